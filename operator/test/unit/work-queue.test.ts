@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.ts';
+import { WorkQueue } from '../../src/queue/work-queue.ts';
+
+test('a key queued twice is handed out once', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  q.add('a');
+  q.add('b');
+  q.add('a');
+  assert.equal(q.len(), 2);
+  assert.equal(await q.get(), 'a');
+  assert.equal(await q.get(), 'b');
+  assert.equal(q.len(), 0);
+});
+
+test('a key added while processing is re-queued on done, never handed to two workers', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  q.add('a');
+  const k = await q.get();
+  q.add('a');
+  assert.equal(q.len(), 0, 'not queued while processing');
+  q.done(k!);
+  assert.equal(q.len(), 1);
+  assert.equal(await q.get(), 'a');
+});
+
+test('a waiting worker is woken by add', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  const p = q.get();
+  q.add('x');
+  assert.equal(await p, 'x');
+});
+
+test('addAfter fires at the due time and the earliest delay wins', async () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ clock });
+  q.addAfter('a', 1000);
+  q.addAfter('a', 500);
+  q.addAfter('a', 2000);
+  clock.advance(499);
+  assert.equal(q.len(), 0);
+  clock.advance(1);
+  assert.equal(q.len(), 1);
+  clock.advance(5000);
+  assert.equal(q.len(), 1, 'later delays were dropped');
+});
+
+test('per-key exponential backoff, reset by forget', () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ clock, baseDelayMs: 10, maxDelayMs: 100 });
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => q.backoffFor(n)), [10, 20, 40, 80, 100, 100]);
+  q.addRateLimited('a');
+  q.addRateLimited('b');
+  assert.equal(q.numRequeues('a'), 1);
+  clock.advance(10);
+  assert.equal(q.len(), 2);
+  q.addRateLimited('a');
+  assert.equal(q.numRequeues('a'), 2);
+  q.forget('a');
+  assert.equal(q.numRequeues('a'), 0);
+  assert.equal(q.numRequeues('b'), 1);
+});
+
+test('shutDown releases waiting workers and drops delayed keys', async () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ clock });
+  const p = q.get();
+  q.addAfter('a', 100);
+  q.shutDown();
+  assert.equal(await p, undefined);
+  assert.equal(clock.pendingTimers(), 0);
+  q.add('b');
+  assert.equal(await q.get(), undefined);
+});
+
+test('metrics sink sees adds, retries, depth and durations', async () => {
+  const clock = new FakeClock();
+  const seen = { add: 0, retry: 0, depth: [] as number[], queued: [] as number[], worked: [] as number[] };
+  const q = new WorkQueue({
+    clock,
+    metrics: {
+      add: () => seen.add++,
+      retry: () => seen.retry++,
+      depth: (n) => seen.depth.push(n),
+      queued: (s) => seen.queued.push(s),
+      worked: (s) => seen.worked.push(s),
+    },
+  });
+  q.add('a');
+  clock.advance(2000);
+  const k = await q.get();
+  clock.advance(500);
+  q.done(k!);
+  q.addRateLimited('a');
+  assert.equal(seen.add, 1);
+  assert.equal(seen.retry, 1);
+  assert.deepEqual(seen.queued, [2]);
+  assert.deepEqual(seen.worked, [0.5]);
+  assert.deepEqual(seen.depth, [1, 0]);
+});
