@@ -1,0 +1,283 @@
+// A small list+watch informer with a local cache and indexes.
+// Why not client-node's informer: it stops for good after any watch error other than 410, never resyncs and asks
+// for no bookmarks. This one relists and restarts the watch with exponential backoff on every error, resumes from
+// the last resourceVersion (bookmarks keep it fresh) after a clean server-side close, and can resync periodically.
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { objectKey, type KubeObject } from '../api/types.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+/** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
+export interface ListWatch<T extends KubeObject> {
+  list(): Promise<ListResult<T>>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: any) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<WatchHandle>;
+}
+
+export interface InformerHandlers<T> {
+  onAdd?(obj: T): void;
+  onUpdate?(oldObj: T, newObj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions {
+  name: string;
+  clock?: Clock;
+  resyncMs?: number; // 0 = never
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export type IndexFunc<T> = (obj: T) => string[];
+
+export class Informer<T extends KubeObject> {
+  readonly name: string;
+  private readonly clock: Clock;
+  private readonly cache = new Map<string, T>();
+  private readonly indexFns = new Map<string, IndexFunc<T>>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly handlers: InformerHandlers<T>[] = [];
+  private resourceVersion = '';
+  private synced = false;
+  private syncWaiters: Array<() => void> = [];
+  private stopped = true;
+  private watchHandle?: WatchHandle;
+  private timer?: TimerHandle;
+  private resyncTimer?: TimerHandle;
+  private failures = 0;
+  private generation = 0; // bumps on every (re)start of list/watch, so stale callbacks are ignored
+  private readonly opts: Required<Omit<InformerOptions, 'clock' | 'log'>> & Pick<InformerOptions, 'log'>;
+
+  /** Counts for tests and logs. */
+  readonly stats = { lists: 0, watches: 0, errors: 0 };
+
+  private readonly lw: ListWatch<T>;
+
+  constructor(lw: ListWatch<T>, opts: InformerOptions) {
+    this.lw = lw;
+    this.name = opts.name;
+    this.clock = opts.clock ?? realClock;
+    this.opts = { resyncMs: 0, minBackoffMs: 200, maxBackoffMs: 30_000, ...opts };
+  }
+
+  addHandlers(h: InformerHandlers<T>): void {
+    this.handlers.push(h);
+  }
+
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    this.indexFns.set(name, fn);
+    const idx = new Map<string, Set<string>>();
+    this.indexes.set(name, idx);
+    for (const [key, obj] of this.cache) this.indexAdd(name, fn, key, obj);
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): IterableIterator<T> {
+    return this.cache.values();
+  }
+
+  size(): number {
+    return this.cache.size;
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = this.cache.get(k);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.relist();
+    this.scheduleResync();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    this.watchHandle?.abort();
+    this.watchHandle = undefined;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.resyncTimer) this.clock.clearTimeout(this.resyncTimer);
+    this.timer = this.resyncTimer = undefined;
+  }
+
+  private async relist(): Promise<void> {
+    const gen = ++this.generation;
+    this.watchHandle?.abort();
+    this.watchHandle = undefined;
+    let result: ListResult<T>;
+    try {
+      this.stats.lists++;
+      result = await this.lw.list();
+    } catch (err) {
+      if (gen === this.generation) this.retryLater(err, 'list');
+      return;
+    }
+    if (gen !== this.generation || this.stopped) return;
+    this.replace(result.items);
+    this.resourceVersion = result.resourceVersion;
+    this.failures = 0;
+    if (!this.synced) {
+      this.synced = true;
+      const waiters = this.syncWaiters;
+      this.syncWaiters = [];
+      for (const w of waiters) w();
+    }
+    await this.startWatch(gen);
+  }
+
+  private async startWatch(gen: number): Promise<void> {
+    if (gen !== this.generation || this.stopped) return;
+    this.stats.watches++;
+    let finished = false;
+    const startedAt = this.clock.now();
+    const onDone = (err: unknown) => {
+      if (finished || gen !== this.generation || this.stopped) return;
+      finished = true;
+      this.watchHandle = undefined;
+      if (err) return this.retryLater(err, 'watch');
+      // A close right after opening would spin; treat it as a failure so backoff applies.
+      if (this.clock.now() - startedAt < 1000) return this.retryLater(new Error('watch closed immediately'), 'watch');
+      // A clean server-side close (timeoutSeconds): resume from the last resourceVersion right away.
+      void this.startWatch(gen);
+    };
+    const onEvent = (type: WatchEventType, obj: any) => {
+      if (finished || gen !== this.generation || this.stopped) return;
+      this.failures = 0;
+      if (type === 'ERROR') {
+        finished = true;
+        this.watchHandle?.abort();
+        const code = obj?.code;
+        // 410 Gone: our resourceVersion is too old; relist now. Anything else: relist after a backoff.
+        if (code === 410) void this.relist();
+        else this.retryLater(new Error(`watch error event: ${obj?.message ?? JSON.stringify(obj)}`), 'watch');
+        return;
+      }
+      const rv = obj?.metadata?.resourceVersion;
+      if (rv) this.resourceVersion = rv;
+      if (type === 'BOOKMARK') return;
+      if (type === 'DELETED') this.remove(obj as T);
+      else this.upsert(obj as T);
+    };
+    try {
+      const handle = await this.lw.watch(this.resourceVersion, onEvent, onDone);
+      if (finished || gen !== this.generation || this.stopped) handle.abort();
+      else this.watchHandle = handle;
+    } catch (err) {
+      onDone(err ?? new Error('watch failed'));
+    }
+  }
+
+  private retryLater(err: unknown, what: string): void {
+    if (this.stopped) return;
+    this.stats.errors++;
+    const delay = Math.min(this.opts.maxBackoffMs, this.opts.minBackoffMs * 2 ** Math.min(this.failures, 20));
+    this.failures++;
+    this.opts.log?.(`${what} failed; relisting after backoff`, {
+      informer: this.name,
+      delayMs: delay,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    const gen = ++this.generation;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (gen === this.generation && !this.stopped) void this.relist();
+    }, delay);
+  }
+
+  private scheduleResync(): void {
+    if (!this.opts.resyncMs || this.stopped) return;
+    this.resyncTimer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      for (const obj of this.cache.values()) for (const h of this.handlers) h.onUpdate?.(obj, obj);
+      this.scheduleResync();
+    }, this.opts.resyncMs);
+  }
+
+  /** Swap the cache for a fresh list, telling handlers what changed (deletes seen only by the relist, too). */
+  private replace(items: T[]): void {
+    const seen = new Set<string>();
+    for (const obj of items) {
+      seen.add(objectKey(obj));
+      this.upsert(obj);
+    }
+    for (const [key, obj] of [...this.cache]) if (!seen.has(key)) this.remove(obj);
+  }
+
+  private upsert(obj: T): void {
+    const key = objectKey(obj);
+    const old = this.cache.get(key);
+    if (old) this.unindex(key, old);
+    this.cache.set(key, obj);
+    for (const [name, fn] of this.indexFns) this.indexAdd(name, fn, key, obj);
+    if (old) {
+      if (old.metadata.resourceVersion === obj.metadata.resourceVersion) return; // relist of an unchanged object
+      for (const h of this.handlers) h.onUpdate?.(old, obj);
+    } else {
+      for (const h of this.handlers) h.onAdd?.(obj);
+    }
+  }
+
+  private remove(obj: T): void {
+    const key = objectKey(obj);
+    const old = this.cache.get(key);
+    if (!old) return;
+    this.unindex(key, old);
+    this.cache.delete(key);
+    for (const h of this.handlers) h.onDelete?.(obj);
+  }
+
+  private indexAdd(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
+    const idx = this.indexes.get(name)!;
+    for (const v of fn(obj)) {
+      let set = idx.get(v);
+      if (!set) idx.set(v, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.indexFns) {
+      const idx = this.indexes.get(name)!;
+      for (const v of fn(obj)) {
+        const set = idx.get(v);
+        if (!set) continue;
+        set.delete(key);
+        if (set.size === 0) idx.delete(v);
+      }
+    }
+  }
+}
