@@ -1,0 +1,50 @@
+// Runs the real helm binary on operator/chart and parses what it renders.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+export const chartDir = resolve(import.meta.dirname, '../../chart');
+export const allOnValues = join(chartDir, 'ci/all-on-values.yaml');
+
+/** Go-built tools live in $HEXACTF_BIN (default ~/.cache/hexactf/bin); Debian ones are on PATH. */
+export function toolPath(name: string): string {
+  const dir = process.env.HEXACTF_BIN ?? join(homedir(), '.cache/hexactf/bin');
+  const p = join(dir, name);
+  return existsSync(p) ? p : name;
+}
+
+export function helm(args: string[]): string {
+  return execFileSync(toolPath('helm'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+}
+
+export interface RenderOptions {
+  namespace?: string;
+  release?: string;
+  valuesFiles?: string[];
+  set?: string[];
+}
+
+/** `helm template` → the rendered objects (CRDs excluded, as Helm installs those from crds/ itself). */
+export function renderChart(opts: RenderOptions = {}): K8sObject[] {
+  const args = ['template', opts.release ?? 'hexactf', chartDir, '--namespace', opts.namespace ?? 'hexactf'];
+  for (const f of opts.valuesFiles ?? []) args.push('--values', f);
+  for (const s of opts.set ?? []) args.push('--set', s);
+  return parseAllDocuments(helm(args))
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+export function findObject(objs: K8sObject[], kind: string, name?: string): K8sObject {
+  const found = objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? ' ' + name : ''} in ${objs.map((o) => o.kind).join(', ')}`);
+  return found;
+}

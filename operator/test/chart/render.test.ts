@@ -1,0 +1,171 @@
+// helm lint + helm template on operator/chart, asserting on the rendered objects.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { allOnValues, chartDir, findObject, helm, renderChart, type K8sObject } from './helm.ts';
+
+const container = (objs: K8sObject[]) => findObject(objs, 'Deployment').spec.template.spec.containers[0];
+
+describe('helm lint', () => {
+  it('passes with the default values', () => {
+    assert.match(helm(['lint', '--strict', chartDir]), /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+  it('passes with every toggle on', () => {
+    assert.match(helm(['lint', '--strict', chartDir, '--values', allOnValues]), /0 chart\(s\) failed/);
+  });
+});
+
+describe('helm template, default values', () => {
+  const objs = renderChart();
+
+  it('renders exactly the always-on objects', () => {
+    assert.deepEqual(objs.map((o) => o.kind).sort(), [
+      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'ServiceAccount',
+    ]);
+  });
+
+  it('runs the operator with the seed flags, probes and a locked-down security context', () => {
+    const c = container(objs);
+    assert.equal(c.image, 'hexactf/challenge-operator:0.1.0');
+    assert.ok(c.args.includes('--metrics-bind-address=:8080'));
+    assert.ok(c.args.includes('--health-probe-bind-address=:8081'));
+    assert.ok(c.args.includes('--deleted-series-retention=60s'));
+    assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
+    assert.ok(!c.args.some((a: string) => a.startsWith('--namespace')), 'all namespaces by default');
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
+    assert.deepEqual(c.ports.map((p: any) => [p.name, p.containerPort]), [['metrics', 8080], ['health', 8081]]);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+    assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
+    assert.equal(c.securityContext.seccompProfile.type, 'RuntimeDefault');
+    const pod = findObject(objs, 'Deployment').spec.template.spec;
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.serviceAccountName, 'hexactf-challenge-operator');
+    assert.deepEqual(c.env[0], { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+  });
+
+  it('exposes metrics on a Service port named operator-metrics, labelled like the seed', () => {
+    const svc = findObject(objs, 'Service');
+    assert.equal(svc.metadata.name, 'hexactf-challenge-operator-metrics');
+    assert.deepEqual(svc.spec.ports, [{ name: 'operator-metrics', protocol: 'TCP', port: 8080, targetPort: 'metrics' }]);
+    assert.equal(svc.metadata.labels!['app.kubernetes.io/name'], 'challenge-operator');
+    assert.equal(svc.metadata.labels!['app.kubernetes.io/component'], 'metrics');
+    // The Service selects the operator pods.
+    const podLabels = findObject(objs, 'Deployment').spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v);
+  });
+
+  it('grants cluster-wide exactly the verbs the operator uses', () => {
+    const role = findObject(objs, 'ClusterRole');
+    const verbs = (group: string, resource: string) =>
+      role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs).sort();
+    assert.deepEqual(verbs('apps.hexactf.io', 'challenges'), ['get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual(verbs('apps.hexactf.io', 'challenges/status'), ['patch', 'update']);
+    assert.deepEqual(verbs('apps.hexactf.io', 'challenges/finalizers'), ['update']);
+    assert.deepEqual(verbs('apps.hexactf.io', 'challengedefinitions'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbs('apps', 'deployments'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual(verbs('', 'services'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual(verbs('', 'pods'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbs('', 'events'), ['create', 'patch']);
+    assert.deepEqual(verbs('', 'secrets'), []);
+    assert.ok(!role.rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*')));
+    const binding = findObject(objs, 'ClusterRoleBinding');
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+});
+
+describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
+  const objs = renderChart({ valuesFiles: [allOnValues] });
+
+  it('turns on leader election for 2 replicas, with a Role for the Lease only', () => {
+    const c = container(objs);
+    assert.ok(c.args.includes('--leader-elect'));
+    assert.ok(c.args.includes('--namespace=ctf'));
+    assert.ok(c.args.includes('--delete-on-error'));
+    assert.ok(c.args.includes('--leader-election-namespace=hexactf'), 'extraArgs appended');
+    const lease = findObject(objs, 'Role', 'hexactf-challenge-operator-leader-election');
+    assert.equal(lease.metadata.namespace, 'hexactf');
+    assert.deepEqual(lease.rules.flatMap((r: any) => r.resources), ['leases', 'leases']);
+    assert.deepEqual(lease.rules[1].resourceNames, ['challenge-operator.hexactf.io']);
+  });
+
+  it('uses a namespaced Role in the watched namespace instead of a ClusterRole', () => {
+    assert.ok(!objs.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'));
+    const role = findObject(objs, 'Role', 'hexactf-challenge-operator');
+    assert.equal(role.metadata.namespace, 'ctf');
+    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator');
+    assert.equal(binding.metadata.namespace, 'ctf');
+    assert.equal(binding.subjects[0].namespace, 'hexactf');
+  });
+
+  it('places the pods as configured', () => {
+    const pod = findObject(objs, 'Deployment').spec.template.spec;
+    assert.deepEqual(pod.nodeSelector, { 'hexactf/env': 'mgmt' });
+    assert.equal(pod.tolerations[0].key, 'hexactf/mgmt');
+    assert.ok(pod.affinity.podAntiAffinity);
+    assert.equal(findObject(objs, 'Service').spec.ports[0].nodePort, 30080);
+  });
+
+  it('renders the seed ServiceMonitor with values: namespace, release label, interval, namespaceSelector', () => {
+    const sm = findObject(objs, 'ServiceMonitor');
+    assert.equal(sm.metadata.namespace, 'monitoring');
+    assert.equal(sm.metadata.labels!.release, 'kps');
+    assert.deepEqual(sm.spec.namespaceSelector, { matchNames: ['hexactf', 'default'] });
+    const ep = sm.spec.endpoints[0];
+    assert.equal(ep.port, 'operator-metrics');
+    assert.equal(ep.interval, '15s');
+    assert.equal(ep.scrapeTimeout, '5s');
+    assert.equal(ep.honorLabels, true);
+    // It selects the metrics Service.
+    const svcLabels = findObject(objs, 'Service').metadata.labels!;
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svcLabels[k], v);
+  });
+
+  it('renders the rules of files/rules.yaml, minus disabled ones, plus extra alert labels', () => {
+    const rule = findObject(objs, 'PrometheusRule');
+    assert.equal(rule.metadata.namespace, 'monitoring');
+    assert.equal(rule.metadata.labels!.release, 'kps');
+    const source = parse(readFileSync(join(chartDir, 'files/rules.yaml'), 'utf8'));
+    const names = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) => r.alert ?? r.record));
+    const expected = names(source.groups).filter((n: string) => n !== 'HexactfChallengeInstancePendingTooLong');
+    assert.deepEqual(names(rule.spec.groups), expected);
+    for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
+      if (r.alert) assert.equal(r.labels.team, 'ctf-infra');
+      else assert.equal(r.labels, undefined);
+      const original = source.groups.flatMap((g: any) => g.rules).find((o: any) => (o.alert ?? o.record) === (r.alert ?? r.record));
+      assert.equal(r.expr, original.expr, 'expressions are taken verbatim');
+    }
+  });
+});
+
+describe('helm template, defaults that follow other values', () => {
+  it('ServiceMonitor defaults to the release namespace and the job the rules expect follows nameOverride', () => {
+    const objs = renderChart({
+      namespace: 'ops',
+      set: ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'nameOverride=ctf-op'],
+    });
+    const sm = findObject(objs, 'ServiceMonitor');
+    assert.equal(sm.metadata.namespace, 'ops');
+    assert.deepEqual(sm.spec.namespaceSelector, { matchNames: ['ops'] });
+    assert.equal(sm.spec.jobLabel, 'app.kubernetes.io/name');
+    assert.equal(findObject(objs, 'Service').metadata.labels!['app.kubernetes.io/name'], 'ctf-op');
+    const absent = findObject(objs, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules)
+      .find((r: any) => r.alert === 'HexactfOperatorAbsent');
+    assert.equal(absent.expr, 'absent(up{job="ctf-op"} == 1)');
+  });
+
+  it('leaderElect=true with one replica also adds the Lease Role', () => {
+    const objs = renderChart({ set: ['operator.leaderElect=true'] });
+    assert.ok(container(objs).args.includes('--leader-elect'));
+    findObject(objs, 'Role', 'hexactf-challenge-operator-leader-election');
+  });
+
+  it('rbac.create=false and serviceAccount.create=false render no RBAC objects', () => {
+    const objs = renderChart({ set: ['rbac.create=false', 'serviceAccount.create=false', 'serviceAccount.name=existing'] });
+    assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service']);
+    assert.equal(findObject(objs, 'Deployment').spec.template.spec.serviceAccountName, 'existing');
+  });
+});
