@@ -62,3 +62,17 @@ export class FakeClock implements Clock {
     this.time = end;
   }
 }
+
+/** Real timers with a settable offset on now(): lets in-process tests jump past retention windows. */
+export class OffsetClock implements Clock {
+  offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return realClock.setTimeout(fn, ms);
+  }
+  clearTimeout(handle: TimerHandle): void {
+    realClock.clearTimeout(handle);
+  }
+}

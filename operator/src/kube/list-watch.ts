@@ -1,5 +1,5 @@
 // ListWatch for the informer, backed by client-node: KubernetesObjectApi pages the list, Watch streams events
-// with bookmarks and a server-side timeout (a clean close then resumes from the last resourceVersion).
+// with bookmarks and a server-side timeout.
 import { KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../api/types.ts';
 import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
@@ -34,9 +34,9 @@ export function kubeListWatch<T extends KubeObject>(
 ): ListWatch<T> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const watcher = new Watch(kc);
-  const timeoutSeconds = opts.watchTimeoutSeconds ?? 240;
-  // The client-side inactivity timeout must outlast the server's timeout; bookmarks arrive well within it.
-  watcher.requestTimeoutMs = (timeoutSeconds + 60) * 1000;
+  // client-node's Watch aborts after 30 s without data (and that reads as an error), so the server is asked to
+  // close the watch first; a clean close resumes from the last resourceVersion without a relist.
+  const timeoutSeconds = opts.watchTimeoutSeconds ?? 25;
   return {
     async list(): Promise<ListResult<T>> {
       const items: T[] = [];

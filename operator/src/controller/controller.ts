@@ -1,0 +1,93 @@
+// Runs reconcile workers over a work queue. start()/stop() can repeat (leadership gained and lost): each start
+// gets a fresh queue, filled with every cached key.
+import type { Clock } from '../clock.ts';
+import { WorkQueue } from '../queue/work-queue.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { RequeueError, type Logger, type Result } from './reconciler.ts';
+
+export interface ControllerOptions {
+  name: string;
+  workers: number;
+  clock: Clock;
+  metrics: ControllerMetrics;
+  log: Logger;
+  reconcile: (key: string) => Promise<Result>;
+  keys: () => Iterable<string>;
+}
+
+export class Controller {
+  private readonly o: ControllerOptions;
+  private queue?: WorkQueue;
+  private running: Promise<void>[] = [];
+  private active = 0;
+
+  constructor(o: ControllerOptions) {
+    this.o = o;
+  }
+
+  isRunning(): boolean {
+    return this.queue !== undefined;
+  }
+
+  enqueue(key: string): void {
+    this.queue?.add(key);
+  }
+
+  start(): void {
+    if (this.queue) return;
+    const q: WorkQueue = new WorkQueue({
+      clock: this.o.clock,
+      metrics: this.o.metrics.queueSink(this.o.name, () => ({ now: this.o.clock.now(), since: q.processingSince() })),
+    });
+    this.queue = q;
+    for (const key of this.o.keys()) q.add(key);
+    this.o.metrics.workers(this.o.name, 0, this.o.workers);
+    this.running = Array.from({ length: this.o.workers }, () => this.worker(q));
+  }
+
+  /** Stops handing out keys and waits for in-flight reconciles to finish. */
+  async stop(): Promise<void> {
+    const q = this.queue;
+    if (!q) return;
+    this.queue = undefined;
+    q.shutDown();
+    await Promise.all(this.running);
+    this.running = [];
+  }
+
+  private async worker(q: WorkQueue): Promise<void> {
+    const { name, metrics, clock, log } = this.o;
+    for (;;) {
+      const key = await q.get();
+      if (key === undefined) return;
+      this.active++;
+      metrics.workers(name, this.active, this.o.workers);
+      const started = clock.now();
+      let result = 'success';
+      try {
+        const res = await this.o.reconcile(key);
+        q.forget(key);
+        if (res.requeueAfterMs !== undefined) {
+          result = 'requeue_after';
+          q.addAfter(key, Math.max(0, res.requeueAfterMs));
+        }
+      } catch (err) {
+        if (err instanceof RequeueError) {
+          result = 'requeue';
+          log.debug('requeue', { key, reason: err.message });
+        } else {
+          result = 'error';
+          metrics.reconcileErrors.inc({ controller: name });
+          log.error('reconcile failed', { key, error: err instanceof Error ? err.message : String(err) });
+        }
+        q.addRateLimited(key);
+      } finally {
+        metrics.reconcileTotal.inc({ controller: name, result });
+        metrics.reconcileTime.observe({ controller: name }, (clock.now() - started) / 1000);
+        q.done(key);
+        this.active--;
+        metrics.workers(name, this.active, this.o.workers);
+      }
+    }
+  }
+}

@@ -1,0 +1,398 @@
+// The Challenge reconciler: level-triggered, idempotent. Every run reads the cache, converges children and
+// writes status at most once (merge patch on the status subresource, guarded by resourceVersion).
+import {
+  FINALIZER, LABEL_OWNER_UID, objectKey, splitKey, timeMs,
+  type Challenge, type ChallengeDefinition, type ChallengeStatus, type KubeObject, type State,
+} from '../api/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Informer } from '../kube/informer.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
+import { desiredChildren, identity, type DesiredChild } from './children.ts';
+import {
+  COND_DEFINITION, COND_DELETING, COND_READY, RECOVERABLE_REASONS, getCondition, isSubset, removeCondition,
+  setCondition, stableJson,
+} from './status.ts';
+
+export interface Caches {
+  challenges: Informer<Challenge>;
+  definitions: Informer<ChallengeDefinition>;
+  deployments: Informer<KubeObject & { spec?: any; status?: any }>;
+  services: Informer<KubeObject & { spec?: any; status?: any }>;
+  pods: Informer<KubeObject & { spec?: any; status?: any }>;
+}
+
+export interface ReconcileOptions {
+  pendingTimeoutMs: number;
+  challengeTtlMs: number;
+  maxPerUser: number;
+  deleteOnError: boolean;
+}
+
+export interface Recorder {
+  transition(namespace: string, from: string, to: string): void;
+  timeToRunning(namespace: string, definition: string, seconds: number): void;
+  lifetime(namespace: string, definition: string, seconds: number): void;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Result {
+  requeueAfterMs?: number;
+}
+
+/** Thrown for "retry with backoff" outcomes that are not failures of the reconciler (409 conflict). */
+export class RequeueError extends Error {}
+
+const POD_FAILURE_REASONS = new Set([
+  'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError',
+]);
+const DELETION_RECHECK_MS = 2000;
+
+export const INDEX_OWNER = 'owner';
+export const INDEX_DEFINITION = 'definition';
+export const INDEX_USER = 'user';
+
+export class Reconciler {
+  private readonly caches: Caches;
+  private readonly client: KubeClient;
+  private readonly opts: ReconcileOptions;
+  private readonly clock: Clock;
+  private readonly recorder: Recorder;
+  private readonly log: Logger;
+
+  constructor(deps: { caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger }) {
+    this.caches = deps.caches;
+    this.client = deps.client;
+    this.opts = deps.opts;
+    this.clock = deps.clock;
+    this.recorder = deps.recorder;
+    this.log = deps.log;
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    let ch = this.caches.challenges.get(key);
+    if (!ch) return {}; // gone: its metric tombstone is kept by the collector
+    if (ch.metadata.deletionTimestamp) return this.reconcileDeletion(ch);
+
+    if (!(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
+      ch = await this.guard(() => this.client.setFinalizers(ch!, [...(ch!.metadata.finalizers ?? []), FINALIZER]));
+    }
+
+    const now = this.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const before = ch.status ?? {};
+    const status: ChallengeStatus = structuredClone(before);
+    const prevState = before.currentStatus?.state;
+    status.observedGeneration = ch.metadata.generation;
+    let result: Result = {};
+    let deleteSelf = false;
+
+    const outcome = await this.converge(ch, status, now, nowIso);
+    result = outcome.result;
+    deleteSelf = outcome.deleteSelf;
+
+    await this.writeStatus(ch, before, status, prevState);
+
+    if (deleteSelf) {
+      await this.client.deleteChallenge(ch);
+      return {};
+    }
+    return result;
+  }
+
+  private async converge(
+    ch: Challenge,
+    status: ChallengeStatus,
+    now: number,
+    nowIso: string,
+  ): Promise<{ result: Result; deleteSelf: boolean }> {
+    const state = status.currentStatus?.state;
+    const readyReason = getCondition(status, COND_READY)?.reason ?? '';
+
+    // A terminal Error is kept as it is for organizers to see (or the instance is deleted on request).
+    if (state === 'Error' && !RECOVERABLE_REASONS.has(readyReason)) {
+      return { result: {}, deleteSelf: this.opts.deleteOnError };
+    }
+
+    const { challengeId, user } = identity(ch);
+    const missing = [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter(Boolean);
+    if (missing.length) {
+      this.setError(status, 'MissingLabels', `missing label ${missing.join(', ')}`, nowIso);
+      return { result: {}, deleteSelf: false };
+    }
+
+    const defName = ch.spec.definition;
+    const def = this.caches.definitions.get(`${ch.metadata.namespace}/${defName}`);
+    const admitted = state === 'Pending' || state === 'Running';
+    if (!def) {
+      setCondition(status, { type: COND_DEFINITION, status: 'False', reason: 'NotFound', message: `definition ${defName} not found`, observedGeneration: ch.metadata.generation }, nowIso);
+      // An instance that is already up keeps its children; one that never started cannot start.
+      if (state === 'Running') return this.ttlOrExpire(ch, status, now);
+      this.setError(status, 'DefinitionNotFound', `definition ${defName} not found`, nowIso);
+      return { result: {}, deleteSelf: false };
+    }
+    setCondition(status, { type: COND_DEFINITION, status: 'True', reason: 'Found', message: `definition ${defName}`, observedGeneration: ch.metadata.generation }, nowIso);
+    status.isOne = def.spec.isOne ?? false;
+
+    if (!admitted && this.opts.maxPerUser > 0) {
+      const verdict = this.quota(ch, user);
+      if (verdict) {
+        this.setError(status, 'QuotaExceeded', verdict, nowIso);
+        return { result: {}, deleteSelf: false };
+      }
+    }
+
+    // Children: create, restore after edits, remove leftovers.
+    const desired = desiredChildren(ch, def);
+    const failure = await this.ensureChildren(ch, desired);
+    if (failure) {
+      this.setError(status, 'ChildCreateFailed', failure, nowIso);
+      return { result: {}, deleteSelf: this.opts.deleteOnError };
+    }
+
+    status.endpoint = this.endpoint(desired) ?? status.endpoint;
+    const unavailable = this.unavailableDeployments(desired);
+
+    if (state !== 'Running') {
+      if (unavailable.length === 0) {
+        status.currentStatus = { state: 'Running', errorMsg: '' };
+        status.startedAt = nowIso;
+        const since = timeMs(status.pendingSince) ?? timeMs(ch.metadata.creationTimestamp) ?? now;
+        this.recorder.timeToRunning(ch.metadata.namespace!, defName, Math.max(0, now - since) / 1000);
+        setCondition(status, { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
+        return { result: this.ttlResult(ch, status, now), deleteSelf: false };
+      }
+      if (state !== 'Pending') status.pendingSince = nowIso;
+      status.currentStatus = { state: 'Pending', errorMsg: '' };
+      const podFailure = this.podFailure(ch);
+      if (podFailure) {
+        this.setError(status, podFailure.reason, podFailure.message, nowIso);
+        return { result: {}, deleteSelf: this.opts.deleteOnError };
+      }
+      const pendingSince = timeMs(status.pendingSince) ?? now;
+      if (this.opts.pendingTimeoutMs > 0 && now - pendingSince >= this.opts.pendingTimeoutMs) {
+        this.setError(status, 'PendingTimeout', `not available after ${Math.round(this.opts.pendingTimeoutMs / 1000)}s: ${unavailable.join(', ')}`, nowIso);
+        return { result: {}, deleteSelf: this.opts.deleteOnError };
+      }
+      setCondition(status, { type: COND_READY, status: 'False', reason: 'Pending', message: `waiting for ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }, nowIso);
+      return {
+        result: this.opts.pendingTimeoutMs > 0 ? { requeueAfterMs: pendingSince + this.opts.pendingTimeoutMs - now } : {},
+        deleteSelf: false,
+      };
+    }
+
+    // Running stays Running; Ready reflects whether every component is currently available.
+    setCondition(status, unavailable.length
+      ? { type: COND_READY, status: 'False', reason: 'Degraded', message: `unavailable: ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }
+      : { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
+    return this.ttlOrExpire(ch, status, now);
+  }
+
+  private ttlOrExpire(ch: Challenge, status: ChallengeStatus, now: number): { result: Result; deleteSelf: boolean } {
+    const res = this.ttlResult(ch, status, now);
+    if (res.requeueAfterMs !== undefined && res.requeueAfterMs <= 0) {
+      this.log.info('challenge TTL expired; deleting', { challenge: objectKey(ch) });
+      return { result: {}, deleteSelf: true };
+    }
+    return { result: res, deleteSelf: false };
+  }
+
+  private ttlResult(_ch: Challenge, status: ChallengeStatus, now: number): Result {
+    if (!this.opts.challengeTtlMs || status.isOne) return {};
+    const started = timeMs(status.startedAt);
+    if (started === undefined) return {};
+    return { requeueAfterMs: started + this.opts.challengeTtlMs - now };
+  }
+
+  private setError(status: ChallengeStatus, reason: string, message: string, nowIso: string): void {
+    status.currentStatus = { state: 'Error', errorMsg: message.slice(0, 1024) };
+    setCondition(status, { type: COND_READY, status: 'False', reason, message, observedGeneration: status.observedGeneration }, nowIso);
+  }
+
+  /** The (N+1)-th live instance of a user, ordered by creationTimestamp then name, is refused. */
+  private quota(ch: Challenge, user: string): string | undefined {
+    const live = this.caches.challenges.byIndex(INDEX_USER, user).filter((c) => !c.metadata.deletionTimestamp);
+    const isAdmitted = (c: Challenge) => {
+      const s = c.status?.currentStatus?.state;
+      if (s === 'Pending' || s === 'Running') return true;
+      return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
+    };
+    const admitted = live.filter((c) => c !== ch && isAdmitted(c)).length;
+    const waiting = live
+      .filter((c) => c === ch || !isAdmitted(c))
+      .sort((a, b) => (timeMs(a.metadata.creationTimestamp) ?? 0) - (timeMs(b.metadata.creationTimestamp) ?? 0) || (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+    const position = waiting.findIndex((c) => objectKey(c) === objectKey(ch));
+    if (admitted + position < this.opts.maxPerUser) return undefined;
+    return `quota exceeded: user ${user} already has ${admitted + position} live instance(s) (max ${this.opts.maxPerUser})`;
+  }
+
+  /** Returns a message when a child cannot be created for good; throws for transient failures (backoff). */
+  private async ensureChildren(ch: Challenge, desired: DesiredChild[]): Promise<string | undefined> {
+    const wanted = new Set<string>();
+    for (const child of desired) {
+      const cache = child.kind === 'Deployment' ? this.caches.deployments : this.caches.services;
+      const key = objectKey(child.object);
+      wanted.add(`${child.kind}/${key}`);
+      const actual = cache.get(key);
+      if (actual?.metadata.deletionTimestamp) continue; // being removed; recreated on its delete event
+      if (actual && !(actual.metadata.ownerReferences ?? []).some((o) => o.uid === ch.metadata.uid)) {
+        // Same deterministic name, different owner: a leftover of an earlier Challenge with this name.
+        await this.client.deleteChild({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
+        continue;
+      }
+      if (actual && isSubset(child.object.spec, actual.spec) && isSubset(child.object.metadata.labels, actual.metadata.labels)) continue;
+      try {
+        const applied = await this.client.apply(child.object);
+        this.log.debug(actual ? 'restored child' : 'created child', { challenge: objectKey(ch), kind: child.kind, name: applied.metadata.name });
+      } catch (err) {
+        if (isPermanent(err)) return `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
+        throw err;
+      }
+    }
+    // Children of components that left the definition.
+    const owner = objectKey(ch);
+    for (const [kind, cache, apiVersion] of [['Deployment', this.caches.deployments, 'apps/v1'], ['Service', this.caches.services, 'v1']] as const) {
+      for (const obj of cache.byIndex(INDEX_OWNER, owner)) {
+        if (!wanted.has(`${kind}/${objectKey(obj)}`) && !obj.metadata.deletionTimestamp) {
+          await this.client.deleteChild({ apiVersion, kind, namespace: obj.metadata.namespace!, name: obj.metadata.name });
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private unavailableDeployments(desired: DesiredChild[]): string[] {
+    const out: string[] = [];
+    for (const child of desired) {
+      if (child.kind !== 'Deployment') continue;
+      const d = this.caches.deployments.get(objectKey(child.object));
+      const want = child.object.spec.replicas ?? 1;
+      const ok = d && !d.metadata.deletionTimestamp &&
+        (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+        (d.status?.availableReplicas ?? 0) >= want &&
+        (d.spec?.replicas ?? want) === want;
+      if (!ok) out.push(`deployment ${child.object.metadata.name}`);
+    }
+    return out;
+  }
+
+  private endpoint(desired: DesiredChild[]): number | undefined {
+    const first = desired.find((c) => c.kind === 'Service');
+    if (!first) return undefined;
+    const svc = this.caches.services.get(objectKey(first.object));
+    const port = svc?.spec?.ports?.[0]?.nodePort;
+    return typeof port === 'number' && port > 0 ? port : undefined;
+  }
+
+  private podFailure(ch: Challenge): { reason: string; message: string } | undefined {
+    for (const pod of this.caches.pods.byIndex(INDEX_OWNER, objectKey(ch))) {
+      const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+      for (const cs of statuses) {
+        const waiting = cs?.state?.waiting;
+        if (waiting && POD_FAILURE_REASONS.has(waiting.reason)) {
+          return {
+            reason: waiting.reason,
+            message: `pod ${pod.metadata.name} container ${cs.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+          };
+        }
+      }
+      if (pod.status?.phase === 'Failed') {
+        return { reason: 'PodFailed', message: `pod ${pod.metadata.name} failed${pod.status.reason ? `: ${pod.status.reason}` : ''}` };
+      }
+    }
+    return undefined;
+  }
+
+  private async reconcileDeletion(ch: Challenge): Promise<Result> {
+    if (!(ch.metadata.finalizers ?? []).includes(FINALIZER)) return {};
+    const nowIso = new Date(this.clock.now()).toISOString();
+    const before = ch.status ?? {};
+    const prevState = before.currentStatus?.state;
+    const status: ChallengeStatus = structuredClone(before);
+    status.currentStatus = { state: 'Deleted', errorMsg: before.currentStatus?.errorMsg ?? '' };
+    status.observedGeneration = ch.metadata.generation;
+
+    // Live lists, not the cache: a child created moments ago must not be orphaned.
+    const selector = `${LABEL_OWNER_UID}=${ch.metadata.uid}`;
+    const ns = ch.metadata.namespace!;
+    const remaining: string[] = [];
+    let deleteError: string | undefined;
+    for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
+      const items = await this.client.listLive(apiVersion, kind, ns, selector);
+      for (const obj of items) {
+        const fins = obj.metadata.finalizers ?? [];
+        remaining.push(`${kind.toLowerCase()} ${obj.metadata.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
+        if (obj.metadata.deletionTimestamp) continue;
+        try {
+          await this.client.deleteChild({ apiVersion, kind, namespace: ns, name: obj.metadata.name });
+        } catch (err) {
+          deleteError = `deleting ${kind.toLowerCase()} ${obj.metadata.name}: ${apiError(err).message}`;
+        }
+      }
+    }
+
+    if (remaining.length) {
+      // Deletes without finalizers finish at once; check again to tell "done" from "stuck".
+      const still: string[] = [];
+      for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
+        for (const obj of await this.client.listLive(apiVersion, kind, ns, selector)) {
+          const fins = obj.metadata.finalizers ?? [];
+          still.push(`${kind.toLowerCase()} ${obj.metadata.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
+        }
+      }
+      if (still.length) {
+        setCondition(status, {
+          type: COND_DELETING,
+          status: 'True',
+          reason: deleteError ? 'DeleteFailed' : 'ChildrenRemaining',
+          message: `${deleteError ? `${deleteError}; ` : ''}waiting for ${still.length} child(ren) to go away: ${still.join('; ')}`,
+          observedGeneration: ch.metadata.generation,
+        }, nowIso);
+        setCondition(status, { type: COND_READY, status: 'False', reason: 'Deleting', message: 'deletion in progress', observedGeneration: ch.metadata.generation }, nowIso);
+        await this.writeStatus(ch, before, status, prevState);
+        return { requeueAfterMs: DELETION_RECHECK_MS };
+      }
+    }
+
+    removeCondition(status, COND_DELETING);
+    setCondition(status, { type: COND_READY, status: 'False', reason: 'Deleted', message: 'children removed', observedGeneration: ch.metadata.generation }, nowIso);
+    ch = await this.writeStatus(ch, before, status, prevState);
+    await this.guard(() => this.client.setFinalizers(ch, (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER)));
+    const created = timeMs(ch.metadata.creationTimestamp);
+    if (created !== undefined) this.recorder.lifetime(ns, ch.spec.definition, Math.max(0, this.clock.now() - created) / 1000);
+    return {};
+  }
+
+  /** The single status write of a reconcile; skipped when nothing changed. */
+  private async writeStatus(ch: Challenge, before: ChallengeStatus, status: ChallengeStatus, prevState: State | undefined): Promise<Challenge> {
+    if (stableJson(before) === stableJson(status)) return ch;
+    const updated = await this.guard(() => this.client.patchChallengeStatus(ch, status));
+    const next = status.currentStatus?.state;
+    if (next && next !== prevState) this.recorder.transition(ch.metadata.namespace!, prevState ?? 'None', next);
+    return updated;
+  }
+
+  /** 409 means our view was stale: requeue (the fresh object is on its way through the watch). */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isConflict(err)) throw new RequeueError('conflict: object changed, requeue');
+      if (isNotFound(err)) throw new RequeueError('object is gone');
+      throw err;
+    }
+  }
+}
+
+export function challengeKeyOfChild(obj: KubeObject): string[] {
+  const ref = (obj.metadata.ownerReferences ?? []).find((o) => o.kind === 'Challenge' && o.controller);
+  return ref && obj.metadata.namespace ? [`${obj.metadata.namespace}/${ref.name}`] : [];
+}
+
+export { splitKey };

@@ -1,0 +1,167 @@
+// Command-line flags (names fixed by the team conventions; the chart and tests rely on them).
+export interface Flags {
+  metricsBindAddress: string;
+  healthProbeBindAddress: string;
+  leaderElect: boolean;
+  leaderElectionId: string;
+  leaderElectionNamespace: string;
+  leaseDurationMs: number;
+  namespace: string;
+  pendingTimeoutMs: number;
+  deleteOnError: boolean;
+  challengeTtlMs: number;
+  maxPerUser: number;
+  deletedSeriesRetentionMs: number;
+  maxConcurrentReconciles: number;
+  kubeconfig: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  help: boolean;
+}
+
+type Kind = 'string' | 'bool' | 'duration' | 'int';
+interface FlagSpec {
+  name: string;
+  key: keyof Flags;
+  kind: Kind;
+  def: (env: NodeJS.ProcessEnv) => string;
+  help: string;
+}
+
+export const FLAG_SPECS: FlagSpec[] = [
+  { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'string', def: () => ':8080', help: 'Address the /metrics endpoint binds to ("0" disables it, ":0" picks a free port).' },
+  { name: 'health-probe-bind-address', key: 'healthProbeBindAddress', kind: 'string', def: () => ':8081', help: 'Address of /healthz and /readyz ("0" disables it).' },
+  { name: 'leader-elect', key: 'leaderElect', kind: 'bool', def: () => 'false', help: 'Elect a leader through a Lease; only the leader reconciles and exports challenge series.' },
+  { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
+  { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', def: (env) => env.POD_NAMESPACE || 'default', help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").' },
+  { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
+  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only this namespace ("" = all namespaces).' },
+  { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
+  { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach Error (default: keep them for organizers to see).' },
+  { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
+  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
+  { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); at least twice the scrape interval.' },
+  { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
+  { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
+  { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
+  { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
+];
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go duration syntax: "300ms", "1.5h", "2h45m", "0". */
+export function parseDuration(s: string): number {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    pos = re.lastIndex;
+  }
+  if (pos !== s.length || s.length === 0) throw new Error(`invalid duration "${s}" (use e.g. 30s, 5m, 1h30m)`);
+  return total;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest) parts.push(`${rest}ms`);
+  return parts.join('');
+}
+
+export class FlagError extends Error {}
+
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Flags {
+  const raw = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h') {
+      raw.set('help', 'true');
+      continue;
+    }
+    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument "${arg}"`);
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq < 0 ? body : body.slice(0, eq);
+    const spec = FLAG_SPECS.find((f) => f.name === name);
+    if (!spec) throw new FlagError(`unknown flag --${name}`);
+    if (eq >= 0) raw.set(name, body.slice(eq + 1));
+    else if (spec.kind === 'bool') raw.set(name, 'true');
+    else if (i + 1 < argv.length) raw.set(name, argv[++i]);
+    else throw new FlagError(`flag --${name} needs a value`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const spec of FLAG_SPECS) {
+    const value = raw.get(spec.name) ?? spec.def(env);
+    out[spec.key] = convert(spec, value);
+  }
+  const flags = out as unknown as Flags;
+  validate(flags);
+  return flags;
+}
+
+function convert(spec: FlagSpec, value: string): unknown {
+  switch (spec.kind) {
+    case 'bool':
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      throw new FlagError(`--${spec.name}: expected true or false, got "${value}"`);
+    case 'int': {
+      if (!/^\d+$/.test(value)) throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
+      return Number(value);
+    }
+    case 'duration':
+      try {
+        return parseDuration(value);
+      } catch (err) {
+        throw new FlagError(`--${spec.name}: ${(err as Error).message}`);
+      }
+    default:
+      return value;
+  }
+}
+
+/** The shortest scrape interval we allow for; Deleted must survive two scrapes (the seed: 30 s scrape, 60 s). */
+export const MIN_SCRAPE_INTERVAL_MS = 5000;
+
+function validate(f: Flags): void {
+  if (!['debug', 'info', 'warn', 'error'].includes(f.logLevel)) throw new FlagError(`--log-level: unknown level "${f.logLevel}"`);
+  if (f.maxConcurrentReconciles < 1) throw new FlagError('--max-concurrent-reconciles must be at least 1');
+  if (f.deletedSeriesRetentionMs < 2 * MIN_SCRAPE_INTERVAL_MS) {
+    throw new FlagError(
+      `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
+    );
+  }
+  if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
+  for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
+    if (addr !== '0') parseBindAddress(addr, flag);
+  }
+}
+
+/** ":8080" / "127.0.0.1:0" / "[::1]:8080" → host + port. */
+export function parseBindAddress(addr: string, flag = 'address'): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(addr);
+  if (!m) throw new FlagError(`--${flag}: expected [host]:port, got "${addr}"`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new FlagError(`--${flag}: port out of range`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+export function helpText(): string {
+  const lines = ['Usage: node operator/src/main.ts [flags]', '', 'HexaCTF Challenge operator.', '', 'Flags:'];
+  for (const f of FLAG_SPECS) {
+    const def = f.def({});
+    const shown = f.kind === 'bool' ? '' : ` ${f.kind}`;
+    lines.push(`  --${f.name}${shown}`);
+    lines.push(`        ${f.help}${f.kind === 'bool' || def === '' ? '' : ` (default "${def}")`}`);
+  }
+  return lines.join('\n') + '\n';
+}

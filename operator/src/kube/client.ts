@@ -1,0 +1,114 @@
+// The few writes the controller makes, on top of client-node. Content types are always explicit: client-node
+// sends JSON-patch by default, which is not what a status merge needs.
+import {
+  CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  CHALLENGE_PLURAL, FIELD_MANAGER, GROUP, VERSION, type Challenge, type ChallengeStatus, type KubeObject,
+} from '../api/types.ts';
+import { isNotFound } from './errors.ts';
+
+export interface ChildRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export class KubeClient {
+  private readonly objects: KubernetesObjectApi;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Server-side apply with force: creates the child or restores every field we own after someone edited it. */
+  async apply<T extends KubeObject>(obj: T): Promise<T> {
+    return (await this.objects.patch(
+      obj as any,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    )) as T;
+  }
+
+  /** Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. */
+  async deleteChild(ref: ChildRef): Promise<void> {
+    try {
+      await this.objects.delete(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async listLive(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+    const res = await this.objects.list<any>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+    return res.items as KubeObject[];
+  }
+
+  /**
+   * One merge patch on the status subresource. resourceVersion makes it optimistic: a stale view gets 409,
+   * which the controller treats as "requeue", never as an error state.
+   */
+  async patchChallengeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
+    return (await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: ch.metadata.namespace!,
+        plural: CHALLENGE_PLURAL,
+        name: ch.metadata.name,
+        body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Challenge;
+  }
+
+  /** Replaces the finalizer list, guarded by resourceVersion (409 when someone else changed the object). */
+  async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
+    return (await this.custom.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: ch.metadata.namespace!,
+        plural: CHALLENGE_PLURAL,
+        name: ch.metadata.name,
+        body: { metadata: { resourceVersion: ch.metadata.resourceVersion, finalizers } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Challenge;
+  }
+
+  async deleteChallenge(ch: Challenge): Promise<void> {
+    try {
+      await this.custom.deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ch.metadata.namespace!,
+        plural: CHALLENGE_PLURAL,
+        name: ch.metadata.name,
+        body: { preconditions: { uid: ch.metadata.uid } },
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
+
+/** Merge patch: a key present before and absent now must be sent as null to be removed. */
+function nullMissing(before: Record<string, any>, after: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...after };
+  for (const k of Object.keys(before)) if (!(k in after)) out[k] = null;
+  return out;
+}

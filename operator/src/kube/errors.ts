@@ -1,0 +1,33 @@
+// client-node's ApiException carries the response body as a raw JSON string; this turns it into a Status.
+export interface ApiErrorInfo {
+  code: number; // 0 when there was no HTTP response (network error)
+  reason: string;
+  message: string;
+}
+
+export function apiError(err: unknown): ApiErrorInfo {
+  const e = err as { code?: unknown; body?: unknown; message?: string; statusCode?: number };
+  const code = typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : 0;
+  let body: any = e?.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      body = { message: body };
+    }
+  }
+  return {
+    code,
+    reason: typeof body?.reason === 'string' ? body.reason : '',
+    message: typeof body?.message === 'string' ? body.message : (e?.message ?? String(err)),
+  };
+}
+
+export const isNotFound = (err: unknown) => apiError(err).code === 404;
+export const isConflict = (err: unknown) => apiError(err).code === 409;
+
+/** A request the apiserver refused for good (bad input, forbidden): retrying the same thing will not help. */
+export function isPermanent(err: unknown): boolean {
+  const { code } = apiError(err);
+  return code >= 400 && code < 500 && code !== 404 && code !== 408 && code !== 409 && code !== 429;
+}

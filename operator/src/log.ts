@@ -1,0 +1,21 @@
+// JSON-lines logger on stderr with a level filter.
+import type { Logger } from './controller/reconciler.ts';
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+export type Level = keyof typeof LEVELS;
+
+export function makeLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const min = LEVELS[level];
+  const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[lvl] < min) return;
+    write(JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
