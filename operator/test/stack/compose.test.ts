@@ -1,0 +1,115 @@
+// The local stack's files, checked without Docker (none on the test machines): docker-compose.yaml validated by
+// Debian's docker-compose (1.29, the v1 CLI; the file sticks to keys Compose v2 also reads), every shell script
+// linted by shellcheck, and deploy/prometheus/prometheus.yml loaded by a real Prometheus with the chart's rules.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+
+const repo = resolve(import.meta.dirname, '../../..');
+
+describe('docker-compose.yaml', () => {
+  const run = (args: string[]) => spawnSync('docker-compose', ['--project-directory', repo, '-f', join(repo, 'docker-compose.yaml'), ...args], { encoding: 'utf8', cwd: repo });
+
+  it('passes `docker-compose config -q`', () => {
+    const r = run(['config', '-q']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('wires the services: app bundle -> Grafana, chart rules -> Prometheus, docker socket -> kind bootstrap', () => {
+    const r = run(['config']);
+    assert.equal(r.status, 0, r.stderr);
+    const config = parse(r.stdout);
+    assert.deepEqual(Object.keys(config.services).sort(), ['app-build', 'grafana', 'kind-bootstrap', 'prometheus']);
+    const mounts = (svc: string): string[] => config.services[svc].volumes.map((v: any) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
+    const grafana = mounts('grafana');
+    assert.ok(grafana.some((m) => m.startsWith('app-dist:/var/lib/grafana/plugins/hexactf-challenges-app')), grafana.join('\n'));
+    assert.ok(!grafana.some((m) => m.includes('/dist:/var/lib/grafana/plugins')), 'the host dist bind mount is replaced');
+    assert.ok(grafana.some((m) => m.endsWith(':/etc/grafana/provisioning:rw') || m.endsWith(':/etc/grafana/provisioning')));
+    assert.equal(config.services.grafana.depends_on['app-build'].condition, 'service_completed_successfully');
+    assert.ok(mounts('app-build').some((m) => m.startsWith('app-dist:/out')));
+    assert.ok(mounts('kind-bootstrap').some((m) => m.startsWith('/var/run/docker.sock:/var/run/docker.sock')));
+    assert.ok(mounts('prometheus').some((m) => m.includes('operator/chart/files/rules.yaml:/etc/prometheus/rules/')));
+    // Every bind-mounted file or folder of the repository exists, and the container names up.sh uses match.
+    for (const svc of Object.keys(config.services)) {
+      for (const m of mounts(svc)) {
+        const source = m.split(':')[0];
+        if (source.startsWith(repo)) assert.ok(existsSync(source), `${svc}: ${source} missing`);
+      }
+    }
+    const env = config.services['kind-bootstrap'].environment;
+    assert.equal(env.PROMETHEUS_CONTAINER, config.services.prometheus.container_name);
+    assert.equal(env.BOOTSTRAP_CONTAINER, config.services['kind-bootstrap'].container_name);
+  });
+});
+
+describe('shell scripts', () => {
+  // Every tracked shell script except create-plugin's generated .config/ (not ours to edit).
+  const tracked = execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const scripts = tracked.filter((f) => !f.startsWith('.config/') && existsSync(join(repo, f)) &&
+    (f.endsWith('.sh') || /^#!.*\b(ba)?sh\b/.test(readFileSync(join(repo, f), 'utf8').split('\n', 1)[0])));
+
+  it('finds the stack scripts', () => {
+    for (const s of ['deploy/kind/up.sh', 'deploy/kind/down.sh', 'deploy/app/build.sh']) assert.ok(scripts.includes(s), s);
+  });
+
+  it('pass shellcheck', () => {
+    const r = spawnSync('shellcheck', ['--external-sources', ...scripts], { cwd: repo, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
+
+describe('deploy/prometheus/prometheus.yml in a real Prometheus', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hexactf-prom-'));
+  let url = '';
+  let proc: ReturnType<typeof spawn> | undefined;
+
+  before(async () => {
+    // Same config, with the rules path pointing at the chart's file as the compose volume does.
+    const config = readFileSync(join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8')
+      .replace('/etc/prometheus/rules/*.yaml', join(repo, 'operator/chart/files/rules.yaml'));
+    writeFileSync(join(tmp, 'prometheus.yml'), config);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    proc = spawn('prometheus', [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(`${url}/-/ready`)).ok) return; } catch { /* not listening yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('prometheus did not become ready');
+  });
+  after(() => { proc?.kill(); rmSync(tmp, { recursive: true, force: true }); });
+
+  it('loads all ten alerting and recording rules', async () => {
+    const body = await (await fetch(`${url}/api/v1/rules`)).json() as any;
+    const rules = body.data.groups.flatMap((g: any) => g.rules.map((r: any) => r.name));
+    assert.equal(rules.length, 10);
+    assert.ok(rules.includes('HexactfOperatorAbsent') && rules.includes('hexactf:user_instances:count'));
+  });
+
+  it('scrapes the operator NodePort on the kind node as job challenge-operator', async () => {
+    // Static targets show up after the first service-discovery sync.
+    let target: any;
+    for (let i = 0; i < 100 && !target; i++) {
+      const body = await (await fetch(`${url}/api/v1/targets`)).json() as any;
+      target = body.data.activeTargets.find((t: any) => t.labels.job === 'challenge-operator');
+      if (!target) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(target?.labels.instance, 'hexactf-control-plane:30080');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+    s.on('error', fail);
+  });
+}
