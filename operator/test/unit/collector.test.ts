@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.ts';
+import { ChallengeCollector, definitionRequests } from '../../src/metrics/challenge-collector.ts';
+import { escapeLabelValue } from '../../src/metrics/exposition.ts';
+import { parseQuantity } from '../../src/controller/quantity.ts';
+import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
+
+function challenge(name: string, user: string, state?: string, extra: Partial<Challenge['metadata']> = {}): Challenge {
+  return {
+    metadata: { name, namespace: 'ctf', labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': user }, ...extra },
+    spec: { definition: 'web-basic' },
+    status: state ? { currentStatus: { state: state as any } } : undefined,
+  };
+}
+
+const def: ChallengeDefinition = {
+  metadata: { name: 'web-basic', namespace: 'ctf' },
+  spec: {
+    category: 'web',
+    components: [
+      { name: 'app', deployment: { spec: { replicas: 2, template: { spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { cpu: '250m', memory: '64Mi' } } }] } } } } },
+      { name: 'db', deployment: { spec: { template: { spec: { containers: [{ name: 'b', image: 'y', resources: { limits: { cpu: '1', memory: '1G' } } }] } } } } },
+    ],
+  },
+};
+
+function setup(items: Challenge[]) {
+  const clock = new FakeClock();
+  const live = new Map(items.map((c) => [c.metadata.name, c]));
+  const col = new ChallengeCollector(
+    { challenges: () => live.values(), definitions: () => [def], definition: (_ns, n) => (n === def.metadata.name ? def : undefined) },
+    clock,
+    60_000,
+  );
+  return { clock, live, col };
+}
+
+test('one series per Challenge with the DESIGN.md labels and values 0-3', () => {
+  const { col } = setup([
+    challenge('a', 'alice'),
+    challenge('b', 'bob', 'Pending'),
+    challenge('c', 'carol', 'Running'),
+    challenge('d', 'dave', 'Error'),
+    challenge('e', 'erin', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }),
+  ]);
+  const lines = col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  assert.deepEqual(lines, [
+    'challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0',
+    'challenge_resource_status{challenge_id="7",challenge_name="b",username="bob",namespace="ctf"} 0',
+    'challenge_resource_status{challenge_id="7",challenge_name="c",username="carol",namespace="ctf"} 1',
+    'challenge_resource_status{challenge_id="7",challenge_name="d",username="dave",namespace="ctf"} 3',
+    'challenge_resource_status{challenge_id="7",challenge_name="e",username="erin",namespace="ctf"} 2',
+  ]);
+});
+
+test('a deleted Challenge stays exported as 2 for the retention, then disappears', () => {
+  const { clock, live, col } = setup([challenge('a', 'alice', 'Running')]);
+  const gone = live.get('a')!;
+  live.delete('a');
+  col.onDeleted(gone);
+  const series = () => col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  assert.deepEqual(series(), ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 2']);
+  clock.advance(59_999);
+  assert.equal(series().length, 1);
+  clock.advance(1);
+  assert.deepEqual(series(), []);
+  assert.equal(col.tombstoneCount(), 0);
+});
+
+test('a Challenge recreated under the same name is exported once, from the cache', () => {
+  const { live, col } = setup([challenge('a', 'alice', 'Running')]);
+  col.onDeleted(live.get('a')!);
+  live.set('a', challenge('a', 'alice', 'Pending'));
+  const lines = col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  assert.deepEqual(lines, ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0']);
+});
+
+test('label values are escaped', () => {
+  assert.equal(escapeLabelValue('plain'), 'plain');
+  assert.equal(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
+  const { col } = setup([challenge('q', 'ev"il\\\n', 'Running')]);
+  assert.ok(col.render().includes('username="ev\\"il\\\\\\n"'));
+});
+
+test('challenge_info and definition requests carry definition and category', () => {
+  const { col } = setup([challenge('a', 'alice', 'Running')]);
+  const text = col.render();
+  assert.ok(text.includes('challenge_info{challenge_id="7",challenge_name="a",username="alice",namespace="ctf",definition="web-basic",category="web"} 1'));
+  assert.ok(text.includes('challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="cpu"} 1.5'));
+  assert.ok(text.includes(`challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="memory"} ${2 * 64 * 2 ** 20 + 1e9}`));
+  assert.deepEqual(definitionRequests(def), { cpu: 1.5, memory: 2 * 64 * 2 ** 20 + 1e9 });
+});
+
+test('quantities', () => {
+  assert.equal(parseQuantity('250m'), 0.25);
+  assert.equal(parseQuantity('2'), 2);
+  assert.equal(parseQuantity('1.5Gi'), 1.5 * 2 ** 30);
+  assert.equal(parseQuantity('1e3'), 1000);
+  assert.equal(parseQuantity('128M'), 128e6);
+  assert.equal(parseQuantity(3), 3);
+  assert.equal(parseQuantity('12parsecs'), undefined);
+});

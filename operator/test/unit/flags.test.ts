@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FLAG_SPECS, helpText, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
+
+test('defaults match the team conventions', () => {
+  const f = parseFlags([], {});
+  assert.equal(f.metricsBindAddress, ':8080');
+  assert.equal(f.healthProbeBindAddress, ':8081');
+  assert.equal(f.leaderElect, false);
+  assert.equal(f.leaderElectionId, 'challenge-operator.hexactf.io');
+  assert.equal(f.leaderElectionNamespace, 'default');
+  assert.equal(f.leaseDurationMs, 15_000);
+  assert.equal(f.namespace, '');
+  assert.equal(f.pendingTimeoutMs, 300_000);
+  assert.equal(f.deleteOnError, false);
+  assert.equal(f.challengeTtlMs, 1_800_000);
+  assert.equal(f.maxPerUser, 0);
+  assert.equal(f.deletedSeriesRetentionMs, 60_000);
+  assert.equal(f.maxConcurrentReconciles, 4);
+  assert.equal(f.kubeconfig, '');
+  assert.equal(f.logLevel, 'info');
+});
+
+test('environment supplies the lease namespace and kubeconfig defaults', () => {
+  const f = parseFlags([], { POD_NAMESPACE: 'ops', KUBECONFIG: '/tmp/kc' });
+  assert.equal(f.leaderElectionNamespace, 'ops');
+  assert.equal(f.kubeconfig, '/tmp/kc');
+});
+
+test('both --flag=value and --flag value forms; booleans without a value', () => {
+  const f = parseFlags(['--challenge-ttl=1h30m', '--max-per-user', '3', '--leader-elect', '--delete-on-error=false', '--metrics-bind-address', '0'], {});
+  assert.equal(f.challengeTtlMs, 5_400_000);
+  assert.equal(f.maxPerUser, 3);
+  assert.equal(f.leaderElect, true);
+  assert.equal(f.deleteOnError, false);
+  assert.equal(f.metricsBindAddress, '0');
+});
+
+test('Go durations', () => {
+  assert.equal(parseDuration('0'), 0);
+  assert.equal(parseDuration('300ms'), 300);
+  assert.equal(parseDuration('1.5h'), 5_400_000);
+  assert.equal(parseDuration('2h45m10s'), 9_910_000);
+  for (const bad of ['', '5', '5x', 'm', '1h 2m']) assert.throws(() => parseDuration(bad), /invalid duration/);
+});
+
+test('invalid values are refused with the flag name', () => {
+  assert.throws(() => parseFlags(['--deleted-series-retention=5s'], {}), /deleted-series-retention must be at least twice the scrape interval/);
+  assert.throws(() => parseFlags(['--max-per-user=-1'], {}), /max-per-user/);
+  assert.throws(() => parseFlags(['--pending-timeout=soon'], {}), /pending-timeout/);
+  assert.throws(() => parseFlags(['--nope'], {}), /unknown flag --nope/);
+  assert.throws(() => parseFlags(['--log-level=loud'], {}), /log-level/);
+  assert.throws(() => parseFlags(['--metrics-bind-address=8080'], {}), /metrics-bind-address/);
+  assert.throws(() => parseFlags(['--max-concurrent-reconciles=0'], {}), /at least 1/);
+});
+
+test('--help documents every flag', () => {
+  const text = helpText();
+  for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
+  assert.equal(FLAG_SPECS.length, 16);
+});
+
+test('bind addresses', () => {
+  assert.deepEqual(parseBindAddress(':8080'), { host: '', port: 8080 });
+  assert.deepEqual(parseBindAddress('127.0.0.1:0'), { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(parseBindAddress('[::1]:9'), { host: '::1', port: 9 });
+});
