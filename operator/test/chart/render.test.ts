@@ -62,14 +62,14 @@ describe('helm template, default values', () => {
     const role = findObject(objs, 'ClusterRole');
     const verbs = (group: string, resource: string) =>
       role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs).sort();
-    assert.deepEqual(verbs('apps.hexactf.io', 'challenges'), ['get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual(verbs('apps.hexactf.io', 'challenges'), ['delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('apps.hexactf.io', 'challenges/status'), ['patch', 'update']);
     assert.deepEqual(verbs('apps.hexactf.io', 'challenges/finalizers'), ['update']);
     assert.deepEqual(verbs('apps.hexactf.io', 'challengedefinitions'), ['get', 'list', 'watch']);
     assert.deepEqual(verbs('apps', 'deployments'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'services'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'pods'), ['get', 'list', 'watch']);
-    assert.deepEqual(verbs('', 'events'), ['create', 'patch']);
+    assert.deepEqual(verbs('', 'events'), []);
     assert.deepEqual(verbs('', 'secrets'), []);
     assert.ok(!role.rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*')));
     const binding = findObject(objs, 'ClusterRoleBinding');
