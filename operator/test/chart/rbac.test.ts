@@ -1,0 +1,168 @@
+// The chart's RBAC proven on a real apiserver with RBAC authorization on (the test env's default): its
+// ServiceAccount, (Cluster)Role and binding are created for real, a TokenRequest token acts as that ServiceAccount,
+// and then (a) what the chart grants is allowed, (b) what it does not grant is refused, and (c) the operator itself,
+// running in-process with only that token, converges a Challenge from creation to Running to gone.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startManager, type Manager } from '../../src/manager.ts';
+import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { renderChart, type K8sObject } from './helm.ts';
+import { create, serviceAccountKubeConfig, statusOf } from './kube.ts';
+
+let env: TestEnv;
+before(async () => {
+  env = await useTestEnv({ authorizationMode: 'RBAC' });
+  await env.installCrds();
+});
+after(async () => env?.stop());
+
+/** Creates the chart's ServiceAccount and RBAC objects for real; returns a kubeconfig acting as the ServiceAccount. */
+async function installRbac(release: string, namespace: string, set: string[] = []): Promise<KubeConfig> {
+  const kinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+  const objs = renderChart({ release, namespace, set }).filter((o) => kinds.includes(o.kind));
+  for (const obj of objs) await create(env.kubeConfig, obj as any);
+  const sa = objs.find((o: K8sObject) => o.kind === 'ServiceAccount')!;
+  return serviceAccountKubeConfig(env.kubeConfig, namespace, sa.metadata.name);
+}
+
+async function can(kc: KubeConfig, verb: string, resource: string, opts: { group?: string; namespace?: string; subresource?: string; name?: string } = {}): Promise<boolean> {
+  const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+    body: { spec: { resourceAttributes: { verb, resource, group: opts.group ?? '', namespace: opts.namespace, subresource: opts.subresource, name: opts.name } } },
+  });
+  return review.status!.allowed;
+}
+
+const hexactf = 'apps.hexactf.io';
+
+describe('chart RBAC, default values (ClusterRole)', () => {
+  let ns: string;
+  let sa: KubeConfig;
+  before(async () => {
+    ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
+    sa = await installRbac(ns, ns);
+  });
+
+  it('allows what the operator does, in any namespace', async () => {
+    const other = await createTestNamespace(env.kubeConfig, 'rbac-other');
+    for (const [verb, resource, group, subresource] of [
+      ['watch', 'challenges', hexactf], ['list', 'challenges', hexactf], ['patch', 'challenges', hexactf],
+      ['delete', 'challenges', hexactf], ['patch', 'challenges', hexactf, 'status'],
+      ['update', 'challenges', hexactf, 'finalizers'], ['list', 'challengedefinitions', hexactf],
+      ['create', 'deployments', 'apps'], ['patch', 'deployments', 'apps'], ['delete', 'services', ''],
+      ['watch', 'pods', ''],
+    ] as const) {
+      assert.equal(await can(sa, verb, resource, { group, subresource, namespace: other }), true, `${verb} ${resource}/${subresource ?? ''}`);
+    }
+    // A real request, too: listing Challenges across all namespaces works.
+    const list = await sa.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: hexactf, version: 'v1alpha1', plural: 'challenges' });
+    assert.ok(Array.isArray((list as { items: unknown[] }).items));
+  });
+
+  it('refuses what the chart does not grant', async () => {
+    for (const [verb, resource, group] of [
+      ['get', 'secrets', ''], ['delete', 'secrets', ''], ['create', 'challengedefinitions', hexactf],
+      ['delete', 'challengedefinitions', hexactf], ['delete', 'pods', ''], ['create', 'leases', 'coordination.k8s.io'],
+      ['create', 'clusterroles', 'rbac.authorization.k8s.io'], ['create', 'events', ''],
+    ] as const) {
+      assert.equal(await can(sa, verb, resource, { group, namespace: ns }), false, `${verb} ${resource}`);
+    }
+    // And a real request is refused with 403.
+    await assert.rejects(sa.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: ns }), (e) => statusOf(e) === 403);
+  });
+
+  it('the operator, running as the ServiceAccount, converges a Challenge: Pending -> Running -> deleted', async () => {
+    const work = await createTestNamespace(env.kubeConfig, 'rbac-converge');
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    const apps = env.kubeConfig.makeApiClient(AppsV1Api);
+    const target = { group: hexactf, version: 'v1alpha1', namespace: work };
+    await custom.createNamespacedCustomObject({
+      ...target, plural: 'challengedefinitions',
+      body: {
+        apiVersion: `${hexactf}/v1alpha1`, kind: 'ChallengeDefinition', metadata: { name: 'web-basic' },
+        spec: { category: 'web', components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
+          service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } } }] },
+      },
+    });
+    const manager: Manager = await startManager({
+      kubeConfig: sa,
+      flags: { metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0 },
+      defaultMetrics: false,
+    });
+    try {
+      await custom.createNamespacedCustomObject({
+        ...target, plural: 'challenges',
+        body: {
+          apiVersion: `${hexactf}/v1alpha1`, kind: 'Challenge', metadata: { name: 'web-1-alice', labels: { 'apps.hexactf.io/challengeId': 'web-1', 'apps.hexactf.io/user': 'alice' } },
+          spec: { definition: 'web-basic' },
+        },
+      });
+      const challenge = async () => (await custom.getNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' })) as any;
+      const state = async () => (await challenge()).status?.currentStatus?.state;
+
+      // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
+      const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
+      assert.equal(await waitFor(async () => ((await state()) === 'Pending' ? 'Pending' : undefined), 'Pending'), 'Pending');
+      assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
+
+      // No kubelet here: report the Deployment available, as its controller would.
+      await apps.replaceNamespacedDeploymentStatus({
+        name: deployment.metadata!.name!, namespace: work,
+        body: { ...deployment, status: { observedGeneration: deployment.metadata!.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } },
+      });
+      await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
+      const metrics = await (await fetch(manager.metricsUrl!)).text();
+      assert.match(metrics, /challenge_resource_status\{[^}]*challenge_name="web-1-alice"[^}]*\} 1/);
+
+      // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
+      await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
+      await waitFor(async () => {
+        try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
+      }, 'the Challenge to be gone');
+      assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
+    } finally {
+      await manager.stop();
+    }
+  });
+});
+
+describe('chart RBAC, watchNamespace set (namespaced Role) with leader election', () => {
+  let ns: string;
+  let watched: string;
+  let sa: KubeConfig;
+  before(async () => {
+    ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
+    watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
+    sa = await installRbac(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+  });
+
+  it('allows Challenges only in the watched namespace', async () => {
+    const elsewhere = await createTestNamespace(env.kubeConfig, 'rbac-elsewhere');
+    assert.equal(await can(sa, 'list', 'challenges', { group: hexactf, namespace: watched }), true);
+    assert.equal(await can(sa, 'create', 'deployments', { group: 'apps', namespace: watched }), true);
+    assert.equal(await can(sa, 'list', 'challenges', { group: hexactf, namespace: elsewhere }), false);
+    assert.equal(await can(sa, 'list', 'challenges', { group: hexactf }), false, 'cluster-wide');
+    await assert.rejects(
+      sa.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: hexactf, version: 'v1alpha1', namespace: elsewhere, plural: 'challenges' }),
+      (e) => statusOf(e) === 403);
+  });
+
+  it('allows only its own Lease in the release namespace', async () => {
+    const lease = { group: 'coordination.k8s.io', namespace: ns };
+    assert.equal(await can(sa, 'create', 'leases', lease), true);
+    assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'challenge-operator.hexactf.io' }), true);
+    assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'someone-else' }), false);
+    assert.equal(await can(sa, 'create', 'leases', { ...lease, namespace: watched }), false);
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
