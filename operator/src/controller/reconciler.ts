@@ -163,8 +163,6 @@ export class Reconciler {
       if (unavailable.length === 0) {
         status.currentStatus = { state: 'Running', errorMsg: '' };
         status.startedAt = nowIso;
-        const since = timeMs(status.pendingSince) ?? timeMs(ch.metadata.creationTimestamp) ?? now;
-        this.recorder.timeToRunning(ch.metadata.namespace!, defName, Math.max(0, now - since) / 1000);
         setCondition(status, { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
         return { result: this.ttlResult(ch, status, now), deleteSelf: false };
       }
@@ -373,8 +371,16 @@ export class Reconciler {
   private async writeStatus(ch: Challenge, before: ChallengeStatus, status: ChallengeStatus, prevState: State | undefined): Promise<Challenge> {
     if (stableJson(before) === stableJson(status)) return ch;
     const updated = await this.guard(() => this.client.patchChallengeStatus(ch, status));
+    // Recorded only once the write went through, so a retried reconcile does not count twice.
     const next = status.currentStatus?.state;
-    if (next && next !== prevState) this.recorder.transition(ch.metadata.namespace!, prevState ?? 'None', next);
+    if (next && next !== prevState) {
+      this.recorder.transition(ch.metadata.namespace!, prevState ?? 'None', next);
+      if (next === 'Running') {
+        const since = timeMs(status.pendingSince) ?? timeMs(ch.metadata.creationTimestamp);
+        const at = timeMs(status.startedAt) ?? this.clock.now();
+        if (since !== undefined) this.recorder.timeToRunning(ch.metadata.namespace!, ch.spec.definition, Math.max(0, at - since) / 1000);
+      }
+    }
     return updated;
   }
 
