@@ -132,7 +132,8 @@ function convert(spec: FlagSpec, value: string): unknown {
 /** The shortest scrape interval we allow for; Deleted must survive two scrapes (the seed: 30 s scrape, 60 s). */
 export const MIN_SCRAPE_INTERVAL_MS = 5000;
 
-function validate(f: Flags): void {
+/** Checks a complete set of flag values (also used for in-process managers, which skip argv parsing). */
+export function validate(f: Flags): void {
   if (!['debug', 'info', 'warn', 'error'].includes(f.logLevel)) throw new FlagError(`--log-level: unknown level "${f.logLevel}"`);
   if (f.maxConcurrentReconciles < 1) throw new FlagError('--max-concurrent-reconciles must be at least 1');
   if (f.deletedSeriesRetentionMs < 2 * MIN_SCRAPE_INTERVAL_MS) {

@@ -12,7 +12,7 @@ import { Controller } from './controller/controller.ts';
 import {
   INDEX_DEFINITION, INDEX_OWNER, INDEX_USER, Reconciler, challengeKeyOfChild, type Caches, type Logger,
 } from './controller/reconciler.ts';
-import { parseFlags, type Flags } from './flags.ts';
+import { parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
@@ -63,6 +63,7 @@ export class Manager {
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
+    validate(this.flags);
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? silentLogger;
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
@@ -95,6 +96,7 @@ export class Manager {
     this.collector = new ChallengeCollector(
       {
         challenges: () => c.challenges.list(),
+        get: (key) => c.challenges.get(key),
         definitions: () => c.definitions.list(),
         definition: (namespace, name) => c.definitions.get(`${namespace}/${name}`),
       },

@@ -7,15 +7,15 @@ import {
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
-import { formatValue, header, labelSet } from './exposition.ts';
+import { escapeLabelValue, formatValue, header, labelSet } from './exposition.ts';
 
 export const STATUS_METRIC = 'challenge_resource_status';
 export const STATUS_LABELS = ['challenge_id', 'challenge_name', 'username', 'namespace'] as const;
-const INFO_LABELS = ['challenge_id', 'challenge_name', 'username', 'namespace', 'definition', 'category'] as const;
 const REQUEST_LABELS = ['namespace', 'definition', 'category', 'resource'] as const;
 
 export interface ChallengeSource {
   challenges(): Iterable<Challenge>;
+  get(key: string): Challenge | undefined;
   definition(namespace: string, name: string): ChallengeDefinition | undefined;
   definitions(): Iterable<ChallengeDefinition>;
 }
@@ -38,6 +38,7 @@ export class ChallengeCollector {
   private readonly tombstones = new Map<string, Tombstone>();
   // Label sets per cached object; informer updates replace objects, so identity is a safe cache key.
   private readonly labelCache = new WeakMap<Challenge, string>();
+  private readonly infoCache = new WeakMap<Challenge, { category: string; labels: string }>();
 
   constructor(source: ChallengeSource, clock: Clock, retentionMs: number) {
     this.source = source;
@@ -63,43 +64,49 @@ export class ChallengeCollector {
     let s = this.labelCache.get(ch);
     if (s === undefined) {
       const l = ch.metadata.labels ?? {};
-      s = labelSet(STATUS_LABELS, [l[LABEL_CHALLENGE_ID] ?? '', ch.metadata.name, l[LABEL_USER] ?? '', ch.metadata.namespace ?? '']);
+      // A fixed template is several times faster than a generic loop (this runs once per object version).
+      s = `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
       this.labelCache.set(ch, s);
     }
     return s;
   }
 
+  private infoLabels(ch: Challenge): string {
+    const def = this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
+    const category = def?.spec?.category ?? '';
+    const cached = this.infoCache.get(ch);
+    if (cached && cached.category === category) return cached.labels;
+    const l = ch.metadata.labels ?? {};
+    const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(category)}"}`;
+    this.infoCache.set(ch, { category, labels });
+    return labels;
+  }
+
   render(): string {
     const now = this.clock.now();
     this.prune(now);
-    const parts: string[] = [header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge')];
-    const live = new Set<string>();
-    const info: string[] = [];
+    // Plain string appends: V8 builds a rope, far cheaper than an array of 100k lines plus join.
+    let status = header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge');
+    let info = header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
     for (const ch of this.source.challenges()) {
-      const key = objectKey(ch);
-      live.add(key);
-      parts.push(STATUS_METRIC + this.statusLabels(ch) + ' ' + stateValue(ch) + '\n');
-      if (!ch.metadata.deletionTimestamp) {
-        const l = ch.metadata.labels ?? {};
-        const def = this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
-        info.push('challenge_info' + labelSet(INFO_LABELS, [l[LABEL_CHALLENGE_ID] ?? '', ch.metadata.name, l[LABEL_USER] ?? '', ch.metadata.namespace ?? '', ch.spec?.definition ?? '', def?.spec?.category ?? '']) + ' 1\n');
-      }
+      const deleting = !!ch.metadata.deletionTimestamp;
+      status += STATUS_METRIC + this.statusLabels(ch) + (deleting ? ' 2\n' : VALUE_SUFFIX[stateValue(ch)]);
+      if (!deleting) info += 'challenge_info' + this.infoLabels(ch) + ' 1\n';
     }
-    for (const [key, t] of this.tombstones) if (!live.has(key)) parts.push(STATUS_METRIC + t.labels + ' 2\n');
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) status += STATUS_METRIC + t.labels + ' 2\n';
 
-    parts.push(header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge'));
-    for (const line of info) parts.push(line);
-
-    parts.push(header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge'));
+    let requests = header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
     for (const def of this.source.definitions()) {
       const { cpu, memory } = definitionRequests(def);
       const base = [def.metadata.namespace ?? '', def.metadata.name, def.spec?.category ?? ''];
-      parts.push('challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n');
-      parts.push('challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n');
+      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n';
+      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n';
     }
-    return parts.join('');
+    return status + info + requests;
   }
 }
+
+const VALUE_SUFFIX = [' 0\n', ' 1\n', ' 2\n', ' 3\n'];
 
 /** Requests of one instance; a container with limits but no requests is counted at its limits (as Kubernetes defaults it). */
 export function definitionRequests(def: ChallengeDefinition): { cpu: number; memory: number } {
