@@ -29,7 +29,7 @@ function setup(items: Challenge[]) {
   const clock = new FakeClock();
   const live = new Map(items.map((c) => [c.metadata.name, c]));
   const col = new ChallengeCollector(
-    { challenges: () => live.values(), definitions: () => [def], definition: (_ns, n) => (n === def.metadata.name ? def : undefined) },
+    { challenges: () => live.values(), get: (k) => live.get(k.split('/')[1]), definitions: () => [def], definition: (_ns, n) => (n === def.metadata.name ? def : undefined) },
     clock,
     60_000,
   );
