@@ -74,22 +74,32 @@ export async function freePort(): Promise<number> {
   });
 }
 
-// Every server this module starts, so they die with the test process whichever way it ends.
+// Every server and temp dir this module creates, so they go with the test process however it ends (short of
+// SIGKILL, which no process can intercept).
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHooksInstalled = false;
+
+function cleanUpNow(): void {
+  for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
+  process.on('exit', cleanUpNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
-      for (const child of running) child.kill('SIGKILL');
+      cleanUpNow();
       process.kill(process.pid, signal); // default action again: this listener was the only one and is gone
     });
   }
+}
+
+function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
 }
 
 function tail(file: string, lines = 40): string {
@@ -185,7 +195,9 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
   const etcdBin = binary('etcd');
   const apiserverBin = binary('kube-apiserver');
   const timeoutMs = options.startTimeoutMs ?? 90_000;
+  installExitHooks();
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-testenv-'));
+  tempDirs.add(dir);
   try {
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -266,11 +278,11 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         if (stopped) return;
         stopped = true;
         await stopAll();
-        rmSync(dir, { recursive: true, force: true });
+        removeTempDir(dir);
       },
     };
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     throw err;
   }
 }
