@@ -5,6 +5,8 @@ import { FlagError, helpText, parseFlags } from './flags.ts';
 import { makeLogger } from './log.ts';
 import { Manager } from './manager.ts';
 
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
 async function main(): Promise<number> {
   let flags;
   try {
@@ -32,6 +34,11 @@ async function main(): Promise<number> {
       if (signalled) return;
       signalled = true;
       log.info('shutting down', { signal: sig });
+      // Kubernetes kills the pod after its grace period anyway; leave on our own terms a little earlier.
+      setTimeout(() => {
+        log.error('graceful shutdown took too long; exiting');
+        resolve(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
       manager.stop().then(() => resolve(0), (err) => {
         log.error('shutdown failed', { error: (err as Error).message });
         resolve(1);

@@ -52,7 +52,11 @@ export class RequeueError extends Error {}
 const POD_FAILURE_REASONS = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError',
 ]);
-const DELETION_RECHECK_MS = 2000;
+/** A stuck deletion is re-checked sooner at first, then at most every 30 s (child events also trigger a check). */
+function deletionRecheckMs(ch: Challenge, now: number): number {
+  const since = now - (timeMs(ch.metadata.deletionTimestamp) ?? now);
+  return Math.min(30_000, Math.max(1000, since / 4));
+}
 
 export const INDEX_OWNER = 'owner';
 export const INDEX_DEFINITION = 'definition';
@@ -354,7 +358,7 @@ export class Reconciler {
         }, nowIso);
         setCondition(status, { type: COND_READY, status: 'False', reason: 'Deleting', message: 'deletion in progress', observedGeneration: ch.metadata.generation }, nowIso);
         await this.writeStatus(ch, before, status, prevState);
-        return { requeueAfterMs: DELETION_RECHECK_MS };
+        return { requeueAfterMs: deletionRecheckMs(ch, this.clock.now()) };
       }
     }
 
