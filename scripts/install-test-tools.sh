@@ -25,8 +25,7 @@ sudo_if_needed() {
 
 install_debian_packages() {
   local missing=()
-  command -v promtool >/dev/null || missing+=(prometheus)
-  command -v prometheus >/dev/null || { [[ " ${missing[*]-} " == *" prometheus "* ]] || missing+=(prometheus); }
+  { command -v promtool && command -v prometheus; } >/dev/null || missing+=(prometheus)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   if [ "${#missing[@]}" -eq 0 ]; then

@@ -1,6 +1,12 @@
 // A real control plane for tests, envtest style: etcd + kube-apiserver on 127.0.0.1, no kubelet and no
 // controller-manager (so Deployments never get status and namespaces never finish terminating: tests drive
 // those themselves). Binaries come from scripts/install-test-tools.sh.
+//
+// Usage in a test file:
+//   const env = await useTestEnv();            // the run's shared env (global-setup.ts), else a private one
+//   const ns = await createTestNamespace(env.kubeConfig, 'reconcile');
+//   ... after(() => env.stop());               // detaches from a shared env, tears down a private one
+// Files that stop or restart servers call startTestEnv() for a private env instead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
