@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { startManager, type Manager } from '../../src/manager.ts';
+import type { Flags } from '../../src/flags.ts';
+import { Manager } from '../../src/manager.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { renderChart, type K8sObject } from './helm.ts';
 import { create, serviceAccountKubeConfig, statusOf } from './kube.ts';
@@ -74,56 +75,7 @@ describe('chart RBAC, default values (ClusterRole)', () => {
 
   it('the operator, running as the ServiceAccount, converges a Challenge: Pending -> Running -> deleted', async () => {
     const work = await createTestNamespace(env.kubeConfig, 'rbac-converge');
-    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
-    const apps = env.kubeConfig.makeApiClient(AppsV1Api);
-    const target = { group: hexactf, version: 'v1alpha1', namespace: work };
-    await custom.createNamespacedCustomObject({
-      ...target, plural: 'challengedefinitions',
-      body: {
-        apiVersion: `${hexactf}/v1alpha1`, kind: 'ChallengeDefinition', metadata: { name: 'web-basic' },
-        spec: { category: 'web', components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
-          service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } } }] },
-      },
-    });
-    const manager: Manager = await startManager({
-      kubeConfig: sa,
-      flags: { metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0 },
-      defaultMetrics: false,
-    });
-    try {
-      await custom.createNamespacedCustomObject({
-        ...target, plural: 'challenges',
-        body: {
-          apiVersion: `${hexactf}/v1alpha1`, kind: 'Challenge', metadata: { name: 'web-1-alice', labels: { 'apps.hexactf.io/challengeId': 'web-1', 'apps.hexactf.io/user': 'alice' } },
-          spec: { definition: 'web-basic' },
-        },
-      });
-      const challenge = async () => (await custom.getNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' })) as any;
-      const state = async () => (await challenge()).status?.currentStatus?.state;
-
-      // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
-      const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
-      assert.equal(await waitFor(async () => ((await state()) === 'Pending' ? 'Pending' : undefined), 'Pending'), 'Pending');
-      assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
-
-      // No kubelet here: report the Deployment available, as its controller would.
-      await apps.replaceNamespacedDeploymentStatus({
-        name: deployment.metadata!.name!, namespace: work,
-        body: { ...deployment, status: { observedGeneration: deployment.metadata!.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } },
-      });
-      await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
-      const metrics = await (await fetch(manager.metricsUrl!)).text();
-      assert.match(metrics, /challenge_resource_status\{[^}]*challenge_name="web-1-alice"[^}]*\} 1/);
-
-      // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
-      await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
-      await waitFor(async () => {
-        try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
-      }, 'the Challenge to be gone');
-      assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
-    } finally {
-      await manager.stop();
-    }
+    await converge(sa, work, {});
   });
 });
 
@@ -148,6 +100,10 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
       (e) => statusOf(e) === 403);
   });
 
+  it('the operator converges in the watched namespace as this ServiceAccount, electing itself leader', async () => {
+    await converge(sa, watched, { namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000 });
+  });
+
   it('allows only its own Lease in the release namespace', async () => {
     const lease = { group: 'coordination.k8s.io', namespace: ns };
     assert.equal(await can(sa, 'create', 'leases', lease), true);
@@ -156,6 +112,71 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
     assert.equal(await can(sa, 'create', 'leases', { ...lease, namespace: watched }), false);
   });
 });
+
+/**
+ * Runs the operator in-process with only the ServiceAccount's token and drives one Challenge through its life.
+ * Any warning or error the operator logs (a 403 among them) fails the test.
+ */
+async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Promise<void> {
+  const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+  const apps = env.kubeConfig.makeApiClient(AppsV1Api);
+  const target = { group: hexactf, version: 'v1alpha1', namespace: work };
+  await custom.createNamespacedCustomObject({
+    ...target, plural: 'challengedefinitions',
+    body: {
+      apiVersion: `${hexactf}/v1alpha1`, kind: 'ChallengeDefinition', metadata: { name: 'web-basic' },
+      spec: { category: 'web', components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
+        service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } } }] },
+    },
+  });
+  const problems: string[] = [];
+  const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => problems.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+  const manager = new Manager({
+    kubeConfig: sa,
+    flags: { metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0, ...flags },
+    defaultMetrics: false,
+    log: { debug() {}, info() {}, warn: record('warn'), error: record('error') },
+  });
+  try {
+    // start() waits for the informers' first list: a missing list/watch permission never gets there.
+    await Promise.race([manager.start(), sleep(20_000).then(() => {
+      throw new Error(`operator caches did not sync as the ServiceAccount: ${problems.slice(0, 3).join('; ')}`);
+    })]);
+    await custom.createNamespacedCustomObject({
+      ...target, plural: 'challenges',
+      body: {
+        apiVersion: `${hexactf}/v1alpha1`, kind: 'Challenge', metadata: { name: 'web-1-alice', labels: { 'apps.hexactf.io/challengeId': 'web-1', 'apps.hexactf.io/user': 'alice' } },
+        spec: { definition: 'web-basic' },
+      },
+    });
+    const challenge = async () => (await custom.getNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' })) as any;
+    const state = async () => (await challenge()).status?.currentStatus?.state;
+
+    // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
+    const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
+    await waitFor(async () => ((await state()) === 'Pending' ? true : undefined), 'Pending');
+    assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
+
+    // No kubelet here: report the Deployment available, as its controller would.
+    await apps.replaceNamespacedDeploymentStatus({
+      name: deployment.metadata!.name!, namespace: work,
+      body: { ...deployment, status: { observedGeneration: deployment.metadata!.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } },
+    });
+    await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
+    const metrics = await (await fetch(manager.metricsUrl!)).text();
+    assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
+
+    // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
+    await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
+    await waitFor(async () => {
+      try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
+    }, 'the Challenge to be gone');
+    assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
+    assert.deepEqual(problems, [], 'the operator logged no warning or error');
+  } finally {
+    await manager.stop();
+  }
+}
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
