@@ -35,6 +35,8 @@ export interface ManagerOptions {
   resyncMs?: number;
   /** prom-client's default process metrics (on by default; tests running several managers switch them off). */
   defaultMetrics?: boolean;
+  /** start() fails (and stops everything) when the caches have not synced by then; default 2 min, 0 = wait forever. */
+  cacheSyncTimeoutMs?: number;
 }
 
 const REFS: Record<string, ResourceRef> = {
@@ -60,6 +62,7 @@ export class Manager {
   private healthServer?: BoundServer;
   private leading = false;
   private stopping?: Promise<void>;
+  private readonly cacheSyncTimeoutMs: number;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -67,6 +70,7 @@ export class Manager {
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? silentLogger;
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
+    this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
     const ns = this.flags.namespace;
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
@@ -190,11 +194,26 @@ export class Manager {
         },
       });
     }
-    await this.waitForSync();
+    await this.waitForSyncOrFail();
     this.log.info('caches synced', { namespace: f.namespace || '(all)' });
     if (this.stopping) return;
     if (this.elector) this.elector.start();
     else this.startLeading();
+  }
+
+  /** Like controller-runtime's CacheSyncTimeout: a cache that cannot list (RBAC, CRD missing) fails the start. */
+  private async waitForSyncOrFail(): Promise<void> {
+    if (!this.cacheSyncTimeoutMs) return this.waitForSync();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.cacheSyncTimeoutMs);
+    });
+    const outcome = await Promise.race([this.waitForSync(), timeout]);
+    clearTimeout(timer);
+    if (outcome !== 'timeout') return;
+    const waiting = this.informers.filter((i) => !i.hasSynced()).map((i) => `${i.name}${i.lastError ? ` (${i.lastError})` : ''}`);
+    await this.stop();
+    throw new Error(`caches not synced after ${this.cacheSyncTimeoutMs / 1000}s: ${waiting.join(', ')}`);
   }
 
   waitForSync(): Promise<void> {
@@ -219,13 +238,18 @@ export class Manager {
 
   /** The full /metrics text: prom-client's registry plus the challenge series (leader only). */
   async renderMetrics(): Promise<string> {
-    const base = await this.metrics.registry.metrics();
-    return this.leading ? base + this.collector.render() : base;
+    let body = await this.metrics.registry.metrics();
+    if (this.leading) await this.collector.renderTo((chunk) => (body += chunk.toString()));
+    return body;
   }
 
+  /** Streams the same text as renderMetrics(): the challenge series go out in slices, between which the event loop runs. */
   private async serveMetrics(res: import('node:http').ServerResponse): Promise<void> {
-    const body = await this.renderMetrics();
-    res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body);
+    const base = await this.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+    res.write(base);
+    if (this.leading) await this.collector.renderTo((chunk) => res.write(chunk));
+    res.end();
   }
 
   private startLeading(): void {

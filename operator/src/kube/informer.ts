@@ -4,6 +4,7 @@
 // the last resourceVersion (bookmarks keep it fresh) after a clean server-side close, and can resync periodically.
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { objectKey, type KubeObject } from '../api/types.ts';
+import { apiError } from './errors.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -63,6 +64,8 @@ export class Informer<T extends KubeObject> {
 
   /** Counts for tests and logs. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
+  /** The most recent list/watch failure, for "why is this not synced" messages. */
+  lastError = '';
 
   private readonly lw: ListWatch<T>;
 
@@ -203,12 +206,14 @@ export class Informer<T extends KubeObject> {
   private retryLater(err: unknown, what: string): void {
     if (this.stopped) return;
     this.stats.errors++;
+    const info = apiError(err);
+    this.lastError = info.code ? `${info.code}: ${info.message}` : info.message;
     const delay = Math.min(this.opts.maxBackoffMs, this.opts.minBackoffMs * 2 ** Math.min(this.failures, 20));
     this.failures++;
     this.opts.log?.(`${what} failed; relisting after backoff`, {
       informer: this.name,
       delayMs: delay,
-      error: err instanceof Error ? err.message : String(err),
+      error: this.lastError,
     });
     const gen = ++this.generation;
     if (this.timer) this.clock.clearTimeout(this.timer);

@@ -36,9 +36,10 @@ export class ChallengeCollector {
   private readonly clock: Clock;
   private readonly retentionMs: number;
   private readonly tombstones = new Map<string, Tombstone>();
-  // Label sets per cached object; informer updates replace objects, so identity is a safe cache key.
-  private readonly labelCache = new WeakMap<Challenge, string>();
-  private readonly infoCache = new WeakMap<Challenge, { category: string; labels: string }>();
+  // Encoded exposition lines per cached object version (informer updates replace objects, so identity is a safe
+  // cache key): a scrape then only copies bytes; encoding 27 MB of text per scrape cost ~60 ms at 100k series.
+  private readonly statusLines = new WeakMap<Challenge, Buffer>();
+  private readonly infoLines = new WeakMap<Challenge, { category: string; line: Buffer }>();
 
   constructor(source: ChallengeSource, clock: Clock, retentionMs: number) {
     this.source = source;
@@ -61,39 +62,86 @@ export class ChallengeCollector {
   }
 
   private statusLabels(ch: Challenge): string {
-    let s = this.labelCache.get(ch);
-    if (s === undefined) {
-      const l = ch.metadata.labels ?? {};
-      // A fixed template is several times faster than a generic loop (this runs once per object version).
-      s = `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
-      this.labelCache.set(ch, s);
-    }
-    return s;
+    const l = ch.metadata.labels ?? {};
+    // A fixed template is several times faster than a generic loop (this runs once per object version).
+    return `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
   }
 
-  private infoLabels(ch: Challenge): string {
+  private statusLine(ch: Challenge): Buffer {
+    let line = this.statusLines.get(ch);
+    if (line === undefined) {
+      line = Buffer.from(STATUS_METRIC + this.statusLabels(ch) + VALUE_SUFFIX[stateValue(ch)]);
+      this.statusLines.set(ch, line);
+    }
+    return line;
+  }
+
+  private infoLine(ch: Challenge): Buffer {
     const def = this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
     const category = def?.spec?.category ?? '';
-    const cached = this.infoCache.get(ch);
-    if (cached && cached.category === category) return cached.labels;
-    const l = ch.metadata.labels ?? {};
+    const cached = this.infoLines.get(ch);
+    if (cached && cached.category === category) return cached.line;
     const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(category)}"}`;
-    this.infoCache.set(ch, { category, labels });
-    return labels;
+    const line = Buffer.from('challenge_info' + labels + ' 1\n');
+    this.infoLines.set(ch, { category, line });
+    return line;
   }
 
+  /** The whole text at once (tests, small caches). */
   render(): string {
-    const now = this.clock.now();
-    this.prune(now);
-    // Plain string appends: V8 builds a rope, far cheaper than an array of 100k lines plus join.
-    let status = header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge');
-    let info = header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
-    for (const ch of this.source.challenges()) {
-      const deleting = !!ch.metadata.deletionTimestamp;
-      status += STATUS_METRIC + this.statusLabels(ch) + (deleting ? ' 2\n' : VALUE_SUFFIX[stateValue(ch)]);
-      if (!deleting) info += 'challenge_info' + this.infoLabels(ch) + ' 1\n';
+    let out = '';
+    for (const chunk of this.chunks()) out += chunk.toString();
+    return out;
+  }
+
+  /**
+   * Streams the text in pieces, yielding to the event loop whenever a slice took sliceMs: at 100,000 Challenges
+   * a one-piece render and write blocked reconciles and lease renewals for ~100 ms.
+   */
+  async renderTo(write: (chunk: Buffer) => void, sliceMs = 5): Promise<void> {
+    let sliceStart = performance.now();
+    for (const chunk of this.chunks()) {
+      write(chunk);
+      if (performance.now() - sliceStart >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) status += STATUS_METRIC + t.labels + ' 2\n';
+  }
+
+  /** The exposition in pieces of about CHUNK_SERIES lines, from one snapshot of the cache. */
+  private *chunks(): Generator<Buffer> {
+    this.prune(this.clock.now());
+    // One view for every family, even if the cache changes while the scrape yields.
+    const live = [...this.source.challenges()];
+    let parts: Buffer[] = [];
+    let bytes = 0;
+    const add = (b: Buffer) => {
+      parts.push(b);
+      bytes += b.length;
+    };
+    const take = () => {
+      const out = Buffer.concat(parts, bytes);
+      parts = [];
+      bytes = 0;
+      return out;
+    };
+
+    add(Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge')));
+    for (const ch of live) {
+      add(this.statusLine(ch));
+      if (parts.length >= CHUNK_SERIES) yield take();
+    }
+    let tombs = '';
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + ' 2\n';
+    if (tombs) add(Buffer.from(tombs));
+
+    add(Buffer.from(header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge')));
+    for (const ch of live) {
+      if (ch.metadata.deletionTimestamp) continue;
+      add(this.infoLine(ch));
+      if (parts.length >= CHUNK_SERIES) yield take();
+    }
 
     let requests = header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
     for (const def of this.source.definitions()) {
@@ -102,10 +150,13 @@ export class ChallengeCollector {
       requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n';
       requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n';
     }
-    return status + info + requests;
+    add(Buffer.from(requests));
+    yield take();
   }
 }
 
+/** Series per streamed piece: small enough to write between yields, large enough to keep per-piece costs low. */
+const CHUNK_SERIES = 2000;
 const VALUE_SUFFIX = [' 0\n', ' 1\n', ' 2\n', ' 3\n'];
 
 /** Requests of one instance; a container with limits but no requests is counted at its limits (as Kubernetes defaults it). */

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { connectTestEnv } from '../support/test-env.ts';
+import { startManager } from '../../src/manager.ts';
 import { Fixture, parseSeries, waitFor } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -111,4 +113,19 @@ test('--help documents the flags; bad flags exit 2', async () => {
   const bad = await run(['--deleted-series-retention=1s']);
   assert.equal(bad.code, 2);
   assert.match(bad.out, /at least twice the scrape interval/);
+});
+
+test('a manager whose caches cannot sync fails to start, naming the caches and the error', async () => {
+  const env = connectTestEnv();
+  const kc = new KubeConfig();
+  kc.loadFromString(JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
+    clusters: [{ name: 'x', cluster: { server: env.apiserverUrl, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'x', user: { token: 'not-a-valid-token' } }],
+    contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
+  }));
+  await assert.rejects(
+    startManager({ kubeConfig: kc, flags: { metricsBindAddress: '0', healthProbeBindAddress: '0' }, defaultMetrics: false, cacheSyncTimeoutMs: 1500 }),
+    /caches not synced after 1.5s: challenges \(401: Unauthorized\)/,
+  );
 });
