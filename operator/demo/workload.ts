@@ -177,11 +177,23 @@ export function buildCatalog(defs: ChallengeDefinition[], count: number): Catalo
 
 const isStatus = (e: unknown, code: number) => e instanceof ApiException && e.code === code;
 
+/** Retries what the apiserver asks to retry (429, e.g. while a new CRD's watch cache warms up). */
+export async function retryTooManyRequests<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!isStatus(e, 429) || i >= attempts) throw e;
+      await sleep(Math.min(2000, 100 * 2 ** i));
+    }
+  }
+}
+
 /** Creates the namespace (if allowed and missing) and creates or replaces each definition in it. */
 export async function applyDefinitions(kc: KubeConfig, namespace: string, defs: ChallengeDefinition[]): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   try {
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await retryTooManyRequests(() => core.createNamespace({ body: { metadata: { name: namespace } } }));
   } catch (e) {
     // Exists already, or this identity may not create namespaces (in-cluster runs get one made for them).
     if (!isStatus(e, 409) && !isStatus(e, 403)) throw e;
@@ -191,7 +203,7 @@ export async function applyDefinitions(kc: KubeConfig, namespace: string, defs: 
   for (const def of defs) {
     const body = { ...def, apiVersion: API_VERSION, kind: 'ChallengeDefinition', metadata: { ...def.metadata, namespace } };
     try {
-      await api.createNamespacedCustomObject({ ...target, body });
+      await retryTooManyRequests(() => api.createNamespacedCustomObject({ ...target, body }));
     } catch (e) {
       if (!isStatus(e, 409)) throw e;
       const current = (await api.getNamespacedCustomObject({ ...target, name: def.metadata.name })) as ChallengeDefinition;
@@ -246,7 +258,7 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
     if (!inst) return;
     live.delete(name);
     try {
-      await api.deleteNamespacedCustomObject({ ...target, name });
+      await retryTooManyRequests(() => api.deleteNamespacedCustomObject({ ...target, name }));
       stats.closed++;
     } catch (e) {
       if (isStatus(e, 404)) stats.closed++;
@@ -270,7 +282,7 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
     held.add(entry.challengeId);
     const holdMs = -Math.log(1 - random()) * options.holdMs;
     try {
-      await api.createNamespacedCustomObject({
+      await retryTooManyRequests(() => api.createNamespacedCustomObject({
         ...target,
         body: {
           apiVersion: API_VERSION,
@@ -281,7 +293,7 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
           },
           spec: { definition: entry.definition },
         },
-      });
+      }));
     } catch (e) {
       held.delete(entry.challengeId);
       if (isStatus(e, 409)) stats.conflicts++;

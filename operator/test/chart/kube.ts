@@ -1,16 +1,17 @@
 // Helpers for the chart tests that talk to the real test apiserver.
 import { resolve } from 'node:path';
+import { retryTooManyRequests } from '../../demo/workload.ts';
 import { ApiException, CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 
 export const monitoringCrdDir = resolve(import.meta.dirname, 'fixtures/monitoring-crds');
 
 /** Server-side dry run of a create: the apiserver validates and admits the object but stores nothing. */
 export async function dryRunCreate(kc: KubeConfig, obj: KubernetesObject): Promise<KubernetesObject> {
-  return KubernetesObjectApi.makeApiClient(kc).create(obj, undefined, 'All');
+  return retryTooManyRequests(() => KubernetesObjectApi.makeApiClient(kc).create(obj, undefined, 'All'));
 }
 
 export async function create(kc: KubeConfig, obj: KubernetesObject): Promise<KubernetesObject> {
-  return KubernetesObjectApi.makeApiClient(kc).create(obj);
+  return retryTooManyRequests(() => KubernetesObjectApi.makeApiClient(kc).create(obj));
 }
 
 export function statusOf(err: unknown): number | undefined {
