@@ -158,7 +158,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
 
     // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
     const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
-    await waitFor(async () => ((await state()) === 'Pending' ? true : undefined), `Pending (operator log: ${problems.join('; ')})`);
+    await waitFor(async () => ((await state()) === 'Pending' ? true : undefined), () => `Pending (operator log: ${problems.join('; ')})`);
     assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
 
     // No kubelet here: report the Deployment available, as its controller would.
@@ -183,12 +183,12 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
   }
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
     await sleep(100);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }
