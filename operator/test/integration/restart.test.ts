@@ -32,6 +32,14 @@ test('a restarted operator renders identical challenge series', async (t) => {
   await f.stopManager();
   await f.startManager();
   assert.deepEqual(await render(), before);
+
+  // "0" disables the metrics endpoint; the same text is still available in-process.
+  await f.stopManager();
+  const quiet = await f.startManager({ metricsBindAddress: '0', healthProbeBindAddress: '0' });
+  assert.equal(quiet.metricsUrl, undefined);
+  assert.equal(quiet.healthUrl, undefined);
+  const text = await quiet.renderMetrics();
+  assert.deepEqual([...parseSeries(text, 'challenge_resource_status')].concat([...parseSeries(text, 'challenge_info')]).sort(), before);
 });
 
 test('with --leader-elect only the leader reconciles and exports challenge series; the standby takes over', async (t) => {
