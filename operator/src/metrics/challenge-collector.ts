@@ -20,6 +20,12 @@ export interface ChallengeSource {
   definitions(): Iterable<ChallengeDefinition>;
 }
 
+interface Lines {
+  status: Buffer;
+  info: Buffer;
+  def: ChallengeDefinition | undefined; // the definition object the info line was built from
+}
+
 interface Tombstone {
   labels: string; // rendered label set
   deletedAt: number;
@@ -37,9 +43,8 @@ export class ChallengeCollector {
   private readonly retentionMs: number;
   private readonly tombstones = new Map<string, Tombstone>();
   // Encoded exposition lines per cached object version (informer updates replace objects, so identity is a safe
-  // cache key): a scrape then only copies bytes; encoding 27 MB of text per scrape cost ~60 ms at 100k series.
-  private readonly statusLines = new WeakMap<Challenge, Buffer>();
-  private readonly infoLines = new WeakMap<Challenge, { category: string; line: Buffer }>();
+  // cache key): a scrape then mostly copies bytes; encoding 27 MB of text per scrape cost ~60 ms at 100k series.
+  private readonly lines = new WeakMap<Challenge, Lines>();
 
   constructor(source: ChallengeSource, clock: Clock, retentionMs: number) {
     this.source = source;
@@ -67,24 +72,23 @@ export class ChallengeCollector {
     return `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
   }
 
-  private statusLine(ch: Challenge): Buffer {
-    let line = this.statusLines.get(ch);
-    if (line === undefined) {
-      line = Buffer.from(STATUS_METRIC + this.statusLabels(ch) + VALUE_SUFFIX[stateValue(ch)]);
-      this.statusLines.set(ch, line);
+  private linesOf(ch: Challenge): Lines {
+    let e = this.lines.get(ch);
+    if (e === undefined) {
+      const def = this.definitionOf(ch);
+      e = { status: Buffer.from(STATUS_METRIC + this.statusLabels(ch) + VALUE_SUFFIX[stateValue(ch)]), info: this.infoLine(ch, def), def };
+      this.lines.set(ch, e);
     }
-    return line;
+    return e;
   }
 
-  private infoLine(ch: Challenge): Buffer {
-    const def = this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
-    const category = def?.spec?.category ?? '';
-    const cached = this.infoLines.get(ch);
-    if (cached && cached.category === category) return cached.line;
-    const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(category)}"}`;
-    const line = Buffer.from('challenge_info' + labels + ' 1\n');
-    this.infoLines.set(ch, { category, line });
-    return line;
+  private definitionOf(ch: Challenge): ChallengeDefinition | undefined {
+    return this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
+  }
+
+  private infoLine(ch: Challenge, def: ChallengeDefinition | undefined): Buffer {
+    const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(def?.spec?.category ?? '')}"}`;
+    return Buffer.from('challenge_info' + labels + ' 1\n');
   }
 
   /** The whole text at once (tests, small caches). */
@@ -113,34 +117,49 @@ export class ChallengeCollector {
   private *chunks(): Generator<Buffer> {
     this.prune(this.clock.now());
     // One view for every family, even if the cache changes while the scrape yields.
-    const live = [...this.source.challenges()];
-    let parts: Buffer[] = [];
-    let bytes = 0;
-    const add = (b: Buffer) => {
-      parts.push(b);
-      bytes += b.length;
-    };
-    const take = () => {
-      const out = Buffer.concat(parts, bytes);
-      parts = [];
-      bytes = 0;
-      return out;
-    };
-
-    add(Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge')));
-    for (const ch of live) {
-      add(this.statusLine(ch));
-      if (parts.length >= CHUNK_SERIES) yield take();
+    const live: Challenge[] = [];
+    const entries: Lines[] = [];
+    let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge'))];
+    let bytes = parts[0].length;
+    for (const ch of this.source.challenges()) {
+      const e = this.linesOf(ch);
+      live.push(ch);
+      entries.push(e);
+      parts.push(e.status);
+      bytes += e.status.length;
+      if (parts.length >= CHUNK_SERIES) {
+        yield Buffer.concat(parts, bytes);
+        parts = [];
+        bytes = 0;
+      }
     }
-    let tombs = '';
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + ' 2\n';
-    if (tombs) add(Buffer.from(tombs));
+    let tail = '';
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tail += STATUS_METRIC + t.labels + ' 2\n';
+    tail += header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
+    parts.push(Buffer.from(tail));
+    bytes += parts[parts.length - 1].length;
 
-    add(Buffer.from(header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge')));
-    for (const ch of live) {
+    // An info line names its definition's category: rebuilt when the definition object it was built from is no
+    // longer the cached one (updated, deleted) or was missing (it may exist now).
+    const liveDefs = new Set(this.source.definitions());
+    for (let i = 0; i < live.length; i++) {
+      const ch = live[i];
       if (ch.metadata.deletionTimestamp) continue;
-      add(this.infoLine(ch));
-      if (parts.length >= CHUNK_SERIES) yield take();
+      const e = entries[i];
+      if (e.def === undefined || !liveDefs.has(e.def)) {
+        const def = this.definitionOf(ch);
+        if (def !== e.def) {
+          e.def = def;
+          e.info = this.infoLine(ch, def);
+        }
+      }
+      parts.push(e.info);
+      bytes += e.info.length;
+      if (parts.length >= CHUNK_SERIES) {
+        yield Buffer.concat(parts, bytes);
+        parts = [];
+        bytes = 0;
+      }
     }
 
     let requests = header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
@@ -150,8 +169,9 @@ export class ChallengeCollector {
       requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n';
       requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n';
     }
-    add(Buffer.from(requests));
-    yield take();
+    parts.push(Buffer.from(requests));
+    bytes += parts[parts.length - 1].length;
+    yield Buffer.concat(parts, bytes);
   }
 }
 
