@@ -104,3 +104,22 @@ test('a deletion that cannot finish stays Deleted with a condition saying why', 
   await f.waitForGone('c-bob');
   assert.deepEqual(await f.allChildren(), []);
 });
+
+test('long Challenge names and odd user or challenge ids still give valid, distinct children', async (t) => {
+  const f = await Fixture.create('names');
+  t.after(() => f.close());
+  await f.createDefinition('web-basic');
+  const long = `c-${'x'.repeat(200)}`;
+  await f.createChallenge(long, { user: 'Alice.Smith_99', challengeId: 'Web.2024_A', definition: 'web-basic' });
+  await f.createChallenge(`${long}-2`, { user: 'alice.smith-99', challengeId: 'web-2024-a', definition: 'web-basic' });
+  const a = await f.waitForDeployments(long, 1);
+  const b = await f.waitForDeployments(`${long}-2`, 1);
+  for (const d of [...a, ...b]) {
+    assert.match(d.metadata!.name!, /^ch-web-2024-a-alice-smith-99-web-[0-9a-f]{10}$/);
+  }
+  assert.notEqual(a[0].metadata!.name, b[0].metadata!.name);
+  await f.markAvailable(a[0].metadata!.name!);
+  await f.waitForState(long, 'Running');
+  const series = await f.statusSeries();
+  assert.equal(series.get(`{challenge_id="Web.2024_A",challenge_name="${long}",username="Alice.Smith_99",namespace="${f.ns}"}`), '1');
+});
