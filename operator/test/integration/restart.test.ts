@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { connectTestEnv } from '../support/test-env.ts';
-import { startManager } from '../../src/manager.ts';
+import { Manager } from '../../src/manager.ts';
 import { Fixture, parseSeries, waitFor } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -132,8 +132,13 @@ test('a manager whose caches cannot sync fails to start, naming the caches and t
     users: [{ name: 'x', user: { token: 'not-a-valid-token' } }],
     contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
   }));
-  await assert.rejects(
-    startManager({ kubeConfig: kc, flags: { metricsBindAddress: '0', healthProbeBindAddress: '0' }, defaultMetrics: false, cacheSyncTimeoutMs: 1500 }),
-    /caches not synced after 1.5s: challenges \(401: Unauthorized\)/,
-  );
+  const m = new Manager({ kubeConfig: kc, flags: { metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' }, defaultMetrics: false, cacheSyncTimeoutMs: 1500 });
+  const started = m.start();
+  // Alive but not ready while the caches cannot sync.
+  const health = await waitFor('probe server', async () => m.healthUrl);
+  assert.equal((await fetch(`${health}/healthz`)).status, 200);
+  const ready = await fetch(`${health}/readyz`);
+  assert.equal(ready.status, 503);
+  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, pods/);
+  await assert.rejects(started, /caches not synced after 1.5s: challenges \(401: Unauthorized\)/);
 });
