@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
-import { allOnValues, renderChart, type K8sObject } from './helm.ts';
+import { allOnValues, chartDir, helm, renderChart, type K8sObject } from './helm.ts';
 import { dryRunCreate, monitoringCrdDir, statusOf } from './kube.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -72,6 +72,31 @@ describe('server-side dry run of the rendered chart', () => {
     const badInterval = renderChart({ release: ns, namespace: ns, set: ['serviceMonitor.enabled=true', 'serviceMonitor.interval=30 seconds'] })
       .find((o) => o.kind === 'ServiceMonitor')!;
     await assert.rejects(dryRunCreate(env.kubeConfig, badInterval as KubernetesObject), (e) => statusOf(e) === 422);
+  });
+});
+
+describe('helm install into the test apiserver', () => {
+  it('installs every object (every toggle on), prints the NOTES, and uninstalls', async () => {
+    const [ns, watched, monitoring] = [
+      await createTestNamespace(env.kubeConfig, 'helm-install'),
+      await createTestNamespace(env.kubeConfig, 'helm-watched'),
+      await createTestNamespace(env.kubeConfig, 'helm-monitoring'),
+    ];
+    const kube = ['--kubeconfig', env.kubeconfigPath, '--namespace', ns];
+    // No kubelet here, so no --wait: the Deployment never becomes available.
+    const out = helm(['install', ns, chartDir, ...kube, '--values', allOnValues, '--set', `watchNamespace=${watched}`,
+      '--set', `serviceMonitor.namespace=${monitoring}`, '--set', `prometheusRule.namespace=${monitoring}`,
+      '--set', 'metrics.service.nodePort=30998']);
+    assert.match(out, /STATUS: deployed/);
+    assert.match(out, new RegExp(`Watching Challenges in: ${watched}`));
+    assert.match(out, /Leader election: on \(2 replicas/);
+    assert.match(out, new RegExp(`ServiceMonitor ${monitoring}/${ns}-challenge-operator`));
+    const api = KubernetesObjectApi.makeApiClient(env.kubeConfig);
+    const smRef = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: `${ns}-challenge-operator`, namespace: monitoring } };
+    const sm = await api.read(smRef);
+    assert.equal(sm.metadata?.labels?.release, 'kps');
+    assert.match(helm(['uninstall', ns, ...kube]), /uninstalled/);
+    await assert.rejects(api.read(smRef), (e) => statusOf(e) === 404);
   });
 });
 
