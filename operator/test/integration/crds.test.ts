@@ -1,7 +1,7 @@
 // The CRDs refuse bad input at the door.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Fixture, definitionSpec } from './harness.ts';
 
 test('schema validation refuses bad definitions and challenges', async (t) => {
@@ -51,4 +51,18 @@ test('printer columns, short names and categories', async () => {
   assert.deepEqual(ch.spec.versions[0].subresources?.status, {});
   const def = await api.readCustomResourceDefinition({ name: 'challengedefinitions.apps.hexactf.io' });
   assert.deepEqual(def.spec.names.shortNames, ['chaldef', 'chaldefs']);
+
+  // What `kubectl get chal` prints: the apiserver's Table rendering of the printer columns.
+  await f.createChallenge('c-table', { user: 'uma', challengeId: '42', definition: 'web-basic' });
+  await f.custom.patchNamespacedCustomObjectStatus(
+    { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: f.ns, plural: 'challenges', name: 'c-table', body: { status: { currentStatus: { state: 'Running' }, endpoint: 31000 } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  const table: any = await f.custom.listNamespacedCustomObject(
+    { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: f.ns, plural: 'challenges' },
+    setHeaderOptions('Accept', 'application/json;as=Table;g=meta.k8s.io;v=v1'),
+  );
+  const names = table.columnDefinitions.map((c: any) => c.name);
+  const row = Object.fromEntries(names.map((n: string, i: number) => [n, table.rows[0].cells[i]]));
+  assert.deepEqual([row.Name, row.User, row.Challenge, row.State, row.Endpoint], ['c-table', 'uma', '42', 'Running', 31000]);
 });
