@@ -16,7 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ApiextensionsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject,
+  ApiextensionsV1Api, CoreV1Api, KubeConfig, type KubernetesObject,
 } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 
@@ -340,9 +340,34 @@ export async function useTestEnv(options?: TestEnvOptions): Promise<TestEnv> {
   return process.env[SHARED_KUBECONFIG_ENV] ? connectTestEnv() : startTestEnv(options);
 }
 
+/**
+ * Server-side apply of one object as raw JSON. Not through client-node's typed serializer: it knows CRD schemas
+ * only by its TypeScript property names (`_enum`, `xKubernetesListType`, ...), so `enum`, `x-kubernetes-list-type`,
+ * `x-kubernetes-preserve-unknown-fields` and friends read from YAML were silently dropped, and the tests ran
+ * against weaker CRDs than `helm install` creates.
+ */
+export async function applyRaw(kc: KubeConfig, obj: KubernetesObject, fieldManager = 'hexactf-test-env'): Promise<void> {
+  const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
+  const plural = `${obj.kind!.toLowerCase()}s`;
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const ns = obj.metadata?.namespace ? `/namespaces/${obj.metadata.namespace}` : '';
+  const url = new URL(`${kc.getCurrentCluster()!.server}${base}${ns}/${plural}/${obj.metadata!.name}?fieldManager=${fieldManager}&force=true`);
+  const opts: import('node:https').RequestOptions = { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' } };
+  await kc.applyToHTTPSOptions(opts);
+  const body = JSON.stringify(obj);
+  await new Promise<void>((res, rej) => {
+    const req = request(url, opts, (r) => {
+      let text = '';
+      r.on('data', (b) => (text += b));
+      r.on('end', () => ((r.statusCode ?? 0) < 300 ? res() : rej(new Error(`apply ${obj.kind} ${obj.metadata!.name}: ${r.statusCode} ${text}`))));
+    });
+    req.on('error', rej);
+    req.end(body);
+  });
+}
+
 /** Server-side applies every document of every .yaml/.yml file in dir, then waits until each CRD is Established. */
 export async function installCrds(kc: KubeConfig, dir: string = defaultCrdDir, timeoutMs = 30_000): Promise<void> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   if (files.length === 0) throw new Error(`no YAML files in ${dir}`);
@@ -352,7 +377,7 @@ export async function installCrds(kc: KubeConfig, dir: string = defaultCrdDir, t
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const obj = doc.toJS() as KubernetesObject | null;
       if (!obj) continue;
-      await objects.patch(obj, undefined, undefined, 'hexactf-test-env', true, PatchStrategy.ServerSideApply);
+      await applyRaw(kc, obj);
       if (obj.kind === 'CustomResourceDefinition') crdNames.push(obj.metadata!.name!);
     }
   }
