@@ -36,10 +36,10 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
   { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only this namespace ("" = all namespaces).' },
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
-  { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach Error (default: keep them for organizers to see).' },
+  { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
   { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
-  { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); at least twice the scrape interval.' },
+  { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
@@ -162,7 +162,8 @@ export function helpText(): string {
     const def = f.def({});
     const shown = f.kind === 'bool' ? '' : ` ${f.kind}`;
     lines.push(`  --${f.name}${shown}`);
-    lines.push(`        ${f.help}${f.kind === 'bool' || def === '' ? '' : ` (default "${def}")`}`);
+    const showDefault = f.kind !== 'bool' && def !== '' && !f.help.includes('(default:');
+    lines.push(`        ${f.help}${showDefault ? ` (default "${def}")` : ''}`);
   }
   return lines.join('\n') + '\n';
 }
