@@ -17,6 +17,18 @@ describe('helm lint', () => {
   });
 });
 
+describe('values.schema.json', () => {
+  const fails = (set: string[]) => assert.throws(() => renderChart({ set }), /don't meet the specifications of the schema/);
+  it('refuses typos, wrong types and bad durations before anything is rendered', () => {
+    fails(['serviceMonitr.enabled=true']);
+    fails(['operator.logLevel=verbose']);
+    fails(['operator.pendingTimeout=5min']);
+    fails(['serviceMonitor.interval=30 seconds']);
+    fails(['metrics.service.nodePort=80']);
+    renderChart({ set: ['operator.pendingTimeout=1h30m', 'metrics.service.type=NodePort', 'metrics.service.nodePort=30080'] });
+  });
+});
+
 describe('helm template, default values', () => {
   const objs = renderChart();
 
