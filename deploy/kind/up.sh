@@ -60,6 +60,7 @@ log "demo definitions and workload in namespace $demo_ns"
 kubectl create namespace "$demo_ns" --dry-run=client -o yaml | kubectl apply -f -
 kubectl -n "$demo_ns" apply -f "$repo/operator/demo/definitions.yaml"
 kubectl apply -f "$repo/deploy/kind/workload.yaml"
+kubectl -n "$demo_ns" set image deployment/demo-workload workload="$image"
 kubectl -n "$demo_ns" rollout restart deployment/demo-workload
 kubectl -n "$demo_ns" rollout status deployment/demo-workload --timeout 3m
 
