@@ -228,6 +228,11 @@ export class Manager {
     return this.leading;
   }
 
+  /** Reconciles every cached Challenge again now (what the periodic resync does); for tests that move the clock. */
+  enqueueAll(): void {
+    for (const ch of this.caches.challenges.list()) this.controller.enqueue(objectKey(ch));
+  }
+
   get metricsUrl(): string | undefined {
     return this.metricsServer && `${this.metricsServer.url}/metrics`;
   }

@@ -60,3 +60,20 @@ test('quota order is deterministic: creationTimestamp, then name', async (t) => 
   if (new Set(created).size === 1) assert.deepEqual(states, ['Pending', 'Pending', 'Error']);
   else assert.equal(states.filter((s) => s === 'Error').length, 1);
 });
+
+test('TTL follows the injected clock: 30 minutes later (by the clock) the instance is deleted', async (t) => {
+  const f = await Fixture.create('ttlclock', { challengeTtlMs: 30 * 60_000 });
+  t.after(() => f.close());
+  await f.createDefinition('web-basic');
+  await f.createChallenge('c-vera', { user: 'vera', definition: 'web-basic' });
+  await f.markAllAvailable('c-vera', 1);
+  await f.waitForState('c-vera', 'Running');
+  f.clock.offsetMs = 29 * 60_000;
+  f.manager!.enqueueAll();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await f.getChallenge('c-vera'))?.status?.currentStatus?.state, 'Running', 'not yet');
+  f.clock.offsetMs = 31 * 60_000;
+  f.manager!.enqueueAll();
+  await f.waitForGone('c-vera');
+  assert.deepEqual(await f.allChildren(), []);
+});
