@@ -1,0 +1,89 @@
+// operator/Dockerfile cannot be built here (no Docker engine); what can drift without a build is checked instead:
+// its COPY sources exist and are not excluded by .dockerignore, the entrypoint is what tsconfig.build.json emits,
+// and everything the image runs (dist from src/, the demo generator) imports only production dependencies.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const operator = join(repo, 'operator');
+const dockerfile = readFileSync(join(operator, 'Dockerfile'), 'utf8');
+const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+const prodDeps = Object.keys(JSON.parse(readFileSync(join(operator, 'package.json'), 'utf8')).dependencies ?? {});
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Packages a file loads at run time (type-only imports are erased and do not count). */
+function runtimeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?\sfrom\s+'([^']+)'/gms)) if (!m[1]) specs.push(m[2]);
+  for (const m of text.matchAll(/import\(\s*'([^']+)'\s*\)/g)) specs.push(m[1]);
+  return specs;
+}
+
+const packageOf = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+describe('operator/Dockerfile', () => {
+  it('copies only files that exist and that .dockerignore lets through', () => {
+    const ignored = readFileSync(join(repo, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/^\*\*\//, ''));
+    const sources = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .flatMap((l) => l.split(/\s+/).slice(1, -1));
+    assert.ok(sources.includes('package-lock.json') && sources.includes('operator/src'));
+    for (const src of sources) {
+      assert.ok(existsSync(join(repo, src)), `${src} does not exist`);
+      assert.ok(!ignored.some((p) => src === p || src.startsWith(p + '/') || src.split('/').includes(p)), `${src} is in .dockerignore`);
+    }
+  });
+
+  it('runs what the build emits, as a numeric non-root user, with the seed default args', () => {
+    const build = JSON.parse(readFileSync(join(operator, 'tsconfig.build.json'), 'utf8')).compilerOptions;
+    assert.deepEqual([build.rootDir, build.outDir], ['src', 'dist']);
+    assert.ok(existsSync(join(operator, 'src/main.ts')));
+    assert.ok(instructions.includes('ENTRYPOINT ["node", "operator/dist/main.js"]'));
+    assert.ok(instructions.includes('CMD ["--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"]'));
+    const user = instructions.filter((l) => l.startsWith('USER ')).at(-1);
+    assert.match(user ?? '', /^USER [1-9][0-9]*:[1-9][0-9]*$/);
+    assert.match(dockerfile, /FROM \$\{NODE_IMAGE\}\n/);
+    assert.match(dockerfile, /ARG NODE_IMAGE=node:24-/);
+    assert.match(dockerfile, /npm ci --workspace operator --omit=dev/);
+  });
+
+  it('the operator imports nothing at run time outside node: builtins and its production dependencies', () => {
+    const bad: string[] = [];
+    const seen = new Set<string>();
+    for (const file of tsFiles(join(operator, 'src'))) {
+      for (const spec of runtimeImports(file)) {
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+        seen.add(packageOf(spec));
+        if (!prodDeps.includes(packageOf(spec))) bad.push(`${relative(operator, file)}: ${spec}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+    // The scan does find the operator's real dependencies (so an empty `bad` means something).
+    assert.ok(seen.has('@kubernetes/client-node') && seen.has('prom-client'), [...seen].join(', '));
+  });
+
+  it('the demo generator, run from the image, needs only what the image copies (demo/, src/api/, production deps)', () => {
+    assert.match(dockerfile, /COPY operator\/demo \.\/operator\/demo/);
+    assert.match(dockerfile, /COPY operator\/src\/api \.\/operator\/src\/api/);
+    for (const file of tsFiles(join(operator, 'demo'))) {
+      for (const spec of runtimeImports(file)) {
+        if (spec.startsWith('node:')) continue;
+        if (spec.startsWith('.')) {
+          const target = relative(operator, resolve(join(file, '..'), spec));
+          assert.ok(target.startsWith('demo/') || target.startsWith('src/api/'), `${relative(operator, file)} imports ${spec}`);
+        } else {
+          assert.ok(prodDeps.includes(packageOf(spec)), `${relative(operator, file)} imports ${spec}, not a production dependency`);
+        }
+      }
+    }
+  });
+});
