@@ -1,7 +1,8 @@
 // The chart's RBAC proven on a real apiserver with RBAC authorization on (the test env's default): its
 // ServiceAccount, (Cluster)Role and binding are created for real, a TokenRequest token acts as that ServiceAccount,
 // and then (a) what the chart grants is allowed, (b) what it does not grant is refused, and (c) the operator itself,
-// running in-process with only that token, converges a Challenge from creation to Running to gone.
+// running in-process with only that token, converges a Challenge from creation to Running to gone; on the way, the
+// chart's recording rules run (promtool) over that operator's real /metrics.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +13,7 @@ import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-e
 import { renderChart, type K8sObject } from './helm.ts';
 import { retryTooManyRequests } from '../../demo/workload.ts';
 import { create, serviceAccountKubeConfig, statusOf } from './kube.ts';
+import { samples, testRulesOver } from './promtool.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -129,7 +131,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     ...target, plural: 'challengedefinitions',
     body: {
       apiVersion: `${hexactf}/v1alpha1`, kind: 'ChallengeDefinition', metadata: { name: 'web-basic' },
-      spec: { category: 'web', components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
+      spec: { category: 'web', components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
         service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } } }] },
     },
   }));
@@ -169,6 +171,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
     const metrics = await (await fetch(manager.metricsUrl!)).text();
     assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
+    checkRecordingRules(metrics, work);
 
     // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
     await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
@@ -181,6 +184,23 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
   } finally {
     await manager.stop();
   }
+}
+
+/** The chart's recording rules over what this real operator exports: the label names the rules join on exist. */
+function checkRecordingRules(metrics: string, ns: string): void {
+  const input = samples(metrics, ['challenge_resource_status', 'challenge_info', 'challenge_definition_requests']);
+  const at = (labels: string) => `{namespace="${ns}",${labels}}`;
+  const r = testRulesOver(input, {
+    'hexactf:user_instances:count': [{ labels: `hexactf:user_instances:count${at('username="alice"')}`, value: 1 }],
+    'hexactf:category_instances:count': [{ labels: `hexactf:category_instances:count${at('category="web"')}`, value: 1 }],
+    'hexactf:definition_running_instances:count': [
+      { labels: `hexactf:definition_running_instances:count${at('definition="web-basic",category="web"')}`, value: 1 }],
+    'hexactf:category_requests:sum': [
+      { labels: `hexactf:category_requests:sum${at('category="web",resource="cpu"')}`, value: 0.1 },
+      { labels: `hexactf:category_requests:sum${at('category="web",resource="memory"')}`, value: 64 * 1024 * 1024 },
+    ],
+  });
+  assert.equal(r.status, 0, `${r.output}\ninput:\n${input.map((i) => `${i.series} ${i.value}`).join('\n')}`);
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 20_000): Promise<T> {
