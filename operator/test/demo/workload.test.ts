@@ -1,6 +1,8 @@
 // The demo workload generator: argument parsing, the challenge catalog, and real runs against the test apiserver
 // (no operator running, so Challenges are plain objects and deletes finish at once).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
@@ -8,6 +10,8 @@ import {
   defaultOptions, type WorkloadOptions,
 } from '../../demo/workload.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+
+const workloadScript = resolve(import.meta.dirname, '../../demo/workload.ts');
 
 describe('workload arguments', () => {
   it('parses rates and Go durations', () => {
@@ -74,6 +78,24 @@ describe('workload against the apiserver', () => {
     assert.equal(stats.errors, 0);
     assert.ok(stats.byCategory.misc === stats.openedFailing);
     assert.equal((await list(ns)).length, 0, 'cleanup deleted every instance');
+  });
+
+  it('runs as the documented command line and prints its counts', async () => {
+    const ns = await createTestNamespace(env.kubeConfig, 'workload-cli');
+    const r = spawnSync(process.execPath, [workloadScript, '--kubeconfig', env.kubeconfigPath, '--namespace', ns,
+      '--users', '3', '--challenges', '4', '--rate', '20/s', '--fail-ratio', '0.25', '--hold', '200ms', '--duration', '1s', '--cleanup'],
+    { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], /^workload: 3 players, 4 challenges, 20\/s/);
+    const stats = JSON.parse(lines.at(-1)!);
+    assert.ok(stats.opened > 5 && stats.errors === 0, lines.at(-1));
+    assert.equal((await list(ns)).length, 0);
+    // Definitions were applied by the command itself.
+    const defs = (await env.kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challengedefinitions',
+    })) as { items: unknown[] };
+    assert.equal(defs.items.length, 5);
   });
 
   it('creates well-formed Challenges and repeats itself for the same seed', async () => {
