@@ -77,6 +77,8 @@ describe('deploy/prometheus/prometheus.yml in a real Prometheus', () => {
     url = `http://127.0.0.1:${port}`;
     proc = spawn('prometheus', [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    // Never outlive the test process, whichever way it ends.
+    process.once('exit', () => proc?.kill('SIGKILL'));
     for (let i = 0; i < 100; i++) {
       try { if ((await fetch(`${url}/-/ready`)).ok) return; } catch { /* not listening yet */ }
       await new Promise((r) => setTimeout(r, 100));
