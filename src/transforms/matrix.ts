@@ -1,0 +1,78 @@
+import {
+  DataTransformerID,
+  ReducerID,
+  SpecialValue,
+  transformDataFrame,
+  type DataFrame,
+  type DataTransformerConfig,
+  type GroupingToMatrixTransformerOptions,
+} from '@grafana/data';
+import { lastValueFrom } from 'rxjs';
+
+/** The label names the matrix pivots on (configurable: the seed's operator spelled the first `challeng_id`). */
+export interface MatrixLabels {
+  challengeId: string;
+  username: string;
+}
+
+/**
+ * Name of the value column in the table Grafana's Prometheus datasource builds for an instant `format: table`
+ * query: `Value` when the panel has one query, `Value #<refId>` when it has several.
+ */
+export const TABLE_VALUE_FIELD = 'Value';
+
+/** Group by names its aggregated column `<field> (<reducer>)`. */
+const aggregatedName = (field: string, reducer: string) => `${field} (${reducer})`;
+
+/**
+ * The seed's user x challenge pipeline, exactly as it was built by hand in Grafana's transform editor:
+ * 1. organize fields by name: keep the challenge id, the username and the value; drop Time and every other label
+ *    (challenge_name, namespace, instance, job, ... whatever the scrape added);
+ * 2. group by challenge id + username, value = last: one cell per (user, challenge) even when the same pair
+ *    exists in several namespaces or under several Challenge names;
+ * 3. grouping to matrix: one row per username, one column per challenge id.
+ * Missing (user, challenge) pairs become null, which the table renders as an empty cell. The transformer's default
+ * (an empty string) would render empty too, but null keeps the column numeric, so it never meets a value mapping
+ * and CSV export writes an empty field.
+ */
+export function matrixTransformations(labels: MatrixLabels, valueField = TABLE_VALUE_FIELD): DataTransformerConfig[] {
+  const { challengeId, username } = labels;
+  const lastValue = aggregatedName(valueField, ReducerID.last);
+  const matrixOptions: GroupingToMatrixTransformerOptions = {
+    rowField: username,
+    columnField: challengeId,
+    valueField: lastValue,
+    emptyValue: SpecialValue.Null,
+  };
+  return [
+    {
+      id: DataTransformerID.organize,
+      options: {
+        includeByName: { [challengeId]: true, [username]: true, [valueField]: true },
+        excludeByName: {},
+        indexByName: { [username]: 0, [challengeId]: 1, [valueField]: 2 },
+        renameByName: {},
+      },
+    },
+    {
+      id: DataTransformerID.groupBy,
+      options: {
+        fields: {
+          [challengeId]: { operation: 'groupby', aggregations: [] },
+          [username]: { operation: 'groupby', aggregations: [] },
+          [valueField]: { operation: 'aggregate', aggregations: [ReducerID.last] },
+        },
+      },
+    },
+    { id: DataTransformerID.groupingToMatrix, options: matrixOptions },
+  ];
+}
+
+/**
+ * Runs transformations through Grafana's own transformDataFrame (what a panel does) and resolves with the result.
+ * The standard transformer registry must already be filled (Grafana does it at boot; tests and the benchmark use
+ * src/test/register-transformers.ts). Entries resolve lazily, hence a Promise.
+ */
+export function applyTransformations(frames: DataFrame[], configs: DataTransformerConfig[]): Promise<DataFrame[]> {
+  return lastValueFrom(transformDataFrame(configs, frames));
+}
