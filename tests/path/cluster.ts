@@ -1,0 +1,330 @@
+// The cluster half of the path test (tests/path/path.jest.ts spawns this file with Node 24, which runs it natively):
+// a real etcd + kube-apiserver, the operator as a child process, and two real Prometheus servers scraping it every
+// second, one as is and one renaming challenge_id to challeng_id (the original operator's typo). It plays a small
+// CTF, waits until both Prometheus servers have scraped the final state, prints one line
+//   PATH-READY {"prometheus":{"default":URL,"legacy":URL},"truth":[...],"evalTime":SECONDS}
+// and keeps everything up until its stdin closes (or SIGTERM), then tears it all down.
+//
+// The truth is read back from the apiserver: each live Challenge's status.currentStatus.state, and 2 (Deleted) for
+// each Challenge this script deleted once the apiserver no longer has it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
+import { freePort, startPrometheus, stopChild, tail, tempDir, type Prometheus } from './prometheus.ts';
+
+const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
+const NS = 'ctf';
+const G = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS };
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const STATE_VALUE: Record<string, number> = { Pending: 0, Running: 1, Deleted: 2, Error: 3 };
+/** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
+const RETENTION = '10s';
+
+export interface TruthRow {
+  challengeId: string;
+  user: string;
+  name: string;
+  namespace: string;
+  state: string;
+  value: number;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) {
+        return v as T;
+      }
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+    }
+    await sleep(100);
+  }
+}
+
+function definition(name: string, category: string, image: string) {
+  return {
+    apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name },
+    spec: {
+      category,
+      components: [{
+        name: 'app',
+        deployment: { spec: { replicas: 1, template: { spec: { containers: [{
+          name: 'app', image, ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '50m', memory: '32Mi' } },
+        }] } } } },
+        service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] } },
+      }],
+    },
+  };
+}
+
+class Ctf {
+  readonly custom: CustomObjectsApi;
+  readonly apps: AppsV1Api;
+  readonly core: CoreV1Api;
+  readonly deleted = new Set<string>();
+
+  constructor(kc: KubeConfig) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  static nameOf(user: string, challengeId: string): string {
+    return `ch-${challengeId}-${user}`;
+  }
+
+  async open(user: string, challengeId: string, def: string): Promise<string> {
+    const name = Ctf.nameOf(user, challengeId);
+    await this.custom.createNamespacedCustomObject({
+      ...G, plural: 'challenges',
+      body: {
+        apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
+        metadata: { name, labels: { 'apps.hexactf.io/challengeId': challengeId, 'apps.hexactf.io/user': user } },
+        spec: { definition: def },
+      },
+    });
+    return name;
+  }
+
+  async get(name: string): Promise<any | undefined> {
+    try {
+      return await this.custom.getNamespacedCustomObject({ ...G, plural: 'challenges', name });
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  async state(name: string, state: string): Promise<void> {
+    await waitFor(`${name} ${state}`, async () => (await this.get(name))?.status?.currentStatus?.state === state);
+  }
+
+  async deployment(name: string): Promise<any> {
+    return waitFor(`deployment of ${name}`, async () => {
+      const ch = await this.get(name);
+      const list = await this.apps.listNamespacedDeployment({ namespace: NS, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` });
+      return list.items[0];
+    });
+  }
+
+  /** Plays the Deployment controller (there is none): every replica available. */
+  async run(name: string): Promise<void> {
+    const d = await this.deployment(name);
+    const n = d.spec.replicas ?? 1;
+    await this.apps.patchNamespacedDeploymentStatus({
+      name: d.metadata.name, namespace: NS,
+      body: { status: { observedGeneration: d.metadata.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n } },
+    }, merge);
+    await this.state(name, 'Running');
+  }
+
+  /** Plays the kubelet failing to pull the image: a pod of the Deployment waiting with reason. */
+  async failPull(name: string, reason: 'ErrImagePull' | 'ImagePullBackOff'): Promise<void> {
+    const d = await this.deployment(name);
+    const tmpl = d.spec.template;
+    const podName = `${d.metadata.name}-pod`;
+    await this.core.createNamespacedPod({ namespace: NS, body: { metadata: { name: podName, labels: tmpl.metadata?.labels }, spec: tmpl.spec } });
+    await this.core.patchNamespacedPodStatus({
+      name: podName, namespace: NS,
+      body: { status: { phase: 'Pending', containerStatuses: [{
+        name: tmpl.spec.containers[0].name, image: tmpl.spec.containers[0].image, imageID: '', ready: false, restartCount: 0,
+        state: { waiting: { reason, message: `pulling ${tmpl.spec.containers[0].image}: not found` } },
+      }] } },
+    }, merge);
+    await this.state(name, 'Error');
+  }
+
+  async close(name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject({ ...G, plural: 'challenges', name });
+    this.deleted.add(name);
+    await waitFor(`${name} gone`, async () => (await this.get(name)) === undefined);
+  }
+
+  /** What the cluster holds: live Challenges by their status, and 2 for the ones deleted here and now gone. */
+  async truth(): Promise<TruthRow[]> {
+    const list = (await this.custom.listNamespacedCustomObject({ ...G, plural: 'challenges' })) as { items: any[] };
+    const rows: TruthRow[] = list.items.map((ch) => {
+      const state = ch.metadata.deletionTimestamp ? 'Deleted' : ch.status?.currentStatus?.state ?? 'Pending';
+      return {
+        challengeId: ch.metadata.labels['apps.hexactf.io/challengeId'], user: ch.metadata.labels['apps.hexactf.io/user'],
+        name: ch.metadata.name, namespace: NS, state, value: STATE_VALUE[state],
+      };
+    });
+    for (const name of this.deleted) {
+      if ((await this.get(name)) !== undefined) {
+        throw new Error(`${name} was deleted but the apiserver still has it`);
+      }
+      const [, challengeId, user] = /^ch-([^-]+)-(.+)$/.exec(name)!;
+      rows.push({ challengeId, user, name, namespace: NS, state: 'Deleted', value: 2 });
+    }
+    return rows.sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
+
+function parseStatusSeries(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^challenge_resource_status\{.*challenge_name="([^"]+)".*\} (\S+)$/.exec(line);
+    if (m) {
+      out.set(m[1], Number(m[2]));
+    }
+  }
+  return out;
+}
+
+function scrapeConfig(target: string, legacy: boolean): string {
+  // The legacy job makes the series look like the original operator's: challeng_id instead of challenge_id.
+  const relabel = legacy
+    ? `
+    metric_relabel_configs:
+      - source_labels: [challenge_id]
+        regex: (.+)
+        target_label: challeng_id
+      - regex: challenge_id
+        action: labeldrop`
+    : '';
+  return `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: challenge-operator
+    static_configs:
+      - targets: ['${target}']${relabel}
+`;
+}
+
+async function lastScrapeMs(prom: Prometheus): Promise<number> {
+  const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as {
+    data: { activeTargets: Array<{ lastScrape: string; health: string }> };
+  };
+  const t = body.data.activeTargets[0];
+  return t && t.health === 'up' ? Date.parse(t.lastScrape) : 0;
+}
+
+async function main(): Promise<void> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    for (const c of cleanups.reverse()) {
+      await c().catch(() => {});
+    }
+  };
+  let done = false;
+  const finish = async (code: number) => {
+    if (done) {
+      return;
+    }
+    done = true;
+    await teardown();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void finish(0));
+  process.once('SIGINT', () => void finish(0));
+
+  try {
+    const env: TestEnv = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
+    cleanups.push(() => env.stop());
+    await env.installCrds();
+    const kc = env.kubeConfig;
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    // New CRDs answer 429 for a moment while their watch cache warms up.
+    for (const def of [definition('web-login', 'web', 'nginx:1.27'), definition('pwn-echo', 'pwn', 'busybox:1.36'),
+      definition('crypto-rsa', 'crypto', 'python:3.12-slim'), definition('web-broken', 'web', 'registry.invalid/hexactf/none:0')]) {
+      await waitFor(`definition ${def.metadata.name}`, () =>
+        custom.createNamespacedCustomObject({ ...G, plural: 'challengedefinitions', body: def }).then(() => true));
+    }
+
+    const dir = tempDir('hexactf-path-');
+    const metricsPort = await freePort();
+    const operatorLog = join(dir, 'operator.log');
+    const operator: ChildProcess = spawn(process.execPath, [
+      OPERATOR_MAIN, '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`, '--health-probe-bind-address=0',
+      '--pending-timeout=10m', '--max-per-user=2', `--deleted-series-retention=${RETENTION}`, '--challenge-ttl=0',
+      '--log-level=info',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let opLog = '';
+    operator.stderr!.on('data', (b) => (opLog += b));
+    cleanups.push(() => stopChild(operator));
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitFor('operator started', async () => opLog.includes('"operator started"') || (operator.exitCode !== null && Promise.reject(new Error(`operator exited: ${opLog}`))), 60_000);
+
+    const target = `127.0.0.1:${metricsPort}`;
+    const promDefault = await startPrometheus({ config: scrapeConfig(target, false) });
+    cleanups.push(() => promDefault.stop());
+    const promLegacy = await startPrometheus({ config: scrapeConfig(target, true) });
+    cleanups.push(() => promLegacy.stop());
+
+    // ---- the CTF
+    const ctf = new Ctf(kc);
+    const seen2 = async (name: string) => {
+      // The retention window is the only chance Prometheus has to see a deletion: wait for the operator to show it.
+      await waitFor(`${name} exported as Deleted`, async () => parseStatusSeries(await (await fetch(metricsUrl)).text()).get(name) === 2, 5_000);
+    };
+    await ctf.open('alice', '1', 'web-login');
+    await ctf.open('alice', '2', 'pwn-echo');
+    await ctf.run(Ctf.nameOf('alice', '1'));
+    await ctf.run(Ctf.nameOf('alice', '2'));
+    await ctf.open('alice', '3', 'crypto-rsa'); // her third live instance: over --max-per-user=2
+    await ctf.state(Ctf.nameOf('alice', '3'), 'Error');
+
+    await ctf.open('bob', '1', 'web-login');
+    await ctf.open('bob', '4', 'web-broken');
+    await ctf.run(Ctf.nameOf('bob', '1'));
+    await ctf.failPull(Ctf.nameOf('bob', '4'), 'ErrImagePull');
+
+    await ctf.open('carol', '1', 'web-login'); // stays Pending: nothing reports it available
+    await ctf.state(Ctf.nameOf('carol', '1'), 'Pending');
+    await ctf.open('carol', '3', 'crypto-rsa');
+    await ctf.run(Ctf.nameOf('carol', '3'));
+    await ctf.close(Ctf.nameOf('carol', '3')); // Running, then deleted
+    await seen2(Ctf.nameOf('carol', '3'));
+
+    await ctf.open('dave', '2', 'pwn-echo');
+    await ctf.state(Ctf.nameOf('dave', '2'), 'Pending');
+    await ctf.close(Ctf.nameOf('dave', '2')); // deleted while Pending
+    await seen2(Ctf.nameOf('dave', '2'));
+    await ctf.open('dave', '4', 'web-broken');
+    await ctf.failPull(Ctf.nameOf('dave', '4'), 'ImagePullBackOff');
+
+    await ctf.open('erin', '3', 'crypto-rsa');
+    await ctf.run(Ctf.nameOf('erin', '3'));
+
+    // ---- converge: the operator exports what the apiserver holds, then both Prometheus servers scrape after that
+    const truth = await ctf.truth();
+    await waitFor('operator series equal to the apiserver', async () => {
+      const series = parseStatusSeries(await (await fetch(metricsUrl)).text());
+      return truth.every((r) => r.state === 'Deleted' ? (series.get(r.name) ?? 2) === 2 : series.get(r.name) === r.value);
+    }, 15_000);
+    const convergedAt = Date.now();
+    for (const prom of [promDefault, promLegacy]) {
+      await waitFor(`a scrape after convergence (${prom.url})`, async () => (await lastScrapeMs(prom)) > convergedAt + 10, 15_000);
+    }
+    await sleep(50); // lastScrape is the scrape's start: give its append a moment to land (condition above is the gate)
+    const evalTime = Date.now() / 1000;
+    process.stdout.write(`PATH-READY ${JSON.stringify({ prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime, operatorLog })}\n`);
+  } catch (err) {
+    process.stderr.write(`path cluster failed: ${(err as Error).stack}\n`);
+    await finish(1);
+    return;
+  }
+  process.stdin.resume();
+  process.stdin.once('end', () => void finish(0));
+  process.stdin.once('close', () => void finish(0));
+  void tail; // (kept for debugging: tail(file) prints a log's end)
+}
+
+void main();
