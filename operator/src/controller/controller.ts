@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { apiError } from '../kube/errors.ts';
 import { RequeueError, type Logger, type Result } from './reconciler.ts';
 
 export interface ControllerOptions {
@@ -78,7 +79,8 @@ export class Controller {
         } else {
           result = 'error';
           metrics.reconcileErrors.inc({ controller: name });
-          log.error('reconcile failed', { key, error: err instanceof Error ? err.message : String(err) });
+          const info = apiError(err);
+          log.error('reconcile failed', { key, code: info.code || undefined, reason: info.reason || undefined, error: info.message });
         }
         q.addRateLimited(key);
       } finally {

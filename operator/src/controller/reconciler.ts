@@ -46,6 +46,19 @@ export interface Result {
   requeueAfterMs?: number;
 }
 
+interface Outcome {
+  result: Result;
+  deleteSelf: boolean;
+  /** A transient error to rethrow after the status write, so the key is retried with backoff. */
+  retry?: unknown;
+}
+
+interface ChildrenResult {
+  permanent?: string;
+  transient?: string;
+  retry?: unknown;
+}
+
 /** Thrown for "retry with backoff" outcomes that are not failures of the reconciler (409 conflict). */
 export class RequeueError extends Error {}
 
@@ -94,20 +107,15 @@ export class Reconciler {
     const status: ChallengeStatus = structuredClone(before);
     const prevState = before.currentStatus?.state;
     status.observedGeneration = ch.metadata.generation;
-    let result: Result = {};
-    let deleteSelf = false;
-
     const outcome = await this.converge(ch, status, now, nowIso);
-    result = outcome.result;
-    deleteSelf = outcome.deleteSelf;
-
     await this.writeStatus(ch, before, status, prevState);
-
-    if (deleteSelf) {
+    // A transient failure (apiserver 5xx, timeouts) is visible in status first, then retried with backoff.
+    if (outcome.retry !== undefined) throw outcome.retry;
+    if (outcome.deleteSelf) {
       await this.client.deleteChallenge(ch);
       return {};
     }
-    return result;
+    return outcome.result;
   }
 
   private async converge(
@@ -115,7 +123,7 @@ export class Reconciler {
     status: ChallengeStatus,
     now: number,
     nowIso: string,
-  ): Promise<{ result: Result; deleteSelf: boolean }> {
+  ): Promise<Outcome> {
     const state = status.currentStatus?.state;
     const readyReason = getCondition(status, COND_READY)?.reason ?? '';
 
@@ -154,9 +162,9 @@ export class Reconciler {
 
     // Children: create, restore after edits, remove leftovers.
     const desired = desiredChildren(ch, def);
-    const failure = await this.ensureChildren(ch, desired);
-    if (failure) {
-      this.setError(status, 'ChildCreateFailed', failure, nowIso);
+    const children = await this.ensureChildren(ch, desired);
+    if (children.permanent) {
+      this.setError(status, 'ChildCreateFailed', children.permanent, nowIso);
       return { result: {}, deleteSelf: this.opts.deleteOnError };
     }
 
@@ -164,7 +172,7 @@ export class Reconciler {
     const unavailable = this.unavailableDeployments(desired);
 
     if (state !== 'Running') {
-      if (unavailable.length === 0) {
+      if (unavailable.length === 0 && !children.transient) {
         status.currentStatus = { state: 'Running', errorMsg: '' };
         status.startedAt = nowIso;
         setCondition(status, { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
@@ -178,25 +186,34 @@ export class Reconciler {
         return { result: {}, deleteSelf: this.opts.deleteOnError };
       }
       const pendingSince = timeMs(status.pendingSince) ?? now;
+      const waitingFor = [...unavailable, ...(children.transient ? [children.transient] : [])].join('; ');
       if (this.opts.pendingTimeoutMs > 0 && now - pendingSince >= this.opts.pendingTimeoutMs) {
-        this.setError(status, 'PendingTimeout', `not available after ${Math.round(this.opts.pendingTimeoutMs / 1000)}s: ${unavailable.join(', ')}`, nowIso);
+        this.setError(status, 'PendingTimeout', `not available after ${Math.round(this.opts.pendingTimeoutMs / 1000)}s: ${waitingFor}`, nowIso);
         return { result: {}, deleteSelf: this.opts.deleteOnError };
       }
-      setCondition(status, { type: COND_READY, status: 'False', reason: 'Pending', message: `waiting for ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }, nowIso);
+      setCondition(status, {
+        type: COND_READY, status: 'False', reason: children.transient ? 'ChildCreateRetrying' : 'Pending',
+        message: `waiting for ${waitingFor}`, observedGeneration: ch.metadata.generation,
+      }, nowIso);
       return {
         result: this.opts.pendingTimeoutMs > 0 ? { requeueAfterMs: pendingSince + this.opts.pendingTimeoutMs - now } : {},
         deleteSelf: false,
+        retry: children.retry,
       };
     }
 
     // Running stays Running; Ready reflects whether every component is currently available.
+    if (children.retry !== undefined) {
+      setCondition(status, { type: COND_READY, status: 'False', reason: 'ChildCreateRetrying', message: children.transient!, observedGeneration: ch.metadata.generation }, nowIso);
+      return { result: {}, deleteSelf: false, retry: children.retry };
+    }
     setCondition(status, unavailable.length
       ? { type: COND_READY, status: 'False', reason: 'Degraded', message: `unavailable: ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }
       : { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
     return this.ttlOrExpire(ch, status, now);
   }
 
-  private ttlOrExpire(ch: Challenge, status: ChallengeStatus, now: number): { result: Result; deleteSelf: boolean } {
+  private ttlOrExpire(ch: Challenge, status: ChallengeStatus, now: number): Outcome {
     const res = this.ttlResult(ch, status, now);
     if (res.requeueAfterMs !== undefined && res.requeueAfterMs <= 0) {
       this.log.info('challenge TTL expired; deleting', { challenge: objectKey(ch) });
@@ -234,8 +251,12 @@ export class Reconciler {
     return `quota exceeded: user ${user} already has ${admitted + position} live instance(s) (max ${this.opts.maxPerUser})`;
   }
 
-  /** Returns a message when a child cannot be created for good; throws for transient failures (backoff). */
-  private async ensureChildren(ch: Challenge, desired: DesiredChild[]): Promise<string | undefined> {
+  /**
+   * Creates, restores and prunes children. A refusal for good (400/403/422) is `permanent`; other failures are
+   * `transient` (the other children are still attempted) and come back as `retry` for backoff.
+   */
+  private async ensureChildren(ch: Challenge, desired: DesiredChild[]): Promise<ChildrenResult> {
+    const out: ChildrenResult = {};
     const wanted = new Set<string>();
     for (const child of desired) {
       const cache = child.kind === 'Deployment' ? this.caches.deployments : this.caches.services;
@@ -253,8 +274,10 @@ export class Reconciler {
         const applied = await this.client.apply(child.object);
         this.log.debug(actual ? 'restored child' : 'created child', { challenge: objectKey(ch), kind: child.kind, name: applied.metadata.name });
       } catch (err) {
-        if (isPermanent(err)) return `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
-        throw err;
+        const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
+        if (isPermanent(err)) return { permanent: message };
+        out.transient ??= message;
+        out.retry ??= err;
       }
     }
     // Children of components that left the definition.
@@ -266,7 +289,7 @@ export class Reconciler {
         }
       }
     }
-    return undefined;
+    return out;
   }
 
   private unavailableDeployments(desired: DesiredChild[]): string[] {
