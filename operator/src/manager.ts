@@ -14,6 +14,7 @@ import {
 } from './controller/reconciler.ts';
 import { parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
+import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
 import { kubeListWatch, type ResourceRef } from './kube/list-watch.ts';
@@ -58,6 +59,7 @@ export class Manager {
   readonly controller: Controller;
   private readonly elector?: LeaderElector;
   private readonly informers: Informer<any>[];
+  private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
   private healthServer?: BoundServer;
   private leading = false;
@@ -86,6 +88,7 @@ export class Manager {
       pods: mk('pods', owned),
     };
     this.informers = Object.values(this.caches);
+    this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
     const c = this.caches;
     c.challenges.addIndex(INDEX_DEFINITION, (ch) => [`${ch.metadata.namespace}/${ch.spec?.definition}`]);
     c.challenges.addIndex(INDEX_USER, (ch) => (ch.metadata.labels?.[LABEL_USER] ? [ch.metadata.labels[LABEL_USER]] : []));
@@ -187,9 +190,11 @@ export class Manager {
     if (f.healthProbeBindAddress !== '0') {
       this.healthServer = await listen(f.healthProbeBindAddress, {
         '/healthz': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
-        '/readyz': (_q, res) => {
+        '/readyz': async (_q, res) => {
           const waiting = this.informers.filter((i) => !i.hasSynced()).map((i) => i.name);
+          const apiserver = waiting.length ? undefined : await this.apiserverHealth.check();
           if (waiting.length) res.writeHead(503, { 'content-type': 'text/plain' }).end(`caches not synced: ${waiting.join(', ')}\n`);
+          else if (apiserver) res.writeHead(503, { 'content-type': 'text/plain' }).end(`${apiserver}\n`);
           else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         },
       });
