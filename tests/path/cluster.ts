@@ -8,11 +8,11 @@
 // The truth is read back from the apiserver: each live Challenge's status.currentStatus.state, and 2 (Deleted) for
 // each Challenge this script deleted once the apiserver no longer has it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
-import { freePort, startPrometheus, stopChild, tail, tempDir, type Prometheus } from './prometheus.ts';
+import { freePort, startPrometheus, stopChild, type Prometheus } from './prometheus.ts';
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
 const NS = 'ctf';
@@ -134,7 +134,7 @@ class Ctf {
     const d = await this.deployment(name);
     const tmpl = d.spec.template;
     const podName = `${d.metadata.name}-pod`;
-    await this.core.createNamespacedPod({ namespace: NS, body: { metadata: { name: podName, labels: tmpl.metadata?.labels }, spec: tmpl.spec } });
+    await this.core.createNamespacedPod({ namespace: NS, body: { metadata: { name: podName, labels: tmpl.metadata?.labels, annotations: tmpl.metadata?.annotations }, spec: tmpl.spec } });
     await this.core.patchNamespacedPodStatus({
       name: podName, namespace: NS,
       body: { status: { phase: 'Pending', containerStatuses: [{
@@ -232,6 +232,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void finish(0));
   process.once('SIGINT', () => void finish(0));
 
+  let opLog = '';
   try {
     const env: TestEnv = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
     cleanups.push(() => env.stop());
@@ -247,16 +248,13 @@ async function main(): Promise<void> {
         custom.createNamespacedCustomObject({ ...G, plural: 'challengedefinitions', body: def }).then(() => true));
     }
 
-    const dir = tempDir('hexactf-path-');
     const metricsPort = await freePort();
-    const operatorLog = join(dir, 'operator.log');
     const operator: ChildProcess = spawn(process.execPath, [
       OPERATOR_MAIN, '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`, '--health-probe-bind-address=0',
       '--pending-timeout=10m', '--max-per-user=2', `--deleted-series-retention=${RETENTION}`, '--challenge-ttl=0',
       '--log-level=info',
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let opLog = '';
     operator.stderr!.on('data', (b) => (opLog += b));
     cleanups.push(() => stopChild(operator));
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -315,16 +313,15 @@ async function main(): Promise<void> {
     }
     await sleep(50); // lastScrape is the scrape's start: give its append a moment to land (condition above is the gate)
     const evalTime = Date.now() / 1000;
-    process.stdout.write(`PATH-READY ${JSON.stringify({ prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime, operatorLog })}\n`);
+    process.stdout.write(`PATH-READY ${JSON.stringify({ prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime })}\n`);
   } catch (err) {
-    process.stderr.write(`path cluster failed: ${(err as Error).stack}\n`);
+    process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${opLog.split('\n').slice(-30).join('\n')}\n`);
     await finish(1);
     return;
   }
   process.stdin.resume();
   process.stdin.once('end', () => void finish(0));
   process.stdin.once('close', () => void finish(0));
-  void tail; // (kept for debugging: tail(file) prints a log's end)
 }
 
 void main();
