@@ -346,23 +346,24 @@ export class Reconciler {
     // Live lists, not the cache: a child created moments ago must not be orphaned.
     const selector = `${LABEL_OWNER_UID}=${ch.metadata.uid}`;
     const ns = ch.metadata.namespace!;
-    const remaining: string[] = [];
+    let mayRemain = false; // a child that a delete did not remove at once (finalizers, already terminating, failure)
     let deleteError: string | undefined;
     for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
       const items = await this.client.listLive(apiVersion, kind, ns, selector);
       for (const obj of items) {
-        const fins = obj.metadata.finalizers ?? [];
-        remaining.push(`${kind.toLowerCase()} ${obj.metadata.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
+        if (obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length) mayRemain = true;
         if (obj.metadata.deletionTimestamp) continue;
         try {
           await this.client.deleteChild({ apiVersion, kind, namespace: ns, name: obj.metadata.name });
         } catch (err) {
+          mayRemain = true;
           deleteError = `deleting ${kind.toLowerCase()} ${obj.metadata.name}: ${apiError(err).message}`;
         }
       }
     }
 
-    if (remaining.length) {
+    // Without finalizers a (background) delete removes the object at once; otherwise check what is left.
+    if (mayRemain) {
       // Deletes without finalizers finish at once; check again to tell "done" from "stuck".
       const still: string[] = [];
       for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
