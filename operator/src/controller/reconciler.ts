@@ -205,7 +205,8 @@ export class Reconciler {
     // Running stays Running; Ready reflects whether every component is currently available.
     if (children.retry !== undefined) {
       setCondition(status, { type: COND_READY, status: 'False', reason: 'ChildCreateRetrying', message: children.transient!, observedGeneration: ch.metadata.generation }, nowIso);
-      return { result: {}, deleteSelf: false, retry: children.retry };
+      const ttl = this.ttlOrExpire(ch, status, now);
+      return ttl.deleteSelf ? ttl : { result: {}, deleteSelf: false, retry: children.retry };
     }
     setCondition(status, unavailable.length
       ? { type: COND_READY, status: 'False', reason: 'Degraded', message: `unavailable: ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }
