@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  ANNOTATION_CHALLENGE, API_VERSION, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY, objectKey,
+  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY, objectKey,
   type Challenge, type ChallengeDefinition, type KubeObject,
 } from './api/types.ts';
 import { realClock, type Clock } from './clock.ts';
@@ -294,4 +294,3 @@ export async function startManager(opts: ManagerOptions): Promise<Manager> {
   return m;
 }
 
-export { API_VERSION };

@@ -1,7 +1,7 @@
 // The Challenge reconciler: level-triggered, idempotent. Every run reads the cache, converges children and
 // writes status at most once (merge patch on the status subresource, guarded by resourceVersion).
 import {
-  FINALIZER, LABEL_OWNER_UID, objectKey, splitKey, timeMs,
+  FINALIZER, LABEL_OWNER_UID, objectKey, timeMs,
   type Challenge, type ChallengeDefinition, type ChallengeStatus, type KubeObject, type State,
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
@@ -430,4 +430,3 @@ export function challengeKeyOfChild(obj: KubeObject): string[] {
   return ref && obj.metadata.namespace ? [`${obj.metadata.namespace}/${ref.name}`] : [];
 }
 
-export { splitKey };
