@@ -1,0 +1,316 @@
+/**
+ * Every PromQL the app emits, as pure functions of (settings, filters, variable text).
+ *
+ * - Label names come from the settings (the seed's original operator spelled `challeng_id`) and are applied to all
+ *   three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape without
+ *   honor_labels) renamed it on every series the operator exports.
+ * - Output labels are the configured label names, not rewritten with label_replace: the pages know the mapping
+ *   (settings.labels), so a field is always `settings.labels.<role>`; only `category` (fixed name) is filled with
+ *   "uncategorized" when a definition has none, so the label is always there.
+ * - Instances are identified by the four labels. Everything is first reduced with `max by (<the four>)`, which drops
+ *   target labels (instance, pod, job): an operator restart under a ServiceMonitor gives the same Challenge a new
+ *   `pod`/`instance` label, and without the reduction the seed's queries would count it twice for a whole window.
+ *   During such a hand-over the higher state wins, which follows the normal lifecycle (Pending → Running → Deleted).
+ * - Grafana variables stay in the text (`$window`, `$__range`, `$__rate_interval`); scenes interpolate them.
+ *   User-supplied values are escaped (promql-escape.ts) so they can neither break the query nor read as variables.
+ */
+import {
+  CATEGORY_LABEL,
+  ChallengeState,
+  DEFAULT_STUCK_DELETION_AFTER,
+  DEFINITION_LABEL,
+  INFO_METRIC,
+  REQUESTS_METRIC,
+  RESOURCE_LABEL,
+  UNCATEGORIZED,
+  type LabelNames,
+  type RequestResource,
+} from '../metric/contract';
+import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
+import { labelMatcher, quoteString } from './promql-escape';
+
+/** What the builders need from the settings. */
+export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'>;
+
+/** Selected filter values; an empty list means "all". */
+export interface QueryFilters {
+  namespace: readonly string[];
+  user: readonly string[];
+  challenge: readonly string[];
+}
+
+export const NO_FILTERS: Readonly<QueryFilters> = Object.freeze({ namespace: [], user: [], challenge: [] });
+
+/** Grafana variables the queries reference. */
+export const WINDOW_VARIABLE = '$window';
+export const RANGE_VARIABLE = '$__range';
+export const RATE_INTERVAL_VARIABLE = '$__rate_interval';
+
+/** Output label of peakDistributionQuery: the peak number of concurrent instances (value: how many users had it). */
+export const PEAK_LABEL = 'instances';
+/** Default number of users topUsersQuery returns. */
+export const TOP_USERS = 10;
+
+// ---------------------------------------------------------------------------------------------------------------
+// building blocks
+
+function checkSettings(s: QuerySettings): void {
+  if (!isValidMetricName(s.metricName)) {
+    throw new Error(`invalid metric name ${JSON.stringify(s.metricName)}`);
+  }
+  for (const name of Object.values(s.labels)) {
+    if (!isValidLabelName(name)) {
+      throw new Error(`invalid label name ${JSON.stringify(name)}`);
+    }
+  }
+}
+
+/** The four identity labels, comma-separated (a `by (...)` / `on (...)` list). */
+function identity(labels: LabelNames): string {
+  return [labels.namespace, labels.challengeId, labels.challengeName, labels.username].join(', ');
+}
+
+type FilterRole = keyof QueryFilters;
+
+/** `{...}` for the filters; `only` restricts which filters apply (metrics lacking a label skip its filter). */
+function selector(labels: LabelNames, f: QueryFilters, only?: readonly FilterRole[], extra: string[] = []): string {
+  const roles: Record<FilterRole, string> = {
+    namespace: labels.namespace,
+    user: labels.username,
+    challenge: labels.challengeId,
+  };
+  const matchers: string[] = [];
+  for (const role of ['namespace', 'user', 'challenge'] as const) {
+    if (only && !only.includes(role)) {
+      continue;
+    }
+    const matcher = labelMatcher(roles[role], f[role] ?? []);
+    if (matcher) {
+      matchers.push(matcher);
+    }
+  }
+  matchers.push(...extra);
+  return matchers.length ? `{${matchers.join(', ')}}` : '';
+}
+
+/** The state gauge, filtered. */
+function status(s: QuerySettings, f: QueryFilters): string {
+  checkSettings(s);
+  return `${s.metricName}${selector(s.labels, f)}`;
+}
+
+/** One sample per instance: its last state within the window (the seed's `last_over_time`, de-duplicated). */
+function lastStates(s: QuerySettings, f: QueryFilters, window: string): string {
+  return `max by (${identity(s.labels)}) (last_over_time(${status(s, f)}[${window}]))`;
+}
+
+/** One sample per instance: its current state (Prometheus' lookback; a removed series is gone at once). */
+function currentStates(s: QuerySettings, f: QueryFilters): string {
+  return `max by (${identity(s.labels)}) (${status(s, f)})`;
+}
+
+/**
+ * Instances Running at their last state within the window, valued 1, with `definition` and `category` from
+ * challenge_info (category "uncategorized" where empty).
+ */
+function runningWithInfo(s: QuerySettings, f: QueryFilters, window: string): string {
+  const id = identity(s.labels);
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (last_over_time(${INFO_METRIC}${selector(s.labels, f)}[${window}]))`;
+  const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
+  return `(${categorized} and on (${id}) (${lastStates(s, f, window)} == ${ChallengeState.Running}))`;
+}
+
+/** Requests of one instance of each definition for one resource: one sample per (namespace, definition). */
+function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
+  const ns = s.labels.namespace;
+  const sel = selector(s.labels, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
+  return `max by (${ns}, ${DEFINITION_LABEL}) (last_over_time(${REQUESTS_METRIC}${sel}[${window}]))`;
+}
+
+/** Requested resource of every Running instance, labelled like runningWithInfo. */
+function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
+  const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
+  return `(${runningWithInfo(s, f, window)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Overview
+
+/**
+ * Instances whose last state in the window is `state` (the seed's stat panels). One unlabelled sample, 0 when there
+ * are none (never "No data").
+ */
+export function stateCountQuery(
+  s: QuerySettings,
+  state: ChallengeState,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return `count(${lastStates(s, f, window)} == ${state}) or vector(0)`;
+}
+
+/**
+ * Range query: instances in `state` at each step (last state within `$__rate_interval`, so a state shorter than the
+ * step, like a 60 s Deleted, still shows). One unlabelled series, 0 where there are none.
+ */
+export function stateCountOverTimeQuery(
+  s: QuerySettings,
+  state: ChallengeState,
+  f: QueryFilters = NO_FILTERS,
+  interval = RATE_INTERVAL_VARIABLE
+): string {
+  return `count(${lastStates(s, f, interval)} == ${state}) or vector(0)`;
+}
+
+/**
+ * Per challenge id: instances whose last state in the window is `state` (the seed's per-challenge Running / Error
+ * counts). Every challenge seen in the window gets a sample, 0 where none is in that state. Label: challengeId.
+ */
+export function challengeStateCountQuery(
+  s: QuerySettings,
+  state: ChallengeState,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  const id = s.labels.challengeId;
+  const last = lastStates(s, f, window);
+  return `count by (${id}) (${last} == ${state}) or (0 * count by (${id}) (${last}))`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Users x Challenges
+
+/**
+ * The matrix source (instant, table format): each instance's last state in the window, labelled with the four
+ * labels only. The transforms pivot it into users x challenges.
+ */
+export function matrixQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
+  return lastStates(s, f, window);
+}
+
+/** One user's instances (the per-user view): the matrix query restricted to that user. */
+export function userInstancesQuery(
+  s: QuerySettings,
+  user: string,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return lastStates(s, { ...f, user: [user] }, window);
+}
+
+/**
+ * Variable query (Grafana's `label_values`, not PromQL) for the options of a filter: values of that role's label on
+ * the state gauge, narrowed by the *other* filters.
+ */
+export function labelValuesVariableQuery(s: QuerySettings, role: FilterRole, f: QueryFilters = NO_FILTERS): string {
+  checkSettings(s);
+  const label = { namespace: s.labels.namespace, user: s.labels.username, challenge: s.labels.challengeId }[role];
+  const others = (['namespace', 'user', 'challenge'] as const).filter((r) => r !== role);
+  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${label})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Usage: question 1 (how many servers does one person keep at once?)
+
+/**
+ * Per user: the peak number of instances Running at the same time over the dashboard range (instant query at the
+ * range's end; subquery at Prometheus' evaluation interval). Label: username.
+ */
+export function peakConcurrentByUserQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  range = RANGE_VARIABLE
+): string {
+  const user = s.labels.username;
+  return `max_over_time((count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running}))[${range}:])`;
+}
+
+/** The `limit` users with the highest peak. */
+export function topUsersQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  limit = TOP_USERS,
+  range = RANGE_VARIABLE
+): string {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new Error(`invalid limit ${limit}`);
+  }
+  return `topk(${limit}, ${peakConcurrentByUserQuery(s, f, range)})`;
+}
+
+/** Distribution of the peak: one sample per peak value (label PEAK_LABEL), valued with the number of users. */
+export function peakDistributionQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, range = RANGE_VARIABLE): string {
+  return `count_values("${PEAK_LABEL}", ${peakConcurrentByUserQuery(s, f, range)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Usage: question 2 (which categories use what?); needs challenge_info / challenge_definition_requests
+
+/** Running instances per category (label `category`). */
+export function instancesByCategoryQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f, window)}`;
+}
+
+/** Each category's share (0..1) of the Running instances (label `category`). */
+export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
+  const running = runningWithInfo(s, f, window);
+  return `count by (${CATEGORY_LABEL}) ${running} / scalar(count ${running})`;
+}
+
+/** Requested CPU cores or memory bytes of the Running instances, per challenge id (label: challengeId). */
+export function requestsByChallengeQuery(
+  s: QuerySettings,
+  resource: RequestResource,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return `sum by (${s.labels.challengeId}) ${runningRequests(s, resource, f, window)}`;
+}
+
+/** Requested CPU cores or memory bytes of the Running instances, per category (label `category`). */
+export function requestsByCategoryQuery(
+  s: QuerySettings,
+  resource: RequestResource,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f, window)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triage
+
+/** Instances in Error now (current value; a removed Challenge is gone at once). Labels: the four; value 3. */
+export function errorInstancesQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `${currentStates(s, f)} == ${ChallengeState.Error}`;
+}
+
+/**
+ * Deletions that have not finished: Deleted now, and Deleted at every sample of the last `olderThan` and at the
+ * last sample before it. The operator removes a finished deletion's series `--deleted-series-retention` (60 s)
+ * after the Challenge is gone, so with `olderThan` well above that only a stuck finalizer stays. A Challenge that
+ * only just turned Deleted has no Deleted sample `olderThan` ago and is not listed. A scrape gap (operator
+ * restart) inside the span does not hide it. Labels: the four; value 2.
+ */
+export function stuckDeletionsQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  olderThan = DEFAULT_STUCK_DELETION_AFTER
+): string {
+  if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(olderThan)) {
+    throw new Error(`invalid duration ${JSON.stringify(olderThan)}`);
+  }
+  const id = identity(s.labels);
+  const m = status(s, f);
+  const deleted = ChallengeState.Deleted;
+  return [
+    `(${currentStates(s, f)} == ${deleted})`,
+    `(max by (${id}) (${m} offset ${olderThan}) == ${deleted})`,
+    `(min by (${id}) (min_over_time(${m}[${olderThan}])) == ${deleted})`,
+    `(max by (${id}) (max_over_time(${m}[${olderThan}])) == ${deleted})`,
+  ].join(` and on (${id}) `);
+}
