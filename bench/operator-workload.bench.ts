@@ -1,0 +1,253 @@
+/**
+ * Benchmark: the operator (as a child process, as deployed) under the demo workload generator against a real
+ * etcd + kube-apiserver. A kubelet stand-in plays the missing controllers: each new Deployment is reported available
+ * after a short delay, except those of the failing definition, which get a pod waiting in ErrImagePull.
+ * Prints reconcile latency percentiles (from the operator's controller_runtime_reconcile_time_seconds histogram),
+ * time to Running (challenge_time_to_running_seconds), queue and error counts, and memory (peak RSS sampled from
+ * /proc, heap from the operator's /metrics), with the median apiserver GET round trip measured in the same run as
+ * the baseline.
+ *
+ * Run: npm run bench:workload   (Node 24 runs it natively)
+ * Env: BENCH_SHORT=1 (CI: 100 users, 5 opens/s for 40 s), BENCH_RATE, BENCH_DURATION (Go duration).
+ * Full: 500 users, 40 challenges, 10 opens/s for 3 min (1,800 opens: an event's few thousand opens per hour,
+ * compressed about tenfold), mean hold 90 s, at most 3 live per player.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type V1Deployment,
+} from '@kubernetes/client-node';
+import { startTestEnv } from '../operator/test/support/test-env.ts';
+import {
+  applyDefinitions, defaultOptions, loadDefinitions, parseDuration, runWorkload, type WorkloadOptions,
+} from '../operator/demo/workload.ts';
+import { ANNOTATION_CHALLENGE } from '../operator/src/api/types.ts';
+import { freePort, stopChild } from '../tests/path/prometheus.ts';
+
+const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
+const NS = 'bench-workload';
+const OPERATOR_MAIN = resolve(import.meta.dirname, '../operator/src/main.ts');
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
+const STARTUP_DELAY_MS = 200;
+
+const row = (label: string, value: string) => process.stdout.write(`${label.padEnd(52)} ${value}\n`);
+
+/** histogram_quantile's linear interpolation over cumulative buckets parsed from the exposition text. */
+function histogramQuantile(text: string, metric: string, q: number, filter = ''): number {
+  const buckets: Array<[number, number]> = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${metric}_bucket{`) || !line.includes(filter)) {
+      continue;
+    }
+    const le = /le="([^"]+)"/.exec(line)![1];
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    const existing = buckets.find((b) => b[0] === bound);
+    if (existing) {
+      existing[1] += v; // several label sets (e.g. per definition): add them up
+    } else {
+      buckets.push([bound, v]);
+    }
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) {
+    return NaN;
+  }
+  const rank = q * total;
+  let prevBound = 0;
+  let prevCount = 0;
+  for (const [bound, count] of buckets) {
+    if (count >= rank) {
+      if (bound === Infinity) {
+        return prevBound;
+      }
+      return prevBound + ((bound - prevBound) * (rank - prevCount)) / Math.max(1, count - prevCount);
+    }
+    prevBound = bound;
+    prevCount = count;
+  }
+  return prevBound;
+}
+
+function sumOf(text: string, metric: string, filter = ''): number {
+  let s = 0;
+  for (const line of text.split('\n')) {
+    if ((line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) && line.includes(filter)) {
+      s += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return s;
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
+const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const options: WorkloadOptions = {
+    ...defaultOptions,
+    namespace: NS,
+    users: SHORT ? 100 : 500,
+    challenges: 40,
+    rate: Number(process.env.BENCH_RATE ?? (SHORT ? 5 : 10)),
+    durationMs: parseDuration(process.env.BENCH_DURATION ?? (SHORT ? '40s' : '3m')),
+    holdMs: SHORT ? 30_000 : 90_000,
+    maxPerUser: 3,
+    failRatio: 0.1,
+    seed: 7,
+    cleanup: false,
+  };
+  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
+  const stops: Array<() => Promise<void>> = [() => env.stop()];
+  try {
+    await env.installCrds();
+    const kc = env.kubeConfig;
+    const defs = loadDefinitions();
+    await applyDefinitions(kc, NS, defs);
+    const failingDefs = new Set(defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name));
+
+    const port = await freePort();
+    const operator = spawn(process.execPath, [
+      OPERATOR_MAIN, '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
+      `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
+      '--challenge-ttl=0', '--log-level=warn',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    stops.unshift(() => stopChild(operator));
+    let opLog = '';
+    operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-20_000)));
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(metricsUrl).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline || operator.exitCode !== null) {
+        throw new Error(`operator did not start:\n${opLog}`);
+      }
+      await sleep(200);
+    }
+
+    const idleRss = rssBytes(operator.pid!);
+    const idleText = await (await fetch(metricsUrl)).text();
+
+    // Kubelet stand-in: watch Deployments; report them available, or fail the failing definition's pull.
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const definitionOf = new Map<string, string>();
+    const handled = new Set<string>();
+    const standIn = async (d: V1Deployment) => {
+      const name = d.metadata!.name!;
+      const challenge = d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ?? d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
+      if (handled.has(name) || !challenge) {
+        return;
+      }
+      handled.add(name);
+      await sleep(STARTUP_DELAY_MS);
+      if (failingDefs.has(definitionOf.get(challenge) ?? '')) {
+        const tmpl = d.spec!.template;
+        await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: `${name}-pod`, labels: tmpl.metadata?.labels, annotations: tmpl.metadata?.annotations }, spec: tmpl.spec! } });
+        await core.patchNamespacedPodStatus({ name: `${name}-pod`, namespace: NS, body: { status: { phase: 'Pending', containerStatuses: [{
+          name: tmpl.spec!.containers[0].name, image: tmpl.spec!.containers[0].image, imageID: '', ready: false, restartCount: 0,
+          state: { waiting: { reason: 'ErrImagePull', message: 'not found' } },
+        }] } } }, merge);
+        return;
+      }
+      const n = d.spec?.replicas ?? 1;
+      await apps.patchNamespacedDeploymentStatus({ name, namespace: NS, body: { status: {
+        observedGeneration: d.metadata!.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n,
+      } } }, merge);
+    };
+    let standInErrors = 0;
+    const watch = new Watch(kc);
+    const req = await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, {}, (type, obj: V1Deployment) => {
+      if (type === 'ADDED') {
+        standIn(obj).catch(() => standInErrors++);
+      }
+    }, () => {});
+    stops.unshift(async () => req.abort());
+
+    // Sample the operator's RSS while the load runs.
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, rssBytes(operator.pid!));
+      } catch {
+        // exited
+      }
+    }, 250);
+    stops.unshift(async () => clearInterval(sampler));
+
+    const started = performance.now();
+    const stats = await runWorkload(kc, options, defs, {
+      onOpen: (name, entry) => definitionOf.set(`${NS}/${name}`, entry.definition) && definitionOf.set(name, entry.definition),
+    });
+    const loadS = (performance.now() - started) / 1000;
+    // Let the queue drain: wait until workqueue_depth is 0 twice in a row (bounded).
+    const drainDeadline = Date.now() + 60_000;
+    let zeros = 0;
+    while (zeros < 2 && Date.now() < drainDeadline) {
+      const text = await (await fetch(metricsUrl)).text();
+      zeros = sumOf(text, 'workqueue_depth') === 0 ? zeros + 1 : 0;
+      await sleep(500);
+    }
+    const text = await (await fetch(metricsUrl)).text();
+
+    // Baseline: the median round trip of a plain GET of one Challenge from the same apiserver, same run.
+    const list = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', limit: 1 })) as { items: Array<{ metadata: { name: string } }> };
+    const rtts: number[] = [];
+    for (let i = 0; i < 50 && list.items[0]; i++) {
+      const t0 = performance.now();
+      await custom.getNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', name: list.items[0].metadata.name });
+      rtts.push((performance.now() - t0) / 1000);
+    }
+    rtts.sort((a, b) => a - b);
+    const base = rtts[Math.floor(rtts.length / 2)] ?? NaN;
+
+    const live = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges' })) as { items: Array<{ status?: { currentStatus?: { state?: string } } }> };
+    const byState: Record<string, number> = {};
+    for (const c of live.items) {
+      const s = c.status?.currentStatus?.state ?? '(none)';
+      byState[s] = (byState[s] ?? 0) + 1;
+    }
+
+    process.stdout.write(`\noperator under the demo workload (${SHORT ? 'short' : 'full'} mode)\n`);
+    row('players / challenges', `${options.users} / ${options.challenges}`);
+    row('opens (failing) / closes / skipped / errors', `${stats.opened} (${stats.openedFailing}) / ${stats.closed} / ${stats.skipped} / ${stats.errors}`);
+    row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
+    row('live Challenges at the end by state', JSON.stringify(byState));
+    row('peak live (generator)', String(stats.peakLive));
+    const reconciles = sumOf(text, 'controller_runtime_reconcile_total');
+    row('reconciles / errors', `${reconciles} / ${sumOf(text, 'controller_runtime_reconcile_errors_total')}`);
+    row('baseline: apiserver GET round trip (median)', ms(base));
+    for (const q of [0.5, 0.9, 0.99]) {
+      const v = histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', q);
+      row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
+    }
+    for (const q of [0.5, 0.9, 0.99]) {
+      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, 'challenge_time_to_running_seconds', q)));
+    }
+    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99)));
+    row('operator RSS / heap used idle, before the load', `${mib(idleRss)} / ${mib(sumOf(idleText, 'nodejs_heap_size_used_bytes'))}`);
+    row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
+    row('operator RSS / heap used at the end (/metrics)', `${mib(sumOf(text, 'process_resident_memory_bytes'))} / ${mib(sumOf(text, 'nodejs_heap_size_used_bytes'))}`);
+    if (standInErrors) {
+      row('kubelet stand-in errors', String(standInErrors));
+    }
+  } finally {
+    for (const stop of stops) {
+      await stop().catch(() => {});
+    }
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
