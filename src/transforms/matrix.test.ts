@@ -13,6 +13,8 @@ const DEFAULT_LABELS = { challengeId: 'challenge_id', username: 'username' };
 function series(challengeId: string, username: string, value: number, namespace = 'hexactf', idLabel = 'challenge_id') {
   return {
     labels: {
+      // Prometheus 2.x keeps the metric name on the seed's raw last_over_time: one more column to drop.
+      __name__: 'challenge_resource_status',
       [idLabel]: challengeId,
       challenge_name: `chall-${challengeId}-${username.length}`,
       username,

@@ -1,0 +1,201 @@
+/**
+ * Proves the e2e suite's data without Grafana: the committed OpenMetrics fixture is what its generator writes, the
+ * real promtool backfills it (tests/fixtures/build-tsdb.sh, the script the e2e compose file runs), a real Prometheus
+ * serves it, and the app's own queries, evaluated at the fixture's fixed time, give exactly the numbers the e2e
+ * specs expect (tests/fixtures/expected.json); the matrix goes on through the app's transforms to the exact cells.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { ChallengeState, stateInfo, STATES } from '../metric/contract';
+import {
+  challengeStateCountQuery,
+  errorInstancesQuery,
+  matrixQuery,
+  NO_FILTERS,
+  stateCountQuery,
+  stuckDeletionsQuery,
+  userInstancesQuery,
+} from '../queries/queries';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import { applyTransformations, matrixTransformations } from '../transforms/matrix';
+import { prometheusInstantTable, type InstantSample } from './prometheus-table';
+import { registerStandardTransformers } from './register-transformers';
+
+jest.setTimeout(60_000);
+
+const FIXTURES = resolve(__dirname, '../../tests/fixtures');
+const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
+const AT_S = Date.parse(expected.timeRange.to) / 1000;
+const { labels } = DEFAULT_SETTINGS;
+
+let workDir: string;
+let prometheus: ChildProcess | undefined;
+let baseUrl: string;
+let prometheusLog = '';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    }).on('error', fail);
+  });
+}
+
+/** An instant query at the fixture's fixed time. */
+async function query(promql: string): Promise<InstantSample[]> {
+  const params = new URLSearchParams({ query: promql, time: String(AT_S) });
+  const { status, body } = await httpGet(`${baseUrl}/api/v1/query?${params}`);
+  const answer = JSON.parse(body);
+  if (status !== 200 || answer.status !== 'success') {
+    throw new Error(`query failed (${status}): ${promql}\n${body}`);
+  }
+  expect(answer.data.resultType).toBe('vector');
+  return answer.data.result.map((r: { metric: Record<string, string>; value: [number, string] }) => ({
+    labels: r.metric,
+    value: Number(r.value[1]),
+  }));
+}
+
+const scalarOf = async (promql: string) => {
+  const result = await query(promql);
+  expect(result).toHaveLength(1);
+  return result[0].value;
+};
+
+const pairs = (samples: InstantSample[]) =>
+  samples
+    .map((s) => ({ username: s.labels[labels.username], challenge_id: s.labels[labels.challengeId] }))
+    .sort((a, b) => `${a.username}/${a.challenge_id}`.localeCompare(`${b.username}/${b.challenge_id}`));
+
+beforeAll(async () => {
+  registerStandardTransformers();
+  workDir = mkdtempSync(join(tmpdir(), 'hexactf-e2e-fixture-'));
+  const tsdb = join(workDir, 'tsdb');
+  execFileSync('sh', [join(FIXTURES, 'build-tsdb.sh'), tsdb], { stdio: 'pipe' });
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(FIXTURES, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${tsdb}`,
+      '--storage.tsdb.retention.time=100y',
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  prometheus.stdout!.on('data', (chunk) => (prometheusLog += chunk));
+  prometheus.stderr!.on('data', (chunk) => (prometheusLog += chunk));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (prometheus.exitCode !== null) {
+      throw new Error(`prometheus exited (${prometheus.exitCode}):\n${prometheusLog}`);
+    }
+    const ready = await httpGet(`${baseUrl}/-/ready`).catch(() => undefined);
+    if (ready?.status === 200) {
+      break;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`prometheus not ready after 30 s:\n${prometheusLog}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+afterAll(async () => {
+  if (prometheus && prometheus.exitCode === null) {
+    const exited = new Promise((r) => prometheus!.once('exit', r));
+    prometheus.kill('SIGTERM');
+    await exited;
+  }
+  if (workDir) {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+});
+
+describe('e2e fixture', () => {
+  it('is exactly what generate-openmetrics.mts writes', () => {
+    const regenerated = join(workDir, 'regenerated.om.txt');
+    execFileSync(process.execPath, [join(FIXTURES, 'generate-openmetrics.mts'), regenerated], { stdio: 'pipe' });
+    expect(readFileSync(regenerated, 'utf8')).toBe(readFileSync(join(FIXTURES, 'challenges.om.txt'), 'utf8'));
+  });
+
+  it('gives the Overview stat values (2h window) and the window boundary (6h)', async () => {
+    for (const state of STATES) {
+      const count = await scalarOf(stateCountQuery(DEFAULT_SETTINGS, state.value, NO_FILTERS, expected.window));
+      expect({ [state.name]: count }).toEqual({ [state.name]: expected.stateCounts[state.name] });
+    }
+    for (const [window, counts] of Object.entries<Record<string, number>>(expected.stateCountsByWindow)) {
+      for (const state of STATES) {
+        const count = await scalarOf(stateCountQuery(DEFAULT_SETTINGS, state.value, NO_FILTERS, window));
+        expect({ [`${state.name} ${window}`]: count }).toEqual({ [`${state.name} ${window}`]: counts[state.name] });
+      }
+    }
+  });
+
+  it('gives the per-challenge Running and Error counts', async () => {
+    for (const name of ['Running', 'Error'] as const) {
+      const state = name === 'Running' ? ChallengeState.Running : ChallengeState.Error;
+      const result = await query(challengeStateCountQuery(DEFAULT_SETTINGS, state, NO_FILTERS, expected.window));
+      const byChallenge = Object.fromEntries(result.map((s) => [s.labels[labels.challengeId], s.value]));
+      const want = Object.fromEntries(
+        Object.entries<Record<string, number>>(expected.perChallenge).map(([id, counts]) => [id, counts[name]])
+      );
+      expect(byChallenge).toEqual(want);
+    }
+  });
+
+  it('gives the exact users x challenges matrix through the app transforms', async () => {
+    const samples = await query(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, expected.window));
+    const frame = prometheusInstantTable(samples, { timeMs: AT_S * 1000 });
+    const [matrix] = await applyTransformations([frame], matrixTransformations(labels));
+    const [rowField, ...columns] = matrix.fields;
+    expect(rowField.name).toBe(`${labels.username}\\${labels.challengeId}`);
+    expect(columns.map((c) => c.name).sort()).toEqual(expected.challenges);
+
+    const cells: Record<string, Record<string, string>> = {};
+    rowField.values.forEach((user: string, row: number) => {
+      cells[user] = {};
+      for (const column of columns) {
+        const value = column.values[row];
+        if (value !== null) {
+          cells[user][column.name] = stateInfo(value).name;
+        }
+      }
+    });
+    expect(cells).toEqual(expected.matrix);
+  });
+
+  it('gives the Triage lists: instances in Error, deletions that have not finished', async () => {
+    expect(pairs(await query(errorInstancesQuery(DEFAULT_SETTINGS)))).toEqual(expected.errorInstances);
+    expect(pairs(await query(stuckDeletionsQuery(DEFAULT_SETTINGS)))).toEqual(expected.stuckDeletions);
+  });
+
+  it("finds the odd username's instances, and only them, through the escaped user filter", async () => {
+    const oddUser = "o'brien.*+";
+    const result = await query(userInstancesQuery(DEFAULT_SETTINGS, oddUser, NO_FILTERS, expected.window));
+    expect(pairs(result)).toEqual(
+      Object.keys(expected.matrix[oddUser]).map((challenge_id) => ({ username: oddUser, challenge_id }))
+    );
+  });
+});
