@@ -27,6 +27,7 @@ export interface TruthRow {
   user: string;
   name: string;
   namespace: string;
+  definition: string;
   state: string;
   value: number;
 }
@@ -50,6 +51,12 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   }
 }
 
+/** Requests of one instance of each definition: CPU cores, memory MiB (one component, one replica). */
+const REQUESTS: Record<string, { cpu: number; memoryMi: number }> = {
+  'web-login': { cpu: 0.1, memoryMi: 64 }, 'pwn-echo': { cpu: 0.05, memoryMi: 32 },
+  'crypto-rsa': { cpu: 0.2, memoryMi: 128 }, 'web-broken': { cpu: 0.05, memoryMi: 32 },
+};
+
 function definition(name: string, category: string, image: string) {
   return {
     apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name },
@@ -58,7 +65,7 @@ function definition(name: string, category: string, image: string) {
       components: [{
         name: 'app',
         deployment: { spec: { replicas: 1, template: { spec: { containers: [{
-          name: 'app', image, ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '50m', memory: '32Mi' } },
+          name: 'app', image, ports: [{ containerPort: 8080 }], resources: { requests: { cpu: `${REQUESTS[name].cpu * 1000}m`, memory: `${REQUESTS[name].memoryMi}Mi` } },
         }] } } } },
         service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] } },
       }],
@@ -70,7 +77,8 @@ class Ctf {
   readonly custom: CustomObjectsApi;
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
-  readonly deleted = new Set<string>();
+  /** Deleted Challenges by name, with their definition. */
+  readonly deleted = new Map<string, string>();
 
   constructor(kc: KubeConfig) {
     this.custom = kc.makeApiClient(CustomObjectsApi);
@@ -146,8 +154,9 @@ class Ctf {
   }
 
   async close(name: string): Promise<void> {
+    const def = (await this.get(name)).spec.definition;
     await this.custom.deleteNamespacedCustomObject({ ...G, plural: 'challenges', name });
-    this.deleted.add(name);
+    this.deleted.set(name, def);
     await waitFor(`${name} gone`, async () => (await this.get(name)) === undefined);
   }
 
@@ -158,15 +167,15 @@ class Ctf {
       const state = ch.metadata.deletionTimestamp ? 'Deleted' : ch.status?.currentStatus?.state ?? 'Pending';
       return {
         challengeId: ch.metadata.labels['apps.hexactf.io/challengeId'], user: ch.metadata.labels['apps.hexactf.io/user'],
-        name: ch.metadata.name, namespace: NS, state, value: STATE_VALUE[state],
+        name: ch.metadata.name, namespace: NS, definition: ch.spec.definition, state, value: STATE_VALUE[state],
       };
     });
-    for (const name of this.deleted) {
+    for (const [name, definition] of this.deleted) {
       if ((await this.get(name)) !== undefined) {
         throw new Error(`${name} was deleted but the apiserver still has it`);
       }
       const [, challengeId, user] = /^ch-([^-]+)-(.+)$/.exec(name)!;
-      rows.push({ challengeId, user, name, namespace: NS, state: 'Deleted', value: 2 });
+      rows.push({ challengeId, user, name, namespace: NS, definition, state: 'Deleted', value: 2 });
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -266,12 +275,23 @@ async function main(): Promise<void> {
     const promLegacy = await startPrometheus({ config: scrapeConfig(target, true) });
     cleanups.push(() => promLegacy.stop());
 
+    /** Resolves once both Prometheus servers scraped the operator after this moment. */
+    const scrapedAfter = async (ms: number) => {
+      for (const prom of [promDefault, promLegacy]) {
+        await waitFor(`a scrape of ${prom.url} after ${new Date(ms).toISOString()}`, async () => (await lastScrapeMs(prom)) > ms + 10, 15_000);
+      }
+    };
+    /** Waits for the operator to export name with value, then for both Prometheus servers to scrape that. */
+    const scraped = async (name: string, value: number) => {
+      await waitFor(`${name} exported as ${value}`, async () => parseStatusSeries(await (await fetch(metricsUrl)).text()).get(name) === value, 5_000);
+      await scrapedAfter(Date.now());
+    };
+
+    const startTime = Date.now() / 1000;
     // ---- the CTF
     const ctf = new Ctf(kc);
-    const seen2 = async (name: string) => {
-      // The retention window is the only chance Prometheus has to see a deletion: wait for the operator to show it.
-      await waitFor(`${name} exported as Deleted`, async () => parseStatusSeries(await (await fetch(metricsUrl)).text()).get(name) === 2, 5_000);
-    };
+    // The retention window is Prometheus' only chance to see a deletion: wait until it scraped it.
+    const seen2 = (name: string) => scraped(name, 2);
     await ctf.open('alice', '1', 'web-login');
     await ctf.open('alice', '2', 'pwn-echo');
     await ctf.run(Ctf.nameOf('alice', '1'));
@@ -288,6 +308,7 @@ async function main(): Promise<void> {
     await ctf.state(Ctf.nameOf('carol', '1'), 'Pending');
     await ctf.open('carol', '3', 'crypto-rsa');
     await ctf.run(Ctf.nameOf('carol', '3'));
+    await scraped(Ctf.nameOf('carol', '3'), 1); // Running long enough to count in the peak-concurrency history
     await ctf.close(Ctf.nameOf('carol', '3')); // Running, then deleted
     await seen2(Ctf.nameOf('carol', '3'));
 
@@ -307,13 +328,16 @@ async function main(): Promise<void> {
       const series = parseStatusSeries(await (await fetch(metricsUrl)).text());
       return truth.every((r) => r.state === 'Deleted' ? (series.get(r.name) ?? 2) === 2 : series.get(r.name) === r.value);
     }, 15_000);
-    const convergedAt = Date.now();
-    for (const prom of [promDefault, promLegacy]) {
-      await waitFor(`a scrape after convergence (${prom.url})`, async () => (await lastScrapeMs(prom)) > convergedAt + 10, 15_000);
-    }
+    await scrapedAfter(Date.now());
     await sleep(50); // lastScrape is the scrape's start: give its append a moment to land (condition above is the gate)
     const evalTime = Date.now() / 1000;
-    process.stdout.write(`PATH-READY ${JSON.stringify({ prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime })}\n`);
+    // History the apiserver no longer holds, from the script itself: most instances Running at once per user.
+    const peakRunning = { alice: 2, bob: 1, carol: 1, erin: 1 };
+    const categories = { 'web-login': 'web', 'pwn-echo': 'pwn', 'crypto-rsa': 'crypto', 'web-broken': 'web' };
+    const requests = Object.fromEntries(Object.entries(REQUESTS).map(([d, r]) => [d, { cpu: r.cpu, memory: r.memoryMi * 1024 * 1024 }]));
+    process.stdout.write(`PATH-READY ${JSON.stringify({
+      prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime, startTime, peakRunning, categories, requests,
+    })}\n`);
   } catch (err) {
     process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${opLog.split('\n').slice(-30).join('\n')}\n`);
     await finish(1);
