@@ -1,6 +1,10 @@
-// Jest setup provided by Grafana scaffolding
-import './.config/jest-setup';
 import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
+
+// Jest setup provided by Grafana scaffolding. It patches DOM globals, so only test files in the (default) jsdom
+// environment load it; `@jest-environment node` files (promtool) run without it.
+if (typeof window !== 'undefined') {
+  require('./.config/jest-setup');
+}
 
 // React 19 (react-dom/server, the scheduler) needs MessageChannel, which jsdom lacks. Node's implementation is
 // real, but an open port keeps the jest worker alive, so every channel created in a test file is closed after it.

@@ -1,0 +1,536 @@
+/**
+ * @jest-environment node
+ */
+/*
+ * Every query the app emits, evaluated by the real `promtool test rules` (Debian package `prometheus`) on series
+ * that cover: running, error, deleted-then-removed, a series that vanishes while Running, an operator restart (a
+ * scrape gap, and a restart that changes the target's `instance` label), both sides of the window boundary, and
+ * odd label values (quotes, backslash, Unicode, regex characters, text that looks like Grafana variables).
+ * Once with the operator's label names, once with the seed's original `challeng_id`.
+ *
+ * The expected samples below are worked out by hand from the series (see the comments on each one), never copied
+ * from promtool's output.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ChallengeState, DEFAULT_LABELS, type LabelNames } from '../metric/contract';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import {
+  NO_FILTERS,
+  categoryShareQuery,
+  challengeStateCountQuery,
+  errorInstancesQuery,
+  instancesByCategoryQuery,
+  matrixQuery,
+  peakConcurrentByUserQuery,
+  peakDistributionQuery,
+  requestsByCategoryQuery,
+  requestsByChallengeQuery,
+  stateCountOverTimeQuery,
+  stateCountQuery,
+  stuckDeletionsQuery,
+  topUsersQuery,
+  userInstancesQuery,
+  type QueryFilters,
+  type QuerySettings,
+} from './queries';
+
+const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
+
+// Concrete values for the Grafana variables, as scenes would interpolate them.
+const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
+const EVAL = '60m'; // T = 3600 s; the window is [1800 s, 3600 s] (Prometheus 3 makes it (1800, 3600]).
+
+// A username with a quote, a backslash, Unicode, regex characters and text Grafana would take for variables.
+const ODD_USER = 'o"d\\d ü|.*$window[[x]]';
+const ODD_CHALLENGE = 're(v)*2';
+
+interface Instance {
+  ns: string;
+  id: string;
+  name: string;
+  user: string;
+  instance?: string;
+  /** promtool series notation, one sample per 30 s from t = 0 (`axn` = n+1 samples of a, `_xn` = n gaps). */
+  values: string;
+  /** challenge_info's definition/category (category '' = label absent); omitted = no challenge_info series. */
+  info?: { definition: string; category: string };
+}
+
+// Sample index i is at t = 30 i seconds; index 120 is T.
+const INSTANCES: Instance[] = [
+  // alice: Pending, then Running from 60 s to the end.
+  {
+    ns: 'ctf',
+    id: 'web-1',
+    name: 'web-1-alice',
+    user: 'alice',
+    values: '0x1 1x118',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  // alice's second instance: Running 600..1470 s, Deleted 1500..1530 s, then removed (before the window).
+  { ns: 'ctf', id: 'pwn-1', name: 'pwn-1-alice', user: 'alice', values: '_x20 1x29 2x1 stale' },
+  // bob: Pending, then Error from 120 s on.
+  {
+    ns: 'ctf',
+    id: 'pwn-1',
+    name: 'pwn-1-bob',
+    user: 'bob',
+    values: '0x3 3x116',
+    info: { definition: 'pwn-1', category: 'pwn' },
+  },
+  // carol: Running until 2970 s, Deleted 3000..3060 s, then removed (the retention passed).
+  {
+    ns: 'ctf',
+    id: 'web-1',
+    name: 'web-1-carol',
+    user: 'carol',
+    values: '1x99 2x2 stale',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  // dave: vanishes while Running at 2430 s (no Deleted ever seen). Definition without a category.
+  {
+    ns: 'ctf',
+    id: 'rev-1',
+    name: 'rev-1-dave',
+    user: 'dave',
+    values: '1x80 stale',
+    info: { definition: 'rev-1', category: '' },
+  },
+  // erin: the operator restarts at 2730 s under a new target (instance op-b); no samples 2730..2790 s.
+  {
+    ns: 'ctf',
+    id: 'web-1',
+    name: 'web-1-erin',
+    user: 'erin',
+    values: '0x1 1x88 stale',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  {
+    ns: 'ctf',
+    id: 'web-1',
+    name: 'web-1-erin',
+    user: 'erin',
+    instance: 'op-b',
+    values: '_x94 1x26',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  // frank: last sample at 1770 s, just before the window.
+  { ns: 'ctf', id: 'misc-1', name: 'misc-1-frank', user: 'frank', values: '1x59 stale' },
+  // grace: Pending, last sample at 1830 s, just inside the window.
+  {
+    ns: 'ctf',
+    id: 'misc-1',
+    name: 'misc-1-grace',
+    user: 'grace',
+    values: '0x61 stale',
+    info: { definition: 'misc-1', category: 'misc' },
+  },
+  // the odd user, Running throughout.
+  {
+    ns: 'ctf',
+    id: ODD_CHALLENGE,
+    name: 'rev-2-odd',
+    user: ODD_USER,
+    values: '1x120',
+    info: { definition: 'rev-2', category: 'rev' },
+  },
+  // namespace ctf-2: `a.c` Running, and `abc` in Error, which an unescaped `a.c` would also match.
+  {
+    ns: 'ctf-2',
+    id: 'web-1',
+    name: 'web-1-a.c',
+    user: 'a.c',
+    values: '1x120',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  {
+    ns: 'ctf-2',
+    id: 'web-1',
+    name: 'web-1-abc',
+    user: 'abc',
+    values: '3x120',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  // judy: Deleted since 3030 s and never removed: a stuck finalizer.
+  {
+    ns: 'ctf',
+    id: 'web-1',
+    name: 'web-1-judy',
+    user: 'judy',
+    values: '1x100 2x19',
+    info: { definition: 'web-1', category: 'web' },
+  },
+  // ken: Deleted since 3480 s, still within a normal deletion + retention.
+  {
+    ns: 'ctf',
+    id: 'pwn-1',
+    name: 'pwn-1-ken',
+    user: 'ken',
+    values: '1x115 2x4',
+    info: { definition: 'pwn-1', category: 'pwn' },
+  },
+  // leo: Deleted since 2730 s, with an operator restart (scrape gap 3330..3420 s) in between: still stuck.
+  {
+    ns: 'ctf',
+    id: 'pwn-1',
+    name: 'pwn-1-leo',
+    user: 'leo',
+    values: '1x90 2x19 stale _x3 2x5',
+    info: { definition: 'pwn-1', category: 'pwn' },
+  },
+];
+
+// challenge_definition_requests per (namespace, definition): [cores, bytes]. ctf/web-1 is exported by both targets.
+const REQUESTS: Array<{
+  ns: string;
+  definition: string;
+  category: string;
+  cpu: number;
+  memory: number;
+  instance?: string;
+  values?: string;
+}> = [
+  { ns: 'ctf', definition: 'web-1', category: 'web', cpu: 0.5, memory: 268435456 },
+  { ns: 'ctf', definition: 'web-1', category: 'web', cpu: 0.5, memory: 268435456, instance: 'op-b', values: '_x94' },
+  { ns: 'ctf', definition: 'rev-1', category: '', cpu: 1, memory: 536870912 },
+  { ns: 'ctf', definition: 'rev-2', category: 'rev', cpu: 0.25, memory: 134217728 },
+  { ns: 'ctf', definition: 'pwn-1', category: 'pwn', cpu: 2, memory: 1073741824 },
+  { ns: 'ctf-2', definition: 'web-1', category: 'web', cpu: 1.5, memory: 100000000 },
+];
+
+// --- promtool file ------------------------------------------------------------------------------------------------
+
+type Labels = Record<string, string>;
+// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes.
+const formatLabels = (labels: Labels) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
+
+function instanceLabels(L: LabelNames, i: Pick<Instance, 'ns' | 'id' | 'name' | 'user'>): Labels {
+  return { [L.namespace]: i.ns, [L.challengeId]: i.id, [L.challengeName]: i.name, [L.username]: i.user };
+}
+
+function inputSeries(L: LabelNames) {
+  const series: Array<{ series: string; values: string }> = [];
+  for (const i of INSTANCES) {
+    const target = { job: 'challenge-operator', instance: i.instance ?? 'op-a' };
+    series.push({
+      series: `challenge_resource_status${formatLabels({ ...instanceLabels(L, i), ...target })}`,
+      values: i.values,
+    });
+    if (i.info) {
+      const info: Labels = { ...instanceLabels(L, i), definition: i.info.definition, ...target };
+      if (i.info.category) {
+        info.category = i.info.category;
+      }
+      // challenge_info exists exactly while the state series does, valued 1.
+      const values = i.values.replace(/\b\d+x/g, '1x').replace(/(^| )\d+(?= |$)/g, '$11');
+      series.push({ series: `challenge_info${formatLabels(info)}`, values });
+    }
+  }
+  for (const r of REQUESTS) {
+    for (const resource of ['cpu', 'memory'] as const) {
+      const labels: Labels = {
+        [L.namespace]: r.ns,
+        definition: r.definition,
+        resource,
+        job: 'challenge-operator',
+        instance: r.instance ?? 'op-a',
+      };
+      if (r.category) {
+        labels.category = r.category;
+      }
+      const values = `${r.values ? r.values + ' ' : ''}${r[resource]}+0x${r.values ? 26 : 120}`;
+      series.push({ series: `challenge_definition_requests${formatLabels(labels)}`, values });
+    }
+  }
+  return series;
+}
+
+interface Case {
+  expr: string;
+  at?: string;
+  exp: Array<[Labels, number]>;
+}
+
+function substitute(expr: string): string {
+  let out = expr;
+  for (const [variable, value] of Object.entries(VARIABLES)) {
+    out = out.split(variable).join(value);
+  }
+  // Every `$` left would be a Grafana variable (or an unescaped user value that Grafana would rewrite).
+  expect(out).not.toContain('$');
+  expect(out).not.toContain('[[');
+  return out;
+}
+
+function cases(s: QuerySettings): Case[] {
+  const L = s.labels;
+  const f = (filters: Partial<QueryFilters>): QueryFilters => ({ ...NO_FILTERS, ...filters });
+  const byId = (id: string): Labels => ({ [L.challengeId]: id });
+  const byUser = (user: string): Labels => ({ [L.username]: user });
+  const inst = (user: string, id?: string) => {
+    const i = INSTANCES.find((x) => x.user === user && (id === undefined || x.id === id))!;
+    return instanceLabels(L, i);
+  };
+  const none = {};
+  const category = (c: string) => ({ category: c });
+
+  return [
+    // Last state per instance in [1800, 3600]: grace 0; alice, dave, erin (one instance over two targets), odd,
+    // a.c 1; carol, judy, ken, leo 2; bob, abc 3. frank (last 1770 s) and alice's pwn-1 (1530 s) are outside.
+    { expr: stateCountQuery(s, Pending), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Running), exp: [[none, 5]] },
+    { expr: stateCountQuery(s, Deleted), exp: [[none, 4]] },
+    { expr: stateCountQuery(s, ErrorState), exp: [[none, 2]] },
+    // Filters: namespace ctf-2 has a.c (Running) and abc (Error); no Pending there gives 0, not nothing.
+    { expr: stateCountQuery(s, Pending, f({ namespace: ['ctf-2'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, ErrorState, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
+    // `a.c` must not match `abc` (Error), neither alone nor in a list with the odd name.
+    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ user: ['a.c', ODD_USER] })), exp: [[none, 2]] },
+    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c', ODD_USER] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ user: [ODD_USER] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Running, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Pending, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+
+    // Per challenge, every challenge seen in the window: web-1 has alice, erin, a.c Running, abc Error;
+    // pwn-1 bob Error; rev-1 dave Running; misc-1 only grace (Pending); re(v)*2 odd Running.
+    {
+      expr: challengeStateCountQuery(s, Running),
+      exp: [
+        [byId('web-1'), 3],
+        [byId('pwn-1'), 0],
+        [byId('rev-1'), 1],
+        [byId('misc-1'), 0],
+        [byId(ODD_CHALLENGE), 1],
+      ],
+    },
+    {
+      expr: challengeStateCountQuery(s, ErrorState),
+      exp: [
+        [byId('web-1'), 1],
+        [byId('pwn-1'), 1],
+        [byId('rev-1'), 0],
+        [byId('misc-1'), 0],
+        [byId(ODD_CHALLENGE), 0],
+      ],
+    },
+
+    // Over time (instant evaluations of the range query, state within the last 2 m):
+    // at 2760 s: Running alice, erin (op-a until 2700 s), carol, odd, a.c, judy, ken; leo Deleted since 2730 s.
+    { expr: stateCountOverTimeQuery(s, Pending), at: '2760s', exp: [[none, 0]] },
+    { expr: stateCountOverTimeQuery(s, Running), at: '2760s', exp: [[none, 7]] },
+    { expr: stateCountOverTimeQuery(s, Deleted), at: '2760s', exp: [[none, 1]] },
+    { expr: stateCountOverTimeQuery(s, ErrorState), at: '2760s', exp: [[none, 2]] },
+    // at 3120 s: carol's last sample (3060 s) is Deleted, judy and leo Deleted; Running alice, erin (op-b), odd, a.c, ken.
+    { expr: stateCountOverTimeQuery(s, Running), at: '3120s', exp: [[none, 5]] },
+    { expr: stateCountOverTimeQuery(s, Deleted), at: '3120s', exp: [[none, 3]] },
+    // at T: carol is gone, ken joined the Deleted.
+    { expr: stateCountOverTimeQuery(s, Running), exp: [[none, 4]] },
+    { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
+    { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
+
+    // The matrix source: one sample per instance with the four labels only.
+    {
+      expr: matrixQuery(s),
+      exp: [
+        [inst('alice', 'web-1'), 1],
+        [inst('bob'), 3],
+        [inst('carol'), 2],
+        [inst('dave'), 1],
+        [inst('erin'), 1],
+        [inst('grace'), 0],
+        [inst(ODD_USER), 1],
+        [inst('a.c'), 1],
+        [inst('abc'), 3],
+        [inst('judy'), 2],
+        [inst('ken'), 2],
+        [inst('leo'), 2],
+      ],
+    },
+    {
+      expr: matrixQuery(s, f({ namespace: ['ctf-2'] })),
+      exp: [
+        [inst('a.c'), 1],
+        [inst('abc'), 3],
+      ],
+    },
+    { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
+    { expr: userInstancesQuery(s, 'a.c'), exp: [[inst('a.c'), 1]] },
+    { expr: userInstancesQuery(s, 'alice'), exp: [[inst('alice', 'web-1'), 1]] },
+
+    // Peak concurrent Running instances per user over the hour: alice 2 (600..1470 s); bob, grace, abc never
+    // Running; everyone else 1 (erin's two targets never overlap and count as one instance anyway).
+    {
+      expr: peakConcurrentByUserQuery(s),
+      exp: [
+        [byUser('alice'), 2],
+        ...['carol', 'dave', 'erin', 'frank', ODD_USER, 'a.c', 'judy', 'ken', 'leo'].map((u): [Labels, number] => [
+          byUser(u),
+          1,
+        ]),
+      ],
+    },
+    { expr: peakConcurrentByUserQuery(s, f({ namespace: ['ctf-2'] })), exp: [[byUser('a.c'), 1]] },
+    { expr: topUsersQuery(s, NO_FILTERS, 1), exp: [[byUser('alice'), 2]] },
+    {
+      expr: peakDistributionQuery(s),
+      exp: [
+        [{ instances: '2' }, 1],
+        [{ instances: '1' }, 9],
+      ],
+    },
+
+    // Running instances with challenge_info: alice, erin, a.c (web), dave (no category), odd (rev).
+    {
+      expr: instancesByCategoryQuery(s),
+      exp: [
+        [category('web'), 3],
+        [category('uncategorized'), 1],
+        [category('rev'), 1],
+      ],
+    },
+    {
+      expr: categoryShareQuery(s),
+      exp: [
+        [category('web'), 0.6],
+        [category('uncategorized'), 0.2],
+        [category('rev'), 0.2],
+      ],
+    },
+    { expr: instancesByCategoryQuery(s, f({ user: ['a.c'] })), exp: [[category('web'), 1]] },
+    // Requests: web-1 = alice 0.5 + erin 0.5 (ctf) + a.c 1.5 (ctf-2's own web-1); rev-1 1; re(v)*2 (rev-2) 0.25.
+    {
+      expr: requestsByChallengeQuery(s, 'cpu'),
+      exp: [
+        [byId('web-1'), 2.5],
+        [byId('rev-1'), 1],
+        [byId(ODD_CHALLENGE), 0.25],
+      ],
+    },
+    {
+      expr: requestsByChallengeQuery(s, 'memory'),
+      exp: [
+        [byId('web-1'), 2 * 268435456 + 100000000],
+        [byId('rev-1'), 536870912],
+        [byId(ODD_CHALLENGE), 134217728],
+      ],
+    },
+    { expr: requestsByChallengeQuery(s, 'cpu', f({ namespace: ['ctf-2'] })), exp: [[byId('web-1'), 1.5]] },
+    {
+      expr: requestsByCategoryQuery(s, 'cpu'),
+      exp: [
+        [category('web'), 2.5],
+        [category('uncategorized'), 1],
+        [category('rev'), 0.25],
+      ],
+    },
+    {
+      expr: requestsByCategoryQuery(s, 'memory'),
+      exp: [
+        [category('web'), 2 * 268435456 + 100000000],
+        [category('uncategorized'), 536870912],
+        [category('rev'), 134217728],
+      ],
+    },
+
+    // Triage at T: Error now bob and abc; stuck deletions judy (since 3030 s) and leo (since 2730 s, across a
+    // restart), not ken (only since 3480 s) and not carol (removed).
+    {
+      expr: errorInstancesQuery(s),
+      exp: [
+        [inst('bob'), 3],
+        [inst('abc'), 3],
+      ],
+    },
+    { expr: errorInstancesQuery(s, f({ user: ['a.c'] })), exp: [] },
+    { expr: errorInstancesQuery(s, f({ namespace: ['ctf'] })), exp: [[inst('bob'), 3]] },
+    {
+      expr: stuckDeletionsQuery(s),
+      exp: [
+        [inst('judy'), 2],
+        [inst('leo'), 2],
+      ],
+    },
+    // At 3120 s neither had been Deleted for 5 minutes yet (judy since 3030 s, leo since 2730 s → 390 s: leo yes).
+    { expr: stuckDeletionsQuery(s), at: '3120s', exp: [[inst('leo'), 2]] },
+    { expr: stuckDeletionsQuery(s, f({ user: ['judy'] })), exp: [[inst('judy'), 2]] },
+  ];
+}
+
+function promtoolFile(s: QuerySettings) {
+  return {
+    rule_files: [],
+    evaluation_interval: '30s',
+    tests: [
+      {
+        interval: '30s',
+        input_series: inputSeries(s.labels),
+        promql_expr_test: cases(s).map((c) => ({
+          expr: substitute(c.expr),
+          eval_time: c.at ?? EVAL,
+          exp_samples: c.exp.map(([labels, value]) => ({ labels: formatLabels(labels), value })),
+        })),
+      },
+    ],
+  };
+}
+
+function runPromtool(file: object): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
+  try {
+    const path = join(dir, 'queries.test.yaml');
+    // JSON is YAML: no quoting rules to get wrong for the odd label values.
+    writeFileSync(path, JSON.stringify(file, null, 2));
+    const run = spawnSync('promtool', ['test', 'rules', path], { encoding: 'utf8' });
+    if (run.error) {
+      throw new Error(
+        `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
+          '(scripts/install-test-tools.sh does).'
+      );
+    }
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
+    if (!process.env.KEEP_PROMTOOL) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+describe('every query, evaluated by promtool', () => {
+  const mappings: Array<[string, QuerySettings]> = [
+    ['the operator label names', DEFAULT_SETTINGS],
+    [
+      'the seed operator label names (challeng_id)',
+      { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } },
+    ],
+  ];
+
+  it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
+    const { status, output } = runPromtool(promtoolFile(settings));
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+
+  it('fails when a sample differs (the harness can fail)', () => {
+    const file = promtoolFile(DEFAULT_SETTINGS);
+    file.tests[0].promql_expr_test = [
+      {
+        expr: substitute(stateCountQuery(DEFAULT_SETTINGS, Running)),
+        eval_time: EVAL,
+        exp_samples: [{ labels: '{}', value: 6 }],
+      },
+    ];
+    const { status, output } = runPromtool(file);
+    expect(status).not.toBe(0);
+    expect(output).toContain('FAILED');
+  });
+});
