@@ -191,6 +191,26 @@ describe('e2e fixture', () => {
     expect(pairs(await query(stuckDeletionsQuery(DEFAULT_SETTINGS)))).toEqual(expected.stuckDeletions);
   });
 
+  it('is wired into tests/docker-compose.e2e.yaml: backfill with build-tsdb.sh, then serve that TSDB', () => {
+    const compose = (...args: string[]) =>
+      execFileSync('docker-compose', ['-f', join(FIXTURES, '../docker-compose.e2e.yaml'), ...args], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    expect(compose('config', '--services').trim().split('\n').sort()).toEqual([
+      'grafana',
+      'prometheus',
+      'prometheus-backfill',
+    ]);
+    const config = compose('config');
+    // Both Prometheus services mount this folder and share the TSDB volume; the backfill runs the script above.
+    expect(config.split(`${FIXTURES}:/fixtures:ro`)).toHaveLength(3);
+    expect(config.split('e2e-tsdb:/prometheus:rw')).toHaveLength(3);
+    expect(config).toContain('- /fixtures/build-tsdb.sh\n    - /prometheus\n');
+    expect(config).toContain('--config.file=/fixtures/prometheus.yml');
+    expect(config).toContain('condition: service_completed_successfully');
+  });
+
   it("finds the odd username's instances, and only them, through the escaped user filter", async () => {
     const oddUser = "o'brien.*+";
     const result = await query(userInstancesQuery(DEFAULT_SETTINGS, oddUser, NO_FILTERS, expected.window));
