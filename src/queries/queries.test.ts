@@ -1,0 +1,61 @@
+import { ChallengeState } from '../metric/contract';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import {
+  NO_FILTERS,
+  labelValuesVariableQuery,
+  matrixQuery,
+  peakConcurrentByUserQuery,
+  requestsByChallengeQuery,
+  stateCountOverTimeQuery,
+  stateCountQuery,
+  stuckDeletionsQuery,
+  topUsersQuery,
+} from './queries';
+
+// What Prometheus returns is proven in queries.promtool.test.ts; these cover the text the scenes receive.
+describe('query text', () => {
+  const s = DEFAULT_SETTINGS;
+
+  it('keeps the Grafana variables for the scenes to interpolate', () => {
+    expect(stateCountQuery(s, ChallengeState.Running)).toContain('[$window]');
+    expect(stateCountOverTimeQuery(s, ChallengeState.Running)).toContain('[$__rate_interval]');
+    expect(peakConcurrentByUserQuery(s)).toContain('[$__range:]');
+    expect(matrixQuery(s, NO_FILTERS, '6h')).toContain('[6h]');
+  });
+
+  it("is the seed's state count, de-duplicated per instance and 0 instead of no data", () => {
+    expect(stateCountQuery(s, ChallengeState.Error)).toBe(
+      'count(max by (namespace, challenge_id, challenge_name, username) ' +
+        '(last_over_time(challenge_resource_status[$window])) == 3) or vector(0)'
+    );
+  });
+
+  it('uses the configured metric and label names', () => {
+    const legacy = { metricName: 'my_status', labels: { ...s.labels, challengeId: 'challeng_id' } };
+    const text = matrixQuery(legacy, { ...NO_FILTERS, challenge: ['web-1'] });
+    expect(text).toContain('my_status{challeng_id="web-1"}');
+    expect(text).not.toContain('challenge_id');
+  });
+
+  it('filters challenge_definition_requests by namespace only (it has no user or challenge label)', () => {
+    const text = requestsByChallengeQuery(s, 'cpu', { namespace: ['ctf'], user: ['alice'], challenge: ['web-1'] });
+    expect(text).toContain('challenge_definition_requests{namespace="ctf", resource="cpu"}');
+  });
+
+  it('builds label_values variable queries narrowed by the other filters only', () => {
+    const f = { namespace: ['ctf'], user: ['alice'], challenge: [] };
+    expect(labelValuesVariableQuery(s, 'user', f)).toBe(
+      'label_values(challenge_resource_status{namespace="ctf"}, username)'
+    );
+    expect(labelValuesVariableQuery(s, 'namespace', NO_FILTERS)).toBe(
+      'label_values(challenge_resource_status, namespace)'
+    );
+  });
+
+  it('refuses names that would inject PromQL', () => {
+    expect(() => matrixQuery({ ...s, metricName: 'up or vector(1)' })).toThrow(/metric name/);
+    expect(() => matrixQuery({ ...s, labels: { ...s.labels, username: 'a) or (b' } })).toThrow(/label name/);
+    expect(() => stuckDeletionsQuery(s, NO_FILTERS, '5m) or vector(1')).toThrow(/duration/);
+    expect(() => topUsersQuery(s, NO_FILTERS, 0)).toThrow(/limit/);
+  });
+});
