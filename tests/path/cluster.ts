@@ -329,7 +329,10 @@ async function main(): Promise<void> {
       return truth.every((r) => r.state === 'Deleted' ? (series.get(r.name) ?? 2) === 2 : series.get(r.name) === r.value);
     }, 15_000);
     await scrapedAfter(Date.now());
-    await sleep(50); // lastScrape is the scrape's start: give its append a moment to land (condition above is the gate)
+    // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next whole
+    // second following that scrape, so the final state is inside their last step too.
+    const lastScrape = Math.max(await lastScrapeMs(promDefault), await lastScrapeMs(promLegacy));
+    await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(lastScrape / 1000) * 1000 + 100);
     const evalTime = Date.now() / 1000;
     // History the apiserver no longer holds, from the script itself: most instances Running at once per user.
     const peakRunning = { alice: 2, bob: 1, carol: 1, erin: 1 };
