@@ -1,19 +1,21 @@
 import { test, expect } from './harness';
 
-test('should be possible to save app configuration', async ({ appConfigPage, page }) => {
-  const saveButton = page.getByRole('button', { name: /Save API settings/i });
+test('saves the app settings (the seed operator label name) and keeps them', async ({ appConfigPage, page }) => {
+  const challengeId = page.getByRole('textbox', { name: 'Challenge id label' });
+  await challengeId.fill('challeng_id');
+  await page.getByRole('radio', { name: '6h' }).click();
 
-  // reset the configured secret
-  await page.getByRole('button', { name: /reset/i }).click();
-
-  // enter some valid values
-  await page.getByRole('textbox', { name: 'API Key' }).fill('secret-api-key');
-  await page.getByRole('textbox', { name: 'API Url' }).clear();
-  await page.getByRole('textbox', { name: 'API Url' }).fill('http://www.my-awsome-grafana-app.com/api');
-
-  // listen for the server response on the saved form
   const saveResponse = appConfigPage.waitForSettingsResponse();
-
-  await saveButton.click();
+  await page.getByRole('button', { name: /Save settings/i }).click();
   await expect(saveResponse).toBeOK();
+
+  // The page reloads with the saved jsonData.
+  await expect(page.getByRole('textbox', { name: 'Challenge id label' })).toHaveValue('challeng_id');
+
+  // Restore the provisioned default so the other specs see the operator's label names.
+  await page.getByRole('textbox', { name: 'Challenge id label' }).fill('challenge_id');
+  await page.getByRole('radio', { name: '2h' }).click();
+  const restore = appConfigPage.waitForSettingsResponse();
+  await page.getByRole('button', { name: /Save settings/i }).click();
+  await expect(restore).toBeOK();
 });

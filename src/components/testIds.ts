@@ -1,8 +1,13 @@
 export const testIds = {
   appConfig: {
     container: 'data-testid ac-container',
-    apiKey: 'data-testid ac-api-key',
-    apiUrl: 'data-testid ac-api-url',
+    datasource: 'data-testid ac-datasource',
+    window: 'data-testid ac-window',
+    metricName: 'data-testid ac-metric-name',
+    challengeIdLabel: 'data-testid ac-challenge-id-label',
+    challengeNameLabel: 'data-testid ac-challenge-name-label',
+    usernameLabel: 'data-testid ac-username-label',
+    namespaceLabel: 'data-testid ac-namespace-label',
     submit: 'data-testid ac-submit-form',
   },
   pageOne: {

@@ -1,115 +1,152 @@
-import React, { useState, ChangeEvent } from 'react';
-import { Button, Field, Input, useStyles2, FieldSet, SecretInput } from '@grafana/ui';
-import { PluginConfigPageProps, AppPluginMeta, PluginMeta, GrafanaTheme2 } from '@grafana/data';
-import { getBackendSrv, locationService } from '@grafana/runtime';
-import { css } from '@emotion/css';
-import { testIds } from '../testIds';
+import React, { useState, type SyntheticEvent } from 'react';
 import { lastValueFrom } from 'rxjs';
+import { css } from '@emotion/css';
+import type { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
+import { DataSourcePicker, getBackendSrv, locationService } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
-type JsonData = {
-  apiUrl?: string;
-  isApiKeySet?: boolean;
-};
+import { DEFAULT_LABELS, WINDOW_CHOICES, type LabelNames } from '../../metric/contract';
+import {
+  resolveSettings,
+  toJsonData,
+  validateSettings,
+  type AppSettings,
+  type ResolvedSettings,
+} from '../../settings/settings';
+import { testIds } from '../testIds';
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  // Set to `true` ONLY if it has already been set and haven't been changed.
-  // (We unfortunately need an auxiliray variable for this, as `secureJsonData` is never exposed to the browser after it is set)
-  isApiKeySet: boolean;
-  // An secret key for our custom API.
-  apiKey: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<JsonData>> {}
+type Draft = Omit<ResolvedSettings, 'labels'> & Record<LabelField, string>;
+type LabelField = 'challengeIdLabel' | 'challengeNameLabel' | 'usernameLabel' | 'namespaceLabel';
 
+const LABEL_FIELDS: Array<{ field: LabelField; role: keyof LabelNames; label: string; description: string }> = [
+  {
+    field: 'challengeIdLabel',
+    role: 'challengeId',
+    label: 'Challenge id label',
+    description: 'The original HexaCTF operator spelled it challeng_id.',
+  },
+  { field: 'challengeNameLabel', role: 'challengeName', label: 'Challenge name label', description: '' },
+  { field: 'usernameLabel', role: 'username', label: 'Username label', description: '' },
+  { field: 'namespaceLabel', role: 'namespace', label: 'Namespace label', description: '' },
+];
+
+function toDraft(jsonData: AppSettings | undefined): Draft {
+  const settings = resolveSettings(jsonData);
+  return {
+    datasourceUid: settings.datasourceUid,
+    defaultWindow: settings.defaultWindow,
+    metricName: settings.metricName,
+    challengeIdLabel: settings.labels.challengeId,
+    challengeNameLabel: settings.labels.challengeName,
+    usernameLabel: settings.labels.username,
+    namespaceLabel: settings.labels.namespace,
+  };
+}
+
+/** Edits the app's jsonData (src/settings/settings.ts) and saves it through Grafana's plugin settings API. */
 const AppConfig = ({ plugin }: AppConfigProps) => {
   const s = useStyles2(getStyles);
   const { enabled, pinned, jsonData } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(jsonData?.isApiKeySet),
-  });
+  const [draft, setDraft] = useState<Draft>(() => toDraft(jsonData));
+  const [saveError, setSaveError] = useState<string>();
+  const errors = validateSettings(draft);
+  const invalid = Object.keys(errors).length > 0;
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
+  const set = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
 
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChangeApiKey = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      apiKey: event.target.value.trim(),
-    });
-  };
-
-  const onChangeApiUrl = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      apiUrl: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-        isApiKeySet: true,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+  const onSubmit = async (event: SyntheticEvent) => {
+    event.preventDefault();
+    if (invalid) {
+      return;
+    }
+    // Resolving again trims the names and fills empty fields with the defaults.
+    const saved = toJsonData(resolveSettings(draft));
+    try {
+      await updatePlugin(plugin.meta.id, { enabled, pinned, jsonData: saved });
+      // The plugin meta is loaded once per page load: reload so the pages see the new settings.
+      locationService.reload();
+    } catch (e) {
+      setSaveError(e instanceof Error ? e.message : 'The settings could not be saved.');
+    }
   };
 
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings" className={s.marginTopXl}>
-        {/* API Key */}
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            data-testid={testIds.appConfig.apiKey}
-            id="api-key"
-            value={state?.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChangeApiKey}
-            onReset={onResetApiKey}
+    <form onSubmit={onSubmit} data-testid={testIds.appConfig.container}>
+      <FieldSet label="Data" className={s.marginTop}>
+        <Field label="Prometheus datasource" description="The datasource the pages start with.">
+          <div data-testid={testIds.appConfig.datasource}>
+            <DataSourcePicker
+              inputId="hexactf-datasource"
+              pluginId="prometheus"
+              current={draft.datasourceUid}
+              noDefault
+              width={60}
+              onChange={(ds) => set({ datasourceUid: ds.uid })}
+            />
+          </div>
+        </Field>
+        <Field
+          label="Default window"
+          description="How far back a Challenge's last state counts ($window)."
+          invalid={Boolean(errors.defaultWindow)}
+          error={errors.defaultWindow}
+        >
+          <RadioButtonGroup
+            data-testid={testIds.appConfig.window}
+            options={WINDOW_CHOICES.map((w) => ({ label: w, value: w }))}
+            value={draft.defaultWindow}
+            onChange={(w) => set({ defaultWindow: w })}
           />
         </Field>
-
-        {/* API Url */}
-        <Field label="API Url" description="" className={s.marginTop}>
-          <Input
-            width={60}
-            id="api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            label={`API Url`}
-            value={state?.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChangeApiUrl}
-          />
-        </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
       </FieldSet>
+
+      <FieldSet label="Metric" className={s.marginTop}>
+        <Field
+          label="Metric name"
+          description="The state gauge the operator exports."
+          invalid={Boolean(errors.metricName)}
+          error={errors.metricName}
+        >
+          <Input
+            id="hexactf-metric-name"
+            data-testid={testIds.appConfig.metricName}
+            width={60}
+            value={draft.metricName}
+            onChange={(e) => set({ metricName: e.currentTarget.value })}
+          />
+        </Field>
+        {LABEL_FIELDS.map(({ field, role, label, description }) => (
+          <Field
+            key={field}
+            label={label}
+            description={description || undefined}
+            invalid={Boolean(errors[field])}
+            error={errors[field]}
+          >
+            <Input
+              id={`hexactf-${field}`}
+              data-testid={testIds.appConfig[field]}
+              width={60}
+              placeholder={DEFAULT_LABELS[role]}
+              value={draft[field]}
+              onChange={(e) => set({ [field]: e.currentTarget.value })}
+            />
+          </Field>
+        ))}
+      </FieldSet>
+
+      {saveError && (
+        <Alert title="Saving failed" severity="error">
+          {saveError}
+        </Alert>
+      )}
+      <div className={s.marginTop}>
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={invalid}>
+          Save settings
+        </Button>
+      </div>
     </form>
   );
 };
@@ -117,37 +154,12 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 export default AppConfig;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
   marginTop: css`
     margin-top: ${theme.spacing(3)};
   `,
-  marginTopXl: css`
-    margin-top: ${theme.spacing(6)};
-  `,
 });
 
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<JsonData>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    locationService.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
-  const dataResponse = await lastValueFrom(response);
-
-  return dataResponse.data;
-};
+async function updatePlugin(pluginId: string, data: Partial<PluginMeta<AppSettings>>) {
+  const response = getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data });
+  return (await lastValueFrom(response)).data;
+}
