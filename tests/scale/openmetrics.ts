@@ -1,0 +1,185 @@
+// Synthetic CTF history as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`: what a Prometheus
+// scraping the operator every 30 s would hold after an event.
+//
+// Model (seeded, so runs repeat): `instances` Challenge instances (one series each), users x challenges with every
+// (user, challenge) pair used at most once. Opens arrive uniformly over the span (plus a lead-in, so the window
+// starts with instances already alive); each lives an exponential time (mean `meanLifetimeS`). An instance is Pending
+// for 1-2 scrapes, then Running, or Error for `errorRatio` of them (kept until deleted, as the operator does); on
+// deletion it is exported as Deleted (2) for the operator's default 60 s retention, then the series ends. Instances
+// whose lifetime passes the end are still live at the end.
+//
+// Families written: challenge_resource_status (the seed's gauge), challenge_info (1 per live instance, additive)
+// and challenge_definition_requests (per definition and resource). Samples are written in time order, family by
+// family, as OpenMetrics requires.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+export interface HistoryOptions {
+  instances: number;
+  users: number;
+  challenges: number;
+  /** Span of the history, seconds; it ends at endS. */
+  spanS: number;
+  endS: number;
+  scrapeIntervalS: number;
+  meanLifetimeS: number;
+  errorRatio: number;
+  retentionS: number;
+  namespace: string;
+  seed: number;
+}
+
+export const CATEGORIES = ['web', 'pwn', 'crypto', 'rev', 'forensics', 'misc'];
+
+interface Instance {
+  challenge: number;
+  user: number;
+  openS: number;
+  closeS: number;
+  pendingS: number;
+  error: boolean;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+export function challengeId(c: number): string {
+  return `chal-${pad(c + 1, 3)}`;
+}
+export function userName(u: number): string {
+  return `player-${pad(u + 1, 5)}`;
+}
+
+function instancesOf(o: HistoryOptions): Instance[] {
+  const rnd = mulberry32(o.seed);
+  const perUser = Math.ceil(o.instances / o.users);
+  if (perUser > o.challenges) {
+    throw new Error(`${o.instances} instances need ${perUser} challenges per user, only ${o.challenges} exist`);
+  }
+  const startS = o.endS - o.spanS;
+  const leadInS = o.meanLifetimeS;
+  const out: Instance[] = [];
+  for (let i = 0; i < o.instances; i++) {
+    const user = i % o.users;
+    const k = Math.floor(i / o.users);
+    // k-th distinct challenge of this user: 7 is coprime with the challenge count used here, so pairs never repeat.
+    const challenge = (k * 7 + user) % o.challenges;
+    // Drawn again until the instance is visible in the window, so the file holds exactly `instances` series.
+    let openS: number;
+    let lifeS: number;
+    do {
+      openS = startS - leadInS + rnd() * (o.spanS + leadInS);
+      lifeS = Math.max(o.scrapeIntervalS * 3, -Math.log(1 - rnd()) * o.meanLifetimeS);
+    } while (openS + lifeS + o.retentionS <= startS + o.scrapeIntervalS);
+    out.push({
+      challenge, user, openS, closeS: openS + lifeS,
+      pendingS: o.scrapeIntervalS * (1 + Math.floor(rnd() * 2)),
+      error: rnd() < o.errorRatio,
+    });
+  }
+  return out.sort((a, b) => a.openS - b.openS);
+}
+
+export interface HistoryStats {
+  statusSeries: number;
+  samples: number;
+  peakLive: number;
+  bytes: number;
+}
+
+/** Writes the OpenMetrics file; resolves with what it wrote. */
+export async function writeHistory(file: string, o: HistoryOptions): Promise<HistoryStats> {
+  const list = instancesOf(o);
+  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  let buf = '';
+  const write = async (s: string) => {
+    buf += s;
+    if (buf.length > 1 << 20) {
+      bytes += Buffer.byteLength(buf);
+      if (!out.write(buf)) {
+        await once(out, 'drain');
+      }
+      buf = '';
+    }
+  };
+  const startS = o.endS - o.spanS;
+  const first = Math.ceil(startS / o.scrapeIntervalS) * o.scrapeIntervalS;
+  const ns = o.namespace;
+  const labels = (x: Instance) => {
+    const c = challengeId(x.challenge);
+    const u = userName(x.user);
+    return `challenge_id="${c}",challenge_name="${c}-${u}",username="${u}",namespace="${ns}"`;
+  };
+  const category = (c: number) => CATEGORIES[c % CATEGORIES.length];
+  let samples = 0;
+  let peakLive = 0;
+  const seen = new Set<number>();
+
+  // One pass per family over the scrape times, keeping the instances alive at t in a list ordered by open time.
+  const walk = async (emit: (x: Instance, idx: number, t: number) => Promise<void>) => {
+    let next = 0;
+    let active: number[] = [];
+    for (let t = first; t <= o.endS; t += o.scrapeIntervalS) {
+      while (next < list.length && list[next].openS <= t) {
+        active.push(next++);
+      }
+      active = active.filter((i) => list[i].closeS + o.retentionS > t);
+      for (const i of active) {
+        await emit(list[i], i, t);
+      }
+    }
+  };
+
+  await write('# TYPE challenge_resource_status gauge\n# HELP challenge_resource_status Challenge state: 0 Pending, 1 Running, 2 Deleted, 3 Error.\n');
+  let lastT = -1;
+  let liveAtT = 0;
+  await walk(async (x, i, t) => {
+    if (t !== lastT) {
+      peakLive = Math.max(peakLive, liveAtT);
+      liveAtT = 0;
+      lastT = t;
+    }
+    const value = t >= x.closeS ? 2 : t < x.openS + x.pendingS ? 0 : x.error ? 3 : 1;
+    if (value !== 2) {
+      liveAtT++;
+    }
+    seen.add(i);
+    samples++;
+    await write(`challenge_resource_status{${labels(x)}} ${value} ${t}\n`);
+  });
+  peakLive = Math.max(peakLive, liveAtT);
+
+  await write('# TYPE challenge_info gauge\n# HELP challenge_info Live Challenge with its definition and category.\n');
+  await walk(async (x, _i, t) => {
+    if (t < x.closeS) {
+      samples++;
+      await write(`challenge_info{${labels(x)},definition="def-${pad(x.challenge + 1, 3)}",category="${category(x.challenge)}"} 1 ${t}\n`);
+    }
+  });
+
+  await write('# TYPE challenge_definition_requests gauge\n# HELP challenge_definition_requests Requests of one instance of a definition.\n');
+  for (let t = first; t <= o.endS; t += o.scrapeIntervalS) {
+    for (let c = 0; c < o.challenges; c++) {
+      const d = `namespace="${ns}",definition="def-${pad(c + 1, 3)}",category="${category(c)}"`;
+      samples += 2;
+      await write(`challenge_definition_requests{${d},resource="cpu"} ${0.05 * (1 + (c % 4))} ${t}\n` +
+        `challenge_definition_requests{${d},resource="memory"} ${67108864 * (1 + (c % 3))} ${t}\n`);
+    }
+  }
+  await write('# EOF\n');
+  bytes += Buffer.byteLength(buf);
+  out.end(buf);
+  await once(out, 'finish');
+  return { statusSeries: seen.size, samples, peakLive, bytes };
+}
