@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ChallengeState, DEFAULT_LABELS, type LabelNames } from '../metric/contract';
+import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
   NO_FILTERS,
@@ -25,6 +25,7 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   matrixQuery,
+  metricPresenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
@@ -387,6 +388,11 @@ function cases(s: QuerySettings): Case[] {
         [{ instances: '1' }, 9],
       ],
     },
+
+    // Presence of the new operator's additive metrics: present in the input, and a name nothing exports.
+    { expr: metricPresenceQuery(INFO_METRIC), exp: [[{}, 1]] },
+    { expr: metricPresenceQuery(REQUESTS_METRIC), exp: [[{}, 1]] },
+    { expr: metricPresenceQuery('challenge_info_absent'), exp: [[{}, 0]] },
 
     // Running instances with challenge_info: alice, erin, a.c (web), dave (no category), odd (rev).
     {

@@ -246,6 +246,18 @@ export function peakDistributionQuery(s: QuerySettings, f: QueryFilters = NO_FIL
 // ---------------------------------------------------------------------------------------------------------------
 // Usage: question 2 (which categories use what?); needs challenge_info / challenge_definition_requests
 
+/**
+ * 1 when `metric` has any series within the window, else 0 (one unlabelled sample either way). The Usage page asks
+ * it of challenge_info and challenge_definition_requests, which only the new operator exports, to say so instead of
+ * showing empty panels.
+ */
+export function metricPresenceQuery(metric: string, window = WINDOW_VARIABLE): string {
+  if (!isValidMetricName(metric)) {
+    throw new Error(`invalid metric name ${JSON.stringify(metric)}`);
+  }
+  return `(count(last_over_time(${metric}[${window}])) > bool 0) or vector(0)`;
+}
+
 /** Running instances per category (label `category`). */
 export function instancesByCategoryQuery(
   s: QuerySettings,
