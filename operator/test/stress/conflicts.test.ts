@@ -98,7 +98,14 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
     const chs = await kube.challenges();
     return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Running') &&
       deps.length === N && deps.every((d) => d.spec?.replicas === 1 && d.metadata!.labels!['apps.hexactf.io/component'] === 'web');
-  }, 60_000);
+  }, 120_000).catch(async (err) => {
+    // Say which instance did not converge and why, not just that one did not.
+    const stuck = (await kube.challenges()).filter((c) => c.status?.currentStatus?.state !== 'Running')
+      .map((c) => `${c.metadata.name}: ${JSON.stringify(c.status?.conditions?.find((x) => x.type === 'Ready'))}`);
+    const deps = (await kube.deployments()).filter((d) => d.spec?.replicas !== 1 || d.status?.availableReplicas !== 1 || d.metadata!.labels!['apps.hexactf.io/component'] !== 'web')
+      .map((d) => `${d.metadata!.name}: replicas ${d.spec?.replicas}, available ${d.status?.availableReplicas}, component ${d.metadata!.labels!['apps.hexactf.io/component']}`);
+    throw new Error(`${(err as Error).message}\n${[...stuck, ...deps].join('\n')}\n${(await f.scrapeText()).split('\n').filter((l) => l.startsWith('controller_runtime_reconcile_total') || l.startsWith('workqueue_depth')).join('\n')}`);
+  });
 
   const report = await kube.childReport();
   assert.deepEqual(report.orphans, []);

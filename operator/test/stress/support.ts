@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment,
 } from '@kubernetes/client-node';
-import { createTestNamespace, startTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace, startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
 import { definitionSpec, parseSeries, waitFor } from '../integration/harness.ts';
 import type { Challenge } from '../../src/api/types.ts';
 
@@ -20,8 +20,8 @@ const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export const OWNED = 'app.kubernetes.io/managed-by=hexactf-challenge-operator';
 
 /** A private etcd + kube-apiserver with the chart's CRDs installed. */
-export async function privateEnv(): Promise<TestEnv> {
-  const env = await startTestEnv();
+export async function privateEnv(options?: TestEnvOptions): Promise<TestEnv> {
+  const env = await startTestEnv(options);
   try {
     await env.installCrds();
   } catch (err) {

@@ -1,0 +1,139 @@
+// 1,000 Challenges to children created and status written, against a real kube-apiserver + etcd (private, on
+// loopback). Baseline in the same run: the same API writes made directly by a client with the operator's
+// concurrency (create the Challenge, its Deployment and Service, patch its status): what a zero-overhead
+// operator would cost. Reported: wall time to converge, ratio to the baseline, per-Challenge latency from
+// create to status written (p50/p90/p99), per-reconcile duration percentiles, and the process's memory.
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { createTestNamespace, startTestEnv, type TestEnv } from '../test/support/test-env.ts';
+import { startManager } from '../src/manager.ts';
+import { desiredChildren } from '../src/controller/children.ts';
+import type { Challenge, ChallengeDefinition } from '../src/api/types.ts';
+import { percentile, row, short } from './report.ts';
+
+const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
+const WORKERS = 4; // --max-concurrent-reconciles default
+
+function definitionSpec(): ChallengeDefinition['spec'] {
+  return {
+    isOne: false, category: 'web',
+    components: [{
+      name: 'web',
+      deployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 } as never], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
+      service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 80 }] } },
+    }],
+  };
+}
+
+async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  }));
+}
+
+function challengeBody(name: string, i: number) {
+  return {
+    apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
+    metadata: { name, labels: { 'apps.hexactf.io/challengeId': String(1 + (i % 25)), 'apps.hexactf.io/user': `player-${i % 200}` } },
+    spec: { definition: 'web' },
+  };
+}
+
+async function setupNamespace(env: TestEnv, prefix: string): Promise<string> {
+  const ns = await createTestNamespace(env.kubeConfig, prefix);
+  await env.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    ...G, namespace: ns, plural: 'challengedefinitions',
+    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: definitionSpec() },
+  });
+  return ns;
+}
+
+/** The API work of n instances done directly: no caches, no operator. */
+async function baseline(env: TestEnv, n: number): Promise<number> {
+  const ns = await setupNamespace(env, 'bench-raw');
+  const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+  const apps = env.kubeConfig.makeApiClient(AppsV1Api);
+  const core = env.kubeConfig.makeApiClient(CoreV1Api);
+  const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
+  const names = Array.from({ length: n }, (_, i) => `c-${i}`);
+  const t0 = performance.now();
+  const created: Challenge[] = [];
+  await pool(names, 50, async (name, i) => {
+    created[i] = (await custom.createNamespacedCustomObject({ ...G, namespace: ns, plural: 'challenges', body: challengeBody(name, i) })) as Challenge;
+  });
+  await pool(created, WORKERS, async (ch) => {
+    for (const child of desiredChildren(ch, def)) {
+      if (child.kind === 'Deployment') await apps.createNamespacedDeployment({ namespace: ns, body: child.object as never });
+      else await core.createNamespacedService({ namespace: ns, body: child.object as never });
+    }
+    await custom.patchNamespacedCustomObjectStatus({
+      ...G, namespace: ns, plural: 'challenges', name: ch.metadata.name,
+      body: { status: { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 } },
+    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  });
+  return performance.now() - t0;
+}
+
+async function operatorRun(env: TestEnv, n: number) {
+  const ns = await setupNamespace(env, 'bench-op');
+  const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+  const manager = await startManager({
+    kubeConfig: env.kubeConfig, defaultMetrics: false,
+    flags: { namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '0', pendingTimeoutMs: 0, challengeTtlMs: 0, maxConcurrentReconciles: WORKERS },
+  });
+  // Measurement hooks only: the raw duration of every reconcile, and when each Challenge's status arrived.
+  const reconcileMs: number[] = [];
+  const observe = manager.metrics.reconcileTime.observe.bind(manager.metrics.reconcileTime);
+  manager.metrics.reconcileTime.observe = ((labels: never, seconds: number) => {
+    reconcileMs.push(seconds * 1000);
+    observe(labels, seconds);
+  }) as typeof observe;
+  const createdAt = new Map<string, number>();
+  const doneAt = new Map<string, number>();
+  let resolveDone!: () => void;
+  const allDone = new Promise<void>((r) => (resolveDone = r));
+  const check = (ch: Challenge) => {
+    if (doneAt.has(ch.metadata.name) || ch.status?.currentStatus?.state !== 'Pending') return;
+    doneAt.set(ch.metadata.name, performance.now());
+    if (doneAt.size === n) resolveDone();
+  };
+  manager.caches.challenges.addHandlers({ onUpdate: (_o, ch) => check(ch), onAdd: check });
+
+  const names = Array.from({ length: n }, (_, i) => `c-${i}`);
+  const t0 = performance.now();
+  await pool(names, 50, async (name, i) => {
+    await custom.createNamespacedCustomObject({ ...G, namespace: ns, plural: 'challenges', body: challengeBody(name, i) });
+    createdAt.set(name, performance.now());
+  });
+  await allDone;
+  const total = performance.now() - t0;
+  const children = manager.caches.deployments.size() + manager.caches.services.size();
+  const mem = process.memoryUsage();
+  await manager.stop();
+  const latency = names.map((nm) => doneAt.get(nm)! - createdAt.get(nm)!).sort((a, b) => a - b);
+  reconcileMs.sort((a, b) => a - b);
+  return { total, latency, reconcileMs, children, mem };
+}
+
+export async function reconcileBench(n: number): Promise<void> {
+  // n Services need more cluster IPs than the test env's default /24 holds.
+  const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
+  try {
+    await env.installCrds();
+    const base = await baseline(env, n);
+    const op = await operatorRun(env, n);
+    const p = (xs: number[], q: number) => percentile(xs, q).toFixed(0);
+    row(`reconcile ${n}: direct API writes, ${WORKERS} in flight (baseline)`, `${(base / 1000).toFixed(1)} s`);
+    row(`reconcile ${n}: operator, children + status written`, `${(op.total / 1000).toFixed(1)} s (${op.children} children), ${(op.total / base).toFixed(2)}x baseline, target <= 30 s: ${op.total <= 30_000 ? 'met' : 'NOT met'}`);
+    row(`reconcile ${n}: create -> status written per Challenge`, `p50 ${p(op.latency, 50)} ms, p90 ${p(op.latency, 90)} ms, p99 ${p(op.latency, 99)} ms, max ${p(op.latency, 100)} ms`);
+    row(`reconcile ${n}: duration per reconcile (${op.reconcileMs.length} runs)`, `p50 ${p(op.reconcileMs, 50)} ms, p90 ${p(op.reconcileMs, 90)} ms, p99 ${p(op.reconcileMs, 99)} ms`);
+    row(`reconcile ${n}: process memory after (operator + bench client)`, `rss ${(op.mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(op.mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    await env.stop();
+  }
+}
+
+if (import.meta.main) await reconcileBench(short() ? 200 : 1000);
