@@ -2,14 +2,10 @@ import pluginJson from './plugin.json';
 
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
+/** The app's pages (paths under PLUGIN_BASE_URL; plugin.json lists the same ones for the navigation). */
 export enum ROUTES {
-  Home = 'home',
-  WithTabs = 'page-with-tabs',
-  WithDrilldown = 'page-with-drilldown',
-  HelloWorld = 'hello-world',
+  Overview = 'overview',
+  UsersChallenges = 'users-challenges',
+  Usage = 'usage',
+  Triage = 'triage',
 }
-
-export const DATASOURCE_REF = {
-  uid: 'gdev-testdata',
-  type: 'testdata',
-};

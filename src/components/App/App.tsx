@@ -1,49 +1,44 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import { SceneApp, useSceneApp } from '@grafana/scenes';
-import { AppRootProps } from '@grafana/data';
-import { config } from '@grafana/runtime';
-import { Alert } from '@grafana/ui';
-import { DATASOURCE_REF } from '../../constants';
+import type { AppRootProps } from '@grafana/data';
+import { resolveSettings, type AppSettings, type ResolvedSettings } from '../../settings/settings';
 import { PluginPropsContext } from '../../utils/utils.plugin';
-import { helloWorldPage } from '../../pages/HelloWorld/helloWorldPage';
-import { homePage } from '../../pages/Home/homePage';
-import { withDrilldownPage } from '../../pages/WithDrilldown/withDrilldownPage';
-import { withTabsPage } from '../../pages/WithTabs/withTabsPage';
+import { overviewPage } from '../../pages/Overview/overviewPage';
+import { usersChallengesPage } from '../../pages/UsersChallenges/usersChallengesPage';
+import { usagePage } from '../../pages/Usage/usagePage';
+import { triagePage } from '../../pages/Triage/triagePage';
 
-function getSceneApp() {
+/** The app's pages for the given settings (every query takes its metric and label names from them). */
+export function buildSceneApp(settings: ResolvedSettings): SceneApp {
   return new SceneApp({
-    pages: [helloWorldPage, homePage, withDrilldownPage, withTabsPage],
-    urlSyncOptions: {
-      updateUrlOnInit: true,
-      createBrowserHistorySteps: true,
-    },
+    pages: [overviewPage(settings), usersChallengesPage(settings), usagePage(settings), triagePage(settings)],
+    urlSyncOptions: { updateUrlOnInit: true, createBrowserHistorySteps: true },
   });
 }
 
-function AppWithScenes() {
-  const scene = useSceneApp(getSceneApp);
-
-  return (
-    <>
-      {!config.datasources[DATASOURCE_REF.uid] && (
-        <Alert title={`Missing ${DATASOURCE_REF.uid} datasource`}>
-          These demos depend on <b>testdata</b> datasource: <code>{JSON.stringify(DATASOURCE_REF)}</code>. See{' '}
-          <a href="https://github.com/grafana/grafana/tree/main/devenv#set-up-your-development-environment">
-            https://github.com/grafana/grafana/tree/main/devenv#set-up-your-development-environment
-          </a>{' '}
-          for more details.
-        </Alert>
-      )}
-
-      <scene.Component model={scene} />
-    </>
-  );
+// useSceneApp caches the app per factory function, so there is one factory per distinct settings.
+const factories = new Map<string, () => SceneApp>();
+function factoryFor(settings: ResolvedSettings): () => SceneApp {
+  const key = JSON.stringify(settings);
+  let factory = factories.get(key);
+  if (!factory) {
+    factory = () => buildSceneApp(settings);
+    factories.set(key, factory);
+  }
+  return factory;
 }
 
-function App(props: AppRootProps) {
+function AppWithScenes({ settings }: { settings: ResolvedSettings }) {
+  const scene = useSceneApp(factoryFor(settings));
+  return <scene.Component model={scene} />;
+}
+
+function App(props: AppRootProps<AppSettings>) {
+  const jsonData = props.meta.jsonData;
+  const settings = useMemo(() => resolveSettings(jsonData), [jsonData]);
   return (
     <PluginPropsContext.Provider value={props}>
-      <AppWithScenes />
+      <AppWithScenes settings={settings} />
     </PluginPropsContext.Provider>
   );
 }

@@ -1,0 +1,117 @@
+import { DataTransformerID } from '@grafana/data';
+import {
+  PanelBuilders,
+  SceneAppPage,
+  SceneDataTransformer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  type SceneFlexItemLike,
+} from '@grafana/scenes';
+import { BigValueColorMode, BigValueGraphMode, BigValueTextMode } from '@grafana/schema';
+import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
+import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { ROUTES } from '../../constants';
+import { prefixRoute } from '../../utils/utils.routing';
+import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { pageScene } from '../shared/pageScene';
+import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
+import { stateOverrides, stateRefId } from '../shared/stateStyles';
+
+/** Stat per state: how many instances are in it (last state within `$window`), the seed's first view. */
+function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
+  return new SceneFlexLayout({
+    height: 140,
+    children: STATES.map(
+      (state) =>
+        new SceneFlexItem({
+          body: PanelBuilders.stat()
+            .setTitle(state.name)
+            .setData(
+              new FilteredQueryRunner({
+                key: `count-${state.name}`,
+                build: (f) => [instantSeries(stateRefId(state), stateCountQuery(settings, state.value, f))],
+              })
+            )
+            .setNoValue('0')
+            .setOption('colorMode', BigValueColorMode.Background)
+            .setOption('graphMode', BigValueGraphMode.None)
+            .setOption('textMode', BigValueTextMode.Value)
+            .setOption('reduceOptions', { calcs: ['lastNotNull'], values: false, fields: '' })
+            .setOverrides(stateOverrides([state]))
+            .build(),
+        })
+    ),
+  });
+}
+
+const PER_CHALLENGE_STATES = [stateInfo(ChallengeState.Running), stateInfo(ChallengeState.Error)];
+
+/** Running and Error instances per challenge (the seed's third view): two instant tables merged on the challenge id. */
+function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
+  const runner = new FilteredQueryRunner({
+    key: 'per-challenge',
+    build: (f) =>
+      PER_CHALLENGE_STATES.map((state) =>
+        instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, f))
+      ),
+  });
+  const renameByName: Record<string, string> = {};
+  for (const state of PER_CHALLENGE_STATES) {
+    renameByName[`Value #${stateRefId(state)}`] = state.name;
+  }
+  const data = new SceneDataTransformer({
+    $data: runner,
+    transformations: [
+      { id: DataTransformerID.merge, options: {} },
+      { id: DataTransformerID.organize, options: { excludeByName: { Time: true }, renameByName, indexByName: {} } },
+    ],
+  });
+  return new SceneFlexItem({
+    height: 320,
+    body: PanelBuilders.barchart()
+      .setTitle('Running and Error instances per challenge')
+      .setData(data)
+      .setNoValue('No challenge instances in the window')
+      .setOption('xField', settings.labels.challengeId)
+      .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
+      .build(),
+  });
+}
+
+/** Instances per state at each step of the time range. */
+function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
+  return new SceneFlexItem({
+    height: 320,
+    body: PanelBuilders.timeseries()
+      .setTitle('Instances per state over time')
+      .setData(
+        new FilteredQueryRunner({
+          key: 'counts-over-time',
+          build: (f) =>
+            STATES.map((state) =>
+              rangeSeries(stateRefId(state), stateCountOverTimeQuery(settings, state.value, f), state.name)
+            ),
+        })
+      )
+      .setNoValue('0')
+      .setOverrides(stateOverrides())
+      .build(),
+  });
+}
+
+export function overviewScene(settings: ResolvedSettings) {
+  return pageScene(settings, () => [stateStats(settings), perChallengeCounts(settings), countsOverTime(settings)], {
+    window: true,
+  });
+}
+
+export function overviewPage(settings: ResolvedSettings) {
+  return new SceneAppPage({
+    title: 'Overview',
+    subTitle: 'Challenge instances per state, per challenge and over time',
+    url: prefixRoute(ROUTES.Overview),
+    routePath: ROUTES.Overview,
+    getScene: () => overviewScene(settings),
+  });
+}

@@ -1,0 +1,206 @@
+import { DataTransformerID } from '@grafana/data';
+import {
+  PanelBuilders,
+  SceneAppPage,
+  SceneDataTransformer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  type SceneDataProvider,
+  type SceneFlexItemLike,
+} from '@grafana/scenes';
+import { CATEGORY_LABEL, RESOURCE_UNITS, type RequestResource } from '../../metric/contract';
+import {
+  PEAK_LABEL,
+  categoryShareQuery,
+  instancesByCategoryQuery,
+  peakConcurrentByUserQuery,
+  peakDistributionQuery,
+  requestsByCategoryQuery,
+  requestsByChallengeQuery,
+  topUsersQuery,
+  type QueryFilters,
+} from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { ROUTES } from '../../constants';
+import { prefixRoute } from '../../utils/utils.routing';
+import { FilteredQueryRunner, type PromQuery } from '../shared/FilteredQueryRunner';
+import { instantSeries, instantTable } from '../shared/promQueries';
+import { pageScene } from '../shared/pageScene';
+import { MissingMetricsNotice } from './MissingMetricsNotice';
+
+const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
+
+function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
+  return new FilteredQueryRunner({ key, build });
+}
+
+/** Keeps the label `keep` (shown as `keepAs`) and the value columns, renamed; sorted by the first value, largest first. */
+function tableOf($data: SceneDataProvider, [keep, keepAs]: [string, string], values: Record<string, string>) {
+  const names = [keep, ...Object.keys(values)];
+  const rename = { ...values, [keep]: keepAs };
+  return new SceneDataTransformer({
+    $data,
+    transformations: [
+      ...(Object.keys(values).length > 1 ? [{ id: DataTransformerID.merge, options: {} }] : []),
+      {
+        id: DataTransformerID.organize,
+        options: {
+          includeByName: Object.fromEntries(names.map((n) => [n, true])),
+          excludeByName: {},
+          indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
+          renameByName: rename,
+        },
+      },
+      { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
+    ],
+  });
+}
+
+const row = (height: number, children: SceneFlexItemLike[]) => new SceneFlexLayout({ height, children });
+const item = (body: SceneFlexItem['state']['body']) => new SceneFlexItem({ body });
+
+/** Question 1: how many instances does one person keep at once? */
+function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
+  const user = s.labels.username;
+  return [
+    row(360, [
+      item(
+        PanelBuilders.table()
+          .setTitle('Peak concurrent instances per user')
+          .setDescription('Most instances each user had Running at the same time over the time range')
+          .setData(
+            tableOf(
+              runner('peak-per-user', (f) => [instantTable('A', peakConcurrentByUserQuery(s, f))]),
+              [user, 'User'],
+              { Value: 'Peak instances' }
+            )
+          )
+          .setNoValue('No running instances in the time range')
+          .build()
+      ),
+      item(
+        PanelBuilders.bargauge()
+          .setTitle('Top users by peak concurrent instances')
+          .setData(runner('top-users', (f) => [instantSeries('A', topUsersQuery(s, f), `{{${user}}}`)]))
+          .setNoValue('No running instances in the time range')
+          .setDecimals(0)
+          .setMin(0)
+          .build()
+      ),
+      item(
+        PanelBuilders.barchart()
+          .setTitle('Users by their peak concurrent instances')
+          .setDescription('How many users peaked at 1, 2, 3, ... instances Running at once')
+          .setData(
+            tableOf(
+              runner('peak-distribution', (f) => [instantTable('A', peakDistributionQuery(s, f))]),
+              [PEAK_LABEL, 'Peak instances'],
+              { Value: 'Users' }
+            )
+          )
+          .setNoValue('No running instances in the time range')
+          .setOption('xField', 'Peak instances')
+          .build()
+      ),
+    ]),
+  ];
+}
+
+const RESOURCES: RequestResource[] = ['cpu', 'memory'];
+const RESOURCE_NAMES: Record<RequestResource, string> = { cpu: 'CPU cores', memory: 'Memory' };
+
+/** Requested CPU and memory of the Running instances, per `label` (challenge id or category). */
+function requestsTable(
+  key: string,
+  title: string,
+  label: [string, string],
+  build: (r: RequestResource, f: QueryFilters) => string
+) {
+  const rename: Record<string, string> = {};
+  for (const r of RESOURCES) {
+    rename[`Value #${r}`] = RESOURCE_NAMES[r];
+  }
+  const data = tableOf(
+    runner(key, (f) => RESOURCES.map((r) => instantTable(r, build(r, f)))),
+    label,
+    rename
+  );
+  return PanelBuilders.table()
+    .setTitle(title)
+    .setData(data)
+    .setNoValue(NEEDS_NEW_OPERATOR)
+    .setOverrides((b) => {
+      for (const r of RESOURCES) {
+        b.matchFieldsWithName(RESOURCE_NAMES[r]).overrideUnit(RESOURCE_UNITS[r]);
+      }
+    })
+    .build();
+}
+
+/** Question 2: which challenges and categories use what? */
+function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
+  const category = `{{${CATEGORY_LABEL}}}`;
+  return [
+    row(320, [
+      item(
+        PanelBuilders.bargauge()
+          .setTitle('Running instances per category')
+          .setData(
+            runner('instances-by-category', (f) => [instantSeries('A', instancesByCategoryQuery(s, f), category)])
+          )
+          .setNoValue(NEEDS_NEW_OPERATOR)
+          .setDecimals(0)
+          .setMin(0)
+          .build()
+      ),
+      item(
+        PanelBuilders.piechart()
+          .setTitle('Share of running instances per category')
+          .setData(runner('category-share', (f) => [instantSeries('A', categoryShareQuery(s, f), category)]))
+          .setNoValue(NEEDS_NEW_OPERATOR)
+          .setUnit('percentunit')
+          .build()
+      ),
+    ]),
+    row(360, [
+      item(
+        requestsTable(
+          'requests-by-challenge',
+          'Requested by running instances, per challenge',
+          [s.labels.challengeId, 'Challenge'],
+          (r, f) => requestsByChallengeQuery(s, r, f)
+        )
+      ),
+      item(
+        requestsTable(
+          'requests-by-category',
+          'Requested by running instances, per category',
+          [CATEGORY_LABEL, 'Category'],
+          (r, f) => requestsByCategoryQuery(s, r, f)
+        )
+      ),
+    ]),
+  ];
+}
+
+export function usageScene(settings: ResolvedSettings) {
+  return pageScene(
+    settings,
+    () => [
+      ...peakPanels(settings),
+      new SceneFlexItem({ body: new MissingMetricsNotice() }),
+      ...capacityPanels(settings),
+    ],
+    { window: true }
+  );
+}
+
+export function usagePage(settings: ResolvedSettings) {
+  return new SceneAppPage({
+    title: 'Usage',
+    subTitle: 'How many instances people keep at once, and what each challenge and category requests',
+    url: prefixRoute(ROUTES.Usage),
+    routePath: ROUTES.Usage,
+    getScene: () => usageScene(settings),
+  });
+}

@@ -1,0 +1,61 @@
+import { DataTransformerID } from '@grafana/data';
+import {
+  PanelBuilders,
+  SceneAppPage,
+  SceneDataTransformer,
+  SceneFlexItem,
+  type SceneAppPageLike,
+} from '@grafana/scenes';
+import { TableCellDisplayMode } from '@grafana/schema';
+import { stateValueMappings } from '../../metric/contract';
+import { userInstancesQuery } from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { pageScene } from '../shared/pageScene';
+import { instantTable } from '../shared/promQueries';
+import { instanceColumns } from '../shared/instanceColumns';
+
+/** One user's instances: namespace, challenge, Challenge name and last state within `$window`. */
+export function userScene(settings: ResolvedSettings, user: string) {
+  const runner = new FilteredQueryRunner({
+    key: 'user-instances',
+    build: (f) => [instantTable('A', userInstancesQuery(settings, user, f))],
+  });
+  const data = new SceneDataTransformer({
+    $data: runner,
+    transformations: [{ id: DataTransformerID.organize, options: instanceColumns(settings.labels, 'State') }],
+  });
+  return pageScene(
+    settings,
+    () => [
+      new SceneFlexItem({
+        minHeight: 300,
+        body: PanelBuilders.table()
+          .setTitle(`Instances of ${user}`)
+          .setData(data)
+          .setNoValue(`No instances of ${user} in the window`)
+          .setOverrides((b) =>
+            b
+              .matchFieldsWithName('State')
+              .overrideMappings(stateValueMappings())
+              .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
+          )
+          .build(),
+      }),
+    ],
+    { window: true, filters: ['namespace', 'challenge'] }
+  );
+}
+
+/** The per-user drilldown page under `parent` (the Users x Challenges page). */
+export function userPage(settings: ResolvedSettings, parent: SceneAppPageLike, parentUrl: string, user: string) {
+  const url = `${parentUrl}/user/${encodeURIComponent(user)}`;
+  return new SceneAppPage({
+    title: user,
+    subTitle: 'Instances of one user',
+    url,
+    routePath: 'user/:user',
+    getParentPage: () => parent,
+    getScene: () => userScene(settings, user),
+  });
+}

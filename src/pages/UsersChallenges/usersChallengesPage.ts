@@ -1,0 +1,74 @@
+import { PanelBuilders, SceneAppPage, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
+import { FieldType } from '@grafana/data';
+import { TableCellDisplayMode } from '@grafana/schema';
+import { stateValueMappings } from '../../metric/contract';
+import { matrixQuery } from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { matrixTransformations } from '../../transforms/matrix';
+import { ROUTES } from '../../constants';
+import { prefixRoute } from '../../utils/utils.routing';
+import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { pageScene } from '../shared/pageScene';
+import { instantTable } from '../shared/promQueries';
+import { CsvExportButton } from './CsvExportButton';
+import { userPage } from './userPage';
+
+const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
+
+/** Name of the matrix's first column (grouping to matrix names it `<row field>\<column field>`). */
+export const matrixRowField = (settings: ResolvedSettings) =>
+  `${settings.labels.username}\\${settings.labels.challengeId}`;
+
+/** The link from a user's row to their page; carries the time range and the page's variables. */
+export const USER_LINK = `${PAGE_URL}/user/\${__value.raw:percentencode}?\${__url_time_range}&\${__all_variables}`;
+
+/**
+ * The seed's user x challenge matrix: each instance's last state within `$window`, pivoted to one row per user and
+ * one column per challenge, cells named and coloured by state.
+ */
+function matrixPanel(settings: ResolvedSettings) {
+  const runner = new FilteredQueryRunner({
+    key: 'matrix',
+    build: (f) => [instantTable('A', matrixQuery(settings, f))],
+  });
+  const data = new SceneDataTransformer({ $data: runner, transformations: matrixTransformations(settings.labels) });
+  return PanelBuilders.table()
+    .setTitle('Users x Challenges')
+    .setDescription('Last state of each instance within the window; a row per user, a column per challenge')
+    .setData(data)
+    .setNoValue('No challenge instances in the window')
+    .setMappings(stateValueMappings())
+    .setCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
+    .setOverrides((b) =>
+      b
+        .matchFieldsByType(FieldType.string)
+        .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.Auto })
+        .matchFieldsWithName(matrixRowField(settings))
+        .overrideDisplayName('User')
+        .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
+    )
+    .setHeaderActions([new CsvExportButton({ filename: 'users-x-challenges.csv' })])
+    .build();
+}
+
+export function usersChallengesScene(settings: ResolvedSettings) {
+  return pageScene(settings, () => [new SceneFlexItem({ minHeight: 500, body: matrixPanel(settings) })], {
+    window: true,
+  });
+}
+
+export function usersChallengesPage(settings: ResolvedSettings) {
+  return new SceneAppPage({
+    title: 'Users x Challenges',
+    subTitle: 'Last state of every instance, per user and challenge; select a user to see their instances',
+    url: PAGE_URL,
+    routePath: `${ROUTES.UsersChallenges}/*`,
+    getScene: () => usersChallengesScene(settings),
+    drilldowns: [
+      {
+        routePath: 'user/:user',
+        getPage: (match, parent) => userPage(settings, parent, PAGE_URL, match.params.user),
+      },
+    ],
+  });
+}

@@ -1,0 +1,56 @@
+import {
+  EmbeddedScene,
+  SceneControlsSpacer,
+  SceneFlexItem,
+  SceneFlexLayout,
+  SceneReactObject,
+  SceneRefreshPicker,
+  SceneTimePicker,
+  SceneTimeRange,
+  VariableValueSelectors,
+  type SceneFlexItemLike,
+} from '@grafana/scenes';
+import type { ResolvedSettings } from '../../settings/settings';
+import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
+import { prometheusDatasources } from './datasource';
+import { pageVariables, type VariableOptions } from './variables';
+
+export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
+
+/**
+ * A page's scene: variables, time range and controls around `rows` (a column of flex items). Without any
+ * Prometheus datasource the page holds only a message saying so; when the configured one is gone, a warning sits
+ * above the panels (the datasource picker has fallen back to another).
+ */
+export function pageScene(
+  settings: ResolvedSettings,
+  rows: () => SceneFlexItemLike[],
+  variables: VariableOptions = {}
+): EmbeddedScene {
+  const datasources = prometheusDatasources();
+  if (datasources.length === 0) {
+    return new EmbeddedScene({
+      body: new SceneFlexLayout({
+        children: [new SceneFlexItem({ body: new SceneReactObject({ component: NoDatasourceMessage }) })],
+      }),
+    });
+  }
+  const notices: SceneFlexItemLike[] = datasources.some((ds) => ds.uid === settings.datasourceUid)
+    ? []
+    : [
+        new SceneFlexItem({
+          body: new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }),
+        }),
+      ];
+  return new EmbeddedScene({
+    $timeRange: new SceneTimeRange({ ...DEFAULT_TIME_RANGE }),
+    $variables: pageVariables(settings, variables),
+    controls: [
+      new VariableValueSelectors({}),
+      new SceneControlsSpacer(),
+      new SceneTimePicker({}),
+      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'] }),
+    ],
+    body: new SceneFlexLayout({ direction: 'column', children: [...notices, ...rows()] }),
+  });
+}

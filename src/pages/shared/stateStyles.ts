@@ -1,0 +1,20 @@
+import { FieldColorModeId } from '@grafana/data';
+import type { FieldConfigOverridesBuilder } from '@grafana/scenes';
+import { STATES, type StateInfo } from '../../metric/contract';
+
+/** refId of a per-state query: the state's name, so overrides and tests can address it. */
+export const stateRefId = (state: StateInfo) => state.name;
+
+/**
+ * Per state: its fields get the state's display name and its one fixed colour. Fields are matched by the query
+ * they come from, or by name where a transformation has already named them after the state.
+ */
+export function stateOverrides(states: readonly StateInfo[] = STATES, matchBy: 'query' | 'name' = 'query') {
+  return (builder: FieldConfigOverridesBuilder<object>) => {
+    for (const state of states) {
+      const matched =
+        matchBy === 'query' ? builder.matchFieldsByQuery(stateRefId(state)) : builder.matchFieldsWithName(state.name);
+      matched.overrideDisplayName(state.name).overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: state.color });
+    }
+  };
+}

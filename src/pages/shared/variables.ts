@@ -1,0 +1,106 @@
+import {
+  CustomVariable,
+  DataSourceVariable,
+  QueryVariable,
+  SceneVariableSet,
+  sceneGraph,
+  type SceneObject,
+  type SceneVariable,
+  type VariableValueSingle,
+} from '@grafana/scenes';
+import { VariableRefresh, VariableSort } from '@grafana/schema';
+import { WINDOW_CHOICES } from '../../metric/contract';
+import { labelValuesVariableQuery, NO_FILTERS, type QueryFilters } from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { PROMETHEUS_DS_REF } from './datasource';
+
+/** Variable names (also the `var-<name>` URL parameters). */
+export const DS_VARIABLE = 'ds';
+export const WINDOW_VARIABLE_NAME = 'window';
+export const FILTER_VARIABLES: Readonly<Record<keyof QueryFilters, string>> = Object.freeze({
+  namespace: 'namespace',
+  user: 'user',
+  challenge: 'challenge',
+});
+
+export interface VariableOptions {
+  /** Pages whose queries have a `$window` range. */
+  window?: boolean;
+  /** Filters to offer (a per-user page fixes the user and leaves it out). */
+  filters?: ReadonlyArray<keyof QueryFilters>;
+}
+
+const FILTER_LABELS: Record<keyof QueryFilters, string> = {
+  namespace: 'Namespace',
+  user: 'User',
+  challenge: 'Challenge',
+};
+
+/**
+ * The page variables: the Prometheus datasource (default from the app settings), `$window` (default from the
+ * settings) and the namespace / user / challenge filters. Filter values never reach PromQL through interpolation:
+ * FilteredQueryRunner reads them with readFilters() and the query builders escape them.
+ */
+export function pageVariables(settings: ResolvedSettings, options: VariableOptions = {}): SceneVariableSet {
+  const variables: SceneVariable[] = [
+    new DataSourceVariable({
+      name: DS_VARIABLE,
+      label: 'Prometheus',
+      pluginId: 'prometheus',
+      value: settings.datasourceUid,
+    }),
+  ];
+  if (options.window) {
+    variables.push(
+      new CustomVariable({
+        name: WINDOW_VARIABLE_NAME,
+        label: 'Window',
+        description: 'How far back the last state of each instance is looked up',
+        query: WINDOW_CHOICES.join(','),
+        value: settings.defaultWindow,
+        text: settings.defaultWindow,
+      })
+    );
+  }
+  for (const role of options.filters ?? ['namespace', 'user', 'challenge']) {
+    variables.push(
+      new QueryVariable({
+        name: FILTER_VARIABLES[role],
+        label: FILTER_LABELS[role],
+        datasource: PROMETHEUS_DS_REF,
+        // Only label names from the validated settings in here, no user-supplied value.
+        query: { refId: `${role}-values`, query: labelValuesVariableQuery(settings, role, NO_FILTERS) },
+        refresh: VariableRefresh.onTimeRangeChanged,
+        sort: VariableSort.alphabeticalCaseInsensitiveAsc,
+        isMulti: true,
+        includeAll: true,
+        defaultToAll: true,
+      })
+    );
+  }
+  return new SceneVariableSet({ variables });
+}
+
+/** The value scenes gives a multi-value variable when "All" is selected (not exported by @grafana/scenes). */
+const ALL_VALUE = '$__all';
+const isAll = (v: VariableValueSingle) => v === ALL_VALUE;
+
+/** The selected values of one filter variable; "All", nothing selected or no such variable mean no filter. */
+function selectedValues(sceneObject: SceneObject, name: string): string[] {
+  const variable = sceneGraph.lookupVariable(name, sceneObject);
+  const value = variable?.getValue();
+  const values = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  if (values.some(isAll)) {
+    return [];
+  }
+  return values.map(String).filter((v) => v !== '');
+}
+
+/** The filters selected for `sceneObject`'s page, as the query builders take them. */
+export function readFilters(sceneObject: SceneObject): QueryFilters {
+  return {
+    namespace: selectedValues(sceneObject, FILTER_VARIABLES.namespace),
+    user: selectedValues(sceneObject, FILTER_VARIABLES.user),
+    challenge: selectedValues(sceneObject, FILTER_VARIABLES.challenge),
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * Renders the app's scenes in jsdom. Grafana itself cannot run here, so the harness stands in for the parts of it
+ * a plugin reaches through @grafana/runtime's setters: the datasource service (Prometheus datasources of a test's
+ * choosing), runRequest (records every request and answers with the test's frames), the panel plugins (small
+ * panels that print what a real one would show: each field's display name and the display text of its values)
+ * and the browser observers jsdom lacks. Scenes, variables, interpolation, transformations, field config and value
+ * mappings are the real ones.
+ */
+import React from 'react';
+import { act, render, type RenderResult } from '@testing-library/react';
+import { of } from 'rxjs';
+import {
+  DataSourceApi,
+  LoadingState,
+  PanelPlugin,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataSourceInstanceSettings,
+  type DataSourceRef,
+  type PanelData,
+  type PanelProps,
+  type ScopedVars,
+} from '@grafana/data';
+import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
+import { sceneGraph, type SceneObject } from '@grafana/scenes';
+import { registerStandardTransformers } from './register-transformers';
+
+// ---------------------------------------------------------------------------------------------------------------
+// browser APIs jsdom lacks
+
+/** Every observed element measures 1000 x 400 (panels render nothing at width 0) and is in view. */
+class FixedSizeResizeObserver {
+  constructor(private readonly callback: ResizeObserverCallback) {}
+  observe(target: Element) {
+    const rect = { width: 1000, height: 400, top: 0, left: 0, bottom: 400, right: 1000, x: 0, y: 0 };
+    const entry = { target, contentRect: { ...rect, toJSON: () => rect } } as unknown as ResizeObserverEntry;
+    this.callback([entry], this as unknown as ResizeObserver);
+  }
+  unobserve() {}
+  disconnect() {}
+}
+
+class AlwaysVisibleIntersectionObserver {
+  constructor(private readonly callback: IntersectionObserverCallback) {}
+  observe(target: Element) {
+    const entry = { target, isIntersecting: true, intersectionRatio: 1 } as unknown as IntersectionObserverEntry;
+    this.callback([entry], this as unknown as IntersectionObserver);
+  }
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+
+Object.assign(window, {
+  ResizeObserver: FixedSizeResizeObserver,
+  IntersectionObserver: AlwaysVisibleIntersectionObserver,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// datasources
+
+export interface PrometheusStub {
+  uid: string;
+  name: string;
+}
+
+export const TEST_PROMETHEUS: PrometheusStub = { uid: 'hexactf-prometheus', name: 'Prometheus' };
+
+function instanceSettings({ uid, name }: PrometheusStub): DataSourceInstanceSettings {
+  return {
+    id: 1,
+    uid,
+    name,
+    type: 'prometheus',
+    access: 'proxy',
+    readOnly: false,
+    jsonData: {},
+    meta: { id: 'prometheus', name: 'Prometheus', type: 'datasource', metrics: true, module: '', baseUrl: '' },
+  } as unknown as DataSourceInstanceSettings;
+}
+
+/** A query a panel sent, with its expr as the Prometheus datasource would interpolate it. */
+export interface SentQuery {
+  /** key of the query runner that sent it (the pages set them). */
+  runner: string;
+  datasourceUid: string;
+  refId: string;
+  expr: string;
+  instant?: boolean;
+  range?: boolean;
+  format?: string;
+  legendFormat?: string;
+}
+
+/** A label-values lookup a filter variable made (interpolated). */
+export interface SentVariableQuery {
+  datasourceUid: string;
+  query: string;
+}
+
+/** Interpolates variables the way Grafana's template service does for a scene's request. */
+function interpolate(text: string, scopedVars?: ScopedVars): string {
+  const sceneObject = scopedVars?.__sceneObject?.value?.valueOf() as SceneObject | undefined;
+  return sceneObject ? sceneGraph.interpolate(sceneObject, text, scopedVars) : text;
+}
+
+/** The stand-in Prometheus datasource instance: only the variable lookup is called (runRequest is replaced). */
+class PrometheusStubApi extends DataSourceApi {
+  constructor(
+    settings: DataSourceInstanceSettings,
+    private readonly harness: SceneHarness
+  ) {
+    super(settings);
+  }
+  query(): never {
+    throw new Error('queries go through runRequest');
+  }
+  testDatasource() {
+    return Promise.resolve({ status: 'success', message: '' });
+  }
+  async metricFindQuery(query: { query: string } | string, options?: { scopedVars?: ScopedVars }) {
+    const text = interpolate(typeof query === 'string' ? query : query.query, options?.scopedVars);
+    this.harness.variableQueries.push({ datasourceUid: this.uid, query: text });
+    const label = /,\s*([a-zA-Z_][a-zA-Z0-9_]*)\)\s*$/.exec(text)?.[1] ?? '';
+    return (this.harness.labelValues[label] ?? []).map((value) => ({ text: value, value }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// panels
+
+/** Prints what a real panel shows: per frame, each field's display name and the display text of its values. */
+function PrintedPanel({ data, options }: PanelProps<object>) {
+  if (!data.series.length || data.series.every((frame) => frame.length === 0)) {
+    const noValue = data.series[0]?.fields[0]?.config.noValue;
+    return <div data-testid="no-data">{noValue ?? 'No data'}</div>;
+  }
+  return (
+    <div data-testid="panel-data" data-options={JSON.stringify(options)}>
+      {data.series.map((frame, i) => (
+        <table key={i}>
+          <thead>
+            <tr>
+              {frame.fields.map((field, j) => (
+                <th key={j}>{field.state?.displayName ?? field.name}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {Array.from({ length: frame.length }, (_, row) => (
+              <tr key={row}>
+                {frame.fields.map((field, j) => {
+                  const shown = field.display ? field.display(field.values[row]) : undefined;
+                  return (
+                    <td key={j} data-color={shown?.color}>
+                      {shown ? shown.text : String(field.values[row] ?? '')}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+    </div>
+  );
+}
+
+const PANEL_IDS = ['stat', 'table', 'timeseries', 'barchart', 'bargauge', 'piechart', 'text'];
+
+function panelPlugin(id: string): PanelPlugin {
+  const plugin = new PanelPlugin(PrintedPanel);
+  plugin.meta = { id, name: id, type: 'panel', module: '', baseUrl: '', info: {} } as PanelPlugin['meta'];
+  return plugin;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the harness
+
+export type Responder = (query: SentQuery) => DataFrame[];
+
+export interface SceneHarness {
+  queries: SentQuery[];
+  variableQueries: SentVariableQuery[];
+  /** Values the filter variables' label_values lookups return, by label name. */
+  labelValues: Record<string, string[]>;
+  /** Frames for each query (default: none, i.e. Prometheus returned no series). */
+  respond: Responder;
+}
+
+/**
+ * Installs the stand-ins for this test file. `datasources`: the Prometheus datasources Grafana has (none for the
+ * no-datasource state).
+ */
+export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]): SceneHarness {
+  registerStandardTransformers();
+  const harness: SceneHarness = { queries: [], variableQueries: [], labelValues: {}, respond: () => [] };
+  const settings = datasources.map(instanceSettings);
+  const instances = new Map(settings.map((s) => [s.uid, new PrometheusStubApi(s, harness)]));
+
+  const resolveUid = (ref: DataSourceRef | string | null | undefined, scopedVars?: ScopedVars) => {
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    return raw ? interpolate(raw, scopedVars) : settings[0]?.uid;
+  };
+  const srv: DataSourceSrv = {
+    get: async (ref, scopedVars) => {
+      const ds = instances.get(resolveUid(ref, scopedVars) ?? '');
+      if (!ds) {
+        throw new Error(`datasource ${JSON.stringify(ref)} not found`);
+      }
+      return ds;
+    },
+    getList: (filters) => settings.filter((s) => !filters?.type || s.type === filters.type),
+    getInstanceSettings: (ref, scopedVars) => settings.find((s) => s.uid === resolveUid(ref, scopedVars)),
+    reload: async () => {},
+    registerRuntimeDataSource: () => {},
+  };
+  setDataSourceSrv(srv);
+
+  setRunRequest((ds: DataSourceApi, request: DataQueryRequest) => {
+    const runner = (request.scopedVars.__sceneObject?.value?.valueOf() as SceneObject | undefined)?.state.key ?? '';
+    const series: DataFrame[] = [];
+    for (const target of request.targets as Array<DataQueryRequest['targets'][number] & Record<string, unknown>>) {
+      const sent: SentQuery = {
+        runner,
+        datasourceUid: ds.uid,
+        refId: target.refId,
+        expr: interpolate(String(target.expr), request.scopedVars),
+        instant: target.instant as boolean | undefined,
+        range: target.range as boolean | undefined,
+        format: target.format as string | undefined,
+        legendFormat: target.legendFormat as string | undefined,
+      };
+      harness.queries.push(sent);
+      series.push(...harness.respond(sent));
+    }
+    const data: PanelData = { state: LoadingState.Done, series, timeRange: request.range, request };
+    return of(data);
+  });
+
+  const plugins = new Map(PANEL_IDS.map((id) => [id, panelPlugin(id)]));
+  setPluginImportUtils({
+    importPanelPlugin: async (id: string) => {
+      const plugin = plugins.get(id);
+      if (!plugin) {
+        throw new Error(`no stand-in for panel ${id}`);
+      }
+      return plugin;
+    },
+    getPanelPluginFromCache: (id: string) => plugins.get(id),
+  });
+  return harness;
+}
+
+/** Renders a scene object and lets its variables, queries and panels settle. */
+export async function renderScene(scene: SceneObject): Promise<RenderResult> {
+  let result: RenderResult | undefined;
+  await act(async () => {
+    result = render(<scene.Component model={scene} />);
+  });
+  await settle();
+  return result!;
+}
+
+/** Lets pending promises, timers of 0 ms and React updates run. */
+export async function settle(rounds = 5) {
+  for (let i = 0; i < rounds; i++) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+  }
+}
+
+/** The queries one runner sent last (a runner sends all its queries in one request). */
+export function lastQueriesOf(harness: SceneHarness, runner: string): SentQuery[] {
+  const mine = harness.queries.filter((q) => q.runner === runner);
+  const refIds = new Set(mine.map((q) => q.refId));
+  return [...refIds].map((refId) => mine.filter((q) => q.refId === refId).at(-1)!);
+}
