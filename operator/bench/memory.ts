@@ -4,6 +4,9 @@
 // cache. Creating 30,000 objects through the test apiserver would take longer than this machine allows a
 // benchmark; objects arrive in the cache through the same Informer code either way. Baseline in the same
 // process: the same caches empty. Run with --expose-gc (run.ts does) so figures are after a full collection.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { realClock } from '../src/clock.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
@@ -43,13 +46,17 @@ export async function memoryBench(n: number): Promise<void> {
       (c.kind === 'Deployment' ? children.deployments : children.services).push(asStored(c.object, i));
     }
   });
-  // Serialized, as a watch delivers them: the caches hold freshly parsed objects, not these templates.
-  const wire = JSON.stringify({ challenges, ...children });
+  // Serialized to a file, as a watch delivers them: the caches hold freshly parsed objects, and the baseline
+  // holds neither the templates nor the text.
+  const dir = mkdtempSync(join(tmpdir(), 'hexactf-bench-'));
+  const file = join(dir, 'objects.json');
+  writeFileSync(file, JSON.stringify({ challenges, ...children }));
   challenges.length = 0;
   children.deployments.length = children.services.length = 0;
 
   const empty = settle();
-  const parsed = JSON.parse(wire) as { challenges: Challenge[]; deployments: KubeObject[]; services: KubeObject[] };
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { challenges: Challenge[]; deployments: KubeObject[]; services: KubeObject[] };
+  rmSync(dir, { recursive: true, force: true });
   const caches = {
     challenges: await filledInformer<Challenge>('challenges', parsed.challenges),
     definitions: await filledInformer('definitions', defs),
@@ -65,7 +72,7 @@ export async function memoryBench(n: number): Promise<void> {
   const full = settle();
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   row(`memory: empty caches (baseline)`, `rss ${mib(empty.rss)}, heap used ${mib(empty.heapUsed)}`);
-  row(`memory: ${n} Challenges + ${2 * n} children cached, /metrics lines built`, `rss ${mib(full.rss)} (${(full.rss / empty.rss).toFixed(1)}x baseline), heap used ${mib(full.heapUsed)} (${(full.heapUsed / empty.heapUsed).toFixed(1)}x), external ${mib(full.external)}`);
+  row(`memory: ${n} Challenges + ${2 * n} children, metrics built`, `rss ${mib(full.rss)} (${(full.rss / empty.rss).toFixed(1)}x baseline), heap used ${mib(full.heapUsed)} (${(full.heapUsed / empty.heapUsed).toFixed(1)}x), external ${mib(full.external)}`);
   row(`memory: per Challenge (with its children and series)`, `${((full.heapUsed + full.external - empty.heapUsed - empty.external) / n / 1024).toFixed(1)} KiB heap+external; ${(bytes / 1e6).toFixed(1)} MB exposition`);
   for (const inf of Object.values(caches)) inf.stop();
 }
