@@ -192,6 +192,10 @@ function parseStatusSeries(text: string): Map<string, number> {
   return out;
 }
 
+/** The chart's rules (alerts and recording rules); the default Prometheus loads them like a kube-prometheus-stack would. */
+const RULES_FILE = resolve(import.meta.dirname, '../../operator/chart/files/rules.yaml');
+const DASHBOARD_GROUP = 'hexactf-challenge-dashboard';
+
 function scrapeConfig(target: string, legacy: boolean): string {
   // The legacy job makes the series look like the original operator's: challeng_id instead of challenge_id.
   const relabel = legacy
@@ -203,11 +207,13 @@ function scrapeConfig(target: string, legacy: boolean): string {
       - regex: challenge_id
         action: labeldrop`
     : '';
+  // The chart's recording rules are written for challenge_id: only the default job gets them.
+  const rules = legacy ? '' : `rule_files: ['${RULES_FILE}']\n`;
   return `global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
-scrape_configs:
+${rules}scrape_configs:
   - job_name: challenge-operator
     static_configs:
       - targets: ['${target}']${relabel}
@@ -220,6 +226,18 @@ async function lastScrapeMs(prom: Prometheus): Promise<number> {
   };
   const t = body.data.activeTargets[0];
   return t && t.health === 'up' ? Date.parse(t.lastScrape) : 0;
+}
+
+/** When the dashboard rule group last finished an evaluation (ms), 0 before the first. */
+async function lastRuleEvalMs(prom: Prometheus): Promise<number> {
+  const body = (await (await fetch(`${prom.url}/api/v1/rules?type=record`)).json()) as {
+    data: { groups: Array<{ name: string; lastEvaluation: string }> };
+  };
+  const group = body.data.groups.find((g) => g.name === DASHBOARD_GROUP);
+  if (!group) {
+    throw new Error(`rule group ${DASHBOARD_GROUP} not loaded from ${RULES_FILE}`);
+  }
+  return Date.parse(group.lastEvaluation) || 0;
 }
 
 async function main(): Promise<void> {
@@ -280,6 +298,10 @@ async function main(): Promise<void> {
       for (const prom of [promDefault, promLegacy]) {
         await waitFor(`a scrape of ${prom.url} after ${new Date(ms).toISOString()}`, async () => (await lastScrapeMs(prom)) > ms + 10, 15_000);
       }
+      // ... and the recording rules evaluated after that scrape. One that starts just after it may not see its samples
+      // yet, so wait for one a whole evaluation interval (1 s) later; the state is not changed before that.
+      const scrape = await lastScrapeMs(promDefault);
+      await waitFor('a rule evaluation after the scrape', async () => (await lastRuleEvalMs(promDefault)) > scrape + 1000, 15_000);
     };
     /** Waits for the operator to export name with value, then for both Prometheus servers to scrape that. */
     const scraped = async (name: string, value: number) => {
@@ -331,8 +353,8 @@ async function main(): Promise<void> {
     await scrapedAfter(Date.now());
     // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next whole
     // second following that scrape, so the final state is inside their last step too.
-    const lastScrape = Math.max(await lastScrapeMs(promDefault), await lastScrapeMs(promLegacy));
-    await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(lastScrape / 1000) * 1000 + 100);
+    const last = Math.max(await lastScrapeMs(promDefault), await lastScrapeMs(promLegacy), await lastRuleEvalMs(promDefault));
+    await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100);
     const evalTime = Date.now() / 1000;
     // History the apiserver no longer holds, from the script itself: most instances Running at once per user.
     const peakRunning = { alice: 2, bob: 1, carol: 1, erin: 1 };

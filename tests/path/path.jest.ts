@@ -7,7 +7,8 @@
  * what the cluster holds. Here every query the app ships is built by the app's own query module (src/queries), run
  * through Prometheus' HTTP API as its panel runs it (instant or range), turned into frames as Grafana's Prometheus
  * datasource does (grafana-frames.ts), passed through the app's own transforms (src/transforms/matrix.ts), and the
- * answers must equal what the apiserver holds, for the default settings and for the legacy label setting alike.
+ * answers must equal what the apiserver holds: for the default settings, with the chart's recording rules loaded and
+ * used, and for the legacy label setting.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -29,9 +30,11 @@ import {
   requestsByChallengeQuery,
   stateCountOverTimeQuery,
   stateCountQuery,
+  STATE_COUNT_RULE,
   stuckDeletionsQuery,
   topUsersQuery,
   userInstancesQuery,
+  USER_RUNNING_RULE,
 } from '../../src/queries/queries';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
@@ -257,6 +260,14 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
 
   it('default settings: every panel shows what the cluster holds', async () => {
     expect(await answers(cluster.prometheus.default, DEFAULT_SETTINGS)).toEqual(expected());
+  }, 60_000);
+
+  it("with the chart's recording rules loaded: the panels that read them give the same answers", async () => {
+    const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
+    // The builders really switch to the rules (else this would only repeat the first test).
+    expect(stateCountOverTimeQuery(withRules, ChallengeState.Running)).toContain(STATE_COUNT_RULE);
+    expect(peakConcurrentByUserQuery(withRules)).toContain(USER_RUNNING_RULE);
+    expect(await answers(cluster.prometheus.default, withRules)).toEqual(expected());
   }, 60_000);
 
   it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
