@@ -7,11 +7,15 @@
  * mappings are the real ones.
  */
 import React from 'react';
-import { act, render, type RenderResult } from '@testing-library/react';
+import { act, render, screen, type RenderResult } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
 import { of } from 'rxjs';
 import {
   DataSourceApi,
+  FieldType,
   LoadingState,
+  getFieldDisplayName,
+  identityOverrideProcessor,
   PanelPlugin,
   type DataFrame,
   type DataQueryRequest,
@@ -22,8 +26,9 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
-import { sceneGraph, type SceneObject } from '@grafana/scenes';
+import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import { registerStandardTransformers } from './register-transformers';
+import { registerStandardFieldConfig } from './standard-field-config';
 
 // ---------------------------------------------------------------------------------------------------------------
 // browser APIs jsdom lacks
@@ -132,9 +137,10 @@ class PrometheusStubApi extends DataSourceApi {
 // panels
 
 /** Prints what a real panel shows: per frame, each field's display name and the display text of its values. */
-function PrintedPanel({ data, options }: PanelProps<object>) {
+function PrintedPanel({ data, options, fieldConfig }: PanelProps<object>) {
   if (!data.series.length || data.series.every((frame) => frame.length === 0)) {
-    const noValue = data.series[0]?.fields[0]?.config.noValue;
+    // What Grafana's panels show without data: the panel's no-value text, else 'No data'.
+    const noValue = fieldConfig.defaults.noValue;
     return <div data-testid="no-data">{noValue ?? 'No data'}</div>;
   }
   return (
@@ -144,7 +150,7 @@ function PrintedPanel({ data, options }: PanelProps<object>) {
           <thead>
             <tr>
               {frame.fields.map((field, j) => (
-                <th key={j}>{field.state?.displayName ?? field.name}</th>
+                <th key={j}>{getFieldDisplayName(field, frame, data.series)}</th>
               ))}
             </tr>
           </thead>
@@ -171,9 +177,46 @@ function PrintedPanel({ data, options }: PanelProps<object>) {
 const PANEL_IDS = ['stat', 'table', 'timeseries', 'barchart', 'bargauge', 'piechart', 'text'];
 
 function panelPlugin(id: string): PanelPlugin {
-  const plugin = new PanelPlugin(PrintedPanel);
+  const plugin = new PanelPlugin(PrintedPanel).useFieldConfig({
+    // The table panel's own cell options (colour-background cells and so on).
+    useCustomConfig: (builder) => {
+      if (id === 'table') {
+        builder.addCustomEditor({
+          id: 'cellOptions',
+          path: 'cellOptions',
+          name: 'Cell options',
+          editor: () => null,
+          override: () => null,
+          process: identityOverrideProcessor,
+          shouldApply: () => true,
+        });
+      }
+    },
+  });
   plugin.meta = { id, name: id, type: 'panel', module: '', baseUrl: '', info: {} } as PanelPlugin['meta'];
   return plugin;
+}
+
+let panelsInstalled = false;
+
+/** The stand-in panels, installed once per test file (runtime allows setting the importer only once). */
+function installPanelPlugins() {
+  if (panelsInstalled) {
+    return;
+  }
+  panelsInstalled = true;
+  registerStandardFieldConfig();
+  const plugins = new Map(PANEL_IDS.map((id) => [id, panelPlugin(id)]));
+  setPluginImportUtils({
+    importPanelPlugin: async (id: string) => {
+      const plugin = plugins.get(id);
+      if (!plugin) {
+        throw new Error(`no stand-in for panel ${id}`);
+      }
+      return plugin;
+    },
+    getPanelPluginFromCache: (id: string) => plugins.get(id),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -240,17 +283,7 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
     return of(data);
   });
 
-  const plugins = new Map(PANEL_IDS.map((id) => [id, panelPlugin(id)]));
-  setPluginImportUtils({
-    importPanelPlugin: async (id: string) => {
-      const plugin = plugins.get(id);
-      if (!plugin) {
-        throw new Error(`no stand-in for panel ${id}`);
-      }
-      return plugin;
-    },
-    getPanelPluginFromCache: (id: string) => plugins.get(id),
-  });
+  installPanelPlugins();
   return harness;
 }
 
@@ -258,7 +291,12 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
 export async function renderScene(scene: SceneObject): Promise<RenderResult> {
   let result: RenderResult | undefined;
   await act(async () => {
-    result = render(<scene.Component model={scene} />);
+    // Grafana renders app pages inside its router (links need one).
+    result = render(
+      <MemoryRouter>
+        <scene.Component model={scene} />
+      </MemoryRouter>
+    );
   });
   await settle();
   return result!;
@@ -278,4 +316,50 @@ export function lastQueriesOf(harness: SceneHarness, runner: string): SentQuery[
   const mine = harness.queries.filter((q) => q.runner === runner);
   const refIds = new Set(mine.map((q) => q.refId));
   return [...refIds].map((refId) => mine.filter((q) => q.refId === refId).at(-1)!);
+}
+
+/** The VizPanel titled `title` in a scene. */
+export function panelTitled(scene: SceneObject, title: string): VizPanel {
+  const found = sceneGraph.findAllObjects(scene, (o) => o instanceof VizPanel && o.state.title === title);
+  if (found.length !== 1) {
+    throw new Error(`expected one panel titled ${title}, found ${found.length}`);
+  }
+  return found[0] as VizPanel;
+}
+
+/** A one-sample instant frame as the Prometheus datasource returns it for an unlabelled series. */
+export function instantNumberFrame(refId: string, value: number, timeMs = 1_700_000_000_000): DataFrame {
+  return {
+    refId,
+    length: 1,
+    fields: [
+      { name: 'Time', type: FieldType.time, config: {}, values: [timeMs] },
+      { name: 'Value', type: FieldType.number, config: {}, values: [value] },
+    ],
+  };
+}
+
+/** The panel section titled `title` (PanelChrome labels its section with the title). */
+export const panelSection = (title: string) => screen.getByRole('region', { name: title });
+
+/** The cells a rendered panel prints, row by row (header row first); [] when it shows its no-data text. */
+export function printedRows(title: string): string[][] {
+  const table = panelSection(title).querySelector('[data-testid="panel-data"] table');
+  if (!table) {
+    return [];
+  }
+  return [...table.querySelectorAll('tr')].map((tr) =>
+    [...tr.querySelectorAll('th,td')].map((c) => c.textContent ?? '')
+  );
+}
+
+/** The colour a printed cell was given by the field config (mapping, override or thresholds). */
+export function printedColor(title: string, text: string): string | undefined {
+  const cell = [...panelSection(title).querySelectorAll('td')].find((td) => td.textContent === text);
+  return cell?.getAttribute('data-color') ?? undefined;
+}
+
+/** The no-data text a rendered panel shows, if it shows one. */
+export function printedNoData(title: string): string | undefined {
+  return panelSection(title).querySelector('[data-testid="no-data"]')?.textContent ?? undefined;
 }

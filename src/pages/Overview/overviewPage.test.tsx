@@ -1,0 +1,162 @@
+import { act, screen } from '@testing-library/react';
+import { FieldColorModeId, FieldMatcherID } from '@grafana/data';
+import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
+import { DEFAULT_LABELS } from '../../metric/contract';
+import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import {
+  TEST_PROMETHEUS,
+  instantNumberFrame,
+  lastQueriesOf,
+  panelTitled,
+  printedColor,
+  printedNoData,
+  printedRows,
+  renderScene,
+  setupHarness,
+  settle,
+} from '../../test/scene-harness';
+import { overviewScene } from './overviewPage';
+
+const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const BY = 'namespace, challenge_id, challenge_name, username';
+const LEGACY_BY = 'namespace, challeng_id, challenge_name, username';
+
+describe('Overview page', () => {
+  it('sends the seed count per state for the default window (2h), 0 when none', async () => {
+    const harness = setupHarness();
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    const expected = (n: number) =>
+      `count(max by (${BY}) (last_over_time(challenge_resource_status[2h])) == ${n}) or vector(0)`;
+    ['Pending', 'Running', 'Deleted', 'Error'].forEach((state, n) => {
+      expect(lastQueriesOf(harness, `count-${state}`)).toEqual([
+        expect.objectContaining({
+          refId: state,
+          expr: expected(n),
+          instant: true,
+          range: false,
+          datasourceUid: 'hexactf-prometheus',
+        }),
+      ]);
+    });
+  });
+
+  it('sends per-challenge Running/Error tables and per-state range series', async () => {
+    const harness = setupHarness();
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    const last = `max by (${BY}) (last_over_time(challenge_resource_status[2h]))`;
+    expect(lastQueriesOf(harness, 'per-challenge')).toEqual([
+      expect.objectContaining({
+        refId: 'Running',
+        expr: `count by (challenge_id) (${last} == 1) or (0 * count by (challenge_id) (${last}))`,
+        format: 'table',
+        instant: true,
+      }),
+      expect.objectContaining({
+        refId: 'Error',
+        expr: `count by (challenge_id) (${last} == 3) or (0 * count by (challenge_id) (${last}))`,
+        format: 'table',
+      }),
+    ]);
+    const overTime = lastQueriesOf(harness, 'counts-over-time');
+    expect(overTime.map((q) => [q.refId, q.legendFormat, q.range])).toEqual([
+      ['Pending', 'Pending', true],
+      ['Running', 'Running', true],
+      ['Deleted', 'Deleted', true],
+      ['Error', 'Error', true],
+    ]);
+    // $__rate_interval is the Prometheus datasource's own variable: it stays for the datasource to fill in.
+    expect(overTime[1].expr).toBe(
+      `count(max by (${BY}) (last_over_time(challenge_resource_status[$__rate_interval])) == 1) or vector(0)`
+    );
+  });
+
+  it('uses the configured label names (challeng_id) and escapes an odd username filter', async () => {
+    const harness = setupHarness();
+    const odd = 'o"brien\\x|.*$window';
+    harness.labelValues.username = ['alice', odd];
+    const scene = overviewScene(LEGACY);
+    await renderScene(scene);
+    expect(harness.variableQueries.map((q) => q.query)).toEqual([
+      'label_values(challenge_resource_status, namespace)',
+      'label_values(challenge_resource_status, username)',
+      'label_values(challenge_resource_status, challeng_id)',
+    ]);
+    const user = sceneGraph.lookupVariable('user', scene) as MultiValueVariable;
+    await act(async () => user.changeValueTo([odd]));
+    await settle();
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
+      `count(max by (${LEGACY_BY}) (last_over_time(challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}[2h])) == 1) or vector(0)`
+    );
+    await act(async () => user.changeValueTo(['alice', odd]));
+    await settle();
+    expect(lastQueriesOf(harness, 'per-challenge')[0].expr).toContain(
+      `challenge_resource_status{username=~"alice|o\\"brien\\\\\\\\x\\\\|\\\\.\\\\*\\\\\\x24window"}[2h]`
+    );
+  });
+
+  it('styles each stat: display name and fixed colour by override, colour mode background, 0 for no value', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'count-Error' ? [instantNumberFrame('Error', 2)] : []);
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const error = panelTitled(scene, 'Error');
+    expect(error.state.pluginId).toBe('stat');
+    expect(error.state.options).toMatchObject({ colorMode: 'background', graphMode: 'none' });
+    expect(error.state.fieldConfig.defaults.noValue).toBe('0');
+    expect(error.state.fieldConfig.overrides).toEqual([
+      {
+        matcher: { id: FieldMatcherID.byFrameRefID, options: 'Error' },
+        properties: [
+          { id: 'displayName', value: 'Error' },
+          { id: 'color', value: { mode: FieldColorModeId.Fixed, fixedColor: 'red' } },
+        ],
+      },
+    ]);
+    // Rendered: the Error count with its name and colour; the others show 0 rather than "No data".
+    // (the stat panel shows the number field; its name and colour come from the override)
+    expect(printedRows('Error').map((row) => row.at(-1))).toEqual(['Error', '2']);
+    expect(printedColor('Error', '2')).toBe('#F2495C');
+    expect(printedNoData('Running')).toBe('0');
+  });
+
+  it('colours and names the per-challenge bars and the series by state', async () => {
+    setupHarness();
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const bars = panelTitled(scene, 'Running and Error instances per challenge');
+    expect(bars.state.options).toMatchObject({ xField: 'challenge_id' });
+    expect(bars.state.fieldConfig.overrides.map((o) => [o.matcher.options, o.properties[1].value.fixedColor])).toEqual([
+      ['Running', 'green'],
+      ['Error', 'red'],
+    ]);
+    const series = panelTitled(scene, 'Instances per state over time');
+    expect(series.state.fieldConfig.overrides).toHaveLength(4);
+  });
+
+  it('says so when Grafana has no Prometheus datasource, and sends nothing', async () => {
+    const harness = setupHarness([]);
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    expect(screen.getByText('No Prometheus datasource')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Add a Prometheus datasource' })).toHaveAttribute(
+      'href',
+      '/connections/datasources/new'
+    );
+    expect(screen.getByRole('link', { name: 'app configuration' })).toHaveAttribute(
+      'href',
+      '/plugins/hexactf-challenges-app'
+    );
+    expect(harness.queries).toEqual([]);
+  });
+
+  it('warns when the configured datasource is gone and queries the one the picker fell back to', async () => {
+    const harness = setupHarness([{ uid: 'other-prom', name: 'Other' }]);
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    expect(screen.getByText('Configured datasource not found')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'datasource settings' })).toHaveAttribute(
+      'href',
+      `/connections/datasources/edit/${TEST_PROMETHEUS.uid}`
+    );
+    expect(harness.queries.length).toBeGreaterThan(0);
+    expect(new Set(harness.queries.map((q) => q.datasourceUid))).toEqual(new Set(['other-prom']));
+  });
+});
