@@ -8,19 +8,21 @@
  *
  * Run: npm run bench:queries (ts-node: the query module imports @grafana/data, whose ESM build plain Node can't load)
  * Env: BENCH_SHORT=1 (CI: 10,000 series over 2 h, windows 1 h / 2 h), BENCH_RUNS (default 3), BENCH_ONLY (a regex
- * on the query names). A query whose warm-up run takes over 5 s is not repeated: that run is its figure (marked *).
+ * on the query names), BENCH_RULES_ONLY=1 (skip the raw forms). A query whose warm-up run takes over 5 s is not repeated: that run is its figure (marked *).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { ChallengeState } from '../src/metric/contract';
 import * as q from '../src/queries/queries';
+import type { QuerySettings } from '../src/queries/queries';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { startPrometheus, tempDir, removeTempDir } from '../tests/path/prometheus';
 import { promApi } from '../tests/path/prom-api';
 import { writeHistory } from '../tests/scale/openmetrics';
+import { parse, stringify } from 'yaml';
 
 const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -29,7 +31,6 @@ const SPAN_H = SHORT ? 2 : 6;
 const WINDOWS_H = SHORT ? [1, 2] : [2, 6];
 const SCRAPE_S = 30;
 const TARGET_MS = 1000;
-const s = DEFAULT_SETTINGS;
 
 interface Bench {
   name: string;
@@ -39,7 +40,7 @@ interface Bench {
 }
 
 /** Every panel and variable query of the pages, as built by src/queries/queries.ts. */
-function dashboardQueries(): Bench[] {
+function dashboardQueries(s: QuerySettings): Bench[] {
   const out: Bench[] = [];
   const states: Array<[string, ChallengeState]> = [['Pending', 0], ['Running', 1], ['Deleted', 2], ['Error', 3]];
   for (const [name, st] of states) {
@@ -94,6 +95,46 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const PROM_CONFIG = `global:\n  scrape_interval: ${SCRAPE_S}s\n  evaluation_interval: ${SCRAPE_S}s\nscrape_configs: []\n`;
+const BASELINE: Bench = { name: 'baseline count(challenge_resource_status)', kind: 'instant', query: 'count(challenge_resource_status)' };
+const RULE_GROUP = 'hexactf-challenge-dashboard';
+const CHART_RULES = join(__dirname, '../operator/chart/files/rules.yaml');
+
+/** Evaluates the chart's dashboard rule group over the history into TSDB blocks in outDir. */
+function backfillRules(url: string, endS: number, outDir: string, rulesFile: string): void {
+  const groups = (parse(readFileSync(CHART_RULES, 'utf8')) as { groups: Array<{ name: string }> }).groups;
+  writeFileSync(rulesFile, stringify({ groups: groups.filter((g) => g.name === RULE_GROUP) }));
+  mkdirSync(outDir, { recursive: true });
+  execFileSync('promtool', [
+    'tsdb', 'create-blocks-from', 'rules', `--start=${endS - SPAN_H * 3600}`, `--end=${endS}`, `--url=${url}`,
+    `--output-dir=${outDir}`, `--eval-interval=${SCRAPE_S}s`, rulesFile,
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Times each query at each window (median of RUNS after a warm-up) and prints a row per query. */
+async function measure(url: string, benches: Bench[], endS: number, slow: string[], suffix: string): Promise<void> {
+  const base: Record<number, number> = {};
+  for (const b of benches) {
+    const row = [b.name + suffix];
+    for (const w of WINDOWS_H) {
+      const warm = await timeOnce(url, b, endS, w);
+      const times: number[] = [];
+      for (let i = 0; i < RUNS && warm <= 5000; i++) {
+        times.push(await timeOnce(url, b, endS, w));
+      }
+      const m = times.length ? median(times) : warm;
+      if (b === BASELINE) {
+        base[w] = m;
+      }
+      row.push(`${times.length ? '' : '*'}${m.toFixed(0)}`, (m / base[w]).toFixed(1));
+      if (m > TARGET_MS) {
+        slow.push(`${b.name} @${w}h`);
+      }
+    }
+    process.stdout.write(`  ${row[0].padEnd(44)} ${row.slice(1).map((c) => c.padStart(9)).join('')}\n`);
+  }
+}
+
 async function main() {
   const dir = tempDir('hexactf-bench-queries-');
   try {
@@ -110,41 +151,34 @@ async function main() {
     execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'inherit' });
     const backfillS = (performance.now() - t) / 1000;
     rmSync(file);
-    const prom = await startPrometheus({
-      dataDir: data,
-      config: `global:\n  scrape_interval: ${SCRAPE_S}s\n  evaluation_interval: ${SCRAPE_S}s\nscrape_configs: []\n`,
-    });
+    let prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
+    const only = new RegExp(process.env.BENCH_ONLY ?? '.');
     try {
       console.log(`queries: ${stats.statusSeries} challenge series over ${SPAN_H} h (peak ${stats.peakLive} live), ` +
         `${(stats.samples / 1e6).toFixed(1)} M samples, ${(stats.bytes / 1e9).toFixed(2)} GB OpenMetrics; ` +
         `generated in ${genS.toFixed(0)} s, backfilled in ${backfillS.toFixed(0)} s`);
-      console.log(`  ${'query'.padEnd(44)} ${WINDOWS_H.map((w) => `${`${w}h ms`.padStart(9)}${`${w}h x`.padStart(9)}`).join('')}`);
       console.log(`  median of ${RUNS} runs (after one warm-up run); target ${TARGET_MS} ms; Prometheus ${promVersion()}`);
-      const baseline: Bench = { name: 'baseline count(challenge_resource_status)', kind: 'instant', query: 'count(challenge_resource_status)' };
-      const rows: string[][] = [['query', ...WINDOWS_H.flatMap((w) => [`${w}h ms`, `${w}h x`])]];
       const slow: string[] = [];
-      const base: Record<number, number> = {};
-      const only = new RegExp(process.env.BENCH_ONLY ?? '.');
-      for (const b of [baseline, ...dashboardQueries().filter((x) => only.test(x.name))]) {
-        const row = [b.name];
-        for (const w of WINDOWS_H) {
-          const warm = await timeOnce(prom.url, b, endS, w);
-          const times: number[] = [];
-          for (let i = 0; i < RUNS && warm <= 5000; i++) {
-            times.push(await timeOnce(prom.url, b, endS, w));
-          }
-          const m = times.length ? median(times) : warm;
-          if (b === baseline) {
-            base[w] = m;
-          }
-          row.push(`${times.length ? '' : '*'}${m.toFixed(0)}`, (m / base[w]).toFixed(1));
-          if (m > TARGET_MS) {
-            slow.push(`${b.name} @${w}h`);
-          }
-        }
-        rows.push(row);
-        process.stdout.write(`  ${row[0].padEnd(44)} ${row.slice(1).map((c) => c.padStart(9)).join('')}\n`);
+      const header = `  ${'query'.padEnd(44)} ${WINDOWS_H.map((w) => `${`${w}h ms`.padStart(9)}${`${w}h x`.padStart(9)}`).join('')}`;
+      console.log(header);
+      const raw = process.env.BENCH_RULES_ONLY === '1' ? [] : dashboardQueries(DEFAULT_SETTINGS).filter((x) => only.test(x.name));
+      await measure(prom.url, [BASELINE, ...raw], endS, slow, '');
+
+      // The same history with the chart's dashboard recording rules backfilled over it (`promtool tsdb
+      // create-blocks-from rules`, as if Prometheus had evaluated them during the event), then the panels that read them.
+      t = performance.now();
+      const rulesOut = join(dir, 'rule-blocks');
+      backfillRules(prom.url, endS, rulesOut, join(dir, 'dashboard-rules.yaml'));
+      const rulesS = (performance.now() - t) / 1000;
+      await prom.stop();
+      for (const block of readdirSync(rulesOut)) {
+        renameSync(join(rulesOut, block), join(data, block));
       }
+      prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
+      console.log(`  with the chart's recording rules (group ${RULE_GROUP}, backfilled in ${rulesS.toFixed(0)} s):`);
+      const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
+      const ruleQueries = dashboardQueries(withRules).filter((b) => /hexactf:/.test(b.query) && only.test(b.name));
+      await measure(prom.url, [BASELINE, ...ruleQueries.map((b) => ({ ...b, name: `${b.name} (rule)` }))], endS, slow, '');
       console.log(slow.length ? `  over ${TARGET_MS} ms: ${slow.join(', ')}` : `  every query within ${TARGET_MS} ms`);
     } finally {
       await prom.stop();
