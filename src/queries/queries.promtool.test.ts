@@ -495,7 +495,8 @@ function runPromtool(file: object): { status: number | null; output: string } {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
-    const run = spawnSync('promtool', ['test', 'rules', path], { encoding: 'utf8' });
+    // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
+    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['test', 'rules', path], { encoding: 'utf8' });
     if (run.error) {
       throw new Error(
         `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
