@@ -22,6 +22,11 @@ export interface Expected {
   perChallenge: Record<string, { Running: number; Error: number }>;
   errorInstances: Array<{ username: string; challenge_id: string }>;
   stuckDeletions: Array<{ username: string; challenge_id: string }>;
+  usage: {
+    peakRunningByUser: Record<string, number>;
+    runningPerCategory: Record<string, number>;
+    requestsPerCategory: Record<string, { cpu: number; memory: number; memoryText: string }>;
+  };
 }
 
 export const expected = expectedJson as Expected;
@@ -45,6 +50,23 @@ export function panelByTitle(appPage: AppPage, title: string): Panel {
 /** The element of a panel whose whole text is `value` (a stat's big number, a table cell). */
 export function exactText(panel: Panel, value: string | number): Locator {
   return panel.locator.getByText(String(value), { exact: true });
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A table panel's cell, by the text of a cell in its row (e.g. the user) and its column header. Grafana's table
+ * (react-data-grid) marks rows `row`, cells `gridcell` and headers `columnheader`, each with its `aria-colindex`.
+ */
+export async function tableCell(panel: Panel, rowKey: string, column: string): Promise<Locator> {
+  const header = panel.locator
+    .getByRole('columnheader')
+    .filter({ hasText: new RegExp(`^\\s*${escapeRegExp(column)}\\s*$`) });
+  const colIndex = await header.getAttribute('aria-colindex');
+  const row = panel.locator
+    .getByRole('row')
+    .filter({ has: panel.locator.page().getByRole('gridcell', { name: rowKey, exact: true }) });
+  return row.locator(`[role="gridcell"][aria-colindex="${colIndex}"]`);
 }
 
 type AppTestFixture = {

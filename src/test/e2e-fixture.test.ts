@@ -16,7 +16,10 @@ import {
   challengeStateCountQuery,
   errorInstancesQuery,
   matrixQuery,
+  instancesByCategoryQuery,
   NO_FILTERS,
+  peakConcurrentByUserQuery,
+  requestsByCategoryQuery,
   stateCountQuery,
   stuckDeletionsQuery,
   userInstancesQuery,
@@ -189,6 +192,28 @@ describe('e2e fixture', () => {
   it('gives the Triage lists: instances in Error, deletions that have not finished', async () => {
     expect(pairs(await query(errorInstancesQuery(DEFAULT_SETTINGS)))).toEqual(expected.errorInstances);
     expect(pairs(await query(stuckDeletionsQuery(DEFAULT_SETTINGS)))).toEqual(expected.stuckDeletions);
+  });
+
+  it('gives the Usage answers: peak Running per user over the range, instances and requests per category', async () => {
+    // Grafana's $__range for the fixed time range.
+    const rangeS = (Date.parse(expected.timeRange.to) - Date.parse(expected.timeRange.from)) / 1000;
+    const peaks = await query(peakConcurrentByUserQuery(DEFAULT_SETTINGS, NO_FILTERS, `${rangeS}s`));
+    expect(Object.fromEntries(peaks.map((s) => [s.labels[labels.username], s.value]))).toEqual(
+      expected.usage.peakRunningByUser
+    );
+    const byCategory = async (promql: string) =>
+      Object.fromEntries((await query(promql)).map((s) => [s.labels.category, s.value]));
+    expect(await byCategory(instancesByCategoryQuery(DEFAULT_SETTINGS, NO_FILTERS, expected.window))).toEqual(
+      expected.usage.runningPerCategory
+    );
+    for (const resource of ['cpu', 'memory'] as const) {
+      const want = Object.fromEntries(
+        Object.entries<Record<string, number>>(expected.usage.requestsPerCategory).map(([c, r]) => [c, r[resource]])
+      );
+      expect(
+        await byCategory(requestsByCategoryQuery(DEFAULT_SETTINGS, resource, NO_FILTERS, expected.window))
+      ).toEqual(want);
+    }
   });
 
   it('is wired into tests/docker-compose.e2e.yaml: backfill with build-tsdb.sh, then serve that TSDB', () => {
