@@ -125,16 +125,19 @@ function requestsTable(
     label,
     rename
   );
-  return PanelBuilders.table()
-    .setTitle(title)
-    .setData(data)
-    .setNoValue(NEEDS_NEW_OPERATOR)
-    .setOverrides((b) => {
-      for (const r of RESOURCES) {
-        b.matchFieldsWithName(RESOURCE_NAMES[r]).overrideUnit(RESOURCE_UNITS[r]);
-      }
-    })
-    .build();
+  return (
+    PanelBuilders.table()
+      .setTitle(title)
+      .setData(data)
+      // No noValue: after the merge a challenge missing one resource has a null cell, which it would fill.
+
+      .setOverrides((b) => {
+        for (const r of RESOURCES) {
+          b.matchFieldsWithName(RESOURCE_NAMES[r]).overrideUnit(RESOURCE_UNITS[r]);
+        }
+      })
+      .build()
+  );
 }
 
 /** Question 2: which challenges and categories use what? */

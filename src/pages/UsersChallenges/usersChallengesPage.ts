@@ -32,23 +32,25 @@ function matrixPanel(settings: ResolvedSettings) {
     build: (f) => [instantTable('A', matrixQuery(settings, f))],
   });
   const data = new SceneDataTransformer({ $data: runner, transformations: matrixTransformations(settings.labels) });
-  return PanelBuilders.table()
-    .setTitle('Users x Challenges')
-    .setDescription('Last state of each instance within the window; a row per user, a column per challenge')
-    .setData(data)
-    .setNoValue('No challenge instances in the window')
-    .setMappings(stateValueMappings())
-    .setCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
-    .setOverrides((b) =>
-      b
-        .matchFieldsByType(FieldType.string)
-        .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.Auto })
-        .matchFieldsWithName(matrixRowField(settings))
-        .overrideDisplayName('User')
-        .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
-    )
-    .setHeaderActions([new CsvExportButton({ filename: 'users-x-challenges.csv' })])
-    .build();
+  return (
+    PanelBuilders.table()
+      .setTitle('Users x Challenges')
+      .setDescription('Last state of each instance within the window; a row per user, a column per challenge')
+      .setData(data)
+      // No noValue: Grafana shows it in every null cell too, and a missing (user, challenge) pair must stay empty.
+      .setMappings(stateValueMappings())
+      .setCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
+      .setOverrides((b) =>
+        b
+          .matchFieldsByType(FieldType.string)
+          .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.Auto })
+          .matchFieldsWithName(matrixRowField(settings))
+          .overrideDisplayName('User')
+          .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
+      )
+      .setHeaderActions([new CsvExportButton({ filename: 'users-x-challenges.csv' })])
+      .build()
+  );
 }
 
 export function usersChallengesScene(settings: ResolvedSettings) {

@@ -1,0 +1,190 @@
+import { act, fireEvent, screen } from '@testing-library/react';
+import { FieldType } from '@grafana/data';
+import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
+import { DEFAULT_LABELS, stateValueMappings } from '../../metric/contract';
+import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { prometheusInstantTable } from '../../test/prometheus-table';
+import {
+  lastQueriesOf,
+  panelSection,
+  panelTitled,
+  printedColor,
+  printedNoData,
+  printedRows,
+  renderScene,
+  setupHarness,
+  settle,
+} from '../../test/scene-harness';
+import { CsvExportButton } from './CsvExportButton';
+import { userScene } from './userPage';
+import { USER_LINK, usersChallengesPage, usersChallengesScene } from './usersChallengesPage';
+
+const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const MATRIX = 'Users x Challenges';
+
+/** The instant table Prometheus returns for the matrix query: one row per instance. */
+function matrixResponse(idLabel: string) {
+  const row = (user: string, id: string, value: number) => ({
+    labels: { namespace: 'ctf', [idLabel]: id, challenge_name: `${id}-${user}`, username: user },
+    value,
+  });
+  return [
+    prometheusInstantTable(
+      [row('alice', 'web-1', 1), row('alice', 'pwn-2', 3), row('bob', 'web-1', 2), row('o"b', 'pwn-2', 0)],
+      {
+        timeMs: 1_700_000_000_000,
+      }
+    ),
+  ];
+}
+
+describe('Users x Challenges page', () => {
+  it('sends the matrix query as an instant table (default labels and challeng_id)', async () => {
+    for (const [settings, by] of [
+      [DEFAULT_SETTINGS, 'namespace, challenge_id, challenge_name, username'],
+      [LEGACY, 'namespace, challeng_id, challenge_name, username'],
+    ] as const) {
+      const harness = setupHarness();
+      await renderScene(usersChallengesScene(settings));
+      expect(lastQueriesOf(harness, 'matrix')).toEqual([
+        expect.objectContaining({
+          refId: 'A',
+          expr: `max by (${by}) (last_over_time(challenge_resource_status[2h]))`,
+          instant: true,
+          range: false,
+          format: 'table',
+        }),
+      ]);
+    }
+  });
+
+  it('applies namespace, user and challenge filters through the escaping, changing $window too', async () => {
+    const harness = setupHarness();
+    harness.labelValues = { namespace: ['ctf'], username: ['a"b\\c'], challeng_id: ['re(v)*2'] };
+    const scene = usersChallengesScene(LEGACY);
+    await renderScene(scene);
+    await act(async () => {
+      (sceneGraph.lookupVariable('namespace', scene) as MultiValueVariable).changeValueTo(['ctf']);
+      (sceneGraph.lookupVariable('user', scene) as MultiValueVariable).changeValueTo(['a"b\\c']);
+      (sceneGraph.lookupVariable('challenge', scene) as MultiValueVariable).changeValueTo(['re(v)*2']);
+      (sceneGraph.lookupVariable('window', scene) as MultiValueVariable).changeValueTo('6h');
+    });
+    await settle();
+    expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
+      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(' +
+        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}[6h]))'
+    );
+  });
+
+  it('renders the matrix: a row per user, a column per challenge, state names in coloured cells', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challeng_id') : []);
+    await renderScene(usersChallengesScene(LEGACY));
+    expect(printedRows(MATRIX)).toEqual([
+      ['User', 'web-1', 'pwn-2'],
+      ['alice', 'Running', 'Error'],
+      ['bob', 'Deleted', ''],
+      ['o"b', '', 'Pending'],
+    ]);
+    expect(printedColor(MATRIX, 'Running')).toBe('#73BF69');
+    expect(printedColor(MATRIX, 'Error')).toBe('#F2495C');
+  });
+
+  it('configures mappings, colour-background cells, plain user cells and the user link', async () => {
+    setupHarness();
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const panel = panelTitled(scene, MATRIX);
+    expect(panel.state.pluginId).toBe('table');
+    expect(panel.state.fieldConfig.defaults.mappings).toEqual(stateValueMappings());
+    expect(panel.state.fieldConfig.defaults.custom).toEqual({ cellOptions: { type: 'color-background' } });
+    expect(panel.state.fieldConfig.overrides).toEqual([
+      {
+        matcher: { id: 'byType', options: FieldType.string },
+        properties: [{ id: 'custom.cellOptions', value: { type: 'auto' } }],
+      },
+      {
+        matcher: { id: 'byName', options: 'username\\challenge_id' },
+        properties: [
+          { id: 'displayName', value: 'User' },
+          { id: 'links', value: [{ title: 'Instances of ${__value.text}', url: USER_LINK }] },
+        ],
+      },
+    ]);
+    expect(USER_LINK).toBe(
+      '/a/hexactf-challenges-app/users-challenges/user/${__value.raw:percentencode}?${__url_time_range}&${__all_variables}'
+    );
+  });
+
+  it("shows the table's no-data state when there is no instance in the window (no noValue: it would fill empty cells)", async () => {
+    setupHarness();
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(panelTitled(scene, MATRIX).state.fieldConfig.defaults.noValue).toBeUndefined();
+    expect(printedNoData(MATRIX)).toBe('No data');
+  });
+
+  it('downloads the matrix as CSV, as the table shows it', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challenge_id') : []);
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    // jsdom has no object URLs: capture the Blob the button hands over.
+    const blobs: Blob[] = [];
+    URL.createObjectURL = (blob: Blob) => (blobs.push(blob), 'blob:csv');
+    URL.revokeObjectURL = () => {};
+    const clicked: string[] = [];
+    jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'CSV' }));
+    expect(clicked).toEqual(['users-x-challenges.csv']);
+    const text = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.readAsText(blobs[0]);
+    });
+    expect(text).toBe(
+      ['"User","web-1","pwn-2"', 'alice,Running,Error', 'bob,Deleted,', '"o""b",,Pending'].join('\r\n')
+    );
+    const button = sceneGraph.findObject(scene, (o) => o instanceof CsvExportButton) as CsvExportButton;
+    expect(button.csv()).toBe(text);
+    expect(panelSection(MATRIX)).toContainElement(screen.getByRole('button', { name: 'CSV' }));
+  });
+
+  it("opens a user's page from the drilldown with that user's instances (escaped)", async () => {
+    const harness = setupHarness();
+    const page = usersChallengesPage(LEGACY);
+    const drilldown = page.state.drilldowns![0];
+    const odd = 'o"b$x';
+    const userPage = drilldown.getPage(
+      { params: { user: odd }, url: '', path: '', isExact: true },
+      page
+    ) as SceneAppPage;
+    expect(userPage.state.title).toBe(odd);
+    expect(userPage.state.url).toBe('/a/hexactf-challenges-app/users-challenges/user/o%22b%24x');
+    harness.respond = (q) =>
+      q.runner === 'user-instances'
+        ? [
+            prometheusInstantTable(
+              [
+                {
+                  labels: { namespace: 'ctf', challeng_id: 'web-1', challenge_name: 'web-1-ob', username: odd },
+                  value: 3,
+                },
+              ],
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    await renderScene(userScene(LEGACY, odd));
+    expect(lastQueriesOf(harness, 'user-instances')[0].expr).toBe(
+      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(' +
+        'challenge_resource_status{username="o\\"b\\x24x"}[2h]))'
+    );
+    expect(printedRows(`Instances of ${odd}`)).toEqual([
+      ['Namespace', 'User', 'Challenge', 'Name', 'State'],
+      ['ctf', odd, 'web-1', 'web-1-ob', 'Error'],
+    ]);
+  });
+});
