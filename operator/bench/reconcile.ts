@@ -127,7 +127,7 @@ export async function reconcileBench(n: number): Promise<void> {
     const op = await operatorRun(env, n);
     const p = (xs: number[], q: number) => percentile(xs, q).toFixed(0);
     row(`reconcile ${n}: direct API writes, ${WORKERS} in flight (baseline)`, `${(base / 1000).toFixed(1)} s`);
-    row(`reconcile ${n}: operator, children + status written`, `${(op.total / 1000).toFixed(1)} s (${op.children} children), ${(op.total / base).toFixed(2)}x baseline, target <= 30 s: ${op.total <= 30_000 ? 'met' : 'NOT met'}`);
+    row(`reconcile ${n}: operator, children + status written`, `${(op.total / 1000).toFixed(1)} s (${op.children} children), ${(op.total / base).toFixed(2)}x baseline${n >= 1000 ? `, target <= 30 s: ${op.total <= 30_000 ? 'met' : 'NOT met'}` : ''}`);
     row(`reconcile ${n}: create -> status written per Challenge`, `p50 ${p(op.latency, 50)} ms, p90 ${p(op.latency, 90)} ms, p99 ${p(op.latency, 99)} ms, max ${p(op.latency, 100)} ms`);
     row(`reconcile ${n}: duration per reconcile (${op.reconcileMs.length} runs)`, `p50 ${p(op.reconcileMs, 50)} ms, p90 ${p(op.reconcileMs, 90)} ms, p99 ${p(op.reconcileMs, 99)} ms`);
     row(`reconcile ${n}: process memory after (operator + bench client)`, `rss ${(op.mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(op.mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
