@@ -41,6 +41,12 @@ function hookExit(): void {
     }
   };
   process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.kill(process.pid, signal); // the default action again, now that this one-time listener is gone
+    });
+  }
 }
 
 export async function freePort(): Promise<number> {
