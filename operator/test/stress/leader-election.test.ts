@@ -76,7 +76,10 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   process.stderr.write(`# handover ${handoverMs} ms after SIGKILL (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms); acquired ${acquiredByB - lastRenewByA} ms after a renewal A made before the kill\n`);
   assert.ok(lease.spec!.holderIdentity !== leaseBefore.spec!.holderIdentity);
   assert.equal(lease.spec!.leaseTransitions, (leaseBefore.spec!.leaseTransitions ?? 0) + 1);
-  assert.ok(handoverMs <= LEASE_MS + RETRY_MS + 500, `handover took ${handoverMs} ms`);
+  // The standby may take over only after the lease ran out, and does so on its next retry; the rest is slack for
+  // a loaded 2-core CI machine (measured 3.5-3.9 s there).
+  assert.ok(handoverMs >= LEASE_MS - RETRY_MS, `handover after ${handoverMs} ms: before the lease could have expired`);
+  assert.ok(handoverMs <= LEASE_MS + 2 * RETRY_MS + 1000, `handover took ${handoverMs} ms`);
 
   // B takes over with everything already converged: it reconciles every key but writes nothing.
   await waitFor('b exports every series', async () => (await statusSeries(b)).size === N);
