@@ -16,7 +16,7 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'hexactf-challenge-operator';
 export const LABEL_INSTANCE = 'apps.hexactf.io/instance';
 export const LABEL_COMPONENT = 'apps.hexactf.io/component';
-/** UID of the owning Challenge: lets the operator list an instance's children live before dropping its finalizer. */
+/** UID of the owning Challenge: selects one instance's children (kubectl, tests); Challenge names may be too long for a label. */
 export const LABEL_OWNER_UID = 'apps.hexactf.io/owner-uid';
 /** Annotation, not a label: a Challenge name may be longer than a label value allows. */
 export const ANNOTATION_CHALLENGE = 'apps.hexactf.io/challenge';

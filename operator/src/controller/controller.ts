@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { apiError } from '../kube/errors.ts';
-import { RequeueError, type Logger, type Result } from './reconciler.ts';
+import { RequeueError, TransientError, type Logger, type Result } from './reconciler.ts';
 
 export interface ControllerOptions {
   name: string;
@@ -79,10 +79,11 @@ export class Controller {
         } else {
           result = 'error';
           metrics.reconcileErrors.inc({ controller: name });
-          const info = apiError(err);
+          const info = apiError(err instanceof TransientError ? err.cause : err);
           log.error('reconcile failed', { key, code: info.code || undefined, reason: info.reason || undefined, error: info.message });
         }
         q.addRateLimited(key);
+        if (err instanceof TransientError && err.requeueAfterMs !== undefined) q.addAfter(key, Math.max(0, err.requeueAfterMs));
       } finally {
         metrics.reconcileTotal.inc({ controller: name, result });
         metrics.reconcileTime.observe({ controller: name }, (clock.now() - started) / 1000);

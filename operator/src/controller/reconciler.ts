@@ -1,12 +1,12 @@
 // The Challenge reconciler: level-triggered, idempotent. Every run reads the cache, converges children and
 // writes status at most once (merge patch on the status subresource, guarded by resourceVersion).
 import {
-  FINALIZER, LABEL_OWNER_UID, objectKey, timeMs,
+  FINALIZER, objectKey, timeMs,
   type Challenge, type ChallengeDefinition, type ChallengeStatus, type KubeObject, type State,
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Informer } from '../kube/informer.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
 import { desiredChildren, identity, type DesiredChild } from './children.ts';
 import {
@@ -62,6 +62,17 @@ interface ChildrenResult {
 /** Thrown for "retry with backoff" outcomes that are not failures of the reconciler (409 conflict). */
 export class RequeueError extends Error {}
 
+/** A failure worth retrying with backoff; requeueAfterMs caps the wait when a deadline is due earlier. */
+export class TransientError extends Error {
+  readonly cause: unknown;
+  readonly requeueAfterMs?: number;
+  constructor(cause: unknown, requeueAfterMs?: number) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.cause = cause;
+    this.requeueAfterMs = requeueAfterMs;
+  }
+}
+
 const POD_FAILURE_REASONS = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError',
 ]);
@@ -109,8 +120,9 @@ export class Reconciler {
     status.observedGeneration = ch.metadata.generation;
     const outcome = await this.converge(ch, status, now, nowIso);
     await this.writeStatus(ch, before, status, prevState);
-    // A transient failure (apiserver 5xx, timeouts) is visible in status first, then retried with backoff.
-    if (outcome.retry !== undefined) throw outcome.retry;
+    // A transient failure (apiserver 5xx, timeouts) is visible in status first, then retried with backoff,
+    // and no later than the requeue the reconcile asked for (the pending timeout must not wait for the backoff).
+    if (outcome.retry !== undefined) throw new TransientError(outcome.retry, outcome.result.requeueAfterMs);
     if (outcome.deleteSelf) {
       await this.client.deleteChallenge(ch);
       return {};
@@ -351,34 +363,40 @@ export class Reconciler {
     status.currentStatus = { state: 'Deleted', errorMsg: before.currentStatus?.errorMsg ?? '' };
     status.observedGeneration = ch.metadata.generation;
 
-    // Live lists, not the cache: a child created moments ago must not be orphaned.
-    const selector = `${LABEL_OWNER_UID}=${ch.metadata.uid}`;
+    // Children to remove: what the cache says this Challenge owns, plus the deterministic names of what its
+    // definition makes (covers a child created moments ago that the cache has not seen yet). Deletes and reads
+    // by name cost the same whatever the namespace holds; a label-selector list would scan it all.
     const ns = ch.metadata.namespace!;
-    let mayRemain = false; // a child that a delete did not remove at once (finalizers, already terminating, failure)
+    const candidates = new Map<string, ChildRef>();
+    const add = (kind: 'Deployment' | 'Service', name: string) =>
+      candidates.set(`${kind}/${name}`, { apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, namespace: ns, name });
+    for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add('Deployment', obj.metadata.name);
+    for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add('Service', obj.metadata.name);
+    const def = this.caches.definitions.get(`${ns}/${ch.spec.definition}`);
+    if (def) for (const child of desiredChildren(ch, def)) add(child.kind, child.object.metadata.name);
+
+    let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
     let deleteError: string | undefined;
-    for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
-      const items = await this.client.listLive(apiVersion, kind, ns, selector);
-      for (const obj of items) {
-        if (obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length) mayRemain = true;
-        if (obj.metadata.deletionTimestamp) continue;
-        try {
-          await this.client.deleteChild({ apiVersion, kind, namespace: ns, name: obj.metadata.name });
-        } catch (err) {
-          mayRemain = true;
-          deleteError = `deleting ${kind.toLowerCase()} ${obj.metadata.name}: ${apiError(err).message}`;
-        }
+    for (const ref of candidates.values()) {
+      const cached = (ref.kind === 'Deployment' ? this.caches.deployments : this.caches.services).get(`${ns}/${ref.name}`);
+      if (cached && (cached.metadata.deletionTimestamp || (cached.metadata.finalizers ?? []).length)) mayRemain = true;
+      if (cached?.metadata.deletionTimestamp) continue;
+      try {
+        await this.client.deleteChild(ref);
+      } catch (err) {
+        mayRemain = true;
+        deleteError = `deleting ${ref.kind.toLowerCase()} ${ref.name}: ${apiError(err).message}`;
       }
     }
 
-    // Without finalizers a (background) delete removes the object at once; otherwise check what is left.
     if (mayRemain) {
-      // Deletes without finalizers finish at once; check again to tell "done" from "stuck".
+      // Tell "done" from "stuck": read back what may still be there.
       const still: string[] = [];
-      for (const [apiVersion, kind] of [['apps/v1', 'Deployment'], ['v1', 'Service']] as const) {
-        for (const obj of await this.client.listLive(apiVersion, kind, ns, selector)) {
-          const fins = obj.metadata.finalizers ?? [];
-          still.push(`${kind.toLowerCase()} ${obj.metadata.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
-        }
+      for (const ref of candidates.values()) {
+        const obj = await this.client.read(ref);
+        if (!obj || (obj.metadata.ownerReferences ?? []).every((o) => o.uid !== ch.metadata.uid)) continue;
+        const fins = obj.metadata.finalizers ?? [];
+        still.push(`${ref.kind.toLowerCase()} ${ref.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
       }
       if (still.length) {
         setCondition(status, {

@@ -52,9 +52,14 @@ export class KubeClient {
     }
   }
 
-  async listLive(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
-    const res = await this.objects.list<any>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
-    return res.items as KubeObject[];
+  /** The child as the apiserver has it now, or undefined when it is gone. */
+  async read(ref: ChildRef): Promise<KubeObject | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })) as KubeObject;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   /**
