@@ -14,6 +14,7 @@ import {
   DataSourceApi,
   FieldType,
   LoadingState,
+  formattedValueToString,
   getFieldDisplayName,
   identityOverrideProcessor,
   PanelPlugin,
@@ -29,6 +30,9 @@ import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceS
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
+
+// A page renders dozens of scene objects and panels; on a busy 2-core machine that can take seconds.
+jest.setTimeout(30_000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // browser APIs jsdom lacks
@@ -161,7 +165,7 @@ function PrintedPanel({ data, options, fieldConfig }: PanelProps<object>) {
                   const shown = field.display ? field.display(field.values[row]) : undefined;
                   return (
                     <td key={j} data-color={shown?.color}>
-                      {shown ? shown.text : String(field.values[row] ?? '')}
+                      {shown ? formattedValueToString(shown) : String(field.values[row] ?? '')}
                     </td>
                   );
                 })}
@@ -287,13 +291,16 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
   return harness;
 }
 
+/** React Router 7's behaviour, which Grafana opts into (and which silences the warnings about it). */
+export const ROUTER_FUTURE = { v7_startTransition: true, v7_relativeSplatPath: true };
+
 /** Renders a scene object and lets its variables, queries and panels settle. */
 export async function renderScene(scene: SceneObject): Promise<RenderResult> {
   let result: RenderResult | undefined;
   await act(async () => {
     // Grafana renders app pages inside its router (links need one).
     result = render(
-      <MemoryRouter>
+      <MemoryRouter future={ROUTER_FUTURE}>
         <scene.Component model={scene} />
       </MemoryRouter>
     );

@@ -1,0 +1,77 @@
+import { DEFAULT_LABELS } from '../../metric/contract';
+import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { prometheusInstantTable } from '../../test/prometheus-table';
+import {
+  lastQueriesOf,
+  printedColor,
+  printedNoData,
+  printedRows,
+  renderScene,
+  setupHarness,
+} from '../../test/scene-harness';
+import { triageScene } from './triagePage';
+
+const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const ERRORS = 'Instances in Error';
+const STUCK = 'Deletions not finished after 5m';
+
+describe('Triage page', () => {
+  it('asks for instances in Error now and for deletions older than 5m (challeng_id)', async () => {
+    const harness = setupHarness();
+    await renderScene(triageScene(LEGACY));
+    const id = 'namespace, challeng_id, challenge_name, username';
+    expect(lastQueriesOf(harness, 'error-instances')).toEqual([
+      expect.objectContaining({
+        expr: `max by (${id}) (challenge_resource_status) == 3`,
+        instant: true,
+        format: 'table',
+      }),
+    ]);
+    expect(lastQueriesOf(harness, 'stuck-deletions')[0].expr).toBe(
+      [
+        `(max by (${id}) (challenge_resource_status) == 2)`,
+        `(max by (${id}) (challenge_resource_status offset 5m) == 2)`,
+        `(min by (${id}) (min_over_time(challenge_resource_status[5m])) == 2)`,
+        `(max by (${id}) (max_over_time(challenge_resource_status[5m])) == 2)`,
+      ].join(` and on (${id}) `)
+    );
+  });
+
+  it('lists the instances by namespace, user, challenge and name, with the state named and coloured', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'error-instances'
+        ? [
+            prometheusInstantTable(
+              [
+                {
+                  labels: {
+                    challenge_id: 'web-1',
+                    challenge_name: 'web-1-bob',
+                    namespace: 'ctf',
+                    username: 'bob',
+                    instance: '10.0.0.1:8080',
+                  },
+                  value: 3,
+                },
+              ],
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    await renderScene(triageScene(DEFAULT_SETTINGS));
+    expect(printedRows(ERRORS)).toEqual([
+      ['Namespace', 'User', 'Challenge', 'Name', 'State'],
+      ['ctf', 'bob', 'web-1', 'web-1-bob', 'Error'],
+    ]);
+    expect(printedColor(ERRORS, 'Error')).toBe('#F2495C');
+    expect(printedNoData(STUCK)).toBe('No unfinished deletion');
+  });
+
+  it('says so when nothing needs attention', async () => {
+    setupHarness();
+    await renderScene(triageScene(DEFAULT_SETTINGS));
+    expect(printedNoData(ERRORS)).toBe('No instance is in Error');
+    expect(printedNoData(STUCK)).toBe('No unfinished deletion');
+  });
+});

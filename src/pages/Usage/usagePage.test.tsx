@@ -1,0 +1,120 @@
+import { screen } from '@testing-library/react';
+import { DEFAULT_LABELS } from '../../metric/contract';
+import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { prometheusInstantTable } from '../../test/prometheus-table';
+import {
+  instantNumberFrame,
+  lastQueriesOf,
+  panelTitled,
+  printedNoData,
+  printedRows,
+  renderScene,
+  setupHarness,
+  type SentQuery,
+} from '../../test/scene-harness';
+import { usageScene } from './usagePage';
+
+const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const ID = 'namespace, challenge_id, challenge_name, username';
+const LEGACY_ID = 'namespace, challeng_id, challenge_name, username';
+
+/** Presence answers: 1 for the metrics listed as present, 0 for the others. */
+const presence = (present: string[]) => (q: SentQuery) =>
+  q.runner === 'usage-metrics-presence' ? [instantNumberFrame(q.refId, present.includes(q.refId) ? 1 : 0)] : [];
+
+describe('Usage page', () => {
+  it('asks for the peak concurrent instances per user over the range, the top users and the distribution', async () => {
+    const harness = setupHarness();
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    const peak = `max_over_time((count by (username) (max by (${ID}) (challenge_resource_status) == 1))[$__range:])`;
+    expect(lastQueriesOf(harness, 'peak-per-user')).toEqual([
+      expect.objectContaining({ expr: peak, instant: true, format: 'table' }),
+    ]);
+    expect(lastQueriesOf(harness, 'top-users')).toEqual([
+      expect.objectContaining({ expr: `topk(10, ${peak})`, instant: true, legendFormat: '{{username}}' }),
+    ]);
+    expect(lastQueriesOf(harness, 'peak-distribution')).toEqual([
+      expect.objectContaining({ expr: `count_values("instances", ${peak})`, format: 'table' }),
+    ]);
+  });
+
+  it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
+    const harness = setupHarness();
+    await renderScene(usageScene(LEGACY));
+    const last = `max by (${LEGACY_ID}) (last_over_time(challenge_resource_status[2h]))`;
+    const info = `max by (${LEGACY_ID}, definition, category) (last_over_time(challenge_info[2h]))`;
+    const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${last} == 1))`;
+    expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({
+      expr: `count by (category) ${running}`,
+      legendFormat: '{{category}}',
+    });
+    const requests = (r: string) =>
+      `(${running} * on (namespace, definition) group_left () max by (namespace, definition) (last_over_time(challenge_definition_requests{resource="${r}"}[2h])))`;
+    expect(lastQueriesOf(harness, 'requests-by-challenge')).toEqual([
+      expect.objectContaining({ refId: 'cpu', expr: `sum by (challeng_id) ${requests('cpu')}`, format: 'table' }),
+      expect.objectContaining({ refId: 'memory', expr: `sum by (challeng_id) ${requests('memory')}`, format: 'table' }),
+    ]);
+    expect(lastQueriesOf(harness, 'requests-by-category').map((q) => q.expr)).toEqual([
+      `sum by (category) ${requests('cpu')}`,
+      `sum by (category) ${requests('memory')}`,
+    ]);
+    expect(lastQueriesOf(harness, 'usage-metrics-presence')).toEqual([
+      expect.objectContaining({
+        refId: 'info',
+        expr: '(count(last_over_time(challenge_info[2h])) > bool 0) or vector(0)',
+      }),
+      expect.objectContaining({
+        refId: 'requests',
+        expr: '(count(last_over_time(challenge_definition_requests[2h])) > bool 0) or vector(0)',
+      }),
+    ]);
+  });
+
+  it('says which metrics are missing when Prometheus has neither (the original operator)', async () => {
+    const harness = setupHarness();
+    harness.respond = presence([]);
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(screen.getByText('No challenge_info or challenge_definition_requests in Prometheus')).toBeInTheDocument();
+    expect(printedNoData('Running instances per category')).toMatch(/needs challenge_info/);
+    expect(panelTitled(scene, 'Share of running instances per category').state.fieldConfig.defaults.unit).toBe(
+      'percentunit'
+    );
+  });
+
+  it('names only the missing one', async () => {
+    const harness = setupHarness();
+    harness.respond = presence(['info']);
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(screen.getByText('No challenge_definition_requests in Prometheus')).toBeInTheDocument();
+  });
+
+  it('says nothing when both are there', async () => {
+    const complete = setupHarness();
+    complete.respond = presence(['info', 'requests']);
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(screen.queryByText(/in Prometheus$/)).not.toBeInTheDocument();
+  });
+
+  it('renders requests per challenge with units, merged from the CPU and memory queries', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'requests-by-challenge'
+        ? [
+            prometheusInstantTable(
+              [{ labels: { challenge_id: 'web-1' }, value: q.refId === 'cpu' ? 2.5 : 536870912 }],
+              {
+                timeMs: 1,
+                refId: q.refId,
+                refIdsInResponse: 2,
+              }
+            ),
+          ]
+        : presence(['info', 'requests'])(q);
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(printedRows('Requested by running instances, per challenge')).toEqual([
+      ['Challenge', 'CPU cores', 'Memory'],
+      ['web-1', '2.50', '512 MiB'],
+    ]);
+  });
+});
