@@ -18,7 +18,8 @@ const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 let f: Fixture;
 let kube: Kube;
 before(async () => {
-  f = await Fixture.create('conflicts', { maxConcurrentReconciles: 4 });
+  // No pending timeout: under a loaded CI machine the writers can keep an instance Pending past the harness's 60 s.
+  f = await Fixture.create('conflicts', { maxConcurrentReconciles: 4, pendingTimeoutMs: 0 });
   kube = new Kube(f.kc, f.ns);
 });
 after(() => f.close());
