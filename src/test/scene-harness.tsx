@@ -21,13 +21,13 @@ import {
   type DataFrame,
   type DataQueryRequest,
   type DataSourceInstanceSettings,
-  type DataSourceRef,
   type PanelData,
   type PanelProps,
   type ScopedVars,
 } from '@grafana/data';
 import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
+import type { DataSourceRef } from '@grafana/schema';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
 

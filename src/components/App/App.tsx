@@ -1,8 +1,11 @@
 import React, { useMemo } from 'react';
-import { SceneApp, useSceneApp } from '@grafana/scenes';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { SceneApp } from '@grafana/scenes';
 import type { AppRootProps } from '@grafana/data';
 import { resolveSettings, type AppSettings, type ResolvedSettings } from '../../settings/settings';
 import { PluginPropsContext } from '../../utils/utils.plugin';
+import { prefixRoute } from '../../utils/utils.routing';
+import { ROUTES } from '../../constants';
 import { overviewPage } from '../../pages/Overview/overviewPage';
 import { usersChallengesPage } from '../../pages/UsersChallenges/usersChallengesPage';
 import { usagePage } from '../../pages/Usage/usagePage';
@@ -16,21 +19,16 @@ export function buildSceneApp(settings: ResolvedSettings): SceneApp {
   });
 }
 
-// useSceneApp caches the app per factory function, so there is one factory per distinct settings.
-const factories = new Map<string, () => SceneApp>();
-function factoryFor(settings: ResolvedSettings): () => SceneApp {
-  const key = JSON.stringify(settings);
-  let factory = factories.get(key);
-  if (!factory) {
-    factory = () => buildSceneApp(settings);
-    factories.set(key, factory);
-  }
-  return factory;
-}
-
 function AppWithScenes({ settings }: { settings: ResolvedSettings }) {
-  const scene = useSceneApp(factoryFor(settings));
-  return <scene.Component model={scene} />;
+  // One SceneApp per mount and settings: visiting the app again picks up new datasources and settings.
+  const scene = useMemo(() => buildSceneApp(settings), [settings]);
+  return (
+    <Routes>
+      {/* The app's bare URL opens the Overview. */}
+      <Route index element={<Navigate to={prefixRoute(ROUTES.Overview)} replace />} />
+      <Route path="*" element={<scene.Component model={scene} />} />
+    </Routes>
+  );
 }
 
 function App(props: AppRootProps<AppSettings>) {

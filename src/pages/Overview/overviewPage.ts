@@ -111,7 +111,7 @@ export function overviewPage(settings: ResolvedSettings) {
     title: 'Overview',
     subTitle: 'Challenge instances per state, per challenge and over time',
     url: prefixRoute(ROUTES.Overview),
-    routePath: ROUTES.Overview,
+    routePath: `${ROUTES.Overview}/*`,
     getScene: () => overviewScene(settings),
   });
 }

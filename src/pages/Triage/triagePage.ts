@@ -63,7 +63,7 @@ export function triagePage(settings: ResolvedSettings) {
     title: 'Triage',
     subTitle: `Instances in ${ChallengeState[ChallengeState.Error]} now, and deletions that have not finished`,
     url: prefixRoute(ROUTES.Triage),
-    routePath: ROUTES.Triage,
+    routePath: `${ROUTES.Triage}/*`,
     getScene: () => triageScene(settings),
   });
 }

@@ -203,7 +203,7 @@ export function usagePage(settings: ResolvedSettings) {
     title: 'Usage',
     subTitle: 'How many instances people keep at once, and what each challenge and category requests',
     url: prefixRoute(ROUTES.Usage),
-    routePath: ROUTES.Usage,
+    routePath: `${ROUTES.Usage}/*`,
     getScene: () => usageScene(settings),
   });
 }

@@ -1,0 +1,69 @@
+import React from 'react';
+import { act, render, screen } from '@testing-library/react';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { LocationServiceProvider, locationService } from '@grafana/runtime';
+import type { AppSettings } from '../../settings/settings';
+import { ROUTER_FUTURE, lastQueriesOf, setupHarness, settle } from '../../test/scene-harness';
+import App from './App';
+
+const BASE = '/a/hexactf-challenges-app';
+
+/** Mounts the app the way Grafana does: its root page under /a/<plugin id>/*, with the plugin's jsonData. */
+async function renderApp(path: string, jsonData: AppSettings) {
+  const props = {
+    meta: { id: 'hexactf-challenges-app', jsonData },
+    basename: BASE,
+  } as unknown as AppRootProps<AppSettings>;
+  locationService.push(path);
+  await act(async () => {
+    render(
+      <LocationServiceProvider service={locationService}>
+        <MemoryRouter initialEntries={[path]} future={ROUTER_FUTURE}>
+          <Routes>
+            <Route path={`${BASE}/*`} element={<App {...props} />} />
+          </Routes>
+        </MemoryRouter>
+      </LocationServiceProvider>
+    );
+  });
+  await settle();
+}
+
+describe('App', () => {
+  it("opens the Overview at the app's bare URL", async () => {
+    const harness = setupHarness();
+    await renderApp(BASE, {});
+    expect(await screen.findByText('Running and Error instances per challenge')).toBeInTheDocument();
+    expect(lastQueriesOf(harness, 'count-Running')).toHaveLength(1);
+  });
+
+  it('feeds the metric name, label names and window from jsonData into the queries', async () => {
+    const harness = setupHarness();
+    await renderApp(`${BASE}/users-challenges`, {
+      metricName: 'old_status',
+      challengeIdLabel: 'challeng_id',
+      defaultWindow: '6h',
+    });
+    expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
+      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(old_status[6h]))'
+    );
+    expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
+  });
+
+  it.each([
+    ['triage', 'Instances in Error'],
+    ['usage', 'Peak concurrent instances per user'],
+  ])('routes %s', async (route, panelTitle) => {
+    setupHarness();
+    await renderApp(`${BASE}/${route}`, {});
+    expect(await screen.findByText(panelTitle)).toBeInTheDocument();
+  });
+
+  it('shows the no-datasource message on every page instead of a blank one', async () => {
+    const harness = setupHarness([]);
+    await renderApp(`${BASE}/usage`, {});
+    expect(screen.getByText('No Prometheus datasource')).toBeInTheDocument();
+    expect(harness.queries).toEqual([]);
+  });
+});
