@@ -116,14 +116,16 @@ export class ChallengeCollector {
   /** The exposition in pieces of about CHUNK_SERIES lines, from one snapshot of the cache. */
   private *chunks(): Generator<Buffer> {
     this.prune(this.clock.now());
-    // One view for every family, even if the cache changes while the scrape yields.
-    const live: Challenge[] = [];
+    // One view for every family, taken before the first yield: the cache changes while the scrape yields, and a
+    // Challenge deleted meanwhile must not show up both live and as a tombstone.
+    const live = Array.from(this.source.challenges());
+    let tombs = '';
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + ' 2\n';
     const entries: Lines[] = [];
     let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge'))];
     let bytes = parts[0].length;
-    for (const ch of this.source.challenges()) {
+    for (const ch of live) {
       const e = this.linesOf(ch);
-      live.push(ch);
       entries.push(e);
       parts.push(e.status);
       bytes += e.status.length;
@@ -133,9 +135,7 @@ export class ChallengeCollector {
         bytes = 0;
       }
     }
-    let tail = '';
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tail += STATUS_METRIC + t.labels + ' 2\n';
-    tail += header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
+    const tail = tombs + header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
     parts.push(Buffer.from(tail));
     bytes += parts[parts.length - 1].length;
 
