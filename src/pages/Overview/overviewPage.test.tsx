@@ -94,6 +94,28 @@ describe('Overview page', () => {
     );
   });
 
+  it('never lets a $window from the URL into PromQL unless it is one of the choices', async () => {
+    const harness = setupHarness();
+    const scene = overviewScene({ ...DEFAULT_SETTINGS, defaultWindow: '6h' });
+    const window = sceneGraph.lookupVariable('window', scene) as MultiValueVariable;
+    // What scenes does with ?var-window=... before the page is active: the value is kept without validation.
+    window.urlSync!.updateFromUrl({ 'var-window': '1h])) or vector(99) or (x[1h' });
+    await renderScene(scene);
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
+      `count(max by (${BY}) (last_over_time(challenge_resource_status[6h])) == 1) or vector(0)`
+    );
+    await act(async () => window.changeValueTo('24h'));
+    await settle();
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toContain('[24h]');
+  });
+
+  it('queries the datasource chosen in the settings, among several', async () => {
+    const harness = setupHarness([TEST_PROMETHEUS, { uid: 'second', name: 'Second' }]);
+    await renderScene(overviewScene({ ...DEFAULT_SETTINGS, datasourceUid: 'second' }));
+    expect(new Set(harness.queries.map((q) => q.datasourceUid))).toEqual(new Set(['second']));
+    expect(screen.queryByText('Configured datasource not found')).not.toBeInTheDocument();
+  });
+
   it('styles each stat: display name and fixed colour by override, colour mode background, 0 for no value', async () => {
     const harness = setupHarness();
     harness.respond = (q) => (q.runner === 'count-Error' ? [instantNumberFrame('Error', 2)] : []);

@@ -9,7 +9,7 @@ import {
   type VariableValueSingle,
 } from '@grafana/scenes';
 import { VariableRefresh, VariableSort } from '@grafana/schema';
-import { WINDOW_CHOICES } from '../../metric/contract';
+import { DEFAULT_WINDOW, WINDOW_CHOICES, isWindowChoice, type WindowChoice } from '../../metric/contract';
 import { labelValuesVariableQuery, NO_FILTERS, type QueryFilters } from '../../queries/queries';
 import type { ResolvedSettings } from '../../settings/settings';
 import { PROMETHEUS_DS_REF } from './datasource';
@@ -37,6 +37,25 @@ const FILTER_LABELS: Record<keyof QueryFilters, string> = {
 };
 
 /**
+ * `$window`: the value reaches PromQL as text (a range `[$window]`), so only the offered choices may. A value from
+ * the URL (`var-window=...`) is kept by scenes without validation; anything but a choice reads as the default.
+ */
+class WindowVariable extends CustomVariable {
+  constructor(
+    state: ConstructorParameters<typeof CustomVariable>[0],
+    private readonly fallback: WindowChoice
+  ) {
+    super(state);
+  }
+
+  public getValue() {
+    const value = super.getValue();
+    // (a clone made by scenes has no fallback argument: then the contract's default)
+    return isWindowChoice(value) ? value : (this.fallback ?? DEFAULT_WINDOW);
+  }
+}
+
+/**
  * The page variables: the Prometheus datasource (default from the app settings), `$window` (default from the
  * settings) and the namespace / user / challenge filters. Filter values never reach PromQL through interpolation:
  * FilteredQueryRunner reads them with readFilters() and the query builders escape them.
@@ -52,14 +71,18 @@ export function pageVariables(settings: ResolvedSettings, options: VariableOptio
   ];
   if (options.window) {
     variables.push(
-      new CustomVariable({
-        name: WINDOW_VARIABLE_NAME,
-        label: 'Window',
-        description: 'How far back the last state of each instance is looked up',
-        query: WINDOW_CHOICES.join(','),
-        value: settings.defaultWindow,
-        text: settings.defaultWindow,
-      })
+      new WindowVariable(
+        {
+          name: WINDOW_VARIABLE_NAME,
+          label: 'Window',
+          description: 'How far back the last state of each instance is looked up',
+          query: WINDOW_CHOICES.join(','),
+          value: settings.defaultWindow,
+          text: settings.defaultWindow,
+          allowCustomValue: false,
+        },
+        settings.defaultWindow
+      )
     );
   }
   for (const role of options.filters ?? ['namespace', 'user', 'challenge']) {
