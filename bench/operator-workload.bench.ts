@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     stops.unshift(() => stopChild(operator));
     let opLog = '';
-    operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-20_000)));
+    operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-200_000)));
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
     const deadline = Date.now() + 60_000;
     while (!(await fetch(metricsUrl).then((r) => r.ok, () => false))) {
@@ -165,13 +165,38 @@ async function main(): Promise<void> {
       } } }, merge);
     };
     let standInErrors = 0;
+    let watchRestarts = 0;
+    let stopped = false;
+    let req: AbortController | undefined;
     const watch = new Watch(kc);
-    const req = await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, {}, (type, obj: V1Deployment) => {
-      if (type === 'ADDED') {
-        standIn(obj).catch(() => standInErrors++);
+    // List, then watch from there; a watch the apiserver ends (timeout, overload) is started again the same way.
+    const watchDeployments = async (): Promise<void> => {
+      if (stopped) {
+        return;
       }
-    }, () => {});
-    stops.unshift(async () => req.abort());
+      try {
+        const list = await apps.listNamespacedDeployment({ namespace: NS });
+        for (const d of list.items) {
+          standIn(d).catch(() => standInErrors++);
+        }
+        req = await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, { resourceVersion: list.metadata?.resourceVersion }, (type, obj: V1Deployment) => {
+          if (type === 'ADDED') {
+            standIn(obj).catch(() => standInErrors++);
+          }
+        }, () => {
+          watchRestarts++;
+          setTimeout(() => void watchDeployments(), 200);
+        });
+      } catch {
+        watchRestarts++;
+        setTimeout(() => void watchDeployments(), 500);
+      }
+    };
+    await watchDeployments();
+    stops.unshift(async () => {
+      stopped = true;
+      req?.abort();
+    });
 
     // Sample the operator's RSS while the load runs.
     let peakRss = 0;
@@ -237,8 +262,21 @@ async function main(): Promise<void> {
     row('operator RSS / heap used idle, before the load', `${mib(idleRss)} / ${mib(sumOf(idleText, 'nodejs_heap_size_used_bytes'))}`);
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS / heap used at the end (/metrics)', `${mib(sumOf(text, 'process_resident_memory_bytes'))} / ${mib(sumOf(text, 'nodejs_heap_size_used_bytes'))}`);
-    if (standInErrors) {
-      row('kubelet stand-in errors', String(standInErrors));
+    row('kubelet stand-in errors / watch restarts', `${standInErrors} / ${watchRestarts}`);
+    const reasons = new Map<string, number>();
+    for (const line of opLog.split('\n')) {
+      try {
+        const entry = JSON.parse(line) as { level?: string; msg?: string; code?: number; error?: string; err?: string };
+        if (entry.level === 'error' || entry.level === 'warn') {
+          const key = `${entry.msg}${entry.code ? ` ${entry.code}` : ""}: ${String(entry.error ?? entry.err ?? '').replace(/[a-z0-9-]+-player-\d+[a-z0-9-]*/g, '<name>').slice(0, 100)}`;
+          reasons.set(key, (reasons.get(key) ?? 0) + 1);
+        }
+      } catch {
+        // not a JSON log line
+      }
+    }
+    for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+      row('  operator log (last 200 kB of warn/error)', `${n}x ${reason}`);
     }
   } finally {
     for (const stop of stops) {

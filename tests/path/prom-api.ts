@@ -31,7 +31,7 @@ export function promApi<T = PromData>(baseUrl: string, path: string, params: Rec
     const req = request(url, {
       method,
       headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {},
-      timeout: 120_000,
+      timeout: 300_000,
     }, (res) => {
       let text = '';
       res.setEncoding('utf8');
