@@ -1,9 +1,11 @@
 import { DataTransformerID } from '@grafana/data';
 import {
+  EmbeddedScene,
   PanelBuilders,
   SceneAppPage,
   SceneDataTransformer,
   SceneFlexItem,
+  SceneReactObject,
   type SceneAppPageLike,
 } from '@grafana/scenes';
 import { TableCellDisplayMode } from '@grafana/schema';
@@ -14,6 +16,8 @@ import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantTable } from '../shared/promQueries';
 import { instanceColumns } from '../shared/instanceColumns';
+import { UnknownUserMessage } from './UnknownUserMessage';
+import { decodeUserKey } from './userKey';
 
 /** One user's instances: namespace, challenge, Challenge name and last state within `$window`. */
 export function userScene(settings: ResolvedSettings, user: string) {
@@ -47,15 +51,18 @@ export function userScene(settings: ResolvedSettings, user: string) {
   );
 }
 
-/** The per-user drilldown page under `parent` (the Users x Challenges page). */
-export function userPage(settings: ResolvedSettings, parent: SceneAppPageLike, parentUrl: string, user: string) {
-  const url = `${parentUrl}/user/${encodeURIComponent(user)}`;
+/** The per-user drilldown page under `parent` (the Users x Challenges page), for the user a link's key names. */
+export function userPage(settings: ResolvedSettings, parent: SceneAppPageLike, parentUrl: string, key: string) {
+  const user = decodeUserKey(key);
   return new SceneAppPage({
-    title: user,
+    title: user ?? 'Unknown user',
     subTitle: 'Instances of one user',
-    url,
-    routePath: 'user/:user',
+    url: `${parentUrl}/user/${key}`,
+    routePath: 'user/:key',
     getParentPage: () => parent,
-    getScene: () => userScene(settings, user),
+    getScene: () =>
+      user === undefined
+        ? new EmbeddedScene({ body: new SceneReactObject({ component: UnknownUserMessage }) })
+        : userScene(settings, user),
   });
 }

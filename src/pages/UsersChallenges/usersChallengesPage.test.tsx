@@ -16,6 +16,7 @@ import {
   settle,
 } from '../../test/scene-harness';
 import { CsvExportButton } from './CsvExportButton';
+import { decodeUserKey, encodeUserKey } from './userKey';
 import { userScene } from './userPage';
 import { USER_LINK, usersChallengesPage, usersChallengesScene } from './usersChallengesPage';
 
@@ -112,8 +113,33 @@ describe('Users x Challenges page', () => {
       },
     ]);
     expect(USER_LINK).toBe(
-      '/a/hexactf-challenges-app/users-challenges/user/${__value.raw:percentencode}?${__url_time_range}&${__all_variables}'
+      '/a/hexactf-challenges-app/users-challenges/user/${__user_key}?${__url_time_range}&${__all_variables}'
     );
+  });
+
+  it("links each user's cell to that user's page, URL-safe, with the time range and variables", async () => {
+    const harness = setupHarness();
+    const user = 'x/y#z?a&"q"';
+    harness.respond = (q) =>
+      q.runner === 'matrix'
+        ? [prometheusInstantTable([{ labels: { challenge_id: 'web-1', username: user }, value: 1 }], { timeMs: 1 })]
+        : [];
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const panel = panelTitled(scene, MATRIX);
+    const [frame] = panel.applyFieldConfig(sceneGraph.getData(panel).state.data).series;
+    const [link] = frame.fields[0].getLinks!({ valueRowIndex: 0 });
+    expect(link.title).toBe(`Instances of ${user}`);
+    const [path, query] = link.href.split('?');
+    // Grafana's URL sanitizer decodes percent-encoding (a percent-encoded username would be cut at its "/", "#"
+    // or "?"), so the link carries the username as base64url, which reads back exactly.
+    const key = path.split('/').at(-1)!;
+    expect(path).toBe(`/a/hexactf-challenges-app/users-challenges/user/${key}`);
+    expect(key).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeUserKey(key)).toBe(user);
+    expect(query).toMatch(/^from=now-6h&to=now&timezone=browser&/);
+    expect(query).toContain('var-ds=hexactf-prometheus');
+    expect(query).toContain('var-window=2h');
   });
 
   it("shows the table's no-data state when there is no instance in the window (no noValue: it would fill empty cells)", async () => {
@@ -157,12 +183,10 @@ describe('Users x Challenges page', () => {
     const page = usersChallengesPage(LEGACY);
     const drilldown = page.state.drilldowns![0];
     const odd = 'o"b$x';
-    const userPage = drilldown.getPage(
-      { params: { user: odd }, url: '', path: '', isExact: true },
-      page
-    ) as SceneAppPage;
+    const key = encodeUserKey(odd);
+    const userPage = drilldown.getPage({ params: { key }, url: '', path: '', isExact: true }, page) as SceneAppPage;
     expect(userPage.state.title).toBe(odd);
-    expect(userPage.state.url).toBe('/a/hexactf-challenges-app/users-challenges/user/o%22b%24x');
+    expect(userPage.state.url).toBe(`/a/hexactf-challenges-app/users-challenges/user/${key}`);
     harness.respond = (q) =>
       q.runner === 'user-instances'
         ? [
@@ -186,5 +210,27 @@ describe('Users x Challenges page', () => {
       ['Namespace', 'User', 'Challenge', 'Name', 'State'],
       ['ctf', odd, 'web-1', 'web-1-ob', 'Error'],
     ]);
+  });
+
+  it('says so when a per-user address does not name a user, and queries nothing', async () => {
+    const harness = setupHarness();
+    const page = usersChallengesPage(DEFAULT_SETTINGS);
+    const userPage = page.state.drilldowns![0].getPage(
+      { params: { key: 'not base64!' }, url: '', path: '', isExact: true },
+      page
+    ) as SceneAppPage;
+    await renderScene(userPage.getScene({ params: {}, url: '', path: '', isExact: true }));
+    expect(screen.getByText('Unknown user link')).toBeInTheDocument();
+    expect(harness.queries).toEqual([]);
+  });
+
+  it('turns any username into a URL-safe key and back', () => {
+    for (const user of ['alice', 'x/y#z?a&"q"', '한글 ü', '', '%2F..\\']) {
+      const key = encodeUserKey(user);
+      expect(key).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(decodeUserKey(key)).toBe(user);
+    }
+    expect(decodeUserKey('a/b')).toBeUndefined();
+    expect(decodeUserKey('_w')).toBeUndefined(); // not UTF-8
   });
 });

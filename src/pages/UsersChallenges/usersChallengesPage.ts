@@ -12,6 +12,7 @@ import { pageScene } from '../shared/pageScene';
 import { instantTable } from '../shared/promQueries';
 import { CsvExportButton } from './CsvExportButton';
 import { userPage } from './userPage';
+import { USER_KEY_MACRO } from './userKey';
 
 const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
 
@@ -20,7 +21,7 @@ export const matrixRowField = (settings: ResolvedSettings) =>
   `${settings.labels.username}\\${settings.labels.challengeId}`;
 
 /** The link from a user's row to their page; carries the time range and the page's variables. */
-export const USER_LINK = `${PAGE_URL}/user/\${__value.raw:percentencode}?\${__url_time_range}&\${__all_variables}`;
+export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_range}&\${__all_variables}`;
 
 /**
  * The seed's user x challenge matrix: each instance's last state within `$window`, pivoted to one row per user and
@@ -68,8 +69,8 @@ export function usersChallengesPage(settings: ResolvedSettings) {
     getScene: () => usersChallengesScene(settings),
     drilldowns: [
       {
-        routePath: 'user/:user',
-        getPage: (match, parent) => userPage(settings, parent, PAGE_URL, match.params.user),
+        routePath: 'user/:key',
+        getPage: (match, parent) => userPage(settings, parent, PAGE_URL, match.params.key),
       },
     ],
   });
