@@ -20,8 +20,11 @@ const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
 export const matrixRowField = (settings: ResolvedSettings) =>
   `${settings.labels.username}\\${settings.labels.challengeId}`;
 
-/** The link from a user's row to their page; carries the time range and the page's variables. */
-export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_range}&\${__all_variables}`;
+/**
+ * The link from a user's row to their page: the time range, the datasource and the window go along. Not the
+ * filters: Grafana's URL sanitizer decodes the link, so a value holding `&` or `#` would break the query string.
+ */
+export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_range}&\${ds:queryparam}&\${window:queryparam}`;
 
 /**
  * The seed's user x challenge matrix: each instance's last state within `$window`, pivoted to one row per user and
