@@ -1,3 +1,5 @@
+import { act } from '@testing-library/react';
+import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { DEFAULT_LABELS } from '../../metric/contract';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
@@ -8,6 +10,7 @@ import {
   printedRows,
   renderScene,
   setupHarness,
+  settle,
 } from '../../test/scene-harness';
 import { triageScene } from './triagePage';
 
@@ -34,6 +37,21 @@ describe('Triage page', () => {
         `(min by (${id}) (min_over_time(challenge_resource_status[5m])) == 2)`,
         `(max by (${id}) (max_over_time(challenge_resource_status[5m])) == 2)`,
       ].join(` and on (${id}) `)
+    );
+  });
+
+  it('asks with the default labels and an escaped user filter', async () => {
+    const harness = setupHarness();
+    harness.labelValues.username = ['\\"}) or vector(1) #'];
+    const scene = triageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    await act(async () =>
+      (sceneGraph.lookupVariable('user', scene) as MultiValueVariable).changeValueTo(['\\"}) or vector(1) #'])
+    );
+    await settle();
+    expect(lastQueriesOf(harness, 'error-instances')[0].expr).toBe(
+      'max by (namespace, challenge_id, challenge_name, username) ' +
+        '(challenge_resource_status{username="\\\\\\"}) or vector(1) #"}) == 3'
     );
   });
 
