@@ -109,7 +109,10 @@ export interface SentVariableQuery {
   query: string;
 }
 
-/** Interpolates variables the way Grafana's template service does for a scene's request. */
+/**
+ * Interpolates variables the way Grafana's template service does for a scene's request. The Prometheus
+ * datasource's own variables (`$__rate_interval`, `$__range`) stay as they are: the datasource fills them in.
+ */
 function interpolate(text: string, scopedVars?: ScopedVars): string {
   const sceneObject = scopedVars?.__sceneObject?.value?.valueOf() as SceneObject | undefined;
   return sceneObject ? sceneGraph.interpolate(sceneObject, text, scopedVars) : text;
