@@ -15,6 +15,7 @@ import {
   setupHarness,
   settle,
 } from '../../test/scene-harness';
+import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
 
 const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
@@ -141,12 +142,35 @@ describe('Overview page', () => {
     expect(printedNoData('Running')).toBe('0');
   });
 
+  it('merges the per-challenge Running and Error tables into one row per challenge', async () => {
+    const harness = setupHarness();
+    const counts: Record<string, Record<string, number>> = {
+      Running: { 'web-1': 2, 'pwn-2': 0 },
+      Error: { 'web-1': 0, 'pwn-2': 1 },
+    };
+    harness.respond = (q) =>
+      q.runner === 'per-challenge'
+        ? [
+            prometheusInstantTable(
+              Object.entries(counts[q.refId]).map(([id, value]) => ({ labels: { challenge_id: id }, value })),
+              { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+            ),
+          ]
+        : [];
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    expect(printedRows('Running and Error instances per challenge')).toEqual([
+      ['Challenge', 'Running', 'Error'],
+      ['web-1', '2', '0'],
+      ['pwn-2', '0', '1'],
+    ]);
+  });
+
   it('colours and names the per-challenge bars and the series by state', async () => {
     setupHarness();
     const scene = overviewScene(DEFAULT_SETTINGS);
     await renderScene(scene);
     const bars = panelTitled(scene, 'Running and Error instances per challenge');
-    expect(bars.state.options).toMatchObject({ xField: 'challenge_id' });
+    expect(bars.state.options).toMatchObject({ xField: 'Challenge' });
     expect(bars.state.fieldConfig.overrides.map((o) => [o.matcher.options, o.properties[1].value.fixedColor])).toEqual([
       ['Running', 'green'],
       ['Error', 'red'],

@@ -56,7 +56,7 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
         instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, f))
       ),
   });
-  const renameByName: Record<string, string> = {};
+  const renameByName: Record<string, string> = { [settings.labels.challengeId]: 'Challenge' };
   for (const state of PER_CHALLENGE_STATES) {
     renameByName[`Value #${stateRefId(state)}`] = state.name;
   }
@@ -73,7 +73,7 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
       .setTitle('Running and Error instances per challenge')
       .setData(data)
       .setNoValue('No challenge instances in the window')
-      .setOption('xField', settings.labels.challengeId)
+      .setOption('xField', 'Challenge')
       .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
       .build(),
   });
