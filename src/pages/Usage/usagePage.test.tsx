@@ -38,6 +38,28 @@ describe('Usage page', () => {
     ]);
   });
 
+  it('lists each user with their peak, largest first', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'peak-per-user'
+        ? [
+            prometheusInstantTable(
+              [
+                { labels: { username: 'bob' }, value: 1 },
+                { labels: { username: 'alice' }, value: 3 },
+              ],
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(printedRows('Peak concurrent instances per user')).toEqual([
+      ['User', 'Peak instances'],
+      ['alice', '3'],
+      ['bob', '1'],
+    ]);
+  });
+
   it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
