@@ -5,6 +5,7 @@ import type { AppRootProps } from '@grafana/data';
 import { LocationServiceProvider, locationService } from '@grafana/runtime';
 import type { AppSettings } from '../../settings/settings';
 import { ROUTER_FUTURE, lastQueriesOf, setupHarness, settle } from '../../test/scene-harness';
+import { encodeUserKey } from '../../pages/UsersChallenges/userKey';
 import App from './App';
 
 const BASE = '/a/hexactf-challenges-app';
@@ -58,6 +59,13 @@ describe('App', () => {
     setupHarness();
     await renderApp(`${BASE}/${route}`, {});
     expect(await screen.findByText(panelTitle)).toBeInTheDocument();
+  });
+
+  it("routes a user link to that user's page", async () => {
+    const harness = setupHarness();
+    await renderApp(`${BASE}/users-challenges/user/${encodeUserKey('o"b/x#1')}`, {});
+    expect(await screen.findByText('Instances of o"b/x#1')).toBeInTheDocument();
+    expect(lastQueriesOf(harness, 'user-instances')[0].expr).toContain('{username="o\\"b/x#1"}');
   });
 
   it('shows the no-datasource message on every page instead of a blank one', async () => {
