@@ -106,7 +106,9 @@ async function main(): Promise<void> {
     seed: 7,
     cleanup: false,
   };
-  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
+  // Every instance has a Service: the test env's default /24 service range (254 ClusterIPs) would run out at event
+  // size ("failed to allocate a serviceIP: range is full"), so give it a /16 like a real cluster's.
+  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow', extraApiserverArgs: ['--service-cluster-ip-range=10.96.0.0/16'] });
   const stops: Array<() => Promise<void>> = [() => env.stop()];
   try {
     await env.installCrds();
