@@ -54,9 +54,10 @@ test(`[heavy] ${N} Challenges created at once across ${USERS} users, then delete
   const created = Date.now() - t0;
   const stopCreateProgress = progress('create');
   await waitFor(`${N} Challenges Pending with their children`, async () => countOf(await scrape(), '0') === N && manager!.caches.deployments.size() === N && manager!.caches.services.size() === N, PHASE_MS).finally(stopCreateProgress);
-  // The cache says so; the apiserver must agree (statuses written, children there, nothing doubled).
-  const chs = await kube.challenges();
-  assert.equal(chs.filter((c) => c.status?.currentStatus?.state === 'Pending').length, N);
+  // The cache says so; the apiserver must agree (statuses written, children there, nothing doubled). The last
+  // status writes may still be in flight when the children are all there, so this is awaited too.
+  const pendingInApiserver = async () => (await kube.challenges()).filter((c) => c.status?.currentStatus?.state === 'Pending').length;
+  await waitFor(`${N} statuses written as Pending`, async () => (await pendingInApiserver()) === N, 30_000);
   const report = await kube.childReport();
   assert.deepEqual([report.orphans.length, report.duplicates.length, report.perChallenge.size], [0, 0, N]);
   const converged = Date.now() - t0;
