@@ -48,13 +48,13 @@ describe('Overview page', () => {
     expect(lastQueriesOf(harness, 'per-challenge')).toEqual([
       expect.objectContaining({
         refId: 'Running',
-        expr: `count by (challenge_id) (${last} == 1) or (0 * count by (challenge_id) (${last}))`,
+        expr: `sum by (challenge_id) (${last} == bool 1)`,
         format: 'table',
         instant: true,
       }),
       expect.objectContaining({
         refId: 'Error',
-        expr: `count by (challenge_id) (${last} == 3) or (0 * count by (challenge_id) (${last}))`,
+        expr: `sum by (challenge_id) (${last} == bool 3)`,
         format: 'table',
       }),
     ]);
