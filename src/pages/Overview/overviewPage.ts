@@ -88,9 +88,14 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
       .setData(
         new FilteredQueryRunner({
           key: 'counts-over-time',
-          build: (f) =>
+          useRecordingRules: true,
+          build: (f, recordingRules) =>
             STATES.map((state) =>
-              rangeSeries(stateRefId(state), stateCountOverTimeQuery(settings, state.value, f), state.name)
+              rangeSeries(
+                stateRefId(state),
+                stateCountOverTimeQuery({ ...settings, recordingRules }, state.value, f),
+                state.name
+              )
             ),
         })
       )

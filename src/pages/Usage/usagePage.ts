@@ -19,6 +19,7 @@ import {
   requestsByChallengeQuery,
   topUsersQuery,
   type QueryFilters,
+  type QuerySettings,
 } from '../../queries/queries';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
@@ -32,6 +33,15 @@ const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definiti
 
 function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
   return new FilteredQueryRunner({ key, build });
+}
+
+/** A runner for the peak panels, which read the chart's recording rules when the selected Prometheus has them. */
+function peakRunner(key: string, s: ResolvedSettings, build: (s: QuerySettings, f: QueryFilters) => PromQuery[]) {
+  return new FilteredQueryRunner({
+    key,
+    useRecordingRules: true,
+    build: (f, recordingRules) => build({ ...s, recordingRules }, f),
+  });
 }
 
 /** Keeps the label `keep` (shown as `keepAs`) and the value columns, renamed; sorted by the first value, largest first. */
@@ -70,7 +80,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setDescription('Most instances each user had Running at the same time over the time range')
           .setData(
             tableOf(
-              runner('peak-per-user', (f) => [instantTable('A', peakConcurrentByUserQuery(s, f))]),
+              peakRunner('peak-per-user', s, (qs, f) => [instantTable('A', peakConcurrentByUserQuery(qs, f))]),
               [user, 'User'],
               { Value: 'Peak instances' }
             )
@@ -81,7 +91,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
       item(
         PanelBuilders.bargauge()
           .setTitle('Top users by peak concurrent instances')
-          .setData(runner('top-users', (f) => [instantSeries('A', topUsersQuery(s, f), `{{${user}}}`)]))
+          .setData(peakRunner('top-users', s, (qs, f) => [instantSeries('A', topUsersQuery(qs, f), `{{${user}}}`)]))
           .setNoValue('No running instances in the time range')
           .setDecimals(0)
           .setMin(0)
@@ -93,7 +103,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setDescription('How many users peaked at 1, 2, 3, ... instances Running at once')
           .setData(
             tableOf(
-              runner('peak-distribution', (f) => [instantTable('A', peakDistributionQuery(s, f))]),
+              peakRunner('peak-distribution', s, (qs, f) => [instantTable('A', peakDistributionQuery(qs, f))]),
               [PEAK_LABEL, 'Peak instances'],
               { Value: 'Users' }
             )

@@ -1,0 +1,71 @@
+import { lastValueFrom } from 'rxjs';
+import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } from '@grafana/data';
+import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
+import { STATE_COUNT_RULE, USER_RUNNING_RULE, metricPresenceQuery } from '../../queries/queries';
+import type { PromQuery } from './FilteredQueryRunner';
+
+/** How far back a rule's series count as present (the rules are evaluated every minute or so). */
+const PRESENCE_WINDOW = '1h';
+const RULES = [STATE_COUNT_RULE, USER_RUNNING_RULE];
+
+/**
+ * Whether the Prometheus behind a datasource has the chart's dashboard recording rules. Asked once per datasource
+ * and shared by every runner: the answer for the datasource asked last is kept, so selecting another datasource
+ * (or coming back to one) asks again. A failure answers false (raw queries always work) and is not kept.
+ */
+class RecordingRulesDetector {
+  private last?: { uid: string; present: Promise<boolean> };
+
+  present(uid: string, range: TimeRange): Promise<boolean> {
+    if (this.last?.uid !== uid) {
+      const entry = {
+        uid,
+        present: ask(uid, range).catch(() => {
+          if (this.last === entry) {
+            this.last = undefined;
+          }
+          return false;
+        }),
+      };
+      this.last = entry;
+    }
+    return this.last.present;
+  }
+
+  /** Forgets the answer (tests: a new stand-in datasource answer). */
+  clear() {
+    this.last = undefined;
+  }
+}
+
+async function ask(uid: string, range: TimeRange): Promise<boolean> {
+  const ds = await getDataSourceSrv().get({ uid });
+  const targets: PromQuery[] = RULES.map((rule, i) => ({
+    refId: `rule${i}`,
+    expr: metricPresenceQuery(rule, PRESENCE_WINDOW),
+    instant: true,
+    range: false,
+  }));
+  const request = {
+    app: 'hexactf-recording-rules',
+    requestId: `hexactf-recording-rules-${uid}`,
+    targets,
+    range,
+    interval: '1m',
+    intervalMs: 60_000,
+    maxDataPoints: 1,
+    scopedVars: {},
+    timezone: 'browser',
+    startTime: Date.now(),
+  } as DataQueryRequest<PromQuery>;
+  const data: PanelData = await lastValueFrom(getRunRequest()(ds, request));
+  if (data.state === LoadingState.Error || data.errors?.length) {
+    throw new Error(data.errors?.[0]?.message ?? 'recording rule check failed');
+  }
+  return targets.every(({ refId }) => {
+    const frame = data.series.find((f) => f.refId === refId);
+    return frame?.fields.find((field) => field.type === 'number')?.values.at(-1) === 1;
+  });
+}
+
+export const recordingRulesDetector = new RecordingRulesDetector();
