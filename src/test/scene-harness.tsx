@@ -28,6 +28,8 @@ import {
 import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
+import { DEFAULT_LABELS } from '../metric/contract';
+import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
 
@@ -74,6 +76,12 @@ export interface PrometheusStub {
   uid: string;
   name: string;
 }
+
+/** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
+export const LEGACY_SETTINGS: ResolvedSettings = {
+  ...DEFAULT_SETTINGS,
+  labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' },
+};
 
 export const TEST_PROMETHEUS: PrometheusStub = { uid: 'hexactf-prometheus', name: 'Prometheus' };
 

@@ -1,8 +1,7 @@
 import { act, screen } from '@testing-library/react';
 import { FieldColorModeId, FieldMatcherID } from '@grafana/data';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
-import { DEFAULT_LABELS } from '../../metric/contract';
-import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
   TEST_PROMETHEUS,
   instantNumberFrame,
@@ -14,11 +13,12 @@ import {
   renderScene,
   setupHarness,
   settle,
+  LEGACY_SETTINGS,
 } from '../../test/scene-harness';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
 
-const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const LEGACY = LEGACY_SETTINGS;
 const BY = 'namespace, challenge_id, challenge_name, username';
 const LEGACY_BY = 'namespace, challeng_id, challenge_name, username';
 

@@ -1,7 +1,6 @@
 import { act } from '@testing-library/react';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
-import { DEFAULT_LABELS } from '../../metric/contract';
-import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   lastQueriesOf,
@@ -11,10 +10,11 @@ import {
   renderScene,
   setupHarness,
   settle,
+  LEGACY_SETTINGS,
 } from '../../test/scene-harness';
 import { triageScene } from './triagePage';
 
-const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const LEGACY = LEGACY_SETTINGS;
 const ERRORS = 'Instances in Error';
 const STUCK = 'Deletions not finished after 5m';
 

@@ -1,6 +1,5 @@
 import { screen } from '@testing-library/react';
-import { DEFAULT_LABELS } from '../../metric/contract';
-import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   instantNumberFrame,
@@ -11,10 +10,11 @@ import {
   renderScene,
   setupHarness,
   type SentQuery,
+  LEGACY_SETTINGS,
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
 
-const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const LEGACY = LEGACY_SETTINGS;
 const ID = 'namespace, challenge_id, challenge_name, username';
 const LEGACY_ID = 'namespace, challeng_id, challenge_name, username';
 

@@ -1,8 +1,8 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { FieldType } from '@grafana/data';
 import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
-import { DEFAULT_LABELS, stateValueMappings } from '../../metric/contract';
-import { DEFAULT_SETTINGS, type ResolvedSettings } from '../../settings/settings';
+import { stateValueMappings } from '../../metric/contract';
+import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   lastQueriesOf,
@@ -14,13 +14,14 @@ import {
   renderScene,
   setupHarness,
   settle,
+  LEGACY_SETTINGS,
 } from '../../test/scene-harness';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
 import { userScene } from './userPage';
 import { USER_LINK, usersChallengesPage, usersChallengesScene } from './usersChallengesPage';
 
-const LEGACY: ResolvedSettings = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+const LEGACY = LEGACY_SETTINGS;
 const MATRIX = 'Users x Challenges';
 
 /** The instant table Prometheus returns for the matrix query: one row per instance. */
