@@ -110,8 +110,11 @@ export function resolveSettings(jsonData?: AppSettings | null): ResolvedSettings
   };
 }
 
+/** Every setting filled in, flat as jsonData stores it. */
+export type SettingsJsonData = Required<AppSettings> & Pick<ResolvedSettings, 'defaultWindow'>;
+
 /** jsonData to save for resolved settings (what the config page writes and provisioning ships). */
-export function toJsonData(settings: ResolvedSettings): AppSettings {
+export function toJsonData(settings: ResolvedSettings): SettingsJsonData {
   return {
     datasourceUid: settings.datasourceUid,
     defaultWindow: settings.defaultWindow,

@@ -11,13 +11,13 @@ import {
   toJsonData,
   validateSettings,
   type AppSettings,
-  type ResolvedSettings,
+  type SettingsJsonData,
 } from '../../settings/settings';
 import { testIds } from '../testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-type Draft = Omit<ResolvedSettings, 'labels'> & Record<LabelField, string>;
+type Draft = SettingsJsonData;
 type LabelField = 'challengeIdLabel' | 'challengeNameLabel' | 'usernameLabel' | 'namespaceLabel';
 
 const LABEL_FIELDS: Array<{ field: LabelField; role: keyof LabelNames; label: string; description: string }> = [
@@ -33,16 +33,7 @@ const LABEL_FIELDS: Array<{ field: LabelField; role: keyof LabelNames; label: st
 ];
 
 function toDraft(jsonData: AppSettings | undefined): Draft {
-  const settings = resolveSettings(jsonData);
-  return {
-    datasourceUid: settings.datasourceUid,
-    defaultWindow: settings.defaultWindow,
-    metricName: settings.metricName,
-    challengeIdLabel: settings.labels.challengeId,
-    challengeNameLabel: settings.labels.challengeName,
-    usernameLabel: settings.labels.username,
-    namespaceLabel: settings.labels.namespace,
-  };
+  return toJsonData(resolveSettings(jsonData));
 }
 
 /** Edits the app's jsonData (src/settings/settings.ts) and saves it through Grafana's plugin settings API. */
