@@ -14,11 +14,13 @@ export interface Flags {
   deletedSeriesRetentionMs: number;
   maxConcurrentReconciles: number;
   kubeconfig: string;
+  kubeApiQps: number;
+  kubeApiBurst: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   help: boolean;
 }
 
-type Kind = 'string' | 'bool' | 'duration' | 'int';
+type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
   name: string;
   key: keyof Flags;
@@ -42,6 +44,8 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
+  { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
+  { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
 ];
@@ -118,6 +122,10 @@ function convert(spec: FlagSpec, value: string): unknown {
       if (!/^\d+$/.test(value)) throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
       return Number(value);
     }
+    case 'float': {
+      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new FlagError(`--${spec.name}: expected a number, got "${value}"`);
+      return Number(value);
+    }
     case 'duration':
       try {
         return parseDuration(value);
@@ -141,6 +149,8 @@ export function validate(f: Flags): void {
       `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
     );
   }
+  if (f.kubeApiQps === 0) throw new FlagError('--kube-api-qps must be positive, or negative to turn the limit off');
+  if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);

@@ -2,7 +2,6 @@
 // benchmarks) through startManager(); src/main.ts is the CLI around it.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY, objectKey,
   type Challenge, type ChallengeDefinition, type KubeObject,
@@ -14,6 +13,10 @@ import {
 } from './controller/reconciler.ts';
 import { parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
+import type { KubeConfigLike } from './kube/kubeconfig.ts';
+import { rateLimiter } from './kube/rate-limiter.ts';
+import { RestClient } from './kube/rest.ts';
+import { projectCustom, projectDeployment, projectPod, projectService } from './controller/projections.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
@@ -26,7 +29,8 @@ import { listen, type BoundServer } from './server/http-server.ts';
 export const CONTROLLER_NAME = 'challenge';
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /** kube/kubeconfig.ts's loaders, or a client-node KubeConfig (tests). */
+  kubeConfig: KubeConfigLike;
   /** Flag values; anything left out takes the CLI default. */
   flags?: Partial<Flags>;
   clock?: Clock;
@@ -65,6 +69,9 @@ export class Manager {
   private leading = false;
   private stopping?: Promise<void>;
   private readonly cacheSyncTimeoutMs: number;
+  /** Every request of the controller and its informers goes through this client and its rate limit. */
+  readonly rest: RestClient;
+  private readonly leaseRest: RestClient;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -74,11 +81,18 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
+    this.rest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
+    // Lease renewals get a budget of their own (as client-go's leader election uses its own client): a queue of
+    // writes must not cost the leadership.
+    this.leaseRest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
     const ns = this.flags.namespace;
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
+    const transforms: Record<string, (o: any) => any> = {
+      challenges: projectCustom, definitions: projectCustom, deployments: projectDeployment, services: projectService, pods: projectPod,
+    };
     const mk = <T extends KubeObject>(name: string, labelSelector?: string, resync = 0) =>
-      new Informer<T>(kubeListWatch<T>(kc, REFS[name], { namespace: ns, labelSelector }), { name, clock: this.clock, resyncMs: resync, log: informerLog });
+      new Informer<T>(kubeListWatch<T>(this.rest, REFS[name], { namespace: ns, labelSelector }), { name, clock: this.clock, resyncMs: resync, log: informerLog, transform: transforms[name] });
     const owned = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
     this.caches = {
       challenges: mk<Challenge>('challenges', undefined, resyncMs),
@@ -88,7 +102,7 @@ export class Manager {
       pods: mk('pods', owned),
     };
     this.informers = Object.values(this.caches);
-    this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
+    this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
     const c = this.caches;
     c.challenges.addIndex(INDEX_DEFINITION, (ch) => [`${ch.metadata.namespace}/${ch.spec?.definition}`]);
     c.challenges.addIndex(INDEX_USER, (ch) => (ch.metadata.labels?.[LABEL_USER] ? [ch.metadata.labels[LABEL_USER]] : []));
@@ -112,7 +126,7 @@ export class Manager {
     );
     const reconciler = new Reconciler({
       caches: c,
-      client: new KubeClient(kc),
+      client: new KubeClient(this.rest),
       clock: this.clock,
       log: this.log,
       recorder: this.metrics,
@@ -136,7 +150,7 @@ export class Manager {
 
     if (this.flags.leaderElect) {
       this.elector = new LeaderElector({
-        store: kubeLeaseStore(kc, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
+        store: kubeLeaseStore(this.leaseRest, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
         name: this.flags.leaderElectionId,
         namespace: this.flags.leaderElectionNamespace,
         identity: this.identity,
@@ -283,6 +297,7 @@ export class Manager {
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();
+      await Promise.all([this.rest.close(), this.leaseRest.close()]);
     })();
     return this.stopping;
   }
