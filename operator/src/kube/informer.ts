@@ -19,6 +19,7 @@ export interface WatchHandle {
 
 /** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
 export interface ListWatch<T extends KubeObject> {
+  /** A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached). */
   list(): Promise<ListResult<T>>;
   watch(
     resourceVersion: string,

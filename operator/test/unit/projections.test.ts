@@ -13,7 +13,7 @@ const meta = {
 };
 
 test('Challenges and definitions keep spec, status and metadata the controller reads; not managedFields or last-applied', () => {
-  const p = projectCustom({ apiVersion: 'v', kind: 'Challenge', metadata: meta as never, spec: { definition: 'd' }, status: { currentStatus: { state: 'Running' } } });
+  const p = projectCustom<{ apiVersion: string; kind: string; metadata: any; spec: any; status: any }>({ apiVersion: 'v', kind: 'Challenge', metadata: meta, spec: { definition: 'd' }, status: { currentStatus: { state: 'Running' } } });
   assert.deepEqual(p.spec, { definition: 'd' });
   assert.deepEqual(p.status, { currentStatus: { state: 'Running' } });
   const { managedFields: _m, annotations: _a, ...rest } = meta;
