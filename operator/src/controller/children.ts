@@ -1,6 +1,7 @@
 // Desired children of a Challenge: one Deployment and an optional Service per definition component.
+import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, API_VERSION, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
+  ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
   LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
@@ -30,8 +31,8 @@ export function childLabels(ch: Challenge, component: string, instance: string):
 
 function ownerRef(ch: Challenge) {
   return {
-    apiVersion: API_VERSION,
-    kind: 'Challenge',
+    apiVersion: apiVersionOf(CHALLENGES),
+    kind: CHALLENGES.kind,
     name: ch.metadata.name,
     uid: ch.metadata.uid!,
     controller: true,
@@ -54,8 +55,8 @@ function desiredDeployment(ch: Challenge, comp: Component): DesiredChild['object
   const labels = childLabels(ch, comp.name, name);
   const tmpl = comp.deployment.spec.template;
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    apiVersion: apiVersionOf(DEPLOYMENTS),
+    kind: DEPLOYMENTS.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
@@ -89,8 +90,8 @@ function desiredService(ch: Challenge, comp: Component): DesiredChild['object'] 
   delete spec.clusterIP;
   delete spec.clusterIPs;
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    apiVersion: apiVersionOf(SERVICES),
+    kind: SERVICES.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
