@@ -1,4 +1,4 @@
-import { DEFAULT_LABELS, type LabelNames } from '../metric/contract';
+import { DEFAULT_LABELS, type LabelRole } from '../metric/contract';
 
 /**
  * The roles the state gauge's labels play, and everything the app attaches to each: its settings field, its filter
@@ -8,7 +8,7 @@ import { DEFAULT_LABELS, type LabelNames } from '../metric/contract';
  * One vocabulary: code names a role by its key here (`username`, `challengeId`, ...), filters included. Only the
  * filter variables keep their short names (`user`, `challenge`), so `var-user=...` URLs of existing pages still work.
  */
-export type LabelRole = keyof LabelNames;
+export type { LabelRole };
 
 /** The app settings field (jsonData) that holds a role's label name. */
 export type LabelSettingsField = `${LabelRole}Label`;
