@@ -36,7 +36,7 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
   { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', def: (env) => env.POD_NAMESPACE || 'default', help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").' },
   { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
-  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only this namespace ("" = all namespaces).' },
+  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only these namespaces, comma-separated ("" = all namespaces; the chart\'s namespaced RBAC gives a Role in each).' },
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
   { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
@@ -146,10 +146,18 @@ export function validate(f: Flags): void {
     );
   }
   capabilityList(f.allowedCapabilities);
+  namespaceList(f.namespace);
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);
   }
+}
+
+/** --namespace as a list; empty = all namespaces. */
+export function namespaceList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) throw new FlagError(`--namespace: "${n}" is not a namespace name`);
+  return [...new Set(names)];
 }
 
 /** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */
