@@ -1,6 +1,7 @@
 // Desired children of a Challenge: one Deployment and an optional Service per definition component.
+import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, API_VERSION, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
+  ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
   LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
@@ -31,8 +32,8 @@ export function childLabels(ch: Challenge, component: string, instance: string):
 
 function ownerRef(ch: Challenge) {
   return {
-    apiVersion: API_VERSION,
-    kind: 'Challenge',
+    apiVersion: apiVersionOf(CHALLENGES),
+    kind: CHALLENGES.kind,
     name: ch.metadata.name,
     uid: ch.metadata.uid!,
     controller: true,
@@ -72,8 +73,8 @@ function desiredDeployment(ch: Challenge, comp: Component, policy: ChildPolicy):
   const labels = childLabels(ch, comp.name, name);
   const tmpl = policePodTemplate(comp.deployment.spec.template, `${componentPath(comp)}.deployment.spec.template`, policy);
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    apiVersion: apiVersionOf(DEPLOYMENTS),
+    kind: DEPLOYMENTS.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
@@ -104,8 +105,8 @@ function desiredService(ch: Challenge, comp: Component, policy: ChildPolicy): De
   const spec = svc.spec;
   spec.selector = { [LABEL_INSTANCE]: name };
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    apiVersion: apiVersionOf(SERVICES),
+    kind: SERVICES.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
