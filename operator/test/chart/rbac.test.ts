@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Flags } from '../../src/flags.ts';
 import { Manager } from '../../src/manager.ts';
@@ -188,7 +189,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
 
 /** The chart's recording rules over what this real operator exports: the label names the rules join on exist. */
 function checkRecordingRules(metrics: string, ns: string): void {
-  const input = samples(metrics, ['challenge_resource_status', 'challenge_info', 'challenge_definition_requests']);
+  const input = samples(metrics, [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]);
   const at = (labels: string) => `{namespace="${ns}",${labels}}`;
   const r = testRulesOver(input, {
     'hexactf:user_instances:count': [{ labels: `hexactf:user_instances:count${at('username="alice"')}`, value: 1 }],

@@ -3,6 +3,7 @@
 // exposition stays valid for Prometheus' own parsers (promtool and a real Prometheus scrape).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
 import { listen, type BoundServer } from '../../src/server/http-server.ts';
@@ -169,7 +170,7 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const r = promtoolCheckMetrics(text);
     assert.equal(r.status, 0, r.output);
-    assert.equal(parseSeries(text, 'challenge_resource_status').size, hostile.length);
+    assert.equal(parseSeries(text, STATUS_METRIC).size, hostile.length);
   });
 
   test('a real Prometheus scrape stores every label value exactly as the Challenge had it', async () => {
