@@ -41,12 +41,12 @@ async function can(kc: KubeConfig, verb: string, resource: string, opts: { group
 
 const hexactf = 'apps.hexactf.io';
 
-describe('chart RBAC, default values (ClusterRole)', () => {
+describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
   let ns: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
-    sa = await installRbac(ns, ns);
+    sa = await installRbac(ns, ns, ['rbac.clusterWide=true']);
   });
 
   it('allows what the operator does, in any namespace', async () => {
@@ -86,14 +86,14 @@ describe('chart RBAC, default values (ClusterRole)', () => {
   });
 });
 
-describe('chart RBAC, watchNamespace set (namespaced Role) with leader election', () => {
+describe('chart RBAC, default values (a Role in the challenge namespace) with leader election', () => {
   let ns: string;
   let watched: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
     watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
-    sa = await installRbac(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+    sa = await installRbac(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
   });
 
   it('allows Challenges only in the watched namespace', async () => {
