@@ -12,6 +12,7 @@
  * Full: 500 users, 40 challenges, 10 opens/s for 3 min (1,800 opens: an event's few thousand opens per hour,
  * compressed about tenfold), mean hold 90 s, at most 3 live per player.
  */
+import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -212,15 +213,15 @@ async function main(): Promise<void> {
 
     // Sample the operator's RSS while the load runs, and remember it at the most live instances.
     let peakRss = 0;
-    let live = 0;
+    let liveNow = 0;
     let peakLiveSeen = 0;
     let rssAtPeakLive = 0;
     const sampler = setInterval(() => {
       try {
         const rss = rssBytes(operator.pid!);
         peakRss = Math.max(peakRss, rss);
-        if (live >= peakLiveSeen) {
-          peakLiveSeen = live;
+        if (liveNow >= peakLiveSeen) {
+          peakLiveSeen = liveNow;
           rssAtPeakLive = rss;
         }
       } catch {
@@ -232,11 +233,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     const stats = await runWorkload(kc, options, defs, {
       onOpen: (name, entry) => {
-        live++;
+        liveNow++;
         definitionOf.set(`${NS}/${name}`, entry.definition);
         definitionOf.set(name, entry.definition);
       },
-      onClose: () => live--,
+      onClose: () => liveNow--,
     });
     const loadS = (performance.now() - started) / 1000;
     // Let the queue drain: wait until workqueue_depth is 0 twice in a row (bounded).
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
     let zeros = 0;
     while (zeros < 2 && Date.now() < drainDeadline) {
       const text = await (await fetch(metricsUrl)).text();
-      zeros = sumOf(text, 'workqueue_depth') === 0 ? zeros + 1 : 0;
+      zeros = sumOf(text, CONTROLLER_METRICS.queueDepth) === 0 ? zeros + 1 : 0;
       await sleep(500);
     }
     const text = await (await fetch(metricsUrl)).text();
@@ -273,17 +274,17 @@ async function main(): Promise<void> {
     row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
     row('live Challenges at the end by state', JSON.stringify(byState));
     row('peak live (generator)', String(stats.peakLive));
-    const reconciles = sumOf(text, 'controller_runtime_reconcile_total');
-    row('reconciles / errors', `${reconciles} / ${sumOf(text, 'controller_runtime_reconcile_errors_total')}`);
+    const reconciles = sumOf(text, CONTROLLER_METRICS.reconcileTotal);
+    row('reconciles / errors', `${reconciles} / ${sumOf(text, CONTROLLER_METRICS.reconcileErrors)}`);
     row('baseline: apiserver GET round trip (median)', ms(base));
     for (const q of [0.5, 0.9, 0.99]) {
-      const v = histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', q);
+      const v = histogramQuantile(text, CONTROLLER_METRICS.reconcileTime, q);
       row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
     }
     for (const q of [0.5, 0.9, 0.99]) {
-      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, 'challenge_time_to_running_seconds', q)));
+      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q)));
     }
-    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99)));
+    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99)));
     const memory = (t: string) =>
       `heap used ${mib(sumOf(t, 'nodejs_heap_size_used_bytes'))}, external ${mib(sumOf(t, 'nodejs_external_memory_bytes'))}, array buffers ${mib(sumOf(t, 'nodejs_array_buffers_bytes'))}`;
     row('operator RSS idle after startup (target <= 100 MiB)', `${mib(idleRss)} (${idleRss <= 100 * 2 ** 20 ? 'met' : 'NOT met'}); ${memory(idleText)}`);

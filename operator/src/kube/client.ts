@@ -1,8 +1,7 @@
 // The few writes the controller makes, over kube/rest.ts. Content types are always explicit: server-side apply
 // for children, merge patch for the Challenge's status and finalizers.
-import {
-  API_VERSION, CHALLENGE_PLURAL, FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject,
-} from '../api/types.ts';
+import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
+import { FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject } from '../api/types.ts';
 import { isNotFound } from './errors.ts';
 import type { RestClient } from './rest.ts';
 
@@ -17,11 +16,9 @@ const MERGE_PATCH = 'application/merge-patch+json';
 const APPLY_PATCH = 'application/apply-patch+yaml'; // JSON is YAML
 
 /** The kinds the operator writes, by apiVersion/kind: their resource names. */
-const PLURALS: Record<string, string> = {
-  'apps/v1/Deployment': 'deployments',
-  'v1/Service': 'services',
-  [`${API_VERSION}/Challenge`]: CHALLENGE_PLURAL,
-};
+const PLURALS: Record<string, string> = Object.fromEntries(
+  [DEPLOYMENTS, SERVICES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural]),
+);
 
 export function objectPath(ref: ChildRef): string {
   const plural = PLURALS[`${ref.apiVersion}/${ref.kind}`];
@@ -31,7 +28,7 @@ export function objectPath(ref: ChildRef): string {
 }
 
 const challengePath = (ch: Challenge) =>
-  objectPath({ apiVersion: API_VERSION, kind: 'Challenge', namespace: ch.metadata.namespace!, name: ch.metadata.name });
+  objectPath({ apiVersion: apiVersionOf(CHALLENGES), kind: CHALLENGES.kind, namespace: ch.metadata.namespace!, name: ch.metadata.name });
 
 export class KubeClient {
   private readonly rest: RestClient;

@@ -2,7 +2,7 @@
 // its record has not changed for leaseDuration as observed on OUR clock (no trust in other nodes' clocks);
 // the leader renews every retryPeriod and steps down when it could not renew within renewDeadline.
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { Logger } from '../controller/reconciler.ts';
+import type { Logger } from '../log.ts';
 import { isConflict, isNotFound } from './errors.ts';
 import type { RestClient } from './rest.ts';
 
