@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     }
     const port = await freePort();
     const operator = spawn(process.execPath, [
-      OPERATOR_MAIN, '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
+      '--max-semi-space-size=4', OPERATOR_MAIN, // as the image's ENTRYPOINT runs it '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
       `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
       '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });

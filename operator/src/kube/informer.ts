@@ -11,6 +11,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 export interface ListResult<T> {
   items: T[];
   resourceVersion: string;
+  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
+  transformed?: boolean;
 }
 
 export interface WatchHandle {
@@ -19,8 +21,11 @@ export interface WatchHandle {
 
 /** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
 export interface ListWatch<T extends KubeObject> {
-  /** A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached). */
-  list(): Promise<ListResult<T>>;
+  /**
+   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
+   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
+   */
+  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
   watch(
     resourceVersion: string,
     onEvent: (type: WatchEventType, obj: any) => void,
@@ -154,13 +159,13 @@ export class Informer<T extends KubeObject> {
     let result: ListResult<T>;
     try {
       this.stats.lists++;
-      result = await this.lw.list();
+      result = await this.lw.list(this.opts.transform);
     } catch (err) {
       if (gen === this.generation) this.retryLater(err, 'list');
       return;
     }
     if (gen !== this.generation || this.stopped) return;
-    if (!(await this.replace(result.items, gen))) return;
+    if (!(await this.replace(result.items, gen, !result.transformed))) return;
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     if (!this.synced) {
@@ -255,7 +260,7 @@ export class Informer<T extends KubeObject> {
    * slice at a time so probes and scrapes are answered during a large (re)list. False when a newer (re)list or
    * stop() took over meanwhile.
    */
-  private async replace(items: T[], gen: number): Promise<boolean> {
+  private async replace(items: T[], gen: number, transform: boolean): Promise<boolean> {
     const seen = new Set<string>();
     const size = this.opts.chunkSize;
     for (let i = 0; i < items.length; i += size) {
@@ -265,7 +270,7 @@ export class Informer<T extends KubeObject> {
       }
       const end = Math.min(items.length, i + size);
       for (let j = i; j < end; j++) {
-        const obj = this.opts.transform ? this.opts.transform(items[j]) : items[j];
+        const obj = transform && this.opts.transform ? this.opts.transform(items[j]) : items[j];
         items[j] = undefined as unknown as T; // the raw object can go as soon as its projection is cached
         seen.add(objectKey(obj));
         this.upsert(obj);

@@ -29,7 +29,7 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
   // kube/rest.ts gives up on a silent connection a little after that.
   const timeoutSeconds = opts.watchTimeoutSeconds ?? 25;
   return {
-    async list(): Promise<ListResult<T>> {
+    async list(transform?: (obj: any) => T): Promise<ListResult<T>> {
       const items: T[] = [];
       let cont: string | undefined;
       let resourceVersion = '';
@@ -39,12 +39,12 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
         for (const item of page.items ?? []) {
           item.apiVersion = apiVersion;
           item.kind = ref.kind;
-          items.push(item as T);
+          items.push(transform ? transform(item) : (item as T));
         }
         cont = page.metadata?.continue || undefined;
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       } while (cont);
-      return { items, resourceVersion };
+      return { items, resourceVersion, transformed: !!transform };
     },
     async watch(resourceVersion, onEvent, onDone): Promise<WatchHandle> {
       // Jitter spreads the reconnects of several informers.

@@ -2,7 +2,7 @@
 // request behind the client-side rate limiter (--kube-api-qps / --kube-api-burst).
 // Why not client-node's generated clients at run time: they build a new undici Agent, hence a new TLS
 // connection and OpenSSL context, for every request, and keep none of them; under load that was most of the
-// operator's RSS (see docs/memory.md). Tests and tools still use client-node.
+// operator's RSS (see operator/docs/memory.md). Tests and tools still use client-node.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { HttpsOptions, KubeConfigLike } from './kubeconfig.ts';
