@@ -34,7 +34,7 @@ describe('helm template, default values', () => {
 
   it('renders exactly the always-on objects', () => {
     assert.deepEqual(objs.map((o) => o.kind).sort(), [
-      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'ServiceAccount',
+      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
     ]);
   });
 
@@ -44,6 +44,7 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--metrics-bind-address=:8080'));
     assert.ok(c.args.includes('--health-probe-bind-address=:8081'));
     assert.ok(c.args.includes('--deleted-series-retention=60s'));
+    assert.ok(c.args.includes('--series-state-configmap=hexactf-challenge-operator-series-state'));
     assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
     assert.ok(!c.args.some((a: string) => a.startsWith('--namespace')), 'all namespaces by default');
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
@@ -86,6 +87,24 @@ describe('helm template, default values', () => {
     assert.ok(!role.rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*')));
     const binding = findObject(objs, 'ClusterRoleBinding');
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('grants its series-state ConfigMap by name only, in the release namespace', () => {
+    const role = findObject(objs, 'Role', 'hexactf-challenge-operator-series-state');
+    assert.equal(role.metadata.namespace, 'hexactf');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['hexactf-challenge-operator-series-state'], verbs: ['get', 'update'] },
+    ]);
+    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator-series-state');
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'hexactf-challenge-operator-series-state' });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('operator.keepSeriesState=false: no flag, no ConfigMap Role', () => {
+    const off = renderChart({ set: ['operator.keepSeriesState=false'] });
+    assert.ok(!container(off).args.some((a: string) => a.startsWith('--series-state-configmap')));
+    assert.ok(!off.some((o) => o.kind === 'Role'));
   });
 });
 
