@@ -11,8 +11,8 @@ export interface SeriesKeeperOptions {
   /** Changes are written at most this often. */
   flushIntervalMs: number;
   retentionMs: number;
-  /** Namespaces this operator watches ('' = all): entries of other namespaces are not this operator's. */
-  namespace: string;
+  /** Namespaces this operator watches (none = all): entries of other namespaces are not this operator's. */
+  namespaces: readonly string[];
 }
 
 export class SeriesKeeper {
@@ -63,7 +63,7 @@ export class SeriesKeeper {
     }
     const { snapshot, skipped } = decoded;
     const now = this.clock.now();
-    const mine = (ns: string) => !this.opts.namespace || ns === this.opts.namespace;
+    const mine = (ns: string) => this.opts.namespaces.length === 0 || this.opts.namespaces.includes(ns);
     let tombstones = 0;
     for (const t of snapshot.tombstones) {
       if (!mine(t.namespace) || now - t.deletedAt >= this.opts.retentionMs) continue;
@@ -104,9 +104,16 @@ export class SeriesKeeper {
 
   /** Writes the current tombstones and live set now. Failures are logged; the next change retries. */
   flush(): Promise<void> {
+    this.writing = this.write().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     this.dirty = false;
     const snapshot = { savedAt: this.clock.now(), tombstones: this.collector.tombstoneList(), live: this.collector.liveIdentities() };
-    const { bytes, liveKept, tombstonesKept } = encodeSnapshot(snapshot);
+    const { bytes, liveKept, tombstonesKept } = await encodeSnapshot(snapshot);
     this.storedExpiry = snapshot.tombstones.reduce((min, t) => Math.min(min, t.deletedAt + this.opts.retentionMs), Infinity);
     if (!liveKept && !this.warnedLiveDropped) {
       this.warnedLiveDropped = true;
@@ -115,15 +122,11 @@ export class SeriesKeeper {
       });
     }
     if (liveKept) this.warnedLiveDropped = false;
-    this.writing = this.store.write(bytes).then(
-      () => undefined,
-      (err) => {
-        this.dirty = true;
-        this.log.warn('series state not written', { where: this.store.where, error: (err as Error).message });
-      },
-    ).finally(() => {
-      this.writing = undefined;
-    });
-    return this.writing;
+    try {
+      await this.store.write(bytes);
+    } catch (err) {
+      this.dirty = true;
+      this.log.warn('series state not written', { where: this.store.where, error: (err as Error).message });
+    }
   }
 }

@@ -49,12 +49,12 @@ async function can(kc: KubeConfig, verb: string, resource: string, opts: { group
 
 const hexactf = 'apps.hexactf.io';
 
-describe('chart RBAC, default values (ClusterRole)', () => {
+describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
   let ns: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
-    sa = await installRbac(ns, ns);
+    sa = await installRbac(ns, ns, ['rbac.clusterWide=true']);
   });
 
   it('allows what the operator does, in any namespace', async () => {
@@ -90,18 +90,18 @@ describe('chart RBAC, default values (ClusterRole)', () => {
     const work = await createTestNamespace(env.kubeConfig, 'rbac-converge');
     // Scoped to its namespace only because other test files share this apiserver (an all-namespace operator would
     // put finalizers on their Challenges); the permissions used are the ClusterRole's all the same.
-    await converge(sa, work, { namespace: work, leaderElectionNamespace: ns, seriesStateConfigMap: seriesStateConfigMap(ns, ns) });
+    await converge(sa, work, { namespace: work, leaderElectionNamespace: ns, seriesStateConfigMap: seriesStateConfigMap(ns, ns, ['rbac.clusterWide=true']) });
   });
 });
 
-describe('chart RBAC, watchNamespace set (namespaced Role) with leader election', () => {
+describe('chart RBAC, default values (a Role in the challenge namespace) with leader election', () => {
   let ns: string;
   let watched: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
     watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
-    sa = await installRbac(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+    sa = await installRbac(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
   });
 
   it('allows Challenges only in the watched namespace', async () => {
@@ -118,7 +118,7 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
   it('the operator converges in the watched namespace as this ServiceAccount, electing itself leader', async () => {
     await converge(sa, watched, {
       namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000,
-      seriesStateConfigMap: seriesStateConfigMap(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']),
+      seriesStateConfigMap: seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']),
     });
   });
 
@@ -131,7 +131,7 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
   });
 
   it('allows only its own series-state ConfigMap, in the release namespace', async () => {
-    const own = seriesStateConfigMap(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+    const own = seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
     assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: own }), true);
     assert.equal(await can(sa, 'update', 'configmaps', { namespace: ns, name: own }), true);
     assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: 'someone-else' }), false);

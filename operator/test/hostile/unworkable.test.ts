@@ -76,12 +76,12 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
     const text = await f.scrapeText();
     assert.match(text, new RegExp(`challenge_definition_requests\\{namespace="${f.ns}",definition="bad-quantity",category="web",resource="memory"\\} ${64 * 2 ** 20}`));
   });
-  test('a pod spec field of the wrong type (env as a string): Error ChildCreateFailed, not endless retries', async () => {
+  test('a pod spec field of the wrong type (env as a string): Error DefinitionRefused naming it, not endless retries', async () => {
     await f.createDefinition('bad-env', definitionSpec({ containerExtra: { env: 'FLAG=hexactf{x}' } }));
     await f.createChallenge('c-badenv', { user: 'cid', definition: 'bad-env' });
     const ch = await f.waitForState('c-badenv', 'Error');
-    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
-    assert.match(ch.status!.currentStatus!.errorMsg!, /creating Deployment .*(typed patch|convert)/);
+    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'DefinitionRefused');
+    assert.match(ch.status!.currentStatus!.errorMsg!, /containers\[0\]\.env: must be a list/);
   });
 });
 

@@ -8,10 +8,10 @@ import { decodeSnapshot, encodeSnapshot, type SeriesIdentity, type StoredTombsto
 const id = (i: number, ns = 'ctf'): SeriesIdentity => ({ namespace: ns, name: `web-${i}-player${i}`, challengeId: `web-${i % 50}`, user: `player${i}` });
 const tomb = (i: number, deletedAt: number): StoredTombstone => ({ ...id(i), deletedAt });
 
-test('a snapshot reads back as written, odd label values included', () => {
+test('a snapshot reads back as written, odd label values included', async () => {
   const odd = { namespace: 'ctf', name: 'n', challengeId: 'a"b\\c\nd', user: 'ü🙂' };
   const snap = { savedAt: 1234, tombstones: [tomb(1, 1000), { ...odd, deletedAt: 1100 }], live: [id(2), odd] };
-  const { bytes, liveKept, tombstonesKept } = encodeSnapshot(snap);
+  const { bytes, liveKept, tombstonesKept } = await encodeSnapshot(snap);
   assert.equal(liveKept, true);
   assert.equal(tombstonesKept, 2);
   const back = decodeSnapshot(bytes);
@@ -21,14 +21,14 @@ test('a snapshot reads back as written, odd label values included', () => {
   assert.deepEqual(new Set(back.snapshot.tombstones.map((t) => JSON.stringify(t))), new Set(snap.tombstones.map((t) => JSON.stringify(t))));
 });
 
-test('too large: the live set goes first, then the oldest tombstones; never over the bound', () => {
+test('too large: the live set goes first, then the oldest tombstones; never over the bound', async () => {
   const live = Array.from({ length: 20_000 }, (_, i) => id(i));
   const tombstones = Array.from({ length: 2000 }, (_, i) => tomb(100_000 + i, i));
-  const all = encodeSnapshot({ savedAt: 0, tombstones, live });
+  const all = await encodeSnapshot({ savedAt: 0, tombstones, live });
   assert.equal(all.liveKept, true, `20,000 live fit in ${all.bytes.length} bytes`);
 
   const bound = 16 * 1024;
-  const small = encodeSnapshot({ savedAt: 0, tombstones, live }, bound);
+  const small = await encodeSnapshot({ savedAt: 0, tombstones, live }, bound);
   assert.ok(small.bytes.length <= bound, `${small.bytes.length} bytes`);
   assert.equal(small.liveKept, false);
   const kept = decodeSnapshot(small.bytes).snapshot;
