@@ -43,10 +43,15 @@ export class KubeClient {
     return this.rest.request<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER, force: true }, body: obj, contentType: APPLY_PATCH });
   }
 
-  /** Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. */
-  async deleteChild(ref: ChildRef): Promise<void> {
+  /**
+   * Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. With
+   * `uid`, only that very object is deleted (a precondition): a same-name object that replaced it is left alone.
+   */
+  async deleteChild(ref: ChildRef, uid?: string): Promise<void> {
     try {
-      await this.rest.request('DELETE', objectPath(ref), { body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' } });
+      await this.rest.request('DELETE', objectPath(ref), {
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
