@@ -79,6 +79,7 @@ export class Manager {
         pendingTimeoutMs: this.flags.pendingTimeoutMs,
         challengeTtlMs: this.flags.challengeTtlMs,
         maxPerUser: this.flags.maxPerUser,
+        quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
         deleteOnError: this.flags.deleteOnError,
       },
     });
