@@ -3,17 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { objectKey } from './api/types.ts';
+import type { ResourceRef } from './api/resources.ts';
+import { objectKey, type KubeObject } from './api/types.ts';
 import { realClock, type Clock } from './clock.ts';
 import type { Caches, InformerFactory } from './controller/caches.ts';
 import type { Controller } from './controller/controller.ts';
 import { setupChallengeController } from './controller/setup.ts';
-import { parseFlags, validate, type Flags } from './flags.ts';
+import { capabilityList, namespaceList, parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
 import { kubeListWatch } from './kube/list-watch.ts';
+import { multiNamespaceListWatch } from './kube/multi-namespace-list-watch.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ChallengeCollector } from './metrics/challenge-collector.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
@@ -60,11 +62,15 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
-    const ns = this.flags.namespace;
+    const namespaces = namespaceList(this.flags.namespace);
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
-    const newInformer: InformerFactory = (name, ref, o = {}) =>
-      new Informer(kubeListWatch(kc, ref, { namespace: ns, labelSelector: o.labelSelector }), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
+    // One list+watch per challenge namespace when the RBAC is namespaced (a Role in each), else one cluster-wide.
+    const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) => namespaces.length === 0
+      ? kubeListWatch<T>(kc, ref, { labelSelector })
+      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(kc, ref, { namespace, labelSelector })])));
+    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: { labelSelector?: string; resyncMs?: number } = {}) =>
+      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
     this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     const challengeController = setupChallengeController({
@@ -81,6 +87,7 @@ export class Manager {
         maxPerUser: this.flags.maxPerUser,
         quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
         deleteOnError: this.flags.deleteOnError,
+        childPolicy: { allowLoadBalancer: this.flags.allowLoadBalancer, allowedCapabilities: capabilityList(this.flags.allowedCapabilities) },
       },
     });
     this.caches = challengeController.caches;

@@ -26,6 +26,8 @@ export interface QuotaFacts {
 
 /** What converging the children (server-side apply of each desired child) left behind, plus the cache's view. */
 export interface ChildrenFacts {
+  /** The pod/Service policy refused the definition (pod-policy.ts): nothing was created. */
+  definitionRefused?: string;
   /** The apiserver refused a child for good (400/403/422). */
   refused?: string;
   /** A child could not be created for now (5xx, timeout); retried with backoff. */
@@ -279,6 +281,19 @@ export const STATE_TABLE: readonly Row[] = [
       // No position in the message: a queue position would rewrite every waiting status whenever one leaves.
       setError(f, s, 'QuotaExceeded', `quota exceeded: user ${user} has the maximum of ${f.options.maxPerUser} live instance(s); waiting for one to end`);
       return { requeueAfterMs: quotaWaitLeftMs(f) };
+    },
+  },
+  {
+    id: 'definition-refused',
+    state: 'any', when: 'the definition asks for a field the pod/Service policy refuses (host access, privileges, ...)',
+    becomes: 'Error `DefinitionRefused`, the field named', then: 'nothing is created; delete the Challenge with `--delete-on-error`',
+    needs: 'children',
+    match: () => true,
+    also: (f) => f.children!.definitionRefused !== undefined,
+    decide: (f, s) => {
+      definitionFound(f, s);
+      setError(f, s, 'DefinitionRefused', f.children!.definitionRefused!);
+      return onErrorDelete(f);
     },
   },
   {

@@ -9,15 +9,16 @@ import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts
 import type { Logger } from '../log.ts';
 import type { Admission } from './admission.ts';
 import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
-import { desiredChildren, identity, type DesiredChild } from './children.ts';
+import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
 import {
   decide, type ChildrenFacts, type CleanupFacts, type Decision, type DecisionOptions, type Facts, type Need, type QuotaFacts,
 } from './decision.ts';
+import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
 import { quotaAhead } from './quota.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
 import { isSubset, stableJson } from './status.ts';
 
-export type ReconcileOptions = DecisionOptions;
+export type ReconcileOptions = DecisionOptions & { childPolicy?: ChildPolicy };
 
 export interface Recorder {
   transition(namespace: string, from: string, to: string): void;
@@ -153,7 +154,13 @@ export class Reconciler {
    */
   private async convergeChildren(ch: Challenge): Promise<ChildrenOutcome> {
     const def = this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!;
-    const desired = desiredChildren(ch, def);
+    let desired: DesiredChild[];
+    try {
+      desired = desiredChildren(ch, def, this.opts.childPolicy);
+    } catch (err) {
+      if (!(err instanceof DefinitionRefused)) throw err;
+      return { definitionRefused: `definition ${def.metadata.name} refused: ${err.message}`, unavailable: [] };
+    }
     const wanted = new Set(desired.map((child) => `${child.kind}/${objectKey(child.object)}`));
     // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
@@ -255,7 +262,7 @@ export class Reconciler {
     for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add(DEPLOYMENTS.kind, obj.metadata.name);
     for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add(SERVICES.kind, obj.metadata.name);
     const def = this.caches.definitions.get(`${ns}/${ch.spec.definition}`);
-    if (def) for (const child of desiredChildren(ch, def)) add(child.kind, child.object.metadata.name);
+    if (def) for (const child of childRefs(ch, def)) add(child.kind, child.name);
 
     let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
     let deleteError: string | undefined;

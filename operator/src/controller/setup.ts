@@ -1,5 +1,6 @@
 // Sets up the Challenge controller (kubebuilder's SetupWithManager): the caches it reads with their indexes, its
 // reconciler and workers, and which informer events enqueue which Challenge keys.
+import { CHALLENGE_CONTROLLER } from '@hexactf/contract';
 import { LABEL_USER, objectKey, type Challenge, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -13,7 +14,8 @@ import { Controller } from './controller.ts';
 import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
 import { Reconciler, type ReconcileOptions } from './reconciler.ts';
 
-export const CONTROLLER_NAME = 'challenge';
+/** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
+export const CONTROLLER_NAME = CHALLENGE_CONTROLLER;
 
 export interface ChallengeControllerDeps {
   newInformer: InformerFactory;

@@ -2,6 +2,7 @@
 // watching only that namespace, and the helpers a test needs to play kubelet (there is none: tests move
 // Deployment and Pod status themselves, as envtest users do).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { STATUS_METRIC } from '@hexactf/contract';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig,
 } from '@kubernetes/client-node';
@@ -252,7 +253,7 @@ export class Fixture {
 
   /** challenge_resource_status series as "labels -> value". */
   async statusSeries(): Promise<Map<string, string>> {
-    return parseSeries(await this.scrapeText(), 'challenge_resource_status');
+    return parseSeries(await this.scrapeText(), STATUS_METRIC);
   }
 }
 

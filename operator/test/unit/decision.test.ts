@@ -177,6 +177,16 @@ describe('quota', () => {
 });
 
 describe('starting', () => {
+  test('a definition the pod policy refuses: DefinitionRefused naming the field, deleted only with --delete-on-error', () => {
+    const refused = { unavailable: [], definitionRefused: 'definition d refused: spec.components[web].deployment.spec.template.spec.hostPID: host namespaces are refused' };
+    const d = decided(facts({ challenge: challenge(), children: refused }));
+    assert.equal(d.row, 'definition-refused');
+    assert.equal(ready(d)!.reason, 'DefinitionRefused');
+    assert.match(d.status!.currentStatus!.errorMsg!, /template\.spec\.hostPID/);
+    assert.equal(d.status!.currentStatus!.state, 'Error');
+    assert.equal(d.deleteChallenge, undefined);
+  });
+
   test('children refused for good: ChildCreateFailed', () => {
     const d = decided(facts({ challenge: challenge(), children: { unavailable: [], refused: 'creating Deployment x: forbidden' } }));
     assert.equal(d.row, 'child-refused');
