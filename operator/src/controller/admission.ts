@@ -50,9 +50,4 @@ export class Admission {
     this.admitted.delete(objectKey(c));
     return false;
   };
-
-  /** For tests: admissions not yet shown by the cache. */
-  get pending(): number {
-    return this.admitted.size;
-  }
 }

@@ -83,7 +83,8 @@ test('--quota-wait-timeout: a Challenge still waiting that long after its creati
   t.after(() => f.close());
   await f.createDefinition('web-basic');
   await f.createChallenge('c1-uma', { user: 'uma', challengeId: '1', definition: 'web-basic' });
-  await f.waitForState('c1-uma', 'Pending');
+  await f.markAllAvailable('c1-uma', 1);
+  await f.waitForState('c1-uma', 'Running'); // Running: moving the clock does not time it out (no TTL here)
   await f.createChallenge('c2-uma', { user: 'uma', challengeId: '2', definition: 'web-basic' });
   await f.waitForState('c2-uma', 'Error');
   f.clock.offsetMs = 9 * 60_000;
@@ -93,5 +94,5 @@ test('--quota-wait-timeout: a Challenge still waiting that long after its creati
   f.clock.offsetMs = 11 * 60_000;
   f.manager!.enqueueAll();
   await f.waitForGone('c2-uma');
-  assert.equal((await f.getChallenge('c1-uma'))?.status?.currentStatus?.state, 'Pending');
+  assert.equal((await f.getChallenge('c1-uma'))?.status?.currentStatus?.state, 'Running');
 });
