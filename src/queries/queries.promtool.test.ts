@@ -45,8 +45,9 @@ const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
 const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
 const EVAL = '60m'; // T = 3600 s; the window is [1800 s, 3600 s] (Prometheus 3 makes it (1800, 3600]).
 
-// A username with a quote, a backslash, Unicode, regex characters and text Grafana would take for variables.
-const ODD_USER = 'o"d\\d ü|.*$window[[x]]';
+// A username with a quote, a backslash, Unicode (U+FFFD too, which Prometheus' lexer refuses written as is), regex
+// characters and text Grafana would take for variables.
+const ODD_USER = 'o"d\\d ü\uFFFD|.*$window[[x]]';
 const ODD_CHALLENGE = 're(v)*2';
 
 interface Instance {
@@ -206,10 +207,11 @@ const REQUESTS: Array<{
 // --- promtool file ------------------------------------------------------------------------------------------------
 
 type Labels = Record<string, string>;
-// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes.
+// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes
+// (U+FFFD, which JSON leaves as is and the lexer refuses, written as \ufffd).
 const formatLabels = (labels: Labels) =>
   `{${Object.entries(labels)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${JSON.stringify(v).replaceAll('\uFFFD', '\\ufffd')}`)
     .join(', ')}}`;
 
 function instanceLabels(L: LabelNames, i: Pick<Instance, 'ns' | 'id' | 'name' | 'user'>): Labels {

@@ -7,6 +7,7 @@ import {
   type WindowChoice,
 } from '../metric/contract';
 import { LABEL_ROLES, ROLES, type LabelSettingsField } from './labelRoles';
+import { labelNameProblem, metricNameProblem } from './promqlNames';
 
 /** The uid of the Prometheus datasource provisioned under provisioning/datasources/. */
 export const DEFAULT_DATASOURCE_UID = 'hexactf-prometheus';
@@ -37,13 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<ResolvedSettings> = Object.freeze({
   labels: DEFAULT_LABELS,
 });
 
-// Prometheus' own name grammar. Names go into PromQL unquoted, so anything else is refused, never escaped.
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export const isValidMetricName = (name: string) => METRIC_NAME.test(name);
-/** `__`-prefixed names are reserved for Prometheus' internal use. */
-export const isValidLabelName = (name: string) => LABEL_NAME.test(name) && !name.startsWith('__');
+export { isValidLabelName, isValidMetricName } from './promqlNames';
 
 export type SettingsErrors = Partial<Record<keyof AppSettings, string>>;
 
@@ -51,8 +46,9 @@ export type SettingsErrors = Partial<Record<keyof AppSettings, string>>;
 export function validateSettings(settings: AppSettings): SettingsErrors {
   const errors: SettingsErrors = {};
   const metric = settings.metricName?.trim();
-  if (metric && !isValidMetricName(metric)) {
-    errors.metricName = 'Not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).';
+  const metricProblem = metric ? metricNameProblem(metric) : undefined;
+  if (metricProblem) {
+    errors.metricName = metricProblem;
   }
   if (settings.defaultWindow && !isValidWindow(settings.defaultWindow)) {
     errors.defaultWindow = 'Choose one of the window choices.';
@@ -67,8 +63,9 @@ export function validateSettings(settings: AppSettings): SettingsErrors {
     // The defaults are distinct, so a clash always involves a changed field: that one is wrong (the later one when
     // both are changed), never a field left at its default.
     const taken = names.find((n, j) => j !== i && n.name === name && (!n.changed || j < i));
-    if (!isValidLabelName(name)) {
-      errors[field] = 'Not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __).';
+    const problem = labelNameProblem(name);
+    if (problem) {
+      errors[field] = problem;
     } else if (changed && taken) {
       const takenBy = LABEL_ROLES[taken.role].settingLabel.toLowerCase();
       errors[field] = `Same label as the ${takenBy}: each role needs its own label.`;
