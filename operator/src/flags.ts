@@ -11,7 +11,9 @@ export interface Flags {
   deleteOnError: boolean;
   challengeTtlMs: number;
   maxPerUser: number;
+  quotaWaitTimeoutMs: number;
   deletedSeriesRetentionMs: number;
+  seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
   kubeconfig: string;
   allowedCapabilities: string;
@@ -40,8 +42,10 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
   { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
-  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
+  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: 'Live Challenges allowed per user (0 = unlimited). Admission is serialised per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.' },
+  { name: 'quota-wait-timeout', key: 'quotaWaitTimeoutMs', kind: 'duration', def: () => '0', help: 'Delete a Challenge still waiting for a --max-per-user slot this long after it was created (0 = it waits until a slot frees).' },
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
+  { name: 'series-state-configmap', key: 'seriesStateConfigMap', kind: 'string', def: () => '', help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
   { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
@@ -148,6 +152,9 @@ export function validate(f: Flags): void {
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
+  if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
+    throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);
+  }
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);
   }
