@@ -23,17 +23,24 @@ export interface PrometheusServer {
   url: string;
   /** Series of `match` as Prometheus stored them (label name -> value). */
   series(match: string): Promise<Array<Record<string, string>>>;
+  /** An instant query's result (vector or matrix elements). */
+  query(q: string): Promise<Array<{ metric: Record<string, string> }>>;
   /** Waits until every target has been scraped successfully at least once. */
   waitForScrapes(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startPrometheus(targets: Record<string, string>): Promise<PrometheusServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'hexactf-prom-'));
-  const scrapeConfigs = Object.entries(targets).map(([job, url]) => {
+  return startPrometheusWith(Object.entries(targets).map(([job, url]) => {
     const u = new URL(url);
     return { job_name: job, scrape_interval: '500ms', scrape_timeout: '400ms', metrics_path: u.pathname, static_configs: [{ targets: [u.host] }] };
-  });
+  }));
+}
+
+/** Prometheus with these scrape_configs (static targets only). */
+export async function startPrometheusWith(scrapeConfigs: Array<{ static_configs: Array<{ targets: string[] }> } & Record<string, unknown>>): Promise<PrometheusServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'hexactf-prom-'));
+  const targetCount = scrapeConfigs.reduce((n, c) => n + c.static_configs.reduce((m, s) => m + s.targets.length, 0), 0);
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify({ global: { scrape_interval: '500ms' }, scrape_configs: scrapeConfigs }));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -68,12 +75,13 @@ export async function startPrometheus(targets: Record<string, string>): Promise<
   return {
     url,
     series: (match) => get(`/api/v1/series?match[]=${encodeURIComponent(match)}`),
+    query: async (q) => (await get(`/api/v1/query?query=${encodeURIComponent(q)}`)).result,
     async waitForScrapes(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const data = await get('/api/v1/targets');
         const active = data.activeTargets as Array<{ health: string; lastError: string; scrapeUrl: string }>;
-        if (active.length === scrapeConfigs.length && active.every((t) => t.health === 'up')) return;
+        if (active.length === targetCount && active.every((t) => t.health === 'up')) return;
         if (Date.now() > deadline) throw new Error(`targets not all up: ${JSON.stringify(active.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`);
         await sleep(200);
       }
