@@ -36,7 +36,7 @@ function setup(items: Challenge[]) {
   return { clock, live, col };
 }
 
-test('one series per Challenge with the DESIGN.md labels and values 0-3', () => {
+test('one series per Challenge with the contract's labels and values 0-3', () => {
   const { col } = setup([
     challenge('a', 'alice'),
     challenge('b', 'bob', 'Pending'),
