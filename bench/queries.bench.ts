@@ -21,6 +21,8 @@ import { startPrometheus } from '@hexactf/testing/prometheus';
 import { promtoolPath, toolPath } from '@hexactf/testing/tools';
 import { parse, stringify } from 'yaml';
 
+import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES, STATE_CODES, STATE_NAMES, STATUS_METRIC } from '@hexactf/contract';
+
 import { ChallengeState } from '../src/metric/contract';
 import * as q from '../src/queries/queries';
 import type { QuerySettings } from '../src/queries/queries';
@@ -46,7 +48,7 @@ interface Bench {
 /** Every panel and variable query of the pages, as built by src/queries/queries.ts. */
 function dashboardQueries(s: QuerySettings): Bench[] {
   const out: Bench[] = [];
-  const states: Array<[string, ChallengeState]> = [['Pending', 0], ['Running', 1], ['Deleted', 2], ['Error', 3]];
+  const states = STATE_NAMES.map((name): [string, ChallengeState] => [name, STATE_CODES[name]]);
   for (const [name, st] of states) {
     out.push({ name: `stat ${name}`, kind: 'instant', query: q.stateCountQuery(s, st) });
   }
@@ -109,7 +111,7 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const PROM_CONFIG = `global:\n  scrape_interval: ${SCRAPE_S}s\n  evaluation_interval: ${SCRAPE_S}s\nscrape_configs: []\n`;
-const BASELINE: Bench = { name: 'baseline count(challenge_resource_status)', kind: 'instant', query: 'count(challenge_resource_status)' };
+const BASELINE: Bench = { name: `baseline count(${STATUS_METRIC})`, kind: 'instant', query: `count(${STATUS_METRIC})` };
 const RULE_GROUP = 'hexactf-challenge-dashboard';
 const CHART_RULES = join(__dirname, '../operator/chart/files/rules.yaml');
 
@@ -156,7 +158,7 @@ async function main() {
     let t = performance.now();
     const stats = await writeHistory(file, {
       instances: SERIES, users: SERIES / 20, challenges: 200, spanS: SPAN_H * 3600, endS, scrapeIntervalS: SCRAPE_S,
-      meanLifetimeS: 1800, errorRatio: 0.08, retentionS: 60, namespace: 'hexactf', seed: 1,
+      meanLifetimeS: 1800, errorRatio: 0.08, retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS, namespace: 'hexactf', seed: 1,
     });
     const genS = (performance.now() - t) / 1000;
     t = performance.now();
@@ -190,7 +192,8 @@ async function main() {
       prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
       console.log(`  with the chart's recording rules (group ${RULE_GROUP}, backfilled in ${rulesS.toFixed(0)} s):`);
       const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
-      const ruleQueries = dashboardQueries(withRules).filter((b) => /hexactf:/.test(b.query));
+      const ruleNames = Object.values(RECORDING_RULES);
+      const ruleQueries = dashboardQueries(withRules).filter((b) => ruleNames.some((rule) => b.query.includes(rule)));
       await measure(prom.url, [BASELINE, ...ruleQueries.map((b) => ({ ...b, name: `${b.name} (rule)` }))], endS, slow, '');
       console.log(slow.length ? `  over ${TARGET_MS} ms: ${slow.join(', ')}` : `  every query within ${TARGET_MS} ms`);
     } finally {

@@ -12,6 +12,7 @@
  * Full: 500 users, 40 challenges, 10 opens/s for 3 min (1,800 opens: an event's few thousand opens per hour,
  * compressed about tenfold), mean hold 90 s, at most 3 live per player.
  */
+import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
     let zeros = 0;
     while (zeros < 2 && Date.now() < drainDeadline) {
       const text = await (await fetch(metricsUrl)).text();
-      zeros = sumOf(text, 'workqueue_depth') === 0 ? zeros + 1 : 0;
+      zeros = sumOf(text, CONTROLLER_METRICS.queueDepth) === 0 ? zeros + 1 : 0;
       await sleep(500);
     }
     const text = await (await fetch(metricsUrl)).text();
@@ -240,17 +241,17 @@ async function main(): Promise<void> {
     row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
     row('live Challenges at the end by state', JSON.stringify(byState));
     row('peak live (generator)', String(stats.peakLive));
-    const reconciles = sumOf(text, 'controller_runtime_reconcile_total');
-    row('reconciles / errors', `${reconciles} / ${sumOf(text, 'controller_runtime_reconcile_errors_total')}`);
+    const reconciles = sumOf(text, CONTROLLER_METRICS.reconcileTotal);
+    row('reconciles / errors', `${reconciles} / ${sumOf(text, CONTROLLER_METRICS.reconcileErrors)}`);
     row('baseline: apiserver GET round trip (median)', ms(base));
     for (const q of [0.5, 0.9, 0.99]) {
-      const v = histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', q);
+      const v = histogramQuantile(text, CONTROLLER_METRICS.reconcileTime, q);
       row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
     }
     for (const q of [0.5, 0.9, 0.99]) {
-      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, 'challenge_time_to_running_seconds', q)));
+      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q)));
     }
-    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99)));
+    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99)));
     row('operator RSS / heap used idle, before the load', `${mib(idleRss)} / ${mib(sumOf(idleText, 'nodejs_heap_size_used_bytes'))}`);
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS / heap used at the end (/metrics)', `${mib(sumOf(text, 'process_resident_memory_bytes'))} / ${mib(sumOf(text, 'nodejs_heap_size_used_bytes'))}`);

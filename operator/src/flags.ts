@@ -14,6 +14,8 @@ export interface Flags {
   deletedSeriesRetentionMs: number;
   maxConcurrentReconciles: number;
   kubeconfig: string;
+  allowedCapabilities: string;
+  allowLoadBalancer: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   help: boolean;
 }
@@ -34,13 +36,15 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
   { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', def: (env) => env.POD_NAMESPACE || 'default', help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").' },
   { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
-  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only this namespace ("" = all namespaces).' },
+  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only these namespaces, comma-separated ("" = all namespaces; the chart\'s namespaced RBAC gives a Role in each).' },
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
   { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
   { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
+  { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
+  { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
@@ -141,10 +145,28 @@ export function validate(f: Flags): void {
       `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
     );
   }
+  capabilityList(f.allowedCapabilities);
+  namespaceList(f.namespace);
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);
   }
+}
+
+/** --namespace as a list; empty = all namespaces. */
+export function namespaceList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) throw new FlagError(`--namespace: "${n}" is not a namespace name`);
+  return [...new Set(names)];
+}
+
+/** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */
+export function capabilityList(value: string): string[] {
+  const names = value.split(',').map((c) => c.trim().toUpperCase().replace(/^CAP_/, '')).filter(Boolean);
+  for (const name of names) {
+    if (!/^[A-Z_]+$/.test(name) || name === 'ALL') throw new FlagError(`--allowed-capabilities: "${name}" is not a capability name (ALL is refused)`);
+  }
+  return [...new Set(names)];
 }
 
 /** ":8080" / "127.0.0.1:0" / "[::1]:8080" → host + port. */

@@ -1,5 +1,6 @@
 /**
- * Every PromQL the app emits, as pure functions of (settings, filters, variable text).
+ * Every PromQL the app emits, as pure functions of (settings, filters, variable text). What each answer means:
+ * docs/dashboard-semantics.md.
  *
  * - Label names come from the settings (the seed's original operator spelled `challeng_id`) and are applied to all
  *   three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape without
@@ -20,8 +21,10 @@ import {
   DEFAULT_STUCK_DELETION_AFTER,
   DEFINITION_LABEL,
   INFO_METRIC,
+  RECORDING_RULES,
   REQUESTS_METRIC,
   RESOURCE_LABEL,
+  STATE_RULE_LABEL,
   UNCATEGORIZED,
   type LabelNames,
   type RequestResource,
@@ -41,9 +44,9 @@ export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & { 
  * Recording rules of the chart (group hexactf-challenge-dashboard, written for the default label names): instances
  * per state (label `state`, "0".."3") per namespace and challenge id.
  */
-export const STATE_COUNT_RULE = 'hexactf:challenge_state:count';
+export const STATE_COUNT_RULE = RECORDING_RULES.challengeStateCount;
 /** Running instances per namespace and username. */
-export const USER_RUNNING_RULE = 'hexactf:user_running_instances:count';
+export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
 
 /** Selected filter values; an empty list means "all". */
 export interface QueryFilters {
@@ -175,7 +178,7 @@ export function stateCountOverTimeQuery(
   // The rule has no per-user series: a user filter needs the raw form.
   if (s.recordingRules && f.user.length === 0) {
     checkSettings(s);
-    const sel = selector(s.labels, f, ['namespace', 'challenge'], [`state=${quoteString(String(state))}`]);
+    const sel = selector(s.labels, f, ['namespace', 'challenge'], [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]);
     return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or vector(0)`;
   }
   return `count(${lastStates(s, f, interval)} == ${state}) or vector(0)`;

@@ -9,6 +9,7 @@
 // each Challenge this script deleted once the apiserver no longer has it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { LEGACY_CHALLENGE_ID_LABEL, STATE_CODES, STATUS_LABELS, STATUS_METRIC, isStateName } from '@hexactf/contract';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { freePort } from '@hexactf/testing/ports';
@@ -21,7 +22,6 @@ import type { State } from '../../operator/src/api/types.ts';
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
 const NS = 'ctf';
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS };
-const STATE_VALUE: Record<string, number> = { Pending: 0, Running: 1, Deleted: 2, Error: 3 };
 /** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
 const RETENTION = '10s';
 
@@ -104,10 +104,11 @@ class Ctf {
   /** What the cluster holds: live Challenges by their status, and 2 for the ones deleted here and now gone. */
   async truth(): Promise<TruthRow[]> {
     const rows: TruthRow[] = (await this.client.challenges()).map((ch) => {
-      const state = ch.metadata.deletionTimestamp ? 'Deleted' : ch.status?.currentStatus?.state ?? 'Pending';
+      const written = ch.status?.currentStatus?.state;
+      const state = ch.metadata.deletionTimestamp ? 'Deleted' : isStateName(written) ? written : 'Pending';
       return {
         challengeId: ch.metadata.labels!['apps.hexactf.io/challengeId'], user: ch.metadata.labels!['apps.hexactf.io/user'],
-        name: ch.metadata.name, namespace: NS, definition: ch.spec.definition, state, value: STATE_VALUE[state],
+        name: ch.metadata.name, namespace: NS, definition: ch.spec.definition, state, value: STATE_CODES[state],
       };
     });
     for (const [name, definition] of this.deleted) {
@@ -115,7 +116,7 @@ class Ctf {
         throw new Error(`${name} was deleted but the apiserver still has it`);
       }
       const [, challengeId, user] = /^ch-([^-]+)-(.+)$/.exec(name)!;
-      rows.push({ challengeId, user, name, namespace: NS, definition, state: 'Deleted', value: 2 });
+      rows.push({ challengeId, user, name, namespace: NS, definition, state: 'Deleted', value: STATE_CODES.Deleted });
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -123,8 +124,9 @@ class Ctf {
 
 function parseStatusSeries(text: string): Map<string, number> {
   const out = new Map<string, number>();
+  const series = new RegExp(`^${STATUS_METRIC}\\{.*${STATUS_LABELS.challengeName}="([^"]+)".*\\} (\\S+)$`);
   for (const line of text.split('\n')) {
-    const m = /^challenge_resource_status\{.*challenge_name="([^"]+)".*\} (\S+)$/.exec(line);
+    const m = series.exec(line);
     if (m) {
       out.set(m[1], Number(m[2]));
     }
@@ -141,10 +143,10 @@ function scrapeConfig(target: string, legacy: boolean): string {
   const relabel = legacy
     ? `
     metric_relabel_configs:
-      - source_labels: [challenge_id]
+      - source_labels: [${STATUS_LABELS.challengeId}]
         regex: (.+)
-        target_label: challeng_id
-      - regex: challenge_id
+        target_label: ${LEGACY_CHALLENGE_ID_LABEL}
+      - regex: ${STATUS_LABELS.challengeId}
         action: labeldrop`
     : '';
   // The chart's recording rules are written for challenge_id: only the default job gets them.

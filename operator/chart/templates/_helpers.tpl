@@ -52,3 +52,56 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "challenge-operator.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/* The challenge namespaces as a JSON list, checked: never the release namespace or kube-system. */}}
+{{- define "challenge-operator.challengeNamespaces" -}}
+{{- $out := list }}
+{{- if not .Values.rbac.clusterWide }}
+{{- if not .Values.challengeNamespaces }}
+{{- fail "challengeNamespaces must list at least one namespace (or set rbac.clusterWide=true)" }}
+{{- end }}
+{{- range .Values.challengeNamespaces }}
+{{- if or (eq . $.Release.Namespace) (has . (list "kube-system" "kube-public" "kube-node-lease" "default")) }}
+{{- fail (printf "challengeNamespaces: %q is refused (the operator's own namespace and the system namespaces are never challenge namespaces)" .) }}
+{{- end }}
+{{- $out = append $out . }}
+{{- end }}
+{{- end }}
+{{- $out | uniq | toJson }}
+{{- end }}
+
+{{/* The operator's rules, the same in the ClusterRole (rbac.clusterWide) and in each namespace's Role. */}}
+{{- define "challenge-operator.rules" }}
+rules:
+  # No Events, Secrets or ConfigMaps: the operator does not use them.
+  # Challenges: watched, finalizer added/removed, status written, deleted after --challenge-ttl or on Error
+  # with --delete-on-error.
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges"]
+    verbs: ["get", "list", "watch", "update", "patch", "delete"]
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges/status"]
+    verbs: ["update", "patch"]
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges/finalizers"]
+    verbs: ["update"]
+  # Definitions are read only.
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challengedefinitions"]
+    verbs: ["get", "list", "watch"]
+  # The children of each Challenge (server-side apply creates and restores them).
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  - apiGroups: [""]
+    resources: ["services"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  # Pod state explains why an instance is not Running (image pull errors, crash loops).
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get", "list", "watch"]
+  # One NetworkPolicy per instance isolates it (ingress from outside only, no cluster egress).
+  - apiGroups: ["networking.k8s.io"]
+    resources: ["networkpolicies"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+{{- end }}

@@ -1,9 +1,11 @@
 // Desired children of a Challenge: one Deployment and an optional Service per definition component.
+import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, API_VERSION, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
+  ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
   LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
+import { DEFAULT_POLICY, policePodTemplate, policeService, type ChildPolicy } from './pod-policy.ts';
 
 export interface DesiredChild {
   kind: 'Deployment' | 'Service';
@@ -30,8 +32,8 @@ export function childLabels(ch: Challenge, component: string, instance: string):
 
 function ownerRef(ch: Challenge) {
   return {
-    apiVersion: API_VERSION,
-    kind: 'Challenge',
+    apiVersion: apiVersionOf(CHALLENGES),
+    kind: CHALLENGES.kind,
     name: ch.metadata.name,
     uid: ch.metadata.uid!,
     controller: true,
@@ -39,23 +41,40 @@ function ownerRef(ch: Challenge) {
   };
 }
 
-export function desiredChildren(ch: Challenge, def: ChallengeDefinition): DesiredChild[] {
+/**
+ * Every child of the Challenge, rendered through the pod/Service policy: throws DefinitionRefused (naming the field)
+ * before anything is built when the definition asks for something the operator does not allow.
+ */
+export function desiredChildren(ch: Challenge, def: ChallengeDefinition, policy: ChildPolicy = DEFAULT_POLICY): DesiredChild[] {
   const out: DesiredChild[] = [];
   for (const comp of def.spec.components) {
-    out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp) });
-    if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp) });
+    out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp, policy) });
+    if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp, policy) });
   }
   return out;
 }
 
-function desiredDeployment(ch: Challenge, comp: Component): DesiredChild['object'] {
+/** Names of the children a definition makes, without policing it (deletion removes whatever may exist). */
+export function childRefs(ch: Challenge, def: ChallengeDefinition): Array<{ kind: DesiredChild['kind']; name: string }> {
+  const { challengeId, user } = identity(ch);
+  return def.spec.components.flatMap((comp) => {
+    const name = childName(ch.metadata.name, challengeId, user, comp.name);
+    return comp.service ? [{ kind: 'Deployment' as const, name }, { kind: 'Service' as const, name }] : [{ kind: 'Deployment' as const, name }];
+  });
+}
+
+function componentPath(comp: Component): string {
+  return `spec.components[${comp.name}]`;
+}
+
+function desiredDeployment(ch: Challenge, comp: Component, policy: ChildPolicy): DesiredChild['object'] {
   const { challengeId, user } = identity(ch);
   const name = childName(ch.metadata.name, challengeId, user, comp.name);
   const labels = childLabels(ch, comp.name, name);
-  const tmpl = comp.deployment.spec.template;
+  const tmpl = policePodTemplate(comp.deployment.spec.template, `${componentPath(comp)}.deployment.spec.template`, policy);
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    apiVersion: apiVersionOf(DEPLOYMENTS),
+    kind: DEPLOYMENTS.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
@@ -72,30 +91,27 @@ function desiredDeployment(ch: Challenge, comp: Component): DesiredChild['object
           labels: { ...(tmpl.metadata?.labels ?? {}), ...labels },
           annotations: { ...(tmpl.metadata?.annotations ?? {}), [ANNOTATION_CHALLENGE]: ch.metadata.name },
         },
-        spec: structuredClone(tmpl.spec),
+        spec: tmpl.spec,
       },
     },
   };
 }
 
-function desiredService(ch: Challenge, comp: Component): DesiredChild['object'] {
+function desiredService(ch: Challenge, comp: Component, policy: ChildPolicy): DesiredChild['object'] {
   const { challengeId, user } = identity(ch);
   const name = childName(ch.metadata.name, challengeId, user, comp.name);
   const labels = childLabels(ch, comp.name, name);
-  const spec = structuredClone(comp.service!.spec) as Record<string, any>;
-  // A fixed nodePort would collide between users: let the apiserver allocate one per instance.
-  spec.ports = (spec.ports as any[]).map(({ nodePort: _dropped, ...port }) => port);
+  const svc = policeService(comp.service, `${componentPath(comp)}.service`, policy);
+  const spec = svc.spec;
   spec.selector = { [LABEL_INSTANCE]: name };
-  delete spec.clusterIP;
-  delete spec.clusterIPs;
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    apiVersion: apiVersionOf(SERVICES),
+    kind: SERVICES.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
-      labels: { ...(comp.service!.metadata?.labels ?? {}), ...labels },
-      annotations: { ...(comp.service!.metadata?.annotations ?? {}), [ANNOTATION_CHALLENGE]: ch.metadata.name },
+      labels: { ...svc.metadata?.labels, ...labels },
+      annotations: { ...svc.metadata?.annotations, [ANNOTATION_CHALLENGE]: ch.metadata.name },
       ownerReferences: [ownerRef(ch)],
     },
     spec,

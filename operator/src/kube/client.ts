@@ -3,9 +3,8 @@
 import {
   CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig,
 } from '@kubernetes/client-node';
-import {
-  CHALLENGE_PLURAL, FIELD_MANAGER, GROUP, VERSION, type Challenge, type ChallengeStatus, type KubeObject,
-} from '../api/types.ts';
+import { CHALLENGES } from '../api/resources.ts';
+import { FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject } from '../api/types.ts';
 import { isNotFound } from './errors.ts';
 
 export interface ChildRef {
@@ -69,10 +68,10 @@ export class KubeClient {
   async patchChallengeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
     return (await this.custom.patchNamespacedCustomObjectStatus(
       {
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
       },
@@ -84,10 +83,10 @@ export class KubeClient {
   async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
     return (await this.custom.patchNamespacedCustomObject(
       {
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { metadata: { resourceVersion: ch.metadata.resourceVersion, finalizers } },
       },
@@ -98,10 +97,10 @@ export class KubeClient {
   async deleteChallenge(ch: Challenge): Promise<void> {
     try {
       await this.custom.deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { preconditions: { uid: ch.metadata.uid } },
       });

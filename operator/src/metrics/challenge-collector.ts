@@ -1,6 +1,10 @@
-// challenge_resource_status (DESIGN.md §1) and the additive challenge_info / challenge_definition_requests,
-// rendered at scrape time straight from the informer caches plus tombstones of deleted Challenges. Nothing is
+// challenge_resource_status and the additive challenge_info / challenge_definition_requests (names, labels and state
+// codes from the metric contract, @hexactf/contract), rendered at scrape time straight from the informer caches plus tombstones of deleted Challenges. Nothing is
 // stored per series, so a restarted operator renders the same series from a fresh list.
+import {
+  CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUEST_LABELS, REQUEST_RESOURCES, STATE_CODES,
+  STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, type RequestResource,
+} from '@hexactf/contract';
 import {
   LABEL_CHALLENGE_ID, LABEL_USER, STATE_VALUE, objectKey,
   type Challenge, type ChallengeDefinition, type State,
@@ -9,9 +13,6 @@ import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
 import { escapeLabelValue, formatValue, header, labelSet } from './exposition.ts';
 
-export const STATUS_METRIC = 'challenge_resource_status';
-export const STATUS_LABELS = ['challenge_id', 'challenge_name', 'username', 'namespace'] as const;
-const REQUEST_LABELS = ['namespace', 'definition', 'category', 'resource'] as const;
 
 export interface ChallengeSource {
   challenges(): Iterable<Challenge>;
@@ -69,7 +70,10 @@ export class ChallengeCollector {
   private statusLabels(ch: Challenge): string {
     const l = ch.metadata.labels ?? {};
     // A fixed template is several times faster than a generic loop (this runs once per object version).
-    return `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
+    return LABEL_OPEN.challengeId + escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '') +
+      LABEL_OPEN.challengeName + escapeLabelValue(ch.metadata.name) +
+      LABEL_OPEN.username + escapeLabelValue(l[LABEL_USER] ?? '') +
+      LABEL_OPEN.namespace + escapeLabelValue(ch.metadata.namespace ?? '') + '"}';
   }
 
   private linesOf(ch: Challenge): Lines {
@@ -87,8 +91,8 @@ export class ChallengeCollector {
   }
 
   private infoLine(ch: Challenge, def: ChallengeDefinition | undefined): Buffer {
-    const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(def?.spec?.category ?? '')}"}`;
-    return Buffer.from('challenge_info' + labels + ' 1\n');
+    const labels = `${this.statusLabels(ch).slice(0, -1)},${DEFINITION_LABEL}="${escapeLabelValue(ch.spec?.definition ?? '')}",${CATEGORY_LABEL}="${escapeLabelValue(def?.spec?.category ?? '')}"}`;
+    return Buffer.from(INFO_METRIC + labels + ' 1\n');
   }
 
   /** The whole text at once (tests, small caches). */
@@ -120,9 +124,9 @@ export class ChallengeCollector {
     // Challenge deleted meanwhile must not show up both live and as a tombstone.
     const live = Array.from(this.source.challenges());
     let tombs = '';
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + ' 2\n';
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + DELETED_SUFFIX;
     const entries: Lines[] = [];
-    let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge'))];
+    let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, STATUS_HELP, 'gauge'))];
     let bytes = parts[0].length;
     for (const ch of live) {
       const e = this.linesOf(ch);
@@ -135,7 +139,7 @@ export class ChallengeCollector {
         bytes = 0;
       }
     }
-    const tail = tombs + header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
+    const tail = tombs + header(INFO_METRIC, 'One series per live Challenge with its definition and category.', 'gauge');
     parts.push(Buffer.from(tail));
     bytes += parts[parts.length - 1].length;
 
@@ -162,12 +166,13 @@ export class ChallengeCollector {
       }
     }
 
-    let requests = header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
+    let requests = header(REQUESTS_METRIC, 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
     for (const def of this.source.definitions()) {
-      const { cpu, memory } = definitionRequests(def);
+      const amounts = definitionRequests(def);
       const base = [def.metadata.namespace ?? '', def.metadata.name, def.spec?.category ?? ''];
-      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n';
-      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n';
+      for (const resource of REQUEST_RESOURCES) {
+        requests += REQUESTS_METRIC + labelSet(REQUEST_LABELS, [...base, resource]) + ' ' + formatValue(amounts[resource]) + '\n';
+      }
     }
     parts.push(Buffer.from(requests));
     bytes += parts[parts.length - 1].length;
@@ -177,10 +182,19 @@ export class ChallengeCollector {
 
 /** Series per streamed piece: small enough to write between yields, large enough to keep per-piece costs low. */
 const CHUNK_SERIES = 2000;
-const VALUE_SUFFIX = [' 0\n', ' 1\n', ' 2\n', ' 3\n'];
+/** ' <code>\n' per state code, the end of a status line. */
+const VALUE_SUFFIX: Record<number, string> = Object.fromEntries(STATE_NAMES.map((s) => [STATE_CODES[s], ` ${STATE_CODES[s]}\n`]));
+const DELETED_SUFFIX = VALUE_SUFFIX[STATE_CODES.Deleted];
+/** What goes before each status label's value: the label set opens with the first, the others follow a value. */
+const LABEL_OPEN = {
+  challengeId: `{${STATUS_LABELS.challengeId}="`,
+  challengeName: `",${STATUS_LABELS.challengeName}="`,
+  username: `",${STATUS_LABELS.username}="`,
+  namespace: `",${STATUS_LABELS.namespace}="`,
+} as const;
 
 /** Requests of one instance; a container with limits but no requests is counted at its limits (as Kubernetes defaults it). */
-export function definitionRequests(def: ChallengeDefinition): { cpu: number; memory: number } {
+export function definitionRequests(def: ChallengeDefinition): Record<RequestResource, number> {
   let cpu = 0;
   let memory = 0;
   for (const comp of def.spec?.components ?? []) {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
@@ -41,12 +42,12 @@ async function can(kc: KubeConfig, verb: string, resource: string, opts: { group
 
 const hexactf = 'apps.hexactf.io';
 
-describe('chart RBAC, default values (ClusterRole)', () => {
+describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
   let ns: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
-    sa = await installRbac(ns, ns);
+    sa = await installRbac(ns, ns, ['rbac.clusterWide=true']);
   });
 
   it('allows what the operator does, in any namespace', async () => {
@@ -86,14 +87,14 @@ describe('chart RBAC, default values (ClusterRole)', () => {
   });
 });
 
-describe('chart RBAC, watchNamespace set (namespaced Role) with leader election', () => {
+describe('chart RBAC, default values (a Role in the challenge namespace) with leader election', () => {
   let ns: string;
   let watched: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
     watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
-    sa = await installRbac(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+    sa = await installRbac(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
   });
 
   it('allows Challenges only in the watched namespace', async () => {
@@ -189,7 +190,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
 
 /** The chart's recording rules over what this real operator exports: the label names the rules join on exist. */
 function checkRecordingRules(metrics: string, ns: string): void {
-  const input = samples(metrics, ['challenge_resource_status', 'challenge_info', 'challenge_definition_requests']);
+  const input = samples(metrics, [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]);
   const at = (labels: string) => `{namespace="${ns}",${labels}}`;
   const r = testRulesOver(input, {
     'hexactf:user_instances:count': [{ labels: `hexactf:user_instances:count${at('username="alice"')}`, value: 1 }],

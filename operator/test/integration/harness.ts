@@ -1,6 +1,7 @@
 // Integration fixture: one namespace per test on the shared real kube-apiserver, an in-process operator
 // watching only that namespace, and the helpers a test needs to play kubelet (there is none: tests move
 // Deployment and Pod status themselves, as envtest users do).
+import { STATUS_METRIC } from '@hexactf/contract';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { waitFor } from '@hexactf/testing/wait';
@@ -126,7 +127,7 @@ export class Fixture extends ChallengeClient {
 
   /** challenge_resource_status series as "labels -> value". */
   async statusSeries(): Promise<Map<string, string>> {
-    return parseSeries(await this.scrapeText(), 'challenge_resource_status');
+    return parseSeries(await this.scrapeText(), STATUS_METRIC);
   }
 }
 

@@ -44,6 +44,20 @@ describe('docker-compose.yaml', () => {
     assert.equal(env.PROMETHEUS_CONTAINER, config.services.prometheus.container_name);
     assert.equal(env.BOOTSTRAP_CONTAINER, config.services['kind-bootstrap'].container_name);
   });
+  it('publishes every port on 127.0.0.1 only (Grafana is an anonymous Admin in development mode)', () => {
+    const r = run(['config']);
+    assert.equal(r.status, 0, r.stderr);
+    const config = parse(r.stdout);
+    const published: string[] = [];
+    for (const [name, svc] of Object.entries<any>(config.services)) {
+      for (const p of svc.ports ?? []) {
+        const ip = typeof p === 'string' ? (p.split(':').length === 3 ? p.split(':')[0] : '') : p.host_ip ?? '';
+        published.push(`${name} ${ip || '(all interfaces)'}`);
+        assert.equal(ip, '127.0.0.1', `${name} publishes ${JSON.stringify(p)} beyond loopback`);
+      }
+    }
+    assert.deepEqual(published.sort(), ['grafana 127.0.0.1', 'prometheus 127.0.0.1']);
+  });
 });
 
 describe('shell scripts', () => {

@@ -3,6 +3,7 @@
 // /metrics keeps answering from the cache, and reconciling resumes: changes made after each outage converge.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
 import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { Kube, OperatorProcess, definitionSpec, parseSeries, privateEnv } from './support.ts';
@@ -23,7 +24,7 @@ after(async () => {
 });
 
 const statusOf = async (name: string) =>
-  parseSeries(await op.scrape(), 'challenge_resource_status').get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
+  parseSeries(await op.scrape(), STATUS_METRIC).get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
 
 /** Plays the Deployment controller for one Challenge and waits for Running. */
 async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {

@@ -5,6 +5,7 @@
 // (minus the tombstones of Challenges deleted meanwhile, which a new process cannot know).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { Watch } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
@@ -33,7 +34,7 @@ after(async () => {
 /** challenge_resource_status and challenge_info series of this namespace, sorted. */
 async function challengeSeries(o: OperatorProcess): Promise<string[]> {
   const text = await o.scrape();
-  return ['challenge_resource_status', 'challenge_info']
+  return [STATUS_METRIC, INFO_METRIC]
     .flatMap((m) => [...parseSeries(text, m)].map(([k, v]) => `${m}${k} ${v}`))
     .filter((l) => l.includes(`namespace="${kube.ns}"`))
     .sort();
@@ -129,7 +130,7 @@ test('SIGKILL mid-deletion: every finalizer removed exactly once, no orphan, ser
   // The new process still saw the unfinished deletions, so those are exported as Deleted (2) until the
   // retention ends: the only series allowed beyond the kept ones.
   const after = await challengeSeries(op!);
-  const tombstone = (l: string) => l.startsWith('challenge_resource_status{') && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
+  const tombstone = (l: string) => l.startsWith(`${STATUS_METRIC}{`) && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
   const diff = [
     ...after.filter((l) => !keptOnly.includes(l) && !tombstone(l)).map((l) => `+ ${l}`),
     ...keptOnly.filter((l) => !after.includes(l)).map((l) => `- ${l}`),

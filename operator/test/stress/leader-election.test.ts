@@ -3,6 +3,7 @@
 // the new leader does no double work: children untouched, no status written twice, no transition counted twice.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
@@ -34,9 +35,9 @@ const start = async () => {
   return r;
 };
 const leading = async (r: OperatorProcess) => / 1$/m.test((await r.scrape()).split('\n').find((l) => l.startsWith('leader_election_master_status{name="lock"}')) ?? '');
-const reconciles = async (r: OperatorProcess) => metricSum(await r.scrape(), 'controller_runtime_reconcile_total');
+const reconciles = async (r: OperatorProcess) => metricSum(await r.scrape(), CONTROLLER_METRICS.reconcileTotal);
 const transitions = async (r: OperatorProcess, to: string) => metricSum(await r.scrape(), 'challenge_state_transitions_total', `to="${to}"`);
-const statusSeries = async (r: OperatorProcess) => parseSeries(await r.scrape(), 'challenge_resource_status');
+const statusSeries = async (r: OperatorProcess) => parseSeries(await r.scrape(), STATUS_METRIC);
 
 test('only the leader reconciles and exports; SIGKILL hands over within the lease; no double work', async () => {
   const a = await start();

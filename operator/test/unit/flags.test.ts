@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLAG_SPECS, helpText, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
+import { FLAG_SPECS, capabilityList, helpText, namespaceList, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
 
 test('defaults match the team conventions', () => {
   const f = parseFlags([], {});
@@ -54,10 +54,20 @@ test('invalid values are refused with the flag name', () => {
   assert.throws(() => parseFlags(['--max-concurrent-reconciles=0'], {}), /at least 1/);
 });
 
+test('--allowed-capabilities and --namespace take checked lists', () => {
+  assert.deepEqual(capabilityList(' cap_sys_admin, SETUID,SYS_ADMIN'), ['SYS_ADMIN', 'SETUID']);
+  assert.deepEqual(capabilityList(''), []);
+  assert.throws(() => capabilityList('ALL'), /ALL is refused/);
+  assert.throws(() => capabilityList('SYS ADMIN'), /not a capability name/);
+  assert.deepEqual(namespaceList('a, b,a'), ['a', 'b']);
+  assert.throws(() => namespaceList('Bad_NS'), /not a namespace name/);
+  assert.throws(() => parseFlags(['--allowed-capabilities=ALL'], {}), /ALL is refused/);
+});
+
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 16);
+  assert.equal(FLAG_SPECS.length, 18);
 });
 
 test('bind addresses', () => {

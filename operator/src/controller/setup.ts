@@ -1,0 +1,84 @@
+// Sets up the Challenge controller (kubebuilder's SetupWithManager): the caches it reads with their indexes, its
+// reconciler and workers, and which informer events enqueue which Challenge keys.
+import { CHALLENGE_CONTROLLER } from '@hexactf/contract';
+import { LABEL_USER, objectKey, type Challenge, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
+import type { Clock } from '../clock.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Logger } from '../log.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import {
+  INDEX_DEFINITION, INDEX_USER, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
+} from './caches.ts';
+import { Controller } from './controller.ts';
+import { Reconciler, type ReconcileOptions } from './reconciler.ts';
+
+/** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
+export const CONTROLLER_NAME = CHALLENGE_CONTROLLER;
+
+export interface ChallengeControllerDeps {
+  newInformer: InformerFactory;
+  /** Periodic resync of the Challenge cache: every Challenge is reconciled again at this interval. */
+  resyncMs: number;
+  client: KubeClient;
+  clock: Clock;
+  log: Logger;
+  metrics: ControllerMetrics;
+  options: ReconcileOptions;
+  workers: number;
+}
+
+export interface ChallengeController {
+  caches: Caches;
+  controller: Controller;
+}
+
+export function setupChallengeController(deps: ChallengeControllerDeps): ChallengeController {
+  const caches = makeCaches(deps.newInformer, deps.resyncMs);
+  const reconciler = new Reconciler({
+    caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options,
+  });
+  const controller = new Controller({
+    name: CONTROLLER_NAME,
+    workers: deps.workers,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    log: deps.log,
+    reconcile: (key) => reconciler.reconcile(key),
+    keys: () => [...caches.challenges.list()].map(objectKey),
+  });
+  watch(caches, controller, deps.options);
+  return { caches, controller };
+}
+
+/** Which events enqueue which Challenges. */
+function watch(c: Caches, controller: Controller, options: ReconcileOptions): void {
+  const enqueue = (key: string) => controller.enqueue(key);
+
+  // A Challenge itself; on add and delete, a user's instance count changed, so that user's waiting instances
+  // may be admitted now.
+  const challengeCountChanged = (ch: Challenge) => {
+    enqueue(objectKey(ch));
+    const user = ch.metadata.labels?.[LABEL_USER];
+    if (options.maxPerUser > 0 && user) for (const other of c.challenges.byIndex(INDEX_USER, user)) enqueue(objectKey(other));
+  };
+  c.challenges.addHandlers({
+    onAdd: challengeCountChanged,
+    onUpdate: (_old, ch) => enqueue(objectKey(ch)),
+    onDelete: challengeCountChanged,
+  });
+
+  // A definition: every Challenge that uses it.
+  const definitionEvent = (def: ChallengeDefinition) => {
+    for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) enqueue(objectKey(ch));
+  };
+  c.definitions.addHandlers({ onAdd: definitionEvent, onUpdate: (_o, d) => definitionEvent(d), onDelete: definitionEvent });
+
+  // A child (Deployment, Service) or one of its pods: the Challenge it belongs to.
+  const onEvents = (keysOf: (o: KubeObject) => string[]) => {
+    const event = (o: KubeObject) => keysOf(o).forEach(enqueue);
+    return { onAdd: event, onUpdate: (_o: KubeObject, n: KubeObject) => event(n), onDelete: event };
+  };
+  c.deployments.addHandlers(onEvents(challengeKeyOfChild));
+  c.services.addHandlers(onEvents(challengeKeyOfChild));
+  c.pods.addHandlers(onEvents(challengeKeyOfPod));
+}
