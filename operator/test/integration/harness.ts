@@ -4,7 +4,6 @@
 import { STATUS_METRIC } from '@hexactf/contract';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
-import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv, createTestNamespace } from '../support/test-env.ts';
 import { OffsetClock } from '../../src/clock.ts';
 import { startManager, type Manager } from '../../src/manager.ts';
@@ -12,7 +11,6 @@ import { makeLogger, silentLogger } from '../../src/log.ts';
 import type { Flags } from '../../src/flags.ts';
 import type { ChallengeDefinition } from '../../src/api/types.ts';
 
-export { waitFor };
 
 let shared: Promise<KubeConfig> | undefined;
 export function testKubeConfig(): Promise<KubeConfig> {
