@@ -26,6 +26,7 @@ import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES, STATE_CODES,
 import { ChallengeState } from '../src/metric/contract';
 import * as q from '../src/queries/queries';
 import type { QuerySettings } from '../src/queries/queries';
+import { FILTER_ROLES, filterVariable } from '../src/settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { writeHistory } from '../tests/scale/openmetrics';
 
@@ -70,8 +71,8 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   out.push({ name: 'memory by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'memory') });
   out.push({ name: 'triage: errors', kind: 'instant', query: q.errorInstancesQuery(s) });
   out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
-    out.push({ name: `variable ${role}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
+  for (const role of FILTER_ROLES) {
+    out.push({ name: `variable ${filterVariable(role)}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
   }
   return out;
 }

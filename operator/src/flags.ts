@@ -12,6 +12,7 @@ export interface Flags {
   challengeTtlMs: number;
   maxPerUser: number;
   deletedSeriesRetentionMs: number;
+  seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
   kubeconfig: string;
   allowedCapabilities: string;
@@ -42,6 +43,7 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
   { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
+  { name: 'series-state-configmap', key: 'seriesStateConfigMap', kind: 'string', def: () => '', help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
   { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
@@ -148,6 +150,9 @@ export function validate(f: Flags): void {
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
+  if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
+    throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);
+  }
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);
   }

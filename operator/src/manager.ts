@@ -19,6 +19,8 @@ import { multiNamespaceListWatch } from './kube/multi-namespace-list-watch.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ChallengeCollector } from './metrics/challenge-collector.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
+import { SeriesKeeper } from './metrics/series-keeper.ts';
+import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
 
 export interface ManagerOptions {
@@ -34,6 +36,10 @@ export interface ManagerOptions {
   defaultMetrics?: boolean;
   /** start() fails (and stops everything) when the caches have not synced by then; default 2 min, 0 = wait forever. */
   cacheSyncTimeoutMs?: number;
+  /** Where the series state is kept (default: the --series-state-configmap ConfigMap, if set). */
+  seriesStateStore?: SeriesStateStore;
+  /** How often changed series state is written (default 5 s). */
+  seriesStateFlushMs?: number;
 }
 
 export class Manager {
@@ -45,7 +51,10 @@ export class Manager {
   readonly metrics: ControllerMetrics;
   readonly collector: ChallengeCollector;
   readonly controller: Controller;
+  /** Keeps tombstones and the live set across restarts (--series-state-configmap). */
+  readonly seriesKeeper?: SeriesKeeper;
   private readonly elector?: LeaderElector;
+  private becomingLeader?: Promise<void>;
   private readonly informers: Informer<any>[];
   private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
@@ -103,8 +112,23 @@ export class Manager {
       this.clock,
       this.flags.deletedSeriesRetentionMs,
     );
+    const store = opts.seriesStateStore ??
+      (this.flags.seriesStateConfigMap ? configMapStore(kc, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
+    if (store) {
+      this.seriesKeeper = new SeriesKeeper(this.collector, store, this.clock, this.log, {
+        flushIntervalMs: opts.seriesStateFlushMs ?? 5000,
+        retentionMs: this.flags.deletedSeriesRetentionMs,
+        namespaces,
+      });
+    }
     // Deleted Challenges keep their series (value 2) for --deleted-series-retention.
-    c.challenges.addHandlers({ onDelete: (ch) => this.collector.onDeleted(ch) });
+    c.challenges.addHandlers({
+      onAdd: () => this.seriesKeeper?.markDirty(),
+      onDelete: (ch) => {
+        this.collector.onDeleted(ch);
+        this.seriesKeeper?.markDirty();
+      },
+    });
     if (this.flags.leaderElect) {
       this.elector = new LeaderElector({
         store: kubeLeaseStore(kc, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
@@ -201,24 +225,34 @@ export class Manager {
     res.end();
   }
 
+  /** The kept series state is restored first, so the first scrape with Challenge series already has it. */
   private startLeading(): void {
-    if (this.stopping || this.leading) return;
-    this.leading = true;
-    this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
-    this.controller.start();
+    if (this.stopping || this.leading || this.becomingLeader) return;
+    this.becomingLeader = (async () => {
+      await this.seriesKeeper?.restore();
+      this.becomingLeader = undefined;
+      if (this.stopping) return;
+      this.leading = true;
+      this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
+      this.controller.start();
+      this.seriesKeeper?.start();
+    })();
   }
 
-  private async stopLeading(): Promise<void> {
+  /** `graceful`: this replica stops on its own (it writes the series state a last time); not when the lease was lost. */
+  private async stopLeading(graceful = false): Promise<void> {
+    await this.becomingLeader;
     if (!this.leading) return;
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
+    await this.seriesKeeper?.stop(graceful);
   }
 
   /** Graceful stop: finish in-flight reconciles, release the lease, close servers, stop informers. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await this.stopLeading();
+      await this.stopLeading(true);
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();

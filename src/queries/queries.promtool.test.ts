@@ -45,8 +45,9 @@ const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
 const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
 const EVAL = '60m'; // T = 3600 s; the window is [1800 s, 3600 s] (Prometheus 3 makes it (1800, 3600]).
 
-// A username with a quote, a backslash, Unicode, regex characters and text Grafana would take for variables.
-const ODD_USER = 'o"d\\d ü|.*$window[[x]]';
+// A username with a quote, a backslash, Unicode (U+FFFD too, which Prometheus' lexer refuses written as is), regex
+// characters and text Grafana would take for variables.
+const ODD_USER = 'o"d\\d ü\uFFFD|.*$window[[x]]';
 const ODD_CHALLENGE = 're(v)*2';
 
 interface Instance {
@@ -206,10 +207,11 @@ const REQUESTS: Array<{
 // --- promtool file ------------------------------------------------------------------------------------------------
 
 type Labels = Record<string, string>;
-// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes.
+// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes
+// (U+FFFD, which JSON leaves as is and the lexer refuses, written as \ufffd).
 const formatLabels = (labels: Labels) =>
   `{${Object.entries(labels)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${JSON.stringify(v).replaceAll('\uFFFD', '\\ufffd')}`)
     .join(', ')}}`;
 
 function instanceLabels(L: LabelNames, i: Pick<Instance, 'ns' | 'id' | 'name' | 'user'>): Labels {
@@ -294,12 +296,12 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountQuery(s, Running, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
     { expr: stateCountQuery(s, ErrorState, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
     // `a.c` must not match `abc` (Error), neither alone nor in a list with the odd name.
-    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c'] })), exp: [[none, 0]] },
-    { expr: stateCountQuery(s, Running, f({ user: ['a.c', ODD_USER] })), exp: [[none, 2]] },
-    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c', ODD_USER] })), exp: [[none, 0]] },
-    { expr: stateCountQuery(s, Running, f({ user: [ODD_USER] })), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Running, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Pending, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['a.c'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: ['a.c', ODD_USER] })), exp: [[none, 2]] },
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['a.c', ODD_USER] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: [ODD_USER] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Running, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Pending, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
 
     // Per challenge, every challenge seen in the window: web-1 has alice, erin, a.c Running, abc Error;
     // pwn-1 bob Error; rev-1 dave Running; misc-1 only grace (Pending); re(v)*2 odd Running.
@@ -411,7 +413,7 @@ function cases(s: QuerySettings): Case[] {
         [category('rev'), 0.2],
       ],
     },
-    { expr: instancesByCategoryQuery(s, f({ user: ['a.c'] })), exp: [[category('web'), 1]] },
+    { expr: instancesByCategoryQuery(s, f({ username: ['a.c'] })), exp: [[category('web'), 1]] },
     // Requests: web-1 = alice 0.5 + erin 0.5 (ctf) + a.c 1.5 (ctf-2's own web-1); rev-1 1; re(v)*2 (rev-2) 0.25.
     {
       expr: requestsByChallengeQuery(s, 'cpu'),
@@ -456,7 +458,7 @@ function cases(s: QuerySettings): Case[] {
         [inst('abc'), 3],
       ],
     },
-    { expr: errorInstancesQuery(s, f({ user: ['a.c'] })), exp: [] },
+    { expr: errorInstancesQuery(s, f({ username: ['a.c'] })), exp: [] },
     { expr: errorInstancesQuery(s, f({ namespace: ['ctf'] })), exp: [[inst('bob'), 3]] },
     {
       expr: stuckDeletionsQuery(s),
@@ -467,7 +469,7 @@ function cases(s: QuerySettings): Case[] {
     },
     // At 3120 s neither had been Deleted for 5 minutes yet (judy since 3030 s, leo since 2730 s → 390 s: leo yes).
     { expr: stuckDeletionsQuery(s), at: '3120s', exp: [[inst('leo'), 2]] },
-    { expr: stuckDeletionsQuery(s, f({ user: ['judy'] })), exp: [[inst('judy'), 2]] },
+    { expr: stuckDeletionsQuery(s, f({ username: ['judy'] })), exp: [[inst('judy'), 2]] },
   ];
 }
 

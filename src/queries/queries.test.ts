@@ -25,26 +25,30 @@ describe('query text', () => {
 
   it("is the seed's state count, de-duplicated per instance and 0 instead of no data", () => {
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
-      'count(max by (namespace, challenge_id, challenge_name, username) ' +
+      'count(max by (namespace, username, challenge_id, challenge_name) ' +
         '(last_over_time(challenge_resource_status[$window])) == 3) or vector(0)'
     );
   });
 
   it('uses the configured metric and label names', () => {
     const legacy = { metricName: 'my_status', labels: { ...s.labels, challengeId: 'challeng_id' } };
-    const text = matrixQuery(legacy, { ...NO_FILTERS, challenge: ['web-1'] });
+    const text = matrixQuery(legacy, { ...NO_FILTERS, challengeId: ['web-1'] });
     expect(text).toContain('my_status{challeng_id="web-1"}');
     expect(text).not.toContain('challenge_id');
   });
 
   it('filters challenge_definition_requests by namespace only (it has no user or challenge label)', () => {
-    const text = requestsByChallengeQuery(s, 'cpu', { namespace: ['ctf'], user: ['alice'], challenge: ['web-1'] });
+    const text = requestsByChallengeQuery(s, 'cpu', {
+      namespace: ['ctf'],
+      username: ['alice'],
+      challengeId: ['web-1'],
+    });
     expect(text).toContain('challenge_definition_requests{namespace="ctf", resource="cpu"}');
   });
 
   it('builds label_values variable queries narrowed by the other filters only', () => {
-    const f = { namespace: ['ctf'], user: ['alice'], challenge: [] };
-    expect(labelValuesVariableQuery(s, 'user', f)).toBe(
+    const f = { namespace: ['ctf'], username: ['alice'], challengeId: [] };
+    expect(labelValuesVariableQuery(s, 'username', f)).toBe(
       'label_values(challenge_resource_status{namespace="ctf"}, username)'
     );
     expect(labelValuesVariableQuery(s, 'namespace', NO_FILTERS)).toBe(

@@ -29,6 +29,7 @@ import {
   type LabelNames,
   type RequestResource,
 } from '../metric/contract';
+import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
 import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
 import { labelMatcher, quoteString } from './promql-escape';
 
@@ -48,14 +49,13 @@ export const STATE_COUNT_RULE = RECORDING_RULES.challengeStateCount;
 /** Running instances per namespace and username. */
 export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
 
-/** Selected filter values; an empty list means "all". */
-export interface QueryFilters {
-  namespace: readonly string[];
-  user: readonly string[];
-  challenge: readonly string[];
-}
+/** Selected filter values per role (settings/labelRoles.ts); a missing or empty list means "all". */
+export type QueryFilters = Readonly<Partial<Record<FilterRole, readonly string[]>>>;
 
-export const NO_FILTERS: Readonly<QueryFilters> = Object.freeze({ namespace: [], user: [], challenge: [] });
+export const NO_FILTERS: QueryFilters = Object.freeze({});
+
+/** Whether a filter selects anything (an empty selection is "all"). */
+const filtered = (f: QueryFilters, role: FilterRole) => (f[role]?.length ?? 0) > 0;
 
 /** Grafana variables the queries reference. */
 export const WINDOW_VARIABLE = '$window';
@@ -83,24 +83,17 @@ function checkSettings(s: QuerySettings): void {
 
 /** The four identity labels, comma-separated (a `by (...)` / `on (...)` list). */
 function identity(labels: LabelNames): string {
-  return [labels.namespace, labels.challengeId, labels.challengeName, labels.username].join(', ');
+  return ROLES.map((role) => labels[role]).join(', ');
 }
-
-type FilterRole = keyof QueryFilters;
 
 /** `{...}` for the filters; `only` restricts which filters apply (metrics lacking a label skip its filter). */
 function selector(labels: LabelNames, f: QueryFilters, only?: readonly FilterRole[], extra: string[] = []): string {
-  const roles: Record<FilterRole, string> = {
-    namespace: labels.namespace,
-    user: labels.username,
-    challenge: labels.challengeId,
-  };
   const matchers: string[] = [];
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
+  for (const role of FILTER_ROLES) {
     if (only && !only.includes(role)) {
       continue;
     }
-    const matcher = labelMatcher(roles[role], f[role] ?? []);
+    const matcher = labelMatcher(labels[role], f[role] ?? []);
     if (matcher) {
       matchers.push(matcher);
     }
@@ -176,9 +169,9 @@ export function stateCountOverTimeQuery(
   interval = RATE_INTERVAL_VARIABLE
 ): string {
   // The rule has no per-user series: a user filter needs the raw form.
-  if (s.recordingRules && f.user.length === 0) {
+  if (s.recordingRules && !filtered(f, 'username')) {
     checkSettings(s);
-    const sel = selector(s.labels, f, ['namespace', 'challenge'], [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]);
+    const sel = selector(s.labels, f, ['namespace', 'challengeId'], [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]);
     return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or vector(0)`;
   }
   return `count(${lastStates(s, f, interval)} == ${state}) or vector(0)`;
@@ -217,7 +210,7 @@ export function userInstancesQuery(
   f: QueryFilters = NO_FILTERS,
   window = WINDOW_VARIABLE
 ): string {
-  return lastStates(s, { ...f, user: [user] }, window);
+  return lastStates(s, { ...f, username: [user] }, window);
 }
 
 /**
@@ -226,9 +219,8 @@ export function userInstancesQuery(
  */
 export function labelValuesVariableQuery(s: QuerySettings, role: FilterRole, f: QueryFilters = NO_FILTERS): string {
   checkSettings(s);
-  const label = { namespace: s.labels.namespace, user: s.labels.username, challenge: s.labels.challengeId }[role];
-  const others = (['namespace', 'user', 'challenge'] as const).filter((r) => r !== role);
-  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${label})`;
+  const others = FILTER_ROLES.filter((r) => r !== role);
+  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${s.labels[role]})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -246,9 +238,9 @@ export function peakConcurrentByUserQuery(
   const user = s.labels.username;
   // The rule counts per namespace and user: a challenge filter needs the raw form. Across namespaces the rule form
   // takes the highest per-namespace peak (the same when each user plays in one namespace).
-  if (s.recordingRules && f.challenge.length === 0) {
+  if (s.recordingRules && !filtered(f, 'challengeId')) {
     checkSettings(s);
-    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'user'])}[${range}]))`;
+    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'username'])}[${range}]))`;
   }
   return `max_over_time((count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running}))[${range}:])`;
 }

@@ -37,6 +37,7 @@ import {
   userInstancesQuery,
   USER_RUNNING_RULE,
 } from '../../src/queries/queries';
+import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
@@ -147,7 +148,7 @@ async function answers(promUrl: string, s: ResolvedSettings) {
   }
 
   const labelValues: Record<string, string[]> = {};
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
+  for (const role of FILTER_ROLES) {
     // Grafana runs label_values(<selector>, <label>) as the label values API, matched to the dashboard range.
     const m = /^label_values\((.*), (\w+)\)$/.exec(labelValuesVariableQuery(s, role, NO_FILTERS))!;
     labelValues[role] = (await promApi<string[]>(promUrl, `label/${m[2]}/values`, {
@@ -237,7 +238,7 @@ function expected() {
       cpu: sumBy(category, (r) => cluster.requests[r.definition].cpu),
       memory: sumBy(category, (r) => cluster.requests[r.definition].memory),
     },
-    labelValues: { namespace: [...new Set(truth.map((r) => r.namespace))].sort(), user: users, challenge: challenges },
+    labelValues: { namespace: [...new Set(truth.map((r) => r.namespace))].sort(), username: users, challengeId: challenges },
   };
 }
 

@@ -73,7 +73,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* The operator's rules, the same in the ClusterRole (rbac.clusterWide) and in each namespace's Role. */}}
 {{- define "challenge-operator.rules" }}
 rules:
-  # No Events, Secrets or ConfigMaps: the operator does not use them.
+  # No Events or Secrets: the operator does not use them (its one ConfigMap, in the release namespace, has its own Role).
   # Challenges: watched, finalizer added/removed, status written, deleted after --challenge-ttl or on Error
   # with --delete-on-error.
   - apiGroups: ["apps.hexactf.io"]

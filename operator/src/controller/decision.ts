@@ -26,6 +26,8 @@ export interface QuotaFacts {
 export interface ChildrenFacts {
   /** The pod/Service policy refused the definition (pod-policy.ts): nothing was created. */
   definitionRefused?: string;
+  /** A child's name is taken by an object of another Challenge (or of no Challenge); it is left alone. */
+  nameConflict?: string;
   /** The apiserver refused a child for good (400/403/422). */
   refused?: string;
   /** A child could not be created for now (5xx, timeout); retried with backoff. */
@@ -273,6 +275,19 @@ export const STATE_TABLE: readonly Row[] = [
     decide: (f, s) => {
       definitionFound(f, s);
       setError(f, s, 'DefinitionRefused', f.children!.definitionRefused!);
+      return onErrorDelete(f);
+    },
+  },
+  {
+    id: 'child-name-conflict',
+    state: 'any', when: 'a child\'s name is taken by another Challenge\'s (or nobody\'s) object', becomes: 'Error `ChildNameConflict`',
+    then: 'the other object is left alone; delete the Challenge with `--delete-on-error`',
+    needs: 'children',
+    match: () => true,
+    also: (f) => f.children!.nameConflict !== undefined,
+    decide: (f, s) => {
+      definitionFound(f, s);
+      setError(f, s, 'ChildNameConflict', f.children!.nameConflict!);
       return onErrorDelete(f);
     },
   },

@@ -2,7 +2,7 @@
 // (decision.ts) what to do, and carries the decision out: converge or delete children, write status at most once
 // (merge patch on the status subresource, guarded by resourceVersion), delete the Challenge, requeue.
 import { DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
-import { FINALIZER, objectKey, timeMs, type Challenge, type ChallengeStatus, type State } from '../api/types.ts';
+import { FINALIZER, objectKey, timeMs, type Challenge, type ChallengeStatus, type KubeObject, type State } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
@@ -31,6 +31,10 @@ const POD_FAILURE_REASONS = new Set([
 
 /** What converging children found out, with the error to retry with when a child failed for now. */
 type ChildrenOutcome = ChildrenFacts & { retryError?: unknown };
+
+function ownedBy(obj: KubeObject, ch: Challenge): boolean {
+  return (obj.metadata.ownerReferences ?? []).some((o) => o.uid === ch.metadata.uid);
+}
 
 export class Reconciler {
   private readonly caches: Caches;
@@ -115,6 +119,8 @@ export class Reconciler {
     // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const outcomes = await Promise.all(desired.map((child) => this.ensureChild(ch, child)));
+    const nameConflict = outcomes.find((o) => o.nameConflict)?.nameConflict;
+    if (nameConflict) return { nameConflict, unavailable: [] };
     const refused = outcomes.find((o) => o.refused)?.refused;
     if (refused) return { refused, unavailable: [] };
     const failed = outcomes.find((o) => o.retrying);
@@ -130,20 +136,25 @@ export class Reconciler {
     return {
       retrying: failed?.retrying,
       retryError: failed?.retryError,
-      unavailable: this.unavailableDeployments(desired),
+      unavailable: this.unavailableDeployments(ch, desired),
       podFailure: this.podFailure(ch),
-      endpoint: this.endpoint(desired),
+      endpoint: this.endpoint(ch, desired),
     };
   }
 
-  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; retrying?: string; retryError?: unknown }> {
+  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown }> {
     const cache = child.kind === DEPLOYMENTS.kind ? this.caches.deployments : this.caches.services;
     const actual = cache.get(objectKey(child.object));
     if (actual?.metadata.deletionTimestamp) return {}; // being removed; recreated on its delete event
-    if (actual && !(actual.metadata.ownerReferences ?? []).some((o) => o.uid === ch.metadata.uid)) {
-      // Same deterministic name, different owner: a leftover of an earlier Challenge with this name.
-      await this.client.deleteChild({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
-      return {};
+    if (actual && !ownedBy(actual, ch)) {
+      const owner = (actual.metadata.ownerReferences ?? []).find((o) => o.kind === 'Challenge' && o.controller);
+      if (owner?.name === ch.metadata.name) {
+        // An earlier Challenge of this very name (names are unique, so it is gone): its leftover may go.
+        await this.client.deleteChild({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
+        return {};
+      }
+      // Another Challenge's child (a name collision) or nobody's: never touched.
+      return { nameConflict: `${child.kind} ${child.object.metadata.name} already exists and belongs to ${owner ? `Challenge ${owner.name}` : 'no Challenge'}; it is left alone` };
     }
     if (actual && isSubset(child.object.spec, actual.spec) && isSubset(child.object.metadata.labels, actual.metadata.labels)) return {};
     try {
@@ -156,11 +167,12 @@ export class Reconciler {
     }
   }
 
-  private unavailableDeployments(desired: DesiredChild[]): string[] {
+  private unavailableDeployments(ch: Challenge, desired: DesiredChild[]): string[] {
     const out: string[] = [];
     for (const child of desired) {
       if (child.kind !== DEPLOYMENTS.kind) continue;
-      const d = this.caches.deployments.get(objectKey(child.object));
+      const found = this.caches.deployments.get(objectKey(child.object));
+      const d = found && ownedBy(found, ch) ? found : undefined;
       const want = child.object.spec.replicas ?? 1;
       const ok = d && !d.metadata.deletionTimestamp &&
         (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
@@ -171,10 +183,12 @@ export class Reconciler {
     return out;
   }
 
-  private endpoint(desired: DesiredChild[]): number | undefined {
+  /** NodePort of the instance's first Service; only a Service this Challenge owns counts. */
+  private endpoint(ch: Challenge, desired: DesiredChild[]): number | undefined {
     const first = desired.find((c) => c.kind === SERVICES.kind);
     if (!first) return undefined;
-    const svc = this.caches.services.get(objectKey(first.object));
+    const found = this.caches.services.get(objectKey(first.object));
+    const svc = found && ownedBy(found, ch) ? found : undefined;
     const port = svc?.spec?.ports?.[0]?.nodePort;
     return typeof port === 'number' && port > 0 ? port : undefined;
   }
@@ -204,15 +218,22 @@ export class Reconciler {
     // definition makes (covers a child created moments ago that the cache has not seen yet). Deletes and reads
     // by name cost the same whatever the namespace holds; a label-selector list would scan it all.
     const ns = ch.metadata.namespace!;
-    const candidates = new Map<string, ChildRef>();
-    const add = (kind: string, name: string) => {
+    // Each candidate is deleted with its uid as a precondition, so a same-name object of another Challenge that
+    // replaced it is never touched; a name the cache does not show as ours is read first and kept only if ours.
+    const candidates = new Map<string, ChildRef & { uid?: string }>();
+    const add = (kind: string, name: string, uid?: string) => {
       const ref = kind === DEPLOYMENTS.kind ? DEPLOYMENTS : SERVICES;
-      candidates.set(`${kind}/${name}`, { apiVersion: apiVersionOf(ref), kind, namespace: ns, name });
+      candidates.set(`${kind}/${name}`, { apiVersion: apiVersionOf(ref), kind, namespace: ns, name, uid });
     };
-    for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add(DEPLOYMENTS.kind, obj.metadata.name);
-    for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add(SERVICES.kind, obj.metadata.name);
+    for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add(DEPLOYMENTS.kind, obj.metadata.name, obj.metadata.uid);
+    for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add(SERVICES.kind, obj.metadata.name, obj.metadata.uid);
     const def = this.caches.definitions.get(`${ns}/${ch.spec.definition}`);
-    if (def) for (const child of childRefs(ch, def)) add(child.kind, child.name);
+    for (const child of def ? childRefs(ch, def) : []) {
+      if (candidates.has(`${child.kind}/${child.name}`)) continue;
+      const ref = child.kind === DEPLOYMENTS.kind ? DEPLOYMENTS : SERVICES;
+      const obj = await this.client.read({ apiVersion: apiVersionOf(ref), kind: child.kind, namespace: ns, name: child.name });
+      if (obj && ownedBy(obj, ch)) add(child.kind, child.name, obj.metadata.uid);
+    }
 
     let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
     let deleteError: string | undefined;
@@ -221,8 +242,9 @@ export class Reconciler {
       if (cached && (cached.metadata.deletionTimestamp || (cached.metadata.finalizers ?? []).length)) mayRemain = true;
       if (cached?.metadata.deletionTimestamp) continue;
       try {
-        await this.client.deleteChild(ref);
+        await this.client.deleteChild(ref, ref.uid);
       } catch (err) {
+        if (isConflict(err)) continue; // the uid precondition failed: that name is someone else's now
         mayRemain = true;
         deleteError = `deleting ${ref.kind.toLowerCase()} ${ref.name}: ${apiError(err).message}`;
       }

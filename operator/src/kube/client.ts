@@ -35,8 +35,11 @@ export class KubeClient {
     )) as T;
   }
 
-  /** Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. */
-  async deleteChild(ref: ChildRef): Promise<void> {
+  /**
+   * Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. With
+   * `uid`, only that very object is deleted (a precondition): a same-name object that replaced it is left alone.
+   */
+  async deleteChild(ref: ChildRef, uid?: string): Promise<void> {
     try {
       await this.objects.delete(
         { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
@@ -45,6 +48,7 @@ export class KubeClient {
         undefined,
         undefined,
         'Background',
+        uid ? { preconditions: { uid } } : undefined,
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;

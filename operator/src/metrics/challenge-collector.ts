@@ -6,12 +6,13 @@ import {
   STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, type RequestResource,
 } from '@hexactf/contract';
 import {
-  LABEL_CHALLENGE_ID, LABEL_USER, STATE_VALUE, objectKey,
+  LABEL_CHALLENGE_ID, LABEL_USER, STATE_VALUE,
   type Challenge, type ChallengeDefinition, type State,
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
 import { escapeLabelValue, formatValue, header, labelSet } from './exposition.ts';
+import type { SeriesIdentity, StoredTombstone } from './series-state.ts';
 
 
 export interface ChallengeSource {
@@ -28,9 +29,18 @@ interface Lines {
 }
 
 interface Tombstone {
+  id: SeriesIdentity;
   labels: string; // rendered label set
   deletedAt: number;
 }
+
+/** The values of a Challenge's four status labels. */
+export function seriesIdentity(ch: Challenge): SeriesIdentity {
+  const l = ch.metadata.labels ?? {};
+  return { namespace: ch.metadata.namespace ?? '', name: ch.metadata.name, challengeId: l[LABEL_CHALLENGE_ID] ?? '', user: l[LABEL_USER] ?? '' };
+}
+
+const keyOf = (id: SeriesIdentity) => (id.namespace ? `${id.namespace}/${id.name}` : id.name);
 
 export function stateValue(ch: Challenge): number {
   if (ch.metadata.deletionTimestamp) return STATE_VALUE.Deleted;
@@ -55,7 +65,32 @@ export class ChallengeCollector {
 
   /** Called when a Challenge leaves the cache: it stays exported as Deleted for the retention window. */
   onDeleted(ch: Challenge): void {
-    this.tombstones.set(objectKey(ch), { labels: this.statusLabels(ch), deletedAt: this.clock.now() });
+    this.addTombstone(seriesIdentity(ch), this.clock.now());
+  }
+
+  /**
+   * A tombstone from before a restart (deletedAt: when it was deleted, or when the deletion was found). One already
+   * known is kept as is; one whose retention has passed, or whose Challenge exists again, is not exported.
+   */
+  restoreTombstone(t: StoredTombstone): void {
+    if (!this.tombstones.has(keyOf(t))) this.addTombstone(t, t.deletedAt);
+  }
+
+  /** The tombstones still within the retention (what a restart must keep). */
+  tombstoneList(): StoredTombstone[] {
+    this.prune(this.clock.now());
+    return [...this.tombstones.values()].map((t) => ({ ...t.id, deletedAt: t.deletedAt }));
+  }
+
+  /** The identities of every cached Challenge (what a restart compares the fresh list with). */
+  liveIdentities(): SeriesIdentity[] {
+    return Array.from(this.source.challenges(), seriesIdentity);
+  }
+
+  private addTombstone(id: SeriesIdentity, deletedAt: number): void {
+    const { namespace, name, challengeId, user } = id;
+    const identity = { namespace, name, challengeId, user };
+    this.tombstones.set(keyOf(identity), { id: identity, labels: this.renderLabels(identity), deletedAt });
     if (this.tombstones.size % 1024 === 0) this.prune(this.clock.now());
   }
 
@@ -68,12 +103,15 @@ export class ChallengeCollector {
   }
 
   private statusLabels(ch: Challenge): string {
-    const l = ch.metadata.labels ?? {};
+    return this.renderLabels(seriesIdentity(ch));
+  }
+
+  private renderLabels(id: SeriesIdentity): string {
     // A fixed template is several times faster than a generic loop (this runs once per object version).
-    return LABEL_OPEN.challengeId + escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '') +
-      LABEL_OPEN.challengeName + escapeLabelValue(ch.metadata.name) +
-      LABEL_OPEN.username + escapeLabelValue(l[LABEL_USER] ?? '') +
-      LABEL_OPEN.namespace + escapeLabelValue(ch.metadata.namespace ?? '') + '"}';
+    return LABEL_OPEN.challengeId + escapeLabelValue(id.challengeId) +
+      LABEL_OPEN.challengeName + escapeLabelValue(id.name) +
+      LABEL_OPEN.username + escapeLabelValue(id.user) +
+      LABEL_OPEN.namespace + escapeLabelValue(id.namespace) + '"}';
   }
 
   private linesOf(ch: Challenge): Lines {

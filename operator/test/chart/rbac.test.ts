@@ -11,6 +11,7 @@ import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeCo
 import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
 import { Manager } from '../../src/manager.ts';
+import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { renderChart, type K8sObject } from './helm.ts';
 import { retryTooManyRequests } from '../../demo/workload.ts';
@@ -31,6 +32,13 @@ async function installRbac(release: string, namespace: string, set: string[] = [
   for (const obj of objs) await create(env.kubeConfig, obj as any);
   const sa = objs.find((o: K8sObject) => o.kind === 'ServiceAccount')!;
   return serviceAccountKubeConfig(env.kubeConfig, namespace, sa.metadata.name);
+}
+
+/** The ConfigMap the chart tells the operator to keep its series state in (its --series-state-configmap). */
+function seriesStateConfigMap(release: string, namespace: string, set: string[] = []): string {
+  const deployment: any = renderChart({ release, namespace, set }).find((o) => o.kind === 'Deployment');
+  const arg: string = deployment.spec.template.spec.containers[0].args.find((a: string) => a.startsWith('--series-state-configmap='));
+  return arg.slice(arg.indexOf('=') + 1);
 }
 
 async function can(kc: KubeConfig, verb: string, resource: string, opts: { group?: string; namespace?: string; subresource?: string; name?: string } = {}): Promise<boolean> {
@@ -83,7 +91,7 @@ describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
     const work = await createTestNamespace(env.kubeConfig, 'rbac-converge');
     // Scoped to its namespace only because other test files share this apiserver (an all-namespace operator would
     // put finalizers on their Challenges); the permissions used are the ClusterRole's all the same.
-    await converge(sa, work, { namespace: work });
+    await converge(sa, work, { namespace: work, leaderElectionNamespace: ns, seriesStateConfigMap: seriesStateConfigMap(ns, ns, ['rbac.clusterWide=true']) });
   });
 });
 
@@ -109,7 +117,10 @@ describe('chart RBAC, default values (a Role in the challenge namespace) with le
   });
 
   it('the operator converges in the watched namespace as this ServiceAccount, electing itself leader', async () => {
-    await converge(sa, watched, { namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000 });
+    await converge(sa, watched, {
+      namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000,
+      seriesStateConfigMap: seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']),
+    });
   });
 
   it('allows only its own Lease in the release namespace', async () => {
@@ -118,6 +129,16 @@ describe('chart RBAC, default values (a Role in the challenge namespace) with le
     assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'challenge-operator.hexactf.io' }), true);
     assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'someone-else' }), false);
     assert.equal(await can(sa, 'create', 'leases', { ...lease, namespace: watched }), false);
+  });
+
+  it('allows only its own series-state ConfigMap, in the release namespace', async () => {
+    const own = seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: own }), true);
+    assert.equal(await can(sa, 'update', 'configmaps', { namespace: ns, name: own }), true);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: 'someone-else' }), false);
+    assert.equal(await can(sa, 'list', 'configmaps', { namespace: ns }), false);
+    assert.equal(await can(sa, 'delete', 'configmaps', { namespace: ns, name: own }), false);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: watched, name: own }), false);
   });
 });
 
@@ -181,6 +202,13 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
       try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
     });
     assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
+    // The series state (tombstone included) is written with the chart's permissions.
+    if (flags.seriesStateConfigMap) {
+      await manager.seriesKeeper!.flush();
+      const cm = await env.kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: flags.seriesStateConfigMap, namespace: flags.leaderElectionNamespace! });
+      const stored = decodeSnapshot(Buffer.from(cm.binaryData![DATA_KEY], 'base64')).snapshot;
+      assert.deepEqual(stored.tombstones.map((t) => t.name), ['web-1-alice']);
+    }
     // Transient warnings (a watch restarting under load) are fine; a refused call is not.
     assert.deepEqual(problems.filter((p) => /forbidden|\b403\b/i.test(p)), [], 'the operator was refused nothing');
   } finally {

@@ -34,7 +34,7 @@ describe('helm template, default values', () => {
 
   it('renders exactly the always-on objects', () => {
     assert.deepEqual(objs.map((o) => o.kind).sort(), [
-      'Deployment', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+      'Deployment', 'Namespace', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding',
     ]);
   });
@@ -45,6 +45,7 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--metrics-bind-address=:8080'));
     assert.ok(c.args.includes('--health-probe-bind-address=:8081'));
     assert.ok(c.args.includes('--deleted-series-retention=60s'));
+    assert.ok(c.args.includes('--series-state-configmap=hexactf-challenge-operator-series-state'));
     assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
     assert.ok(c.args.includes('--namespace=hexactf-challenges'), 'the challenge namespaces only, by default');
     assert.ok(!c.args.some((a: string) => a.startsWith('--allowed-capabilities') || a === '--allow-load-balancer'), 'no opt-ins by default');
@@ -98,6 +99,24 @@ describe('helm template, default values', () => {
     const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator');
     assert.equal(binding.metadata.namespace, 'hexactf-challenges');
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('grants its series-state ConfigMap by name only, in the release namespace', () => {
+    const role = findObject(objs, 'Role', 'hexactf-challenge-operator-series-state');
+    assert.equal(role.metadata.namespace, 'hexactf');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['hexactf-challenge-operator-series-state'], verbs: ['get', 'update'] },
+    ]);
+    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator-series-state');
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'hexactf-challenge-operator-series-state' });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('operator.keepSeriesState=false: no flag, no ConfigMap Role', () => {
+    const off = renderChart({ set: ['operator.keepSeriesState=false'] });
+    assert.ok(!container(off).args.some((a: string) => a.startsWith('--series-state-configmap')));
+    assert.ok(!off.some((o) => o.kind === 'Role' && o.metadata.name.endsWith('-series-state')));
   });
 });
 
@@ -181,7 +200,7 @@ describe('helm template, defaults that follow other values', () => {
     const objs = renderChart({ set: ['rbac.clusterWide=true'] });
     findObject(objs, 'ClusterRole', 'hexactf-challenge-operator');
     findObject(objs, 'ClusterRoleBinding', 'hexactf-challenge-operator');
-    assert.ok(!objs.some((o) => o.kind === 'Role' || o.kind === 'Namespace'));
+    assert.ok(!objs.some((o) => (o.kind === 'Role' && o.metadata.name === 'hexactf-challenge-operator') || o.kind === 'Namespace'));
     assert.ok(!container(objs).args.some((a: string) => a.startsWith('--namespace')));
   });
 

@@ -23,7 +23,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   const services = await f.servicesOf(pending);
   assert.equal(services.length, 1);
   for (const obj of [...deployments, ...services]) {
-    assert.match(obj.metadata!.name!, /^ch-1-alice-(web|db)-[0-9a-f]{10}$/);
+    assert.match(obj.metadata!.name!, /^ch-1-alice-(web|db)-[0-9a-f]{16}$/);
     const [ref] = obj.metadata!.ownerReferences!;
     assert.equal(ref.kind, 'Challenge');
     assert.equal(ref.uid, pending.metadata.uid);
@@ -117,7 +117,7 @@ test('long Challenge names and odd user or challenge ids still give valid, disti
   const a = await f.waitForDeployments(long, 1);
   const b = await f.waitForDeployments(`${long}-2`, 1);
   for (const d of [...a, ...b]) {
-    assert.match(d.metadata!.name!, /^ch-web-2024-a-alice-smith-99-web-[0-9a-f]{10}$/);
+    assert.match(d.metadata!.name!, /^ch-web-2024-a-alice-smith-99-web-[0-9a-f]{16}$/);
   }
   assert.notEqual(a[0].metadata!.name, b[0].metadata!.name);
   await f.markAvailable(a[0].metadata!.name!);

@@ -157,6 +157,13 @@ describe('quota', () => {
 });
 
 describe('starting', () => {
+  test('a child name taken by another Challenge: ChildNameConflict naming the object', () => {
+    const d = decided(facts({ challenge: challenge(), children: { unavailable: [], nameConflict: 'Deployment x already exists and belongs to Challenge other; it is left alone' } }));
+    assert.equal(d.row, 'child-name-conflict');
+    assert.equal(ready(d)!.reason, 'ChildNameConflict');
+    assert.match(d.status!.currentStatus!.errorMsg!, /belongs to Challenge other/);
+  });
+
   test('a definition the pod policy refuses: DefinitionRefused naming the field, deleted only with --delete-on-error', () => {
     const refused = { unavailable: [], definitionRefused: 'definition d refused: spec.components[web].deployment.spec.template.spec.hostPID: host namespaces are refused' };
     const d = decided(facts({ challenge: challenge(), children: refused }));

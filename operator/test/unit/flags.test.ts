@@ -67,7 +67,7 @@ test('--allowed-capabilities and --namespace take checked lists', () => {
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 18);
+  assert.equal(FLAG_SPECS.length, 19);
 });
 
 test('bind addresses', () => {

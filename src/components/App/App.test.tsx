@@ -47,7 +47,7 @@ describe('App', () => {
       defaultWindow: '6h',
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(old_status[6h]))'
+      'max by (namespace, username, challeng_id, challenge_name) (last_over_time(old_status[6h]))'
     );
     expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
   });

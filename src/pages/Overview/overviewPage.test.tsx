@@ -19,8 +19,8 @@ import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
 
 const LEGACY = LEGACY_SETTINGS;
-const BY = 'namespace, challenge_id, challenge_name, username';
-const LEGACY_BY = 'namespace, challeng_id, challenge_name, username';
+const BY = 'namespace, username, challenge_id, challenge_name';
+const LEGACY_BY = 'namespace, username, challeng_id, challenge_name';
 
 describe('Overview page', () => {
   it('sends the seed count per state for the default window (2h), 0 when none', async () => {

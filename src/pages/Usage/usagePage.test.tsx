@@ -15,8 +15,8 @@ import {
 import { usageScene } from './usagePage';
 
 const LEGACY = LEGACY_SETTINGS;
-const ID = 'namespace, challenge_id, challenge_name, username';
-const LEGACY_ID = 'namespace, challeng_id, challenge_name, username';
+const ID = 'namespace, username, challenge_id, challenge_name';
+const LEGACY_ID = 'namespace, username, challeng_id, challenge_name';
 
 /** Presence answers: 1 for the metrics listed as present, 0 for the others. */
 const presence = (present: string[]) => (q: SentQuery) =>
