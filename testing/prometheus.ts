@@ -31,6 +31,8 @@ export interface Prometheus {
   logFile: string;
   /** Series of `match` as Prometheus stored them (label name -> value). */
   series(match: string): Promise<Array<Record<string, string>>>;
+  /** An instant query's result now (vector or matrix elements). */
+  query(expr: string): Promise<Array<{ metric: Record<string, string> }>>;
   /** Waits until there are `count` active targets and each has been scraped successfully at least once. */
   waitForScrapes(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Prometheus>
     url,
     logFile,
     series: (match) => promApi<Array<Record<string, string>>>(url, 'series', { 'match[]': match }, 'GET'),
+    query: async (expr) => (await promApi<{ result: Array<{ metric: Record<string, string> }> }>(url, 'query', { query: expr })).result,
     async waitForScrapes(count, timeoutMs = 20_000) {
       let active: ScrapeTarget[] = [];
       await waitFor(() => `${count} targets up: ${JSON.stringify(active.map((t) => [t.scrapeUrl, t.health, t.lastError]))}`, async () => {

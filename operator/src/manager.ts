@@ -94,6 +94,7 @@ export class Manager {
         pendingTimeoutMs: this.flags.pendingTimeoutMs,
         challengeTtlMs: this.flags.challengeTtlMs,
         maxPerUser: this.flags.maxPerUser,
+        quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
         deleteOnError: this.flags.deleteOnError,
         childPolicy: { allowLoadBalancer: this.flags.allowLoadBalancer, allowedCapabilities: capabilityList(this.flags.allowedCapabilities) },
       },

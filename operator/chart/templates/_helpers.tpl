@@ -105,3 +105,19 @@ rules:
     resources: ["networkpolicies"]
     verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 {{- end }}
+
+{{- /*
+One Challenge is one series across operator restarts and leader changes: its series lose the per-pod target labels
+(pod, instance), which change with every new pod. Sound because only the leader exports them, so they never come
+from two pods at once. The empty group makes the default replacement ($1) empty, which removes the label (an
+explicit replacement "" is dropped by older Prometheus Operators). The metric names are the contract's
+(operator/test/chart/series-identity.test.ts checks them, and that deploy/prometheus/prometheus.yml does the same).
+*/}}
+{{- define "challenge-operator.challengeSeriesRelabelings" -}}
+{{- range list "pod" "instance" }}
+- sourceLabels: [__name__]
+  regex: (?:challenge_resource_status|challenge_info|challenge_definition_requests)()
+  targetLabel: {{ . }}
+  action: replace
+{{- end }}
+{{- end }}

@@ -14,6 +14,8 @@ export interface DecisionOptions {
   pendingTimeoutMs: number;
   challengeTtlMs: number;
   maxPerUser: number;
+  /** A Challenge still waiting for a quota slot this long after its creation is deleted (0 = waits forever). */
+  quotaWaitTimeoutMs: number;
   deleteOnError: boolean;
 }
 
@@ -112,6 +114,13 @@ function ttlLeftMs(f: Facts): number | undefined {
   if (!f.options.challengeTtlMs || isOne(f)) return undefined;
   const started = timeMs(f.challenge.status?.startedAt);
   return started === undefined ? undefined : started + f.options.challengeTtlMs - f.now;
+}
+
+/** Milliseconds left before a waiting Challenge is given up; undefined when waiting has no limit. */
+function quotaWaitLeftMs(f: Facts): number | undefined {
+  const created = timeMs(f.challenge.metadata.creationTimestamp);
+  if (!f.options.quotaWaitTimeoutMs || created === undefined) return undefined;
+  return created + f.options.quotaWaitTimeoutMs - f.now;
 }
 
 /** Start of the current Pending spell: kept while Pending, restarted on entering Pending. */
@@ -252,17 +261,28 @@ export const STATE_TABLE: readonly Row[] = [
     },
   },
   {
+    id: 'quota-wait-expired',
+    state: 'not Pending or Running', when: 'would wait for a quota slot, created more than `--quota-wait-timeout` ago',
+    becomes: 'unchanged', then: 'delete the Challenge',
+    needs: 'quota',
+    match: (f) => !admitted(f) && f.options.maxPerUser > 0 && f.options.quotaWaitTimeoutMs > 0,
+    also: (f) => f.quota!.ahead >= f.options.maxPerUser && (quotaWaitLeftMs(f) ?? 1) <= 0,
+    decide: () => ({ status: null, deleteChallenge: true, note: 'waited for a quota slot longer than --quota-wait-timeout; deleting' }),
+  },
+  {
     id: 'quota-exceeded',
     state: 'not Pending or Running', when: '`--max-per-user` set and that many live instances of the user come first',
-    becomes: 'Error `QuotaExceeded`', then: 're-checked when one of the user\'s instances goes away',
+    becomes: 'Error `QuotaExceeded` (the message does not change while it waits)',
+    then: 're-checked when a slot frees and it is first in line; requeue at `--quota-wait-timeout`',
     needs: 'quota',
     match: (f) => !admitted(f) && f.options.maxPerUser > 0,
     also: (f) => f.quota!.ahead >= f.options.maxPerUser,
     decide: (f, s) => {
       definitionFound(f, s);
       const user = identity(f.challenge).user;
-      setError(f, s, 'QuotaExceeded', `quota exceeded: user ${user} already has ${f.quota!.ahead} live instance(s) (max ${f.options.maxPerUser})`);
-      return {};
+      // No position in the message: a queue position would rewrite every waiting status whenever one leaves.
+      setError(f, s, 'QuotaExceeded', `quota exceeded: user ${user} has the maximum of ${f.options.maxPerUser} live instance(s); waiting for one to end`);
+      return { requeueAfterMs: quotaWaitLeftMs(f) };
     },
   },
   {

@@ -1,4 +1,4 @@
-// The per-user cap (--max-per-user): where a waiting Challenge stands among its user's live instances.
+// The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands.
 import { objectKey, timeMs, type Challenge } from '../api/types.ts';
 import { COND_READY, RECOVERABLE_REASONS, getCondition } from './status.ts';
 
@@ -18,16 +18,29 @@ export function compareAge(a: Challenge, b: Challenge): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** `holds` says whether a Challenge holds a slot; it may know of admissions the cache has not shown yet. */
+export type SlotView = (c: Challenge) => boolean;
+
 /**
  * How many of the user's live instances count before `ch`: every other one holding a slot, plus the waiting
  * ones older than `ch`. `userChallenges` is every Challenge of that user (any namespace).
  */
-export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>): number {
+export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot): number {
   const key = objectKey(ch);
   let ahead = 0;
   for (const c of userChallenges) {
     if (c.metadata.deletionTimestamp || objectKey(c) === key) continue;
-    if (holdsSlot(c) || compareAge(c, ch) < 0) ahead++;
+    if (holds(c) || compareAge(c, ch) < 0) ahead++;
   }
   return ahead;
+}
+
+/** The live instance first in line for a slot, if any waits. */
+export function oldestWaiting(userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot): Challenge | undefined {
+  let first: Challenge | undefined;
+  for (const c of userChallenges) {
+    if (c.metadata.deletionTimestamp || holds(c)) continue;
+    if (!first || compareAge(c, first) < 0) first = c;
+  }
+  return first;
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
+import type { Admission } from './admission.ts';
 import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
 import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
 import {
@@ -43,8 +44,17 @@ export class Reconciler {
   private readonly clock: Clock;
   private readonly recorder: Recorder;
   private readonly log: Logger;
+  private readonly admission: Admission;
+  /**
+   * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
+   * on such a version would only redo the write and get 409: the watch event of our write triggers the next one.
+   */
+  private readonly superseded = new Map<string, Set<string>>();
 
-  constructor(deps: { caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger }) {
+  constructor(deps: {
+    caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
+  }) {
+    this.admission = deps.admission;
     this.caches = deps.caches;
     this.client = deps.client;
     this.opts = deps.opts;
@@ -54,10 +64,47 @@ export class Reconciler {
   }
 
   async reconcile(key: string): Promise<Result> {
+    const ch = this.caches.challenges.get(key);
+    if (!ch) {
+      this.superseded.delete(key);
+      return {}; // gone: its metric tombstone is kept by the collector
+    }
+    if (this.isSuperseded(key, ch)) return {};
+    // Under --max-per-user, a Challenge that may be admitted now waits for the user's other admissions.
+    const user = identity(ch).user;
+    if (this.opts.maxPerUser > 0 && user && !ch.metadata.deletionTimestamp && !this.admission.holds(ch)) {
+      return this.admission.serialise(user, () => this.reconcileOnce(key));
+    }
+    return this.reconcileOnce(key);
+  }
+
+  private isSuperseded(key: string, ch: Challenge): boolean {
+    const old = this.superseded.get(key);
+    if (!old) return false;
+    if (old.has(ch.metadata.resourceVersion ?? '')) return true;
+    this.superseded.delete(key);
+    return false;
+  }
+
+  /** A write of ours replaced this version of the Challenge. */
+  private replaced(ch: Challenge): void {
+    const key = objectKey(ch);
+    const old = this.superseded.get(key) ?? new Set<string>();
+    old.add(ch.metadata.resourceVersion ?? '');
+    this.superseded.set(key, old);
+  }
+
+  private async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
+    const updated = await this.guard(() => this.client.setFinalizers(ch, finalizers));
+    this.replaced(ch);
+    return updated;
+  }
+
+  private async reconcileOnce(key: string): Promise<Result> {
     let ch = this.caches.challenges.get(key);
-    if (!ch) return {}; // gone: its metric tombstone is kept by the collector
+    if (!ch || this.isSuperseded(key, ch)) return {}; // changed while waiting for the user's admission turn
     if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
-      ch = await this.guard(() => this.client.setFinalizers(ch!, [...(ch!.metadata.finalizers ?? []), FINALIZER]));
+      ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
     }
 
     const facts: Facts = {
@@ -72,7 +119,11 @@ export class Reconciler {
       const need: Need = decision.need;
       if (need === 'quota') facts.quota = this.observeQuota(ch);
       else if (need === 'cleanup') facts.cleanup = await this.deleteChildren(ch);
-      else ({ retryError, ...facts.children } = await this.convergeChildren(ch));
+      else {
+        // Getting children takes a slot: the user's next admission counts it before the cache shows it.
+        if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
+        ({ retryError, ...facts.children } = await this.convergeChildren(ch));
+      }
       decision = decide(facts);
     }
     return this.carryOut(ch, decision, retryError);
@@ -90,8 +141,7 @@ export class Reconciler {
       return {};
     }
     if (d.removeFinalizer) {
-      const done = ch;
-      await this.guard(() => this.client.setFinalizers(done, (done.metadata.finalizers ?? []).filter((f) => f !== FINALIZER)));
+      await this.setFinalizers(ch, (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
       const created = timeMs(ch.metadata.creationTimestamp);
       if (created !== undefined) this.recorder.lifetime(ch.metadata.namespace!, ch.spec.definition, Math.max(0, this.clock.now() - created) / 1000);
     }
@@ -99,7 +149,7 @@ export class Reconciler {
   }
 
   private observeQuota(ch: Challenge): QuotaFacts {
-    return { ahead: quotaAhead(ch, this.caches.challenges.byIndex(INDEX_USER, identity(ch).user)) };
+    return { ahead: quotaAhead(ch, this.caches.challenges.byIndex(INDEX_USER, identity(ch).user), this.admission.holds) };
   }
 
   /**
@@ -267,6 +317,7 @@ export class Reconciler {
     const before = ch.status ?? {};
     if (stableJson(before) === stableJson(status)) return ch;
     const updated = await this.guard(() => this.client.patchChallengeStatus(ch, status));
+    this.replaced(ch);
     // Recorded only once the write went through, so a retried reconcile does not count twice.
     const prevState: State | undefined = before.currentStatus?.state;
     const next = status.currentStatus?.state;

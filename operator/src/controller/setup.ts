@@ -9,7 +9,9 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import {
   INDEX_DEFINITION, INDEX_USER, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
 } from './caches.ts';
+import { Admission } from './admission.ts';
 import { Controller } from './controller.ts';
+import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
 import { Reconciler, type ReconcileOptions } from './reconciler.ts';
 
 /** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
@@ -34,8 +36,9 @@ export interface ChallengeController {
 
 export function setupChallengeController(deps: ChallengeControllerDeps): ChallengeController {
   const caches = makeCaches(deps.newInformer, deps.resyncMs);
+  const admission = new Admission(deps.clock);
   const reconciler = new Reconciler({
-    caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options,
+    caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
   });
   const controller = new Controller({
     name: CONTROLLER_NAME,
@@ -46,25 +49,43 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
     reconcile: (key) => reconciler.reconcile(key),
     keys: () => [...caches.challenges.list()].map(objectKey),
   });
-  watch(caches, controller, deps.options);
+  watch(caches, controller, deps.options, admission);
   return { caches, controller };
 }
 
 /** Which events enqueue which Challenges. */
-function watch(c: Caches, controller: Controller, options: ReconcileOptions): void {
+function watch(c: Caches, controller: Controller, options: ReconcileOptions, admission: Admission): void {
   const enqueue = (key: string) => controller.enqueue(key);
 
-  // A Challenge itself; on add and delete, a user's instance count changed, so that user's waiting instances
-  // may be admitted now.
-  const challengeCountChanged = (ch: Challenge) => {
-    enqueue(objectKey(ch));
-    const user = ch.metadata.labels?.[LABEL_USER];
-    if (options.maxPerUser > 0 && user) for (const other of c.challenges.byIndex(INDEX_USER, user)) enqueue(objectKey(other));
+  // A Challenge itself. Under --max-per-user, when one leaves a slot or the line (deleted, stopped holding a
+  // slot, moved to another user), at most one other can change: the user's first waiting Challenge, and only
+  // if a slot is free for it now. A new Challenge joins the end of the line and changes nobody else.
+  const slotFreed = (user: string | undefined) => {
+    if (options.maxPerUser <= 0 || !user) return;
+    const mine = c.challenges.byIndex(INDEX_USER, user);
+    const first = oldestWaiting(mine, admission.holds);
+    if (first && quotaAhead(first, mine, admission.holds) < options.maxPerUser) enqueue(objectKey(first));
   };
+  const place = (ch: Challenge) => (ch.metadata.deletionTimestamp ? 'leaving' : holdsSlot(ch) ? 'holds' : 'waits');
+  const userOf = (ch: Challenge) => ch.metadata.labels?.[LABEL_USER];
   c.challenges.addHandlers({
-    onAdd: challengeCountChanged,
-    onUpdate: (_old, ch) => enqueue(objectKey(ch)),
-    onDelete: challengeCountChanged,
+    onAdd: (ch) => {
+      admission.observe(ch);
+      enqueue(objectKey(ch));
+    },
+    onUpdate: (old, ch) => {
+      admission.observe(ch);
+      enqueue(objectKey(ch));
+      if (userOf(old) !== userOf(ch)) {
+        slotFreed(userOf(old));
+        slotFreed(userOf(ch));
+      } else if (place(old) !== place(ch)) slotFreed(userOf(ch));
+    },
+    onDelete: (ch) => {
+      admission.observe(ch, true);
+      enqueue(objectKey(ch));
+      slotFreed(userOf(ch));
+    },
   });
 
   // A definition: every Challenge that uses it.

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { parseFlags } from '../../src/flags.ts';
 import { allOnValues, chartDir, findObject, helm, renderChart, type K8sObject } from './helm.ts';
 
 const container = (objs: K8sObject[]) => findObject(objs, 'Deployment').spec.template.spec.containers[0];
@@ -45,6 +46,8 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--metrics-bind-address=:8080'));
     assert.ok(c.args.includes('--health-probe-bind-address=:8081'));
     assert.ok(c.args.includes('--deleted-series-retention=60s'));
+    assert.ok(c.args.includes('--quota-wait-timeout=0'), 'waiting Challenges do not expire by default');
+    assert.equal(parseFlags(c.args, {}).quotaWaitTimeoutMs, 0, 'the operator accepts every flag the chart passes');
     assert.ok(c.args.includes('--series-state-configmap=hexactf-challenge-operator-series-state'));
     assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
     assert.ok(c.args.includes('--namespace=hexactf-challenges'), 'the challenge namespaces only, by default');
@@ -130,6 +133,8 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
     assert.ok(c.args.includes('--allowed-capabilities=SYS_ADMIN'));
     assert.ok(c.args.includes('--allow-load-balancer'));
     assert.ok(c.args.includes('--delete-on-error'));
+    assert.ok(c.args.includes('--quota-wait-timeout=10m'));
+    assert.equal(parseFlags(c.args, {}).quotaWaitTimeoutMs, 600_000, 'the operator accepts every flag the chart passes');
     assert.ok(c.args.includes('--leader-election-namespace=hexactf'), 'extraArgs appended');
     const lease = findObject(objs, 'Role', 'hexactf-challenge-operator-leader-election');
     assert.equal(lease.metadata.namespace, 'hexactf');

@@ -1,4 +1,4 @@
-// Prometheus' own parsers for the exposition tests: `promtool check metrics`, and the config of a real Prometheus
+// Prometheus' own parsers for the exposition tests: `promtool check metrics`, and configs for a real Prometheus
 // (@hexactf/testing/prometheus) scraping static targets every 500 ms.
 import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
 
@@ -7,11 +7,15 @@ export function promtoolCheckMetrics(text: string): ToolRun {
   return runPromtool(['check', 'metrics'], text);
 }
 
+/** prometheus.yml with these scrape_configs, every 500 ms by default. */
+export function prometheusConfig(scrapeConfigs: Array<Record<string, unknown>>): string {
+  return JSON.stringify({ global: { scrape_interval: '500ms' }, scrape_configs: scrapeConfigs });
+}
+
 /** prometheus.yml scraping each URL every 500 ms as the job named by its key. */
 export function scrapeConfig(targets: Record<string, string>): string {
-  const scrapeConfigs = Object.entries(targets).map(([job, url]) => {
+  return prometheusConfig(Object.entries(targets).map(([job, url]) => {
     const u = new URL(url);
     return { job_name: job, scrape_interval: '500ms', scrape_timeout: '400ms', metrics_path: u.pathname, static_configs: [{ targets: [u.host] }] };
-  });
-  return JSON.stringify({ global: { scrape_interval: '500ms' }, scrape_configs: scrapeConfigs });
+  }));
 }

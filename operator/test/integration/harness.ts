@@ -11,6 +11,9 @@ import { makeLogger, silentLogger } from '../../src/log.ts';
 import type { Flags } from '../../src/flags.ts';
 import type { ChallengeDefinition } from '../../src/api/types.ts';
 
+/** Re-exported for tests written against this harness; its one home is @hexactf/testing/wait. */
+export { waitFor } from '@hexactf/testing/wait';
+
 
 let shared: Promise<KubeConfig> | undefined;
 export function testKubeConfig(): Promise<KubeConfig> {

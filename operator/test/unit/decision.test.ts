@@ -9,7 +9,7 @@ import { getCondition } from '../../src/controller/status.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const OPTIONS: DecisionOptions = { pendingTimeoutMs: 300_000, challengeTtlMs: 1_800_000, maxPerUser: 0, deleteOnError: false };
+const OPTIONS: DecisionOptions = { pendingTimeoutMs: 300_000, challengeTtlMs: 1_800_000, maxPerUser: 0, quotaWaitTimeoutMs: 0, deleteOnError: false };
 
 function challenge(status?: ChallengeStatus, meta: Partial<Challenge['metadata']> = {}): Challenge {
   return {
@@ -146,8 +146,28 @@ describe('quota', () => {
     const d = decided(facts({ challenge: challenge(), options: capped, quota: { ahead: 2 } }));
     assert.equal(d.row, 'quota-exceeded');
     assert.equal(ready(d)!.reason, 'QuotaExceeded');
-    assert.match(d.status!.currentStatus!.errorMsg!, /user alice already has 2 live instance\(s\) \(max 2\)/);
+    assert.equal(d.status!.currentStatus!.errorMsg, 'quota exceeded: user alice has the maximum of 2 live instance(s); waiting for one to end');
     assert.equal(getCondition(d.status, 'DefinitionResolved')!.status, 'True');
+    assert.equal(d.requeueAfterMs, undefined, 'waits until a slot frees');
+  });
+
+  test('the message does not depend on the position in line (one leaving rewrites no other status)', () => {
+    const third = decided(facts({ challenge: challenge(), options: capped, quota: { ahead: 4 } }));
+    const second = decided(facts({ challenge: challenge(third.status), options: capped, quota: { ahead: 3 }, now: T0 + 1000 }));
+    assert.deepEqual(second.status, third.status);
+  });
+
+  test('--quota-wait-timeout: requeued for the deadline, then deleted while still waiting', () => {
+    const timed = { ...capped, quotaWaitTimeoutMs: 600_000 }; // created 60 s before T0
+    const waits = decided(facts({ challenge: challenge(), options: timed, quota: { ahead: 2 } }));
+    assert.equal(waits.row, 'quota-exceeded');
+    assert.equal(waits.requeueAfterMs, 540_000);
+    const expired = decided(facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 2 }, now: T0 + 540_000 }));
+    assert.equal(expired.row, 'quota-wait-expired');
+    assert.equal(expired.deleteChallenge, true);
+    assert.equal(expired.status, undefined);
+    // A slot free at the deadline: admitted, not deleted.
+    assert.deepEqual(decide(facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 1 }, now: T0 + 540_000 })), { need: 'children' });
   });
 
   test('below the cap it gets children; an admitted instance is not asked again', () => {
