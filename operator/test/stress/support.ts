@@ -12,6 +12,8 @@ import { createTestNamespace, startTestEnv, type TestEnv, type TestEnvOptions } 
 import { definitionSpec, parseSeries } from '../integration/harness.ts';
 
 export { definitionSpec, parseSeries };
+/** Re-exported for tests written against this module; its one home is @hexactf/testing/wait. */
+export { waitFor };
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
