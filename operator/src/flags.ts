@@ -1,3 +1,5 @@
+import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+
 // Command-line flags (names fixed by the team conventions; the chart and tests rely on them).
 export interface Flags {
   metricsBindAddress: string;
@@ -18,6 +20,10 @@ export interface Flags {
   kubeconfig: string;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
+  networkPolicy: boolean;
+  internalCidrs: string;
+  egressAllowCidrs: string;
+  ingressAllowCidrs: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   help: boolean;
 }
@@ -49,6 +55,10 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
   { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
+  { name: 'network-policy', key: 'networkPolicy', kind: 'bool', def: () => 'true', help: 'Give every instance a NetworkPolicy: its own pods, DNS and the internet; not other instances, --internal-cidrs, the apiserver or cloud metadata.' },
+  { name: 'internal-cidrs', key: 'internalCidrs', kind: 'string', def: () => DEFAULT_INTERNAL_CIDRS.join(','), help: 'Ranges an instance may neither reach nor be reached from: the cluster\'s pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).' },
+  { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
+  { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
@@ -151,6 +161,13 @@ export function validate(f: Flags): void {
   }
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
+  for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {
+    try {
+      cidrList(value, flag);
+    } catch (err) {
+      throw new FlagError((err as Error).message);
+    }
+  }
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
   if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
     throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);

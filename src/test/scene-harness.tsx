@@ -77,6 +77,13 @@ export interface PrometheusStub {
   name: string;
 }
 
+/**
+ * The text queries.ts builds for each instance's state in the window's views (docs/dashboard-semantics.md): its
+ * current state, or Deleted when that was its last state within the window. For tests that pin the query text.
+ */
+export const viewStatesText = (by: string, selector: string, window: string) =>
+  `(max by (${by}) (${selector}) or max by (${by}) (last_over_time(${selector}[${window}])) == 2)`;
+
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {
   ...DEFAULT_SETTINGS,

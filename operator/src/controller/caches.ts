@@ -1,7 +1,7 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
 // indexes that turn "which Challenge does this child belong to" and "which Challenges does this user have" into
 // map lookups instead of scans.
-import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
+import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
 import {
   ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY,
   type Challenge, type ChallengeDefinition, type KubeObject,
@@ -15,6 +15,7 @@ export interface Caches {
   definitions: Informer<ChallengeDefinition>;
   deployments: Informer<Child>;
   services: Informer<Child>;
+  networkPolicies: Informer<Child>;
   pods: Informer<Child>;
 }
 
@@ -61,12 +62,14 @@ export function makeCaches(newInformer: InformerFactory, challengeResyncMs: numb
     definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS),
     deployments: newInformer<Child>('deployments', DEPLOYMENTS, owned),
     services: newInformer<Child>('services', SERVICES, owned),
+    networkPolicies: newInformer<Child>('networkpolicies', NETWORK_POLICIES, owned),
     pods: newInformer<Child>('pods', PODS, owned),
   };
   caches.challenges.addIndex(INDEX_DEFINITION, definitionKeyOfChallenge);
   caches.challenges.addIndex(INDEX_USER, userOfChallenge);
   caches.deployments.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.services.addIndex(INDEX_OWNER, challengeKeyOfChild);
+  caches.networkPolicies.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.pods.addIndex(INDEX_OWNER, challengeKeyOfPod);
   return caches;
 }
