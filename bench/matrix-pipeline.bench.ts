@@ -10,6 +10,8 @@
 import type { DataFrame, DataTransformerConfig } from '@grafana/data';
 import { performance } from 'node:perf_hooks';
 
+import { STATUS_LABELS } from '@hexactf/contract';
+
 import { prometheusInstantTable, type InstantSample } from '../src/test/prometheus-table';
 import { registerStandardTransformers } from '../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../src/transforms/matrix';
@@ -20,7 +22,7 @@ const SERIES = Number(process.env.BENCH_SERIES ?? 20000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 9);
 const WARMUP = 2;
 const TARGET_MS = 300;
-const LABELS = { challengeId: 'challenge_id', username: 'username' };
+const LABELS = { challengeId: STATUS_LABELS.challengeId, username: STATUS_LABELS.username };
 
 /** mulberry32: a tiny seeded PRNG, so every run benchmarks the same data. */
 function seededRandom(seed: number): () => number {
