@@ -11,10 +11,10 @@
  * The expected samples below are worked out by hand from the series (see the comments on each one), never copied
  * from promtool's output.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -514,21 +514,14 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function runPromtool(file: object): { status: number | null; output: string } {
+function promtoolTestRules(file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
     // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['test', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(
-        `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
-          '(scripts/install-test-tools.sh does).'
-      );
-    }
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    return runPromtool(['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -547,7 +540,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = runPromtool(promtoolFile(settings));
+    const { status, output } = promtoolTestRules(promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -561,7 +554,7 @@ describe('every query, evaluated by promtool', () => {
         exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = runPromtool(file);
+    const { status, output } = promtoolTestRules(file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
   });

@@ -1,5 +1,6 @@
 /**
- * Every PromQL the app emits, as pure functions of (settings, filters, variable text).
+ * Every PromQL the app emits, as pure functions of (settings, filters, variable text). What each answer means:
+ * docs/dashboard-semantics.md.
  *
  * - Label names come from the settings (the seed's original operator spelled `challeng_id`) and are applied to all
  *   three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape without

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataFrame } from '@grafana/data';
+import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
 
 import { ChallengeState, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
 import {
@@ -40,18 +41,9 @@ import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
+import type { TruthRow } from './cluster';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
-import { instantQuery, promApi, rangeQuery } from './prom-api';
 
-interface TruthRow {
-  challengeId: string;
-  user: string;
-  name: string;
-  namespace: string;
-  definition: string;
-  state: string;
-  value: number;
-}
 interface Cluster {
   prometheus: { default: string; legacy: string };
   truth: TruthRow[];

@@ -60,7 +60,7 @@ describe('ChallengeDefinitions are policed', () => {
     const net = f.kc.makeApiClient(NetworkingV1Api);
     const policies = (await net.listNamespacedNetworkPolicy({ namespace: f.ns, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` })).items;
     assert.equal(policies.length, 1, 'one NetworkPolicy per instance');
-    assert.deepEqual(policies[0].spec!.podSelector.matchLabels, { 'apps.hexactf.io/owner-uid': ch.metadata.uid });
+    assert.deepEqual(policies[0].spec!.podSelector!.matchLabels, { 'apps.hexactf.io/owner-uid': ch.metadata.uid });
     assert.deepEqual(policies[0].spec!.policyTypes, ['Ingress', 'Egress']);
     assert.equal(policies[0].metadata!.ownerReferences![0].uid, ch.metadata.uid);
     assert.equal(dep.spec!.template.metadata!.labels!['apps.hexactf.io/owner-uid'], ch.metadata.uid, 'the pods carry the label it selects');
