@@ -26,6 +26,7 @@ import {
   instancesByCategoryQuery,
   matrixQuery,
   metricPresenceQuery,
+  operatorSilenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
@@ -557,5 +558,53 @@ describe('every query, evaluated by promtool', () => {
     const { status, output } = promtoolTestRules(file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
+  });
+});
+
+describe('operator not reporting, evaluated by promtool', () => {
+  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
+  // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
+  const gauge = (job: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${job}", username="u"}`,
+    values,
+  });
+  const up = (job: string, values: string) => ({ series: `up{job="${job}", instance="x"}`, values });
+  const input = [
+    up('op-a', '1x99 0x21'),
+    gauge('op-a', '1x99 stale'),
+    up('op-b', '1x99 stale'),
+    gauge('op-b', '1x99 stale'),
+    up('op-c', '1x120'),
+    gauge('op-c', '1x120'),
+    up('unrelated', '0x120'),
+  ];
+  const silence = operatorSilenceQuery(DEFAULT_SETTINGS, '1h');
+
+  it('names each silent job with the last time it was up, and nothing while all report', () => {
+    const file = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '30s',
+          input_series: input,
+          promql_expr_test: [
+            // Last up sample 2970 s; at the 1 m resolution of the subquery the last step that saw it up is 2940 s.
+            {
+              expr: silence,
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: '{job="op-a"}', value: 2940 },
+                { labels: '{job="op-b"}', value: 2940 },
+              ],
+            },
+            { expr: silence, eval_time: '2400s', exp_samples: [] },
+          ],
+        },
+      ],
+    };
+    const { status, output } = runPromtool(file);
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
   });
 });
