@@ -11,6 +11,8 @@ import type { DataFrame, DataTransformerConfig } from '@grafana/data';
 import { performance } from 'node:perf_hooks';
 import { seededRandom } from '@hexactf/testing/random';
 
+import { STATUS_LABELS } from '@hexactf/contract';
+
 import { prometheusInstantTable, type InstantSample } from '../src/test/prometheus-table';
 import { registerStandardTransformers } from '../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../src/transforms/matrix';
@@ -21,7 +23,7 @@ const SERIES = Number(process.env.BENCH_SERIES ?? 20000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 9);
 const WARMUP = 2;
 const TARGET_MS = 300;
-const LABELS = { challengeId: 'challenge_id', username: 'username' };
+const LABELS = { challengeId: STATUS_LABELS.challengeId, username: STATUS_LABELS.username };
 
 /** SERIES distinct random (user, challenge) pairs with a random state, labelled like the operator's series. */
 function liveSeries(): InstantSample[] {

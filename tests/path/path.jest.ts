@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { DataFrame } from '@grafana/data';
 import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
 
-import { ChallengeState, STATES } from '../../src/metric/contract';
+import { ChallengeState, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -264,8 +264,8 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
   }, 60_000);
 
   it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
-    const legacy = resolveSettings({ challengeIdLabel: 'challeng_id' });
-    expect(legacy.labels.challengeId).toBe('challeng_id');
+    const legacy = resolveSettings({ challengeIdLabel: LEGACY_CHALLENGE_ID_LABEL });
+    expect(legacy.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
     // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
     const raw = await instantQuery(cluster.prometheus.legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
     expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
