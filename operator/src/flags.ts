@@ -1,3 +1,5 @@
+import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+
 // Command-line flags (names fixed by the team conventions; the chart and tests rely on them).
 export interface Flags {
   metricsBindAddress: string;
@@ -20,6 +22,10 @@ export interface Flags {
   kubeApiBurst: number;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
+  networkPolicy: boolean;
+  internalCidrs: string;
+  egressAllowCidrs: string;
+  ingressAllowCidrs: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   help: boolean;
 }
@@ -44,13 +50,17 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
   { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
-  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: 'Live Challenges allowed per user (0 = unlimited). Admission is serialised per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.' },
+  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: 'Live Challenges allowed per user (0 = unlimited). Admission is atomic per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.' },
   { name: 'quota-wait-timeout', key: 'quotaWaitTimeoutMs', kind: 'duration', def: () => '0', help: 'Delete a Challenge still waiting for a --max-per-user slot this long after it was created (0 = it waits until a slot frees).' },
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
   { name: 'series-state-configmap', key: 'seriesStateConfigMap', kind: 'string', def: () => '', help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
   { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
   { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
+  { name: 'network-policy', key: 'networkPolicy', kind: 'bool', def: () => 'true', help: 'Give every instance a NetworkPolicy: its own pods, DNS and the internet; not other instances, --internal-cidrs, the apiserver or cloud metadata.' },
+  { name: 'internal-cidrs', key: 'internalCidrs', kind: 'string', def: () => DEFAULT_INTERNAL_CIDRS.join(','), help: 'Ranges an instance may neither reach nor be reached from: the cluster\'s pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).' },
+  { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
+  { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
   { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
@@ -161,6 +171,13 @@ export function validate(f: Flags): void {
   if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
+  for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {
+    try {
+      cidrList(value, flag);
+    } catch (err) {
+      throw new FlagError((err as Error).message);
+    }
+  }
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
   if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
     throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);

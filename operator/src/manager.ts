@@ -16,6 +16,7 @@ import { RestClient } from './kube/rest.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
+import { cidrList } from './controller/network-policy.ts';
 import { kubeListWatch } from './kube/list-watch.ts';
 import { multiNamespaceListWatch } from './kube/multi-namespace-list-watch.ts';
 import { silentLogger, type Logger } from './log.ts';
@@ -107,6 +108,13 @@ export class Manager {
         quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
         deleteOnError: this.flags.deleteOnError,
         childPolicy: { allowLoadBalancer: this.flags.allowLoadBalancer, allowedCapabilities: capabilityList(this.flags.allowedCapabilities) },
+        isolation: {
+          enabled: this.flags.networkPolicy,
+          internalCidrs: cidrList(this.flags.internalCidrs, 'internal-cidrs'),
+          egressAllowCidrs: cidrList(this.flags.egressAllowCidrs, 'egress-allow-cidrs'),
+          ingressAllowCidrs: cidrList(this.flags.ingressAllowCidrs, 'ingress-allow-cidrs'),
+          allowDns: true,
+        },
       },
     });
     this.caches = challengeController.caches;

@@ -11,10 +11,10 @@
  * The expected samples below are worked out by hand from the series (see the comments on each one), never copied
  * from promtool's output.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -26,6 +26,7 @@ import {
   instancesByCategoryQuery,
   matrixQuery,
   metricPresenceQuery,
+  operatorSilenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
@@ -93,7 +94,8 @@ const INSTANCES: Instance[] = [
     values: '1x99 2x2 stale',
     info: { definition: 'web-1', category: 'web' },
   },
-  // dave: vanishes while Running at 2430 s (no Deleted ever seen). Definition without a category.
+  // dave: vanishes while Running at 2430 s (no Deleted ever seen: a finalizer removed by hand, a lost tombstone).
+  // Not Running any more: gone from every view of the window (the seed counted him Running for the whole window).
   {
     ns: 'ctf',
     id: 'rev-1',
@@ -122,7 +124,7 @@ const INSTANCES: Instance[] = [
   },
   // frank: last sample at 1770 s, just before the window.
   { ns: 'ctf', id: 'misc-1', name: 'misc-1-frank', user: 'frank', values: '1x59 stale' },
-  // grace: Pending, last sample at 1830 s, just inside the window.
+  // grace: Pending, last sample at 1830 s, just inside the window, then gone without a Deleted: not shown.
   {
     ns: 'ctf',
     id: 'misc-1',
@@ -140,6 +142,19 @@ const INSTANCES: Instance[] = [
     values: '1x120',
     info: { definition: 'rev-2', category: 'rev' },
   },
+  // mia: Running throughout; her definition has no category.
+  {
+    ns: 'ctf',
+    id: 'rev-1',
+    name: 'rev-1-mia',
+    user: 'mia',
+    values: '1x120',
+    info: { definition: 'rev-1', category: '' },
+  },
+  // nora: Error under target op-a until the operator restarts at 2730 s under op-b, where she has recovered to
+  // Running (the operator allows Error -> Running): the newest state, Running, not the highest (Error).
+  { ns: 'ctf', id: 'web-1', name: 'web-1-nora', user: 'nora', values: '0x1 3x88 stale' },
+  { ns: 'ctf', id: 'web-1', name: 'web-1-nora', user: 'nora', instance: 'op-b', values: '_x94 1x26' },
   // namespace ctf-2: `a.c` Running, and `abc` in Error, which an unescaped `a.c` would also match.
   {
     ns: 'ctf-2',
@@ -285,10 +300,12 @@ function cases(s: QuerySettings): Case[] {
   const category = (c: string) => ({ category: c });
 
   return [
-    // Last state per instance in [1800, 3600]: grace 0; alice, dave, erin (one instance over two targets), odd,
-    // a.c 1; carol, judy, ken, leo 2; bob, abc 3. frank (last 1770 s) and alice's pwn-1 (1530 s) are outside.
-    { expr: stateCountQuery(s, Pending), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Running), exp: [[none, 5]] },
+    // State per instance at T (docs/dashboard-semantics.md): reported now, alice, erin (one instance over two
+    // targets), odd, a.c, mia, nora (newest: Running, not her old target's Error) 1; judy, ken, leo 2; bob, abc 3;
+    // Deleted within the window, carol 2. Gone without a Deleted: dave (the seed said Running), grace (Pending).
+    // frank (last 1770 s) and alice's pwn-1 (1530 s) are outside the window anyway.
+    { expr: stateCountQuery(s, Pending), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running), exp: [[none, 6]] },
     { expr: stateCountQuery(s, Deleted), exp: [[none, 4]] },
     { expr: stateCountQuery(s, ErrorState), exp: [[none, 2]] },
     // Filters: namespace ctf-2 has a.c (Running) and abc (Error); no Pending there gives 0, not nothing.
@@ -301,17 +318,22 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountQuery(s, ErrorState, f({ username: ['a.c', ODD_USER] })), exp: [[none, 0]] },
     { expr: stateCountQuery(s, Running, f({ username: [ODD_USER] })), exp: [[none, 1]] },
     { expr: stateCountQuery(s, Running, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Pending, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Pending, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 0]] },
+    // Only nora's newest state counts: no Error, one Running.
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['nora'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: ['nora'] })), exp: [[none, 1]] },
+    // dave's ghost is not Running.
+    { expr: stateCountQuery(s, Running, f({ username: ['dave'] })), exp: [[none, 0]] },
 
-    // Per challenge, every challenge seen in the window: web-1 has alice, erin, a.c Running, abc Error;
-    // pwn-1 bob Error; rev-1 dave Running; misc-1 only grace (Pending); re(v)*2 odd Running.
+    // Per challenge, every challenge with an instance in the views: web-1 has alice, erin, a.c, nora Running, abc
+    // Error; pwn-1 bob Error; rev-1 mia Running (dave's ghost is not); re(v)*2 odd Running. misc-1 only had grace,
+    // gone without a Deleted.
     {
       expr: challengeStateCountQuery(s, Running),
       exp: [
-        [byId('web-1'), 3],
+        [byId('web-1'), 4],
         [byId('pwn-1'), 0],
         [byId('rev-1'), 1],
-        [byId('misc-1'), 0],
         [byId(ODD_CHALLENGE), 1],
       ],
     },
@@ -321,22 +343,23 @@ function cases(s: QuerySettings): Case[] {
         [byId('web-1'), 1],
         [byId('pwn-1'), 1],
         [byId('rev-1'), 0],
-        [byId('misc-1'), 0],
         [byId(ODD_CHALLENGE), 0],
       ],
     },
 
-    // Over time (instant evaluations of the range query, state within the last 2 m):
-    // at 2760 s: Running alice, erin (op-a until 2700 s), carol, odd, a.c, judy, ken; leo Deleted since 2730 s.
+    // Over time (instant evaluations of the range query; reported at that step, or Deleted within the last 2 m):
+    // at 2760 s: Running alice, carol, odd, a.c, judy, ken, mia; leo Deleted since 2730 s. erin and nora are in
+    // their operator's restart gap (op-a ended at 2700 s, op-b starts at 2850 s): not reported, not counted.
     { expr: stateCountOverTimeQuery(s, Pending), at: '2760s', exp: [[none, 0]] },
     { expr: stateCountOverTimeQuery(s, Running), at: '2760s', exp: [[none, 7]] },
     { expr: stateCountOverTimeQuery(s, Deleted), at: '2760s', exp: [[none, 1]] },
     { expr: stateCountOverTimeQuery(s, ErrorState), at: '2760s', exp: [[none, 2]] },
-    // at 3120 s: carol's last sample (3060 s) is Deleted, judy and leo Deleted; Running alice, erin (op-b), odd, a.c, ken.
-    { expr: stateCountOverTimeQuery(s, Running), at: '3120s', exp: [[none, 5]] },
+    // at 3120 s: carol's last sample (3060 s) is Deleted, judy and leo Deleted; Running alice, erin and nora (op-b),
+    // odd, a.c, ken, mia.
+    { expr: stateCountOverTimeQuery(s, Running), at: '3120s', exp: [[none, 7]] },
     { expr: stateCountOverTimeQuery(s, Deleted), at: '3120s', exp: [[none, 3]] },
     // at T: carol is gone, ken joined the Deleted.
-    { expr: stateCountOverTimeQuery(s, Running), exp: [[none, 4]] },
+    { expr: stateCountOverTimeQuery(s, Running), exp: [[none, 6]] },
     { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
     { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
 
@@ -347,15 +370,15 @@ function cases(s: QuerySettings): Case[] {
         [inst('alice', 'web-1'), 1],
         [inst('bob'), 3],
         [inst('carol'), 2],
-        [inst('dave'), 1],
         [inst('erin'), 1],
-        [inst('grace'), 0],
         [inst(ODD_USER), 1],
         [inst('a.c'), 1],
         [inst('abc'), 3],
         [inst('judy'), 2],
         [inst('ken'), 2],
         [inst('leo'), 2],
+        [inst('mia'), 1],
+        [inst('nora'), 1],
       ],
     },
     {
@@ -368,17 +391,18 @@ function cases(s: QuerySettings): Case[] {
     { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
     { expr: userInstancesQuery(s, 'a.c'), exp: [[inst('a.c'), 1]] },
     { expr: userInstancesQuery(s, 'alice'), exp: [[inst('alice', 'web-1'), 1]] },
+    { expr: userInstancesQuery(s, 'nora'), exp: [[inst('nora'), 1]] },
+    { expr: userInstancesQuery(s, 'dave'), exp: [] },
 
     // Peak concurrent Running instances per user over the hour: alice 2 (600..1470 s); bob, grace, abc never
-    // Running; everyone else 1 (erin's two targets never overlap and count as one instance anyway).
+    // Running; everyone else 1 (dave and nora too: they were Running at some time) (erin's two targets never overlap and count as one instance anyway).
     {
       expr: peakConcurrentByUserQuery(s),
       exp: [
         [byUser('alice'), 2],
-        ...['carol', 'dave', 'erin', 'frank', ODD_USER, 'a.c', 'judy', 'ken', 'leo'].map((u): [Labels, number] => [
-          byUser(u),
-          1,
-        ]),
+        ...['carol', 'dave', 'erin', 'frank', ODD_USER, 'a.c', 'judy', 'ken', 'leo', 'mia', 'nora'].map(
+          (u): [Labels, number] => [byUser(u), 1]
+        ),
       ],
     },
     { expr: peakConcurrentByUserQuery(s, f({ namespace: ['ctf-2'] })), exp: [[byUser('a.c'), 1]] },
@@ -387,7 +411,7 @@ function cases(s: QuerySettings): Case[] {
       expr: peakDistributionQuery(s),
       exp: [
         [{ instances: '2' }, 1],
-        [{ instances: '1' }, 9],
+        [{ instances: '1' }, 11],
       ],
     },
 
@@ -396,7 +420,7 @@ function cases(s: QuerySettings): Case[] {
     { expr: metricPresenceQuery(REQUESTS_METRIC), exp: [[{}, 1]] },
     { expr: metricPresenceQuery('challenge_info_absent'), exp: [[{}, 0]] },
 
-    // Running instances with challenge_info: alice, erin, a.c (web), dave (no category), odd (rev).
+    // Running instances with challenge_info: alice, erin, a.c (web), mia (no category), odd (rev). nora has none.
     {
       expr: instancesByCategoryQuery(s),
       exp: [
@@ -491,21 +515,14 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function runPromtool(file: object): { status: number | null; output: string } {
+function promtoolTestRules(file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
     // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['test', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(
-        `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
-          '(scripts/install-test-tools.sh does).'
-      );
-    }
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    return runPromtool(['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -524,7 +541,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = runPromtool(promtoolFile(settings));
+    const { status, output } = promtoolTestRules(promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -535,11 +552,59 @@ describe('every query, evaluated by promtool', () => {
       {
         expr: substitute(stateCountQuery(DEFAULT_SETTINGS, Running)),
         eval_time: EVAL,
-        exp_samples: [{ labels: '{}', value: 6 }],
+        exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = runPromtool(file);
+    const { status, output } = promtoolTestRules(file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
+  });
+});
+
+describe('operator not reporting, evaluated by promtool', () => {
+  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
+  // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
+  const gauge = (job: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${job}", username="u"}`,
+    values,
+  });
+  const up = (job: string, values: string) => ({ series: `up{job="${job}", instance="x"}`, values });
+  const input = [
+    up('op-a', '1x99 0x21'),
+    gauge('op-a', '1x99 stale'),
+    up('op-b', '1x99 stale'),
+    gauge('op-b', '1x99 stale'),
+    up('op-c', '1x120'),
+    gauge('op-c', '1x120'),
+    up('unrelated', '0x120'),
+  ];
+  const silence = operatorSilenceQuery(DEFAULT_SETTINGS, '1h');
+
+  it('names each silent job with the last time it was up, and nothing while all report', () => {
+    const file = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '30s',
+          input_series: input,
+          promql_expr_test: [
+            // Last up sample 2970 s; at the 1 m resolution of the subquery the last step that saw it up is 2940 s.
+            {
+              expr: silence,
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: '{job="op-a"}', value: 2940 },
+                { labels: '{job="op-b"}', value: 2940 },
+              ],
+            },
+            { expr: silence, eval_time: '2400s', exp_samples: [] },
+          ],
+        },
+      ],
+    };
+    const { status, output } = promtoolTestRules(file);
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
   });
 });

@@ -1,13 +1,13 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
 // indexes that turn "which Challenge does this child belong to" and "which Challenges does this user have" into
 // map lookups instead of scans.
-import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
+import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
 import {
   ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY,
   type Challenge, type ChallengeDefinition, type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
-import { projectCustom, projectDeployment, projectPod, projectService } from './projections.ts';
+import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from './projections.ts';
 
 export type Child = KubeObject & { spec?: any; status?: any };
 
@@ -16,6 +16,7 @@ export interface Caches {
   definitions: Informer<ChallengeDefinition>;
   deployments: Informer<Child>;
   services: Informer<Child>;
+  networkPolicies: Informer<Child>;
   pods: Informer<Child>;
 }
 
@@ -64,13 +65,15 @@ export function makeCaches(newInformer: InformerFactory, challengeResyncMs: numb
     challenges: newInformer<Challenge>('challenges', CHALLENGES, { resyncMs: challengeResyncMs, transform: projectCustom }),
     definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS, { transform: projectCustom }),
     deployments: newInformer<Child>('deployments', DEPLOYMENTS, { ...owned, transform: projectDeployment }),
-    services: newInformer<Child>('services', SERVICES, { ...owned, transform: projectService }),
+    services: newInformer<Child>('services', SERVICES, { ...owned, transform: projectSpecOnly }),
+    networkPolicies: newInformer<Child>('networkpolicies', NETWORK_POLICIES, { ...owned, transform: projectSpecOnly }),
     pods: newInformer<Child>('pods', PODS, { ...owned, transform: projectPod }),
   };
   caches.challenges.addIndex(INDEX_DEFINITION, definitionKeyOfChallenge);
   caches.challenges.addIndex(INDEX_USER, userOfChallenge);
   caches.deployments.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.services.addIndex(INDEX_OWNER, challengeKeyOfChild);
+  caches.networkPolicies.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.pods.addIndex(INDEX_OWNER, challengeKeyOfPod);
   return caches;
 }

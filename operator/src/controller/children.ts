@@ -1,14 +1,16 @@
-// Desired children of a Challenge: one Deployment and an optional Service per definition component.
-import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
+// Desired children of a Challenge: one Deployment and an optional Service per definition component, and one
+// NetworkPolicy isolating the instance.
+import { CHALLENGES, DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
   ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
   LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
+import { DEFAULT_ISOLATION, networkPolicySpec, type NetworkIsolation } from './network-policy.ts';
 import { DEFAULT_POLICY, policePodTemplate, policeService, type ChildPolicy } from './pod-policy.ts';
 
 export interface DesiredChild {
-  kind: 'Deployment' | 'Service';
+  kind: 'Deployment' | 'Service' | 'NetworkPolicy';
   component: string;
   object: KubeObject & { spec: any };
 }
@@ -45,22 +47,50 @@ function ownerRef(ch: Challenge) {
  * Every child of the Challenge, rendered through the pod/Service policy: throws DefinitionRefused (naming the field)
  * before anything is built when the definition asks for something the operator does not allow.
  */
-export function desiredChildren(ch: Challenge, def: ChallengeDefinition, policy: ChildPolicy = DEFAULT_POLICY): DesiredChild[] {
+export function desiredChildren(
+  ch: Challenge, def: ChallengeDefinition, policy: ChildPolicy = DEFAULT_POLICY, isolation: NetworkIsolation = DEFAULT_ISOLATION,
+): DesiredChild[] {
   const out: DesiredChild[] = [];
   for (const comp of def.spec.components) {
     out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp, policy) });
     if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp, policy) });
   }
+  if (isolation.enabled) out.push({ kind: 'NetworkPolicy', component: '', object: desiredNetworkPolicy(ch, isolation) });
   return out;
+}
+
+/** One per instance; its name cannot meet a Deployment's or Service's (another kind). */
+function networkPolicyName(ch: Challenge): string {
+  const { challengeId, user } = identity(ch);
+  return childName(ch.metadata.name, challengeId, user, 'isolation');
+}
+
+function desiredNetworkPolicy(ch: Challenge, isolation: NetworkIsolation): DesiredChild['object'] {
+  const name = networkPolicyName(ch);
+  return {
+    apiVersion: apiVersionOf(NETWORK_POLICIES),
+    kind: NETWORK_POLICIES.kind,
+    metadata: {
+      name,
+      namespace: ch.metadata.namespace,
+      labels: childLabels(ch, '', name),
+      annotations: { [ANNOTATION_CHALLENGE]: ch.metadata.name },
+      ownerReferences: [ownerRef(ch)],
+    },
+    spec: networkPolicySpec(LABEL_OWNER_UID, ch.metadata.uid ?? '', isolation),
+  };
 }
 
 /** Names of the children a definition makes, without policing it (deletion removes whatever may exist). */
 export function childRefs(ch: Challenge, def: ChallengeDefinition): Array<{ kind: DesiredChild['kind']; name: string }> {
   const { challengeId, user } = identity(ch);
-  return def.spec.components.flatMap((comp) => {
+  const refs: Array<{ kind: DesiredChild['kind']; name: string }> = [{ kind: 'NetworkPolicy', name: networkPolicyName(ch) }];
+  for (const comp of def.spec.components) {
     const name = childName(ch.metadata.name, challengeId, user, comp.name);
-    return comp.service ? [{ kind: 'Deployment' as const, name }, { kind: 'Service' as const, name }] : [{ kind: 'Deployment' as const, name }];
-  });
+    refs.push({ kind: 'Deployment', name });
+    if (comp.service) refs.push({ kind: 'Service', name });
+  }
+  return refs;
 }
 
 function componentPath(comp: Component): string {

@@ -159,10 +159,15 @@ function childrenSeen(f: Facts, s: ChallengeStatus): void {
   s.endpoint = f.children!.endpoint ?? s.endpoint;
 }
 
-/** Entering or staying in Pending (restarts pendingSince on entry). */
+/**
+ * Entering or staying in Pending (restarts pendingSince on entry). A Pending status without pendingSince (written by
+ * hand, or by a version before it existed) gets one now, so its timeout runs; the original HexaCTF operator's
+ * states (None, Creating, Created, ...) are not ours, so such an instance enters Pending here like a new one, with
+ * a full --pending-timeout from its adoption (when it started waiting is not known).
+ */
 function pending(f: Facts, s: ChallengeStatus): void {
   childrenSeen(f, s);
-  if (state(f) !== 'Pending') s.pendingSince = isoOf(f);
+  if (state(f) !== 'Pending' || timeMs(f.challenge.status?.pendingSince) === undefined) s.pendingSince = isoOf(f);
   s.currentStatus = { state: 'Pending', errorMsg: '' };
 }
 
@@ -405,7 +410,7 @@ export const STATE_TABLE: readonly Row[] = [
   {
     id: 'pending',
     state: 'not Running', when: 'otherwise (children created, waiting for Deployments)',
-    becomes: 'Pending (`pendingSince` set on entry), Ready `Pending` or `ChildCreateRetrying`',
+    becomes: 'Pending (`pendingSince` set on entry, or when missing), Ready `Pending` or `ChildCreateRetrying`',
     then: 'requeue at the pending timeout; retry with backoff if a child is waiting to be created',
     needs: 'children',
     match: () => true,

@@ -45,8 +45,11 @@ export function projectDeployment(obj: Raw): Raw {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta(obj.metadata as never, onlyOurs), spec: obj.spec, status };
 }
 
-/** Services: the spec (compared with the desired one; nodePort is the endpoint). Their status is unused. */
-export function projectService(obj: Raw): Raw {
+/**
+ * Services and NetworkPolicies: the spec (compared with the desired one; a Service's nodePort is the endpoint).
+ * Their status is unused.
+ */
+export function projectSpecOnly(obj: Raw): Raw {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: meta(obj.metadata as never, onlyOurs), spec: obj.spec };
 }
 

@@ -1,7 +1,7 @@
 // The Challenge reconciler: level-triggered, idempotent. Every run reads the caches, asks the state table
 // (decision.ts) what to do, and carries the decision out: converge or delete children, write status at most once
 // (merge patch on the status subresource, guarded by resourceVersion), delete the Challenge, requeue.
-import { DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
+import { DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import { FINALIZER, objectKey, timeMs, type Challenge, type ChallengeStatus, type KubeObject, type State } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import type { ChildRef, KubeClient } from '../kube/client.ts';
@@ -13,12 +13,13 @@ import { childRefs, desiredChildren, identity, type DesiredChild } from './child
 import {
   decide, type ChildrenFacts, type CleanupFacts, type Decision, type DecisionOptions, type Facts, type Need, type QuotaFacts,
 } from './decision.ts';
+import type { NetworkIsolation } from './network-policy.ts';
 import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
 import { quotaAhead } from './quota.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
 import { isSubset, stableJson } from './status.ts';
 
-export type ReconcileOptions = DecisionOptions & { childPolicy?: ChildPolicy };
+export type ReconcileOptions = DecisionOptions & { childPolicy?: ChildPolicy; isolation?: NetworkIsolation };
 
 export interface Recorder {
   transition(namespace: string, from: string, to: string): void;
@@ -63,6 +64,21 @@ export class Reconciler {
     this.log = deps.log;
   }
 
+  /** Each kind of child with its cache and API resource. */
+  private childKinds(): Array<{ cache: Caches['deployments']; ref: ResourceRef }> {
+    return [
+      { cache: this.caches.deployments, ref: DEPLOYMENTS },
+      { cache: this.caches.services, ref: SERVICES },
+      { cache: this.caches.networkPolicies, ref: NETWORK_POLICIES },
+    ];
+  }
+
+  private childKind(kind: string): { cache: Caches['deployments']; ref: ResourceRef } {
+    const found = this.childKinds().find((k) => k.ref.kind === kind);
+    if (!found) throw new Error(`unknown child kind ${kind}`);
+    return found;
+  }
+
   async reconcile(key: string): Promise<Result> {
     const ch = this.caches.challenges.get(key);
     if (!ch) {
@@ -70,12 +86,7 @@ export class Reconciler {
       return {}; // gone: its metric tombstone is kept by the collector
     }
     if (this.isSuperseded(key, ch)) return {};
-    // Under --max-per-user, a Challenge that may be admitted now waits for the user's other admissions.
-    const user = identity(ch).user;
-    if (this.opts.maxPerUser > 0 && user && !ch.metadata.deletionTimestamp && !this.admission.holds(ch)) {
-      return this.admission.serialise(user, () => this.reconcileOnce(key));
-    }
-    return this.reconcileOnce(key);
+    return this.reconcileChallenge(ch);
   }
 
   private isSuperseded(key: string, ch: Challenge): boolean {
@@ -100,9 +111,8 @@ export class Reconciler {
     return updated;
   }
 
-  private async reconcileOnce(key: string): Promise<Result> {
-    let ch = this.caches.challenges.get(key);
-    if (!ch || this.isSuperseded(key, ch)) return {}; // changed while waiting for the user's admission turn
+  private async reconcileChallenge(cached: Challenge): Promise<Result> {
+    let ch = cached;
     if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
       ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
     }
@@ -120,7 +130,8 @@ export class Reconciler {
       if (need === 'quota') facts.quota = this.observeQuota(ch);
       else if (need === 'cleanup') facts.cleanup = await this.deleteChildren(ch);
       else {
-        // Getting children takes a slot: the user's next admission counts it before the cache shows it.
+        // Getting children takes a slot, noted in the same turn of the event loop as the quota check that allowed
+        // it (no await in between), so the user's other reconciles count it before the cache shows it.
         if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
         ({ retryError, ...facts.children } = await this.convergeChildren(ch));
       }
@@ -160,7 +171,7 @@ export class Reconciler {
     const def = this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!;
     let desired: DesiredChild[];
     try {
-      desired = desiredChildren(ch, def, this.opts.childPolicy);
+      desired = desiredChildren(ch, def, this.opts.childPolicy, this.opts.isolation);
     } catch (err) {
       if (!(err instanceof DefinitionRefused)) throw err;
       return { definitionRefused: `definition ${def.metadata.name} refused: ${err.message}`, unavailable: [] };
@@ -176,7 +187,7 @@ export class Reconciler {
     const failed = outcomes.find((o) => o.retrying);
     // Children of components that left the definition.
     const owner = objectKey(ch);
-    for (const [cache, ref] of [[this.caches.deployments, DEPLOYMENTS], [this.caches.services, SERVICES]] as const) {
+    for (const { cache, ref } of this.childKinds()) {
       for (const obj of cache.byIndex(INDEX_OWNER, owner)) {
         if (!wanted.has(`${ref.kind}/${objectKey(obj)}`) && !obj.metadata.deletionTimestamp) {
           await this.client.deleteChild({ apiVersion: apiVersionOf(ref), kind: ref.kind, namespace: obj.metadata.namespace!, name: obj.metadata.name });
@@ -193,8 +204,7 @@ export class Reconciler {
   }
 
   private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown }> {
-    const cache = child.kind === DEPLOYMENTS.kind ? this.caches.deployments : this.caches.services;
-    const actual = cache.get(objectKey(child.object));
+    const actual = this.childKind(child.kind).cache.get(objectKey(child.object));
     if (actual?.metadata.deletionTimestamp) return {}; // being removed; recreated on its delete event
     if (actual && !ownedBy(actual, ch)) {
       const owner = (actual.metadata.ownerReferences ?? []).find((o) => o.kind === 'Challenge' && o.controller);
@@ -271,24 +281,23 @@ export class Reconciler {
     // Each candidate is deleted with its uid as a precondition, so a same-name object of another Challenge that
     // replaced it is never touched; a name the cache does not show as ours is read first and kept only if ours.
     const candidates = new Map<string, ChildRef & { uid?: string }>();
-    const add = (kind: string, name: string, uid?: string) => {
-      const ref = kind === DEPLOYMENTS.kind ? DEPLOYMENTS : SERVICES;
-      candidates.set(`${kind}/${name}`, { apiVersion: apiVersionOf(ref), kind, namespace: ns, name, uid });
-    };
-    for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add(DEPLOYMENTS.kind, obj.metadata.name, obj.metadata.uid);
-    for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add(SERVICES.kind, obj.metadata.name, obj.metadata.uid);
+    const add = (ref: ResourceRef, name: string, uid?: string) =>
+      candidates.set(`${ref.kind}/${name}`, { apiVersion: apiVersionOf(ref), kind: ref.kind, namespace: ns, name, uid });
+    for (const { cache, ref } of this.childKinds()) {
+      for (const obj of cache.byIndex(INDEX_OWNER, objectKey(ch))) add(ref, obj.metadata.name, obj.metadata.uid);
+    }
     const def = this.caches.definitions.get(`${ns}/${ch.spec.definition}`);
     for (const child of def ? childRefs(ch, def) : []) {
       if (candidates.has(`${child.kind}/${child.name}`)) continue;
-      const ref = child.kind === DEPLOYMENTS.kind ? DEPLOYMENTS : SERVICES;
+      const { ref } = this.childKind(child.kind);
       const obj = await this.client.read({ apiVersion: apiVersionOf(ref), kind: child.kind, namespace: ns, name: child.name });
-      if (obj && ownedBy(obj, ch)) add(child.kind, child.name, obj.metadata.uid);
+      if (obj && ownedBy(obj, ch)) add(ref, child.name, obj.metadata.uid);
     }
 
     let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
     let deleteError: string | undefined;
     for (const ref of candidates.values()) {
-      const cached = (ref.kind === DEPLOYMENTS.kind ? this.caches.deployments : this.caches.services).get(`${ns}/${ref.name}`);
+      const cached = this.childKind(ref.kind).cache.get(`${ns}/${ref.name}`);
       if (cached && (cached.metadata.deletionTimestamp || (cached.metadata.finalizers ?? []).length)) mayRemain = true;
       if (cached?.metadata.deletionTimestamp) continue;
       try {

@@ -94,12 +94,13 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
   };
   c.definitions.addHandlers({ onAdd: definitionEvent, onUpdate: (_o, d) => definitionEvent(d), onDelete: definitionEvent });
 
-  // A child (Deployment, Service) or one of its pods: the Challenge it belongs to.
+  // A child (Deployment, Service, NetworkPolicy) or one of its pods: the Challenge it belongs to.
   const onEvents = (keysOf: (o: KubeObject) => string[]) => {
     const event = (o: KubeObject) => keysOf(o).forEach(enqueue);
     return { onAdd: event, onUpdate: (_o: KubeObject, n: KubeObject) => event(n), onDelete: event };
   };
   c.deployments.addHandlers(onEvents(challengeKeyOfChild));
   c.services.addHandlers(onEvents(challengeKeyOfChild));
+  c.networkPolicies.addHandlers(onEvents(challengeKeyOfChild));
   c.pods.addHandlers(onEvents(challengeKeyOfPod));
 }

@@ -1,6 +1,6 @@
 // The few writes the controller makes, over kube/rest.ts. Content types are always explicit: server-side apply
 // for children, merge patch for the Challenge's status and finalizers.
-import { CHALLENGES, DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
+import { CHALLENGES, DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf } from '../api/resources.ts';
 import { FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject } from '../api/types.ts';
 import { isNotFound } from './errors.ts';
 import type { RestClient } from './rest.ts';
@@ -17,7 +17,7 @@ const APPLY_PATCH = 'application/apply-patch+yaml'; // JSON is YAML
 
 /** The kinds the operator writes, by apiVersion/kind: their resource names. */
 const PLURALS: Record<string, string> = Object.fromEntries(
-  [DEPLOYMENTS, SERVICES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural]),
+  [DEPLOYMENTS, SERVICES, NETWORK_POLICIES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural]),
 );
 
 export function objectPath(ref: ChildRef): string {

@@ -3,11 +3,11 @@
 // stored per series, so a restarted operator renders the same series from a fresh list.
 import {
   CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUEST_LABELS, REQUEST_RESOURCES, STATE_CODES,
-  STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, type RequestResource,
+  STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, isStateName, type RequestResource,
 } from '@hexactf/contract';
 import {
-  LABEL_CHALLENGE_ID, LABEL_USER, STATE_VALUE,
-  type Challenge, type ChallengeDefinition, type State,
+  LABEL_CHALLENGE_ID, LABEL_USER,
+  type Challenge, type ChallengeDefinition,
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
@@ -42,10 +42,11 @@ export function seriesIdentity(ch: Challenge): SeriesIdentity {
 
 const keyOf = (id: SeriesIdentity) => (id.namespace ? `${id.namespace}/${id.name}` : id.name);
 
+/** The gauge value; a state that is not ours (the original operator's None or Creating, say) counts as Pending. */
 export function stateValue(ch: Challenge): number {
-  if (ch.metadata.deletionTimestamp) return STATE_VALUE.Deleted;
-  const s = ch.status?.currentStatus?.state as State | undefined;
-  return s && s in STATE_VALUE ? STATE_VALUE[s] : STATE_VALUE.Pending;
+  if (ch.metadata.deletionTimestamp) return STATE_CODES.Deleted;
+  const s: unknown = ch.status?.currentStatus?.state;
+  return isStateName(s) ? STATE_CODES[s] : STATE_CODES.Pending;
 }
 
 export class ChallengeCollector {

@@ -35,7 +35,7 @@ describe('helm template, default values', () => {
 
   it('renders exactly the always-on objects', () => {
     assert.deepEqual(objs.map((o) => o.kind).sort(), [
-      'Deployment', 'Namespace', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
+      'Deployment', 'Namespace', 'NetworkPolicy', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding',
     ]);
   });
@@ -51,6 +51,7 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--series-state-configmap=hexactf-challenge-operator-series-state'));
     assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
     assert.ok(c.args.includes('--namespace=hexactf-challenges'), 'the challenge namespaces only, by default');
+    assert.ok(c.args.includes('--network-policy=true'), 'instances isolated by default');
     assert.ok(!c.args.some((a: string) => a.startsWith('--allowed-capabilities') || a === '--allow-load-balancer'), 'no opt-ins by default');
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
     assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
@@ -238,7 +239,7 @@ describe('helm template, defaults that follow other values', () => {
   });
 
   it('rbac.create=false and serviceAccount.create=false render no RBAC objects', () => {
-    const objs = renderChart({ set: ['rbac.create=false', 'serviceAccount.create=false', 'serviceAccount.name=existing', 'admissionPolicy.enabled=false', 'createChallengeNamespaces=false'] });
+    const objs = renderChart({ set: ['rbac.create=false', 'serviceAccount.create=false', 'serviceAccount.name=existing', 'admissionPolicy.enabled=false', 'createChallengeNamespaces=false', 'metrics.networkPolicy.enabled=false'] });
     assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service']);
     assert.equal(findObject(objs, 'Deployment').spec.template.spec.serviceAccountName, 'existing');
   });

@@ -6,9 +6,10 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
 import { Manager } from '../../src/manager.ts';
-import { Fixture, parseSeries, waitFor } from './harness.ts';
+import { Fixture, parseSeries } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
@@ -140,6 +141,6 @@ test('a manager whose caches cannot sync fails to start, naming the caches and t
   assert.equal((await fetch(`${health}/healthz`)).status, 200);
   const ready = await fetch(`${health}/readyz`);
   assert.equal(ready.status, 503);
-  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, pods/);
+  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, networkpolicies, pods/);
   await assert.rejects(started, /caches not synced after 1.5s: challenges \(401: Unauthorized\)/);
 });

@@ -3,6 +3,7 @@
 // children carry the forced security settings (read back from the apiserver).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { NetworkingV1Api } from '@kubernetes/client-node';
 import { getCondition } from '../../src/controller/status.ts';
 import type { ChallengeDefinition } from '../../src/api/types.ts';
 import { Fixture, definitionSpec } from '../integration/harness.ts';
@@ -40,9 +41,11 @@ describe('ChallengeDefinitions are policed', () => {
       assert.ok(ch.status!.currentStatus!.errorMsg!.includes(field), `${what}: "${ch.status!.currentStatus!.errorMsg}" should name ${field}`);
     }
     assert.deepEqual(await f.allChildren(), [], 'no Deployment or Service was created for a refused definition');
+    const policies = await f.kc.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: f.ns });
+    assert.deepEqual(policies.items, [], 'nor a NetworkPolicy');
   });
 
-  it('a harmless definition\'s children carry the forced securityContext, no token, no service links', async () => {
+  it('a harmless definition\'s children carry the forced securityContext, no token, no service links, and their NetworkPolicy', async () => {
     await f.createDefinition('good', definitionSpec());
     await f.createChallenge('ch-good', { user: 'alice', definition: 'good' });
     const [dep] = await f.waitForDeployments('ch-good', 1);
@@ -53,6 +56,17 @@ describe('ChallengeDefinitions are policed', () => {
     assert.equal(pod.serviceAccountName ?? 'default', 'default');
     assert.equal(pod.securityContext?.runAsNonRoot, true);
     assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    const ch = (await f.getChallenge('ch-good'))!;
+    const net = f.kc.makeApiClient(NetworkingV1Api);
+    const policies = (await net.listNamespacedNetworkPolicy({ namespace: f.ns, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` })).items;
+    assert.equal(policies.length, 1, 'one NetworkPolicy per instance');
+    assert.deepEqual(policies[0].spec!.podSelector!.matchLabels, { 'apps.hexactf.io/owner-uid': ch.metadata.uid });
+    assert.deepEqual(policies[0].spec!.policyTypes, ['Ingress', 'Egress']);
+    assert.equal(policies[0].metadata!.ownerReferences![0].uid, ch.metadata.uid);
+    assert.equal(dep.spec!.template.metadata!.labels!['apps.hexactf.io/owner-uid'], ch.metadata.uid, 'the pods carry the label it selects');
+    await f.deleteChallenge('ch-good');
+    await f.waitForGone('ch-good');
+    assert.deepEqual((await net.listNamespacedNetworkPolicy({ namespace: f.ns, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` })).items, [], 'removed with the instance');
     for (const c of pod.containers) {
       assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext?.privileged, false);

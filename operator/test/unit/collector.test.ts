@@ -37,7 +37,14 @@ function setup(items: Challenge[]) {
   return { clock, live, col };
 }
 
-test('one series per Challenge with the DESIGN.md labels and values 0-3', () => {
+test('states that are not ours count as Pending: the original operator\'s, and names inherited by every object', () => {
+  const odd = ['None', 'Creating', 'Created', 'Terminating', 'constructor', 'toString', '__proto__', 'hasOwnProperty'];
+  const { col } = setup(odd.map((state, i) => challenge(`x${i}`, `u${i}`, state)));
+  const values = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).map((l) => l.slice(l.lastIndexOf(' ') + 1));
+  assert.deepEqual(values, odd.map(() => '0'));
+});
+
+test('one series per Challenge with the contract labels and values 0-3', () => {
   const { col } = setup([
     challenge('a', 'alice'),
     challenge('b', 'bob', 'Pending'),

@@ -233,6 +233,26 @@ describe('starting', () => {
     assert.match(late.status!.currentStatus!.errorMsg!, /^not available after 300s: deployment ch-7-alice-web-/);
   });
 
+  test('Pending without pendingSince: it gets one now, and times out one --pending-timeout later', () => {
+    const bare: ChallengeStatus = { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 };
+    const first = decided(facts({ challenge: challenge(bare), children: waiting }));
+    assert.equal(first.row, 'pending');
+    assert.equal(first.status!.pendingSince, iso(T0), 'written, so the clock does not restart at every reconcile');
+    const later = decided(facts({ challenge: challenge(first.status), children: waiting, now: T0 + 300_000 }));
+    assert.equal(later.row, 'pending-timeout');
+  });
+
+  test('the original operator\'s states (None, Creating, Created, Terminating): adopted into Pending, then Running', () => {
+    for (const state of ['None', 'Creating', 'Created', 'Terminating', '']) {
+      const legacy = { currentStatus: { state, errorMsg: '' } } as unknown as ChallengeStatus;
+      const d = decided(facts({ challenge: challenge(legacy), children: waiting }));
+      assert.equal(d.row, 'pending', state);
+      assert.deepEqual([d.status!.currentStatus!.state, d.status!.pendingSince], ['Pending', iso(T0)], state);
+      const up = decided(facts({ challenge: challenge(legacy), children: available }));
+      assert.deepEqual([up.row, up.status!.currentStatus!.state], ['started', 'Running'], state);
+    }
+  });
+
   test('a child that cannot be created for now: Pending with ChildCreateRetrying, retried with backoff', () => {
     const d = decided(facts({ challenge: challenge(), children: { unavailable: [], retrying: 'creating Service s: 503' } }));
     assert.equal(d.row, 'pending');

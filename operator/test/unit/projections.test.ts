@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { projectCustom, projectDeployment, projectPod, projectService } from '../../src/controller/projections.ts';
+import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from '../../src/controller/projections.ts';
 import { ANNOTATION_CHALLENGE } from '../../src/api/types.ts';
 
 const managedFields = [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:x': {} } } }];
@@ -32,7 +32,7 @@ test('Deployments keep the spec and the availability counters; Services the spec
   assert.deepEqual(d.status, { observedGeneration: 2, replicas: 1, availableReplicas: 1 });
   assert.deepEqual(d.metadata.annotations, { [ANNOTATION_CHALLENGE]: 'c' });
   assert.deepEqual(d.metadata.ownerReferences, meta.ownerReferences);
-  const s = projectService({ metadata: meta as never, spec: { ports: [{ port: 80, nodePort: 30001 }] }, status: { loadBalancer: {} } });
+  const s = projectSpecOnly({ metadata: meta as never, spec: { ports: [{ port: 80, nodePort: 30001 }] }, status: { loadBalancer: {} } });
   assert.equal(s.spec.ports[0].nodePort, 30001);
   assert.equal(s.status, undefined);
 });

@@ -15,6 +15,7 @@ import {
   setupHarness,
   settle,
   LEGACY_SETTINGS,
+  viewStatesText,
 } from '../../test/scene-harness';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
@@ -58,7 +59,7 @@ describe('Users x Challenges page', () => {
       expect(lastQueriesOf(harness, 'matrix')).toEqual([
         expect.objectContaining({
           refId: 'A',
-          expr: `max by (${by}) (last_over_time(challenge_resource_status[2h]))`,
+          expr: viewStatesText(by, 'challenge_resource_status', '2h'),
           instant: true,
           range: false,
           format: 'table',
@@ -80,8 +81,11 @@ describe('Users x Challenges page', () => {
     });
     await settle();
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      'max by (namespace, username, challeng_id, challenge_name) (last_over_time(' +
-        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}[6h]))'
+      viewStatesText(
+        'namespace, username, challeng_id, challenge_name',
+        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
+        '6h'
+      )
     );
   });
 
@@ -213,8 +217,11 @@ describe('Users x Challenges page', () => {
         : [];
     await renderScene(userScene(LEGACY, odd));
     expect(lastQueriesOf(harness, 'user-instances')[0].expr).toBe(
-      'max by (namespace, username, challeng_id, challenge_name) (last_over_time(' +
-        'challenge_resource_status{username="o\\"b\\x24x"}[2h]))'
+      viewStatesText(
+        'namespace, username, challeng_id, challenge_name',
+        'challenge_resource_status{username="o\\"b\\x24x"}',
+        '2h'
+      )
     );
     expect(printedRows(`Instances of ${odd}`)).toEqual([
       ['Namespace', 'User', 'Challenge', 'Name', 'State'],
