@@ -15,6 +15,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promApi } from '@hexactf/testing/prom-api';
+import { removeTempDir, tempDir } from '@hexactf/testing/processes';
+import { startPrometheus } from '@hexactf/testing/prometheus';
+import { promtoolPath, toolPath } from '@hexactf/testing/tools';
+import { parse, stringify } from 'yaml';
 
 import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES, STATE_CODES, STATE_NAMES, STATUS_METRIC } from '@hexactf/contract';
 
@@ -23,10 +28,7 @@ import * as q from '../src/queries/queries';
 import type { QuerySettings } from '../src/queries/queries';
 import { FILTER_ROLES, filterVariable } from '../src/settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
-import { startPrometheus, tempDir, removeTempDir } from '../tests/path/prometheus';
-import { promApi } from '../tests/path/prom-api';
 import { writeHistory } from '../tests/scale/openmetrics';
-import { parse, stringify } from 'yaml';
 
 const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -119,7 +121,7 @@ function backfillRules(url: string, endS: number, outDir: string, rulesFile: str
   const groups = (parse(readFileSync(CHART_RULES, 'utf8')) as { groups: Array<{ name: string }> }).groups;
   writeFileSync(rulesFile, stringify({ groups: groups.filter((g) => g.name === RULE_GROUP) }));
   mkdirSync(outDir, { recursive: true });
-  execFileSync('promtool', [
+  execFileSync(promtoolPath(), [
     'tsdb', 'create-blocks-from', 'rules', `--start=${endS - SPAN_H * 3600}`, `--end=${endS}`, `--url=${url}`,
     `--output-dir=${outDir}`, `--eval-interval=${SCRAPE_S}s`, rulesFile,
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -162,7 +164,7 @@ async function main() {
     const genS = (performance.now() - t) / 1000;
     t = performance.now();
     const data = join(dir, 'data');
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'inherit' });
+    execFileSync(promtoolPath(), ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'inherit' });
     const backfillS = (performance.now() - t) / 1000;
     rmSync(file);
     let prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
@@ -204,7 +206,7 @@ async function main() {
 }
 
 function promVersion(): string {
-  return execFileSync('prometheus', ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '');
+  return execFileSync(toolPath('prometheus'), ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '');
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -1,7 +1,8 @@
 // The metric contract between the Challenge operator and the Grafana app: the names of what the operator exports,
 // its label names by role, the state codes and the chart's recording rule names. The operator writes these, the
 // chart's rules (operator/chart/files/rules.yaml) and the app read them, the tests and benches generate them.
-// This file is the one place their names and codes are written; everything else imports them from here.
+// This file is the one place their names and codes are written; everything else imports them from here. What they
+// mean: docs/metric-contract.md.
 //
 // Dependency-free and erasable-only TypeScript (no enums, no namespaces): Node 24 runs it by stripping the types,
 // in the operator's dev runs and in its image, and webpack, jest and ts-node compile it like the app's own code.

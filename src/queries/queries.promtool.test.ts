@@ -11,10 +11,10 @@
  * The expected samples below are worked out by hand from the series (see the comments on each one), never copied
  * from promtool's output.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -26,6 +26,7 @@ import {
   instancesByCategoryQuery,
   matrixQuery,
   metricPresenceQuery,
+  operatorSilenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
@@ -514,21 +515,14 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function runPromtool(file: object): { status: number | null; output: string } {
+function promtoolTestRules(file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
     // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['test', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(
-        `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
-          '(scripts/install-test-tools.sh does).'
-      );
-    }
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    return runPromtool(['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -547,7 +541,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = runPromtool(promtoolFile(settings));
+    const { status, output } = promtoolTestRules(promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -561,8 +555,56 @@ describe('every query, evaluated by promtool', () => {
         exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = runPromtool(file);
+    const { status, output } = promtoolTestRules(file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
+  });
+});
+
+describe('operator not reporting, evaluated by promtool', () => {
+  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
+  // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
+  const gauge = (job: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${job}", username="u"}`,
+    values,
+  });
+  const up = (job: string, values: string) => ({ series: `up{job="${job}", instance="x"}`, values });
+  const input = [
+    up('op-a', '1x99 0x21'),
+    gauge('op-a', '1x99 stale'),
+    up('op-b', '1x99 stale'),
+    gauge('op-b', '1x99 stale'),
+    up('op-c', '1x120'),
+    gauge('op-c', '1x120'),
+    up('unrelated', '0x120'),
+  ];
+  const silence = operatorSilenceQuery(DEFAULT_SETTINGS, '1h');
+
+  it('names each silent job with the last time it was up, and nothing while all report', () => {
+    const file = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '30s',
+          input_series: input,
+          promql_expr_test: [
+            // Last up sample 2970 s; at the 1 m resolution of the subquery the last step that saw it up is 2940 s.
+            {
+              expr: silence,
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: '{job="op-a"}', value: 2940 },
+                { labels: '{job="op-b"}', value: 2940 },
+              ],
+            },
+            { expr: silence, eval_time: '2400s', exp_samples: [] },
+          ],
+        },
+      ],
+    };
+    const { status, output } = runPromtool(file);
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
   });
 });

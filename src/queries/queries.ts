@@ -1,5 +1,6 @@
 /**
- * Every PromQL the app emits, as pure functions of (settings, filters, variable text).
+ * Every PromQL the app emits, as pure functions of (settings, filters, variable text). What each answer means:
+ * docs/dashboard-semantics.md.
  *
  * - Label names come from the settings (the seed's original operator spelled `challeng_id`) and are applied to all
  *   three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape without
@@ -341,6 +342,29 @@ export function requestsByCategoryQuery(
   window = WINDOW_VARIABLE
 ): string {
   return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f, window)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operator status (every page)
+
+/** How far back the pages look for an operator that stopped reporting (how long they keep saying so). */
+export const OPERATOR_LOOKBACK = '1d';
+/** Target label that ties the gauge's series to the scrape target's `up` series. */
+export const JOB_LABEL = 'job';
+
+/**
+ * The operator's targets that are not reporting: each job that exported the state gauge within `lookback` and has
+ * no target up now (down, or gone from service discovery), valued with the last time one of its targets was up
+ * (Unix seconds, at the subquery's 1 m resolution). Empty while the operator reports. Label: job.
+ */
+export function operatorSilenceQuery(s: QuerySettings, lookback = OPERATOR_LOOKBACK): string {
+  checkSettings(s);
+  if (!/^[0-9]+[smhdwy]$/.test(lookback)) {
+    throw new Error(`invalid duration ${JSON.stringify(lookback)}`);
+  }
+  const lastUp = `max by (${JOB_LABEL}) (max_over_time(timestamp(up == 1)[${lookback}:1m]))`;
+  const exportedGauge = `group by (${JOB_LABEL}) (last_over_time(${s.metricName}[${lookback}]))`;
+  return `${lastUp} unless on (${JOB_LABEL}) (up == 1) and on (${JOB_LABEL}) ${exportedGauge}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

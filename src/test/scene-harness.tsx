@@ -28,7 +28,7 @@ import {
 import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
-import { DEFAULT_LABELS } from '../metric/contract';
+import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
@@ -87,7 +87,7 @@ export const viewStatesText = (by: string, selector: string, window: string) =>
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {
   ...DEFAULT_SETTINGS,
-  labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' },
+  labels: { ...DEFAULT_LABELS, challengeId: LEGACY_CHALLENGE_ID_LABEL },
 };
 
 export const TEST_PROMETHEUS: PrometheusStub = { uid: 'hexactf-prometheus', name: 'Prometheus' };

@@ -13,8 +13,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataFrame } from '@grafana/data';
+import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
 
-import { ChallengeState, STATES } from '../../src/metric/contract';
+import { ChallengeState, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -40,18 +41,9 @@ import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
+import type { TruthRow } from './cluster';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
-import { instantQuery, promApi, rangeQuery } from './prom-api';
 
-interface TruthRow {
-  challengeId: string;
-  user: string;
-  name: string;
-  namespace: string;
-  definition: string;
-  state: string;
-  value: number;
-}
 interface Cluster {
   prometheus: { default: string; legacy: string };
   truth: TruthRow[];
@@ -272,8 +264,8 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
   }, 60_000);
 
   it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
-    const legacy = resolveSettings({ challengeIdLabel: 'challeng_id' });
-    expect(legacy.labels.challengeId).toBe('challeng_id');
+    const legacy = resolveSettings({ challengeIdLabel: LEGACY_CHALLENGE_ID_LABEL });
+    expect(legacy.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
     // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
     const raw = await instantQuery(cluster.prometheus.legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
     expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');

@@ -16,6 +16,7 @@ import { once } from 'node:events';
 import {
   CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUESTS_NAMESPACE_LABEL, RESOURCE_LABEL, STATE_CODES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC,
 } from '@hexactf/contract';
+import { seededRandom } from '@hexactf/testing/random';
 
 export interface HistoryOptions {
   instances: number;
@@ -43,17 +44,6 @@ interface Instance {
   error: boolean;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 export function challengeId(c: number): string {
@@ -64,7 +54,7 @@ export function userName(u: number): string {
 }
 
 function instancesOf(o: HistoryOptions): Instance[] {
-  const rnd = mulberry32(o.seed);
+  const rnd = seededRandom(o.seed);
   const perUser = Math.ceil(o.instances / o.users);
   if (perUser > o.challenges) {
     throw new Error(`${o.instances} instances need ${perUser} challenges per user, only ${o.challenges} exist`);

@@ -1,10 +1,10 @@
 // Runs the chart's rules over samples taken from a real operator's /metrics, with `promtool test rules`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
 import { stringify } from 'yaml';
-import { chartDir, toolPath } from './helm.ts';
+import { chartDir } from './helm.ts';
 
 export interface ExpectedSample {
   labels: string;
@@ -25,7 +25,7 @@ export function samples(exposition: string, names: string[]): { series: string; 
  * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m. Returns
  * promtool's exit status and output.
  */
-export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): { status: number | null; output: string } {
+export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-rules-live-'));
   try {
     const file = join(dir, 'test.yaml');
@@ -38,8 +38,7 @@ export function testRulesOver(input: { series: string; value: string }[], expect
         promql_expr_test: Object.entries(expected).map(([expr, exp]) => ({ expr, eval_time: '5m', exp_samples: exp })),
       }],
     }));
-    const r = spawnSync(toolPath('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
-    return { status: r.status, output: r.stdout + r.stderr };
+    return runPromtool(['test', 'rules', file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

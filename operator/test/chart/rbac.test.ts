@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
 import { Manager } from '../../src/manager.ts';
 import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
@@ -181,8 +182,8 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     const state = async () => (await challenge()).status?.currentStatus?.state;
 
     // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
-    const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
-    await waitFor(async () => ((await state()) === 'Pending' ? true : undefined), () => `Pending (operator log: ${problems.join('; ')})`);
+    const deployment = await waitFor('a Deployment', async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0]);
+    await waitFor(() => `Pending (operator log: ${problems.join('; ')})`, async () => (await state()) === 'Pending');
     assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
 
     // No kubelet here: report the Deployment available, as its controller would.
@@ -190,16 +191,16 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
       name: deployment.metadata!.name!, namespace: work,
       body: { ...deployment, status: { observedGeneration: deployment.metadata!.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } },
     });
-    await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
+    await waitFor('Running', async () => (await state()) === 'Running');
     const metrics = await (await fetch(manager.metricsUrl!)).text();
     assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
     checkRecordingRules(metrics, work);
 
     // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
     await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
-    await waitFor(async () => {
+    await waitFor('the Challenge to be gone', async () => {
       try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
-    }, 'the Challenge to be gone');
+    });
     assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
     // The series state (tombstone included) is written with the chart's permissions.
     if (flags.seriesStateConfigMap) {
@@ -230,14 +231,4 @@ function checkRecordingRules(metrics: string, ns: string): void {
     ],
   });
   assert.equal(r.status, 0, `${r.output}\ninput:\n${input.map((i) => `${i.series} ${i.value}`).join('\n')}`);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }

@@ -9,9 +9,11 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
+import { startPrometheus } from '@hexactf/testing/prometheus';
+import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
-import { Fixture, waitFor } from '../integration/harness.ts';
-import { startPrometheusWith } from '../hostile/prometheus.ts';
+import { Fixture } from '../integration/harness.ts';
+import { prometheusConfig } from '../hostile/prometheus.ts';
 import { findObject, renderChart } from './helm.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -70,7 +72,7 @@ describe('Challenge series identity', () => {
       job_name: name, honor_labels: true, scrape_interval: '500ms', scrape_timeout: '400ms', static_configs: targets,
       ...(relabel ? { metric_relabel_configs: chartRelabelings().map(({ action: _a, ...r }) => r) } : {}),
     });
-    const prom = await startPrometheusWith([job('challenge-operator', true), job('control', false)]);
+    const prom = await startPrometheus({ config: prometheusConfig([job('challenge-operator', true), job('control', false)]) });
     t.after(() => prom.stop());
 
     const query = (q: string) => prom.query(q);
@@ -78,7 +80,7 @@ describe('Challenge series identity', () => {
     const podsExporting = async () => (await query(`count by (pod) (${STATUS_METRIC}{job="control",namespace="${f.ns}"})`)).map((r) => r.metric.pod);
 
     // Both pods are scraped; only the leader (a) exports the Challenge series.
-    await prom.waitForScrapes();
+    await prom.waitForScrapes(4); // two pods in each of the two jobs
     await waitFor('series from the leader', async () => (await seriesOf('challenge-operator')).length === 2, 20_000);
     assert.deepEqual(await podsExporting(), ['pod-a']);
 

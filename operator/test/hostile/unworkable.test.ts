@@ -4,12 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
+import { startPrometheus } from '@hexactf/testing/prometheus';
+import { waitFor } from '@hexactf/testing/wait';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
 import { listen, type BoundServer } from '../../src/server/http-server.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
-import { Fixture, definitionSpec, parseSeries, seriesKey, waitFor } from '../integration/harness.ts';
-import { promtoolCheckMetrics, startPrometheus } from './prometheus.ts';
+import { Fixture, definitionSpec, parseSeries, seriesKey } from '../integration/harness.ts';
+import { promtoolCheckMetrics, scrapeConfig } from './prometheus.ts';
 
 // Label values Kubernetes allows ([A-Za-z0-9._-], at most 63, alphanumeric at both ends); unicode, 64+
 // characters and other regex characters are refused by the apiserver (crd-schema.test.ts).
@@ -174,9 +176,9 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
   });
 
   test('a real Prometheus scrape stores every label value exactly as the Challenge had it', async () => {
-    const prom = await startPrometheus({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! });
+    const prom = await startPrometheus({ config: scrapeConfig({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! }) });
     try {
-      await prom.waitForScrapes();
+      await prom.waitForScrapes(2);
       const stored = await waitFor('all series stored', async () => {
         const s = await prom.series('challenge_resource_status{job="hostile"}');
         return s.length === hostile.length ? s : undefined;

@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
 import { startManager } from '../../src/manager.ts';
-import { defaultFlags, definitionSpec, parseSeries, waitFor } from './harness.ts';
+import { defaultFlags, definitionSpec, parseSeries } from './harness.ts';
 
 test('after kube-apiserver restarts, the operator resumes watching and reconciling', async (t) => {
   const env = await startTestEnv();

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
-import { Fixture, definitionSpec, parseSeries, seriesKey, waitFor } from './harness.ts';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture, definitionSpec, parseSeries, seriesKey } from './harness.ts';
 
 test('a Challenge goes Pending → Running → Deleted, with its children created and removed', async (t) => {
   const f = await Fixture.create('life');

@@ -9,7 +9,8 @@ import type { Challenge } from '../../src/api/types.ts';
 import { stableJson } from '../../src/controller/status.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import { kubeListWatch } from '../../src/kube/list-watch.ts';
-import { Fixture, waitFor } from './harness.ts';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture } from './harness.ts';
 
 /** Every status the apiserver stored for each Challenge of the namespace, as seen through a watch. */
 function watchStatuses(f: Fixture) {

@@ -6,9 +6,10 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
 import { Manager } from '../../src/manager.ts';
-import { Fixture, parseSeries, waitFor } from './harness.ts';
+import { Fixture, parseSeries } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 

@@ -6,8 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATE_CODES, STATUS_METRIC } from '@hexactf/contract';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, parseSeries, waitFor } from '../stress/support.ts';
+import { Kube, OperatorProcess, parseSeries } from '../stress/support.ts';
 import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
 
 const RETENTION_S = 15;
@@ -51,8 +52,8 @@ test('SIGKILL within the retention: the restarted operator still exports the Del
   const { kube, start } = await setup('tomb-kill');
   let op = await start();
   t.after(() => op.kill());
-  await kube.createChallenge('c-stay', 'ann', 'web');
-  await kube.createChallenge('c-gone', 'bob', 'web');
+  await kube.createChallenge('c-stay', { user: 'ann', definition: 'web' });
+  await kube.createChallenge('c-gone', { user: 'bob', definition: 'web' });
   await waitFor('both Pending', async () => (await kube.state('c-stay')) === 'Pending' && (await kube.state('c-gone')) === 'Pending');
 
   await kube.deleteChallenge('c-gone');
@@ -79,7 +80,7 @@ test('deleted while no operator runs: exported as Deleted once it is back, then 
   const { kube, start } = await setup('tomb-down');
   let op = await start();
   t.after(() => op.kill());
-  for (const [name, user] of [['c-live', 'cat'], ['c-forced', 'dan'], ['c-normal', 'eve']]) await kube.createChallenge(name, user, 'web');
+  for (const [name, user] of [['c-live', 'cat'], ['c-forced', 'dan'], ['c-normal', 'eve']]) await kube.createChallenge(name, { user, definition: 'web' });
   await waitFor('all Pending', async () => (await kube.challenges()).every((c) => c.status?.currentStatus?.state === 'Pending'));
   await waitFor('live set stored', async () => (await stored(kube))?.live?.length === 3, 10_000);
   await op.kill('SIGKILL');

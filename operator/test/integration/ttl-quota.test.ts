@@ -1,7 +1,8 @@
 // --challenge-ttl (isOne exempt) and --max-per-user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, definitionSpec, waitFor } from './harness.ts';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture, definitionSpec } from './harness.ts';
 
 test('a Running instance is deleted after --challenge-ttl unless its definition isOne', async (t) => {
   const f = await Fixture.create('ttl', { challengeTtlMs: 1500 });

@@ -92,15 +92,17 @@ describe('operator/Dockerfile', () => {
     }
   });
 
-  it('the demo generator, run from the image, needs only what the image copies (demo/, src/api/, production deps)', () => {
+  it('the demo generator, run from the image, needs only what the image copies (demo/, src/api/, testing/random.ts, production deps)', () => {
     assert.match(dockerfile, /COPY operator\/demo \.\/operator\/demo/);
     assert.match(dockerfile, /COPY operator\/src\/api \.\/operator\/src\/api/);
+    assert.match(dockerfile, /COPY testing\/package\.json testing\/random\.ts \.\/testing\//);
     for (const file of [...tsFiles(join(operator, 'demo')), ...tsFiles(join(operator, 'src/api'))]) {
       for (const spec of runtimeImports(file)) {
         if (spec.startsWith('node:')) continue;
         if (spec.startsWith('.')) {
           const target = relative(operator, resolve(join(file, '..'), spec));
-          assert.ok(target.startsWith('demo/') || target.startsWith('src/api/'), `${relative(operator, file)} imports ${spec}`);
+          assert.ok(target.startsWith('demo/') || target.startsWith('src/api/') || target === '../testing/random.ts',
+            `${relative(operator, file)} imports ${spec}`);
         } else {
           assert.ok(prodDeps.includes(packageOf(spec)), `${relative(operator, file)} imports ${spec}, not a production dependency`);
         }

@@ -8,8 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { Fixture } from '../integration/harness.ts';
-import { Kube, metricSum, parseSeries, sleep, waitFor } from './support.ts';
+import { Kube, metricSum, parseSeries, sleep } from './support.ts';
 
 const N = 24;
 const WRITE_MS = 5000;
@@ -86,7 +87,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
   };
 
   const writers = [annotator(0), annotator(1), annotator(2), editor(0), editor(1), kubelet(), labeller(), labeller()];
-  await Promise.all(names.map((name, i) => kube.createChallenge(name, `user-${i % 8}`, 'web', String(1 + (i % 3)))));
+  await Promise.all(names.map((name, i) => kube.createChallenge(name, { user: `user-${i % 8}`, challengeId: String(1 + (i % 3)), definition: 'web' })));
   await sleep(WRITE_MS);
   stop = true;
   await Promise.all(writers);

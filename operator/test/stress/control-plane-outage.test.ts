@@ -4,8 +4,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, definitionSpec, parseSeries, privateEnv, waitFor } from './support.ts';
+import { Kube, OperatorProcess, definitionSpec, parseSeries, privateEnv } from './support.ts';
 
 let env: TestEnv;
 let kube: Kube;
@@ -38,7 +39,7 @@ async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {
 }
 
 test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, reconciling resumes', async (t) => {
-  await kube.createChallenge('c-ann', 'ann', 'web');
+  await kube.createChallenge('c-ann', { user: 'ann', definition: 'web' });
   await bringUp('c-ann');
   assert.equal(await op.readyz(), 200);
 
@@ -54,7 +55,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
 
   await env.startApiserver();
   await waitFor('/readyz 200 after the apiserver is back', async () => (await op.readyz()) === 200, 30_000);
-  await kube.createChallenge('c-bob', 'bob', 'web');
+  await kube.createChallenge('c-bob', { user: 'bob', definition: 'web' });
   await bringUp('c-bob', 60_000);
   assert.equal(await statusOf('c-bob'), '1');
   assert.ok(op.alive());
@@ -62,7 +63,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
 });
 
 test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume', async (t) => {
-  await kube.createChallenge('c-cyd', 'cyd', 'web');
+  await kube.createChallenge('c-cyd', { user: 'cyd', definition: 'web' });
   await bringUp('c-cyd');
   assert.equal(await op.readyz(), 200);
 
@@ -76,7 +77,7 @@ test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume',
 
   await env.startEtcd();
   await waitFor('/readyz 200 after etcd is back', async () => (await op.readyz()) === 200, 60_000);
-  await kube.createChallenge('c-dee', 'dee', 'web');
+  await kube.createChallenge('c-dee', { user: 'dee', definition: 'web' });
   await bringUp('c-dee', 60_000);
   // The Challenge created before the outage is untouched, and nothing was duplicated or orphaned.
   assert.equal(await kube.state('c-cyd'), 'Running');

@@ -7,8 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { Watch } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, definitionSpec, parseSeries, pool, waitFor } from './support.ts';
+import { Kube, OperatorProcess, definitionSpec, parseSeries, pool } from './support.ts';
 import type { Challenge } from '../../src/api/types.ts';
 
 const FINALIZER = 'challenge.hexactf.io/finalizer';
@@ -46,7 +47,7 @@ async function markAllAvailable(): Promise<void> {
 test('SIGKILL mid-reconcile: the restarted operator finishes the job without duplicates or orphans', async () => {
   op = await OperatorProcess.start(env.kubeconfigPath, args());
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
-  await pool(names, 20, (name, i) => kube.createChallenge(name, `user-${i % 15}`, 'web', String(1 + (i % 4))));
+  await pool(names, 20, (name, i) => kube.createChallenge(name, { user: `user-${i % 15}`, challengeId: String(1 + (i % 4)), definition: 'web' }));
   await waitFor('the first children', async () => (await kube.deployments()).length > 0, 30_000);
   await op.kill('SIGKILL');
   const partial = (await kube.deployments()).length + (await kube.services()).length;

@@ -5,8 +5,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { CoordinationV1Api } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, metricSum, parseSeries, pool, waitFor } from './support.ts';
+import { Kube, OperatorProcess, metricSum, parseSeries, pool } from './support.ts';
 
 const N = 20;
 const LEASE_MS = 3000;
@@ -46,7 +47,7 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   assert.equal(await leading(b), false);
 
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
-  await pool(names, 10, (name, i) => kube.createChallenge(name, `user-${i % 5}`, 'web'));
+  await pool(names, 10, (name, i) => kube.createChallenge(name, { user: `user-${i % 5}`, definition: 'web' }));
   await waitFor('all Pending with children', async () => {
     const chs = await kube.challenges();
     return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Pending') && (await kube.childReport()).perChallenge.size === N;

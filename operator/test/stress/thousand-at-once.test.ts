@@ -4,10 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { OffsetClock } from '../../src/clock.ts';
 import { startManager, type Manager } from '../../src/manager.ts';
-import { Kube, metricSum, parseSeries, pool, privateEnv, waitFor } from './support.ts';
+import { Kube, metricSum, parseSeries, pool, privateEnv } from './support.ts';
 import { defaultFlags } from '../integration/harness.ts';
 
 const N = 1000;
@@ -51,7 +52,7 @@ const countOf = (text: string, value: string) => [...parseSeries(text, STATUS_ME
 test(`[heavy] ${N} Challenges created at once across ${USERS} users, then deleted at once`, { skip, timeout: 2 * PHASE_MS + 60_000 }, async () => {
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
   const t0 = Date.now();
-  await pool(names, 50, (name, i) => kube.createChallenge(name, `player-${i % USERS}`, 'web', String(1 + (i % 25))));
+  await pool(names, 50, (name, i) => kube.createChallenge(name, { user: `player-${i % USERS}`, challengeId: String(1 + (i % 25)), definition: 'web' }));
   const created = Date.now() - t0;
   const stopCreateProgress = progress('create');
   await waitFor(`${N} Challenges Pending with their children`, async () => countOf(await scrape(), '0') === N && manager!.caches.deployments.size() === N && manager!.caches.services.size() === N, PHASE_MS).finally(stopCreateProgress);

@@ -44,7 +44,7 @@ test('states that are not ours count as Pending: the original operator\'s, and n
   assert.deepEqual(values, odd.map(() => '0'));
 });
 
-test('one series per Challenge with the DESIGN.md labels and values 0-3', () => {
+test('one series per Challenge with the contract labels and values 0-3', () => {
   const { col } = setup([
     challenge('a', 'alice'),
     challenge('b', 'bob', 'Pending'),
