@@ -1,7 +1,8 @@
 // Admission under --max-per-user, safe against concurrent workers. Two waiting Challenges of one user reconciled
-// at once could both see a free slot: the cache shows an admission only after its status write comes back
-// through the watch. So admissions of one user run one at a time, and each admission is remembered here until
-// the cache shows it (or the Challenge is deleted), so the next admission of that user counts it.
+// at once could both see a free slot: the cache shows an admission only after its status write comes back through
+// the watch. So each admission is noted here the moment it is decided, in the same turn of the event loop as the
+// quota check (no await between them: checks and notes of one user cannot interleave), and counts as a held slot
+// until the cache shows it or the Challenge is deleted. No lock: reconciles of other Challenges never wait.
 import { objectKey, type Challenge } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { holdsSlot } from './quota.ts';
@@ -11,24 +12,10 @@ const REMEMBER_MS = 60_000;
 
 export class Admission {
   private readonly clock: Clock;
-  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly admitted = new Map<string, number>(); // Challenge key -> when admitted
 
   constructor(clock: Clock) {
     this.clock = clock;
-  }
-
-  /** Runs fn after every earlier call for the same user has finished. */
-  async serialise<T>(user: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.queues.get(user) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.queues.set(user, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.queues.get(user) === tail) this.queues.delete(user);
-    }
   }
 
   /** The Challenge took a slot (its children are about to be created); counts until the cache shows it. */

@@ -86,12 +86,7 @@ export class Reconciler {
       return {}; // gone: its metric tombstone is kept by the collector
     }
     if (this.isSuperseded(key, ch)) return {};
-    // Under --max-per-user, a Challenge that may be admitted now waits for the user's other admissions.
-    const user = identity(ch).user;
-    if (this.opts.maxPerUser > 0 && user && !ch.metadata.deletionTimestamp && !this.admission.holds(ch)) {
-      return this.admission.serialise(user, () => this.reconcileOnce(key));
-    }
-    return this.reconcileOnce(key);
+    return this.reconcileChallenge(ch);
   }
 
   private isSuperseded(key: string, ch: Challenge): boolean {
@@ -116,9 +111,8 @@ export class Reconciler {
     return updated;
   }
 
-  private async reconcileOnce(key: string): Promise<Result> {
-    let ch = this.caches.challenges.get(key);
-    if (!ch || this.isSuperseded(key, ch)) return {}; // changed while waiting for the user's admission turn
+  private async reconcileChallenge(cached: Challenge): Promise<Result> {
+    let ch = cached;
     if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
       ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
     }
@@ -136,7 +130,8 @@ export class Reconciler {
       if (need === 'quota') facts.quota = this.observeQuota(ch);
       else if (need === 'cleanup') facts.cleanup = await this.deleteChildren(ch);
       else {
-        // Getting children takes a slot: the user's next admission counts it before the cache shows it.
+        // Getting children takes a slot, noted in the same turn of the event loop as the quota check that allowed
+        // it (no await in between), so the user's other reconciles count it before the cache shows it.
         if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
         ({ retryError, ...facts.children } = await this.convergeChildren(ch));
       }

@@ -1,7 +1,6 @@
-// Per-user admission: one at a time per user, and an admission counts until the cache shows it.
+// Per-user admission: an admission counts as a held slot until the cache shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
 import type { Challenge } from '../../src/api/types.ts';
 import { FakeClock } from '../../src/clock.ts';
 import { Admission } from '../../src/controller/admission.ts';
@@ -10,32 +9,6 @@ const ch = (name: string, state?: 'Pending' | 'Running', deleting = false): Chal
   metadata: { name, namespace: 'ns', ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
   spec: { definition: 'web' },
   status: state ? { currentStatus: { state } } : undefined,
-});
-
-test('calls for one user run one after another; other users do not wait', async () => {
-  const a = new Admission(new FakeClock());
-  const log: string[] = [];
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const first = a.serialise('amy', async () => {
-    log.push('amy-1 start');
-    await gate;
-    log.push('amy-1 end');
-  });
-  const second = a.serialise('amy', async () => void log.push('amy-2'));
-  const other = a.serialise('bob', async () => void log.push('bob'));
-  await other;
-  await tick();
-  assert.deepEqual(log, ['amy-1 start', 'bob'], 'amy-2 waits for amy-1, bob does not');
-  release();
-  await Promise.all([first, second]);
-  assert.deepEqual(log, ['amy-1 start', 'bob', 'amy-1 end', 'amy-2']);
-});
-
-test('a failed call does not block the next one of that user', async () => {
-  const a = new Admission(new FakeClock());
-  await assert.rejects(a.serialise('amy', async () => { throw new Error('boom'); }), /boom/);
-  assert.equal(await a.serialise('amy', async () => 7), 7);
 });
 
 test('an admission holds a slot until the cache shows it, the Challenge goes, or a minute passes', () => {
