@@ -21,6 +21,8 @@ export interface Flags {
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
   networkPolicy: boolean;
+  metricsSecure: boolean;
+  metricsCertDir: string;
   internalCidrs: string;
   egressAllowCidrs: string;
   ingressAllowCidrs: string;
@@ -39,6 +41,8 @@ interface FlagSpec {
 
 export const FLAG_SPECS: FlagSpec[] = [
   { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'string', def: () => ':8080', help: 'Address the /metrics endpoint binds to ("0" disables it, ":0" picks a free port).' },
+  { name: 'metrics-secure', key: 'metricsSecure', kind: 'bool', def: () => 'false', help: 'Serve /metrics over HTTPS to callers whose bearer token passes a TokenReview and a SubjectAccessReview for get on /metrics (as controller-runtime\'s secure metrics).' },
+  { name: 'metrics-cert-dir', key: 'metricsCertDir', kind: 'string', def: () => '', help: 'Directory with tls.crt and tls.key for --metrics-secure ("" = a self-signed certificate made at start).' },
   { name: 'health-probe-bind-address', key: 'healthProbeBindAddress', kind: 'string', def: () => ':8081', help: 'Address of /healthz and /readyz ("0" disables it).' },
   { name: 'leader-elect', key: 'leaderElect', kind: 'bool', def: () => 'false', help: 'Elect a leader through a Lease; only the leader reconciles and exports challenge series.' },
   { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },

@@ -1,7 +1,10 @@
 // Wires informers, the Challenge controller, leader election, metrics and probes. Usable in-process (tests,
 // benchmarks) through startManager(); src/main.ts is the CLI around it.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ResourceRef } from './api/resources.ts';
 import { objectKey, type KubeObject } from './api/types.ts';
@@ -23,6 +26,9 @@ import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { SeriesKeeper } from './metrics/series-keeper.ts';
 import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
+import { MetricsAuthorizer } from './server/metrics-auth.ts';
+import { SharedRender } from './metrics/shared-render.ts';
+import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -59,6 +65,12 @@ export class Manager {
   private readonly informers: Informer<any>[];
   private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
+  private readonly metricsAuth?: MetricsAuthorizer;
+  /** Concurrent scrapes share one render of the registry and the challenge series. */
+  readonly metricsText = new SharedRender(async (push) => {
+    push(await this.metrics.registry.metrics());
+    if (this.leading) await this.collector.renderTo(push);
+  });
   private healthServer?: BoundServer;
   private leading = false;
   private stopping?: Promise<void>;
@@ -82,6 +94,7 @@ export class Manager {
     const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: { labelSelector?: string; resyncMs?: number } = {}) =>
       new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
     this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
+    if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(kc, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     const challengeController = setupChallengeController({
       newInformer,
@@ -158,7 +171,10 @@ export class Manager {
   async start(): Promise<void> {
     for (const inf of this.informers) inf.start();
     const f = this.flags;
-    if (f.metricsBindAddress !== '0') this.metricsServer = await listen(f.metricsBindAddress, { '/metrics': (_q, res) => this.serveMetrics(res) });
+    if (f.metricsBindAddress !== '0') {
+      const tls = f.metricsSecure ? servingCert(f.metricsCertDir) : undefined;
+      this.metricsServer = await listen(f.metricsBindAddress, { '/metrics': (req, res) => this.serveMetrics(req, res) }, { tls });
+    }
     if (f.healthProbeBindAddress !== '0') {
       this.healthServer = await listen(f.healthProbeBindAddress, {
         '/healthz': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
@@ -225,12 +241,17 @@ export class Manager {
     return body;
   }
 
-  /** Streams the same text as renderMetrics(): the challenge series go out in slices, between which the event loop runs. */
-  private async serveMetrics(res: import('node:http').ServerResponse): Promise<void> {
-    const base = await this.metrics.registry.metrics();
+  private async serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.metricsAuth) {
+      const verdict = await this.metricsAuth.check(req);
+      if (verdict.status !== 200) {
+        res.writeHead(verdict.status, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
+        return;
+      }
+    }
+    const chunks = await this.metricsText.get();
     res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-    res.write(base);
-    if (this.leading) await this.collector.renderTo((chunk) => res.write(chunk));
+    for (const chunk of chunks) res.write(chunk);
     res.end();
   }
 
@@ -276,3 +297,8 @@ export async function startManager(opts: ManagerOptions): Promise<Manager> {
   return m;
 }
 
+/** --metrics-cert-dir's tls.crt and tls.key, or a self-signed certificate for this pod. */
+function servingCert(dir: string): { cert: string; key: string } {
+  if (dir) return { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
+  return selfSignedCert('challenge-operator-metrics', [hostname(), 'localhost', '127.0.0.1', '::1']);
+}
