@@ -603,7 +603,7 @@ describe('operator not reporting, evaluated by promtool', () => {
         },
       ],
     };
-    const { status, output } = runPromtool(file);
+    const { status, output } = promtoolTestRules(file);
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });

@@ -7,10 +7,10 @@
  * must break at least one query; every other name tried, keywords Prometheus does accept there included, must
  * leave every query parseable.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtool } from '@hexactf/testing/tools';
 
 import { ChallengeState, type LabelNames } from '../metric/contract';
 import * as q from '../queries/queries';
@@ -66,11 +66,8 @@ function parseErrors(exprs: string[]): string {
     const path = join(dir, 'names.rules.yaml');
     const rules = exprs.map((expr, i) => ({ record: `check_${i}`, expr }));
     writeFileSync(path, JSON.stringify({ groups: [{ name: 'names', rules }] }));
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['check', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(`promtool is not on PATH (${run.error.message}); scripts/install-test-tools.sh installs it`);
-    }
-    return run.status === 0 ? '' : `${run.stdout}${run.stderr}`;
+    const run = runPromtool(['check', 'rules', path]);
+    return run.status === 0 ? '' : run.output;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
