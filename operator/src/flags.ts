@@ -18,6 +18,8 @@ export interface Flags {
   seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
   kubeconfig: string;
+  kubeApiQps: number;
+  kubeApiBurst: number;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
   networkPolicy: boolean;
@@ -30,7 +32,7 @@ export interface Flags {
   help: boolean;
 }
 
-type Kind = 'string' | 'bool' | 'duration' | 'int';
+type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
   name: string;
   key: keyof Flags;
@@ -64,6 +66,8 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
   { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
+  { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
+  { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
 ];
@@ -140,6 +144,10 @@ function convert(spec: FlagSpec, value: string): unknown {
       if (!/^\d+$/.test(value)) throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
       return Number(value);
     }
+    case 'float': {
+      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new FlagError(`--${spec.name}: expected a number, got "${value}"`);
+      return Number(value);
+    }
     case 'duration':
       try {
         return parseDuration(value);
@@ -163,6 +171,8 @@ export function validate(f: Flags): void {
       `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
     );
   }
+  if (f.kubeApiQps === 0) throw new FlagError('--kube-api-qps must be positive, or negative to turn the limit off');
+  if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
   for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {

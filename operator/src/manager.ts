@@ -5,15 +5,17 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { ResourceRef } from './api/resources.ts';
 import { objectKey, type KubeObject } from './api/types.ts';
 import { realClock, type Clock } from './clock.ts';
-import type { Caches, InformerFactory } from './controller/caches.ts';
+import type { Caches, InformerFactory, InformerFactoryOptions } from './controller/caches.ts';
 import type { Controller } from './controller/controller.ts';
 import { setupChallengeController } from './controller/setup.ts';
 import { capabilityList, namespaceList, parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
+import type { KubeConfigLike } from './kube/kubeconfig.ts';
+import { rateLimiter } from './kube/rate-limiter.ts';
+import { RestClient } from './kube/rest.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
@@ -31,7 +33,8 @@ import { SharedRender } from './metrics/shared-render.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /** kube/kubeconfig.ts's loaders, or a client-node KubeConfig (tests). */
+  kubeConfig: KubeConfigLike;
   /** Flag values; anything left out takes the CLI default. */
   flags?: Partial<Flags>;
   clock?: Clock;
@@ -75,6 +78,9 @@ export class Manager {
   private leading = false;
   private stopping?: Promise<void>;
   private readonly cacheSyncTimeoutMs: number;
+  /** Every request of the controller and its informers goes through this client and its rate limit. */
+  readonly rest: RestClient;
+  private readonly controlRest: RestClient;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -84,22 +90,26 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
+    this.rest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
+    // Lease renewals and the reviews behind secure /metrics get a budget of their own (as client-go's leader
+    // election uses its own client): a queue of writes must cost neither the leadership nor a scrape.
+    this.controlRest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
     const namespaces = namespaceList(this.flags.namespace);
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
     // One list+watch per challenge namespace when the RBAC is namespaced (a Role in each), else one cluster-wide.
     const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) => namespaces.length === 0
-      ? kubeListWatch<T>(kc, ref, { labelSelector })
-      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(kc, ref, { namespace, labelSelector })])));
-    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: { labelSelector?: string; resyncMs?: number } = {}) =>
-      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
-    this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
-    if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(kc, { clock: this.clock });
+      ? kubeListWatch<T>(this.rest, ref, { labelSelector })
+      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(this.rest, ref, { namespace, labelSelector })])));
+    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: InformerFactoryOptions<T> = {}) =>
+      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog, transform: o.transform });
+    this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
+    if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     const challengeController = setupChallengeController({
       newInformer,
       resyncMs,
-      client: new KubeClient(kc),
+      client: new KubeClient(this.rest),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,
@@ -135,7 +145,7 @@ export class Manager {
       this.flags.deletedSeriesRetentionMs,
     );
     const store = opts.seriesStateStore ??
-      (this.flags.seriesStateConfigMap ? configMapStore(kc, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
+      (this.flags.seriesStateConfigMap ? configMapStore(this.rest, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
     if (store) {
       this.seriesKeeper = new SeriesKeeper(this.collector, store, this.clock, this.log, {
         flushIntervalMs: opts.seriesStateFlushMs ?? 5000,
@@ -153,7 +163,7 @@ export class Manager {
     });
     if (this.flags.leaderElect) {
       this.elector = new LeaderElector({
-        store: kubeLeaseStore(kc, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
+        store: kubeLeaseStore(this.controlRest, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
         name: this.flags.leaderElectionId,
         namespace: this.flags.leaderElectionNamespace,
         identity: this.identity,
@@ -286,6 +296,7 @@ export class Manager {
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();
+      await Promise.all([this.rest.close(), this.controlRest.close()]);
     })();
     return this.stopping;
   }

@@ -146,14 +146,16 @@ function currentStates(s: QuerySettings, f: QueryFilters): string {
 }
 
 /**
- * Instances Running at their last state within the window, valued 1, with `definition` and `category` from
- * challenge_info (category "uncategorized" where empty).
+ * Instances whose last state in the window is Running, valued 1, with `definition` and `category` from
+ * challenge_info (category "uncategorized" where empty). Read at the evaluation time, not over the window: an
+ * instance's last state is Running only while the operator reports it (lastStates), and the operator exports its
+ * challenge_info for just as long. Reading both over the window instead (6 h of 100,000 instances) took 1.5-3.2 s.
  */
-function runningWithInfo(s: QuerySettings, f: QueryFilters, window: string): string {
+function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
   const id = identity(s.labels);
-  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (last_over_time(${INFO_METRIC}${selector(s.labels, f)}[${window}]))`;
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${INFO_METRIC}${selector(s.labels, f)})`;
   const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
-  return `(${categorized} and on (${id}) (${lastStates(s, f, window)} == ${ChallengeState.Running}))`;
+  return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
 }
 
 /** Requests of one instance of each definition for one resource: one sample per (namespace, definition). */
@@ -166,7 +168,7 @@ function definitionRequests(s: QuerySettings, resource: RequestResource, f: Quer
 /** Requested resource of every Running instance, labelled like runningWithInfo. */
 function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
   const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
-  return `(${runningWithInfo(s, f, window)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
+  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -311,17 +313,13 @@ export function metricPresenceQuery(metric: string, window = WINDOW_VARIABLE): s
 }
 
 /** Running instances per category (label `category`). */
-export function instancesByCategoryQuery(
-  s: QuerySettings,
-  f: QueryFilters = NO_FILTERS,
-  window = WINDOW_VARIABLE
-): string {
-  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f, window)}`;
+export function instancesByCategoryQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f)}`;
 }
 
 /** Each category's share (0..1) of the Running instances (label `category`). */
-export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
-  const running = runningWithInfo(s, f, window);
+export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  const running = runningWithInfo(s, f);
   return `count by (${CATEGORY_LABEL}) ${running} / scalar(count ${running})`;
 }
 

@@ -4,7 +4,7 @@
 // Verdicts are cached for a short while per token hash, so a scrape every few seconds costs no apiserver calls.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { RestClient } from '../kube/rest.ts';
 import type { Clock } from '../clock.ts';
 
 export interface Verdict {
@@ -19,15 +19,13 @@ export interface MetricsAuthOptions {
 }
 
 export class MetricsAuthorizer {
-  private readonly authn: AuthenticationV1Api;
-  private readonly authz: AuthorizationV1Api;
+  private readonly rest: RestClient;
   private readonly clock: Clock;
   private readonly cacheMs: number;
   private readonly cache = new Map<string, { verdict: Promise<Verdict>; until: number }>();
 
-  constructor(kc: KubeConfig, opts: MetricsAuthOptions) {
-    this.authn = kc.makeApiClient(AuthenticationV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
+  constructor(rest: RestClient, opts: MetricsAuthOptions) {
+    this.rest = rest;
     this.clock = opts.clock;
     this.cacheMs = opts.cacheMs ?? 10_000;
   }
@@ -49,13 +47,17 @@ export class MetricsAuthorizer {
   }
 
   private async review(token: string): Promise<Verdict> {
-    const tr = await this.authn.createTokenReview({ body: { spec: { token } } });
+    const tr = await this.rest.request<{ status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } }>(
+      'POST', '/apis/authentication.k8s.io/v1/tokenreviews',
+      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } },
+    );
     if (!tr.status?.authenticated || !tr.status.user?.username) return { status: 401, reason: 'the token is not valid' };
     const user = tr.status.user;
-    const sar = await this.authz.createSubjectAccessReview({
+    const sar = await this.rest.request<{ status?: { allowed?: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
       body: {
+        apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
         spec: {
-          user: user.username, uid: user.uid, groups: user.groups, extra: user.extra as Record<string, string[]> | undefined,
+          user: user.username, uid: user.uid, groups: user.groups, extra: user.extra,
           nonResourceAttributes: { path: '/metrics', verb: 'get' },
         },
       },
