@@ -148,7 +148,7 @@ describe('e2e fixture', () => {
     );
     const byCategory = async (promql: string) =>
       Object.fromEntries((await query(promql)).map((s) => [s.labels.category, s.value]));
-    expect(await byCategory(instancesByCategoryQuery(DEFAULT_SETTINGS, NO_FILTERS, expected.window))).toEqual(
+    expect(await byCategory(instancesByCategoryQuery(DEFAULT_SETTINGS, NO_FILTERS))).toEqual(
       expected.usage.runningPerCategory
     );
     for (const resource of ['cpu', 'memory'] as const) {
