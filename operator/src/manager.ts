@@ -29,7 +29,7 @@ import { SeriesKeeper } from './metrics/series-keeper.ts';
 import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
 import { MetricsAuthorizer } from './server/metrics-auth.ts';
-import { SharedRender } from './metrics/shared-render.ts';
+import { SharedRender, sendRendered } from './metrics/shared-render.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
@@ -259,10 +259,7 @@ export class Manager {
         return;
       }
     }
-    const chunks = await this.metricsText.get();
-    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-    for (const chunk of chunks) res.write(chunk);
-    res.end();
+    await sendRendered(await this.metricsText.get(), req.headers['accept-encoding'], this.metrics.registry.contentType, res);
   }
 
   /** The kept series state is restored first, so the first scrape with Challenge series already has it. */

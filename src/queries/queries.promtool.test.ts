@@ -191,7 +191,9 @@ const INSTANCES: Instance[] = [
     values: '1x115 2x4',
     info: { definition: 'pwn-1', category: 'pwn' },
   },
-  // leo: Deleted since 2730 s, with an operator restart (scrape gap 3330..3420 s) in between: still stuck.
+  // leo: Deleted since 2730 s; at 3330 s his series goes while the operator keeps reporting everyone else (the
+  // deletion finished, the series was removed), and from 3450 s he is Deleted again: deleted, re-created under the
+  // same labels and deleted again, a new deletion.
   {
     ns: 'ctf',
     id: 'pwn-1',
@@ -474,8 +476,9 @@ function cases(s: QuerySettings): Case[] {
       ],
     },
 
-    // Triage at T: Error now bob and abc; stuck deletions judy (since 3030 s) and leo (since 2730 s, across a
-    // restart), not ken (only since 3480 s) and not carol (removed).
+    // Triage at T: Error now bob and abc; stuck deletions judy (since 3030 s), not leo (his new deletion is only
+    // 150 s old: the seed listed him, from the previous deletion's samples), not ken (only since 3480 s) and not
+    // carol (removed).
     {
       expr: errorInstancesQuery(s),
       exp: [
@@ -487,10 +490,7 @@ function cases(s: QuerySettings): Case[] {
     { expr: errorInstancesQuery(s, f({ namespace: ['ctf'] })), exp: [[inst('bob'), 3]] },
     {
       expr: stuckDeletionsQuery(s),
-      exp: [
-        [inst('judy'), 2],
-        [inst('leo'), 2],
-      ],
+      exp: [[inst('judy'), 2]],
     },
     // At 3120 s neither had been Deleted for 5 minutes yet (judy since 3030 s, leo since 2730 s → 390 s: leo yes).
     { expr: stuckDeletionsQuery(s), at: '3120s', exp: [[inst('leo'), 2]] },
@@ -677,6 +677,50 @@ describe("the original operator's exposition, evaluated by promtool", () => {
               eval_time: EVAL,
               exp_samples: [{ labels: '{}', value: 0 }],
             },
+          ],
+        },
+      ],
+    });
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
+
+describe('stuck deletions across a restart and a re-creation, evaluated by promtool', () => {
+  // Job op-1 restarts: none of its series has samples 3330..3420 s. quinn has been Deleted since 2430 s across it.
+  // Job op-2 keeps reporting: rex was deleted (Deleted 3030..3090 s, then removed), re-created under the same labels
+  // and deleted again at 3420 s; steady runs throughout.
+  const series = (job: string, user: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${user}", username="${user}"}`,
+    values,
+  });
+  const stuck = (at: string, exp: string[]) => ({
+    expr: stuckDeletionsQuery(DEFAULT_SETTINGS),
+    eval_time: at,
+    exp_samples: exp.map((user) => ({
+      labels: `{namespace="ctf", challenge_id="web-1", challenge_name="web-1-${user}", username="${user}"}`,
+      value: 2,
+    })),
+  });
+
+  it('lists the deletion stuck across its operator restart, not the one re-created and deleted again', () => {
+    const { status, output } = promtoolTestRules({
+      rule_files: [],
+      evaluation_interval: '30s',
+      tests: [
+        {
+          interval: '30s',
+          input_series: [
+            series('op-1', 'other', '1x110 stale _x3 1x25'),
+            series('op-1', 'quinn', '1x80 2x29 stale _x3 2x25'),
+            series('op-2', 'steady', '1x140'),
+            series('op-2', 'rex', '1x100 2x2 _x10 2x26'),
+          ],
+          promql_expr_test: [
+            // At T, 180 s after rex's second deletion (the seed listed him: its offset look-up found the first one).
+            stuck(EVAL, ['quinn']),
+            // At 3900 s rex's second deletion is 8 minutes old: stuck too.
+            stuck('65m', ['quinn', 'rex']),
           ],
         },
       ],

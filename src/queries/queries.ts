@@ -393,11 +393,13 @@ export function errorInstancesQuery(s: QuerySettings, f: QueryFilters = NO_FILTE
 }
 
 /**
- * Deletions that have not finished: Deleted now, and Deleted at every sample of the last `olderThan` and at the
- * last sample before it. The operator removes a finished deletion's series `--deleted-series-retention` (60 s)
- * after the Challenge is gone, so with `olderThan` well above that only a stuck finalizer stays. A Challenge that
- * only just turned Deleted has no Deleted sample `olderThan` ago and is not listed. A scrape gap (operator
- * restart) inside the span does not hide it. Labels: the four; value 2.
+ * Deletions that have not finished: Deleted now, Deleted at every sample of the last `olderThan`, and reported at
+ * every scrape of that span at which its target reported the gauge (as many samples as the job's fullest instance).
+ * The operator removes a finished deletion's series `--deleted-series-retention` (60 s) after the Challenge is gone,
+ * so with `olderThan` well above that only a stuck finalizer stays. A Challenge that only just turned Deleted, or
+ * one deleted, removed, re-created under the same labels and deleted again, has fewer samples in the span than its
+ * job's instances that were there all along, and is not listed. A scrape gap of the whole target (an operator
+ * restart) does not hide one. Labels: the four; value 2.
  */
 export function stuckDeletionsQuery(
   s: QuerySettings,
@@ -410,11 +412,14 @@ export function stuckDeletionsQuery(
   const id = identity(s.labels);
   const m = status(s, f);
   const deleted = ChallengeState.Deleted;
+  const samples = (selector: string) => `sum by (${id}, ${JOB_LABEL}) (count_over_time(${selector}[${olderThan}]))`;
+  // The fullest instance of each job, over the whole gauge: a filter must not make a partial one the measure.
+  const scrapes = `max by (${JOB_LABEL}) (${samples(s.metricName)})`;
   return [
     `(${currentStates(s, f)} == ${deleted})`,
-    `(max by (${id}) (${m} offset ${olderThan}) == ${deleted})`,
     `(min by (${id}) (min_over_time(${m}[${olderThan}])) == ${deleted})`,
     `(max by (${id}) (max_over_time(${m}[${olderThan}])) == ${deleted})`,
+    `(${samples(m)} >= on (${JOB_LABEL}) group_left () ${scrapes})`,
   ].join(` and on (${id}) `);
 }
 
