@@ -23,6 +23,7 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   labelValuesVariableQuery,
+  matrixPivotLabels,
   matrixQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
@@ -140,7 +141,7 @@ async function answers(promUrl: string, s: ResolvedSettings) {
 
   // The matrix: instant, table format, then the app's transforms.
   const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s)), at), at * 1000);
-  const matrix = matrixCells(await applyTransformations([table], matrixTransformations(s.labels)));
+  const matrix = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
 
   const userInstances: Record<string, Record<string, number>> = {};
   for (const user of [...new Set(cluster.truth.map((r) => r.user))]) {
