@@ -29,6 +29,7 @@ import {
   instancesByCategoryQuery,
   labelValuesVariableQuery,
   legacyLabelPresenceQuery,
+  matrixPivotLabels,
   matrixQuery,
   metricPresenceQuery,
   operatorSilenceQuery,
@@ -177,7 +178,7 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
   const matrix: Record<string, Matrix> = {};
   for (const ns of namespaces) {
     const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at), at * 1000);
-    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(s.labels)));
+    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
   }
   const userInstances: Record<string, Record<string, number>> = {};
   for (const user of users) {
