@@ -25,6 +25,7 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   legacyLabelPresenceQuery,
+  MATRIX_COLUMN_LABEL,
   matrixQuery,
   metricPresenceQuery,
   operatorSilenceQuery,
@@ -299,6 +300,10 @@ function cases(s: QuerySettings): Case[] {
     const i = INSTANCES.find((x) => x.user === user && (id === undefined || x.id === id))!;
     return instanceLabels(L, i);
   };
+  const cell = (user: string, id?: string): Labels => {
+    const labels = inst(user, id);
+    return { ...labels, [MATRIX_COLUMN_LABEL]: labels[L.challengeId] };
+  };
   const none = {};
   const category = (c: string) => ({ category: c });
 
@@ -366,29 +371,29 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
     { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
 
-    // The matrix source: one sample per instance with the four labels only.
+    // The matrix source: one sample per instance with the four labels only, and its column: the challenge id.
     {
       expr: matrixQuery(s),
       exp: [
-        [inst('alice', 'web-1'), 1],
-        [inst('bob'), 3],
-        [inst('carol'), 2],
-        [inst('erin'), 1],
-        [inst(ODD_USER), 1],
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
-        [inst('judy'), 2],
-        [inst('ken'), 2],
-        [inst('leo'), 2],
-        [inst('mia'), 1],
-        [inst('nora'), 1],
+        [cell('alice', 'web-1'), 1],
+        [cell('bob'), 3],
+        [cell('carol'), 2],
+        [cell('erin'), 1],
+        [cell(ODD_USER), 1],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
+        [cell('judy'), 2],
+        [cell('ken'), 2],
+        [cell('leo'), 2],
+        [cell('mia'), 1],
+        [cell('nora'), 1],
       ],
     },
     {
       expr: matrixQuery(s, f({ namespace: ['ctf-2'] })),
       exp: [
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
       ],
     },
     { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
@@ -721,6 +726,46 @@ describe('stuck deletions across a restart and a re-creation, evaluated by promt
             stuck(EVAL, ['quinn']),
             // At 3900 s rex's second deletion is 8 minutes old: stuck too.
             stuck('65m', ['quinn', 'rex']),
+          ],
+        },
+      ],
+    });
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
+
+describe('the matrix with several namespaces, evaluated by promtool', () => {
+  // The same user and challenge id in two namespaces: two instances, two cells.
+  const series = (ns: string, value: string) => ({
+    series: `challenge_resource_status{job="op", instance="x", namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice"}`,
+    values: value,
+  });
+  const cell = (ns: string, column: string) =>
+    `{namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice", ${MATRIX_COLUMN_LABEL}="${column}"}`;
+
+  it('names a column per challenge and namespace when several are shown, per challenge otherwise', () => {
+    const { status, output } = promtoolTestRules({
+      rule_files: [],
+      evaluation_interval: '30s',
+      tests: [
+        {
+          interval: '30s',
+          input_series: [series('ctf', '1x120'), series('ctf-2', '3x120')],
+          promql_expr_test: [
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, '30m', true)),
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: cell('ctf', 'web-1 @ ctf'), value: 1 },
+                { labels: cell('ctf-2', 'web-1 @ ctf-2'), value: 3 },
+              ],
+            },
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, { namespace: ['ctf-2'] }, '30m')),
+              eval_time: EVAL,
+              exp_samples: [{ labels: cell('ctf-2', 'web-1'), value: 3 }],
+            },
           ],
         },
       ],
