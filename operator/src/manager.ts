@@ -17,6 +17,8 @@ import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { rateLimiter } from './kube/rate-limiter.ts';
 import { RestClient } from './kube/rest.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
+import { EventRecorder, restEventSink, type EventRecorderOptions } from './kube/event-recorder.ts';
+import { REPORTING_CONTROLLER } from './controller/challenge-events.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
 import { cidrList } from './controller/network-policy.ts';
@@ -50,6 +52,8 @@ export interface ManagerOptions {
   seriesStateStore?: SeriesStateStore;
   /** How often changed series state is written (default 5 s). */
   seriesStateFlushMs?: number;
+  /** Overrides of the event recorder's windows and limits (tests). */
+  eventOptions?: Partial<EventRecorderOptions>;
 }
 
 export class Manager {
@@ -81,6 +85,8 @@ export class Manager {
   /** Every request of the controller and its informers goes through this client and its rate limit. */
   readonly rest: RestClient;
   private readonly controlRest: RestClient;
+  /** Kubernetes Events about Challenges; written only while leading, and not at all with --record-events=false. */
+  readonly events?: EventRecorder;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -106,6 +112,21 @@ export class Manager {
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
     if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
+    if (this.flags.recordEvents) {
+      // Events take at most a quarter of the request budget, so a burst of them never holds back reconciles.
+      const qps = this.flags.kubeApiQps;
+      this.events = new EventRecorder({
+        sink: restEventSink(this.rest),
+        clock: this.clock,
+        log: this.log,
+        controller: REPORTING_CONTROLLER,
+        instance: process.env.POD_NAME || hostname(),
+        stats: this.metrics.eventStats,
+        globalQps: qps > 0 ? qps / 4 : 50,
+        globalBurst: qps > 0 ? Math.max(1, Math.floor(this.flags.kubeApiBurst / 4)) : 100,
+        ...opts.eventOptions,
+      });
+    }
     const challengeController = setupChallengeController({
       newInformer,
       resyncMs,
@@ -114,6 +135,7 @@ export class Manager {
       log: this.log,
       metrics: this.metrics,
       workers: this.flags.maxConcurrentReconciles,
+      events: this.events,
       options: {
         pendingTimeoutMs: this.flags.pendingTimeoutMs,
         challengeTtlMs: this.flags.challengeTtlMs,
@@ -274,6 +296,7 @@ export class Manager {
       if (this.stopping) return;
       this.leading = true;
       this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
+      this.events?.start();
       this.controller.start();
       this.seriesKeeper?.start();
     })();
@@ -286,6 +309,7 @@ export class Manager {
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
+    await this.events?.stop(graceful);
     await this.seriesKeeper?.stop(graceful);
   }
 

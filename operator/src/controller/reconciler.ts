@@ -8,6 +8,7 @@ import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Admission } from './admission.ts';
+import { childrenEvent, deletionEvent, noEvents, regardingOf, statusEvent, type ChallengeEventSink } from './challenge-events.ts';
 import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
 import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
 import {
@@ -46,6 +47,7 @@ export class Reconciler {
   private readonly recorder: Recorder;
   private readonly log: Logger;
   private readonly admission: Admission;
+  private readonly events: ChallengeEventSink;
   /**
    * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
    * on such a version would only redo the write and get 409: the watch event of our write triggers the next one.
@@ -54,8 +56,10 @@ export class Reconciler {
 
   constructor(deps: {
     caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
+    events?: ChallengeEventSink;
   }) {
     this.admission = deps.admission;
+    this.events = deps.events ?? noEvents;
     this.caches = deps.caches;
     this.client = deps.client;
     this.opts = deps.opts;
@@ -143,16 +147,23 @@ export class Reconciler {
   private async carryOut(ch: Challenge, d: Decision, retryError: unknown): Promise<Result> {
     this.log.debug('decided', { challenge: objectKey(ch), row: d.row });
     if (d.note) this.log.info(d.note, { challenge: objectKey(ch) });
-    if (d.status) ch = await this.writeStatus(ch, d.status);
+    if (d.status) {
+      const event = statusEvent(ch.status, d.status);
+      const before = ch;
+      ch = await this.writeStatus(ch, d.status);
+      if (event) this.events.record(regardingOf(before), event);
+    }
     // A transient failure (apiserver 5xx, timeouts) is visible in status first, then retried with backoff,
     // and no later than the requeue the decision asked for (the pending timeout must not wait for the backoff).
     if (d.retry) throw new TransientError(retryError, d.requeueAfterMs);
     if (d.deleteChallenge) {
       await this.client.deleteChallenge(ch);
+      this.events.record(regardingOf(ch), deletionEvent(d.row, ch, this.opts.challengeTtlMs, this.opts.quotaWaitTimeoutMs));
       return {};
     }
     if (d.removeFinalizer) {
       await this.setFinalizers(ch, (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+      this.events.record(regardingOf(ch), { type: 'Normal', reason: 'Deleted', action: 'Delete', note: 'children removed; finalizer released' });
       const created = timeMs(ch.metadata.creationTimestamp);
       if (created !== undefined) this.recorder.lifetime(ch.metadata.namespace!, ch.spec.definition, Math.max(0, this.clock.now() - created) / 1000);
     }
@@ -180,6 +191,8 @@ export class Reconciler {
     // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const outcomes = await Promise.all(desired.map((child) => this.ensureChild(ch, child)));
+    const written = (what: 'created' | 'restored') => outcomes.flatMap((o, i) => (o.written === what ? [`${desired[i].kind} ${desired[i].object.metadata.name}`] : []));
+    for (const event of childrenEvent(written('created'), written('restored'))) this.events.record(regardingOf(ch), event);
     const nameConflict = outcomes.find((o) => o.nameConflict)?.nameConflict;
     if (nameConflict) return { nameConflict, unavailable: [] };
     const refused = outcomes.find((o) => o.refused)?.refused;
@@ -203,7 +216,9 @@ export class Reconciler {
     };
   }
 
-  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown }> {
+  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{
+    refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown; written?: 'created' | 'restored';
+  }> {
     const actual = this.childKind(child.kind).cache.get(objectKey(child.object));
     if (actual?.metadata.deletionTimestamp) return {}; // being removed; recreated on its delete event
     if (actual && !ownedBy(actual, ch)) {
@@ -220,7 +235,7 @@ export class Reconciler {
     try {
       const applied = await this.client.apply(child.object);
       this.log.debug(actual ? 'restored child' : 'created child', { challenge: objectKey(ch), kind: child.kind, name: applied.metadata.name });
-      return {};
+      return { written: actual ? 'restored' : 'created' };
     } catch (err) {
       const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
       return isPermanent(err) ? { refused: message } : { retrying: message, retryError: err };

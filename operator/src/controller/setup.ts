@@ -10,6 +10,7 @@ import {
   INDEX_DEFINITION, INDEX_USER, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
 } from './caches.ts';
 import { Admission } from './admission.ts';
+import type { ChallengeEventSink } from './challenge-events.ts';
 import { Controller } from './controller.ts';
 import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
 import { Reconciler, type ReconcileOptions } from './reconciler.ts';
@@ -27,6 +28,8 @@ export interface ChallengeControllerDeps {
   metrics: ControllerMetrics;
   options: ReconcileOptions;
   workers: number;
+  /** Kubernetes Events about Challenges (none with --record-events=false). */
+  events?: ChallengeEventSink;
 }
 
 export interface ChallengeController {
@@ -39,6 +42,7 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
   const admission = new Admission(deps.clock);
   const reconciler = new Reconciler({
     caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
+    events: deps.events,
   });
   const controller = new Controller({
     name: CONTROLLER_NAME,

@@ -21,6 +21,8 @@ test('defaults match the team conventions', () => {
   assert.equal(f.maxConcurrentReconciles, 4);
   assert.equal(f.kubeconfig, '');
   assert.equal(f.logLevel, 'info');
+  assert.equal(f.recordEvents, true);
+  assert.equal(parseFlags(['--record-events=false'], {}).recordEvents, false);
 });
 
 test('environment supplies the lease namespace and kubeconfig defaults', () => {
@@ -81,7 +83,7 @@ test('--allowed-capabilities and --namespace take checked lists', () => {
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 28);
+  assert.equal(FLAG_SPECS.length, 29);
 });
 
 test('operator/README.md documents every flag', () => {

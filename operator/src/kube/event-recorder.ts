@@ -1,0 +1,412 @@
+// Kubernetes Events (events.k8s.io/v1) about the objects the operator manages, recorded the way client-go's
+// event recorder does it, so that `kubectl describe` shows what happened without the Events flooding the apiserver:
+// - record() never waits and never throws: it updates memory and the writes happen later, one at a time, through
+//   the operator's REST client (and so its --kube-api-qps bucket), never on the reconcile path;
+// - repeats of the same (regarding, reason, action, type) within the series window are one Event whose `series`
+//   (count, lastObservedTime) grows; the series is written at most once per seriesFlushMs, not per occurrence;
+// - a per-object token bucket (client-go's spam filter: 25, then one per 5 minutes) limits new Events per object,
+//   a global token bucket limits all Event writes, and at most maxPending Events wait to be written: beyond that new
+//   ones are dropped and counted.
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { apiError, isNotFound } from './errors.ts';
+import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
+import type { RestClient } from './rest.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+/** The object an Event is about (an Event's `regarding`). */
+export interface EventRegarding {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  resourceVersion?: string;
+}
+
+export interface EventOccurrence {
+  type: EventType;
+  /** CamelCase, why the action was taken (e.g. `QuotaExceeded`). */
+  reason: string;
+  /** CamelCase, what was done or failed (e.g. `Create`). */
+  action: string;
+  /** Human-readable; may carry user-controlled text, which is escaped and truncated here. */
+  note: string;
+}
+
+/** An events.k8s.io/v1 Event as written. */
+export interface EventBody {
+  apiVersion: 'events.k8s.io/v1';
+  kind: 'Event';
+  metadata: { name: string; namespace: string };
+  eventTime: string;
+  series?: { count: number; lastObservedTime: string };
+  reportingController: string;
+  reportingInstance: string;
+  action: string;
+  reason: string;
+  regarding: EventRegarding;
+  note: string;
+  type: EventType;
+}
+
+/** Where Events go: the apiserver (restEventSink) or, in unit tests, a recording sink. */
+export interface EventSink {
+  create(body: EventBody): Promise<void>;
+  /** Merge patch of the series and note of an Event written before. */
+  patchSeries(namespace: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void>;
+}
+
+const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
+
+export function restEventSink(rest: RestClient): EventSink {
+  return {
+    create: async (body) => {
+      await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
+    },
+    patchSeries: async (namespace, name, patch) => {
+      await rest.request('PATCH', `${EVENTS_PATH(namespace)}/${encodeURIComponent(name)}`, { body: patch, contentType: 'application/merge-patch+json' });
+    },
+  };
+}
+
+export type DropReason = 'spam_filter' | 'queue_full' | 'write_failed' | 'invalid';
+
+export interface EventRecorderStats {
+  dropped(reason: DropReason): void;
+  written(verb: 'create' | 'patch', ok: boolean): void;
+}
+
+export interface EventRecorderOptions {
+  sink: EventSink;
+  clock: Clock;
+  log: Logger;
+  /** `reportingController`, a qualified name such as `hexactf.io/challenge-operator`. */
+  controller: string;
+  /** `reportingInstance`: this replica (the pod name). */
+  instance: string;
+  stats?: EventRecorderStats;
+  /** Repeats within this long of the last one join its series (client-go: 6 min). */
+  seriesWindowMs?: number;
+  /** A series that grew is written again at most this often. */
+  seriesFlushMs?: number;
+  /** Per-object spam filter: burst and refill per second (client-go: 25 and 1/300). */
+  perObjectBurst?: number;
+  perObjectQps?: number;
+  /** All Event writes together (creates and series patches). */
+  globalQps?: number;
+  globalBurst?: number;
+  /** Events waiting to be written (new ones and grown series); a new Event beyond this is dropped. */
+  maxPending?: number;
+  /** Attempts per write before an Event is given up, and the wait between them (client-go: 12, 10 s). */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  /** How long a graceful stop keeps writing what waits. */
+  drainTimeoutMs?: number;
+}
+
+/** The apiserver's limits on events.k8s.io/v1 fields. */
+export const NOTE_MAX_BYTES = 1024;
+const FIELD_MAX = 128;
+const NAME_MAX = 253;
+
+interface Series {
+  key: string;
+  regarding: EventRegarding;
+  occurrence: EventOccurrence;
+  firstMs: number;
+  lastMs: number;
+  count: number;
+  /** Set once the Event exists on the apiserver. */
+  name?: string;
+  writtenCount: number;
+  lastWriteMs: number;
+  attempts: number;
+  /** After a failed write: not before then (client-go waits 10 s between tries). */
+  retryAtMs: number;
+}
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
+export class EventRecorder {
+  private readonly o: Required<Omit<EventRecorderOptions, 'stats'>> & { stats?: EventRecorderStats };
+  private readonly global: RateLimiter;
+  private readonly series = new Map<string, Series>();
+  /** Series with something to write, in the order they became so. */
+  private readonly dirty = new Set<Series>();
+  private readonly buckets = new Map<string, Bucket>();
+  private running = false;
+  private pumping?: Promise<void>;
+  private timer?: TimerHandle;
+  private lastSweepMs = 0;
+  /** flush() in progress: everything waiting is ready. */
+  private forcing = 0;
+  /** Resolves on stop(), so a writer waiting for a token of the global bucket does not hold up the stop. */
+  private stopped: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => {};
+  /** Writes sent, by verb (for tests and the docs' figures). */
+  readonly writes = { create: 0, patch: 0 };
+
+  constructor(opts: EventRecorderOptions) {
+    this.o = {
+      seriesWindowMs: 6 * 60_000,
+      seriesFlushMs: 10_000,
+      perObjectBurst: 25,
+      perObjectQps: 1 / 300,
+      globalQps: 5,
+      globalBurst: 25,
+      maxPending: 1000,
+      maxAttempts: 12,
+      retryDelayMs: 10_000,
+      drainTimeoutMs: 2000,
+      ...opts,
+      instance: truncateUtf8(opts.instance, FIELD_MAX),
+    };
+    this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, opts.clock);
+  }
+
+  /** Starts writing (the leader only records). */
+  start(): void {
+    if (this.running) return;
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
+    this.running = true;
+    this.kick();
+  }
+
+  /**
+   * Stops recording. With `drain`, what waits to be written is written first (a graceful stop); otherwise it is
+   * dropped (leadership lost: the new leader records from now on).
+   */
+  async stop(drain = false): Promise<void> {
+    if (drain && this.running) {
+      // Bounded: a long queue must not hold up the shutdown (the pod's grace period).
+      let timer: TimerHandle | undefined;
+      await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, this.o.drainTimeoutMs)))]);
+      this.o.clock.clearTimeout(timer!);
+    }
+    this.running = false;
+    this.signalStop();
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.pumping;
+    this.dirty.clear();
+    this.series.clear();
+    this.buckets.clear();
+  }
+
+  /** Notes an occurrence; the write happens later. Never throws, never waits. */
+  record(regarding: EventRegarding, occurrence: EventOccurrence): void {
+    if (!this.running) return;
+    const reason = camelCase(occurrence.reason);
+    const action = camelCase(occurrence.action);
+    if (!reason || !action || !regarding.uid || !regarding.namespace) {
+      this.o.stats?.dropped('invalid');
+      return;
+    }
+    const occ: EventOccurrence = { type: occurrence.type === 'Warning' ? 'Warning' : 'Normal', reason, action, note: sanitizeNote(occurrence.note) };
+    const now = this.o.clock.now();
+    this.sweep(now);
+    const key = [regarding.uid, occ.reason, occ.action, occ.type].join('\0');
+    const existing = this.series.get(key);
+    if (existing && now - existing.lastMs < this.o.seriesWindowMs) {
+      existing.count++;
+      existing.lastMs = now;
+      existing.occurrence = occ;
+      existing.regarding = regarding;
+      this.dirty.add(existing);
+      this.kick();
+      return;
+    }
+    if (!this.allow(regarding.uid, now)) {
+      this.o.stats?.dropped('spam_filter');
+      return;
+    }
+    if (this.dirty.size >= this.o.maxPending) {
+      this.o.stats?.dropped('queue_full');
+      return;
+    }
+    const s: Series = { key, regarding, occurrence: occ, firstMs: now, lastMs: now, count: 1, writtenCount: 0, lastWriteMs: 0, attempts: 0, retryAtMs: 0 };
+    if (existing) this.dirty.delete(existing);
+    this.series.set(key, s);
+    this.dirty.add(s);
+    this.kick();
+  }
+
+  /** Events waiting to be written. */
+  get pending(): number {
+    return this.dirty.size;
+  }
+
+  /** Writes everything waiting now, grown series included (a graceful stop; tests). */
+  async flush(): Promise<void> {
+    this.forcing++;
+    try {
+      for (let rounds = 0; this.running && this.dirty.size && rounds < this.o.maxAttempts; rounds++) {
+        this.kick();
+        await this.pumping;
+      }
+    } finally {
+      this.forcing--;
+    }
+  }
+
+  /** Per-object spam filter: a token bucket per regarding uid. */
+  private allow(uid: string, now: number): boolean {
+    const b = this.buckets.get(uid) ?? { tokens: this.o.perObjectBurst, last: now };
+    b.tokens = Math.min(this.o.perObjectBurst, b.tokens + ((now - b.last) / 1000) * this.o.perObjectQps);
+    b.last = now;
+    this.buckets.set(uid, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Forgets finished series and refilled buckets, at most once a minute (memory stays bounded by recent activity). */
+  private sweep(now: number): void {
+    if (now - this.lastSweepMs < 60_000) return;
+    this.lastSweepMs = now;
+    for (const [key, s] of this.series) if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) this.series.delete(key);
+    for (const [uid, b] of this.buckets) {
+      if (b.tokens + ((now - b.last) / 1000) * this.o.perObjectQps >= this.o.perObjectBurst) this.buckets.delete(uid);
+    }
+  }
+
+  /** When a series may be written: a new Event at once, a grown one seriesFlushMs after its last write. */
+  private readyAt(s: Series): number {
+    return Math.max(s.retryAtMs, s.name === undefined ? 0 : s.lastWriteMs + this.o.seriesFlushMs);
+  }
+
+  private nextReady(now: number): Series | undefined {
+    for (const s of this.dirty) if (this.forcing || this.readyAt(s) <= now) return s;
+    return undefined;
+  }
+
+  /** Starts the writer if it is idle and something is ready, else sets a timer for when something will be. */
+  private kick(): void {
+    if (!this.running || this.pumping || !this.dirty.size) return;
+    const now = this.o.clock.now();
+    if (this.nextReady(now)) {
+      if (this.timer) this.o.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pumping = this.pump().finally(() => {
+        this.pumping = undefined;
+        this.kick();
+      });
+      return;
+    }
+    if (this.timer) return;
+    let at = Infinity;
+    for (const s of this.dirty) at = Math.min(at, this.readyAt(s));
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, at - now);
+  }
+
+  /** Writes ready series one at a time, each behind a token of the global bucket. */
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (!this.running) return;
+      const next = this.nextReady(this.o.clock.now());
+      if (!next) return;
+      await Promise.race([this.global.wait(), this.stopped]);
+      if (!this.running || !this.dirty.has(next)) continue;
+      await this.write(next);
+    }
+  }
+
+  private async write(s: Series): Promise<void> {
+    const count = s.count;
+    const series = count > 1 ? { count, lastObservedTime: microTime(s.lastMs) } : undefined;
+    const verb = s.name === undefined ? 'create' : 'patch';
+    try {
+      if (s.name === undefined) {
+        const body = this.body(s, series);
+        this.writes.create++;
+        await this.o.sink.create(body);
+        s.name = body.metadata.name;
+      } else {
+        this.writes.patch++;
+        await this.o.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+      }
+      this.o.stats?.written(verb, true);
+      s.writtenCount = count;
+      s.attempts = 0;
+      s.retryAtMs = 0;
+      s.lastWriteMs = this.o.clock.now();
+      if (s.count === s.writtenCount) this.dirty.delete(s);
+    } catch (err) {
+      this.o.stats?.written(verb, false);
+      if (verb === 'patch' && isNotFound(err)) {
+        s.name = undefined; // expired (the apiserver's --event-ttl) or deleted: write it anew
+        return;
+      }
+      if (++s.attempts >= this.o.maxAttempts || apiError(err).code === 403) {
+        this.dirty.delete(s);
+        this.series.delete(s.key);
+        this.o.stats?.dropped('write_failed');
+        this.o.log.warn('event not written', { reason: s.occurrence.reason, regarding: `${s.regarding.namespace}/${s.regarding.name}`, error: apiError(err).message });
+        return;
+      }
+      s.retryAtMs = this.o.clock.now() + this.o.retryDelayMs;
+    }
+  }
+
+  private body(s: Series, series: EventBody['series']): EventBody {
+    const suffix = `.${randomBytes(8).toString('hex')}`;
+    return {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: `${s.regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`, namespace: s.regarding.namespace },
+      eventTime: microTime(s.firstMs),
+      ...(series ? { series } : {}),
+      reportingController: this.o.controller,
+      reportingInstance: this.o.instance,
+      action: s.occurrence.action,
+      reason: s.occurrence.reason,
+      regarding: s.regarding,
+      note: s.occurrence.note,
+      type: s.occurrence.type,
+    };
+  }
+}
+
+/** MicroTime: RFC 3339 with exactly six fractional digits. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** Reasons and actions are CamelCase identifiers of at most 128 characters; anything else is removed. */
+function camelCase(s: string): string {
+  return String(s ?? '').replace(/[^A-Za-z0-9]/g, '').slice(0, FIELD_MAX);
+}
+
+/**
+ * A note may quote what players and challenge authors wrote (names, images, pod messages): control characters,
+ * line breaks and bidirectional overrides (which could make `kubectl describe` show something else) are escaped as
+ * \uXXXX, and the result is cut to the apiserver's 1 KiB on a character boundary.
+ */
+export function sanitizeNote(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return truncateUtf8(escaped, NOTE_MAX_BYTES);
+}
+
+/** Cuts to at most `max` UTF-8 bytes without splitting a character; a cut string ends with "...". */
+export function truncateUtf8(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max - 3) break;
+    out += ch;
+    bytes += n;
+  }
+  return `${out}...`;
+}
