@@ -12,6 +12,8 @@ import { waitFor } from '@hexactf/testing/wait';
 export interface PrometheusOptions {
   /** prometheus.yml contents (YAML, or JSON, which is YAML). */
   config: string;
+  /** The prometheus binary; default Debian's (prometheus-builds.ts lists the versions). */
+  binary?: string;
   /** An existing TSDB directory (e.g. backfilled blocks); default: a fresh one in the temp dir. */
   dataDir?: string;
   /** --storage.tsdb.retention.time; backfilled fixtures at a fixed old time need a long one. */
@@ -45,7 +47,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Prometheus>
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, o.config);
   const logFile = join(dir, 'prometheus.log');
-  const child = spawnLogged(toolPath('prometheus'), [
+  const child = spawnLogged(o.binary ?? toolPath('prometheus'), [
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${o.dataDir ?? join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,

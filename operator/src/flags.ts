@@ -17,10 +17,10 @@ export interface Flags {
   deletedSeriesRetentionMs: number;
   seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
-  recordEvents: boolean;
   kubeconfig: string;
   kubeApiQps: number;
   kubeApiBurst: number;
+  emitEvents: boolean;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
   networkPolicy: boolean;
@@ -66,10 +66,10 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'internal-cidrs', key: 'internalCidrs', kind: 'string', def: () => DEFAULT_INTERNAL_CIDRS.join(','), help: 'Ranges an instance may neither reach nor be reached from: the cluster\'s pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).' },
   { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
   { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
-  { name: 'record-events', key: 'recordEvents', kind: 'bool', def: () => 'true', help: 'Record Kubernetes Events (events.k8s.io/v1) about Challenges for kubectl describe: children created, Running, Error reasons, quota waits, cleanup blocked, TTL expiry. Aggregated and rate limited; false records none.' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
   { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
+  { name: 'emit-events', key: 'emitEvents', kind: 'bool', def: () => 'true', help: 'Record Kubernetes Events (events.k8s.io/v1) about Challenges: children created, errors and their reasons, quota waits, TTL expiry, blocked cleanups. Repeats are aggregated and each Challenge is rate limited; false records none.' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
 ];

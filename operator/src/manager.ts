@@ -16,9 +16,11 @@ import { KubeClient } from './kube/client.ts';
 import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { rateLimiter } from './kube/rate-limiter.ts';
 import { RestClient } from './kube/rest.ts';
+import { EventRecorder, type EventRecorderOptions } from './kube/events.ts';
+
+/** reportingController of the operator's Events. */
+export const EVENTS_CONTROLLER = 'hexactf.io/challenge-operator';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
-import { EventRecorder, restEventSink, type EventRecorderOptions } from './kube/event-recorder.ts';
-import { REPORTING_CONTROLLER } from './controller/challenge-events.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
 import { cidrList } from './controller/network-policy.ts';
@@ -31,7 +33,7 @@ import { SeriesKeeper } from './metrics/series-keeper.ts';
 import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
 import { MetricsAuthorizer } from './server/metrics-auth.ts';
-import { SharedRender } from './metrics/shared-render.ts';
+import { SharedRender, sendRendered } from './metrics/shared-render.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
@@ -85,7 +87,7 @@ export class Manager {
   /** Every request of the controller and its informers goes through this client and its rate limit. */
   readonly rest: RestClient;
   private readonly controlRest: RestClient;
-  /** Kubernetes Events about Challenges; written only while leading, and not at all with --record-events=false. */
+  /** Kubernetes Events about Challenges (--emit-events). */
   readonly events?: EventRecorder;
 
   constructor(opts: ManagerOptions) {
@@ -112,30 +114,24 @@ export class Manager {
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
     if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
-    if (this.flags.recordEvents) {
-      // Events take at most a quarter of the request budget, so a burst of them never holds back reconciles.
-      const qps = this.flags.kubeApiQps;
-      this.events = new EventRecorder({
-        sink: restEventSink(this.rest),
-        clock: this.clock,
-        log: this.log,
-        controller: REPORTING_CONTROLLER,
-        instance: process.env.POD_NAME || hostname(),
-        stats: this.metrics.eventStats,
-        globalQps: qps > 0 ? qps / 4 : 50,
-        globalBurst: qps > 0 ? Math.max(1, Math.floor(this.flags.kubeApiBurst / 4)) : 100,
+    if (this.flags.emitEvents) {
+      // Event writes together get a quarter of the request budget, so a burst of them never holds back reconciles.
+      const { kubeApiQps: qps, kubeApiBurst: burst } = this.flags;
+      this.events = new EventRecorder(this.rest, {
+        controller: EVENTS_CONTROLLER, instance: this.identity, clock: this.clock, log: this.log, metrics: this.metrics.eventStats,
+        globalQps: qps > 0 ? qps / 4 : 50, globalBurst: qps > 0 ? Math.max(1, Math.floor(burst / 4)) : 100,
         ...opts.eventOptions,
       });
     }
     const challengeController = setupChallengeController({
       newInformer,
       resyncMs,
+      events: this.events,
       client: new KubeClient(this.rest),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,
       workers: this.flags.maxConcurrentReconciles,
-      events: this.events,
       options: {
         pendingTimeoutMs: this.flags.pendingTimeoutMs,
         challengeTtlMs: this.flags.challengeTtlMs,
@@ -281,10 +277,7 @@ export class Manager {
         return;
       }
     }
-    const chunks = await this.metricsText.get();
-    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-    for (const chunk of chunks) res.write(chunk);
-    res.end();
+    await sendRendered(await this.metricsText.get(), req.headers['accept-encoding'], this.metrics.registry.contentType, res);
   }
 
   /** The kept series state is restored first, so the first scrape with Challenge series already has it. */
@@ -309,6 +302,7 @@ export class Manager {
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
+    // Only the leader records: a lost lease drops what waits, a graceful stop writes it (bounded).
     await this.events?.stop(graceful);
     await this.seriesKeeper?.stop(graceful);
   }
@@ -320,6 +314,7 @@ export class Manager {
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();
+      await this.events?.stop();
       await Promise.all([this.rest.close(), this.controlRest.close()]);
     })();
     return this.stopping;

@@ -10,10 +10,9 @@ import {
   INDEX_DEFINITION, INDEX_USER, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
 } from './caches.ts';
 import { Admission } from './admission.ts';
-import type { ChallengeEventSink } from './challenge-events.ts';
 import { Controller } from './controller.ts';
 import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
-import { Reconciler, type ReconcileOptions } from './reconciler.ts';
+import { Reconciler, type EventSink, type ReconcileOptions } from './reconciler.ts';
 
 /** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
 export const CONTROLLER_NAME = CHALLENGE_CONTROLLER;
@@ -28,8 +27,8 @@ export interface ChallengeControllerDeps {
   metrics: ControllerMetrics;
   options: ReconcileOptions;
   workers: number;
-  /** Kubernetes Events about Challenges (none with --record-events=false). */
-  events?: ChallengeEventSink;
+  /** Kubernetes Events about Challenges (none when left out). */
+  events?: EventSink;
 }
 
 export interface ChallengeController {

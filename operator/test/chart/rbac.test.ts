@@ -204,7 +204,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
     checkRecordingRules(metrics, work);
     // The Events it recorded on the way were written with the chart's grant (a refusal would be logged, see below).
-    if (flags.recordEvents !== false) {
+    if (flags.emitEvents !== false) {
       await waitFor('Events ChildrenCreated and Running', async () => {
         const list = await env.kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: work, fieldSelector: `regarding.uid=${uid}` });
         const reasons = list.items.map((e) => e.reason);

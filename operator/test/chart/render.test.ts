@@ -124,12 +124,12 @@ describe('helm template, default values', () => {
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
   });
 
-  it('operator.recordEvents=false: --record-events=false and no Event grant', () => {
-    assert.ok(container(objs).args.includes('--record-events=true'));
-    const off = renderChart({ set: ['operator.recordEvents=false'] });
+  it('operator.emitEvents=false: --emit-events=false and no Event grant', () => {
+    assert.ok(container(objs).args.includes('--emit-events=true'));
+    const off = renderChart({ set: ['operator.emitEvents=false'] });
     const args = container(off).args;
-    assert.ok(args.includes('--record-events=false'));
-    assert.equal(parseFlags(args, {}).recordEvents, false, 'the operator reads the chart\'s flag');
+    assert.ok(args.includes('--emit-events=false'));
+    assert.equal(parseFlags(args, {}).emitEvents, false, 'the operator reads the chart\'s flag');
     const role = findObject(off, 'Role', 'hexactf-challenge-operator');
     assert.ok(!role.rules.some((r: any) => r.resources.includes('events')));
   });

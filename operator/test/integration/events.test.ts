@@ -1,125 +1,163 @@
-// Kubernetes Events on the real apiserver: what `kubectl describe challenge` lists for a Challenge that goes
-// Pending → Running and for one that goes to Error, that a burst of occurrences becomes one Event with a series
-// instead of thousands of objects, and that --record-events=false records none.
+// Kubernetes Events on the real apiserver: what the operator records about a Challenge's life (events.k8s.io/v1,
+// regarding the Challenge), and how repeats and bursts are aggregated and rate limited instead of piling up:
+// the same Event again is a series count, one object cannot flood, and 1,000 distinct ones at once are written at
+// the recorder's global rate (the rest dropped and counted), never all at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventsV1Api, type EventsV1Event } from '@kubernetes/client-node';
-import { waitFor } from '@hexactf/testing/wait';
-import { Fixture, definitionSpec } from './harness.ts';
-import { REPORTING_CONTROLLER, regardingOf } from '../../src/controller/challenge-events.ts';
 import type { Challenge } from '../../src/api/types.ts';
+import { EventRecorder } from '../../src/kube/events.ts';
+import { RestClient } from '../../src/kube/rest.ts';
+import { EVENTS_CONTROLLER } from '../../src/manager.ts';
+import { Fixture, definitionSpec, waitFor } from './harness.ts';
 
-/** The Events regarding one Challenge, oldest first: what kubectl describe shows under "Events:". */
-async function eventsOf(f: Fixture, ch: Challenge): Promise<EventsV1Event[]> {
-  const list = await f.kc.makeApiClient(EventsV1Api).listNamespacedEvent({
-    namespace: f.ns, fieldSelector: `regarding.uid=${ch.metadata.uid}`,
-  });
-  return list.items.sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+interface Event {
+  metadata: { name: string };
+  reason: string;
+  type: string;
+  action: string;
+  note: string;
+  reportingController: string;
+  reportingInstance: string;
+  regarding: { apiVersion: string; kind: string; name: string; uid: string; namespace: string; resourceVersion?: string };
+  series?: { count: number; lastObservedTime: string };
+  eventTime: string;
 }
 
-async function waitForReasons(f: Fixture, ch: Challenge, reasons: string[]): Promise<EventsV1Event[]> {
-  return waitFor(`Events ${reasons.join(', ')} regarding ${ch.metadata.name}`, async () => {
-    const events = await eventsOf(f, ch);
-    return reasons.every((r) => events.some((e) => e.reason === r)) ? events : undefined;
-  });
+async function events(rest: RestClient, ns: string): Promise<Event[]> {
+  return (await rest.get<{ items: Event[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`)).items;
 }
 
-test('a Challenge going Pending → Running has Events for its children and for Running', async (t) => {
-  const f = await Fixture.create('ev-run');
+test('the operator records Events regarding each Challenge: children created, Running, errors with their reason', async (t) => {
+  const f = await Fixture.create('events');
   t.after(() => f.close());
-  await f.createDefinition('web-basic', definitionSpec({ withDb: true }));
-  await f.createChallenge('c-alice', { user: 'alice', definition: 'web-basic' });
-  const pending = await f.waitForState('c-alice', 'Pending');
-  await f.markAllAvailable('c-alice', 2);
-  const running = await f.waitForState('c-alice', 'Running');
+  const rest = new RestClient(f.kc);
+  t.after(() => rest.close());
+  await f.createDefinition('web', definitionSpec());
+  const ok = await f.createChallenge('ok', { user: 'alice', definition: 'web' });
+  const lost = await f.createChallenge('lost', { user: 'bob', definition: 'nope' });
+  await f.waitForState('lost', 'Error');
+  const [d] = await f.waitForDeployments('ok', 1);
+  await f.markAvailable(d);
+  await f.waitForState('ok', 'Running');
 
-  const events = await waitForReasons(f, pending, ['ChildrenCreated', 'Running']);
-  const created = events.find((e) => e.reason === 'ChildrenCreated')!;
+  const got = await waitFor('the Events of both Challenges', async () => {
+    await f.manager!.events!.flush();
+    const all = await events(rest, f.ns);
+    const of = (ch: Challenge, reason: string) => all.find((e) => e.regarding.uid === ch.metadata.uid && e.reason === reason);
+    const want = [of(ok, 'ChildrenCreated'), of(ok, 'Running'), of(lost, 'DefinitionNotFound')];
+    return want.every(Boolean) && (want as Event[]);
+  });
+  const [created, running, notFound] = got;
   assert.equal(created.type, 'Normal');
   assert.equal(created.action, 'Create');
-  assert.match(created.note!, /created (Deployment|Service|NetworkPolicy) ch-1-alice-/);
-  const run = events.find((e) => e.reason === 'Running')!;
-  assert.equal(run.type, 'Normal');
-  assert.match(run.note!, new RegExp(`endpoint NodePort ${running.status!.endpoint}`));
-  for (const e of events) {
-    // The standard shape: regarding the Challenge, reported by the operator, MicroTime eventTime.
-    assert.equal(e.regarding!.kind, 'Challenge');
-    assert.equal(e.regarding!.apiVersion, 'apps.hexactf.io/v1alpha1');
-    assert.equal(e.regarding!.name, 'c-alice');
-    assert.equal(e.regarding!.namespace, f.ns);
-    assert.equal(e.regarding!.uid, pending.metadata.uid);
-    assert.ok(e.regarding!.resourceVersion);
-    assert.equal(e.reportingController, REPORTING_CONTROLLER);
-    assert.ok(e.reportingInstance);
-    assert.ok(e.eventTime);
+  assert.match(created.note, /^created Deployment ch-.*, Service ch-/);
+  assert.deepEqual({ kind: created.regarding.kind, name: created.regarding.name, namespace: created.regarding.namespace }, { kind: 'Challenge', name: 'ok', namespace: f.ns });
+  assert.equal(created.reportingController, EVENTS_CONTROLLER);
+  assert.equal(created.reportingInstance, f.manager!.identity);
+  for (const e of got) {
+    assert.equal(e.regarding.apiVersion, 'apps.hexactf.io/v1alpha1');
+    assert.ok(e.regarding.resourceVersion, 'regarding carries the resourceVersion it was about');
+    assert.match(e.eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'MicroTime');
   }
-  // Nothing is said twice: a status that did not change the state records nothing.
-  assert.equal(events.filter((e) => e.reason === 'Running').length, 1);
-  assert.equal(events.some((e) => e.type === 'Warning'), false, `no warnings: ${events.map((e) => e.reason).join(', ')}`);
-});
-
-test('a Challenge going to Error has a Warning Event with its reason', async (t) => {
-  const f = await Fixture.create('ev-err');
-  t.after(() => f.close());
-  await f.createDefinition('web-basic');
-  await f.createChallenge('c-bob', { user: 'bob', definition: 'web-basic' });
-  const [d] = await f.waitForDeployments('c-bob', 1);
-  await f.createWaitingPod(d.metadata!.name!, 'ImagePullBackOff', 'back-off pulling image "evil\u202e/gpj.exe"\nline two');
-  const err = await f.waitForState('c-bob', 'Error');
-  const events = await waitForReasons(f, err, ['ImagePullBackOff']);
-  const warning = events.find((e) => e.reason === 'ImagePullBackOff')!;
-  assert.equal(warning.type, 'Warning');
-  // The pod message is user-controlled: the bidi override and the line break are escaped, not passed through.
-  assert.match(warning.note!, /container web: ImagePullBackOff: back-off pulling image "evil\\u202e\/gpj\.exe"\\u000aline two/);
-  assert.ok(!/[\u202e\n]/.test(warning.note!));
-
-  // A missing definition: another reason, its own Warning.
-  await f.createChallenge('c-carol', { user: 'carol', definition: 'nope' });
-  const missing = await f.waitForState('c-carol', 'Error');
-  const [notFound] = (await waitForReasons(f, missing, ['DefinitionNotFound'])).filter((e) => e.reason === 'DefinitionNotFound');
+  assert.deepEqual([created.regarding.uid, notFound.regarding.uid], [ok.metadata.uid, lost.metadata.uid]);
+  assert.equal(running.type, 'Normal');
   assert.equal(notFound.type, 'Warning');
-  assert.equal(notFound.note, 'definition nope not found');
+  assert.match(notFound.note, /definition nope not found/);
 });
 
-test('a burst of occurrences is one Event with a series, written a few times, not per occurrence', async (t) => {
-  const f = await Fixture.create('ev-burst');
+test('--emit-events=false records none', async (t) => {
+  const f = await Fixture.create('noevents', { emitEvents: false });
   t.after(() => f.close());
-  await f.createDefinition('web-basic');
-  const ch = await f.createChallenge('c-dan', { user: 'dan', definition: 'web-basic' });
-  await f.waitForState('c-dan', 'Pending');
-  const recorder = f.manager!.events!;
-  const before = { ...recorder.writes };
-  const regarding = regardingOf(ch);
-  for (let i = 0; i < 1000; i++) recorder.record(regarding, { type: 'Warning', reason: 'BurstTest', action: 'Open', note: `open ${i}` });
-  await recorder.flush();
-  const events = (await eventsOf(f, ch)).filter((e) => e.reason === 'BurstTest');
-  assert.equal(events.length, 1, 'one Event object for the whole burst');
-  assert.equal(events[0].series?.count, 1000);
-  assert.equal(events[0].note, 'open 999');
-  const writes = recorder.writes.create + recorder.writes.patch - before.create - before.patch;
-  assert.ok(writes <= 3, `${writes} writes for 1000 occurrences`);
+  const rest = new RestClient(f.kc);
+  t.after(() => rest.close());
+  await f.createChallenge('lost', { user: 'bob', definition: 'nope' });
+  await f.waitForState('lost', 'Error');
+  assert.equal(f.manager!.events, undefined);
+  assert.deepEqual(await events(rest, f.ns), []);
+});
 
-  // 1,000 distinct Challenges opened at once: at most the queue's worth waits, the rest is dropped and counted,
-  // and the writes go out at the recorder's global rate, not all at once.
-  const many = Array.from({ length: 1500 }, (_, i) => ({ ...regarding, uid: `burst-${i}`, name: `burst-${i}` }));
-  for (const r of many) recorder.record(r, { type: 'Normal', reason: 'Opened', action: 'Open', note: 'opened' });
-  assert.ok(recorder.pending <= 1000, `${recorder.pending} pending`);
+test('a burst is aggregated: repeats become one Event with a series count; one object cannot flood', async (t) => {
+  const f = await Fixture.create('eventburst', {}, false);
+  const rest = new RestClient(f.kc);
+  t.after(async () => {
+    await rest.close();
+    await f.close();
+  });
+  const objects: Challenge[] = [];
+  for (let i = 0; i < 50; i++) objects.push(await f.createChallenge(`c-${i}`, { user: `u-${i}`, definition: 'web' }));
+  const recorder = new EventRecorder(rest, { controller: EVENTS_CONTROLLER, instance: 'test', seriesFlushMs: 3_600_000, globalQps: 200, globalBurst: 200 });
+  t.after(() => recorder.stop());
+
+  // 1,000 opens' worth of the same few Events: 50 Challenges, each told the same thing 20 times.
+  for (let round = 0; round < 20; round++) {
+    for (const ch of objects) recorder.record(ch, 'Normal', 'QuotaWait', 'Admit', `waiting for a slot of user ${ch.metadata.labels?.['apps.hexactf.io/user']}`);
+  }
+  // One Challenge told 100 different things at once: its bucket holds 25.
+  for (let i = 0; i < 100; i++) recorder.record(objects[0], 'Warning', 'ChildCreateRetrying', 'Create', `attempt ${i} failed`);
+  await recorder.flush();
+
+  const all = await events(rest, f.ns);
+  const waits = all.filter((e) => e.reason === 'QuotaWait');
+  assert.equal(waits.length, 50, 'one Event per Challenge, not 1,000');
+  assert.ok(waits.every((e) => e.series?.count === 20), JSON.stringify(waits.map((e) => e.series)));
+  const retries = all.filter((e) => e.reason === 'ChildCreateRetrying');
+  // The first object already spent 1 token on QuotaWait: 24 left for the different notes.
+  assert.equal(retries.length, 24);
+  assert.equal(all.length, 74, `${all.length} Event objects for 1,100 records`);
+  // The repeats came before the writer got to them: each Event is created with its series already counted, so
+  // 1,100 records cost 74 writes and no series patch.
+  assert.deepEqual({ ...recorder.stats }, { created: 74, seriesWrites: 0, aggregated: 950, dropped: 76, failed: 0 });
+});
+
+test('a user-controlled message is escaped in the Warning Event of an Error', async (t) => {
+  const f = await Fixture.create('eventnote');
+  t.after(() => f.close());
+  const rest = new RestClient(f.kc);
+  t.after(() => rest.close());
+  await f.createDefinition('web', definitionSpec());
+  const ch = await f.createChallenge('c-dave', { user: 'dave', definition: 'web' });
+  const [d] = await f.waitForDeployments('c-dave', 1);
+  await f.createWaitingPod(d.metadata!.name!, 'ImagePullBackOff', 'back-off pulling image "evil\u202e/gpj.exe"\nline two');
+  await f.waitForState('c-dave', 'Error');
+  const warning = await waitFor('the ImagePullBackOff Event', async () =>
+    (await events(rest, f.ns)).find((e) => e.regarding.uid === ch.metadata.uid && e.reason === 'ImagePullBackOff'));
+  assert.equal(warning.type, 'Warning');
+  // The bidi override (which would make kubectl show a reversed name) and the line break are escaped.
+  assert.match(warning.note, /back-off pulling image "evil\\u202e\/gpj\.exe"\\u000aline two/);
+  assert.ok(!/[\u202e\n]/.test(warning.note));
+});
+
+test('the operator\'s recorder: 1,000 repeats are one Event written in a few requests; 1,500 distinct at once are written at its global rate', async (t) => {
+  const f = await Fixture.create('eventflood', { kubeApiQps: 20, kubeApiBurst: 30 });
+  t.after(() => f.close());
+  const rest = new RestClient(f.kc);
+  t.after(() => rest.close());
+  const ch = await f.createChallenge('c-erin', { user: 'erin', definition: 'none' });
+  await f.waitForState('c-erin', 'Error');
+  const recorder = f.manager!.events!;
+  await recorder.flush();
+  const before = { ...recorder.stats };
+  for (let i = 0; i < 1000; i++) recorder.record(ch, 'Warning', 'BurstTest', 'Open', 'the same thing again');
+  await recorder.flush();
+  const burst = (await events(rest, f.ns)).filter((e) => e.reason === 'BurstTest');
+  assert.equal(burst.length, 1, 'one Event object for 1,000 occurrences');
+  assert.equal(burst[0].series?.count, 1000);
+  const writes = recorder.stats.created + recorder.stats.seriesWrites - before.created - before.seriesWrites;
+  assert.ok(writes <= 2, `${writes} writes for 1,000 occurrences`);
+
+  // 1,500 opens' worth of distinct Events at once: 1,000 wait, 500 are dropped and counted, and the writes go out
+  // at a quarter of --kube-api-qps (5/s after a burst of 7), not as fast as the apiserver answers.
+  const started = Date.now();
+  const created = recorder.stats.created;
+  for (let i = 0; i < 1500; i++) {
+    recorder.record({ apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { namespace: f.ns, name: `open-${i}`, uid: `open-${i}` } }, 'Normal', 'Opened', 'Open', 'opened');
+  }
+  assert.equal(recorder.pending, 1000);
+  await new Promise((r) => setTimeout(r, 2000));
+  const sent = recorder.stats.created - created;
+  const allowed = 7 + 5 * ((Date.now() - started) / 1000) + 1;
+  assert.ok(sent >= 7 && sent <= allowed, `${sent} Events written in ${Date.now() - started} ms (budget ${allowed.toFixed(1)})`);
   const metrics = await f.scrapeText();
   assert.match(metrics, /event_recorder_dropped_total\{reason="queue_full"\} 500/);
-});
-
-test('--record-events=false records no Events', async (t) => {
-  const f = await Fixture.create('ev-off', { recordEvents: false });
-  t.after(() => f.close());
-  await f.createDefinition('web-basic');
-  await f.createChallenge('c-erin', { user: 'erin', definition: 'web-basic' });
-  await f.markAllAvailable('c-erin', 1);
-  const running = await f.waitForState('c-erin', 'Running');
-  await f.createChallenge('c-frank', { user: 'frank', definition: 'nope' });
-  await f.waitForState('c-frank', 'Error');
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal(f.manager!.events, undefined);
-  assert.deepEqual(await eventsOf(f, running), []);
-  const all = await f.kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: f.ns });
-  assert.deepEqual(all.items.map((e) => e.reason), []);
+  assert.match(metrics, /event_recorder_writes_total\{verb="create",result="success"\} \d+/);
 });

@@ -21,8 +21,6 @@ test('defaults match the team conventions', () => {
   assert.equal(f.maxConcurrentReconciles, 4);
   assert.equal(f.kubeconfig, '');
   assert.equal(f.logLevel, 'info');
-  assert.equal(f.recordEvents, true);
-  assert.equal(parseFlags(['--record-events=false'], {}).recordEvents, false);
 });
 
 test('environment supplies the lease namespace and kubeconfig defaults', () => {

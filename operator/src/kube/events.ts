@@ -1,32 +1,42 @@
-// Kubernetes Events (events.k8s.io/v1) about the objects the operator manages, recorded the way client-go's
-// event recorder does it, so that `kubectl describe` shows what happened without the Events flooding the apiserver:
-// - record() never waits and never throws: it updates memory and the writes happen later, one at a time, through
-//   the operator's REST client (and so its --kube-api-qps bucket), never on the reconcile path;
-// - repeats of the same (regarding, reason, action, type) within the series window are one Event whose `series`
-//   (count, lastObservedTime) grows; the series is written at most once per seriesFlushMs, not per occurrence;
-// - a per-object token bucket (client-go's spam filter: 25, then one per 5 minutes) limits new Events per object,
-//   a global token bucket limits all Event writes, and at most maxPending Events wait to be written: beyond that new
-//   ones are dropped and counted.
+// Kubernetes Events (events.k8s.io/v1) about Challenges, recorded the way client-go's recorders do it, so that
+// `kubectl describe` tells an organizer what happened without the Events flooding the apiserver:
+// - record() never waits and never throws: it updates memory; a writer sends the Events later, one at a time,
+//   through the operator's rate-limited client, never on the reconcile path;
+// - a repeat of the same Event (same object, type, reason, action and note) within 6 minutes is not a new object:
+//   it raises the first one's `series.count`, written at most every `seriesFlushMs`, not per occurrence;
+// - each object has a token bucket (25 Events, one more every 5 minutes, client-go's spam filter), all Event writes
+//   together have one (`globalQps`/`globalBurst`), and at most `maxPending` Events wait to be written: beyond
+//   that new ones are dropped and counted;
+// - notes quote what players and challenge authors control: they are escaped and cut to the apiserver's 1 KiB.
+// Time comes from the injected clock (timers included), so the unit tests drive it by hand.
 import { randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../clock.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { apiError, isNotFound } from './errors.ts';
+import { microTime } from './leader-election.ts';
 import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
 import type { RestClient } from './rest.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
-/** The object an Event is about (an Event's `regarding`). */
+/** The object an Event is about: a Challenge, or anything with its metadata. */
+export interface Regarding {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
+
+/** An Event's `regarding` as written. */
 export interface EventRegarding {
   apiVersion: string;
   kind: string;
   namespace: string;
   name: string;
-  uid: string;
+  uid?: string;
   resourceVersion?: string;
 }
 
-export interface EventOccurrence {
+interface EventOccurrence {
   type: EventType;
   /** CamelCase, why the action was taken (e.g. `QuotaExceeded`). */
   reason: string;
@@ -61,7 +71,7 @@ export interface EventSink {
 
 const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
 
-export function restEventSink(rest: RestClient): EventSink {
+function restEventSink(rest: RestClient): EventSink {
   return {
     create: async (body) => {
       await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
@@ -80,21 +90,21 @@ export interface EventRecorderStats {
 }
 
 export interface EventRecorderOptions {
-  sink: EventSink;
-  clock: Clock;
-  log: Logger;
   /** `reportingController`, a qualified name such as `hexactf.io/challenge-operator`. */
   controller: string;
-  /** `reportingInstance`: this replica (the pod name). */
+  /** `reportingInstance`: this replica. */
   instance: string;
-  stats?: EventRecorderStats;
+  clock?: Clock;
+  log?: Logger;
+  /** Counters for /metrics (event_recorder_*). */
+  metrics?: EventRecorderStats;
   /** Repeats within this long of the last one join its series (client-go: 6 min). */
   seriesWindowMs?: number;
-  /** A series that grew is written again at most this often. */
+  /** A series that grew is written again at most this often (client-go: 30 s). */
   seriesFlushMs?: number;
-  /** Per-object spam filter: burst and refill per second (client-go: 25 and 1/300). */
-  perObjectBurst?: number;
-  perObjectQps?: number;
+  /** Per object: Events allowed at once, and how often one more is allowed (client-go: 25, 5 min). */
+  burstPerObject?: number;
+  refillPerObjectMs?: number;
   /** All Event writes together (creates and series patches). */
   globalQps?: number;
   globalBurst?: number;
@@ -107,7 +117,7 @@ export interface EventRecorderOptions {
   drainTimeoutMs?: number;
 }
 
-/** The apiserver's limits on events.k8s.io/v1 fields. */
+/** The apiserver's limits on events.k8s.io/v1 fields (bytes). */
 export const NOTE_MAX_BYTES = 1024;
 const FIELD_MAX = 128;
 const NAME_MAX = 253;
@@ -134,32 +144,36 @@ interface Bucket {
 }
 
 export class EventRecorder {
-  private readonly o: Required<Omit<EventRecorderOptions, 'stats'>> & { stats?: EventRecorderStats };
+  private readonly sink: EventSink;
+  private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & { metrics?: EventRecorderStats; log?: Logger };
   private readonly global: RateLimiter;
   private readonly series = new Map<string, Series>();
   /** Series with something to write, in the order they became so. */
   private readonly dirty = new Set<Series>();
   private readonly buckets = new Map<string, Bucket>();
-  private running = false;
   private pumping?: Promise<void>;
   private timer?: TimerHandle;
   private lastSweepMs = 0;
   /** flush() in progress: everything waiting is ready. */
   private forcing = 0;
   /** Resolves on stop(), so a writer waiting for a token of the global bucket does not hold up the stop. */
-  private stopped: Promise<void> = Promise.resolve();
   private signalStop: () => void = () => {};
-  /** Writes sent, by verb (for tests and the docs' figures). */
-  readonly writes = { create: 0, patch: 0 };
+  private stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
+  private running = true;
+  /** Counts for tests and the docs: Events created, series patches, repeats aggregated, records dropped, failed writes. */
+  readonly stats = { created: 0, seriesWrites: 0, aggregated: 0, dropped: 0, failed: 0 };
 
-  constructor(opts: EventRecorderOptions) {
+  /** `target`: the operator's REST client, or (unit tests) a sink that keeps what would be written. */
+  constructor(target: RestClient | EventSink, opts: EventRecorderOptions) {
+    this.sink = typeof (target as EventSink).patchSeries === 'function' ? (target as EventSink) : restEventSink(target as RestClient);
     this.o = {
+      clock: realClock,
       seriesWindowMs: 6 * 60_000,
-      seriesFlushMs: 10_000,
-      perObjectBurst: 25,
-      perObjectQps: 1 / 300,
-      globalQps: 5,
-      globalBurst: 25,
+      seriesFlushMs: 30_000,
+      burstPerObject: 25,
+      refillPerObjectMs: 5 * 60_000,
+      globalQps: 10,
+      globalBurst: 50,
       maxPending: 1000,
       maxAttempts: 12,
       retryDelayMs: 10_000,
@@ -167,10 +181,10 @@ export class EventRecorder {
       ...opts,
       instance: truncateUtf8(opts.instance, FIELD_MAX),
     };
-    this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, opts.clock);
+    this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, this.o.clock);
   }
 
-  /** Starts writing (the leader only records). */
+  /** Records again after stop() (leadership regained: only the leader records). */
   start(): void {
     if (this.running) return;
     this.stopped = new Promise((resolve) => (this.signalStop = resolve));
@@ -179,10 +193,10 @@ export class EventRecorder {
   }
 
   /**
-   * Stops recording. With `drain`, what waits to be written is written first (a graceful stop); otherwise it is
-   * dropped (leadership lost: the new leader records from now on).
+   * Stops recording. With `drain` (the default), what waits to be written is written first, for at most
+   * drainTimeoutMs (a graceful stop); otherwise it is dropped (leadership lost: the new leader records from now on).
    */
-  async stop(drain = false): Promise<void> {
+  async stop(drain = true): Promise<void> {
     if (drain && this.running) {
       // Bounded: a long queue must not hold up the shutdown (the pod's grace period).
       let timer: TimerHandle | undefined;
@@ -199,42 +213,42 @@ export class EventRecorder {
     this.buckets.clear();
   }
 
-  /** Notes an occurrence; the write happens later. Never throws, never waits. */
-  record(regarding: EventRegarding, occurrence: EventOccurrence): void {
+  /** Records an Event about `regarding`; returns at once (the write happens later). Never throws. */
+  record(regarding: Regarding, type: EventType, reason: string, action: string, note: string): void {
     if (!this.running) return;
-    const reason = camelCase(occurrence.reason);
-    const action = camelCase(occurrence.action);
-    if (!reason || !action || !regarding.uid || !regarding.namespace) {
-      this.o.stats?.dropped('invalid');
-      return;
-    }
-    const occ: EventOccurrence = { type: occurrence.type === 'Warning' ? 'Warning' : 'Normal', reason, action, note: sanitizeNote(occurrence.note) };
+    const occ: EventOccurrence = { type: type === 'Warning' ? 'Warning' : 'Normal', reason: camelCase(reason), action: camelCase(action), note: sanitizeNote(note) };
+    const m = regarding.metadata;
+    if (!occ.reason || !occ.action || !m.namespace) return this.drop('invalid');
+    const ref: EventRegarding = {
+      apiVersion: regarding.apiVersion ?? '', kind: regarding.kind ?? '', namespace: m.namespace, name: m.name,
+      ...(m.uid ? { uid: m.uid } : {}), ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+    };
     const now = this.o.clock.now();
     this.sweep(now);
-    const key = [regarding.uid, occ.reason, occ.action, occ.type].join('\0');
+    const uid = m.uid ?? `${m.namespace}/${m.name}`;
+    const key = [uid, occ.type, occ.reason, occ.action, occ.note].join('\0');
     const existing = this.series.get(key);
     if (existing && now - existing.lastMs < this.o.seriesWindowMs) {
       existing.count++;
       existing.lastMs = now;
-      existing.occurrence = occ;
-      existing.regarding = regarding;
+      existing.regarding = ref;
+      this.stats.aggregated++;
       this.dirty.add(existing);
       this.kick();
       return;
     }
-    if (!this.allow(regarding.uid, now)) {
-      this.o.stats?.dropped('spam_filter');
-      return;
-    }
-    if (this.dirty.size >= this.o.maxPending) {
-      this.o.stats?.dropped('queue_full');
-      return;
-    }
-    const s: Series = { key, regarding, occurrence: occ, firstMs: now, lastMs: now, count: 1, writtenCount: 0, lastWriteMs: 0, attempts: 0, retryAtMs: 0 };
+    if (!this.allow(uid, now)) return this.drop('spam_filter');
+    if (this.dirty.size >= this.o.maxPending) return this.drop('queue_full');
+    const s: Series = { key, regarding: ref, occurrence: occ, firstMs: now, lastMs: now, count: 1, writtenCount: 0, lastWriteMs: 0, attempts: 0, retryAtMs: 0 };
     if (existing) this.dirty.delete(existing);
     this.series.set(key, s);
     this.dirty.add(s);
     this.kick();
+  }
+
+  private drop(reason: DropReason): void {
+    if (reason !== 'write_failed') this.stats.dropped++;
+    this.o.metrics?.dropped(reason);
   }
 
   /** Events waiting to be written. */
@@ -257,8 +271,8 @@ export class EventRecorder {
 
   /** Per-object spam filter: a token bucket per regarding uid. */
   private allow(uid: string, now: number): boolean {
-    const b = this.buckets.get(uid) ?? { tokens: this.o.perObjectBurst, last: now };
-    b.tokens = Math.min(this.o.perObjectBurst, b.tokens + ((now - b.last) / 1000) * this.o.perObjectQps);
+    const b = this.buckets.get(uid) ?? { tokens: this.o.burstPerObject, last: now };
+    b.tokens = Math.min(this.o.burstPerObject, b.tokens + (now - b.last) / this.o.refillPerObjectMs);
     b.last = now;
     this.buckets.set(uid, b);
     if (b.tokens < 1) return false;
@@ -272,7 +286,7 @@ export class EventRecorder {
     this.lastSweepMs = now;
     for (const [key, s] of this.series) if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) this.series.delete(key);
     for (const [uid, b] of this.buckets) {
-      if (b.tokens + ((now - b.last) / 1000) * this.o.perObjectQps >= this.o.perObjectBurst) this.buckets.delete(uid);
+      if (b.tokens + (now - b.last) / this.o.refillPerObjectMs >= this.o.burstPerObject) this.buckets.delete(uid);
     }
   }
 
@@ -327,30 +341,31 @@ export class EventRecorder {
     try {
       if (s.name === undefined) {
         const body = this.body(s, series);
-        this.writes.create++;
-        await this.o.sink.create(body);
+        await this.sink.create(body);
         s.name = body.metadata.name;
+        this.stats.created++;
       } else {
-        this.writes.patch++;
-        await this.o.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+        await this.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+        this.stats.seriesWrites++;
       }
-      this.o.stats?.written(verb, true);
+      this.o.metrics?.written(verb, true);
       s.writtenCount = count;
       s.attempts = 0;
       s.retryAtMs = 0;
       s.lastWriteMs = this.o.clock.now();
       if (s.count === s.writtenCount) this.dirty.delete(s);
     } catch (err) {
-      this.o.stats?.written(verb, false);
+      this.stats.failed++;
+      this.o.metrics?.written(verb, false);
       if (verb === 'patch' && isNotFound(err)) {
-        s.name = undefined; // expired (the apiserver's --event-ttl) or deleted: write it anew
+        s.name = undefined; // expired (the apiserver's --event-ttl) or deleted: written anew
         return;
       }
       if (++s.attempts >= this.o.maxAttempts || apiError(err).code === 403) {
         this.dirty.delete(s);
         this.series.delete(s.key);
-        this.o.stats?.dropped('write_failed');
-        this.o.log.warn('event not written', { reason: s.occurrence.reason, regarding: `${s.regarding.namespace}/${s.regarding.name}`, error: apiError(err).message });
+        this.drop('write_failed');
+        this.o.log?.warn('event not written', { reason: s.occurrence.reason, regarding: `${s.regarding.namespace}/${s.regarding.name}`, error: apiError(err).message });
         return;
       }
       s.retryAtMs = this.o.clock.now() + this.o.retryDelayMs;
@@ -374,11 +389,6 @@ export class EventRecorder {
       type: s.occurrence.type,
     };
   }
-}
-
-/** MicroTime: RFC 3339 with exactly six fractional digits. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /** Reasons and actions are CamelCase identifiers of at most 128 characters; anything else is removed. */
