@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 /*
- * Every query the app emits, evaluated by the real `promtool test rules` (Debian package `prometheus`) on series
+ * Every query the app emits, evaluated by the real `promtool test rules` of Prometheus 2.x and 3.x on series
  * that cover: running, error, deleted-then-removed, a series that vanishes while Running, an operator restart (a
  * scrape gap, and a restart that changes the target's `instance` label), both sides of the window boundary, and
  * odd label values (quotes, backslash, Unicode, regex characters, text that looks like Grafana variables).
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
+import { PROMETHEUS_BUILDS, versionOf } from '../test/prometheus-builds';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -489,19 +490,15 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function runPromtool(file: object): { status: number | null; output: string } {
+function runPromtool(promtool: string, file: object): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
-    // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['test', 'rules', path], { encoding: 'utf8' });
+    const run = spawnSync(promtool, ['test', 'rules', path], { encoding: 'utf8' });
     if (run.error) {
-      throw new Error(
-        `promtool is not on PATH (${run.error.message}). Install the Debian package "prometheus" ` +
-          '(scripts/install-test-tools.sh does).'
-      );
+      throw new Error(`${promtool} did not run (${run.error.message}): scripts/install-test-tools.sh installs it.`);
     }
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   } finally {
@@ -512,7 +509,12 @@ function runPromtool(file: object): { status: number | null; output: string } {
   }
 }
 
-describe('every query, evaluated by promtool', () => {
+// Every case on Debian's Prometheus 2.x and on Prometheus 3: the answers must not depend on the version.
+describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Prometheus $name', ({ promtool, major }) => {
+  it('is the promtool of that Prometheus version', () => {
+    expect(versionOf(promtool)).toMatch(new RegExp(`version ${major}\\.`));
+  });
+
   const mappings: Array<[string, QuerySettings]> = [
     ['the operator label names', DEFAULT_SETTINGS],
     [
@@ -522,7 +524,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = runPromtool(promtoolFile(settings));
+    const { status, output } = runPromtool(promtool, promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -536,7 +538,7 @@ describe('every query, evaluated by promtool', () => {
         exp_samples: [{ labels: '{}', value: 6 }],
       },
     ];
-    const { status, output } = runPromtool(file);
+    const { status, output } = runPromtool(promtool, file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
   });

@@ -1,8 +1,9 @@
 // The cluster half of the path test (tests/path/path.jest.ts spawns this file with Node 24, which runs it natively):
-// a real etcd + kube-apiserver, the operator as a child process, and two real Prometheus servers scraping it every
-// second, one as is and one renaming challenge_id to challeng_id (the original operator's typo). It plays a small
-// CTF, waits until both Prometheus servers have scraped the final state, prints one line
-//   PATH-READY {"prometheus":{"default":URL,"legacy":URL},"truth":[...],"evalTime":SECONDS}
+// a real etcd + kube-apiserver, the operator as a child process, and for each Prometheus version (Debian's 2.x and
+// 3.x, src/test/prometheus-builds.ts) two real Prometheus servers scraping it every second, one as is and one
+// renaming challenge_id to challeng_id (the original operator's typo). It plays a small CTF, waits until every
+// Prometheus server has scraped the final state, prints one line
+//   PATH-READY {"prometheus":{"<version>":{"default":URL,"legacy":URL},...},"truth":[...],"evalTime":SECONDS}
 // and keeps everything up until its stdin closes (or SIGTERM), then tears it all down.
 //
 // The truth is read back from the apiserver: each live Challenge's status.currentStatus.state, and 2 (Deleted) for
@@ -12,6 +13,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
+import { PROMETHEUS_BUILDS } from '../../src/test/prometheus-builds.ts';
 import { freePort, startPrometheus, stopChild, type Prometheus } from './prometheus.ts';
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
@@ -288,22 +290,29 @@ async function main(): Promise<void> {
     await waitFor('operator started', async () => opLog.includes('"operator started"') || (operator.exitCode !== null && Promise.reject(new Error(`operator exited: ${opLog}`))), 60_000);
 
     const target = `127.0.0.1:${metricsPort}`;
-    const promDefault = await startPrometheus({ config: scrapeConfig(target, false) });
-    cleanups.push(() => promDefault.stop());
-    const promLegacy = await startPrometheus({ config: scrapeConfig(target, true) });
-    cleanups.push(() => promLegacy.stop());
+    const servers: Record<string, { default: Prometheus; legacy: Prometheus }> = {};
+    for (const build of PROMETHEUS_BUILDS) {
+      const promDefault = await startPrometheus({ binary: build.prometheus, config: scrapeConfig(target, false) });
+      cleanups.push(() => promDefault.stop());
+      const promLegacy = await startPrometheus({ binary: build.prometheus, config: scrapeConfig(target, true) });
+      cleanups.push(() => promLegacy.stop());
+      servers[build.name] = { default: promDefault, legacy: promLegacy };
+    }
+    const allServers = Object.values(servers).flatMap((s) => [s.default, s.legacy]);
 
-    /** Resolves once both Prometheus servers scraped the operator after this moment. */
+    /** Resolves once every Prometheus server scraped the operator after this moment. */
     const scrapedAfter = async (ms: number) => {
-      for (const prom of [promDefault, promLegacy]) {
+      for (const prom of allServers) {
         await waitFor(`a scrape of ${prom.url} after ${new Date(ms).toISOString()}`, async () => (await lastScrapeMs(prom)) > ms + 10, 15_000);
       }
       // ... and the recording rules evaluated after that scrape. One that starts just after it may not see its samples
       // yet, so wait for one a whole evaluation interval (1 s) later; the state is not changed before that.
-      const scrape = await lastScrapeMs(promDefault);
-      await waitFor('a rule evaluation after the scrape', async () => (await lastRuleEvalMs(promDefault)) > scrape + 1000, 15_000);
+      for (const { default: prom } of Object.values(servers)) {
+        const scrape = await lastScrapeMs(prom);
+        await waitFor(`a rule evaluation of ${prom.url} after the scrape`, async () => (await lastRuleEvalMs(prom)) > scrape + 1000, 15_000);
+      }
     };
-    /** Waits for the operator to export name with value, then for both Prometheus servers to scrape that. */
+    /** Waits for the operator to export name with value, then for every Prometheus server to scrape that. */
     const scraped = async (name: string, value: number) => {
       await waitFor(`${name} exported as ${value}`, async () => parseStatusSeries(await (await fetch(metricsUrl)).text()).get(name) === value, 5_000);
       await scrapedAfter(Date.now());
@@ -353,7 +362,11 @@ async function main(): Promise<void> {
     await scrapedAfter(Date.now());
     // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next whole
     // second following that scrape, so the final state is inside their last step too.
-    const last = Math.max(await lastScrapeMs(promDefault), await lastScrapeMs(promLegacy), await lastRuleEvalMs(promDefault));
+    const lastTimes = await Promise.all([
+      ...allServers.map(lastScrapeMs),
+      ...Object.values(servers).map((s) => lastRuleEvalMs(s.default)),
+    ]);
+    const last = Math.max(...lastTimes);
     await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100);
     const evalTime = Date.now() / 1000;
     // History the apiserver no longer holds, from the script itself: most instances Running at once per user.
@@ -361,7 +374,8 @@ async function main(): Promise<void> {
     const categories = { 'web-login': 'web', 'pwn-echo': 'pwn', 'crypto-rsa': 'crypto', 'web-broken': 'web' };
     const requests = Object.fromEntries(Object.entries(REQUESTS).map(([d, r]) => [d, { cpu: r.cpu, memory: r.memoryMi * 1024 * 1024 }]));
     process.stdout.write(`PATH-READY ${JSON.stringify({
-      prometheus: { default: promDefault.url, legacy: promLegacy.url }, truth, evalTime, startTime, peakRunning, categories, requests,
+      prometheus: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { default: s.default.url, legacy: s.legacy.url }])),
+      truth, evalTime, startTime, peakRunning, categories, requests,
     })}\n`);
   } catch (err) {
     process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${opLog.split('\n').slice(-30).join('\n')}\n`);

@@ -2,8 +2,9 @@
  * @jest-environment jsdom
  *
  * The path test: what the operator exports is what the app reads. tests/path/cluster.ts (a child process, Node 24)
- * runs a real kube-apiserver + etcd, the operator and two real Prometheus servers scraping it every second (the
- * second renames challenge_id to challeng_id, like the seed's original operator), plays a small CTF and reports
+ * runs a real kube-apiserver + etcd, the operator and, for Prometheus 2.x and 3.x each, two real Prometheus servers
+ * scraping it every second (the second renames challenge_id to challeng_id, like the seed's original operator),
+ * plays a small CTF and reports
  * what the cluster holds. Here every query the app ships is built by the app's own query module (src/queries), run
  * through Prometheus' HTTP API as its panel runs it (instant or range), turned into frames as Grafana's Prometheus
  * datasource does (grafana-frames.ts), passed through the app's own transforms (src/transforms/matrix.ts), and the
@@ -37,6 +38,7 @@ import {
   USER_RUNNING_RULE,
 } from '../../src/queries/queries';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
+import { PROMETHEUS_BUILDS } from '../../src/test/prometheus-builds';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
@@ -52,7 +54,8 @@ interface TruthRow {
   value: number;
 }
 interface Cluster {
-  prometheus: { default: string; legacy: string };
+  /** Per Prometheus version (PROMETHEUS_BUILDS' names): the server with the chart's rules and the legacy one. */
+  prometheus: Record<string, { default: string; legacy: string }>;
   truth: TruthRow[];
   evalTime: number;
   startTime: number;
@@ -258,24 +261,36 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
     expect(cluster.truth.find((r) => r.name === 'ch-3-alice')?.state).toBe('Error'); // over --max-per-user=2
   });
 
-  it('default settings: every panel shows what the cluster holds', async () => {
-    expect(await answers(cluster.prometheus.default, DEFAULT_SETTINGS)).toEqual(expected());
-  }, 60_000);
+  // The same answers from Debian's Prometheus 2.x and from Prometheus 3, scraping the same operator.
+  describe.each(PROMETHEUS_BUILDS)('Prometheus $name', ({ name, major }) => {
+    const prom = () => cluster.prometheus[name];
 
-  it("with the chart's recording rules loaded: the panels that read them give the same answers", async () => {
-    const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
-    // The builders really switch to the rules (else this would only repeat the first test).
-    expect(stateCountOverTimeQuery(withRules, ChallengeState.Running)).toContain(STATE_COUNT_RULE);
-    expect(peakConcurrentByUserQuery(withRules)).toContain(USER_RUNNING_RULE);
-    expect(await answers(cluster.prometheus.default, withRules)).toEqual(expected());
-  }, 60_000);
+    it('is that version', async () => {
+      for (const url of [prom().default, prom().legacy]) {
+        const info = await promApi<{ version: string }>(url, 'status/buildinfo', {}, 'GET');
+        expect(info.version).toMatch(new RegExp(`^${major}\\.`));
+      }
+    });
 
-  it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
-    const legacy = resolveSettings({ challengeIdLabel: 'challeng_id' });
-    expect(legacy.labels.challengeId).toBe('challeng_id');
-    // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
-    const raw = await instantQuery(cluster.prometheus.legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
-    expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
-    expect(await answers(cluster.prometheus.legacy, legacy)).toEqual(expected());
-  }, 60_000);
+    it('default settings: every panel shows what the cluster holds', async () => {
+      expect(await answers(prom().default, DEFAULT_SETTINGS)).toEqual(expected());
+    }, 60_000);
+
+    it("with the chart's recording rules loaded: the panels that read them give the same answers", async () => {
+      const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
+      // The builders really switch to the rules (else this would only repeat the first test).
+      expect(stateCountOverTimeQuery(withRules, ChallengeState.Running)).toContain(STATE_COUNT_RULE);
+      expect(peakConcurrentByUserQuery(withRules)).toContain(USER_RUNNING_RULE);
+      expect(await answers(prom().default, withRules)).toEqual(expected());
+    }, 60_000);
+
+    it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
+      const legacy = resolveSettings({ challengeIdLabel: 'challeng_id' });
+      expect(legacy.labels.challengeId).toBe('challeng_id');
+      // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
+      const raw = await instantQuery(prom().legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
+      expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
+      expect(await answers(prom().legacy, legacy)).toEqual(expected());
+    }, 60_000);
+  });
 });

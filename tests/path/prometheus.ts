@@ -1,4 +1,4 @@
-// A real Prometheus (Debian's `prometheus` on PATH, installed by scripts/install-test-tools.sh) on 127.0.0.1 with a
+// A real Prometheus (Debian's `prometheus` on PATH or another build, see src/test/prometheus-builds.ts) on 127.0.0.1 with a
 // temp config and data directory, for the path test and the query benchmark. Runs natively under Node 24.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface PrometheusOptions {
   /** prometheus.yml contents. */
   config: string;
+  /** The prometheus binary: default Debian's on PATH (src/test/prometheus-builds.ts lists the builds). */
+  binary?: string;
   /** An existing TSDB directory (e.g. backfilled blocks); default: a fresh temp one. */
   dataDir?: string;
   extraArgs?: string[];
@@ -109,7 +111,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Prometheus>
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, o.config);
   const logFile = join(dir, 'prometheus.log');
-  const child = spawnLogged('prometheus', [
+  const child = spawnLogged(o.binary ?? 'prometheus', [
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${o.dataDir ?? join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { chartDir, toolPath } from './helm.ts';
+import { PROMETHEUS_BUILDS } from '../support/prometheus-builds.ts';
+import { chartDir } from './helm.ts';
 
 export interface ExpectedSample {
   labels: string;
@@ -22,8 +23,8 @@ export function samples(exposition: string, names: string[]): { series: string; 
 }
 
 /**
- * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m. Returns
- * promtool's exit status and output.
+ * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m, with the
+ * promtool of every Prometheus version. Returns the exit status (the first non-zero one) and every output.
  */
 export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-rules-live-'));
@@ -38,8 +39,16 @@ export function testRulesOver(input: { series: string; value: string }[], expect
         promql_expr_test: Object.entries(expected).map(([expr, exp]) => ({ expr, eval_time: '5m', exp_samples: exp })),
       }],
     }));
-    const r = spawnSync(toolPath('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
-    return { status: r.status, output: r.stdout + r.stderr };
+    // Each Prometheus version must pass: the status is the first failure's, the output names each version.
+    let status: number | null = 0;
+    let output = '';
+    for (const build of PROMETHEUS_BUILDS) {
+      const r = spawnSync(build.promtool, ['test', 'rules', file], { encoding: 'utf8' });
+      if (r.error) throw r.error;
+      if (status === 0) status = r.status;
+      output += `--- promtool of Prometheus ${build.name}\n${r.stdout}${r.stderr}`;
+    }
+    return { status, output };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

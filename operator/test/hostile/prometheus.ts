@@ -1,10 +1,11 @@
-// Prometheus' own parsers for the exposition tests: promtool (Debian package, on PATH or in HEXACTF_BIN) and a
+// Prometheus' own parsers for the exposition tests: promtool (of Prometheus 2.x and 3.x) and a
 // real Prometheus server on 127.0.0.1 scraping static targets every 500 ms.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROMETHEUS_BUILDS } from '../support/prometheus-builds.ts';
 import { freePort } from '../support/test-env.ts';
 
 function tool(name: string): string {
@@ -12,11 +13,20 @@ function tool(name: string): string {
   return existsSync(p) ? p : name;
 }
 
-/** `promtool check metrics` on the text: exit status and everything it said. */
+/**
+ * `promtool check metrics` on the text, by the promtool of every Prometheus version: the exit status (the first
+ * non-zero one) and everything each said.
+ */
 export function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
-  const r = spawnSync(tool('promtool'), ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  let status: number | null = 0;
+  let output = '';
+  for (const build of PROMETHEUS_BUILDS) {
+    const r = spawnSync(build.promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (r.error) throw r.error;
+    if (status === 0) status = r.status;
+    output += `${r.stdout}${r.stderr}`;
+  }
+  return { status, output };
 }
 
 export interface PrometheusServer {
