@@ -9,6 +9,9 @@
  */
 import type { DataFrame, DataTransformerConfig } from '@grafana/data';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '@hexactf/testing/random';
+
+import { STATUS_LABELS } from '@hexactf/contract';
 
 import { prometheusInstantTable, type InstantSample } from '../src/test/prometheus-table';
 import { registerStandardTransformers } from '../src/test/register-transformers';
@@ -20,19 +23,7 @@ const SERIES = Number(process.env.BENCH_SERIES ?? 20000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 9);
 const WARMUP = 2;
 const TARGET_MS = 300;
-const LABELS = { challengeId: 'challenge_id', username: 'username' };
-
-/** mulberry32: a tiny seeded PRNG, so every run benchmarks the same data. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const LABELS = { challengeId: STATUS_LABELS.challengeId, username: STATUS_LABELS.username };
 
 /** SERIES distinct random (user, challenge) pairs with a random state, labelled like the operator's series. */
 function liveSeries(): InstantSample[] {

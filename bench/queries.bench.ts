@@ -15,15 +15,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promApi } from '@hexactf/testing/prom-api';
+import { removeTempDir, tempDir } from '@hexactf/testing/processes';
+import { startPrometheus } from '@hexactf/testing/prometheus';
+import { promtoolPath, toolPath } from '@hexactf/testing/tools';
+import { parse, stringify } from 'yaml';
+
+import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES, STATE_CODES, STATE_NAMES, STATUS_METRIC } from '@hexactf/contract';
 
 import { ChallengeState } from '../src/metric/contract';
 import * as q from '../src/queries/queries';
 import type { QuerySettings } from '../src/queries/queries';
+import { FILTER_ROLES, filterVariable } from '../src/settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
-import { startPrometheus, tempDir, removeTempDir } from '../tests/path/prometheus';
-import { promApi } from '../tests/path/prom-api';
 import { writeHistory } from '../tests/scale/openmetrics';
-import { parse, stringify } from 'yaml';
 
 const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -44,7 +49,7 @@ interface Bench {
 /** Every panel and variable query of the pages, as built by src/queries/queries.ts. */
 function dashboardQueries(s: QuerySettings): Bench[] {
   const out: Bench[] = [];
-  const states: Array<[string, ChallengeState]> = [['Pending', 0], ['Running', 1], ['Deleted', 2], ['Error', 3]];
+  const states = STATE_NAMES.map((name): [string, ChallengeState] => [name, STATE_CODES[name]]);
   for (const [name, st] of states) {
     out.push({ name: `stat ${name}`, kind: 'instant', query: q.stateCountQuery(s, st) });
   }
@@ -66,8 +71,8 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   out.push({ name: 'memory by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'memory') });
   out.push({ name: 'triage: errors', kind: 'instant', query: q.errorInstancesQuery(s) });
   out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
-    out.push({ name: `variable ${role}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
+  for (const role of FILTER_ROLES) {
+    out.push({ name: `variable ${filterVariable(role)}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
   }
   return out;
 }
@@ -107,7 +112,7 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const PROM_CONFIG = `global:\n  scrape_interval: ${SCRAPE_S}s\n  evaluation_interval: ${SCRAPE_S}s\nscrape_configs: []\n`;
-const BASELINE: Bench = { name: 'baseline count(challenge_resource_status)', kind: 'instant', query: 'count(challenge_resource_status)' };
+const BASELINE: Bench = { name: `baseline count(${STATUS_METRIC})`, kind: 'instant', query: `count(${STATUS_METRIC})` };
 const RULE_GROUP = 'hexactf-challenge-dashboard';
 const CHART_RULES = join(__dirname, '../operator/chart/files/rules.yaml');
 
@@ -116,7 +121,7 @@ function backfillRules(url: string, endS: number, outDir: string, rulesFile: str
   const groups = (parse(readFileSync(CHART_RULES, 'utf8')) as { groups: Array<{ name: string }> }).groups;
   writeFileSync(rulesFile, stringify({ groups: groups.filter((g) => g.name === RULE_GROUP) }));
   mkdirSync(outDir, { recursive: true });
-  execFileSync('promtool', [
+  execFileSync(promtoolPath(), [
     'tsdb', 'create-blocks-from', 'rules', `--start=${endS - SPAN_H * 3600}`, `--end=${endS}`, `--url=${url}`,
     `--output-dir=${outDir}`, `--eval-interval=${SCRAPE_S}s`, rulesFile,
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -154,12 +159,12 @@ async function main() {
     let t = performance.now();
     const stats = await writeHistory(file, {
       instances: SERIES, users: SERIES / 20, challenges: 200, spanS: SPAN_H * 3600, endS, scrapeIntervalS: SCRAPE_S,
-      meanLifetimeS: 1800, errorRatio: 0.08, retentionS: 60, namespace: 'hexactf', seed: 1,
+      meanLifetimeS: 1800, errorRatio: 0.08, retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS, namespace: 'hexactf', seed: 1,
     });
     const genS = (performance.now() - t) / 1000;
     t = performance.now();
     const data = join(dir, 'data');
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'inherit' });
+    execFileSync(promtoolPath(), ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'inherit' });
     const backfillS = (performance.now() - t) / 1000;
     rmSync(file);
     let prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
@@ -188,7 +193,8 @@ async function main() {
       prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
       console.log(`  with the chart's recording rules (group ${RULE_GROUP}, backfilled in ${rulesS.toFixed(0)} s):`);
       const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
-      const ruleQueries = dashboardQueries(withRules).filter((b) => /hexactf:/.test(b.query));
+      const ruleNames = Object.values(RECORDING_RULES);
+      const ruleQueries = dashboardQueries(withRules).filter((b) => ruleNames.some((rule) => b.query.includes(rule)));
       await measure(prom.url, [BASELINE, ...ruleQueries.map((b) => ({ ...b, name: `${b.name} (rule)` }))], endS, slow, '');
       console.log(slow.length ? `  over ${TARGET_MS} ms: ${slow.join(', ')}` : `  every query within ${TARGET_MS} ms`);
     } finally {
@@ -200,7 +206,7 @@ async function main() {
 }
 
 function promVersion(): string {
-  return execFileSync('prometheus', ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '');
+  return execFileSync(toolPath('prometheus'), ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '');
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

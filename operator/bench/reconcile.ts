@@ -3,7 +3,7 @@
 // concurrency (create the Challenge, its Deployment and Service, patch its status): what a zero-overhead
 // operator would cost. Reported: wall time to converge, ratio to the baseline, per-Challenge latency from
 // create to status written (p50/p90/p99), per-reconcile duration percentiles, and the process's memory.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createTestNamespace, startTestEnv, type TestEnv } from '../test/support/test-env.ts';
 import { startManager } from '../src/manager.ts';
 import { desiredChildren } from '../src/controller/children.ts';
@@ -57,6 +57,7 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
   const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
   const apps = env.kubeConfig.makeApiClient(AppsV1Api);
   const core = env.kubeConfig.makeApiClient(CoreV1Api);
+  const net = env.kubeConfig.makeApiClient(NetworkingV1Api);
   const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
@@ -67,6 +68,7 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
   await pool(created, WORKERS, async (ch) => {
     for (const child of desiredChildren(ch, def)) {
       if (child.kind === 'Deployment') await apps.createNamespacedDeployment({ namespace: ns, body: child.object as never });
+      else if (child.kind === 'NetworkPolicy') await net.createNamespacedNetworkPolicy({ namespace: ns, body: child.object as never });
       else await core.createNamespacedService({ namespace: ns, body: child.object as never });
     }
     await custom.patchNamespacedCustomObjectStatus({

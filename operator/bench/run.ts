@@ -1,4 +1,4 @@
-// `npm run bench -w operator` (full) and `npm run bench:short -w operator` (CI, well under 2 minutes).
+// `npm run bench -w operator` (full) and `npm run bench:short -w operator` (CI, about 3 minutes).
 // Each benchmark runs in its own process so heaps and timings do not leak into each other; every figure is
 // printed next to a baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const benches: Array<[string, string[]]> = [
   ['scrape.ts', []],
   ['memory.ts', ['--expose-gc']],
   ['reconcile.ts', []],
+  ['workload.ts', []],
 ];
 process.stdout.write(`operator benchmarks (${short() ? 'short' : 'full'} mode), node ${process.version}\n`);
 let failed = 0;

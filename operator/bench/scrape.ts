@@ -8,12 +8,13 @@ import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { CATEGORY_LABEL, DEFINITION_LABEL, INFO_LABELS, INFO_METRIC, LABEL_ROLES, STATUS_LABELS, STATUS_METRIC } from '@hexactf/contract';
 import { Gauge } from 'prom-client';
 import { realClock } from '../src/clock.ts';
-import { ChallengeCollector, STATUS_METRIC, stateValue } from '../src/metrics/challenge-collector.ts';
+import { ChallengeCollector, stateValue } from '../src/metrics/challenge-collector.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import { listen } from '../src/server/http-server.ts';
-import type { Challenge } from '../src/api/types.ts';
+import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge } from '../src/api/types.ts';
 import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
 import { median, row, short } from './report.ts';
 
@@ -117,14 +118,17 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number): 
     // The same series (challenge_resource_status + challenge_info) as prom-client GaugeVecs, set once and
     // rendered by prom-client on every scrape, next to the same controller metrics.
     const registry = metrics.registry;
-    const status = new Gauge({ name: STATUS_METRIC, help: 'State of each Challenge.', labelNames: ['challenge_id', 'challenge_name', 'username', 'namespace'], registers: [registry] });
-    const info = new Gauge({ name: 'challenge_info', help: 'One series per live Challenge.', labelNames: ['challenge_id', 'challenge_name', 'username', 'namespace', 'definition', 'category'], registers: [registry] });
+    const status = new Gauge({ name: STATUS_METRIC, help: 'State of each Challenge.', labelNames: LABEL_ROLES.map((r) => STATUS_LABELS[r]), registers: [registry] });
+    const info = new Gauge({ name: INFO_METRIC, help: 'One series per live Challenge.', labelNames: INFO_LABELS, registers: [registry] });
     for (const ch of challenges) {
       const l = ch.metadata.labels!;
-      const labels = { challenge_id: l['apps.hexactf.io/challengeId'], challenge_name: ch.metadata.name, username: l['apps.hexactf.io/user'], namespace: ch.metadata.namespace! };
+      const labels = {
+        [STATUS_LABELS.challengeId]: l[LABEL_CHALLENGE_ID], [STATUS_LABELS.challengeName]: ch.metadata.name,
+        [STATUS_LABELS.username]: l[LABEL_USER], [STATUS_LABELS.namespace]: ch.metadata.namespace!,
+      };
       status.set(labels, stateValue(ch));
       const def = defInf.get(`${ch.metadata.namespace}/${ch.spec.definition}`);
-      info.set({ ...labels, definition: ch.spec.definition, category: def?.spec.category ?? '' }, 1);
+      info.set({ ...labels, [DEFINITION_LABEL]: ch.spec.definition, [CATEGORY_LABEL]: def?.spec.category ?? '' }, 1);
     }
     server = await listen('127.0.0.1:0', {
       '/metrics': async (_q, res) => void res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics()),

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+// By path, not as @hexactf/testing: the image runs this file with only demo/, src/api/ and testing/random.ts copied.
+import { seededRandom } from '../../testing/random.ts';
 import {
   API_VERSION, CHALLENGE_PLURAL, DEFINITION_PLURAL, GROUP, LABEL_CHALLENGE_ID, LABEL_USER, VERSION,
   type ChallengeDefinition,
@@ -211,18 +213,6 @@ export async function applyDefinitions(kc: KubeConfig, namespace: string, defs: 
       await api.replaceNamespacedCustomObject({ ...target, name: def.metadata.name, body: replaced });
     }
   }
-}
-
-/** Small seeded PRNG (mulberry32): the same seed gives the same sequence of players and challenges. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RunHooks {

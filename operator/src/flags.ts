@@ -1,3 +1,5 @@
+import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+
 // Command-line flags (names fixed by the team conventions; the chart and tests rely on them).
 export interface Flags {
   metricsBindAddress: string;
@@ -11,9 +13,17 @@ export interface Flags {
   deleteOnError: boolean;
   challengeTtlMs: number;
   maxPerUser: number;
+  quotaWaitTimeoutMs: number;
   deletedSeriesRetentionMs: number;
+  seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
   kubeconfig: string;
+  allowedCapabilities: string;
+  allowLoadBalancer: boolean;
+  networkPolicy: boolean;
+  internalCidrs: string;
+  egressAllowCidrs: string;
+  ingressAllowCidrs: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   help: boolean;
 }
@@ -34,13 +44,21 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
   { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', def: (env) => env.POD_NAMESPACE || 'default', help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").' },
   { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
-  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only this namespace ("" = all namespaces).' },
+  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only these namespaces, comma-separated ("" = all namespaces; the chart\'s namespaced RBAC gives a Role in each).' },
   { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
   { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
   { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
-  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: "Live Challenges allowed per user; the next one goes to Error \"quota exceeded\" (0 = unlimited)." },
+  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: 'Live Challenges allowed per user (0 = unlimited). Admission is atomic per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.' },
+  { name: 'quota-wait-timeout', key: 'quotaWaitTimeoutMs', kind: 'duration', def: () => '0', help: 'Delete a Challenge still waiting for a --max-per-user slot this long after it was created (0 = it waits until a slot frees).' },
   { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
+  { name: 'series-state-configmap', key: 'seriesStateConfigMap', kind: 'string', def: () => '', help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).' },
   { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
+  { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
+  { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
+  { name: 'network-policy', key: 'networkPolicy', kind: 'bool', def: () => 'true', help: 'Give every instance a NetworkPolicy: its own pods, DNS and the internet; not other instances, --internal-cidrs, the apiserver or cloud metadata.' },
+  { name: 'internal-cidrs', key: 'internalCidrs', kind: 'string', def: () => DEFAULT_INTERNAL_CIDRS.join(','), help: 'Ranges an instance may neither reach nor be reached from: the cluster\'s pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).' },
+  { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
+  { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
@@ -141,10 +159,38 @@ export function validate(f: Flags): void {
       `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
     );
   }
+  capabilityList(f.allowedCapabilities);
+  namespaceList(f.namespace);
+  for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {
+    try {
+      cidrList(value, flag);
+    } catch (err) {
+      throw new FlagError((err as Error).message);
+    }
+  }
   if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
+  if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
+    throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);
+  }
   for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
     if (addr !== '0') parseBindAddress(addr, flag);
   }
+}
+
+/** --namespace as a list; empty = all namespaces. */
+export function namespaceList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) throw new FlagError(`--namespace: "${n}" is not a namespace name`);
+  return [...new Set(names)];
+}
+
+/** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */
+export function capabilityList(value: string): string[] {
+  const names = value.split(',').map((c) => c.trim().toUpperCase().replace(/^CAP_/, '')).filter(Boolean);
+  for (const name of names) {
+    if (!/^[A-Z_]+$/.test(name) || name === 'ALL') throw new FlagError(`--allowed-capabilities: "${name}" is not a capability name (ALL is refused)`);
+  }
+  return [...new Set(names)];
 }
 
 /** ":8080" / "127.0.0.1:0" / "[::1]:8080" → host + port. */

@@ -1,8 +1,13 @@
-// JSON-lines logger on stderr with a level filter.
-import type { Logger } from './controller/reconciler.ts';
-
+// The operator's logger: JSON lines on stderr with a level filter. Every package logs through this interface.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type Level = keyof typeof LEVELS;
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
 
 export function makeLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const min = LEVELS[level];

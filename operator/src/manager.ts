@@ -3,27 +3,26 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY, objectKey,
-  type Challenge, type ChallengeDefinition, type KubeObject,
-} from './api/types.ts';
+import type { ResourceRef } from './api/resources.ts';
+import { objectKey, type KubeObject } from './api/types.ts';
 import { realClock, type Clock } from './clock.ts';
-import { Controller } from './controller/controller.ts';
-import {
-  INDEX_DEFINITION, INDEX_OWNER, INDEX_USER, Reconciler, challengeKeyOfChild, type Caches, type Logger,
-} from './controller/reconciler.ts';
-import { parseFlags, validate, type Flags } from './flags.ts';
+import type { Caches, InformerFactory } from './controller/caches.ts';
+import type { Controller } from './controller/controller.ts';
+import { setupChallengeController } from './controller/setup.ts';
+import { capabilityList, namespaceList, parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
-import { kubeListWatch, type ResourceRef } from './kube/list-watch.ts';
-import { silentLogger } from './log.ts';
+import { cidrList } from './controller/network-policy.ts';
+import { kubeListWatch } from './kube/list-watch.ts';
+import { multiNamespaceListWatch } from './kube/multi-namespace-list-watch.ts';
+import { silentLogger, type Logger } from './log.ts';
 import { ChallengeCollector } from './metrics/challenge-collector.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
+import { SeriesKeeper } from './metrics/series-keeper.ts';
+import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
-
-export const CONTROLLER_NAME = 'challenge';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -38,15 +37,11 @@ export interface ManagerOptions {
   defaultMetrics?: boolean;
   /** start() fails (and stops everything) when the caches have not synced by then; default 2 min, 0 = wait forever. */
   cacheSyncTimeoutMs?: number;
+  /** Where the series state is kept (default: the --series-state-configmap ConfigMap, if set). */
+  seriesStateStore?: SeriesStateStore;
+  /** How often changed series state is written (default 5 s). */
+  seriesStateFlushMs?: number;
 }
-
-const REFS: Record<string, ResourceRef> = {
-  challenges: { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'Challenge', plural: 'challenges' },
-  definitions: { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'ChallengeDefinition', plural: 'challengedefinitions' },
-  deployments: { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments' },
-  services: { group: '', version: 'v1', kind: 'Service', plural: 'services' },
-  pods: { group: '', version: 'v1', kind: 'Pod', plural: 'pods' },
-};
 
 export class Manager {
   readonly flags: Flags;
@@ -57,7 +52,10 @@ export class Manager {
   readonly metrics: ControllerMetrics;
   readonly collector: ChallengeCollector;
   readonly controller: Controller;
+  /** Keeps tombstones and the live set across restarts (--series-state-configmap). */
+  readonly seriesKeeper?: SeriesKeeper;
   private readonly elector?: LeaderElector;
+  private becomingLeader?: Promise<void>;
   private readonly informers: Informer<any>[];
   private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
@@ -74,32 +72,45 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
-    const ns = this.flags.namespace;
+    const namespaces = namespaceList(this.flags.namespace);
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
-    const mk = <T extends KubeObject>(name: string, labelSelector?: string, resync = 0) =>
-      new Informer<T>(kubeListWatch<T>(kc, REFS[name], { namespace: ns, labelSelector }), { name, clock: this.clock, resyncMs: resync, log: informerLog });
-    const owned = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
-    this.caches = {
-      challenges: mk<Challenge>('challenges', undefined, resyncMs),
-      definitions: mk<ChallengeDefinition>('definitions'),
-      deployments: mk('deployments', owned),
-      services: mk('services', owned),
-      pods: mk('pods', owned),
-    };
-    this.informers = Object.values(this.caches);
+    // One list+watch per challenge namespace when the RBAC is namespaced (a Role in each), else one cluster-wide.
+    const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) => namespaces.length === 0
+      ? kubeListWatch<T>(kc, ref, { labelSelector })
+      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(kc, ref, { namespace, labelSelector })])));
+    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: { labelSelector?: string; resyncMs?: number } = {}) =>
+      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
     this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
-    const c = this.caches;
-    c.challenges.addIndex(INDEX_DEFINITION, (ch) => [`${ch.metadata.namespace}/${ch.spec?.definition}`]);
-    c.challenges.addIndex(INDEX_USER, (ch) => (ch.metadata.labels?.[LABEL_USER] ? [ch.metadata.labels[LABEL_USER]] : []));
-    c.deployments.addIndex(INDEX_OWNER, challengeKeyOfChild);
-    c.services.addIndex(INDEX_OWNER, challengeKeyOfChild);
-    c.pods.addIndex(INDEX_OWNER, (p) => {
-      const name = p.metadata.annotations?.[ANNOTATION_CHALLENGE];
-      return name && p.metadata.namespace ? [`${p.metadata.namespace}/${name}`] : [];
-    });
-
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
+    const challengeController = setupChallengeController({
+      newInformer,
+      resyncMs,
+      client: new KubeClient(kc),
+      clock: this.clock,
+      log: this.log,
+      metrics: this.metrics,
+      workers: this.flags.maxConcurrentReconciles,
+      options: {
+        pendingTimeoutMs: this.flags.pendingTimeoutMs,
+        challengeTtlMs: this.flags.challengeTtlMs,
+        maxPerUser: this.flags.maxPerUser,
+        quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
+        deleteOnError: this.flags.deleteOnError,
+        childPolicy: { allowLoadBalancer: this.flags.allowLoadBalancer, allowedCapabilities: capabilityList(this.flags.allowedCapabilities) },
+        isolation: {
+          enabled: this.flags.networkPolicy,
+          internalCidrs: cidrList(this.flags.internalCidrs, 'internal-cidrs'),
+          egressAllowCidrs: cidrList(this.flags.egressAllowCidrs, 'egress-allow-cidrs'),
+          ingressAllowCidrs: cidrList(this.flags.ingressAllowCidrs, 'ingress-allow-cidrs'),
+          allowDns: true,
+        },
+      },
+    });
+    this.caches = challengeController.caches;
+    this.controller = challengeController.controller;
+    this.informers = Object.values(this.caches);
+    const c = this.caches;
     this.collector = new ChallengeCollector(
       {
         challenges: () => c.challenges.list(),
@@ -110,30 +121,23 @@ export class Manager {
       this.clock,
       this.flags.deletedSeriesRetentionMs,
     );
-    const reconciler = new Reconciler({
-      caches: c,
-      client: new KubeClient(kc),
-      clock: this.clock,
-      log: this.log,
-      recorder: this.metrics,
-      opts: {
-        pendingTimeoutMs: this.flags.pendingTimeoutMs,
-        challengeTtlMs: this.flags.challengeTtlMs,
-        maxPerUser: this.flags.maxPerUser,
-        deleteOnError: this.flags.deleteOnError,
+    const store = opts.seriesStateStore ??
+      (this.flags.seriesStateConfigMap ? configMapStore(kc, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
+    if (store) {
+      this.seriesKeeper = new SeriesKeeper(this.collector, store, this.clock, this.log, {
+        flushIntervalMs: opts.seriesStateFlushMs ?? 5000,
+        retentionMs: this.flags.deletedSeriesRetentionMs,
+        namespaces,
+      });
+    }
+    // Deleted Challenges keep their series (value 2) for --deleted-series-retention.
+    c.challenges.addHandlers({
+      onAdd: () => this.seriesKeeper?.markDirty(),
+      onDelete: (ch) => {
+        this.collector.onDeleted(ch);
+        this.seriesKeeper?.markDirty();
       },
     });
-    this.controller = new Controller({
-      name: CONTROLLER_NAME,
-      workers: this.flags.maxConcurrentReconciles,
-      clock: this.clock,
-      metrics: this.metrics,
-      log: this.log,
-      reconcile: (key) => reconciler.reconcile(key),
-      keys: () => [...c.challenges.list()].map(objectKey),
-    });
-    this.wireEvents();
-
     if (this.flags.leaderElect) {
       this.elector = new LeaderElector({
         store: kubeLeaseStore(kc, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
@@ -148,38 +152,6 @@ export class Manager {
       });
     }
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
-  }
-
-  private wireEvents(): void {
-    const c = this.caches;
-    const enqueue = (key: string) => this.controller.enqueue(key);
-    const challengeEvent = (ch: Challenge) => {
-      enqueue(objectKey(ch));
-      // A user's instance count changed: waiting instances of that user may be admitted now.
-      const user = ch.metadata.labels?.[LABEL_USER];
-      if (this.flags.maxPerUser > 0 && user) for (const other of c.challenges.byIndex(INDEX_USER, user)) enqueue(objectKey(other));
-    };
-    c.challenges.addHandlers({
-      onAdd: challengeEvent,
-      onUpdate: (_old, ch) => enqueue(objectKey(ch)),
-      onDelete: (ch) => {
-        this.collector.onDeleted(ch);
-        challengeEvent(ch);
-      },
-    });
-    const definitionEvent = (def: ChallengeDefinition) => {
-      for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) enqueue(objectKey(ch));
-    };
-    c.definitions.addHandlers({ onAdd: definitionEvent, onUpdate: (_o, d) => definitionEvent(d), onDelete: definitionEvent });
-    for (const inf of [c.deployments, c.services]) {
-      const childEvent = (o: KubeObject) => challengeKeyOfChild(o).forEach(enqueue);
-      inf.addHandlers({ onAdd: childEvent, onUpdate: (_o, n) => childEvent(n), onDelete: childEvent });
-    }
-    const podEvent = (p: KubeObject) => {
-      const name = p.metadata.annotations?.[ANNOTATION_CHALLENGE];
-      if (name && p.metadata.namespace) enqueue(`${p.metadata.namespace}/${name}`);
-    };
-    c.pods.addHandlers({ onAdd: podEvent, onUpdate: (_o, n) => podEvent(n), onDelete: podEvent });
   }
 
   /** Starts informers, servers and (after leader election, if enabled) the controller. */
@@ -262,24 +234,34 @@ export class Manager {
     res.end();
   }
 
+  /** The kept series state is restored first, so the first scrape with Challenge series already has it. */
   private startLeading(): void {
-    if (this.stopping || this.leading) return;
-    this.leading = true;
-    this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
-    this.controller.start();
+    if (this.stopping || this.leading || this.becomingLeader) return;
+    this.becomingLeader = (async () => {
+      await this.seriesKeeper?.restore();
+      this.becomingLeader = undefined;
+      if (this.stopping) return;
+      this.leading = true;
+      this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
+      this.controller.start();
+      this.seriesKeeper?.start();
+    })();
   }
 
-  private async stopLeading(): Promise<void> {
+  /** `graceful`: this replica stops on its own (it writes the series state a last time); not when the lease was lost. */
+  private async stopLeading(graceful = false): Promise<void> {
+    await this.becomingLeader;
     if (!this.leading) return;
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
+    await this.seriesKeeper?.stop(graceful);
   }
 
   /** Graceful stop: finish in-flight reconciles, release the lease, close servers, stop informers. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await this.stopLeading();
+      await this.stopLeading(true);
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();

@@ -1,4 +1,5 @@
 import { FieldType, createTheme, getDisplayProcessor } from '@grafana/data';
+import { STATE_CODES } from '@hexactf/contract';
 
 import { ChallengeState, DEFAULT_WINDOW, STATES, WINDOW_CHOICES, stateInfo, stateValueMappings } from './contract';
 
@@ -21,6 +22,14 @@ describe('metric contract', () => {
   it('gives every state its own colour', () => {
     expect(new Set(STATES.map((s) => s.color)).size).toBe(STATES.length);
     expect(stateInfo(ChallengeState.Error).name).toBe('Error');
+  });
+
+  it('lists the contract\'s states, in code order, with the enum naming the same codes', () => {
+    expect(STATES.map((s) => [s.name, s.value])).toEqual(Object.entries(STATE_CODES).sort((a, b) => a[1] - b[1]));
+    for (const s of STATES) {
+      expect(ChallengeState[s.name as keyof typeof ChallengeState]).toBe(s.value);
+      expect(ChallengeState[s.value]).toBe(s.name);
+    }
   });
 
   it('offers the seed windows with 2h as default', () => {

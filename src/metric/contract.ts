@@ -1,54 +1,63 @@
 import { MappingType, type ValueMapping } from '@grafana/data';
+import {
+  STATE_CODES,
+  STATE_NAMES,
+  STATUS_LABELS,
+  type RequestResource,
+  type StateName,
+} from '@hexactf/contract';
 
 /**
- * The operator's metric contract (DESIGN.md §1): one `challenge_resource_status` gauge series per Challenge, valued
- * with the Challenge's state. Everything here mirrors what the operator exports; the app only reads it.
+ * The app's side of the metric contract. Names, label names, state codes and rule names come from the contract
+ * package (@hexactf/contract, shared with the operator, the chart's rules tests and the benches) and are re-exported
+ * here; what only Grafana needs (colours, value mappings, window choices, units) is defined here.
  */
+export {
+  CATEGORY_LABEL,
+  DEFINITION_LABEL,
+  INFO_METRIC,
+  LEGACY_CHALLENGE_ID_LABEL,
+  RECORDING_RULES,
+  REQUESTS_METRIC,
+  RESOURCE_LABEL,
+  STATE_RULE_LABEL,
+  STATUS_METRIC,
+  type LabelNames,
+  type LabelRole,
+  type RequestResource,
+} from '@hexactf/contract';
 
-/** Default name of the state gauge (configurable in the app settings). */
-export const STATUS_METRIC = 'challenge_resource_status';
-/** `challenge_info{<the four labels>, definition, category} 1` per live Challenge (additive, new operator only). */
-export const INFO_METRIC = 'challenge_info';
-/** `challenge_definition_requests{namespace, definition, category, resource}`: cores / bytes one instance requests. */
-export const REQUESTS_METRIC = 'challenge_definition_requests';
+/** The operator's label names (the app's default settings; configurable, e.g. the original operator's challeng_id). */
+export const DEFAULT_LABELS = STATUS_LABELS;
 
-/** The four labels of the state gauge, by role. The values are label names, configurable in the app settings. */
-export interface LabelNames {
-  challengeId: string;
-  challengeName: string;
-  username: string;
-  namespace: string;
-}
-
-/** The operator's label names. The seed's original operator spelled the first one `challeng_id`. */
-export const DEFAULT_LABELS: Readonly<LabelNames> = Object.freeze({
-  challengeId: 'challenge_id',
-  challengeName: 'challenge_name',
-  username: 'username',
-  namespace: 'namespace',
-});
-
-/** Labels `challenge_info` and `challenge_definition_requests` add (fixed names, only the new operator has them). */
-export const DEFINITION_LABEL = 'definition';
-export const CATEGORY_LABEL = 'category';
-export const RESOURCE_LABEL = 'resource';
 /** What the queries put in `category` when a definition has none, so the output label is always present. */
 export const UNCATEGORIZED = 'uncategorized';
 
-export type RequestResource = 'cpu' | 'memory';
 /** Units of `challenge_definition_requests` per resource (Grafana unit ids). */
 export const RESOURCE_UNITS: Readonly<Record<RequestResource, string>> = Object.freeze({
   cpu: 'short',
   memory: 'bytes',
 });
 
-/** The gauge's values. */
+/** The gauge's values (the contract's state codes, as an enum for the app's code). */
 export enum ChallengeState {
-  Pending = 0,
-  Running = 1,
-  Deleted = 2,
-  Error = 3,
+  Pending = STATE_CODES.Pending,
+  Running = STATE_CODES.Running,
+  Deleted = STATE_CODES.Deleted,
+  Error = STATE_CODES.Error,
 }
+// Fails to compile when the contract gains or loses a state the enum does not list.
+type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : never;
+const enumMatchesContract: SameKeys<keyof typeof ChallengeState, StateName> = true;
+void enumMatchesContract;
+
+/** One fixed colour per state, a Grafana named colour (resolved by the theme). */
+const STATE_COLORS: Readonly<Record<StateName, string>> = Object.freeze({
+  Pending: 'yellow',
+  Running: 'green',
+  Deleted: 'blue',
+  Error: 'red',
+});
 
 export interface StateInfo {
   value: ChallengeState;
@@ -59,12 +68,9 @@ export interface StateInfo {
 }
 
 /** All states in gauge-value order. */
-export const STATES: readonly StateInfo[] = Object.freeze([
-  { value: ChallengeState.Pending, name: 'Pending', color: 'yellow' },
-  { value: ChallengeState.Running, name: 'Running', color: 'green' },
-  { value: ChallengeState.Deleted, name: 'Deleted', color: 'blue' },
-  { value: ChallengeState.Error, name: 'Error', color: 'red' },
-]);
+export const STATES: readonly StateInfo[] = Object.freeze(
+  STATE_NAMES.map((name) => ({ value: ChallengeState[name], name, color: STATE_COLORS[name] }))
+);
 
 export function stateInfo(state: ChallengeState): StateInfo {
   const info = STATES.find((s) => s.value === state);
@@ -93,8 +99,8 @@ export function isWindowChoice(value: unknown): value is WindowChoice {
 }
 
 /**
- * The operator keeps a Deleted series for `--deleted-series-retention` (60s by default) after the Challenge is gone,
- * then removes it. A deletion whose series has been 2 for longer than this has not finished: retention plus a
+ * The operator keeps a Deleted series for `--deleted-series-retention` (the contract's
+ * DEFAULT_DELETED_SERIES_RETENTION_SECONDS by default) after the Challenge is gone, then removes it. A deletion whose series has been 2 for longer than this has not finished: retention plus a
  * finalizer's normal run plus a scrape interval fit well inside it.
  */
 export const DEFAULT_STUCK_DELETION_AFTER = '5m';

@@ -17,8 +17,9 @@ describe('PromQL string literals', () => {
     expect(escapeStringBody('$window ${user} [[ns]]')).toBe('\\x24window \\x24{user} \\x5b\\x5bns]]');
   });
 
-  it('replaces lone surrogates, which have no UTF-8 encoding', () => {
-    expect(quoteString('a\ud800b')).toBe('"a\uFFFDb"');
+  it('writes U+FFFD, which the lexer refuses as is, and lone surrogates (no UTF-8 encoding) as \\ufffd', () => {
+    expect(quoteString('a\ufffdb')).toBe('"a\\ufffdb"');
+    expect(quoteString('a\ud800b\udfff')).toBe('"a\\ufffdb\\ufffd"');
   });
 });
 

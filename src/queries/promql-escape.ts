@@ -5,7 +5,9 @@
  * Prometheus lexes it. So a value must neither end its string literal nor look like a Grafana variable. Prometheus'
  * string literals accept Go escapes, so `$` and `[` are written as `\x24` and `\x5b`: Grafana never sees them,
  * Prometheus reads the original characters back. Everything else that is printable (including any Unicode) is kept
- * as is; quotes, backslashes and control characters are escaped.
+ * as is; quotes, backslashes and control characters are escaped. Prometheus' lexer refuses U+FFFD written as is
+ * ("invalid UTF-8 rune": it is what its UTF-8 decoder returns for a broken byte), so U+FFFD, and a lone surrogate
+ * (which has no UTF-8 encoding and is read as U+FFFD), are written as the escape `\ufffd`.
  */
 
 const STRING_ESCAPES: Record<string, string> = {
@@ -29,10 +31,8 @@ export function escapeStringBody(value: string): string {
       out += STRING_ESCAPES[char];
     } else if (code < 0x20 || code === 0x7f) {
       out += `\\x${hex2(code)}`;
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      // A lone surrogate cannot be encoded as UTF-8; Prometheus would reject the query, so use U+FFFD as the
-      // UTF-8 decoder Prometheus uses for label values does.
-      out += '\uFFFD';
+    } else if (code === 0xfffd || (code >= 0xd800 && code <= 0xdfff)) {
+      out += '\\ufffd';
     } else {
       out += char;
     }

@@ -11,14 +11,14 @@
  * The expected samples below are worked out by hand from the series (see the comments on each one), never copied
  * from promtool's output.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROMETHEUS_BUILDS, runPromtoolOf, versionOf, type PrometheusBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { PROMETHEUS_BUILDS, versionOf } from '../test/prometheus-builds';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -27,6 +27,7 @@ import {
   instancesByCategoryQuery,
   matrixQuery,
   metricPresenceQuery,
+  operatorSilenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
@@ -46,8 +47,9 @@ const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
 const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
 const EVAL = '60m'; // T = 3600 s; the window is [1800 s, 3600 s] (Prometheus 3 makes it (1800, 3600]).
 
-// A username with a quote, a backslash, Unicode, regex characters and text Grafana would take for variables.
-const ODD_USER = 'o"d\\d ü|.*$window[[x]]';
+// A username with a quote, a backslash, Unicode (U+FFFD too, which Prometheus' lexer refuses written as is), regex
+// characters and text Grafana would take for variables.
+const ODD_USER = 'o"d\\d ü\uFFFD|.*$window[[x]]';
 const ODD_CHALLENGE = 're(v)*2';
 
 interface Instance {
@@ -93,7 +95,8 @@ const INSTANCES: Instance[] = [
     values: '1x99 2x2 stale',
     info: { definition: 'web-1', category: 'web' },
   },
-  // dave: vanishes while Running at 2430 s (no Deleted ever seen). Definition without a category.
+  // dave: vanishes while Running at 2430 s (no Deleted ever seen: a finalizer removed by hand, a lost tombstone).
+  // Not Running any more: gone from every view of the window (the seed counted him Running for the whole window).
   {
     ns: 'ctf',
     id: 'rev-1',
@@ -122,7 +125,7 @@ const INSTANCES: Instance[] = [
   },
   // frank: last sample at 1770 s, just before the window.
   { ns: 'ctf', id: 'misc-1', name: 'misc-1-frank', user: 'frank', values: '1x59 stale' },
-  // grace: Pending, last sample at 1830 s, just inside the window.
+  // grace: Pending, last sample at 1830 s, just inside the window, then gone without a Deleted: not shown.
   {
     ns: 'ctf',
     id: 'misc-1',
@@ -140,6 +143,19 @@ const INSTANCES: Instance[] = [
     values: '1x120',
     info: { definition: 'rev-2', category: 'rev' },
   },
+  // mia: Running throughout; her definition has no category.
+  {
+    ns: 'ctf',
+    id: 'rev-1',
+    name: 'rev-1-mia',
+    user: 'mia',
+    values: '1x120',
+    info: { definition: 'rev-1', category: '' },
+  },
+  // nora: Error under target op-a until the operator restarts at 2730 s under op-b, where she has recovered to
+  // Running (the operator allows Error -> Running): the newest state, Running, not the highest (Error).
+  { ns: 'ctf', id: 'web-1', name: 'web-1-nora', user: 'nora', values: '0x1 3x88 stale' },
+  { ns: 'ctf', id: 'web-1', name: 'web-1-nora', user: 'nora', instance: 'op-b', values: '_x94 1x26' },
   // namespace ctf-2: `a.c` Running, and `abc` in Error, which an unescaped `a.c` would also match.
   {
     ns: 'ctf-2',
@@ -207,10 +223,11 @@ const REQUESTS: Array<{
 // --- promtool file ------------------------------------------------------------------------------------------------
 
 type Labels = Record<string, string>;
-// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes.
+// Test-side label formatting, independent of the app's escaping: JSON string escapes are valid PromQL escapes
+// (U+FFFD, which JSON leaves as is and the lexer refuses, written as \ufffd).
 const formatLabels = (labels: Labels) =>
   `{${Object.entries(labels)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${JSON.stringify(v).replaceAll('\uFFFD', '\\ufffd')}`)
     .join(', ')}}`;
 
 function instanceLabels(L: LabelNames, i: Pick<Instance, 'ns' | 'id' | 'name' | 'user'>): Labels {
@@ -284,10 +301,12 @@ function cases(s: QuerySettings): Case[] {
   const category = (c: string) => ({ category: c });
 
   return [
-    // Last state per instance in [1800, 3600]: grace 0; alice, dave, erin (one instance over two targets), odd,
-    // a.c 1; carol, judy, ken, leo 2; bob, abc 3. frank (last 1770 s) and alice's pwn-1 (1530 s) are outside.
-    { expr: stateCountQuery(s, Pending), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Running), exp: [[none, 5]] },
+    // State per instance at T (docs/dashboard-semantics.md): reported now, alice, erin (one instance over two
+    // targets), odd, a.c, mia, nora (newest: Running, not her old target's Error) 1; judy, ken, leo 2; bob, abc 3;
+    // Deleted within the window, carol 2. Gone without a Deleted: dave (the seed said Running), grace (Pending).
+    // frank (last 1770 s) and alice's pwn-1 (1530 s) are outside the window anyway.
+    { expr: stateCountQuery(s, Pending), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running), exp: [[none, 6]] },
     { expr: stateCountQuery(s, Deleted), exp: [[none, 4]] },
     { expr: stateCountQuery(s, ErrorState), exp: [[none, 2]] },
     // Filters: namespace ctf-2 has a.c (Running) and abc (Error); no Pending there gives 0, not nothing.
@@ -295,22 +314,27 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountQuery(s, Running, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
     { expr: stateCountQuery(s, ErrorState, f({ namespace: ['ctf-2'] })), exp: [[none, 1]] },
     // `a.c` must not match `abc` (Error), neither alone nor in a list with the odd name.
-    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c'] })), exp: [[none, 0]] },
-    { expr: stateCountQuery(s, Running, f({ user: ['a.c', ODD_USER] })), exp: [[none, 2]] },
-    { expr: stateCountQuery(s, ErrorState, f({ user: ['a.c', ODD_USER] })), exp: [[none, 0]] },
-    { expr: stateCountQuery(s, Running, f({ user: [ODD_USER] })), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Running, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
-    { expr: stateCountQuery(s, Pending, f({ challenge: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['a.c'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: ['a.c', ODD_USER] })), exp: [[none, 2]] },
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['a.c', ODD_USER] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: [ODD_USER] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Running, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 1]] },
+    { expr: stateCountQuery(s, Pending, f({ challengeId: [ODD_CHALLENGE, 'misc-1'] })), exp: [[none, 0]] },
+    // Only nora's newest state counts: no Error, one Running.
+    { expr: stateCountQuery(s, ErrorState, f({ username: ['nora'] })), exp: [[none, 0]] },
+    { expr: stateCountQuery(s, Running, f({ username: ['nora'] })), exp: [[none, 1]] },
+    // dave's ghost is not Running.
+    { expr: stateCountQuery(s, Running, f({ username: ['dave'] })), exp: [[none, 0]] },
 
-    // Per challenge, every challenge seen in the window: web-1 has alice, erin, a.c Running, abc Error;
-    // pwn-1 bob Error; rev-1 dave Running; misc-1 only grace (Pending); re(v)*2 odd Running.
+    // Per challenge, every challenge with an instance in the views: web-1 has alice, erin, a.c, nora Running, abc
+    // Error; pwn-1 bob Error; rev-1 mia Running (dave's ghost is not); re(v)*2 odd Running. misc-1 only had grace,
+    // gone without a Deleted.
     {
       expr: challengeStateCountQuery(s, Running),
       exp: [
-        [byId('web-1'), 3],
+        [byId('web-1'), 4],
         [byId('pwn-1'), 0],
         [byId('rev-1'), 1],
-        [byId('misc-1'), 0],
         [byId(ODD_CHALLENGE), 1],
       ],
     },
@@ -320,22 +344,23 @@ function cases(s: QuerySettings): Case[] {
         [byId('web-1'), 1],
         [byId('pwn-1'), 1],
         [byId('rev-1'), 0],
-        [byId('misc-1'), 0],
         [byId(ODD_CHALLENGE), 0],
       ],
     },
 
-    // Over time (instant evaluations of the range query, state within the last 2 m):
-    // at 2760 s: Running alice, erin (op-a until 2700 s), carol, odd, a.c, judy, ken; leo Deleted since 2730 s.
+    // Over time (instant evaluations of the range query; reported at that step, or Deleted within the last 2 m):
+    // at 2760 s: Running alice, carol, odd, a.c, judy, ken, mia; leo Deleted since 2730 s. erin and nora are in
+    // their operator's restart gap (op-a ended at 2700 s, op-b starts at 2850 s): not reported, not counted.
     { expr: stateCountOverTimeQuery(s, Pending), at: '2760s', exp: [[none, 0]] },
     { expr: stateCountOverTimeQuery(s, Running), at: '2760s', exp: [[none, 7]] },
     { expr: stateCountOverTimeQuery(s, Deleted), at: '2760s', exp: [[none, 1]] },
     { expr: stateCountOverTimeQuery(s, ErrorState), at: '2760s', exp: [[none, 2]] },
-    // at 3120 s: carol's last sample (3060 s) is Deleted, judy and leo Deleted; Running alice, erin (op-b), odd, a.c, ken.
-    { expr: stateCountOverTimeQuery(s, Running), at: '3120s', exp: [[none, 5]] },
+    // at 3120 s: carol's last sample (3060 s) is Deleted, judy and leo Deleted; Running alice, erin and nora (op-b),
+    // odd, a.c, ken, mia.
+    { expr: stateCountOverTimeQuery(s, Running), at: '3120s', exp: [[none, 7]] },
     { expr: stateCountOverTimeQuery(s, Deleted), at: '3120s', exp: [[none, 3]] },
     // at T: carol is gone, ken joined the Deleted.
-    { expr: stateCountOverTimeQuery(s, Running), exp: [[none, 4]] },
+    { expr: stateCountOverTimeQuery(s, Running), exp: [[none, 6]] },
     { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
     { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
 
@@ -346,15 +371,15 @@ function cases(s: QuerySettings): Case[] {
         [inst('alice', 'web-1'), 1],
         [inst('bob'), 3],
         [inst('carol'), 2],
-        [inst('dave'), 1],
         [inst('erin'), 1],
-        [inst('grace'), 0],
         [inst(ODD_USER), 1],
         [inst('a.c'), 1],
         [inst('abc'), 3],
         [inst('judy'), 2],
         [inst('ken'), 2],
         [inst('leo'), 2],
+        [inst('mia'), 1],
+        [inst('nora'), 1],
       ],
     },
     {
@@ -367,17 +392,18 @@ function cases(s: QuerySettings): Case[] {
     { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
     { expr: userInstancesQuery(s, 'a.c'), exp: [[inst('a.c'), 1]] },
     { expr: userInstancesQuery(s, 'alice'), exp: [[inst('alice', 'web-1'), 1]] },
+    { expr: userInstancesQuery(s, 'nora'), exp: [[inst('nora'), 1]] },
+    { expr: userInstancesQuery(s, 'dave'), exp: [] },
 
     // Peak concurrent Running instances per user over the hour: alice 2 (600..1470 s); bob, grace, abc never
-    // Running; everyone else 1 (erin's two targets never overlap and count as one instance anyway).
+    // Running; everyone else 1 (dave and nora too: they were Running at some time) (erin's two targets never overlap and count as one instance anyway).
     {
       expr: peakConcurrentByUserQuery(s),
       exp: [
         [byUser('alice'), 2],
-        ...['carol', 'dave', 'erin', 'frank', ODD_USER, 'a.c', 'judy', 'ken', 'leo'].map((u): [Labels, number] => [
-          byUser(u),
-          1,
-        ]),
+        ...['carol', 'dave', 'erin', 'frank', ODD_USER, 'a.c', 'judy', 'ken', 'leo', 'mia', 'nora'].map(
+          (u): [Labels, number] => [byUser(u), 1]
+        ),
       ],
     },
     { expr: peakConcurrentByUserQuery(s, f({ namespace: ['ctf-2'] })), exp: [[byUser('a.c'), 1]] },
@@ -386,7 +412,7 @@ function cases(s: QuerySettings): Case[] {
       expr: peakDistributionQuery(s),
       exp: [
         [{ instances: '2' }, 1],
-        [{ instances: '1' }, 9],
+        [{ instances: '1' }, 11],
       ],
     },
 
@@ -395,7 +421,7 @@ function cases(s: QuerySettings): Case[] {
     { expr: metricPresenceQuery(REQUESTS_METRIC), exp: [[{}, 1]] },
     { expr: metricPresenceQuery('challenge_info_absent'), exp: [[{}, 0]] },
 
-    // Running instances with challenge_info: alice, erin, a.c (web), dave (no category), odd (rev).
+    // Running instances with challenge_info: alice, erin, a.c (web), mia (no category), odd (rev). nora has none.
     {
       expr: instancesByCategoryQuery(s),
       exp: [
@@ -412,7 +438,7 @@ function cases(s: QuerySettings): Case[] {
         [category('rev'), 0.2],
       ],
     },
-    { expr: instancesByCategoryQuery(s, f({ user: ['a.c'] })), exp: [[category('web'), 1]] },
+    { expr: instancesByCategoryQuery(s, f({ username: ['a.c'] })), exp: [[category('web'), 1]] },
     // Requests: web-1 = alice 0.5 + erin 0.5 (ctf) + a.c 1.5 (ctf-2's own web-1); rev-1 1; re(v)*2 (rev-2) 0.25.
     {
       expr: requestsByChallengeQuery(s, 'cpu'),
@@ -457,7 +483,7 @@ function cases(s: QuerySettings): Case[] {
         [inst('abc'), 3],
       ],
     },
-    { expr: errorInstancesQuery(s, f({ user: ['a.c'] })), exp: [] },
+    { expr: errorInstancesQuery(s, f({ username: ['a.c'] })), exp: [] },
     { expr: errorInstancesQuery(s, f({ namespace: ['ctf'] })), exp: [[inst('bob'), 3]] },
     {
       expr: stuckDeletionsQuery(s),
@@ -468,7 +494,7 @@ function cases(s: QuerySettings): Case[] {
     },
     // At 3120 s neither had been Deleted for 5 minutes yet (judy since 3030 s, leo since 2730 s → 390 s: leo yes).
     { expr: stuckDeletionsQuery(s), at: '3120s', exp: [[inst('leo'), 2]] },
-    { expr: stuckDeletionsQuery(s, f({ user: ['judy'] })), exp: [[inst('judy'), 2]] },
+    { expr: stuckDeletionsQuery(s, f({ username: ['judy'] })), exp: [[inst('judy'), 2]] },
   ];
 }
 
@@ -490,17 +516,13 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function runPromtool(promtool: string, file: object): { status: number | null; output: string } {
+function promtoolTestRules(build: PrometheusBuild, file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
-    const run = spawnSync(promtool, ['test', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(`${promtool} did not run (${run.error.message}): scripts/install-test-tools.sh installs it.`);
-    }
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    return runPromtoolOf(build, ['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -510,9 +532,9 @@ function runPromtool(promtool: string, file: object): { status: number | null; o
 }
 
 // Every case on Debian's Prometheus 2.x and on Prometheus 3: the answers must not depend on the version.
-describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Prometheus $name', ({ promtool, major }) => {
+describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Prometheus $name', (build) => {
   it('is the promtool of that Prometheus version', () => {
-    expect(versionOf(promtool)).toMatch(new RegExp(`version ${major}\\.`));
+    expect(versionOf(build.promtool)).toMatch(new RegExp(`version ${build.major}\\.`));
   });
 
   const mappings: Array<[string, QuerySettings]> = [
@@ -524,7 +546,7 @@ describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Promethe
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = runPromtool(promtool, promtoolFile(settings));
+    const { status, output } = promtoolTestRules(build, promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -535,11 +557,59 @@ describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Promethe
       {
         expr: substitute(stateCountQuery(DEFAULT_SETTINGS, Running)),
         eval_time: EVAL,
-        exp_samples: [{ labels: '{}', value: 6 }],
+        exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = runPromtool(promtool, file);
+    const { status, output } = promtoolTestRules(build, file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
+  });
+});
+
+describe.each(PROMETHEUS_BUILDS)('operator not reporting, evaluated by promtool of Prometheus $name', (build) => {
+  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
+  // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
+  const gauge = (job: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${job}", username="u"}`,
+    values,
+  });
+  const up = (job: string, values: string) => ({ series: `up{job="${job}", instance="x"}`, values });
+  const input = [
+    up('op-a', '1x99 0x21'),
+    gauge('op-a', '1x99 stale'),
+    up('op-b', '1x99 stale'),
+    gauge('op-b', '1x99 stale'),
+    up('op-c', '1x120'),
+    gauge('op-c', '1x120'),
+    up('unrelated', '0x120'),
+  ];
+  const silence = operatorSilenceQuery(DEFAULT_SETTINGS, '1h');
+
+  it('names each silent job with the last time it was up, and nothing while all report', () => {
+    const file = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '30s',
+          input_series: input,
+          promql_expr_test: [
+            // Last up sample 2970 s; at the 1 m resolution of the subquery the last step that saw it up is 2940 s.
+            {
+              expr: silence,
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: '{job="op-a"}', value: 2940 },
+                { labels: '{job="op-b"}', value: 2940 },
+              ],
+            },
+            { expr: silence, eval_time: '2400s', exp_samples: [] },
+          ],
+        },
+      ],
+    };
+    const { status, output } = promtoolTestRules(build, file);
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
   });
 });

@@ -23,33 +23,52 @@ describe('query text', () => {
     expect(matrixQuery(s, NO_FILTERS, '6h')).toContain('[6h]');
   });
 
-  it("is the seed's state count, de-duplicated per instance and 0 instead of no data", () => {
+  it('counts each instance once, in its current state or Deleted within the window, 0 instead of no data', () => {
+    const by = 'max by (namespace, username, challenge_id, challenge_name)';
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
-      'count(max by (namespace, challenge_id, challenge_name, username) ' +
-        '(last_over_time(challenge_resource_status[$window])) == 3) or vector(0)'
+      `count((${by} (challenge_resource_status) or ` +
+        `${by} (last_over_time(challenge_resource_status[$window])) == 2) == 3) or vector(0)`
     );
   });
 
   it('uses the configured metric and label names', () => {
     const legacy = { metricName: 'my_status', labels: { ...s.labels, challengeId: 'challeng_id' } };
-    const text = matrixQuery(legacy, { ...NO_FILTERS, challenge: ['web-1'] });
+    const text = matrixQuery(legacy, { ...NO_FILTERS, challengeId: ['web-1'] });
     expect(text).toContain('my_status{challeng_id="web-1"}');
     expect(text).not.toContain('challenge_id');
   });
 
   it('filters challenge_definition_requests by namespace only (it has no user or challenge label)', () => {
-    const text = requestsByChallengeQuery(s, 'cpu', { namespace: ['ctf'], user: ['alice'], challenge: ['web-1'] });
+    const text = requestsByChallengeQuery(s, 'cpu', {
+      namespace: ['ctf'],
+      username: ['alice'],
+      challengeId: ['web-1'],
+    });
     expect(text).toContain('challenge_definition_requests{namespace="ctf", resource="cpu"}');
   });
 
   it('builds label_values variable queries narrowed by the other filters only', () => {
-    const f = { namespace: ['ctf'], user: ['alice'], challenge: [] };
-    expect(labelValuesVariableQuery(s, 'user', f)).toBe(
+    const f = { namespace: ['ctf'], username: ['alice'], challengeId: [] };
+    expect(labelValuesVariableQuery(s, 'username', f)).toBe(
       'label_values(challenge_resource_status{namespace="ctf"}, username)'
     );
     expect(labelValuesVariableQuery(s, 'namespace', NO_FILTERS)).toBe(
       'label_values(challenge_resource_status, namespace)'
     );
+  });
+
+  it('reads the recording rules only with the names the rules are written for', () => {
+    const rules = { ...s, recordingRules: true };
+    expect(stateCountOverTimeQuery(rules, ChallengeState.Running)).toContain('hexactf:challenge_state:count');
+    expect(peakConcurrentByUserQuery(rules)).toContain('hexactf:user_running_instances:count');
+    for (const other of [
+      { ...rules, labels: { ...s.labels, challengeId: 'challeng_id' } },
+      { ...rules, labels: { ...s.labels, namespace: 'exported_namespace' } },
+      { ...rules, metricName: 'my_status' },
+    ]) {
+      expect(stateCountOverTimeQuery(other, ChallengeState.Running)).not.toContain('hexactf:');
+      expect(peakConcurrentByUserQuery(other)).not.toContain('hexactf:');
+    }
   });
 
   it('refuses names that would inject PromQL', () => {

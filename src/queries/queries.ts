@@ -1,5 +1,6 @@
 /**
- * Every PromQL the app emits, as pure functions of (settings, filters, variable text).
+ * Every PromQL the app emits, as pure functions of (settings, filters, variable text). What each answer means:
+ * docs/dashboard-semantics.md.
  *
  * - Label names come from the settings (the seed's original operator spelled `challeng_id`) and are applied to all
  *   three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape without
@@ -10,22 +11,27 @@
  * - Instances are identified by the four labels. Everything is first reduced with `max by (<the four>)`, which drops
  *   target labels (instance, pod, job): an operator restart under a ServiceMonitor gives the same Challenge a new
  *   `pod`/`instance` label, and without the reduction the seed's queries would count it twice for a whole window.
- *   During such a hand-over the higher state wins, which follows the normal lifecycle (Pending → Running → Deleted).
+ *   Which sample wins is in lastStates: the series reported now (the newest state), not the highest value.
  * - Grafana variables stay in the text (`$window`, `$__range`, `$__rate_interval`); scenes interpolate them.
  *   User-supplied values are escaped (promql-escape.ts) so they can neither break the query nor read as variables.
  */
 import {
   CATEGORY_LABEL,
   ChallengeState,
+  DEFAULT_LABELS,
   DEFAULT_STUCK_DELETION_AFTER,
   DEFINITION_LABEL,
   INFO_METRIC,
+  RECORDING_RULES,
   REQUESTS_METRIC,
   RESOURCE_LABEL,
+  STATE_RULE_LABEL,
+  STATUS_METRIC,
   UNCATEGORIZED,
   type LabelNames,
   type RequestResource,
 } from '../metric/contract';
+import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
 import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
 import { labelMatcher, quoteString } from './promql-escape';
 
@@ -41,18 +47,30 @@ export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & { 
  * Recording rules of the chart (group hexactf-challenge-dashboard, written for the default label names): instances
  * per state (label `state`, "0".."3") per namespace and challenge id.
  */
-export const STATE_COUNT_RULE = 'hexactf:challenge_state:count';
+export const STATE_COUNT_RULE = RECORDING_RULES.challengeStateCount;
 /** Running instances per namespace and username. */
-export const USER_RUNNING_RULE = 'hexactf:user_running_instances:count';
+export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
 
-/** Selected filter values; an empty list means "all". */
-export interface QueryFilters {
-  namespace: readonly string[];
-  user: readonly string[];
-  challenge: readonly string[];
+/** Selected filter values per role (settings/labelRoles.ts); a missing or empty list means "all". */
+export type QueryFilters = Readonly<Partial<Record<FilterRole, readonly string[]>>>;
+
+export const NO_FILTERS: QueryFilters = Object.freeze({});
+
+/**
+ * Whether the rule forms can serve these settings: the chart's rules read the default metric and label names
+ * (rules.yaml), so with any other name (challeng_id, exported_namespace, another metric) their series would not be
+ * the instances the settings describe, and the raw form is used.
+ */
+function rulesServe(s: QuerySettings): boolean {
+  return (
+    Boolean(s.recordingRules) &&
+    s.metricName === STATUS_METRIC &&
+    ROLES.every((role) => s.labels[role] === DEFAULT_LABELS[role])
+  );
 }
 
-export const NO_FILTERS: Readonly<QueryFilters> = Object.freeze({ namespace: [], user: [], challenge: [] });
+/** Whether a filter selects anything (an empty selection is "all"). */
+const filtered = (f: QueryFilters, role: FilterRole) => (f[role]?.length ?? 0) > 0;
 
 /** Grafana variables the queries reference. */
 export const WINDOW_VARIABLE = '$window';
@@ -80,24 +98,17 @@ function checkSettings(s: QuerySettings): void {
 
 /** The four identity labels, comma-separated (a `by (...)` / `on (...)` list). */
 function identity(labels: LabelNames): string {
-  return [labels.namespace, labels.challengeId, labels.challengeName, labels.username].join(', ');
+  return ROLES.map((role) => labels[role]).join(', ');
 }
-
-type FilterRole = keyof QueryFilters;
 
 /** `{...}` for the filters; `only` restricts which filters apply (metrics lacking a label skip its filter). */
 function selector(labels: LabelNames, f: QueryFilters, only?: readonly FilterRole[], extra: string[] = []): string {
-  const roles: Record<FilterRole, string> = {
-    namespace: labels.namespace,
-    user: labels.username,
-    challenge: labels.challengeId,
-  };
   const matchers: string[] = [];
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
+  for (const role of FILTER_ROLES) {
     if (only && !only.includes(role)) {
       continue;
     }
-    const matcher = labelMatcher(roles[role], f[role] ?? []);
+    const matcher = labelMatcher(labels[role], f[role] ?? []);
     if (matcher) {
       matchers.push(matcher);
     }
@@ -112,9 +123,20 @@ function status(s: QuerySettings, f: QueryFilters): string {
   return `${s.metricName}${selector(s.labels, f)}`;
 }
 
-/** One sample per instance: its last state within the window (the seed's `last_over_time`, de-duplicated). */
+/**
+ * One sample per instance, the state it is in for the window's views (docs/dashboard-semantics.md):
+ * - an instance the operator reports now: its current state. Only the series that still has samples counts, so
+ *   after a restart under a new target label the old series (ended by a staleness marker) cannot win: the newest
+ *   state, not the highest;
+ * - an instance whose last state within the window is Deleted: Deleted (a finished deletion stays visible for the
+ *   window after the operator removed its series);
+ * - an instance whose series is gone without a Deleted: nothing. It is not Running any more (a finalizer removed by
+ *   hand, a lost tombstone); while the operator itself is not reporting, the pages evaluate at its last report.
+ */
 function lastStates(s: QuerySettings, f: QueryFilters, window: string): string {
-  return `max by (${identity(s.labels)}) (last_over_time(${status(s, f)}[${window}]))`;
+  const id = identity(s.labels);
+  const deletedInWindow = `max by (${id}) (last_over_time(${status(s, f)}[${window}])) == ${ChallengeState.Deleted}`;
+  return `(${currentStates(s, f)} or ${deletedInWindow})`;
 }
 
 /** One sample per instance: its current state (Prometheus' lookback; a removed series is gone at once). */
@@ -173,9 +195,14 @@ export function stateCountOverTimeQuery(
   interval = RATE_INTERVAL_VARIABLE
 ): string {
   // The rule has no per-user series: a user filter needs the raw form.
-  if (s.recordingRules && f.user.length === 0) {
+  if (rulesServe(s) && !filtered(f, 'username')) {
     checkSettings(s);
-    const sel = selector(s.labels, f, ['namespace', 'challenge'], [`state=${quoteString(String(state))}`]);
+    const sel = selector(
+      s.labels,
+      f,
+      ['namespace', 'challengeId'],
+      [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
+    );
     return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or vector(0)`;
   }
   return `count(${lastStates(s, f, interval)} == ${state}) or vector(0)`;
@@ -214,7 +241,7 @@ export function userInstancesQuery(
   f: QueryFilters = NO_FILTERS,
   window = WINDOW_VARIABLE
 ): string {
-  return lastStates(s, { ...f, user: [user] }, window);
+  return lastStates(s, { ...f, username: [user] }, window);
 }
 
 /**
@@ -223,9 +250,8 @@ export function userInstancesQuery(
  */
 export function labelValuesVariableQuery(s: QuerySettings, role: FilterRole, f: QueryFilters = NO_FILTERS): string {
   checkSettings(s);
-  const label = { namespace: s.labels.namespace, user: s.labels.username, challenge: s.labels.challengeId }[role];
-  const others = (['namespace', 'user', 'challenge'] as const).filter((r) => r !== role);
-  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${label})`;
+  const others = FILTER_ROLES.filter((r) => r !== role);
+  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${s.labels[role]})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -243,9 +269,9 @@ export function peakConcurrentByUserQuery(
   const user = s.labels.username;
   // The rule counts per namespace and user: a challenge filter needs the raw form. Across namespaces the rule form
   // takes the highest per-namespace peak (the same when each user plays in one namespace).
-  if (s.recordingRules && f.challenge.length === 0) {
+  if (rulesServe(s) && !filtered(f, 'challengeId')) {
     checkSettings(s);
-    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'user'])}[${range}]))`;
+    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'username'])}[${range}]))`;
   }
   return `max_over_time((count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running}))[${range}:])`;
 }
@@ -316,6 +342,29 @@ export function requestsByCategoryQuery(
   window = WINDOW_VARIABLE
 ): string {
   return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f, window)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operator status (every page)
+
+/** How far back the pages look for an operator that stopped reporting (how long they keep saying so). */
+export const OPERATOR_LOOKBACK = '1d';
+/** Target label that ties the gauge's series to the scrape target's `up` series. */
+export const JOB_LABEL = 'job';
+
+/**
+ * The operator's targets that are not reporting: each job that exported the state gauge within `lookback` and has
+ * no target up now (down, or gone from service discovery), valued with the last time one of its targets was up
+ * (Unix seconds, at the subquery's 1 m resolution). Empty while the operator reports. Label: job.
+ */
+export function operatorSilenceQuery(s: QuerySettings, lookback = OPERATOR_LOOKBACK): string {
+  checkSettings(s);
+  if (!/^[0-9]+[smhdwy]$/.test(lookback)) {
+    throw new Error(`invalid duration ${JSON.stringify(lookback)}`);
+  }
+  const lastUp = `max by (${JOB_LABEL}) (max_over_time(timestamp(up == 1)[${lookback}:1m]))`;
+  const exportedGauge = `group by (${JOB_LABEL}) (last_over_time(${s.metricName}[${lookback}]))`;
+  return `${lastUp} unless on (${JOB_LABEL}) (up == 1) and on (${JOB_LABEL}) ${exportedGauge}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -58,7 +58,16 @@ describe('validateSettings', () => {
     expect(Object.keys(errors).sort()).toEqual(['challengeIdLabel', 'defaultWindow', 'metricName']);
   });
 
-  it('refuses the same label for two roles', () => {
-    expect(validateSettings({ usernameLabel: 'namespace' }).namespaceLabel).toMatch(/Same label/);
+  it('refuses the same label for two roles, on the field set to the taken name', () => {
+    expect(validateSettings({ usernameLabel: 'namespace' })).toEqual({
+      usernameLabel: 'Same label as the namespace label: each role needs its own label.',
+    });
+    expect(validateSettings({ namespaceLabel: 'username' })).toEqual({
+      namespaceLabel: 'Same label as the username label: each role needs its own label.',
+    });
+    // Both changed to the same name: one error, on the later field.
+    expect(validateSettings({ challengeIdLabel: 'id', challengeNameLabel: 'id' })).toEqual({
+      challengeNameLabel: 'Same label as the challenge id label: each role needs its own label.',
+    });
   });
 });

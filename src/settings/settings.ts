@@ -6,23 +6,22 @@ import {
   type LabelNames,
   type WindowChoice,
 } from '../metric/contract';
+import { LABEL_ROLES, ROLES, type LabelSettingsField } from './labelRoles';
+import { labelNameProblem, metricNameProblem } from './promqlNames';
 
 /** The uid of the Prometheus datasource provisioned under provisioning/datasources/. */
 export const DEFAULT_DATASOURCE_UID = 'hexactf-prometheus';
 
-/** The app's jsonData as Grafana stores it (every field optional: an unconfigured app has `{}`). */
-export interface AppSettings {
+interface AppSettingsBase {
   /** Prometheus datasource the pages start with (the datasource picker can change it per visit). */
   datasourceUid?: string;
   /** Default of the `$window` variable. */
   defaultWindow?: string;
   /** Name of the state gauge. */
   metricName?: string;
-  challengeIdLabel?: string;
-  challengeNameLabel?: string;
-  usernameLabel?: string;
-  namespaceLabel?: string;
 }
+/** The app's jsonData (every field optional: an unconfigured app has `{}`); one label name field per role. */
+export type AppSettings = AppSettingsBase & Partial<Record<LabelSettingsField, string>>;
 
 /** Settings with every default filled in and every name valid: what the pages and query builders use. */
 export interface ResolvedSettings {
@@ -39,20 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<ResolvedSettings> = Object.freeze({
   labels: DEFAULT_LABELS,
 });
 
-// Prometheus' own name grammar. Names go into PromQL unquoted, so anything else is refused, never escaped.
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export const isValidMetricName = (name: string) => METRIC_NAME.test(name);
-/** `__`-prefixed names are reserved for Prometheus' internal use. */
-export const isValidLabelName = (name: string) => LABEL_NAME.test(name) && !name.startsWith('__');
-
-const LABEL_FIELDS: ReadonlyArray<[keyof LabelNames, keyof AppSettings]> = [
-  ['challengeId', 'challengeIdLabel'],
-  ['challengeName', 'challengeNameLabel'],
-  ['username', 'usernameLabel'],
-  ['namespace', 'namespaceLabel'],
-];
+export { isValidLabelName, isValidMetricName } from './promqlNames';
 
 export type SettingsErrors = Partial<Record<keyof AppSettings, string>>;
 
@@ -60,23 +46,31 @@ export type SettingsErrors = Partial<Record<keyof AppSettings, string>>;
 export function validateSettings(settings: AppSettings): SettingsErrors {
   const errors: SettingsErrors = {};
   const metric = settings.metricName?.trim();
-  if (metric && !isValidMetricName(metric)) {
-    errors.metricName = 'Not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*).';
+  const metricProblem = metric ? metricNameProblem(metric) : undefined;
+  if (metricProblem) {
+    errors.metricName = metricProblem;
   }
   if (settings.defaultWindow && !isValidWindow(settings.defaultWindow)) {
     errors.defaultWindow = 'Choose one of the window choices.';
   }
-  const seen = new Map<string, keyof AppSettings>();
-  for (const [role, field] of LABEL_FIELDS) {
-    const name = (settings[field] as string | undefined)?.trim() || DEFAULT_LABELS[role];
-    if (!isValidLabelName(name)) {
-      errors[field] = 'Not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __).';
-    } else if (seen.has(name)) {
-      errors[field] = `Same label as ${seen.get(name)}: each role needs its own label.`;
-    } else {
-      seen.set(name, field);
+  const names = ROLES.map((role) => {
+    const { settingsField, defaultLabel } = LABEL_ROLES[role];
+    const name = settings[settingsField]?.trim() || defaultLabel;
+    return { role, name, changed: name !== defaultLabel };
+  });
+  names.forEach(({ role, name, changed }, i) => {
+    const field = LABEL_ROLES[role].settingsField;
+    // The defaults are distinct, so a clash always involves a changed field: that one is wrong (the later one when
+    // both are changed), never a field left at its default.
+    const taken = names.find((n, j) => j !== i && n.name === name && (!n.changed || j < i));
+    const problem = labelNameProblem(name);
+    if (problem) {
+      errors[field] = problem;
+    } else if (changed && taken) {
+      const takenBy = LABEL_ROLES[taken.role].settingLabel.toLowerCase();
+      errors[field] = `Same label as the ${takenBy}: each role needs its own label.`;
     }
-  }
+  });
   return errors;
 }
 
@@ -94,11 +88,11 @@ export function resolveSettings(jsonData?: AppSettings | null): ResolvedSettings
     return value && !errors[field] ? value : fallback;
   };
   const labels = {} as LabelNames;
-  for (const [role, field] of LABEL_FIELDS) {
-    labels[role] = pick(field, DEFAULT_LABELS[role]);
+  for (const role of ROLES) {
+    labels[role] = pick(LABEL_ROLES[role].settingsField, LABEL_ROLES[role].defaultLabel);
   }
   // A valid name can still collide with a default another role fell back to.
-  if (new Set(Object.values(labels)).size !== LABEL_FIELDS.length) {
+  if (new Set(Object.values(labels)).size !== ROLES.length) {
     Object.assign(labels, DEFAULT_LABELS);
   }
   const window = settings.defaultWindow;
@@ -115,13 +109,11 @@ export type SettingsJsonData = Required<AppSettings> & Pick<ResolvedSettings, 'd
 
 /** jsonData to save for resolved settings (what the config page writes and provisioning ships). */
 export function toJsonData(settings: ResolvedSettings): SettingsJsonData {
+  const labelFields = Object.fromEntries(ROLES.map((role) => [LABEL_ROLES[role].settingsField, settings.labels[role]]));
   return {
     datasourceUid: settings.datasourceUid,
     defaultWindow: settings.defaultWindow,
     metricName: settings.metricName,
-    challengeIdLabel: settings.labels.challengeId,
-    challengeNameLabel: settings.labels.challengeName,
-    usernameLabel: settings.labels.username,
-    namespaceLabel: settings.labels.namespace,
+    ...(labelFields as Record<LabelSettingsField, string>),
   };
 }

@@ -4,12 +4,12 @@
  * serves it, and the app's own queries, evaluated at the fixture's fixed time, give exactly the numbers the e2e
  * specs expect (tests/fixtures/expected.json); the matrix goes on through the app's transforms to the exact cells.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { instantQuery } from '@hexactf/testing/prom-api';
+import { removeTempDir, tempDir } from '@hexactf/testing/processes';
+import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 
 import { ChallengeState, stateInfo, STATES } from '../metric/contract';
 import {
@@ -37,42 +37,13 @@ const AT_S = Date.parse(expected.timeRange.to) / 1000;
 const { labels } = DEFAULT_SETTINGS;
 
 let workDir: string;
-let prometheus: ChildProcess | undefined;
-let baseUrl: string;
-let prometheusLog = '';
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-    }).on('error', fail);
-  });
-}
+let prometheus: Prometheus | undefined;
 
 /** An instant query at the fixture's fixed time. */
 async function query(promql: string): Promise<InstantSample[]> {
-  const params = new URLSearchParams({ query: promql, time: String(AT_S) });
-  const { status, body } = await httpGet(`${baseUrl}/api/v1/query?${params}`);
-  const answer = JSON.parse(body);
-  if (status !== 200 || answer.status !== 'success') {
-    throw new Error(`query failed (${status}): ${promql}\n${body}`);
-  }
-  expect(answer.data.resultType).toBe('vector');
-  return answer.data.result.map((r: { metric: Record<string, string>; value: [number, string] }) => ({
+  const data = await instantQuery(prometheus!.url, promql, AT_S);
+  expect(data.resultType).toBe('vector');
+  return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
     labels: r.metric,
     value: Number(r.value[1]),
   }));
@@ -91,48 +62,22 @@ const pairs = (samples: InstantSample[]) =>
 
 beforeAll(async () => {
   registerStandardTransformers();
-  workDir = mkdtempSync(join(tmpdir(), 'hexactf-e2e-fixture-'));
+  workDir = tempDir('hexactf-e2e-fixture-');
   const tsdb = join(workDir, 'tsdb');
   execFileSync('sh', [join(FIXTURES, 'build-tsdb.sh'), tsdb], { stdio: 'pipe' });
-
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(FIXTURES, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${tsdb}`,
-      '--storage.tsdb.retention.time=100y',
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  prometheus.stdout!.on('data', (chunk) => (prometheusLog += chunk));
-  prometheus.stderr!.on('data', (chunk) => (prometheusLog += chunk));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (prometheus.exitCode !== null) {
-      throw new Error(`prometheus exited (${prometheus.exitCode}):\n${prometheusLog}`);
-    }
-    const ready = await httpGet(`${baseUrl}/-/ready`).catch(() => undefined);
-    if (ready?.status === 200) {
-      break;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`prometheus not ready after 30 s:\n${prometheusLog}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The fixture's samples lie at a fixed time in the past: a retention long enough to keep them.
+  prometheus = await startPrometheus({
+    config: readFileSync(join(FIXTURES, 'prometheus.yml'), 'utf8'),
+    dataDir: tsdb,
+    retention: '100y',
+    startTimeoutMs: 30_000,
+  });
 });
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((r) => prometheus!.once('exit', r));
-    prometheus.kill('SIGTERM');
-    await exited;
-  }
+  await prometheus?.stop();
   if (workDir) {
-    rmSync(workDir, { recursive: true, force: true });
+    removeTempDir(workDir);
   }
 });
 

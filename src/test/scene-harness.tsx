@@ -28,7 +28,7 @@ import {
 import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
-import { DEFAULT_LABELS } from '../metric/contract';
+import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
@@ -77,10 +77,17 @@ export interface PrometheusStub {
   name: string;
 }
 
+/**
+ * The text queries.ts builds for each instance's state in the window's views (docs/dashboard-semantics.md): its
+ * current state, or Deleted when that was its last state within the window. For tests that pin the query text.
+ */
+export const viewStatesText = (by: string, selector: string, window: string) =>
+  `(max by (${by}) (${selector}) or max by (${by}) (last_over_time(${selector}[${window}])) == 2)`;
+
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {
   ...DEFAULT_SETTINGS,
-  labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' },
+  labels: { ...DEFAULT_LABELS, challengeId: LEGACY_CHALLENGE_ID_LABEL },
 };
 
 export const TEST_PROMETHEUS: PrometheusStub = { uid: 'hexactf-prometheus', name: 'Prometheus' };

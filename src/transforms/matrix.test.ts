@@ -2,7 +2,7 @@ import { createTheme, getDisplayProcessor, MappingType, type DataFrame } from '@
 
 import { registerStandardTransformers } from '../test/register-transformers';
 import { prometheusInstantTable, type InstantSample } from '../test/prometheus-table';
-import { applyTransformations, matrixTransformations } from './matrix';
+import { applyTransformations, matrixRowField, matrixTransformations } from './matrix';
 
 beforeAll(() => registerStandardTransformers());
 
@@ -58,6 +58,8 @@ describe('matrixTransformations', () => {
       ['bob', 0, null, null],
       ['carol', null, null, 2],
     ]);
+    // The pages address the row column by this name (its display name and user links).
+    expect(rows[0][0]).toBe(matrixRowField(DEFAULT_LABELS));
   });
 
   it('works against the original operator, whose label was spelled challeng_id', async () => {

@@ -21,6 +21,9 @@ export interface MatrixLabels {
  */
 export const TABLE_VALUE_FIELD = 'Value';
 
+/** Name of the matrix's first column, holding the row labels: grouping to matrix names it `<row>\\<column>`. */
+export const matrixRowField = (labels: MatrixLabels) => `${labels.username}\\${labels.challengeId}`;
+
 /** Group by names its aggregated column `<field> (<reducer>)`. */
 const aggregatedName = (field: string, reducer: string) => `${field} (${reducer})`;
 

@@ -1,6 +1,6 @@
 // The cluster half of the path test (tests/path/path.jest.ts spawns this file with Node 24, which runs it natively):
 // a real etcd + kube-apiserver, the operator as a child process, and for each Prometheus version (Debian's 2.x and
-// 3.x, src/test/prometheus-builds.ts) two real Prometheus servers scraping it every second, one as is and one
+// 3.x, @hexactf/testing/prometheus-builds) two real Prometheus servers scraping it every second, one as is and one
 // renaming challenge_id to challeng_id (the original operator's typo). It plays a small CTF, waits until every
 // Prometheus server has scraped the final state, prints one line
 //   PATH-READY {"prometheus":{"<version>":{"default":URL,"legacy":URL},...},"truth":[...],"evalTime":SECONDS}
@@ -10,17 +10,20 @@
 // each Challenge this script deleted once the apiserver no longer has it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { LEGACY_CHALLENGE_ID_LABEL, STATE_CODES, STATUS_LABELS, STATUS_METRIC, isStateName } from '@hexactf/contract';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ChallengeClient } from '@hexactf/testing/challenge-client';
+import { freePort } from '@hexactf/testing/ports';
+import { stopChild } from '@hexactf/testing/processes';
+import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
+import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
+import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
-import { PROMETHEUS_BUILDS } from '../../src/test/prometheus-builds.ts';
-import { freePort, startPrometheus, stopChild, type Prometheus } from './prometheus.ts';
+import type { State } from '../../operator/src/api/types.ts';
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
 const NS = 'ctf';
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS };
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const STATE_VALUE: Record<string, number> = { Pending: 0, Running: 1, Deleted: 2, Error: 3 };
 /** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
 const RETENTION = '10s';
 
@@ -32,25 +35,6 @@ export interface TruthRow {
   definition: string;
   state: string;
   value: number;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) {
-        return v as T;
-      }
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    }
-    await sleep(100);
-  }
 }
 
 /** Requests of one instance of each definition: CPU cores, memory MiB (one component, one replica). */
@@ -75,109 +59,66 @@ function definition(name: string, category: string, image: string) {
   };
 }
 
+/** The CTF as players and the missing controllers play it, through the Challenge test client. */
 class Ctf {
-  readonly custom: CustomObjectsApi;
-  readonly apps: AppsV1Api;
-  readonly core: CoreV1Api;
+  readonly client: ChallengeClient;
   /** Deleted Challenges by name, with their definition. */
   readonly deleted = new Map<string, string>();
 
   constructor(kc: KubeConfig) {
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.core = kc.makeApiClient(CoreV1Api);
+    this.client = new ChallengeClient(kc, NS);
   }
 
   static nameOf(user: string, challengeId: string): string {
     return `ch-${challengeId}-${user}`;
   }
 
-  async open(user: string, challengeId: string, def: string): Promise<string> {
+  async open(user: string, challengeId: string, definition: string): Promise<string> {
     const name = Ctf.nameOf(user, challengeId);
-    await this.custom.createNamespacedCustomObject({
-      ...G, plural: 'challenges',
-      body: {
-        apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-        metadata: { name, labels: { 'apps.hexactf.io/challengeId': challengeId, 'apps.hexactf.io/user': user } },
-        spec: { definition: def },
-      },
-    });
+    await this.client.createChallenge(name, { user, challengeId, definition });
     return name;
   }
 
-  async get(name: string): Promise<any | undefined> {
-    try {
-      return await this.custom.getNamespacedCustomObject({ ...G, plural: 'challenges', name });
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) {
-        return undefined;
-      }
-      throw err;
-    }
-  }
-
-  async state(name: string, state: string): Promise<void> {
-    await waitFor(`${name} ${state}`, async () => (await this.get(name))?.status?.currentStatus?.state === state);
-  }
-
-  async deployment(name: string): Promise<any> {
-    return waitFor(`deployment of ${name}`, async () => {
-      const ch = await this.get(name);
-      const list = await this.apps.listNamespacedDeployment({ namespace: NS, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` });
-      return list.items[0];
-    });
+  async state(name: string, state: State): Promise<void> {
+    await this.client.waitForState(name, state);
   }
 
   /** Plays the Deployment controller (there is none): every replica available. */
   async run(name: string): Promise<void> {
-    const d = await this.deployment(name);
-    const n = d.spec.replicas ?? 1;
-    await this.apps.patchNamespacedDeploymentStatus({
-      name: d.metadata.name, namespace: NS,
-      body: { status: { observedGeneration: d.metadata.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n } },
-    }, merge);
+    await this.client.markAllAvailable(name, 1);
     await this.state(name, 'Running');
   }
 
   /** Plays the kubelet failing to pull the image: a pod of the Deployment waiting with reason. */
   async failPull(name: string, reason: 'ErrImagePull' | 'ImagePullBackOff'): Promise<void> {
-    const d = await this.deployment(name);
-    const tmpl = d.spec.template;
-    const podName = `${d.metadata.name}-pod`;
-    await this.core.createNamespacedPod({ namespace: NS, body: { metadata: { name: podName, labels: tmpl.metadata?.labels, annotations: tmpl.metadata?.annotations }, spec: tmpl.spec } });
-    await this.core.patchNamespacedPodStatus({
-      name: podName, namespace: NS,
-      body: { status: { phase: 'Pending', containerStatuses: [{
-        name: tmpl.spec.containers[0].name, image: tmpl.spec.containers[0].image, imageID: '', ready: false, restartCount: 0,
-        state: { waiting: { reason, message: `pulling ${tmpl.spec.containers[0].image}: not found` } },
-      }] } },
-    }, merge);
+    const [d] = await this.client.waitForDeployments(name, 1);
+    await this.client.createWaitingPod(d, reason, `pulling ${d.spec!.template.spec!.containers[0].image}: not found`);
     await this.state(name, 'Error');
   }
 
   async close(name: string): Promise<void> {
-    const def = (await this.get(name)).spec.definition;
-    await this.custom.deleteNamespacedCustomObject({ ...G, plural: 'challenges', name });
+    const def = (await this.client.getChallenge(name))!.spec.definition;
+    await this.client.deleteChallenge(name);
     this.deleted.set(name, def);
-    await waitFor(`${name} gone`, async () => (await this.get(name)) === undefined);
+    await this.client.waitForGone(name);
   }
 
   /** What the cluster holds: live Challenges by their status, and 2 for the ones deleted here and now gone. */
   async truth(): Promise<TruthRow[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ ...G, plural: 'challenges' })) as { items: any[] };
-    const rows: TruthRow[] = list.items.map((ch) => {
-      const state = ch.metadata.deletionTimestamp ? 'Deleted' : ch.status?.currentStatus?.state ?? 'Pending';
+    const rows: TruthRow[] = (await this.client.challenges()).map((ch) => {
+      const written = ch.status?.currentStatus?.state;
+      const state = ch.metadata.deletionTimestamp ? 'Deleted' : isStateName(written) ? written : 'Pending';
       return {
-        challengeId: ch.metadata.labels['apps.hexactf.io/challengeId'], user: ch.metadata.labels['apps.hexactf.io/user'],
-        name: ch.metadata.name, namespace: NS, definition: ch.spec.definition, state, value: STATE_VALUE[state],
+        challengeId: ch.metadata.labels!['apps.hexactf.io/challengeId'], user: ch.metadata.labels!['apps.hexactf.io/user'],
+        name: ch.metadata.name, namespace: NS, definition: ch.spec.definition, state, value: STATE_CODES[state],
       };
     });
     for (const [name, definition] of this.deleted) {
-      if ((await this.get(name)) !== undefined) {
+      if ((await this.client.getChallenge(name)) !== undefined) {
         throw new Error(`${name} was deleted but the apiserver still has it`);
       }
       const [, challengeId, user] = /^ch-([^-]+)-(.+)$/.exec(name)!;
-      rows.push({ challengeId, user, name, namespace: NS, definition, state: 'Deleted', value: 2 });
+      rows.push({ challengeId, user, name, namespace: NS, definition, state: 'Deleted', value: STATE_CODES.Deleted });
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -185,8 +126,9 @@ class Ctf {
 
 function parseStatusSeries(text: string): Map<string, number> {
   const out = new Map<string, number>();
+  const series = new RegExp(`^${STATUS_METRIC}\\{.*${STATUS_LABELS.challengeName}="([^"]+)".*\\} (\\S+)$`);
   for (const line of text.split('\n')) {
-    const m = /^challenge_resource_status\{.*challenge_name="([^"]+)".*\} (\S+)$/.exec(line);
+    const m = series.exec(line);
     if (m) {
       out.set(m[1], Number(m[2]));
     }
@@ -203,10 +145,10 @@ function scrapeConfig(target: string, legacy: boolean): string {
   const relabel = legacy
     ? `
     metric_relabel_configs:
-      - source_labels: [challenge_id]
+      - source_labels: [${STATUS_LABELS.challengeId}]
         regex: (.+)
-        target_label: challeng_id
-      - regex: challenge_id
+        target_label: ${LEGACY_CHALLENGE_ID_LABEL}
+      - regex: ${STATUS_LABELS.challengeId}
         action: labeldrop`
     : '';
   // The chart's recording rules are written for challenge_id: only the default job gets them.

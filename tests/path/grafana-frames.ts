@@ -16,9 +16,9 @@
  * Panels then reduce (stat: `lastNotNull` of each Value field) or transform (the matrix) these frames.
  */
 import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import type { PromData } from '@hexactf/testing/prom-api';
 
 import { prometheusInstantTable } from '../../src/test/prometheus-table';
-import type { PromData } from './prom-api';
 
 const seriesName = (labels: Record<string, string>) => {
   const { __name__: name = '', ...rest } = labels;

@@ -14,8 +14,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DataFrame } from '@grafana/data';
+import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
+import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 
-import { ChallengeState, STATES } from '../../src/metric/contract';
+import { ChallengeState, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -37,22 +39,13 @@ import {
   userInstancesQuery,
   USER_RUNNING_RULE,
 } from '../../src/queries/queries';
+import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
-import { PROMETHEUS_BUILDS } from '../../src/test/prometheus-builds';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
+import type { TruthRow } from './cluster';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
-import { instantQuery, promApi, rangeQuery } from './prom-api';
 
-interface TruthRow {
-  challengeId: string;
-  user: string;
-  name: string;
-  namespace: string;
-  definition: string;
-  state: string;
-  value: number;
-}
 interface Cluster {
   /** Per Prometheus version (PROMETHEUS_BUILDS' names): the server with the chart's rules and the legacy one. */
   prometheus: Record<string, { default: string; legacy: string }>;
@@ -158,7 +151,7 @@ async function answers(promUrl: string, s: ResolvedSettings) {
   }
 
   const labelValues: Record<string, string[]> = {};
-  for (const role of ['namespace', 'user', 'challenge'] as const) {
+  for (const role of FILTER_ROLES) {
     // Grafana runs label_values(<selector>, <label>) as the label values API, matched to the dashboard range.
     const m = /^label_values\((.*), (\w+)\)$/.exec(labelValuesVariableQuery(s, role, NO_FILTERS))!;
     labelValues[role] = (await promApi<string[]>(promUrl, `label/${m[2]}/values`, {
@@ -248,7 +241,7 @@ function expected() {
       cpu: sumBy(category, (r) => cluster.requests[r.definition].cpu),
       memory: sumBy(category, (r) => cluster.requests[r.definition].memory),
     },
-    labelValues: { namespace: [...new Set(truth.map((r) => r.namespace))].sort(), user: users, challenge: challenges },
+    labelValues: { namespace: [...new Set(truth.map((r) => r.namespace))].sort(), username: users, challengeId: challenges },
   };
 }
 
@@ -285,8 +278,8 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
     }, 60_000);
 
     it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
-      const legacy = resolveSettings({ challengeIdLabel: 'challeng_id' });
-      expect(legacy.labels.challengeId).toBe('challeng_id');
+      const legacy = resolveSettings({ challengeIdLabel: LEGACY_CHALLENGE_ID_LABEL });
+      expect(legacy.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
       // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
       const raw = await instantQuery(prom().legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
       expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');

@@ -13,6 +13,10 @@
 // family, as OpenMetrics requires.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import {
+  CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUESTS_NAMESPACE_LABEL, RESOURCE_LABEL, STATE_CODES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC,
+} from '@hexactf/contract';
+import { seededRandom } from '@hexactf/testing/random';
 
 export interface HistoryOptions {
   instances: number;
@@ -40,17 +44,6 @@ interface Instance {
   error: boolean;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 export function challengeId(c: number): string {
@@ -61,7 +54,7 @@ export function userName(u: number): string {
 }
 
 function instancesOf(o: HistoryOptions): Instance[] {
-  const rnd = mulberry32(o.seed);
+  const rnd = seededRandom(o.seed);
   const perUser = Math.ceil(o.instances / o.users);
   if (perUser > o.challenges) {
     throw new Error(`${o.instances} instances need ${perUser} challenges per user, only ${o.challenges} exist`);
@@ -116,10 +109,11 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
   const startS = o.endS - o.spanS;
   const first = Math.ceil(startS / o.scrapeIntervalS) * o.scrapeIntervalS;
   const ns = o.namespace;
+  const L = STATUS_LABELS;
   const labels = (x: Instance) => {
     const c = challengeId(x.challenge);
     const u = userName(x.user);
-    return `challenge_id="${c}",challenge_name="${c}-${u}",username="${u}",namespace="${ns}"`;
+    return `${L.challengeId}="${c}",${L.challengeName}="${c}-${u}",${L.username}="${u}",${L.namespace}="${ns}"`;
   };
   const category = (c: number) => CATEGORIES[c % CATEGORIES.length];
   let samples = 0;
@@ -141,7 +135,7 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
     }
   };
 
-  await write('# TYPE challenge_resource_status gauge\n# HELP challenge_resource_status Challenge state: 0 Pending, 1 Running, 2 Deleted, 3 Error.\n');
+  await write(`# TYPE ${STATUS_METRIC} gauge\n# HELP ${STATUS_METRIC} ${STATUS_HELP}\n`);
   let lastT = -1;
   let liveAtT = 0;
   await walk(async (x, i, t) => {
@@ -150,31 +144,32 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
       liveAtT = 0;
       lastT = t;
     }
-    const value = t >= x.closeS ? 2 : t < x.openS + x.pendingS ? 0 : x.error ? 3 : 1;
-    if (value !== 2) {
+    const { Pending, Running, Deleted, Error: ErrorState } = STATE_CODES;
+    const value = t >= x.closeS ? Deleted : t < x.openS + x.pendingS ? Pending : x.error ? ErrorState : Running;
+    if (value !== Deleted) {
       liveAtT++;
     }
     seen.add(i);
     samples++;
-    await write(`challenge_resource_status{${labels(x)}} ${value} ${t}\n`);
+    await write(`${STATUS_METRIC}{${labels(x)}} ${value} ${t}\n`);
   });
   peakLive = Math.max(peakLive, liveAtT);
 
-  await write('# TYPE challenge_info gauge\n# HELP challenge_info Live Challenge with its definition and category.\n');
+  await write(`# TYPE ${INFO_METRIC} gauge\n# HELP ${INFO_METRIC} Live Challenge with its definition and category.\n`);
   await walk(async (x, _i, t) => {
     if (t < x.closeS) {
       samples++;
-      await write(`challenge_info{${labels(x)},definition="def-${pad(x.challenge + 1, 3)}",category="${category(x.challenge)}"} 1 ${t}\n`);
+      await write(`${INFO_METRIC}{${labels(x)},${DEFINITION_LABEL}="def-${pad(x.challenge + 1, 3)}",${CATEGORY_LABEL}="${category(x.challenge)}"} 1 ${t}\n`);
     }
   });
 
-  await write('# TYPE challenge_definition_requests gauge\n# HELP challenge_definition_requests Requests of one instance of a definition.\n');
+  await write(`# TYPE ${REQUESTS_METRIC} gauge\n# HELP ${REQUESTS_METRIC} Requests of one instance of a definition.\n`);
   for (let t = first; t <= o.endS; t += o.scrapeIntervalS) {
     for (let c = 0; c < o.challenges; c++) {
-      const d = `namespace="${ns}",definition="def-${pad(c + 1, 3)}",category="${category(c)}"`;
+      const d = `${REQUESTS_NAMESPACE_LABEL}="${ns}",${DEFINITION_LABEL}="def-${pad(c + 1, 3)}",${CATEGORY_LABEL}="${category(c)}"`;
       samples += 2;
-      await write(`challenge_definition_requests{${d},resource="cpu"} ${0.05 * (1 + (c % 4))} ${t}\n` +
-        `challenge_definition_requests{${d},resource="memory"} ${67108864 * (1 + (c % 3))} ${t}\n`);
+      await write(`${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="cpu"} ${0.05 * (1 + (c % 4))} ${t}\n` +
+        `${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="memory"} ${67108864 * (1 + (c % 3))} ${t}\n`);
     }
   }
   await write('# EOF\n');

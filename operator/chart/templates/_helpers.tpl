@@ -52,3 +52,72 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "challenge-operator.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/* The challenge namespaces as a JSON list, checked: never the release namespace or kube-system. */}}
+{{- define "challenge-operator.challengeNamespaces" -}}
+{{- $out := list }}
+{{- if not .Values.rbac.clusterWide }}
+{{- if not .Values.challengeNamespaces }}
+{{- fail "challengeNamespaces must list at least one namespace (or set rbac.clusterWide=true)" }}
+{{- end }}
+{{- range .Values.challengeNamespaces }}
+{{- if or (eq . $.Release.Namespace) (has . (list "kube-system" "kube-public" "kube-node-lease" "default")) }}
+{{- fail (printf "challengeNamespaces: %q is refused (the operator's own namespace and the system namespaces are never challenge namespaces)" .) }}
+{{- end }}
+{{- $out = append $out . }}
+{{- end }}
+{{- end }}
+{{- $out | uniq | toJson }}
+{{- end }}
+
+{{/* The operator's rules, the same in the ClusterRole (rbac.clusterWide) and in each namespace's Role. */}}
+{{- define "challenge-operator.rules" }}
+rules:
+  # No Events or Secrets: the operator does not use them (its one ConfigMap, in the release namespace, has its own Role).
+  # Challenges: watched, finalizer added/removed, status written, deleted after --challenge-ttl or on Error
+  # with --delete-on-error.
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges"]
+    verbs: ["get", "list", "watch", "update", "patch", "delete"]
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges/status"]
+    verbs: ["update", "patch"]
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challenges/finalizers"]
+    verbs: ["update"]
+  # Definitions are read only.
+  - apiGroups: ["apps.hexactf.io"]
+    resources: ["challengedefinitions"]
+    verbs: ["get", "list", "watch"]
+  # The children of each Challenge (server-side apply creates and restores them).
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  - apiGroups: [""]
+    resources: ["services"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  # Pod state explains why an instance is not Running (image pull errors, crash loops).
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["get", "list", "watch"]
+  # One NetworkPolicy per instance isolates it (ingress from outside only, no cluster egress).
+  - apiGroups: ["networking.k8s.io"]
+    resources: ["networkpolicies"]
+    verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+{{- end }}
+
+{{- /*
+One Challenge is one series across operator restarts and leader changes: its series lose the per-pod target labels
+(pod, instance), which change with every new pod. Sound because only the leader exports them, so they never come
+from two pods at once. The empty group makes the default replacement ($1) empty, which removes the label (an
+explicit replacement "" is dropped by older Prometheus Operators). The metric names are the contract's
+(operator/test/chart/series-identity.test.ts checks them, and that deploy/prometheus/prometheus.yml does the same).
+*/}}
+{{- define "challenge-operator.challengeSeriesRelabelings" -}}
+{{- range list "pod" "instance" }}
+- sourceLabels: [__name__]
+  regex: (?:challenge_resource_status|challenge_info|challenge_definition_requests)()
+  targetLabel: {{ . }}
+  action: replace
+{{- end }}
+{{- end }}

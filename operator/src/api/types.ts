@@ -1,5 +1,6 @@
 // Custom resource shapes (apps.hexactf.io/v1alpha1) and the constants shared by the controller and metrics.
 // Validation lives in the CRDs (chart/crds/); these types describe what the operator reads and writes.
+import { STATE_CODES, type StateName } from '@hexactf/contract';
 
 export const GROUP = 'apps.hexactf.io';
 export const VERSION = 'v1alpha1';
@@ -23,8 +24,9 @@ export const ANNOTATION_CHALLENGE = 'apps.hexactf.io/challenge';
 
 export const FIELD_MANAGER = 'hexactf-challenge-operator';
 
-export type State = 'Pending' | 'Running' | 'Deleted' | 'Error';
-export const STATE_VALUE: Record<State, number> = { Pending: 0, Running: 1, Deleted: 2, Error: 3 };
+/** status.currentStatus.state; the gauge value of each is the metric contract's. */
+export type State = StateName;
+export const STATE_VALUE: Readonly<Record<State, number>> = STATE_CODES;
 
 export interface ObjectMeta {
   name: string;

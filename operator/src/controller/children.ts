@@ -1,12 +1,16 @@
-// Desired children of a Challenge: one Deployment and an optional Service per definition component.
+// Desired children of a Challenge: one Deployment and an optional Service per definition component, and one
+// NetworkPolicy isolating the instance.
+import { CHALLENGES, DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, API_VERSION, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
+  ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
   LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
+import { DEFAULT_ISOLATION, networkPolicySpec, type NetworkIsolation } from './network-policy.ts';
+import { DEFAULT_POLICY, policePodTemplate, policeService, type ChildPolicy } from './pod-policy.ts';
 
 export interface DesiredChild {
-  kind: 'Deployment' | 'Service';
+  kind: 'Deployment' | 'Service' | 'NetworkPolicy';
   component: string;
   object: KubeObject & { spec: any };
 }
@@ -30,8 +34,8 @@ export function childLabels(ch: Challenge, component: string, instance: string):
 
 function ownerRef(ch: Challenge) {
   return {
-    apiVersion: API_VERSION,
-    kind: 'Challenge',
+    apiVersion: apiVersionOf(CHALLENGES),
+    kind: CHALLENGES.kind,
     name: ch.metadata.name,
     uid: ch.metadata.uid!,
     controller: true,
@@ -39,23 +43,68 @@ function ownerRef(ch: Challenge) {
   };
 }
 
-export function desiredChildren(ch: Challenge, def: ChallengeDefinition): DesiredChild[] {
+/**
+ * Every child of the Challenge, rendered through the pod/Service policy: throws DefinitionRefused (naming the field)
+ * before anything is built when the definition asks for something the operator does not allow.
+ */
+export function desiredChildren(
+  ch: Challenge, def: ChallengeDefinition, policy: ChildPolicy = DEFAULT_POLICY, isolation: NetworkIsolation = DEFAULT_ISOLATION,
+): DesiredChild[] {
   const out: DesiredChild[] = [];
   for (const comp of def.spec.components) {
-    out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp) });
-    if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp) });
+    out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp, policy) });
+    if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp, policy) });
   }
+  if (isolation.enabled) out.push({ kind: 'NetworkPolicy', component: '', object: desiredNetworkPolicy(ch, isolation) });
   return out;
 }
 
-function desiredDeployment(ch: Challenge, comp: Component): DesiredChild['object'] {
+/** One per instance; its name cannot meet a Deployment's or Service's (another kind). */
+function networkPolicyName(ch: Challenge): string {
+  const { challengeId, user } = identity(ch);
+  return childName(ch.metadata.name, challengeId, user, 'isolation');
+}
+
+function desiredNetworkPolicy(ch: Challenge, isolation: NetworkIsolation): DesiredChild['object'] {
+  const name = networkPolicyName(ch);
+  return {
+    apiVersion: apiVersionOf(NETWORK_POLICIES),
+    kind: NETWORK_POLICIES.kind,
+    metadata: {
+      name,
+      namespace: ch.metadata.namespace,
+      labels: childLabels(ch, '', name),
+      annotations: { [ANNOTATION_CHALLENGE]: ch.metadata.name },
+      ownerReferences: [ownerRef(ch)],
+    },
+    spec: networkPolicySpec(LABEL_OWNER_UID, ch.metadata.uid ?? '', isolation),
+  };
+}
+
+/** Names of the children a definition makes, without policing it (deletion removes whatever may exist). */
+export function childRefs(ch: Challenge, def: ChallengeDefinition): Array<{ kind: DesiredChild['kind']; name: string }> {
+  const { challengeId, user } = identity(ch);
+  const refs: Array<{ kind: DesiredChild['kind']; name: string }> = [{ kind: 'NetworkPolicy', name: networkPolicyName(ch) }];
+  for (const comp of def.spec.components) {
+    const name = childName(ch.metadata.name, challengeId, user, comp.name);
+    refs.push({ kind: 'Deployment', name });
+    if (comp.service) refs.push({ kind: 'Service', name });
+  }
+  return refs;
+}
+
+function componentPath(comp: Component): string {
+  return `spec.components[${comp.name}]`;
+}
+
+function desiredDeployment(ch: Challenge, comp: Component, policy: ChildPolicy): DesiredChild['object'] {
   const { challengeId, user } = identity(ch);
   const name = childName(ch.metadata.name, challengeId, user, comp.name);
   const labels = childLabels(ch, comp.name, name);
-  const tmpl = comp.deployment.spec.template;
+  const tmpl = policePodTemplate(comp.deployment.spec.template, `${componentPath(comp)}.deployment.spec.template`, policy);
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    apiVersion: apiVersionOf(DEPLOYMENTS),
+    kind: DEPLOYMENTS.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
@@ -72,30 +121,27 @@ function desiredDeployment(ch: Challenge, comp: Component): DesiredChild['object
           labels: { ...(tmpl.metadata?.labels ?? {}), ...labels },
           annotations: { ...(tmpl.metadata?.annotations ?? {}), [ANNOTATION_CHALLENGE]: ch.metadata.name },
         },
-        spec: structuredClone(tmpl.spec),
+        spec: tmpl.spec,
       },
     },
   };
 }
 
-function desiredService(ch: Challenge, comp: Component): DesiredChild['object'] {
+function desiredService(ch: Challenge, comp: Component, policy: ChildPolicy): DesiredChild['object'] {
   const { challengeId, user } = identity(ch);
   const name = childName(ch.metadata.name, challengeId, user, comp.name);
   const labels = childLabels(ch, comp.name, name);
-  const spec = structuredClone(comp.service!.spec) as Record<string, any>;
-  // A fixed nodePort would collide between users: let the apiserver allocate one per instance.
-  spec.ports = (spec.ports as any[]).map(({ nodePort: _dropped, ...port }) => port);
+  const svc = policeService(comp.service, `${componentPath(comp)}.service`, policy);
+  const spec = svc.spec;
   spec.selector = { [LABEL_INSTANCE]: name };
-  delete spec.clusterIP;
-  delete spec.clusterIPs;
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    apiVersion: apiVersionOf(SERVICES),
+    kind: SERVICES.kind,
     metadata: {
       name,
       namespace: ch.metadata.namespace,
-      labels: { ...(comp.service!.metadata?.labels ?? {}), ...labels },
-      annotations: { ...(comp.service!.metadata?.annotations ?? {}), [ANNOTATION_CHALLENGE]: ch.metadata.name },
+      labels: { ...svc.metadata?.labels, ...labels },
+      annotations: { ...svc.metadata?.annotations, [ANNOTATION_CHALLENGE]: ch.metadata.name },
       ownerReferences: [ownerRef(ch)],
     },
     spec,

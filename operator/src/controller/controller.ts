@@ -4,7 +4,8 @@ import type { Clock } from '../clock.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { apiError } from '../kube/errors.ts';
-import { RequeueError, TransientError, type Logger, type Result } from './reconciler.ts';
+import type { Logger } from '../log.ts';
+import { RequeueError, TransientError, type Result } from './result.ts';
 
 export interface ControllerOptions {
   name: string;

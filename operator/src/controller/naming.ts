@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 
 const MAX_NAME = 63; // Service names are DNS-1035 labels; Deployment names end up in pod labels.
-const HASH_LEN = 10;
+// 16 hex digits = 64 bits: finding two Challenge names with one child name costs about 2^32 hashes per pair
+// attempt (40 bits fell in seconds); a collision that happens anyway is an Error, never a shared child.
+const HASH_LEN = 16;
 
 export function dnsSafe(s: string): string {
   return s

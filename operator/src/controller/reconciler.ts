@@ -1,33 +1,25 @@
-// The Challenge reconciler: level-triggered, idempotent. Every run reads the cache, converges children and
-// writes status at most once (merge patch on the status subresource, guarded by resourceVersion).
-import {
-  FINALIZER, objectKey, timeMs,
-  type Challenge, type ChallengeDefinition, type ChallengeStatus, type KubeObject, type State,
-} from '../api/types.ts';
+// The Challenge reconciler: level-triggered, idempotent. Every run reads the caches, asks the state table
+// (decision.ts) what to do, and carries the decision out: converge or delete children, write status at most once
+// (merge patch on the status subresource, guarded by resourceVersion), delete the Challenge, requeue.
+import { DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf, type ResourceRef } from '../api/resources.ts';
+import { FINALIZER, objectKey, timeMs, type Challenge, type ChallengeStatus, type KubeObject, type State } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
-import type { Informer } from '../kube/informer.ts';
 import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
-import { desiredChildren, identity, type DesiredChild } from './children.ts';
+import type { Logger } from '../log.ts';
+import type { Admission } from './admission.ts';
+import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
+import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
 import {
-  COND_DEFINITION, COND_DELETING, COND_READY, RECOVERABLE_REASONS, getCondition, isSubset, removeCondition,
-  setCondition, stableJson,
-} from './status.ts';
+  decide, type ChildrenFacts, type CleanupFacts, type Decision, type DecisionOptions, type Facts, type Need, type QuotaFacts,
+} from './decision.ts';
+import type { NetworkIsolation } from './network-policy.ts';
+import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
+import { quotaAhead } from './quota.ts';
+import { RequeueError, TransientError, type Result } from './result.ts';
+import { isSubset, stableJson } from './status.ts';
 
-export interface Caches {
-  challenges: Informer<Challenge>;
-  definitions: Informer<ChallengeDefinition>;
-  deployments: Informer<KubeObject & { spec?: any; status?: any }>;
-  services: Informer<KubeObject & { spec?: any; status?: any }>;
-  pods: Informer<KubeObject & { spec?: any; status?: any }>;
-}
-
-export interface ReconcileOptions {
-  pendingTimeoutMs: number;
-  challengeTtlMs: number;
-  maxPerUser: number;
-  deleteOnError: boolean;
-}
+export type ReconcileOptions = DecisionOptions & { childPolicy?: ChildPolicy; isolation?: NetworkIsolation };
 
 export interface Recorder {
   transition(namespace: string, from: string, to: string): void;
@@ -35,56 +27,16 @@ export interface Recorder {
   lifetime(namespace: string, definition: string, seconds: number): void;
 }
 
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-export interface Result {
-  requeueAfterMs?: number;
-}
-
-interface Outcome {
-  result: Result;
-  deleteSelf: boolean;
-  /** A transient error to rethrow after the status write, so the key is retried with backoff. */
-  retry?: unknown;
-}
-
-interface ChildrenResult {
-  permanent?: string;
-  transient?: string;
-  retry?: unknown;
-}
-
-/** Thrown for "retry with backoff" outcomes that are not failures of the reconciler (409 conflict). */
-export class RequeueError extends Error {}
-
-/** A failure worth retrying with backoff; requeueAfterMs caps the wait when a deadline is due earlier. */
-export class TransientError extends Error {
-  readonly cause: unknown;
-  readonly requeueAfterMs?: number;
-  constructor(cause: unknown, requeueAfterMs?: number) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.cause = cause;
-    this.requeueAfterMs = requeueAfterMs;
-  }
-}
-
 const POD_FAILURE_REASONS = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError',
 ]);
-/** A stuck deletion is re-checked sooner at first, then at most every 30 s (child events also trigger a check). */
-function deletionRecheckMs(ch: Challenge, now: number): number {
-  const since = now - (timeMs(ch.metadata.deletionTimestamp) ?? now);
-  return Math.min(30_000, Math.max(1000, since / 4));
-}
 
-export const INDEX_OWNER = 'owner';
-export const INDEX_DEFINITION = 'definition';
-export const INDEX_USER = 'user';
+/** What converging children found out, with the error to retry with when a child failed for now. */
+type ChildrenOutcome = ChildrenFacts & { retryError?: unknown };
+
+function ownedBy(obj: KubeObject, ch: Challenge): boolean {
+  return (obj.metadata.ownerReferences ?? []).some((o) => o.uid === ch.metadata.uid);
+}
 
 export class Reconciler {
   private readonly caches: Caches;
@@ -93,8 +45,17 @@ export class Reconciler {
   private readonly clock: Clock;
   private readonly recorder: Recorder;
   private readonly log: Logger;
+  private readonly admission: Admission;
+  /**
+   * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
+   * on such a version would only redo the write and get 409: the watch event of our write triggers the next one.
+   */
+  private readonly superseded = new Map<string, Set<string>>();
 
-  constructor(deps: { caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger }) {
+  constructor(deps: {
+    caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
+  }) {
+    this.admission = deps.admission;
     this.caches = deps.caches;
     this.client = deps.client;
     this.opts = deps.opts;
@@ -103,203 +64,157 @@ export class Reconciler {
     this.log = deps.log;
   }
 
-  async reconcile(key: string): Promise<Result> {
-    let ch = this.caches.challenges.get(key);
-    if (!ch) return {}; // gone: its metric tombstone is kept by the collector
-    if (ch.metadata.deletionTimestamp) return this.reconcileDeletion(ch);
+  /** Each kind of child with its cache and API resource. */
+  private childKinds(): Array<{ cache: Caches['deployments']; ref: ResourceRef }> {
+    return [
+      { cache: this.caches.deployments, ref: DEPLOYMENTS },
+      { cache: this.caches.services, ref: SERVICES },
+      { cache: this.caches.networkPolicies, ref: NETWORK_POLICIES },
+    ];
+  }
 
-    if (!(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
-      ch = await this.guard(() => this.client.setFinalizers(ch!, [...(ch!.metadata.finalizers ?? []), FINALIZER]));
+  private childKind(kind: string): { cache: Caches['deployments']; ref: ResourceRef } {
+    const found = this.childKinds().find((k) => k.ref.kind === kind);
+    if (!found) throw new Error(`unknown child kind ${kind}`);
+    return found;
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    const ch = this.caches.challenges.get(key);
+    if (!ch) {
+      this.superseded.delete(key);
+      return {}; // gone: its metric tombstone is kept by the collector
+    }
+    if (this.isSuperseded(key, ch)) return {};
+    return this.reconcileChallenge(ch);
+  }
+
+  private isSuperseded(key: string, ch: Challenge): boolean {
+    const old = this.superseded.get(key);
+    if (!old) return false;
+    if (old.has(ch.metadata.resourceVersion ?? '')) return true;
+    this.superseded.delete(key);
+    return false;
+  }
+
+  /** A write of ours replaced this version of the Challenge. */
+  private replaced(ch: Challenge): void {
+    const key = objectKey(ch);
+    const old = this.superseded.get(key) ?? new Set<string>();
+    old.add(ch.metadata.resourceVersion ?? '');
+    this.superseded.set(key, old);
+  }
+
+  private async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
+    const updated = await this.guard(() => this.client.setFinalizers(ch, finalizers));
+    this.replaced(ch);
+    return updated;
+  }
+
+  private async reconcileChallenge(cached: Challenge): Promise<Result> {
+    let ch = cached;
+    if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
+      ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
     }
 
-    const now = this.clock.now();
-    const nowIso = new Date(now).toISOString();
-    const before = ch.status ?? {};
-    const status: ChallengeStatus = structuredClone(before);
-    const prevState = before.currentStatus?.state;
-    status.observedGeneration = ch.metadata.generation;
-    const outcome = await this.converge(ch, status, now, nowIso);
-    await this.writeStatus(ch, before, status, prevState);
+    const facts: Facts = {
+      challenge: ch,
+      definition: this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`),
+      now: this.clock.now(),
+      options: this.opts,
+    };
+    let retryError: unknown;
+    let decision = decide(facts);
+    while ('need' in decision) {
+      const need: Need = decision.need;
+      if (need === 'quota') facts.quota = this.observeQuota(ch);
+      else if (need === 'cleanup') facts.cleanup = await this.deleteChildren(ch);
+      else {
+        // Getting children takes a slot, noted in the same turn of the event loop as the quota check that allowed
+        // it (no await in between), so the user's other reconciles count it before the cache shows it.
+        if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
+        ({ retryError, ...facts.children } = await this.convergeChildren(ch));
+      }
+      decision = decide(facts);
+    }
+    return this.carryOut(ch, decision, retryError);
+  }
+
+  private async carryOut(ch: Challenge, d: Decision, retryError: unknown): Promise<Result> {
+    this.log.debug('decided', { challenge: objectKey(ch), row: d.row });
+    if (d.note) this.log.info(d.note, { challenge: objectKey(ch) });
+    if (d.status) ch = await this.writeStatus(ch, d.status);
     // A transient failure (apiserver 5xx, timeouts) is visible in status first, then retried with backoff,
-    // and no later than the requeue the reconcile asked for (the pending timeout must not wait for the backoff).
-    if (outcome.retry !== undefined) throw new TransientError(outcome.retry, outcome.result.requeueAfterMs);
-    if (outcome.deleteSelf) {
+    // and no later than the requeue the decision asked for (the pending timeout must not wait for the backoff).
+    if (d.retry) throw new TransientError(retryError, d.requeueAfterMs);
+    if (d.deleteChallenge) {
       await this.client.deleteChallenge(ch);
       return {};
     }
-    return outcome.result;
+    if (d.removeFinalizer) {
+      await this.setFinalizers(ch, (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+      const created = timeMs(ch.metadata.creationTimestamp);
+      if (created !== undefined) this.recorder.lifetime(ch.metadata.namespace!, ch.spec.definition, Math.max(0, this.clock.now() - created) / 1000);
+    }
+    return d.requeueAfterMs === undefined ? {} : { requeueAfterMs: d.requeueAfterMs };
   }
 
-  private async converge(
-    ch: Challenge,
-    status: ChallengeStatus,
-    now: number,
-    nowIso: string,
-  ): Promise<Outcome> {
-    const state = status.currentStatus?.state;
-    const readyReason = getCondition(status, COND_READY)?.reason ?? '';
-
-    // A terminal Error is kept as it is for organizers to see (or the instance is deleted on request).
-    if (state === 'Error' && !RECOVERABLE_REASONS.has(readyReason)) {
-      return { result: {}, deleteSelf: this.opts.deleteOnError };
-    }
-
-    const { challengeId, user } = identity(ch);
-    const missing = [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter(Boolean);
-    if (missing.length) {
-      this.setError(status, 'MissingLabels', `missing label ${missing.join(', ')}`, nowIso);
-      return { result: {}, deleteSelf: false };
-    }
-
-    const defName = ch.spec.definition;
-    const def = this.caches.definitions.get(`${ch.metadata.namespace}/${defName}`);
-    const admitted = state === 'Pending' || state === 'Running';
-    if (!def) {
-      setCondition(status, { type: COND_DEFINITION, status: 'False', reason: 'NotFound', message: `definition ${defName} not found`, observedGeneration: ch.metadata.generation }, nowIso);
-      // An instance that is already up keeps its children; one that never started cannot start.
-      if (state === 'Running') return this.ttlOrExpire(ch, status, now);
-      this.setError(status, 'DefinitionNotFound', `definition ${defName} not found`, nowIso);
-      return { result: {}, deleteSelf: false };
-    }
-    setCondition(status, { type: COND_DEFINITION, status: 'True', reason: 'Found', message: `definition ${defName}`, observedGeneration: ch.metadata.generation }, nowIso);
-    status.isOne = def.spec.isOne ?? false;
-
-    if (!admitted && this.opts.maxPerUser > 0) {
-      const verdict = this.quota(ch, user);
-      if (verdict) {
-        this.setError(status, 'QuotaExceeded', verdict, nowIso);
-        return { result: {}, deleteSelf: false };
-      }
-    }
-
-    // Children: create, restore after edits, remove leftovers.
-    const desired = desiredChildren(ch, def);
-    const children = await this.ensureChildren(ch, desired);
-    if (children.permanent) {
-      this.setError(status, 'ChildCreateFailed', children.permanent, nowIso);
-      return { result: {}, deleteSelf: this.opts.deleteOnError };
-    }
-
-    status.endpoint = this.endpoint(desired) ?? status.endpoint;
-    const unavailable = this.unavailableDeployments(desired);
-
-    if (state !== 'Running') {
-      if (unavailable.length === 0 && !children.transient) {
-        status.currentStatus = { state: 'Running', errorMsg: '' };
-        status.startedAt = nowIso;
-        setCondition(status, { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
-        return { result: this.ttlResult(ch, status, now), deleteSelf: false };
-      }
-      if (state !== 'Pending') status.pendingSince = nowIso;
-      status.currentStatus = { state: 'Pending', errorMsg: '' };
-      const podFailure = this.podFailure(ch);
-      if (podFailure) {
-        this.setError(status, podFailure.reason, podFailure.message, nowIso);
-        return { result: {}, deleteSelf: this.opts.deleteOnError };
-      }
-      const pendingSince = timeMs(status.pendingSince) ?? now;
-      const waitingFor = [...unavailable, ...(children.transient ? [children.transient] : [])].join('; ');
-      if (this.opts.pendingTimeoutMs > 0 && now - pendingSince >= this.opts.pendingTimeoutMs) {
-        this.setError(status, 'PendingTimeout', `not available after ${Math.round(this.opts.pendingTimeoutMs / 1000)}s: ${waitingFor}`, nowIso);
-        return { result: {}, deleteSelf: this.opts.deleteOnError };
-      }
-      setCondition(status, {
-        type: COND_READY, status: 'False', reason: children.transient ? 'ChildCreateRetrying' : 'Pending',
-        message: `waiting for ${waitingFor}`, observedGeneration: ch.metadata.generation,
-      }, nowIso);
-      return {
-        result: this.opts.pendingTimeoutMs > 0 ? { requeueAfterMs: pendingSince + this.opts.pendingTimeoutMs - now } : {},
-        deleteSelf: false,
-        retry: children.retry,
-      };
-    }
-
-    // Running stays Running; Ready reflects whether every component is currently available.
-    if (children.retry !== undefined) {
-      setCondition(status, { type: COND_READY, status: 'False', reason: 'ChildCreateRetrying', message: children.transient!, observedGeneration: ch.metadata.generation }, nowIso);
-      const ttl = this.ttlOrExpire(ch, status, now);
-      return ttl.deleteSelf ? ttl : { result: {}, deleteSelf: false, retry: children.retry };
-    }
-    setCondition(status, unavailable.length
-      ? { type: COND_READY, status: 'False', reason: 'Degraded', message: `unavailable: ${unavailable.join(', ')}`, observedGeneration: ch.metadata.generation }
-      : { type: COND_READY, status: 'True', reason: 'Available', message: 'every component is available', observedGeneration: ch.metadata.generation }, nowIso);
-    return this.ttlOrExpire(ch, status, now);
-  }
-
-  private ttlOrExpire(ch: Challenge, status: ChallengeStatus, now: number): Outcome {
-    const res = this.ttlResult(ch, status, now);
-    if (res.requeueAfterMs !== undefined && res.requeueAfterMs <= 0) {
-      this.log.info('challenge TTL expired; deleting', { challenge: objectKey(ch) });
-      return { result: {}, deleteSelf: true };
-    }
-    return { result: res, deleteSelf: false };
-  }
-
-  private ttlResult(_ch: Challenge, status: ChallengeStatus, now: number): Result {
-    if (!this.opts.challengeTtlMs || status.isOne) return {};
-    const started = timeMs(status.startedAt);
-    if (started === undefined) return {};
-    return { requeueAfterMs: started + this.opts.challengeTtlMs - now };
-  }
-
-  private setError(status: ChallengeStatus, reason: string, message: string, nowIso: string): void {
-    status.currentStatus = { state: 'Error', errorMsg: message.slice(0, 1024) };
-    setCondition(status, { type: COND_READY, status: 'False', reason, message, observedGeneration: status.observedGeneration }, nowIso);
-  }
-
-  /** The (N+1)-th live instance of a user, ordered by creationTimestamp then name, is refused. */
-  private quota(ch: Challenge, user: string): string | undefined {
-    const live = this.caches.challenges.byIndex(INDEX_USER, user).filter((c) => !c.metadata.deletionTimestamp);
-    const isAdmitted = (c: Challenge) => {
-      const s = c.status?.currentStatus?.state;
-      if (s === 'Pending' || s === 'Running') return true;
-      return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
-    };
-    const admitted = live.filter((c) => c !== ch && isAdmitted(c)).length;
-    const waiting = live
-      .filter((c) => c === ch || !isAdmitted(c))
-      .sort((a, b) => (timeMs(a.metadata.creationTimestamp) ?? 0) - (timeMs(b.metadata.creationTimestamp) ?? 0) || (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
-    const position = waiting.findIndex((c) => objectKey(c) === objectKey(ch));
-    if (admitted + position < this.opts.maxPerUser) return undefined;
-    return `quota exceeded: user ${user} already has ${admitted + position} live instance(s) (max ${this.opts.maxPerUser})`;
+  private observeQuota(ch: Challenge): QuotaFacts {
+    return { ahead: quotaAhead(ch, this.caches.challenges.byIndex(INDEX_USER, identity(ch).user), this.admission.holds) };
   }
 
   /**
-   * Creates, restores and prunes children. A refusal for good (400/403/422) is `permanent`; other failures are
-   * `transient` (the other children are still attempted) and come back as `retry` for backoff.
+   * Creates, restores and prunes children, then reads their state from the caches. A refusal for good
+   * (400/403/422) is `refused`; other failures are `retrying` (the other children are still attempted).
    */
-  private async ensureChildren(ch: Challenge, desired: DesiredChild[]): Promise<ChildrenResult> {
-    const out: ChildrenResult = {};
+  private async convergeChildren(ch: Challenge): Promise<ChildrenOutcome> {
+    const def = this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!;
+    let desired: DesiredChild[];
+    try {
+      desired = desiredChildren(ch, def, this.opts.childPolicy, this.opts.isolation);
+    } catch (err) {
+      if (!(err instanceof DefinitionRefused)) throw err;
+      return { definitionRefused: `definition ${def.metadata.name} refused: ${err.message}`, unavailable: [] };
+    }
     const wanted = new Set(desired.map((child) => `${child.kind}/${objectKey(child.object)}`));
     // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const outcomes = await Promise.all(desired.map((child) => this.ensureChild(ch, child)));
-    const permanent = outcomes.find((o) => o.permanent);
-    if (permanent) return { permanent: permanent.permanent };
-    for (const o of outcomes) {
-      out.transient ??= o.transient;
-      out.retry ??= o.retry;
-    }
+    const nameConflict = outcomes.find((o) => o.nameConflict)?.nameConflict;
+    if (nameConflict) return { nameConflict, unavailable: [] };
+    const refused = outcomes.find((o) => o.refused)?.refused;
+    if (refused) return { refused, unavailable: [] };
+    const failed = outcomes.find((o) => o.retrying);
     // Children of components that left the definition.
     const owner = objectKey(ch);
-    for (const [kind, cache, apiVersion] of [['Deployment', this.caches.deployments, 'apps/v1'], ['Service', this.caches.services, 'v1']] as const) {
+    for (const { cache, ref } of this.childKinds()) {
       for (const obj of cache.byIndex(INDEX_OWNER, owner)) {
-        if (!wanted.has(`${kind}/${objectKey(obj)}`) && !obj.metadata.deletionTimestamp) {
-          await this.client.deleteChild({ apiVersion, kind, namespace: obj.metadata.namespace!, name: obj.metadata.name });
+        if (!wanted.has(`${ref.kind}/${objectKey(obj)}`) && !obj.metadata.deletionTimestamp) {
+          await this.client.deleteChild({ apiVersion: apiVersionOf(ref), kind: ref.kind, namespace: obj.metadata.namespace!, name: obj.metadata.name });
         }
       }
     }
-    return out;
+    return {
+      retrying: failed?.retrying,
+      retryError: failed?.retryError,
+      unavailable: this.unavailableDeployments(ch, desired),
+      podFailure: this.podFailure(ch),
+      endpoint: this.endpoint(ch, desired),
+    };
   }
 
-  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<ChildrenResult> {
-    const cache = child.kind === 'Deployment' ? this.caches.deployments : this.caches.services;
-    const actual = cache.get(objectKey(child.object));
+  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown }> {
+    const actual = this.childKind(child.kind).cache.get(objectKey(child.object));
     if (actual?.metadata.deletionTimestamp) return {}; // being removed; recreated on its delete event
-    if (actual && !(actual.metadata.ownerReferences ?? []).some((o) => o.uid === ch.metadata.uid)) {
-      // Same deterministic name, different owner: a leftover of an earlier Challenge with this name.
-      await this.client.deleteChild({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
-      return {};
+    if (actual && !ownedBy(actual, ch)) {
+      const owner = (actual.metadata.ownerReferences ?? []).find((o) => o.kind === 'Challenge' && o.controller);
+      if (owner?.name === ch.metadata.name) {
+        // An earlier Challenge of this very name (names are unique, so it is gone): its leftover may go.
+        await this.client.deleteChild({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
+        return {};
+      }
+      // Another Challenge's child (a name collision) or nobody's: never touched.
+      return { nameConflict: `${child.kind} ${child.object.metadata.name} already exists and belongs to ${owner ? `Challenge ${owner.name}` : 'no Challenge'}; it is left alone` };
     }
     if (actual && isSubset(child.object.spec, actual.spec) && isSubset(child.object.metadata.labels, actual.metadata.labels)) return {};
     try {
@@ -308,15 +223,16 @@ export class Reconciler {
       return {};
     } catch (err) {
       const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
-      return isPermanent(err) ? { permanent: message } : { transient: message, retry: err };
+      return isPermanent(err) ? { refused: message } : { retrying: message, retryError: err };
     }
   }
 
-  private unavailableDeployments(desired: DesiredChild[]): string[] {
+  private unavailableDeployments(ch: Challenge, desired: DesiredChild[]): string[] {
     const out: string[] = [];
     for (const child of desired) {
-      if (child.kind !== 'Deployment') continue;
-      const d = this.caches.deployments.get(objectKey(child.object));
+      if (child.kind !== DEPLOYMENTS.kind) continue;
+      const found = this.caches.deployments.get(objectKey(child.object));
+      const d = found && ownedBy(found, ch) ? found : undefined;
       const want = child.object.spec.replicas ?? 1;
       const ok = d && !d.metadata.deletionTimestamp &&
         (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
@@ -327,15 +243,17 @@ export class Reconciler {
     return out;
   }
 
-  private endpoint(desired: DesiredChild[]): number | undefined {
-    const first = desired.find((c) => c.kind === 'Service');
+  /** NodePort of the instance's first Service; only a Service this Challenge owns counts. */
+  private endpoint(ch: Challenge, desired: DesiredChild[]): number | undefined {
+    const first = desired.find((c) => c.kind === SERVICES.kind);
     if (!first) return undefined;
-    const svc = this.caches.services.get(objectKey(first.object));
+    const found = this.caches.services.get(objectKey(first.object));
+    const svc = found && ownedBy(found, ch) ? found : undefined;
     const port = svc?.spec?.ports?.[0]?.nodePort;
     return typeof port === 'number' && port > 0 ? port : undefined;
   }
 
-  private podFailure(ch: Challenge): { reason: string; message: string } | undefined {
+  private podFailure(ch: Challenge): ChildrenFacts['podFailure'] {
     for (const pod of this.caches.pods.byIndex(INDEX_OWNER, objectKey(ch))) {
       const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
       for (const cs of statuses) {
@@ -354,78 +272,63 @@ export class Reconciler {
     return undefined;
   }
 
-  private async reconcileDeletion(ch: Challenge): Promise<Result> {
-    if (!(ch.metadata.finalizers ?? []).includes(FINALIZER)) return {};
-    const nowIso = new Date(this.clock.now()).toISOString();
-    const before = ch.status ?? {};
-    const prevState = before.currentStatus?.state;
-    const status: ChallengeStatus = structuredClone(before);
-    status.currentStatus = { state: 'Deleted', errorMsg: before.currentStatus?.errorMsg ?? '' };
-    status.observedGeneration = ch.metadata.generation;
-
+  /** Deletes the children of a deleted Challenge and says which of them are still there. */
+  private async deleteChildren(ch: Challenge): Promise<CleanupFacts> {
     // Children to remove: what the cache says this Challenge owns, plus the deterministic names of what its
     // definition makes (covers a child created moments ago that the cache has not seen yet). Deletes and reads
     // by name cost the same whatever the namespace holds; a label-selector list would scan it all.
     const ns = ch.metadata.namespace!;
-    const candidates = new Map<string, ChildRef>();
-    const add = (kind: 'Deployment' | 'Service', name: string) =>
-      candidates.set(`${kind}/${name}`, { apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, namespace: ns, name });
-    for (const obj of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) add('Deployment', obj.metadata.name);
-    for (const obj of this.caches.services.byIndex(INDEX_OWNER, objectKey(ch))) add('Service', obj.metadata.name);
+    // Each candidate is deleted with its uid as a precondition, so a same-name object of another Challenge that
+    // replaced it is never touched; a name the cache does not show as ours is read first and kept only if ours.
+    const candidates = new Map<string, ChildRef & { uid?: string }>();
+    const add = (ref: ResourceRef, name: string, uid?: string) =>
+      candidates.set(`${ref.kind}/${name}`, { apiVersion: apiVersionOf(ref), kind: ref.kind, namespace: ns, name, uid });
+    for (const { cache, ref } of this.childKinds()) {
+      for (const obj of cache.byIndex(INDEX_OWNER, objectKey(ch))) add(ref, obj.metadata.name, obj.metadata.uid);
+    }
     const def = this.caches.definitions.get(`${ns}/${ch.spec.definition}`);
-    if (def) for (const child of desiredChildren(ch, def)) add(child.kind, child.object.metadata.name);
+    for (const child of def ? childRefs(ch, def) : []) {
+      if (candidates.has(`${child.kind}/${child.name}`)) continue;
+      const { ref } = this.childKind(child.kind);
+      const obj = await this.client.read({ apiVersion: apiVersionOf(ref), kind: child.kind, namespace: ns, name: child.name });
+      if (obj && ownedBy(obj, ch)) add(ref, child.name, obj.metadata.uid);
+    }
 
     let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
     let deleteError: string | undefined;
     for (const ref of candidates.values()) {
-      const cached = (ref.kind === 'Deployment' ? this.caches.deployments : this.caches.services).get(`${ns}/${ref.name}`);
+      const cached = this.childKind(ref.kind).cache.get(`${ns}/${ref.name}`);
       if (cached && (cached.metadata.deletionTimestamp || (cached.metadata.finalizers ?? []).length)) mayRemain = true;
       if (cached?.metadata.deletionTimestamp) continue;
       try {
-        await this.client.deleteChild(ref);
+        await this.client.deleteChild(ref, ref.uid);
       } catch (err) {
+        if (isConflict(err)) continue; // the uid precondition failed: that name is someone else's now
         mayRemain = true;
         deleteError = `deleting ${ref.kind.toLowerCase()} ${ref.name}: ${apiError(err).message}`;
       }
     }
+    if (!mayRemain) return { remaining: [] };
 
-    if (mayRemain) {
-      // Tell "done" from "stuck": read back what may still be there.
-      const still: string[] = [];
-      for (const ref of candidates.values()) {
-        const obj = await this.client.read(ref);
-        if (!obj || (obj.metadata.ownerReferences ?? []).every((o) => o.uid !== ch.metadata.uid)) continue;
-        const fins = obj.metadata.finalizers ?? [];
-        still.push(`${ref.kind.toLowerCase()} ${ref.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
-      }
-      if (still.length) {
-        setCondition(status, {
-          type: COND_DELETING,
-          status: 'True',
-          reason: deleteError ? 'DeleteFailed' : 'ChildrenRemaining',
-          message: `${deleteError ? `${deleteError}; ` : ''}waiting for ${still.length} child(ren) to go away: ${still.join('; ')}`,
-          observedGeneration: ch.metadata.generation,
-        }, nowIso);
-        setCondition(status, { type: COND_READY, status: 'False', reason: 'Deleting', message: 'deletion in progress', observedGeneration: ch.metadata.generation }, nowIso);
-        await this.writeStatus(ch, before, status, prevState);
-        return { requeueAfterMs: deletionRecheckMs(ch, this.clock.now()) };
-      }
+    // Tell "done" from "stuck": read back what may still be there.
+    const remaining: string[] = [];
+    for (const ref of candidates.values()) {
+      const obj = await this.client.read(ref);
+      if (!obj || (obj.metadata.ownerReferences ?? []).every((o) => o.uid !== ch.metadata.uid)) continue;
+      const fins = obj.metadata.finalizers ?? [];
+      remaining.push(`${ref.kind.toLowerCase()} ${ref.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
     }
-
-    removeCondition(status, COND_DELETING);
-    setCondition(status, { type: COND_READY, status: 'False', reason: 'Deleted', message: 'children removed', observedGeneration: ch.metadata.generation }, nowIso);
-    ch = await this.writeStatus(ch, before, status, prevState);
-    await this.guard(() => this.client.setFinalizers(ch, (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER)));
-    const created = timeMs(ch.metadata.creationTimestamp);
-    if (created !== undefined) this.recorder.lifetime(ns, ch.spec.definition, Math.max(0, this.clock.now() - created) / 1000);
-    return {};
+    return { remaining, deleteError };
   }
 
   /** The single status write of a reconcile; skipped when nothing changed. */
-  private async writeStatus(ch: Challenge, before: ChallengeStatus, status: ChallengeStatus, prevState: State | undefined): Promise<Challenge> {
+  private async writeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
+    const before = ch.status ?? {};
     if (stableJson(before) === stableJson(status)) return ch;
     const updated = await this.guard(() => this.client.patchChallengeStatus(ch, status));
+    this.replaced(ch);
     // Recorded only once the write went through, so a retried reconcile does not count twice.
+    const prevState: State | undefined = before.currentStatus?.state;
     const next = status.currentStatus?.state;
     if (next && next !== prevState) {
       this.recorder.transition(ch.metadata.namespace!, prevState ?? 'None', next);
@@ -449,9 +352,3 @@ export class Reconciler {
     }
   }
 }
-
-export function challengeKeyOfChild(obj: KubeObject): string[] {
-  const ref = (obj.metadata.ownerReferences ?? []).find((o) => o.kind === 'Challenge' && o.controller);
-  return ref && obj.metadata.namespace ? [`${obj.metadata.namespace}/${ref.name}`] : [];
-}
-

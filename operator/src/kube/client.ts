@@ -3,9 +3,8 @@
 import {
   CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig,
 } from '@kubernetes/client-node';
-import {
-  CHALLENGE_PLURAL, FIELD_MANAGER, GROUP, VERSION, type Challenge, type ChallengeStatus, type KubeObject,
-} from '../api/types.ts';
+import { CHALLENGES } from '../api/resources.ts';
+import { FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject } from '../api/types.ts';
 import { isNotFound } from './errors.ts';
 
 export interface ChildRef {
@@ -36,8 +35,11 @@ export class KubeClient {
     )) as T;
   }
 
-  /** Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. */
-  async deleteChild(ref: ChildRef): Promise<void> {
+  /**
+   * Deletes a child; background propagation so nothing waits on a garbage collector. Gone already is fine. With
+   * `uid`, only that very object is deleted (a precondition): a same-name object that replaced it is left alone.
+   */
+  async deleteChild(ref: ChildRef, uid?: string): Promise<void> {
     try {
       await this.objects.delete(
         { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
@@ -46,6 +48,7 @@ export class KubeClient {
         undefined,
         undefined,
         'Background',
+        uid ? { preconditions: { uid } } : undefined,
       );
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -69,10 +72,10 @@ export class KubeClient {
   async patchChallengeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
     return (await this.custom.patchNamespacedCustomObjectStatus(
       {
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
       },
@@ -84,10 +87,10 @@ export class KubeClient {
   async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
     return (await this.custom.patchNamespacedCustomObject(
       {
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { metadata: { resourceVersion: ch.metadata.resourceVersion, finalizers } },
       },
@@ -98,10 +101,10 @@ export class KubeClient {
   async deleteChallenge(ch: Challenge): Promise<void> {
     try {
       await this.custom.deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
+        group: CHALLENGES.group,
+        version: CHALLENGES.version,
         namespace: ch.metadata.namespace!,
-        plural: CHALLENGE_PLURAL,
+        plural: CHALLENGES.plural,
         name: ch.metadata.name,
         body: { preconditions: { uid: ch.metadata.uid } },
       });

@@ -3,7 +3,7 @@
 // the leader renews every retryPeriod and steps down when it could not renew within renewDeadline.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { Logger } from '../controller/reconciler.ts';
+import type { Logger } from '../log.ts';
 import { isConflict, isNotFound } from './errors.ts';
 
 /** The three Lease calls; kubeLeaseStore implements them with client-node. */

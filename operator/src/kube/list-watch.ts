@@ -1,15 +1,9 @@
 // ListWatch for the informer, backed by client-node: KubernetesObjectApi pages the list, Watch streams events
 // with bookmarks and a server-side timeout.
 import { KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
-
-export interface ResourceRef {
-  group: string; // '' for core
-  version: string;
-  kind: string;
-  plural: string;
-}
 
 export interface ListWatchOptions {
   namespace?: string; // '' or undefined = all namespaces
@@ -21,10 +15,6 @@ export interface ListWatchOptions {
 export function resourcePath(ref: ResourceRef, namespace?: string): string {
   const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
   return namespace ? `${base}/namespaces/${namespace}/${ref.plural}` : `${base}/${ref.plural}`;
-}
-
-export function apiVersionOf(ref: ResourceRef): string {
-  return ref.group ? `${ref.group}/${ref.version}` : ref.version;
 }
 
 export function kubeListWatch<T extends KubeObject>(

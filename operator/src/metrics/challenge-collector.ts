@@ -1,17 +1,19 @@
-// challenge_resource_status (DESIGN.md §1) and the additive challenge_info / challenge_definition_requests,
-// rendered at scrape time straight from the informer caches plus tombstones of deleted Challenges. Nothing is
+// challenge_resource_status and the additive challenge_info / challenge_definition_requests (names, labels and state
+// codes from the metric contract, @hexactf/contract), rendered at scrape time straight from the informer caches plus tombstones of deleted Challenges. Nothing is
 // stored per series, so a restarted operator renders the same series from a fresh list.
 import {
-  LABEL_CHALLENGE_ID, LABEL_USER, STATE_VALUE, objectKey,
-  type Challenge, type ChallengeDefinition, type State,
+  CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUEST_LABELS, REQUEST_RESOURCES, STATE_CODES,
+  STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, isStateName, type RequestResource,
+} from '@hexactf/contract';
+import {
+  LABEL_CHALLENGE_ID, LABEL_USER,
+  type Challenge, type ChallengeDefinition,
 } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
 import { escapeLabelValue, formatValue, header, labelSet } from './exposition.ts';
+import type { SeriesIdentity, StoredTombstone } from './series-state.ts';
 
-export const STATUS_METRIC = 'challenge_resource_status';
-export const STATUS_LABELS = ['challenge_id', 'challenge_name', 'username', 'namespace'] as const;
-const REQUEST_LABELS = ['namespace', 'definition', 'category', 'resource'] as const;
 
 export interface ChallengeSource {
   challenges(): Iterable<Challenge>;
@@ -27,14 +29,24 @@ interface Lines {
 }
 
 interface Tombstone {
+  id: SeriesIdentity;
   labels: string; // rendered label set
   deletedAt: number;
 }
 
+/** The values of a Challenge's four status labels. */
+export function seriesIdentity(ch: Challenge): SeriesIdentity {
+  const l = ch.metadata.labels ?? {};
+  return { namespace: ch.metadata.namespace ?? '', name: ch.metadata.name, challengeId: l[LABEL_CHALLENGE_ID] ?? '', user: l[LABEL_USER] ?? '' };
+}
+
+const keyOf = (id: SeriesIdentity) => (id.namespace ? `${id.namespace}/${id.name}` : id.name);
+
+/** The gauge value; a state that is not ours (the original operator's None or Creating, say) counts as Pending. */
 export function stateValue(ch: Challenge): number {
-  if (ch.metadata.deletionTimestamp) return STATE_VALUE.Deleted;
-  const s = ch.status?.currentStatus?.state as State | undefined;
-  return s && s in STATE_VALUE ? STATE_VALUE[s] : STATE_VALUE.Pending;
+  if (ch.metadata.deletionTimestamp) return STATE_CODES.Deleted;
+  const s: unknown = ch.status?.currentStatus?.state;
+  return isStateName(s) ? STATE_CODES[s] : STATE_CODES.Pending;
 }
 
 export class ChallengeCollector {
@@ -54,7 +66,32 @@ export class ChallengeCollector {
 
   /** Called when a Challenge leaves the cache: it stays exported as Deleted for the retention window. */
   onDeleted(ch: Challenge): void {
-    this.tombstones.set(objectKey(ch), { labels: this.statusLabels(ch), deletedAt: this.clock.now() });
+    this.addTombstone(seriesIdentity(ch), this.clock.now());
+  }
+
+  /**
+   * A tombstone from before a restart (deletedAt: when it was deleted, or when the deletion was found). One already
+   * known is kept as is; one whose retention has passed, or whose Challenge exists again, is not exported.
+   */
+  restoreTombstone(t: StoredTombstone): void {
+    if (!this.tombstones.has(keyOf(t))) this.addTombstone(t, t.deletedAt);
+  }
+
+  /** The tombstones still within the retention (what a restart must keep). */
+  tombstoneList(): StoredTombstone[] {
+    this.prune(this.clock.now());
+    return [...this.tombstones.values()].map((t) => ({ ...t.id, deletedAt: t.deletedAt }));
+  }
+
+  /** The identities of every cached Challenge (what a restart compares the fresh list with). */
+  liveIdentities(): SeriesIdentity[] {
+    return Array.from(this.source.challenges(), seriesIdentity);
+  }
+
+  private addTombstone(id: SeriesIdentity, deletedAt: number): void {
+    const { namespace, name, challengeId, user } = id;
+    const identity = { namespace, name, challengeId, user };
+    this.tombstones.set(keyOf(identity), { id: identity, labels: this.renderLabels(identity), deletedAt });
     if (this.tombstones.size % 1024 === 0) this.prune(this.clock.now());
   }
 
@@ -67,9 +104,15 @@ export class ChallengeCollector {
   }
 
   private statusLabels(ch: Challenge): string {
-    const l = ch.metadata.labels ?? {};
+    return this.renderLabels(seriesIdentity(ch));
+  }
+
+  private renderLabels(id: SeriesIdentity): string {
     // A fixed template is several times faster than a generic loop (this runs once per object version).
-    return `{challenge_id="${escapeLabelValue(l[LABEL_CHALLENGE_ID] ?? '')}",challenge_name="${escapeLabelValue(ch.metadata.name)}",username="${escapeLabelValue(l[LABEL_USER] ?? '')}",namespace="${escapeLabelValue(ch.metadata.namespace ?? '')}"}`;
+    return LABEL_OPEN.challengeId + escapeLabelValue(id.challengeId) +
+      LABEL_OPEN.challengeName + escapeLabelValue(id.name) +
+      LABEL_OPEN.username + escapeLabelValue(id.user) +
+      LABEL_OPEN.namespace + escapeLabelValue(id.namespace) + '"}';
   }
 
   private linesOf(ch: Challenge): Lines {
@@ -87,8 +130,8 @@ export class ChallengeCollector {
   }
 
   private infoLine(ch: Challenge, def: ChallengeDefinition | undefined): Buffer {
-    const labels = `${this.statusLabels(ch).slice(0, -1)},definition="${escapeLabelValue(ch.spec?.definition ?? '')}",category="${escapeLabelValue(def?.spec?.category ?? '')}"}`;
-    return Buffer.from('challenge_info' + labels + ' 1\n');
+    const labels = `${this.statusLabels(ch).slice(0, -1)},${DEFINITION_LABEL}="${escapeLabelValue(ch.spec?.definition ?? '')}",${CATEGORY_LABEL}="${escapeLabelValue(def?.spec?.category ?? '')}"}`;
+    return Buffer.from(INFO_METRIC + labels + ' 1\n');
   }
 
   /** The whole text at once (tests, small caches). */
@@ -120,9 +163,9 @@ export class ChallengeCollector {
     // Challenge deleted meanwhile must not show up both live and as a tombstone.
     const live = Array.from(this.source.challenges());
     let tombs = '';
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + ' 2\n';
+    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + DELETED_SUFFIX;
     const entries: Lines[] = [];
-    let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, 'State of each Challenge: 0 Pending, 1 Running, 2 Deleted, 3 Error.', 'gauge'))];
+    let parts: Buffer[] = [Buffer.from(header(STATUS_METRIC, STATUS_HELP, 'gauge'))];
     let bytes = parts[0].length;
     for (const ch of live) {
       const e = this.linesOf(ch);
@@ -135,7 +178,7 @@ export class ChallengeCollector {
         bytes = 0;
       }
     }
-    const tail = tombs + header('challenge_info', 'One series per live Challenge with its definition and category.', 'gauge');
+    const tail = tombs + header(INFO_METRIC, 'One series per live Challenge with its definition and category.', 'gauge');
     parts.push(Buffer.from(tail));
     bytes += parts[parts.length - 1].length;
 
@@ -162,12 +205,13 @@ export class ChallengeCollector {
       }
     }
 
-    let requests = header('challenge_definition_requests', 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
+    let requests = header(REQUESTS_METRIC, 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
     for (const def of this.source.definitions()) {
-      const { cpu, memory } = definitionRequests(def);
+      const amounts = definitionRequests(def);
       const base = [def.metadata.namespace ?? '', def.metadata.name, def.spec?.category ?? ''];
-      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'cpu']) + ' ' + formatValue(cpu) + '\n';
-      requests += 'challenge_definition_requests' + labelSet(REQUEST_LABELS, [...base, 'memory']) + ' ' + formatValue(memory) + '\n';
+      for (const resource of REQUEST_RESOURCES) {
+        requests += REQUESTS_METRIC + labelSet(REQUEST_LABELS, [...base, resource]) + ' ' + formatValue(amounts[resource]) + '\n';
+      }
     }
     parts.push(Buffer.from(requests));
     bytes += parts[parts.length - 1].length;
@@ -177,10 +221,19 @@ export class ChallengeCollector {
 
 /** Series per streamed piece: small enough to write between yields, large enough to keep per-piece costs low. */
 const CHUNK_SERIES = 2000;
-const VALUE_SUFFIX = [' 0\n', ' 1\n', ' 2\n', ' 3\n'];
+/** ' <code>\n' per state code, the end of a status line. */
+const VALUE_SUFFIX: Record<number, string> = Object.fromEntries(STATE_NAMES.map((s) => [STATE_CODES[s], ` ${STATE_CODES[s]}\n`]));
+const DELETED_SUFFIX = VALUE_SUFFIX[STATE_CODES.Deleted];
+/** What goes before each status label's value: the label set opens with the first, the others follow a value. */
+const LABEL_OPEN = {
+  challengeId: `{${STATUS_LABELS.challengeId}="`,
+  challengeName: `",${STATUS_LABELS.challengeName}="`,
+  username: `",${STATUS_LABELS.username}="`,
+  namespace: `",${STATUS_LABELS.namespace}="`,
+} as const;
 
 /** Requests of one instance; a container with limits but no requests is counted at its limits (as Kubernetes defaults it). */
-export function definitionRequests(def: ChallengeDefinition): { cpu: number; memory: number } {
+export function definitionRequests(def: ChallengeDefinition): Record<RequestResource, number> {
   let cpu = 0;
   let memory = 0;
   for (const comp of def.spec?.components ?? []) {

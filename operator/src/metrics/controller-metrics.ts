@@ -1,5 +1,8 @@
 // Controller, work-queue and leader-election metrics under controller-runtime's names (so existing operator
-// dashboards work), plus the challenge transition counter and histograms. All on one prom-client Registry.
+// dashboards work; the names are the metric contract's), plus the challenge transition counter and histograms. All on one prom-client Registry.
+import {
+  CONTROLLER_METRICS, LIFECYCLE_LABELS, LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC, TRANSITION_LABELS,
+} from '@hexactf/contract';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetricsSink } from '../queue/work-queue.ts';
 import type { Recorder } from '../controller/reconciler.ts';
@@ -31,20 +34,20 @@ export class ControllerMetrics implements Recorder {
   constructor(defaultMetrics = true) {
     const registers = [(this.registry = new Registry())];
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
-    this.reconcileTotal = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
-    this.reconcileErrors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
-    this.reconcileTime = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_BUCKETS, registers });
-    this.activeWorkers = new Gauge({ name: 'controller_runtime_active_workers', help: 'Number of currently used workers per controller', labelNames: ['controller'], registers });
-    this.maxWorkers = new Gauge({ name: 'controller_runtime_max_concurrent_reconciles', help: 'Maximum number of concurrent reconciles per controller', labelNames: ['controller'], registers });
-    this.leaderStatus = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers });
-    this.depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers });
-    this.adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
-    this.retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers });
-    this.queueDuration = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: QUEUE_BUCKETS, registers });
-    this.workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: ['name'], buckets: QUEUE_BUCKETS, registers });
+    this.reconcileTotal = new Counter({ name: CONTROLLER_METRICS.reconcileTotal, help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
+    this.reconcileErrors = new Counter({ name: CONTROLLER_METRICS.reconcileErrors, help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
+    this.reconcileTime = new Histogram({ name: CONTROLLER_METRICS.reconcileTime, help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_BUCKETS, registers });
+    this.activeWorkers = new Gauge({ name: CONTROLLER_METRICS.activeWorkers, help: 'Number of currently used workers per controller', labelNames: ['controller'], registers });
+    this.maxWorkers = new Gauge({ name: CONTROLLER_METRICS.maxConcurrentReconciles, help: 'Maximum number of concurrent reconciles per controller', labelNames: ['controller'], registers });
+    this.leaderStatus = new Gauge({ name: CONTROLLER_METRICS.leaderStatus, help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', labelNames: ['name'], registers });
+    this.depth = new Gauge({ name: CONTROLLER_METRICS.queueDepth, help: 'Current depth of workqueue', labelNames: ['name'], registers });
+    this.adds = new Counter({ name: CONTROLLER_METRICS.queueAdds, help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
+    this.retries = new Counter({ name: CONTROLLER_METRICS.queueRetries, help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers });
+    this.queueDuration = new Histogram({ name: CONTROLLER_METRICS.queueDuration, help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: QUEUE_BUCKETS, registers });
+    this.workDuration = new Histogram({ name: CONTROLLER_METRICS.workDuration, help: 'How long in seconds processing an item from workqueue takes', labelNames: ['name'], buckets: QUEUE_BUCKETS, registers });
     const sources = this.queueSources;
     this.unfinished = new Gauge({
-      name: 'workqueue_unfinished_work_seconds',
+      name: CONTROLLER_METRICS.unfinishedWork,
       help: 'How many seconds of work has been done that is in progress and has not been observed by work_duration.',
       labelNames: ['name'],
       registers,
@@ -56,7 +59,7 @@ export class ControllerMetrics implements Recorder {
       },
     });
     this.longest = new Gauge({
-      name: 'workqueue_longest_running_processor_seconds',
+      name: CONTROLLER_METRICS.longestRunningProcessor,
       help: 'How many seconds has the longest running processor for workqueue been running.',
       labelNames: ['name'],
       registers,
@@ -67,9 +70,9 @@ export class ControllerMetrics implements Recorder {
         }
       },
     });
-    this.transitions = new Counter({ name: 'challenge_state_transitions_total', help: 'Challenge state changes written by the operator.', labelNames: ['namespace', 'from', 'to'], registers });
-    this.ttr = new Histogram({ name: 'challenge_time_to_running_seconds', help: 'Seconds from Pending to Running per instance.', labelNames: ['namespace', 'definition'], buckets: LIFECYCLE_BUCKETS, registers });
-    this.life = new Histogram({ name: 'challenge_lifetime_seconds', help: 'Seconds from creation to the end of cleanup per instance.', labelNames: ['namespace', 'definition'], buckets: LIFECYCLE_BUCKETS, registers });
+    this.transitions = new Counter({ name: TRANSITIONS_METRIC, help: 'Challenge state changes written by the operator.', labelNames: TRANSITION_LABELS, registers });
+    this.ttr = new Histogram({ name: TIME_TO_RUNNING_METRIC, help: 'Seconds from Pending to Running per instance.', labelNames: LIFECYCLE_LABELS, buckets: LIFECYCLE_BUCKETS, registers });
+    this.life = new Histogram({ name: LIFETIME_METRIC, help: 'Seconds from creation to the end of cleanup per instance.', labelNames: LIFECYCLE_LABELS, buckets: LIFECYCLE_BUCKETS, registers });
   }
 
   queueSink(name: string, processing: () => { now: number; since: number[] }): QueueMetricsSink {

@@ -21,6 +21,10 @@ before(async () => {
 });
 after(async () => env?.stop());
 
+async function createNamespaces(objs: K8sObject[]): Promise<void> {
+  for (const obj of objs.filter((o) => o.kind === 'Namespace')) await KubernetesObjectApi.makeApiClient(env.kubeConfig).create(obj as KubernetesObject);
+}
+
 async function dryRunAll(objs: K8sObject[]): Promise<string[]> {
   const accepted: string[] = [];
   for (const obj of objs) {
@@ -38,8 +42,10 @@ async function dryRunAll(objs: K8sObject[]): Promise<string[]> {
 describe('server-side dry run of the rendered chart', () => {
   it('accepts every object with the default values, and stores none', async () => {
     const ns = await createTestNamespace(env.kubeConfig, 'chart-default');
-    const objs = renderChart({ release: ns, namespace: ns });
-    assert.equal((await dryRunAll(objs)).length, objs.length);
+    const objs = renderChart({ release: ns, namespace: ns, set: [`challengeNamespaces={${ns}-ch}`] });
+    // The challenge namespace is created for real first: the Role inside it could not be dry-run otherwise.
+    await createNamespaces(objs);
+    assert.equal((await dryRunAll(objs.filter((o) => o.kind !== 'Namespace'))).length, objs.length - 1);
     // Dry run really stored nothing.
     const api = KubernetesObjectApi.makeApiClient(env.kubeConfig);
     await assert.rejects(api.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${ns}-challenge-operator`, namespace: ns } }),
@@ -47,19 +53,19 @@ describe('server-side dry run of the rendered chart', () => {
   });
 
   it('accepts every object with every toggle on (ServiceMonitor, PrometheusRule, namespaced RBAC, leader election)', async () => {
-    const [ns, watched, monitoring] = [
+    const [ns, monitoring] = [
       await createTestNamespace(env.kubeConfig, 'chart-all-on'),
-      await createTestNamespace(env.kubeConfig, 'chart-watched'),
       await createTestNamespace(env.kubeConfig, 'chart-monitoring'),
     ];
     const objs = renderChart({
       release: ns, namespace: ns, valuesFiles: [allOnValues],
       // Test namespaces instead of the fixed ones in the values file; a nodePort no other test asks for.
-      set: [`watchNamespace=${watched}`, `serviceMonitor.namespace=${monitoring}`, `prometheusRule.namespace=${monitoring}`,
+      set: [`challengeNamespaces={${ns}-ctf,${ns}-pwn}`, `serviceMonitor.namespace=${monitoring}`, `prometheusRule.namespace=${monitoring}`,
         'metrics.service.nodePort=30999'],
     });
-    const accepted = await dryRunAll(objs);
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'Deployment', 'Service']) {
+    await createNamespaces(objs);
+    const accepted = await dryRunAll(objs.filter((o) => o.kind !== 'Namespace'));
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'Deployment', 'Service', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']) {
       assert.ok(accepted.some((a) => a.startsWith(kind + '/')), `${kind} missing from ${accepted.join(', ')}`);
     }
   });
@@ -78,18 +84,18 @@ describe('server-side dry run of the rendered chart', () => {
 
 describe('helm install into the test apiserver', () => {
   it('installs every object (every toggle on), prints the NOTES, and uninstalls', async () => {
-    const [ns, watched, monitoring] = [
+    const [ns, monitoring] = [
       await createTestNamespace(env.kubeConfig, 'helm-install'),
-      await createTestNamespace(env.kubeConfig, 'helm-watched'),
       await createTestNamespace(env.kubeConfig, 'helm-monitoring'),
     ];
+    const watched = [`${ns}-ctf`, `${ns}-pwn`];
     const kube = ['--kubeconfig', env.kubeconfigPath, '--namespace', ns];
     // No kubelet here, so no --wait: the Deployment never becomes available.
-    const out = helm(['install', ns, chartDir, ...kube, '--values', allOnValues, '--set', `watchNamespace=${watched}`,
+    const out = helm(['install', ns, chartDir, ...kube, '--values', allOnValues, '--set', `challengeNamespaces={${watched.join(',')}}`,
       '--set', `serviceMonitor.namespace=${monitoring}`, '--set', `prometheusRule.namespace=${monitoring}`,
       '--set', 'metrics.service.nodePort=30998']);
     assert.match(out, /STATUS: deployed/);
-    assert.match(out, new RegExp(`Watching Challenges in: ${watched}`));
+    assert.match(out, new RegExp(`Watching Challenges in: ${watched.join(', ')}`));
     assert.match(out, /Leader election: on \(2 replicas/);
     assert.match(out, new RegExp(`ServiceMonitor ${monitoring}/${ns}-challenge-operator`));
     const api = KubernetesObjectApi.makeApiClient(env.kubeConfig);

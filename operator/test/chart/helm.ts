@@ -1,19 +1,11 @@
 // Runs the real helm binary on operator/chart and parses what it renders.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { toolPath } from '@hexactf/testing/tools';
 import { parseAllDocuments } from 'yaml';
 
 export const chartDir = resolve(import.meta.dirname, '../../chart');
 export const allOnValues = join(chartDir, 'ci/all-on-values.yaml');
-
-/** Go-built tools live in $HEXACTF_BIN (default ~/.cache/hexactf/bin); Debian ones are on PATH. */
-export function toolPath(name: string): string {
-  const dir = process.env.HEXACTF_BIN ?? join(homedir(), '.cache/hexactf/bin');
-  const p = join(dir, name);
-  return existsSync(p) ? p : name;
-}
 
 export function helm(args: string[]): string {
   return execFileSync(toolPath('helm'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,10 +1,10 @@
 // Runs the chart's rules over samples taken from a real operator's /metrics, with `promtool test rules`.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 import { stringify } from 'yaml';
-import { PROMETHEUS_BUILDS } from '../support/prometheus-builds.ts';
 import { chartDir } from './helm.ts';
 
 export interface ExpectedSample {
@@ -24,9 +24,9 @@ export function samples(exposition: string, names: string[]): { series: string; 
 
 /**
  * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m, with the
- * promtool of every Prometheus version. Returns the exit status (the first non-zero one) and every output.
+ * promtool of every Prometheus version. Returns the first non-zero exit status (0 when all pass) and every output.
  */
-export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): { status: number | null; output: string } {
+export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-rules-live-'));
   try {
     const file = join(dir, 'test.yaml');
@@ -39,16 +39,7 @@ export function testRulesOver(input: { series: string; value: string }[], expect
         promql_expr_test: Object.entries(expected).map(([expr, exp]) => ({ expr, eval_time: '5m', exp_samples: exp })),
       }],
     }));
-    // Each Prometheus version must pass: the status is the first failure's, the output names each version.
-    let status: number | null = 0;
-    let output = '';
-    for (const build of PROMETHEUS_BUILDS) {
-      const r = spawnSync(build.promtool, ['test', 'rules', file], { encoding: 'utf8' });
-      if (r.error) throw r.error;
-      if (status === 0) status = r.status;
-      output += `--- promtool of Prometheus ${build.name}\n${r.stdout}${r.stderr}`;
-    }
-    return { status, output };
+    return runPromtoolOnEveryBuild(['test', 'rules', file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
 import { Manager } from '../../src/manager.ts';
+import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { renderChart, type K8sObject } from './helm.ts';
 import { retryTooManyRequests } from '../../demo/workload.ts';
@@ -31,6 +34,13 @@ async function installRbac(release: string, namespace: string, set: string[] = [
   return serviceAccountKubeConfig(env.kubeConfig, namespace, sa.metadata.name);
 }
 
+/** The ConfigMap the chart tells the operator to keep its series state in (its --series-state-configmap). */
+function seriesStateConfigMap(release: string, namespace: string, set: string[] = []): string {
+  const deployment: any = renderChart({ release, namespace, set }).find((o) => o.kind === 'Deployment');
+  const arg: string = deployment.spec.template.spec.containers[0].args.find((a: string) => a.startsWith('--series-state-configmap='));
+  return arg.slice(arg.indexOf('=') + 1);
+}
+
 async function can(kc: KubeConfig, verb: string, resource: string, opts: { group?: string; namespace?: string; subresource?: string; name?: string } = {}): Promise<boolean> {
   const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
     body: { spec: { resourceAttributes: { verb, resource, group: opts.group ?? '', namespace: opts.namespace, subresource: opts.subresource, name: opts.name } } },
@@ -40,12 +50,12 @@ async function can(kc: KubeConfig, verb: string, resource: string, opts: { group
 
 const hexactf = 'apps.hexactf.io';
 
-describe('chart RBAC, default values (ClusterRole)', () => {
+describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
   let ns: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
-    sa = await installRbac(ns, ns);
+    sa = await installRbac(ns, ns, ['rbac.clusterWide=true']);
   });
 
   it('allows what the operator does, in any namespace', async () => {
@@ -81,18 +91,18 @@ describe('chart RBAC, default values (ClusterRole)', () => {
     const work = await createTestNamespace(env.kubeConfig, 'rbac-converge');
     // Scoped to its namespace only because other test files share this apiserver (an all-namespace operator would
     // put finalizers on their Challenges); the permissions used are the ClusterRole's all the same.
-    await converge(sa, work, { namespace: work });
+    await converge(sa, work, { namespace: work, leaderElectionNamespace: ns, seriesStateConfigMap: seriesStateConfigMap(ns, ns, ['rbac.clusterWide=true']) });
   });
 });
 
-describe('chart RBAC, watchNamespace set (namespaced Role) with leader election', () => {
+describe('chart RBAC, default values (a Role in the challenge namespace) with leader election', () => {
   let ns: string;
   let watched: string;
   let sa: KubeConfig;
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
     watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
-    sa = await installRbac(ns, ns, [`watchNamespace=${watched}`, 'replicaCount=2']);
+    sa = await installRbac(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
   });
 
   it('allows Challenges only in the watched namespace', async () => {
@@ -107,7 +117,10 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
   });
 
   it('the operator converges in the watched namespace as this ServiceAccount, electing itself leader', async () => {
-    await converge(sa, watched, { namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000 });
+    await converge(sa, watched, {
+      namespace: watched, leaderElect: true, leaderElectionNamespace: ns, leaseDurationMs: 15_000,
+      seriesStateConfigMap: seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']),
+    });
   });
 
   it('allows only its own Lease in the release namespace', async () => {
@@ -116,6 +129,16 @@ describe('chart RBAC, watchNamespace set (namespaced Role) with leader election'
     assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'challenge-operator.hexactf.io' }), true);
     assert.equal(await can(sa, 'update', 'leases', { ...lease, name: 'someone-else' }), false);
     assert.equal(await can(sa, 'create', 'leases', { ...lease, namespace: watched }), false);
+  });
+
+  it('allows only its own series-state ConfigMap, in the release namespace', async () => {
+    const own = seriesStateConfigMap(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: own }), true);
+    assert.equal(await can(sa, 'update', 'configmaps', { namespace: ns, name: own }), true);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: ns, name: 'someone-else' }), false);
+    assert.equal(await can(sa, 'list', 'configmaps', { namespace: ns }), false);
+    assert.equal(await can(sa, 'delete', 'configmaps', { namespace: ns, name: own }), false);
+    assert.equal(await can(sa, 'get', 'configmaps', { namespace: watched, name: own }), false);
   });
 });
 
@@ -159,8 +182,8 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     const state = async () => (await challenge()).status?.currentStatus?.state;
 
     // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
-    const deployment = await waitFor(async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0], 'a Deployment');
-    await waitFor(async () => ((await state()) === 'Pending' ? true : undefined), () => `Pending (operator log: ${problems.join('; ')})`);
+    const deployment = await waitFor('a Deployment', async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0]);
+    await waitFor(() => `Pending (operator log: ${problems.join('; ')})`, async () => (await state()) === 'Pending');
     assert.ok((await challenge()).metadata.finalizers.includes('challenge.hexactf.io/finalizer'));
 
     // No kubelet here: report the Deployment available, as its controller would.
@@ -168,17 +191,24 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
       name: deployment.metadata!.name!, namespace: work,
       body: { ...deployment, status: { observedGeneration: deployment.metadata!.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } },
     });
-    await waitFor(async () => ((await state()) === 'Running' ? true : undefined), 'Running');
+    await waitFor('Running', async () => (await state()) === 'Running');
     const metrics = await (await fetch(manager.metricsUrl!)).text();
     assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
     checkRecordingRules(metrics, work);
 
     // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
     await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });
-    await waitFor(async () => {
+    await waitFor('the Challenge to be gone', async () => {
       try { await challenge(); return undefined; } catch (e) { return statusOf(e) === 404 ? true : undefined; }
-    }, 'the Challenge to be gone');
+    });
     assert.equal((await apps.listNamespacedDeployment({ namespace: work })).items.filter((d) => !d.metadata?.deletionTimestamp).length, 0);
+    // The series state (tombstone included) is written with the chart's permissions.
+    if (flags.seriesStateConfigMap) {
+      await manager.seriesKeeper!.flush();
+      const cm = await env.kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: flags.seriesStateConfigMap, namespace: flags.leaderElectionNamespace! });
+      const stored = decodeSnapshot(Buffer.from(cm.binaryData![DATA_KEY], 'base64')).snapshot;
+      assert.deepEqual(stored.tombstones.map((t) => t.name), ['web-1-alice']);
+    }
     // Transient warnings (a watch restarting under load) are fine; a refused call is not.
     assert.deepEqual(problems.filter((p) => /forbidden|\b403\b/i.test(p)), [], 'the operator was refused nothing');
   } finally {
@@ -188,7 +218,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
 
 /** The chart's recording rules over what this real operator exports: the label names the rules join on exist. */
 function checkRecordingRules(metrics: string, ns: string): void {
-  const input = samples(metrics, ['challenge_resource_status', 'challenge_info', 'challenge_definition_requests']);
+  const input = samples(metrics, [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]);
   const at = (labels: string) => `{namespace="${ns}",${labels}}`;
   const r = testRulesOver(input, {
     'hexactf:user_instances:count': [{ labels: `hexactf:user_instances:count${at('username="alice"')}`, value: 1 }],
@@ -201,14 +231,4 @@ function checkRecordingRules(metrics: string, ns: string): void {
     ],
   });
   assert.equal(r.status, 0, `${r.output}\ninput:\n${input.map((i) => `${i.series} ${i.value}`).join('\n')}`);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string | (() => string), timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
 }

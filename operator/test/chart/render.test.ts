@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { parseFlags } from '../../src/flags.ts';
 import { allOnValues, chartDir, findObject, helm, renderChart, type K8sObject } from './helm.ts';
 
 const container = (objs: K8sObject[]) => findObject(objs, 'Deployment').spec.template.spec.containers[0];
@@ -34,7 +35,8 @@ describe('helm template, default values', () => {
 
   it('renders exactly the always-on objects', () => {
     assert.deepEqual(objs.map((o) => o.kind).sort(), [
-      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'ServiceAccount',
+      'Deployment', 'Namespace', 'NetworkPolicy', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding',
     ]);
   });
 
@@ -44,8 +46,13 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--metrics-bind-address=:8080'));
     assert.ok(c.args.includes('--health-probe-bind-address=:8081'));
     assert.ok(c.args.includes('--deleted-series-retention=60s'));
+    assert.ok(c.args.includes('--quota-wait-timeout=0'), 'waiting Challenges do not expire by default');
+    assert.equal(parseFlags(c.args, {}).quotaWaitTimeoutMs, 0, 'the operator accepts every flag the chart passes');
+    assert.ok(c.args.includes('--series-state-configmap=hexactf-challenge-operator-series-state'));
     assert.ok(!c.args.includes('--leader-elect'), 'one replica: no leader election');
-    assert.ok(!c.args.some((a: string) => a.startsWith('--namespace')), 'all namespaces by default');
+    assert.ok(c.args.includes('--namespace=hexactf-challenges'), 'the challenge namespaces only, by default');
+    assert.ok(c.args.includes('--network-policy=true'), 'instances isolated by default');
+    assert.ok(!c.args.some((a: string) => a.startsWith('--allowed-capabilities') || a === '--allow-load-balancer'), 'no opt-ins by default');
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
     assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
     assert.deepEqual(c.ports.map((p: any) => [p.name, p.containerPort]), [['metrics', 8080], ['health', 8081]]);
@@ -70,8 +77,16 @@ describe('helm template, default values', () => {
     for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v);
   });
 
-  it('grants cluster-wide exactly the verbs the operator uses', () => {
-    const role = findObject(objs, 'ClusterRole');
+  it('creates the challenge namespace with Pod Security Admission restricted labels, kept on uninstall', () => {
+    const ns = findObject(objs, 'Namespace', 'hexactf-challenges');
+    assert.equal(ns.metadata.labels!['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.equal(ns.metadata.annotations!['helm.sh/resource-policy'], 'keep');
+  });
+
+  it('grants exactly the verbs the operator uses, in the challenge namespace only', () => {
+    assert.ok(!objs.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'), 'no cluster-wide RBAC by default');
+    const role = findObject(objs, 'Role', 'hexactf-challenge-operator');
+    assert.equal(role.metadata.namespace, 'hexactf-challenges');
     const verbs = (group: string, resource: string) =>
       role.rules.filter((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: any) => r.verbs).sort();
     assert.deepEqual(verbs('apps.hexactf.io', 'challenges'), ['delete', 'get', 'list', 'patch', 'update', 'watch']);
@@ -81,11 +96,31 @@ describe('helm template, default values', () => {
     assert.deepEqual(verbs('apps', 'deployments'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'services'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'pods'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbs('networking.k8s.io', 'networkpolicies'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'events'), []);
     assert.deepEqual(verbs('', 'secrets'), []);
     assert.ok(!role.rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*')));
-    const binding = findObject(objs, 'ClusterRoleBinding');
+    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator');
+    assert.equal(binding.metadata.namespace, 'hexactf-challenges');
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('grants its series-state ConfigMap by name only, in the release namespace', () => {
+    const role = findObject(objs, 'Role', 'hexactf-challenge-operator-series-state');
+    assert.equal(role.metadata.namespace, 'hexactf');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['hexactf-challenge-operator-series-state'], verbs: ['get', 'update'] },
+    ]);
+    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator-series-state');
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'hexactf-challenge-operator-series-state' });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('operator.keepSeriesState=false: no flag, no ConfigMap Role', () => {
+    const off = renderChart({ set: ['operator.keepSeriesState=false'] });
+    assert.ok(!container(off).args.some((a: string) => a.startsWith('--series-state-configmap')));
+    assert.ok(!off.some((o) => o.kind === 'Role' && o.metadata.name.endsWith('-series-state')));
   });
 });
 
@@ -95,8 +130,12 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
   it('turns on leader election for 2 replicas, with a Role for the Lease only', () => {
     const c = container(objs);
     assert.ok(c.args.includes('--leader-elect'));
-    assert.ok(c.args.includes('--namespace=ctf'));
+    assert.ok(c.args.includes('--namespace=ctf,ctf-pwn'));
+    assert.ok(c.args.includes('--allowed-capabilities=SYS_ADMIN'));
+    assert.ok(c.args.includes('--allow-load-balancer'));
     assert.ok(c.args.includes('--delete-on-error'));
+    assert.ok(c.args.includes('--quota-wait-timeout=10m'));
+    assert.equal(parseFlags(c.args, {}).quotaWaitTimeoutMs, 600_000, 'the operator accepts every flag the chart passes');
     assert.ok(c.args.includes('--leader-election-namespace=hexactf'), 'extraArgs appended');
     const lease = findObject(objs, 'Role', 'hexactf-challenge-operator-leader-election');
     assert.equal(lease.metadata.namespace, 'hexactf');
@@ -104,13 +143,22 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
     assert.deepEqual(lease.rules[1].resourceNames, ['challenge-operator.hexactf.io']);
   });
 
-  it('uses a namespaced Role in the watched namespace instead of a ClusterRole', () => {
+  it('uses a Role + RoleBinding in each challenge namespace, labelled with the chosen Pod Security level', () => {
     assert.ok(!objs.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'));
-    const role = findObject(objs, 'Role', 'hexactf-challenge-operator');
-    assert.equal(role.metadata.namespace, 'ctf');
-    const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator');
-    assert.equal(binding.metadata.namespace, 'ctf');
-    assert.equal(binding.subjects[0].namespace, 'hexactf');
+    const roles = objs.filter((o) => o.kind === 'Role' && o.metadata.name === 'hexactf-challenge-operator');
+    assert.deepEqual(roles.map((r) => r.metadata.namespace), ['ctf', 'ctf-pwn']);
+    const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'hexactf-challenge-operator');
+    assert.deepEqual(bindings.map((b) => [b.metadata.namespace, b.subjects[0].namespace]), [['ctf', 'hexactf'], ['ctf-pwn', 'hexactf']]);
+    const namespaces = objs.filter((o) => o.kind === 'Namespace');
+    assert.deepEqual(namespaces.map((n) => [n.metadata.name, n.metadata.labels!['pod-security.kubernetes.io/enforce']]), [['ctf', 'baseline'], ['ctf-pwn', 'baseline']]);
+  });
+
+  it('carries the childPolicy opt-ins into the admission policies', () => {
+    const workloads = findObject(objs, 'ValidatingAdmissionPolicy', 'hexactf-challenge-operator-workloads');
+    assert.equal(workloads.spec.variables.find((v: any) => v.name === 'allowedCapabilities').expression, '["SYS_ADMIN"]');
+    assert.equal(workloads.spec.matchConditions[0].expression, 'request.userInfo.username == "system:serviceaccount:hexactf:hexactf-challenge-operator"');
+    const services = findObject(objs, 'ValidatingAdmissionPolicy', 'hexactf-challenge-operator-services');
+    assert.ok(services.spec.validations.some((v: any) => v.expression.includes("'LoadBalancer'")));
   });
 
   it('places the pods as configured', () => {
@@ -154,6 +202,21 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
 });
 
 describe('helm template, defaults that follow other values', () => {
+  it('rbac.clusterWide=true is the explicit cluster-wide mode: a ClusterRole, no --namespace, no challenge namespaces', () => {
+    const objs = renderChart({ set: ['rbac.clusterWide=true'] });
+    findObject(objs, 'ClusterRole', 'hexactf-challenge-operator');
+    findObject(objs, 'ClusterRoleBinding', 'hexactf-challenge-operator');
+    assert.ok(!objs.some((o) => (o.kind === 'Role' && o.metadata.name === 'hexactf-challenge-operator') || o.kind === 'Namespace'));
+    assert.ok(!container(objs).args.some((a: string) => a.startsWith('--namespace')));
+  });
+
+  it('refuses no challenge namespace, the release namespace or a system namespace', () => {
+    assert.throws(() => renderChart({ set: ['challengeNamespaces=null'] }), /at least one namespace/);
+    for (const ns of ['hexactf', 'kube-system', 'kube-public', 'default']) {
+      assert.throws(() => renderChart({ set: [`challengeNamespaces={${ns}}`] }), /is refused/, ns);
+    }
+  });
+
   it('ServiceMonitor defaults to the release namespace and the job the rules expect follows nameOverride', () => {
     const objs = renderChart({
       namespace: 'ops',
@@ -176,7 +239,7 @@ describe('helm template, defaults that follow other values', () => {
   });
 
   it('rbac.create=false and serviceAccount.create=false render no RBAC objects', () => {
-    const objs = renderChart({ set: ['rbac.create=false', 'serviceAccount.create=false', 'serviceAccount.name=existing'] });
+    const objs = renderChart({ set: ['rbac.create=false', 'serviceAccount.create=false', 'serviceAccount.name=existing', 'admissionPolicy.enabled=false', 'createChallengeNamespaces=false', 'metrics.networkPolicy.enabled=false'] });
     assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service']);
     assert.equal(findObject(objs, 'Deployment').spec.template.spec.serviceAccountName, 'existing');
   });

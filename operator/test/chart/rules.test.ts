@@ -2,13 +2,12 @@
 // source file and on what the chart renders, `test rules` with fixture series -> expected samples/alerts
 // (fixtures/rules-test.yaml).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { PROMETHEUS_BUILDS, runPromtoolOf, versionOf } from '@hexactf/testing/prometheus-builds';
 import { parse, stringify } from 'yaml';
-import { PROMETHEUS_BUILDS, versionOf } from '../support/prometheus-builds.ts';
 import { chartDir, findObject, renderChart } from './helm.ts';
 
 const rulesFile = join(chartDir, 'files/rules.yaml');
@@ -18,7 +17,7 @@ const ruleNames = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) 
 for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.name}`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hexactf-rules-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
-  const promtool = (args: string[]) => spawnSync(build.promtool, args, { encoding: 'utf8' });
+  const promtool = (args: string[]) => runPromtoolOf(build, args);
 
   it('is that version', () => {
     assert.match(versionOf(build.promtool), new RegExp(`version ${build.major}\\.`));
@@ -26,8 +25,8 @@ for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.
 
   it('check rules accepts files/rules.yaml', () => {
     const r = promtool(['check', 'rules', rulesFile]);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /SUCCESS: 12 rules found/);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /SUCCESS: 12 rules found/);
   });
 
   it('check rules accepts the PrometheusRule the chart renders', () => {
@@ -35,7 +34,7 @@ for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.
     const file = join(tmp, 'rendered.yaml');
     writeFileSync(file, stringify({ groups: rule.spec.groups }));
     const r = promtool(['check', 'rules', file]);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.status, 0, r.output);
   });
 
   it('test rules: every alert and recording rule has a unit test, and they pass', () => {
@@ -49,8 +48,8 @@ for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.
     assert.deepEqual(all.filter((n: string) => !tested.has(n)), [], 'rules without a unit test');
 
     const r = promtool(['test', 'rules', unitTests]);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /SUCCESS/);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /SUCCESS/);
   });
 
   it('test rules fails when an expectation is wrong (the tests can fail)', () => {
@@ -61,7 +60,7 @@ for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.
     writeFileSync(file, text);
     const r = promtool(['test', 'rules', file]);
     assert.notEqual(r.status, 0);
-    assert.match(r.stdout + r.stderr, /HexactfChallengeInstancePendingTooLong/);
+    assert.match(r.output, /HexactfChallengeInstancePendingTooLong/);
   });
 
 });

@@ -3,6 +3,7 @@
 // info for the same set of Challenges, families contiguous, and valid for promtool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
 import type { Challenge } from '../../src/api/types.ts';
@@ -46,9 +47,9 @@ test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges s
   churning = false;
 
   assert.ok(turns > 5, `the scrape yielded ${turns} times`);
-  const status = parseSeries(text, 'challenge_resource_status');
-  const info = parseSeries(text, 'challenge_info');
-  const statusLines = text.split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  const status = parseSeries(text, STATUS_METRIC);
+  const info = parseSeries(text, INFO_METRIC);
+  const statusLines = text.split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
   assert.equal(statusLines.length, status.size, 'every status series once');
   // The view is the cache at the start of the scrape: all of it, nothing added later.
   assert.equal(status.size, before.size);
@@ -59,12 +60,12 @@ test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges s
   // Families are contiguous (the exposition format requires it).
   const order = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.indexOf('{')));
   const families = order.filter((m, i) => i === 0 || order[i - 1] !== m);
-  assert.deepEqual(families, ['challenge_resource_status', 'challenge_info', 'challenge_definition_requests']);
+  assert.deepEqual(families, [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]);
   const r = promtoolCheckMetrics(text);
   assert.equal(r.status, 0, r.output);
 
   // The next scrape sees the deletions as tombstones (2) and the additions.
-  const second = parseSeries(collector.render(), 'challenge_resource_status');
+  const second = parseSeries(collector.render(), STATUS_METRIC);
   assert.equal([...second.values()].filter((v) => v === '2').length, collector.tombstoneCount());
   assert.equal(second.size, live.size + collector.tombstoneCount());
 });

@@ -3,12 +3,15 @@
 // exposition stays valid for Prometheus' own parsers (promtool and a real Prometheus scrape).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
+import { startPrometheus } from '@hexactf/testing/prometheus';
+import { waitFor } from '@hexactf/testing/wait';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
 import { listen, type BoundServer } from '../../src/server/http-server.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
-import { Fixture, definitionSpec, parseSeries, seriesKey, waitFor } from '../integration/harness.ts';
-import { promtoolCheckMetrics, startPrometheus } from './prometheus.ts';
+import { Fixture, definitionSpec, parseSeries, seriesKey } from '../integration/harness.ts';
+import { promtoolCheckMetrics, scrapeConfig } from './prometheus.ts';
 
 // Label values Kubernetes allows ([A-Za-z0-9._-], at most 63, alphanumeric at both ends); unicode, 64+
 // characters and other regex characters are refused by the apiserver (crd-schema.test.ts).
@@ -75,12 +78,12 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
     const text = await f.scrapeText();
     assert.match(text, new RegExp(`challenge_definition_requests\\{namespace="${f.ns}",definition="bad-quantity",category="web",resource="memory"\\} ${64 * 2 ** 20}`));
   });
-  test('a pod spec field of the wrong type (env as a string): Error ChildCreateFailed, not endless retries', async () => {
+  test('a pod spec field of the wrong type (env as a string): Error DefinitionRefused naming it, not endless retries', async () => {
     await f.createDefinition('bad-env', definitionSpec({ containerExtra: { env: 'FLAG=hexactf{x}' } }));
     await f.createChallenge('c-badenv', { user: 'cid', definition: 'bad-env' });
     const ch = await f.waitForState('c-badenv', 'Error');
-    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
-    assert.match(ch.status!.currentStatus!.errorMsg!, /creating Deployment .*(typed patch|convert)/);
+    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'DefinitionRefused');
+    assert.match(ch.status!.currentStatus!.errorMsg!, /containers\[0\]\.env: must be a list/);
   });
 });
 
@@ -169,13 +172,13 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const r = promtoolCheckMetrics(text);
     assert.equal(r.status, 0, r.output);
-    assert.equal(parseSeries(text, 'challenge_resource_status').size, hostile.length);
+    assert.equal(parseSeries(text, STATUS_METRIC).size, hostile.length);
   });
 
   test('a real Prometheus scrape stores every label value exactly as the Challenge had it', async () => {
-    const prom = await startPrometheus({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! });
+    const prom = await startPrometheus({ config: scrapeConfig({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! }) });
     try {
-      await prom.waitForScrapes();
+      await prom.waitForScrapes(2);
       const stored = await waitFor('all series stored', async () => {
         const s = await prom.series('challenge_resource_status{job="hostile"}');
         return s.length === hostile.length ? s : undefined;

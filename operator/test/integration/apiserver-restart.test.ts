@@ -2,10 +2,12 @@
 // A private control plane, since stopping the shared one would break the other test files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
 import { startManager } from '../../src/manager.ts';
-import { defaultFlags, definitionSpec, parseSeries, waitFor } from './harness.ts';
+import { defaultFlags, definitionSpec, parseSeries } from './harness.ts';
 
 test('after kube-apiserver restarts, the operator resumes watching and reconciling', async (t) => {
   const env = await startTestEnv();
@@ -30,7 +32,7 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
 
   await env.stopApiserver();
   // Metrics keep coming from the cache while the apiserver is away.
-  const during = parseSeries(await (await fetch(manager.metricsUrl!)).text(), 'challenge_resource_status');
+  const during = parseSeries(await (await fetch(manager.metricsUrl!)).text(), STATUS_METRIC);
   assert.equal(during.get(`{challenge_id="1",challenge_name="c-sam",username="sam",namespace="${ns}"}`), '0');
   await new Promise((r) => setTimeout(r, 1000));
   await env.startApiserver();

@@ -1,7 +1,9 @@
 // Pending → Running → Deleted, children, endpoint, cleanup and the Deleted series' retention.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, definitionSpec, parseSeries, seriesKey, waitFor } from './harness.ts';
+import { STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture, definitionSpec, parseSeries, seriesKey } from './harness.ts';
 
 test('a Challenge goes Pending → Running → Deleted, with its children created and removed', async (t) => {
   const f = await Fixture.create('life');
@@ -21,7 +23,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   const services = await f.servicesOf(pending);
   assert.equal(services.length, 1);
   for (const obj of [...deployments, ...services]) {
-    assert.match(obj.metadata!.name!, /^ch-1-alice-(web|db)-[0-9a-f]{10}$/);
+    assert.match(obj.metadata!.name!, /^ch-1-alice-(web|db)-[0-9a-f]{16}$/);
     const [ref] = obj.metadata!.ownerReferences!;
     assert.equal(ref.kind, 'Challenge');
     assert.equal(ref.uid, pending.metadata.uid);
@@ -51,7 +53,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   const ready = running.status!.conditions!.find((c) => c.type === 'Ready')!;
   assert.equal(ready.status, 'True');
   const text = await f.scrapeText();
-  assert.equal(parseSeries(text, 'challenge_resource_status').get(key), '1');
+  assert.equal(parseSeries(text, STATUS_METRIC).get(key), '1');
   assert.ok(text.includes(`challenge_info{challenge_id="1",challenge_name="challenge-1-alice",username="alice",namespace="${f.ns}",definition="web-basic",category="web"} 1`));
   assert.ok(text.includes(`challenge_definition_requests{namespace="${f.ns}",definition="web-basic",category="web",resource="cpu"} 0.2`));
   assert.match(text, new RegExp(`challenge_state_transitions_total\\{namespace="${f.ns}",from="Pending",to="Running"\\} 1`));
@@ -63,7 +65,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   await f.waitForGone('challenge-1-alice');
   assert.deepEqual(await f.allChildren(), [], 'no orphaned children');
   const after = await f.scrapeText();
-  assert.equal(parseSeries(after, 'challenge_resource_status').get(key), '2', 'Deleted stays visible');
+  assert.equal(parseSeries(after, STATUS_METRIC).get(key), '2', 'Deleted stays visible');
   assert.ok(!after.includes('challenge_name="challenge-1-alice",username="alice",namespace="' + f.ns + '",definition'), 'no info for a gone instance');
   assert.match(after, /challenge_lifetime_seconds_count\{namespace="[^"]+",definition="web-basic"\} 1/);
 
@@ -115,7 +117,7 @@ test('long Challenge names and odd user or challenge ids still give valid, disti
   const a = await f.waitForDeployments(long, 1);
   const b = await f.waitForDeployments(`${long}-2`, 1);
   for (const d of [...a, ...b]) {
-    assert.match(d.metadata!.name!, /^ch-web-2024-a-alice-smith-99-web-[0-9a-f]{10}$/);
+    assert.match(d.metadata!.name!, /^ch-web-2024-a-alice-smith-99-web-[0-9a-f]{16}$/);
   }
   assert.notEqual(a[0].metadata!.name, b[0].metadata!.name);
   await f.markAvailable(a[0].metadata!.name!);

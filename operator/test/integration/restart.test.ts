@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
 import { Manager } from '../../src/manager.ts';
-import { Fixture, parseSeries, waitFor } from './harness.ts';
+import { Fixture, parseSeries } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
@@ -25,7 +27,7 @@ test('a restarted operator renders identical challenge series', async (t) => {
 
   const render = async () => {
     const text = await f.scrapeText();
-    return [...parseSeries(text, 'challenge_resource_status')].concat([...parseSeries(text, 'challenge_info')]).sort();
+    return [...parseSeries(text, STATUS_METRIC)].concat([...parseSeries(text, INFO_METRIC)]).sort();
   };
   const before = await render();
   assert.equal(before.filter(([k]) => k.includes(`namespace="${f.ns}"`)).length, 6);
@@ -39,7 +41,7 @@ test('a restarted operator renders identical challenge series', async (t) => {
   assert.equal(quiet.metricsUrl, undefined);
   assert.equal(quiet.healthUrl, undefined);
   const text = await quiet.renderMetrics();
-  assert.deepEqual([...parseSeries(text, 'challenge_resource_status')].concat([...parseSeries(text, 'challenge_info')]).sort(), before);
+  assert.deepEqual([...parseSeries(text, STATUS_METRIC)].concat([...parseSeries(text, INFO_METRIC)]).sort(), before);
 });
 
 test('with --leader-elect only the leader reconciles and exports challenge series; the standby takes over', async (t) => {
@@ -59,15 +61,15 @@ test('with --leader-elect only the leader reconciles and exports challenge serie
   await f.createChallenge('c-quinn', { user: 'quinn', definition: 'web-basic' });
   await f.waitForState('c-quinn', 'Pending');
   const scrape = async (m: typeof a) => (await fetch(m.metricsUrl!)).text();
-  assert.equal(parseSeries(await scrape(a), 'challenge_resource_status').size, 1);
+  assert.equal(parseSeries(await scrape(a), STATUS_METRIC).size, 1);
   const standby = await scrape(b);
-  assert.equal(parseSeries(standby, 'challenge_resource_status').size, 0);
+  assert.equal(parseSeries(standby, STATUS_METRIC).size, 0);
   assert.match(standby, new RegExp(`leader_election_master_status\\{name="lock-${f.ns}"\\} 0`));
 
   // Graceful stop releases the Lease: b takes over well before the lease would have expired.
   await a.stop();
   await waitFor('b leads', async () => b.isLeader(), 5000);
-  assert.equal(parseSeries(await scrape(b), 'challenge_resource_status').size, 1);
+  assert.equal(parseSeries(await scrape(b), STATUS_METRIC).size, 1);
   await f.markAllAvailable('c-quinn', 1);
   await f.waitForState('c-quinn', 'Running');
 });
@@ -95,7 +97,7 @@ test('the CLI runs as a child process: probes, metrics, and a clean exit on SIGT
   assert.equal((await fetch(`${started.health}/readyz`)).status, 200);
   await f.waitForState('c-rosa', 'Pending');
   const text = await (await fetch(started.metrics)).text();
-  assert.equal(parseSeries(text, 'challenge_resource_status').get(`{challenge_id="1",challenge_name="c-rosa",username="rosa",namespace="${f.ns}"}`), '0');
+  assert.equal(parseSeries(text, STATUS_METRIC).get(`{challenge_id="1",challenge_name="c-rosa",username="rosa",namespace="${f.ns}"}`), '0');
   assert.match(text, /process_cpu_seconds_total/);
 
   child.kill('SIGTERM');

@@ -1,7 +1,8 @@
 // Deleted or edited children are restored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, waitFor } from './harness.ts';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture } from './harness.ts';
 
 test('a deleted Deployment or Service is recreated and an edited one restored', async (t) => {
   const f = await Fixture.create('heal');

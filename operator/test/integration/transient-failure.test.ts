@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
 import { startManager } from '../../src/manager.ts';
-import { defaultFlags, definitionSpec, waitFor } from './harness.ts';
+import { defaultFlags, definitionSpec } from './harness.ts';
 import type { Challenge } from '../../src/api/types.ts';
 
 test('transient child failures are visible while retried, then time out into Error', async (t) => {

@@ -1,7 +1,8 @@
 // --challenge-ttl (isOne exempt) and --max-per-user.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, definitionSpec, waitFor } from './harness.ts';
+import { waitFor } from '@hexactf/testing/wait';
+import { Fixture, definitionSpec } from './harness.ts';
 
 test('a Running instance is deleted after --challenge-ttl unless its definition isOne', async (t) => {
   const f = await Fixture.create('ttl', { challengeTtlMs: 1500 });
@@ -34,7 +35,7 @@ test('--max-per-user: the next live instance of a user is refused with no childr
   await f.createChallenge('c2-judy', { user: 'judy', challengeId: '2', definition: 'web-basic' });
   await f.createChallenge('c1-kim', { user: 'kim', challengeId: '1', definition: 'web-basic' });
   const refused = await f.waitForState('c2-judy', 'Error');
-  assert.match(refused.status!.currentStatus!.errorMsg!, /^quota exceeded: user judy already has 1 live instance\(s\) \(max 1\)$/);
+  assert.match(refused.status!.currentStatus!.errorMsg!, /^quota exceeded: user judy has the maximum of 1 live instance\(s\); waiting for one to end$/);
   assert.equal((await f.deploymentsOf(refused)).length, 0);
   assert.equal((await f.servicesOf(refused)).length, 0);
   await f.waitForState('c1-kim', 'Pending');
@@ -76,4 +77,23 @@ test('TTL follows the injected clock: 30 minutes later (by the clock) the instan
   f.manager!.enqueueAll();
   await f.waitForGone('c-vera');
   assert.deepEqual(await f.allChildren(), []);
+});
+
+test('--quota-wait-timeout: a Challenge still waiting that long after its creation is deleted; the admitted one stays', async (t) => {
+  const f = await Fixture.create('qwait', { maxPerUser: 1, quotaWaitTimeoutMs: 10 * 60_000 });
+  t.after(() => f.close());
+  await f.createDefinition('web-basic');
+  await f.createChallenge('c1-uma', { user: 'uma', challengeId: '1', definition: 'web-basic' });
+  await f.markAllAvailable('c1-uma', 1);
+  await f.waitForState('c1-uma', 'Running'); // Running: moving the clock does not time it out (no TTL here)
+  await f.createChallenge('c2-uma', { user: 'uma', challengeId: '2', definition: 'web-basic' });
+  await f.waitForState('c2-uma', 'Error');
+  f.clock.offsetMs = 9 * 60_000;
+  f.manager!.enqueueAll();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await f.getChallenge('c2-uma'))?.status?.currentStatus?.state, 'Error', 'still waiting before the deadline');
+  f.clock.offsetMs = 11 * 60_000;
+  f.manager!.enqueueAll();
+  await f.waitForGone('c2-uma');
+  assert.equal((await f.getChallenge('c1-uma'))?.status?.currentStatus?.state, 'Running');
 });

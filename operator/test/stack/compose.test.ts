@@ -2,12 +2,11 @@
 // Debian's docker-compose (1.29, the v1 CLI; the file sticks to keys Compose v2 also reads), every shell script
 // linted by shellcheck, and deploy/prometheus/prometheus.yml loaded by a real Prometheus with the chart's rules.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { parse } from 'yaml';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -45,6 +44,20 @@ describe('docker-compose.yaml', () => {
     assert.equal(env.PROMETHEUS_CONTAINER, config.services.prometheus.container_name);
     assert.equal(env.BOOTSTRAP_CONTAINER, config.services['kind-bootstrap'].container_name);
   });
+  it('publishes every port on 127.0.0.1 only (Grafana is an anonymous Admin in development mode)', () => {
+    const r = run(['config']);
+    assert.equal(r.status, 0, r.stderr);
+    const config = parse(r.stdout);
+    const published: string[] = [];
+    for (const [name, svc] of Object.entries<any>(config.services)) {
+      for (const p of svc.ports ?? []) {
+        const ip = typeof p === 'string' ? (p.split(':').length === 3 ? p.split(':')[0] : '') : p.host_ip ?? '';
+        published.push(`${name} ${ip || '(all interfaces)'}`);
+        assert.equal(ip, '127.0.0.1', `${name} publishes ${JSON.stringify(p)} beyond loopback`);
+      }
+    }
+    assert.deepEqual(published.sort(), ['grafana 127.0.0.1', 'prometheus 127.0.0.1']);
+  });
 });
 
 describe('shell scripts', () => {
@@ -64,28 +77,17 @@ describe('shell scripts', () => {
 });
 
 describe('deploy/prometheus/prometheus.yml in a real Prometheus', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'hexactf-prom-'));
+  let prometheus: Prometheus | undefined;
   let url = '';
-  let proc: ReturnType<typeof spawn> | undefined;
 
   before(async () => {
     // Same config, with the rules path pointing at the chart's file as the compose volume does.
     const config = readFileSync(join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8')
       .replace('/etc/prometheus/rules/*.yaml', join(repo, 'operator/chart/files/rules.yaml'));
-    writeFileSync(join(tmp, 'prometheus.yml'), config);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    proc = spawn('prometheus', [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-    // Never outlive the test process, whichever way it ends.
-    process.once('exit', () => proc?.kill('SIGKILL'));
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${url}/-/ready`)).ok) return; } catch { /* not listening yet */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('prometheus did not become ready');
+    prometheus = await startPrometheus({ config });
+    url = prometheus.url;
   });
-  after(() => { proc?.kill(); rmSync(tmp, { recursive: true, force: true }); });
+  after(() => prometheus?.stop());
 
   it('loads every alerting and recording rule of the chart', async () => {
     const body = await (await fetch(`${url}/api/v1/rules`)).json() as any;
@@ -108,13 +110,3 @@ describe('deploy/prometheus/prometheus.yml in a real Prometheus', () => {
     assert.equal(target?.labels.instance, 'hexactf-control-plane:30080');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-    s.on('error', fail);
-  });
-}

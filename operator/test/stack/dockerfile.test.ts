@@ -2,7 +2,7 @@
 // its COPY sources exist and are not excluded by .dockerignore, the entrypoint is what tsconfig.build.json emits,
 // and everything the image runs (dist from src/, the demo generator) imports only production dependencies.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -71,15 +71,38 @@ describe('operator/Dockerfile', () => {
     assert.ok(seen.has('@kubernetes/client-node') && seen.has('prom-client'), [...seen].join(', '));
   });
 
-  it('the demo generator, run from the image, needs only what the image copies (demo/, src/api/, production deps)', () => {
+  it('the workspace packages the operator links (the metric contract) are in the image where their links point', () => {
+    const rootPkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+    const linked = (rootPkg.workspaces as string[])
+      .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) }))
+      .filter(({ pkg }) => prodDeps.includes(pkg.name));
+    assert.deepEqual(linked.map(({ pkg }) => pkg.name), ['@hexactf/contract']);
+    for (const { dir, pkg } of linked) {
+      // npm ci links node_modules/<name> to ../<dir> in both stages: the package.json must be there when it runs.
+      assert.equal(dockerfile.split('\n').filter((l) => l === `COPY ${dir}/package.json ${dir}/`).length, 2, `${dir}/package.json in build and prod-deps`);
+      const runtime = instructions.find((l) => l.startsWith(`COPY ${dir}/`) && l.endsWith(` ./${dir}/`));
+      assert.ok(runtime, `the runtime stage copies ${dir}/ to ./${dir}/`);
+      for (const file of new Set([pkg.exports, pkg.main].filter(Boolean))) assert.ok(runtime.includes(`${dir}/${String(file).replace(/^\.\//, '')}`), `${dir}: ${file}`);
+      // Node strips types only outside node_modules: the link must resolve to the workspace's real directory.
+      const link = join(repo, 'node_modules', pkg.name);
+      assert.ok(lstatSync(link).isSymbolicLink(), `${link} is a workspace link`);
+      assert.equal(realpathSync(link), realpathSync(join(repo, dir)));
+      // Dependency-free: the image installs nothing for it.
+      assert.deepEqual(runtimeImports(join(repo, dir, pkg.exports)), []);
+    }
+  });
+
+  it('the demo generator, run from the image, needs only what the image copies (demo/, src/api/, testing/random.ts, production deps)', () => {
     assert.match(dockerfile, /COPY operator\/demo \.\/operator\/demo/);
     assert.match(dockerfile, /COPY operator\/src\/api \.\/operator\/src\/api/);
-    for (const file of tsFiles(join(operator, 'demo'))) {
+    assert.match(dockerfile, /COPY testing\/package\.json testing\/random\.ts \.\/testing\//);
+    for (const file of [...tsFiles(join(operator, 'demo')), ...tsFiles(join(operator, 'src/api'))]) {
       for (const spec of runtimeImports(file)) {
         if (spec.startsWith('node:')) continue;
         if (spec.startsWith('.')) {
           const target = relative(operator, resolve(join(file, '..'), spec));
-          assert.ok(target.startsWith('demo/') || target.startsWith('src/api/'), `${relative(operator, file)} imports ${spec}`);
+          assert.ok(target.startsWith('demo/') || target.startsWith('src/api/') || target === '../testing/random.ts',
+            `${relative(operator, file)} imports ${spec}`);
         } else {
           assert.ok(prodDeps.includes(packageOf(spec)), `${relative(operator, file)} imports ${spec}, not a production dependency`);
         }

@@ -2,27 +2,25 @@
 // scraped by a real Prometheus using deploy/prometheus/prometheus.yml (only the target address and the intervals
 // changed), which evaluates the chart's rules live.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { parse, stringify } from 'yaml';
 import { Manager } from '../../src/manager.ts';
 import { retryTooManyRequests } from '../../demo/workload.ts';
-import { createTestNamespace, freePort, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 
 describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, with the chart rules', () => {
   let env: TestEnv;
   let manager: Manager;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: Prometheus | undefined;
   let url = '';
   let ns = '';
-  const tmp = mkdtempSync(join(tmpdir(), 'hexactf-scrape-'));
 
   before(async () => {
     env = await useTestEnv();
@@ -53,19 +51,14 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     config.rule_files = [join(repo, 'operator/chart/files/rules.yaml')];
     const job = config.scrape_configs.find((j: any) => j.job_name === 'challenge-operator');
     job.static_configs = [{ targets: [new URL(manager.metricsUrl!).host] }];
-    writeFileSync(join(tmp, 'prometheus.yml'), stringify(config));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    prometheus = spawn('prometheus', [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-    process.once('exit', () => prometheus?.kill('SIGKILL'));
+    prometheus = await startPrometheus({ config: stringify(config) });
+    url = prometheus.url;
   });
 
   after(async () => {
-    prometheus?.kill();
+    await prometheus?.stop();
     await manager?.stop();
     await env?.stop();
-    rmSync(tmp, { recursive: true, force: true });
   });
 
   async function query(expr: string): Promise<any[]> {

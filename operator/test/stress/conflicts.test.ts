@@ -6,9 +6,11 @@
 // reconcile counted as an error (a conflict is a requeue, not a failure).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { Fixture } from '../integration/harness.ts';
-import { Kube, metricSum, parseSeries, sleep, waitFor } from './support.ts';
+import { Kube, metricSum, parseSeries, sleep } from './support.ts';
 
 const N = 24;
 const WRITE_MS = 5000;
@@ -85,7 +87,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
   };
 
   const writers = [annotator(0), annotator(1), annotator(2), editor(0), editor(1), kubelet(), labeller(), labeller()];
-  await Promise.all(names.map((name, i) => kube.createChallenge(name, `user-${i % 8}`, 'web', String(1 + (i % 3)))));
+  await Promise.all(names.map((name, i) => kube.createChallenge(name, { user: `user-${i % 8}`, challengeId: String(1 + (i % 3)), definition: 'web' })));
   await sleep(WRITE_MS);
   stop = true;
   await Promise.all(writers);
@@ -105,7 +107,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
       .map((c) => `${c.metadata.name}: ${JSON.stringify(c.status?.conditions?.find((x) => x.type === 'Ready'))}`);
     const deps = (await kube.deployments()).filter((d) => d.spec?.replicas !== 1 || d.status?.availableReplicas !== 1 || d.metadata!.labels!['apps.hexactf.io/component'] !== 'web')
       .map((d) => `${d.metadata!.name}: replicas ${d.spec?.replicas}, available ${d.status?.availableReplicas}, component ${d.metadata!.labels!['apps.hexactf.io/component']}`);
-    throw new Error(`${(err as Error).message}\n${[...stuck, ...deps].join('\n')}\n${(await f.scrapeText()).split('\n').filter((l) => l.startsWith('controller_runtime_reconcile_total') || l.startsWith('workqueue_depth')).join('\n')}`);
+    throw new Error(`${(err as Error).message}\n${[...stuck, ...deps].join('\n')}\n${(await f.scrapeText()).split('\n').filter((l) => l.startsWith(CONTROLLER_METRICS.reconcileTotal) || l.startsWith('workqueue_depth')).join('\n')}`);
   });
 
   const report = await kube.childReport();
@@ -115,10 +117,10 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
   assert.ok([...report.perChallenge.values()].every((n) => n === 2), 'one Deployment and one Service each');
 
   const text = await f.scrapeText();
-  const series = parseSeries(text, 'challenge_resource_status');
+  const series = parseSeries(text, STATUS_METRIC);
   assert.equal([...series.values()].filter((v) => v === '1').length, N);
-  const requeues = metricSum(text, 'controller_runtime_reconcile_total', 'result="requeue"');
-  const errors = metricSum(text, 'controller_runtime_reconcile_errors_total');
+  const requeues = metricSum(text, CONTROLLER_METRICS.reconcileTotal, 'result="requeue"');
+  const errors = metricSum(text, CONTROLLER_METRICS.reconcileErrors);
   const diag = `writer conflicts ${JSON.stringify(conflicts)}, operator requeues ${requeues}, reconcile errors ${errors}`;
   process.stderr.write(`# conflicts: ${diag}\n`);
   assert.ok(conflicts.challenge > 0 && conflicts.deployment > 0, `the writers did collide: ${diag}`);

@@ -3,8 +3,10 @@
 // /metrics keeps answering from the cache, and reconciling resumes: changes made after each outage converge.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, definitionSpec, parseSeries, privateEnv, waitFor } from './support.ts';
+import { Kube, OperatorProcess, definitionSpec, parseSeries, privateEnv } from './support.ts';
 
 let env: TestEnv;
 let kube: Kube;
@@ -22,7 +24,7 @@ after(async () => {
 });
 
 const statusOf = async (name: string) =>
-  parseSeries(await op.scrape(), 'challenge_resource_status').get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
+  parseSeries(await op.scrape(), STATUS_METRIC).get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
 
 /** Plays the Deployment controller for one Challenge and waits for Running. */
 async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {
@@ -37,7 +39,7 @@ async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {
 }
 
 test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, reconciling resumes', async (t) => {
-  await kube.createChallenge('c-ann', 'ann', 'web');
+  await kube.createChallenge('c-ann', { user: 'ann', definition: 'web' });
   await bringUp('c-ann');
   assert.equal(await op.readyz(), 200);
 
@@ -53,7 +55,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
 
   await env.startApiserver();
   await waitFor('/readyz 200 after the apiserver is back', async () => (await op.readyz()) === 200, 30_000);
-  await kube.createChallenge('c-bob', 'bob', 'web');
+  await kube.createChallenge('c-bob', { user: 'bob', definition: 'web' });
   await bringUp('c-bob', 60_000);
   assert.equal(await statusOf('c-bob'), '1');
   assert.ok(op.alive());
@@ -61,7 +63,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
 });
 
 test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume', async (t) => {
-  await kube.createChallenge('c-cyd', 'cyd', 'web');
+  await kube.createChallenge('c-cyd', { user: 'cyd', definition: 'web' });
   await bringUp('c-cyd');
   assert.equal(await op.readyz(), 200);
 
@@ -75,7 +77,7 @@ test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume',
 
   await env.startEtcd();
   await waitFor('/readyz 200 after etcd is back', async () => (await op.readyz()) === 200, 60_000);
-  await kube.createChallenge('c-dee', 'dee', 'web');
+  await kube.createChallenge('c-dee', { user: 'dee', definition: 'web' });
   await bringUp('c-dee', 60_000);
   // The Challenge created before the outage is untouched, and nothing was duplicated or orphaned.
   assert.equal(await kube.state('c-cyd'), 'Running');

@@ -5,9 +5,11 @@
 // (minus the tombstones of Challenges deleted meanwhile, which a new process cannot know).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { Watch } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, definitionSpec, parseSeries, pool, waitFor } from './support.ts';
+import { Kube, OperatorProcess, definitionSpec, parseSeries, pool } from './support.ts';
 import type { Challenge } from '../../src/api/types.ts';
 
 const FINALIZER = 'challenge.hexactf.io/finalizer';
@@ -32,7 +34,7 @@ after(async () => {
 /** challenge_resource_status and challenge_info series of this namespace, sorted. */
 async function challengeSeries(o: OperatorProcess): Promise<string[]> {
   const text = await o.scrape();
-  return ['challenge_resource_status', 'challenge_info']
+  return [STATUS_METRIC, INFO_METRIC]
     .flatMap((m) => [...parseSeries(text, m)].map(([k, v]) => `${m}${k} ${v}`))
     .filter((l) => l.includes(`namespace="${kube.ns}"`))
     .sort();
@@ -45,7 +47,7 @@ async function markAllAvailable(): Promise<void> {
 test('SIGKILL mid-reconcile: the restarted operator finishes the job without duplicates or orphans', async () => {
   op = await OperatorProcess.start(env.kubeconfigPath, args());
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
-  await pool(names, 20, (name, i) => kube.createChallenge(name, `user-${i % 15}`, 'web', String(1 + (i % 4))));
+  await pool(names, 20, (name, i) => kube.createChallenge(name, { user: `user-${i % 15}`, challengeId: String(1 + (i % 4)), definition: 'web' }));
   await waitFor('the first children', async () => (await kube.deployments()).length > 0, 30_000);
   await op.kill('SIGKILL');
   const partial = (await kube.deployments()).length + (await kube.services()).length;
@@ -128,7 +130,7 @@ test('SIGKILL mid-deletion: every finalizer removed exactly once, no orphan, ser
   // The new process still saw the unfinished deletions, so those are exported as Deleted (2) until the
   // retention ends: the only series allowed beyond the kept ones.
   const after = await challengeSeries(op!);
-  const tombstone = (l: string) => l.startsWith('challenge_resource_status{') && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
+  const tombstone = (l: string) => l.startsWith(`${STATUS_METRIC}{`) && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
   const diff = [
     ...after.filter((l) => !keptOnly.includes(l) && !tombstone(l)).map((l) => `+ ${l}`),
     ...keptOnly.filter((l) => !after.includes(l)).map((l) => `- ${l}`),

@@ -3,9 +3,11 @@
 // the new leader does no double work: children untouched, no status written twice, no transition counted twice.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { CoordinationV1Api } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, metricSum, parseSeries, pool, waitFor } from './support.ts';
+import { Kube, OperatorProcess, metricSum, parseSeries, pool } from './support.ts';
 
 const N = 20;
 const LEASE_MS = 3000;
@@ -33,9 +35,9 @@ const start = async () => {
   return r;
 };
 const leading = async (r: OperatorProcess) => / 1$/m.test((await r.scrape()).split('\n').find((l) => l.startsWith('leader_election_master_status{name="lock"}')) ?? '');
-const reconciles = async (r: OperatorProcess) => metricSum(await r.scrape(), 'controller_runtime_reconcile_total');
+const reconciles = async (r: OperatorProcess) => metricSum(await r.scrape(), CONTROLLER_METRICS.reconcileTotal);
 const transitions = async (r: OperatorProcess, to: string) => metricSum(await r.scrape(), 'challenge_state_transitions_total', `to="${to}"`);
-const statusSeries = async (r: OperatorProcess) => parseSeries(await r.scrape(), 'challenge_resource_status');
+const statusSeries = async (r: OperatorProcess) => parseSeries(await r.scrape(), STATUS_METRIC);
 
 test('only the leader reconciles and exports; SIGKILL hands over within the lease; no double work', async () => {
   const a = await start();
@@ -45,7 +47,7 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   assert.equal(await leading(b), false);
 
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
-  await pool(names, 10, (name, i) => kube.createChallenge(name, `user-${i % 5}`, 'web'));
+  await pool(names, 10, (name, i) => kube.createChallenge(name, { user: `user-${i % 5}`, definition: 'web' }));
   await waitFor('all Pending with children', async () => {
     const chs = await kube.challenges();
     return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Pending') && (await kube.childReport()).perChallenge.size === N;

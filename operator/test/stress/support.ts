@@ -5,19 +5,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ChallengeClient } from '@hexactf/testing/challenge-client';
+import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
-import { definitionSpec, parseSeries, waitFor } from '../integration/harness.ts';
-import type { Challenge } from '../../src/api/types.ts';
+import { definitionSpec, parseSeries } from '../integration/harness.ts';
 
-export { definitionSpec, parseSeries, waitFor };
+export { definitionSpec, parseSeries };
+/** Re-exported for tests written against this module; its one home is @hexactf/testing/wait. */
+export { waitFor };
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
-const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-export const OWNED = 'app.kubernetes.io/managed-by=hexactf-challenge-operator';
 
 /** A private etcd + kube-apiserver with the chart's CRDs installed. */
 export async function privateEnv(options?: TestEnvOptions): Promise<TestEnv> {
@@ -110,80 +108,14 @@ export function metricSum(text: string, metric: string, ...has: string[]): numbe
   return sum;
 }
 
-/** Kube helpers for one namespace of any env. */
-export class Kube {
-  readonly kc: KubeConfig;
-  readonly ns: string;
-  readonly apps: AppsV1Api;
-  readonly core: CoreV1Api;
-  readonly custom: CustomObjectsApi;
-
-  constructor(kc: KubeConfig, ns: string) {
-    this.kc = kc;
-    this.ns = ns;
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-  }
-
+/** The Challenge test client on one namespace of any env, with the stress suite's consistency check. */
+export class Kube extends ChallengeClient {
   static async create(kc: KubeConfig, prefix: string): Promise<Kube> {
     return new Kube(kc, await createTestNamespace(kc, prefix));
   }
 
   createDefinition(name: string, spec = definitionSpec()) {
-    return this.custom.createNamespacedCustomObject({
-      ...G, namespace: this.ns, plural: 'challengedefinitions',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name }, spec },
-    });
-  }
-
-  async createChallenge(name: string, user: string, definition: string, challengeId = '1'): Promise<Challenge> {
-    return (await this.custom.createNamespacedCustomObject({
-      ...G, namespace: this.ns, plural: 'challenges',
-      body: {
-        apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-        metadata: { name, labels: { 'apps.hexactf.io/challengeId': challengeId, 'apps.hexactf.io/user': user } },
-        spec: { definition },
-      },
-    })) as Challenge;
-  }
-
-  deleteChallenge(name: string) {
-    return this.custom.deleteNamespacedCustomObject({ ...G, namespace: this.ns, plural: 'challenges', name });
-  }
-
-  async challenges(): Promise<Challenge[]> {
-    return ((await this.custom.listNamespacedCustomObject({ ...G, namespace: this.ns, plural: 'challenges' })) as { items: Challenge[] }).items;
-  }
-
-  async getChallenge(name: string): Promise<Challenge | undefined> {
-    try {
-      return (await this.custom.getNamespacedCustomObject({ ...G, namespace: this.ns, plural: 'challenges', name })) as Challenge;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-  }
-
-  async state(name: string): Promise<string | undefined> {
-    return (await this.getChallenge(name))?.status?.currentStatus?.state;
-  }
-
-  async deployments(): Promise<V1Deployment[]> {
-    return (await this.apps.listNamespacedDeployment({ namespace: this.ns, labelSelector: OWNED })).items;
-  }
-
-  async services() {
-    return (await this.core.listNamespacedService({ namespace: this.ns, labelSelector: OWNED })).items;
-  }
-
-  /** Plays the Deployment controller: reports every replica of the Deployment available. */
-  async markAvailable(d: V1Deployment): Promise<void> {
-    const n = d.spec?.replicas ?? 1;
-    await this.apps.patchNamespacedDeploymentStatus({
-      name: d.metadata!.name!, namespace: this.ns,
-      body: { status: { observedGeneration: d.metadata?.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n } },
-    }, merge);
+    return super.createDefinition(name, spec);
   }
 
   /**

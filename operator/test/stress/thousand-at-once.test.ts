@@ -3,10 +3,12 @@
 // Set HEXACTF_SKIP_HEAVY=1 to leave it out of a local run; CI runs it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { OffsetClock } from '../../src/clock.ts';
 import { startManager, type Manager } from '../../src/manager.ts';
-import { Kube, metricSum, parseSeries, pool, privateEnv, waitFor } from './support.ts';
+import { Kube, metricSum, parseSeries, pool, privateEnv } from './support.ts';
 import { defaultFlags } from '../integration/harness.ts';
 
 const N = 1000;
@@ -40,17 +42,17 @@ function progress(phase: string): () => void {
   const started = Date.now();
   const timer = setInterval(async () => {
     const text = await scrape().catch(() => '');
-    const results = ['success', 'requeue', 'requeue_after', 'error'].map((r) => `${r}=${metricSum(text, 'controller_runtime_reconcile_total', `result="${r}"`)}`).join(' ');
+    const results = ['success', 'requeue', 'requeue_after', 'error'].map((r) => `${r}=${metricSum(text, CONTROLLER_METRICS.reconcileTotal, `result="${r}"`)}`).join(' ');
     process.stderr.write(`# ${phase} +${Math.round((Date.now() - started) / 1000)}s: challenges=${manager!.caches.challenges.size()} pending=${countOf(text, '0')} deployments=${manager!.caches.deployments.size()} services=${manager!.caches.services.size()} queue=${metricSum(text, 'workqueue_depth')} ${results}\n`);
   }, 10_000);
   return () => clearInterval(timer);
 }
-const countOf = (text: string, value: string) => [...parseSeries(text, 'challenge_resource_status').values()].filter((v) => v === value).length;
+const countOf = (text: string, value: string) => [...parseSeries(text, STATUS_METRIC).values()].filter((v) => v === value).length;
 
 test(`[heavy] ${N} Challenges created at once across ${USERS} users, then deleted at once`, { skip, timeout: 2 * PHASE_MS + 60_000 }, async () => {
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
   const t0 = Date.now();
-  await pool(names, 50, (name, i) => kube.createChallenge(name, `player-${i % USERS}`, 'web', String(1 + (i % 25))));
+  await pool(names, 50, (name, i) => kube.createChallenge(name, { user: `player-${i % USERS}`, challengeId: String(1 + (i % 25)), definition: 'web' }));
   const created = Date.now() - t0;
   const stopCreateProgress = progress('create');
   await waitFor(`${N} Challenges Pending with their children`, async () => countOf(await scrape(), '0') === N && manager!.caches.deployments.size() === N && manager!.caches.services.size() === N, PHASE_MS).finally(stopCreateProgress);
@@ -74,8 +76,8 @@ test(`[heavy] ${N} Challenges created at once across ${USERS} users, then delete
   // Each deletion visible as 2 until the retention has passed, then gone.
   const text = await scrape();
   assert.equal(countOf(text, '2'), N);
-  assert.equal(metricSum(text, 'controller_runtime_reconcile_errors_total'), 0);
+  assert.equal(metricSum(text, CONTROLLER_METRICS.reconcileErrors), 0);
   clock.offsetMs += RETENTION_MS + 1;
-  assert.equal(parseSeries(await scrape(), 'challenge_resource_status').size, 0);
+  assert.equal(parseSeries(await scrape(), STATUS_METRIC).size, 0);
   process.stderr.write(`# ${N} at once: created in ${created} ms, converged in ${converged} ms; deleted in ${deleted} ms, cleaned up in ${cleaned} ms\n`);
 });

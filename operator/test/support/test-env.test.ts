@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, defaultCrdDir, startTestEnv, type TestEnv } from './test-env.ts';
 
 let env: TestEnv;
@@ -73,7 +74,7 @@ test('data survives an apiserver restart and an etcd restart', async () => {
   await env.stopEtcd();
   await env.startEtcd();
   // The apiserver reconnects to etcd by itself; writes work again and the old data is there.
-  await waitFor(async () => {
+  await waitFor('a write after the etcd restart', async () => {
     await core.patchNamespacedConfigMap({ name: 'kept', namespace: ns, body: [{ op: 'replace', path: '/data/k', value: 'v2' }] });
     return true;
   });
@@ -90,20 +91,8 @@ test('installCrds applies operator/chart/crds and the CRDs are Established and s
   const ns = await createTestNamespace(env.kubeConfig, 'crd');
   const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
   // Served right after Established: an empty list, not a 404.
-  const list = (await waitFor(() =>
+  const list = (await waitFor('the Challenge list', () =>
     custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challenges' }),
   )) as { items: unknown[] };
   assert.deepEqual(list.items, []);
 });
-
-async function waitFor<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

@@ -7,17 +7,18 @@
 //   const ns = await createTestNamespace(env.kubeConfig, 'reconcile');
 //   ... after(() => env.stop());               // detaches from a shared env, tears down a private one
 // Files that stop or restart servers call startTestEnv() for a private env instead.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiextensionsV1Api, CoreV1Api, KubeConfig, type KubernetesObject,
 } from '@kubernetes/client-node';
+import { freePort } from '@hexactf/testing/ports';
+import { removeTempDir, spawnLogged, stopChild, tail, tempDir } from '@hexactf/testing/processes';
+import { requiredTool } from '@hexactf/testing/tools';
 import { parseAllDocuments, stringify } from 'yaml';
 
 /** The CRDs live only here (team convention); every test loads them from this directory. */
@@ -53,73 +54,9 @@ export interface TestEnv {
   stop(): Promise<void>;
 }
 
-/** Where install-test-tools.sh puts the Go-built binaries. */
-export function binDir(): string {
-  return process.env.HEXACTF_BIN ?? join(homedir(), '.cache/hexactf/bin');
-}
-
-function binary(name: string): string {
-  const path = join(binDir(), name);
-  if (!existsSync(path)) {
-    throw new Error(`${name} not found at ${path}: run \`bash scripts/install-test-tools.sh\` at the repository root ` +
-      '(it builds kube-apiserver, etcd and helm into $HEXACTF_BIN, default ~/.cache/hexactf/bin)');
-  }
-  return path;
-}
-
-/** A port the kernel just handed out on 127.0.0.1; closed again so the server can bind it. */
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
-// Every server and temp dir this module creates, so they go with the test process however it ends (short of
-// SIGKILL, which no process can intercept).
-const running = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
-let exitHooksInstalled = false;
-
-function cleanUpNow(): void {
-  for (const child of running) child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', cleanUpNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      cleanUpNow();
-      process.kill(process.pid, signal); // default action again: this listener was the only one and is gone
-    });
-  }
-}
-
-function removeTempDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
-
-function tail(file: string, lines = 40): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 /** One server process: output appended to a log file, restartable with the same arguments. */
 class Server {
   private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
   private readonly name: string;
   private readonly command: string;
   private readonly args: string[];
@@ -135,31 +72,21 @@ class Server {
   /** Spawns the process and resolves once ready() does; on failure kills it and throws with the log's tail. */
   async start(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     if (this.child) throw new Error(`${this.name} is already running`);
-    installExitHooks();
-    const fd = openSync(this.logFile, 'a');
-    const child = spawn(this.command, this.args, { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    const child = spawnLogged(this.command, this.args, this.logFile);
     this.child = child;
-    running.add(child);
     let exitCode: string | undefined;
-    this.exited = new Promise((res) => {
-      child.once('exit', (code, signal) => {
-        exitCode = signal ?? String(code);
-        running.delete(child);
-        res();
-      });
-    });
+    child.once('exit', (code, signal) => (exitCode = signal ?? String(code)));
     child.once('error', (err) => (exitCode = err.message));
     const deadline = Date.now() + timeoutMs;
     while (true) {
       if (exitCode !== undefined) {
         this.child = undefined;
-        throw new Error(`${this.name} exited (${exitCode}) while starting; log ${this.logFile}:\n${tail(this.logFile)}`);
+        throw new Error(`${this.name} exited (${exitCode}) while starting; log ${this.logFile}:\n${tail(this.logFile, 40)}`);
       }
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`${this.name} not ready after ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile)}`);
+        throw new Error(`${this.name} not ready after ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile, 40)}`);
       }
       await sleep(200);
     }
@@ -169,12 +96,7 @@ class Server {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await this.exited;
-      clearTimeout(killer);
-    }
+    await stopChild(child);
   }
 }
 
@@ -198,12 +120,10 @@ async function etcdHealthy(url: string): Promise<boolean> {
 
 /** Starts etcd and kube-apiserver in a fresh temp directory and returns once the apiserver reports ready. */
 export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
-  const etcdBin = binary('etcd');
-  const apiserverBin = binary('kube-apiserver');
+  const etcdBin = requiredTool('etcd');
+  const apiserverBin = requiredTool('kube-apiserver');
   const timeoutMs = options.startTimeoutMs ?? 90_000;
-  installExitHooks();
-  const dir = mkdtempSync(join(tmpdir(), 'hexactf-testenv-'));
-  tempDirs.add(dir);
+  const dir = tempDir('hexactf-testenv-');
   try {
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector, definitionRequests } from '../../src/metrics/challenge-collector.ts';
 import { escapeLabelValue } from '../../src/metrics/exposition.ts';
@@ -36,7 +37,14 @@ function setup(items: Challenge[]) {
   return { clock, live, col };
 }
 
-test('one series per Challenge with the DESIGN.md labels and values 0-3', () => {
+test('states that are not ours count as Pending: the original operator\'s, and names inherited by every object', () => {
+  const odd = ['None', 'Creating', 'Created', 'Terminating', 'constructor', 'toString', '__proto__', 'hasOwnProperty'];
+  const { col } = setup(odd.map((state, i) => challenge(`x${i}`, `u${i}`, state)));
+  const values = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).map((l) => l.slice(l.lastIndexOf(' ') + 1));
+  assert.deepEqual(values, odd.map(() => '0'));
+});
+
+test('one series per Challenge with the contract labels and values 0-3', () => {
   const { col } = setup([
     challenge('a', 'alice'),
     challenge('b', 'bob', 'Pending'),
@@ -44,7 +52,7 @@ test('one series per Challenge with the DESIGN.md labels and values 0-3', () => 
     challenge('d', 'dave', 'Error'),
     challenge('e', 'erin', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }),
   ]);
-  const lines = col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  const lines = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
   assert.deepEqual(lines, [
     'challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0',
     'challenge_resource_status{challenge_id="7",challenge_name="b",username="bob",namespace="ctf"} 0',
@@ -59,7 +67,7 @@ test('a deleted Challenge stays exported as 2 for the retention, then disappears
   const gone = live.get('a')!;
   live.delete('a');
   col.onDeleted(gone);
-  const series = () => col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  const series = () => col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
   assert.deepEqual(series(), ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 2']);
   clock.advance(59_999);
   assert.equal(series().length, 1);
@@ -72,7 +80,7 @@ test('a Challenge recreated under the same name is exported once, from the cache
   const { live, col } = setup([challenge('a', 'alice', 'Running')]);
   col.onDeleted(live.get('a')!);
   live.set('a', challenge('a', 'alice', 'Pending'));
-  const lines = col.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{'));
+  const lines = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
   assert.deepEqual(lines, ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0']);
 });
 

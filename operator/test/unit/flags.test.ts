@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLAG_SPECS, helpText, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
+import { readFileSync } from 'node:fs';
+import { FLAG_SPECS, capabilityList, helpText, namespaceList, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
 
 test('defaults match the team conventions', () => {
   const f = parseFlags([], {});
@@ -15,6 +16,7 @@ test('defaults match the team conventions', () => {
   assert.equal(f.deleteOnError, false);
   assert.equal(f.challengeTtlMs, 1_800_000);
   assert.equal(f.maxPerUser, 0);
+  assert.equal(f.quotaWaitTimeoutMs, 0);
   assert.equal(f.deletedSeriesRetentionMs, 60_000);
   assert.equal(f.maxConcurrentReconciles, 4);
   assert.equal(f.kubeconfig, '');
@@ -34,6 +36,7 @@ test('both --flag=value and --flag value forms; booleans without a value', () =>
   assert.equal(f.leaderElect, true);
   assert.equal(f.deleteOnError, false);
   assert.equal(f.metricsBindAddress, '0');
+  assert.equal(parseFlags(['--quota-wait-timeout=10m'], {}).quotaWaitTimeoutMs, 600_000);
 });
 
 test('Go durations', () => {
@@ -54,10 +57,25 @@ test('invalid values are refused with the flag name', () => {
   assert.throws(() => parseFlags(['--max-concurrent-reconciles=0'], {}), /at least 1/);
 });
 
+test('--allowed-capabilities and --namespace take checked lists', () => {
+  assert.deepEqual(capabilityList(' cap_sys_admin, SETUID,SYS_ADMIN'), ['SYS_ADMIN', 'SETUID']);
+  assert.deepEqual(capabilityList(''), []);
+  assert.throws(() => capabilityList('ALL'), /ALL is refused/);
+  assert.throws(() => capabilityList('SYS ADMIN'), /not a capability name/);
+  assert.deepEqual(namespaceList('a, b,a'), ['a', 'b']);
+  assert.throws(() => namespaceList('Bad_NS'), /not a namespace name/);
+  assert.throws(() => parseFlags(['--allowed-capabilities=ALL'], {}), /ALL is refused/);
+});
+
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 16);
+  assert.equal(FLAG_SPECS.length, 24);
+});
+
+test('operator/README.md documents every flag', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const f of FLAG_SPECS) if (f.name !== 'help') assert.ok(readme.includes(`\`--${f.name}\``), `--${f.name} in README`);
 });
 
 test('bind addresses', () => {

@@ -17,7 +17,7 @@ test('child names are deterministic DNS-1035 labels of at most 63 characters', (
     assert.ok(n.length <= 63, n);
     assert.equal(childName(name, cid, user, comp), n, 'deterministic');
   }
-  assert.match(childName('challenge-1-alice', '1', 'alice', 'web'), /^ch-1-alice-web-[0-9a-f]{10}$/);
+  assert.match(childName('challenge-1-alice', '1', 'alice', 'web'), /^ch-1-alice-web-[0-9a-f]{16}$/);
 });
 
 test('users whose names sanitize or truncate to the same text still get distinct children', () => {

@@ -4,7 +4,7 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import type { AppRootProps } from '@grafana/data';
 import { LocationServiceProvider, locationService } from '@grafana/runtime';
 import type { AppSettings } from '../../settings/settings';
-import { ROUTER_FUTURE, lastQueriesOf, setupHarness, settle } from '../../test/scene-harness';
+import { ROUTER_FUTURE, lastQueriesOf, setupHarness, settle, viewStatesText } from '../../test/scene-harness';
 import { encodeUserKey } from '../../pages/UsersChallenges/userKey';
 import App from './App';
 
@@ -47,7 +47,7 @@ describe('App', () => {
       defaultWindow: '6h',
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(old_status[6h]))'
+      viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')
     );
     expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
   });

@@ -3,7 +3,6 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { SceneApp } from '@grafana/scenes';
 import type { AppRootProps } from '@grafana/data';
 import { resolveSettings, type AppSettings, type ResolvedSettings } from '../../settings/settings';
-import { PluginPropsContext } from '../../utils/utils.plugin';
 import { prefixRoute } from '../../utils/utils.routing';
 import { ROUTES } from '../../constants';
 import { overviewPage } from '../../pages/Overview/overviewPage';
@@ -34,11 +33,7 @@ function AppWithScenes({ settings }: { settings: ResolvedSettings }) {
 function App(props: AppRootProps<AppSettings>) {
   const jsonData = props.meta.jsonData;
   const settings = useMemo(() => resolveSettings(jsonData), [jsonData]);
-  return (
-    <PluginPropsContext.Provider value={props}>
-      <AppWithScenes settings={settings} />
-    </PluginPropsContext.Provider>
-  );
+  return <AppWithScenes settings={settings} />;
 }
 
 export default App;

@@ -5,7 +5,8 @@ import type { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } 
 import { DataSourcePicker, getBackendSrv, locationService } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
-import { DEFAULT_LABELS, WINDOW_CHOICES, type LabelNames } from '../../metric/contract';
+import { WINDOW_CHOICES } from '../../metric/contract';
+import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
 import {
   resolveSettings,
   toJsonData,
@@ -18,19 +19,6 @@ import { testIds } from '../testIds';
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
 type Draft = SettingsJsonData;
-type LabelField = 'challengeIdLabel' | 'challengeNameLabel' | 'usernameLabel' | 'namespaceLabel';
-
-const LABEL_FIELDS: Array<{ field: LabelField; role: keyof LabelNames; label: string; description: string }> = [
-  {
-    field: 'challengeIdLabel',
-    role: 'challengeId',
-    label: 'Challenge id label',
-    description: 'The original HexaCTF operator spelled it challeng_id.',
-  },
-  { field: 'challengeNameLabel', role: 'challengeName', label: 'Challenge name label', description: '' },
-  { field: 'usernameLabel', role: 'username', label: 'Username label', description: '' },
-  { field: 'namespaceLabel', role: 'namespace', label: 'Namespace label', description: '' },
-];
 
 function toDraft(jsonData: AppSettings | undefined): Draft {
   return toJsonData(resolveSettings(jsonData));
@@ -108,24 +96,27 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(e) => set({ metricName: e.currentTarget.value })}
           />
         </Field>
-        {LABEL_FIELDS.map(({ field, role, label, description }) => (
-          <Field
-            key={field}
-            label={label}
-            description={description || undefined}
-            invalid={Boolean(errors[field])}
-            error={errors[field]}
-          >
-            <Input
-              id={`hexactf-${field}`}
-              data-testid={testIds.appConfig[field]}
-              width={60}
-              placeholder={DEFAULT_LABELS[role]}
-              value={draft[field]}
-              onChange={(e) => set({ [field]: e.currentTarget.value })}
-            />
-          </Field>
-        ))}
+        {ROLES.map((role) => {
+          const { settingsField: field, settingLabel, help, defaultLabel } = LABEL_ROLES[role];
+          return (
+            <Field
+              key={field}
+              label={settingLabel}
+              description={help}
+              invalid={Boolean(errors[field])}
+              error={errors[field]}
+            >
+              <Input
+                id={`hexactf-${field}`}
+                data-testid={testIds.appConfig[field]}
+                width={60}
+                placeholder={defaultLabel}
+                value={draft[field]}
+                onChange={(e) => set({ [field]: e.currentTarget.value })}
+              />
+            </Field>
+          );
+        })}
       </FieldSet>
 
       {saveError && (

@@ -14,20 +14,21 @@ import {
   setupHarness,
   settle,
   LEGACY_SETTINGS,
+  viewStatesText,
 } from '../../test/scene-harness';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
 
 const LEGACY = LEGACY_SETTINGS;
-const BY = 'namespace, challenge_id, challenge_name, username';
-const LEGACY_BY = 'namespace, challeng_id, challenge_name, username';
+const BY = 'namespace, username, challenge_id, challenge_name';
+const LEGACY_BY = 'namespace, username, challeng_id, challenge_name';
 
 describe('Overview page', () => {
   it('sends the seed count per state for the default window (2h), 0 when none', async () => {
     const harness = setupHarness();
     await renderScene(overviewScene(DEFAULT_SETTINGS));
     const expected = (n: number) =>
-      `count(max by (${BY}) (last_over_time(challenge_resource_status[2h])) == ${n}) or vector(0)`;
+      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == ${n}) or vector(0)`;
     ['Pending', 'Running', 'Deleted', 'Error'].forEach((state, n) => {
       expect(lastQueriesOf(harness, `count-${state}`)).toEqual([
         expect.objectContaining({
@@ -44,7 +45,7 @@ describe('Overview page', () => {
   it('sends per-challenge Running/Error tables and per-state range series', async () => {
     const harness = setupHarness();
     await renderScene(overviewScene(DEFAULT_SETTINGS));
-    const last = `max by (${BY}) (last_over_time(challenge_resource_status[2h]))`;
+    const last = viewStatesText(BY, 'challenge_resource_status', '2h');
     expect(lastQueriesOf(harness, 'per-challenge')).toEqual([
       expect.objectContaining({
         refId: 'Running',
@@ -67,7 +68,7 @@ describe('Overview page', () => {
     ]);
     // $__rate_interval is the Prometheus datasource's own variable: it stays for the datasource to fill in.
     expect(overTime[1].expr).toBe(
-      `count(max by (${BY}) (last_over_time(challenge_resource_status[$__rate_interval])) == 1) or vector(0)`
+      `count(${viewStatesText(BY, 'challenge_resource_status', '$__rate_interval')} == 1) or vector(0)`
     );
   });
 
@@ -86,7 +87,7 @@ describe('Overview page', () => {
     await act(async () => user.changeValueTo([odd]));
     await settle();
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(max by (${LEGACY_BY}) (last_over_time(challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}[2h])) == 1) or vector(0)`
+      `count(${viewStatesText(LEGACY_BY, 'challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}', '2h')} == 1) or vector(0)`
     );
     await act(async () => user.changeValueTo(['alice', odd]));
     await settle();
@@ -103,7 +104,7 @@ describe('Overview page', () => {
     window.urlSync!.updateFromUrl({ 'var-window': '1h])) or vector(99) or (x[1h' });
     await renderScene(scene);
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(max by (${BY}) (last_over_time(challenge_resource_status[6h])) == 1) or vector(0)`
+      `count(${viewStatesText(BY, 'challenge_resource_status', '6h')} == 1) or vector(0)`
     );
     await act(async () => window.changeValueTo('24h'));
     await settle();

@@ -10,6 +10,7 @@ import {
 import { BigValueColorMode, BigValueGraphMode, BigValueTextMode } from '@grafana/schema';
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/queries';
+import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
@@ -56,7 +57,8 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
         instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, f))
       ),
   });
-  const renameByName: Record<string, string> = { [settings.labels.challengeId]: 'Challenge' };
+  const challenge = displayName('challengeId');
+  const renameByName: Record<string, string> = { [settings.labels.challengeId]: challenge };
   for (const state of PER_CHALLENGE_STATES) {
     renameByName[`Value #${stateRefId(state)}`] = state.name;
   }
@@ -73,7 +75,7 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
       .setTitle('Running and Error instances per challenge')
       .setData(data)
       .setNoValue('No challenge instances in the window')
-      .setOption('xField', 'Challenge')
+      .setOption('xField', challenge)
       .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
       .build(),
   });

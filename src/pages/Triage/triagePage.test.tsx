@@ -22,7 +22,7 @@ describe('Triage page', () => {
   it('asks for instances in Error now and for deletions older than 5m (challeng_id)', async () => {
     const harness = setupHarness();
     await renderScene(triageScene(LEGACY));
-    const id = 'namespace, challeng_id, challenge_name, username';
+    const id = 'namespace, username, challeng_id, challenge_name';
     expect(lastQueriesOf(harness, 'error-instances')).toEqual([
       expect.objectContaining({
         expr: `max by (${id}) (challenge_resource_status) == 3`,
@@ -50,7 +50,7 @@ describe('Triage page', () => {
     );
     await settle();
     expect(lastQueriesOf(harness, 'error-instances')[0].expr).toBe(
-      'max by (namespace, challenge_id, challenge_name, username) ' +
+      'max by (namespace, username, challenge_id, challenge_name) ' +
         '(challenge_resource_status{username="\\\\\\"}) or vector(1) #"}) == 3'
     );
   });

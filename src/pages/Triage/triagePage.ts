@@ -1,60 +1,28 @@
-import { DataTransformerID } from '@grafana/data';
-import { PanelBuilders, SceneAppPage, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
-import { TableCellDisplayMode } from '@grafana/schema';
-import { ChallengeState, DEFAULT_STUCK_DELETION_AFTER, stateValueMappings } from '../../metric/contract';
-import { errorInstancesQuery, stuckDeletionsQuery, type QueryFilters } from '../../queries/queries';
+import { SceneAppPage } from '@grafana/scenes';
+import { ChallengeState, DEFAULT_STUCK_DELETION_AFTER } from '../../metric/contract';
+import { errorInstancesQuery, stuckDeletionsQuery } from '../../queries/queries';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
-import { instanceColumns } from '../shared/instanceColumns';
+import { instancesTable } from '../shared/instancesTable';
 import { pageScene } from '../shared/pageScene';
-import { instantTable } from '../shared/promQueries';
-
-/** A table of instances (namespace, user, challenge, name, state) from an instant query of the four labels. */
-function instancesTable(
-  settings: ResolvedSettings,
-  key: string,
-  title: string,
-  noValue: string,
-  build: (f: QueryFilters) => string
-) {
-  const runner = new FilteredQueryRunner({
-    key,
-    build: (f) => [instantTable('A', build(f))],
-  });
-  const data = new SceneDataTransformer({
-    $data: runner,
-    transformations: [{ id: DataTransformerID.organize, options: instanceColumns(settings.labels, 'State') }],
-  });
-  return new SceneFlexItem({
-    minHeight: 280,
-    body: PanelBuilders.table()
-      .setTitle(title)
-      .setData(data)
-      .setNoValue(noValue)
-      .setOverrides((b) =>
-        b
-          .matchFieldsWithName('State')
-          .overrideMappings(stateValueMappings())
-          .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
-      )
-      .build(),
-  });
-}
 
 export function triageScene(settings: ResolvedSettings) {
   return pageScene(settings, () => [
-    instancesTable(settings, 'error-instances', 'Instances in Error', 'No instance is in Error', (f) =>
-      errorInstancesQuery(settings, f)
-    ),
-    instancesTable(
-      settings,
-      'stuck-deletions',
-      `Deletions not finished after ${DEFAULT_STUCK_DELETION_AFTER}`,
-      'No unfinished deletion',
-      (f) => stuckDeletionsQuery(settings, f)
-    ),
+    instancesTable(settings.labels, {
+      key: 'error-instances',
+      title: 'Instances in Error',
+      noValue: 'No instance is in Error',
+      minHeight: 280,
+      build: (f) => errorInstancesQuery(settings, f),
+    }),
+    instancesTable(settings.labels, {
+      key: 'stuck-deletions',
+      title: `Deletions not finished after ${DEFAULT_STUCK_DELETION_AFTER}`,
+      noValue: 'No unfinished deletion',
+      minHeight: 280,
+      build: (f) => stuckDeletionsQuery(settings, f),
+    }),
   ]);
 }
 

@@ -3,8 +3,8 @@ import { SceneObjectBase, sceneGraph, type SceneComponentProps, type SceneObject
 import { Alert } from '@grafana/ui';
 import { LoadingState } from '@grafana/data';
 import { INFO_METRIC, REQUESTS_METRIC } from '../../metric/contract';
-import { metricPresenceQuery } from '../../queries/queries';
 import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { isPresent, presenceQueries } from '../shared/metricPresence';
 
 /** The metrics question 2 needs, by the refId of their presence query. */
 export const USAGE_METRICS: Readonly<Record<string, string>> = Object.freeze({
@@ -23,13 +23,7 @@ export class MissingMetricsNotice extends SceneObjectBase<SceneObjectState> {
     super({
       $data: new FilteredQueryRunner({
         key: 'usage-metrics-presence',
-        build: () =>
-          Object.entries(USAGE_METRICS).map(([refId, metric]) => ({
-            refId,
-            expr: metricPresenceQuery(metric),
-            instant: true,
-            range: false,
-          })),
+        build: () => presenceQueries(USAGE_METRICS),
       }),
     });
   }
@@ -42,11 +36,7 @@ function useAbsentMetrics(model: MissingMetricsNotice): string[] | undefined {
     return undefined;
   }
   return Object.entries(USAGE_METRICS)
-    .filter(([refId]) => {
-      const frame = data.series.find((f) => f.refId === refId);
-      const value = frame?.fields.find((field) => field.type === 'number')?.values.at(-1);
-      return !value;
-    })
+    .filter(([refId]) => !isPresent(data, refId))
     .map(([, metric]) => metric);
 }
 

@@ -11,12 +11,13 @@ import {
   setupHarness,
   type SentQuery,
   LEGACY_SETTINGS,
+  viewStatesText,
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
 
 const LEGACY = LEGACY_SETTINGS;
-const ID = 'namespace, challenge_id, challenge_name, username';
-const LEGACY_ID = 'namespace, challeng_id, challenge_name, username';
+const ID = 'namespace, username, challenge_id, challenge_name';
+const LEGACY_ID = 'namespace, username, challeng_id, challenge_name';
 
 /** Presence answers: 1 for the metrics listed as present, 0 for the others. */
 const presence = (present: string[]) => (q: SentQuery) =>
@@ -63,7 +64,7 @@ describe('Usage page', () => {
   it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
-    const last = `max by (${LEGACY_ID}) (last_over_time(challenge_resource_status[2h]))`;
+    const last = viewStatesText(LEGACY_ID, 'challenge_resource_status', '2h');
     const info = `max by (${LEGACY_ID}, definition, category) (last_over_time(challenge_info[2h]))`;
     const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${last} == 1))`;
     expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({

@@ -21,6 +21,7 @@ import {
   type QueryFilters,
   type QuerySettings,
 } from '../../queries/queries';
+import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
@@ -81,7 +82,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setData(
             tableOf(
               peakRunner('peak-per-user', s, (qs, f) => [instantTable('A', peakConcurrentByUserQuery(qs, f))]),
-              [user, 'User'],
+              [user, displayName('username')],
               { Value: 'Peak instances' }
             )
           )
@@ -180,7 +181,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
         requestsTable(
           'requests-by-challenge',
           'Requested by running instances, per challenge',
-          [s.labels.challengeId, 'Challenge'],
+          [s.labels.challengeId, displayName('challengeId')],
           (r, f) => requestsByChallengeQuery(s, r, f)
         )
       ),

@@ -1,53 +1,25 @@
-import { DataTransformerID } from '@grafana/data';
-import {
-  EmbeddedScene,
-  PanelBuilders,
-  SceneAppPage,
-  SceneDataTransformer,
-  SceneFlexItem,
-  SceneReactObject,
-  type SceneAppPageLike,
-} from '@grafana/scenes';
-import { TableCellDisplayMode } from '@grafana/schema';
-import { stateValueMappings } from '../../metric/contract';
+import { EmbeddedScene, SceneAppPage, SceneReactObject, type SceneAppPageLike } from '@grafana/scenes';
 import { userInstancesQuery } from '../../queries/queries';
 import type { ResolvedSettings } from '../../settings/settings';
-import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { instancesTable } from '../shared/instancesTable';
 import { pageScene } from '../shared/pageScene';
-import { instantTable } from '../shared/promQueries';
-import { instanceColumns } from '../shared/instanceColumns';
 import { UnknownUserMessage } from './UnknownUserMessage';
 import { decodeUserKey } from './userKey';
 
 /** One user's instances: namespace, challenge, Challenge name and last state within `$window`. */
 export function userScene(settings: ResolvedSettings, user: string) {
-  const runner = new FilteredQueryRunner({
-    key: 'user-instances',
-    build: (f) => [instantTable('A', userInstancesQuery(settings, user, f))],
-  });
-  const data = new SceneDataTransformer({
-    $data: runner,
-    transformations: [{ id: DataTransformerID.organize, options: instanceColumns(settings.labels, 'State') }],
-  });
   return pageScene(
     settings,
     () => [
-      new SceneFlexItem({
+      instancesTable(settings.labels, {
+        key: 'user-instances',
+        title: `Instances of ${user}`,
+        noValue: `No instances of ${user} in the window`,
         minHeight: 300,
-        body: PanelBuilders.table()
-          .setTitle(`Instances of ${user}`)
-          .setData(data)
-          .setNoValue(`No instances of ${user} in the window`)
-          .setOverrides((b) =>
-            b
-              .matchFieldsWithName('State')
-              .overrideMappings(stateValueMappings())
-              .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
-          )
-          .build(),
+        build: (f) => userInstancesQuery(settings, user, f),
       }),
     ],
-    { window: true, filters: ['namespace', 'challenge'] }
+    { window: true, filters: ['namespace', 'challengeId'] }
   );
 }
 

@@ -15,6 +15,7 @@ import {
   setupHarness,
   settle,
   LEGACY_SETTINGS,
+  viewStatesText,
 } from '../../test/scene-harness';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
@@ -32,7 +33,14 @@ function matrixResponse(idLabel: string) {
   });
   return [
     prometheusInstantTable(
-      [row('alice', 'web-1', 1), row('alice', 'pwn-2', 3), row('bob', 'web-1', 2), row('o"b', 'pwn-2', 0)],
+      [
+        row('alice', 'web-1', 1),
+        row('alice', 'pwn-2', 3),
+        row('bob', 'web-1', 2),
+        row('o"b', 'pwn-2', 0),
+        // A username that reads like a state value.
+        row('2', 'web-1', 0),
+      ],
       {
         timeMs: 1_700_000_000_000,
       }
@@ -43,15 +51,15 @@ function matrixResponse(idLabel: string) {
 describe('Users x Challenges page', () => {
   it('sends the matrix query as an instant table (default labels and challeng_id)', async () => {
     for (const [settings, by] of [
-      [DEFAULT_SETTINGS, 'namespace, challenge_id, challenge_name, username'],
-      [LEGACY, 'namespace, challeng_id, challenge_name, username'],
+      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name'],
+      [LEGACY, 'namespace, username, challeng_id, challenge_name'],
     ] as const) {
       const harness = setupHarness();
       await renderScene(usersChallengesScene(settings));
       expect(lastQueriesOf(harness, 'matrix')).toEqual([
         expect.objectContaining({
           refId: 'A',
-          expr: `max by (${by}) (last_over_time(challenge_resource_status[2h]))`,
+          expr: viewStatesText(by, 'challenge_resource_status', '2h'),
           instant: true,
           range: false,
           format: 'table',
@@ -73,8 +81,11 @@ describe('Users x Challenges page', () => {
     });
     await settle();
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(' +
-        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}[6h]))'
+      viewStatesText(
+        'namespace, username, challeng_id, challenge_name',
+        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
+        '6h'
+      )
     );
   });
 
@@ -87,6 +98,7 @@ describe('Users x Challenges page', () => {
       ['alice', 'Running', 'Error'],
       ['bob', 'Deleted', ''],
       ['o"b', '', 'Pending'],
+      ['2', 'Pending', ''],
     ]);
     expect(printedColor(MATRIX, 'Running')).toBe('#73BF69');
     expect(printedColor(MATRIX, 'Error')).toBe('#F2495C');
@@ -98,12 +110,15 @@ describe('Users x Challenges page', () => {
     await renderScene(scene);
     const panel = panelTitled(scene, MATRIX);
     expect(panel.state.pluginId).toBe('table');
-    expect(panel.state.fieldConfig.defaults.mappings).toEqual(stateValueMappings());
-    expect(panel.state.fieldConfig.defaults.custom).toEqual({ cellOptions: { type: 'color-background' } });
+    // State names and colours on the numeric (challenge) columns only: a username "1" stays "1".
+    expect(panel.state.fieldConfig.defaults.mappings ?? []).toEqual([]);
     expect(panel.state.fieldConfig.overrides).toEqual([
       {
-        matcher: { id: 'byType', options: FieldType.string },
-        properties: [{ id: 'custom.cellOptions', value: { type: 'auto' } }],
+        matcher: { id: 'byType', options: FieldType.number },
+        properties: [
+          { id: 'mappings', value: stateValueMappings() },
+          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+        ],
       },
       {
         matcher: { id: 'byName', options: 'username\\challenge_id' },
@@ -170,7 +185,7 @@ describe('Users x Challenges page', () => {
       reader.readAsText(blobs[0]);
     });
     expect(text).toBe(
-      ['"User","web-1","pwn-2"', 'alice,Running,Error', 'bob,Deleted,', '"o""b",,Pending'].join('\r\n')
+      ['"User","web-1","pwn-2"', 'alice,Running,Error', 'bob,Deleted,', '"o""b",,Pending', '2,Pending,'].join('\r\n')
     );
     const button = sceneGraph.findObject(scene, (o) => o instanceof CsvExportButton) as CsvExportButton;
     expect(button.csv()).toBe(text);
@@ -202,8 +217,11 @@ describe('Users x Challenges page', () => {
         : [];
     await renderScene(userScene(LEGACY, odd));
     expect(lastQueriesOf(harness, 'user-instances')[0].expr).toBe(
-      'max by (namespace, challeng_id, challenge_name, username) (last_over_time(' +
-        'challenge_resource_status{username="o\\"b\\x24x"}[2h]))'
+      viewStatesText(
+        'namespace, username, challeng_id, challenge_name',
+        'challenge_resource_status{username="o\\"b\\x24x"}',
+        '2h'
+      )
     );
     expect(printedRows(`Instances of ${odd}`)).toEqual([
       ['Namespace', 'User', 'Challenge', 'Name', 'State'],

@@ -1,24 +1,20 @@
 import { PanelBuilders, SceneAppPage, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
 import { FieldType } from '@grafana/data';
-import { TableCellDisplayMode } from '@grafana/schema';
-import { stateValueMappings } from '../../metric/contract';
 import { matrixQuery } from '../../queries/queries';
+import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
-import { matrixTransformations } from '../../transforms/matrix';
+import { matrixRowField, matrixTransformations } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantTable } from '../shared/promQueries';
+import { stateCells } from '../shared/stateStyles';
 import { CsvExportButton } from './CsvExportButton';
 import { userPage } from './userPage';
 import { USER_KEY_MACRO } from './userKey';
 
 const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
-
-/** Name of the matrix's first column (grouping to matrix names it `<row field>\<column field>`). */
-export const matrixRowField = (settings: ResolvedSettings) =>
-  `${settings.labels.username}\\${settings.labels.challengeId}`;
 
 /**
  * The link from a user's row to their page: the time range, the datasource and the window go along. Not the
@@ -42,14 +38,11 @@ function matrixPanel(settings: ResolvedSettings) {
       .setDescription('Last state of each instance within the window; a row per user, a column per challenge')
       .setData(data)
       // No noValue: Grafana shows it in every null cell too, and a missing (user, challenge) pair must stay empty.
-      .setMappings(stateValueMappings())
-      .setCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground })
+      // The cells are the numeric fields (a column per challenge; null keeps a column numeric), the rows the string one.
       .setOverrides((b) =>
-        b
-          .matchFieldsByType(FieldType.string)
-          .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.Auto })
-          .matchFieldsWithName(matrixRowField(settings))
-          .overrideDisplayName('User')
+        stateCells(b.matchFieldsByType(FieldType.number))
+          .matchFieldsWithName(matrixRowField(settings.labels))
+          .overrideDisplayName(displayName('username'))
           .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
       )
       .setHeaderActions([new CsvExportButton({ filename: 'users-x-challenges.csv' })])

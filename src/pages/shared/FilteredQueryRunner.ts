@@ -1,7 +1,8 @@
 import type { TimeRange } from '@grafana/data';
 import { SceneQueryRunner, sceneGraph, type QueryRunnerState, type SceneDataQuery } from '@grafana/scenes';
 import { NO_FILTERS, type QueryFilters } from '../../queries/queries';
-import { FILTER_VARIABLES, readFilters } from './variables';
+import { FILTER_ROLES, filterVariable } from '../../settings/labelRoles';
+import { readFilters } from './variables';
 import { PROMETHEUS_DS_REF } from './datasource';
 import { recordingRulesDetector } from './recordingRules';
 
@@ -44,7 +45,7 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     // The filter variables are dependencies although the query text never names them: the runner waits while they
     // load and runs again (through runQueries) when they change. setVariableNames rescans the last state it saw.
     this._variableDependency.getNames();
-    this._variableDependency.setVariableNames(Object.values(FILTER_VARIABLES));
+    this._variableDependency.setVariableNames(FILTER_ROLES.map(filterVariable));
   }
 
   /**

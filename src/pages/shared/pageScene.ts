@@ -12,6 +12,7 @@ import {
 } from '@grafana/scenes';
 import type { ResolvedSettings } from '../../settings/settings';
 import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
+import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from './datasource';
 import { pageVariables, type VariableOptions } from './variables';
 
@@ -19,8 +20,8 @@ export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
 
 /**
  * A page's scene: variables, time range and controls around `rows` (a column of flex items). Without any
- * Prometheus datasource the page holds only a message saying so; when the configured one is gone, a warning sits
- * above the panels (the datasource picker has fallen back to another).
+ * Prometheus datasource the page holds only a message saying so. Above the panels: the operator status (a banner
+ * when it is not reporting), and a warning when the configured datasource is gone (the picker fell back to another).
  */
 export function pageScene(
   settings: ResolvedSettings,
@@ -35,13 +36,14 @@ export function pageScene(
       }),
     });
   }
-  const notices: SceneFlexItemLike[] = datasources.some((ds) => ds.uid === settings.datasourceUid)
-    ? []
-    : [
-        new SceneFlexItem({
-          body: new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }),
-        }),
-      ];
+  const notices: SceneFlexItemLike[] = [new SceneFlexItem({ body: new OperatorStatusNotice(settings) })];
+  if (!datasources.some((ds) => ds.uid === settings.datasourceUid)) {
+    notices.push(
+      new SceneFlexItem({
+        body: new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }),
+      })
+    );
+  }
   return new EmbeddedScene({
     $timeRange: new SceneTimeRange({ ...DEFAULT_TIME_RANGE }),
     $variables: pageVariables(settings, variables),

@@ -1,12 +1,13 @@
 import { lastValueFrom } from 'rxjs';
 import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } from '@grafana/data';
 import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
-import { STATE_COUNT_RULE, USER_RUNNING_RULE, metricPresenceQuery } from '../../queries/queries';
+import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../../queries/queries';
 import type { PromQuery } from './FilteredQueryRunner';
+import { isPresent, presenceQueries } from './metricPresence';
 
 /** How far back a rule's series count as present (the rules are evaluated every minute or so). */
 const PRESENCE_WINDOW = '1h';
-const RULES = [STATE_COUNT_RULE, USER_RUNNING_RULE];
+const RULES = { stateCount: STATE_COUNT_RULE, userRunning: USER_RUNNING_RULE };
 
 /**
  * Whether the Prometheus behind a datasource has the chart's dashboard recording rules. Asked once per datasource
@@ -40,12 +41,7 @@ class RecordingRulesDetector {
 
 async function ask(uid: string, range: TimeRange): Promise<boolean> {
   const ds = await getDataSourceSrv().get({ uid });
-  const targets: PromQuery[] = RULES.map((rule, i) => ({
-    refId: `rule${i}`,
-    expr: metricPresenceQuery(rule, PRESENCE_WINDOW),
-    instant: true,
-    range: false,
-  }));
+  const targets = presenceQueries(RULES, PRESENCE_WINDOW);
   const request = {
     app: 'hexactf-recording-rules',
     requestId: `hexactf-recording-rules-${uid}`,
@@ -62,10 +58,7 @@ async function ask(uid: string, range: TimeRange): Promise<boolean> {
   if (data.state === LoadingState.Error || data.errors?.length) {
     throw new Error(data.errors?.[0]?.message ?? 'recording rule check failed');
   }
-  return targets.every(({ refId }) => {
-    const frame = data.series.find((f) => f.refId === refId);
-    return frame?.fields.find((field) => field.type === 'number')?.values.at(-1) === 1;
-  });
+  return targets.every(({ refId }) => isPresent(data, refId));
 }
 
 export const recordingRulesDetector = new RecordingRulesDetector();

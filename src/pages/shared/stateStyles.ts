@@ -1,6 +1,7 @@
 import { FieldColorModeId } from '@grafana/data';
 import type { FieldConfigOverridesBuilder } from '@grafana/scenes';
-import { STATES, type StateInfo } from '../../metric/contract';
+import { TableCellDisplayMode, type TableFieldOptions } from '@grafana/schema';
+import { STATES, stateValueMappings, type StateInfo } from '../../metric/contract';
 
 /** refId of a per-state query: the state's name, so overrides and tests can address it. */
 export const stateRefId = (state: StateInfo) => state.name;
@@ -17,4 +18,14 @@ export function stateOverrides(states: readonly StateInfo[] = STATES, matchBy: '
       matched.overrideDisplayName(state.name).overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: state.color });
     }
   };
+}
+
+/**
+ * Table cells of the fields `matched` selects show a state value by its name, on its colour. Applied to the state
+ * fields only, so a label value that happens to read "1" (a username, say) is never shown as a state.
+ */
+export function stateCells(matched: FieldConfigOverridesBuilder<TableFieldOptions>) {
+  return matched
+    .overrideMappings(stateValueMappings())
+    .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground });
 }

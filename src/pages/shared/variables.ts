@@ -11,30 +11,20 @@ import {
 import { VariableRefresh, VariableSort } from '@grafana/schema';
 import { DEFAULT_WINDOW, WINDOW_CHOICES, isWindowChoice, type WindowChoice } from '../../metric/contract';
 import { labelValuesVariableQuery, NO_FILTERS, type QueryFilters } from '../../queries/queries';
+import { FILTER_ROLES, displayName, filterVariable, type FilterRole } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { PROMETHEUS_DS_REF } from './datasource';
 
-/** Variable names (also the `var-<name>` URL parameters). */
+/** Variable names (also the `var-<name>` URL parameters); the filters' are in settings/labelRoles.ts. */
 export const DS_VARIABLE = 'ds';
 export const WINDOW_VARIABLE_NAME = 'window';
-export const FILTER_VARIABLES: Readonly<Record<keyof QueryFilters, string>> = Object.freeze({
-  namespace: 'namespace',
-  user: 'user',
-  challenge: 'challenge',
-});
 
 export interface VariableOptions {
   /** Pages whose queries have a `$window` range. */
   window?: boolean;
   /** Filters to offer (a per-user page fixes the user and leaves it out). */
-  filters?: ReadonlyArray<keyof QueryFilters>;
+  filters?: readonly FilterRole[];
 }
-
-const FILTER_LABELS: Record<keyof QueryFilters, string> = {
-  namespace: 'Namespace',
-  user: 'User',
-  challenge: 'Challenge',
-};
 
 /**
  * `$window`: the value reaches PromQL as text (a range `[$window]`), so only the offered choices may. A value from
@@ -85,14 +75,14 @@ export function pageVariables(settings: ResolvedSettings, options: VariableOptio
       )
     );
   }
-  for (const role of options.filters ?? ['namespace', 'user', 'challenge']) {
+  for (const role of options.filters ?? FILTER_ROLES) {
     variables.push(
       new QueryVariable({
-        name: FILTER_VARIABLES[role],
-        label: FILTER_LABELS[role],
+        name: filterVariable(role),
+        label: displayName(role),
         datasource: PROMETHEUS_DS_REF,
         // Only label names from the validated settings in here, no user-supplied value.
-        query: { refId: `${role}-values`, query: labelValuesVariableQuery(settings, role, NO_FILTERS) },
+        query: { refId: `${filterVariable(role)}-values`, query: labelValuesVariableQuery(settings, role, NO_FILTERS) },
         refresh: VariableRefresh.onTimeRangeChanged,
         sort: VariableSort.alphabeticalCaseInsensitiveAsc,
         isMulti: true,
@@ -121,9 +111,5 @@ function selectedValues(sceneObject: SceneObject, name: string): string[] {
 
 /** The filters selected for `sceneObject`'s page, as the query builders take them. */
 export function readFilters(sceneObject: SceneObject): QueryFilters {
-  return {
-    namespace: selectedValues(sceneObject, FILTER_VARIABLES.namespace),
-    user: selectedValues(sceneObject, FILTER_VARIABLES.user),
-    challenge: selectedValues(sceneObject, FILTER_VARIABLES.challenge),
-  };
+  return Object.fromEntries(FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))]));
 }

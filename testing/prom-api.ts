@@ -1,4 +1,4 @@
-// Prometheus' HTTP API over node:http (the path test runs in jest's jsdom environment, which has no fetch).
+// Prometheus' HTTP API over node:http, not fetch: the jest tests that use it run in jsdom, which has no fetch.
 import { request } from 'node:http';
 
 export interface PromVectorSample {
@@ -61,4 +61,17 @@ export function instantQuery(baseUrl: string, query: string, timeS: number): Pro
 
 export function rangeQuery(baseUrl: string, query: string, startS: number, endS: number, stepS: number): Promise<PromData> {
   return promApi(baseUrl, 'query_range', { query, start: String(startS), end: String(endS), step: String(stepS) });
+}
+
+/** The status code of a GET whose body is not needed; 0 when nothing answers (yet). */
+export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end();
+  });
 }

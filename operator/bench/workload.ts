@@ -1,5 +1,5 @@
 /**
- * Benchmark: the operator (as a child process, as deployed) under the demo workload generator against a real
+ * The operator (as a child process, as deployed) under the demo workload generator against a real
  * etcd + kube-apiserver. A kubelet stand-in plays the missing controllers: each new Deployment is reported available
  * after a short delay, except those of the failing definition, which get a pod waiting in ErrImagePull.
  * Prints reconcile latency percentiles (from the operator's controller_runtime_reconcile_time_seconds histogram),
@@ -7,34 +7,34 @@
  * /proc, heap from the operator's /metrics), with the median apiserver GET round trip measured in the same run as
  * the baseline.
  *
- * Run: npm run bench:workload   (Node 24 runs it natively)
- * Env: BENCH_SHORT=1 (CI: 100 users, 5 opens/s for 40 s), BENCH_RATE, BENCH_DURATION (Go duration).
+ * Run: npm run bench:workload (root or operator workspace); part of `npm run bench -w operator` (bench/run.ts).
+ * Env: BENCH_SHORT=1 or --short (CI: 100 users, 5 opens/s for 40 s), BENCH_RATE, BENCH_DURATION (Go duration).
  * Full: 500 users, 40 challenges, 10 opens/s for 3 min (1,800 opens: an event's few thousand opens per hour,
  * compressed about tenfold), mean hold 90 s, at most 3 live per player.
  */
+import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type V1Deployment,
-} from '@kubernetes/client-node';
-import { startTestEnv } from '../operator/test/support/test-env.ts';
+import { AppsV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
+import { ChallengeClient } from '@hexactf/testing/challenge-client';
+import { freePort } from '@hexactf/testing/ports';
+import { stopChild } from '@hexactf/testing/processes';
+import { waitFor } from '@hexactf/testing/wait';
+import { startTestEnv } from '../test/support/test-env.ts';
 import {
   applyDefinitions, defaultOptions, loadDefinitions, parseDuration, runWorkload, type WorkloadOptions,
-} from '../operator/demo/workload.ts';
-import { ANNOTATION_CHALLENGE } from '../operator/src/api/types.ts';
-import { freePort, stopChild } from '../tests/path/prometheus.ts';
+} from '../demo/workload.ts';
+import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
+import { row, short } from './report.ts';
 
-const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
+const SHORT = short();
 const NS = 'bench-workload';
-const OPERATOR_MAIN = resolve(import.meta.dirname, '../operator/src/main.ts');
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const OPERATOR_MAIN = resolve(import.meta.dirname, '../src/main.ts');
 /** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
 const STARTUP_DELAY_MS = 200;
-
-const row = (label: string, value: string) => process.stdout.write(`${label.padEnd(52)} ${value}\n`);
 
 /** histogram_quantile's linear interpolation over cumulative buckets parsed from the exposition text. */
 function histogramQuantile(text: string, metric: string, q: number, filter = ''): number {
@@ -127,20 +127,19 @@ async function main(): Promise<void> {
     let opLog = '';
     operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-200_000)));
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(metricsUrl).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline || operator.exitCode !== null) {
-        throw new Error(`operator did not start:\n${opLog}`);
+    await waitFor(() => `the operator's /metrics:\n${opLog}`, async () => {
+      if (operator.exitCode !== null) {
+        throw new Error(`operator exited (${operator.exitCode})`);
       }
-      await sleep(200);
-    }
+      return (await fetch(metricsUrl)).ok;
+    }, 60_000, 200);
 
     const idleRss = rssBytes(operator.pid!);
     const idleText = await (await fetch(metricsUrl)).text();
 
     // Kubelet stand-in: watch Deployments; report them available, or fail the failing definition's pull.
+    const client = new ChallengeClient(kc, NS);
     const apps = kc.makeApiClient(AppsV1Api);
-    const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     const definitionOf = new Map<string, string>();
     const handled = new Set<string>();
@@ -153,18 +152,10 @@ async function main(): Promise<void> {
       handled.add(name);
       await sleep(STARTUP_DELAY_MS);
       if (failingDefs.has(definitionOf.get(challenge) ?? '')) {
-        const tmpl = d.spec!.template;
-        await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: `${name}-pod`, labels: tmpl.metadata?.labels, annotations: tmpl.metadata?.annotations }, spec: tmpl.spec! } });
-        await core.patchNamespacedPodStatus({ name: `${name}-pod`, namespace: NS, body: { status: { phase: 'Pending', containerStatuses: [{
-          name: tmpl.spec!.containers[0].name, image: tmpl.spec!.containers[0].image, imageID: '', ready: false, restartCount: 0,
-          state: { waiting: { reason: 'ErrImagePull', message: 'not found' } },
-        }] } } }, merge);
-        return;
+        await client.createWaitingPod(d, 'ErrImagePull', 'not found');
+      } else {
+        await client.markAvailable(d);
       }
-      const n = d.spec?.replicas ?? 1;
-      await apps.patchNamespacedDeploymentStatus({ name, namespace: NS, body: { status: {
-        observedGeneration: d.metadata!.generation, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n,
-      } } }, merge);
     };
     let standInErrors = 0;
     let watchRestarts = 0;
@@ -221,7 +212,7 @@ async function main(): Promise<void> {
     let zeros = 0;
     while (zeros < 2 && Date.now() < drainDeadline) {
       const text = await (await fetch(metricsUrl)).text();
-      zeros = sumOf(text, 'workqueue_depth') === 0 ? zeros + 1 : 0;
+      zeros = sumOf(text, CONTROLLER_METRICS.queueDepth) === 0 ? zeros + 1 : 0;
       await sleep(500);
     }
     const text = await (await fetch(metricsUrl)).text();
@@ -250,17 +241,17 @@ async function main(): Promise<void> {
     row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
     row('live Challenges at the end by state', JSON.stringify(byState));
     row('peak live (generator)', String(stats.peakLive));
-    const reconciles = sumOf(text, 'controller_runtime_reconcile_total');
-    row('reconciles / errors', `${reconciles} / ${sumOf(text, 'controller_runtime_reconcile_errors_total')}`);
+    const reconciles = sumOf(text, CONTROLLER_METRICS.reconcileTotal);
+    row('reconciles / errors', `${reconciles} / ${sumOf(text, CONTROLLER_METRICS.reconcileErrors)}`);
     row('baseline: apiserver GET round trip (median)', ms(base));
     for (const q of [0.5, 0.9, 0.99]) {
-      const v = histogramQuantile(text, 'controller_runtime_reconcile_time_seconds', q);
+      const v = histogramQuantile(text, CONTROLLER_METRICS.reconcileTime, q);
       row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
     }
     for (const q of [0.5, 0.9, 0.99]) {
-      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, 'challenge_time_to_running_seconds', q)));
+      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q)));
     }
-    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, 'workqueue_queue_duration_seconds', 0.99)));
+    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99)));
     row('operator RSS / heap used idle, before the load', `${mib(idleRss)} / ${mib(sumOf(idleText, 'nodejs_heap_size_used_bytes'))}`);
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS / heap used at the end (/metrics)', `${mib(sumOf(text, 'process_resident_memory_bytes'))} / ${mib(sumOf(text, 'nodejs_heap_size_used_bytes'))}`);

@@ -1,0 +1,57 @@
+import { DataTransformerID } from '@grafana/data';
+import { PanelBuilders, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
+import type { LabelNames } from '../../metric/contract';
+import type { QueryFilters } from '../../queries/queries';
+import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
+import { FilteredQueryRunner } from './FilteredQueryRunner';
+import { instantTable } from './promQueries';
+import { stateCells } from './stateStyles';
+
+/** The column holding each instance's state. */
+export const STATE_COLUMN = 'State';
+
+/**
+ * Organize-fields options that turn a Prometheus instant table of instances (Time, the four labels, whatever the
+ * scrape added, Value) into the four labels, in role order under their display names, and a value column named
+ * `valueName`.
+ */
+export function instanceColumns(labels: LabelNames, valueName: string, valueField = 'Value') {
+  const order = [...ROLES.map((role) => labels[role]), valueField];
+  return {
+    includeByName: Object.fromEntries(order.map((name) => [name, true])),
+    excludeByName: {},
+    indexByName: Object.fromEntries(order.map((name, i) => [name, i])),
+    renameByName: {
+      ...Object.fromEntries(ROLES.map((role) => [labels[role], LABEL_ROLES[role].displayName])),
+      [valueField]: valueName,
+    },
+  };
+}
+
+export interface InstancesTableOptions {
+  /** The runner's key (tests find a panel's queries by it). */
+  key: string;
+  title: string;
+  /** What the table says when no instance matches. */
+  noValue: string;
+  minHeight: number;
+  /** The instant query of instances (the four labels, valued with the state) for the selected filters. */
+  build: (f: QueryFilters) => string;
+}
+
+/** A table of instances: namespace, user, challenge, name and the state in a coloured cell. */
+export function instancesTable(labels: LabelNames, { key, title, noValue, minHeight, build }: InstancesTableOptions) {
+  const data = new SceneDataTransformer({
+    $data: new FilteredQueryRunner({ key, build: (f) => [instantTable('A', build(f))] }),
+    transformations: [{ id: DataTransformerID.organize, options: instanceColumns(labels, STATE_COLUMN) }],
+  });
+  return new SceneFlexItem({
+    minHeight,
+    body: PanelBuilders.table()
+      .setTitle(title)
+      .setData(data)
+      .setNoValue(noValue)
+      .setOverrides((b) => stateCells(b.matchFieldsWithName(STATE_COLUMN)))
+      .build(),
+  });
+}
