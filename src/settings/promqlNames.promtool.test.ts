@@ -7,10 +7,10 @@
  * must break at least one query; every other name tried, keywords Prometheus does accept there included, must
  * leave every query parseable.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
 
 import { ChallengeState, type LabelNames } from '../metric/contract';
 import * as q from '../queries/queries';
@@ -59,18 +59,18 @@ function queriesWith(name: string, position: keyof LabelNames | 'metric'): strin
   return everyQuery().map((e) => e.replace(new RegExp(`\\b${placeholder}\\b`, 'g'), name));
 }
 
-/** promtool's verdict on a rule file recording each expression: the parse errors, empty when all parse. */
+/**
+ * The verdict of promtool (of Prometheus 2.x and 3.x: the app supports both) on a rule file recording each
+ * expression: the parse errors, empty when all parse on both.
+ */
 function parseErrors(exprs: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-names-'));
   try {
     const path = join(dir, 'names.rules.yaml');
     const rules = exprs.map((expr, i) => ({ record: `check_${i}`, expr }));
     writeFileSync(path, JSON.stringify({ groups: [{ name: 'names', rules }] }));
-    const run = spawnSync(process.env.PROMTOOL || 'promtool', ['check', 'rules', path], { encoding: 'utf8' });
-    if (run.error) {
-      throw new Error(`promtool is not on PATH (${run.error.message}); scripts/install-test-tools.sh installs it`);
-    }
-    return run.status === 0 ? '' : `${run.stdout}${run.stderr}`;
+    const run = runPromtoolOnEveryBuild(['check', 'rules', path]);
+    return run.status === 0 ? '' : run.output;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
