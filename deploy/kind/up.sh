@@ -47,14 +47,15 @@ docker build -f "$repo/operator/Dockerfile" -t "$image" "$repo"
 kind load docker-image "$image" --name "$cluster"
 
 log "installing the chart into namespace $operator_ns (challenges in $demo_ns)"
-# The local Prometheus scrapes from outside the cluster through the NodePort, which the chart's metrics
-# NetworkPolicy (Prometheus pods in-cluster only) would block: off here, on by default.
+# The local Prometheus scrapes from outside the cluster through the NodePort, plain HTTP without a token: the
+# chart's metrics NetworkPolicy (in-cluster Prometheus only) and secure metrics would refuse it. Both are on by
+# default; this development stack turns them off.
 helm upgrade --install challenge-operator "$repo/operator/chart" \
   --namespace "$operator_ns" --create-namespace \
   --set image.repository="${image%:*}" --set image.tag="${image##*:}" --set image.pullPolicy=Never \
   --set metrics.service.type=NodePort --set metrics.service.nodePort="$metrics_node_port" \
   --set "challengeNamespaces={$demo_ns}" \
-  --set metrics.networkPolicy.enabled=false \
+  --set metrics.networkPolicy.enabled=false --set metrics.secure.enabled=false \
   --wait --timeout 5m
 # Same tag on a rebuild: restart so the pods run the image just loaded.
 kubectl -n "$operator_ns" rollout restart deployment/challenge-operator

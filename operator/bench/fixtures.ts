@@ -68,14 +68,14 @@ export function makeDefinitions(namespaces = 4): ChallengeDefinition[] {
 /** A ListWatch that lists the given objects and then watches forever without events. */
 export function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> {
   return {
-    list: async () => ({ items, resourceVersion: '1' }),
+    list: async () => ({ items: [...items], resourceVersion: '1' }),
     watch: async () => ({ abort() {} }),
   };
 }
 
 /** A started, synced Informer holding `items`. */
-export async function filledInformer<T extends KubeObject>(name: string, items: T[]): Promise<Informer<T>> {
-  const inf = new Informer<T>(staticListWatch(items), { name });
+export async function filledInformer<T extends KubeObject>(name: string, items: T[], transform?: (o: any) => T): Promise<Informer<T>> {
+  const inf = new Informer<T>(staticListWatch(items), { name, transform });
   inf.start();
   await inf.waitForSync();
   return inf;

@@ -220,6 +220,8 @@ export interface RunHooks {
   log?: (line: string) => void;
   /** Called after each successful create, e.g. for benchmarks timing convergence. */
   onOpen?: (name: string, entry: CatalogEntry) => void;
+  /** Called when an instance is closed (its delete is sent), e.g. for benchmarks counting live instances. */
+  onClose?: (name: string) => void;
 }
 
 /** Generates the load described by options until durationMs passes or the signal aborts; returns the counts. */
@@ -247,6 +249,7 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
     const inst = live.get(name);
     if (!inst) return;
     live.delete(name);
+    hooks.onClose?.(name);
     try {
       await retryTooManyRequests(() => api.deleteNamespacedCustomObject({ ...target, name }));
       stats.closed++;

@@ -18,9 +18,13 @@ export interface Flags {
   seriesStateConfigMap: string;
   maxConcurrentReconciles: number;
   kubeconfig: string;
+  kubeApiQps: number;
+  kubeApiBurst: number;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
   networkPolicy: boolean;
+  metricsSecure: boolean;
+  metricsCertDir: string;
   internalCidrs: string;
   egressAllowCidrs: string;
   ingressAllowCidrs: string;
@@ -28,7 +32,7 @@ export interface Flags {
   help: boolean;
 }
 
-type Kind = 'string' | 'bool' | 'duration' | 'int';
+type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
   name: string;
   key: keyof Flags;
@@ -39,6 +43,8 @@ interface FlagSpec {
 
 export const FLAG_SPECS: FlagSpec[] = [
   { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'string', def: () => ':8080', help: 'Address the /metrics endpoint binds to ("0" disables it, ":0" picks a free port).' },
+  { name: 'metrics-secure', key: 'metricsSecure', kind: 'bool', def: () => 'false', help: 'Serve /metrics over HTTPS to callers whose bearer token passes a TokenReview and a SubjectAccessReview for get on /metrics (as controller-runtime\'s secure metrics).' },
+  { name: 'metrics-cert-dir', key: 'metricsCertDir', kind: 'string', def: () => '', help: 'Directory with tls.crt and tls.key for --metrics-secure ("" = a self-signed certificate made at start).' },
   { name: 'health-probe-bind-address', key: 'healthProbeBindAddress', kind: 'string', def: () => ':8081', help: 'Address of /healthz and /readyz ("0" disables it).' },
   { name: 'leader-elect', key: 'leaderElect', kind: 'bool', def: () => 'false', help: 'Elect a leader through a Lease; only the leader reconciles and exports challenge series.' },
   { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
@@ -60,6 +66,8 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
   { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
+  { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
+  { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
 ];
@@ -136,6 +144,10 @@ function convert(spec: FlagSpec, value: string): unknown {
       if (!/^\d+$/.test(value)) throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
       return Number(value);
     }
+    case 'float': {
+      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new FlagError(`--${spec.name}: expected a number, got "${value}"`);
+      return Number(value);
+    }
     case 'duration':
       try {
         return parseDuration(value);
@@ -159,6 +171,8 @@ export function validate(f: Flags): void {
       `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
     );
   }
+  if (f.kubeApiQps === 0) throw new FlagError('--kube-api-qps must be positive, or negative to turn the limit off');
+  if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
   for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {

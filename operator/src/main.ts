@@ -1,7 +1,7 @@
 // CLI entry: node operator/src/main.ts [flags]. SIGTERM/SIGINT stop it gracefully (in-flight reconciles finish,
 // the lease is released). Exit codes: 0 after a clean stop, 2 for bad flags, 1 for fatal errors.
-import { KubeConfig } from '@kubernetes/client-node';
 import { FlagError, helpText, parseFlags } from './flags.ts';
+import { inClusterConfig, loadKubeconfig } from './kube/kubeconfig.ts';
 import { makeLogger } from './log.ts';
 import { Manager } from './manager.ts';
 
@@ -23,9 +23,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = makeLogger(flags.logLevel);
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else kc.loadFromCluster();
+  const kc = flags.kubeconfig ? await loadKubeconfig(flags.kubeconfig) : inClusterConfig();
 
   const manager = new Manager({ kubeConfig: kc, flags, log });
   let signalled = false;

@@ -1,16 +1,21 @@
 // Wires informers, the Challenge controller, leader election, metrics and probes. Usable in-process (tests,
 // benchmarks) through startManager(); src/main.ts is the CLI around it.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { join } from 'node:path';
 import type { ResourceRef } from './api/resources.ts';
 import { objectKey, type KubeObject } from './api/types.ts';
 import { realClock, type Clock } from './clock.ts';
-import type { Caches, InformerFactory } from './controller/caches.ts';
+import type { Caches, InformerFactory, InformerFactoryOptions } from './controller/caches.ts';
 import type { Controller } from './controller/controller.ts';
 import { setupChallengeController } from './controller/setup.ts';
 import { capabilityList, namespaceList, parseFlags, validate, type Flags } from './flags.ts';
 import { KubeClient } from './kube/client.ts';
+import type { KubeConfigLike } from './kube/kubeconfig.ts';
+import { rateLimiter } from './kube/rate-limiter.ts';
+import { RestClient } from './kube/rest.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
@@ -23,9 +28,13 @@ import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { SeriesKeeper } from './metrics/series-keeper.ts';
 import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
+import { MetricsAuthorizer } from './server/metrics-auth.ts';
+import { SharedRender } from './metrics/shared-render.ts';
+import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /** kube/kubeconfig.ts's loaders, or a client-node KubeConfig (tests). */
+  kubeConfig: KubeConfigLike;
   /** Flag values; anything left out takes the CLI default. */
   flags?: Partial<Flags>;
   clock?: Clock;
@@ -59,10 +68,19 @@ export class Manager {
   private readonly informers: Informer<any>[];
   private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
+  private readonly metricsAuth?: MetricsAuthorizer;
+  /** Concurrent scrapes share one render of the registry and the challenge series. */
+  readonly metricsText = new SharedRender(async (push) => {
+    push(await this.metrics.registry.metrics());
+    if (this.leading) await this.collector.renderTo(push);
+  });
   private healthServer?: BoundServer;
   private leading = false;
   private stopping?: Promise<void>;
   private readonly cacheSyncTimeoutMs: number;
+  /** Every request of the controller and its informers goes through this client and its rate limit. */
+  readonly rest: RestClient;
+  private readonly controlRest: RestClient;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -72,21 +90,26 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
     const kc = opts.kubeConfig;
+    this.rest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
+    // Lease renewals and the reviews behind secure /metrics get a budget of their own (as client-go's leader
+    // election uses its own client): a queue of writes must cost neither the leadership nor a scrape.
+    this.controlRest = new RestClient(kc, { limiter: rateLimiter(this.flags.kubeApiQps, this.flags.kubeApiBurst) });
     const namespaces = namespaceList(this.flags.namespace);
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
     // One list+watch per challenge namespace when the RBAC is namespaced (a Role in each), else one cluster-wide.
     const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) => namespaces.length === 0
-      ? kubeListWatch<T>(kc, ref, { labelSelector })
-      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(kc, ref, { namespace, labelSelector })])));
-    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: { labelSelector?: string; resyncMs?: number } = {}) =>
-      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog });
-    this.apiserverHealth = new ApiserverHealth(kc, { clock: this.clock });
+      ? kubeListWatch<T>(this.rest, ref, { labelSelector })
+      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(this.rest, ref, { namespace, labelSelector })])));
+    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: InformerFactoryOptions<T> = {}) =>
+      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog, transform: o.transform });
+    this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
+    if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     const challengeController = setupChallengeController({
       newInformer,
       resyncMs,
-      client: new KubeClient(kc),
+      client: new KubeClient(this.rest),
       clock: this.clock,
       log: this.log,
       metrics: this.metrics,
@@ -122,7 +145,7 @@ export class Manager {
       this.flags.deletedSeriesRetentionMs,
     );
     const store = opts.seriesStateStore ??
-      (this.flags.seriesStateConfigMap ? configMapStore(kc, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
+      (this.flags.seriesStateConfigMap ? configMapStore(this.rest, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
     if (store) {
       this.seriesKeeper = new SeriesKeeper(this.collector, store, this.clock, this.log, {
         flushIntervalMs: opts.seriesStateFlushMs ?? 5000,
@@ -140,7 +163,7 @@ export class Manager {
     });
     if (this.flags.leaderElect) {
       this.elector = new LeaderElector({
-        store: kubeLeaseStore(kc, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
+        store: kubeLeaseStore(this.controlRest, this.flags.leaderElectionNamespace, this.flags.leaderElectionId),
         name: this.flags.leaderElectionId,
         namespace: this.flags.leaderElectionNamespace,
         identity: this.identity,
@@ -158,7 +181,10 @@ export class Manager {
   async start(): Promise<void> {
     for (const inf of this.informers) inf.start();
     const f = this.flags;
-    if (f.metricsBindAddress !== '0') this.metricsServer = await listen(f.metricsBindAddress, { '/metrics': (_q, res) => this.serveMetrics(res) });
+    if (f.metricsBindAddress !== '0') {
+      const tls = f.metricsSecure ? servingCert(f.metricsCertDir) : undefined;
+      this.metricsServer = await listen(f.metricsBindAddress, { '/metrics': (req, res) => this.serveMetrics(req, res) }, { tls });
+    }
     if (f.healthProbeBindAddress !== '0') {
       this.healthServer = await listen(f.healthProbeBindAddress, {
         '/healthz': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
@@ -225,12 +251,17 @@ export class Manager {
     return body;
   }
 
-  /** Streams the same text as renderMetrics(): the challenge series go out in slices, between which the event loop runs. */
-  private async serveMetrics(res: import('node:http').ServerResponse): Promise<void> {
-    const base = await this.metrics.registry.metrics();
+  private async serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.metricsAuth) {
+      const verdict = await this.metricsAuth.check(req);
+      if (verdict.status !== 200) {
+        res.writeHead(verdict.status, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
+        return;
+      }
+    }
+    const chunks = await this.metricsText.get();
     res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-    res.write(base);
-    if (this.leading) await this.collector.renderTo((chunk) => res.write(chunk));
+    for (const chunk of chunks) res.write(chunk);
     res.end();
   }
 
@@ -265,6 +296,7 @@ export class Manager {
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();
+      await Promise.all([this.rest.close(), this.controlRest.close()]);
     })();
     return this.stopping;
   }
@@ -276,3 +308,8 @@ export async function startManager(opts: ManagerOptions): Promise<Manager> {
   return m;
 }
 
+/** --metrics-cert-dir's tls.crt and tls.key, or a self-signed certificate for this pod. */
+function servingCert(dir: string): { cert: string; key: string } {
+  if (dir) return { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
+  return selfSignedCert('challenge-operator-metrics', [hostname(), 'localhost', '127.0.0.1', '::1']);
+}

@@ -22,6 +22,7 @@ import {
   DEFAULT_STUCK_DELETION_AFTER,
   DEFINITION_LABEL,
   INFO_METRIC,
+  LEGACY_CHALLENGE_ID_LABEL,
   RECORDING_RULES,
   REQUESTS_METRIC,
   RESOURCE_LABEL,
@@ -346,6 +347,16 @@ export function requestsByCategoryQuery(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Operator status (every page)
+
+/**
+ * 1 when the state gauge has series with the original HexaCTF operator's label spelling (`challeng_id`) within the
+ * window, else 0. With metricPresenceQuery(INFO_METRIC) absent, the exporter looks like the original operator.
+ */
+export function legacyLabelPresenceQuery(s: QuerySettings, window = WINDOW_VARIABLE): string {
+  checkSettings(s);
+  const selector = `${s.metricName}{${LEGACY_CHALLENGE_ID_LABEL}!=""}`;
+  return `(count(last_over_time(${selector}[${window}])) > bool 0) or vector(0)`;
+}
 
 /** How far back the pages look for an operator that stopped reporting (how long they keep saying so). */
 export const OPERATOR_LOOKBACK = '1d';

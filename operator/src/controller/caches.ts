@@ -7,6 +7,7 @@ import {
   type Challenge, type ChallengeDefinition, type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
+import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from './projections.ts';
 
 export type Child = KubeObject & { spec?: any; status?: any };
 
@@ -19,12 +20,15 @@ export interface Caches {
   pods: Informer<Child>;
 }
 
+export interface InformerFactoryOptions<T> {
+  labelSelector?: string;
+  resyncMs?: number;
+  /** What of each object is cached (controller/projections.ts). */
+  transform?: (obj: any) => T;
+}
+
 /** Makes an informer for one kind (the manager owns the connection, the namespace and the clock). */
-export type InformerFactory = <T extends KubeObject>(
-  name: string,
-  ref: ResourceRef,
-  opts?: { labelSelector?: string; resyncMs?: number },
-) => Informer<T>;
+export type InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, opts?: InformerFactoryOptions<T>) => Informer<T>;
 
 /** Challenge key (namespace/name) of the Challenge a Deployment, Service or Pod belongs to. */
 export const INDEX_OWNER = 'owner';
@@ -58,12 +62,12 @@ export function userOfChallenge(ch: Challenge): string[] {
 export function makeCaches(newInformer: InformerFactory, challengeResyncMs: number): Caches {
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
   const caches: Caches = {
-    challenges: newInformer<Challenge>('challenges', CHALLENGES, { resyncMs: challengeResyncMs }),
-    definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS),
-    deployments: newInformer<Child>('deployments', DEPLOYMENTS, owned),
-    services: newInformer<Child>('services', SERVICES, owned),
-    networkPolicies: newInformer<Child>('networkpolicies', NETWORK_POLICIES, owned),
-    pods: newInformer<Child>('pods', PODS, owned),
+    challenges: newInformer<Challenge>('challenges', CHALLENGES, { resyncMs: challengeResyncMs, transform: projectCustom }),
+    definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS, { transform: projectCustom }),
+    deployments: newInformer<Child>('deployments', DEPLOYMENTS, { ...owned, transform: projectDeployment }),
+    services: newInformer<Child>('services', SERVICES, { ...owned, transform: projectSpecOnly }),
+    networkPolicies: newInformer<Child>('networkpolicies', NETWORK_POLICIES, { ...owned, transform: projectSpecOnly }),
+    pods: newInformer<Child>('pods', PODS, { ...owned, transform: projectPod }),
   };
   caches.challenges.addIndex(INDEX_DEFINITION, definitionKeyOfChallenge);
   caches.challenges.addIndex(INDEX_USER, userOfChallenge);

@@ -1,11 +1,9 @@
-// The few writes the controller makes, on top of client-node. Content types are always explicit: client-node
-// sends JSON-patch by default, which is not what a status merge needs.
-import {
-  CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig,
-} from '@kubernetes/client-node';
-import { CHALLENGES } from '../api/resources.ts';
+// The few writes the controller makes, over kube/rest.ts. Content types are always explicit: server-side apply
+// for children, merge patch for the Challenge's status and finalizers.
+import { CHALLENGES, DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf } from '../api/resources.ts';
 import { FIELD_MANAGER, type Challenge, type ChallengeStatus, type KubeObject } from '../api/types.ts';
 import { isNotFound } from './errors.ts';
+import type { RestClient } from './rest.ts';
 
 export interface ChildRef {
   apiVersion: string;
@@ -14,25 +12,35 @@ export interface ChildRef {
   name: string;
 }
 
-export class KubeClient {
-  private readonly objects: KubernetesObjectApi;
-  private readonly custom: CustomObjectsApi;
+const MERGE_PATCH = 'application/merge-patch+json';
+const APPLY_PATCH = 'application/apply-patch+yaml'; // JSON is YAML
 
-  constructor(kc: KubeConfig) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
+/** The kinds the operator writes, by apiVersion/kind: their resource names. */
+const PLURALS: Record<string, string> = Object.fromEntries(
+  [DEPLOYMENTS, SERVICES, NETWORK_POLICIES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural]),
+);
+
+export function objectPath(ref: ChildRef): string {
+  const plural = PLURALS[`${ref.apiVersion}/${ref.kind}`];
+  if (!plural) throw new Error(`no resource known for ${ref.apiVersion} ${ref.kind}`);
+  const group = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+  return `${group}/namespaces/${encodeURIComponent(ref.namespace)}/${plural}/${encodeURIComponent(ref.name)}`;
+}
+
+const challengePath = (ch: Challenge) =>
+  objectPath({ apiVersion: apiVersionOf(CHALLENGES), kind: CHALLENGES.kind, namespace: ch.metadata.namespace!, name: ch.metadata.name });
+
+export class KubeClient {
+  private readonly rest: RestClient;
+
+  constructor(rest: RestClient) {
+    this.rest = rest;
   }
 
   /** Server-side apply with force: creates the child or restores every field we own after someone edited it. */
   async apply<T extends KubeObject>(obj: T): Promise<T> {
-    return (await this.objects.patch(
-      obj as any,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    )) as T;
+    const path = objectPath({ apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: obj.metadata.namespace!, name: obj.metadata.name });
+    return this.rest.request<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER, force: true }, body: obj, contentType: APPLY_PATCH });
   }
 
   /**
@@ -41,15 +49,9 @@ export class KubeClient {
    */
   async deleteChild(ref: ChildRef, uid?: string): Promise<void> {
     try {
-      await this.objects.delete(
-        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        'Background',
-        uid ? { preconditions: { uid } } : undefined,
-      );
+      await this.rest.request('DELETE', objectPath(ref), {
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -58,7 +60,7 @@ export class KubeClient {
   /** The child as the apiserver has it now, or undefined when it is gone. */
   async read(ref: ChildRef): Promise<KubeObject | undefined> {
     try {
-      return (await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } })) as KubeObject;
+      return await this.rest.get<KubeObject>(objectPath(ref));
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -70,43 +72,24 @@ export class KubeClient {
    * which the controller treats as "requeue", never as an error state.
    */
   async patchChallengeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
-    return (await this.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: CHALLENGES.group,
-        version: CHALLENGES.version,
-        namespace: ch.metadata.namespace!,
-        plural: CHALLENGES.plural,
-        name: ch.metadata.name,
-        body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    )) as Challenge;
+    return this.rest.request<Challenge>('PATCH', `${challengePath(ch)}/status`, {
+      body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
+      contentType: MERGE_PATCH,
+    });
   }
 
   /** Replaces the finalizer list, guarded by resourceVersion (409 when someone else changed the object). */
   async setFinalizers(ch: Challenge, finalizers: string[]): Promise<Challenge> {
-    return (await this.custom.patchNamespacedCustomObject(
-      {
-        group: CHALLENGES.group,
-        version: CHALLENGES.version,
-        namespace: ch.metadata.namespace!,
-        plural: CHALLENGES.plural,
-        name: ch.metadata.name,
-        body: { metadata: { resourceVersion: ch.metadata.resourceVersion, finalizers } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    )) as Challenge;
+    return this.rest.request<Challenge>('PATCH', challengePath(ch), {
+      body: { metadata: { resourceVersion: ch.metadata.resourceVersion, finalizers } },
+      contentType: MERGE_PATCH,
+    });
   }
 
   async deleteChallenge(ch: Challenge): Promise<void> {
     try {
-      await this.custom.deleteNamespacedCustomObject({
-        group: CHALLENGES.group,
-        version: CHALLENGES.version,
-        namespace: ch.metadata.namespace!,
-        plural: CHALLENGES.plural,
-        name: ch.metadata.name,
-        body: { preconditions: { uid: ch.metadata.uid } },
+      await this.rest.request('DELETE', challengePath(ch), {
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: ch.metadata.uid } },
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;

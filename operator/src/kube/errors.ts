@@ -1,4 +1,4 @@
-// client-node's ApiException carries the response body as a raw JSON string; this turns it into a Status.
+// Errors of apiserver calls (kube/rest.ts ApiError, client-node ApiException in tests): code, reason, message.
 export interface ApiErrorInfo {
   code: number; // 0 when there was no HTTP response (network error)
   reason: string;

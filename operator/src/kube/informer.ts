@@ -11,6 +11,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 export interface ListResult<T> {
   items: T[];
   resourceVersion: string;
+  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
+  transformed?: boolean;
 }
 
 export interface WatchHandle {
@@ -19,7 +21,11 @@ export interface WatchHandle {
 
 /** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
 export interface ListWatch<T extends KubeObject> {
-  list(): Promise<ListResult<T>>;
+  /**
+   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
+   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
+   */
+  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
   watch(
     resourceVersion: string,
     onEvent: (type: WatchEventType, obj: any) => void,
@@ -33,8 +39,15 @@ export interface InformerHandlers<T> {
   onDelete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T = unknown> {
   name: string;
+  /**
+   * Applied to every listed or watched object before it is cached (client-go's SetTransform): keep only the fields
+   * the operator reads. Handlers and lookups see the result.
+   */
+  transform?: (obj: any) => T;
+  /** Objects handled per slice of an initial list, relist or resync; the event loop runs between slices. */
+  chunkSize?: number;
   clock?: Clock;
   resyncMs?: number; // 0 = never
   minBackoffMs?: number;
@@ -43,6 +56,9 @@ export interface InformerOptions {
 }
 
 export type IndexFunc<T> = (obj: T) => string[];
+
+/** setImmediate: lets timers, I/O (probes, scrapes) and other callbacks run before the next slice. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Informer<T extends KubeObject> {
   readonly name: string;
@@ -60,7 +76,7 @@ export class Informer<T extends KubeObject> {
   private resyncTimer?: TimerHandle;
   private failures = 0;
   private generation = 0; // bumps on every (re)start of list/watch, so stale callbacks are ignored
-  private readonly opts: Required<Omit<InformerOptions, 'clock' | 'log'>> & Pick<InformerOptions, 'log'>;
+  private readonly opts: Required<Omit<InformerOptions<T>, 'clock' | 'log' | 'transform'>> & Pick<InformerOptions<T>, 'log' | 'transform'>;
 
   /** Counts for tests and logs. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
@@ -69,11 +85,11 @@ export class Informer<T extends KubeObject> {
 
   private readonly lw: ListWatch<T>;
 
-  constructor(lw: ListWatch<T>, opts: InformerOptions) {
+  constructor(lw: ListWatch<T>, opts: InformerOptions<T>) {
     this.lw = lw;
     this.name = opts.name;
     this.clock = opts.clock ?? realClock;
-    this.opts = { resyncMs: 0, minBackoffMs: 200, maxBackoffMs: 30_000, ...opts };
+    this.opts = { resyncMs: 0, minBackoffMs: 200, maxBackoffMs: 30_000, chunkSize: 500, ...opts };
   }
 
   addHandlers(h: InformerHandlers<T>): void {
@@ -143,13 +159,13 @@ export class Informer<T extends KubeObject> {
     let result: ListResult<T>;
     try {
       this.stats.lists++;
-      result = await this.lw.list();
+      result = await this.lw.list(this.opts.transform);
     } catch (err) {
       if (gen === this.generation) this.retryLater(err, 'list');
       return;
     }
     if (gen !== this.generation || this.stopped) return;
-    this.replace(result.items);
+    if (!(await this.replace(result.items, gen, !result.transformed))) return;
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     if (!this.synced) {
@@ -191,8 +207,9 @@ export class Informer<T extends KubeObject> {
       const rv = obj?.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
       if (type === 'BOOKMARK') return;
-      if (type === 'DELETED') this.remove(obj as T);
-      else this.upsert(obj as T);
+      const cached = this.opts.transform ? this.opts.transform(obj) : (obj as T);
+      if (type === 'DELETED') this.remove(cached);
+      else this.upsert(cached);
     };
     try {
       const handle = await this.lw.watch(this.resourceVersion, onEvent, onDone);
@@ -225,21 +242,49 @@ export class Informer<T extends KubeObject> {
 
   private scheduleResync(): void {
     if (!this.opts.resyncMs || this.stopped) return;
-    this.resyncTimer = this.clock.setTimeout(() => {
+    this.resyncTimer = this.clock.setTimeout(async () => {
       if (this.stopped) return;
-      for (const obj of this.cache.values()) for (const h of this.handlers) h.onUpdate?.(obj, obj);
+      let n = 0;
+      for (const key of [...this.cache.keys()]) {
+        const obj = this.cache.get(key);
+        if (obj) for (const h of this.handlers) h.onUpdate?.(obj, obj);
+        if (++n % this.opts.chunkSize === 0) await yieldToEventLoop();
+        if (this.stopped) return;
+      }
       this.scheduleResync();
     }, this.opts.resyncMs);
   }
 
-  /** Swap the cache for a fresh list, telling handlers what changed (deletes seen only by the relist, too). */
-  private replace(items: T[]): void {
+  /**
+   * Swap the cache for a fresh list, telling handlers what changed (deletes seen only by the relist, too), one
+   * slice at a time so probes and scrapes are answered during a large (re)list. False when a newer (re)list or
+   * stop() took over meanwhile.
+   */
+  private async replace(items: T[], gen: number, transform: boolean): Promise<boolean> {
     const seen = new Set<string>();
-    for (const obj of items) {
-      seen.add(objectKey(obj));
-      this.upsert(obj);
+    const size = this.opts.chunkSize;
+    for (let i = 0; i < items.length; i += size) {
+      if (i > 0) {
+        await yieldToEventLoop();
+        if (gen !== this.generation || this.stopped) return false;
+      }
+      const end = Math.min(items.length, i + size);
+      for (let j = i; j < end; j++) {
+        const obj = transform && this.opts.transform ? this.opts.transform(items[j]) : items[j];
+        items[j] = undefined as unknown as T; // the raw object can go as soon as its projection is cached
+        seen.add(objectKey(obj));
+        this.upsert(obj);
+      }
     }
-    for (const [key, obj] of [...this.cache]) if (!seen.has(key)) this.remove(obj);
+    let n = 0;
+    for (const [key, obj] of [...this.cache]) {
+      if (!seen.has(key)) this.remove(obj);
+      if (++n % (size * 4) === 0) {
+        await yieldToEventLoop();
+        if (gen !== this.generation || this.stopped) return false;
+      }
+    }
+    return true;
   }
 
   private upsert(obj: T): void {

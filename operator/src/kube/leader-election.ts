@@ -1,31 +1,50 @@
 // Lease-based leader election (coordination.k8s.io/v1), following client-go's rules: a lease is expired when
 // its record has not changed for leaseDuration as observed on OUR clock (no trust in other nodes' clocks);
 // the leader renews every retryPeriod and steps down when it could not renew within renewDeadline.
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { isConflict, isNotFound } from './errors.ts';
+import type { RestClient } from './rest.ts';
 
-/** The three Lease calls; kubeLeaseStore implements them with client-node. */
-export interface LeaseStore {
-  get(): Promise<V1Lease | undefined>;
-  create(lease: V1Lease): Promise<V1Lease>;
-  replace(lease: V1Lease): Promise<V1Lease>;
+/** coordination.k8s.io/v1 Lease, the fields leader election uses. */
+export interface Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string | Date;
+    renewTime?: string | Date;
+    leaseTransitions?: number;
+  };
 }
 
-export function kubeLeaseStore(kc: KubeConfig, namespace: string, name: string): LeaseStore {
-  const api = kc.makeApiClient(CoordinationV1Api);
+/** The three Lease calls; kubeLeaseStore implements them against the apiserver. */
+export interface LeaseStore {
+  get(): Promise<Lease | undefined>;
+  create(lease: Lease): Promise<Lease>;
+  replace(lease: Lease): Promise<Lease>;
+}
+
+/** Leases speak MicroTime: RFC 3339 with six fractional digits. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
+}
+
+export function kubeLeaseStore(rest: RestClient, namespace: string, name: string): LeaseStore {
+  const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
   return {
     async get() {
       try {
-        return await api.readNamespacedLease({ name, namespace });
+        return await rest.get<Lease>(`${base}/${encodeURIComponent(name)}`);
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
-    create: (lease) => api.createNamespacedLease({ namespace, body: lease }),
-    replace: (lease) => api.replaceNamespacedLease({ name, namespace, body: lease }),
+    create: (lease) => rest.request<Lease>('POST', base, { body: lease }),
+    replace: (lease) => rest.request<Lease>('PUT', `${base}/${encodeURIComponent(name)}`, { body: lease }),
   };
 }
 
@@ -81,7 +100,7 @@ export class LeaderElector {
     try {
       const lease = await this.o.store.get();
       if (lease?.spec?.holderIdentity === this.o.identity) {
-        const now = new V1MicroTime(this.o.clock.now());
+        const now = microTime(this.o.clock.now());
         await this.o.store.replace({
           ...lease,
           spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
@@ -128,7 +147,7 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { store, identity, clock } = this.o;
     const now = clock.now();
-    const micro = new V1MicroTime(now);
+    const micro = microTime(now);
     const durationSeconds = Math.max(1, Math.round(this.o.leaseDurationMs / 1000));
     const lease = await store.get();
     if (!lease) {
@@ -138,7 +157,7 @@ export class LeaderElector {
         metadata: { name: this.o.name, namespace: this.o.namespace },
         spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: micro, renewTime: micro, leaseTransitions: 0 },
       });
-      this.observe(`${identity}|${micro.toISOString()}`, now);
+      this.observe(`${identity}|${new Date(micro).toISOString()}`, now);
       return true;
     }
     const spec = lease.spec ?? {};
@@ -156,7 +175,7 @@ export class LeaderElector {
         holderIdentity: identity,
         leaseDurationSeconds: durationSeconds,
         renewTime: micro,
-        acquireTime: takingOver ? micro : spec.acquireTime ? new V1MicroTime(new Date(spec.acquireTime).getTime()) : micro,
+        acquireTime: takingOver ? micro : spec.acquireTime ? microTime(new Date(spec.acquireTime).getTime()) : micro,
         leaseTransitions: (spec.leaseTransitions ?? 0) + (takingOver && holder !== '' ? 1 : 0),
       },
     });

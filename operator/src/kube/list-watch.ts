@@ -1,9 +1,9 @@
-// ListWatch for the informer, backed by client-node: KubernetesObjectApi pages the list, Watch streams events
-// with bookmarks and a server-side timeout.
-import { KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+// ListWatch for the informer over kube/rest.ts: the list comes in pages (`limit`/`continue`, the event loop runs
+// between pages), the watch streams events with bookmarks and a server-side timeout.
 import { apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
+import type { RestClient } from './rest.ts';
 
 export interface ListWatchOptions {
   namespace?: string; // '' or undefined = all namespaces
@@ -17,55 +17,44 @@ export function resourcePath(ref: ResourceRef, namespace?: string): string {
   return namespace ? `${base}/namespaces/${namespace}/${ref.plural}` : `${base}/${ref.plural}`;
 }
 
-export function kubeListWatch<T extends KubeObject>(
-  kc: KubeConfig,
-  ref: ResourceRef,
-  opts: ListWatchOptions = {},
-): ListWatch<T> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const watcher = new Watch(kc);
-  // client-node's Watch aborts after 30 s without data (and that reads as an error), so the server is asked to
-  // close the watch first; a clean close resumes from the last resourceVersion without a relist.
+interface ListPage {
+  items?: KubeObject[];
+  metadata?: { resourceVersion?: string; continue?: string };
+}
+
+export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: ResourceRef, opts: ListWatchOptions = {}): ListWatch<T> {
+  const path = resourcePath(ref, opts.namespace || undefined);
+  const apiVersion = apiVersionOf(ref);
+  // The server closes the watch first (a clean close resumes from the last resourceVersion without a relist);
+  // kube/rest.ts gives up on a silent connection a little after that.
   const timeoutSeconds = opts.watchTimeoutSeconds ?? 25;
   return {
-    async list(): Promise<ListResult<T>> {
+    async list(transform?: (obj: any) => T): Promise<ListResult<T>> {
       const items: T[] = [];
       let cont: string | undefined;
       let resourceVersion = '';
       do {
-        const page = await objects.list<any>(
-          apiVersionOf(ref),
-          ref.kind,
-          opts.namespace || undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          opts.labelSelector,
-          opts.pageSize ?? 500,
-          cont,
-        );
-        for (const item of page.items) items.push({ apiVersion: apiVersionOf(ref), kind: ref.kind, ...item });
-        cont = page.metadata?._continue || undefined;
+        const page = await rest.get<ListPage>(path, { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: cont });
+        // List items carry no apiVersion/kind; the cache and the metrics want them.
+        for (const item of page.items ?? []) {
+          item.apiVersion = apiVersion;
+          item.kind = ref.kind;
+          items.push(transform ? transform(item) : (item as T));
+        }
+        cont = page.metadata?.continue || undefined;
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       } while (cont);
-      return { items, resourceVersion };
+      return { items, resourceVersion, transformed: !!transform };
     },
     async watch(resourceVersion, onEvent, onDone): Promise<WatchHandle> {
       // Jitter spreads the reconnects of several informers.
       const timeout = Math.round(timeoutSeconds * (0.8 + Math.random() * 0.2));
-      const controller = await watcher.watch(
-        resourcePath(ref, opts.namespace),
-        {
-          resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds: timeout,
-          labelSelector: opts.labelSelector,
-        },
-        (type: string, obj: any) => onEvent(type as WatchEventType, obj),
-        (err: unknown) => onDone(err),
+      return rest.watch(
+        path,
+        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: timeout, labelSelector: opts.labelSelector },
+        (type, obj) => onEvent(type as WatchEventType, obj),
+        onDone,
       );
-      return { abort: () => controller.abort() };
     },
   };
 }

@@ -8,15 +8,16 @@ export function multiNamespaceListWatch<T extends KubeObject>(perNamespace: Map<
   if (perNamespace.size === 1) return [...perNamespace.values()][0];
   const versions = new Map<string, string>();
   return {
-    async list(): Promise<ListResult<T>> {
-      const results = await Promise.all([...perNamespace].map(async ([ns, lw]) => [ns, await lw.list()] as const));
+    async list(transform?: (obj: any) => T): Promise<ListResult<T>> {
+      const results = await Promise.all([...perNamespace].map(async ([ns, lw]) => [ns, await lw.list(transform)] as const));
       const items: T[] = [];
       for (const [ns, r] of results) {
         versions.set(ns, r.resourceVersion);
-        items.push(...r.items);
+        // Each namespace's items as the informer expects them: transformed when it asked and they are not yet.
+        for (const item of r.items) items.push(transform && !r.transformed ? transform(item) : item);
       }
       // The informer only hands this back to watch(), which uses the per-namespace versions instead.
-      return { items, resourceVersion: results.map(([ns, r]) => `${ns}=${r.resourceVersion}`).join(',') };
+      return { items, resourceVersion: results.map(([ns, r]) => `${ns}=${r.resourceVersion}`).join(','), transformed: !!transform };
     },
     async watch(_resourceVersion, onEvent, onDone): Promise<WatchHandle> {
       const handles: WatchHandle[] = [];

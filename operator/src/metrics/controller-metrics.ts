@@ -33,7 +33,13 @@ export class ControllerMetrics implements Recorder {
 
   constructor(defaultMetrics = true) {
     const registers = [(this.registry = new Registry())];
-    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    if (defaultMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client reports heap and external memory; buffers (sockets, TLS, response bodies) are this part of external.
+      new Gauge({ name: 'nodejs_array_buffers_bytes', help: 'Memory allocated for ArrayBuffers and SharedArrayBuffers (process.memoryUsage().arrayBuffers)', registers, collect() {
+        this.set(process.memoryUsage().arrayBuffers);
+      } });
+    }
     this.reconcileTotal = new Counter({ name: CONTROLLER_METRICS.reconcileTotal, help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
     this.reconcileErrors = new Counter({ name: CONTROLLER_METRICS.reconcileErrors, help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
     this.reconcileTime = new Histogram({ name: CONTROLLER_METRICS.reconcileTime, help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_BUCKETS, registers });

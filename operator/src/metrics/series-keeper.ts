@@ -1,6 +1,7 @@
 // Keeps the collector's tombstones and the live set in a SeriesStateStore while this replica leads (only the leader
 // exports the Challenge series), and restores them when it starts leading, before its first scrape with Challenge
 // series is served. See series-state.ts for what is stored and why.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { objectKey } from '../api/types.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -43,15 +44,23 @@ export class SeriesKeeper {
 
   /**
    * Reads the stored state into the collector: tombstones still within the retention, and a tombstone (deleted now)
-   * for every stored live Challenge the synced cache no longer has. Failing to read is logged, never fatal.
+   * for every stored live Challenge the synced cache no longer has. A read that fails is tried again a few times
+   * (the next write replaces what could not be read); then it is logged, never fatal.
    */
-  async restore(): Promise<void> {
+  async restore(attempts = 3): Promise<void> {
     let bytes: Buffer | undefined;
-    try {
-      bytes = await this.store.read();
-    } catch (err) {
-      this.log.warn('series state not restored: cannot read it', { where: this.store.where, error: (err as Error).message });
-      return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        bytes = await this.store.read();
+        break;
+      } catch (err) {
+        if (attempt < attempts) {
+          await sleep(500 * attempt);
+          continue;
+        }
+        this.log.warn('series state not restored: cannot read it', { where: this.store.where, error: (err as Error).message, attempts });
+        return;
+      }
     }
     if (!bytes) return;
     let decoded;

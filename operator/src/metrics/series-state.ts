@@ -10,9 +10,9 @@
 // tombstones are kept (newest first) and the detection of deletions during downtime is off until it fits again.
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../api/types.ts';
 import { isNotFound } from '../kube/errors.ts';
+import type { RestClient } from '../kube/rest.ts';
 
 /** One Challenge's series identity: the values of its four status labels. */
 export interface SeriesIdentity {
@@ -113,9 +113,10 @@ export interface SeriesStateStore {
   readonly where: string;
 }
 
-export function configMapStore(kc: KubeConfig, namespace: string, name: string): SeriesStateStore {
-  const api = kc.makeApiClient(CoreV1Api);
-  const body = (bytes: Buffer): V1ConfigMap => ({
+export function configMapStore(rest: RestClient, namespace: string, name: string): SeriesStateStore {
+  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+  const path = `${base}/${encodeURIComponent(name)}`;
+  const body = (bytes: Buffer) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name, namespace, labels: { [LABEL_MANAGED_BY]: MANAGED_BY } },
@@ -125,7 +126,7 @@ export function configMapStore(kc: KubeConfig, namespace: string, name: string):
     where: `configmap ${namespace}/${name}`,
     async read() {
       try {
-        const cm = await api.readNamespacedConfigMap({ name, namespace });
+        const cm = await rest.get<{ binaryData?: Record<string, string> }>(path);
         const data = cm.binaryData?.[DATA_KEY];
         return data === undefined ? undefined : Buffer.from(data, 'base64');
       } catch (err) {
@@ -135,10 +136,10 @@ export function configMapStore(kc: KubeConfig, namespace: string, name: string):
     },
     async write(bytes) {
       try {
-        await api.replaceNamespacedConfigMap({ name, namespace, body: body(bytes) });
+        await rest.request('PUT', path, { body: body(bytes) });
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        await api.createNamespacedConfigMap({ namespace, body: body(bytes) });
+        await rest.request('POST', base, { body: body(bytes) });
       }
     },
   };

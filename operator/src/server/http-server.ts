@@ -1,5 +1,6 @@
-// /metrics and /healthz + /readyz servers on plain node:http.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// /metrics and /healthz + /readyz servers on node:http, or node:https when given a certificate (--metrics-secure).
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from '../flags.ts';
 
@@ -10,9 +11,14 @@ export interface BoundServer {
   close(): Promise<void>;
 }
 
-export async function listen(bindAddress: string, routes: Record<string, Handler>): Promise<BoundServer> {
+export interface ListenOptions {
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
+}
+
+export async function listen(bindAddress: string, routes: Record<string, Handler>, opts: ListenOptions = {}): Promise<BoundServer> {
   const { host, port } = parseBindAddress(bindAddress);
-  const server: Server = createServer(async (req, res) => {
+  const handle: RequestListener = async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = routes[path];
     if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -25,7 +31,8 @@ export async function listen(bindAddress: string, routes: Record<string, Handler
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`error: ${(err as Error).message}\n`);
     }
-  });
+  };
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -34,7 +41,7 @@ export async function listen(bindAddress: string, routes: Record<string, Handler
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === 'IPv6' ? (host ? `[${addr.address}]` : '127.0.0.1') : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
   return {
-    url: `http://${shownHost}:${addr.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -35,7 +35,7 @@ describe('helm template, default values', () => {
 
   it('renders exactly the always-on objects', () => {
     assert.deepEqual(objs.map((o) => o.kind).sort(), [
-      'Deployment', 'Namespace', 'NetworkPolicy', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
+      'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'NetworkPolicy', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding',
     ]);
   });
@@ -84,7 +84,12 @@ describe('helm template, default values', () => {
   });
 
   it('grants exactly the verbs the operator uses, in the challenge namespace only', () => {
-    assert.ok(!objs.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'), 'no cluster-wide RBAC by default');
+    // Cluster-wide only what secure metrics need: the two reviews, and /metrics for the scrapers bound to it.
+    const clusterRoles = objs.filter((o) => o.kind === 'ClusterRole');
+    assert.deepEqual(clusterRoles.map((r) => r.metadata.name).sort(), ['hexactf-challenge-operator-metrics-auth', 'hexactf-challenge-operator-metrics-reader']);
+    assert.deepEqual(clusterRoles.flatMap((r) => r.rules).map((r: any) => [r.resources ?? r.nonResourceURLs, r.verbs]).sort(),
+      [[['/metrics'], ['get']], [['subjectaccessreviews'], ['create']], [['tokenreviews'], ['create']]]);
+    assert.deepEqual(objs.filter((o) => o.kind === 'ClusterRoleBinding').map((b) => b.metadata.name), ['hexactf-challenge-operator-metrics-auth']);
     const role = findObject(objs, 'Role', 'hexactf-challenge-operator');
     assert.equal(role.metadata.namespace, 'hexactf-challenges');
     const verbs = (group: string, resource: string) =>
@@ -144,7 +149,7 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
   });
 
   it('uses a Role + RoleBinding in each challenge namespace, labelled with the chosen Pod Security level', () => {
-    assert.ok(!objs.some((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding'));
+    assert.ok(!objs.some((o) => o.kind === 'ClusterRole' && o.metadata.name === 'hexactf-challenge-operator'));
     const roles = objs.filter((o) => o.kind === 'Role' && o.metadata.name === 'hexactf-challenge-operator');
     assert.deepEqual(roles.map((r) => r.metadata.namespace), ['ctf', 'ctf-pwn']);
     const bindings = objs.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'hexactf-challenge-operator');

@@ -9,12 +9,13 @@ import type { Challenge } from '../../src/api/types.ts';
 import { stableJson } from '../../src/controller/status.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import { kubeListWatch } from '../../src/kube/list-watch.ts';
+import { RestClient } from '../../src/kube/rest.ts';
 import { waitFor } from '@hexactf/testing/wait';
 import { Fixture } from './harness.ts';
 
 /** Every status the apiserver stored for each Challenge of the namespace, as seen through a watch. */
 function watchStatuses(f: Fixture) {
-  const inf = new Informer<Challenge>(kubeListWatch(f.kc, CHALLENGES, { namespace: f.ns }), { name: 'test-challenges' });
+  const inf = new Informer<Challenge>(kubeListWatch(new RestClient(f.kc), CHALLENGES, { namespace: f.ns }), { name: 'test-challenges' });
   const everAdmitted = new Set<string>();
   const statusWrites = new Map<string, number>();
   const seen = (ch: Challenge) => {

@@ -141,6 +141,6 @@ test('a manager whose caches cannot sync fails to start, naming the caches and t
   assert.equal((await fetch(`${health}/healthz`)).status, 200);
   const ready = await fetch(`${health}/readyz`);
   assert.equal(ready.status, 503);
-  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, pods/);
+  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, networkpolicies, pods/);
   await assert.rejects(started, /caches not synced after 1.5s: challenges \(401: Unauthorized\)/);
 });

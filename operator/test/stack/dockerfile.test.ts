@@ -47,7 +47,7 @@ describe('operator/Dockerfile', () => {
     const build = JSON.parse(readFileSync(join(operator, 'tsconfig.build.json'), 'utf8')).compilerOptions;
     assert.deepEqual([build.rootDir, build.outDir], ['src', 'dist']);
     assert.ok(existsSync(join(operator, 'src/main.ts')));
-    assert.ok(instructions.includes('ENTRYPOINT ["node", "operator/dist/main.js"]'));
+    assert.ok(instructions.includes('ENTRYPOINT ["node", "--max-semi-space-size=4", "operator/dist/main.js"]'));
     assert.ok(instructions.includes('CMD ["--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"]'));
     const user = instructions.filter((l) => l.startsWith('USER ')).at(-1);
     assert.match(user ?? '', /^USER [1-9][0-9]*:[1-9][0-9]*$/);

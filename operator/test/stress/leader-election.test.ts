@@ -50,7 +50,9 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   await pool(names, 10, (name, i) => kube.createChallenge(name, { user: `user-${i % 5}`, definition: 'web' }));
   await waitFor('all Pending with children', async () => {
     const chs = await kube.challenges();
-    return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Pending') && (await kube.childReport()).perChallenge.size === N;
+    // The endpoint (the Service's node port) is written once the Service has it: A is done writing after that.
+    return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Pending' && c.status.endpoint !== undefined) &&
+      (await kube.childReport()).perChallenge.size === N;
   }, 30_000);
 
   // The standby watched everything (its caches are warm) but did nothing and exports no challenge series.

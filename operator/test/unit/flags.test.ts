@@ -55,6 +55,17 @@ test('invalid values are refused with the flag name', () => {
   assert.throws(() => parseFlags(['--log-level=loud'], {}), /log-level/);
   assert.throws(() => parseFlags(['--metrics-bind-address=8080'], {}), /metrics-bind-address/);
   assert.throws(() => parseFlags(['--max-concurrent-reconciles=0'], {}), /at least 1/);
+  assert.throws(() => parseFlags(['--kube-api-qps=0'], {}), /kube-api-qps must be positive/);
+  assert.throws(() => parseFlags(['--kube-api-qps=fast'], {}), /kube-api-qps: expected a number/);
+  assert.throws(() => parseFlags(['--kube-api-burst=0'], {}), /kube-api-burst must be at least 1/);
+});
+
+test('client-side rate limit: controller-runtime defaults, fractions, negative turns it off', () => {
+  const d = parseFlags([], {});
+  assert.equal(d.kubeApiQps, 20);
+  assert.equal(d.kubeApiBurst, 30);
+  assert.equal(parseFlags(['--kube-api-qps=0.5'], {}).kubeApiQps, 0.5);
+  assert.equal(parseFlags(['--kube-api-qps=-1', '--kube-api-burst=0'], {}).kubeApiQps, -1);
 });
 
 test('--allowed-capabilities and --namespace take checked lists', () => {
@@ -70,7 +81,7 @@ test('--allowed-capabilities and --namespace take checked lists', () => {
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 24);
+  assert.equal(FLAG_SPECS.length, 28);
 });
 
 test('operator/README.md documents every flag', () => {

@@ -193,3 +193,47 @@ test('resync replays every cached object as an update', async () => {
   assert.deepEqual(seen, ['a', 'a']);
   inf.stop();
 });
+
+test('a transform shapes what is cached from lists and watch events; handlers see the result', async () => {
+  const clock = new FakeClock();
+  const lw = new ScriptedListWatch();
+  lw.put('a', { keep: 'yes', drop: 'no' });
+  const slim = (o: KubeObject) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, labels: { keep: o.metadata.labels?.keep ?? '' } } });
+  const inf = new Informer<KubeObject>(lw, { name: 't', clock, transform: slim });
+  const added: KubeObject[] = [];
+  inf.addHandlers({ onAdd: (o) => added.push(o), onUpdate: (_o, n) => added.push(n) });
+  inf.start();
+  await inf.waitForSync();
+  await tick();
+  lw.current.emit('MODIFIED', lw.put('a', { keep: 'still', drop: 'gone' }));
+  assert.deepEqual(inf.get('ns/a')?.metadata.labels, { keep: 'still' });
+  assert.deepEqual(added.map((o) => o.metadata.labels), [{ keep: 'yes' }, { keep: 'still' }]);
+  inf.stop();
+});
+
+test('a large (re)list is handled in slices: the event loop runs between them', async () => {
+  const clock = new FakeClock();
+  const lw = new ScriptedListWatch();
+  for (let i = 0; i < 100; i++) lw.put(`o${i}`);
+  const inf = new Informer(lw, { name: 't', clock, chunkSize: 10 });
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    turns++;
+    if (running) setImmediate(spin);
+  };
+  setImmediate(spin);
+  inf.start();
+  await inf.waitForSync();
+  running = false;
+  assert.equal(inf.size(), 100);
+  assert.ok(turns >= 9, `event loop turns during the list: ${turns}`);
+  // A relist that a stop() interrupts leaves the cache as it was and starts no watch.
+  const watches = lw.watches.length;
+  lw.items.clear();
+  (inf as unknown as { relist(): Promise<void> }).relist();
+  inf.stop();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(lw.watches.length, watches);
+  assert.equal(inf.size(), 100);
+});

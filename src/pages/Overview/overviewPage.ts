@@ -17,6 +17,7 @@ import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
+import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { stateOverrides, stateRefId } from '../shared/stateStyles';
 
 /** Stat per state: how many instances are in it (last state within `$window`), the seed's first view. */
@@ -28,6 +29,7 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
         new SceneFlexItem({
           body: PanelBuilders.stat()
             .setTitle(state.name)
+            .setDescription(VIEW_STATE_DESCRIPTION)
             .setData(
               new FilteredQueryRunner({
                 key: `count-${state.name}`,
@@ -73,6 +75,7 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
     height: 320,
     body: PanelBuilders.barchart()
       .setTitle('Running and Error instances per challenge')
+      .setDescription(`Per challenge id. ${VIEW_STATE_DESCRIPTION}`)
       .setData(data)
       .setNoValue('No challenge instances in the window')
       .setOption('xField', challenge)
@@ -87,6 +90,10 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
     height: 320,
     body: PanelBuilders.timeseries()
       .setTitle('Instances per state over time')
+      .setDescription(
+        'Instances in each state at each step: reported by the operator at that step, or Deleted within the step. ' +
+          'A short Error or Deleted shows for as long as it lasted.'
+      )
       .setData(
         new FilteredQueryRunner({
           key: 'counts-over-time',

@@ -10,6 +10,7 @@ import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantTable } from '../shared/promQueries';
 import { stateCells } from '../shared/stateStyles';
+import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { CsvExportButton } from './CsvExportButton';
 import { userPage } from './userPage';
 import { USER_KEY_MACRO } from './userKey';
@@ -35,7 +36,7 @@ function matrixPanel(settings: ResolvedSettings) {
   return (
     PanelBuilders.table()
       .setTitle('Users x Challenges')
-      .setDescription('Last state of each instance within the window; a row per user, a column per challenge')
+      .setDescription(`A row per user, a column per challenge. ${VIEW_STATE_DESCRIPTION}`)
       .setData(data)
       // No noValue: Grafana shows it in every null cell too, and a missing (user, challenge) pair must stay empty.
       // The cells are the numeric fields (a column per challenge; null keeps a column numeric), the rows the string one.

@@ -12,6 +12,7 @@ import {
 } from '@grafana/scenes';
 import type { ResolvedSettings } from '../../settings/settings';
 import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
+import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from './datasource';
 import { pageVariables, type VariableOptions } from './variables';
@@ -21,7 +22,7 @@ export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
 /**
  * A page's scene: variables, time range and controls around `rows` (a column of flex items). Without any
  * Prometheus datasource the page holds only a message saying so. Above the panels: the operator status (a banner
- * when it is not reporting), and a warning when the configured datasource is gone (the picker fell back to another).
+ * when it is not reporting), what can be shown when the exporter is the original operator, and a warning when the configured datasource is gone (the picker fell back to another).
  */
 export function pageScene(
   settings: ResolvedSettings,
@@ -36,7 +37,10 @@ export function pageScene(
       }),
     });
   }
-  const notices: SceneFlexItemLike[] = [new SceneFlexItem({ body: new OperatorStatusNotice(settings) })];
+  const notices: SceneFlexItemLike[] = [
+    new SceneFlexItem({ body: new OperatorStatusNotice(settings) }),
+    new SceneFlexItem({ body: new LegacyOperatorNotice(settings) }),
+  ];
   if (!datasources.some((ds) => ds.uid === settings.datasourceUid)) {
     notices.push(
       new SceneFlexItem({

@@ -1,0 +1,130 @@
+// Initial sync and relist of many Challenges against a real kube-apiserver + etcd (private, on loopback): once
+// with every Challenge of a different user, once with all of them of one user (--max-per-user 3, so a user's pile
+// is what the quota works through). Measured: the longest event-loop block (perf_hooks.monitorEventLoopDelay),
+// the time until /readyz answers 200, and how long /healthz takes to answer while the (re)list runs.
+// Baseline in the same run: the same pages fetched by the operator's own HTTP client, nothing cached.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestEnv, type TestEnv } from '../test/support/test-env.ts';
+import { Manager } from '../src/manager.ts';
+import { kubeListWatch } from '../src/kube/list-watch.ts';
+import { RestClient } from '../src/kube/rest.ts';
+import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../src/api/types.ts';
+import { percentile, row, short } from './report.ts';
+
+const CHALLENGES = { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'Challenge', plural: 'challenges' };
+
+async function pool(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+async function createChallenges(rest: RestClient, ns: string, n: number, userOf: (i: number) => string): Promise<void> {
+  await rest.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+  await pool(n, 48, (i) => rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challenges`, {
+    body: {
+      apiVersion: API_VERSION, kind: 'Challenge',
+      metadata: { name: `c-${i}`, labels: { [LABEL_CHALLENGE_ID]: String(1 + (i % 40)), [LABEL_USER]: userOf(i) } },
+      // No such definition: each reconcile is a quick Error, the work measured here is the cache's.
+      spec: { definition: 'absent' },
+    },
+  }));
+}
+
+/** Runs fn while sampling the event loop; the longest block in ms. */
+async function blocking<T>(fn: () => Promise<T>): Promise<{ value: T; maxBlockMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  const value = await fn();
+  h.disable();
+  return { value, maxBlockMs: h.max / 1e6 };
+}
+
+/** Polls url every 50 ms until stop() resolves it; the answer latencies, and when it first answered 200. */
+function poller(url: string) {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  let firstOkMs: number | undefined;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const t = performance.now();
+      const ok = await fetch(url).then((r) => r.ok, () => false);
+      latencies.push(performance.now() - t);
+      if (ok && firstOkMs === undefined) firstOkMs = performance.now() - t0;
+      await sleep(50);
+    }
+  })();
+  return {
+    firstOk: () => firstOkMs,
+    stop: async () => {
+      running = false;
+      await done;
+      return latencies.sort((a, b) => a - b);
+    },
+  };
+}
+
+async function scenario(env: TestEnv, label: string, ns: string, n: number): Promise<void> {
+  const rest = new RestClient(env.kubeConfig);
+  const plain = await blocking(async () => {
+    const t = performance.now();
+    const { items } = await kubeListWatch(rest, CHALLENGES, { namespace: ns }).list();
+    return { ms: performance.now() - t, count: items.length };
+  });
+  await rest.close();
+
+  const manager = new Manager({
+    kubeConfig: env.kubeConfig, defaultMetrics: false, cacheSyncTimeoutMs: 0,
+    flags: { namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0', maxPerUser: 3, challengeTtlMs: 0 },
+  });
+  const started = manager.start();
+  while (!manager.healthUrl) await sleep(1);
+  const ready = poller(`${manager.healthUrl}/readyz`);
+  const sync = await blocking(async () => {
+    await started;
+    while (ready.firstOk() === undefined) await sleep(10);
+  });
+  const readyLatency = await ready.stop();
+
+  // Relist: the informer lists again over a full cache (what a 410 or a watch failure leads to).
+  const inf = manager.caches.challenges;
+  const watchesBefore = inf.stats.watches;
+  const healthz = poller(`${manager.healthUrl}/healthz`);
+  const relist = await blocking(async () => {
+    const t = performance.now();
+    inf.stop();
+    inf.start();
+    while (inf.stats.watches === watchesBefore) await sleep(5);
+    return performance.now() - t;
+  });
+  const healthLatency = await healthz.stop();
+  await manager.stop();
+
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  row(`sync ${label}: plain paged list of ${plain.value.count} (baseline)`, `${ms(plain.value.ms)}, longest event-loop block ${ms(plain.maxBlockMs)}`);
+  row(`sync ${label}: operator start to /readyz 200 (target <= 10 s)`, `${ms(ready.firstOk() ?? NaN)} (${((ready.firstOk() ?? NaN) / plain.value.ms).toFixed(1)}x baseline)`);
+  row(`sync ${label}: longest block, initial sync (target <= 50 ms)`, `${ms(sync.maxBlockMs)} (${sync.maxBlockMs <= 50 ? 'met' : 'NOT met'}); /readyz answered in p99 ${ms(percentile(readyLatency, 99))}`);
+  row(`sync ${label}: relist over a full cache, longest block (<= 50 ms)`, `${ms(relist.maxBlockMs)} (${relist.maxBlockMs <= 50 ? 'met' : 'NOT met'}) in ${ms(relist.value)}; /healthz p99 ${ms(percentile(healthLatency, 99))}, max ${ms(percentile(healthLatency, 100))}`);
+}
+
+export async function syncBench(n: number): Promise<void> {
+  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
+  try {
+    await env.installCrds();
+    const rest = new RestClient(env.kubeConfig);
+    const t = performance.now();
+    await createChallenges(rest, 'sync-many', n, (i) => `user-${i}`);
+    await createChallenges(rest, 'sync-one', n, () => 'the-one');
+    await rest.close();
+    process.stdout.write(`(created ${2 * n} Challenges in ${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
+    await scenario(env, `${n} users`, 'sync-many', n);
+    await scenario(env, '1 user', 'sync-one', n);
+  } finally {
+    await env.stop();
+  }
+}
+
+if (import.meta.main) await syncBench(short() ? 2000 : 20_000);

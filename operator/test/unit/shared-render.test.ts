@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SharedRender } from '../../src/metrics/shared-render.ts';
+
+test('scrapes that arrive during a render share it; the next one after it renders again', async () => {
+  let release!: () => void;
+  let n = 0;
+  const shared = new SharedRender(async (push) => {
+    n++;
+    push(`a${n}\n`);
+    await new Promise<void>((r) => (release = r));
+    push(Buffer.from(`b${n}\n`));
+  });
+  const waiting = Array.from({ length: 32 }, () => shared.get());
+  await new Promise((r) => setImmediate(r));
+  assert.equal(shared.renders, 1, 'one render for 32 concurrent scrapes');
+  release();
+  const bodies = (await Promise.all(waiting)).map((chunks) => chunks.map(String).join(''));
+  assert.deepEqual(new Set(bodies), new Set(['a1\nb1\n']));
+  const next = shared.get();
+  await new Promise((r) => setImmediate(r));
+  release();
+  assert.equal((await next).map(String).join(''), 'a2\nb2\n', 'a later scrape gets a fresh render');
+  assert.equal(shared.renders, 2);
+});
+
+test('a failed render fails the scrapes that shared it, and the next scrape renders again', async () => {
+  let fail = true;
+  const shared = new SharedRender(async (push) => {
+    if (fail) throw new Error('boom');
+    push('ok\n');
+  });
+  await assert.rejects(Promise.all([shared.get(), shared.get()]), /boom/);
+  fail = false;
+  assert.deepEqual(await shared.get(), ['ok\n']);
+});

@@ -1,0 +1,66 @@
+import React from 'react';
+import { SceneObjectBase, sceneGraph, type SceneComponentProps, type SceneObjectState } from '@grafana/scenes';
+import { Alert } from '@grafana/ui';
+import { LoadingState } from '@grafana/data';
+import { INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL } from '../../metric/contract';
+import { legacyLabelPresenceQuery, metricPresenceQuery, type QuerySettings } from '../../queries/queries';
+import { FilteredQueryRunner } from './FilteredQueryRunner';
+import { isPresent } from './metricPresence';
+import { instantSeries } from './promQueries';
+
+/** How far back the exporter's series are looked at (a fixed span: Triage has no window). */
+const LOOKBACK = '1h';
+
+interface LegacyOperatorState extends SceneObjectState {
+  /** The challenge id label the settings use (the pages need `challeng_id` for the original operator). */
+  challengeIdLabel: string;
+}
+
+/**
+ * Says what the pages can and cannot show when the exporter looks like the original HexaCTF operator (Go, v0.0.5):
+ * its state gauge has the `challeng_id` label and there is no challenge_info. README.md, "Compatibility", lists the
+ * same per page.
+ */
+export class LegacyOperatorNotice extends SceneObjectBase<LegacyOperatorState> {
+  static Component = LegacyOperatorRenderer;
+
+  constructor(settings: QuerySettings) {
+    super({
+      challengeIdLabel: settings.labels.challengeId,
+      $data: new FilteredQueryRunner({
+        key: 'legacy-operator',
+        build: () => [
+          instantSeries('legacyLabel', legacyLabelPresenceQuery(settings, LOOKBACK)),
+          instantSeries('info', metricPresenceQuery(INFO_METRIC, LOOKBACK)),
+        ],
+      }),
+    });
+  }
+}
+
+function LegacyOperatorRenderer({ model }: SceneComponentProps<LegacyOperatorNotice>) {
+  const { challengeIdLabel } = model.useState();
+  const data = sceneGraph.getData(model).useState().data;
+  if (!data || data.state !== LoadingState.Done || !isPresent(data, 'legacyLabel') || isPresent(data, 'info')) {
+    return null;
+  }
+  const labelOk = challengeIdLabel === LEGACY_CHALLENGE_ID_LABEL;
+  return (
+    <Alert severity="warning" title="This looks like the original HexaCTF operator">
+      <p>
+        Its state gauge spells the challenge id label <code>{LEGACY_CHALLENGE_ID_LABEL}</code> and it exports no{' '}
+        <code>{INFO_METRIC}</code>.{' '}
+        {labelOk
+          ? 'The app is set up for that label.'
+          : `The app's settings use ${challengeIdLabel}: set the challenge id label to ${LEGACY_CHALLENGE_ID_LABEL} on the configuration page.`}
+      </p>
+      <p>
+        Shown: the counts per state, the matrix and each user&apos;s instances, the peak instances per user, the
+        instances in Error, and whether the operator is reporting. Not shown: categories and requested CPU and memory
+        (it does not export them). It forgets every instance when it restarts and does not report them again, so after a
+        restart those instances are missing from every page although they still run; and it deletes an instance in Error
+        by itself, so an Error shows only until then (then Deleted).
+      </p>
+    </Alert>
+  );
+}
