@@ -8,4 +8,5 @@ export enum ROUTES {
   UsersChallenges = 'users-challenges',
   Usage = 'usage',
   Triage = 'triage',
+  Lifecycle = 'lifecycle',
 }

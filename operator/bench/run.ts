@@ -8,6 +8,7 @@ import { short } from './report.ts';
 const mode = short() ? ['--short'] : [];
 const benches: Array<[string, string[]]> = [
   ['scrape.ts', []],
+  ['concurrent-scrapes.ts', []],
   ['memory.ts', ['--expose-gc']],
   ['reconcile.ts', []],
   ['workload.ts', []],

@@ -20,6 +20,7 @@ export interface Flags {
   kubeconfig: string;
   kubeApiQps: number;
   kubeApiBurst: number;
+  emitEvents: boolean;
   allowedCapabilities: string;
   allowLoadBalancer: boolean;
   networkPolicy: boolean;
@@ -68,6 +69,7 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
   { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
   { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
+  { name: 'emit-events', key: 'emitEvents', kind: 'bool', def: () => 'true', help: 'Record Kubernetes Events (events.k8s.io/v1) about Challenges: children created, errors and their reasons, quota waits, TTL expiry, blocked cleanups. Repeats are aggregated and each Challenge is rate limited; false records none.' },
   { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
 ];

@@ -16,6 +16,10 @@ import { KubeClient } from './kube/client.ts';
 import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { rateLimiter } from './kube/rate-limiter.ts';
 import { RestClient } from './kube/rest.ts';
+import { EventRecorder } from './kube/events.ts';
+
+/** reportingController of the operator's Events. */
+export const EVENTS_CONTROLLER = 'hexactf.io/challenge-operator';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { Informer } from './kube/informer.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
@@ -29,7 +33,7 @@ import { SeriesKeeper } from './metrics/series-keeper.ts';
 import { configMapStore, type SeriesStateStore } from './metrics/series-state.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
 import { MetricsAuthorizer } from './server/metrics-auth.ts';
-import { SharedRender } from './metrics/shared-render.ts';
+import { SharedRender, sendRendered } from './metrics/shared-render.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
@@ -81,6 +85,8 @@ export class Manager {
   /** Every request of the controller and its informers goes through this client and its rate limit. */
   readonly rest: RestClient;
   private readonly controlRest: RestClient;
+  /** Kubernetes Events about Challenges (--emit-events). */
+  readonly events?: EventRecorder;
 
   constructor(opts: ManagerOptions) {
     this.flags = { ...parseFlags([], {}), ...opts.flags };
@@ -106,9 +112,13 @@ export class Manager {
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
     if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
+    if (this.flags.emitEvents) {
+      this.events = new EventRecorder(this.rest, { controller: EVENTS_CONTROLLER, instance: this.identity, clock: this.clock, log: this.log });
+    }
     const challengeController = setupChallengeController({
       newInformer,
       resyncMs,
+      events: this.events,
       client: new KubeClient(this.rest),
       clock: this.clock,
       log: this.log,
@@ -259,10 +269,7 @@ export class Manager {
         return;
       }
     }
-    const chunks = await this.metricsText.get();
-    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-    for (const chunk of chunks) res.write(chunk);
-    res.end();
+    await sendRendered(await this.metricsText.get(), req.headers['accept-encoding'], this.metrics.registry.contentType, res);
   }
 
   /** The kept series state is restored first, so the first scrape with Challenge series already has it. */
@@ -296,6 +303,7 @@ export class Manager {
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
       for (const inf of this.informers) inf.stop();
+      await this.events?.stop();
       await Promise.all([this.rest.close(), this.controlRest.close()]);
     })();
     return this.stopping;

@@ -26,6 +26,7 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   legacyLabelPresenceQuery,
+  MATRIX_COLUMN_LABEL,
   matrixQuery,
   metricPresenceQuery,
   operatorSilenceQuery,
@@ -192,7 +193,9 @@ const INSTANCES: Instance[] = [
     values: '1x115 2x4',
     info: { definition: 'pwn-1', category: 'pwn' },
   },
-  // leo: Deleted since 2730 s, with an operator restart (scrape gap 3330..3420 s) in between: still stuck.
+  // leo: Deleted since 2730 s; at 3330 s his series goes while the operator keeps reporting everyone else (the
+  // deletion finished, the series was removed), and from 3450 s he is Deleted again: deleted, re-created under the
+  // same labels and deleted again, a new deletion.
   {
     ns: 'ctf',
     id: 'pwn-1',
@@ -298,6 +301,10 @@ function cases(s: QuerySettings): Case[] {
     const i = INSTANCES.find((x) => x.user === user && (id === undefined || x.id === id))!;
     return instanceLabels(L, i);
   };
+  const cell = (user: string, id?: string): Labels => {
+    const labels = inst(user, id);
+    return { ...labels, [MATRIX_COLUMN_LABEL]: labels[L.challengeId] };
+  };
   const none = {};
   const category = (c: string) => ({ category: c });
 
@@ -365,29 +372,29 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
     { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
 
-    // The matrix source: one sample per instance with the four labels only.
+    // The matrix source: one sample per instance with the four labels only, and its column: the challenge id.
     {
       expr: matrixQuery(s),
       exp: [
-        [inst('alice', 'web-1'), 1],
-        [inst('bob'), 3],
-        [inst('carol'), 2],
-        [inst('erin'), 1],
-        [inst(ODD_USER), 1],
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
-        [inst('judy'), 2],
-        [inst('ken'), 2],
-        [inst('leo'), 2],
-        [inst('mia'), 1],
-        [inst('nora'), 1],
+        [cell('alice', 'web-1'), 1],
+        [cell('bob'), 3],
+        [cell('carol'), 2],
+        [cell('erin'), 1],
+        [cell(ODD_USER), 1],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
+        [cell('judy'), 2],
+        [cell('ken'), 2],
+        [cell('leo'), 2],
+        [cell('mia'), 1],
+        [cell('nora'), 1],
       ],
     },
     {
       expr: matrixQuery(s, f({ namespace: ['ctf-2'] })),
       exp: [
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
       ],
     },
     { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
@@ -475,8 +482,9 @@ function cases(s: QuerySettings): Case[] {
       ],
     },
 
-    // Triage at T: Error now bob and abc; stuck deletions judy (since 3030 s) and leo (since 2730 s, across a
-    // restart), not ken (only since 3480 s) and not carol (removed).
+    // Triage at T: Error now bob and abc; stuck deletions judy (since 3030 s), not leo (his new deletion is only
+    // 150 s old: the seed listed him, from the previous deletion's samples), not ken (only since 3480 s) and not
+    // carol (removed).
     {
       expr: errorInstancesQuery(s),
       exp: [
@@ -488,10 +496,7 @@ function cases(s: QuerySettings): Case[] {
     { expr: errorInstancesQuery(s, f({ namespace: ['ctf'] })), exp: [[inst('bob'), 3]] },
     {
       expr: stuckDeletionsQuery(s),
-      exp: [
-        [inst('judy'), 2],
-        [inst('leo'), 2],
-      ],
+      exp: [[inst('judy'), 2]],
     },
     // At 3120 s neither had been Deleted for 5 minutes yet (judy since 3030 s, leo since 2730 s → 390 s: leo yes).
     { expr: stuckDeletionsQuery(s), at: '3120s', exp: [[inst('leo'), 2]] },
@@ -615,82 +620,163 @@ describe.each(PROMETHEUS_BUILDS)('operator not reporting, evaluated by promtool 
   });
 });
 
-describe.each(PROMETHEUS_BUILDS)(
-  "the original operator's exposition, evaluated by promtool of Prometheus $name",
-  (build) => {
-    // Shaped like the original HexaCTF operator (Go, v0.0.5): `challeng_id`, no challenge_info or requests; it forgets
-    // its instances when it restarts (p3's series ends at 3030 s without a Deleted although the instance still runs)
-    // and deletes an Errored instance itself (p2: Error 2730..2850 s, Deleted at 2880 s, then gone).
-    const legacy = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
-    const gauge = (user: string, values: string) => ({
-      series: `challenge_resource_status{job="legacy", instance="x", namespace="ctf", challeng_id="7", challenge_name="c7-${user}", username="${user}"}`,
-      values,
+describe.each(PROMETHEUS_BUILDS)("the original operator's exposition, evaluated by promtool of Prometheus $name", (build) => {
+  // Shaped like the original HexaCTF operator (Go, v0.0.5): `challeng_id`, no challenge_info or requests; it forgets
+  // its instances when it restarts (p3's series ends at 3030 s without a Deleted although the instance still runs)
+  // and deletes an Errored instance itself (p2: Error 2730..2850 s, Deleted at 2880 s, then gone).
+  const legacy = { ...DEFAULT_SETTINGS, labels: { ...DEFAULT_LABELS, challengeId: 'challeng_id' } };
+  const gauge = (user: string, values: string) => ({
+    series: `challenge_resource_status{job="legacy", instance="x", namespace="ctf", challeng_id="7", challenge_name="c7-${user}", username="${user}"}`,
+    values,
+  });
+  const file = (cases: Array<{ expr: string; at?: string; exp: Array<[string, number]> }>) => ({
+    rule_files: [],
+    evaluation_interval: '30s',
+    tests: [
+      {
+        interval: '30s',
+        input_series: [
+          { series: 'up{job="legacy", instance="x"}', values: '1x120' },
+          gauge('p1', '1x120'),
+          gauge('p2', '1x90 3x4 2x1 stale'),
+          gauge('p3', '1x100 stale'),
+        ],
+        promql_expr_test: cases.map((c) => ({
+          expr: substitute(c.expr),
+          eval_time: c.at ?? EVAL,
+          exp_samples: c.exp.map(([labels, value]) => ({ labels, value })),
+        })),
+      },
+    ],
+  });
+  const user = (u: string) => `{namespace="ctf", challeng_id="7", challenge_name="c7-${u}", username="${u}"}`;
+
+  it('is recognised, and the pages show what it exports', () => {
+    const { status, output } = promtoolTestRules(
+      build,
+      file([
+        // Recognised whatever the settings: the legacy label is there, challenge_info is not.
+        { expr: legacyLabelPresenceQuery(DEFAULT_SETTINGS), exp: [['{}', 1]] },
+        { expr: legacyLabelPresenceQuery(legacy), exp: [['{}', 1]] },
+        { expr: metricPresenceQuery(INFO_METRIC), exp: [['{}', 0]] },
+        // At T: p1 Running; p2 Deleted (its self-deletion); p3, forgotten by the restart, is on no page.
+        { expr: stateCountQuery(legacy, Running), exp: [['{}', 1]] },
+        { expr: stateCountQuery(legacy, Deleted), exp: [['{}', 1]] },
+        { expr: stateCountQuery(legacy, ErrorState), exp: [['{}', 0]] },
+        { expr: userInstancesQuery(legacy, 'p3'), exp: [] },
+        // While p2 was in Error (2820 s), it shows as Error over time and in Triage.
+        { expr: stateCountOverTimeQuery(legacy, ErrorState), at: '2820s', exp: [['{}', 1]] },
+        { expr: errorInstancesQuery(legacy), at: '2820s', exp: [[user('p2'), 3]] },
+        // The operator keeps reporting (up): no banner.
+        { expr: operatorSilenceQuery(legacy, '1h'), exp: [] },
+      ])
+    );
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+
+  it('is not taken for the original when the gauge uses challenge_id', () => {
+    const { status, output } = promtoolTestRules(build, {
+      ...file([]),
+      tests: [
+        {
+          interval: '30s',
+          input_series: [{ series: 'challenge_resource_status{challenge_id="7", username="u"}', values: '1x120' }],
+          promql_expr_test: [
+            {
+              expr: substitute(legacyLabelPresenceQuery(DEFAULT_SETTINGS)),
+              eval_time: EVAL,
+              exp_samples: [{ labels: '{}', value: 0 }],
+            },
+          ],
+        },
+      ],
     });
-    const file = (cases: Array<{ expr: string; at?: string; exp: Array<[string, number]> }>) => ({
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
+
+describe.each(PROMETHEUS_BUILDS)('stuck deletions across a restart and a re-creation, evaluated by promtool of Prometheus $name', (build) => {
+  // Job op-1 restarts: none of its series has samples 3330..3420 s. quinn has been Deleted since 2430 s across it.
+  // Job op-2 keeps reporting: rex was deleted (Deleted 3030..3090 s, then removed), re-created under the same labels
+  // and deleted again at 3420 s; steady runs throughout.
+  const series = (job: string, user: string, values: string) => ({
+    series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${user}", username="${user}"}`,
+    values,
+  });
+  const stuck = (at: string, exp: string[]) => ({
+    expr: stuckDeletionsQuery(DEFAULT_SETTINGS),
+    eval_time: at,
+    exp_samples: exp.map((user) => ({
+      labels: `{namespace="ctf", challenge_id="web-1", challenge_name="web-1-${user}", username="${user}"}`,
+      value: 2,
+    })),
+  });
+
+  it('lists the deletion stuck across its operator restart, not the one re-created and deleted again', () => {
+    const { status, output } = promtoolTestRules(build, {
       rule_files: [],
       evaluation_interval: '30s',
       tests: [
         {
           interval: '30s',
           input_series: [
-            { series: 'up{job="legacy", instance="x"}', values: '1x120' },
-            gauge('p1', '1x120'),
-            gauge('p2', '1x90 3x4 2x1 stale'),
-            gauge('p3', '1x100 stale'),
+            series('op-1', 'other', '1x110 stale _x3 1x25'),
+            series('op-1', 'quinn', '1x80 2x29 stale _x3 2x25'),
+            series('op-2', 'steady', '1x140'),
+            series('op-2', 'rex', '1x100 2x2 _x10 2x26'),
           ],
-          promql_expr_test: cases.map((c) => ({
-            expr: substitute(c.expr),
-            eval_time: c.at ?? EVAL,
-            exp_samples: c.exp.map(([labels, value]) => ({ labels, value })),
-          })),
+          promql_expr_test: [
+            // At T, 180 s after rex's second deletion (the seed listed him: its offset look-up found the first one).
+            stuck(EVAL, ['quinn']),
+            // At 3900 s rex's second deletion is 8 minutes old: stuck too.
+            stuck('65m', ['quinn', 'rex']),
+          ],
         },
       ],
     });
-    const user = (u: string) => `{namespace="ctf", challeng_id="7", challenge_name="c7-${u}", username="${u}"}`;
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
 
-    it('is recognised, and the pages show what it exports', () => {
-      const { status, output } = promtoolTestRules(
-        build,
-        file([
-          // Recognised whatever the settings: the legacy label is there, challenge_info is not.
-          { expr: legacyLabelPresenceQuery(DEFAULT_SETTINGS), exp: [['{}', 1]] },
-          { expr: legacyLabelPresenceQuery(legacy), exp: [['{}', 1]] },
-          { expr: metricPresenceQuery(INFO_METRIC), exp: [['{}', 0]] },
-          // At T: p1 Running; p2 Deleted (its self-deletion); p3, forgotten by the restart, is on no page.
-          { expr: stateCountQuery(legacy, Running), exp: [['{}', 1]] },
-          { expr: stateCountQuery(legacy, Deleted), exp: [['{}', 1]] },
-          { expr: stateCountQuery(legacy, ErrorState), exp: [['{}', 0]] },
-          { expr: userInstancesQuery(legacy, 'p3'), exp: [] },
-          // While p2 was in Error (2820 s), it shows as Error over time and in Triage.
-          { expr: stateCountOverTimeQuery(legacy, ErrorState), at: '2820s', exp: [['{}', 1]] },
-          { expr: errorInstancesQuery(legacy), at: '2820s', exp: [[user('p2'), 3]] },
-          // The operator keeps reporting (up): no banner.
-          { expr: operatorSilenceQuery(legacy, '1h'), exp: [] },
-        ])
-      );
-      expect(output).not.toContain('FAILED');
-      expect(status).toBe(0);
-    });
+describe.each(PROMETHEUS_BUILDS)('the matrix with several namespaces, evaluated by promtool of Prometheus $name', (build) => {
+  // The same user and challenge id in two namespaces: two instances, two cells.
+  const series = (ns: string, value: string) => ({
+    series: `challenge_resource_status{job="op", instance="x", namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice"}`,
+    values: value,
+  });
+  const cell = (ns: string, column: string) =>
+    `{namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice", ${MATRIX_COLUMN_LABEL}="${column}"}`;
 
-    it('is not taken for the original when the gauge uses challenge_id', () => {
-      const { status, output } = promtoolTestRules(build, {
-        ...file([]),
-        tests: [
-          {
-            interval: '30s',
-            input_series: [{ series: 'challenge_resource_status{challenge_id="7", username="u"}', values: '1x120' }],
-            promql_expr_test: [
-              {
-                expr: substitute(legacyLabelPresenceQuery(DEFAULT_SETTINGS)),
-                eval_time: EVAL,
-                exp_samples: [{ labels: '{}', value: 0 }],
-              },
-            ],
-          },
-        ],
-      });
-      expect(output).not.toContain('FAILED');
-      expect(status).toBe(0);
+  it('names a column per challenge and namespace when several are shown, per challenge otherwise', () => {
+    const { status, output } = promtoolTestRules(build, {
+      rule_files: [],
+      evaluation_interval: '30s',
+      tests: [
+        {
+          interval: '30s',
+          input_series: [series('ctf', '1x120'), series('ctf-2', '3x120')],
+          promql_expr_test: [
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, '30m', true)),
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: cell('ctf', 'web-1 @ ctf'), value: 1 },
+                { labels: cell('ctf-2', 'web-1 @ ctf-2'), value: 3 },
+              ],
+            },
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, { namespace: ['ctf-2'] }, '30m')),
+              eval_time: EVAL,
+              exp_samples: [{ labels: cell('ctf-2', 'web-1'), value: 3 }],
+            },
+          ],
+        },
+      ],
     });
-  }
-);
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});

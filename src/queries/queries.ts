@@ -32,6 +32,14 @@ import {
   type LabelNames,
   type RequestResource,
 } from '../metric/contract';
+import {
+  CHALLENGE_CONTROLLER,
+  CONTROLLER_LABEL,
+  CONTROLLER_METRICS,
+  LIFETIME_METRIC,
+  TIME_TO_RUNNING_METRIC,
+  TRANSITIONS_METRIC,
+} from '@hexactf/contract';
 import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
 import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
 import { labelMatcher, quoteString } from './promql-escape';
@@ -146,14 +154,16 @@ function currentStates(s: QuerySettings, f: QueryFilters): string {
 }
 
 /**
- * Instances Running at their last state within the window, valued 1, with `definition` and `category` from
- * challenge_info (category "uncategorized" where empty).
+ * Instances whose last state in the window is Running, valued 1, with `definition` and `category` from
+ * challenge_info (category "uncategorized" where empty). Read at the evaluation time, not over the window: an
+ * instance's last state is Running only while the operator reports it (lastStates), and the operator exports its
+ * challenge_info for just as long. Reading both over the window instead (6 h of 100,000 instances) took 1.5-3.2 s.
  */
-function runningWithInfo(s: QuerySettings, f: QueryFilters, window: string): string {
+function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
   const id = identity(s.labels);
-  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (last_over_time(${INFO_METRIC}${selector(s.labels, f)}[${window}]))`;
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${INFO_METRIC}${selector(s.labels, f)})`;
   const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
-  return `(${categorized} and on (${id}) (${lastStates(s, f, window)} == ${ChallengeState.Running}))`;
+  return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
 }
 
 /** Requests of one instance of each definition for one resource: one sample per (namespace, definition). */
@@ -166,7 +176,7 @@ function definitionRequests(s: QuerySettings, resource: RequestResource, f: Quer
 /** Requested resource of every Running instance, labelled like runningWithInfo. */
 function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
   const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
-  return `(${runningWithInfo(s, f, window)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
+  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -228,12 +238,34 @@ export function challengeStateCountQuery(
 // Users x Challenges
 
 /**
- * The matrix source (instant, table format): each instance's last state in the window, labelled with the four
- * labels only. The transforms pivot it into users x challenges.
+ * The matrix source (instant, table format): each instance's state in the window's views, labelled with the four
+ * labels and its column (MATRIX_COLUMN_LABEL). The transforms pivot it into users x challenges.
  */
-export function matrixQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
-  return lastStates(s, f, window);
+export function matrixQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE,
+  severalNamespaces = false
+): string {
+  const { challengeId, namespace } = s.labels;
+  const column = severalNamespaces
+    ? `"${MATRIX_COLUMN_SEPARATOR}", "${challengeId}", "${namespace}"`
+    : `"", "${challengeId}"`;
+  return `label_join(${lastStates(s, f, window)}, "${MATRIX_COLUMN_LABEL}", ${column})`;
 }
+
+/**
+ * Label the matrix query adds to name its columns: the challenge id, or `<challenge id> @ <namespace>` when several
+ * namespaces are shown, so each cell is one (namespace, user, challenge).
+ */
+export const MATRIX_COLUMN_LABEL = 'hexactf_matrix_column';
+const MATRIX_COLUMN_SEPARATOR = ' @ ';
+
+/** The labels the matrix transforms pivot on: a row per user, a column per MATRIX_COLUMN_LABEL. */
+export const matrixPivotLabels = (labels: LabelNames) => ({
+  username: labels.username,
+  challengeId: MATRIX_COLUMN_LABEL,
+});
 
 /** One user's instances (the per-user view): the matrix query restricted to that user. */
 export function userInstancesQuery(
@@ -311,17 +343,13 @@ export function metricPresenceQuery(metric: string, window = WINDOW_VARIABLE): s
 }
 
 /** Running instances per category (label `category`). */
-export function instancesByCategoryQuery(
-  s: QuerySettings,
-  f: QueryFilters = NO_FILTERS,
-  window = WINDOW_VARIABLE
-): string {
-  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f, window)}`;
+export function instancesByCategoryQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f)}`;
 }
 
 /** Each category's share (0..1) of the Running instances (label `category`). */
-export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
-  const running = runningWithInfo(s, f, window);
+export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  const running = runningWithInfo(s, f);
   return `count by (${CATEGORY_LABEL}) ${running} / scalar(count ${running})`;
 }
 
@@ -387,11 +415,13 @@ export function errorInstancesQuery(s: QuerySettings, f: QueryFilters = NO_FILTE
 }
 
 /**
- * Deletions that have not finished: Deleted now, and Deleted at every sample of the last `olderThan` and at the
- * last sample before it. The operator removes a finished deletion's series `--deleted-series-retention` (60 s)
- * after the Challenge is gone, so with `olderThan` well above that only a stuck finalizer stays. A Challenge that
- * only just turned Deleted has no Deleted sample `olderThan` ago and is not listed. A scrape gap (operator
- * restart) inside the span does not hide it. Labels: the four; value 2.
+ * Deletions that have not finished: Deleted now, Deleted at every sample of the last `olderThan`, and reported at
+ * every scrape of that span at which its target reported the gauge (as many samples as the job's fullest instance).
+ * The operator removes a finished deletion's series `--deleted-series-retention` (60 s) after the Challenge is gone,
+ * so with `olderThan` well above that only a stuck finalizer stays. A Challenge that only just turned Deleted, or
+ * one deleted, removed, re-created under the same labels and deleted again, has fewer samples in the span than its
+ * job's instances that were there all along, and is not listed. A scrape gap of the whole target (an operator
+ * restart) does not hide one. Labels: the four; value 2.
  */
 export function stuckDeletionsQuery(
   s: QuerySettings,
@@ -404,10 +434,132 @@ export function stuckDeletionsQuery(
   const id = identity(s.labels);
   const m = status(s, f);
   const deleted = ChallengeState.Deleted;
+  const samples = (selector: string) => `sum by (${id}, ${JOB_LABEL}) (count_over_time(${selector}[${olderThan}]))`;
+  // The fullest instance of each job, over the whole gauge: a filter must not make a partial one the measure.
+  const scrapes = `max by (${JOB_LABEL}) (${samples(s.metricName)})`;
   return [
     `(${currentStates(s, f)} == ${deleted})`,
-    `(max by (${id}) (${m} offset ${olderThan}) == ${deleted})`,
     `(min by (${id}) (min_over_time(${m}[${olderThan}])) == ${deleted})`,
     `(max by (${id}) (max_over_time(${m}[${olderThan}])) == ${deleted})`,
+    `(${samples(m)} >= on (${JOB_LABEL}) group_left () ${scrapes})`,
   ].join(` and on (${id}) `);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lifecycle: how long players wait, how long they keep an instance, how often instances fail, operator health.
+// The lifecycle metrics carry `namespace` (the Challenge's) and `definition` only, so only the namespace filter
+// applies; the controller metrics are the operator's own and take no filter.
+
+/** The quantiles the Lifecycle page shows. */
+export const LIFECYCLE_QUANTILES = [0.5, 0.9, 0.99] as const;
+
+function checkQuantile(q: number): void {
+  if (!(q >= 0 && q <= 1)) {
+    throw new Error(`invalid quantile ${q}`);
+  }
+}
+
+/** `histogram_quantile(q, sum by (<by>, le) (<fn>(<metric>_bucket<sel>[<range>])))`. */
+function bucketQuantile(q: number, metric: string, sel: string, fn: 'rate' | 'increase', range: string, by: string[] = []) {
+  checkQuantile(q);
+  return `histogram_quantile(${q}, sum by (${[...by, 'le'].join(', ')}) (${fn}(${metric}_bucket${sel}[${range}])))`;
+}
+
+const namespaceOnly = (s: QuerySettings, f: QueryFilters) => {
+  checkSettings(s);
+  return selector(s.labels, f, ['namespace']);
+};
+
+/**
+ * Range: the q-quantile of the time from Pending to Running of the instances that got Running within each step's
+ * `$__rate_interval`, all definitions together. No sample at a step where none did.
+ */
+export function timeToRunningQuantileQuery(
+  s: QuerySettings,
+  q: number,
+  f: QueryFilters = NO_FILTERS,
+  interval = RATE_INTERVAL_VARIABLE
+): string {
+  return bucketQuantile(q, TIME_TO_RUNNING_METRIC, namespaceOnly(s, f), 'rate', interval);
+}
+
+/** Instant at the range's end: per definition (label `definition`), the q-quantile of time to Running over the range. */
+export function timeToRunningByDefinitionQuery(
+  s: QuerySettings,
+  q: number,
+  f: QueryFilters = NO_FILTERS,
+  range = RANGE_VARIABLE
+): string {
+  return bucketQuantile(q, TIME_TO_RUNNING_METRIC, namespaceOnly(s, f), 'increase', range, [DEFINITION_LABEL]);
+}
+
+/** Instant: the q-quantile of the lifetime (creation to the end of cleanup) of the instances that ended in the range. */
+export function lifetimeQuantileQuery(s: QuerySettings, q: number, f: QueryFilters = NO_FILTERS, range = RANGE_VARIABLE) {
+  return bucketQuantile(q, LIFETIME_METRIC, namespaceOnly(s, f), 'increase', range);
+}
+
+/**
+ * Instant: of the instances that ended in the range, the share (0..1) that lived at most each bucket bound (label
+ * `le`, seconds): the share a TTL of that length would have cut short is 1 minus it. No sample when none ended.
+ */
+export function lifetimeDistributionQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, range = RANGE_VARIABLE) {
+  const sel = namespaceOnly(s, f);
+  const ended = `sum(increase(${LIFETIME_METRIC}_count${sel}[${range}])) > 0`;
+  return `sum by (le) (increase(${LIFETIME_METRIC}_bucket${sel}[${range}])) / ignoring (le) group_left () (${ended})`;
+}
+
+/** What the Lifecycle page counts per minute: instances opened, instances that failed, deletions. */
+export type TransitionKind = 'opened' | 'failed' | 'deleted';
+
+/** challenge_state_transitions_total matchers: the operator writes from="None" for an instance's first state. */
+const TRANSITIONS: Readonly<Record<TransitionKind, string>> = Object.freeze({
+  opened: 'from="None"',
+  failed: 'to="Error"',
+  deleted: 'to="Deleted"',
+});
+
+/** Range: instances opened / failed / deleted per minute (one unlabelled series, 0 where there were none). */
+export function transitionsPerMinuteQuery(
+  s: QuerySettings,
+  kind: TransitionKind,
+  f: QueryFilters = NO_FILTERS,
+  interval = RATE_INTERVAL_VARIABLE
+): string {
+  checkSettings(s);
+  const sel = selector(s.labels, f, ['namespace'], [TRANSITIONS[kind]]);
+  return `sum(rate(${TRANSITIONS_METRIC}${sel}[${interval}])) * 60 or vector(0)`;
+}
+
+const CONTROLLER = `{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;
+/** The Challenge controller's work queue (controller-runtime names it after the controller). */
+const QUEUE = `{name="${CHALLENGE_CONTROLLER}"}`;
+
+/** Range: the Challenge controller's reconciles per second by result (label `result`: success, error, requeue...). */
+export function reconcileRateQuery(interval = RATE_INTERVAL_VARIABLE): string {
+  return `sum by (result) (rate(${CONTROLLER_METRICS.reconcileTotal}${CONTROLLER}[${interval}]))`;
+}
+
+/** Range: reconcile errors per second (0 where there were none). */
+export function reconcileErrorRateQuery(interval = RATE_INTERVAL_VARIABLE): string {
+  return `sum(rate(${CONTROLLER_METRICS.reconcileErrors}${CONTROLLER}[${interval}])) or vector(0)`;
+}
+
+/** Instant: reconcile errors over the range; the page points at Triage when it is above 0. */
+export function reconcileErrorsInRangeQuery(range = RANGE_VARIABLE): string {
+  return `sum(increase(${CONTROLLER_METRICS.reconcileErrors}${CONTROLLER}[${range}])) or vector(0)`;
+}
+
+/** Range: the q-quantile of the time one reconcile takes. */
+export function reconcileDurationQuantileQuery(q: number, interval = RATE_INTERVAL_VARIABLE): string {
+  return bucketQuantile(q, CONTROLLER_METRICS.reconcileTime, CONTROLLER, 'rate', interval);
+}
+
+/** Range: Challenges waiting in the work queue (all replicas; only the leader's is ever above 0). */
+export function workQueueDepthQuery(): string {
+  return `sum(${CONTROLLER_METRICS.queueDepth}${QUEUE})`;
+}
+
+/** Range: the q-quantile of how long a Challenge waits in the work queue before a worker takes it. */
+export function workQueueWaitQuantileQuery(q: number, interval = RATE_INTERVAL_VARIABLE): string {
+  return bucketQuantile(q, CONTROLLER_METRICS.queueDuration, QUEUE, 'rate', interval);
 }

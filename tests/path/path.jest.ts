@@ -1,23 +1,26 @@
 /**
  * @jest-environment jsdom
  *
- * The path test: what the operator exports is what the app reads. tests/path/cluster.ts (a child process, Node 24)
- * runs a real kube-apiserver + etcd, the operator and, for Prometheus 2.x and 3.x each, two real Prometheus servers
- * scraping it every second (the second renames challenge_id to challeng_id, like the seed's original operator),
- * plays a small CTF and reports
- * what the cluster holds. Here every query the app ships is built by the app's own query module (src/queries), run
- * through Prometheus' HTTP API as its panel runs it (instant or range), turned into frames as Grafana's Prometheus
- * datasource does (grafana-frames.ts), passed through the app's own transforms (src/transforms/matrix.ts), and the
- * answers must equal what the apiserver holds: for the default settings, with the chart's recording rules loaded and
- * used, and for the legacy label setting.
+ * The path test: what the operator exports is what the app reads, through issue 10's situations. tests/path/cluster.ts
+ * (a child process, Node 24) runs a real kube-apiserver + etcd, the operator and, per Prometheus version, real
+ * Prometheus servers scraping it every second (one with the chart's scrape settings and rules, one renaming
+ * challenge_id to challeng_id and keeping the target labels), plus a stand-in for the original operator's exposition
+ * on its own Prometheus. It plays a CTF, an operator SIGKILLed, down with deletions meanwhile and back as a new pod,
+ * an Error that recovers, a finalizer removed by hand, a delete and re-create under the same name, the same id and
+ * user in two namespaces, and records the cluster's truth after each step. Here every query the app ships is built
+ * by the app's own query module (src/queries), run through Prometheus' HTTP API at each step's time as its panel
+ * runs it (instant or range), turned into frames as Grafana's Prometheus datasource does (grafana-frames.ts), passed
+ * through the app's own transforms (src/transforms/matrix.ts) and banner logic (OperatorStatusNotice's silentJobs),
+ * and the answers must equal what the apiserver held, or, while the operator was down, the documented "not
+ * reporting" state: the banner, since the last report, and the last known state (docs/dashboard-semantics.md).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { DataFrame } from '@grafana/data';
+import { FieldType, LoadingState, type DataFrame } from '@grafana/data';
 import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
-import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 
-import { ChallengeState, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
+import { ChallengeState, INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
+import { silentJobs, type SilentJob } from '../../src/pages/shared/OperatorStatusNotice';
 import {
   NO_FILTERS,
   categoryShareQuery,
@@ -25,7 +28,11 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   labelValuesVariableQuery,
+  legacyLabelPresenceQuery,
+  matrixPivotLabels,
   matrixQuery,
+  metricPresenceQuery,
+  operatorSilenceQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   PEAK_LABEL,
@@ -43,25 +50,32 @@ import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
 import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
-import type { TruthRow } from './cluster';
+import { BUILDS } from './builds';
+import type { Checkpoint, OriginalCheckpoint, TruthRow } from './cluster';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
 
 interface Cluster {
-  /** Per Prometheus version (PROMETHEUS_BUILDS' names): the server with the chart's rules and the legacy one. */
-  prometheus: Record<string, { default: string; legacy: string }>;
-  truth: TruthRow[];
-  evalTime: number;
+  /** Per Prometheus build: the server with the chart's settings and rules, the challeng_id one, the original's. */
+  prometheus: Record<string, { default: string; legacy: string; original: string }>;
+  checkpoints: Checkpoint[];
+  originalCheckpoints: OriginalCheckpoint[];
   startTime: number;
   peakRunning: Record<string, number>;
   categories: Record<string, string>;
   requests: Record<string, { cpu: number; memory: number }>;
+  job: string;
 }
 
 const CLUSTER = resolve(__dirname, 'cluster.ts');
-const WINDOW = '5m'; // covers the whole CTF (well under a minute)
+const WINDOW = '5m'; // covers the whole run (a few minutes at most)
 const SCRAPE_INTERVAL_S = 1;
 /** Grafana's $__rate_interval: max($__interval + scrape interval, 4 x scrape interval); $__interval = step = 1 s. */
 const RATE_INTERVAL = `${4 * SCRAPE_INTERVAL_S}s`;
+/**
+ * The stuck-deletion span, scaled like the operator's retention (10 s here, 60 s in the chart, whose 5 m span is 5x
+ * the retention): a finished deletion must never be listed, a re-created and deleted again one neither.
+ */
+const STUCK_AFTER = '50s';
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
 const roundAll = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)]));
 const count = <T>(xs: T[], pred: (x: T) => boolean) => xs.filter(pred).length;
@@ -85,7 +99,7 @@ beforeAll(async () => {
     });
     child!.once('exit', (code) => rej(new Error(`cluster exited (${code}) before it was ready:\n${childLog}`)));
   });
-}, 150_000);
+}, 240_000);
 
 afterAll(async () => {
   if (!child || child.exitCode !== null) {
@@ -98,9 +112,9 @@ afterAll(async () => {
   clearTimeout(killer);
 }, 40_000);
 
-/** The dashboard variables, as scenes interpolate them for this run's time range. */
-function interpolate(query: string): string {
-  const rangeS = Math.ceil(cluster.evalTime - cluster.startTime) + 60;
+/** The dashboard variables, as scenes interpolate them for a page evaluated at `at`. */
+function interpolate(query: string, at: number): string {
+  const rangeS = Math.ceil(at - cluster.startTime) + 60;
   return query.replaceAll('$window', WINDOW).replaceAll('$__range', `${rangeS}s`).replaceAll('$__rate_interval', RATE_INTERVAL);
 }
 
@@ -108,6 +122,9 @@ type Matrix = Record<string, Record<string, number | null>>;
 
 /** The grouping-to-matrix frame as user -> challenge -> cell. */
 function matrixCells(frames: DataFrame[]): Matrix {
+  if (frames.length === 0 || frames[0].length === 0) {
+    return {}; // no instance in that namespace (yet)
+  }
   expect(frames).toHaveLength(1);
   const [rowsField, ...columns] = frames[0].fields;
   const out: Matrix = {};
@@ -117,57 +134,110 @@ function matrixCells(frames: DataFrame[]): Matrix {
   return out;
 }
 
-/** Everything the app's panels would show, read through Prometheus with the given settings. */
-async function answers(promUrl: string, s: ResolvedSettings) {
-  const at = cluster.evalTime;
-  const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q), at));
-  const id = s.labels.challengeId;
+/** Instant series frames keyed by namespace/name (one instance per series). */
+function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const frame of frames) {
+    const value = frame.fields.find((f) => f.type === FieldType.number)!;
+    const key = `${value.labels?.[s.labels.namespace]}/${value.labels?.[s.labels.challengeName]}`;
+    expect(out[key]).toBeUndefined(); // one instance is one series
+    out[key] = value.values[value.values.length - 1];
+  }
+  return out;
+}
 
+const namespacesOf = (rows: Array<{ namespace: string }>) => [...new Set(rows.map((r) => r.namespace))].sort();
+const usersOf = (rows: Array<{ user: string }>) => [...new Set(rows.map((r) => r.user))].sort();
+
+/** The operator-not-reporting banner as the pages compute it (asked about `now`): the silent jobs and since when. */
+async function silence(promUrl: string, s: ResolvedSettings, now: number): Promise<SilentJob[]> {
+  const table = tableFrame(await instantQuery(promUrl, operatorSilenceQuery(s), now), now * 1000);
+  return silentJobs({ state: LoadingState.Done, series: table.length ? [table] : [], timeRange: undefined! })!;
+}
+
+/**
+ * What the window's views show at `at` (stats, per-challenge counts, the matrix per namespace, each user's page,
+ * Triage, the over-time panel's last step): the panels whose answer is the instances' state.
+ */
+async function views(promUrl: string, s: ResolvedSettings, at: number, users: string[], namespaces: string[]) {
+  const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q, at), at));
+  const id = s.labels.challengeId;
   const stateCounts: Record<string, number[]> = {};
-  const stateCountsAtEnd: Record<string, number> = {};
-  let deletedMaxOverTime = 0;
+  const overTimeAtEnd: Record<string, number> = {};
   const perChallenge: Record<string, Record<string, number>> = {};
   for (const { value, name } of STATES) {
     stateCounts[name] = statValues(await instant(stateCountQuery(s, value)));
     perChallenge[name] = valuesBy(await instant(challengeStateCountQuery(s, value)), id);
-    // The over-time panel: a range query over the run, step 1 s, ending at the evaluation time.
-    const startS = at - (Math.ceil(at - cluster.startTime) + 30);
-    const frames = seriesFrames(await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, value)), startS, at, 1));
-    const values = frames[0].fields[1].values as number[];
-    if (value === ChallengeState.Deleted) {
-      deletedMaxOverTime = Math.max(...values);
-    } else {
-      stateCountsAtEnd[name] = values[values.length - 1];
+    if (value !== ChallengeState.Deleted) {
+      const frames = seriesFrames(await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, value), at), at - 30, at, 1));
+      const values = frames[0].fields[1].values as number[];
+      overTimeAtEnd[name] = values[values.length - 1];
     }
   }
-
-  // The matrix: instant, table format, then the app's transforms.
-  const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s)), at), at * 1000);
-  const matrix = matrixCells(await applyTransformations([table], matrixTransformations(s.labels)));
-
+  // The matrix, one per namespace (the page's namespace filter): instant, table format, then the app's transforms.
+  const matrix: Record<string, Matrix> = {};
+  for (const ns of namespaces) {
+    const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at), at * 1000);
+    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
+  }
   const userInstances: Record<string, Record<string, number>> = {};
-  for (const user of [...new Set(cluster.truth.map((r) => r.user))]) {
-    userInstances[user] = valuesBy(await instant(userInstancesQuery(s, user)), s.labels.challengeName);
+  for (const user of users) {
+    userInstances[user] = byInstance(await instant(userInstancesQuery(s, user)), s);
   }
-
-  const labelValues: Record<string, string[]> = {};
-  for (const role of FILTER_ROLES) {
-    // Grafana runs label_values(<selector>, <label>) as the label values API, matched to the dashboard range.
-    const m = /^label_values\((.*), (\w+)\)$/.exec(labelValuesVariableQuery(s, role, NO_FILTERS))!;
-    labelValues[role] = (await promApi<string[]>(promUrl, `label/${m[2]}/values`, {
-      'match[]': m[1], start: String(cluster.startTime - 60), end: String(at),
-    }, 'GET')).sort();
-  }
-
   return {
     stateCounts,
-    stateCountsAtEnd,
-    deletedSeenOverTime: deletedMaxOverTime >= 1 && deletedMaxOverTime <= 2,
+    overTimeAtEnd,
     perChallenge,
     matrix,
     userInstances,
-    errorInstances: Object.keys(valuesBy(await instant(errorInstancesQuery(s)), s.labels.challengeName)).sort(),
-    stuckDeletions: (await instant(stuckDeletionsQuery(s))).length,
+    errorInstances: Object.keys(byInstance(await instant(errorInstancesQuery(s)), s)).sort(),
+    stuckDeletions: (await instant(stuckDeletionsQuery(s, NO_FILTERS, STUCK_AFTER))).length +
+      (await instant(stuckDeletionsQuery(s))).length,
+  };
+}
+
+/** The same views computed from the cluster's truth. */
+function expectedViews(truth: TruthRow[], users: string[], namespaces: string[]) {
+  const challenges = [...new Set(truth.map((r) => r.challengeId))].sort();
+  const stateCounts: Record<string, number[]> = {};
+  const overTimeAtEnd: Record<string, number> = {};
+  const perChallenge: Record<string, Record<string, number>> = {};
+  for (const { value, name } of STATES) {
+    stateCounts[name] = [count(truth, (r) => r.value === value)];
+    if (value !== ChallengeState.Deleted) {
+      overTimeAtEnd[name] = count(truth, (r) => r.value === value);
+    }
+    perChallenge[name] = Object.fromEntries(challenges.map((c) => [c, count(truth, (r) => r.challengeId === c && r.value === value)]));
+  }
+  const matrix: Record<string, Matrix> = {};
+  for (const ns of namespaces) {
+    const rows = truth.filter((r) => r.namespace === ns);
+    const nsChallenges = [...new Set(rows.map((r) => r.challengeId))].sort();
+    matrix[ns] = Object.fromEntries(usersOf(rows).map((u) => [u, Object.fromEntries(nsChallenges.map((c) =>
+      [c, rows.find((r) => r.user === u && r.challengeId === c)?.value ?? null]))]));
+  }
+  const userInstances = Object.fromEntries(users.map((u) =>
+    [u, Object.fromEntries(truth.filter((r) => r.user === u).map((r) => [`${r.namespace}/${r.name}`, r.value]))]));
+  return {
+    stateCounts,
+    overTimeAtEnd,
+    perChallenge,
+    matrix,
+    userInstances,
+    errorInstances: truth.filter((r) => r.value === ChallengeState.Error).map((r) => `${r.namespace}/${r.name}`).sort(),
+    stuckDeletions: 0,
+  };
+}
+
+/** The Usage page and the history panels, at the CTF's checkpoint (the peaks are the script's own history). */
+async function usage(promUrl: string, s: ResolvedSettings, at: number) {
+  const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q, at), at));
+  const id = s.labels.challengeId;
+  const deleted = seriesFrames(await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, ChallengeState.Deleted), at),
+    at - (Math.ceil(at - cluster.startTime) + 30), at, 1));
+  const deletedMax = Math.max(...(deleted[0].fields[1].values as number[]));
+  return {
+    deletedSeenOverTime: deletedMax >= 1 && deletedMax <= 2,
     peakByUser: valuesBy(await instant(peakConcurrentByUserQuery(s)), s.labels.username),
     topUsers: valuesBy(await instant(topUsersQuery(s)), s.labels.username),
     peakDistribution: valuesBy(await instant(peakDistributionQuery(s)), PEAK_LABEL),
@@ -181,31 +251,24 @@ async function answers(promUrl: string, s: ResolvedSettings) {
       cpu: roundAll(valuesBy(await instant(requestsByCategoryQuery(s, 'cpu')), 'category')),
       memory: roundAll(valuesBy(await instant(requestsByCategoryQuery(s, 'memory')), 'category')),
     },
-    labelValues,
   };
 }
 
-/** The same answers, computed from what the apiserver holds (and the script's own history for the peaks). */
-function expected() {
-  const truth = cluster.truth;
-  const users = [...new Set(truth.map((r) => r.user))].sort();
-  const challenges = [...new Set(truth.map((r) => r.challengeId))].sort();
+/** The filters' options over the whole run (label values are answered per stored block, not per sample). */
+async function labelValues(promUrl: string, s: ResolvedSettings, at: number) {
+  const labelValues: Record<string, string[]> = {};
+  for (const role of FILTER_ROLES) {
+    // Grafana runs label_values(<selector>, <label>) as the label values API, matched to the dashboard range.
+    const m = /^label_values\((.*), (\w+)\)$/.exec(labelValuesVariableQuery(s, role, NO_FILTERS))!;
+    labelValues[role] = (await promApi<string[]>(promUrl, `label/${m[2]}/values`, {
+      'match[]': m[1], start: String(cluster.startTime - 60), end: String(at),
+    }, 'GET')).sort();
+  }
+  return labelValues;
+}
+
+function expectedUsage(truth: TruthRow[]) {
   const running = truth.filter((r) => r.value === ChallengeState.Running);
-  const stateCounts: Record<string, number[]> = {};
-  const stateCountsAtEnd: Record<string, number> = {};
-  const perChallenge: Record<string, Record<string, number>> = {};
-  for (const { value, name } of STATES) {
-    stateCounts[name] = [count(truth, (r) => r.value === value)];
-    if (value !== ChallengeState.Deleted) {
-      stateCountsAtEnd[name] = count(truth, (r) => r.value === value);
-    }
-    perChallenge[name] = Object.fromEntries(challenges.map((c) => [c, count(truth, (r) => r.challengeId === c && r.value === value)]));
-  }
-  const matrix: Matrix = {};
-  for (const u of users) {
-    matrix[u] = Object.fromEntries(challenges.map((c) => [c, truth.find((r) => r.user === u && r.challengeId === c)?.value ?? null]));
-  }
-  const userInstances = Object.fromEntries(users.map((u) => [u, Object.fromEntries(truth.filter((r) => r.user === u).map((r) => [r.name, r.value]))]));
   const category = (r: TruthRow) => cluster.categories[r.definition];
   const sumBy = (key: (r: TruthRow) => string, v: (r: TruthRow) => number) => {
     const out: Record<string, number> = {};
@@ -220,14 +283,7 @@ function expected() {
     peakDistribution[String(peak)] = (peakDistribution[String(peak)] ?? 0) + 1;
   }
   return {
-    stateCounts,
-    stateCountsAtEnd,
     deletedSeenOverTime: true,
-    perChallenge,
-    matrix,
-    userInstances,
-    errorInstances: truth.filter((r) => r.value === ChallengeState.Error).map((r) => r.name).sort(),
-    stuckDeletions: 0,
     peakByUser: cluster.peakRunning,
     topUsers: cluster.peakRunning,
     peakDistribution,
@@ -241,49 +297,112 @@ function expected() {
       cpu: sumBy(category, (r) => cluster.requests[r.definition].cpu),
       memory: sumBy(category, (r) => cluster.requests[r.definition].memory),
     },
-    labelValues: { namespace: [...new Set(truth.map((r) => r.namespace))].sort(), username: users, challengeId: challenges },
   };
 }
 
-describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> transforms', () => {
-  it('played a CTF that covers every state, a quota refusal and both kinds of deletion', () => {
-    const states = cluster.truth.map((r) => r.state);
-    for (const s of ['Pending', 'Running', 'Deleted', 'Error']) {
-      expect(states).toContain(s);
+const LEGACY = resolveSettings({ challengeIdLabel: LEGACY_CHALLENGE_ID_LABEL });
+const WITH_RULES = { ...DEFAULT_SETTINGS, recordingRules: true };
+
+/** Every checkpoint: each page's answer is the cluster's truth, or the documented "not reporting" state. */
+async function checkPath(promUrl: string, s: ResolvedSettings) {
+  const all = cluster.checkpoints.flatMap((c) => c.truth);
+  const users = usersOf(all);
+  const namespaces = namespacesOf(all);
+  for (const cp of cluster.checkpoints) {
+    const banner = await silence(promUrl, s, cp.at);
+    if (cp.reporting) {
+      expect({ step: cp.step, banner }).toEqual({ step: cp.step, banner: [] });
+      expect({ step: cp.step, ...await views(promUrl, s, cp.at, users, namespaces) })
+        .toEqual({ step: cp.step, ...expectedViews(cp.truth, users, namespaces) });
+      continue;
     }
-    expect(cluster.truth.find((r) => r.name === 'ch-3-alice')?.state).toBe('Error'); // over --max-per-user=2
+    // Not reporting: the banner names the job, since the last report to the minute (the status query's resolution).
+    expect(banner.map((j) => j.job)).toEqual([cluster.job]);
+    const since = banner[0].sinceMs / 1000;
+    expect(since).toBeLessThanOrEqual(cp.killedAt!);
+    expect(since).toBeGreaterThanOrEqual(cp.stableFrom!);
+    // The page's time range ends there: every panel shows the last known state, not an empty-looking cluster.
+    expect({ step: cp.step, ...await views(promUrl, s, since, users, namespaces) })
+      .toEqual({ step: cp.step, ...expectedViews(cp.truth, users, namespaces) });
+    // Moved back to now, the views hold only the deletions within the window: nothing Running, nothing in Error.
+    const now = await views(promUrl, s, cp.at, users, namespaces);
+    expect(now.stateCounts).toEqual({ ...expectedViews(cp.truth, users, namespaces).stateCounts, Pending: [0], Running: [0], Error: [0] });
+  }
+}
+
+describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> transforms', () => {
+  it("played issue 10's situations on the real operator", () => {
+    const steps = cluster.checkpoints;
+    const state = (step: number, ns: string, name: string) => steps[step].truth.find((r) => r.namespace === ns && r.name === name)?.state;
+    for (const s of ['Pending', 'Running', 'Deleted', 'Error']) {
+      expect(steps[0].truth.map((r) => r.state)).toContain(s);
+    }
+    expect(state(0, 'ctf', 'ch-3-alice')).toBe('Error'); // over --max-per-user=2
+    expect(steps[1].reporting).toBe(false);
+    // Back after the outage: both deletions done (one by the finalizer, one by hand), the quota Error recovered.
+    expect([state(2, 'ctf', 'ch-2-alice'), state(2, 'ctf', 'ch-1-carol'), state(2, 'ctf', 'ch-3-alice')]).toEqual(['Deleted', 'Deleted', 'Running']);
+    expect([state(3, 'ctf', 'ch-1-bob'), state(4, 'ctf', 'ch-1-bob')]).toEqual(['Running', 'Deleted']);
+    expect([state(5, 'ctf', 'ch-3-erin'), state(5, 'ctf2', 'ch-3-erin')]).toEqual(['Running', 'Pending']);
   });
 
-  // The same answers from Debian's Prometheus 2.x and from Prometheus 3, scraping the same operator.
-  describe.each(PROMETHEUS_BUILDS)('Prometheus $name', ({ name, major }) => {
-    const prom = () => cluster.prometheus[name];
+  describe.each(BUILDS.map((b) => b.name))('Prometheus %s', (build) => {
+    const prom = () => cluster.prometheus[build];
 
-    it('is that version', async () => {
-      for (const url of [prom().default, prom().legacy]) {
-        const info = await promApi<{ version: string }>(url, 'status/buildinfo', {}, 'GET');
-        expect(info.version).toMatch(new RegExp(`^${major}\\.`));
-      }
-    });
+    it('default settings: at every step every panel shows the cluster, or that the operator is not reporting', async () => {
+      await checkPath(prom().default, DEFAULT_SETTINGS);
+    }, 120_000);
 
-    it('default settings: every panel shows what the cluster holds', async () => {
-      expect(await answers(prom().default, DEFAULT_SETTINGS)).toEqual(expected());
-    }, 60_000);
-
-    it("with the chart's recording rules loaded: the panels that read them give the same answers", async () => {
-      const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
+    it("with the chart's recording rules loaded: the same answers", async () => {
       // The builders really switch to the rules (else this would only repeat the first test).
-      expect(stateCountOverTimeQuery(withRules, ChallengeState.Running)).toContain(STATE_COUNT_RULE);
-      expect(peakConcurrentByUserQuery(withRules)).toContain(USER_RUNNING_RULE);
-      expect(await answers(prom().default, withRules)).toEqual(expected());
+      expect(stateCountOverTimeQuery(WITH_RULES, ChallengeState.Running)).toContain(STATE_COUNT_RULE);
+      expect(peakConcurrentByUserQuery(WITH_RULES)).toContain(USER_RUNNING_RULE);
+      await checkPath(prom().default, WITH_RULES);
+    }, 120_000);
+
+    it('challeng_id and target labels kept (identity changes at the restart), with the legacy label setting: the same answers', async () => {
+      expect(LEGACY.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
+      // That Prometheus really has the typo and the pod label, so the setting and the newest-state choice matter.
+      const at = cluster.checkpoints[2].at;
+      const raw = await instantQuery(prom().legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', at);
+      expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
+      const pods = await instantQuery(prom().legacy, `count by (pod) (last_over_time(challenge_resource_status[${WINDOW}]))`, at);
+      expect(pods.resultType === 'vector' && pods.result.length).toBe(2);
+      await checkPath(prom().legacy, LEGACY);
+    }, 120_000);
+
+    it('the Usage page and the peaks at the end of the CTF', async () => {
+      const cp = cluster.checkpoints[0];
+      expect(await usage(prom().default, DEFAULT_SETTINGS, cp.at)).toEqual(expectedUsage(cp.truth));
+      expect(await usage(prom().default, WITH_RULES, cp.at)).toEqual(expectedUsage(cp.truth));
+      expect(await usage(prom().legacy, LEGACY, cp.at)).toEqual(expectedUsage(cp.truth));
+      const all = cluster.checkpoints.flatMap((c) => c.truth);
+      const options = { namespace: namespacesOf(all), username: usersOf(all), challengeId: [...new Set(all.map((r) => r.challengeId))].sort() };
+      const last = cluster.checkpoints[cluster.checkpoints.length - 1].at;
+      expect(await labelValues(prom().default, DEFAULT_SETTINGS, last)).toEqual(options);
+      expect(await labelValues(prom().legacy, LEGACY, last)).toEqual(options);
     }, 60_000);
 
-    it('the original operator (challeng_id) with the legacy label setting: the same answers', async () => {
-      const legacy = resolveSettings({ challengeIdLabel: LEGACY_CHALLENGE_ID_LABEL });
-      expect(legacy.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
-      // The legacy Prometheus really has the typo and not the new name, so the setting is what makes it work.
-      const raw = await instantQuery(prom().legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', cluster.evalTime);
-      expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
-      expect(await answers(prom().legacy, legacy)).toEqual(expected());
+    it("the original operator's exposition (stand-in): what the pages show, and the legacy notice", async () => {
+      const url = prom().original;
+      for (const cp of cluster.originalCheckpoints) {
+        const at = cp.at;
+        const value = async (q: string) => statValues(seriesFrames(await instantQuery(url, interpolate(q, at), at)));
+        // The notice's detection: the legacy label is there, challenge_info is not; whatever the settings say.
+        expect({ step: cp.step, legacy: await value(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')), info: await value(metricPresenceQuery(INFO_METRIC, '1h')) })
+          .toEqual({ step: cp.step, legacy: [1], info: [0] });
+        const shown: TruthRow[] = cp.shown.map((i) => ({ ...i, definition: '', state: STATES.find((x) => x.value === i.value)!.name, value: i.value }));
+        const users = usersOf([...cp.shown, ...cp.lost]);
+        expect({ step: cp.step, ...await views(url, LEGACY, at, users, ['ctf']) }).toEqual({ step: cp.step, ...expectedViews(shown, users, ['ctf']) });
+        // An instance it lost in its restart is on no page (never a ghost Running), as the notice says.
+        for (const lost of cp.lost) {
+          expect(await instantQuery(url, interpolate(userInstancesQuery(LEGACY, lost.user), at), at)).toEqual({ resultType: 'vector', result: [] });
+        }
+        expect(await silence(url, LEGACY, at)).toEqual([]);
+      }
+      // This operator's Prometheus is not taken for the original.
+      const at = cluster.checkpoints[0].at;
+      const v = async (q: string) => statValues(seriesFrames(await instantQuery(prom().default, q, at)));
+      expect([await v(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')), await v(metricPresenceQuery(INFO_METRIC, '1h'))]).toEqual([[0], [1]]);
     }, 60_000);
   });
 });

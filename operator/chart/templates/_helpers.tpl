@@ -73,7 +73,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* The operator's rules, the same in the ClusterRole (rbac.clusterWide) and in each namespace's Role. */}}
 {{- define "challenge-operator.rules" }}
 rules:
-  # No Events or Secrets: the operator does not use them (its one ConfigMap, in the release namespace, has its own Role).
+  # No Secrets and no core Events: the operator does not use them (its one ConfigMap, in the release namespace, has
+  # its own Role).
   # Challenges: watched, finalizer added/removed, status written, deleted after --challenge-ttl or on Error
   # with --delete-on-error.
   - apiGroups: ["apps.hexactf.io"]
@@ -104,6 +105,12 @@ rules:
   - apiGroups: ["networking.k8s.io"]
     resources: ["networkpolicies"]
     verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  {{- if .Values.operator.emitEvents }}
+  # Events regarding Challenges (events.k8s.io/v1): created, and patched to count repeats.
+  - apiGroups: ["events.k8s.io"]
+    resources: ["events"]
+    verbs: ["create", "patch"]
+  {{- end }}
 {{- end }}
 
 {{- /*

@@ -17,7 +17,7 @@ import type { NetworkIsolation } from './network-policy.ts';
 import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
 import { quotaAhead } from './quota.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
-import { isSubset, stableJson } from './status.ts';
+import { COND_DELETING, COND_READY, getCondition, isSubset, stableJson } from './status.ts';
 
 export type ReconcileOptions = DecisionOptions & { childPolicy?: ChildPolicy; isolation?: NetworkIsolation };
 
@@ -26,6 +26,13 @@ export interface Recorder {
   timeToRunning(namespace: string, definition: string, seconds: number): void;
   lifetime(namespace: string, definition: string, seconds: number): void;
 }
+
+/** Where the reconciler's Kubernetes Events go (kube/events.ts EventRecorder; nothing with --emit-events=false). */
+export interface EventSink {
+  record(regarding: Challenge, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void;
+}
+
+const noEvents: EventSink = { record() {} };
 
 const POD_FAILURE_REASONS = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError',
@@ -46,6 +53,7 @@ export class Reconciler {
   private readonly recorder: Recorder;
   private readonly log: Logger;
   private readonly admission: Admission;
+  private readonly events: EventSink;
   /**
    * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
    * on such a version would only redo the write and get 409: the watch event of our write triggers the next one.
@@ -54,8 +62,10 @@ export class Reconciler {
 
   constructor(deps: {
     caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
+    events?: EventSink;
   }) {
     this.admission = deps.admission;
+    this.events = deps.events ?? noEvents;
     this.caches = deps.caches;
     this.client = deps.client;
     this.opts = deps.opts;
@@ -149,6 +159,9 @@ export class Reconciler {
     if (d.retry) throw new TransientError(retryError, d.requeueAfterMs);
     if (d.deleteChallenge) {
       await this.client.deleteChallenge(ch);
+      if (d.row === 'ttl-expired') this.events.record(ch, 'Normal', 'TTLExpired', 'Delete', d.note ?? 'challenge TTL expired; deleting');
+      else if (d.row === 'quota-wait-expired') this.events.record(ch, 'Normal', 'QuotaWaitExpired', 'Delete', d.note ?? 'waited too long for a quota slot; deleting');
+      else this.events.record(ch, 'Warning', 'DeletedOnError', 'Delete', `${ch.status?.currentStatus?.errorMsg ?? 'terminal error'}; deleting (--delete-on-error)`);
       return {};
     }
     if (d.removeFinalizer) {
@@ -180,6 +193,10 @@ export class Reconciler {
     // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const outcomes = await Promise.all(desired.map((child) => this.ensureChild(ch, child)));
+    const created = outcomes.flatMap((o) => (o.created ? [o.created] : []));
+    const restored = outcomes.flatMap((o) => (o.restored ? [o.restored] : []));
+    if (created.length) this.events.record(ch, 'Normal', 'ChildrenCreated', 'Create', `created ${created.join(', ')}`);
+    if (restored.length) this.events.record(ch, 'Normal', 'ChildrenRestored', 'Update', `restored ${restored.join(', ')} (changed or deleted by someone else)`);
     const nameConflict = outcomes.find((o) => o.nameConflict)?.nameConflict;
     if (nameConflict) return { nameConflict, unavailable: [] };
     const refused = outcomes.find((o) => o.refused)?.refused;
@@ -203,7 +220,7 @@ export class Reconciler {
     };
   }
 
-  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown }> {
+  private async ensureChild(ch: Challenge, child: DesiredChild): Promise<{ refused?: string; nameConflict?: string; retrying?: string; retryError?: unknown; created?: string; restored?: string }> {
     const actual = this.childKind(child.kind).cache.get(objectKey(child.object));
     if (actual?.metadata.deletionTimestamp) return {}; // being removed; recreated on its delete event
     if (actual && !ownedBy(actual, ch)) {
@@ -220,7 +237,8 @@ export class Reconciler {
     try {
       const applied = await this.client.apply(child.object);
       this.log.debug(actual ? 'restored child' : 'created child', { challenge: objectKey(ch), kind: child.kind, name: applied.metadata.name });
-      return {};
+      const what = `${child.kind} ${applied.metadata.name}`;
+      return actual ? { restored: what } : { created: what };
     } catch (err) {
       const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
       return isPermanent(err) ? { refused: message } : { retrying: message, retryError: err };
@@ -327,6 +345,7 @@ export class Reconciler {
     if (stableJson(before) === stableJson(status)) return ch;
     const updated = await this.guard(() => this.client.patchChallengeStatus(ch, status));
     this.replaced(ch);
+    this.statusEvents(updated, before, status);
     // Recorded only once the write went through, so a retried reconcile does not count twice.
     const prevState: State | undefined = before.currentStatus?.state;
     const next = status.currentStatus?.state;
@@ -339,6 +358,24 @@ export class Reconciler {
       }
     }
     return updated;
+  }
+
+  /**
+   * Events for what a status write changed: an Error (its reason and message), a wait for a quota slot or a child
+   * that cannot be created yet, a cleanup that cannot finish. The same message again joins the same Event's series.
+   */
+  private statusEvents(ch: Challenge, before: ChallengeStatus, after: ChallengeStatus): void {
+    const ready = getCondition(after, COND_READY);
+    const wasReady = getCondition(before, COND_READY);
+    const changed = ready && (ready.reason !== wasReady?.reason || ready.message !== wasReady?.message);
+    const state = after.currentStatus?.state;
+    if (changed && ready.reason === 'QuotaExceeded') this.events.record(ch, 'Normal', 'QuotaWait', 'Admit', ready.message ?? '');
+    else if (changed && state === 'Error') this.events.record(ch, 'Warning', ready.reason ?? 'Error', 'Reconcile', ready.message ?? '');
+    else if (changed && ready.reason === 'ChildCreateRetrying') this.events.record(ch, 'Warning', 'ChildCreateRetrying', 'Create', ready.message ?? '');
+    else if (changed && state === 'Running' && before.currentStatus?.state !== 'Running') this.events.record(ch, 'Normal', 'Running', 'Reconcile', ready.message ?? 'every component is available');
+    const blocked = getCondition(after, COND_DELETING);
+    const wasBlocked = getCondition(before, COND_DELETING);
+    if (blocked?.status === 'True' && blocked.message !== wasBlocked?.message) this.events.record(ch, 'Warning', 'CleanupBlocked', 'Delete', blocked.message ?? '');
   }
 
   /** 409 means our view was stale: requeue (the fresh object is on its way through the watch). */

@@ -12,7 +12,7 @@ import {
 import { Admission } from './admission.ts';
 import { Controller } from './controller.ts';
 import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
-import { Reconciler, type ReconcileOptions } from './reconciler.ts';
+import { Reconciler, type EventSink, type ReconcileOptions } from './reconciler.ts';
 
 /** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
 export const CONTROLLER_NAME = CHALLENGE_CONTROLLER;
@@ -27,6 +27,8 @@ export interface ChallengeControllerDeps {
   metrics: ControllerMetrics;
   options: ReconcileOptions;
   workers: number;
+  /** Kubernetes Events about Challenges (none when left out). */
+  events?: EventSink;
 }
 
 export interface ChallengeController {
@@ -39,6 +41,7 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
   const admission = new Admission(deps.clock);
   const reconciler = new Reconciler({
     caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
+    events: deps.events,
   });
   const controller = new Controller({
     name: CONTROLLER_NAME,

@@ -65,7 +65,7 @@ describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
       ['delete', 'challenges', hexactf], ['patch', 'challenges', hexactf, 'status'],
       ['update', 'challenges', hexactf, 'finalizers'], ['list', 'challengedefinitions', hexactf],
       ['create', 'deployments', 'apps'], ['patch', 'deployments', 'apps'], ['delete', 'services', ''],
-      ['watch', 'pods', ''],
+      ['watch', 'pods', ''], ['create', 'events', 'events.k8s.io'], ['patch', 'events', 'events.k8s.io'],
     ] as const) {
       assert.equal(await can(sa, verb, resource, { group, subresource, namespace: other }), true, `${verb} ${resource}/${subresource ?? ''}`);
     }

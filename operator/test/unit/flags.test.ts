@@ -81,7 +81,7 @@ test('--allowed-capabilities and --namespace take checked lists', () => {
 test('--help documents every flag', () => {
   const text = helpText();
   for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
-  assert.equal(FLAG_SPECS.length, 28);
+  assert.equal(FLAG_SPECS.length, 29);
 });
 
 test('operator/README.md documents every flag', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SharedRender } from '../../src/metrics/shared-render.ts';
+import { gunzipSync } from 'node:zlib';
+import { SharedRender, acceptsGzip } from '../../src/metrics/shared-render.ts';
 
 test('scrapes that arrive during a render share it; the next one after it renders again', async () => {
   let release!: () => void;
@@ -15,12 +16,12 @@ test('scrapes that arrive during a render share it; the next one after it render
   await new Promise((r) => setImmediate(r));
   assert.equal(shared.renders, 1, 'one render for 32 concurrent scrapes');
   release();
-  const bodies = (await Promise.all(waiting)).map((chunks) => chunks.map(String).join(''));
+  const bodies = (await Promise.all(waiting)).map((t) => String(t.plain));
   assert.deepEqual(new Set(bodies), new Set(['a1\nb1\n']));
   const next = shared.get();
   await new Promise((r) => setImmediate(r));
   release();
-  assert.equal((await next).map(String).join(''), 'a2\nb2\n', 'a later scrape gets a fresh render');
+  assert.equal(String((await next).plain), 'a2\nb2\n', 'a later scrape gets a fresh render');
   assert.equal(shared.renders, 2);
 });
 
@@ -32,5 +33,17 @@ test('a failed render fails the scrapes that shared it, and the next scrape rend
   });
   await assert.rejects(Promise.all([shared.get(), shared.get()]), /boom/);
   fail = false;
-  assert.deepEqual(await shared.get(), ['ok\n']);
+  const text = await shared.get();
+  assert.equal(String(text.plain), 'ok\n');
+  assert.equal(gunzipSync(await text.gzipped()).toString(), 'ok\n');
+  assert.equal(await text.gzipped(), await text.gzipped(), 'gzipped once per render');
+});
+
+test('Accept-Encoding: gzip unless refused', () => {
+  assert.ok(acceptsGzip('gzip'));
+  assert.ok(acceptsGzip('deflate, gzip;q=0.5'));
+  assert.ok(acceptsGzip('*'));
+  assert.ok(!acceptsGzip('gzip;q=0'));
+  assert.ok(!acceptsGzip('identity'));
+  assert.ok(!acceptsGzip(undefined));
 });

@@ -47,7 +47,8 @@ describe('App', () => {
       defaultWindow: '6h',
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')
+      `label_join(${viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')}, ` +
+        '"hexactf_matrix_column", "", "challeng_id")'
     );
     expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
   });

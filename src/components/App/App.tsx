@@ -9,11 +9,12 @@ import { overviewPage } from '../../pages/Overview/overviewPage';
 import { usersChallengesPage } from '../../pages/UsersChallenges/usersChallengesPage';
 import { usagePage } from '../../pages/Usage/usagePage';
 import { triagePage } from '../../pages/Triage/triagePage';
+import { lifecyclePage } from '../../pages/Lifecycle/lifecyclePage';
 
 /** The app's pages for the given settings (every query takes its metric and label names from them). */
 export function buildSceneApp(settings: ResolvedSettings): SceneApp {
   return new SceneApp({
-    pages: [overviewPage(settings), usersChallengesPage(settings), usagePage(settings), triagePage(settings)],
+    pages: [overviewPage(settings), usersChallengesPage(settings), usagePage(settings), triagePage(settings), lifecyclePage(settings)],
     urlSyncOptions: { updateUrlOnInit: true, createBrowserHistorySteps: true },
   });
 }

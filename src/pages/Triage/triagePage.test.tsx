@@ -30,12 +30,13 @@ describe('Triage page', () => {
         format: 'table',
       }),
     ]);
+    const samples = `sum by (${id}, job) (count_over_time(challenge_resource_status[5m]))`;
     expect(lastQueriesOf(harness, 'stuck-deletions')[0].expr).toBe(
       [
         `(max by (${id}) (challenge_resource_status) == 2)`,
-        `(max by (${id}) (challenge_resource_status offset 5m) == 2)`,
         `(min by (${id}) (min_over_time(challenge_resource_status[5m])) == 2)`,
         `(max by (${id}) (max_over_time(challenge_resource_status[5m])) == 2)`,
+        `(${samples} >= on (job) group_left () max by (job) (${samples}))`,
       ].join(` and on (${id}) `)
     );
   });

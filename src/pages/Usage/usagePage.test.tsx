@@ -11,7 +11,6 @@ import {
   setupHarness,
   type SentQuery,
   LEGACY_SETTINGS,
-  viewStatesText,
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
 
@@ -64,9 +63,10 @@ describe('Usage page', () => {
   it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
-    const last = viewStatesText(LEGACY_ID, 'challenge_resource_status', '2h');
-    const info = `max by (${LEGACY_ID}, definition, category) (last_over_time(challenge_info[2h]))`;
-    const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${last} == 1))`;
+    // Running now (the only instances whose last state is Running) with their challenge_info now.
+    const current = `max by (${LEGACY_ID}) (challenge_resource_status)`;
+    const info = `max by (${LEGACY_ID}, definition, category) (challenge_info)`;
+    const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${current} == 1))`;
     expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({
       expr: `count by (category) ${running}`,
       legendFormat: '{{category}}',

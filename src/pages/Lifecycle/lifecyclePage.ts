@@ -1,0 +1,208 @@
+import {
+  PanelBuilders,
+  SceneAppPage,
+  SceneFlexItem,
+  SceneFlexLayout,
+  type SceneFlexItemLike,
+  type VizPanel,
+} from '@grafana/scenes';
+import { BigValueColorMode, BigValueGraphMode, ThresholdsMode } from '@grafana/schema';
+import {
+  LIFECYCLE_QUANTILES,
+  lifetimeDistributionQuery,
+  lifetimeQuantileQuery,
+  reconcileDurationQuantileQuery,
+  reconcileErrorRateQuery,
+  reconcileErrorsInRangeQuery,
+  reconcileRateQuery,
+  timeToRunningByDefinitionQuery,
+  timeToRunningQuantileQuery,
+  transitionsPerMinuteQuery,
+  workQueueDepthQuery,
+  workQueueWaitQuantileQuery,
+  type QueryFilters,
+  type TransitionKind,
+} from '../../queries/queries';
+import type { ResolvedSettings } from '../../settings/settings';
+import { ROUTES } from '../../constants';
+import { prefixRoute } from '../../utils/utils.routing';
+import { FilteredQueryRunner, type PromQuery } from '../shared/FilteredQueryRunner';
+import { pageScene } from '../shared/pageScene';
+import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
+
+/** The Triage page with this page's time range and datasource. */
+export const TRIAGE_LINK = `${prefixRoute(ROUTES.Triage)}?\${__url_time_range}&\${ds:queryparam}`;
+
+const percentile = (q: number) => `p${Math.round(q * 100)}`;
+
+function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
+  return new FilteredQueryRunner({ key, build });
+}
+
+function row(height: number, panels: VizPanel[]): SceneFlexLayout {
+  return new SceneFlexLayout({ height, children: panels.map((body) => new SceneFlexItem({ body })) });
+}
+
+/** How long players wait for their instance: over time, and per definition over the range. */
+function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
+  return row(320, [
+    PanelBuilders.timeseries()
+      .setTitle('Time to Running')
+      .setDescription(
+        'How long instances that got Running waited for it, from Pending to Running (p50, p90, p99 of those that got ' +
+          'there at each step). No point where none did.'
+      )
+      .setData(
+        runner('time-to-running', (f) =>
+          LIFECYCLE_QUANTILES.map((q) => rangeSeries(percentile(q), timeToRunningQuantileQuery(s, q, f), percentile(q)))
+        )
+      )
+      .setUnit('s')
+      .build(),
+    PanelBuilders.table()
+      .setTitle('Time to Running per definition')
+      .setDescription('Over the dashboard range: p50, p90 and p99 of the wait of each definition\'s instances.')
+      .setData(
+        runner('time-to-running-by-definition', (f) =>
+          LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
+        )
+      )
+      .setUnit('s')
+      .setNoValue('No instance got Running in the range')
+      .build(),
+  ]);
+}
+
+/** How long players keep an instance: which TTL fits the event. */
+function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
+  return row(300, [
+    PanelBuilders.stat()
+      .setTitle('Instance lifetime')
+      .setDescription('Creation to the end of cleanup, of the instances that ended in the range: p50, p90, p99.')
+      .setData(
+        runner('lifetime-quantiles', (f) =>
+          LIFECYCLE_QUANTILES.map((q) => instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q)))
+        )
+      )
+      .setUnit('s')
+      .setNoValue('No instance ended in the range')
+      .setOption('graphMode', BigValueGraphMode.None)
+      .build(),
+    PanelBuilders.barchart()
+      .setTitle('Share of instances that ended within each lifetime')
+      .setDescription(
+        'Of the instances that ended in the range, the share that lived at most this long. A TTL of that length ' +
+          'would have cut the rest short.'
+      )
+      .setData(runner('lifetime-distribution', (f) => [instantTable('A', lifetimeDistributionQuery(s, f))]))
+      .setUnit('percentunit')
+      .setOption('xField', 'le')
+      .setNoValue('No instance ended in the range')
+      .build(),
+  ]);
+}
+
+const TRANSITION_TITLES: Record<TransitionKind, string> = {
+  opened: 'Opened',
+  failed: 'Failed (to Error)',
+  deleted: 'Deleted',
+};
+
+/** How often instances are opened, fail and are deleted. */
+function transitions(s: ResolvedSettings): SceneFlexItemLike {
+  const kinds = Object.keys(TRANSITION_TITLES) as TransitionKind[];
+  return new SceneFlexItem({
+    height: 280,
+    body: PanelBuilders.timeseries()
+      .setTitle('Opens, failures and deletions per minute')
+      .setDescription('State changes the operator wrote, per minute: new instances, changes to Error, deletions.')
+      .setData(
+        runner('transitions', (f) =>
+          kinds.map((k) => rangeSeries(k, transitionsPerMinuteQuery(s, k, f), TRANSITION_TITLES[k]))
+        )
+      )
+      .setUnit('short')
+      .build(),
+  });
+}
+
+/** Is the operator itself healthy: reconciles, errors (with the way to Triage), durations, its work queue. */
+function operatorHealth(): SceneFlexItemLike[] {
+  const triage = [{ title: 'Open Triage: the instances in Error', url: TRIAGE_LINK }];
+  return [
+    row(200, [
+      PanelBuilders.stat()
+        .setTitle('Reconcile errors in the range')
+        .setDescription('Reconciles of the Challenge controller that failed in the range. Above 0: open Triage.')
+        .setData(runner('reconcile-errors-in-range', () => [instantSeries('A', reconcileErrorsInRangeQuery())]))
+        .setNoValue('0')
+        .setOption('colorMode', BigValueColorMode.Background)
+        .setOption('graphMode', BigValueGraphMode.None)
+        .setThresholds({
+          mode: ThresholdsMode.Absolute,
+          steps: [
+            { value: -Infinity, color: 'green' },
+            { value: 1, color: 'red' },
+          ],
+        })
+        .setLinks(triage)
+        .build(),
+      PanelBuilders.timeseries()
+        .setTitle('Reconciles per second')
+        .setDescription('The Challenge controller\'s reconciles by result, and those that returned an error.')
+        .setData(
+          runner('reconcile-rate', () => [
+            rangeSeries('rate', reconcileRateQuery(), '{{result}}'),
+            rangeSeries('errors', reconcileErrorRateQuery(), 'errors'),
+          ])
+        )
+        .setUnit('reqps')
+        .setLinks(triage)
+        .build(),
+    ]),
+    row(280, [
+      PanelBuilders.timeseries()
+        .setTitle('Reconcile duration')
+        .setDescription('How long one reconcile of a Challenge takes: p50, p90, p99.')
+        .setData(
+          runner('reconcile-duration', () =>
+            LIFECYCLE_QUANTILES.map((q) => rangeSeries(percentile(q), reconcileDurationQuantileQuery(q), percentile(q)))
+          )
+        )
+        .setUnit('s')
+        .build(),
+      PanelBuilders.timeseries()
+        .setTitle('Work queue')
+        .setDescription('Challenges waiting for a worker, and how long they waited (p50, p90, p99).')
+        .setData(
+          runner('work-queue', () => [
+            rangeSeries('depth', workQueueDepthQuery(), 'waiting'),
+            ...LIFECYCLE_QUANTILES.map((q) =>
+              rangeSeries(`wait-${percentile(q)}`, workQueueWaitQuantileQuery(q), `wait ${percentile(q)}`)
+            ),
+          ])
+        )
+        .setOverrides((b) => b.matchFieldsByQuery('depth').overrideUnit('short'))
+        .setUnit('s')
+        .build(),
+    ]),
+  ];
+}
+
+export function lifecycleScene(settings: ResolvedSettings) {
+  return pageScene(
+    settings,
+    () => [timeToRunning(settings), lifetimes(settings), transitions(settings), ...operatorHealth()],
+    { filters: ['namespace'] }
+  );
+}
+
+export function lifecyclePage(settings: ResolvedSettings) {
+  return new SceneAppPage({
+    title: 'Lifecycle',
+    subTitle: 'How long players wait for and keep their instances, how often they fail, and the operator\'s health',
+    url: prefixRoute(ROUTES.Lifecycle),
+    routePath: `${ROUTES.Lifecycle}/*`,
+    getScene: () => lifecycleScene(settings),
+  });
+}
