@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 /*
- * Every query the app emits, evaluated by the real `promtool test rules` (Debian package `prometheus`) on series
+ * Every query the app emits, evaluated by the real `promtool test rules` of Prometheus 2.x and 3.x on series
  * that cover: running, error, deleted-then-removed, a series that vanishes while Running, an operator restart (a
  * scrape gap, and a restart that changes the target's `instance` label), both sides of the window boundary, and
  * odd label values (quotes, backslash, Unicode, regex characters, text that looks like Grafana variables).
@@ -14,7 +14,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
+import { PROMETHEUS_BUILDS, runPromtoolOf, versionOf, type PrometheusBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -521,14 +522,13 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function promtoolTestRules(file: object): ToolRun {
+function promtoolTestRules(build: PrometheusBuild, file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
-    // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    return runPromtool(['test', 'rules', path]);
+    return runPromtoolOf(build, ['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -537,7 +537,12 @@ function promtoolTestRules(file: object): ToolRun {
   }
 }
 
-describe('every query, evaluated by promtool', () => {
+// Every case on Debian's Prometheus 2.x and on Prometheus 3: the answers must not depend on the version.
+describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Prometheus $name', (build) => {
+  it('is the promtool of that Prometheus version', () => {
+    expect(versionOf(build.promtool)).toMatch(new RegExp(`version ${build.major}\\.`));
+  });
+
   const mappings: Array<[string, QuerySettings]> = [
     ['the operator label names', DEFAULT_SETTINGS],
     [
@@ -547,7 +552,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = promtoolTestRules(promtoolFile(settings));
+    const { status, output } = promtoolTestRules(build, promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -561,13 +566,13 @@ describe('every query, evaluated by promtool', () => {
         exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = promtoolTestRules(file);
+    const { status, output } = promtoolTestRules(build, file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
   });
 });
 
-describe('operator not reporting, evaluated by promtool', () => {
+describe.each(PROMETHEUS_BUILDS)('operator not reporting, evaluated by promtool of Prometheus $name', (build) => {
   // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
   // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
   const gauge = (job: string, values: string) => ({
@@ -609,13 +614,13 @@ describe('operator not reporting, evaluated by promtool', () => {
         },
       ],
     };
-    const { status, output } = promtoolTestRules(file);
+    const { status, output } = promtoolTestRules(build, file);
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
 });
 
-describe("the original operator's exposition, evaluated by promtool", () => {
+describe.each(PROMETHEUS_BUILDS)("the original operator's exposition, evaluated by promtool of Prometheus $name", (build) => {
   // Shaped like the original HexaCTF operator (Go, v0.0.5): `challeng_id`, no challenge_info or requests; it forgets
   // its instances when it restarts (p3's series ends at 3030 s without a Deleted although the instance still runs)
   // and deletes an Errored instance itself (p2: Error 2730..2850 s, Deleted at 2880 s, then gone).
@@ -648,6 +653,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
 
   it('is recognised, and the pages show what it exports', () => {
     const { status, output } = promtoolTestRules(
+      build,
       file([
         // Recognised whatever the settings: the legacy label is there, challenge_info is not.
         { expr: legacyLabelPresenceQuery(DEFAULT_SETTINGS), exp: [['{}', 1]] },
@@ -670,7 +676,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
   });
 
   it('is not taken for the original when the gauge uses challenge_id', () => {
-    const { status, output } = promtoolTestRules({
+    const { status, output } = promtoolTestRules(build, {
       ...file([]),
       tests: [
         {
@@ -691,7 +697,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
   });
 });
 
-describe('stuck deletions across a restart and a re-creation, evaluated by promtool', () => {
+describe.each(PROMETHEUS_BUILDS)('stuck deletions across a restart and a re-creation, evaluated by promtool of Prometheus $name', (build) => {
   // Job op-1 restarts: none of its series has samples 3330..3420 s. quinn has been Deleted since 2430 s across it.
   // Job op-2 keeps reporting: rex was deleted (Deleted 3030..3090 s, then removed), re-created under the same labels
   // and deleted again at 3420 s; steady runs throughout.
@@ -709,7 +715,7 @@ describe('stuck deletions across a restart and a re-creation, evaluated by promt
   });
 
   it('lists the deletion stuck across its operator restart, not the one re-created and deleted again', () => {
-    const { status, output } = promtoolTestRules({
+    const { status, output } = promtoolTestRules(build, {
       rule_files: [],
       evaluation_interval: '30s',
       tests: [
@@ -735,7 +741,7 @@ describe('stuck deletions across a restart and a re-creation, evaluated by promt
   });
 });
 
-describe('the matrix with several namespaces, evaluated by promtool', () => {
+describe.each(PROMETHEUS_BUILDS)('the matrix with several namespaces, evaluated by promtool of Prometheus $name', (build) => {
   // The same user and challenge id in two namespaces: two instances, two cells.
   const series = (ns: string, value: string) => ({
     series: `challenge_resource_status{job="op", instance="x", namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice"}`,
@@ -745,7 +751,7 @@ describe('the matrix with several namespaces, evaluated by promtool', () => {
     `{namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice", ${MATRIX_COLUMN_LABEL}="${column}"}`;
 
   it('names a column per challenge and namespace when several are shown, per challenge otherwise', () => {
-    const { status, output } = promtoolTestRules({
+    const { status, output } = promtoolTestRules(build, {
       rule_files: [],
       evaluation_interval: '30s',
       tests: [

@@ -93,7 +93,7 @@ export function usersChallengesPage(settings: ResolvedSettings) {
     getScene: () => usersChallengesScene(settings),
     drilldowns: [
       {
-        routePath: 'user/:key',
+        routePath: 'user/:key/*',
         getPage: (match, parent) => userPage(settings, parent, PAGE_URL, match.params.key),
       },
     ],
