@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs everything the tests need beyond npm, idempotently and without prompts:
-#   - Debian packages: prometheus (prometheus + promtool), docker-compose, shellcheck
-#   - Go-built binaries: kube-apiserver, etcd, helm into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}
+#   - Debian packages: prometheus (prometheus + promtool), docker-compose, shellcheck, zip (plugin archive)
+#   - Go-built binaries into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}: kube-apiserver, etcd, helm; Prometheus 3
+#     (prometheus-3/prometheus, prometheus-3/promtool: the proofs run on Debian's 2.x and on 3.x); plugincheck2
+#     (Grafana's plugin validator, run by .ci/run on the packaged plugin)
 # Every Go binary is built from the Go module proxy at a pinned version and skipped when a version stamp says it is
 # already there, so reruns take a second. Builds run one after another (the machines have 2 cores).
+# Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator); the Debian
+# packages are always checked.
 set -euo pipefail
 
 KUBE_VERSION="${HEXACTF_KUBE_VERSION:-v1.37.2}" # newest release whose go.mod builds with Go 1.26
 ETCD_VERSION="${HEXACTF_ETCD_VERSION:-v3.7.3}"  # the etcd minor line kube-apiserver 1.37 is built against
 HELM_VERSION="${HEXACTF_HELM_VERSION:-v3.22.0}"
+PROMETHEUS_MODULE_VERSION="${HEXACTF_PROMETHEUS_VERSION:-v0.316.0}" # the module's v0.3XY.Z is Prometheus 3.XY.Z
+VALIDATOR_VERSION="${HEXACTF_PLUGIN_VALIDATOR_VERSION:-v0.39.3}"
 
 # Bumped whenever the way a binary is built changes, so caches built the old way are rebuilt once.
 RECIPE=2
@@ -28,8 +34,9 @@ install_debian_packages() {
   { command -v promtool && command -v prometheus; } >/dev/null || missing+=(prometheus)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
+  command -v zip >/dev/null || missing+=(zip)
   if [ "${#missing[@]}" -eq 0 ]; then
-    log "debian packages: prometheus, promtool, docker-compose, shellcheck already on PATH"
+    log "debian packages: prometheus, promtool, docker-compose, shellcheck, zip already on PATH"
     return
   fi
   if ! command -v apt-get >/dev/null; then
@@ -144,17 +151,75 @@ build_helm() {
   log "$name $version: built in $((SECONDS - start))s"
 }
 
+# Prometheus 3 from its Go module: `go install` works (no replace directives). Built without the `builtinassets` tag:
+# the web UI's assets are not in the module, the HTTP API (all the tests use) works without them. Both binaries go
+# to their own directory so they never shadow Debian's 2.x on PATH.
+build_prometheus_3() {
+  local name=prometheus-3 version="$PROMETHEUS_MODULE_VERSION"
+  local dir="$BIN_DIR/$name" release
+  # Module v0.3MM.P is release 3.MM.P: v0.316.0 -> 3.16.0, v0.300.1 -> 3.0.1.
+  release="3.$(printf '%s' "${version#v0.3}" | sed 's/^0*\([0-9]\)/\1/')"
+  if [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ] && [ "$(cat "$BIN_DIR/.$name.version" 2>/dev/null)" = "$version recipe $RECIPE" ]; then
+    log "$name $version (Prometheus $release): already installed"
+    return
+  fi
+  local start=$SECONDS pkg
+  log "$name $version (Prometheus $release): building prometheus and promtool"
+  mkdir -p "$dir"
+  for pkg in prometheus promtool; do
+    (cd "$BUILD_DIR" && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GOBIN="$dir" go install -trimpath -tags netgo \
+      -ldflags="-s -w -X github.com/prometheus/common/version.Version=$release -X github.com/prometheus/common/version.Branch=HEAD" \
+      "github.com/prometheus/prometheus/cmd/$pkg@$version")
+  done
+  stamp "$name" "$version"
+  log "$name $version: built in $((SECONDS - start))s ($("$dir/prometheus" --version 2>&1 | head -1))"
+}
+
+# Grafana's plugin validator (Apache-2.0), its plugincheck2 command, built inside a wrapper module that requires it:
+# `go install ...@version` also asks the proxy for the module's version list (deprecation notices), which the proxy
+# refuses for this module.
+build_plugin_validator() {
+  local name=plugincheck2 version="$VALIDATOR_VERSION"
+  if is_current "$name" "$version"; then log "$name $version: already installed"; return; fi
+  local start=$SECONDS dir="$BUILD_DIR/plugin-validator-$version"
+  log "$name $version: building"
+  mkdir -p "$dir"
+  printf 'module hexactf.local/plugin-validator-build\n\ngo 1.26.0\n\nrequire github.com/grafana/plugin-validator %s\n' "$version" >"$dir/go.mod"
+  rm -f "$dir/go.sum"
+  go_build "$dir" "$BIN_DIR/$name.tmp" github.com/grafana/plugin-validator/pkg/cmd/plugincheck2
+  mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+  # The names of its analyzers, in its own order (scripts/validate-plugin.sh runs them one by one): the packages
+  # listed in passes/analysis.go, each package's `Name:`.
+  local passes
+  passes="$(cd "$BUILD_DIR" && go mod download -json "github.com/grafana/plugin-validator@$version" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')/pkg/analysis/passes"
+  sed -n '/^var Analyzers/,/^}/s/^\s*\([a-z0-9]*\)\.Analyzer,$/\1/p' "$passes/analysis.go" | while read -r pkg; do
+    grep -h -A1 '^var Analyzer = &analysis.Analyzer{' "$passes/$pkg"/*.go | sed -n 's/.*Name:\s*"\([^"]*\)".*/\1/p' | head -1
+  done >"$BIN_DIR/$name.analyzers"
+  [ "$(wc -l <"$BIN_DIR/$name.analyzers")" -gt 40 ] || { log "$name: could not list its analyzers" >&2; exit 1; }
+  stamp "$name" "$version"
+  log "$name $version: built in $((SECONDS - start))s"
+}
+
 main() {
   install_debian_packages
   if ! command -v go >/dev/null; then
-    log "go is not on PATH: it is needed to build kube-apiserver, etcd and helm" >&2
+    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3 and the plugin validator" >&2
     exit 1
   fi
   mkdir -p "$BIN_DIR" "$BUILD_DIR"
   log "go $(go env GOVERSION), module cache $(go env GOMODCACHE), binaries in $BIN_DIR"
-  build_etcd
-  build_kube_apiserver
-  build_helm
+  local builds=("$@") b
+  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator)
+  for b in "${builds[@]}"; do
+    case "$b" in
+      etcd) build_etcd ;;
+      kube-apiserver) build_kube_apiserver ;;
+      helm) build_helm ;;
+      prometheus-3) build_prometheus_3 ;;
+      plugin-validator) build_plugin_validator ;;
+      *) log "unknown build: $b" >&2; exit 2 ;;
+    esac
+  done
   log "done"
 }
 

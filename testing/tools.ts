@@ -1,6 +1,6 @@
 // Where the external tools the tests run are found. scripts/install-test-tools.sh builds the Go ones
-// (kube-apiserver, etcd, helm) into $HEXACTF_BIN (default ~/.cache/hexactf/bin) and installs the Debian ones
-// (prometheus, promtool) on PATH.
+// (kube-apiserver, etcd, helm, Prometheus 3 under prometheus-3/) into $HEXACTF_BIN (default ~/.cache/hexactf/bin)
+// and installs the Debian ones (prometheus, promtool) on PATH.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -39,9 +39,12 @@ export interface ToolRun {
   output: string;
 }
 
-/** Runs promtool with args (and input on stdin); throws only when promtool cannot be started at all. */
-export function runPromtool(args: string[], input?: string): ToolRun {
-  const run = spawnSync(promtoolPath(), args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/**
+ * Runs promtool with args (and input on stdin); throws only when promtool cannot be started at all. `promtool`: another
+ * build's binary (prometheus-builds.ts lists them).
+ */
+export function runPromtool(args: string[], input?: string, promtool = promtoolPath()): ToolRun {
+  const run = spawnSync(promtool, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.error) {
     throw new Error(`promtool could not be run (${run.error.message}): ${INSTALL_HINT} (Debian package "prometheus")`);
   }

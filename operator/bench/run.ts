@@ -9,8 +9,9 @@ const mode = short() ? ['--short'] : [];
 const benches: Array<[string, string[]]> = [
   ['scrape.ts', []],
   ['concurrent-scrapes.ts', []],
-  ['memory.ts', ['--expose-gc']],
+  ['memory.ts', []], // runs its measurements in child processes of its own
   ['reconcile.ts', []],
+  ['sync.ts', []],
   ['workload.ts', []],
 ];
 process.stdout.write(`operator benchmarks (${short() ? 'short' : 'full'} mode), node ${process.version}\n`);

@@ -37,8 +37,8 @@ const NS = 'bench-workload';
 const OPERATOR_DIR = resolve(import.meta.dirname, '..');
 const OPERATOR_MAIN = resolve(OPERATOR_DIR, 'dist/main.js');
 /** --kube-api-qps / --kube-api-burst for an event of this size (about 10 requests per open; operator README). */
-const KUBE_API_QPS = 200;
-const KUBE_API_BURST = 400;
+const KUBE_API_QPS = Number(process.env.BENCH_KUBE_API_QPS ?? 200);
+const KUBE_API_BURST = Number(process.env.BENCH_KUBE_API_BURST ?? 400);
 /** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
 const STARTUP_DELAY_MS = 200;
 

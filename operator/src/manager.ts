@@ -16,7 +16,7 @@ import { KubeClient } from './kube/client.ts';
 import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { rateLimiter } from './kube/rate-limiter.ts';
 import { RestClient } from './kube/rest.ts';
-import { EventRecorder } from './kube/events.ts';
+import { EventRecorder, type EventRecorderOptions } from './kube/events.ts';
 
 /** reportingController of the operator's Events. */
 export const EVENTS_CONTROLLER = 'hexactf.io/challenge-operator';
@@ -54,6 +54,8 @@ export interface ManagerOptions {
   seriesStateStore?: SeriesStateStore;
   /** How often changed series state is written (default 5 s). */
   seriesStateFlushMs?: number;
+  /** Overrides of the event recorder's windows and limits (tests). */
+  eventOptions?: Partial<EventRecorderOptions>;
 }
 
 export class Manager {
@@ -113,7 +115,13 @@ export class Manager {
     if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     if (this.flags.emitEvents) {
-      this.events = new EventRecorder(this.rest, { controller: EVENTS_CONTROLLER, instance: this.identity, clock: this.clock, log: this.log });
+      // Event writes together get a quarter of the request budget, so a burst of them never holds back reconciles.
+      const { kubeApiQps: qps, kubeApiBurst: burst } = this.flags;
+      this.events = new EventRecorder(this.rest, {
+        controller: EVENTS_CONTROLLER, instance: this.identity, clock: this.clock, log: this.log, metrics: this.metrics.eventStats,
+        globalQps: qps > 0 ? qps / 4 : 50, globalBurst: qps > 0 ? Math.max(1, Math.floor(burst / 4)) : 100,
+        ...opts.eventOptions,
+      });
     }
     const challengeController = setupChallengeController({
       newInformer,
@@ -281,6 +289,7 @@ export class Manager {
       if (this.stopping) return;
       this.leading = true;
       this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
+      this.events?.start();
       this.controller.start();
       this.seriesKeeper?.start();
     })();
@@ -293,6 +302,8 @@ export class Manager {
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
+    // Only the leader records: a lost lease drops what waits, a graceful stop writes it (bounded).
+    await this.events?.stop(graceful);
     await this.seriesKeeper?.stop(graceful);
   }
 

@@ -2,8 +2,8 @@
  * @jest-environment node
  */
 /*
- * The Lifecycle page's queries, evaluated by the real `promtool test rules`. Quantiles and rates are checked to the
- * last bit, so the input avoids what differs between Prometheus versions: every counter is 0 at the start of the
+ * The Lifecycle page's queries, evaluated by the real `promtool test rules` of Prometheus 2.x and 3.x. Quantiles
+ * and rates are checked to the last bit, so the input avoids what differs between Prometheus versions: every counter is 0 at the start of the
  * range a query reads and has a sample at its end, so `increase` and `rate` extrapolate nothing (Prometheus 2 and 3
  * differ in whether a sample on the range's left edge counts, and the extrapolation would round differently).
  *
@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPromtool } from '@hexactf/testing/tools';
+import { PROMETHEUS_BUILDS, runPromtoolOf, type PrometheusBuild } from '@hexactf/testing/prometheus-builds';
 
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
@@ -195,26 +195,27 @@ function promtoolFile(input: Array<{ series: string; values: string }>, cases: C
   };
 }
 
-function promtoolTestRules(file: object) {
+function promtoolTestRules(build: PrometheusBuild, file: object) {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-lifecycle-'));
   try {
     const path = join(dir, 'lifecycle.test.yaml');
     writeFileSync(path, JSON.stringify(file, null, 2));
-    return runPromtool(['test', 'rules', path]);
+    return runPromtoolOf(build, ['test', 'rules', path]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-describe('the Lifecycle queries, evaluated by promtool', () => {
+// On Debian's Prometheus 2.x and on Prometheus 3: the answers must not depend on the version.
+describe.each(PROMETHEUS_BUILDS)('the Lifecycle queries, evaluated by promtool of Prometheus $name', (build) => {
   it('give the exact quantiles, shares and counts over the dashboard range', () => {
-    const { status, output } = promtoolTestRules(promtoolFile(RANGE_INPUT, rangeCases()));
+    const { status, output } = promtoolTestRules(build, promtoolFile(RANGE_INPUT, rangeCases()));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
 
   it('give the exact quantiles and rates at a step', () => {
-    const { status, output } = promtoolTestRules(promtoolFile(STEP_INPUT, stepCases()));
+    const { status, output } = promtoolTestRules(build, promtoolFile(STEP_INPUT, stepCases()));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -222,7 +223,7 @@ describe('the Lifecycle queries, evaluated by promtool', () => {
   it('fail when a quantile is off (the harness can fail)', () => {
     const [first] = rangeCases();
     const wrong = { ...first, exp: first.exp.map((e) => ({ ...e, value: e.value + 0.5 })) };
-    const { status, output } = promtoolTestRules(promtoolFile(RANGE_INPUT, [wrong]));
+    const { status, output } = promtoolTestRules(build, promtoolFile(RANGE_INPUT, [wrong]));
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
   });

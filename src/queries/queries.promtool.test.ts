@@ -2,7 +2,7 @@
  * @jest-environment node
  */
 /*
- * Every query the app emits, evaluated by the real `promtool test rules` (Debian package `prometheus`) on series
+ * Every query the app emits, evaluated by the real `promtool test rules` of Prometheus 2.x and 3.x on series
  * that cover: running, error, deleted-then-removed, a series that vanishes while Running, an operator restart (a
  * scrape gap, and a restart that changes the target's `instance` label), both sides of the window boundary, and
  * odd label values (quotes, backslash, Unicode, regex characters, text that looks like Grafana variables).
@@ -14,7 +14,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
+import { PROMETHEUS_BUILDS, runPromtoolOf, versionOf, type PrometheusBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC, REQUESTS_METRIC, type LabelNames } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -25,6 +26,7 @@ import {
   errorInstancesQuery,
   instancesByCategoryQuery,
   legacyLabelPresenceQuery,
+  MATRIX_COLUMN_LABEL,
   matrixQuery,
   metricPresenceQuery,
   operatorSilenceQuery,
@@ -299,6 +301,10 @@ function cases(s: QuerySettings): Case[] {
     const i = INSTANCES.find((x) => x.user === user && (id === undefined || x.id === id))!;
     return instanceLabels(L, i);
   };
+  const cell = (user: string, id?: string): Labels => {
+    const labels = inst(user, id);
+    return { ...labels, [MATRIX_COLUMN_LABEL]: labels[L.challengeId] };
+  };
   const none = {};
   const category = (c: string) => ({ category: c });
 
@@ -366,29 +372,29 @@ function cases(s: QuerySettings): Case[] {
     { expr: stateCountOverTimeQuery(s, Deleted), exp: [[none, 3]] },
     { expr: stateCountOverTimeQuery(s, Pending), exp: [[none, 0]] },
 
-    // The matrix source: one sample per instance with the four labels only.
+    // The matrix source: one sample per instance with the four labels only, and its column: the challenge id.
     {
       expr: matrixQuery(s),
       exp: [
-        [inst('alice', 'web-1'), 1],
-        [inst('bob'), 3],
-        [inst('carol'), 2],
-        [inst('erin'), 1],
-        [inst(ODD_USER), 1],
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
-        [inst('judy'), 2],
-        [inst('ken'), 2],
-        [inst('leo'), 2],
-        [inst('mia'), 1],
-        [inst('nora'), 1],
+        [cell('alice', 'web-1'), 1],
+        [cell('bob'), 3],
+        [cell('carol'), 2],
+        [cell('erin'), 1],
+        [cell(ODD_USER), 1],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
+        [cell('judy'), 2],
+        [cell('ken'), 2],
+        [cell('leo'), 2],
+        [cell('mia'), 1],
+        [cell('nora'), 1],
       ],
     },
     {
       expr: matrixQuery(s, f({ namespace: ['ctf-2'] })),
       exp: [
-        [inst('a.c'), 1],
-        [inst('abc'), 3],
+        [cell('a.c'), 1],
+        [cell('abc'), 3],
       ],
     },
     { expr: userInstancesQuery(s, ODD_USER), exp: [[inst(ODD_USER), 1]] },
@@ -516,14 +522,13 @@ function promtoolFile(s: QuerySettings) {
   };
 }
 
-function promtoolTestRules(file: object): ToolRun {
+function promtoolTestRules(build: PrometheusBuild, file: object): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-promtool-'));
   try {
     const path = join(dir, 'queries.test.yaml');
     // JSON is YAML: no quoting rules to get wrong for the odd label values.
     writeFileSync(path, JSON.stringify(file, null, 2));
-    // PROMTOOL=/path/to/promtool runs another build (e.g. a Prometheus 3.x one) instead of the Debian one on PATH.
-    return runPromtool(['test', 'rules', path]);
+    return runPromtoolOf(build, ['test', 'rules', path]);
   } finally {
     // KEEP_PROMTOOL=1 keeps the generated file for a look at the queries as Prometheus receives them.
     if (!process.env.KEEP_PROMTOOL) {
@@ -532,7 +537,12 @@ function promtoolTestRules(file: object): ToolRun {
   }
 }
 
-describe('every query, evaluated by promtool', () => {
+// Every case on Debian's Prometheus 2.x and on Prometheus 3: the answers must not depend on the version.
+describe.each(PROMETHEUS_BUILDS)('every query, evaluated by promtool of Prometheus $name', (build) => {
+  it('is the promtool of that Prometheus version', () => {
+    expect(versionOf(build.promtool)).toMatch(new RegExp(`version ${build.major}\\.`));
+  });
+
   const mappings: Array<[string, QuerySettings]> = [
     ['the operator label names', DEFAULT_SETTINGS],
     [
@@ -542,7 +552,7 @@ describe('every query, evaluated by promtool', () => {
   ];
 
   it.each(mappings)('gives the exact samples with %s', (_name, settings) => {
-    const { status, output } = promtoolTestRules(promtoolFile(settings));
+    const { status, output } = promtoolTestRules(build, promtoolFile(settings));
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -556,13 +566,13 @@ describe('every query, evaluated by promtool', () => {
         exp_samples: [{ labels: '{}', value: 5 }],
       },
     ];
-    const { status, output } = promtoolTestRules(file);
+    const { status, output } = promtoolTestRules(build, file);
     expect(status).not.toBe(0);
     expect(output).toContain('FAILED');
   });
 });
 
-describe('operator not reporting, evaluated by promtool', () => {
+describe.each(PROMETHEUS_BUILDS)('operator not reporting, evaluated by promtool of Prometheus $name', (build) => {
   // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
   // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
   const gauge = (job: string, values: string) => ({
@@ -604,13 +614,13 @@ describe('operator not reporting, evaluated by promtool', () => {
         },
       ],
     };
-    const { status, output } = promtoolTestRules(file);
+    const { status, output } = promtoolTestRules(build, file);
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
 });
 
-describe("the original operator's exposition, evaluated by promtool", () => {
+describe.each(PROMETHEUS_BUILDS)("the original operator's exposition, evaluated by promtool of Prometheus $name", (build) => {
   // Shaped like the original HexaCTF operator (Go, v0.0.5): `challeng_id`, no challenge_info or requests; it forgets
   // its instances when it restarts (p3's series ends at 3030 s without a Deleted although the instance still runs)
   // and deletes an Errored instance itself (p2: Error 2730..2850 s, Deleted at 2880 s, then gone).
@@ -643,6 +653,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
 
   it('is recognised, and the pages show what it exports', () => {
     const { status, output } = promtoolTestRules(
+      build,
       file([
         // Recognised whatever the settings: the legacy label is there, challenge_info is not.
         { expr: legacyLabelPresenceQuery(DEFAULT_SETTINGS), exp: [['{}', 1]] },
@@ -665,7 +676,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
   });
 
   it('is not taken for the original when the gauge uses challenge_id', () => {
-    const { status, output } = promtoolTestRules({
+    const { status, output } = promtoolTestRules(build, {
       ...file([]),
       tests: [
         {
@@ -686,7 +697,7 @@ describe("the original operator's exposition, evaluated by promtool", () => {
   });
 });
 
-describe('stuck deletions across a restart and a re-creation, evaluated by promtool', () => {
+describe.each(PROMETHEUS_BUILDS)('stuck deletions across a restart and a re-creation, evaluated by promtool of Prometheus $name', (build) => {
   // Job op-1 restarts: none of its series has samples 3330..3420 s. quinn has been Deleted since 2430 s across it.
   // Job op-2 keeps reporting: rex was deleted (Deleted 3030..3090 s, then removed), re-created under the same labels
   // and deleted again at 3420 s; steady runs throughout.
@@ -704,7 +715,7 @@ describe('stuck deletions across a restart and a re-creation, evaluated by promt
   });
 
   it('lists the deletion stuck across its operator restart, not the one re-created and deleted again', () => {
-    const { status, output } = promtoolTestRules({
+    const { status, output } = promtoolTestRules(build, {
       rule_files: [],
       evaluation_interval: '30s',
       tests: [
@@ -721,6 +732,46 @@ describe('stuck deletions across a restart and a re-creation, evaluated by promt
             stuck(EVAL, ['quinn']),
             // At 3900 s rex's second deletion is 8 minutes old: stuck too.
             stuck('65m', ['quinn', 'rex']),
+          ],
+        },
+      ],
+    });
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
+
+describe.each(PROMETHEUS_BUILDS)('the matrix with several namespaces, evaluated by promtool of Prometheus $name', (build) => {
+  // The same user and challenge id in two namespaces: two instances, two cells.
+  const series = (ns: string, value: string) => ({
+    series: `challenge_resource_status{job="op", instance="x", namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice"}`,
+    values: value,
+  });
+  const cell = (ns: string, column: string) =>
+    `{namespace="${ns}", challenge_id="web-1", challenge_name="web-1-alice", username="alice", ${MATRIX_COLUMN_LABEL}="${column}"}`;
+
+  it('names a column per challenge and namespace when several are shown, per challenge otherwise', () => {
+    const { status, output } = promtoolTestRules(build, {
+      rule_files: [],
+      evaluation_interval: '30s',
+      tests: [
+        {
+          interval: '30s',
+          input_series: [series('ctf', '1x120'), series('ctf-2', '3x120')],
+          promql_expr_test: [
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, '30m', true)),
+              eval_time: EVAL,
+              exp_samples: [
+                { labels: cell('ctf', 'web-1 @ ctf'), value: 1 },
+                { labels: cell('ctf-2', 'web-1 @ ctf-2'), value: 3 },
+              ],
+            },
+            {
+              expr: substitute(matrixQuery(DEFAULT_SETTINGS, { namespace: ['ctf-2'] }, '30m')),
+              eval_time: EVAL,
+              exp_samples: [{ labels: cell('ctf-2', 'web-1'), value: 3 }],
+            },
           ],
         },
       ],

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPromtool } from '@hexactf/testing/tools';
+import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
 
 import { ChallengeState, type LabelNames } from '../metric/contract';
 import * as q from '../queries/queries';
@@ -59,14 +59,17 @@ function queriesWith(name: string, position: keyof LabelNames | 'metric'): strin
   return everyQuery().map((e) => e.replace(new RegExp(`\\b${placeholder}\\b`, 'g'), name));
 }
 
-/** promtool's verdict on a rule file recording each expression: the parse errors, empty when all parse. */
+/**
+ * The verdict of promtool (of Prometheus 2.x and 3.x: the app supports both) on a rule file recording each
+ * expression: the parse errors, empty when all parse on both.
+ */
 function parseErrors(exprs: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-names-'));
   try {
     const path = join(dir, 'names.rules.yaml');
     const rules = exprs.map((expr, i) => ({ record: `check_${i}`, expr }));
     writeFileSync(path, JSON.stringify({ groups: [{ name: 'names', rules }] }));
-    const run = runPromtool(['check', 'rules', path]);
+    const run = runPromtoolOnEveryBuild(['check', 'rules', path]);
     return run.status === 0 ? '' : run.output;
   } finally {
     rmSync(dir, { recursive: true, force: true });

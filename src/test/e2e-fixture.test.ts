@@ -15,6 +15,7 @@ import { ChallengeState, stateInfo, STATES } from '../metric/contract';
 import {
   challengeStateCountQuery,
   errorInstancesQuery,
+  matrixPivotLabels,
   matrixQuery,
   instancesByCategoryQuery,
   NO_FILTERS,
@@ -25,7 +26,7 @@ import {
   userInstancesQuery,
 } from '../queries/queries';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { applyTransformations, matrixTransformations } from '../transforms/matrix';
+import { applyTransformations, matrixRowField, matrixTransformations } from '../transforms/matrix';
 import { prometheusInstantTable, type InstantSample } from './prometheus-table';
 import { registerStandardTransformers } from './register-transformers';
 
@@ -116,9 +117,10 @@ describe('e2e fixture', () => {
   it('gives the exact users x challenges matrix through the app transforms', async () => {
     const samples = await query(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, expected.window));
     const frame = prometheusInstantTable(samples, { timeMs: AT_S * 1000 });
-    const [matrix] = await applyTransformations([frame], matrixTransformations(labels));
+    const pivot = matrixPivotLabels(labels);
+    const [matrix] = await applyTransformations([frame], matrixTransformations(pivot));
     const [rowField, ...columns] = matrix.fields;
-    expect(rowField.name).toBe(`${labels.username}\\${labels.challengeId}`);
+    expect(rowField.name).toBe(matrixRowField(pivot));
     expect(columns.map((c) => c.name).sort()).toEqual(expected.challenges);
 
     const cells: Record<string, Record<string, string>> = {};

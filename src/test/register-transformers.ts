@@ -1,5 +1,10 @@
 import { standardTransformers, standardTransformersRegistry, type TransformerRegistryItem } from '@grafana/data';
 
+// 13.x: a lazy loader of the transformer; 12.4: the transformer itself. Jest runs the installed @grafana/data (13.x),
+// so the entries are loaders; the type comes from whichever @grafana/data the harness is type-checked against
+// (tsconfig.grafana-12.4.json checks it against 12.4 as well), hence the cast.
+type RegistryTransformation = TransformerRegistryItem['transformation'];
+
 let registered = false;
 
 /**
@@ -26,16 +31,18 @@ export function registerStandardTransformers(): void {
       if (byId.has(info.id)) {
         continue;
       }
-      byId.set(info.id, {
+      // Not an inline literal: 13.x entries have defaultOptions, 12.4's type does not know them.
+      const item = {
         id: info.id,
         name: info.name,
         description: info.description,
         defaultOptions: info.defaultOptions,
-        transformation: () => Promise.resolve(info),
+        transformation: (() => Promise.resolve(info)) as unknown as RegistryTransformation,
         editor: () => null,
         imageDark: '',
         imageLight: '',
-      });
+      };
+      byId.set(info.id, item);
     }
     return [...byId.values()];
   });

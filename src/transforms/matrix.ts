@@ -31,8 +31,9 @@ const aggregatedName = (field: string, reducer: string) => `${field} (${reducer}
  * The seed's user x challenge pipeline, exactly as it was built by hand in Grafana's transform editor:
  * 1. organize fields by name: keep the challenge id, the username and the value; drop Time and every other label
  *    (challenge_name, namespace, instance, job, ... whatever the scrape added);
- * 2. group by challenge id + username, value = last: one cell per (user, challenge) even when the same pair
- *    exists in several namespaces or under several Challenge names;
+ * 2. group by challenge id + username, value = last: one cell per (user, column). The page pivots on the matrix
+ *    query's column label, which carries the namespace too when several are shown, so the same user and challenge
+ *    id in two namespaces stay two cells;
  * 3. grouping to matrix: one row per username, one column per challenge id.
  * Missing (user, challenge) pairs become null, which the table renders as an empty cell. The transformer's default
  * (an empty string) would render empty too, but null keeps the column numeric, so it never meets a value mapping

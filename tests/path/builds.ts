@@ -1,8 +1,9 @@
-// The Prometheus versions the path test is played on, in one place (cluster.ts starts servers of each, path.jest.ts
-// runs its checks on each). Prometheus 3, which scripts/install-test-tools.sh builds, is one more line here once that
-// script builds it on every machine.
-import { toolPath } from '@hexactf/testing/tools';
+// The Prometheus versions the path test is played on (cluster.ts starts servers of each, path.jest.ts runs its
+// checks on each): Debian's 2.x and Prometheus 3, which scripts/install-test-tools.sh builds
+// (@hexactf/testing/prometheus-builds).
+import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 
-export const BUILDS: ReadonlyArray<{ name: string; binary: string }> = [
-  { name: '2.x (Debian)', binary: toolPath('prometheus') },
-];
+export const BUILDS: ReadonlyArray<{ name: string; binary: string }> = PROMETHEUS_BUILDS.map((b) => ({
+  name: b.name,
+  binary: b.prometheus,
+}));

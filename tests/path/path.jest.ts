@@ -29,6 +29,7 @@ import {
   instancesByCategoryQuery,
   labelValuesVariableQuery,
   legacyLabelPresenceQuery,
+  matrixPivotLabels,
   matrixQuery,
   metricPresenceQuery,
   operatorSilenceQuery,
@@ -184,8 +185,11 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
   const matrix: Record<string, Matrix> = {};
   for (const ns of namespaces) {
     const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at), at * 1000);
-    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(s.labels)));
+    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
   }
+  // "All" of several namespaces: one cell per (namespace, user, challenge), the columns per challenge and namespace.
+  const allTable = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS, undefined, true), at), at), at * 1000);
+  const allNamespaces = matrixCells(await applyTransformations([allTable], matrixTransformations(matrixPivotLabels(s.labels))));
   const userInstances: Record<string, Record<string, number>> = {};
   for (const user of users) {
     userInstances[user] = byInstance(await instant(userInstancesQuery(s, user)), s);
@@ -195,6 +199,7 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
     overTimeAtEnd,
     perChallenge,
     matrix,
+    allNamespaces,
     userInstances,
     errorInstances: Object.keys(byInstance(await instant(errorInstancesQuery(s)), s)).sort(),
     stuckDeletions: (await instant(stuckDeletionsQuery(s, NO_FILTERS, STUCK_AFTER))).length +
@@ -222,6 +227,9 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
     matrix[ns] = Object.fromEntries(usersOf(rows).map((u) => [u, Object.fromEntries(nsChallenges.map((c) =>
       [c, rows.find((r) => r.user === u && r.challengeId === c)?.value ?? null]))]));
   }
+  const columns = [...new Set(truth.map((r) => `${r.challengeId} @ ${r.namespace}`))].sort();
+  const allNamespaces: Matrix = Object.fromEntries(usersOf(truth).map((u) => [u, Object.fromEntries(columns.map((c) =>
+    [c, truth.find((r) => r.user === u && `${r.challengeId} @ ${r.namespace}` === c)?.value ?? null]))]));
   const userInstances = Object.fromEntries(users.map((u) =>
     [u, Object.fromEntries(truth.filter((r) => r.user === u).map((r) => [`${r.namespace}/${r.name}`, r.value]))]));
   return {
@@ -229,6 +237,7 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
     overTimeAtEnd,
     perChallenge,
     matrix,
+    allNamespaces,
     userInstances,
     errorInstances: truth.filter((r) => r.value === ChallengeState.Error).map((r) => `${r.namespace}/${r.name}`).sort(),
     stuckDeletions: 0,

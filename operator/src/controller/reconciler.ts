@@ -235,11 +235,20 @@ export class Reconciler {
     }
     if (actual && isSubset(child.object.spec, actual.spec) && isSubset(child.object.metadata.labels, actual.metadata.labels)) return {};
     try {
-      const applied = await this.client.apply(child.object);
+      // Not in the cache: create without force, so an object of that name the cache cannot see (no managed-by
+      // label) is not taken over field by field; a conflict there is checked below.
+      const applied = await this.client.apply(child.object, actual !== undefined);
       this.log.debug(actual ? 'restored child' : 'created child', { challenge: objectKey(ch), kind: child.kind, name: applied.metadata.name });
       const what = `${child.kind} ${applied.metadata.name}`;
       return actual ? { restored: what } : { created: what };
     } catch (err) {
+      if (!actual && isConflict(err)) {
+        const found = await this.client.read({ apiVersion: child.object.apiVersion!, kind: child.kind, namespace: ch.metadata.namespace!, name: child.object.metadata.name });
+        if (found && !ownedBy(found, ch)) {
+          return { nameConflict: `${child.kind} ${child.object.metadata.name} already exists and does not belong to this Challenge; it is left alone` };
+        }
+        return { retrying: `creating ${child.kind} ${child.object.metadata.name}: conflict, retrying`, retryError: err };
+      }
       const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
       return isPermanent(err) ? { refused: message } : { retrying: message, retryError: err };
     }

@@ -37,10 +37,13 @@ export class KubeClient {
     this.rest = rest;
   }
 
-  /** Server-side apply with force: creates the child or restores every field we own after someone edited it. */
-  async apply<T extends KubeObject>(obj: T): Promise<T> {
+  /**
+   * Server-side apply: creates the child or (with force, the default) restores every field we own after someone
+   * edited it. Without force, fields another manager set differently are a 409 instead of being taken over.
+   */
+  async apply<T extends KubeObject>(obj: T, force = true): Promise<T> {
     const path = objectPath({ apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: obj.metadata.namespace!, name: obj.metadata.name });
-    return this.rest.request<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER, force: true }, body: obj, contentType: APPLY_PATCH });
+    return this.rest.request<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER, force }, body: obj, contentType: APPLY_PATCH });
   }
 
   /**

@@ -1,186 +1,422 @@
-// Kubernetes Events (events.k8s.io/v1) about Challenges, recorded the way client-go's recorders do it so a busy
-// event cannot flood the apiserver:
+// Kubernetes Events (events.k8s.io/v1) about Challenges, recorded the way client-go's recorders do it, so that
+// `kubectl describe` tells an organizer what happened without the Events flooding the apiserver:
+// - record() never waits and never throws: it updates memory; a writer sends the Events later, one at a time,
+//   through the operator's rate-limited client, never on the reconcile path;
 // - a repeat of the same Event (same object, type, reason, action and note) within 6 minutes is not a new object:
-//   it raises the first one's `series.count`, written at most every `seriesFlushMs`;
-// - each object has a token bucket (25 Events, one more every 5 minutes, like client-go's spam filter);
-// - Events are sent in the background from a bounded queue, through the operator's rate-limited client, and never
-//   hold up a reconcile; what does not fit is dropped and counted.
+//   it raises the first one's `series.count`, written at most every `seriesFlushMs`, not per occurrence;
+// - each object has a token bucket (25 Events, one more every 5 minutes, client-go's spam filter), all Event writes
+//   together have one (`globalQps`/`globalBurst`), and at most `maxPending` Events wait to be written: beyond
+//   that new ones are dropped and counted;
+// - notes quote what players and challenge authors control: they are escaped and cut to the apiserver's 1 KiB.
+// Time comes from the injected clock (timers included), so the unit tests drive it by hand.
 import { randomBytes } from 'node:crypto';
-import { realClock, type Clock } from '../clock.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { apiError, isNotFound } from './errors.ts';
 import { microTime } from './leader-election.ts';
+import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
 import type { RestClient } from './rest.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
+/** The object an Event is about: a Challenge, or anything with its metadata. */
 export interface Regarding {
   apiVersion?: string;
   kind?: string;
   metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
 }
 
+/** An Event's `regarding` as written. */
+export interface EventRegarding {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+interface EventOccurrence {
+  type: EventType;
+  /** CamelCase, why the action was taken (e.g. `QuotaExceeded`). */
+  reason: string;
+  /** CamelCase, what was done or failed (e.g. `Create`). */
+  action: string;
+  /** Human-readable; may carry user-controlled text, which is escaped and truncated here. */
+  note: string;
+}
+
+/** An events.k8s.io/v1 Event as written. */
+export interface EventBody {
+  apiVersion: 'events.k8s.io/v1';
+  kind: 'Event';
+  metadata: { name: string; namespace: string };
+  eventTime: string;
+  series?: { count: number; lastObservedTime: string };
+  reportingController: string;
+  reportingInstance: string;
+  action: string;
+  reason: string;
+  regarding: EventRegarding;
+  note: string;
+  type: EventType;
+}
+
+/** Where Events go: the apiserver (restEventSink) or, in unit tests, a recording sink. */
+export interface EventSink {
+  create(body: EventBody): Promise<void>;
+  /** Merge patch of the series and note of an Event written before. */
+  patchSeries(namespace: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void>;
+}
+
+const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
+
+function restEventSink(rest: RestClient): EventSink {
+  return {
+    create: async (body) => {
+      await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
+    },
+    patchSeries: async (namespace, name, patch) => {
+      await rest.request('PATCH', `${EVENTS_PATH(namespace)}/${encodeURIComponent(name)}`, { body: patch, contentType: 'application/merge-patch+json' });
+    },
+  };
+}
+
+export type DropReason = 'spam_filter' | 'queue_full' | 'write_failed' | 'invalid';
+
+export interface EventRecorderStats {
+  dropped(reason: DropReason): void;
+  written(verb: 'create' | 'patch', ok: boolean): void;
+}
+
 export interface EventRecorderOptions {
-  /** reportingController, e.g. hexactf.io/challenge-operator. */
+  /** `reportingController`, a qualified name such as `hexactf.io/challenge-operator`. */
   controller: string;
-  /** reportingInstance: this replica. */
+  /** `reportingInstance`: this replica. */
   instance: string;
   clock?: Clock;
   log?: Logger;
+  /** Counters for /metrics (event_recorder_*). */
+  metrics?: EventRecorderStats;
+  /** Repeats within this long of the last one join its series (client-go: 6 min). */
+  seriesWindowMs?: number;
+  /** A series that grew is written again at most this often (client-go: 30 s). */
+  seriesFlushMs?: number;
   /** Per object: Events allowed at once, and how often one more is allowed (client-go: 25, 5 min). */
   burstPerObject?: number;
   refillPerObjectMs?: number;
-  /** How often repeats are written to their Event's series (client-go: 30 s). */
-  seriesFlushMs?: number;
-  /** Repeats within this long join the same Event (client-go: 6 min). */
-  seriesWindowMs?: number;
-  /** Events waiting to be sent at most; beyond, new ones are dropped. */
+  /** All Event writes together (creates and series patches). */
+  globalQps?: number;
+  globalBurst?: number;
+  /** Events waiting to be written (new ones and grown series); a new Event beyond this is dropped. */
   maxPending?: number;
+  /** Attempts per write before an Event is given up, and the wait between them (client-go: 12, 10 s). */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  /** How long a graceful stop keeps writing what waits. */
+  drainTimeoutMs?: number;
 }
 
-interface Series {
-  namespace: string;
-  name: Promise<string | undefined>; // the created Event's name, once created (undefined if the create failed)
-  count: number;
-  written: number;
-  lastObserved: number;
-}
-
-const NOTE_MAX = 1024; // events.k8s.io/v1 refuses longer notes
+/** The apiserver's limits on events.k8s.io/v1 fields (bytes). */
+export const NOTE_MAX_BYTES = 1024;
+const FIELD_MAX = 128;
 const NAME_MAX = 253;
 
+interface Series {
+  key: string;
+  regarding: EventRegarding;
+  occurrence: EventOccurrence;
+  firstMs: number;
+  lastMs: number;
+  count: number;
+  /** Set once the Event exists on the apiserver. */
+  name?: string;
+  writtenCount: number;
+  lastWriteMs: number;
+  attempts: number;
+  /** After a failed write: not before then (client-go waits 10 s between tries). */
+  retryAtMs: number;
+}
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
 export class EventRecorder {
-  private readonly rest: RestClient;
-  private readonly o: Required<Omit<EventRecorderOptions, 'log'>> & { log?: Logger };
+  private readonly sink: EventSink;
+  private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & { metrics?: EventRecorderStats; log?: Logger };
+  private readonly global: RateLimiter;
   private readonly series = new Map<string, Series>();
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly queue: Array<() => Promise<void>> = [];
-  private sending?: Promise<void>;
-  private timer?: ReturnType<typeof setInterval>;
-  /** Counts for tests and the docs. */
+  /** Series with something to write, in the order they became so. */
+  private readonly dirty = new Set<Series>();
+  private readonly buckets = new Map<string, Bucket>();
+  private pumping?: Promise<void>;
+  private timer?: TimerHandle;
+  private lastSweepMs = 0;
+  /** flush() in progress: everything waiting is ready. */
+  private forcing = 0;
+  /** Resolves on stop(), so a writer waiting for a token of the global bucket does not hold up the stop. */
+  private signalStop: () => void = () => {};
+  private stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
+  private running = true;
+  /** Counts for tests and the docs: Events created, series patches, repeats aggregated, records dropped, failed writes. */
   readonly stats = { created: 0, seriesWrites: 0, aggregated: 0, dropped: 0, failed: 0 };
 
-  constructor(rest: RestClient, opts: EventRecorderOptions) {
-    this.rest = rest;
+  /** `target`: the operator's REST client, or (unit tests) a sink that keeps what would be written. */
+  constructor(target: RestClient | EventSink, opts: EventRecorderOptions) {
+    this.sink = typeof (target as EventSink).patchSeries === 'function' ? (target as EventSink) : restEventSink(target as RestClient);
     this.o = {
-      clock: realClock, burstPerObject: 25, refillPerObjectMs: 5 * 60_000, seriesFlushMs: 30_000, seriesWindowMs: 6 * 60_000,
-      maxPending: 1000, ...opts,
+      clock: realClock,
+      seriesWindowMs: 6 * 60_000,
+      seriesFlushMs: 30_000,
+      burstPerObject: 25,
+      refillPerObjectMs: 5 * 60_000,
+      globalQps: 10,
+      globalBurst: 50,
+      maxPending: 1000,
+      maxAttempts: 12,
+      retryDelayMs: 10_000,
+      drainTimeoutMs: 2000,
+      ...opts,
+      instance: truncateUtf8(opts.instance, FIELD_MAX),
     };
-    this.timer = setInterval(() => this.flushSeries(), this.o.seriesFlushMs);
-    this.timer.unref();
+    this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, this.o.clock);
   }
 
-  /** Records an Event about `regarding`; returns at once (the write happens in the background). */
-  record(regarding: Regarding, type: EventType, reason: string, action: string, note: string): void {
-    const uid = regarding.metadata.uid ?? `${regarding.metadata.namespace}/${regarding.metadata.name}`;
-    const text = note.length > NOTE_MAX ? `${note.slice(0, NOTE_MAX - 3)}...` : note;
-    const key = [uid, type, reason, action, text].join('\0');
-    const now = this.o.clock.now();
-    const known = this.series.get(key);
-    if (known && now - known.lastObserved < this.o.seriesWindowMs) {
-      known.count++;
-      known.lastObserved = now;
-      this.stats.aggregated++;
-      return;
+  /** Records again after stop() (leadership regained: only the leader records). */
+  start(): void {
+    if (this.running) return;
+    this.stopped = new Promise((resolve) => (this.signalStop = resolve));
+    this.running = true;
+    this.kick();
+  }
+
+  /**
+   * Stops recording. With `drain` (the default), what waits to be written is written first, for at most
+   * drainTimeoutMs (a graceful stop); otherwise it is dropped (leadership lost: the new leader records from now on).
+   */
+  async stop(drain = true): Promise<void> {
+    if (drain && this.running) {
+      // Bounded: a long queue must not hold up the shutdown (the pod's grace period).
+      let timer: TimerHandle | undefined;
+      await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, this.o.drainTimeoutMs)))]);
+      this.o.clock.clearTimeout(timer!);
     }
-    if (!this.take(uid, now) || this.queue.length >= this.o.maxPending) {
-      this.stats.dropped++;
-      return;
-    }
-    const namespace = regarding.metadata.namespace ?? 'default';
-    let resolveName!: (name: string | undefined) => void;
-    const s: Series = { namespace, name: new Promise((r) => (resolveName = r)), count: 1, written: 1, lastObserved: now };
-    this.series.set(key, s);
-    const base = regarding.metadata.name.slice(0, NAME_MAX - 17);
-    const body = {
-      apiVersion: 'events.k8s.io/v1', kind: 'Event',
-      metadata: { name: `${base}.${now.toString(16)}${randomBytes(2).toString('hex')}`, namespace },
-      eventTime: microTime(now),
-      reportingController: this.o.controller,
-      reportingInstance: this.o.instance.slice(0, 128),
-      action, reason, type, note: text,
-      regarding: {
-        apiVersion: regarding.apiVersion, kind: regarding.kind, namespace: regarding.metadata.namespace,
-        name: regarding.metadata.name, uid: regarding.metadata.uid, resourceVersion: regarding.metadata.resourceVersion,
-      },
-    };
-    this.enqueue(async () => {
-      try {
-        await this.rest.request('POST', `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`, { body });
-        this.stats.created++;
-        resolveName(body.metadata.name);
-      } catch (err) {
-        this.stats.failed++;
-        this.o.log?.debug('event not recorded', { reason, error: (err as Error).message });
-        resolveName(undefined);
-      }
-    });
-  }
-
-  /** Writes the repeats seen since the last flush into their Events' series, and forgets series that went quiet. */
-  flushSeries(): void {
-    const now = this.o.clock.now();
-    for (const [key, s] of this.series) {
-      if (s.count > s.written) {
-        const count = s.count;
-        const last = s.lastObserved;
-        s.written = count;
-        this.enqueue(async () => {
-          const name = await s.name;
-          if (!name) return;
-          try {
-            await this.rest.request('PATCH', `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(s.namespace)}/events/${encodeURIComponent(name)}`, {
-              body: { series: { count, lastObservedTime: microTime(last) } },
-              contentType: 'application/merge-patch+json',
-            });
-            this.stats.seriesWrites++;
-          } catch (err) {
-            this.stats.failed++;
-            this.o.log?.debug('event series not written', { error: (err as Error).message });
-          }
-        }, true);
-      } else if (now - s.lastObserved >= this.o.seriesWindowMs) {
-        this.series.delete(key);
-      }
-    }
-    for (const [uid, b] of this.buckets) if (now - b.at > this.o.refillPerObjectMs * this.o.burstPerObject) this.buckets.delete(uid);
-  }
-
-  /** Sends everything recorded so far (series included); for tests and shutdown. */
-  async flush(): Promise<void> {
-    this.flushSeries();
-    while (this.sending) await this.sending;
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.running = false;
+    this.signalStop();
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush();
+    await this.pumping;
+    this.dirty.clear();
+    this.series.clear();
+    this.buckets.clear();
   }
 
-  /** The per-object token bucket. */
-  private take(uid: string, now: number): boolean {
-    const b = this.buckets.get(uid) ?? { tokens: this.o.burstPerObject, at: now };
-    b.tokens = Math.min(this.o.burstPerObject, b.tokens + (now - b.at) / this.o.refillPerObjectMs);
-    b.at = now;
+  /** Records an Event about `regarding`; returns at once (the write happens later). Never throws. */
+  record(regarding: Regarding, type: EventType, reason: string, action: string, note: string): void {
+    if (!this.running) return;
+    const occ: EventOccurrence = { type: type === 'Warning' ? 'Warning' : 'Normal', reason: camelCase(reason), action: camelCase(action), note: sanitizeNote(note) };
+    const m = regarding.metadata;
+    if (!occ.reason || !occ.action || !m.namespace) return this.drop('invalid');
+    const ref: EventRegarding = {
+      apiVersion: regarding.apiVersion ?? '', kind: regarding.kind ?? '', namespace: m.namespace, name: m.name,
+      ...(m.uid ? { uid: m.uid } : {}), ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+    };
+    const now = this.o.clock.now();
+    this.sweep(now);
+    const uid = m.uid ?? `${m.namespace}/${m.name}`;
+    const key = [uid, occ.type, occ.reason, occ.action, occ.note].join('\0');
+    const existing = this.series.get(key);
+    if (existing && now - existing.lastMs < this.o.seriesWindowMs) {
+      existing.count++;
+      existing.lastMs = now;
+      existing.regarding = ref;
+      this.stats.aggregated++;
+      this.dirty.add(existing);
+      this.kick();
+      return;
+    }
+    if (!this.allow(uid, now)) return this.drop('spam_filter');
+    if (this.dirty.size >= this.o.maxPending) return this.drop('queue_full');
+    const s: Series = { key, regarding: ref, occurrence: occ, firstMs: now, lastMs: now, count: 1, writtenCount: 0, lastWriteMs: 0, attempts: 0, retryAtMs: 0 };
+    if (existing) this.dirty.delete(existing);
+    this.series.set(key, s);
+    this.dirty.add(s);
+    this.kick();
+  }
+
+  private drop(reason: DropReason): void {
+    if (reason !== 'write_failed') this.stats.dropped++;
+    this.o.metrics?.dropped(reason);
+  }
+
+  /** Events waiting to be written. */
+  get pending(): number {
+    return this.dirty.size;
+  }
+
+  /** Writes everything waiting now, grown series included (a graceful stop; tests). */
+  async flush(): Promise<void> {
+    this.forcing++;
+    try {
+      for (let rounds = 0; this.running && this.dirty.size && rounds < this.o.maxAttempts; rounds++) {
+        this.kick();
+        await this.pumping;
+      }
+    } finally {
+      this.forcing--;
+    }
+  }
+
+  /** Per-object spam filter: a token bucket per regarding uid. */
+  private allow(uid: string, now: number): boolean {
+    const b = this.buckets.get(uid) ?? { tokens: this.o.burstPerObject, last: now };
+    b.tokens = Math.min(this.o.burstPerObject, b.tokens + (now - b.last) / this.o.refillPerObjectMs);
+    b.last = now;
     this.buckets.set(uid, b);
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
   }
 
-  private enqueue(job: () => Promise<void>, always = false): void {
-    if (!always && this.queue.length >= this.o.maxPending) {
-      this.stats.dropped++;
+  /** Forgets finished series and refilled buckets, at most once a minute (memory stays bounded by recent activity). */
+  private sweep(now: number): void {
+    if (now - this.lastSweepMs < 60_000) return;
+    this.lastSweepMs = now;
+    for (const [key, s] of this.series) if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) this.series.delete(key);
+    for (const [uid, b] of this.buckets) {
+      if (b.tokens + (now - b.last) / this.o.refillPerObjectMs >= this.o.burstPerObject) this.buckets.delete(uid);
+    }
+  }
+
+  /** When a series may be written: a new Event at once, a grown one seriesFlushMs after its last write. */
+  private readyAt(s: Series): number {
+    return Math.max(s.retryAtMs, s.name === undefined ? 0 : s.lastWriteMs + this.o.seriesFlushMs);
+  }
+
+  private nextReady(now: number): Series | undefined {
+    for (const s of this.dirty) if (this.forcing || this.readyAt(s) <= now) return s;
+    return undefined;
+  }
+
+  /** Starts the writer if it is idle and something is ready, else sets a timer for when something will be. */
+  private kick(): void {
+    if (!this.running || this.pumping || !this.dirty.size) return;
+    const now = this.o.clock.now();
+    if (this.nextReady(now)) {
+      if (this.timer) this.o.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pumping = this.pump().finally(() => {
+        this.pumping = undefined;
+        this.kick();
+      });
       return;
     }
-    this.queue.push(job);
-    this.sending ??= (async () => {
-      // Two at a time: Events are never urgent, and the rate limiter paces them with everything else.
-      const worker = async () => {
-        for (let job = this.queue.shift(); job; job = this.queue.shift()) await job();
-      };
-      while (this.queue.length) await Promise.all([worker(), worker()]);
-      this.sending = undefined;
-    })();
+    if (this.timer) return;
+    let at = Infinity;
+    for (const s of this.dirty) at = Math.min(at, this.readyAt(s));
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, at - now);
   }
+
+  /** Writes ready series one at a time, each behind a token of the global bucket. */
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (!this.running) return;
+      const next = this.nextReady(this.o.clock.now());
+      if (!next) return;
+      await Promise.race([this.global.wait(), this.stopped]);
+      if (!this.running || !this.dirty.has(next)) continue;
+      await this.write(next);
+    }
+  }
+
+  private async write(s: Series): Promise<void> {
+    const count = s.count;
+    const series = count > 1 ? { count, lastObservedTime: microTime(s.lastMs) } : undefined;
+    const verb = s.name === undefined ? 'create' : 'patch';
+    try {
+      if (s.name === undefined) {
+        const body = this.body(s, series);
+        await this.sink.create(body);
+        s.name = body.metadata.name;
+        this.stats.created++;
+      } else {
+        await this.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+        this.stats.seriesWrites++;
+      }
+      this.o.metrics?.written(verb, true);
+      s.writtenCount = count;
+      s.attempts = 0;
+      s.retryAtMs = 0;
+      s.lastWriteMs = this.o.clock.now();
+      if (s.count === s.writtenCount) this.dirty.delete(s);
+    } catch (err) {
+      this.stats.failed++;
+      this.o.metrics?.written(verb, false);
+      if (verb === 'patch' && isNotFound(err)) {
+        s.name = undefined; // expired (the apiserver's --event-ttl) or deleted: written anew
+        return;
+      }
+      if (++s.attempts >= this.o.maxAttempts || apiError(err).code === 403) {
+        this.dirty.delete(s);
+        this.series.delete(s.key);
+        this.drop('write_failed');
+        this.o.log?.warn('event not written', { reason: s.occurrence.reason, regarding: `${s.regarding.namespace}/${s.regarding.name}`, error: apiError(err).message });
+        return;
+      }
+      s.retryAtMs = this.o.clock.now() + this.o.retryDelayMs;
+    }
+  }
+
+  private body(s: Series, series: EventBody['series']): EventBody {
+    const suffix = `.${randomBytes(8).toString('hex')}`;
+    return {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: `${s.regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`, namespace: s.regarding.namespace },
+      eventTime: microTime(s.firstMs),
+      ...(series ? { series } : {}),
+      reportingController: this.o.controller,
+      reportingInstance: this.o.instance,
+      action: s.occurrence.action,
+      reason: s.occurrence.reason,
+      regarding: s.regarding,
+      note: s.occurrence.note,
+      type: s.occurrence.type,
+    };
+  }
+}
+
+/** Reasons and actions are CamelCase identifiers of at most 128 characters; anything else is removed. */
+function camelCase(s: string): string {
+  return String(s ?? '').replace(/[^A-Za-z0-9]/g, '').slice(0, FIELD_MAX);
+}
+
+/**
+ * A note may quote what players and challenge authors wrote (names, images, pod messages): control characters,
+ * line breaks and bidirectional overrides (which could make `kubectl describe` show something else) are escaped as
+ * \uXXXX, and the result is cut to the apiserver's 1 KiB on a character boundary.
+ */
+export function sanitizeNote(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return truncateUtf8(escaped, NOTE_MAX_BYTES);
+}
+
+/** Cuts to at most `max` UTF-8 bytes without splitting a character; a cut string ends with "...". */
+export function truncateUtf8(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > max - 3) break;
+    out += ch;
+    bytes += n;
+  }
+  return `${out}...`;
 }

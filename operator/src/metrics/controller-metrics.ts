@@ -6,6 +6,7 @@ import {
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetricsSink } from '../queue/work-queue.ts';
 import type { Recorder } from '../controller/reconciler.ts';
+import type { EventRecorderStats } from '../kube/events.ts';
 
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
 const QUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1, 10];
@@ -17,6 +18,8 @@ export class ControllerMetrics implements Recorder {
   readonly reconcileErrors: Counter<'controller'>;
   readonly reconcileTime: Histogram<'controller'>;
   readonly leaderStatus: Gauge<'name'>;
+  /** The event recorder's writes and drops. */
+  readonly eventStats: EventRecorderStats;
   private readonly transitions: Counter<'namespace' | 'from' | 'to'>;
   private readonly ttr: Histogram<'namespace' | 'definition'>;
   private readonly life: Histogram<'namespace' | 'definition'>;
@@ -79,6 +82,13 @@ export class ControllerMetrics implements Recorder {
     this.transitions = new Counter({ name: TRANSITIONS_METRIC, help: 'Challenge state changes written by the operator.', labelNames: TRANSITION_LABELS, registers });
     this.ttr = new Histogram({ name: TIME_TO_RUNNING_METRIC, help: 'Seconds from Pending to Running per instance.', labelNames: LIFECYCLE_LABELS, buckets: LIFECYCLE_BUCKETS, registers });
     this.life = new Histogram({ name: LIFETIME_METRIC, help: 'Seconds from creation to the end of cleanup per instance.', labelNames: LIFECYCLE_LABELS, buckets: LIFECYCLE_BUCKETS, registers });
+    const dropped = new Counter({ name: 'event_recorder_dropped_total', help: 'Kubernetes Events not written: spam_filter (per-object limit), queue_full, write_failed, invalid.', labelNames: ['reason'], registers });
+    const writes = new Counter({ name: 'event_recorder_writes_total', help: 'Kubernetes Event writes (create, or patch of a series) by result.', labelNames: ['verb', 'result'], registers });
+    for (const reason of ['spam_filter', 'queue_full', 'write_failed', 'invalid']) dropped.inc({ reason }, 0);
+    this.eventStats = {
+      dropped: (reason) => dropped.inc({ reason }),
+      written: (verb, ok) => writes.inc({ verb, result: ok ? 'success' : 'error' }),
+    };
   }
 
   queueSink(name: string, processing: () => { now: number; since: number[] }): QueueMetricsSink {

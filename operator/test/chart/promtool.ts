@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
+import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 import { stringify } from 'yaml';
 import { chartDir } from './helm.ts';
 
@@ -22,8 +23,8 @@ export function samples(exposition: string, names: string[]): { series: string; 
 }
 
 /**
- * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m. Returns
- * promtool's exit status and output.
+ * Feeds the samples as constant series for 10 minutes and checks each recording rule's output at 5m, with the
+ * promtool of every Prometheus version. Returns the first non-zero exit status (0 when all pass) and every output.
  */
 export function testRulesOver(input: { series: string; value: string }[], expected: Record<string, ExpectedSample[]>): ToolRun {
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-rules-live-'));
@@ -38,7 +39,7 @@ export function testRulesOver(input: { series: string; value: string }[], expect
         promql_expr_test: Object.entries(expected).map(([expr, exp]) => ({ expr, eval_time: '5m', exp_samples: exp })),
       }],
     }));
-    return runPromtool(['test', 'rules', file]);
+    return runPromtoolOnEveryBuild(['test', 'rules', file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

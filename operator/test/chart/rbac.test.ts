@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
-import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
 import { Manager } from '../../src/manager.ts';
@@ -111,6 +111,13 @@ describe('chart RBAC, default values (a Role in the challenge namespace) with le
     assert.equal(await can(sa, 'create', 'deployments', { group: 'apps', namespace: watched }), true);
     assert.equal(await can(sa, 'list', 'challenges', { group: hexactf, namespace: elsewhere }), false);
     assert.equal(await can(sa, 'list', 'challenges', { group: hexactf }), false, 'cluster-wide');
+    // Events: exactly what the recorder does (create, patch a series), in the challenge namespace only.
+    const events = { group: 'events.k8s.io', namespace: watched };
+    assert.equal(await can(sa, 'create', 'events', events), true);
+    assert.equal(await can(sa, 'patch', 'events', events), true);
+    for (const verb of ['get', 'list', 'watch', 'update', 'delete', 'deletecollection']) assert.equal(await can(sa, verb, 'events', events), false, `${verb} events`);
+    assert.equal(await can(sa, 'create', 'events', { ...events, namespace: elsewhere }), false);
+    assert.equal(await can(sa, 'create', 'events', { namespace: watched }), false, 'core-group events');
     await assert.rejects(retryTooManyRequests(() =>
       sa.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: hexactf, version: 'v1alpha1', namespace: elsewhere, plural: 'challenges' })),
     (e) => statusOf(e) === 403);
@@ -180,6 +187,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     }));
     const challenge = async () => (await custom.getNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' })) as any;
     const state = async () => (await challenge()).status?.currentStatus?.state;
+    const uid = (await challenge()).metadata.uid;
 
     // The operator (as the ServiceAccount) added its finalizer and created the Deployment: Pending.
     const deployment = await waitFor('a Deployment', async () => (await apps.listNamespacedDeployment({ namespace: work })).items[0]);
@@ -195,6 +203,14 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     const metrics = await (await fetch(manager.metricsUrl!)).text();
     assert.match(metrics, new RegExp(`challenge_resource_status\\{[^}]*challenge_name="web-1-alice"[^}]*namespace="${work}"[^}]*\\} 1`));
     checkRecordingRules(metrics, work);
+    // The Events it recorded on the way were written with the chart's grant (a refusal would be logged, see below).
+    if (flags.emitEvents !== false) {
+      await waitFor('Events ChildrenCreated and Running', async () => {
+        const list = await env.kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: work, fieldSelector: `regarding.uid=${uid}` });
+        const reasons = list.items.map((e) => e.reason);
+        return reasons.includes('ChildrenCreated') && reasons.includes('Running') ? true : undefined;
+      });
+    }
 
     // Deletion: the operator removes the children and its finalizer (both need the granted verbs).
     await custom.deleteNamespacedCustomObject({ ...target, plural: 'challenges', name: 'web-1-alice' });

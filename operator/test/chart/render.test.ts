@@ -102,6 +102,8 @@ describe('helm template, default values', () => {
     assert.deepEqual(verbs('', 'services'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     assert.deepEqual(verbs('', 'pods'), ['get', 'list', 'watch']);
     assert.deepEqual(verbs('networking.k8s.io', 'networkpolicies'), ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    // Events: the events.k8s.io ones the recorder writes (create, patch of a series), never the core group's, never read.
+    assert.deepEqual(verbs('events.k8s.io', 'events'), ['create', 'patch']);
     assert.deepEqual(verbs('', 'events'), []);
     assert.deepEqual(verbs('', 'secrets'), []);
     assert.ok(!role.rules.some((r: any) => r.verbs.includes('*') || r.resources.includes('*')));
@@ -120,6 +122,16 @@ describe('helm template, default values', () => {
     const binding = findObject(objs, 'RoleBinding', 'hexactf-challenge-operator-series-state');
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'hexactf-challenge-operator-series-state' });
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'hexactf-challenge-operator', namespace: 'hexactf' }]);
+  });
+
+  it('operator.emitEvents=false: --emit-events=false and no Event grant', () => {
+    assert.ok(container(objs).args.includes('--emit-events=true'));
+    const off = renderChart({ set: ['operator.emitEvents=false'] });
+    const args = container(off).args;
+    assert.ok(args.includes('--emit-events=false'));
+    assert.equal(parseFlags(args, {}).emitEvents, false, 'the operator reads the chart\'s flag');
+    const role = findObject(off, 'Role', 'hexactf-challenge-operator');
+    assert.ok(!role.rules.some((r: any) => r.resources.includes('events')));
   });
 
   it('operator.keepSeriesState=false: no flag, no ConfigMap Role', () => {

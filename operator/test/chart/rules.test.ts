@@ -1,11 +1,12 @@
-// Every alert and recording rule, evaluated by the real promtool: `check rules` on the source file and on what the
-// chart renders, `test rules` with fixture series -> expected samples/alerts (fixtures/rules-test.yaml).
+// Every alert and recording rule, evaluated by the real promtool of Prometheus 2.x and 3.x: `check rules` on the
+// source file and on what the chart renders, `test rules` with fixture series -> expected samples/alerts
+// (fixtures/rules-test.yaml).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runPromtool as promtool } from '@hexactf/testing/tools';
+import { PROMETHEUS_BUILDS, runPromtoolOf, versionOf } from '@hexactf/testing/prometheus-builds';
 import { parse, stringify } from 'yaml';
 import { chartDir, findObject, renderChart } from './helm.ts';
 
@@ -13,9 +14,14 @@ const rulesFile = join(chartDir, 'files/rules.yaml');
 const unitTests = join(import.meta.dirname, 'fixtures/rules-test.yaml');
 const ruleNames = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) => r.alert ?? r.record));
 
-describe('promtool', () => {
+for (const build of PROMETHEUS_BUILDS) describe(`promtool of Prometheus ${build.name}`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hexactf-rules-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
+  const promtool = (args: string[]) => runPromtoolOf(build, args);
+
+  it('is that version', () => {
+    assert.match(versionOf(build.promtool), new RegExp(`version ${build.major}\\.`));
+  });
 
   it('check rules accepts files/rules.yaml', () => {
     const r = promtool(['check', 'rules', rulesFile]);

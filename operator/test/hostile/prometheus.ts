@@ -1,10 +1,14 @@
 // Prometheus' own parsers for the exposition tests: `promtool check metrics`, and configs for a real Prometheus
 // (@hexactf/testing/prometheus) scraping static targets every 500 ms.
-import { runPromtool, type ToolRun } from '@hexactf/testing/tools';
+import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
+import type { ToolRun } from '@hexactf/testing/tools';
 
-/** `promtool check metrics` on the text: exit status and everything it said. */
+/**
+ * `promtool check metrics` on the text, by the promtool of Prometheus 2.x and 3.x: the first non-zero exit status
+ * (0 when both accept it) and everything each said.
+ */
 export function promtoolCheckMetrics(text: string): ToolRun {
-  return runPromtool(['check', 'metrics'], text);
+  return runPromtoolOnEveryBuild(['check', 'metrics'], text);
 }
 
 /** prometheus.yml with these scrape_configs, every 500 ms by default. */

@@ -50,6 +50,27 @@ describe('child name collisions', () => {
     assert.equal(afterwards.spec!.template.spec!.containers[0].image, 'example.test/theirs:1');
   });
 
+  it('a same-name object the operator does not watch (no managed-by label) is not taken over: ChildNameConflict', async () => {
+    const name = childName('victim2', '1', 'bob', 'web');
+    await f.apps.createNamespacedDeployment({
+      namespace: f.ns,
+      body: {
+        metadata: { name, labels: { app: 'someone-elses' } },
+        spec: {
+          selector: { matchLabels: { app: 'someone-elses' } },
+          template: { metadata: { labels: { app: 'someone-elses' } }, spec: { containers: [{ name: 'web', image: 'example.test/other:1' }] } },
+        },
+      },
+    });
+    const before = await f.apps.readNamespacedDeployment({ namespace: f.ns, name });
+    await f.createChallenge('victim2', { user: 'bob', definition: 'web' });
+    const ch = await f.waitForState('victim2', 'Error');
+    assert.equal(getCondition(ch.status, 'Ready')?.reason, 'ChildNameConflict', ch.status?.currentStatus?.errorMsg);
+    const afterwards = await f.apps.readNamespacedDeployment({ namespace: f.ns, name });
+    assert.equal(afterwards.metadata!.resourceVersion, before.metadata!.resourceVersion, 'not changed');
+    assert.equal(afterwards.metadata!.ownerReferences, undefined);
+  });
+
   it('child names carry 64 bits of hash', () => {
     assert.match(childName('c', '1', 'alice', 'web'), /-[0-9a-f]{16}$/);
   });

@@ -47,7 +47,8 @@ describe('App', () => {
       defaultWindow: '6h',
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')
+      `label_join(${viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')}, ` +
+        '"hexactf_matrix_column", "", "challeng_id")'
     );
     expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
   });
@@ -63,9 +64,16 @@ describe('App', () => {
 
   it("routes a user link to that user's page", async () => {
     const harness = setupHarness();
-    await renderApp(`${BASE}/users-challenges/user/${encodeUserKey('o"b/x#1')}`, {});
-    expect(await screen.findByText('Instances of o"b/x#1')).toBeInTheDocument();
-    expect(lastQueriesOf(harness, 'user-instances')[0].expr).toContain('{username="o\\"b/x#1"}');
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      await renderApp(`${BASE}/users-challenges/user/${encodeUserKey('o"b/x#1')}`, {});
+      expect(await screen.findByText('Instances of o"b/x#1')).toBeInTheDocument();
+      expect(lastQueriesOf(harness, 'user-instances')[0].expr).toContain('{username="o\\"b/x#1"}');
+      // React Router warns when a route that renders descendant <Routes> has no trailing "*".
+      expect(warn.mock.calls.flat().filter((m) => String(m).includes('trailing "*"'))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('shows the no-datasource message on every page instead of a blank one', async () => {

@@ -30,7 +30,8 @@ export function userPage(settings: ResolvedSettings, parent: SceneAppPageLike, p
     title: user ?? 'Unknown user',
     subTitle: 'Instances of one user',
     url: `${parentUrl}/user/${key}`,
-    routePath: 'user/:key',
+    // A trailing /* as React Router wants for a route that renders descendant <Routes> (the page's own).
+    routePath: 'user/:key/*',
     getParentPage: () => parent,
     getScene: () =>
       user === undefined

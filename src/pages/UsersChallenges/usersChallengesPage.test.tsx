@@ -2,6 +2,7 @@ import { act, fireEvent, screen } from '@testing-library/react';
 import { FieldType } from '@grafana/data';
 import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { stateValueMappings } from '../../metric/contract';
+import { MATRIX_COLUMN_LABEL } from '../../queries/queries';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
@@ -23,12 +24,22 @@ import { userScene } from './userPage';
 import { USER_LINK, usersChallengesPage, usersChallengesScene } from './usersChallengesPage';
 
 const LEGACY = LEGACY_SETTINGS;
+
+/** The matrix query around the view states: each instance labelled with its column (the challenge id). */
+const matrixText = (states: string, idLabel: string) =>
+  `label_join(${states}, "${MATRIX_COLUMN_LABEL}", "", "${idLabel}")`;
 const MATRIX = 'Users x Challenges';
 
 /** The instant table Prometheus returns for the matrix query: one row per instance. */
 function matrixResponse(idLabel: string) {
   const row = (user: string, id: string, value: number) => ({
-    labels: { namespace: 'ctf', [idLabel]: id, challenge_name: `${id}-${user}`, username: user },
+    labels: {
+      namespace: 'ctf',
+      [idLabel]: id,
+      challenge_name: `${id}-${user}`,
+      username: user,
+      [MATRIX_COLUMN_LABEL]: id,
+    },
     value,
   });
   return [
@@ -50,16 +61,16 @@ function matrixResponse(idLabel: string) {
 
 describe('Users x Challenges page', () => {
   it('sends the matrix query as an instant table (default labels and challeng_id)', async () => {
-    for (const [settings, by] of [
-      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name'],
-      [LEGACY, 'namespace, username, challeng_id, challenge_name'],
+    for (const [settings, by, id] of [
+      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name', 'challenge_id'],
+      [LEGACY, 'namespace, username, challeng_id, challenge_name', 'challeng_id'],
     ] as const) {
       const harness = setupHarness();
       await renderScene(usersChallengesScene(settings));
       expect(lastQueriesOf(harness, 'matrix')).toEqual([
         expect.objectContaining({
           refId: 'A',
-          expr: viewStatesText(by, 'challenge_resource_status', '2h'),
+          expr: matrixText(viewStatesText(by, 'challenge_resource_status', '2h'), id),
           instant: true,
           range: false,
           format: 'table',
@@ -81,12 +92,44 @@ describe('Users x Challenges page', () => {
     });
     await settle();
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      viewStatesText(
-        'namespace, username, challeng_id, challenge_name',
-        'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
-        '6h'
+      matrixText(
+        viewStatesText(
+          'namespace, username, challeng_id, challenge_name',
+          'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
+          '6h'
+        ),
+        'challeng_id'
       )
     );
+  });
+
+  it('gives each namespace its own columns when several are shown: one cell per (namespace, user, challenge)', async () => {
+    const harness = setupHarness();
+    harness.labelValues = { namespace: ['ctf', 'ctf-2'] };
+    const row = (namespace: string, value: number) => ({
+      labels: {
+        namespace,
+        challenge_id: 'web-1',
+        username: 'alice',
+        [MATRIX_COLUMN_LABEL]: `web-1 @ ${namespace}`,
+      },
+      value,
+    });
+    harness.respond = (q) =>
+      q.runner === 'matrix' ? [prometheusInstantTable([row('ctf', 1), row('ctf-2', 3)], { timeMs: 1 })] : [];
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(lastQueriesOf(harness, 'matrix')[0].expr).toContain(
+      `"${MATRIX_COLUMN_LABEL}", " @ ", "challenge_id", "namespace")`
+    );
+    expect(printedRows(MATRIX)).toEqual([
+      ['User', 'web-1 @ ctf', 'web-1 @ ctf-2'],
+      ['alice', 'Running', 'Error'],
+    ]);
+    // One namespace selected: columns are challenge ids again.
+    await act(async () => (sceneGraph.lookupVariable('namespace', scene) as MultiValueVariable).changeValueTo(['ctf']));
+    await settle();
+    expect(lastQueriesOf(harness, 'matrix')[0].expr).toContain(`"${MATRIX_COLUMN_LABEL}", "", "challenge_id")`);
   });
 
   it('renders the matrix: a row per user, a column per challenge, state names in coloured cells', async () => {
@@ -121,7 +164,7 @@ describe('Users x Challenges page', () => {
         ],
       },
       {
-        matcher: { id: 'byName', options: 'username\\challenge_id' },
+        matcher: { id: 'byName', options: `username\\${MATRIX_COLUMN_LABEL}` },
         properties: [
           { id: 'displayName', value: 'User' },
           { id: 'links', value: [{ title: 'Instances of ${__value.text}', url: USER_LINK }] },
@@ -138,7 +181,12 @@ describe('Users x Challenges page', () => {
     const user = 'x/y#z?a&"q"';
     harness.respond = (q) =>
       q.runner === 'matrix'
-        ? [prometheusInstantTable([{ labels: { challenge_id: 'web-1', username: user }, value: 1 }], { timeMs: 1 })]
+        ? [
+            prometheusInstantTable(
+              [{ labels: { challenge_id: 'web-1', username: user, [MATRIX_COLUMN_LABEL]: 'web-1' }, value: 1 }],
+              { timeMs: 1 }
+            ),
+          ]
         : [];
     const scene = usersChallengesScene(DEFAULT_SETTINGS);
     await renderScene(scene);

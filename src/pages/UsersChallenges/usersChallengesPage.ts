@@ -1,7 +1,15 @@
-import { PanelBuilders, SceneAppPage, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
+import {
+  MultiValueVariable,
+  PanelBuilders,
+  SceneAppPage,
+  SceneDataTransformer,
+  SceneFlexItem,
+  sceneGraph,
+  type SceneObject,
+} from '@grafana/scenes';
 import { FieldType } from '@grafana/data';
-import { matrixQuery } from '../../queries/queries';
-import { displayName } from '../../settings/labelRoles';
+import { matrixPivotLabels, matrixQuery } from '../../queries/queries';
+import { displayName, filterVariable } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { matrixRowField, matrixTransformations } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
@@ -9,6 +17,7 @@ import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantTable } from '../shared/promQueries';
+import { ALL_VALUE } from '../shared/variables';
 import { stateCells } from '../shared/stateStyles';
 import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { CsvExportButton } from './CsvExportButton';
@@ -16,6 +25,21 @@ import { userPage } from './userPage';
 import { USER_KEY_MACRO } from './userKey';
 
 const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
+
+/**
+ * Whether the matrix may show several namespaces: several selected, or "All" of several. Then its columns are per
+ * (challenge, namespace), so the same user and challenge id in two namespaces are two cells, not one.
+ */
+function severalNamespacesShown(runner: SceneObject | undefined): boolean {
+  const variable = runner && sceneGraph.lookupVariable(filterVariable('namespace'), runner);
+  if (!(variable instanceof MultiValueVariable)) {
+    return false;
+  }
+  const value = variable.getValue();
+  const selected = (Array.isArray(value) ? value : [value]).map(String);
+  const all = selected.includes(ALL_VALUE) || selected.length === 0;
+  return (all ? variable.state.options.length : selected.length) > 1;
+}
 
 /**
  * The link from a user's row to their page: the time range, the datasource and the window go along. Not the
@@ -28,11 +52,14 @@ export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_r
  * one column per challenge, cells named and coloured by state.
  */
 function matrixPanel(settings: ResolvedSettings) {
-  const runner = new FilteredQueryRunner({
+  // The runner builds its first queries in its constructor, before it is in a scene (then: one namespace).
+  let runner: FilteredQueryRunner | undefined = undefined;
+  runner = new FilteredQueryRunner({
     key: 'matrix',
-    build: (f) => [instantTable('A', matrixQuery(settings, f))],
+    build: (f) => [instantTable('A', matrixQuery(settings, f, undefined, severalNamespacesShown(runner)))],
   });
-  const data = new SceneDataTransformer({ $data: runner, transformations: matrixTransformations(settings.labels) });
+  const pivot = matrixPivotLabels(settings.labels);
+  const data = new SceneDataTransformer({ $data: runner, transformations: matrixTransformations(pivot) });
   return (
     PanelBuilders.table()
       .setTitle('Users x Challenges')
@@ -42,7 +69,7 @@ function matrixPanel(settings: ResolvedSettings) {
       // The cells are the numeric fields (a column per challenge; null keeps a column numeric), the rows the string one.
       .setOverrides((b) =>
         stateCells(b.matchFieldsByType(FieldType.number))
-          .matchFieldsWithName(matrixRowField(settings.labels))
+          .matchFieldsWithName(matrixRowField(pivot))
           .overrideDisplayName(displayName('username'))
           .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
       )
@@ -66,7 +93,7 @@ export function usersChallengesPage(settings: ResolvedSettings) {
     getScene: () => usersChallengesScene(settings),
     drilldowns: [
       {
-        routePath: 'user/:key',
+        routePath: 'user/:key/*',
         getPage: (match, parent) => userPage(settings, parent, PAGE_URL, match.params.key),
       },
     ],

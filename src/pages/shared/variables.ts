@@ -95,7 +95,7 @@ export function pageVariables(settings: ResolvedSettings, options: VariableOptio
 }
 
 /** The value scenes gives a multi-value variable when "All" is selected (not exported by @grafana/scenes). */
-const ALL_VALUE = '$__all';
+export const ALL_VALUE = '$__all';
 const isAll = (v: VariableValueSingle) => v === ALL_VALUE;
 
 /** The selected values of one filter variable; "All", nothing selected or no such variable mean no filter. */
