@@ -360,8 +360,15 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
     expect([state(5, 'ctf', 'ch-3-erin'), state(5, 'ctf2', 'ch-3-erin')]).toEqual(['Running', 'Pending']);
   });
 
-  describe.each(BUILDS.map((b) => b.name))('Prometheus %s', (build) => {
+  describe.each(BUILDS.map((b) => [b.name, b.major] as const))('Prometheus %s', (build, major) => {
     const prom = () => cluster.prometheus[build];
+
+    it('is that version', async () => {
+      for (const url of Object.values(prom())) {
+        const info = await promApi<{ version: string }>(url, 'status/buildinfo', {}, 'GET');
+        expect(info.version).toMatch(new RegExp(`^${major}\\.`));
+      }
+    });
 
     it('default settings: at every step every panel shows the cluster, or that the operator is not reporting', async () => {
       await checkPath(prom().default, DEFAULT_SETTINGS);
