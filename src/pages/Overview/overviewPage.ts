@@ -7,7 +7,6 @@ import {
   SceneFlexLayout,
   type SceneFlexItemLike,
 } from '@grafana/scenes';
-import { BigValueColorMode, BigValueGraphMode, BigValueTextMode } from '@grafana/schema';
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/queries';
 import { displayName } from '../../settings/labelRoles';
@@ -18,7 +17,7 @@ import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
 import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
-import { stateOverrides, stateRefId } from '../shared/stateStyles';
+import { STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 
 /** Stat per state: how many instances are in it (last state within `$window`), the seed's first view. */
 function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
@@ -37,10 +36,10 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
               })
             )
             .setNoValue('0')
-            .setOption('colorMode', BigValueColorMode.Background)
-            .setOption('graphMode', BigValueGraphMode.None)
-            .setOption('textMode', BigValueTextMode.Value)
-            .setOption('reduceOptions', { calcs: ['lastNotNull'], values: false, fields: '' })
+            .setOption('colorMode', STATE_STAT_OPTIONS.colorMode)
+            .setOption('graphMode', STATE_STAT_OPTIONS.graphMode)
+            .setOption('textMode', STATE_STAT_OPTIONS.textMode)
+            .setOption('reduceOptions', STATE_STAT_OPTIONS.reduceOptions)
             .setOverrides(stateOverrides([state]))
             .build(),
         })

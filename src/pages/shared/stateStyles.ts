@@ -1,10 +1,32 @@
 import { FieldColorModeId } from '@grafana/data';
 import type { FieldConfigOverridesBuilder } from '@grafana/scenes';
-import { TableCellDisplayMode, type TableFieldOptions } from '@grafana/schema';
+import {
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueTextMode,
+  TableCellDisplayMode,
+  type TableFieldOptions,
+} from '@grafana/schema';
 import { STATES, stateValueMappings, type StateInfo } from '../../metric/contract';
+
+// Plain values only in the constants below: the bundled dashboard (src/dashboards/generate.ts) writes them as JSON.
 
 /** refId of a per-state query: the state's name, so overrides and tests can address it. */
 export const stateRefId = (state: StateInfo) => state.name;
+
+/** A state's fixed colour, as a field's `color` config. */
+export const stateColor = (state: StateInfo) => ({ mode: FieldColorModeId.Fixed, fixedColor: state.color });
+
+/** Table cells showing a state: coloured background (the colour comes from the value mapping). */
+export const STATE_CELL_OPTIONS = Object.freeze({ type: TableCellDisplayMode.ColorBackground });
+
+/** A per-state stat: the number alone on the state's colour. */
+export const STATE_STAT_OPTIONS = Object.freeze({
+  colorMode: BigValueColorMode.Background,
+  graphMode: BigValueGraphMode.None,
+  textMode: BigValueTextMode.Value,
+  reduceOptions: { calcs: ['lastNotNull'], values: false, fields: '' },
+});
 
 /**
  * Per state: its fields get the state's display name and its one fixed colour. Fields are matched by the query
@@ -15,7 +37,7 @@ export function stateOverrides(states: readonly StateInfo[] = STATES, matchBy: '
     for (const state of states) {
       const matched =
         matchBy === 'query' ? builder.matchFieldsByQuery(stateRefId(state)) : builder.matchFieldsWithName(state.name);
-      matched.overrideDisplayName(state.name).overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: state.color });
+      matched.overrideDisplayName(state.name).overrideColor(stateColor(state));
     }
   };
 }
@@ -25,7 +47,5 @@ export function stateOverrides(states: readonly StateInfo[] = STATES, matchBy: '
  * fields only, so a label value that happens to read "1" (a username, say) is never shown as a state.
  */
 export function stateCells(matched: FieldConfigOverridesBuilder<TableFieldOptions>) {
-  return matched
-    .overrideMappings(stateValueMappings())
-    .overrideCustomFieldConfig('cellOptions', { type: TableCellDisplayMode.ColorBackground });
+  return matched.overrideMappings(stateValueMappings()).overrideCustomFieldConfig('cellOptions', STATE_CELL_OPTIONS);
 }
