@@ -169,7 +169,9 @@ function substitute(expr: string): string {
 }
 
 function promtoolFile(expected: typeof EXPECTED) {
-  const targets = new Map(panels.flatMap((p) => p.targets.map((t) => [`${p.title}/${t.refId}`, t.expr] as const)));
+  const targets = new Map<string, string>(
+    panels.flatMap((p) => p.targets.map((t) => [`${p.title}/${t.refId}`, t.expr]))
+  );
   return {
     rule_files: [],
     evaluation_interval: '1m',
