@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       '--max-semi-space-size=4', OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
       '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
       `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
-      '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`,
+      '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`, `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     stops.unshift(() => stopChild(operator));
     let opLog = '';

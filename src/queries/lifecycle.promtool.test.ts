@@ -108,7 +108,9 @@ const STEP_INPUT = [
   { series: 'challenge_state_transitions_total{namespace="ctf",from="None",to="Pending"}', values: perStep(1, 3, 4) },
   { series: 'challenge_state_transitions_total{namespace="ctf",from="Pending",to="Running"}', values: perStep(0, 2, 3) },
   { series: 'challenge_state_transitions_total{namespace="ctf",from="Pending",to="Error"}', values: perStep(0, 1, 1) },
-  { series: 'challenge_state_transitions_total{namespace="other",from="Running",to="Deleted"}', values: perStep(2, 2, 2) },
+  // Deletions are counted by the lifetime histogram (one observation per finished cleanup), not by transitions.
+  { series: 'challenge_state_transitions_total{namespace="ctf",from="Running",to="Deleted"}', values: perStep(5, 5, 5) },
+  { series: `${LIFE}_count{namespace="other",definition="web"}`, values: perStep(2, 2, 2) },
   { series: 'controller_runtime_reconcile_total{controller="challenge",result="success"}', values: perStep(30, 60, 90) },
   { series: 'controller_runtime_reconcile_total{controller="challenge",result="requeue"}', values: perStep(3, 6, 6) },
   { series: 'controller_runtime_reconcile_errors_total{controller="challenge"}', values: perStep(0, 0, 6) },
@@ -144,7 +146,7 @@ function stepCases(): Case[] {
       at,
       exp: one(interpolate(5, 10, 0.5 * perS(12) - perS(4), perS(6) - perS(4))),
     },
-    // Per minute: 4 opened, 1 failed in ctf; the deletions were in another namespace.
+    // Per minute: 4 opened, 1 failed in ctf; the deletions (finished cleanups) were in another namespace.
     { expr: step(transitionsPerMinuteQuery(s, 'opened', ctf)), at, exp: one(perS(4) * 60) },
     { expr: step(transitionsPerMinuteQuery(s, 'failed', ctf)), at, exp: one(perS(1) * 60) },
     { expr: step(transitionsPerMinuteQuery(s, 'deleted', ctf)), at, exp: one(0) },

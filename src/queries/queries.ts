@@ -511,11 +511,16 @@ export function lifetimeDistributionQuery(s: QuerySettings, f: QueryFilters = NO
 /** What the Lifecycle page counts per minute: instances opened, instances that failed, deletions. */
 export type TransitionKind = 'opened' | 'failed' | 'deleted';
 
-/** challenge_state_transitions_total matchers: the operator writes from="None" for an instance's first state. */
-const TRANSITIONS: Readonly<Record<TransitionKind, string>> = Object.freeze({
-  opened: 'from="None"',
-  failed: 'to="Error"',
-  deleted: 'to="Deleted"',
+/**
+ * What counts each kind: challenge_state_transitions_total (the operator writes from="None" for an instance's first
+ * state) for opens and failures; for deletions the lifetime histogram's count, observed once per instance when its
+ * cleanup ends (the operator writes no status once the finalizer is removed, so the transition to Deleted is only
+ * written for a deletion that waits on its children).
+ */
+const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: string }>> = Object.freeze({
+  opened: { metric: TRANSITIONS_METRIC, matcher: 'from="None"' },
+  failed: { metric: TRANSITIONS_METRIC, matcher: 'to="Error"' },
+  deleted: { metric: `${LIFETIME_METRIC}_count` },
 });
 
 /** Range: instances opened / failed / deleted per minute (one unlabelled series, 0 where there were none). */
@@ -526,8 +531,9 @@ export function transitionsPerMinuteQuery(
   interval = RATE_INTERVAL_VARIABLE
 ): string {
   checkSettings(s);
-  const sel = selector(s.labels, f, ['namespace'], [TRANSITIONS[kind]]);
-  return `sum(rate(${TRANSITIONS_METRIC}${sel}[${interval}])) * 60 or vector(0)`;
+  const { metric, matcher } = KIND_SOURCE[kind];
+  const sel = selector(s.labels, f, ['namespace'], matcher ? [matcher] : []);
+  return `sum(rate(${metric}${sel}[${interval}])) * 60 or vector(0)`;
 }
 
 const CONTROLLER = `{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;

@@ -3,7 +3,8 @@
 // (@hexactf/testing/prometheus-builds).
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 
-export const BUILDS: ReadonlyArray<{ name: string; binary: string }> = PROMETHEUS_BUILDS.map((b) => ({
+export const BUILDS: ReadonlyArray<{ name: string; binary: string; major: number }> = PROMETHEUS_BUILDS.map((b) => ({
   name: b.name,
   binary: b.prometheus,
+  major: b.major,
 }));

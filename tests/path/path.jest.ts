@@ -45,6 +45,13 @@ import {
   topUsersQuery,
   userInstancesQuery,
   USER_RUNNING_RULE,
+  lifetimeDistributionQuery,
+  reconcileDurationQuantileQuery,
+  reconcileErrorsInRangeQuery,
+  reconcileRateQuery,
+  timeToRunningByDefinitionQuery,
+  transitionsPerMinuteQuery,
+  workQueueDepthQuery,
 } from '../../src/queries/queries';
 import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
@@ -353,8 +360,15 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
     expect([state(5, 'ctf', 'ch-3-erin'), state(5, 'ctf2', 'ch-3-erin')]).toEqual(['Running', 'Pending']);
   });
 
-  describe.each(BUILDS.map((b) => b.name))('Prometheus %s', (build) => {
+  describe.each(BUILDS.map((b) => [b.name, b.major] as const))('Prometheus %s', (build, major) => {
     const prom = () => cluster.prometheus[build];
+
+    it('is that version', async () => {
+      for (const url of Object.values(prom())) {
+        const info = await promApi<{ version: string }>(url, 'status/buildinfo', {}, 'GET');
+        expect(info.version).toMatch(new RegExp(`^${major}\\.`));
+      }
+    });
 
     it('default settings: at every step every panel shows the cluster, or that the operator is not reporting', async () => {
       await checkPath(prom().default, DEFAULT_SETTINGS);
@@ -388,6 +402,46 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
       const last = cluster.checkpoints[cluster.checkpoints.length - 1].at;
       expect(await labelValues(prom().default, DEFAULT_SETTINGS, last)).toEqual(options);
       expect(await labelValues(prom().legacy, LEGACY, last)).toEqual(options);
+    }, 60_000);
+
+    it("the Lifecycle page's queries read the operator's lifecycle and controller metrics", async () => {
+      // Rates and increases of a live run are not exact figures (promtool pins those: promtool.test.ts);
+      // here the names, labels and shapes must match what the real operator exports.
+      const url = prom().default;
+      const at = cluster.checkpoints[0].at;
+      const all = cluster.checkpoints.flatMap((c) => c.truth);
+      const instant = async (q: string) => {
+        const data = await instantQuery(url, interpolate(q, at), at);
+        return data.resultType === 'vector' ? data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) })) : [];
+      };
+      const steps = async (q: string) =>
+        seriesFrames(await rangeQuery(url, interpolate(q, at), cluster.startTime, at, 1)).flatMap((f) =>
+          f.fields.filter((x) => x.type === FieldType.number).flatMap((x) => x.values as number[]));
+      const s = DEFAULT_SETTINGS;
+      // Instances were opened and failed during the run.
+      for (const kind of ['opened', 'failed'] as const) {
+        expect({ kind, max: Math.max(...await steps(transitionsPerMinuteQuery(s, kind))) > 0 }).toEqual({ kind, max: true });
+      }
+      // Deletions: every deleted instance of the run is a lifetime observation. The rate shows none here: the operator
+      // creates a (namespace, definition) series at its first observation, and this run deletes at most one instance
+      // per definition while the operator reports, so no series rises after its first sample.
+      expect((await steps(transitionsPerMinuteQuery(s, 'deleted'))).length).toBeGreaterThan(0);
+      expect((await instant('sum(challenge_lifetime_seconds_count)')).map((r) => r.value > 0)).toEqual([true]);
+      // Time to Running per definition: only definitions of the run, each a wait within the run.
+      const definitions = new Set(all.map((r) => r.definition));
+      const runSeconds = at - cluster.startTime;
+      for (const { labels, value } of await instant(timeToRunningByDefinitionQuery(s, 0.5))) {
+        expect(definitions.has(labels.definition)).toBe(true);
+        expect(Number.isNaN(value) || (value >= 0 && value <= Math.max(runSeconds, 60))).toBe(true);
+      }
+      // Lifetimes: for the same reason no increase in this run, so the distribution says none ended (no sample,
+      // not a division by 0); its figures are pinned by promtool.
+      expect(await instant(lifetimeDistributionQuery(s))).toEqual([]);
+      // The Challenge controller reconciled successfully; its queue and error figures are there.
+      expect((await instant(reconcileRateQuery())).map((r) => r.labels.result)).toContain('success');
+      expect((await instant(workQueueDepthQuery())).map((r) => r.value >= 0)).toEqual([true]);
+      expect((await instant(reconcileErrorsInRangeQuery())).map((r) => r.value >= 0)).toEqual([true]);
+      expect((await steps(reconcileDurationQuantileQuery(0.99))).some((v) => v > 0)).toBe(true);
     }, 60_000);
 
     it("the original operator's exposition (stand-in): what the pages show, and the legacy notice", async () => {

@@ -40,7 +40,7 @@ describe('Lifecycle page', () => {
     expect(lastQueriesOf(harness, 'transitions').map((q) => q.expr)).toEqual([
       `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", from="None"}[$__rate_interval])) * 60 or vector(0)`,
       `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or vector(0)`,
-      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Deleted"}[$__rate_interval])) * 60 or vector(0)`,
+      `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or vector(0)`,
     ]);
     // The operator's own health is not per namespace.
     expect(lastQueriesOf(harness, 'reconcile-rate').map((q) => q.expr)).toEqual([

@@ -115,7 +115,7 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
     height: 280,
     body: PanelBuilders.timeseries()
       .setTitle('Opens, failures and deletions per minute')
-      .setDescription('State changes the operator wrote, per minute: new instances, changes to Error, deletions.')
+      .setDescription('Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended.')
       .setData(
         runner('transitions', (f) =>
           kinds.map((k) => rangeSeries(k, transitionsPerMinuteQuery(s, k, f), TRANSITION_TITLES[k]))
