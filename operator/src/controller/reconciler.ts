@@ -381,7 +381,6 @@ export class Reconciler {
     if (changed && ready.reason === 'QuotaExceeded') this.events.record(ch, 'Normal', 'QuotaWait', 'Admit', ready.message ?? '');
     else if (changed && state === 'Error') this.events.record(ch, 'Warning', ready.reason ?? 'Error', 'Reconcile', ready.message ?? '');
     else if (changed && ready.reason === 'ChildCreateRetrying') this.events.record(ch, 'Warning', 'ChildCreateRetrying', 'Create', ready.message ?? '');
-    else if (changed && state === 'Running' && before.currentStatus?.state !== 'Running') this.events.record(ch, 'Normal', 'Running', 'Reconcile', ready.message ?? 'every component is available');
     const blocked = getCondition(after, COND_DELETING);
     const wasBlocked = getCondition(before, COND_DELETING);
     if (blocked?.status === 'True' && blocked.message !== wasBlocked?.message) this.events.record(ch, 'Warning', 'CleanupBlocked', 'Delete', blocked.message ?? '');

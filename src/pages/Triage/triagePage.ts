@@ -6,12 +6,14 @@ import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { instancesTable } from '../shared/instancesTable';
 import { pageScene } from '../shared/pageScene';
+import { ERROR_INSTANCES_DESCRIPTION, stuckDeletionsDescription } from '../shared/descriptions';
 
 export function triageScene(settings: ResolvedSettings) {
   return pageScene(settings, () => [
     instancesTable(settings.labels, {
       key: 'error-instances',
       title: 'Instances in Error',
+      description: ERROR_INSTANCES_DESCRIPTION,
       noValue: 'No instance is in Error',
       minHeight: 280,
       build: (f) => errorInstancesQuery(settings, f),
@@ -19,6 +21,7 @@ export function triageScene(settings: ResolvedSettings) {
     instancesTable(settings.labels, {
       key: 'stuck-deletions',
       title: `Deletions not finished after ${DEFAULT_STUCK_DELETION_AFTER}`,
+      description: stuckDeletionsDescription(DEFAULT_STUCK_DELETION_AFTER),
       noValue: 'No unfinished deletion',
       minHeight: 280,
       build: (f) => stuckDeletionsQuery(settings, f),

@@ -28,6 +28,12 @@ import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner, type PromQuery } from '../shared/FilteredQueryRunner';
 import { instantSeries, instantTable } from '../shared/promQueries';
 import { pageScene } from '../shared/pageScene';
+import {
+  CATEGORY_COUNT_DESCRIPTION,
+  CATEGORY_SHARE_DESCRIPTION,
+  REQUESTS_DESCRIPTION,
+  TOP_USERS_DESCRIPTION,
+} from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
@@ -92,6 +98,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
       item(
         PanelBuilders.bargauge()
           .setTitle('Top users by peak concurrent instances')
+          .setDescription(TOP_USERS_DESCRIPTION)
           .setData(peakRunner('top-users', s, (qs, f) => [instantSeries('A', topUsersQuery(qs, f), `{{${user}}}`)]))
           .setNoValue('No running instances in the time range')
           .setDecimals(0)
@@ -139,6 +146,7 @@ function requestsTable(
   return (
     PanelBuilders.table()
       .setTitle(title)
+      .setDescription(REQUESTS_DESCRIPTION)
       .setData(data)
       // No noValue: after the merge a challenge missing one resource has a null cell, which it would fill.
 
@@ -159,6 +167,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
       item(
         PanelBuilders.bargauge()
           .setTitle('Running instances per category')
+          .setDescription(CATEGORY_COUNT_DESCRIPTION)
           .setData(
             runner('instances-by-category', (f) => [instantSeries('A', instancesByCategoryQuery(s, f), category)])
           )
@@ -170,6 +179,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
       item(
         PanelBuilders.piechart()
           .setTitle('Share of running instances per category')
+          .setDescription(CATEGORY_SHARE_DESCRIPTION)
           .setData(runner('category-share', (f) => [instantSeries('A', categoryShareQuery(s, f), category)]))
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setUnit('percentunit')

@@ -1,5 +1,4 @@
 import React from 'react';
-import { toCSV } from '@grafana/data';
 import {
   SceneObjectBase,
   VizPanel,
@@ -8,6 +7,7 @@ import {
   type SceneObjectState,
 } from '@grafana/scenes';
 import { Button } from '@grafana/ui';
+import { downloadText, panelCsv } from '../shared/panelMenu';
 
 interface CsvExportButtonState extends SceneObjectState {
   filename: string;
@@ -22,22 +22,10 @@ export class CsvExportButton extends SceneObjectBase<CsvExportButtonState> {
 
   /** The CSV text of the panel's current data ('' before the panel has data). */
   public csv(): string {
-    const panel = sceneGraph.getAncestor(this, VizPanel);
-    const data = sceneGraph.getData(panel).state.data;
-    if (!data) {
-      return '';
-    }
-    return toCSV(panel.applyFieldConfig(data).series, { delimiter: ',' });
+    return panelCsv(sceneGraph.getAncestor(this, VizPanel));
   }
 
-  public download = () => {
-    const url = URL.createObjectURL(new Blob([this.csv()], { type: 'text/csv;charset=utf-8' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = this.state.filename;
-    link.click();
-    URL.revokeObjectURL(url);
-  };
+  public download = () => downloadText(this.state.filename, this.csv());
 }
 
 function CsvExportButtonRenderer({ model }: SceneComponentProps<CsvExportButton>) {

@@ -3,6 +3,7 @@ import { userInstancesQuery } from '../../queries/queries';
 import type { ResolvedSettings } from '../../settings/settings';
 import { instancesTable } from '../shared/instancesTable';
 import { pageScene } from '../shared/pageScene';
+import { userInstancesDescription } from '../shared/descriptions';
 import { UnknownUserMessage } from './UnknownUserMessage';
 import { decodeUserKey } from './userKey';
 
@@ -14,6 +15,7 @@ export function userScene(settings: ResolvedSettings, user: string) {
       instancesTable(settings.labels, {
         key: 'user-instances',
         title: `Instances of ${user}`,
+        description: userInstancesDescription(user),
         noValue: `No instances of ${user} in the window`,
         minHeight: 300,
         build: (f) => userInstancesQuery(settings, user, f),

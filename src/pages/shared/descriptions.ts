@@ -2,3 +2,20 @@
 export const VIEW_STATE_DESCRIPTION =
   'Each instance counts once: in its current state while the operator reports it, or as Deleted when that was its ' +
   'last state within the window. An instance whose series vanished without a Deleted is not counted.';
+
+/** Panels whose meaning is not in their title alone. */
+export const ERROR_INSTANCES_DESCRIPTION =
+  'Instances the operator reports in Error now. A Challenge that was removed leaves the list at once.';
+export const stuckDeletionsDescription = (after: string) =>
+  `Instances that have been Deleted for at least ${after} and are still reported: a finalizer that did not ` +
+  'finish. A finished deletion stops being reported about a minute after the Challenge is gone.';
+export const userInstancesDescription = (user: string) =>
+  `Every instance of ${user} in the window, with its state. ${VIEW_STATE_DESCRIPTION}`;
+export const TOP_USERS_DESCRIPTION =
+  'The users with the highest peak: most instances Running at the same time over the time range.';
+export const CATEGORY_COUNT_DESCRIPTION =
+  'Instances Running now, counted by the category of their challenge definition (needs the category info metric).';
+export const CATEGORY_SHARE_DESCRIPTION =
+  'Each category\'s share of the instances Running now (needs the category info metric).';
+export const REQUESTS_DESCRIPTION =
+  'CPU cores and memory requested by the containers of the instances Running now (not what they use).';

@@ -32,6 +32,8 @@ export interface InstancesTableOptions {
   /** The runner's key (tests find a panel's queries by it). */
   key: string;
   title: string;
+  /** What the table lists (the panel's description). */
+  description: string;
   /** What the table says when no instance matches. */
   noValue: string;
   minHeight: number;
@@ -40,7 +42,7 @@ export interface InstancesTableOptions {
 }
 
 /** A table of instances: namespace, user, challenge, name and the state in a coloured cell. */
-export function instancesTable(labels: LabelNames, { key, title, noValue, minHeight, build }: InstancesTableOptions) {
+export function instancesTable(labels: LabelNames, { key, title, description, noValue, minHeight, build }: InstancesTableOptions) {
   const data = new SceneDataTransformer({
     $data: new FilteredQueryRunner({ key, build: (f) => [instantTable('A', build(f))] }),
     transformations: [{ id: DataTransformerID.organize, options: instanceColumns(labels, STATE_COLUMN) }],
@@ -49,6 +51,7 @@ export function instancesTable(labels: LabelNames, { key, title, noValue, minHei
     minHeight,
     body: PanelBuilders.table()
       .setTitle(title)
+      .setDescription(description)
       .setData(data)
       .setNoValue(noValue)
       .setOverrides((b) => stateCells(b.matchFieldsWithName(STATE_COLUMN)))

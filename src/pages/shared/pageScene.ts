@@ -15,6 +15,7 @@ import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessa
 import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from './datasource';
+import { addPanelMenus } from './panelMenu';
 import { pageVariables, type VariableOptions } from './variables';
 
 export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
@@ -48,7 +49,7 @@ export function pageScene(
       })
     );
   }
-  return new EmbeddedScene({
+  const scene = new EmbeddedScene({
     $timeRange: new SceneTimeRange({ ...DEFAULT_TIME_RANGE }),
     $variables: pageVariables(settings, variables),
     controls: [
@@ -59,4 +60,7 @@ export function pageScene(
     ],
     body: new SceneFlexLayout({ direction: 'column', children: [...notices, ...rows()] }),
   });
+  // Every panel of every page gets the standard menu here, not each where it is built.
+  addPanelMenus(scene);
+  return scene;
 }
