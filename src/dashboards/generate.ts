@@ -24,7 +24,7 @@ import {
 import { displayName } from '../settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { matrixRowField, matrixTransformations } from '../transforms/matrix';
-import { VIEW_STATE_DESCRIPTION } from '../pages/shared/descriptions';
+import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../pages/shared/descriptions';
 import { instantSeries, instantTable, rangeSeries } from '../pages/shared/promQueries';
 import { STATE_CELL_OPTIONS, STATE_STAT_OPTIONS, stateColor, stateRefId } from '../pages/shared/stateStyles';
 
@@ -113,13 +113,12 @@ function perChallengeCounts(id: number) {
 /** Instances per state at each step of the time range. */
 function countsOverTime(id: number) {
   return {
-    ...panel(
-      id,
-      'timeseries',
-      'Instances per state over time',
-      'Instances in each state at each step: reported by the operator at that step, or Deleted within the step.',
-      { x: 12, y: 5, w: 12, h: 9 }
-    ),
+    ...panel(id, 'timeseries', 'Instances per state over time', COUNTS_OVER_TIME_DESCRIPTION, {
+      x: 12,
+      y: 5,
+      w: 12,
+      h: 9,
+    }),
     targets: STATES.map((state) => ({
       datasource: DATASOURCE,
       ...rangeSeries(stateRefId(state), stateCountOverTimeQuery(settings, state.value), state.name),

@@ -16,7 +16,7 @@ import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
-import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
+import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 
 /** Stat per state: how many instances are in it (last state within `$window`), the seed's first view. */
@@ -89,10 +89,7 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
     height: 320,
     body: PanelBuilders.timeseries()
       .setTitle('Instances per state over time')
-      .setDescription(
-        'Instances in each state at each step: reported by the operator at that step, or Deleted within the step. ' +
-          'A short Error or Deleted shows for as long as it lasted.'
-      )
+      .setDescription(COUNTS_OVER_TIME_DESCRIPTION)
       .setData(
         new FilteredQueryRunner({
           key: 'counts-over-time',

@@ -19,3 +19,6 @@ export const CATEGORY_SHARE_DESCRIPTION =
   'Each category\'s share of the instances Running now (needs the category info metric).';
 export const REQUESTS_DESCRIPTION =
   'CPU cores and memory requested by the containers of the instances Running now (not what they use).';
+export const COUNTS_OVER_TIME_DESCRIPTION =
+  'Instances in each state at each step: reported by the operator at that step, or Deleted within the step. ' +
+  'A short Error or Deleted shows for as long as it lasted.';
