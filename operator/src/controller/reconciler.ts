@@ -190,9 +190,15 @@ export class Reconciler {
       return { definitionRefused: `definition ${def.metadata.name} refused: ${err.message}`, unavailable: [] };
     }
     const wanted = new Set(desired.map((child) => `${child.kind}/${objectKey(child.object)}`));
-    // Children are independent: converge them concurrently, one round trip per reconcile instead of one per child
+    // Isolation first: an instance's pods never run before the NetworkPolicy that confines them exists. The other
+    // children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
-    const outcomes = await Promise.all(desired.map((child) => this.ensureChild(ch, child)));
+    const isolation = desired.filter((child) => child.kind === 'NetworkPolicy');
+    const outcomes = await Promise.all(isolation.map((child) => this.ensureChild(ch, child)));
+    if (outcomes.every((o) => !o.refused && !o.nameConflict && !o.retrying)) {
+      const workloads = desired.filter((child) => child.kind !== 'NetworkPolicy');
+      outcomes.push(...(await Promise.all(workloads.map((child) => this.ensureChild(ch, child)))));
+    }
     const created = outcomes.flatMap((o) => (o.created ? [o.created] : []));
     const restored = outcomes.flatMap((o) => (o.restored ? [o.restored] : []));
     if (created.length) this.events.record(ch, 'Normal', 'ChildrenCreated', 'Create', `created ${created.join(', ')}`);

@@ -205,10 +205,9 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     checkRecordingRules(metrics, work);
     // The Events it recorded on the way were written with the chart's grant (a refusal would be logged, see below).
     if (flags.emitEvents !== false) {
-      await waitFor('Events ChildrenCreated and Running', async () => {
+      await waitFor('Event ChildrenCreated', async () => {
         const list = await env.kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: work, fieldSelector: `regarding.uid=${uid}` });
-        const reasons = list.items.map((e) => e.reason);
-        return reasons.includes('ChildrenCreated') && reasons.includes('Running') ? true : undefined;
+        return list.items.some((e) => e.reason === 'ChildrenCreated') ? true : undefined;
       });
     }
 
