@@ -193,12 +193,11 @@ export class Reconciler {
     // Isolation first: an instance's pods never run before the NetworkPolicy that confines them exists. The other
     // children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
-    const isolation = desired.filter((child) => child.kind === 'NetworkPolicy');
-    const outcomes = await Promise.all(isolation.map((child) => this.ensureChild(ch, child)));
-    if (outcomes.every((o) => !o.refused && !o.nameConflict && !o.retrying)) {
-      const workloads = desired.filter((child) => child.kind !== 'NetworkPolicy');
-      outcomes.push(...(await Promise.all(workloads.map((child) => this.ensureChild(ch, child)))));
-    }
+    const ensure = (children: DesiredChild[]) => Promise.all(children.map((child) => this.ensureChild(ch, child)));
+    const isolated = await ensure(desired.filter((child) => child.kind === 'NetworkPolicy'));
+    const blocked = isolated.some((o) => o.refused || o.nameConflict || o.retrying);
+    // Listed as the definition renders them (workloads, then the policy), as the ChildrenCreated note shows them.
+    const outcomes = blocked ? isolated : [...(await ensure(desired.filter((child) => child.kind !== 'NetworkPolicy'))), ...isolated];
     const created = outcomes.flatMap((o) => (o.created ? [o.created] : []));
     const restored = outcomes.flatMap((o) => (o.restored ? [o.restored] : []));
     if (created.length) this.events.record(ch, 'Normal', 'ChildrenCreated', 'Create', `created ${created.join(', ')}`);

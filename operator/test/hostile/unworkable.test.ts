@@ -109,8 +109,13 @@ describe('accepted by the schema and made to work', () => {
     await f.createChallenge('c-port-1', { user: 'eve', definition: 'fixed-port' });
     await f.createChallenge('c-port-2', { user: 'fay', definition: 'fixed-port' });
     for (const name of ['c-port-1', 'c-port-2']) await f.markAllAvailable(name, 1);
-    const a = await f.waitForState('c-port-1', 'Running');
-    const b = await f.waitForState('c-port-2', 'Running');
+    // The endpoint is written once the Service is in the operator's cache, which may be a reconcile after Running.
+    const withEndpoint = (name: string) => waitFor(`${name} Running with its endpoint`, async () => {
+      const ch = await f.getChallenge(name);
+      return ch?.status?.currentStatus?.state === 'Running' && ch.status.endpoint !== undefined ? ch : undefined;
+    });
+    const a = await withEndpoint('c-port-1');
+    const b = await withEndpoint('c-port-2');
     assert.ok(a.status!.endpoint! >= 30000 && b.status!.endpoint! >= 30000);
     assert.notEqual(a.status!.endpoint, b.status!.endpoint);
     assert.ok(a.status!.endpoint !== 30777 || b.status!.endpoint !== 30777);
