@@ -10,13 +10,11 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { realClock } from '../src/clock.ts';
-import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
 import { listen } from '../src/server/http-server.ts';
 import type { Challenge } from '../src/api/types.ts';
-import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
+import { collectorOver, filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
 import { percentile, row, short } from './report.ts';
 
 const SCRAPERS = 32;
@@ -73,12 +71,7 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   const chInf = await filledInformer<Challenge>('challenges', makeChallenges(n));
   const defInf = await filledInformer('definitions', makeDefinitions());
   const metrics = new ControllerMetrics(false);
-  const collector = new ChallengeCollector({
-    challenges: () => chInf.list(),
-    get: (k) => chInf.get(k),
-    definitions: () => defInf.list(),
-    definition: (ns, name) => defInf.get(`${ns}/${name}`),
-  }, realClock, 60_000);
+  const collector = collectorOver(chInf, defInf);
   const text = new SharedRender(async (push) => {
     push(await metrics.registry.metrics());
     await collector.renderTo(push);

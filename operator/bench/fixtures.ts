@@ -1,6 +1,8 @@
 // Synthetic Challenges for the in-process benchmarks, fed through the operator's own Informer cache (a
 // ListWatch that answers from memory: the apiserver route for 100k objects would take hours here).
 import { Informer, type ListWatch } from '../src/kube/informer.ts';
+import { realClock } from '../src/clock.ts';
+import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import type { Challenge, ChallengeDefinition, KubeObject, State } from '../src/api/types.ts';
 
 const STATES: State[] = ['Pending', 'Running', 'Running', 'Running', 'Error'];
@@ -79,4 +81,14 @@ export async function filledInformer<T extends KubeObject>(name: string, items: 
   inf.start();
   await inf.waitForSync();
   return inf;
+}
+
+/** The Challenge series collector over filled informers, wired as the manager wires it (60 s retention). */
+export function collectorOver(challenges: Informer<Challenge>, definitions: Informer<ChallengeDefinition>): ChallengeCollector {
+  return new ChallengeCollector({
+    challenges: () => challenges.list(),
+    get: (k) => challenges.get(k),
+    definitions: () => definitions.list(),
+    definition: (ns, name) => definitions.get(`${ns}/${name}`),
+  }, realClock, 60_000);
 }

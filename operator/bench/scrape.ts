@@ -10,12 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { CATEGORY_LABEL, DEFINITION_LABEL, INFO_LABELS, INFO_METRIC, LABEL_ROLES, STATUS_LABELS, STATUS_METRIC } from '@hexactf/contract';
 import { Gauge } from 'prom-client';
-import { realClock } from '../src/clock.ts';
-import { ChallengeCollector, stateValue } from '../src/metrics/challenge-collector.ts';
+import { stateValue } from '../src/metrics/challenge-collector.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import { listen } from '../src/server/http-server.ts';
 import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge } from '../src/api/types.ts';
-import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
+import { collectorOver, filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
 import { median, row, short } from './report.ts';
 
 interface Measure {
@@ -99,12 +98,7 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number): 
   const metrics = new ControllerMetrics(false);
   let server;
   if (side === 'operator') {
-    const collector = new ChallengeCollector({
-      challenges: () => chInf.list(),
-      get: (k) => chInf.get(k),
-      definitions: () => defInf.list(),
-      definition: (ns, name) => defInf.get(`${ns}/${name}`),
-    }, realClock, 60_000);
+    const collector = collectorOver(chInf, defInf);
     server = await listen('127.0.0.1:0', {
       '/metrics': async (_q, res) => {
         // What Manager.serveMetrics does: registry text, then the challenge series streamed in slices.
