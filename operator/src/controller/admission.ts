@@ -31,6 +31,7 @@ export class Admission {
   /** Holds a slot, as the cache shows it or as admitted here moments ago. */
   readonly holds = (c: Challenge): boolean => {
     if (holdsSlot(c)) return true;
+    if (this.admitted.size === 0) return false; // the common case in a scan of a long line: no key to build
     const at = this.admitted.get(objectKey(c));
     if (at === undefined) return false;
     if (this.clock.now() - at < REMEMBER_MS) return true;

@@ -9,13 +9,24 @@ export function holdsSlot(c: Challenge): boolean {
   return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
 }
 
+/**
+ * Creation time and key of a cached Challenge, worked out once per cached object (the informer replaces the object
+ * on every change, and neither field ever changes): a user's line is scanned often, and Date.parse per comparison
+ * made a scan of 20,000 take tens of milliseconds.
+ */
+const ages = new WeakMap<Challenge, { ms: number; key: string }>();
+function ageOf(c: Challenge): { ms: number; key: string } {
+  let age = ages.get(c);
+  if (!age) ages.set(c, (age = { ms: timeMs(c.metadata.creationTimestamp) ?? 0, key: objectKey(c) }));
+  return age;
+}
+
 /** Waiting instances are admitted oldest first (creationTimestamp, then namespace/name). */
 export function compareAge(a: Challenge, b: Challenge): number {
-  const byTime = (timeMs(a.metadata.creationTimestamp) ?? 0) - (timeMs(b.metadata.creationTimestamp) ?? 0);
-  if (byTime) return byTime;
-  const ka = objectKey(a);
-  const kb = objectKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  const x = ageOf(a);
+  const y = ageOf(b);
+  if (x.ms !== y.ms) return x.ms - y.ms;
+  return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
 }
 
 /** `holds` says whether a Challenge holds a slot; it may know of admissions the cache has not shown yet. */
@@ -23,14 +34,17 @@ export type SlotView = (c: Challenge) => boolean;
 
 /**
  * How many of the user's live instances count before `ch`: every other one holding a slot, plus the waiting
- * ones older than `ch`. `userChallenges` is every Challenge of that user (any namespace).
+ * ones older than `ch`. `userChallenges` is every Challenge of that user (any namespace). The count stops at
+ * `limit`: the cap is all that is compared with it, and in a long line the ones ahead are found early.
  */
-export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot): number {
-  const key = objectKey(ch);
+export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot, limit = Infinity): number {
+  const key = ageOf(ch).key;
   let ahead = 0;
   for (const c of userChallenges) {
-    if (c.metadata.deletionTimestamp || objectKey(c) === key) continue;
-    if (holds(c) || compareAge(c, ch) < 0) ahead++;
+    if (c.metadata.deletionTimestamp || ageOf(c).key === key) continue;
+    if (holds(c) || compareAge(c, ch) < 0) {
+      if (++ahead >= limit) break;
+    }
   }
   return ahead;
 }

@@ -123,9 +123,23 @@ export class Reconciler {
 
   private async reconcileChallenge(cached: Challenge): Promise<Result> {
     let ch = cached;
+    // The finalizer is written alongside the first child (the NetworkPolicy), not before it: one round trip less
+    // per new Challenge. The workloads and the status write wait for it, so a refused finalizer (409) creates no
+    // workload; a Challenge deleted in that moment leaves at most its policy, which its ownerReference lets the
+    // garbage collector remove.
+    let finalizing: Promise<Challenge> | undefined;
     if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
-      ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
+      finalizing = this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
+      finalizing.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     }
+    const finalized = async (): Promise<Challenge> => {
+      if (finalizing) {
+        const pending = finalizing;
+        finalizing = undefined;
+        ch = await pending;
+      }
+      return ch;
+    };
 
     const facts: Facts = {
       challenge: ch,
@@ -143,11 +157,11 @@ export class Reconciler {
         // Getting children takes a slot, noted in the same turn of the event loop as the quota check that allowed
         // it (no await in between), so the user's other reconciles count it before the cache shows it.
         if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
-        ({ retryError, ...facts.children } = await this.convergeChildren(ch));
+        ({ retryError, ...facts.children } = await this.convergeChildren(ch, finalized));
       }
       decision = decide(facts);
     }
-    return this.carryOut(ch, decision, retryError);
+    return this.carryOut(await finalized(), decision, retryError);
   }
 
   private async carryOut(ch: Challenge, d: Decision, retryError: unknown): Promise<Result> {
@@ -173,14 +187,15 @@ export class Reconciler {
   }
 
   private observeQuota(ch: Challenge): QuotaFacts {
-    return { ahead: quotaAhead(ch, this.caches.challenges.byIndex(INDEX_USER, identity(ch).user), this.admission.holds) };
+    const mine = this.caches.challenges.indexed(INDEX_USER, identity(ch).user);
+    return { ahead: quotaAhead(ch, mine, this.admission.holds, this.opts.maxPerUser) };
   }
 
   /**
    * Creates, restores and prunes children, then reads their state from the caches. A refusal for good
    * (400/403/422) is `refused`; other failures are `retrying` (the other children are still attempted).
    */
-  private async convergeChildren(ch: Challenge): Promise<ChildrenOutcome> {
+  private async convergeChildren(ch: Challenge, finalized: () => Promise<Challenge>): Promise<ChildrenOutcome> {
     const def = this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!;
     let desired: DesiredChild[];
     try {
@@ -194,7 +209,10 @@ export class Reconciler {
     // children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const ensure = (children: DesiredChild[]) => Promise.all(children.map((child) => this.ensureChild(ch, child)));
-    const isolated = await ensure(desired.filter((child) => child.kind === 'NetworkPolicy'));
+    const [policies, finalizer] = await Promise.allSettled([ensure(desired.filter((child) => child.kind === 'NetworkPolicy')), finalized()]);
+    if (finalizer.status === 'rejected') throw finalizer.reason;
+    if (policies.status === 'rejected') throw policies.reason;
+    const isolated = policies.value;
     const blocked = isolated.some((o) => o.refused || o.nameConflict || o.retrying);
     // Listed as the definition renders them (workloads, then the policy), as the ChildrenCreated note shows them.
     const outcomes = blocked ? isolated : [...(await ensure(desired.filter((child) => child.kind !== 'NetworkPolicy'))), ...isolated];

@@ -65,9 +65,9 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
   // if a slot is free for it now. A new Challenge joins the end of the line and changes nobody else.
   const slotFreed = (user: string | undefined) => {
     if (options.maxPerUser <= 0 || !user) return;
-    const mine = c.challenges.byIndex(INDEX_USER, user);
-    const first = oldestWaiting(mine, admission.holds);
-    if (first && quotaAhead(first, mine, admission.holds) < options.maxPerUser) enqueue(objectKey(first));
+    const mine = () => c.challenges.indexed(INDEX_USER, user);
+    const first = oldestWaiting(mine(), admission.holds);
+    if (first && quotaAhead(first, mine(), admission.holds, options.maxPerUser) < options.maxPerUser) enqueue(objectKey(first));
   };
   const place = (ch: Challenge) => (ch.metadata.deletionTimestamp ? 'leaving' : holdsSlot(ch) ? 'holds' : 'waits');
   const userOf = (ch: Challenge) => ch.metadata.labels?.[LABEL_USER];

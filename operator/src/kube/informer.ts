@@ -116,14 +116,17 @@ export class Informer<T extends KubeObject> {
   }
 
   byIndex(name: string, value: string): T[] {
+    return [...this.indexed(name, value)];
+  }
+
+  /** byIndex without the array: for a scan that may stop early or runs over a long list. Not across an await. */
+  *indexed(name: string, value: string): Generator<T> {
     const keys = this.indexes.get(name)?.get(value);
-    if (!keys) return [];
-    const out: T[] = [];
+    if (!keys) return;
     for (const k of keys) {
       const o = this.cache.get(k);
-      if (o) out.push(o);
+      if (o) yield o;
     }
-    return out;
   }
 
   hasSynced(): boolean {
