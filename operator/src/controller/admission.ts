@@ -28,6 +28,11 @@ export class Admission {
     if (gone || ch.metadata.deletionTimestamp || holdsSlot(ch)) this.admitted.delete(objectKey(ch));
   }
 
+  /** Challenges admitted here that the cache may not show yet (some may have expired; holds() says). */
+  keys(): IterableIterator<string> {
+    return this.admitted.keys();
+  }
+
   /** Holds a slot, as the cache shows it or as admitted here moments ago. */
   readonly holds = (c: Challenge): boolean => {
     if (holdsSlot(c)) return true;

@@ -1,4 +1,5 @@
-// The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands.
+// The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands, defined by
+// a scan of the user's Challenges. The controller asks quota-line.ts, which keeps the same answers incrementally.
 import { objectKey, timeMs, type Challenge } from '../api/types.ts';
 import { COND_READY, RECOVERABLE_REASONS, getCondition } from './status.ts';
 
@@ -9,24 +10,13 @@ export function holdsSlot(c: Challenge): boolean {
   return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
 }
 
-/**
- * Creation time and key of a cached Challenge, worked out once per cached object (the informer replaces the object
- * on every change, and neither field ever changes): a user's line is scanned often, and Date.parse per comparison
- * made a scan of 20,000 take tens of milliseconds.
- */
-const ages = new WeakMap<Challenge, { ms: number; key: string }>();
-function ageOf(c: Challenge): { ms: number; key: string } {
-  let age = ages.get(c);
-  if (!age) ages.set(c, (age = { ms: timeMs(c.metadata.creationTimestamp) ?? 0, key: objectKey(c) }));
-  return age;
-}
-
 /** Waiting instances are admitted oldest first (creationTimestamp, then namespace/name). */
 export function compareAge(a: Challenge, b: Challenge): number {
-  const x = ageOf(a);
-  const y = ageOf(b);
-  if (x.ms !== y.ms) return x.ms - y.ms;
-  return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+  const byTime = (timeMs(a.metadata.creationTimestamp) ?? 0) - (timeMs(b.metadata.creationTimestamp) ?? 0);
+  if (byTime) return byTime;
+  const ka = objectKey(a);
+  const kb = objectKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /** `holds` says whether a Challenge holds a slot; it may know of admissions the cache has not shown yet. */
@@ -34,17 +24,14 @@ export type SlotView = (c: Challenge) => boolean;
 
 /**
  * How many of the user's live instances count before `ch`: every other one holding a slot, plus the waiting
- * ones older than `ch`. `userChallenges` is every Challenge of that user (any namespace). The count stops at
- * `limit`: the cap is all that is compared with it, and in a long line the ones ahead are found early.
+ * ones older than `ch`. `userChallenges` is every Challenge of that user (any namespace).
  */
-export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot, limit = Infinity): number {
-  const key = ageOf(ch).key;
+export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot): number {
+  const key = objectKey(ch);
   let ahead = 0;
   for (const c of userChallenges) {
-    if (c.metadata.deletionTimestamp || ageOf(c).key === key) continue;
-    if (holds(c) || compareAge(c, ch) < 0) {
-      if (++ahead >= limit) break;
-    }
+    if (c.metadata.deletionTimestamp || objectKey(c) === key) continue;
+    if (holds(c) || compareAge(c, ch) < 0) ahead++;
   }
   return ahead;
 }

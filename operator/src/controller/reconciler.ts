@@ -8,14 +8,14 @@ import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Admission } from './admission.ts';
-import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
-import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
+import { INDEX_OWNER, type Caches } from './caches.ts';
+import { childRefs, desiredChildren, type DesiredChild } from './children.ts';
 import {
   decide, type ChildrenFacts, type CleanupFacts, type Decision, type DecisionOptions, type Facts, type Need, type QuotaFacts,
 } from './decision.ts';
 import type { NetworkIsolation } from './network-policy.ts';
 import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
-import { quotaAhead } from './quota.ts';
+import type { QuotaLines } from './quota-line.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
 import { COND_DELETING, COND_READY, getCondition, isSubset, stableJson } from './status.ts';
 
@@ -53,6 +53,7 @@ export class Reconciler {
   private readonly recorder: Recorder;
   private readonly log: Logger;
   private readonly admission: Admission;
+  private readonly lines: QuotaLines;
   private readonly events: EventSink;
   /**
    * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
@@ -62,9 +63,10 @@ export class Reconciler {
 
   constructor(deps: {
     caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
-    events?: EventSink;
+    lines: QuotaLines; events?: EventSink;
   }) {
     this.admission = deps.admission;
+    this.lines = deps.lines;
     this.events = deps.events ?? noEvents;
     this.caches = deps.caches;
     this.client = deps.client;
@@ -187,8 +189,7 @@ export class Reconciler {
   }
 
   private observeQuota(ch: Challenge): QuotaFacts {
-    const mine = this.caches.challenges.indexed(INDEX_USER, identity(ch).user);
-    return { ahead: quotaAhead(ch, mine, this.admission.holds, this.opts.maxPerUser) };
+    return { ahead: this.lines.ahead(ch, this.admission, this.opts.maxPerUser) };
   }
 
   /**

@@ -116,17 +116,14 @@ export class Informer<T extends KubeObject> {
   }
 
   byIndex(name: string, value: string): T[] {
-    return [...this.indexed(name, value)];
-  }
-
-  /** byIndex without the array: for a scan that may stop early or runs over a long list. Not across an await. */
-  *indexed(name: string, value: string): Generator<T> {
     const keys = this.indexes.get(name)?.get(value);
-    if (!keys) return;
+    if (!keys) return [];
+    const out: T[] = [];
     for (const k of keys) {
       const o = this.cache.get(k);
-      if (o) yield o;
+      if (o) out.push(o);
     }
+    return out;
   }
 
   hasSynced(): boolean {
