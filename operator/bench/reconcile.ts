@@ -13,7 +13,7 @@ import { KubeClient } from '../src/kube/client.ts';
 import { RestClient } from '../src/kube/rest.ts';
 import { FINALIZER } from '../src/api/types.ts';
 import type { Challenge, ChallengeDefinition } from '../src/api/types.ts';
-import { percentile, row, short } from './report.ts';
+import { percentile, reexecWithImageFlags, row, short } from './report.ts';
 
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 const WORKERS = 4; // --max-concurrent-reconciles default
@@ -190,4 +190,4 @@ export async function reconcileBench(n: number): Promise<void> {
   }
 }
 
-if (import.meta.main) await reconcileBench(short() ? 200 : 1000);
+if (import.meta.main && !reexecWithImageFlags()) await reconcileBench(short() ? 200 : 1000);
