@@ -155,11 +155,11 @@ async function operatorRun(env: TestEnv, n: number) {
 }
 
 /** Baseline and operator alternate this many times (order swapped each round): the machine's load drifts. */
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (short() ? 2 : 4));
 
 export async function reconcileBench(n: number): Promise<void> {
-  // n Services per run need more cluster IPs than the test env's default /24 holds.
-  const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
+  // n NodePort Services per run, several runs: more cluster IPs and node ports than the test env's defaults hold.
+  const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16', '--service-node-port-range=10000-32767'] });
   try {
     await env.installCrds();
     const rounds: Array<{ same: number; op: Awaited<ReturnType<typeof operatorRun>> }> = [];
