@@ -37,6 +37,7 @@ import {
   CONTROLLER_LABEL,
   CONTROLLER_METRICS,
   LIFETIME_METRIC,
+  NO_STATE,
   TIME_TO_RUNNING_METRIC,
   TRANSITIONS_METRIC,
 } from '@hexactf/contract';
@@ -518,7 +519,7 @@ export type TransitionKind = 'opened' | 'failed' | 'deleted';
  * written for a deletion that waits on its children).
  */
 const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: string }>> = Object.freeze({
-  opened: { metric: TRANSITIONS_METRIC, matcher: 'from="None"' },
+  opened: { metric: TRANSITIONS_METRIC, matcher: `from="${NO_STATE}"` },
   failed: { metric: TRANSITIONS_METRIC, matcher: 'to="Error"' },
   deleted: { metric: `${LIFETIME_METRIC}_count` },
 });
