@@ -24,8 +24,9 @@ import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
 import { findObject, renderChart } from '../../operator/test/chart/helm.ts';
-import { FINALIZER, type State } from '../../operator/src/api/types.ts';
+import { FINALIZER, timeMs, type Challenge, type State } from '../../operator/src/api/types.ts';
 import { BUILDS } from './builds.ts';
+import { parseLifecycle, type LifecycleExposition } from './lifecycle-exposition.ts';
 import { OriginalOperator, type OriginalInstance } from './original-operator.ts';
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
@@ -60,7 +61,37 @@ export interface Checkpoint {
   /** While down: the last known state held from stableFrom until killedAt (Unix seconds). */
   stableFrom?: number;
   killedAt?: number;
+  /** While reporting: what the running operator pod counted since it started, and the truth of that time. */
+  lifecycle?: PodLifecycle;
 }
+
+/**
+ * What players and the cluster did while one operator pod ran, as the apiserver showed it: the truth the operator's
+ * lifecycle metrics must count.
+ */
+export interface LifecycleTruth {
+  /** Challenges created (each got a first state). */
+  opened: number;
+  /** Challenges seen entering Error. */
+  failed: number;
+  /** Per namespace/definition: seconds from Pending to Running of each instance seen Running (its status' times). */
+  timeToRunning: Record<string, number[]>;
+  /**
+   * Per namespace/definition: each instance whose deletion the operator finished (its finalizer, not an organiser),
+   * the bounds of its lifetime: [deletion asked, seen gone] minus its creationTimestamp, in seconds.
+   */
+  lifetimes: Record<string, Array<[number, number]>>;
+}
+
+export interface PodLifecycle {
+  /** Unix seconds before the pod's first observation and after the previous pod's last sample: a page range from here holds this pod only. */
+  since: number;
+  truth: LifecycleTruth;
+  /** The pod's /metrics at the checkpoint (every Prometheus server scraped these values). */
+  exposition: LifecycleExposition;
+}
+
+const noLifecycle = (): LifecycleTruth => ({ opened: 0, failed: 0, timeToRunning: {}, lifetimes: {} });
 
 /** What the original operator's stand-in exported, per step, and what its Prometheus must answer. */
 export interface OriginalCheckpoint {
@@ -99,6 +130,10 @@ class Ctf {
   private readonly clients: Record<string, ChallengeClient>;
   /** Deleted Challenges by namespace/name, with their definition (until re-created). */
   readonly deleted = new Map<string, { namespace: string; name: string; definition: string }>();
+  /** Deletions asked and not seen finished: namespace/name -> creationTimestamp and when the deletion was asked (ms). */
+  private readonly deleting = new Map<string, { definition: string; createdMs: number; askedMs: number }>();
+  /** The lifecycle truth since the current operator pod started (reset when a new pod starts). */
+  lifecycle = noLifecycle();
 
   constructor(kc: KubeConfig) {
     this.clients = { [NS]: new ChallengeClient(kc, NS), [NS2]: new ChallengeClient(kc, NS2) };
@@ -116,17 +151,26 @@ class Ctf {
     const name = Ctf.nameOf(user, challengeId);
     await this.client(ns).createChallenge(name, { user, challengeId, definition });
     this.deleted.delete(`${ns}/${name}`);
+    this.lifecycle.opened++;
     return name;
   }
 
-  async state(name: string, state: State, ns = NS): Promise<void> {
-    await this.client(ns).waitForState(name, state);
+  async state(name: string, state: State, ns = NS): Promise<Challenge> {
+    const ch = await this.client(ns).waitForState(name, state);
+    if (state === 'Error') {
+      this.lifecycle.failed++;
+    }
+    return ch;
   }
 
   /** Plays the Deployment controller (there is none): every replica available. */
   async run(name: string, ns = NS): Promise<void> {
     await this.client(ns).markAllAvailable(name, 1);
-    await this.state(name, 'Running', ns);
+    const ch = await this.state(name, 'Running', ns);
+    // Pending to Running as the status says it (pendingSince, else creation, to startedAt).
+    const since = timeMs(ch.status!.pendingSince) ?? timeMs(ch.metadata.creationTimestamp)!;
+    const seconds = Math.max(0, timeMs(ch.status!.startedAt)! - since) / 1000;
+    (this.lifecycle.timeToRunning[`${ns}/${ch.spec.definition}`] ??= []).push(seconds);
   }
 
   /** Plays the kubelet failing to pull the image: a pod of the Deployment waiting with reason. */
@@ -138,14 +182,25 @@ class Ctf {
 
   /** Asks for the deletion; the operator's finalizer finishes it (not awaited: the operator may be down). */
   async requestDelete(name: string, ns = NS): Promise<void> {
-    const def = (await this.client(ns).getChallenge(name))!.spec.definition;
+    const ch = (await this.client(ns).getChallenge(name))!;
+    const def = ch.spec.definition;
+    const askedMs = Date.now();
     await this.client(ns).deleteChallenge(name);
     this.deleted.set(`${ns}/${name}`, { namespace: ns, name, definition: def });
+    this.deleting.set(`${ns}/${name}`, { definition: def, createdMs: timeMs(ch.metadata.creationTimestamp)!, askedMs });
+  }
+
+  /** Waits for a deletion the operator finishes (its finalizer): one lifetime observation between these bounds. */
+  async gone(name: string, ns = NS): Promise<void> {
+    await this.client(ns).waitForGone(name);
+    const { definition, createdMs, askedMs } = this.deleting.get(`${ns}/${name}`)!;
+    this.deleting.delete(`${ns}/${name}`);
+    (this.lifecycle.lifetimes[`${ns}/${definition}`] ??= []).push([(askedMs - createdMs) / 1000, (Date.now() - createdMs) / 1000]);
   }
 
   async close(name: string, ns = NS): Promise<void> {
     await this.requestDelete(name, ns);
-    await this.client(ns).waitForGone(name);
+    await this.gone(name, ns);
   }
 
   /** An organizer removing the operator's finalizer by hand: the Challenge is gone at once, whatever the operator does. */
@@ -157,6 +212,7 @@ class Ctf {
       group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challenges', name,
       body: [{ op: 'replace', path: '/metadata/finalizers', value: finalizers }],
     });
+    this.deleting.delete(`${ns}/${name}`); // the operator does not finish this one: no lifetime
   }
 
   /** What the cluster holds: live Challenges by their status (Deleted once deletion is asked), 2 for the ones gone. */
@@ -320,6 +376,10 @@ class Operator {
   async series(): Promise<Map<string, number>> {
     return parseStatusSeries(await (await fetch(this.metricsUrl)).text());
   }
+
+  async lifecycle(): Promise<LifecycleExposition> {
+    return parseLifecycle(await (await fetch(this.metricsUrl)).text());
+  }
 }
 
 /** The original operator's situations, on its stand-in: Error then its own deletion, and a restart that loses all. */
@@ -461,19 +521,30 @@ async function main(): Promise<void> {
           return r.state === 'Deleted' ? (v ?? 2) === 2 : v === r.value;
         });
       }, 15_000);
-      await scrapedAfter(Date.now());
+      // The lifecycle figures every server scraped: the same before and after the scrapes.
+      let exposition: LifecycleExposition;
+      for (let before = await op.lifecycle(); ; before = exposition) {
+        await scrapedAfter(Date.now());
+        exposition = await op.lifecycle();
+        if (JSON.stringify(exposition) === JSON.stringify(before)) {
+          break;
+        }
+      }
       // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next
       // whole second following the last scrape, so the state is inside their last step too.
       const last = Math.max(...await Promise.all([
         ...operatorServers.map((p) => lastScrapeMs(p, op.address)), ...Object.values(servers).map((s) => lastRuleEvalMs(s.default)),
       ]));
       await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100);
-      const cp: Checkpoint = { step, at: Date.now() / 1000, truth, reporting: true };
+      const lifecycle = { since: podSince, truth: structuredClone(ctf.lifecycle), exposition };
+      const cp: Checkpoint = { step, at: Date.now() / 1000, truth, reporting: true, lifecycle };
       checkpoints.push(cp);
       return cp;
     };
 
     const startTime = Date.now() / 1000;
+    /** Where the current operator pod's page range starts (PodLifecycle.since). */
+    let podSince = startTime;
     // ---- the CTF
     await ctf.open('alice', '1', 'web-login');
     await ctf.open('alice', '2', 'pwn-echo');
@@ -512,6 +583,7 @@ async function main(): Promise<void> {
     // The pages show the state at the operator's last report to the minute (the status query's resolution): stay
     // unchanged across a minute boundary before the kill, so the last known state is the one just recorded.
     await waitFor('a minute boundary with the state unchanged', async () => Date.now() > Math.ceil(ctfDone.at / 60) * 60_000 + 1500, 65_000, 200);
+    const lastOfFirstPod = await op.lifecycle();
     await op.kill();
     const killedAt = Date.now() / 1000;
     await ctf.requestDelete(Ctf.nameOf('alice', '2')); // waits on the operator's finalizer until it is back
@@ -525,9 +597,21 @@ async function main(): Promise<void> {
     checkpoints.push({ step: 'operator down, two deletions meanwhile', at: Date.now() / 1000, truth: ctfDone.truth, reporting: false,
       stableFrom: ctfDone.at, killedAt });
 
+    // Nothing the first pod counted after the CTF's checkpoint (so its figures there are its last ones).
+    if (JSON.stringify(lastOfFirstPod) !== JSON.stringify(ctfDone.lifecycle!.exposition)) {
+      throw new Error('the first operator pod counted lifecycle events after the CTF checkpoint');
+    }
+    podSince = Date.now() / 1000;
+    ctf.lifecycle = noLifecycle();
     await op.start(); // a new pod: new pod and instance labels
     writeTargets(operatorTargets, op.address, op.pod);
-    await ctf.client().waitForGone(Ctf.nameOf('alice', '2'));
+    // Its lifecycle series must reach Prometheus at 0, before it leads (only the leader observes): it waits out the
+    // killed pod's lease meanwhile.
+    await scrapedAfter(Date.now());
+    if ((await op.lifecycle()).leading) {
+      throw new Error('the new operator pod led before every Prometheus server scraped it: its first lifecycle samples may not be 0');
+    }
+    await ctf.gone(Ctf.nameOf('alice', '2'));
     // Her quota is free again: alice's Error instance (QuotaExceeded) recovers, Error -> Pending -> Running.
     await ctf.run(Ctf.nameOf('alice', '3'));
     await checkpoint('operator back as a new pod: deletions while down are Deleted, alice/3 recovered Error -> Running');
@@ -553,6 +637,7 @@ async function main(): Promise<void> {
     process.stdout.write(`PATH-READY ${JSON.stringify({
       prometheus: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { default: s.default.url, legacy: s.legacy.url, original: s.original.url }])),
       checkpoints, originalCheckpoints, startTime, peakRunning, categories, requests, job: JOB,
+      definitionKeys: [...defs.map((d) => `${NS}/${d.metadata.name}`), `${NS2}/${defs[2].metadata.name}`].sort(),
     })}\n`);
   } catch (err) {
     process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${(operator?.log ?? '').split('\n').slice(-30).join('\n')}\n`);
