@@ -36,6 +36,10 @@ const NS2 = 'ctf2';
 const JOB = 'challenge-operator';
 /** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
 const RETENTION = '10s';
+/** Long enough for every Prometheus server to scrape a new operator pod before it may take over a killed one's lease. */
+const LEASE = '20s';
+/** Longer than path.jest.ts' rate interval (4 s) and a scrape. */
+const QUIET_MS = 7000;
 /** The series-state ConfigMap the chart gives the operator (--series-state-configmap), in its own namespace. */
 const OPERATOR_NS = 'hexactf';
 const SERIES_STATE = 'hexactf-challenge-operator-series-state';
@@ -163,8 +167,9 @@ class Ctf {
     return ch;
   }
 
-  /** Plays the Deployment controller (there is none): every replica available. */
-  async run(name: string, ns = NS): Promise<void> {
+  /** Plays the Deployment controller (there is none): every replica available, after `pendingMs` (a slow start). */
+  async run(name: string, ns = NS, pendingMs = 0): Promise<void> {
+    await new Promise((ok) => setTimeout(ok, pendingMs));
     await this.client(ns).markAllAvailable(name, 1);
     const ch = await this.state(name, 'Running', ns);
     // Pending to Running as the status says it (pendingSince, else creation, to startedAt).
@@ -351,6 +356,9 @@ class Operator {
       `--metrics-bind-address=${this.address}`, '--health-probe-bind-address=0',
       '--pending-timeout=10m', '--max-per-user=2', `--deleted-series-retention=${RETENTION}`, '--challenge-ttl=0',
       `--leader-election-namespace=${OPERATOR_NS}`, `--series-state-configmap=${SERIES_STATE}`, '--log-level=info',
+      // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
+      // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
+      '--leader-elect', `--lease-duration=${LEASE}`,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     const from = this.log.length;
@@ -542,6 +550,8 @@ async function main(): Promise<void> {
       return cp;
     };
 
+    // Every server has the lifecycle series at 0 before the first instance: the run's first observations count.
+    await scrapedAfter(Date.now());
     const startTime = Date.now() / 1000;
     /** Where the current operator pod's page range starts (PodLifecycle.since). */
     let podSince = startTime;
@@ -561,7 +571,7 @@ async function main(): Promise<void> {
     await ctf.open('carol', '1', 'web-login'); // stays Pending: nothing reports it available
     await ctf.state(Ctf.nameOf('carol', '1'), 'Pending');
     await ctf.open('carol', '3', 'crypto-rsa');
-    await ctf.run(Ctf.nameOf('carol', '3'));
+    await ctf.run(Ctf.nameOf('carol', '3'), NS, 2500); // waits in the second time-to-Running bucket
     await scraped(Ctf.nameOf('carol', '3'), 1); // Running long enough to count in the peak-concurrency history
     await ctf.close(Ctf.nameOf('carol', '3')); // Running, then deleted
     await seen2(Ctf.nameOf('carol', '3'));
@@ -620,11 +630,14 @@ async function main(): Promise<void> {
     await ctf.close(Ctf.nameOf('bob', '1'));
     await seen2(Ctf.nameOf('bob', '1'));
     await ctf.open('bob', '1', 'web-login');
-    await ctf.run(Ctf.nameOf('bob', '1'));
+    await ctf.run(Ctf.nameOf('bob', '1'), NS, 6000); // in the third
     await checkpoint('bob/1 deleted and re-created under the same name');
     await ctf.close(Ctf.nameOf('bob', '1'));
     await seen2(Ctf.nameOf('bob', '1'));
     await checkpoint('bob/1 deleted again');
+
+    // ---- a quiet stretch longer than the panels' rate interval: the per-minute panels fall back to 0
+    await new Promise((ok) => setTimeout(ok, QUIET_MS));
 
     // ---- the same challenge id and user in a second namespace
     await ctf.open('erin', '3', 'crypto-rsa', NS2);
