@@ -514,9 +514,10 @@ export type TransitionKind = 'opened' | 'failed' | 'deleted';
 
 /**
  * What counts each kind: challenge_state_transitions_total (the operator writes from="None" for an instance's first
- * state) for opens and failures; for deletions the lifetime histogram's count, observed once per instance when its
- * cleanup ends (the operator writes no status once the finalizer is removed, so the transition to Deleted is only
- * written for a deletion that waits on its children).
+ * state) for opens and failures; for deletions the lifetime histogram's count, observed once per instance when the
+ * operator ends its cleanup (it writes no status once the finalizer is removed, so the transition to Deleted is only
+ * written for a deletion that waits on its children). The operator creates all of these series at 0 before their
+ * first observation, so rate() sees the first one too.
  */
 const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: string }>> = Object.freeze({
   opened: { metric: TRANSITIONS_METRIC, matcher: `from="${NO_STATE}"` },

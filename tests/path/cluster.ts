@@ -8,7 +8,9 @@
 //   restart gives every series a new identity (what the queries must survive where the chart's settings are not used);
 // - "original": scrapes a stand-in for the ORIGINAL operator's exposition (original-operator.ts), played alongside.
 // It plays issue 10's situations on the real operator, recording a checkpoint after each step: the cluster's truth
-// (read back from the apiserver), the time to evaluate at, and whether the operator was reporting. Then it prints
+// (read back from the apiserver), the time to evaluate at, and whether the operator was reporting; while it reports,
+// also the operator pod's lifecycle counters and histograms as its /metrics shows them, and what the cluster did while
+// that pod ran (PodLifecycle), for the Lifecycle page's exact checks. Then it prints
 //   PATH-READY {"prometheus":{"<build>":{"default":URL,"legacy":URL,"original":URL}},"checkpoints":[...],...}
 // and keeps everything up until its stdin closes (or SIGTERM), then tears it all down. Prometheus keeps the history,
 // so path.jest.ts evaluates every checkpoint afterwards at its own time.
@@ -550,11 +552,11 @@ async function main(): Promise<void> {
       return cp;
     };
 
+    /** Where the current operator pod's page range starts (PodLifecycle.since): its first sample there is all 0. */
+    let podSince = Date.now() / 1000;
     // Every server has the lifecycle series at 0 before the first instance: the run's first observations count.
-    await scrapedAfter(Date.now());
+    await scrapedAfter(podSince * 1000);
     const startTime = Date.now() / 1000;
-    /** Where the current operator pod's page range starts (PodLifecycle.since). */
-    let podSince = startTime;
     // ---- the CTF
     await ctf.open('alice', '1', 'web-login');
     await ctf.open('alice', '2', 'pwn-echo');

@@ -13,6 +13,8 @@
  * through the app's own transforms (src/transforms/matrix.ts) and banner logic (OperatorStatusNotice's silentJobs),
  * and the answers must equal what the apiserver held, or, while the operator was down, the documented "not
  * reporting" state: the banner, since the last report, and the last known state (docs/dashboard-semantics.md).
+ * The Lifecycle page's quantiles, lifetime shares and counts must equal what each operator pod's own exposition gives
+ * (histogram-quantile.ts), and that exposition what the cluster did while the pod ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
