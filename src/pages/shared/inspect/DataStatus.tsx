@@ -4,8 +4,7 @@ import { Alert } from '@grafana/ui';
 import { hasRows } from './frameTable';
 
 /** The errors of the panel's last response (a query can fail while others answer). */
-export const dataErrors = (data: PanelData | undefined) =>
-  data?.errors?.length ? data.errors : data?.error ? [data.error] : [];
+export const dataErrors = (data: PanelData | undefined) => data?.errors ?? [];
 
 /**
  * What the tabs say instead of (or above) data: the query's errors, that nothing was asked yet, that it is still

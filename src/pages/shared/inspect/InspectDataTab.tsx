@@ -2,7 +2,7 @@ import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { getFrameDisplayName, type DataFrame, type GrafanaTheme2, type PanelData } from '@grafana/data';
 import { sceneGraph, type VizPanel } from '@grafana/scenes';
-import { Button, InlineField, InlineSwitch, Select, Stack, useStyles2 } from '@grafana/ui';
+import { Button, Combobox, InlineField, InlineSwitch, Stack, useStyles2 } from '@grafana/ui';
 import { csvFilename, downloadText, framesCsv } from '../panelCsv';
 import { DataStatus } from './DataStatus';
 import { frameText, hasRows } from './frameTable';
@@ -48,12 +48,12 @@ export function InspectDataTab({ panel }: { panel: VizPanel }) {
       <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
         {frames.length > 1 && (
           <InlineField label="Data frame">
-            <Select
+            <Combobox
               aria-label="Data frame"
               width={40}
               value={index}
               options={frames.map((f, i) => ({ value: i, label: `${frameName(f, i)} (${f.length} rows)` }))}
-              onChange={(option) => setPicked(option.value ?? 0)}
+              onChange={(option) => setPicked(option.value)}
             />
           </InlineField>
         )}
