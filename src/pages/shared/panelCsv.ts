@@ -21,4 +21,9 @@ export function downloadText(filename: string, text: string, type = 'text/csv;ch
 
 /** A file name from the panel title: lower case, runs of anything but letters and digits as one dash. */
 export const csvFilename = (title: string) =>
-  `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'panel'}.csv`;
+  `${
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'panel'
+  }.csv`;

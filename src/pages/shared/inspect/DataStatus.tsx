@@ -16,7 +16,9 @@ export function DataStatus({ data }: { data: PanelData | undefined }) {
     return (
       <Alert severity="error" title="The panel's query failed">
         {errors.map((error, i) => (
-          <div key={i}>{error.refId ? `${error.refId}: ${error.message ?? ''}` : (error.message ?? 'Unknown error')}</div>
+          <div key={i}>
+            {error.refId ? `${error.refId}: ${error.message ?? ''}` : (error.message ?? 'Unknown error')}
+          </div>
         ))}
       </Alert>
     );

@@ -37,10 +37,7 @@ export function InspectDataTab({ panel }: { panel: VizPanel }) {
   const frameName = (f: DataFrame, i: number) => getFrameDisplayName(f, i);
   const text = frameText(frame, frames, MAX_SHOWN_ROWS);
   const download = () =>
-    downloadText(
-      csvFilename(frames.length > 1 ? `${title} ${frameName(frame, index)}` : title),
-      framesCsv([frame])
-    );
+    downloadText(csvFilename(frames.length > 1 ? `${title} ${frameName(frame, index)}` : title), framesCsv([frame]));
 
   return (
     <Stack direction="column" gap={1}>

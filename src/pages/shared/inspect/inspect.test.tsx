@@ -153,21 +153,24 @@ describe('panel View and Inspect', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it.each(PAGES)('%s: every panel has a unique key from its title, and a link to it opens the inspector', async (_, make) => {
-    const scene = make();
-    const panels = panelsOf(scene);
-    const keys = panels.map((p) => p.state.key);
-    expect(new Set(keys).size).toBe(panels.length);
-    for (const key of keys) {
-      expect(key).toMatch(/^panel-[a-z0-9]+(-[a-z0-9]+)*$/);
+  it.each(PAGES)(
+    '%s: every panel has a unique key from its title, and a link to it opens the inspector',
+    async (_, make) => {
+      const scene = make();
+      const panels = panelsOf(scene);
+      const keys = panels.map((p) => p.state.key);
+      expect(new Set(keys).size).toBe(panels.length);
+      for (const key of keys) {
+        expect(key).toMatch(/^panel-[a-z0-9]+(-[a-z0-9]+)*$/);
+      }
+      // The same page built again has the same keys (links stay valid).
+      expect(panelsOf(make()).map((p) => p.state.key)).toEqual(keys);
+      const last = panels.at(-1)!;
+      await renderPage(scene, `?inspect=${last.state.key}&inspectTab=json`);
+      expect(drawer()).toHaveTextContent(`Inspect: ${last.state.title}`);
+      expect(activeTab()).toBe('Panel JSON');
     }
-    // The same page built again has the same keys (links stay valid).
-    expect(panelsOf(make()).map((p) => p.state.key)).toEqual(keys);
-    const last = panels.at(-1)!;
-    await renderPage(scene, `?inspect=${last.state.key}&inspectTab=json`);
-    expect(drawer()).toHaveTextContent(`Inspect: ${last.state.title}`);
-    expect(activeTab()).toBe('Panel JSON');
-  });
+  );
 
   it('the menu opens Inspect on the chosen tab and View, each a history step that Back undoes', async () => {
     const scene = triageScene(DEFAULT_SETTINGS);
@@ -305,7 +308,13 @@ describe('panel View and Inspect', () => {
       title: ERROR_PANEL,
       datasource,
       targets: [
-        { datasource, refId: 'A', expr: errorInstancesQuery(DEFAULT_SETTINGS, NO_FILTERS), instant: true, format: 'table' },
+        {
+          datasource,
+          refId: 'A',
+          expr: errorInstancesQuery(DEFAULT_SETTINGS, NO_FILTERS),
+          instant: true,
+          format: 'table',
+        },
       ],
       fieldConfig: { defaults: { noValue: 'No instance is in Error' } },
     });
@@ -332,14 +341,22 @@ describe('panel View and Inspect', () => {
     expect(screen.queryByTestId('panel-view')).toBeNull();
   });
 
-  it('the drawer closes by its close button and clears the URL', async () => {
-    await renderPage(triageScene(DEFAULT_SETTINGS), `?inspect=${ERROR_PANEL_KEY}&inspectTab=query`);
+  it('the drawer closes by its close button or Escape and clears the URL', async () => {
+    const scene = triageScene(DEFAULT_SETTINGS);
+    await renderPage(scene, `?inspect=${ERROR_PANEL_KEY}&inspectTab=query`);
     expect(drawer()).not.toBeNull();
     await act(async () => fireEvent.click(screen.getByTestId('data-testid Drawer close')));
     await settle(2);
     expect(drawer()).toBeNull();
     expect([urlParam('inspect'), urlParam('inspectTab')]).toEqual([null, null]);
     expect(panelSection(ERROR_PANEL)).toBeInTheDocument();
+
+    await click(item(item(menuItems(panelTitled(scene, ERROR_PANEL)), 'Inspect')?.subMenu, 'Panel JSON'));
+    expect(urlParam('inspectTab')).toBe('json');
+    await act(async () => fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape', keyCode: 27 }));
+    await settle(2);
+    expect(drawer()).toBeNull();
+    expect(urlParam('inspect')).toBeNull();
   });
 
   it('no data: a message in the Data tab, the queries still in the Query tab', async () => {
