@@ -1,10 +1,11 @@
 import React from 'react';
-import type { VizPanel } from '@grafana/scenes';
+import { sceneGraph, type VizPanel } from '@grafana/scenes';
 import { Drawer, Tab, TabsBar } from '@grafana/ui';
 import { InspectDataTab } from './InspectDataTab';
 import { InspectJsonTab } from './InspectJsonTab';
 import { InspectQueryTab } from './InspectQueryTab';
 import { INSPECT_TABS, type InspectTab } from './inspectTabs';
+import { requestSummary } from './requestStats';
 
 interface Props {
   panel: VizPanel;
@@ -16,9 +17,11 @@ interface Props {
 /** Grafana's panel inspector for one panel: a drawer with the Data, Query and Panel JSON tabs. */
 export function InspectDrawer({ panel, tab, onTabChange, onClose }: Props) {
   const { title } = panel.useState();
+  const { data } = sceneGraph.getData(panel).useState();
   return (
     <Drawer
       title={`Inspect: ${title}`}
+      subtitle={requestSummary(data)}
       size="md"
       onClose={onClose}
       tabs={

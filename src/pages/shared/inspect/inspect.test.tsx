@@ -208,6 +208,7 @@ describe('panel View and Inspect', () => {
     harness.respond = (q) => (q.runner === 'error-instances' ? errorInstances() : []);
     await renderPage(triageScene(DEFAULT_SETTINGS), `?inspect=${ERROR_PANEL_KEY}&inspectTab=data`);
     expect(activeTab()).toBe('Data');
+    expect(screen.getByTestId('data-testid drawer subtitle').textContent).toMatch(/^1 query, 2 rows, \d+ ms$/);
     const table = screen.getByRole('table', { name: `Data of ${ERROR_PANEL}` });
     expect(tableRows(table)).toEqual([
       ['Namespace', 'User', 'Challenge', 'Name', 'State'],
@@ -294,6 +295,8 @@ describe('panel View and Inspect', () => {
     expect(stats['Frames (series)']).toBe('0');
     expect(stats.Rows).toBe('0');
     expect(stats['Request duration']).toMatch(/^\d+ ms$/);
+    // Grafana's summary under the drawer's title.
+    expect(screen.getByTestId('data-testid drawer subtitle').textContent).toMatch(/^2 queries, 0 rows, \d+ ms$/);
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: /Copy query/ })));
     expect(copied).toEqual([sent.map((q) => `# ${q.refId}\n${q.expr}`).join('\n\n')]);

@@ -39,3 +39,19 @@ export function requestStats(data: PanelData): Stat[] {
   stats.push({ label: 'Rows', value: String(rows) });
   return stats;
 }
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** One line for the drawer's subtitle: how many queries, rows and, when known, milliseconds the last request took. */
+export function requestSummary(data: PanelData | undefined): string | undefined {
+  const request = data?.request;
+  if (!data || !request) {
+    return undefined;
+  }
+  const rows = data.series.reduce((sum, frame) => sum + frame.length, 0);
+  const parts = [count(request.targets.length, 'query', 'queries'), count(rows, 'row', 'rows')];
+  if (request.endTime !== undefined) {
+    parts.push(`${request.endTime - request.startTime} ms`);
+  }
+  return parts.join(', ');
+}
