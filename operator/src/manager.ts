@@ -78,7 +78,7 @@ export class Manager {
   /** Concurrent scrapes share one render of the registry and the challenge series. */
   readonly metricsText = new SharedRender(async (push) => {
     push(await this.metrics.registry.metrics());
-    if (this.leading) await this.collector.renderTo(push);
+    if (this.leading) await this.collector.renderPieces(push);
   });
   private healthServer?: BoundServer;
   private leading = false;
