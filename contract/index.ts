@@ -87,14 +87,21 @@ export const DEFAULT_DELETED_SERIES_RETENTION_SECONDS = 60;
 // ---------------------------------------------------------------------------------------------------------------
 // Lifecycle metrics (operator's own, written at transitions)
 
-/** `{namespace, from, to}` per state change the operator writes; from/to are state names. */
+/** `{namespace, from, to}` per state change the operator writes; from/to are state names, from NO_STATE at first. */
 export const TRANSITIONS_METRIC = 'challenge_state_transitions_total';
+/** The `from` of an instance's first state. */
+export const NO_STATE = 'None';
 export const TRANSITION_LABELS = Object.freeze(['namespace', 'from', 'to'] as const);
 /** Histogram `{namespace, definition}`: seconds from Pending to Running per instance. */
 export const TIME_TO_RUNNING_METRIC = 'challenge_time_to_running_seconds';
 /** Histogram `{namespace, definition}`: seconds from creation to the end of cleanup per instance. */
 export const LIFETIME_METRIC = 'challenge_lifetime_seconds';
 export const LIFECYCLE_LABELS = Object.freeze(['namespace', 'definition'] as const);
+/**
+ * The `definition` of a lifecycle observation whose Challenge names a definition the operator never saw (not a
+ * valid definition name, so it cannot collide with one): players cannot add series by naming made-up definitions.
+ */
+export const UNKNOWN_DEFINITION = '(unknown)';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Controller metrics, under controller-runtime's names so existing operator dashboards work

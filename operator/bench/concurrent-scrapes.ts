@@ -74,7 +74,7 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   const collector = collectorOver(chInf, defInf);
   const text = new SharedRender(async (push) => {
     push(await metrics.registry.metrics());
-    await collector.renderTo(push);
+    await collector.renderPieces(push);
   });
   let renders = 0;
   const metricsServer = await listen('127.0.0.1:0', {

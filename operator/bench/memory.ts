@@ -13,6 +13,7 @@ import { Informer, type ListWatch } from '../src/kube/informer.ts';
 import { realClock } from '../src/clock.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
+import { SharedRender } from '../src/metrics/shared-render.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from '../src/controller/projections.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
 import type { Challenge, KubeObject } from '../src/api/types.ts';
@@ -118,8 +119,10 @@ async function child(mode: Mode, dir: string): Promise<void> {
     challenges: () => caches.challenges?.list() ?? [].values(), get: (k) => caches.challenges?.get(k),
     definitions: () => defs.list(), definition: (ns, name) => defs.get(`${ns}/${name}`),
   }, realClock, 60_000);
-  let bytes = 0;
-  await collector.renderTo((c) => (bytes += c.length));
+  // A scrape as Prometheus makes it: the text and its gzip form, whose pieces the collector keeps between scrapes.
+  const text = await new SharedRender((push) => collector.renderPieces(push)).get();
+  const bytes = text.length;
+  await text.gzipped();
   const m = settle();
   process.stdout.write(JSON.stringify({ rss: vmRssBytes(), heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, bytes }) + '\n');
   for (const inf of [...Object.values(caches), defs]) inf.stop();

@@ -78,7 +78,7 @@ export class Manager {
   /** Concurrent scrapes share one render of the registry and the challenge series. */
   readonly metricsText = new SharedRender(async (push) => {
     push(await this.metrics.registry.metrics());
-    if (this.leading) await this.collector.renderTo(push);
+    if (this.leading) await this.collector.renderPieces(push);
   });
   private healthServer?: BoundServer;
   private leading = false;
@@ -171,6 +171,10 @@ export class Manager {
         namespaces,
       });
     }
+    // The lifecycle series exist at 0 before their first observation (ControllerMetrics.lifecycleDefinition); every
+    // replica creates them, so a new leader's first scrape already has them.
+    for (const namespace of namespaces) this.metrics.lifecycleNamespace(namespace);
+    c.definitions.addHandlers({ onAdd: (d) => this.metrics.lifecycleDefinition(d.metadata.namespace!, d.metadata.name) });
     // Deleted Challenges keep their series (value 2) for --deleted-series-retention.
     c.challenges.addHandlers({
       onAdd: () => this.seriesKeeper?.markDirty(),

@@ -741,6 +741,58 @@ describe.each(PROMETHEUS_BUILDS)('stuck deletions across a restart and a re-crea
   });
 });
 
+describe.each(PROMETHEUS_BUILDS)('requests of a definition deleted while its instance runs, evaluated by promtool of Prometheus $name', (build) => {
+  // pat runs an instance of web-9 and one of pwn-9 throughout. web-9's definition is deleted at 2400 s: the operator
+  // stops exporting its requests and renders pat's challenge_info again without a category (the definition held it).
+  const labels = (id: string) => `namespace="ctf", challenge_id="${id}", challenge_name="${id}-pat", username="pat"`;
+  const target = 'job="op", instance="x"';
+  const requests = (definition: string, category: string, cpu: string, memory: string) => [
+    { series: `challenge_definition_requests{${target}, namespace="ctf", definition="${definition}", category="${category}", resource="cpu"}`, values: cpu },
+    { series: `challenge_definition_requests{${target}, namespace="ctf", definition="${definition}", category="${category}", resource="memory"}`, values: memory },
+  ];
+  const input = [
+    { series: `challenge_resource_status{${target}, ${labels('web-9')}}`, values: '1x120' },
+    { series: `challenge_resource_status{${target}, ${labels('pwn-9')}}`, values: '1x120' },
+    { series: `challenge_info{${target}, ${labels('web-9')}, definition="web-9", category="web"}`, values: '1x79 stale' },
+    { series: `challenge_info{${target}, ${labels('web-9')}, definition="web-9"}`, values: '_x80 1x40' },
+    { series: `challenge_info{${target}, ${labels('pwn-9')}, definition="pwn-9", category="pwn"}`, values: '1x120' },
+    ...requests('web-9', 'web', '0.5x79 stale', '1000x79 stale'),
+    ...requests('pwn-9', 'pwn', '2x120', '3000x120'),
+  ];
+  const s = DEFAULT_SETTINGS;
+  const expr = (q: string, at: string, exp: Array<[string, number]>) => ({
+    expr: substitute(q),
+    eval_time: at,
+    exp_samples: exp.map(([l, value]) => ({ labels: l, value })),
+  });
+
+  it('counts its requests while the definition exports them, then no longer (they are unknown); the instance stays, uncategorized', () => {
+    const { status, output } = promtoolTestRules(build, {
+      rule_files: [],
+      evaluation_interval: '30s',
+      tests: [
+        {
+          interval: '30s',
+          input_series: input,
+          promql_expr_test: [
+            // At 2100 s, before the deletion.
+            expr(requestsByChallengeQuery(s, 'cpu'), '2100s', [['{challenge_id="web-9"}', 0.5], ['{challenge_id="pwn-9"}', 2]]),
+            expr(requestsByCategoryQuery(s, 'memory'), '2100s', [['{category="web"}', 1000], ['{category="pwn"}', 3000]]),
+            expr(instancesByCategoryQuery(s), '2100s', [['{category="web"}', 1], ['{category="pwn"}', 1]]),
+            // At T, 20 minutes after it, within the 30 m window: web-9's requests are gone although its last
+            // sample (2370 s) is in the window; pat's web-9 instance is still Running, now uncategorized.
+            expr(requestsByChallengeQuery(s, 'cpu'), EVAL, [['{challenge_id="pwn-9"}', 2]]),
+            expr(requestsByCategoryQuery(s, 'memory'), EVAL, [['{category="pwn"}', 3000]]),
+            expr(instancesByCategoryQuery(s), EVAL, [['{category="uncategorized"}', 1], ['{category="pwn"}', 1]]),
+          ],
+        },
+      ],
+    });
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+});
+
 describe.each(PROMETHEUS_BUILDS)('the matrix with several namespaces, evaluated by promtool of Prometheus $name', (build) => {
   // The same user and challenge id in two namespaces: two instances, two cells.
   const series = (ns: string, value: string) => ({

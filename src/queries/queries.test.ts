@@ -2,9 +2,12 @@ import { ChallengeState } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
   NO_FILTERS,
+  categoryShareQuery,
+  instancesByCategoryQuery,
   labelValuesVariableQuery,
   matrixQuery,
   peakConcurrentByUserQuery,
+  requestsByCategoryQuery,
   requestsByChallengeQuery,
   stateCountOverTimeQuery,
   stateCountQuery,
@@ -45,6 +48,19 @@ describe('query text', () => {
       challengeId: ['web-1'],
     });
     expect(text).toContain('challenge_definition_requests{namespace="ctf", resource="cpu"}');
+  });
+
+  it('reads the category and requests panels at the evaluation time, with no range anywhere', () => {
+    // One range selector makes Prometheus read every block of that range for the whole query, the instant
+    // selectors too (bench/queries.bench.ts: the requests panels took about twice as long at 6 h with a [$window]).
+    for (const text of [
+      instancesByCategoryQuery(s),
+      categoryShareQuery(s),
+      requestsByChallengeQuery(s, 'cpu'),
+      requestsByCategoryQuery(s, 'memory'),
+    ]) {
+      expect(text).not.toMatch(/\[/);
+    }
   });
 
   it('builds label_values variable queries narrowed by the other filters only', () => {

@@ -37,6 +37,7 @@ import {
   CONTROLLER_LABEL,
   CONTROLLER_METRICS,
   LIFETIME_METRIC,
+  NO_STATE,
   TIME_TO_RUNNING_METRIC,
   TRANSITIONS_METRIC,
 } from '@hexactf/contract';
@@ -166,17 +167,22 @@ function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
   return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
 }
 
-/** Requests of one instance of each definition for one resource: one sample per (namespace, definition). */
-function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
+/**
+ * Requests of one instance of each definition for one resource, as exported at the evaluation time (the operator
+ * exports them while the definition exists): one sample per (namespace, definition). Not over the window: any range
+ * selector widens what Prometheus reads for the whole query, so the instant reads of runningWithInfo then went
+ * through every block of the window (6 h of 100,000 instances: about twice the time, bench/queries.bench.ts).
+ */
+function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
   const ns = s.labels.namespace;
   const sel = selector(s.labels, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
-  return `max by (${ns}, ${DEFINITION_LABEL}) (last_over_time(${REQUESTS_METRIC}${sel}[${window}]))`;
+  return `max by (${ns}, ${DEFINITION_LABEL}) (${REQUESTS_METRIC}${sel})`;
 }
 
 /** Requested resource of every Running instance, labelled like runningWithInfo. */
-function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters, window: string): string {
+function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
   const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
-  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f, window)})`;
+  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f)})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -354,23 +360,13 @@ export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTER
 }
 
 /** Requested CPU cores or memory bytes of the Running instances, per challenge id (label: challengeId). */
-export function requestsByChallengeQuery(
-  s: QuerySettings,
-  resource: RequestResource,
-  f: QueryFilters = NO_FILTERS,
-  window = WINDOW_VARIABLE
-): string {
-  return `sum by (${s.labels.challengeId}) ${runningRequests(s, resource, f, window)}`;
+export function requestsByChallengeQuery(s: QuerySettings, resource: RequestResource, f: QueryFilters = NO_FILTERS): string {
+  return `sum by (${s.labels.challengeId}) ${runningRequests(s, resource, f)}`;
 }
 
 /** Requested CPU cores or memory bytes of the Running instances, per category (label `category`). */
-export function requestsByCategoryQuery(
-  s: QuerySettings,
-  resource: RequestResource,
-  f: QueryFilters = NO_FILTERS,
-  window = WINDOW_VARIABLE
-): string {
-  return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f, window)}`;
+export function requestsByCategoryQuery(s: QuerySettings, resource: RequestResource, f: QueryFilters = NO_FILTERS): string {
+  return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -513,12 +509,13 @@ export type TransitionKind = 'opened' | 'failed' | 'deleted';
 
 /**
  * What counts each kind: challenge_state_transitions_total (the operator writes from="None" for an instance's first
- * state) for opens and failures; for deletions the lifetime histogram's count, observed once per instance when its
- * cleanup ends (the operator writes no status once the finalizer is removed, so the transition to Deleted is only
- * written for a deletion that waits on its children).
+ * state) for opens and failures; for deletions the lifetime histogram's count, observed once per instance when the
+ * operator ends its cleanup (it writes no status once the finalizer is removed, so the transition to Deleted is only
+ * written for a deletion that waits on its children). The operator creates all of these series at 0 before their
+ * first observation, so rate() sees the first one too.
  */
 const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: string }>> = Object.freeze({
-  opened: { metric: TRANSITIONS_METRIC, matcher: 'from="None"' },
+  opened: { metric: TRANSITIONS_METRIC, matcher: `from="${NO_STATE}"` },
   failed: { metric: TRANSITIONS_METRIC, matcher: 'to="Error"' },
   deleted: { metric: `${LIFETIME_METRIC}_count` },
 });

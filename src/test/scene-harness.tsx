@@ -19,6 +19,7 @@ import {
   identityOverrideProcessor,
   PanelPlugin,
   type DataFrame,
+  type DataQueryError,
   type DataQueryRequest,
   type DataSourceInstanceSettings,
   type PanelData,
@@ -251,7 +252,7 @@ export interface SceneHarness {
   variableQueries: SentVariableQuery[];
   /** Values the filter variables' label_values lookups return, by label name. */
   labelValues: Record<string, string[]>;
-  /** Frames for each query (default: none, i.e. Prometheus returned no series). */
+  /** Frames for each query (default: none, i.e. Prometheus returned no series); throw to fail that query. */
   respond: Responder;
 }
 
@@ -287,6 +288,7 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
   setRunRequest((ds: DataSourceApi, request: DataQueryRequest) => {
     const runner = (request.scopedVars.__sceneObject?.value?.valueOf() as SceneObject | undefined)?.state.key ?? '';
     const series: DataFrame[] = [];
+    const errors: DataQueryError[] = [];
     for (const target of request.targets as Array<DataQueryRequest['targets'][number] & Record<string, unknown>>) {
       const sent: SentQuery = {
         runner,
@@ -299,9 +301,22 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
         legendFormat: target.legendFormat as string | undefined,
       };
       harness.queries.push(sent);
-      series.push(...harness.respond(sent));
+      try {
+        series.push(...harness.respond(sent));
+      } catch (error) {
+        // A responder throws for a query Prometheus rejects: Grafana reports it as that query's error.
+        errors.push({ refId: target.refId, message: error instanceof Error ? error.message : String(error) });
+      }
     }
-    const data: PanelData = { state: LoadingState.Done, series, timeRange: request.range, request };
+    // Grafana's runRequest stamps the request's end once the response is complete.
+    request.endTime = Date.now();
+    const data: PanelData = {
+      state: errors.length > 0 ? LoadingState.Error : LoadingState.Done,
+      series,
+      ...(errors.length > 0 ? { errors } : {}),
+      timeRange: request.range,
+      request,
+    };
     return of(data);
   });
 

@@ -8,7 +8,9 @@
 //   restart gives every series a new identity (what the queries must survive where the chart's settings are not used);
 // - "original": scrapes a stand-in for the ORIGINAL operator's exposition (original-operator.ts), played alongside.
 // It plays issue 10's situations on the real operator, recording a checkpoint after each step: the cluster's truth
-// (read back from the apiserver), the time to evaluate at, and whether the operator was reporting. Then it prints
+// (read back from the apiserver), the time to evaluate at, and whether the operator was reporting; while it reports,
+// also the operator pod's lifecycle counters and histograms as its /metrics shows them, and what the cluster did while
+// that pod ran (PodLifecycle), for the Lifecycle page's exact checks. Then it prints
 //   PATH-READY {"prometheus":{"<build>":{"default":URL,"legacy":URL,"original":URL}},"checkpoints":[...],...}
 // and keeps everything up until its stdin closes (or SIGTERM), then tears it all down. Prometheus keeps the history,
 // so path.jest.ts evaluates every checkpoint afterwards at its own time.
@@ -24,8 +26,9 @@ import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env.ts';
 import { findObject, renderChart } from '../../operator/test/chart/helm.ts';
-import { FINALIZER, type State } from '../../operator/src/api/types.ts';
+import { FINALIZER, timeMs, type Challenge, type State } from '../../operator/src/api/types.ts';
 import { BUILDS } from './builds.ts';
+import { parseLifecycle, type LifecycleExposition } from './lifecycle-exposition.ts';
 import { OriginalOperator, type OriginalInstance } from './original-operator.ts';
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
@@ -35,6 +38,10 @@ const NS2 = 'ctf2';
 const JOB = 'challenge-operator';
 /** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
 const RETENTION = '10s';
+/** Long enough for every Prometheus server to scrape a new operator pod before it may take over a killed one's lease. */
+const LEASE = '20s';
+/** Longer than path.jest.ts' rate interval (4 s) and a scrape. */
+const QUIET_MS = 7000;
 /** The series-state ConfigMap the chart gives the operator (--series-state-configmap), in its own namespace. */
 const OPERATOR_NS = 'hexactf';
 const SERIES_STATE = 'hexactf-challenge-operator-series-state';
@@ -60,7 +67,37 @@ export interface Checkpoint {
   /** While down: the last known state held from stableFrom until killedAt (Unix seconds). */
   stableFrom?: number;
   killedAt?: number;
+  /** While reporting: what the running operator pod counted since it started, and the truth of that time. */
+  lifecycle?: PodLifecycle;
 }
+
+/**
+ * What players and the cluster did while one operator pod ran, as the apiserver showed it: the truth the operator's
+ * lifecycle metrics must count.
+ */
+export interface LifecycleTruth {
+  /** Challenges created (each got a first state). */
+  opened: number;
+  /** Challenges seen entering Error. */
+  failed: number;
+  /** Per namespace/definition: seconds from Pending to Running of each instance seen Running (its status' times). */
+  timeToRunning: Record<string, number[]>;
+  /**
+   * Per namespace/definition: each instance whose deletion the operator finished (its finalizer, not an organiser),
+   * the bounds of its lifetime: [deletion asked, seen gone (+1 s)] minus its creationTimestamp, in seconds.
+   */
+  lifetimes: Record<string, Array<[number, number]>>;
+}
+
+export interface PodLifecycle {
+  /** Unix seconds before the pod's first observation and after the previous pod's last sample: a page range from here holds this pod only. */
+  since: number;
+  truth: LifecycleTruth;
+  /** The pod's /metrics at the checkpoint (every Prometheus server scraped these values). */
+  exposition: LifecycleExposition;
+}
+
+const noLifecycle = (): LifecycleTruth => ({ opened: 0, failed: 0, timeToRunning: {}, lifetimes: {} });
 
 /** What the original operator's stand-in exported, per step, and what its Prometheus must answer. */
 export interface OriginalCheckpoint {
@@ -99,6 +136,10 @@ class Ctf {
   private readonly clients: Record<string, ChallengeClient>;
   /** Deleted Challenges by namespace/name, with their definition (until re-created). */
   readonly deleted = new Map<string, { namespace: string; name: string; definition: string }>();
+  /** Deletions asked and not seen finished: namespace/name -> creationTimestamp and when the deletion was asked (ms). */
+  private readonly deleting = new Map<string, { definition: string; createdMs: number; askedMs: number }>();
+  /** The lifecycle truth since the current operator pod started (reset when a new pod starts). */
+  lifecycle = noLifecycle();
 
   constructor(kc: KubeConfig) {
     this.clients = { [NS]: new ChallengeClient(kc, NS), [NS2]: new ChallengeClient(kc, NS2) };
@@ -116,17 +157,27 @@ class Ctf {
     const name = Ctf.nameOf(user, challengeId);
     await this.client(ns).createChallenge(name, { user, challengeId, definition });
     this.deleted.delete(`${ns}/${name}`);
+    this.lifecycle.opened++;
     return name;
   }
 
-  async state(name: string, state: State, ns = NS): Promise<void> {
-    await this.client(ns).waitForState(name, state);
+  async state(name: string, state: State, ns = NS): Promise<Challenge> {
+    const ch = await this.client(ns).waitForState(name, state);
+    if (state === 'Error') {
+      this.lifecycle.failed++;
+    }
+    return ch;
   }
 
-  /** Plays the Deployment controller (there is none): every replica available. */
-  async run(name: string, ns = NS): Promise<void> {
+  /** Plays the Deployment controller (there is none): every replica available, after `pendingMs` (a slow start). */
+  async run(name: string, ns = NS, pendingMs = 0): Promise<void> {
+    await new Promise((ok) => setTimeout(ok, pendingMs));
     await this.client(ns).markAllAvailable(name, 1);
-    await this.state(name, 'Running', ns);
+    const ch = await this.state(name, 'Running', ns);
+    // Pending to Running as the status says it (pendingSince, else creation, to startedAt).
+    const since = timeMs(ch.status!.pendingSince) ?? timeMs(ch.metadata.creationTimestamp)!;
+    const seconds = Math.max(0, timeMs(ch.status!.startedAt)! - since) / 1000;
+    (this.lifecycle.timeToRunning[`${ns}/${ch.spec.definition}`] ??= []).push(seconds);
   }
 
   /** Plays the kubelet failing to pull the image: a pod of the Deployment waiting with reason. */
@@ -138,14 +189,26 @@ class Ctf {
 
   /** Asks for the deletion; the operator's finalizer finishes it (not awaited: the operator may be down). */
   async requestDelete(name: string, ns = NS): Promise<void> {
-    const def = (await this.client(ns).getChallenge(name))!.spec.definition;
+    const ch = (await this.client(ns).getChallenge(name))!;
+    const def = ch.spec.definition;
+    const askedMs = Date.now();
     await this.client(ns).deleteChallenge(name);
     this.deleted.set(`${ns}/${name}`, { namespace: ns, name, definition: def });
+    this.deleting.set(`${ns}/${name}`, { definition: def, createdMs: timeMs(ch.metadata.creationTimestamp)!, askedMs });
+  }
+
+  /** Waits for a deletion the operator finishes (its finalizer): one lifetime observation between these bounds. */
+  async gone(name: string, ns = NS): Promise<void> {
+    await this.client(ns).waitForGone(name);
+    const { definition, createdMs, askedMs } = this.deleting.get(`${ns}/${name}`)!;
+    this.deleting.delete(`${ns}/${name}`);
+    // The operator reads its clock once its finalizer write has returned, which this poll may see first: a second's slack.
+    (this.lifecycle.lifetimes[`${ns}/${definition}`] ??= []).push([(askedMs - createdMs) / 1000, (Date.now() + 1000 - createdMs) / 1000]);
   }
 
   async close(name: string, ns = NS): Promise<void> {
     await this.requestDelete(name, ns);
-    await this.client(ns).waitForGone(name);
+    await this.gone(name, ns);
   }
 
   /** An organizer removing the operator's finalizer by hand: the Challenge is gone at once, whatever the operator does. */
@@ -157,6 +220,7 @@ class Ctf {
       group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challenges', name,
       body: [{ op: 'replace', path: '/metadata/finalizers', value: finalizers }],
     });
+    this.deleting.delete(`${ns}/${name}`); // the operator does not finish this one: no lifetime
   }
 
   /** What the cluster holds: live Challenges by their status (Deleted once deletion is asked), 2 for the ones gone. */
@@ -295,6 +359,9 @@ class Operator {
       `--metrics-bind-address=${this.address}`, '--health-probe-bind-address=0',
       '--pending-timeout=10m', '--max-per-user=2', `--deleted-series-retention=${RETENTION}`, '--challenge-ttl=0',
       `--leader-election-namespace=${OPERATOR_NS}`, `--series-state-configmap=${SERIES_STATE}`, '--log-level=info',
+      // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
+      // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
+      '--leader-elect', `--lease-duration=${LEASE}`,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     const from = this.log.length;
@@ -319,6 +386,10 @@ class Operator {
 
   async series(): Promise<Map<string, number>> {
     return parseStatusSeries(await (await fetch(this.metricsUrl)).text());
+  }
+
+  async lifecycle(): Promise<LifecycleExposition> {
+    return parseLifecycle(await (await fetch(this.metricsUrl)).text());
   }
 }
 
@@ -461,18 +532,31 @@ async function main(): Promise<void> {
           return r.state === 'Deleted' ? (v ?? 2) === 2 : v === r.value;
         });
       }, 15_000);
-      await scrapedAfter(Date.now());
+      // The lifecycle figures every server scraped: the same before and after the scrapes.
+      let exposition: LifecycleExposition;
+      for (let before = await op.lifecycle(); ; before = exposition) {
+        await scrapedAfter(Date.now());
+        exposition = await op.lifecycle();
+        if (JSON.stringify(exposition) === JSON.stringify(before)) {
+          break;
+        }
+      }
       // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next
       // whole second following the last scrape, so the state is inside their last step too.
       const last = Math.max(...await Promise.all([
         ...operatorServers.map((p) => lastScrapeMs(p, op.address)), ...Object.values(servers).map((s) => lastRuleEvalMs(s.default)),
       ]));
       await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100);
-      const cp: Checkpoint = { step, at: Date.now() / 1000, truth, reporting: true };
+      const lifecycle = { since: podSince, truth: structuredClone(ctf.lifecycle), exposition };
+      const cp: Checkpoint = { step, at: Date.now() / 1000, truth, reporting: true, lifecycle };
       checkpoints.push(cp);
       return cp;
     };
 
+    /** Where the current operator pod's page range starts (PodLifecycle.since): its first sample there is all 0. */
+    let podSince = Date.now() / 1000;
+    // Every server has the lifecycle series at 0 before the first instance: the run's first observations count.
+    await scrapedAfter(podSince * 1000);
     const startTime = Date.now() / 1000;
     // ---- the CTF
     await ctf.open('alice', '1', 'web-login');
@@ -490,7 +574,7 @@ async function main(): Promise<void> {
     await ctf.open('carol', '1', 'web-login'); // stays Pending: nothing reports it available
     await ctf.state(Ctf.nameOf('carol', '1'), 'Pending');
     await ctf.open('carol', '3', 'crypto-rsa');
-    await ctf.run(Ctf.nameOf('carol', '3'));
+    await ctf.run(Ctf.nameOf('carol', '3'), NS, 2500); // waits in the second time-to-Running bucket
     await scraped(Ctf.nameOf('carol', '3'), 1); // Running long enough to count in the peak-concurrency history
     await ctf.close(Ctf.nameOf('carol', '3')); // Running, then deleted
     await seen2(Ctf.nameOf('carol', '3'));
@@ -512,6 +596,7 @@ async function main(): Promise<void> {
     // The pages show the state at the operator's last report to the minute (the status query's resolution): stay
     // unchanged across a minute boundary before the kill, so the last known state is the one just recorded.
     await waitFor('a minute boundary with the state unchanged', async () => Date.now() > Math.ceil(ctfDone.at / 60) * 60_000 + 1500, 65_000, 200);
+    const lastOfFirstPod = await op.lifecycle();
     await op.kill();
     const killedAt = Date.now() / 1000;
     await ctf.requestDelete(Ctf.nameOf('alice', '2')); // waits on the operator's finalizer until it is back
@@ -525,9 +610,21 @@ async function main(): Promise<void> {
     checkpoints.push({ step: 'operator down, two deletions meanwhile', at: Date.now() / 1000, truth: ctfDone.truth, reporting: false,
       stableFrom: ctfDone.at, killedAt });
 
+    // Nothing the first pod counted after the CTF's checkpoint (so its figures there are its last ones).
+    if (JSON.stringify(lastOfFirstPod) !== JSON.stringify(ctfDone.lifecycle!.exposition)) {
+      throw new Error('the first operator pod counted lifecycle events after the CTF checkpoint');
+    }
+    podSince = Date.now() / 1000;
+    ctf.lifecycle = noLifecycle();
     await op.start(); // a new pod: new pod and instance labels
     writeTargets(operatorTargets, op.address, op.pod);
-    await ctf.client().waitForGone(Ctf.nameOf('alice', '2'));
+    // Its lifecycle series must reach Prometheus at 0, before it leads (only the leader observes): it waits out the
+    // killed pod's lease meanwhile.
+    await scrapedAfter(Date.now());
+    if ((await op.lifecycle()).leading) {
+      throw new Error('the new operator pod led before every Prometheus server scraped it: its first lifecycle samples may not be 0');
+    }
+    await ctf.gone(Ctf.nameOf('alice', '2'));
     // Her quota is free again: alice's Error instance (QuotaExceeded) recovers, Error -> Pending -> Running.
     await ctf.run(Ctf.nameOf('alice', '3'));
     await checkpoint('operator back as a new pod: deletions while down are Deleted, alice/3 recovered Error -> Running');
@@ -536,11 +633,14 @@ async function main(): Promise<void> {
     await ctf.close(Ctf.nameOf('bob', '1'));
     await seen2(Ctf.nameOf('bob', '1'));
     await ctf.open('bob', '1', 'web-login');
-    await ctf.run(Ctf.nameOf('bob', '1'));
+    await ctf.run(Ctf.nameOf('bob', '1'), NS, 6000); // in the third
     await checkpoint('bob/1 deleted and re-created under the same name');
     await ctf.close(Ctf.nameOf('bob', '1'));
     await seen2(Ctf.nameOf('bob', '1'));
     await checkpoint('bob/1 deleted again');
+
+    // ---- a quiet stretch longer than the panels' rate interval: the per-minute panels fall back to 0
+    await new Promise((ok) => setTimeout(ok, QUIET_MS));
 
     // ---- the same challenge id and user in a second namespace
     await ctf.open('erin', '3', 'crypto-rsa', NS2);
@@ -553,6 +653,7 @@ async function main(): Promise<void> {
     process.stdout.write(`PATH-READY ${JSON.stringify({
       prometheus: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { default: s.default.url, legacy: s.legacy.url, original: s.original.url }])),
       checkpoints, originalCheckpoints, startTime, peakRunning, categories, requests, job: JOB,
+      definitionKeys: [...defs.map((d) => `${NS}/${d.metadata.name}`), `${NS2}/${defs[2].metadata.name}`].sort(),
     })}\n`);
   } catch (err) {
     process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${(operator?.log ?? '').split('\n').slice(-30).join('\n')}\n`);

@@ -1,6 +1,7 @@
 // The Challenge reconciler: level-triggered, idempotent. Every run reads the caches, asks the state table
 // (decision.ts) what to do, and carries the decision out: converge or delete children, write status at most once
 // (merge patch on the status subresource, guarded by resourceVersion), delete the Challenge, requeue.
+import { NO_STATE } from '@hexactf/contract';
 import { DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import { FINALIZER, objectKey, timeMs, type Challenge, type ChallengeStatus, type KubeObject, type State } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
@@ -383,7 +384,7 @@ export class Reconciler {
     const prevState: State | undefined = before.currentStatus?.state;
     const next = status.currentStatus?.state;
     if (next && next !== prevState) {
-      this.recorder.transition(ch.metadata.namespace!, prevState ?? 'None', next);
+      this.recorder.transition(ch.metadata.namespace!, prevState ?? NO_STATE, next);
       if (next === 'Running') {
         const since = timeMs(status.pendingSince) ?? timeMs(ch.metadata.creationTimestamp);
         const at = timeMs(status.startedAt) ?? this.clock.now();

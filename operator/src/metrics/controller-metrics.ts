@@ -1,7 +1,8 @@
 // Controller, work-queue and leader-election metrics under controller-runtime's names (so existing operator
 // dashboards work; the names are the metric contract's), plus the challenge transition counter and histograms. All on one prom-client Registry.
 import {
-  CONTROLLER_METRICS, LIFECYCLE_LABELS, LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC, TRANSITION_LABELS,
+  CONTROLLER_METRICS, LIFECYCLE_LABELS, LIFETIME_METRIC, NO_STATE, STATE_NAMES, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC, TRANSITION_LABELS,
+  UNKNOWN_DEFINITION,
 } from '@hexactf/contract';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetricsSink } from '../queue/work-queue.ts';
@@ -11,6 +12,9 @@ import type { EventRecorderStats } from '../kube/events.ts';
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
 const QUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1, 10];
 const LIFECYCLE_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+/** Every state change the reconciler can write: from no state yet or a live state, to another state. */
+const TRANSITION_PAIRS = [NO_STATE, ...STATE_NAMES.filter((s) => s !== 'Deleted')].flatMap((from) =>
+  STATE_NAMES.filter((to) => to !== from).map((to) => ({ from, to })));
 
 export class ControllerMetrics implements Recorder {
   readonly registry: Registry;
@@ -33,6 +37,9 @@ export class ControllerMetrics implements Recorder {
   private readonly activeWorkers: Gauge<'controller'>;
   private readonly maxWorkers: Gauge<'controller'>;
   private queueSources = new Map<string, () => { now: number; since: number[] }>();
+  /** Namespaces and namespace/definition pairs whose lifecycle series exist (see lifecycleDefinition). */
+  private readonly lifecycleNamespaces = new Set<string>();
+  private readonly lifecyclePairs = new Set<string>();
 
   constructor(defaultMetrics = true) {
     const registers = [(this.registry = new Registry())];
@@ -110,15 +117,46 @@ export class ControllerMetrics implements Recorder {
     this.maxWorkers.set({ controller }, max);
   }
 
+  /**
+   * The lifecycle series are counters: Prometheus cannot tell a series' first value from 0, so an observation that
+   * creates its series is lost to rate() and increase(). They are created at 0 as soon as their labels are known
+   * (client libraries' advice for known label sets): a namespace's transitions when it is watched or holds a
+   * ChallengeDefinition, a definition's histograms when it enters the cache, before any Challenge of it runs or ends.
+   * Bounded: namespaces are the watched ones, definitions are organisers' ChallengeDefinitions; a Challenge naming a
+   * definition never seen (players choose that name) is recorded under UNKNOWN_DEFINITION, never under its own.
+   * Kept when the definition goes (its live Challenges still end); an operator restart starts them afresh.
+   */
+  lifecycleNamespace(namespace: string): void {
+    if (this.lifecycleNamespaces.has(namespace)) return;
+    this.lifecycleNamespaces.add(namespace);
+    for (const { from, to } of TRANSITION_PAIRS) this.transitions.inc({ namespace, from, to }, 0);
+  }
+
+  lifecycleDefinition(namespace: string, definition: string): void {
+    this.lifecycleNamespace(namespace);
+    const key = `${namespace}/${definition}`;
+    if (this.lifecyclePairs.has(key)) return;
+    this.lifecyclePairs.add(key);
+    this.ttr.zero({ namespace, definition });
+    this.life.zero({ namespace, definition });
+  }
+
+  /** The definition label of an observation: the definition if its series exist, else UNKNOWN_DEFINITION (created at first use). */
+  private known(namespace: string, definition: string): { namespace: string; definition: string } {
+    this.lifecycleNamespace(namespace);
+    return this.lifecyclePairs.has(`${namespace}/${definition}`) ? { namespace, definition } : { namespace, definition: UNKNOWN_DEFINITION };
+  }
+
   transition(namespace: string, from: string, to: string): void {
+    this.lifecycleNamespace(namespace);
     this.transitions.inc({ namespace, from, to });
   }
 
   timeToRunning(namespace: string, definition: string, seconds: number): void {
-    this.ttr.observe({ namespace, definition }, seconds);
+    this.ttr.observe(this.known(namespace, definition), seconds);
   }
 
   lifetime(namespace: string, definition: string, seconds: number): void {
-    this.life.observe({ namespace, definition }, seconds);
+    this.life.observe(this.known(namespace, definition), seconds);
   }
 }

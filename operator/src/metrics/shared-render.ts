@@ -1,18 +1,22 @@
 // One /metrics render shared by every scrape that arrives while it runs: 32 concurrent scrapers cost one render
 // instead of 32 (each of which would hold the event loop for its slices). A scrape that arrives after a render
 // finished starts a new one, so no scrape gets text older than its own arrival plus one render.
-// The gzip form (what Prometheus asks for) is made once per render too, on libuv's thread pool: 32 scrapes then
-// move 32 small bodies instead of 32 copies of a few megabytes through the operator's event loop.
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+// The text stays in the pieces it was rendered in (no copy into one buffer) and its gzip form (what Prometheus asks
+// for) is made once per render from the pieces' cached compressed segments (gzip-pieces.ts): only pieces that are
+// new since the last render are compressed, on libuv's thread pool.
+import type { ServerResponse } from 'node:http';
+import { gzipPieces, piece, type Piece } from './gzip-pieces.ts';
 
-const gzipAsync = promisify(gzip);
-
-export type Chunk = string | Buffer;
+export type Chunk = string | Buffer | Piece;
 
 export interface RenderedText {
-  plain: Buffer;
-  gzipped(): Promise<Buffer>;
+  pieces: readonly Piece[];
+  /** Length of the text in bytes. */
+  length: number;
+  /** The gzip form, in parts to write in order. */
+  gzipped(): Promise<Buffer[]>;
+  /** The whole text in one string (tests). */
+  text(): string;
 }
 
 export class SharedRender {
@@ -28,11 +32,15 @@ export class SharedRender {
   get(): Promise<RenderedText> {
     this.inflight ??= (async () => {
       this.renders++;
-      const chunks: Buffer[] = [];
-      await this.render((chunk) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-      const plain = Buffer.concat(chunks);
-      let zipped: Promise<Buffer> | undefined;
-      return { plain, gzipped: () => (zipped ??= gzipAsync(plain, { level: 1 })) };
+      const pieces: Piece[] = [];
+      await this.render((chunk) => void pieces.push(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? piece(chunk) : chunk));
+      let zipped: Promise<Buffer[]> | undefined;
+      return {
+        pieces,
+        length: pieces.reduce((n, p) => n + p.plain.length, 0),
+        gzipped: () => (zipped ??= gzipPieces(pieces)),
+        text: () => pieces.map((p) => p.plain.toString()).join(''),
+      };
     })().finally(() => {
       this.inflight = undefined;
     });
@@ -49,12 +57,16 @@ export function acceptsGzip(header: string | undefined): boolean {
   });
 }
 
-/** Sends the shared text, gzipped when the scraper accepts it. */
-export async function sendRendered(text: RenderedText, accept: string | undefined, contentType: string, res: import('node:http').ServerResponse): Promise<void> {
-  if (acceptsGzip(accept)) {
-    const body = await text.gzipped();
-    res.writeHead(200, { 'content-type': contentType, 'content-encoding': 'gzip', 'content-length': body.length, vary: 'Accept-Encoding' }).end(body);
-  } else {
-    res.writeHead(200, { 'content-type': contentType, 'content-length': text.plain.length, vary: 'Accept-Encoding' }).end(text.plain);
-  }
+/** Sends the shared text, gzipped when the scraper accepts it, part by part (the parts are not copied into one). */
+export async function sendRendered(text: RenderedText, accept: string | undefined, contentType: string, res: ServerResponse): Promise<void> {
+  const gzip = acceptsGzip(accept);
+  const parts = gzip ? await text.gzipped() : text.pieces.map((p) => p.plain);
+  const length = gzip ? parts.reduce((n, p) => n + p.length, 0) : text.length;
+  res.writeHead(200, {
+    'content-type': contentType, 'content-length': length, vary: 'Accept-Encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.cork();
+  for (const part of parts) if (part.length > 0) res.write(part);
+  res.uncork();
+  res.end();
 }

@@ -12,7 +12,8 @@ import { parseSeries } from '../integration/harness.ts';
 import { promtoolCheckMetrics } from './prometheus.ts';
 
 test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges stays one consistent, valid exposition', async () => {
-  const all = makeChallenges(24_000);
+  // Enough spare Challenges that none deleted during the scrape comes back (a tombstone then stays unexported).
+  const all = makeChallenges(40_000);
   const live = new Map<string, Challenge>(all.slice(0, 20_000).map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
   const defs = makeDefinitions();
   const clock = new FakeClock();

@@ -9,6 +9,13 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   const f = await Fixture.create('life');
   t.after(() => f.close());
   await f.createDefinition('web-basic', definitionSpec({ nodePort: 30080, withDb: true, category: 'web' }));
+  // Its lifecycle series exist at 0 before any Challenge of it (the first observation must be a rise from 0).
+  await waitFor('lifecycle series at 0', async () => {
+    const text = await f.scrapeText();
+    return [`challenge_time_to_running_seconds_count{namespace="${f.ns}",definition="web-basic"} 0`,
+      `challenge_lifetime_seconds_bucket{le="+Inf",namespace="${f.ns}",definition="web-basic"} 0`,
+      `challenge_state_transitions_total{namespace="${f.ns}",from="None",to="Pending"} 0`].every((l) => text.includes(l));
+  });
   await f.createChallenge('challenge-1-alice', { user: 'alice', challengeId: '1', definition: 'web-basic' });
 
   const pending = await f.waitForState('challenge-1-alice', 'Pending');

@@ -4,6 +4,7 @@ import { STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
 import { ChallengeCollector, definitionRequests } from '../../src/metrics/challenge-collector.ts';
 import { escapeLabelValue } from '../../src/metrics/exposition.ts';
+import type { Piece } from '../../src/metrics/gzip-pieces.ts';
 import { parseQuantity } from '../../src/controller/quantity.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 
@@ -108,4 +109,65 @@ test('quantities', () => {
   assert.equal(parseQuantity('128M'), 128e6);
   assert.equal(parseQuantity(3), 3);
   assert.equal(parseQuantity('12parsecs'), undefined);
+});
+
+test('a scrape re-renders only the blocks whose Challenges changed, and says what a fresh collector says', async () => {
+  const items = Array.from({ length: 2000 }, (_, i) => challenge(`c${i}`, `u${i}`, 'Running'));
+  const { live, col } = setup(items);
+  const pieces = async (c: ChallengeCollector) => {
+    const out: Piece[] = [];
+    await c.renderPieces((p) => void out.push(p));
+    return out;
+  };
+  const before = await pieces(col);
+  const again = await pieces(col);
+  assert.deepEqual(again, before);
+  assert.ok(again.every((p, i) => p === before[i]), 'nothing changed: the same pieces, nothing rendered');
+
+  live.set('c700', challenge('c700', 'u700', 'Error')); // an update: a new object version
+  live.delete('c1500');
+  col.onDeleted(items[1500]);
+  live.set('new', challenge('new', 'newcomer', 'Pending'));
+  const after = await pieces(col);
+  const reused = after.filter((p) => before.includes(p)).length;
+  assert.ok(reused >= after.length - 6, `${reused} of ${after.length} pieces reused`);
+  assert.ok(reused < after.length);
+
+  const text = after.map((p) => p.plain.toString()).join('');
+  const fresh = setup([]);
+  for (const [k, v] of live) fresh.live.set(k, v);
+  fresh.col.onDeleted(items[1500]);
+  const sorted = (t: string) => t.split('\n').sort();
+  assert.deepEqual(sorted(text), sorted(fresh.col.render()));
+  assert.ok(text.includes('challenge_resource_status{challenge_id="7",challenge_name="c700",username="u700",namespace="ctf"} 3\n'));
+  assert.ok(text.includes('challenge_resource_status{challenge_id="7",challenge_name="c1500",username="u1500",namespace="ctf"} 2\n'));
+  assert.ok(text.includes('challenge_info{challenge_id="7",challenge_name="new",username="newcomer",namespace="ctf",definition="web-basic",category="web"} 1\n'));
+  assert.equal(text.split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).length, 2001);
+});
+
+test('an info line follows its definition: updated, deleted and created again', () => {
+  let current: ChallengeDefinition | undefined = def;
+  const live = new Map([['a', challenge('a', 'alice', 'Running')]]);
+  const col = new ChallengeCollector(
+    { challenges: () => live.values(), get: (k) => live.get(k.split('/')[1]), definitions: () => (current ? [current] : []), definition: () => current },
+    new FakeClock(),
+    60_000,
+  );
+  const category = () => /challenge_info\{[^}]*category="([^"]*)"/.exec(col.render())?.[1];
+  assert.equal(category(), 'web');
+  current = { ...def, spec: { ...def.spec, category: 'pwn' } };
+  assert.equal(category(), 'pwn');
+  current = undefined;
+  assert.equal(category(), '');
+  current = def;
+  assert.equal(category(), 'web');
+});
+
+test('renders take turns: concurrent scrapes both get the whole text', async () => {
+  const { col } = setup(Array.from({ length: 3000 }, (_, i) => challenge(`c${i}`, `u${i}`, 'Running')));
+  const texts = ['', ''];
+  await Promise.all(texts.map((_, i) => col.renderTo((c) => (texts[i] += c.toString()), 0)));
+  assert.equal(texts[0], texts[1]);
+  assert.equal(texts[0], col.render());
+  assert.equal(texts[0].split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).length, 3000);
 });

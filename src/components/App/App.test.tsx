@@ -21,9 +21,12 @@ async function renderApp(path: string, jsonData: AppSettings) {
     render(
       <LocationServiceProvider service={locationService}>
         <MemoryRouter initialEntries={[path]} future={ROUTER_FUTURE}>
-          <Routes>
-            <Route path={`${BASE}/*`} element={<App {...props} />} />
-          </Routes>
+          {/* Grafana's page element, where drawers (the panel inspector) attach. */}
+          <div className="main-view">
+            <Routes>
+              <Route path={`${BASE}/*`} element={<App {...props} />} />
+            </Routes>
+          </div>
         </MemoryRouter>
       </LocationServiceProvider>
     );
@@ -74,6 +77,18 @@ describe('App', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it.each([
+    ['triage', 'panel-instances-in-error', 'Instances in Error'],
+    [`users-challenges/user/${encodeUserKey('alice')}`, 'panel-instances-of-alice', 'Instances of alice'],
+  ])('opens the panel inspector a link names, on %s', async (route, key, title) => {
+    setupHarness();
+    await renderApp(`${BASE}/${route}?inspect=${key}&inspectTab=query`, {});
+    expect(await screen.findByRole('heading', { name: `Inspect: ${title}` })).toBeInTheDocument();
+    // The page's URL sync keeps the link's parameters as they are (no other object claims them).
+    expect(locationService.getSearch().get('inspect')).toBe(key);
+    expect(locationService.getSearch().get('inspectTab')).toBe('query');
   });
 
   it('shows the no-datasource message on every page instead of a blank one', async () => {

@@ -63,7 +63,7 @@ describe('Usage page', () => {
   it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
-    // Running now (the only instances whose last state is Running) with their challenge_info now.
+    // Running now (the only instances whose last state is Running) with their challenge_info and requests now.
     const current = `max by (${LEGACY_ID}) (challenge_resource_status)`;
     const info = `max by (${LEGACY_ID}, definition, category) (challenge_info)`;
     const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${current} == 1))`;
@@ -72,7 +72,7 @@ describe('Usage page', () => {
       legendFormat: '{{category}}',
     });
     const requests = (r: string) =>
-      `(${running} * on (namespace, definition) group_left () max by (namespace, definition) (last_over_time(challenge_definition_requests{resource="${r}"}[2h])))`;
+      `(${running} * on (namespace, definition) group_left () max by (namespace, definition) (challenge_definition_requests{resource="${r}"}))`;
     expect(lastQueriesOf(harness, 'requests-by-challenge')).toEqual([
       expect.objectContaining({ refId: 'cpu', expr: `sum by (challeng_id) ${requests('cpu')}`, format: 'table' }),
       expect.objectContaining({ refId: 'memory', expr: `sum by (challeng_id) ${requests('memory')}`, format: 'table' }),

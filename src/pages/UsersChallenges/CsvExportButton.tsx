@@ -7,7 +7,7 @@ import {
   type SceneObjectState,
 } from '@grafana/scenes';
 import { Button } from '@grafana/ui';
-import { downloadText, panelCsv } from '../shared/panelMenu';
+import { downloadText, panelCsv } from '../shared/panelCsv';
 
 interface CsvExportButtonState extends SceneObjectState {
   filename: string;

@@ -16,6 +16,8 @@ import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from './datasource';
 import { addPanelMenus } from './panelMenu';
+import { PanelInspector } from './inspect/PanelInspector';
+import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
 
 export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
@@ -58,9 +60,13 @@ export function pageScene(
       new SceneTimePicker({}),
       new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'] }),
     ],
-    body: new SceneFlexLayout({ direction: 'column', children: [...notices, ...rows()] }),
+    // The inspector shows the page's panels, or one alone (View), and the inspect drawer, as the URL says.
+    body: new PanelInspector({
+      body: new SceneFlexLayout({ direction: 'column', children: [...notices, ...rows()] }),
+    }),
   });
-  // Every panel of every page gets the standard menu here, not each where it is built.
+  // Every panel of every page gets the standard menu and a key for links here, not each where it is built.
+  assignPanelKeys(scene);
   addPanelMenus(scene);
   return scene;
 }

@@ -90,7 +90,7 @@ describe('panel menus', () => {
       const table = panel.state.pluginId === 'table';
       expect([title, items.map((i) => i.text)]).toEqual([
         title,
-        ['Explore', 'Copy query', 'Query', ...(table ? ['Download CSV'] : [])],
+        ['View', 'Explore', 'Inspect', 'Copy query', 'Query', ...(table ? ['Download CSV'] : [])],
       ]);
       const sent = lastQueriesOf(harness, runnerKey(panel)).map((q) => ({ refId: q.refId, expr: q.expr }));
       expect(sent.length).toBeGreaterThan(0);
@@ -109,7 +109,7 @@ describe('panel menus', () => {
     const button = screen.getByLabelText('Menu for panel Instances in Error');
     await act(async () => fireEvent.click(button));
     const menu = await screen.findByRole('menu');
-    for (const text of ['Explore', 'Copy query', 'Query', 'Download CSV']) {
+    for (const text of ['View', 'Explore', 'Inspect', 'Copy query', 'Query', 'Download CSV']) {
       expect(within(menu).getByText(text)).toBeInTheDocument();
     }
     expect(screen.getByLabelText('Menu for panel Deletions not finished after 5m')).toBeInTheDocument();

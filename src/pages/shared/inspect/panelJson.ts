@@ -1,0 +1,45 @@
+import type { DataTransformerConfig } from '@grafana/data';
+import { SceneDataTransformer, SceneQueryRunner, sceneGraph, type VizPanel } from '@grafana/scenes';
+
+/** The query runner feeding a panel: its own, or the one under its transformer. */
+function runnerOf(panel: VizPanel): SceneQueryRunner | undefined {
+  const provider = panel.state.$data;
+  if (!provider || provider instanceof SceneQueryRunner) {
+    return provider;
+  }
+  return sceneGraph.findDescendents(provider, SceneQueryRunner)[0];
+}
+
+/** The panel's transformations that a dashboard can hold (custom operators are code, not JSON). */
+function transformationsOf(panel: VizPanel): DataTransformerConfig[] {
+  const provider = panel.state.$data;
+  if (!(provider instanceof SceneDataTransformer)) {
+    return [];
+  }
+  return provider.state.transformations.filter(
+    (t): t is DataTransformerConfig => typeof t === 'object' && t !== null && 'id' in t
+  );
+}
+
+/**
+ * The panel as a classic dashboard panel (the model Grafana's "Panel JSON" shows): type, title, description,
+ * datasource, targets as the runner holds them (the page's variables such as `${ds}` and `$window` not filled in),
+ * transformations, options and field config.
+ */
+export function panelJson(panel: VizPanel) {
+  const { title, description, pluginId, pluginVersion, options, fieldConfig } = panel.state;
+  const runner = runnerOf(panel);
+  const datasource = runner?.state.datasource;
+  const transformations = transformationsOf(panel);
+  return {
+    type: pluginId,
+    title,
+    ...(description ? { description } : {}),
+    ...(pluginVersion ? { pluginVersion } : {}),
+    ...(datasource ? { datasource } : {}),
+    targets: (runner?.state.queries ?? []).map((query) => ({ ...(datasource ? { datasource } : {}), ...query })),
+    ...(transformations.length > 0 ? { transformations } : {}),
+    options,
+    fieldConfig,
+  };
+}
