@@ -52,7 +52,7 @@ describe('query text', () => {
 
   it('reads the category and requests panels at the evaluation time, with no range anywhere', () => {
     // One range selector makes Prometheus read every block of that range for the whole query, the instant
-    // selectors too (bench/queries.bench.ts: the requests panels took 1.1-4.2 s at 6 h with a [$window] in them).
+    // selectors too (bench/queries.bench.ts: the requests panels took about twice as long at 6 h with a [$window]).
     for (const text of [
       instancesByCategoryQuery(s),
       categoryShareQuery(s),

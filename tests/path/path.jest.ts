@@ -537,6 +537,34 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
           expect({ step: cp.step, ...await lifecycleShown(url, s, cp.at, since) }).toEqual(expected);
         }
       }
+      // Over the whole run (the page's usual range, across the restart) each figure mixes both pods' observations, each
+      // pod's extrapolated by its own factor: it lies between the two pods' own figures (is one's when the other has none).
+      const last = withLifecycle[withLifecycle.length - 1];
+      const pods = [withLifecycle[0], last].map((cp) => expectedLifecycle(cp.lifecycle!.exposition));
+      const outside: string[] = [];
+      const between = (what: string, v: number | undefined, a: number | undefined, b: number | undefined) => {
+        const known = [a, b].filter((x): x is number => x !== undefined && !Number.isNaN(x));
+        const ok = known.length === 0 ? v === undefined || Number.isNaN(v) : v !== undefined && v >= Math.min(...known) && v <= Math.max(...known);
+        if (!ok) {
+          outside.push(`${what}: ${v}, the pods ${a} and ${b}`);
+        }
+      };
+      let mixed = 0;
+      for (const [url, s] of [[prom().default, DEFAULT_SETTINGS], [prom().legacy, LEGACY]] as const) {
+        const whole = await lifecycleShown(url, s, last.at, cluster.startTime - 60);
+        for (const q of LIFECYCLE_QUANTILES) {
+          for (const d of Object.keys(pods[0].timeToRunning[q])) {
+            between(`time to Running p${q * 100} ${d}`, whole.timeToRunning[q][d], pods[0].timeToRunning[q][d], pods[1].timeToRunning[q][d]);
+            mixed += Number(pods.every((p) => !Number.isNaN(p.timeToRunning[q][d])));
+          }
+          between(`lifetime p${q * 100}`, whole.lifetime[q], pods[0].lifetime[q], pods[1].lifetime[q]);
+        }
+        for (const le of Object.keys(pods[1].lifetimeShare)) {
+          between(`lifetime share le=${le}`, whole.lifetimeShare[le], pods[0].lifetimeShare[le], pods[1].lifetimeShare[le]);
+        }
+      }
+      expect(outside).toEqual([]);
+      expect(mixed).toBeGreaterThan(0); // a definition with waits in both pods: a real mixture was checked
       // The run has each kind of figure: waits and lifetimes in several buckets, and NaN for a definition never Running.
       const first = expectedLifecycle(withLifecycle[0].lifecycle!.exposition);
       expect(first.counts).toEqual({ opened: 10, failed: 3, deleted: 2 });
