@@ -2,9 +2,12 @@
 // its COPY sources exist and are not excluded by .dockerignore, the entrypoint is what tsconfig.build.json emits,
 // and everything the image runs (dist from src/, the demo generator) imports only production dependencies.
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const operator = join(repo, 'operator');
@@ -71,24 +74,49 @@ describe('operator/Dockerfile', () => {
     assert.ok(seen.has('@kubernetes/client-node') && seen.has('prom-client'), [...seen].join(', '));
   });
 
-  it('the workspace packages the operator links (the metric contract) are in the image where their links point', () => {
+  it('the workspace packages the operator links (the metric contract) are in the image where their links point, compiled', async () => {
     const rootPkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
     const linked = (rootPkg.workspaces as string[])
       .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) }))
       .filter(({ pkg }) => prodDeps.includes(pkg.name));
     assert.deepEqual(linked.map(({ pkg }) => pkg.name), ['@hexactf/contract']);
-    for (const { dir, pkg } of linked) {
-      // npm ci links node_modules/<name> to ../<dir> in both stages: the package.json must be there when it runs.
-      assert.equal(dockerfile.split('\n').filter((l) => l === `COPY ${dir}/package.json ${dir}/`).length, 2, `${dir}/package.json in build and prod-deps`);
-      const runtime = instructions.find((l) => l.startsWith(`COPY ${dir}/`) && l.endsWith(` ./${dir}/`));
-      assert.ok(runtime, `the runtime stage copies ${dir}/ to ./${dir}/`);
-      for (const file of new Set([pkg.exports, pkg.main].filter(Boolean))) assert.ok(runtime.includes(`${dir}/${String(file).replace(/^\.\//, '')}`), `${dir}: ${file}`);
-      // Node strips types only outside node_modules: the link must resolve to the workspace's real directory.
-      const link = join(repo, 'node_modules', pkg.name);
-      assert.ok(lstatSync(link).isSymbolicLink(), `${link} is a workspace link`);
-      assert.equal(realpathSync(link), realpathSync(join(repo, dir)));
-      // Dependency-free: the image installs nothing for it.
-      assert.deepEqual(runtimeImports(join(repo, dir, pkg.exports)), []);
+    const { dir, pkg } = linked[0];
+    // npm ci links node_modules/<name> to ../<dir> in both stages: the package.json must be there when it runs.
+    assert.equal(dockerfile.split('\n').filter((l) => l === `COPY ${dir}/package.json ${dir}/`).length, 2, `${dir}/package.json in build and prod-deps`);
+    // The link must resolve to the workspace's real directory (where the runtime stage puts the compiled copy).
+    const link = join(repo, 'node_modules', pkg.name);
+    assert.ok(lstatSync(link).isSymbolicLink(), `${link} is a workspace link`);
+    assert.equal(realpathSync(link), realpathSync(join(repo, dir)));
+    // Dependency-free: the image installs nothing for it.
+    assert.deepEqual(runtimeImports(join(repo, dir, pkg.exports)), []);
+
+    // The build stage compiles it with these steps, and the runtime stage takes what they write.
+    const compile = 'npm exec --workspace operator -- tsc -p ../contract/tsconfig.build.json';
+    const writePackage = 'node contract/write-dist-package.mjs';
+    assert.ok(dockerfile.includes(`&& ${compile} \\\n && ${writePackage}\n`), 'the build stage compiles the contract');
+    assert.ok(instructions.includes(`COPY --from=build /src/${dir}/dist/ ./${dir}/`), `the runtime stage copies the compiled ${dir}`);
+    const build = JSON.parse(readFileSync(join(repo, dir, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+    assert.equal(build.compilerOptions.outDir, 'dist');
+    const sources = instructions.filter((l) => l.startsWith(`COPY ${dir}/`)).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const f of ['index.ts', 'tsconfig.json', 'tsconfig.build.json', 'write-dist-package.mjs']) assert.ok(sources.includes(`${dir}/${f}`), `the build stage copies ${dir}/${f}`);
+
+    // The same steps here, into a temporary folder: the compiled package exports exactly what index.ts does.
+    const out = mkdtempSync(join(tmpdir(), 'hexactf-contract-'));
+    try {
+      execFileSync('npm', ['exec', '--workspace', 'operator', '--', 'tsc', '-p', `../${dir}/tsconfig.build.json`, '--outDir', out], { cwd: repo, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repo, dir, 'write-dist-package.mjs'), out], { stdio: 'pipe' });
+      const compiledPkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+      assert.equal(compiledPkg.name, pkg.name);
+      assert.equal(compiledPkg.type, 'module');
+      const compiled = await import(pathToFileURL(join(out, compiledPkg.exports)).href);
+      const source = await import(pathToFileURL(join(repo, dir, pkg.exports)).href);
+      assert.ok(Object.keys(source).length > 10);
+      // Values as they are; functions (isStateName) by name and arity, as two loads make two function objects.
+      const comparable = (m: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'function' ? `function ${v.name}/${v.length}` : v]));
+      assert.deepEqual(comparable(compiled), comparable(source));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 
