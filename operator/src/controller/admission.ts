@@ -28,9 +28,15 @@ export class Admission {
     if (gone || ch.metadata.deletionTimestamp || holdsSlot(ch)) this.admitted.delete(objectKey(ch));
   }
 
+  /** Challenges admitted here that the cache may not show yet (some may have expired; holds() says). */
+  keys(): IterableIterator<string> {
+    return this.admitted.keys();
+  }
+
   /** Holds a slot, as the cache shows it or as admitted here moments ago. */
   readonly holds = (c: Challenge): boolean => {
     if (holdsSlot(c)) return true;
+    if (this.admitted.size === 0) return false; // the common case in a scan of a long line: no key to build
     const at = this.admitted.get(objectKey(c));
     if (at === undefined) return false;
     if (this.clock.now() - at < REMEMBER_MS) return true;

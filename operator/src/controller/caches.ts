@@ -1,9 +1,9 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
-// indexes that turn "which Challenge does this child belong to" and "which Challenges does this user have" into
-// map lookups instead of scans.
+// indexes that turn "which Challenge does this child belong to" into map lookups instead of scans (each user's
+// line under --max-per-user is kept by quota-line.ts).
 import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, LABEL_USER, MANAGED_BY,
+  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, MANAGED_BY,
   type Challenge, type ChallengeDefinition, type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
@@ -34,8 +34,6 @@ export type InformerFactory = <T extends KubeObject>(name: string, ref: Resource
 export const INDEX_OWNER = 'owner';
 /** namespace/name of the ChallengeDefinition a Challenge uses. */
 export const INDEX_DEFINITION = 'definition';
-/** The user label of a Challenge (every namespace: the per-user cap counts them all). */
-export const INDEX_USER = 'user';
 
 /** Deployments and Services name their Challenge in their controller ownerReference. */
 export function challengeKeyOfChild(obj: KubeObject): string[] {
@@ -53,11 +51,6 @@ export function definitionKeyOfChallenge(ch: Challenge): string[] {
   return [`${ch.metadata.namespace}/${ch.spec?.definition}`];
 }
 
-export function userOfChallenge(ch: Challenge): string[] {
-  const user = ch.metadata.labels?.[LABEL_USER];
-  return user ? [user] : [];
-}
-
 /** The informers and indexes the Challenge controller reads; children are watched only when the operator made them. */
 export function makeCaches(newInformer: InformerFactory, challengeResyncMs: number): Caches {
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
@@ -70,7 +63,6 @@ export function makeCaches(newInformer: InformerFactory, challengeResyncMs: numb
     pods: newInformer<Child>('pods', PODS, { ...owned, transform: projectPod }),
   };
   caches.challenges.addIndex(INDEX_DEFINITION, definitionKeyOfChallenge);
-  caches.challenges.addIndex(INDEX_USER, userOfChallenge);
   caches.deployments.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.services.addIndex(INDEX_OWNER, challengeKeyOfChild);
   caches.networkPolicies.addIndex(INDEX_OWNER, challengeKeyOfChild);

@@ -1,4 +1,5 @@
-// The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands.
+// The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands, defined by
+// a scan of the user's Challenges. The controller asks quota-line.ts, which keeps the same answers incrementally.
 import { objectKey, timeMs, type Challenge } from '../api/types.ts';
 import { COND_READY, RECOVERABLE_REASONS, getCondition } from './status.ts';
 

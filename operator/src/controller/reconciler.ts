@@ -9,14 +9,14 @@ import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isNotFound, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import type { Admission } from './admission.ts';
-import { INDEX_OWNER, INDEX_USER, type Caches } from './caches.ts';
-import { childRefs, desiredChildren, identity, type DesiredChild } from './children.ts';
+import { INDEX_OWNER, type Caches } from './caches.ts';
+import { childRefs, desiredChildren, type DesiredChild } from './children.ts';
 import {
   decide, type ChildrenFacts, type CleanupFacts, type Decision, type DecisionOptions, type Facts, type Need, type QuotaFacts,
 } from './decision.ts';
 import type { NetworkIsolation } from './network-policy.ts';
 import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
-import { quotaAhead } from './quota.ts';
+import type { QuotaLines } from './quota-line.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
 import { COND_DELETING, COND_READY, getCondition, isSubset, stableJson } from './status.ts';
 
@@ -54,6 +54,7 @@ export class Reconciler {
   private readonly recorder: Recorder;
   private readonly log: Logger;
   private readonly admission: Admission;
+  private readonly lines: QuotaLines;
   private readonly events: EventSink;
   /**
    * resourceVersions of Challenges that our own writes replaced, until the cache shows a newer one. A reconcile
@@ -63,9 +64,10 @@ export class Reconciler {
 
   constructor(deps: {
     caches: Caches; client: KubeClient; opts: ReconcileOptions; clock: Clock; recorder: Recorder; log: Logger; admission: Admission;
-    events?: EventSink;
+    lines: QuotaLines; events?: EventSink;
   }) {
     this.admission = deps.admission;
+    this.lines = deps.lines;
     this.events = deps.events ?? noEvents;
     this.caches = deps.caches;
     this.client = deps.client;
@@ -124,9 +126,23 @@ export class Reconciler {
 
   private async reconcileChallenge(cached: Challenge): Promise<Result> {
     let ch = cached;
+    // The finalizer is written alongside the first child (the NetworkPolicy), not before it: one round trip less
+    // per new Challenge. The workloads and the status write wait for it, so a refused finalizer (409) creates no
+    // workload; a Challenge deleted in that moment leaves at most its policy, which its ownerReference lets the
+    // garbage collector remove.
+    let finalizing: Promise<Challenge> | undefined;
     if (!ch.metadata.deletionTimestamp && !(ch.metadata.finalizers ?? []).includes(FINALIZER)) {
-      ch = await this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
+      finalizing = this.setFinalizers(ch, [...(ch.metadata.finalizers ?? []), FINALIZER]);
+      finalizing.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     }
+    const finalized = async (): Promise<Challenge> => {
+      if (finalizing) {
+        const pending = finalizing;
+        finalizing = undefined;
+        ch = await pending;
+      }
+      return ch;
+    };
 
     const facts: Facts = {
       challenge: ch,
@@ -144,11 +160,11 @@ export class Reconciler {
         // Getting children takes a slot, noted in the same turn of the event loop as the quota check that allowed
         // it (no await in between), so the user's other reconciles count it before the cache shows it.
         if (this.opts.maxPerUser > 0 && !this.admission.holds(ch)) this.admission.admit(ch);
-        ({ retryError, ...facts.children } = await this.convergeChildren(ch));
+        ({ retryError, ...facts.children } = await this.convergeChildren(ch, finalized));
       }
       decision = decide(facts);
     }
-    return this.carryOut(ch, decision, retryError);
+    return this.carryOut(await finalized(), decision, retryError);
   }
 
   private async carryOut(ch: Challenge, d: Decision, retryError: unknown): Promise<Result> {
@@ -174,14 +190,14 @@ export class Reconciler {
   }
 
   private observeQuota(ch: Challenge): QuotaFacts {
-    return { ahead: quotaAhead(ch, this.caches.challenges.byIndex(INDEX_USER, identity(ch).user), this.admission.holds) };
+    return { ahead: this.lines.ahead(ch, this.admission, this.opts.maxPerUser) };
   }
 
   /**
    * Creates, restores and prunes children, then reads their state from the caches. A refusal for good
    * (400/403/422) is `refused`; other failures are `retrying` (the other children are still attempted).
    */
-  private async convergeChildren(ch: Challenge): Promise<ChildrenOutcome> {
+  private async convergeChildren(ch: Challenge, finalized: () => Promise<Challenge>): Promise<ChildrenOutcome> {
     const def = this.caches.definitions.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!;
     let desired: DesiredChild[];
     try {
@@ -195,7 +211,10 @@ export class Reconciler {
     // children are independent: converge them concurrently, one round trip per reconcile instead of one per child
     // (with 1,000 Challenges created at once this is most of the time to converge).
     const ensure = (children: DesiredChild[]) => Promise.all(children.map((child) => this.ensureChild(ch, child)));
-    const isolated = await ensure(desired.filter((child) => child.kind === 'NetworkPolicy'));
+    const [policies, finalizer] = await Promise.allSettled([ensure(desired.filter((child) => child.kind === 'NetworkPolicy')), finalized()]);
+    if (finalizer.status === 'rejected') throw finalizer.reason;
+    if (policies.status === 'rejected') throw policies.reason;
+    const isolated = policies.value;
     const blocked = isolated.some((o) => o.refused || o.nameConflict || o.retrying);
     // Listed as the definition renders them (workloads, then the policy), as the ChildrenCreated note shows them.
     const outcomes = blocked ? isolated : [...(await ensure(desired.filter((child) => child.kind !== 'NetworkPolicy'))), ...isolated];

@@ -7,11 +7,12 @@ import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../log.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import {
-  INDEX_DEFINITION, INDEX_USER, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
+  INDEX_DEFINITION, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
 } from './caches.ts';
 import { Admission } from './admission.ts';
 import { Controller } from './controller.ts';
-import { holdsSlot, oldestWaiting, quotaAhead } from './quota.ts';
+import { holdsSlot } from './quota.ts';
+import { QuotaLines } from './quota-line.ts';
 import { Reconciler, type EventSink, type ReconcileOptions } from './reconciler.ts';
 
 /** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
@@ -39,9 +40,10 @@ export interface ChallengeController {
 export function setupChallengeController(deps: ChallengeControllerDeps): ChallengeController {
   const caches = makeCaches(deps.newInformer, deps.resyncMs);
   const admission = new Admission(deps.clock);
+  const lines = new QuotaLines((key) => caches.challenges.get(key));
   const reconciler = new Reconciler({
     caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
-    events: deps.events,
+    lines, events: deps.events,
   });
   const controller = new Controller({
     name: CONTROLLER_NAME,
@@ -52,31 +54,34 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
     reconcile: (key) => reconciler.reconcile(key),
     keys: () => [...caches.challenges.list()].map(objectKey),
   });
-  watch(caches, controller, deps.options, admission);
+  watch(caches, controller, deps.options, admission, lines);
   return { caches, controller };
 }
 
 /** Which events enqueue which Challenges. */
-function watch(c: Caches, controller: Controller, options: ReconcileOptions, admission: Admission): void {
+function watch(c: Caches, controller: Controller, options: ReconcileOptions, admission: Admission, lines: QuotaLines): void {
   const enqueue = (key: string) => controller.enqueue(key);
 
   // A Challenge itself. Under --max-per-user, when one leaves a slot or the line (deleted, stopped holding a
   // slot, moved to another user), at most one other can change: the user's first waiting Challenge, and only
-  // if a slot is free for it now. A new Challenge joins the end of the line and changes nobody else.
+  // if a slot is free for it now. A new Challenge joins the end of the line and changes nobody else. The lines
+  // are updated first, so what follows sees this event.
+  const quota = options.maxPerUser > 0;
   const slotFreed = (user: string | undefined) => {
-    if (options.maxPerUser <= 0 || !user) return;
-    const mine = c.challenges.byIndex(INDEX_USER, user);
-    const first = oldestWaiting(mine, admission.holds);
-    if (first && quotaAhead(first, mine, admission.holds) < options.maxPerUser) enqueue(objectKey(first));
+    if (!quota || !user) return;
+    const first = lines.first(user, admission.holds);
+    if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) enqueue(objectKey(first));
   };
   const place = (ch: Challenge) => (ch.metadata.deletionTimestamp ? 'leaving' : holdsSlot(ch) ? 'holds' : 'waits');
   const userOf = (ch: Challenge) => ch.metadata.labels?.[LABEL_USER];
   c.challenges.addHandlers({
     onAdd: (ch) => {
+      if (quota) lines.observe(undefined, ch);
       admission.observe(ch);
       enqueue(objectKey(ch));
     },
     onUpdate: (old, ch) => {
+      if (quota) lines.observe(old, ch);
       admission.observe(ch);
       enqueue(objectKey(ch));
       if (userOf(old) !== userOf(ch)) {
@@ -85,6 +90,7 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
       } else if (place(old) !== place(ch)) slotFreed(userOf(ch));
     },
     onDelete: (ch) => {
+      if (quota) lines.observe(ch, undefined);
       admission.observe(ch, true);
       enqueue(objectKey(ch));
       slotFreed(userOf(ch));
