@@ -22,7 +22,7 @@ import { realClock } from '../src/clock.ts';
 import { listen } from '../src/server/http-server.ts';
 import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge } from '../src/api/types.ts';
 import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
-import { median, row, short } from './report.ts';
+import { IMAGE_NODE_FLAGS, median, row, short } from './report.ts';
 
 interface Measure {
   scrapeMs: number;
@@ -183,10 +183,10 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number, e
   }
 }
 
-/** Each side in its own process, so neither pays for the other's heap in garbage collection. */
+/** Each side in its own process (under the image's V8 flags), so neither pays for the other's heap in garbage collection. */
 function runSideInChild(side: string, n: number, runs: number, encoding: Encoding, churn = 0, recent = false): Measure {
   const args = ['--side', side, '--n', String(n), '--runs', String(runs), '--encoding', encoding, '--churn', String(churn), ...(recent ? ['--churn-recent'] : [])];
-  const out = execFileSync(process.execPath, ['--expose-gc', import.meta.filename, ...args], {
+  const out = execFileSync(process.execPath, [...IMAGE_NODE_FLAGS, '--expose-gc', import.meta.filename, ...args], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;

@@ -271,7 +271,8 @@ export class ChallengeCollector {
     this.lastDefs = defs;
     yield;
 
-    // Which cached objects are known, which are new.
+    // Which cached objects are known, which are new (counts start from zero even after a render that failed).
+    for (const b of this.blocks) b.seen = 0;
     const fresh: Entry[] = [];
     for (let i = 0; i < live.length; i++) {
       const ch = live[i];
