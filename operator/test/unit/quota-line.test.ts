@@ -8,18 +8,7 @@ import { FakeClock } from '../../src/clock.ts';
 import { Admission } from '../../src/controller/admission.ts';
 import { oldestWaiting, quotaAhead } from '../../src/controller/quota.ts';
 import { QuotaLines } from '../../src/controller/quota-line.ts';
-
-/** A small seeded PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from '@hexactf/testing/random';
 
 const STATES: Array<[string | undefined, string | undefined]> = [
   [undefined, undefined], ['Pending', undefined], ['Running', undefined], ['Error', 'QuotaExceeded'],
@@ -45,7 +34,7 @@ function challenge(name: string, namespace: string, user: string, createdS: numb
 
 test('the lines answer as quota.ts does over random creates, state changes, user changes and deletions', () => {
   for (let seed = 1; seed <= 20; seed++) {
-    const rnd = prng(seed);
+    const rnd = seededRandom(seed);
     const pick = (n: number) => Math.floor(rnd() * n);
     const clock = new FakeClock();
     const cache = new Map<string, Challenge>();
