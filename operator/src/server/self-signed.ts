@@ -57,7 +57,8 @@ export interface ServingCert {
 export function selfSignedCert(commonName: string, hosts: string[], now = new Date()): ServingCert {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: a first byte of 0 (1 in 256 draws) would be padding that parsers refuse.
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const name = seq(set(seq(oid('2.5.4.3'), der(0x0c, Buffer.from(commonName, 'utf8')))));
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const san = hosts.map((h) => (isIP(h) ? der(0x87, ipBytes(h)) : der(0x82, Buffer.from(h, 'ascii'))));
