@@ -2,8 +2,8 @@
 // and who waits in which order. quota.ts says what the answers are (quotaAhead, oldestWaiting); this gives the same
 // answers without a scan of the user's whole pile, which at 20,000 Challenges of one user blocked the event loop
 // for tens of milliseconds per reconcile or event. Only keys and creation times are kept: the cache holds the objects.
-import { LABEL_USER, objectKey, timeMs, type Challenge } from '../api/types.ts';
-import { holdsSlot, type SlotView } from './quota.ts';
+import { objectKey, timeMs, type Challenge } from '../api/types.ts';
+import { quotaUser as userOf, slotPlace as place, type SlotView } from './quota.ts';
 
 interface Waiting {
   /** creationTimestamp in ms, then namespace/name: quota.ts's compareAge. */
@@ -23,8 +23,6 @@ export interface AdmissionView {
   keys(): Iterable<string>;
   holds: SlotView;
 }
-
-const userOf = (c: Challenge) => c.metadata.labels?.[LABEL_USER] || undefined;
 
 function before(a: Waiting, b: Waiting): boolean {
   return a.ms !== b.ms ? a.ms < b.ms : a.key < b.key;
@@ -112,10 +110,6 @@ export class QuotaLines {
     if (line.waiting[at]?.key === w.key) line.waiting.splice(at, 1);
     if (!line.holders.size && !line.waiting.length) this.lines.delete(user!);
   }
-}
-
-function place(c: Challenge): 'leaving' | 'holds' | 'waits' {
-  return c.metadata.deletionTimestamp ? 'leaving' : holdsSlot(c) ? 'holds' : 'waits';
 }
 
 function entryOf(c: Challenge): Waiting {

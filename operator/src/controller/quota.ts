@@ -1,6 +1,6 @@
 // The per-user cap (--max-per-user): who holds a slot, who waits, and where a waiting Challenge stands, defined by
 // a scan of the user's Challenges. The controller asks quota-line.ts, which keeps the same answers incrementally.
-import { objectKey, timeMs, type Challenge } from '../api/types.ts';
+import { LABEL_USER, objectKey, timeMs, type Challenge } from '../api/types.ts';
 import { COND_READY, RECOVERABLE_REASONS, getCondition } from './status.ts';
 
 /** Holds a slot: started or starting, or kept in an Error that does not heal by itself. */
@@ -8,6 +8,16 @@ export function holdsSlot(c: Challenge): boolean {
   const s = c.status?.currentStatus?.state;
   if (s === 'Pending' || s === 'Running') return true;
   return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
+}
+
+/** The user whose cap a Challenge counts against (none without the label, or with it empty). */
+export function quotaUser(c: Challenge): string | undefined {
+  return c.metadata.labels?.[LABEL_USER] || undefined;
+}
+
+/** Where a Challenge stands in its user's line: leaving it, holding a slot, or waiting for one. */
+export function slotPlace(c: Challenge): 'leaving' | 'holds' | 'waits' {
+  return c.metadata.deletionTimestamp ? 'leaving' : holdsSlot(c) ? 'holds' : 'waits';
 }
 
 /** Waiting instances are admitted oldest first (creationTimestamp, then namespace/name). */

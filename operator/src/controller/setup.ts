@@ -1,7 +1,7 @@
 // Sets up the Challenge controller (kubebuilder's SetupWithManager): the caches it reads with their indexes, its
 // reconciler and workers, and which informer events enqueue which Challenge keys.
 import { CHALLENGE_CONTROLLER } from '@hexactf/contract';
-import { LABEL_USER, objectKey, type Challenge, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
+import { objectKey, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +11,7 @@ import {
 } from './caches.ts';
 import { Admission } from './admission.ts';
 import { Controller } from './controller.ts';
-import { holdsSlot } from './quota.ts';
+import { quotaUser as userOf, slotPlace as place } from './quota.ts';
 import { QuotaLines } from './quota-line.ts';
 import { Reconciler, type EventSink, type ReconcileOptions } from './reconciler.ts';
 
@@ -72,8 +72,6 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
     const first = lines.first(user, admission.holds);
     if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) enqueue(objectKey(first));
   };
-  const place = (ch: Challenge) => (ch.metadata.deletionTimestamp ? 'leaving' : holdsSlot(ch) ? 'holds' : 'waits');
-  const userOf = (ch: Challenge) => ch.metadata.labels?.[LABEL_USER];
   c.challenges.addHandlers({
     onAdd: (ch) => {
       if (quota) lines.observe(undefined, ch);
