@@ -90,8 +90,9 @@ export class ChallengeCollector {
   /** The definition objects of the last render: info lines are checked against them only when they change. */
   private lastDefs: ChallengeDefinition[] = [];
   private readonly statusHeader = piece(header(STATUS_METRIC, STATUS_HELP, 'gauge'));
-  private tail = piece('');
-  private requests = piece('');
+  /** The pieces after the status blocks (tombstones, info header) and the requests family, with their text. */
+  private tail = { text: '', piece: EMPTY };
+  private requests = { text: '', piece: EMPTY };
   /** Renders take turns: each one updates the blocks. */
   private queue: Promise<unknown> = Promise.resolve();
   private rendering = false;
@@ -341,8 +342,8 @@ export class ChallengeCollector {
       out.push(b.status);
     }
     const tail = tombs + header(INFO_METRIC, 'One series per live Challenge with its definition and category.', 'gauge');
-    if (tail !== this.tail.plain.toString()) this.tail = piece(tail);
-    out.push(this.tail);
+    if (tail !== this.tail.text) this.tail = { text: tail, piece: piece(tail) };
+    out.push(this.tail.piece);
     for (const b of this.blocks) {
       if (b.infoStale) {
         b.info = this.rebuild(b, true);
@@ -360,8 +361,8 @@ export class ChallengeCollector {
         requests += REQUESTS_METRIC + labelSet(REQUEST_LABELS, [...base, resource]) + ' ' + formatValue(amounts[resource]) + '\n';
       }
     }
-    if (requests !== this.requests.plain.toString()) this.requests = piece(requests);
-    out.push(this.requests);
+    if (requests !== this.requests.text) this.requests = { text: requests, piece: piece(requests) };
+    out.push(this.requests.piece);
     (live as unknown[]).fill(undefined);
     return out;
   }
