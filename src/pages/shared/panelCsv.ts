@@ -1,5 +1,6 @@
 import { toCSV, type DataFrame } from '@grafana/data';
 import { sceneGraph, type VizPanel } from '@grafana/scenes';
+import { titleSlug } from './inspect/panelKeys';
 
 /** CSV of frames: cells through each field's display processor when it has one (field config applied). */
 export const framesCsv = (frames: DataFrame[]) => toCSV(frames, { delimiter: ',' });
@@ -19,11 +20,5 @@ export function downloadText(filename: string, text: string, type = 'text/csv;ch
   URL.revokeObjectURL(url);
 }
 
-/** A file name from the panel title: lower case, runs of anything but letters and digits as one dash. */
-export const csvFilename = (title: string) =>
-  `${
-    title
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'panel'
-  }.csv`;
+/** A file name from the panel title (its slug, as panel keys use it). */
+export const csvFilename = (title: string) => `${titleSlug(title) || 'panel'}.csv`;

@@ -1,5 +1,8 @@
 import type { PanelData } from '@grafana/data';
 
+/** Rows in all the frames of the response. */
+const rowCount = (data: PanelData) => data.series.reduce((sum, frame) => sum + frame.length, 0);
+
 export interface Stat {
   label: string;
   value: string;
@@ -12,7 +15,6 @@ export interface Stat {
 export function requestStats(data: PanelData): Stat[] {
   const stats: Stat[] = [];
   const request = data.request;
-  const rows = data.series.reduce((sum, frame) => sum + frame.length, 0);
   if (request) {
     const { range } = request;
     stats.push({
@@ -36,7 +38,7 @@ export function requestStats(data: PanelData): Stat[] {
   }
   stats.push({ label: 'State', value: data.state });
   stats.push({ label: 'Frames (series)', value: String(data.series.length) });
-  stats.push({ label: 'Rows', value: String(rows) });
+  stats.push({ label: 'Rows', value: String(rowCount(data)) });
   return stats;
 }
 
@@ -48,8 +50,7 @@ export function requestSummary(data: PanelData | undefined): string | undefined 
   if (!data || !request) {
     return undefined;
   }
-  const rows = data.series.reduce((sum, frame) => sum + frame.length, 0);
-  const parts = [count(request.targets.length, 'query', 'queries'), count(rows, 'row', 'rows')];
+  const parts = [count(request.targets.length, 'query', 'queries'), count(rowCount(data), 'row', 'rows')];
   if (request.endTime !== undefined) {
     parts.push(`${request.endTime - request.startTime} ms`);
   }
