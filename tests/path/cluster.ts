@@ -28,6 +28,7 @@ import { startTestEnv, type TestEnv } from '../../operator/test/support/test-env
 import { findObject, renderChart } from '../../operator/test/chart/helm.ts';
 import { FINALIZER, timeMs, type Challenge, type State } from '../../operator/src/api/types.ts';
 import { BUILDS } from './builds.ts';
+import { expositionSamples } from './exposition.ts';
 import { parseLifecycle, type LifecycleExposition } from './lifecycle-exposition.ts';
 import { OriginalOperator, type OriginalInstance } from './original-operator.ts';
 
@@ -248,16 +249,8 @@ class Ctf {
 }
 
 function parseStatusSeries(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  const series = new RegExp(`^${STATUS_METRIC}\\{(.*)\\} (\\S+)$`);
-  for (const line of text.split('\n')) {
-    const m = series.exec(line);
-    if (m) {
-      const label = (l: string) => new RegExp(`${l}="([^"]*)"`).exec(m[1])?.[1];
-      out.set(`${label(STATUS_LABELS.namespace)}/${label(STATUS_LABELS.challengeName)}`, Number(m[2]));
-    }
-  }
-  return out;
+  return new Map(expositionSamples(text).filter((x) => x.name === STATUS_METRIC).map(({ labels, value }) =>
+    [`${labels[STATUS_LABELS.namespace]}/${labels[STATUS_LABELS.challengeName]}`, value]));
 }
 
 /** The chart's rules (alerts and recording rules); the default Prometheus loads them like a kube-prometheus-stack would. */

@@ -1,6 +1,7 @@
 // The operator's own exposition of its lifecycle metrics, as cluster.ts reads it from the operator's /metrics at
 // each checkpoint (JSON-safe: path.jest.ts gets it through the PATH-READY line).
 import { CONTROLLER_METRICS, LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC } from '@hexactf/contract';
+import { expositionSamples } from './exposition.ts';
 
 /** namespace/definition -> `le` as exported -> cumulative count. */
 export type HistogramBuckets = Record<string, Record<string, number>>;
@@ -13,20 +14,9 @@ export interface LifecycleExposition {
   leading: boolean;
 }
 
-function labelsOf(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-}
-
 export function parseLifecycle(text: string): LifecycleExposition {
   const out: LifecycleExposition = { timeToRunning: {}, lifetime: {}, transitions: [], leading: false };
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m) {
-      continue;
-    }
-    const [, name, labelText, raw] = m;
-    const labels = labelsOf(labelText);
-    const value = Number(raw);
+  for (const { name, labels, value } of expositionSamples(text)) {
     if (name === `${TIME_TO_RUNNING_METRIC}_bucket` || name === `${LIFETIME_METRIC}_bucket`) {
       const into = name.startsWith(TIME_TO_RUNNING_METRIC) ? out.timeToRunning : out.lifetime;
       ((into[`${labels.namespace}/${labels.definition}`] ??= {})[labels.le] = value);
