@@ -18,7 +18,7 @@ import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from '.
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
 import type { Challenge, KubeObject } from '../src/api/types.ts';
 import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
-import { row, short } from './report.ts';
+import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 function settle(): NodeJS.MemoryUsage {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -153,7 +153,7 @@ export async function memoryBench(n: number): Promise<void> {
 
     const run = (mode: Mode) => {
       // V8 flags as the image's ENTRYPOINT sets them.
-      const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=4', import.meta.filename, '--child', mode, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const r = spawnSync(process.execPath, ['--expose-gc', ...IMAGE_NODE_FLAGS, import.meta.filename, '--child', mode, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (r.status !== 0) throw new Error(`memory child ${mode} failed`);
       return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; bytes: number };
     };

@@ -29,7 +29,7 @@ import {
   applyDefinitions, defaultOptions, loadDefinitions, parseDuration, runWorkload, type WorkloadOptions,
 } from '../demo/workload.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
-import { row, short } from './report.ts';
+import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 const SHORT = short();
 const NS = 'bench-workload';
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     }
     const port = await freePort();
     const operator = spawn(process.execPath, [
-      '--max-semi-space-size=4', OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
+      ...IMAGE_NODE_FLAGS, OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
       '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
       `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
       '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`, `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
