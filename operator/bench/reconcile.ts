@@ -16,30 +16,10 @@ import { RestClient } from '../src/kube/rest.ts';
 import { FINALIZER } from '../src/api/types.ts';
 import type { Challenge, ChallengeDefinition } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
+import { pool, webDefinitionSpec } from './api-writes.ts';
 
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 const WORKERS = 4; // --max-concurrent-reconciles default
-
-function definitionSpec(): ChallengeDefinition['spec'] {
-  return {
-    isOne: false, category: 'web',
-    components: [{
-      name: 'web',
-      deployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 } as never], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
-      service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 80 }] } },
-    }],
-  };
-}
-
-async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
-}
 
 function challengeBody(name: string, i: number) {
   return {
@@ -53,7 +33,7 @@ async function setupNamespace(env: TestEnv, prefix: string): Promise<string> {
   const ns = await createTestNamespace(env.kubeConfig, prefix);
   await env.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
     ...G, namespace: ns, plural: 'challengedefinitions',
-    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: definitionSpec() },
+    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: webDefinitionSpec() },
   });
   return ns;
 }
@@ -65,7 +45,7 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
   const apps = env.kubeConfig.makeApiClient(AppsV1Api);
   const core = env.kubeConfig.makeApiClient(CoreV1Api);
   const net = env.kubeConfig.makeApiClient(NetworkingV1Api);
-  const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
+  const def = { metadata: { name: 'web', namespace: ns }, spec: webDefinitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
   const created: Challenge[] = [];
@@ -94,7 +74,7 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
   const ns = await setupNamespace(env, 'bench-same');
   const rest = new RestClient(env.kubeConfig);
   const client = new KubeClient(rest);
-  const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
+  const def = { metadata: { name: 'web', namespace: ns }, spec: webDefinitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
   const created: Challenge[] = [];

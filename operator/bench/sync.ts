@@ -14,15 +14,9 @@ import { kubeListWatch } from '../src/kube/list-watch.ts';
 import { RestClient } from '../src/kube/rest.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
+import { pool, webDefinitionSpec } from './api-writes.ts';
 
 const CHALLENGES = { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'Challenge', plural: 'challenges' };
-
-async function pool(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
-    while (next < n) await fn(next++);
-  }));
-}
 
 /**
  * `definition`: for 20,000 users none exists, so each reconcile is a quick Error and the work measured is the
@@ -35,18 +29,11 @@ async function createChallenges(rest: RestClient, ns: string, n: number, userOf:
     await rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challengedefinitions`, {
       body: {
         apiVersion: API_VERSION, kind: 'ChallengeDefinition', metadata: { name: definition },
-        spec: {
-          isOne: false, category: 'web',
-          components: [{
-            name: 'web',
-            deployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
-            service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 80 }] } },
-          }],
-        },
+        spec: webDefinitionSpec(),
       },
     });
   }
-  await pool(n, 48, (i) => rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challenges`, {
+  await pool(Array.from({ length: n }, (_, i) => i), 48, (i) => rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challenges`, {
     body: {
       apiVersion: API_VERSION, kind: 'Challenge',
       metadata: { name: `c-${i}`, labels: { [LABEL_CHALLENGE_ID]: String(1 + (i % 40)), [LABEL_USER]: userOf(i) } },
