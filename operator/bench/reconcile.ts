@@ -16,7 +16,8 @@ import { RestClient } from '../src/kube/rest.ts';
 import { FINALIZER } from '../src/api/types.ts';
 import type { Challenge, ChallengeDefinition } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
-import { pool, webDefinitionSpec } from './api-writes.ts';
+import { definitionSpec } from '../test/integration/harness.ts';
+import { pool } from '../test/stress/support.ts';
 
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 const WORKERS = 4; // --max-concurrent-reconciles default
@@ -33,7 +34,7 @@ async function setupNamespace(env: TestEnv, prefix: string): Promise<string> {
   const ns = await createTestNamespace(env.kubeConfig, prefix);
   await env.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
     ...G, namespace: ns, plural: 'challengedefinitions',
-    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: webDefinitionSpec() },
+    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: definitionSpec() },
   });
   return ns;
 }
@@ -45,7 +46,7 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
   const apps = env.kubeConfig.makeApiClient(AppsV1Api);
   const core = env.kubeConfig.makeApiClient(CoreV1Api);
   const net = env.kubeConfig.makeApiClient(NetworkingV1Api);
-  const def = { metadata: { name: 'web', namespace: ns }, spec: webDefinitionSpec() } as ChallengeDefinition;
+  const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
   const created: Challenge[] = [];
@@ -74,7 +75,7 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
   const ns = await setupNamespace(env, 'bench-same');
   const rest = new RestClient(env.kubeConfig);
   const client = new KubeClient(rest);
-  const def = { metadata: { name: 'web', namespace: ns }, spec: webDefinitionSpec() } as ChallengeDefinition;
+  const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
   const created: Challenge[] = [];

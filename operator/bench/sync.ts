@@ -14,7 +14,8 @@ import { kubeListWatch } from '../src/kube/list-watch.ts';
 import { RestClient } from '../src/kube/rest.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
-import { pool, webDefinitionSpec } from './api-writes.ts';
+import { definitionSpec } from '../test/integration/harness.ts';
+import { pool } from '../test/stress/support.ts';
 
 const CHALLENGES = { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'Challenge', plural: 'challenges' };
 
@@ -29,7 +30,7 @@ async function createChallenges(rest: RestClient, ns: string, n: number, userOf:
     await rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challengedefinitions`, {
       body: {
         apiVersion: API_VERSION, kind: 'ChallengeDefinition', metadata: { name: definition },
-        spec: webDefinitionSpec(),
+        spec: definitionSpec(),
       },
     });
   }
