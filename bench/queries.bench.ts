@@ -21,11 +21,17 @@ import { startPrometheus } from '@hexactf/testing/prometheus';
 import { promtoolPath, toolPath } from '@hexactf/testing/tools';
 import { parse, stringify } from 'yaml';
 
-import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES, STATE_CODES, STATE_NAMES, STATUS_METRIC } from '@hexactf/contract';
+import {
+  DEFAULT_DELETED_SERIES_RETENTION_SECONDS,
+  RECORDING_RULES,
+  STATE_CODES,
+  STATE_NAMES,
+  STATUS_METRIC,
+} from '@hexactf/contract';
 
 import { ChallengeState } from '../src/metric/contract';
-import * as q from '../src/queries/queries';
-import type { QuerySettings } from '../src/queries/queries';
+import * as q from '../src/queries';
+import type { QuerySettings } from '../src/queries/common';
 import { FILTER_ROLES, filterVariable } from '../src/settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { writeHistory } from '../tests/scale/openmetrics';
@@ -46,7 +52,7 @@ interface Bench {
   query: string;
 }
 
-/** Every panel and variable query of the pages, as built by src/queries/queries.ts. */
+/** Every panel and variable query of the pages, as built by src/queries/. */
 function dashboardQueries(s: QuerySettings): Bench[] {
   const out: Bench[] = [];
   const states = STATE_NAMES.map((name): [string, ChallengeState] => [name, STATE_CODES[name]]);
@@ -56,10 +62,18 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   for (const [name, st] of states) {
     out.push({ name: `over time ${name}`, kind: 'range', query: q.stateCountOverTimeQuery(s, st) });
   }
-  out.push({ name: 'per challenge Running', kind: 'instant', query: q.challengeStateCountQuery(s, ChallengeState.Running) });
-  out.push({ name: 'per challenge Error', kind: 'instant', query: q.challengeStateCountQuery(s, ChallengeState.Error) });
+  out.push({
+    name: 'per challenge Running',
+    kind: 'instant',
+    query: q.challengeStateCountQuery(s, ChallengeState.Running),
+  });
+  out.push({
+    name: 'per challenge Error',
+    kind: 'instant',
+    query: q.challengeStateCountQuery(s, ChallengeState.Error),
+  });
   out.push({ name: 'matrix (table)', kind: 'instant', query: q.matrixQuery(s) });
-  out.push({ name: 'one user\'s instances', kind: 'instant', query: q.userInstancesQuery(s, 'player-00042') });
+  out.push({ name: "one user's instances", kind: 'instant', query: q.userInstancesQuery(s, 'player-00042') });
   out.push({ name: 'peak per user', kind: 'instant', query: q.peakConcurrentByUserQuery(s) });
   out.push({ name: 'top users', kind: 'instant', query: q.topUsersQuery(s) });
   out.push({ name: 'peak distribution', kind: 'instant', query: q.peakDistributionQuery(s) });
@@ -87,7 +101,10 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
   const step = stepFor(rangeS);
   // $__rate_interval = max($__interval + scrape interval, 4 x scrape interval)
   const rateInterval = `${Math.max(step + SCRAPE_S, 4 * SCRAPE_S)}s`;
-  const text = b.query.replaceAll('$window', `${windowH}h`).replaceAll('$__range', `${rangeS}s`).replaceAll('$__rate_interval', rateInterval);
+  const text = b.query
+    .replaceAll('$window', `${windowH}h`)
+    .replaceAll('$__range', `${rangeS}s`)
+    .replaceAll('$__rate_interval', rateInterval);
   const t0 = performance.now();
   // Prometheus gives up after TIMEOUT_S (its `timeout` parameter): such a query counts as TIMEOUT_S + and the run goes on.
   const timeout = `${TIMEOUT_S}s`;
@@ -95,10 +112,21 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
     if (b.kind === 'instant') {
       await promApi(url, 'query', { query: text, time: String(endS), timeout });
     } else if (b.kind === 'range') {
-      await promApi(url, 'query_range', { query: text, start: String(endS - rangeS), end: String(endS), step: String(step), timeout });
+      await promApi(url, 'query_range', {
+        query: text,
+        start: String(endS - rangeS),
+        end: String(endS),
+        step: String(step),
+        timeout,
+      });
     } else {
       const m = /^label_values\((.*), (\w+)\)$/.exec(text)!;
-      await promApi(url, `label/${m[2]}/values`, { 'match[]': m[1], start: String(endS - rangeS), end: String(endS) }, 'GET');
+      await promApi(
+        url,
+        `label/${m[2]}/values`,
+        { 'match[]': m[1], start: String(endS - rangeS), end: String(endS) },
+        'GET'
+      );
     }
   } catch (err) {
     if (!/timeout|timed out/i.test(String(err))) {
@@ -121,10 +149,21 @@ function backfillRules(url: string, endS: number, outDir: string, rulesFile: str
   const groups = (parse(readFileSync(CHART_RULES, 'utf8')) as { groups: Array<{ name: string }> }).groups;
   writeFileSync(rulesFile, stringify({ groups: groups.filter((g) => g.name === RULE_GROUP) }));
   mkdirSync(outDir, { recursive: true });
-  execFileSync(promtoolPath(), [
-    'tsdb', 'create-blocks-from', 'rules', `--start=${endS - SPAN_H * 3600}`, `--end=${endS}`, `--url=${url}`,
-    `--output-dir=${outDir}`, `--eval-interval=${SCRAPE_S}s`, rulesFile,
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    promtoolPath(),
+    [
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      `--start=${endS - SPAN_H * 3600}`,
+      `--end=${endS}`,
+      `--url=${url}`,
+      `--output-dir=${outDir}`,
+      `--eval-interval=${SCRAPE_S}s`,
+      rulesFile,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] }
+  );
 }
 
 /** Times each query at each window (median of RUNS after a warm-up) and prints a row per query. */
@@ -142,12 +181,20 @@ async function measure(url: string, benches: Bench[], endS: number, slow: string
       if (b === BASELINE) {
         base[w] = m;
       }
-      row.push(m === Infinity ? `>${TIMEOUT_S * 1000}` : `${times.length ? '' : '*'}${m.toFixed(0)}`, m === Infinity ? '-' : (m / base[w]).toFixed(1));
+      row.push(
+        m === Infinity ? `>${TIMEOUT_S * 1000}` : `${times.length ? '' : '*'}${m.toFixed(0)}`,
+        m === Infinity ? '-' : (m / base[w]).toFixed(1)
+      );
       if (m > TARGET_MS) {
         slow.push(`${b.name} @${w}h`);
       }
     }
-    process.stdout.write(`  ${row[0].padEnd(44)} ${row.slice(1).map((c) => c.padStart(9)).join('')}\n`);
+    process.stdout.write(
+      `  ${row[0].padEnd(44)} ${row
+        .slice(1)
+        .map((c) => c.padStart(9))
+        .join('')}\n`
+    );
   }
 }
 
@@ -158,8 +205,17 @@ async function main() {
     const file = join(dir, 'history.om');
     let t = performance.now();
     const stats = await writeHistory(file, {
-      instances: SERIES, users: SERIES / 20, challenges: 200, spanS: SPAN_H * 3600, endS, scrapeIntervalS: SCRAPE_S,
-      meanLifetimeS: 1800, errorRatio: 0.08, retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS, namespace: 'hexactf', seed: 1,
+      instances: SERIES,
+      users: SERIES / 20,
+      challenges: 200,
+      spanS: SPAN_H * 3600,
+      endS,
+      scrapeIntervalS: SCRAPE_S,
+      meanLifetimeS: 1800,
+      errorRatio: 0.08,
+      retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS,
+      namespace: 'hexactf',
+      seed: 1,
     });
     const genS = (performance.now() - t) / 1000;
     t = performance.now();
@@ -170,14 +226,19 @@ async function main() {
     let prom = await startPrometheus({ dataDir: data, config: PROM_CONFIG });
     const only = new RegExp(process.env.BENCH_ONLY ?? '.');
     try {
-      console.log(`queries: ${stats.statusSeries} challenge series over ${SPAN_H} h (peak ${stats.peakLive} live), ` +
-        `${(stats.samples / 1e6).toFixed(1)} M samples, ${(stats.bytes / 1e9).toFixed(2)} GB OpenMetrics; ` +
-        `generated in ${genS.toFixed(0)} s, backfilled in ${backfillS.toFixed(0)} s`);
-      console.log(`  median of ${RUNS} runs (after one warm-up run); target ${TARGET_MS} ms; Prometheus ${promVersion()}`);
+      console.log(
+        `queries: ${stats.statusSeries} challenge series over ${SPAN_H} h (peak ${stats.peakLive} live), ` +
+          `${(stats.samples / 1e6).toFixed(1)} M samples, ${(stats.bytes / 1e9).toFixed(2)} GB OpenMetrics; ` +
+          `generated in ${genS.toFixed(0)} s, backfilled in ${backfillS.toFixed(0)} s`
+      );
+      console.log(
+        `  median of ${RUNS} runs (after one warm-up run); target ${TARGET_MS} ms; Prometheus ${promVersion()}`
+      );
       const slow: string[] = [];
       const header = `  ${'query'.padEnd(44)} ${WINDOWS_H.map((w) => `${`${w}h ms`.padStart(9)}${`${w}h x`.padStart(9)}`).join('')}`;
       console.log(header);
-      const raw = process.env.BENCH_RULES_ONLY === '1' ? [] : dashboardQueries(DEFAULT_SETTINGS).filter((x) => only.test(x.name));
+      const raw =
+        process.env.BENCH_RULES_ONLY === '1' ? [] : dashboardQueries(DEFAULT_SETTINGS).filter((x) => only.test(x.name));
       await measure(prom.url, [BASELINE, ...raw], endS, slow, '');
 
       // The same history with the chart's dashboard recording rules backfilled over it (`promtool tsdb
@@ -195,7 +256,13 @@ async function main() {
       const withRules = { ...DEFAULT_SETTINGS, recordingRules: true };
       const ruleNames = Object.values(RECORDING_RULES);
       const ruleQueries = dashboardQueries(withRules).filter((b) => ruleNames.some((rule) => b.query.includes(rule)));
-      await measure(prom.url, [BASELINE, ...ruleQueries.map((b) => ({ ...b, name: `${b.name} (rule)` }))], endS, slow, '');
+      await measure(
+        prom.url,
+        [BASELINE, ...ruleQueries.map((b) => ({ ...b, name: `${b.name} (rule)` }))],
+        endS,
+        slow,
+        ''
+      );
       console.log(slow.length ? `  over ${TARGET_MS} ms: ${slow.join(', ')}` : `  every query within ${TARGET_MS} ms`);
     } finally {
       await prom.stop();
@@ -206,10 +273,15 @@ async function main() {
 }
 
 function promVersion(): string {
-  return execFileSync(toolPath('prometheus'), ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '');
+  return execFileSync(toolPath('prometheus'), ['--version'], { encoding: 'utf8' })
+    .split('\n')[0]
+    .replace(/^prometheus, version /, '');
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  }
+);

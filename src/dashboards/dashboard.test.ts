@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PROMETHEUS_BUILDS, runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
 import pluginJson from '../plugin.json';
 import { DEFAULT_LABELS, STATES, WINDOW_CHOICES } from '../metric/contract';
-import { MATRIX_COLUMN_LABEL } from '../queries/queries';
+import { MATRIX_COLUMN_LABEL } from '../queries/users';
 import {
   DASHBOARD_FILE,
   DASHBOARD_UID,

@@ -14,18 +14,13 @@ import {
   stateValueMappings,
   type StateInfo,
 } from '../metric/contract';
-import {
-  challengeStateCountQuery,
-  matrixPivotLabels,
-  matrixQuery,
-  stateCountOverTimeQuery,
-  stateCountQuery,
-} from '../queries/queries';
+import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../queries/overview';
+import { matrixPivotLabels, matrixQuery } from '../queries/users';
 import { displayName } from '../settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { matrixRowField, matrixTransformations } from '../transforms/matrix';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../pages/shared/descriptions';
-import { instantSeries, instantTable, rangeSeries } from '../pages/shared/promQueries';
+import { instantSeries, instantTable, rangeSeries } from '../data/promQuery';
 import { STATE_CELL_OPTIONS, STATE_STAT_OPTIONS, stateColor, stateRefId } from '../pages/shared/stateStyles';
 
 export const DASHBOARD_UID = 'hexactf-challenges';

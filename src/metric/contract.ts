@@ -14,14 +14,21 @@ import {
  */
 export {
   CATEGORY_LABEL,
+  CHALLENGE_CONTROLLER,
+  CONTROLLER_LABEL,
+  CONTROLLER_METRICS,
   DEFINITION_LABEL,
   INFO_METRIC,
   LEGACY_CHALLENGE_ID_LABEL,
+  LIFETIME_METRIC,
+  NO_STATE,
   RECORDING_RULES,
   REQUESTS_METRIC,
   RESOURCE_LABEL,
   STATE_RULE_LABEL,
   STATUS_METRIC,
+  TIME_TO_RUNNING_METRIC,
+  TRANSITIONS_METRIC,
   type LabelNames,
   type LabelRole,
   type RequestResource,
@@ -80,7 +87,7 @@ export function stateInfo(state: ChallengeState): StateInfo {
   return info;
 }
 
-/** Value mappings 0 Pending, 1 Running, 2 Deleted, 3 Error, each with its state's colour (the seed's matrix). */
+/** Value mappings 0 Pending, 1 Running, 2 Deleted, 3 Error, each with its state's colour (the HexaCTF write-up's matrix). */
 export function stateValueMappings(): ValueMapping[] {
   const options: Record<string, { text: string; color: string; index: number }> = {};
   STATES.forEach((s, index) => {
@@ -89,7 +96,7 @@ export function stateValueMappings(): ValueMapping[] {
   return [{ type: MappingType.ValueToText, options }];
 }
 
-/** The `$window` choices (the seed used 2h in the post and 6h during the event). */
+/** The `$window` choices (the HexaCTF write-up used 2h in its post and 6h during the event). */
 export const WINDOW_CHOICES = ['30m', '1h', '2h', '6h', '12h', '24h'] as const;
 export type WindowChoice = (typeof WINDOW_CHOICES)[number];
 export const DEFAULT_WINDOW: WindowChoice = '2h';

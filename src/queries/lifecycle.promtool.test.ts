@@ -16,20 +16,22 @@ import { join } from 'node:path';
 import { PROMETHEUS_BUILDS, runPromtoolOf, type PrometheusBuild } from '@hexactf/testing/prometheus-builds';
 
 import { DEFAULT_SETTINGS } from '../settings/settings';
+import { type QueryFilters } from './common';
 import {
   lifetimeDistributionQuery,
   lifetimeQuantileQuery,
+  timeToRunningByDefinitionQuery,
+  timeToRunningQuantileQuery,
+  transitionsPerMinuteQuery,
+} from './lifecycle';
+import {
   reconcileDurationQuantileQuery,
   reconcileErrorRateQuery,
   reconcileErrorsInRangeQuery,
   reconcileRateQuery,
-  timeToRunningByDefinitionQuery,
-  timeToRunningQuantileQuery,
-  transitionsPerMinuteQuery,
   workQueueDepthQuery,
   workQueueWaitQuantileQuery,
-  type QueryFilters,
-} from './queries';
+} from './operatorHealth';
 
 const s = DEFAULT_SETTINGS;
 const ctf: QueryFilters = { namespace: ['ctf'] };
@@ -59,13 +61,59 @@ const TTR = 'challenge_time_to_running_seconds';
 const LIFE = 'challenge_lifetime_seconds';
 const RANGE_INPUT = [
   // web in ctf: 4 within 5 s, 2 more within 10 s, 2 more within 30 s.
-  ...buckets(TTR, 'namespace="ctf",definition="web"', [['1', 0], ['5', 4], ['10', 6], ['30', 8], ['60', 8], ['+Inf', 8]], overRange),
+  ...buckets(
+    TTR,
+    'namespace="ctf",definition="web"',
+    [
+      ['1', 0],
+      ['5', 4],
+      ['10', 6],
+      ['30', 8],
+      ['60', 8],
+      ['+Inf', 8],
+    ],
+    overRange
+  ),
   // pwn in ctf: one in (5, 10], one in (30, 60].
-  ...buckets(TTR, 'namespace="ctf",definition="pwn"', [['1', 0], ['5', 0], ['10', 1], ['30', 1], ['60', 2], ['+Inf', 2]], overRange),
+  ...buckets(
+    TTR,
+    'namespace="ctf",definition="pwn"',
+    [
+      ['1', 0],
+      ['5', 0],
+      ['10', 1],
+      ['30', 1],
+      ['60', 2],
+      ['+Inf', 2],
+    ],
+    overRange
+  ),
   // web in another namespace, all five in (30, 60]: only without the namespace filter.
-  ...buckets(TTR, 'namespace="other",definition="web"', [['1', 0], ['5', 0], ['10', 0], ['30', 0], ['60', 5], ['+Inf', 5]], overRange),
+  ...buckets(
+    TTR,
+    'namespace="other",definition="web"',
+    [
+      ['1', 0],
+      ['5', 0],
+      ['10', 0],
+      ['30', 0],
+      ['60', 5],
+      ['+Inf', 5],
+    ],
+    overRange
+  ),
   // lifetimes in ctf: 2 within a minute, 3 within 5 minutes, 4 within 30 minutes, 1 longer.
-  ...buckets(LIFE, 'namespace="ctf",definition="web"', [['60', 2], ['300', 5], ['1800', 9], ['+Inf', 10]], overRange),
+  ...buckets(
+    LIFE,
+    'namespace="ctf",definition="web"',
+    [
+      ['60', 2],
+      ['300', 5],
+      ['1800', 9],
+      ['+Inf', 10],
+    ],
+    overRange
+  ),
   { series: `${LIFE}_count{namespace="ctf",definition="web"}`, values: overRange(10) },
   // 3 reconcile errors over the hour.
   { series: 'controller_runtime_reconcile_errors_total{controller="challenge"}', values: overRange(3) },
@@ -81,9 +129,17 @@ function rangeCases(): Case[] {
     // web: 8 in all; p50 = rank 4, the top of (1, 5] → 5; p90 = rank 7.2, 1.2 of the 2 in (10, 30] → 22.
     // pwn: 2; p50 = rank 1, the one in (5, 10] → 10; p90 = rank 1.8, 0.8 of the one in (30, 60] → 54.
     { expr: byDef(0.5, ctf), at, exp: [def('pwn', interpolate(5, 10, 1, 1)), def('web', interpolate(1, 5, 4, 4))] },
-    { expr: byDef(0.9, ctf), at, exp: [def('pwn', interpolate(30, 60, 0.9 * 2 - 1, 1)), def('web', interpolate(10, 30, 0.9 * 8 - 6, 2))] },
+    {
+      expr: byDef(0.9, ctf),
+      at,
+      exp: [def('pwn', interpolate(30, 60, 0.9 * 2 - 1, 1)), def('web', interpolate(10, 30, 0.9 * 8 - 6, 2))],
+    },
     // Without the filter web has the other namespace's 5 in (30, 60] too: 13; p50 = rank 6.5, 0.5 of the 2 in (10, 30].
-    { expr: byDef(0.5), at, exp: [def('pwn', interpolate(5, 10, 1, 1)), def('web', interpolate(10, 30, 0.5 * 13 - 6, 2))] },
+    {
+      expr: byDef(0.5),
+      at,
+      exp: [def('pwn', interpolate(5, 10, 1, 1)), def('web', interpolate(10, 30, 0.5 * 13 - 6, 2))],
+    },
     // Lifetimes: p50 = rank 5, the top of (60, 300] → 300; p90 = rank 9 → 1800; p99 = rank 9.9, in +Inf → 1800.
     { expr: life(0.5), at, exp: [{ labels: '{}', value: interpolate(60, 300, 5 - 2, 3) }] },
     { expr: life(0.9), at, exp: [{ labels: '{}', value: interpolate(300, 1800, 9 - 5, 4) }] },
@@ -103,21 +159,74 @@ function rangeCases(): Case[] {
 // ---- per step: evaluated at 30m with $__rate_interval = 2m; the counters are 0 up to 1710 s and rise from 1740 s.
 const perStep = (...rise: number[]) => `0x57 ${rise.join(' ')}`;
 const STEP_INPUT = [
-  ...buckets(TTR, 'namespace="ctf",definition="web"', [['1', 0], ['5', 4], ['10', 6], ['30', 8], ['60', 8], ['+Inf', 8]], (n) => perStep(n / 2, n, n)),
-  ...buckets(TTR, 'namespace="other",definition="web"', [['1', 0], ['5', 0], ['10', 0], ['30', 0], ['60', 4], ['+Inf', 4]], (n) => perStep(0, n, n)),
+  ...buckets(
+    TTR,
+    'namespace="ctf",definition="web"',
+    [
+      ['1', 0],
+      ['5', 4],
+      ['10', 6],
+      ['30', 8],
+      ['60', 8],
+      ['+Inf', 8],
+    ],
+    (n) => perStep(n / 2, n, n)
+  ),
+  ...buckets(
+    TTR,
+    'namespace="other",definition="web"',
+    [
+      ['1', 0],
+      ['5', 0],
+      ['10', 0],
+      ['30', 0],
+      ['60', 4],
+      ['+Inf', 4],
+    ],
+    (n) => perStep(0, n, n)
+  ),
   { series: 'challenge_state_transitions_total{namespace="ctf",from="None",to="Pending"}', values: perStep(1, 3, 4) },
-  { series: 'challenge_state_transitions_total{namespace="ctf",from="Pending",to="Running"}', values: perStep(0, 2, 3) },
+  {
+    series: 'challenge_state_transitions_total{namespace="ctf",from="Pending",to="Running"}',
+    values: perStep(0, 2, 3),
+  },
   { series: 'challenge_state_transitions_total{namespace="ctf",from="Pending",to="Error"}', values: perStep(0, 1, 1) },
   // Deletions are counted by the lifetime histogram (one observation per finished cleanup), not by transitions.
-  { series: 'challenge_state_transitions_total{namespace="ctf",from="Running",to="Deleted"}', values: perStep(5, 5, 5) },
+  {
+    series: 'challenge_state_transitions_total{namespace="ctf",from="Running",to="Deleted"}',
+    values: perStep(5, 5, 5),
+  },
   { series: `${LIFE}_count{namespace="other",definition="web"}`, values: perStep(2, 2, 2) },
-  { series: 'controller_runtime_reconcile_total{controller="challenge",result="success"}', values: perStep(30, 60, 90) },
+  {
+    series: 'controller_runtime_reconcile_total{controller="challenge",result="success"}',
+    values: perStep(30, 60, 90),
+  },
   { series: 'controller_runtime_reconcile_total{controller="challenge",result="requeue"}', values: perStep(3, 6, 6) },
   { series: 'controller_runtime_reconcile_errors_total{controller="challenge"}', values: perStep(0, 0, 6) },
   // Another controller's counters (a second operator in the same Prometheus) are not the Challenge controller's.
   { series: 'controller_runtime_reconcile_total{controller="other",result="success"}', values: perStep(100, 200, 300) },
-  ...buckets('controller_runtime_reconcile_time_seconds', 'controller="challenge"', [['0.01', 40], ['0.1', 80], ['1', 96], ['+Inf', 96]], (n) => perStep(n / 4, n / 2, n)),
-  ...buckets('workqueue_queue_duration_seconds', 'name="challenge"', [['0.001', 50], ['0.01', 90], ['0.1', 100], ['+Inf', 100]], (n) => perStep(n / 2, n / 2, n)),
+  ...buckets(
+    'controller_runtime_reconcile_time_seconds',
+    'controller="challenge"',
+    [
+      ['0.01', 40],
+      ['0.1', 80],
+      ['1', 96],
+      ['+Inf', 96],
+    ],
+    (n) => perStep(n / 4, n / 2, n)
+  ),
+  ...buckets(
+    'workqueue_queue_duration_seconds',
+    'name="challenge"',
+    [
+      ['0.001', 50],
+      ['0.01', 90],
+      ['0.1', 100],
+      ['+Inf', 100],
+    ],
+    (n) => perStep(n / 2, n / 2, n)
+  ),
   { series: 'workqueue_depth{name="challenge",pod="a"}', values: '0x57 7 5 3' },
   { series: 'workqueue_depth{name="challenge",pod="b"}', values: '0x60' },
 ];

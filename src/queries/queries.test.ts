@@ -1,19 +1,17 @@
 import { ChallengeState } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
+import { NO_FILTERS, labelValuesVariableQuery } from './common';
+import { stateCountOverTimeQuery, stateCountQuery } from './overview';
+import { stuckDeletionsQuery } from './triage';
 import {
-  NO_FILTERS,
   categoryShareQuery,
   instancesByCategoryQuery,
-  labelValuesVariableQuery,
-  matrixQuery,
   peakConcurrentByUserQuery,
   requestsByCategoryQuery,
   requestsByChallengeQuery,
-  stateCountOverTimeQuery,
-  stateCountQuery,
-  stuckDeletionsQuery,
   topUsersQuery,
-} from './queries';
+} from './usage';
+import { matrixQuery } from './users';
 
 // What Prometheus returns is proven in queries.promtool.test.ts; these cover the text the scenes receive.
 describe('query text', () => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { runPromtoolOnEveryBuild } from '@hexactf/testing/prometheus-builds';
 
 import { ChallengeState, type LabelNames } from '../metric/contract';
-import * as q from '../queries/queries';
+import * as q from '../queries';
 import { FILTER_ROLES, ROLES } from './labelRoles';
 import { labelNameProblem, metricNameProblem } from './promqlNames';
 import { resolveSettings, validateSettings } from './settings';

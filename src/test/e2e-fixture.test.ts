@@ -12,19 +12,11 @@ import { removeTempDir, tempDir } from '@hexactf/testing/processes';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 
 import { ChallengeState, stateInfo, STATES } from '../metric/contract';
-import {
-  challengeStateCountQuery,
-  errorInstancesQuery,
-  matrixPivotLabels,
-  matrixQuery,
-  instancesByCategoryQuery,
-  NO_FILTERS,
-  peakConcurrentByUserQuery,
-  requestsByCategoryQuery,
-  stateCountQuery,
-  stuckDeletionsQuery,
-  userInstancesQuery,
-} from '../queries/queries';
+import { NO_FILTERS } from '../queries/common';
+import { challengeStateCountQuery, stateCountQuery } from '../queries/overview';
+import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
+import { instancesByCategoryQuery, peakConcurrentByUserQuery, requestsByCategoryQuery } from '../queries/usage';
+import { matrixPivotLabels, matrixQuery, userInstancesQuery } from '../queries/users';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { applyTransformations, matrixRowField, matrixTransformations } from '../transforms/matrix';
 import { prometheusInstantTable, type InstantSample } from './prometheus-table';

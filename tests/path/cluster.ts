@@ -112,22 +112,44 @@ export interface OriginalCheckpoint {
 
 /** Requests of one instance of each definition: CPU cores, memory MiB (one component, one replica). */
 const REQUESTS: Record<string, { cpu: number; memoryMi: number }> = {
-  'web-login': { cpu: 0.1, memoryMi: 64 }, 'pwn-echo': { cpu: 0.05, memoryMi: 32 },
-  'crypto-rsa': { cpu: 0.2, memoryMi: 128 }, 'web-broken': { cpu: 0.05, memoryMi: 32 },
+  'web-login': { cpu: 0.1, memoryMi: 64 },
+  'pwn-echo': { cpu: 0.05, memoryMi: 32 },
+  'crypto-rsa': { cpu: 0.2, memoryMi: 128 },
+  'web-broken': { cpu: 0.05, memoryMi: 32 },
 };
 
 function definition(name: string, category: string, image: string) {
   return {
-    apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name },
+    apiVersion: 'apps.hexactf.io/v1alpha1',
+    kind: 'ChallengeDefinition',
+    metadata: { name },
     spec: {
       category,
-      components: [{
-        name: 'app',
-        deployment: { spec: { replicas: 1, template: { spec: { containers: [{
-          name: 'app', image, ports: [{ containerPort: 8080 }], resources: { requests: { cpu: `${REQUESTS[name].cpu * 1000}m`, memory: `${REQUESTS[name].memoryMi}Mi` } },
-        }] } } } },
-        service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] } },
-      }],
+      components: [
+        {
+          name: 'app',
+          deployment: {
+            spec: {
+              replicas: 1,
+              template: {
+                spec: {
+                  containers: [
+                    {
+                      name: 'app',
+                      image,
+                      ports: [{ containerPort: 8080 }],
+                      resources: {
+                        requests: { cpu: `${REQUESTS[name].cpu * 1000}m`, memory: `${REQUESTS[name].memoryMi}Mi` },
+                      },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] } },
+        },
+      ],
     },
   };
 }
@@ -204,7 +226,10 @@ class Ctf {
     const { definition, createdMs, askedMs } = this.deleting.get(`${ns}/${name}`)!;
     this.deleting.delete(`${ns}/${name}`);
     // The operator reads its clock once its finalizer write has returned, which this poll may see first: a second's slack.
-    (this.lifecycle.lifetimes[`${ns}/${definition}`] ??= []).push([(askedMs - createdMs) / 1000, (Date.now() + 1000 - createdMs) / 1000]);
+    (this.lifecycle.lifetimes[`${ns}/${definition}`] ??= []).push([
+      (askedMs - createdMs) / 1000,
+      (Date.now() + 1000 - createdMs) / 1000,
+    ]);
   }
 
   async close(name: string, ns = NS): Promise<void> {
@@ -218,7 +243,11 @@ class Ctf {
     const ch = (await c.getChallenge(name))!;
     const finalizers = (ch.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
     await c.custom.patchNamespacedCustomObject({
-      group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challenges', name,
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'challenges',
+      name,
       body: [{ op: 'replace', path: '/metadata/finalizers', value: finalizers }],
     });
     this.deleting.delete(`${ns}/${name}`); // the operator does not finish this one: no lifetime
@@ -232,8 +261,13 @@ class Ctf {
         const written = ch.status?.currentStatus?.state;
         const state = ch.metadata.deletionTimestamp ? 'Deleted' : isStateName(written) ? written : 'Pending';
         rows.push({
-          challengeId: ch.metadata.labels!['apps.hexactf.io/challengeId'], user: ch.metadata.labels!['apps.hexactf.io/user'],
-          name: ch.metadata.name, namespace: ns, definition: ch.spec.definition, state, value: STATE_CODES[state],
+          challengeId: ch.metadata.labels!['apps.hexactf.io/challengeId'],
+          user: ch.metadata.labels!['apps.hexactf.io/user'],
+          name: ch.metadata.name,
+          namespace: ns,
+          definition: ch.spec.definition,
+          state,
+          value: STATE_CODES[state],
         });
       }
     }
@@ -249,8 +283,11 @@ class Ctf {
 }
 
 function parseStatusSeries(text: string): Map<string, number> {
-  return new Map(expositionSamples(text).filter((x) => x.name === STATUS_METRIC).map(({ labels, value }) =>
-    [`${labels[STATUS_LABELS.namespace]}/${labels[STATUS_LABELS.challengeName]}`, value]));
+  return new Map(
+    expositionSamples(text)
+      .filter((x) => x.name === STATUS_METRIC)
+      .map(({ labels, value }) => [`${labels[STATUS_LABELS.namespace]}/${labels[STATUS_LABELS.challengeName]}`, value])
+  );
 }
 
 /** The chart's rules (alerts and recording rules); the default Prometheus loads them like a kube-prometheus-stack would. */
@@ -262,10 +299,15 @@ function chartMetricRelabelings(): string[] {
   const sm = findObject(renderChart({ set: ['serviceMonitor.enabled=true'] }), 'ServiceMonitor');
   const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   return (sm.spec.endpoints[0].metricRelabelings as Array<Record<string, unknown>>).map((r) =>
-    JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v]))));
+    JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v])))
+  );
 }
 
-function scrapeConfig(kind: 'default' | 'legacy' | 'original', targetsFile: string, chartRelabelings: string[]): string {
+function scrapeConfig(
+  kind: 'default' | 'legacy' | 'original',
+  targetsFile: string,
+  chartRelabelings: string[]
+): string {
   const relabel = {
     // The ServiceMonitor's own relabelings: pod and instance dropped from the Challenge series.
     default: chartRelabelings.map((r) => `\n      - ${r}`).join(''),
@@ -300,10 +342,16 @@ function writeTargets(file: string, address: string, pod: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-interface Target { lastScrape: string; health: string; scrapeUrl: string }
+interface Target {
+  lastScrape: string;
+  health: string;
+  scrapeUrl: string;
+}
 
 async function targets(prom: Prometheus): Promise<Target[]> {
-  const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Target[] } };
+  const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as {
+    data: { activeTargets: Target[] };
+  };
   return body.data.activeTargets;
 }
 
@@ -347,20 +395,40 @@ class Operator {
     const port = await freePort();
     this.address = `127.0.0.1:${port}`;
     this.pod = `hexactf-challenge-operator-${++this.starts}`;
-    const child = spawn(process.execPath, [
-      OPERATOR_MAIN, '--kubeconfig', this.env.kubeconfigPath, '--namespace', `${NS},${NS2}`,
-      `--metrics-bind-address=${this.address}`, '--health-probe-bind-address=0',
-      '--pending-timeout=10m', '--max-per-user=2', `--deleted-series-retention=${RETENTION}`, '--challenge-ttl=0',
-      `--leader-election-namespace=${OPERATOR_NS}`, `--series-state-configmap=${SERIES_STATE}`, '--log-level=info',
-      // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
-      // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
-      '--leader-elect', `--lease-duration=${LEASE}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        OPERATOR_MAIN,
+        '--kubeconfig',
+        this.env.kubeconfigPath,
+        '--namespace',
+        `${NS},${NS2}`,
+        `--metrics-bind-address=${this.address}`,
+        '--health-probe-bind-address=0',
+        '--pending-timeout=10m',
+        '--max-per-user=2',
+        `--deleted-series-retention=${RETENTION}`,
+        '--challenge-ttl=0',
+        `--leader-election-namespace=${OPERATOR_NS}`,
+        `--series-state-configmap=${SERIES_STATE}`,
+        '--log-level=info',
+        // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
+        // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
+        '--leader-elect',
+        `--lease-duration=${LEASE}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] }
+    );
     this.child = child;
     const from = this.log.length;
     child.stderr!.on('data', (b) => (this.log += b));
-    await waitFor(`operator ${this.pod} started`, async () => this.log.slice(from).includes('"operator started"') ||
-      (child.exitCode !== null && Promise.reject(new Error(`operator exited: ${this.log.slice(from)}`))), 60_000);
+    await waitFor(
+      `operator ${this.pod} started`,
+      async () =>
+        this.log.slice(from).includes('"operator started"') ||
+        (child.exitCode !== null && Promise.reject(new Error(`operator exited: ${this.log.slice(from)}`))),
+      60_000
+    );
   }
 
   /** SIGKILL: no shutdown, no last write of its state. */
@@ -387,8 +455,17 @@ class Operator {
 }
 
 /** The original operator's situations, on its stand-in: Error then its own deletion, and a restart that loses all. */
-async function playOriginal(original: OriginalOperator, proms: Prometheus[], checkpoints: OriginalCheckpoint[]): Promise<void> {
-  const inst = (user: string, challengeId: string): OriginalInstance => ({ namespace: NS, challengeId, user, name: `ch-${challengeId}-${user}` });
+async function playOriginal(
+  original: OriginalOperator,
+  proms: Prometheus[],
+  checkpoints: OriginalCheckpoint[]
+): Promise<void> {
+  const inst = (user: string, challengeId: string): OriginalInstance => ({
+    namespace: NS,
+    challengeId,
+    user,
+    name: `ch-${challengeId}-${user}`,
+  });
   const p1 = inst('p1', '7');
   const p2 = inst('p2', '7');
   const p3 = inst('p3', '8');
@@ -396,7 +473,11 @@ async function playOriginal(original: OriginalOperator, proms: Prometheus[], che
   const scrapedNow = async () => {
     const after = Date.now();
     for (const prom of proms) {
-      await waitFor(`a scrape of the original's stand-in by ${prom.url}`, async () => (await lastScrapeMs(prom)) > after + 10, 15_000);
+      await waitFor(
+        `a scrape of the original's stand-in by ${prom.url}`,
+        async () => (await lastScrapeMs(prom)) > after + 10,
+        15_000
+      );
     }
   };
   const checkpoint = async (step: string, shown: Array<[OriginalInstance, number]>, lost: OriginalInstance[] = []) => {
@@ -406,19 +487,42 @@ async function playOriginal(original: OriginalOperator, proms: Prometheus[], che
   original.set(p1, STATE_CODES.Running);
   original.set(p2, STATE_CODES.Running);
   original.set(p3, STATE_CODES.Pending);
-  await checkpoint('original: p1, p2 Running, p3 Pending', [[p1, 1], [p2, 1], [p3, 0]]);
+  await checkpoint('original: p1, p2 Running, p3 Pending', [
+    [p1, 1],
+    [p2, 1],
+    [p3, 0],
+  ]);
   original.set(p2, STATE_CODES.Error);
-  await checkpoint('original: p2 in Error', [[p1, 1], [p2, 3], [p3, 0]]);
+  await checkpoint('original: p2 in Error', [
+    [p1, 1],
+    [p2, 3],
+    [p3, 0],
+  ]);
   original.set(p2, STATE_CODES.Deleted); // it deletes the Errored instance itself
-  await checkpoint('original: p2 deleted by the operator itself', [[p1, 1], [p2, 2], [p3, 0]]);
+  await checkpoint('original: p2 deleted by the operator itself', [
+    [p1, 1],
+    [p2, 2],
+    [p3, 0],
+  ]);
   original.remove(p2);
-  await checkpoint('original: p2 gone (Deleted stays for the window)', [[p1, 1], [p2, 2], [p3, 0]]);
+  await checkpoint('original: p2 gone (Deleted stays for the window)', [
+    [p1, 1],
+    [p2, 2],
+    [p3, 0],
+  ]);
   // A restart: down for a few scrapes, back on the same target without any of its instances.
   await original.stop();
   await new Promise((ok) => setTimeout(ok, 3000));
   await original.start();
   original.set(p4, STATE_CODES.Running); // created after the restart: the original exports that one
-  await checkpoint('original: restarted, p1 and p3 lost (still running), p4 new', [[p2, 2], [p4, 1]], [p1, p3]);
+  await checkpoint(
+    'original: restarted, p1 and p3 lost (still running), p4 new',
+    [
+      [p2, 2],
+      [p4, 1],
+    ],
+    [p1, p3]
+  );
 }
 
 async function main(): Promise<void> {
@@ -452,11 +556,24 @@ async function main(): Promise<void> {
     }
     const custom = kc.makeApiClient(CustomObjectsApi);
     // New CRDs answer 429 for a moment while their watch cache warms up.
-    const defs = [definition('web-login', 'web', 'nginx:1.27'), definition('pwn-echo', 'pwn', 'busybox:1.36'),
-      definition('crypto-rsa', 'crypto', 'python:3.12-slim'), definition('web-broken', 'web', 'registry.invalid/hexactf/none:0')];
+    const defs = [
+      definition('web-login', 'web', 'nginx:1.27'),
+      definition('pwn-echo', 'pwn', 'busybox:1.36'),
+      definition('crypto-rsa', 'crypto', 'python:3.12-slim'),
+      definition('web-broken', 'web', 'registry.invalid/hexactf/none:0'),
+    ];
     for (const [ns, def] of [...defs.map((d) => [NS, d] as const), [NS2, defs[2]] as const]) {
       await waitFor(`definition ${ns}/${def.metadata.name}`, () =>
-        custom.createNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challengedefinitions', body: def }).then(() => true));
+        custom
+          .createNamespacedCustomObject({
+            group: 'apps.hexactf.io',
+            version: 'v1alpha1',
+            namespace: ns,
+            plural: 'challengedefinitions',
+            body: def,
+          })
+          .then(() => true)
+      );
     }
 
     operator = new Operator(env);
@@ -479,36 +596,56 @@ async function main(): Promise<void> {
     for (const build of BUILDS) {
       const start = async (kind: 'default' | 'legacy' | 'original') => {
         const prom = await startPrometheus({
-          binary: build.binary, config: scrapeConfig(kind, kind === 'original' ? originalTargets : operatorTargets, relabelings),
+          binary: build.binary,
+          config: scrapeConfig(kind, kind === 'original' ? originalTargets : operatorTargets, relabelings),
         });
         cleanups.push(() => prom.stop());
         return prom;
       };
-      servers[build.name] = { default: await start('default'), legacy: await start('legacy'), original: await start('original') };
+      servers[build.name] = {
+        default: await start('default'),
+        legacy: await start('legacy'),
+        original: await start('original'),
+      };
     }
     const operatorServers = Object.values(servers).flatMap((s) => [s.default, s.legacy]);
 
     // The original's stand-in plays on its own Prometheus servers meanwhile.
     const originalCheckpoints: OriginalCheckpoint[] = [];
-    const originalPlay = playOriginal(original, Object.values(servers).map((s) => s.original), originalCheckpoints);
+    const originalPlay = playOriginal(
+      original,
+      Object.values(servers).map((s) => s.original),
+      originalCheckpoints
+    );
     originalPlay.catch(() => {});
 
     /** Resolves once every Prometheus server scraped the running operator after this moment, and the rules ran. */
     const scrapedAfter = async (ms: number) => {
       for (const prom of operatorServers) {
-        await waitFor(`a scrape of ${op.address} by ${prom.url} after ${new Date(ms).toISOString()}`,
-          async () => (await lastScrapeMs(prom, op.address)) > ms + 10, 15_000);
+        await waitFor(
+          `a scrape of ${op.address} by ${prom.url} after ${new Date(ms).toISOString()}`,
+          async () => (await lastScrapeMs(prom, op.address)) > ms + 10,
+          15_000
+        );
       }
       // ... and the recording rules evaluated after that scrape. One that starts just after it may not see its samples
       // yet, so wait for one a whole evaluation interval (1 s) later; the state is not changed before that.
       for (const { default: prom } of Object.values(servers)) {
         const scrape = await lastScrapeMs(prom, op.address);
-        await waitFor(`a rule evaluation of ${prom.url} after the scrape`, async () => (await lastRuleEvalMs(prom)) > scrape + 1000, 15_000);
+        await waitFor(
+          `a rule evaluation of ${prom.url} after the scrape`,
+          async () => (await lastRuleEvalMs(prom)) > scrape + 1000,
+          15_000
+        );
       }
     };
     /** Waits for the operator to export namespace/name with value, then for every Prometheus server to scrape that. */
     const scraped = async (name: string, value: number, ns = NS) => {
-      await waitFor(`${ns}/${name} exported as ${value}`, async () => (await op.series()).get(`${ns}/${name}`) === value, 15_000);
+      await waitFor(
+        `${ns}/${name} exported as ${value}`,
+        async () => (await op.series()).get(`${ns}/${name}`) === value,
+        15_000
+      );
       await scrapedAfter(Date.now());
     };
     const seen2 = (name: string, ns = NS) => scraped(name, 2, ns);
@@ -518,13 +655,17 @@ async function main(): Promise<void> {
     /** The operator exports what the apiserver holds, every server scraped it, and the subqueries' step passed. */
     const checkpoint = async (step: string) => {
       const truth = await ctf.truth();
-      await waitFor(`operator series equal to the apiserver (${step})`, async () => {
-        const series = await op.series();
-        return truth.every((r) => {
-          const v = series.get(`${r.namespace}/${r.name}`);
-          return r.state === 'Deleted' ? (v ?? 2) === 2 : v === r.value;
-        });
-      }, 15_000);
+      await waitFor(
+        `operator series equal to the apiserver (${step})`,
+        async () => {
+          const series = await op.series();
+          return truth.every((r) => {
+            const v = series.get(`${r.namespace}/${r.name}`);
+            return r.state === 'Deleted' ? (v ?? 2) === 2 : v === r.value;
+          });
+        },
+        15_000
+      );
       // The lifecycle figures every server scraped: the same before and after the scrapes.
       let exposition: LifecycleExposition;
       for (let before = await op.lifecycle(); ; before = exposition) {
@@ -536,10 +677,16 @@ async function main(): Promise<void> {
       }
       // Subqueries ([range:]) evaluate at whole multiples of the 1 s evaluation interval: evaluate after the next
       // whole second following the last scrape, so the state is inside their last step too.
-      const last = Math.max(...await Promise.all([
-        ...operatorServers.map((p) => lastScrapeMs(p, op.address)), ...Object.values(servers).map((s) => lastRuleEvalMs(s.default)),
-      ]));
-      await waitFor('the next whole second after the last scrape', async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100);
+      const last = Math.max(
+        ...(await Promise.all([
+          ...operatorServers.map((p) => lastScrapeMs(p, op.address)),
+          ...Object.values(servers).map((s) => lastRuleEvalMs(s.default)),
+        ]))
+      );
+      await waitFor(
+        'the next whole second after the last scrape',
+        async () => Date.now() > Math.ceil(last / 1000) * 1000 + 100
+      );
       const lifecycle = { since: podSince, truth: structuredClone(ctf.lifecycle), exposition };
       const cp: Checkpoint = { step, at: Date.now() / 1000, truth, reporting: true, lifecycle };
       checkpoints.push(cp);
@@ -588,7 +735,12 @@ async function main(): Promise<void> {
     // ---- the operator down for several scrape intervals, deletions meanwhile, then back as a new pod.
     // The pages show the state at the operator's last report to the minute (the status query's resolution): stay
     // unchanged across a minute boundary before the kill, so the last known state is the one just recorded.
-    await waitFor('a minute boundary with the state unchanged', async () => Date.now() > Math.ceil(ctfDone.at / 60) * 60_000 + 1500, 65_000, 200);
+    await waitFor(
+      'a minute boundary with the state unchanged',
+      async () => Date.now() > Math.ceil(ctfDone.at / 60) * 60_000 + 1500,
+      65_000,
+      200
+    );
     const lastOfFirstPod = await op.lifecycle();
     await op.kill();
     const killedAt = Date.now() / 1000;
@@ -598,10 +750,20 @@ async function main(): Promise<void> {
     await ctf.client().waitForGone(Ctf.nameOf('carol', '1'));
     await waitFor('several scrape intervals down', async () => Date.now() > killedAt * 1000 + 5000);
     for (const prom of operatorServers) {
-      await waitFor(`${prom.url} sees the operator down`, async () => (await targets(prom)).every((t) => t.health === 'down'), 10_000);
+      await waitFor(
+        `${prom.url} sees the operator down`,
+        async () => (await targets(prom)).every((t) => t.health === 'down'),
+        10_000
+      );
     }
-    checkpoints.push({ step: 'operator down, two deletions meanwhile', at: Date.now() / 1000, truth: ctfDone.truth, reporting: false,
-      stableFrom: ctfDone.at, killedAt });
+    checkpoints.push({
+      step: 'operator down, two deletions meanwhile',
+      at: Date.now() / 1000,
+      truth: ctfDone.truth,
+      reporting: false,
+      stableFrom: ctfDone.at,
+      killedAt,
+    });
 
     // Nothing the first pod counted after the CTF's checkpoint (so its figures there are its last ones).
     if (JSON.stringify(lastOfFirstPod) !== JSON.stringify(ctfDone.lifecycle!.exposition)) {
@@ -615,12 +777,16 @@ async function main(): Promise<void> {
     // killed pod's lease meanwhile.
     await scrapedAfter(Date.now());
     if ((await op.lifecycle()).leading) {
-      throw new Error('the new operator pod led before every Prometheus server scraped it: its first lifecycle samples may not be 0');
+      throw new Error(
+        'the new operator pod led before every Prometheus server scraped it: its first lifecycle samples may not be 0'
+      );
     }
     await ctf.gone(Ctf.nameOf('alice', '2'));
     // Her quota is free again: alice's Error instance (QuotaExceeded) recovers, Error -> Pending -> Running.
     await ctf.run(Ctf.nameOf('alice', '3'));
-    await checkpoint('operator back as a new pod: deletions while down are Deleted, alice/3 recovered Error -> Running');
+    await checkpoint(
+      'operator back as a new pod: deletions while down are Deleted, alice/3 recovered Error -> Running'
+    );
 
     // ---- delete and re-create under the same name, then delete again
     await ctf.close(Ctf.nameOf('bob', '1'));
@@ -642,14 +808,31 @@ async function main(): Promise<void> {
 
     await originalPlay;
     const categories = { 'web-login': 'web', 'pwn-echo': 'pwn', 'crypto-rsa': 'crypto', 'web-broken': 'web' };
-    const requests = Object.fromEntries(Object.entries(REQUESTS).map(([d, r]) => [d, { cpu: r.cpu, memory: r.memoryMi * 1024 * 1024 }]));
-    process.stdout.write(`PATH-READY ${JSON.stringify({
-      prometheus: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, { default: s.default.url, legacy: s.legacy.url, original: s.original.url }])),
-      checkpoints, originalCheckpoints, startTime, peakRunning, categories, requests, job: JOB,
-      definitionKeys: [...defs.map((d) => `${NS}/${d.metadata.name}`), `${NS2}/${defs[2].metadata.name}`].sort(),
-    })}\n`);
+    const requests = Object.fromEntries(
+      Object.entries(REQUESTS).map(([d, r]) => [d, { cpu: r.cpu, memory: r.memoryMi * 1024 * 1024 }])
+    );
+    process.stdout.write(
+      `PATH-READY ${JSON.stringify({
+        prometheus: Object.fromEntries(
+          Object.entries(servers).map(([name, s]) => [
+            name,
+            { default: s.default.url, legacy: s.legacy.url, original: s.original.url },
+          ])
+        ),
+        checkpoints,
+        originalCheckpoints,
+        startTime,
+        peakRunning,
+        categories,
+        requests,
+        job: JOB,
+        definitionKeys: [...defs.map((d) => `${NS}/${d.metadata.name}`), `${NS2}/${defs[2].metadata.name}`].sort(),
+      })}\n`
+    );
   } catch (err) {
-    process.stderr.write(`path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${(operator?.log ?? '').split('\n').slice(-30).join('\n')}\n`);
+    process.stderr.write(
+      `path cluster failed: ${(err as Error).stack}\n--- operator log (tail):\n${(operator?.log ?? '').split('\n').slice(-30).join('\n')}\n`
+    );
     await finish(1);
     return;
   }

@@ -22,7 +22,10 @@ import { prometheusInstantTable } from '../../src/test/prometheus-table';
 
 const seriesName = (labels: Record<string, string>) => {
   const { __name__: name = '', ...rest } = labels;
-  const inner = Object.keys(rest).sort().map((k) => `${k}="${rest[k]}"`).join(', ');
+  const inner = Object.keys(rest)
+    .sort()
+    .map((k) => `${k}="${rest[k]}"`)
+    .join(', ');
   return `${name}{${inner}}`;
 };
 
@@ -35,9 +38,18 @@ export function seriesFrames(data: PromData, refId = 'A'): DataFrame[] {
         ? data.result.map((s) => ({ labels: s.metric, points: s.values }))
         : [{ labels: {}, points: [data.result] }];
   return rows.map(({ labels, points }) => {
-    const time: Field = { name: 'Time', type: FieldType.time, config: { interval: undefined }, values: points.map(([t]) => Math.round(t * 1000)) };
+    const time: Field = {
+      name: 'Time',
+      type: FieldType.time,
+      config: { interval: undefined },
+      values: points.map(([t]) => Math.round(t * 1000)),
+    };
     const value: Field = {
-      name: 'Value', type: FieldType.number, config: {}, labels: { ...labels }, values: points.map(([, v]) => parseFloat(v)),
+      name: 'Value',
+      type: FieldType.number,
+      config: {},
+      labels: { ...labels },
+      values: points.map(([, v]) => parseFloat(v)),
     };
     return { refId, name: seriesName(labels), fields: [time, value], length: points.length };
   });

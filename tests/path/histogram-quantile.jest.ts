@@ -5,7 +5,13 @@ import { addBuckets, bucketsOf, histogramQuantile, type Buckets } from './histog
 const b = (pairs: Array<[number, number]>): Buckets => new Map(pairs);
 
 describe('histogramQuantile', () => {
-  const h = b([[1, 0], [5, 2], [10, 3], [30, 4], [Infinity, 4]]);
+  const h = b([
+    [1, 0],
+    [5, 2],
+    [10, 3],
+    [30, 4],
+    [Infinity, 4],
+  ]);
 
   it('interpolates linearly inside the bucket that holds the rank', () => {
     expect(histogramQuantile(0.5, h)).toBe(5); // rank 2: the top of (1, 5]
@@ -16,13 +22,46 @@ describe('histogramQuantile', () => {
   });
 
   it('starts the lowest bucket at 0', () => {
-    expect(histogramQuantile(0.5, b([[10, 4], [Infinity, 4]]))).toBe(5);
+    expect(
+      histogramQuantile(
+        0.5,
+        b([
+          [10, 4],
+          [Infinity, 4],
+        ])
+      )
+    ).toBe(5);
   });
 
   it('answers the highest finite bound for a rank in +Inf, NaN without observations or +Inf', () => {
-    expect(histogramQuantile(0.9, b([[1, 1], [5, 1], [Infinity, 3]]))).toBe(5);
-    expect(histogramQuantile(0.5, b([[1, 0], [Infinity, 0]]))).toBeNaN();
-    expect(histogramQuantile(0.5, b([[1, 2], [5, 3]]))).toBeNaN();
+    expect(
+      histogramQuantile(
+        0.9,
+        b([
+          [1, 1],
+          [5, 1],
+          [Infinity, 3],
+        ])
+      )
+    ).toBe(5);
+    expect(
+      histogramQuantile(
+        0.5,
+        b([
+          [1, 0],
+          [Infinity, 0],
+        ])
+      )
+    ).toBeNaN();
+    expect(
+      histogramQuantile(
+        0.5,
+        b([
+          [1, 2],
+          [5, 3],
+        ])
+      )
+    ).toBeNaN();
     expect(histogramQuantile(-0.1, h)).toBe(-Infinity);
     expect(histogramQuantile(1.1, h)).toBe(Infinity);
   });
@@ -38,7 +77,17 @@ describe('histogramQuantile', () => {
 describe('bucketsOf / addBuckets', () => {
   it('counts an observation on a bound in that bucket, and adds bound by bound', () => {
     const one = bucketsOf([1, 5, 10], [0.5, 5, 7, 40]);
-    expect([...one]).toEqual([[1, 1], [5, 2], [10, 3], [Infinity, 4]]);
-    expect([...addBuckets(one, bucketsOf([1, 5, 10], [2]))]).toEqual([[1, 1], [5, 3], [10, 4], [Infinity, 5]]);
+    expect([...one]).toEqual([
+      [1, 1],
+      [5, 2],
+      [10, 3],
+      [Infinity, 4],
+    ]);
+    expect([...addBuckets(one, bucketsOf([1, 5, 10], [2]))]).toEqual([
+      [1, 1],
+      [5, 3],
+      [10, 4],
+      [Infinity, 5],
+    ]);
   });
 });

@@ -19,7 +19,7 @@ export function parseLifecycle(text: string): LifecycleExposition {
   for (const { name, labels, value } of expositionSamples(text)) {
     if (name === `${TIME_TO_RUNNING_METRIC}_bucket` || name === `${LIFETIME_METRIC}_bucket`) {
       const into = name.startsWith(TIME_TO_RUNNING_METRIC) ? out.timeToRunning : out.lifetime;
-      ((into[`${labels.namespace}/${labels.definition}`] ??= {})[labels.le] = value);
+      (into[`${labels.namespace}/${labels.definition}`] ??= {})[labels.le] = value;
     } else if (name === TRANSITIONS_METRIC) {
       out.transitions.push({ namespace: labels.namespace, from: labels.from, to: labels.to, value });
     } else if (name === CONTROLLER_METRICS.leaderStatus) {

@@ -60,8 +60,10 @@ export class OriginalOperator {
     const lines = [`# HELP ${STATUS_METRIC} Challenge status`, `# TYPE ${STATUS_METRIC} gauge`];
     for (const { instance: i, value } of this.states.values()) {
       const labels = [
-        `${LEGACY_CHALLENGE_ID_LABEL}="${i.challengeId}"`, `${STATUS_LABELS.challengeName}="${i.name}"`,
-        `${STATUS_LABELS.username}="${i.user}"`, `${STATUS_LABELS.namespace}="${i.namespace}"`,
+        `${LEGACY_CHALLENGE_ID_LABEL}="${i.challengeId}"`,
+        `${STATUS_LABELS.challengeName}="${i.name}"`,
+        `${STATUS_LABELS.username}="${i.user}"`,
+        `${STATUS_LABELS.namespace}="${i.namespace}"`,
       ];
       lines.push(`${STATUS_METRIC}{${labels.join(',')}} ${value}`);
     }

@@ -25,39 +25,39 @@ import { ChallengeState, INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL, STATES } from '
 import { silentJobs, type SilentJob } from '../../src/pages/shared/OperatorStatusNotice';
 import {
   NO_FILTERS,
-  categoryShareQuery,
-  challengeStateCountQuery,
-  errorInstancesQuery,
-  instancesByCategoryQuery,
   labelValuesVariableQuery,
-  legacyLabelPresenceQuery,
-  matrixPivotLabels,
-  matrixQuery,
   metricPresenceQuery,
-  operatorSilenceQuery,
+  STATE_COUNT_RULE,
+  USER_RUNNING_RULE,
+} from '../../src/queries/common';
+import {
+  LIFECYCLE_QUANTILES,
+  lifetimeDistributionQuery,
+  lifetimeQuantileQuery,
+  timeToRunningByDefinitionQuery,
+  transitionsPerMinuteQuery,
+  type TransitionKind,
+} from '../../src/queries/lifecycle';
+import {
+  reconcileDurationQuantileQuery,
+  reconcileErrorsInRangeQuery,
+  reconcileRateQuery,
+  workQueueDepthQuery,
+} from '../../src/queries/operatorHealth';
+import { legacyLabelPresenceQuery, operatorSilenceQuery } from '../../src/queries/operatorStatus';
+import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../src/queries/overview';
+import { errorInstancesQuery, stuckDeletionsQuery } from '../../src/queries/triage';
+import {
+  categoryShareQuery,
+  instancesByCategoryQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   PEAK_LABEL,
   requestsByCategoryQuery,
   requestsByChallengeQuery,
-  stateCountOverTimeQuery,
-  stateCountQuery,
-  STATE_COUNT_RULE,
-  stuckDeletionsQuery,
   topUsersQuery,
-  userInstancesQuery,
-  USER_RUNNING_RULE,
-  LIFECYCLE_QUANTILES,
-  lifetimeDistributionQuery,
-  lifetimeQuantileQuery,
-  reconcileDurationQuantileQuery,
-  reconcileErrorsInRangeQuery,
-  reconcileRateQuery,
-  timeToRunningByDefinitionQuery,
-  transitionsPerMinuteQuery,
-  type TransitionKind,
-  workQueueDepthQuery,
-} from '../../src/queries/queries';
+} from '../../src/queries/usage';
+import { matrixPivotLabels, matrixQuery, userInstancesQuery } from '../../src/queries/users';
 import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
@@ -132,7 +132,10 @@ afterAll(async () => {
 /** The dashboard variables, as scenes interpolate them for a page evaluated at `at`. */
 function interpolate(query: string, at: number): string {
   const rangeS = Math.ceil(at - cluster.startTime) + 60;
-  return query.replaceAll('$window', WINDOW).replaceAll('$__range', `${rangeS}s`).replaceAll('$__rate_interval', RATE_INTERVAL);
+  return query
+    .replaceAll('$window', WINDOW)
+    .replaceAll('$__range', `${rangeS}s`)
+    .replaceAll('$__rate_interval', RATE_INTERVAL);
 }
 
 type Matrix = Record<string, Record<string, number | null>>;
@@ -186,7 +189,9 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
     stateCounts[name] = statValues(await instant(stateCountQuery(s, value)));
     perChallenge[name] = valuesBy(await instant(challengeStateCountQuery(s, value)), id);
     if (value !== ChallengeState.Deleted) {
-      const frames = seriesFrames(await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, value), at), at - 30, at, 1));
+      const frames = seriesFrames(
+        await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, value), at), at - 30, at, 1)
+      );
       const values = frames[0].fields[1].values as number[];
       overTimeAtEnd[name] = values[values.length - 1];
     }
@@ -194,12 +199,20 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
   // The matrix, one per namespace (the page's namespace filter): instant, table format, then the app's transforms.
   const matrix: Record<string, Matrix> = {};
   for (const ns of namespaces) {
-    const table = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at), at * 1000);
+    const table = tableFrame(
+      await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at),
+      at * 1000
+    );
     matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
   }
   // "All" of several namespaces: one cell per (namespace, user, challenge), the columns per challenge and namespace.
-  const allTable = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS, undefined, true), at), at), at * 1000);
-  const allNamespaces = matrixCells(await applyTransformations([allTable], matrixTransformations(matrixPivotLabels(s.labels))));
+  const allTable = tableFrame(
+    await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS, undefined, true), at), at),
+    at * 1000
+  );
+  const allNamespaces = matrixCells(
+    await applyTransformations([allTable], matrixTransformations(matrixPivotLabels(s.labels)))
+  );
   const userInstances: Record<string, Record<string, number>> = {};
   for (const user of users) {
     userInstances[user] = byInstance(await instant(userInstancesQuery(s, user)), s);
@@ -212,7 +225,8 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
     allNamespaces,
     userInstances,
     errorInstances: Object.keys(byInstance(await instant(errorInstancesQuery(s)), s)).sort(),
-    stuckDeletions: (await instant(stuckDeletionsQuery(s, NO_FILTERS, STUCK_AFTER))).length +
+    stuckDeletions:
+      (await instant(stuckDeletionsQuery(s, NO_FILTERS, STUCK_AFTER))).length +
       (await instant(stuckDeletionsQuery(s))).length,
   };
 }
@@ -228,20 +242,41 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
     if (value !== ChallengeState.Deleted) {
       overTimeAtEnd[name] = count(truth, (r) => r.value === value);
     }
-    perChallenge[name] = Object.fromEntries(challenges.map((c) => [c, count(truth, (r) => r.challengeId === c && r.value === value)]));
+    perChallenge[name] = Object.fromEntries(
+      challenges.map((c) => [c, count(truth, (r) => r.challengeId === c && r.value === value)])
+    );
   }
   const matrix: Record<string, Matrix> = {};
   for (const ns of namespaces) {
     const rows = truth.filter((r) => r.namespace === ns);
     const nsChallenges = [...new Set(rows.map((r) => r.challengeId))].sort();
-    matrix[ns] = Object.fromEntries(usersOf(rows).map((u) => [u, Object.fromEntries(nsChallenges.map((c) =>
-      [c, rows.find((r) => r.user === u && r.challengeId === c)?.value ?? null]))]));
+    matrix[ns] = Object.fromEntries(
+      usersOf(rows).map((u) => [
+        u,
+        Object.fromEntries(
+          nsChallenges.map((c) => [c, rows.find((r) => r.user === u && r.challengeId === c)?.value ?? null])
+        ),
+      ])
+    );
   }
   const columns = [...new Set(truth.map((r) => `${r.challengeId} @ ${r.namespace}`))].sort();
-  const allNamespaces: Matrix = Object.fromEntries(usersOf(truth).map((u) => [u, Object.fromEntries(columns.map((c) =>
-    [c, truth.find((r) => r.user === u && `${r.challengeId} @ ${r.namespace}` === c)?.value ?? null]))]));
-  const userInstances = Object.fromEntries(users.map((u) =>
-    [u, Object.fromEntries(truth.filter((r) => r.user === u).map((r) => [`${r.namespace}/${r.name}`, r.value]))]));
+  const allNamespaces: Matrix = Object.fromEntries(
+    usersOf(truth).map((u) => [
+      u,
+      Object.fromEntries(
+        columns.map((c) => [
+          c,
+          truth.find((r) => r.user === u && `${r.challengeId} @ ${r.namespace}` === c)?.value ?? null,
+        ])
+      ),
+    ])
+  );
+  const userInstances = Object.fromEntries(
+    users.map((u) => [
+      u,
+      Object.fromEntries(truth.filter((r) => r.user === u).map((r) => [`${r.namespace}/${r.name}`, r.value])),
+    ])
+  );
   return {
     stateCounts,
     overTimeAtEnd,
@@ -249,7 +284,10 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
     matrix,
     allNamespaces,
     userInstances,
-    errorInstances: truth.filter((r) => r.value === ChallengeState.Error).map((r) => `${r.namespace}/${r.name}`).sort(),
+    errorInstances: truth
+      .filter((r) => r.value === ChallengeState.Error)
+      .map((r) => `${r.namespace}/${r.name}`)
+      .sort(),
     stuckDeletions: 0,
   };
 }
@@ -258,8 +296,15 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
 async function usage(promUrl: string, s: ResolvedSettings, at: number) {
   const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q, at), at));
   const id = s.labels.challengeId;
-  const deleted = seriesFrames(await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, ChallengeState.Deleted), at),
-    at - (Math.ceil(at - cluster.startTime) + 30), at, 1));
+  const deleted = seriesFrames(
+    await rangeQuery(
+      promUrl,
+      interpolate(stateCountOverTimeQuery(s, ChallengeState.Deleted), at),
+      at - (Math.ceil(at - cluster.startTime) + 30),
+      at,
+      1
+    )
+  );
   const deletedMax = Math.max(...(deleted[0].fields[1].values as number[]));
   return {
     deletedSeenOverTime: deletedMax >= 1 && deletedMax <= 2,
@@ -285,9 +330,18 @@ async function labelValues(promUrl: string, s: ResolvedSettings, at: number) {
   for (const role of FILTER_ROLES) {
     // Grafana runs label_values(<selector>, <label>) as the label values API, matched to the dashboard range.
     const m = /^label_values\((.*), (\w+)\)$/.exec(labelValuesVariableQuery(s, role, NO_FILTERS))!;
-    labelValues[role] = (await promApi<string[]>(promUrl, `label/${m[2]}/values`, {
-      'match[]': m[1], start: String(cluster.startTime - 60), end: String(at),
-    }, 'GET')).sort();
+    labelValues[role] = (
+      await promApi<string[]>(
+        promUrl,
+        `label/${m[2]}/values`,
+        {
+          'match[]': m[1],
+          start: String(cluster.startTime - 60),
+          end: String(at),
+        },
+        'GET'
+      )
+    ).sort();
   }
   return labelValues;
 }
@@ -315,8 +369,14 @@ function expectedUsage(truth: TruthRow[]) {
     byCategory,
     categoryShare: roundAll(Object.fromEntries(Object.entries(byCategory).map(([c, n]) => [c, n / running.length]))),
     requestsByChallenge: {
-      cpu: sumBy((r) => r.challengeId, (r) => cluster.requests[r.definition].cpu),
-      memory: sumBy((r) => r.challengeId, (r) => cluster.requests[r.definition].memory),
+      cpu: sumBy(
+        (r) => r.challengeId,
+        (r) => cluster.requests[r.definition].cpu
+      ),
+      memory: sumBy(
+        (r) => r.challengeId,
+        (r) => cluster.requests[r.definition].memory
+      ),
     },
     requestsByCategory: {
       cpu: sumBy(category, (r) => cluster.requests[r.definition].cpu),
@@ -337,8 +397,10 @@ async function checkPath(promUrl: string, s: ResolvedSettings) {
     const banner = await silence(promUrl, s, cp.at);
     if (cp.reporting) {
       expect({ step: cp.step, banner }).toEqual({ step: cp.step, banner: [] });
-      expect({ step: cp.step, ...await views(promUrl, s, cp.at, users, namespaces) })
-        .toEqual({ step: cp.step, ...expectedViews(cp.truth, users, namespaces) });
+      expect({ step: cp.step, ...(await views(promUrl, s, cp.at, users, namespaces)) }).toEqual({
+        step: cp.step,
+        ...expectedViews(cp.truth, users, namespaces),
+      });
       continue;
     }
     // Not reporting: the banner names the job, since the last report to the minute (the status query's resolution).
@@ -347,11 +409,18 @@ async function checkPath(promUrl: string, s: ResolvedSettings) {
     expect(since).toBeLessThanOrEqual(cp.killedAt!);
     expect(since).toBeGreaterThanOrEqual(cp.stableFrom!);
     // The page's time range ends there: every panel shows the last known state, not an empty-looking cluster.
-    expect({ step: cp.step, ...await views(promUrl, s, since, users, namespaces) })
-      .toEqual({ step: cp.step, ...expectedViews(cp.truth, users, namespaces) });
+    expect({ step: cp.step, ...(await views(promUrl, s, since, users, namespaces)) }).toEqual({
+      step: cp.step,
+      ...expectedViews(cp.truth, users, namespaces),
+    });
     // Moved back to now, the views hold only the deletions within the window: nothing Running, nothing in Error.
     const now = await views(promUrl, s, cp.at, users, namespaces);
-    expect(now.stateCounts).toEqual({ ...expectedViews(cp.truth, users, namespaces).stateCounts, Pending: [0], Running: [0], Error: [0] });
+    expect(now.stateCounts).toEqual({
+      ...expectedViews(cp.truth, users, namespaces).stateCounts,
+      Pending: [0],
+      Running: [0],
+      Error: [0],
+    });
   }
 }
 
@@ -397,11 +466,19 @@ function expectedLifecycle(e: LifecycleExposition) {
   const transitions = (pred: (t: LifecycleExposition['transitions'][number]) => boolean) =>
     e.transitions.filter(pred).reduce((acc, t) => acc + t.value, 0);
   return {
-    timeToRunning: Object.fromEntries(LIFECYCLE_QUANTILES.map((q) =>
-      [q, Object.fromEntries(Object.entries(ttr).map(([d, b]) => [d, round(histogramQuantile(q, b))]))])),
+    timeToRunning: Object.fromEntries(
+      LIFECYCLE_QUANTILES.map((q) => [
+        q,
+        Object.fromEntries(Object.entries(ttr).map(([d, b]) => [d, round(histogramQuantile(q, b))])),
+      ])
+    ),
     lifetime: Object.fromEntries(LIFECYCLE_QUANTILES.map((q) => [q, round(histogramQuantile(q, life))])),
     lifetimeShare: ended > 0 ? Object.fromEntries([...life].map(([le, c]) => [String(le), round(c / ended)])) : {},
-    counts: { opened: transitions((t) => t.from === 'None'), failed: transitions((t) => t.to === 'Error'), deleted: ended },
+    counts: {
+      opened: transitions((t) => t.from === 'None'),
+      failed: transitions((t) => t.to === 'Error'),
+      deleted: ended,
+    },
   };
 }
 
@@ -414,7 +491,9 @@ async function lifecycleShown(url: string, s: ResolvedSettings, at: number, sinc
   const timeToRunning: Record<string, Record<string, number>> = {};
   const lifetime: Record<string, number> = {};
   for (const q of LIFECYCLE_QUANTILES) {
-    timeToRunning[q] = Object.fromEntries((await vector(timeToRunningByDefinitionQuery(s, q))).map((r) => [r.metric.definition, round(Number(r.value[1]))]));
+    timeToRunning[q] = Object.fromEntries(
+      (await vector(timeToRunningByDefinitionQuery(s, q))).map((r) => [r.metric.definition, round(Number(r.value[1]))])
+    );
     lifetime[q] = (await vector(lifetimeQuantileQuery(s, q))).map((r) => round(Number(r.value[1])))[0];
   }
   const counts: Record<string, number> = {};
@@ -424,7 +503,9 @@ async function lifecycleShown(url: string, s: ResolvedSettings, at: number, sinc
   return {
     timeToRunning,
     lifetime,
-    lifetimeShare: Object.fromEntries((await vector(lifetimeDistributionQuery(s))).map((r) => [String(leOf(r.metric.le)), round(Number(r.value[1]))])),
+    lifetimeShare: Object.fromEntries(
+      (await vector(lifetimeDistributionQuery(s))).map((r) => [String(leOf(r.metric.le)), round(Number(r.value[1]))])
+    ),
     counts,
   };
 }
@@ -433,7 +514,9 @@ async function lifecycleShown(url: string, s: ResolvedSettings, at: number, sinc
 function exposedAgainstTruth(e: LifecycleExposition, t: LifecycleTruth): string[] {
   const wrong: string[] = [];
   for (const [key, buckets] of Object.entries(e.timeToRunning)) {
-    const bounds = Object.keys(buckets).map(Number).filter((le) => le !== Infinity);
+    const bounds = Object.keys(buckets)
+      .map(Number)
+      .filter((le) => le !== Infinity);
     const want = bucketsOf(bounds, t.timeToRunning[key] ?? []);
     for (const [le, count] of toBuckets(buckets)) {
       if (want.get(le) !== count) {
@@ -454,26 +537,35 @@ function exposedAgainstTruth(e: LifecycleExposition, t: LifecycleTruth): string[
   const e2 = expectedLifecycle(e).counts;
   const deleted = Object.values(t.lifetimes).reduce((acc, l) => acc + l.length, 0);
   if (e2.opened !== t.opened || e2.failed !== t.failed || e2.deleted !== deleted) {
-    wrong.push(`counted ${JSON.stringify(e2)}, the cluster did ${JSON.stringify({ opened: t.opened, failed: t.failed, deleted })}`);
+    wrong.push(
+      `counted ${JSON.stringify(e2)}, the cluster did ${JSON.stringify({ opened: t.opened, failed: t.failed, deleted })}`
+    );
   }
   return wrong;
 }
 
 const eventsOf = (t: LifecycleTruth): Record<TransitionKind, number> => ({
-  opened: t.opened, failed: t.failed, deleted: Object.values(t.lifetimes).reduce((acc, l) => acc + l.length, 0),
+  opened: t.opened,
+  failed: t.failed,
+  deleted: Object.values(t.lifetimes).reduce((acc, l) => acc + l.length, 0),
 });
 
 describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> transforms', () => {
   it("played issue 10's situations on the real operator", () => {
     const steps = cluster.checkpoints;
-    const state = (step: number, ns: string, name: string) => steps[step].truth.find((r) => r.namespace === ns && r.name === name)?.state;
+    const state = (step: number, ns: string, name: string) =>
+      steps[step].truth.find((r) => r.namespace === ns && r.name === name)?.state;
     for (const s of ['Pending', 'Running', 'Deleted', 'Error']) {
       expect(steps[0].truth.map((r) => r.state)).toContain(s);
     }
     expect(state(0, 'ctf', 'ch-3-alice')).toBe('Error'); // over --max-per-user=2
     expect(steps[1].reporting).toBe(false);
     // Back after the outage: both deletions done (one by the finalizer, one by hand), the quota Error recovered.
-    expect([state(2, 'ctf', 'ch-2-alice'), state(2, 'ctf', 'ch-1-carol'), state(2, 'ctf', 'ch-3-alice')]).toEqual(['Deleted', 'Deleted', 'Running']);
+    expect([state(2, 'ctf', 'ch-2-alice'), state(2, 'ctf', 'ch-1-carol'), state(2, 'ctf', 'ch-3-alice')]).toEqual([
+      'Deleted',
+      'Deleted',
+      'Running',
+    ]);
     expect([state(3, 'ctf', 'ch-1-bob'), state(4, 'ctf', 'ch-1-bob')]).toEqual(['Running', 'Deleted']);
     expect([state(5, 'ctf', 'ch-3-erin'), state(5, 'ctf2', 'ch-3-erin')]).toEqual(['Running', 'Pending']);
   });
@@ -503,9 +595,17 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
       expect(LEGACY.labels.challengeId).toBe(LEGACY_CHALLENGE_ID_LABEL);
       // That Prometheus really has the typo and the pod label, so the setting and the newest-state choice matter.
       const at = cluster.checkpoints[2].at;
-      const raw = await instantQuery(prom().legacy, 'count(challenge_resource_status{challenge_id!=""}) or vector(0)', at);
+      const raw = await instantQuery(
+        prom().legacy,
+        'count(challenge_resource_status{challenge_id!=""}) or vector(0)',
+        at
+      );
       expect(raw.resultType === 'vector' && raw.result[0].value[1]).toBe('0');
-      const pods = await instantQuery(prom().legacy, `count by (pod) (last_over_time(challenge_resource_status[${WINDOW}]))`, at);
+      const pods = await instantQuery(
+        prom().legacy,
+        `count by (pod) (last_over_time(challenge_resource_status[${WINDOW}]))`,
+        at
+      );
       expect(pods.resultType === 'vector' && pods.result.length).toBe(2);
       await checkPath(prom().legacy, LEGACY);
     }, 120_000);
@@ -516,7 +616,11 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
       expect(await usage(prom().default, WITH_RULES, cp.at)).toEqual(expectedUsage(cp.truth));
       expect(await usage(prom().legacy, LEGACY, cp.at)).toEqual(expectedUsage(cp.truth));
       const all = cluster.checkpoints.flatMap((c) => c.truth);
-      const options = { namespace: namespacesOf(all), username: usersOf(all), challengeId: [...new Set(all.map((r) => r.challengeId))].sort() };
+      const options = {
+        namespace: namespacesOf(all),
+        username: usersOf(all),
+        challengeId: [...new Set(all.map((r) => r.challengeId))].sort(),
+      };
       const last = cluster.checkpoints[cluster.checkpoints.length - 1].at;
       expect(await labelValues(prom().default, DEFAULT_SETTINGS, last)).toEqual(options);
       expect(await labelValues(prom().legacy, LEGACY, last)).toEqual(options);
@@ -524,7 +628,9 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
 
     it("the Lifecycle page at every step: exact quantiles, lifetime shares and counts over each operator pod's life", async () => {
       const withLifecycle = cluster.checkpoints.filter((cp) => cp.lifecycle);
-      expect(withLifecycle.map((cp) => cp.step)).toEqual(cluster.checkpoints.filter((cp) => cp.reporting).map((cp) => cp.step));
+      expect(withLifecycle.map((cp) => cp.step)).toEqual(
+        cluster.checkpoints.filter((cp) => cp.reporting).map((cp) => cp.step)
+      );
       for (const cp of withLifecycle) {
         const { since, truth, exposition } = cp.lifecycle!;
         // The pod counted what the cluster did, in every definition's series (created at 0 before any instance).
@@ -533,8 +639,12 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
         expect(Object.keys(exposition.lifetime).sort()).toEqual(cluster.definitionKeys);
         // The page, on both servers and every settings, shows exactly those figures.
         const expected = { step: cp.step, ...expectedLifecycle(exposition) };
-        for (const [url, s] of [[prom().default, DEFAULT_SETTINGS], [prom().default, WITH_RULES], [prom().legacy, LEGACY]] as const) {
-          expect({ step: cp.step, ...await lifecycleShown(url, s, cp.at, since) }).toEqual(expected);
+        for (const [url, s] of [
+          [prom().default, DEFAULT_SETTINGS],
+          [prom().default, WITH_RULES],
+          [prom().legacy, LEGACY],
+        ] as const) {
+          expect({ step: cp.step, ...(await lifecycleShown(url, s, cp.at, since)) }).toEqual(expected);
         }
       }
       // Over the whole run (the page's usual range, across the restart) each figure mixes both pods' observations, each
@@ -544,23 +654,39 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
       const outside: string[] = [];
       const between = (what: string, v: number | undefined, a: number | undefined, b: number | undefined) => {
         const known = [a, b].filter((x): x is number => x !== undefined && !Number.isNaN(x));
-        const ok = known.length === 0 ? v === undefined || Number.isNaN(v) : v !== undefined && v >= Math.min(...known) && v <= Math.max(...known);
+        const ok =
+          known.length === 0
+            ? v === undefined || Number.isNaN(v)
+            : v !== undefined && v >= Math.min(...known) && v <= Math.max(...known);
         if (!ok) {
           outside.push(`${what}: ${v}, the pods ${a} and ${b}`);
         }
       };
       let mixed = 0;
-      for (const [url, s] of [[prom().default, DEFAULT_SETTINGS], [prom().legacy, LEGACY]] as const) {
+      for (const [url, s] of [
+        [prom().default, DEFAULT_SETTINGS],
+        [prom().legacy, LEGACY],
+      ] as const) {
         const whole = await lifecycleShown(url, s, last.at, cluster.startTime - 60);
         for (const q of LIFECYCLE_QUANTILES) {
           for (const d of Object.keys(pods[0].timeToRunning[q])) {
-            between(`time to Running p${q * 100} ${d}`, whole.timeToRunning[q][d], pods[0].timeToRunning[q][d], pods[1].timeToRunning[q][d]);
+            between(
+              `time to Running p${q * 100} ${d}`,
+              whole.timeToRunning[q][d],
+              pods[0].timeToRunning[q][d],
+              pods[1].timeToRunning[q][d]
+            );
             mixed += Number(pods.every((p) => !Number.isNaN(p.timeToRunning[q][d])));
           }
           between(`lifetime p${q * 100}`, whole.lifetime[q], pods[0].lifetime[q], pods[1].lifetime[q]);
         }
         for (const le of Object.keys(pods[1].lifetimeShare)) {
-          between(`lifetime share le=${le}`, whole.lifetimeShare[le], pods[0].lifetimeShare[le], pods[1].lifetimeShare[le]);
+          between(
+            `lifetime share le=${le}`,
+            whole.lifetimeShare[le],
+            pods[0].lifetimeShare[le],
+            pods[1].lifetimeShare[le]
+          );
         }
       }
       expect(outside).toEqual([]);
@@ -574,20 +700,40 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
 
     it('the per-minute panels rise in every step where the cluster had such events, and stay 0 where it had none', async () => {
       const last = cluster.checkpoints[cluster.checkpoints.length - 1].at;
-      const phases = cluster.checkpoints.filter((cp) => cp.lifecycle).map((cp, i, all) => {
-        const prev = all[i - 1]?.lifecycle;
-        const now = eventsOf(cp.lifecycle!.truth);
-        // A new pod counts from 0 again: its events are all after the previous checkpoint.
-        const before = prev && prev.since === cp.lifecycle!.since ? eventsOf(prev.truth) : { opened: 0, failed: 0, deleted: 0 };
-        return { step: cp.step, from: i === 0 ? cluster.startTime : all[i - 1].at, to: cp.at,
-          events: Object.fromEntries(TRANSITION_KINDS.map((k) => [k, now[k] - before[k]])) as Record<TransitionKind, number> };
-      });
+      const phases = cluster.checkpoints
+        .filter((cp) => cp.lifecycle)
+        .map((cp, i, all) => {
+          const prev = all[i - 1]?.lifecycle;
+          const now = eventsOf(cp.lifecycle!.truth);
+          // A new pod counts from 0 again: its events are all after the previous checkpoint.
+          const before =
+            prev && prev.since === cp.lifecycle!.since ? eventsOf(prev.truth) : { opened: 0, failed: 0, deleted: 0 };
+          return {
+            step: cp.step,
+            from: i === 0 ? cluster.startTime : all[i - 1].at,
+            to: cp.at,
+            events: Object.fromEntries(TRANSITION_KINDS.map((k) => [k, now[k] - before[k]])) as Record<
+              TransitionKind,
+              number
+            >,
+          };
+        });
       const quietChecked: Record<TransitionKind, number> = { opened: 0, failed: 0, deleted: 0 };
-      for (const [url, s] of [[prom().default, DEFAULT_SETTINGS], [prom().legacy, LEGACY]] as const) {
+      for (const [url, s] of [
+        [prom().default, DEFAULT_SETTINGS],
+        [prom().legacy, LEGACY],
+      ] as const) {
         for (const kind of TRANSITION_KINDS) {
-          const data = await rangeQuery(url, interpolate(transitionsPerMinuteQuery(s, kind), last), cluster.startTime, last, 1);
+          const data = await rangeQuery(
+            url,
+            interpolate(transitionsPerMinuteQuery(s, kind), last),
+            cluster.startTime,
+            last,
+            1
+          );
           expect(data.resultType === 'matrix' && data.result.length).toBe(1);
-          const points = data.resultType === 'matrix' ? data.result[0].values.map(([t, v]) => [t, Number(v)] as const) : [];
+          const points =
+            data.resultType === 'matrix' ? data.result[0].values.map(([t, v]) => [t, Number(v)] as const) : [];
           phases.forEach((phase, i) => {
             const values = (from: number, to: number) => points.filter(([t]) => t > from && t <= to).map(([, v]) => v);
             if (phase.events[kind] > 0) {
@@ -597,16 +743,26 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
               return;
             }
             // After a step with events, their rate may show at this step's start: from one rate interval and a scrape on.
-            const quiet = values(i > 0 && phases[i - 1].events[kind] > 0 ? phase.from + RATE_INTERVAL_S + SCRAPE_INTERVAL_S : phase.from, phase.to);
-            expect({ kind, step: phase.step, quiet: quiet.filter((v) => v !== 0) }).toEqual({ kind, step: phase.step, quiet: [] });
+            const quiet = values(
+              i > 0 && phases[i - 1].events[kind] > 0 ? phase.from + RATE_INTERVAL_S + SCRAPE_INTERVAL_S : phase.from,
+              phase.to
+            );
+            expect({ kind, step: phase.step, quiet: quiet.filter((v) => v !== 0) }).toEqual({
+              kind,
+              step: phase.step,
+              quiet: [],
+            });
             quietChecked[kind] += quiet.length;
           });
         }
       }
       // Each kind had events and quiet stretches in this run, so both sides of the check ran.
       for (const kind of TRANSITION_KINDS) {
-        expect({ kind, withEvents: phases.some((p) => p.events[kind] > 0), quietSteps: quietChecked[kind] > 0 })
-          .toEqual({ kind, withEvents: true, quietSteps: true });
+        expect({
+          kind,
+          withEvents: phases.some((p) => p.events[kind] > 0),
+          quietSteps: quietChecked[kind] > 0,
+        }).toEqual({ kind, withEvents: true, quietSteps: true });
       }
     }, 60_000);
 
@@ -615,11 +771,14 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
       const at = cluster.checkpoints[0].at;
       const instant = async (q: string) => {
         const data = await instantQuery(url, interpolate(q, at), at);
-        return data.resultType === 'vector' ? data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) })) : [];
+        return data.resultType === 'vector'
+          ? data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }))
+          : [];
       };
       const steps = async (q: string) =>
         seriesFrames(await rangeQuery(url, interpolate(q, at), cluster.startTime, at, 1)).flatMap((f) =>
-          f.fields.filter((x) => x.type === FieldType.number).flatMap((x) => x.values as number[]));
+          f.fields.filter((x) => x.type === FieldType.number).flatMap((x) => x.values as number[])
+        );
       // The Challenge controller reconciled successfully; its queue and error figures are there.
       expect((await instant(reconcileRateQuery())).map((r) => r.labels.result)).toContain('success');
       expect((await instant(workQueueDepthQuery())).map((r) => r.value >= 0)).toEqual([true]);
@@ -633,21 +792,38 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
         const at = cp.at;
         const value = async (q: string) => statValues(seriesFrames(await instantQuery(url, interpolate(q, at), at)));
         // The notice's detection: the legacy label is there, challenge_info is not; whatever the settings say.
-        expect({ step: cp.step, legacy: await value(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')), info: await value(metricPresenceQuery(INFO_METRIC, '1h')) })
-          .toEqual({ step: cp.step, legacy: [1], info: [0] });
-        const shown: TruthRow[] = cp.shown.map((i) => ({ ...i, definition: '', state: STATES.find((x) => x.value === i.value)!.name, value: i.value }));
+        expect({
+          step: cp.step,
+          legacy: await value(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')),
+          info: await value(metricPresenceQuery(INFO_METRIC, '1h')),
+        }).toEqual({ step: cp.step, legacy: [1], info: [0] });
+        const shown: TruthRow[] = cp.shown.map((i) => ({
+          ...i,
+          definition: '',
+          state: STATES.find((x) => x.value === i.value)!.name,
+          value: i.value,
+        }));
         const users = usersOf([...cp.shown, ...cp.lost]);
-        expect({ step: cp.step, ...await views(url, LEGACY, at, users, ['ctf']) }).toEqual({ step: cp.step, ...expectedViews(shown, users, ['ctf']) });
+        expect({ step: cp.step, ...(await views(url, LEGACY, at, users, ['ctf'])) }).toEqual({
+          step: cp.step,
+          ...expectedViews(shown, users, ['ctf']),
+        });
         // An instance it lost in its restart is on no page (never a ghost Running), as the notice says.
         for (const lost of cp.lost) {
-          expect(await instantQuery(url, interpolate(userInstancesQuery(LEGACY, lost.user), at), at)).toEqual({ resultType: 'vector', result: [] });
+          expect(await instantQuery(url, interpolate(userInstancesQuery(LEGACY, lost.user), at), at)).toEqual({
+            resultType: 'vector',
+            result: [],
+          });
         }
         expect(await silence(url, LEGACY, at)).toEqual([]);
       }
       // This operator's Prometheus is not taken for the original.
       const at = cluster.checkpoints[0].at;
       const v = async (q: string) => statValues(seriesFrames(await instantQuery(prom().default, q, at)));
-      expect([await v(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')), await v(metricPresenceQuery(INFO_METRIC, '1h'))]).toEqual([[0], [1]]);
+      expect([
+        await v(legacyLabelPresenceQuery(DEFAULT_SETTINGS, '1h')),
+        await v(metricPresenceQuery(INFO_METRIC, '1h')),
+      ]).toEqual([[0], [1]]);
     }, 60_000);
   });
 });

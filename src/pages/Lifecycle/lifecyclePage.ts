@@ -7,28 +7,30 @@ import {
   type VizPanel,
 } from '@grafana/scenes';
 import { BigValueColorMode, BigValueGraphMode, ThresholdsMode } from '@grafana/schema';
+import { type QueryFilters } from '../../queries/common';
 import {
   LIFECYCLE_QUANTILES,
   lifetimeDistributionQuery,
   lifetimeQuantileQuery,
+  timeToRunningByDefinitionQuery,
+  timeToRunningQuantileQuery,
+  transitionsPerMinuteQuery,
+  type TransitionKind,
+} from '../../queries/lifecycle';
+import {
   reconcileDurationQuantileQuery,
   reconcileErrorRateQuery,
   reconcileErrorsInRangeQuery,
   reconcileRateQuery,
-  timeToRunningByDefinitionQuery,
-  timeToRunningQuantileQuery,
-  transitionsPerMinuteQuery,
   workQueueDepthQuery,
   workQueueWaitQuantileQuery,
-  type QueryFilters,
-  type TransitionKind,
-} from '../../queries/queries';
+} from '../../queries/operatorHealth';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { FilteredQueryRunner, type PromQuery } from '../shared/FilteredQueryRunner';
+import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
-import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
+import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 
 /** The Triage page with this page's time range and datasource. */
 export const TRIAGE_LINK = `${prefixRoute(ROUTES.Triage)}?\${__url_time_range}&\${ds:queryparam}`;
@@ -61,7 +63,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
       .build(),
     PanelBuilders.table()
       .setTitle('Time to Running per definition')
-      .setDescription('Over the dashboard range: p50, p90 and p99 of the wait of each definition\'s instances.')
+      .setDescription("Over the dashboard range: p50, p90 and p99 of the wait of each definition's instances.")
       .setData(
         runner('time-to-running-by-definition', (f) =>
           LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
@@ -115,7 +117,9 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
     height: 280,
     body: PanelBuilders.timeseries()
       .setTitle('Opens, failures and deletions per minute')
-      .setDescription('Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended.')
+      .setDescription(
+        'Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended.'
+      )
       .setData(
         runner('transitions', (f) =>
           kinds.map((k) => rangeSeries(k, transitionsPerMinuteQuery(s, k, f), TRANSITION_TITLES[k]))
@@ -149,7 +153,7 @@ function operatorHealth(): SceneFlexItemLike[] {
         .build(),
       PanelBuilders.timeseries()
         .setTitle('Reconciles per second')
-        .setDescription('The Challenge controller\'s reconciles by result, and those that returned an error.')
+        .setDescription("The Challenge controller's reconciles by result, and those that returned an error.")
         .setData(
           runner('reconcile-rate', () => [
             rangeSeries('rate', reconcileRateQuery(), '{{result}}'),
@@ -200,7 +204,7 @@ export function lifecycleScene(settings: ResolvedSettings) {
 export function lifecyclePage(settings: ResolvedSettings) {
   return new SceneAppPage({
     title: 'Lifecycle',
-    subTitle: 'How long players wait for and keep their instances, how often they fail, and the operator\'s health',
+    subTitle: "How long players wait for and keep their instances, how often they fail, and the operator's health",
     url: prefixRoute(ROUTES.Lifecycle),
     routePath: `${ROUTES.Lifecycle}/*`,
     getScene: () => lifecycleScene(settings),

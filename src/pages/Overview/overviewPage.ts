@@ -8,14 +8,14 @@ import {
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
-import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/queries';
+import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/overview';
 import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
-import { instantSeries, instantTable, rangeSeries } from '../shared/promQueries';
+import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 

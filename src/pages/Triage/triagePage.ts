@@ -1,6 +1,6 @@
 import { SceneAppPage } from '@grafana/scenes';
 import { ChallengeState, DEFAULT_STUCK_DELETION_AFTER } from '../../metric/contract';
-import { errorInstancesQuery, stuckDeletionsQuery } from '../../queries/queries';
+import { errorInstancesQuery, stuckDeletionsQuery } from '../../queries/triage';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';

@@ -3,8 +3,8 @@ import { SceneObjectBase, sceneGraph, type SceneComponentProps, type SceneObject
 import { Alert } from '@grafana/ui';
 import { LoadingState } from '@grafana/data';
 import { INFO_METRIC, REQUESTS_METRIC } from '../../metric/contract';
-import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
-import { isPresent, presenceQueries } from '../shared/metricPresence';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
+import { isPresent, presenceQueries } from '../../data/metricPresence';
 
 /** The metrics question 2 needs, by the refId of their presence query. */
 export const USAGE_METRICS: Readonly<Record<string, string>> = Object.freeze({

@@ -9,6 +9,7 @@ import {
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { CATEGORY_LABEL, RESOURCE_UNITS, type RequestResource } from '../../metric/contract';
+import { type QueryFilters, type QuerySettings } from '../../queries/common';
 import {
   PEAK_LABEL,
   categoryShareQuery,
@@ -18,15 +19,13 @@ import {
   requestsByCategoryQuery,
   requestsByChallengeQuery,
   topUsersQuery,
-  type QueryFilters,
-  type QuerySettings,
-} from '../../queries/queries';
+} from '../../queries/usage';
 import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { FilteredQueryRunner, type PromQuery } from '../shared/FilteredQueryRunner';
-import { instantSeries, instantTable } from '../shared/promQueries';
+import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
+import { instantSeries, instantTable } from '../../data/promQuery';
 import { pageScene } from '../shared/pageScene';
 import {
   CATEGORY_COUNT_DESCRIPTION,

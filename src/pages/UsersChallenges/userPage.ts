@@ -1,5 +1,5 @@
 import { EmbeddedScene, SceneAppPage, SceneReactObject, type SceneAppPageLike } from '@grafana/scenes';
-import { userInstancesQuery } from '../../queries/queries';
+import { userInstancesQuery } from '../../queries/users';
 import type { ResolvedSettings } from '../../settings/settings';
 import { instancesTable } from '../shared/instancesTable';
 import { pageScene } from '../shared/pageScene';

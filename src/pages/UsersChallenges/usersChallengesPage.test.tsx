@@ -2,7 +2,7 @@ import { act, fireEvent, screen } from '@testing-library/react';
 import { FieldType } from '@grafana/data';
 import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { stateValueMappings } from '../../metric/contract';
-import { MATRIX_COLUMN_LABEL } from '../../queries/queries';
+import { MATRIX_COLUMN_LABEL } from '../../queries/users';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {

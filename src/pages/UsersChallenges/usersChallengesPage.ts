@@ -8,16 +8,15 @@ import {
   type SceneObject,
 } from '@grafana/scenes';
 import { FieldType } from '@grafana/data';
-import { matrixPivotLabels, matrixQuery } from '../../queries/queries';
+import { matrixPivotLabels, matrixQuery } from '../../queries/users';
 import { displayName, filterVariable } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { matrixRowField, matrixTransformations } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { FilteredQueryRunner } from '../shared/FilteredQueryRunner';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
-import { instantTable } from '../shared/promQueries';
-import { ALL_VALUE } from '../shared/variables';
+import { instantTable } from '../../data/promQuery';
 import { stateCells } from '../shared/stateStyles';
 import { VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { CsvExportButton } from './CsvExportButton';
@@ -37,7 +36,7 @@ function severalNamespacesShown(runner: SceneObject | undefined): boolean {
   }
   const value = variable.getValue();
   const selected = (Array.isArray(value) ? value : [value]).map(String);
-  const all = selected.includes(ALL_VALUE) || selected.length === 0;
+  const all = variable.hasAllValue() || selected.length === 0;
   return (all ? variable.state.options.length : selected.length) > 1;
 }
 
@@ -48,7 +47,7 @@ function severalNamespacesShown(runner: SceneObject | undefined): boolean {
 export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_range}&\${ds:queryparam}&\${window:queryparam}`;
 
 /**
- * The seed's user x challenge matrix: each instance's last state within `$window`, pivoted to one row per user and
+ * The HexaCTF write-up's user x challenge matrix: each instance's last state within `$window`, pivoted to one row per user and
  * one column per challenge, cells named and coloured by state.
  */
 function matrixPanel(settings: ResolvedSettings) {

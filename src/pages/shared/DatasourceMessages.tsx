@@ -1,6 +1,6 @@
 import React from 'react';
 import { Alert, TextLink } from '@grafana/ui';
-import { CONFIG_PAGE_URL, NEW_DATASOURCE_URL, datasourceSettingsUrl } from './datasource';
+import { CONFIG_PAGE_URL, NEW_DATASOURCE_URL, datasourceSettingsUrl } from '../../data/datasource';
 
 /** Shown instead of a page's panels when Grafana has no Prometheus datasource at all. */
 export function NoDatasourceMessage() {

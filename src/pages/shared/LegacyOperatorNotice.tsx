@@ -3,10 +3,11 @@ import { SceneObjectBase, sceneGraph, type SceneComponentProps, type SceneObject
 import { Alert } from '@grafana/ui';
 import { LoadingState } from '@grafana/data';
 import { INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL } from '../../metric/contract';
-import { legacyLabelPresenceQuery, metricPresenceQuery, type QuerySettings } from '../../queries/queries';
-import { FilteredQueryRunner } from './FilteredQueryRunner';
-import { isPresent } from './metricPresence';
-import { instantSeries } from './promQueries';
+import { metricPresenceQuery, type QuerySettings } from '../../queries/common';
+import { legacyLabelPresenceQuery } from '../../queries/operatorStatus';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
+import { isPresent } from '../../data/metricPresence';
+import { instantSeries } from '../../data/promQuery';
 
 /** How far back the exporter's series are looked at (a fixed span: Triage has no window). */
 const LOOKBACK = '1h';

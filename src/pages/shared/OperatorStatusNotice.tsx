@@ -8,9 +8,10 @@ import {
 } from '@grafana/scenes';
 import { Alert } from '@grafana/ui';
 import { LoadingState, dateTime, type PanelData } from '@grafana/data';
-import { JOB_LABEL, operatorSilenceQuery, type QuerySettings } from '../../queries/queries';
-import { FilteredQueryRunner } from './FilteredQueryRunner';
-import { instantTable } from './promQueries';
+import { type QuerySettings } from '../../queries/common';
+import { JOB_LABEL, operatorSilenceQuery } from '../../queries/operatorStatus';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
+import { instantTable } from '../../data/promQuery';
 
 /** A job that stopped reporting, and the last time one of its targets was up (ms; 0 = not within the lookback). */
 export interface SilentJob {

@@ -16,7 +16,7 @@ export const TOP_USERS_DESCRIPTION =
 export const CATEGORY_COUNT_DESCRIPTION =
   'Instances Running now, counted by the category of their challenge definition (needs the category info metric).';
 export const CATEGORY_SHARE_DESCRIPTION =
-  'Each category\'s share of the instances Running now (needs the category info metric).';
+  "Each category's share of the instances Running now (needs the category info metric).";
 export const REQUESTS_DESCRIPTION =
   'CPU cores and memory requested by the containers of the instances Running now (not what they use).';
 export const COUNTS_OVER_TIME_DESCRIPTION =

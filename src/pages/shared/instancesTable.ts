@@ -1,10 +1,10 @@
 import { DataTransformerID } from '@grafana/data';
 import { PanelBuilders, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
 import type { LabelNames } from '../../metric/contract';
-import type { QueryFilters } from '../../queries/queries';
+import type { QueryFilters } from '../../queries/common';
 import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
-import { FilteredQueryRunner } from './FilteredQueryRunner';
-import { instantTable } from './promQueries';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
+import { instantTable } from '../../data/promQuery';
 import { stateCells } from './stateStyles';
 
 /** The column holding each instance's state. */
@@ -42,7 +42,10 @@ export interface InstancesTableOptions {
 }
 
 /** A table of instances: namespace, user, challenge, name and the state in a coloured cell. */
-export function instancesTable(labels: LabelNames, { key, title, description, noValue, minHeight, build }: InstancesTableOptions) {
+export function instancesTable(
+  labels: LabelNames,
+  { key, title, description, noValue, minHeight, build }: InstancesTableOptions
+) {
   const data = new SceneDataTransformer({
     $data: new FilteredQueryRunner({ key, build: (f) => [instantTable('A', build(f))] }),
     transformations: [{ id: DataTransformerID.organize, options: instanceColumns(labels, STATE_COLUMN) }],

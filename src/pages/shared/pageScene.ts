@@ -14,7 +14,7 @@ import type { ResolvedSettings } from '../../settings/settings';
 import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
 import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
-import { prometheusDatasources } from './datasource';
+import { prometheusDatasources } from '../../data/datasource';
 import { addPanelMenus } from './panelMenu';
 import { PanelInspector } from './inspect/PanelInspector';
 import { assignPanelKeys } from './inspect/panelKeys';

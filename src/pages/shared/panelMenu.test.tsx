@@ -78,28 +78,31 @@ describe('panel menus', () => {
     harness = setupHarness();
   });
 
-  it.each(PAGES)('%s: every panel has a description and the menu, whose Explore carries what it sent', async (_, make) => {
-    const scene = make();
-    await renderScene(scene);
-    const panels = panelsOf(scene);
-    expect(panels.length).toBeGreaterThan(0);
-    for (const panel of panels) {
-      const title = panel.state.title;
-      expect([title, panel.state.description?.length ?? 0]).not.toEqual([title, 0]);
-      const items = openMenu(panel);
-      const table = panel.state.pluginId === 'table';
-      expect([title, items.map((i) => i.text)]).toEqual([
-        title,
-        ['View', 'Explore', 'Inspect', 'Copy query', 'Query', ...(table ? ['Download CSV'] : [])],
-      ]);
-      const sent = lastQueriesOf(harness, runnerKey(panel)).map((q) => ({ refId: q.refId, expr: q.expr }));
-      expect(sent.length).toBeGreaterThan(0);
-      const pane = explorePane(items);
-      expect([title, pane.queries.map((q) => ({ refId: q.refId, expr: q.expr }))]).toEqual([title, sent]);
-      expect(pane.datasource).toBe(TEST_PROMETHEUS.uid);
-      expect(item(items, 'Query')?.subMenu?.map((s) => s.text)).toEqual(sent.map((q) => `${q.refId}: ${q.expr}`));
+  it.each(PAGES)(
+    '%s: every panel has a description and the menu, whose Explore carries what it sent',
+    async (_, make) => {
+      const scene = make();
+      await renderScene(scene);
+      const panels = panelsOf(scene);
+      expect(panels.length).toBeGreaterThan(0);
+      for (const panel of panels) {
+        const title = panel.state.title;
+        expect([title, panel.state.description?.length ?? 0]).not.toEqual([title, 0]);
+        const items = openMenu(panel);
+        const table = panel.state.pluginId === 'table';
+        expect([title, items.map((i) => i.text)]).toEqual([
+          title,
+          ['View', 'Explore', 'Inspect', 'Copy query', 'Query', ...(table ? ['Download CSV'] : [])],
+        ]);
+        const sent = lastQueriesOf(harness, runnerKey(panel)).map((q) => ({ refId: q.refId, expr: q.expr }));
+        expect(sent.length).toBeGreaterThan(0);
+        const pane = explorePane(items);
+        expect([title, pane.queries.map((q) => ({ refId: q.refId, expr: q.expr }))]).toEqual([title, sent]);
+        expect(pane.datasource).toBe(TEST_PROMETHEUS.uid);
+        expect(item(items, 'Query')?.subMenu?.map((s) => s.text)).toEqual(sent.map((q) => `${q.refId}: ${q.expr}`));
+      }
     }
-  });
+  );
 
   it('renders a menu button on each panel that opens the items', async () => {
     // A panel tells Grafana's app event bus which panel has the user's attention; the real bus, unset in jsdom.

@@ -1,6 +1,6 @@
 import { toURLRange, urlUtil } from '@grafana/data';
 import { sceneGraph, type VizPanel } from '@grafana/scenes';
-import { PROMETHEUS_DS_REF } from './datasource';
+import { PROMETHEUS_DS_REF } from '../../data/datasource';
 
 /** One query of a panel as it reached the datasource: its refId and PromQL with the page's variables filled in. */
 export interface PanelQuery {

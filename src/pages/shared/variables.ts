@@ -3,17 +3,14 @@ import {
   DataSourceVariable,
   QueryVariable,
   SceneVariableSet,
-  sceneGraph,
-  type SceneObject,
   type SceneVariable,
-  type VariableValueSingle,
 } from '@grafana/scenes';
 import { VariableRefresh, VariableSort } from '@grafana/schema';
 import { DEFAULT_WINDOW, WINDOW_CHOICES, isWindowChoice, type WindowChoice } from '../../metric/contract';
-import { labelValuesVariableQuery, NO_FILTERS, type QueryFilters } from '../../queries/queries';
+import { labelValuesVariableQuery, NO_FILTERS } from '../../queries/common';
 import { FILTER_ROLES, displayName, filterVariable, type FilterRole } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
-import { PROMETHEUS_DS_REF } from './datasource';
+import { PROMETHEUS_DS_REF } from '../../data/datasource';
 
 /** Variable names (also the `var-<name>` URL parameters); the filters' are in settings/labelRoles.ts. */
 export const DS_VARIABLE = 'ds';
@@ -48,7 +45,7 @@ class WindowVariable extends CustomVariable {
 /**
  * The page variables: the Prometheus datasource (default from the app settings), `$window` (default from the
  * settings) and the namespace / user / challenge filters. Filter values never reach PromQL through interpolation:
- * FilteredQueryRunner reads them with readFilters() and the query builders escape them.
+ * FilteredQueryRunner reads them with readFilters() (data/filters.ts) and the query builders escape them.
  */
 export function pageVariables(settings: ResolvedSettings, options: VariableOptions = {}): SceneVariableSet {
   const variables: SceneVariable[] = [
@@ -92,24 +89,4 @@ export function pageVariables(settings: ResolvedSettings, options: VariableOptio
     );
   }
   return new SceneVariableSet({ variables });
-}
-
-/** The value scenes gives a multi-value variable when "All" is selected (not exported by @grafana/scenes). */
-export const ALL_VALUE = '$__all';
-const isAll = (v: VariableValueSingle) => v === ALL_VALUE;
-
-/** The selected values of one filter variable; "All", nothing selected or no such variable mean no filter. */
-function selectedValues(sceneObject: SceneObject, name: string): string[] {
-  const variable = sceneGraph.lookupVariable(name, sceneObject);
-  const value = variable?.getValue();
-  const values = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  if (values.some(isAll)) {
-    return [];
-  }
-  return values.map(String).filter((v) => v !== '');
-}
-
-/** The filters selected for `sceneObject`'s page, as the query builders take them. */
-export function readFilters(sceneObject: SceneObject): QueryFilters {
-  return Object.fromEntries(FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))]));
 }

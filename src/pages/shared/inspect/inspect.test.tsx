@@ -4,7 +4,8 @@ import { Router, type Navigator } from 'react-router-dom';
 import { EventBusSrv, type PanelMenuItem } from '@grafana/data';
 import { LocationServiceProvider, locationService, setAppEvents } from '@grafana/runtime';
 import { UrlSyncContextProvider, VizPanel, sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
-import { NO_FILTERS, errorInstancesQuery } from '../../../queries/queries';
+import { NO_FILTERS } from '../../../queries/common';
+import { errorInstancesQuery } from '../../../queries/triage';
 import { DEFAULT_SETTINGS } from '../../../settings/settings';
 import { prometheusInstantTable } from '../../../test/prometheus-table';
 import {

@@ -1,6 +1,6 @@
 import { getDataSourceSrv } from '@grafana/runtime';
 import type { DataSourceInstanceSettings } from '@grafana/data';
-import pluginJson from '../../plugin.json';
+import pluginJson from '../plugin.json';
 
 /** Every query and filter goes to the datasource picked in the `$ds` variable. */
 export const PROMETHEUS_DS_REF = Object.freeze({ type: 'prometheus', uid: '${ds}' });

@@ -1,8 +1,8 @@
 import { lastValueFrom } from 'rxjs';
 import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } from '@grafana/data';
 import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
-import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../../queries/queries';
-import type { PromQuery } from './FilteredQueryRunner';
+import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../queries/common';
+import type { PromQuery } from './promQuery';
 import { isPresent, presenceQueries } from './metricPresence';
 
 /** How far back a rule's series count as present (the rules are evaluated every minute or so). */

@@ -1,19 +1,13 @@
 import type { TimeRange } from '@grafana/data';
-import { SceneQueryRunner, sceneGraph, type QueryRunnerState, type SceneDataQuery } from '@grafana/scenes';
-import { NO_FILTERS, type QueryFilters } from '../../queries/queries';
-import { FILTER_ROLES, filterVariable } from '../../settings/labelRoles';
-import { readFilters } from './variables';
+import { SceneQueryRunner, sceneGraph, type QueryRunnerState } from '@grafana/scenes';
+import { NO_FILTERS, type QueryFilters } from '../queries/common';
+import { FILTER_ROLES, filterVariable } from '../settings/labelRoles';
 import { PROMETHEUS_DS_REF } from './datasource';
+import { readFilters } from './filters';
+import type { PromQuery } from './promQuery';
 import { recordingRulesDetector } from './recordingRules';
 
-/** A Prometheus query as the panels send it (fields of Grafana's PromQuery the app uses). */
-export interface PromQuery extends SceneDataQuery {
-  expr: string;
-  instant?: boolean;
-  range?: boolean;
-  format?: 'time_series' | 'table';
-  legendFormat?: string;
-}
+export type { PromQuery };
 
 export interface FilteredQueryRunnerState extends Omit<QueryRunnerState, 'queries'> {
   /**

@@ -1,4 +1,13 @@
-import type { PromQuery } from './FilteredQueryRunner';
+import type { SceneDataQuery } from '@grafana/scenes';
+
+/** A Prometheus query as the panels send it (fields of Grafana's PromQuery the app uses). */
+export interface PromQuery extends SceneDataQuery {
+  expr: string;
+  instant?: boolean;
+  range?: boolean;
+  format?: 'time_series' | 'table';
+  legendFormat?: string;
+}
 
 /** Instant query, table format: one row per series, labels as columns, the value in `Value` (`Value #<refId>`). */
 export const instantTable = (refId: string, expr: string): PromQuery => ({

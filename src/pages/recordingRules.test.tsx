@@ -1,7 +1,7 @@
 import { act } from '@testing-library/react';
 import { sceneGraph, type MultiValueVariable, type SceneObject } from '@grafana/scenes';
-import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../../queries/queries';
-import { DEFAULT_SETTINGS } from '../../settings/settings';
+import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../queries/common';
+import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
   TEST_PROMETHEUS,
   instantNumberFrame,
@@ -11,10 +11,10 @@ import {
   setupHarness,
   type SceneHarness,
   type SentQuery,
-} from '../../test/scene-harness';
-import { overviewScene } from '../Overview/overviewPage';
-import { usageScene } from '../Usage/usagePage';
-import { recordingRulesDetector } from './recordingRules';
+} from '../test/scene-harness';
+import { overviewScene } from './Overview/overviewPage';
+import { usageScene } from './Usage/usagePage';
+import { recordingRulesDetector } from '../data/recordingRules';
 
 const RULE_NAMES = [STATE_COUNT_RULE, USER_RUNNING_RULE];
 const OVER_TIME = 'counts-over-time';

@@ -1,6 +1,6 @@
 import type { PanelData } from '@grafana/data';
-import { metricPresenceQuery } from '../../queries/queries';
-import type { PromQuery } from './FilteredQueryRunner';
+import { metricPresenceQuery } from '../queries/common';
+import type { PromQuery } from './promQuery';
 
 /** Instant queries asking whether each metric has a series within `window`, one per metric, refId = its key. */
 export function presenceQueries(metrics: Readonly<Record<string, string>>, window?: string): PromQuery[] {

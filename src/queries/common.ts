@@ -1,0 +1,178 @@
+/**
+ * What every page's queries share: the settings and filters they take, the Grafana variables they reference, and
+ * the building blocks (the filtered gauge, each instance's state for the window's views). The page modules beside
+ * this file build their PromQL from these; what each answer means: docs/dashboard-semantics.md.
+ *
+ * - Label names come from the settings (the original HexaCTF operator spelled `challeng_id`) and are applied to
+ *   all three metrics alike: whoever renamed a label (the old operator, or `exported_namespace` from a scrape
+ *   without honor_labels) renamed it on every series the operator exports.
+ * - Output labels are the configured label names, not rewritten with label_replace: the pages know the mapping
+ *   (settings.labels), so a field is always `settings.labels.<role>`; only `category` (fixed name) is filled with
+ *   "uncategorized" when a definition has none, so the label is always there.
+ * - Instances are identified by the four labels. Everything is first reduced with `max by (<the four>)`, which drops
+ *   target labels (instance, pod, job): an operator restart under a ServiceMonitor gives the same Challenge a new
+ *   `pod`/`instance` label, and without the reduction the HexaCTF write-up's queries would count it twice for a
+ *   whole window. Which sample wins is in lastStates: the series reported now (the newest state), not the highest.
+ * - Grafana variables stay in the text (`$window`, `$__range`, `$__rate_interval`); scenes interpolate them.
+ *   User-supplied values are escaped (promql-escape.ts) so they can neither break the query nor read as variables.
+ */
+import { ChallengeState, DEFAULT_LABELS, RECORDING_RULES, STATUS_METRIC, type LabelNames } from '../metric/contract';
+import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
+import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
+import { labelMatcher } from './promql-escape';
+
+/**
+ * What the builders need from the settings. `recordingRules`: the Prometheus has the chart's dashboard recording
+ * rules (operator/chart/files/rules.yaml, group hexactf-challenge-dashboard; detect with
+ * metricPresenceQuery(STATE_COUNT_RULE)); the over-time and peak panels then read those instead of re-reading every
+ * instance's samples at every step (bench/queries.bench.ts: tens of seconds for 6 h of 100,000 instances).
+ */
+export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & { recordingRules?: boolean };
+
+/**
+ * Recording rules of the chart (group hexactf-challenge-dashboard, written for the default label names): instances
+ * per state (label `state`, "0".."3") per namespace and challenge id.
+ */
+export const STATE_COUNT_RULE = RECORDING_RULES.challengeStateCount;
+/** Running instances per namespace and username. */
+export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
+
+/** Selected filter values per role (settings/labelRoles.ts); a missing or empty list means "all". */
+export type QueryFilters = Readonly<Partial<Record<FilterRole, readonly string[]>>>;
+
+export const NO_FILTERS: QueryFilters = Object.freeze({});
+
+/**
+ * Whether the rule forms can serve these settings: the chart's rules read the default metric and label names
+ * (rules.yaml), so with any other name (challeng_id, exported_namespace, another metric) their series would not be
+ * the instances the settings describe, and the raw form is used.
+ */
+export function rulesServe(s: QuerySettings): boolean {
+  return (
+    Boolean(s.recordingRules) &&
+    s.metricName === STATUS_METRIC &&
+    ROLES.every((role) => s.labels[role] === DEFAULT_LABELS[role])
+  );
+}
+
+/** Whether a filter selects anything (an empty selection is "all"). */
+export const filtered = (f: QueryFilters, role: FilterRole) => (f[role]?.length ?? 0) > 0;
+
+/** Grafana variables the queries reference. */
+export const WINDOW_VARIABLE = '$window';
+export const RANGE_VARIABLE = '$__range';
+export const RATE_INTERVAL_VARIABLE = '$__rate_interval';
+
+// ---------------------------------------------------------------------------------------------------------------
+// building blocks
+
+export function checkSettings(s: QuerySettings): void {
+  if (!isValidMetricName(s.metricName)) {
+    throw new Error(`invalid metric name ${JSON.stringify(s.metricName)}`);
+  }
+  for (const name of Object.values(s.labels)) {
+    if (!isValidLabelName(name)) {
+      throw new Error(`invalid label name ${JSON.stringify(name)}`);
+    }
+  }
+}
+
+/** The four identity labels, comma-separated (a `by (...)` / `on (...)` list). */
+export function identity(labels: LabelNames): string {
+  return ROLES.map((role) => labels[role]).join(', ');
+}
+
+/** `{...}` for the filters; `only` restricts which filters apply (metrics lacking a label skip its filter). */
+export function selector(
+  labels: LabelNames,
+  f: QueryFilters,
+  only?: readonly FilterRole[],
+  extra: string[] = []
+): string {
+  const matchers: string[] = [];
+  for (const role of FILTER_ROLES) {
+    if (only && !only.includes(role)) {
+      continue;
+    }
+    const matcher = labelMatcher(labels[role], f[role] ?? []);
+    if (matcher) {
+      matchers.push(matcher);
+    }
+  }
+  matchers.push(...extra);
+  return matchers.length ? `{${matchers.join(', ')}}` : '';
+}
+
+/** The state gauge, filtered. */
+export function status(s: QuerySettings, f: QueryFilters): string {
+  checkSettings(s);
+  return `${s.metricName}${selector(s.labels, f)}`;
+}
+
+/**
+ * One sample per instance, the state it is in for the window's views (docs/dashboard-semantics.md):
+ * - an instance the operator reports now: its current state. Only the series that still has samples counts, so
+ *   after a restart under a new target label the old series (ended by a staleness marker) cannot win: the newest
+ *   state, not the highest;
+ * - an instance whose last state within the window is Deleted: Deleted (a finished deletion stays visible for the
+ *   window after the operator removed its series);
+ * - an instance whose series is gone without a Deleted: nothing. It is not Running any more (a finalizer removed by
+ *   hand, a lost tombstone); while the operator itself is not reporting, the pages evaluate at its last report.
+ */
+export function lastStates(s: QuerySettings, f: QueryFilters, window: string): string {
+  const id = identity(s.labels);
+  const deletedInWindow = `max by (${id}) (last_over_time(${status(s, f)}[${window}])) == ${ChallengeState.Deleted}`;
+  return `(${currentStates(s, f)} or ${deletedInWindow})`;
+}
+
+/** One sample per instance: its current state (Prometheus' lookback; a removed series is gone at once). */
+export function currentStates(s: QuerySettings, f: QueryFilters): string {
+  return `max by (${identity(s.labels)}) (${status(s, f)})`;
+}
+
+/**
+ * Variable query (Grafana's `label_values`, not PromQL) for the options of a filter: values of that role's label on
+ * the state gauge, narrowed by the *other* filters.
+ */
+export function labelValuesVariableQuery(s: QuerySettings, role: FilterRole, f: QueryFilters = NO_FILTERS): string {
+  checkSettings(s);
+  const others = FILTER_ROLES.filter((r) => r !== role);
+  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${s.labels[role]})`;
+}
+
+/**
+ * 1 when `metric` has any series within the window, else 0 (one unlabelled sample either way). The Usage page asks
+ * it of challenge_info and challenge_definition_requests, which only the new operator exports, to say so instead of
+ * showing empty panels.
+ */
+export function metricPresenceQuery(metric: string, window = WINDOW_VARIABLE): string {
+  if (!isValidMetricName(metric)) {
+    throw new Error(`invalid metric name ${JSON.stringify(metric)}`);
+  }
+  return `(count(last_over_time(${metric}[${window}])) > bool 0) or vector(0)`;
+}
+
+/** Checks a quantile for the histogram panels (Lifecycle, operator health). */
+export function checkQuantile(q: number): void {
+  if (!(q >= 0 && q <= 1)) {
+    throw new Error(`invalid quantile ${q}`);
+  }
+}
+
+/** `histogram_quantile(q, sum by (<by>, le) (<fn>(<metric>_bucket<sel>[<range>])))`. */
+export function bucketQuantile(
+  q: number,
+  metric: string,
+  sel: string,
+  fn: 'rate' | 'increase',
+  range: string,
+  by: string[] = []
+) {
+  checkQuantile(q);
+  return `histogram_quantile(${q}, sum by (${[...by, 'le'].join(', ')}) (${fn}(${metric}_bucket${sel}[${range}])))`;
+}
+
+export const namespaceOnly = (s: QuerySettings, f: QueryFilters) => {
+  checkSettings(s);
+  return selector(s.labels, f, ['namespace']);
+};

@@ -1,0 +1,135 @@
+/**
+ * The Usage page, the HexaCTF write-up's two capacity questions: how many servers does one person keep at once (the
+ * peak panels), and which categories use what (challenge_info, challenge_definition_requests: the new operator only).
+ */
+import {
+  CATEGORY_LABEL,
+  ChallengeState,
+  DEFINITION_LABEL,
+  INFO_METRIC,
+  REQUESTS_METRIC,
+  RESOURCE_LABEL,
+  UNCATEGORIZED,
+  type RequestResource,
+} from '../metric/contract';
+import {
+  NO_FILTERS,
+  RANGE_VARIABLE,
+  USER_RUNNING_RULE,
+  checkSettings,
+  currentStates,
+  filtered,
+  identity,
+  rulesServe,
+  selector,
+  type QueryFilters,
+  type QuerySettings,
+} from './common';
+import { quoteString } from './promql-escape';
+
+/** Output label of peakDistributionQuery: the peak number of concurrent instances (value: how many users had it). */
+export const PEAK_LABEL = 'instances';
+/** Default number of users topUsersQuery returns. */
+export const TOP_USERS = 10;
+
+/**
+ * Instances whose last state in the window is Running, valued 1, with `definition` and `category` from
+ * challenge_info (category "uncategorized" where empty). Read at the evaluation time, not over the window: an
+ * instance's last state is Running only while the operator reports it (lastStates), and the operator exports its
+ * challenge_info for just as long. Reading both over the window instead (6 h of 100,000 instances) took 1.5-3.2 s.
+ */
+function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
+  const id = identity(s.labels);
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${INFO_METRIC}${selector(s.labels, f)})`;
+  const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
+  return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
+}
+
+/**
+ * Requests of one instance of each definition for one resource, as exported at the evaluation time (the operator
+ * exports them while the definition exists): one sample per (namespace, definition). Not over the window: any range
+ * selector widens what Prometheus reads for the whole query, so the instant reads of runningWithInfo then went
+ * through every block of the window (6 h of 100,000 instances: about twice the time, bench/queries.bench.ts).
+ */
+function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
+  const ns = s.labels.namespace;
+  const sel = selector(s.labels, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
+  return `max by (${ns}, ${DEFINITION_LABEL}) (${REQUESTS_METRIC}${sel})`;
+}
+
+/** Requested resource of every Running instance, labelled like runningWithInfo. */
+function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
+  const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
+  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Usage: question 1 (how many servers does one person keep at once?)
+
+/**
+ * Per user: the peak number of instances Running at the same time over the dashboard range (instant query at the
+ * range's end; subquery at Prometheus' evaluation interval). Label: username.
+ */
+export function peakConcurrentByUserQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  range = RANGE_VARIABLE
+): string {
+  const user = s.labels.username;
+  // The rule counts per namespace and user: a challenge filter needs the raw form. Across namespaces the rule form
+  // takes the highest per-namespace peak (the same when each user plays in one namespace).
+  if (rulesServe(s) && !filtered(f, 'challengeId')) {
+    checkSettings(s);
+    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'username'])}[${range}]))`;
+  }
+  return `max_over_time((count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running}))[${range}:])`;
+}
+
+/** The `limit` users with the highest peak. */
+export function topUsersQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  limit = TOP_USERS,
+  range = RANGE_VARIABLE
+): string {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new Error(`invalid limit ${limit}`);
+  }
+  return `topk(${limit}, ${peakConcurrentByUserQuery(s, f, range)})`;
+}
+
+/** Distribution of the peak: one sample per peak value (label PEAK_LABEL), valued with the number of users. */
+export function peakDistributionQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, range = RANGE_VARIABLE): string {
+  return `count_values("${PEAK_LABEL}", ${peakConcurrentByUserQuery(s, f, range)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Usage: question 2 (which categories use what?); needs challenge_info / challenge_definition_requests
+/** Running instances per category (label `category`). */
+export function instancesByCategoryQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f)}`;
+}
+
+/** Each category's share (0..1) of the Running instances (label `category`). */
+export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  const running = runningWithInfo(s, f);
+  return `count by (${CATEGORY_LABEL}) ${running} / scalar(count ${running})`;
+}
+
+/** Requested CPU cores or memory bytes of the Running instances, per challenge id (label: challengeId). */
+export function requestsByChallengeQuery(
+  s: QuerySettings,
+  resource: RequestResource,
+  f: QueryFilters = NO_FILTERS
+): string {
+  return `sum by (${s.labels.challengeId}) ${runningRequests(s, resource, f)}`;
+}
+
+/** Requested CPU cores or memory bytes of the Running instances, per category (label `category`). */
+export function requestsByCategoryQuery(
+  s: QuerySettings,
+  resource: RequestResource,
+  f: QueryFilters = NO_FILTERS
+): string {
+  return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f)}`;
+}
