@@ -24,7 +24,7 @@ const BY = 'namespace, username, challenge_id, challenge_name';
 const LEGACY_BY = 'namespace, username, challeng_id, challenge_name';
 
 describe('Overview page', () => {
-  it('sends the seed count per state for the default window (2h), 0 when none', async () => {
+  it('sends the count per state for the default window (2h), 0 when none', async () => {
     const harness = setupHarness();
     await renderScene(overviewScene(DEFAULT_SETTINGS));
     const expected = (n: number) =>
@@ -94,6 +94,29 @@ describe('Overview page', () => {
     expect(lastQueriesOf(harness, 'per-challenge')[0].expr).toContain(
       `challenge_resource_status{username=~"alice|o\\"brien\\\\\\\\x\\\\|\\\\.\\\\*\\\\\\x24window"}[2h]`
     );
+  });
+
+  it('sends no value list for "All": with every user of an event in the filter, the queries have no user matcher', async () => {
+    const harness = setupHarness();
+    harness.labelValues.username = Array.from({ length: 500 }, (_, i) => `player-${i}`);
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const user = sceneGraph.lookupVariable('user', scene) as MultiValueVariable;
+    // The real scenes variable: "All" is selected by default, and its getValue() lists every option.
+    expect(user.hasAllValue()).toBe(true);
+    expect(user.getValue()).toHaveLength(500);
+    const sent = harness.queries.map((q) => q.expr).join('\n');
+    expect(sent).not.toContain('player-');
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
+      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == 1) or vector(0)`
+    );
+    // Picking one user, then "All" again, goes back to no matcher.
+    await act(async () => user.changeValueTo(['player-7']));
+    await settle();
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toContain('username="player-7"');
+    await act(async () => user.changeValueTo(['$__all']));
+    await settle();
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).not.toContain('player-');
   });
 
   it('never lets a $window from the URL into PromQL unless it is one of the choices', async () => {
