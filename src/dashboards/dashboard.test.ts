@@ -1,8 +1,6 @@
-/**
- * @jest-environment node
- */
 /*
- * The bundled dashboard: the committed JSON is the generator's output, it has the shape Grafana's classic dashboard
+ * The bundled dashboard: built from the pages' scenes (jsdom, with the harness standing in for Grafana's runtime),
+ * the committed JSON is the generator's output, it has the shape Grafana's classic dashboard
  * loader expects, and every panel query, with the dashboard's variables filled in, gives exact samples on the real
  * promtool of every Prometheus build we support. The expected samples are worked out by hand from the series below.
  */
@@ -20,9 +18,16 @@ import {
   WINDOW_VARIABLE_NAME,
   challengesDashboard,
 } from './generate';
+import { setupHarness } from '../test/scene-harness';
 
-const committed = JSON.parse(readFileSync(join(__dirname, DASHBOARD_FILE), 'utf8'));
+setupHarness();
 const dashboard = challengesDashboard();
+const dashboardPath = join(__dirname, DASHBOARD_FILE);
+// `npm run dashboard:generate` runs this file with WRITE_DASHBOARD=1: it writes the file, then checks it like CI.
+if (process.env.WRITE_DASHBOARD === '1') {
+  writeFileSync(dashboardPath, JSON.stringify(dashboard, null, 2) + '\n');
+}
+const committed = JSON.parse(readFileSync(dashboardPath, 'utf8'));
 
 type Labels = Record<string, string>;
 interface Target {
