@@ -1,4 +1,5 @@
 import { defineConfig } from 'eslint/config';
+import { importX } from 'eslint-plugin-import-x';
 import baseConfig from './.config/eslint.config.mjs';
 
 export default defineConfig([
@@ -39,4 +40,24 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The layers run one way (contract at the bottom, operator and app above it, test support above both): no
+    // module may reach itself again through its imports.
+    files: ['**/*.{ts,tsx,mts,mjs}'],
+    ignores: ['**/*.d.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'] },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // The app reads the metric contract through one module, src/metric/contract.ts, which adds what Grafana needs.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/metric/contract.ts', 'src/metric/contract.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@hexactf/contract', message: 'Import the contract through src/metric/contract.ts.' }] },
+      ],
+    },
+  },
 ]);
