@@ -1,5 +1,5 @@
 import { defineConfig } from 'eslint/config';
-import { importX } from 'eslint-plugin-import-x';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import baseConfig from './.config/eslint.config.mjs';
 
 export default defineConfig([
@@ -46,7 +46,10 @@ export default defineConfig([
     files: ['**/*.{ts,tsx,mts,mjs}'],
     ignores: ['**/*.d.ts'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'] },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts'] },
+    },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
