@@ -32,7 +32,7 @@ describe('metric contract', () => {
     }
   });
 
-  it('offers the seed windows with 2h as default', () => {
+  it('offers the HexaCTF write-up's windows with 2h as default', () => {
     expect(WINDOW_CHOICES).toEqual(['30m', '1h', '2h', '6h', '12h', '24h']);
     expect(DEFAULT_WINDOW).toBe('2h');
   });

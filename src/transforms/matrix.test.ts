@@ -13,7 +13,7 @@ const DEFAULT_LABELS = { challengeId: 'challenge_id', username: 'username' };
 function series(challengeId: string, username: string, value: number, namespace = 'hexactf', idLabel = 'challenge_id') {
   return {
     labels: {
-      // Prometheus 2.x keeps the metric name on the seed's raw last_over_time: one more column to drop.
+      // Prometheus 2.x keeps the metric name on the HexaCTF write-up's raw last_over_time: one more column to drop.
       __name__: 'challenge_resource_status',
       [idLabel]: challengeId,
       challenge_name: `chall-${challengeId}-${username.length}`,
@@ -41,7 +41,7 @@ async function matrixOf(samples: InstantSample[], labels = DEFAULT_LABELS) {
 }
 
 describe('matrixTransformations', () => {
-  it('builds the seed pipeline: organize -> group by (last) -> grouping to matrix', () => {
+  it('builds the HexaCTF write-up's pipeline: organize -> group by (last) -> grouping to matrix', () => {
     expect(matrixTransformations(DEFAULT_LABELS).map((t) => t.id)).toEqual(['organize', 'groupBy', 'groupingToMatrix']);
   });
 

@@ -9,7 +9,7 @@ import {
 } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 
-/** The label names the matrix pivots on (configurable: the seed's operator spelled the first `challeng_id`). */
+/** The label names the matrix pivots on (configurable: the original HexaCTF operator spelled the first `challeng_id`). */
 export interface MatrixLabels {
   challengeId: string;
   username: string;
@@ -28,7 +28,7 @@ export const matrixRowField = (labels: MatrixLabels) => `${labels.username}\\${l
 const aggregatedName = (field: string, reducer: string) => `${field} (${reducer})`;
 
 /**
- * The seed's user x challenge pipeline, exactly as it was built by hand in Grafana's transform editor:
+ * The HexaCTF write-up's user x challenge pipeline, exactly as it was built by hand in Grafana's transform editor:
  * 1. organize fields by name: keep the challenge id, the username and the value; drop Time and every other label
  *    (challenge_name, namespace, instance, job, ... whatever the scrape added);
  * 2. group by challenge id + username, value = last: one cell per (user, column). The page pivots on the matrix

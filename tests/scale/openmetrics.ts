@@ -8,7 +8,7 @@
 // deletion it is exported as Deleted (2) for the operator's default 60 s retention, then the series ends. Instances
 // whose lifetime passes the end are still live at the end.
 //
-// Families written: challenge_resource_status (the seed's gauge), challenge_info (1 per live instance, additive)
+// Families written: challenge_resource_status (the HexaCTF write-up's gauge), challenge_info (1 per live instance, additive)
 // and challenge_definition_requests (per definition and resource). Samples are written in time order, family by
 // family, as OpenMetrics requires.
 import { createWriteStream } from 'node:fs';

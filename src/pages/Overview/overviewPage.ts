@@ -19,7 +19,7 @@ import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 
-/** Stat per state: how many instances are in it (last state within `$window`), the seed's first view. */
+/** Stat per state: how many instances are in it (last state within `$window`), the HexaCTF write-up's first view. */
 function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
   return new SceneFlexLayout({
     height: 140,
@@ -49,7 +49,7 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
 
 const PER_CHALLENGE_STATES = [stateInfo(ChallengeState.Running), stateInfo(ChallengeState.Error)];
 
-/** Running and Error instances per challenge (the seed's third view): two instant tables merged on the challenge id. */
+/** Running and Error instances per challenge (the HexaCTF write-up's third view): two instant tables merged on the challenge id. */
 function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
   const runner = new FilteredQueryRunner({
     key: 'per-challenge',

@@ -13,7 +13,7 @@ export const USAGE_METRICS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * Says which of challenge_info / challenge_definition_requests Prometheus does not have (the seed's original
+ * Says which of challenge_info / challenge_definition_requests Prometheus does not have (the original HexaCTF
  * operator exports neither), from a query asking for them; renders nothing while loading or when both are there.
  */
 export class MissingMetricsNotice extends SceneObjectBase<SceneObjectState> {
