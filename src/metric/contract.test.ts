@@ -24,7 +24,7 @@ describe('metric contract', () => {
     expect(stateInfo(ChallengeState.Error).name).toBe('Error');
   });
 
-  it('lists the contract\'s states, in code order, with the enum naming the same codes', () => {
+  it("lists the contract's states, in code order, with the enum naming the same codes", () => {
     expect(STATES.map((s) => [s.name, s.value])).toEqual(Object.entries(STATE_CODES).sort((a, b) => a[1] - b[1]));
     for (const s of STATES) {
       expect(ChallengeState[s.name as keyof typeof ChallengeState]).toBe(s.value);
@@ -32,7 +32,7 @@ describe('metric contract', () => {
     }
   });
 
-  it('offers the HexaCTF write-up's windows with 2h as default', () => {
+  it("offers the HexaCTF write-up's windows with 2h as default", () => {
     expect(WINDOW_CHOICES).toEqual(['30m', '1h', '2h', '6h', '12h', '24h']);
     expect(DEFAULT_WINDOW).toBe('2h');
   });

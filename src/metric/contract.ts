@@ -1,11 +1,5 @@
 import { MappingType, type ValueMapping } from '@grafana/data';
-import {
-  STATE_CODES,
-  STATE_NAMES,
-  STATUS_LABELS,
-  type RequestResource,
-  type StateName,
-} from '@hexactf/contract';
+import { STATE_CODES, STATE_NAMES, STATUS_LABELS, type RequestResource, type StateName } from '@hexactf/contract';
 
 /**
  * The app's side of the metric contract. Names, label names, state codes and rule names come from the contract

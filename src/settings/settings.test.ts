@@ -17,7 +17,7 @@ describe('resolveSettings', () => {
     });
   });
 
-  it('takes the original HexaCTF operator's label name', () => {
+  it("takes the original HexaCTF operator's label name", () => {
     const settings = resolveSettings({ challengeIdLabel: 'challeng_id', defaultWindow: '6h', datasourceUid: 'prom' });
     expect(settings.labels).toEqual({ ...DEFAULT_LABELS, challengeId: 'challeng_id' });
     expect(settings.defaultWindow).toBe('6h');

@@ -41,7 +41,7 @@ async function matrixOf(samples: InstantSample[], labels = DEFAULT_LABELS) {
 }
 
 describe('matrixTransformations', () => {
-  it('builds the HexaCTF write-up's pipeline: organize -> group by (last) -> grouping to matrix', () => {
+  it("builds the HexaCTF write-up's pipeline: organize -> group by (last) -> grouping to matrix", () => {
     expect(matrixTransformations(DEFAULT_LABELS).map((t) => t.id)).toEqual(['organize', 'groupBy', 'groupingToMatrix']);
   });
 
