@@ -1,0 +1,80 @@
+/**
+ * Grafana's bar chart panel is core code (not in @grafana/ui): drawn here from the published pieces it reads, the
+ * frame's x field (options.xField, else the first string field) as the category labels under each group of bars,
+ * one bar per numeric field in the field's display colour with its display text, and @grafana/ui's VizLegend.
+ */
+import React from 'react';
+import { FieldColorModeId, FieldConfigProperty, FieldType, formattedValueToString, getFieldDisplayName, type Field, type PanelProps } from '@grafana/data';
+import { LegendDisplayMode } from '@grafana/schema';
+import { useTheme2, VizLegend } from '@grafana/ui';
+import { definePanel } from './plugin';
+import { NoData, hasData } from './NoData';
+
+interface BarChartOptions {
+  xField?: string;
+}
+
+const LEGEND_HEIGHT = 28;
+const LABEL_HEIGHT = 20;
+
+function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps<BarChartOptions>) {
+  const theme = useTheme2();
+  if (!hasData(data)) {
+    return <NoData fieldConfig={fieldConfig} />;
+  }
+  const frame = data.series[0];
+  const name = (f: Field) => getFieldDisplayName(f, frame, data.series);
+  // As Grafana's bar chart: the configured x field, or the first string field when none is configured.
+  const x = options.xField
+    ? frame.fields.find((f) => name(f) === options.xField || f.name === options.xField)
+    : frame.fields.find((f) => f.type === FieldType.string);
+  if (!x) {
+    return <div data-host-panel-warning="">{options.xField ? 'Configured x field not found' : 'Bar charts requires a string field'}</div>;
+  }
+  const bars = frame.fields.filter((f) => f !== x && f.type === FieldType.number);
+  const max = Math.max(1, ...bars.flatMap((f) => f.values.map(Number).filter(Number.isFinite)));
+  const plotHeight = height - LEGEND_HEIGHT - LABEL_HEIGHT;
+  const groupWidth = width / Math.max(1, frame.length);
+  const barWidth = (groupWidth * 0.8) / Math.max(1, bars.length);
+  return (
+    <div style={{ width, height }}>
+      <svg width={width} height={plotHeight + LABEL_HEIGHT} role="img" aria-label="Bar chart">
+        {Array.from({ length: frame.length }, (_, row) => {
+          const left = row * groupWidth + groupWidth * 0.1;
+          const label = formattedValueToString(x.display ? x.display(x.values[row]) : { text: String(x.values[row]) });
+          return (
+            <g key={row} data-host-bar-group={label}>
+              {bars.map((f, i) => {
+                const shown = f.display!(f.values[row]);
+                const h = ((Number(f.values[row]) || 0) / max) * (plotHeight - 16);
+                return (
+                  <g key={i}>
+                    <rect x={left + i * barWidth} y={plotHeight - h} width={barWidth - 2} height={h} fill={shown.color} />
+                    <text x={left + (i + 0.5) * barWidth} y={plotHeight - h - 3} textAnchor="middle" fill={theme.colors.text.primary} fontSize={12}>
+                      {formattedValueToString(shown)}
+                    </text>
+                  </g>
+                );
+              })}
+              <text data-host-x-label="" x={left + groupWidth * 0.4} y={plotHeight + 15} textAnchor="middle" fill={theme.colors.text.secondary} fontSize={12}>
+                {label}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <VizLegend
+        placement="bottom"
+        displayMode={LegendDisplayMode.List}
+        items={bars.map((f, i) => ({ label: name(f), color: f.display!(f.values[0]).color, yAxis: 1, getItemKey: () => `${i}` }))}
+      />
+    </div>
+  );
+}
+
+export const barChartPanel = definePanel<BarChartOptions>({
+  id: 'barchart',
+  component: BarChartPanel,
+  options: {},
+  standardDefaults: { [FieldConfigProperty.Color]: { mode: FieldColorModeId.PaletteClassic } },
+});

@@ -1,0 +1,58 @@
+/** Grafana's bar gauge panel, drawn as it draws it: getFieldDisplayValues, then a BarGauge per value. */
+import React from 'react';
+import { getFieldDisplayValues, VizOrientation, type FieldDisplay, type PanelProps, type ReduceDataOptions } from '@grafana/data';
+import { BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeValueMode } from '@grafana/schema';
+import { BarGauge, useTheme2, VizRepeater } from '@grafana/ui';
+import { definePanel } from './plugin';
+
+interface BarGaugeOptions {
+  reduceOptions: ReduceDataOptions;
+  displayMode: BarGaugeDisplayMode;
+  orientation: VizOrientation;
+  showUnfilled: boolean;
+  valueMode: BarGaugeValueMode;
+  namePlacement: BarGaugeNamePlacement;
+}
+
+function BarGaugePanel({ data, options, fieldConfig, replaceVariables, width, height, timeZone }: PanelProps<BarGaugeOptions>) {
+  const theme = useTheme2();
+  const values = getFieldDisplayValues({ data: data.series, reduceOptions: options.reduceOptions, fieldConfig, replaceVariables, theme, timeZone });
+  return (
+    <VizRepeater<FieldDisplay>
+      source={data}
+      getValues={() => values}
+      renderCounter={0}
+      width={width}
+      height={height}
+      orientation={options.orientation}
+      itemSpacing={8}
+      renderValue={({ value, width: w, height: h, orientation }) => (
+        <BarGauge
+          value={value.display}
+          field={value.field}
+          width={w}
+          height={h}
+          orientation={orientation}
+          displayMode={options.displayMode}
+          showUnfilled={options.showUnfilled}
+          valueDisplayMode={options.valueMode}
+          namePlacement={options.namePlacement}
+          theme={theme}
+        />
+      )}
+    />
+  );
+}
+
+export const barGaugePanel = definePanel<BarGaugeOptions>({
+  id: 'bargauge',
+  component: BarGaugePanel,
+  options: {
+    reduceOptions: { calcs: ['lastNotNull'], values: false, fields: '' },
+    displayMode: BarGaugeDisplayMode.Gradient,
+    orientation: VizOrientation.Auto,
+    showUnfilled: true,
+    valueMode: BarGaugeValueMode.Color,
+    namePlacement: BarGaugeNamePlacement.Auto,
+  },
+});

@@ -1,0 +1,64 @@
+/**
+ * Grafana's pie chart panel is core code (not in @grafana/ui): drawn here from what it reads, getFieldDisplayValues
+ * (one slice per value, its display colour and title), SVG arcs, and @grafana/ui's VizLegend naming each slice.
+ */
+import React from 'react';
+import { FieldColorModeId, FieldConfigProperty, formattedValueToString, getFieldDisplayValues, type PanelProps, type ReduceDataOptions } from '@grafana/data';
+import { LegendDisplayMode } from '@grafana/schema';
+import { useTheme2, VizLegend } from '@grafana/ui';
+import { definePanel } from './plugin';
+import { NoData, hasData } from './NoData';
+
+interface PieChartOptions {
+  reduceOptions: ReduceDataOptions;
+}
+
+const LEGEND_HEIGHT = 28;
+
+function arc(cx: number, cy: number, r: number, from: number, to: number): string {
+  const point = (a: number) => `${cx + r * Math.sin(a)} ${cy - r * Math.cos(a)}`;
+  const large = to - from > Math.PI ? 1 : 0;
+  return `M ${cx} ${cy} L ${point(from)} A ${r} ${r} 0 ${large} 1 ${point(to)} Z`;
+}
+
+function PieChartPanel({ data, options, fieldConfig, replaceVariables, width, height, timeZone }: PanelProps<PieChartOptions>) {
+  const theme = useTheme2();
+  if (!hasData(data)) {
+    return <NoData fieldConfig={fieldConfig} />;
+  }
+  const values = getFieldDisplayValues({ data: data.series, reduceOptions: options.reduceOptions, fieldConfig, replaceVariables, theme, timeZone });
+  const total = values.reduce((sum, v) => sum + (v.display.numeric > 0 ? v.display.numeric : 0), 0);
+  const r = Math.max(0, Math.min(width, height - LEGEND_HEIGHT) / 2 - 4);
+  let angle = 0;
+  return (
+    <div style={{ width, height }}>
+      <svg width={width} height={height - LEGEND_HEIGHT} role="img" aria-label="Pie chart">
+        {values.map((v, i) => {
+          const share = total > 0 ? Math.max(0, v.display.numeric) / total : 0;
+          const from = angle;
+          angle += share * 2 * Math.PI;
+          const path = share >= 1 ? undefined : arc(width / 2, (height - LEGEND_HEIGHT) / 2, r, from, angle);
+          return path ? (
+            <path key={i} d={path} fill={v.display.color}>
+              <title>{`${v.display.title}: ${formattedValueToString(v.display)}`}</title>
+            </path>
+          ) : (
+            <circle key={i} cx={width / 2} cy={(height - LEGEND_HEIGHT) / 2} r={r} fill={v.display.color} />
+          );
+        })}
+      </svg>
+      <VizLegend
+        placement="bottom"
+        displayMode={LegendDisplayMode.List}
+        items={values.map((v, i) => ({ label: v.display.title ?? '', color: v.display.color, yAxis: 1, getItemKey: () => `${i}` }))}
+      />
+    </div>
+  );
+}
+
+export const pieChartPanel = definePanel<PieChartOptions>({
+  id: 'piechart',
+  component: PieChartPanel,
+  options: { reduceOptions: { calcs: ['lastNotNull'], values: false, fields: '' } },
+  standardDefaults: { [FieldConfigProperty.Color]: { mode: FieldColorModeId.PaletteClassic } },
+});
