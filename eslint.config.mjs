@@ -37,6 +37,9 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // The browser test's bundled host page and its screenshots (generated).
+      'tests/browser/.build/',
+      'tests/browser/screenshots/',
     ],
   },
   ...baseConfig,
@@ -62,5 +65,11 @@ export default defineConfig([
         { paths: [{ name: '@hexactf/contract', message: 'Import the contract through src/metric/contract.ts.' }] },
       ],
     },
+  },
+  {
+    // The browser test and its host page (tests/browser/README.md); typed against tsconfig.tools.json.
+    files: ['tests/browser/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { project: './tsconfig.tools.json' } },
+    rules: { '@typescript-eslint/no-deprecated': 'warn' },
   },
 ]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need beyond npm, idempotently and without prompts:
-#   - Debian packages: prometheus (prometheus + promtool), docker-compose, shellcheck, zip (plugin archive)
+#   - Debian packages: prometheus (prometheus + promtool), docker-compose, shellcheck, zip (plugin archive),
+#     chromium and fonts-inter (the browser test, tests/browser: Grafana's typeface for the host page)
 #   - Go-built binaries into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}: kube-apiserver, etcd, helm; Prometheus 3
 #     (prometheus-3/prometheus, prometheus-3/promtool: the proofs run on Debian's 2.x and on 3.x); plugincheck2
 #     (Grafana's plugin validator, run by .ci/run on the packaged plugin)
@@ -35,8 +36,10 @@ install_debian_packages() {
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   command -v zip >/dev/null || missing+=(zip)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -f /usr/share/fonts/opentype/inter/Inter-Regular.otf ] || missing+=(fonts-inter)
   if [ "${#missing[@]}" -eq 0 ]; then
-    log "debian packages: prometheus, promtool, docker-compose, shellcheck, zip already on PATH"
+    log "debian packages: prometheus, promtool, docker-compose, shellcheck, zip, chromium, fonts-inter already there"
     return
   fi
   if ! command -v apt-get >/dev/null; then

@@ -27,7 +27,9 @@ const runtimeForPluginCompat: Plugin = {
   name: 'runtime-for-plugin-compat',
   setup(b) {
     b.onResolve({ filter: /^@grafana\/runtime(\/unstable)?$/ }, (args) =>
-      args.importer.includes('/@grafana/plugin-compat/') ? { path: args.path, namespace: 'runtime-for-plugin-compat' } : undefined
+      args.importer.includes('/@grafana/plugin-compat/')
+        ? { path: args.path, namespace: 'runtime-for-plugin-compat' }
+        : undefined
     );
     b.onLoad({ filter: /.*/, namespace: 'runtime-for-plugin-compat' }, (args) => ({
       resolveDir: REPO,

@@ -75,7 +75,10 @@ export async function startHostServer(o: HostServerOptions): Promise<HostServer>
   const state: { savedJsonData?: unknown } = {};
   const page = readFileSync(join(o.buildDir, 'index.html'), 'utf8')
     .replaceAll('__APP_SUB_URL__', o.appSubUrl)
-    .replace('<!--HOST_OPTIONS-->', `<script>window.__hostOptions = ${JSON.stringify({ appSubUrl: o.appSubUrl })};</script>`);
+    .replace(
+      '<!--HOST_OPTIONS-->',
+      `<script>window.__hostOptions = ${JSON.stringify({ appSubUrl: o.appSubUrl })};</script>`
+    );
   const pluginPath = `/public/plugins/${String(o.pluginMeta.id)}/`;
   const proxyPath = `/api/datasources/proxy/uid/${o.datasourceUid}/`;
 
@@ -117,10 +120,16 @@ export async function startHostServer(o: HostServerOptions): Promise<HostServer>
     if (path.startsWith(proxyPath)) {
       const target = new URL(`/${path.slice(proxyPath.length)}${url.search}`, o.prometheusUrl);
       const body = await readBody(req);
-      const upstream = httpRequest(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, { 'Content-Type': answer.headers['content-type'] ?? 'application/json' });
-        answer.pipe(res);
-      });
+      const upstream = httpRequest(
+        target,
+        { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? '' } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, {
+            'Content-Type': answer.headers['content-type'] ?? 'application/json',
+          });
+          answer.pipe(res);
+        }
+      );
       upstream.on('error', (e) => res.writeHead(502).end(String(e)));
       upstream.end(body);
       return;

@@ -13,7 +13,7 @@ import { HostPluginPage } from './HostPluginPage';
 function HistoryRouter({ children }: { children: ReactNode }) {
   const history = locationService.getHistory();
   const [location, setLocation] = useState(history.location);
-  useLayoutEffect(() => history.listen((next) => setLocation(next)), [history]);
+  useLayoutEffect(() => history.listen((next: typeof location) => setLocation(next)), [history]);
   return (
     <Router navigator={history as never} location={location} future={{ v7_relativeSplatPath: true }}>
       {children}
@@ -34,7 +34,12 @@ export function HostApp({ plugin, meta }: { plugin: AppPlugin; meta: AppPluginMe
             {/* Grafana's page element, where drawers (the panel inspector) attach. */}
             <div className="main-view">
               <Routes>
-                <Route path={`${basename}/*`} element={<Root meta={meta} basename={basename} onNavChanged={() => {}} query={{}} path={basename} />} />
+                <Route
+                  path={`${basename}/*`}
+                  // Grafana's AppRootPage still passes the deprecated props; so does the host.
+                  // eslint-disable-next-line @typescript-eslint/no-deprecated
+                  element={<Root meta={meta} basename={basename} onNavChanged={() => {}} query={{}} path={basename} />}
+                />
                 {ConfigBody && (
                   <Route
                     path={`/plugins/${meta.id}`}

@@ -5,7 +5,6 @@
  */
 declare global {
   interface Window {
-    grafanaBootData?: unknown;
     __hostOptions?: { appSubUrl: string };
     __hostTheme?: 'dark' | 'light';
   }
@@ -16,7 +15,8 @@ const appSubUrl = window.__hostOptions?.appSubUrl ?? '';
 (window as unknown as Record<string, string>).__grafana_public_path__ = `${appSubUrl}/public/`;
 const theme = window.__hostTheme ?? 'dark';
 
-window.grafanaBootData = {
+// (@grafana/plugin-e2e declares window.grafanaBootData with the few fields its tests read.)
+(window as unknown as { grafanaBootData: unknown }).grafanaBootData = {
   assets: { dark: '', light: '' },
   navTree: [],
   user: {

@@ -6,13 +6,16 @@ declare module 'grafana-runtime-internal/PluginPage' {
 }
 
 declare module 'grafana-runtime-internal/dataSourceSettings' {
-  import type { DataSourceInstanceSettings } from '@grafana/data';
   /** Fills the runtime's datasource settings cache from boot data, as Grafana does at start. */
-  export function initDataSourceInstanceSettings(settings: Record<string, DataSourceInstanceSettings>, defaultName: string): void;
+  export function initDataSourceInstanceSettings(
+    settings: Record<string, import('@grafana/data').DataSourceInstanceSettings>,
+    defaultName: string
+  ): void;
 }
 
 declare module 'grafana-runtime-internal/dataSourceInstance' {
-  import type { DataSourcePlugin, DataSourcePluginMeta } from '@grafana/data';
   /** How the runtime loads a datasource plugin for an instance (Grafana's plugin importer at start). */
-  export function setDataSourcePluginImporter(fn: (meta: DataSourcePluginMeta) => Promise<DataSourcePlugin>): void;
+  export function setDataSourcePluginImporter(
+    fn: (meta: import('@grafana/data').DataSourcePluginMeta) => Promise<import('@grafana/data').DataSourcePlugin>
+  ): void;
 }

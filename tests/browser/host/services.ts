@@ -50,7 +50,15 @@ export const PROMETHEUS_SETTINGS = {
   isDefault: true,
   readOnly: true,
   jsonData: { httpMethod: 'POST', timeInterval: '15s' },
-  meta: { id: 'prometheus', name: 'Prometheus', type: 'datasource', metrics: true, module: 'core:plugin/prometheus', baseUrl: '', info: { logos: { small: '', large: '' } } },
+  meta: {
+    id: 'prometheus',
+    name: 'Prometheus',
+    type: 'datasource',
+    metrics: true,
+    module: 'core:plugin/prometheus',
+    baseUrl: '',
+    info: { logos: { small: '', large: '' } },
+  },
 } as unknown as DataSourceInstanceSettings;
 
 const url = (path: string) => `${config.appSubUrl}${path}`;
@@ -77,7 +85,12 @@ function datasourceSrv(): DataSourceSrv {
     }
     const key = typeof ref === 'string' ? ref : ((ref as { uid?: string }).uid ?? '');
     const resolved = templateSrv.replace(key, scopedVars);
-    return resolved === '' || resolved === PROMETHEUS_SETTINGS.uid || resolved === PROMETHEUS_SETTINGS.name || resolved === 'default';
+    return (
+      resolved === '' ||
+      resolved === PROMETHEUS_SETTINGS.uid ||
+      resolved === PROMETHEUS_SETTINGS.name ||
+      resolved === 'default'
+    );
   };
   return {
     get: async (ref, scopedVars) => {
@@ -101,7 +114,9 @@ function datasourceSrv(): DataSourceSrv {
 /** Grafana's runRequest: the datasource's answer as PanelData (Done, or Error with the message). */
 function runRequest(ds: DataSourceApi, request: DataQueryRequest): Observable<PanelData> {
   const response = ds.query(request);
-  const observable = (response instanceof Promise ? from(response) : response) as Observable<{ data: PanelData['series'] }>;
+  const observable = (response instanceof Promise ? from(response) : response) as Observable<{
+    data: PanelData['series'];
+  }>;
   return observable.pipe(
     map((answer) => {
       request.endTime = Date.now();
@@ -130,7 +145,17 @@ function backendSrv(): BackendSrv {
       body: options.data === undefined ? undefined : JSON.stringify(options.data),
     });
     const data = (await response.json()) as T;
-    const result = { data, status: response.status, statusText: response.statusText, ok: response.ok, headers: response.headers, redirected: false, type: response.type, url: response.url, config: options } as FetchResponse<T>;
+    const result = {
+      data,
+      status: response.status,
+      statusText: response.statusText,
+      ok: response.ok,
+      headers: response.headers,
+      redirected: false,
+      type: response.type,
+      url: response.url,
+      config: options,
+    } as FetchResponse<T>;
     if (!response.ok) {
       throw Object.assign(new Error(`${options.url}: HTTP ${response.status}`), result);
     }
@@ -138,14 +163,14 @@ function backendSrv(): BackendSrv {
   };
   const body = async <T>(options: BackendSrvRequest) => (await send<T>(options)).data;
   return {
-    fetch: (options) => from(send(options)),
+    fetch: (options: BackendSrvRequest) => from(send(options)),
     request: body,
     datasourceRequest: send,
-    get: (path, params) => body({ url: path, params }),
-    delete: (path) => body({ url: path, method: 'DELETE' }),
-    post: (path, data) => body({ url: path, method: 'POST', data }),
-    patch: (path, data) => body({ url: path, method: 'PATCH', data }),
-    put: (path, data) => body({ url: path, method: 'PUT', data }),
+    get: (path: string, params?: BackendSrvRequest['params']) => body({ url: path, params }),
+    delete: (path: string) => body({ url: path, method: 'DELETE' }),
+    post: (path: string, data?: unknown) => body({ url: path, method: 'POST', data }),
+    patch: (path: string, data?: unknown) => body({ url: path, method: 'PATCH', data }),
+    put: (path: string, data?: unknown) => body({ url: path, method: 'PUT', data }),
     resolveCancelerIfExists: () => {},
     chunked: () => {
       throw new Error('not offered by the host');

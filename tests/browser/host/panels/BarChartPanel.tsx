@@ -4,7 +4,15 @@
  * one bar per numeric field in the field's display colour with its display text, and @grafana/ui's VizLegend.
  */
 import React from 'react';
-import { FieldColorModeId, FieldConfigProperty, FieldType, formattedValueToString, getFieldDisplayName, type Field, type PanelProps } from '@grafana/data';
+import {
+  FieldColorModeId,
+  FieldConfigProperty,
+  FieldType,
+  formattedValueToString,
+  getFieldDisplayName,
+  type Field,
+  type PanelProps,
+} from '@grafana/data';
 import { LegendDisplayMode } from '@grafana/schema';
 import { useTheme2, VizLegend } from '@grafana/ui';
 import { definePanel } from './plugin';
@@ -29,7 +37,11 @@ function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps
     ? frame.fields.find((f) => name(f) === options.xField || f.name === options.xField)
     : frame.fields.find((f) => f.type === FieldType.string);
   if (!x) {
-    return <div data-host-panel-warning="">{options.xField ? 'Configured x field not found' : 'Bar charts requires a string field'}</div>;
+    return (
+      <div data-host-panel-warning="">
+        {options.xField ? 'Configured x field not found' : 'Bar charts requires a string field'}
+      </div>
+    );
   }
   const bars = frame.fields.filter((f) => f !== x && f.type === FieldType.number);
   const max = Math.max(1, ...bars.flatMap((f) => f.values.map(Number).filter(Number.isFinite)));
@@ -49,14 +61,33 @@ function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps
                 const h = ((Number(f.values[row]) || 0) / max) * (plotHeight - 16);
                 return (
                   <g key={i}>
-                    <rect x={left + i * barWidth} y={plotHeight - h} width={barWidth - 2} height={h} fill={shown.color} />
-                    <text x={left + (i + 0.5) * barWidth} y={plotHeight - h - 3} textAnchor="middle" fill={theme.colors.text.primary} fontSize={12}>
+                    <rect
+                      x={left + i * barWidth}
+                      y={plotHeight - h}
+                      width={barWidth - 2}
+                      height={h}
+                      fill={shown.color}
+                    />
+                    <text
+                      x={left + (i + 0.5) * barWidth}
+                      y={plotHeight - h - 3}
+                      textAnchor="middle"
+                      fill={theme.colors.text.primary}
+                      fontSize={12}
+                    >
                       {formattedValueToString(shown)}
                     </text>
                   </g>
                 );
               })}
-              <text data-host-x-label="" x={left + groupWidth * 0.4} y={plotHeight + 15} textAnchor="middle" fill={theme.colors.text.secondary} fontSize={12}>
+              <text
+                data-host-x-label=""
+                x={left + groupWidth * 0.4}
+                y={plotHeight + 15}
+                textAnchor="middle"
+                fill={theme.colors.text.secondary}
+                fontSize={12}
+              >
                 {label}
               </text>
             </g>
@@ -66,7 +97,12 @@ function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps
       <VizLegend
         placement="bottom"
         displayMode={LegendDisplayMode.List}
-        items={bars.map((f, i) => ({ label: name(f), color: f.display!(f.values[0]).color, yAxis: 1, getItemKey: () => `${i}` }))}
+        items={bars.map((f, i) => ({
+          label: name(f),
+          color: f.display!(f.values[0]).color,
+          yAxis: 1,
+          getItemKey: () => `${i}`,
+        }))}
       />
     </div>
   );

@@ -1,6 +1,12 @@
 /** Grafana's bar gauge panel, drawn as it draws it: getFieldDisplayValues, then a BarGauge per value. */
 import React from 'react';
-import { getFieldDisplayValues, VizOrientation, type FieldDisplay, type PanelProps, type ReduceDataOptions } from '@grafana/data';
+import {
+  getFieldDisplayValues,
+  VizOrientation,
+  type FieldDisplay,
+  type PanelProps,
+  type ReduceDataOptions,
+} from '@grafana/data';
 import { BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeValueMode } from '@grafana/schema';
 import { BarGauge, useTheme2, VizRepeater } from '@grafana/ui';
 import { definePanel } from './plugin';
@@ -14,9 +20,24 @@ interface BarGaugeOptions {
   namePlacement: BarGaugeNamePlacement;
 }
 
-function BarGaugePanel({ data, options, fieldConfig, replaceVariables, width, height, timeZone }: PanelProps<BarGaugeOptions>) {
+function BarGaugePanel({
+  data,
+  options,
+  fieldConfig,
+  replaceVariables,
+  width,
+  height,
+  timeZone,
+}: PanelProps<BarGaugeOptions>) {
   const theme = useTheme2();
-  const values = getFieldDisplayValues({ data: data.series, reduceOptions: options.reduceOptions, fieldConfig, replaceVariables, theme, timeZone });
+  const values = getFieldDisplayValues({
+    data: data.series,
+    reduceOptions: options.reduceOptions,
+    fieldConfig,
+    replaceVariables,
+    theme,
+    timeZone,
+  });
   return (
     <VizRepeater<FieldDisplay>
       source={data}

@@ -6,7 +6,10 @@ export const hasData = (data: PanelData) => data.series.some((frame) => frame.fi
 
 export function NoData({ fieldConfig }: { fieldConfig: FieldConfigSource }) {
   return (
-    <div data-host-no-data="" style={{ display: 'flex', alignItems: 'center', justifyContent: 'center', height: '100%' }}>
+    <div
+      data-host-no-data=""
+      style={{ display: 'flex', alignItems: 'center', justifyContent: 'center', height: '100%' }}
+    >
       {fieldConfig.defaults.noValue ?? 'No data'}
     </div>
   );

@@ -3,7 +3,14 @@
  * (one slice per value, its display colour and title), SVG arcs, and @grafana/ui's VizLegend naming each slice.
  */
 import React from 'react';
-import { FieldColorModeId, FieldConfigProperty, formattedValueToString, getFieldDisplayValues, type PanelProps, type ReduceDataOptions } from '@grafana/data';
+import {
+  FieldColorModeId,
+  FieldConfigProperty,
+  formattedValueToString,
+  getFieldDisplayValues,
+  type PanelProps,
+  type ReduceDataOptions,
+} from '@grafana/data';
 import { LegendDisplayMode } from '@grafana/schema';
 import { useTheme2, VizLegend } from '@grafana/ui';
 import { definePanel } from './plugin';
@@ -21,23 +28,41 @@ function arc(cx: number, cy: number, r: number, from: number, to: number): strin
   return `M ${cx} ${cy} L ${point(from)} A ${r} ${r} 0 ${large} 1 ${point(to)} Z`;
 }
 
-function PieChartPanel({ data, options, fieldConfig, replaceVariables, width, height, timeZone }: PanelProps<PieChartOptions>) {
+function PieChartPanel({
+  data,
+  options,
+  fieldConfig,
+  replaceVariables,
+  width,
+  height,
+  timeZone,
+}: PanelProps<PieChartOptions>) {
   const theme = useTheme2();
   if (!hasData(data)) {
     return <NoData fieldConfig={fieldConfig} />;
   }
-  const values = getFieldDisplayValues({ data: data.series, reduceOptions: options.reduceOptions, fieldConfig, replaceVariables, theme, timeZone });
+  const values = getFieldDisplayValues({
+    data: data.series,
+    reduceOptions: options.reduceOptions,
+    fieldConfig,
+    replaceVariables,
+    theme,
+    timeZone,
+  });
   const total = values.reduce((sum, v) => sum + (v.display.numeric > 0 ? v.display.numeric : 0), 0);
   const r = Math.max(0, Math.min(width, height - LEGEND_HEIGHT) / 2 - 4);
-  let angle = 0;
+  // Each slice's start and end angle, clockwise from twelve o'clock.
+  const slices = values.reduce<Array<{ from: number; to: number; share: number }>>((acc, v) => {
+    const share = total > 0 ? Math.max(0, v.display.numeric) / total : 0;
+    const from = acc.at(-1)?.to ?? 0;
+    return [...acc, { from, to: from + share * 2 * Math.PI, share }];
+  }, []);
   return (
     <div style={{ width, height }}>
       <svg width={width} height={height - LEGEND_HEIGHT} role="img" aria-label="Pie chart">
         {values.map((v, i) => {
-          const share = total > 0 ? Math.max(0, v.display.numeric) / total : 0;
-          const from = angle;
-          angle += share * 2 * Math.PI;
-          const path = share >= 1 ? undefined : arc(width / 2, (height - LEGEND_HEIGHT) / 2, r, from, angle);
+          const { from, to, share } = slices[i];
+          const path = share >= 1 ? undefined : arc(width / 2, (height - LEGEND_HEIGHT) / 2, r, from, to);
           return path ? (
             <path key={i} d={path} fill={v.display.color}>
               <title>{`${v.display.title}: ${formattedValueToString(v.display)}`}</title>
@@ -50,7 +75,12 @@ function PieChartPanel({ data, options, fieldConfig, replaceVariables, width, he
       <VizLegend
         placement="bottom"
         displayMode={LegendDisplayMode.List}
-        items={values.map((v, i) => ({ label: v.display.title ?? '', color: v.display.color, yAxis: 1, getItemKey: () => `${i}` }))}
+        items={values.map((v, i) => ({
+          label: v.display.title ?? '',
+          color: v.display.color,
+          yAxis: 1,
+          getItemKey: () => `${i}`,
+        }))}
       />
     </div>
   );

@@ -1,7 +1,21 @@
 /** Grafana's stat panel, drawn as it draws it: getFieldDisplayValues, then a BigValue per value in a VizRepeater. */
 import React from 'react';
-import { getFieldDisplayValues, VizOrientation, type FieldDisplay, type PanelProps, type ReduceDataOptions } from '@grafana/data';
-import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueJustifyMode, BigValueTextMode, useTheme2, VizRepeater } from '@grafana/ui';
+import {
+  getFieldDisplayValues,
+  VizOrientation,
+  type FieldDisplay,
+  type PanelProps,
+  type ReduceDataOptions,
+} from '@grafana/data';
+import {
+  BigValue,
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueJustifyMode,
+  BigValueTextMode,
+  useTheme2,
+  VizRepeater,
+} from '@grafana/ui';
 import { definePanel } from './plugin';
 
 interface StatOptions {

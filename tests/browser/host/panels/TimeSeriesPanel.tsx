@@ -10,7 +10,15 @@ interface TimeSeriesOptions {
   legend: VizLegendOptions;
 }
 
-function TimeSeriesPanel({ data, options, fieldConfig, width, height, timeRange, timeZone }: PanelProps<TimeSeriesOptions>) {
+function TimeSeriesPanel({
+  data,
+  options,
+  fieldConfig,
+  width,
+  height,
+  timeRange,
+  timeZone,
+}: PanelProps<TimeSeriesOptions>) {
   if (!hasData(data)) {
     return <NoData fieldConfig={fieldConfig} />;
   }

@@ -43,6 +43,13 @@ export function definePanel<O extends object>(d: PanelDefinition<O>): PanelPlugi
         }
       },
     });
-  plugin.meta = { id: d.id, name: d.id, type: 'panel', module: `core:plugin/${d.id}`, baseUrl: '', info: {} } as PanelPlugin['meta'];
+  plugin.meta = {
+    id: d.id,
+    name: d.id,
+    type: 'panel',
+    module: `core:plugin/${d.id}`,
+    baseUrl: '',
+    info: {},
+  } as PanelPlugin['meta'];
   return plugin;
 }

@@ -8,5 +8,8 @@ import { tablePanel } from './TablePanel';
 import { timeSeriesPanel } from './TimeSeriesPanel';
 
 export const PANELS = new Map<string, PanelPlugin>(
-  [statPanel, barGaugePanel, tablePanel, timeSeriesPanel, barChartPanel, pieChartPanel].map((p) => [p.meta.id, p as PanelPlugin])
+  [statPanel, barGaugePanel, tablePanel, timeSeriesPanel, barChartPanel, pieChartPanel].map((p) => [
+    p.meta.id,
+    p as PanelPlugin,
+  ])
 );

@@ -10,7 +10,6 @@
  */
 import {
   DataSourceApi,
-  type DataQuery,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
@@ -19,6 +18,7 @@ import {
   type TimeRange,
 } from '@grafana/data';
 import { config, getTemplateSrv } from '@grafana/runtime';
+import type { DataQuery } from '@grafana/schema';
 import { toFrames, type PromSeries } from './frames';
 
 const SCRAPE_INTERVAL_S = 15;
@@ -92,7 +92,13 @@ export class HostPrometheusDatasource extends DataSourceApi<PromTarget> {
       targets.map(async (target) => {
         const expr = getTemplateSrv().replace(target.expr!, scopedVars);
         const instant = target.instant === true && target.range !== true;
-        const frameTarget = { refId: target.refId, expr, format: target.format, instant, legendFormat: target.legendFormat };
+        const frameTarget = {
+          refId: target.refId,
+          expr,
+          format: target.format,
+          instant,
+          legendFormat: target.legendFormat,
+        };
         if (instant) {
           const data = await this.api<{ result: PromSeries[] }>('query', { query: expr, time: String(endS) });
           return toFrames(frameTarget, data.result, refIds, stepS * 1000);
@@ -110,7 +116,10 @@ export class HostPrometheusDatasource extends DataSourceApi<PromTarget> {
   }
 
   /** `label_values(selector, label)` / `label_values(label)`, as the Prometheus datasource's variable support. */
-  async metricFindQuery(query: { query?: string } | string, options?: { range?: TimeRange; scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+  async metricFindQuery(
+    query: { query?: string } | string,
+    options?: { range?: TimeRange; scopedVars?: ScopedVars }
+  ): Promise<MetricFindValue[]> {
     const text = getTemplateSrv().replace(typeof query === 'string' ? query : (query.query ?? ''), options?.scopedVars);
     const match = /^label_values\((?:(.*),\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\)\s*$/.exec(text.trim());
     if (!match) {

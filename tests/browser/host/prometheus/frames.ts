@@ -39,13 +39,20 @@ function legend(target: FrameTarget, metric: Record<string, string>): string {
   return `${name}{${pairs.join(', ')}}`;
 }
 
-export function toFrames(target: FrameTarget, result: PromSeries[], refIdsInResponse: number, stepMs: number): DataFrame[] {
+export function toFrames(
+  target: FrameTarget,
+  result: PromSeries[],
+  refIdsInResponse: number,
+  stepMs: number
+): DataFrame[] {
   if (target.format === 'table' && target.instant) {
     if (result.length === 0) {
       return [];
     }
     const samples = result.map((s) => ({ labels: s.metric, value: sampleValue(s.value![1]) }));
-    return [prometheusInstantTable(samples, { timeMs: result[0].value![0] * 1000, refId: target.refId, refIdsInResponse })];
+    return [
+      prometheusInstantTable(samples, { timeMs: result[0].value![0] * 1000, refId: target.refId, refIdsInResponse }),
+    ];
   }
   return result.map((series) => {
     const points = series.values ?? (series.value ? [series.value] : []);
