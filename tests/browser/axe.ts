@@ -30,9 +30,7 @@ export async function seriousViolations(page: Page): Promise<Violation[]> {
     const axe = (
       window as unknown as {
         axe: {
-          run: (
-            c: Document
-          ) => Promise<{
+          run: (c: Document) => Promise<{
             violations: Array<{
               id: string;
               impact: string;
