@@ -30,6 +30,7 @@ const MAX_BAND_PX = 40;
 
 interface Expected {
   stateCounts: Record<string, number>;
+  stateCountsByWindow: Record<string, Record<string, number>>;
   matrix: Record<string, Record<string, string>>;
   challenges: string[];
   perChallenge: Record<string, { Running: number; Error: number }>;
@@ -127,6 +128,19 @@ describe('Overview', () => {
     for (const [state, count] of Object.entries(expected.stateCounts)) {
       const shown = await lines(page(), state);
       assert.deepEqual(shown, [state, String(count)], `stat ${state}`);
+    }
+  });
+
+  it('counts over another window when the Window control says so', async () => {
+    for (const [window, counts] of Object.entries(expected.stateCountsByWindow)) {
+      const other = await openPage(rig!.browser.context, rig!.root.url, `${APP}/overview?var-window=${window}`);
+      try {
+        for (const [state, count] of Object.entries(counts)) {
+          assert.deepEqual(await lines(other, state), [state, String(count)], `stat ${state}, window ${window}`);
+        }
+      } finally {
+        await other.close();
+      }
     }
   });
 
