@@ -1,7 +1,9 @@
 /**
  * Grafana's app routes: an app plugin's root page under /a/<id>/* (with its meta in the plugin context, as
  * AppRootPage renders it) and its configuration page under /plugins/<id> (the plugin details page's tab body).
- * The router follows runtime's locationService history, as Grafana's does.
+ * The router follows runtime's locationService history, as Grafana's does: the HistoryWrapper @grafana/runtime creates
+ * on import (a browser history under config.appSubUrl, hence bootData first). setLocationService is not used: outside
+ * NODE_ENV=test it refuses to replace that instance, in Grafana too.
  */
 import React, { useLayoutEffect, useState, type ReactNode } from 'react';
 import { Route, Router, Routes } from 'react-router-dom';
