@@ -4,8 +4,6 @@ import baseConfig from './.config/eslint.config.mjs';
 export default defineConfig([
   {
     ignores: [
-      // The operator workspace is plain TypeScript with its own checks (tsc, node --test).
-      'operator/',
       '.cache/',
       '**/logs',
       '**/*.log',
@@ -39,4 +37,6 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  // The operator workspace gets the same rules; naming its .ts files is what makes ESLint lint them.
+  { files: ['operator/**/*.ts'] },
 ]);

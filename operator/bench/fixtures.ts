@@ -35,8 +35,22 @@ export function makeChallenges(n: number, users = Math.max(1, Math.ceil(n / 5)),
         observedGeneration: 1,
         endpoint: 30000 + (i % 2768),
         conditions: [
-          { type: 'DefinitionResolved', status: 'True', reason: 'Found', message: `definition def-${i % 10}`, lastTransitionTime: now, observedGeneration: 1 },
-          { type: 'Ready', status: 'True', reason: 'Available', message: 'every component is available', lastTransitionTime: now, observedGeneration: 1 },
+          {
+            type: 'DefinitionResolved',
+            status: 'True',
+            reason: 'Found',
+            message: `definition def-${i % 10}`,
+            lastTransitionTime: now,
+            observedGeneration: 1,
+          },
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Available',
+            message: 'every component is available',
+            lastTransitionTime: now,
+            observedGeneration: 1,
+          },
         ],
       },
     });
@@ -55,11 +69,24 @@ export function makeDefinitions(namespaces = 4): ChallengeDefinition[] {
         spec: {
           isOne: false,
           category: ['web', 'pwn', 'crypto', 'rev', 'misc'][d % 5],
-          components: [{
-            name: 'app',
-            deployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
-            service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } },
-          }],
+          components: [
+            {
+              name: 'app',
+              deployment: {
+                spec: {
+                  replicas: 1,
+                  template: {
+                    spec: {
+                      containers: [
+                        { name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+                      ],
+                    },
+                  },
+                },
+              },
+              service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } },
+            },
+          ],
         },
       });
     }
@@ -76,7 +103,11 @@ export function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> 
 }
 
 /** A started, synced Informer holding `items`. */
-export async function filledInformer<T extends KubeObject>(name: string, items: T[], transform?: (o: any) => T): Promise<Informer<T>> {
+export async function filledInformer<T extends KubeObject>(
+  name: string,
+  items: T[],
+  transform?: (o: any) => T
+): Promise<Informer<T>> {
   const inf = new Informer<T>(staticListWatch(items), { name, transform });
   inf.start();
   await inf.waitForSync();
@@ -84,11 +115,18 @@ export async function filledInformer<T extends KubeObject>(name: string, items: 
 }
 
 /** The Challenge series collector over filled informers, wired as the manager wires it (60 s retention). */
-export function collectorOver(challenges: Informer<Challenge>, definitions: Informer<ChallengeDefinition>): ChallengeCollector {
-  return new ChallengeCollector({
-    challenges: () => challenges.list(),
-    get: (k) => challenges.get(k),
-    definitions: () => definitions.list(),
-    definition: (ns, name) => definitions.get(`${ns}/${name}`),
-  }, realClock, 60_000);
+export function collectorOver(
+  challenges: Informer<Challenge>,
+  definitions: Informer<ChallengeDefinition>
+): ChallengeCollector {
+  return new ChallengeCollector(
+    {
+      challenges: () => challenges.list(),
+      get: (k) => challenges.get(k),
+      definitions: () => definitions.list(),
+      definition: (ns, name) => definitions.get(`${ns}/${name}`),
+    },
+    realClock,
+    60_000
+  );
 }

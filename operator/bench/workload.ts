@@ -26,7 +26,12 @@ import { stopChild } from '@hexactf/testing/processes';
 import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv } from '../test/support/test-env.ts';
 import {
-  applyDefinitions, defaultOptions, loadDefinitions, parseDuration, runWorkload, type WorkloadOptions,
+  applyDefinitions,
+  defaultOptions,
+  loadDefinitions,
+  parseDuration,
+  runWorkload,
+  type WorkloadOptions,
 } from '../demo/workload.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
@@ -114,36 +119,67 @@ async function main(): Promise<void> {
   };
   // Every instance has a Service: the test env's default /24 service range (254 ClusterIPs) would run out at event
   // size ("failed to allocate a serviceIP: range is full"), so give it a /16 like a real cluster's.
-  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow', extraApiserverArgs: ['--service-cluster-ip-range=10.96.0.0/16'] });
+  const env = await startTestEnv({
+    authorizationMode: 'AlwaysAllow',
+    extraApiserverArgs: ['--service-cluster-ip-range=10.96.0.0/16'],
+  });
   const stops: Array<() => Promise<void>> = [() => env.stop()];
   try {
     await env.installCrds();
     const kc = env.kubeConfig;
     const defs = loadDefinitions();
     await applyDefinitions(kc, NS, defs);
-    const failingDefs = new Set(defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name));
+    const failingDefs = new Set(
+      defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name)
+    );
 
-    const build = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', resolve(OPERATOR_DIR, 'tsconfig.build.json')], { stdio: 'inherit' });
+    const build = spawnSync(
+      process.execPath,
+      [
+        createRequire(import.meta.url).resolve('typescript/bin/tsc'),
+        '-p',
+        resolve(OPERATOR_DIR, 'tsconfig.build.json'),
+      ],
+      { stdio: 'inherit' }
+    );
     if (build.status !== 0) {
       throw new Error('building the operator failed');
     }
     const port = await freePort();
-    const operator = spawn(process.execPath, [
-      ...IMAGE_NODE_FLAGS, OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
-      '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
-      `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
-      '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`, `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const operator = spawn(
+      process.execPath,
+      [
+        ...IMAGE_NODE_FLAGS,
+        OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
+        '--kubeconfig',
+        env.kubeconfigPath,
+        '--namespace',
+        NS,
+        `--metrics-bind-address=127.0.0.1:${port}`,
+        '--health-probe-bind-address=0',
+        '--challenge-ttl=0',
+        '--log-level=warn',
+        `--kube-api-qps=${KUBE_API_QPS}`,
+        `--kube-api-burst=${KUBE_API_BURST}`,
+        `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] }
+    );
     stops.unshift(() => stopChild(operator));
     let opLog = '';
     operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-200_000)));
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(() => `the operator's /metrics:\n${opLog}`, async () => {
-      if (operator.exitCode !== null) {
-        throw new Error(`operator exited (${operator.exitCode})`);
-      }
-      return (await fetch(metricsUrl)).ok;
-    }, 60_000, 200);
+    await waitFor(
+      () => `the operator's /metrics:\n${opLog}`,
+      async () => {
+        if (operator.exitCode !== null) {
+          throw new Error(`operator exited (${operator.exitCode})`);
+        }
+        return (await fetch(metricsUrl)).ok;
+      },
+      60_000,
+      200
+    );
 
     await sleep(5000); // settled after startup, before any load
     const idleRss = rssBytes(operator.pid!);
@@ -157,7 +193,9 @@ async function main(): Promise<void> {
     const handled = new Set<string>();
     const standIn = async (d: V1Deployment) => {
       const name = d.metadata!.name!;
-      const challenge = d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ?? d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
+      const challenge =
+        d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ??
+        d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
       if (handled.has(name) || !challenge) {
         return;
       }
@@ -184,14 +222,19 @@ async function main(): Promise<void> {
         for (const d of list.items) {
           standIn(d).catch(() => standInErrors++);
         }
-        req = await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, { resourceVersion: list.metadata?.resourceVersion }, (type, obj: V1Deployment) => {
-          if (type === 'ADDED') {
-            standIn(obj).catch(() => standInErrors++);
+        req = await watch.watch(
+          `/apis/apps/v1/namespaces/${NS}/deployments`,
+          { resourceVersion: list.metadata?.resourceVersion },
+          (type, obj: V1Deployment) => {
+            if (type === 'ADDED') {
+              standIn(obj).catch(() => standInErrors++);
+            }
+          },
+          () => {
+            watchRestarts++;
+            setTimeout(() => void watchDeployments(), 200);
           }
-        }, () => {
-          watchRestarts++;
-          setTimeout(() => void watchDeployments(), 200);
-        });
+        );
       } catch {
         watchRestarts++;
         setTimeout(() => void watchDeployments(), 500);
@@ -243,17 +286,34 @@ async function main(): Promise<void> {
     const text = await (await fetch(metricsUrl)).text();
 
     // Baseline: the median round trip of a plain GET of one Challenge from the same apiserver, same run.
-    const list = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', limit: 1 })) as { items: Array<{ metadata: { name: string } }> };
+    const list = (await custom.listNamespacedCustomObject({
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'challenges',
+      limit: 1,
+    })) as { items: Array<{ metadata: { name: string } }> };
     const rtts: number[] = [];
     for (let i = 0; i < 50 && list.items[0]; i++) {
       const t0 = performance.now();
-      await custom.getNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', name: list.items[0].metadata.name });
+      await custom.getNamespacedCustomObject({
+        group: 'apps.hexactf.io',
+        version: 'v1alpha1',
+        namespace: NS,
+        plural: 'challenges',
+        name: list.items[0].metadata.name,
+      });
       rtts.push((performance.now() - t0) / 1000);
     }
     rtts.sort((a, b) => a - b);
     const base = rtts[Math.floor(rtts.length / 2)] ?? NaN;
 
-    const live = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges' })) as { items: Array<{ status?: { currentStatus?: { state?: string } } }> };
+    const live = (await custom.listNamespacedCustomObject({
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'challenges',
+    })) as { items: Array<{ status?: { currentStatus?: { state?: string } } }> };
     const byState: Record<string, number> = {};
     for (const c of live.items) {
       const s = c.status?.currentStatus?.state ?? '(none)';
@@ -262,8 +322,14 @@ async function main(): Promise<void> {
 
     process.stdout.write(`\noperator under the demo workload (${SHORT ? 'short' : 'full'} mode)\n`);
     row('players / challenges', `${options.users} / ${options.challenges}`);
-    row('opens (failing) / closes / skipped / errors', `${stats.opened} (${stats.openedFailing}) / ${stats.closed} / ${stats.skipped} / ${stats.errors}`);
-    row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
+    row(
+      'opens (failing) / closes / skipped / errors',
+      `${stats.opened} (${stats.openedFailing}) / ${stats.closed} / ${stats.skipped} / ${stats.errors}`
+    );
+    row(
+      'load duration, rate',
+      `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round((stats.opened / loadS) * 3600)} opens/h)`
+    );
     row('live Challenges at the end by state', JSON.stringify(byState));
     row('peak live (generator)', String(stats.peakLive));
     const reconciles = sumOf(text, CONTROLLER_METRICS.reconcileTotal);
@@ -274,13 +340,25 @@ async function main(): Promise<void> {
       row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
     }
     for (const q of [0.5, 0.9, 0.99]) {
-      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q)));
+      row(
+        `time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`,
+        ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q))
+      );
     }
-    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99)));
+    row(
+      'queue wait p99 (workqueue_queue_duration_seconds)',
+      ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99))
+    );
     const memory = (t: string) =>
       `heap used ${mib(sumOf(t, 'nodejs_heap_size_used_bytes'))}, external ${mib(sumOf(t, 'nodejs_external_memory_bytes'))}, array buffers ${mib(sumOf(t, 'nodejs_array_buffers_bytes'))}`;
-    row('operator RSS idle after startup (target <= 100 MiB)', `${mib(idleRss)} (${idleRss <= 100 * 2 ** 20 ? 'met' : 'NOT met'}); ${memory(idleText)}`);
-    row(`operator RSS at the most live instances (${peakLiveSeen})`, `${mib(rssAtPeakLive)}${peakLiveSeen >= 1000 ? ` (target <= 200 MiB at 1,000: ${rssAtPeakLive <= 200 * 2 ** 20 ? 'met' : 'NOT met'})` : ''}`);
+    row(
+      'operator RSS idle after startup (target <= 100 MiB)',
+      `${mib(idleRss)} (${idleRss <= 100 * 2 ** 20 ? 'met' : 'NOT met'}); ${memory(idleText)}`
+    );
+    row(
+      `operator RSS at the most live instances (${peakLiveSeen})`,
+      `${mib(rssAtPeakLive)}${peakLiveSeen >= 1000 ? ` (target <= 200 MiB at 1,000: ${rssAtPeakLive <= 200 * 2 ** 20 ? 'met' : 'NOT met'})` : ''}`
+    );
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS at the end, after the drain', `${mib(rssBytes(operator.pid!))}; ${memory(text)}`);
     row('kubelet stand-in errors / watch restarts', `${standInErrors} / ${watchRestarts}`);
@@ -289,7 +367,9 @@ async function main(): Promise<void> {
       try {
         const entry = JSON.parse(line) as { level?: string; msg?: string; code?: number; error?: string; err?: string };
         if (entry.level === 'error' || entry.level === 'warn') {
-          const key = `${entry.msg}${entry.code ? ` ${entry.code}` : ""}: ${String(entry.error ?? entry.err ?? '').replace(/[a-z0-9-]+-player-\d+[a-z0-9-]*/g, '<name>').slice(0, 100)}`;
+          const key = `${entry.msg}${entry.code ? ` ${entry.code}` : ''}: ${String(entry.error ?? entry.err ?? '')
+            .replace(/[a-z0-9-]+-player-\d+[a-z0-9-]*/g, '<name>')
+            .slice(0, 100)}`;
           reasons.set(key, (reasons.get(key) ?? 0) + 1);
         }
       } catch {
@@ -306,7 +386,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+);

@@ -18,7 +18,13 @@ import { parseAllDocuments } from 'yaml';
 // By path, not as @hexactf/testing: the image runs this file with only demo/, src/api/ and testing/random.ts copied.
 import { seededRandom } from '../../testing/random.ts';
 import {
-  API_VERSION, CHALLENGE_PLURAL, DEFINITION_PLURAL, GROUP, LABEL_CHALLENGE_ID, LABEL_USER, VERSION,
+  API_VERSION,
+  CHALLENGE_PLURAL,
+  DEFINITION_PLURAL,
+  GROUP,
+  LABEL_CHALLENGE_ID,
+  LABEL_USER,
+  VERSION,
   type ChallengeDefinition,
 } from '../src/api/types.ts';
 
@@ -88,14 +94,18 @@ export interface CatalogEntry {
 /** "5/s", "30/m", "100/h" or a bare number (per second) -> per second. */
 export function parseRate(text: string): number {
   const m = /^\s*([0-9]*\.?[0-9]+)\s*(?:\/\s*(s|m|h))?\s*$/.exec(text);
-  if (!m) throw new Error(`bad rate ${JSON.stringify(text)}: use e.g. 5/s, 30/m`);
+  if (!m) {
+    throw new Error(`bad rate ${JSON.stringify(text)}: use e.g. 5/s, 30/m`);
+  }
   const per = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
   return Number(m[1]) / per;
 }
 
 /** Go duration syntax ("1h30m", "10m", "500ms", "0") -> milliseconds. */
 export function parseDuration(text: string): number {
-  if (text.trim() === '0') return 0;
+  if (text.trim() === '0') {
+    return 0;
+  }
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const re = /([0-9]*\.?[0-9]+)(ms|s|m|h)/gy;
   let total = 0;
@@ -104,26 +114,45 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * unit[m[2]];
     end = re.lastIndex;
   }
-  if (end === 0 || end !== text.length) throw new Error(`bad duration ${JSON.stringify(text)}: use e.g. 30s, 10m, 1h30m`);
+  if (end === 0 || end !== text.length) {
+    throw new Error(`bad duration ${JSON.stringify(text)}: use e.g. 30s, 10m, 1h30m`);
+  }
   return total;
 }
 
-export function parseWorkloadArgs(argv: string[]): { options: WorkloadOptions; kubeconfig?: string; definitions: string; applyDefinitions: boolean } {
+export function parseWorkloadArgs(argv: string[]): {
+  options: WorkloadOptions;
+  kubeconfig?: string;
+  definitions: string;
+  applyDefinitions: boolean;
+} {
   const { values } = parseArgs({
     args: argv,
     options: {
-      users: { type: 'string' }, challenges: { type: 'string' }, rate: { type: 'string' },
-      'fail-ratio': { type: 'string' }, hold: { type: 'string' }, 'max-per-user': { type: 'string' },
-      duration: { type: 'string' }, namespace: { type: 'string' }, seed: { type: 'string' },
-      kubeconfig: { type: 'string' }, definitions: { type: 'string' },
-      cleanup: { type: 'boolean' }, 'skip-definitions': { type: 'boolean' },
+      users: { type: 'string' },
+      challenges: { type: 'string' },
+      rate: { type: 'string' },
+      'fail-ratio': { type: 'string' },
+      hold: { type: 'string' },
+      'max-per-user': { type: 'string' },
+      duration: { type: 'string' },
+      namespace: { type: 'string' },
+      seed: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      definitions: { type: 'string' },
+      cleanup: { type: 'boolean' },
+      'skip-definitions': { type: 'boolean' },
     },
     strict: true,
   });
   const int = (v: string | undefined, d: number, name: string) => {
-    if (v === undefined) return d;
+    if (v === undefined) {
+      return d;
+    }
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${v}`);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new Error(`--${name} must be a whole number, got ${v}`);
+    }
     return n;
   };
   const options: WorkloadOptions = {
@@ -138,8 +167,12 @@ export function parseWorkloadArgs(argv: string[]): { options: WorkloadOptions; k
     seed: int(values.seed, defaultOptions.seed, 'seed'),
     cleanup: values.cleanup ?? false,
   };
-  if (!(options.failRatio >= 0 && options.failRatio <= 1)) throw new Error('--fail-ratio must be between 0 and 1');
-  if (options.users < 1 || options.challenges < 1 || options.rate <= 0) throw new Error('--users, --challenges and --rate must be positive');
+  if (!(options.failRatio >= 0 && options.failRatio <= 1)) {
+    throw new Error('--fail-ratio must be between 0 and 1');
+  }
+  if (options.users < 1 || options.challenges < 1 || options.rate <= 0) {
+    throw new Error('--users, --challenges and --rate must be positive');
+  }
   return {
     options,
     kubeconfig: values.kubeconfig,
@@ -162,7 +195,9 @@ export function buildCatalog(defs: ChallengeDefinition[], count: number): Catalo
   const fails = (d: ChallengeDefinition) => d.metadata.labels?.[LABEL_FAILS] === 'true';
   const good = defs.filter((d) => !fails(d));
   const bad = defs.filter(fails);
-  if (good.length === 0) throw new Error('no working definition in the demo definitions');
+  if (good.length === 0) {
+    throw new Error('no working definition in the demo definitions');
+  }
   const width = String(count).length < 2 ? 2 : String(count).length;
   const entry = (i: number, d: ChallengeDefinition): CatalogEntry => ({
     challengeId: `chal-${String(i + 1).padStart(width, '0')}`,
@@ -172,8 +207,12 @@ export function buildCatalog(defs: ChallengeDefinition[], count: number): Catalo
   });
   const catalog: CatalogEntry[] = [];
   const goodCount = bad.length > 0 && count > 1 ? count - 1 : count;
-  for (let i = 0; i < goodCount; i++) catalog.push(entry(i, good[i % good.length]));
-  if (goodCount < count) catalog.push(entry(goodCount, bad[0]));
+  for (let i = 0; i < goodCount; i++) {
+    catalog.push(entry(i, good[i % good.length]));
+  }
+  if (goodCount < count) {
+    catalog.push(entry(goodCount, bad[0]));
+  }
   return catalog;
 }
 
@@ -185,7 +224,9 @@ export async function retryTooManyRequests<T>(call: () => Promise<T>, attempts =
     try {
       return await call();
     } catch (e) {
-      if (!isStatus(e, 429) || i >= attempts) throw e;
+      if (!isStatus(e, 429) || i >= attempts) {
+        throw e;
+      }
       await sleep(Math.min(2000, 100 * 2 ** i));
     }
   }
@@ -198,17 +239,29 @@ export async function applyDefinitions(kc: KubeConfig, namespace: string, defs: 
     await retryTooManyRequests(() => core.createNamespace({ body: { metadata: { name: namespace } } }));
   } catch (e) {
     // Exists already, or this identity may not create namespaces (in-cluster runs get one made for them).
-    if (!isStatus(e, 409) && !isStatus(e, 403)) throw e;
+    if (!isStatus(e, 409) && !isStatus(e, 403)) {
+      throw e;
+    }
   }
   const api = kc.makeApiClient(CustomObjectsApi);
   const target = { group: GROUP, version: VERSION, namespace, plural: DEFINITION_PLURAL };
   for (const def of defs) {
-    const body = { ...def, apiVersion: API_VERSION, kind: 'ChallengeDefinition', metadata: { ...def.metadata, namespace } };
+    const body = {
+      ...def,
+      apiVersion: API_VERSION,
+      kind: 'ChallengeDefinition',
+      metadata: { ...def.metadata, namespace },
+    };
     try {
       await retryTooManyRequests(() => api.createNamespacedCustomObject({ ...target, body }));
     } catch (e) {
-      if (!isStatus(e, 409)) throw e;
-      const current = (await api.getNamespacedCustomObject({ ...target, name: def.metadata.name })) as ChallengeDefinition;
+      if (!isStatus(e, 409)) {
+        throw e;
+      }
+      const current = (await api.getNamespacedCustomObject({
+        ...target,
+        name: def.metadata.name,
+      })) as ChallengeDefinition;
       const replaced = { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } };
       await api.replaceNamespacedCustomObject({ ...target, name: def.metadata.name, body: replaced });
     }
@@ -225,7 +278,12 @@ export interface RunHooks {
 }
 
 /** Generates the load described by options until durationMs passes or the signal aborts; returns the counts. */
-export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs: ChallengeDefinition[], hooks: RunHooks = {}): Promise<WorkloadStats> {
+export async function runWorkload(
+  kc: KubeConfig,
+  options: WorkloadOptions,
+  defs: ChallengeDefinition[],
+  hooks: RunHooks = {}
+): Promise<WorkloadStats> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const target = { group: GROUP, version: VERSION, namespace: options.namespace, plural: CHALLENGE_PLURAL };
   const random = seededRandom(options.seed);
@@ -234,7 +292,15 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
   const failing = catalog.filter((c) => c.fails);
   const users = Array.from({ length: options.users }, (_, i) => `player-${String(i + 1).padStart(3, '0')}`);
   const stats: WorkloadStats = {
-    opened: 0, openedFailing: 0, closed: 0, skipped: 0, conflicts: 0, errors: 0, peakLive: 0, peakPerUser: 0, byCategory: {},
+    opened: 0,
+    openedFailing: 0,
+    closed: 0,
+    skipped: 0,
+    conflicts: 0,
+    errors: 0,
+    peakLive: 0,
+    peakPerUser: 0,
+    byCategory: {},
   };
   const live = new Map<string, { user: string; challengeId: string; timer?: NodeJS.Timeout }>();
   const perUser = new Map<string, Set<string>>(users.map((u) => [u, new Set()]));
@@ -247,15 +313,21 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
 
   const close = async (name: string) => {
     const inst = live.get(name);
-    if (!inst) return;
+    if (!inst) {
+      return;
+    }
     live.delete(name);
     hooks.onClose?.(name);
     try {
       await retryTooManyRequests(() => api.deleteNamespacedCustomObject({ ...target, name }));
       stats.closed++;
     } catch (e) {
-      if (isStatus(e, 404)) stats.closed++;
-      else { stats.errors++; log(`delete ${name}: ${(e as Error).message}`); }
+      if (isStatus(e, 404)) {
+        stats.closed++;
+      } else {
+        stats.errors++;
+        log(`delete ${name}: ${(e as Error).message}`);
+      }
     } finally {
       perUser.get(inst.user)!.delete(inst.challengeId);
     }
@@ -263,38 +335,52 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
 
   const open = async () => {
     const eligible = users.filter((u) => perUser.get(u)!.size < options.maxPerUser || options.maxPerUser === 0);
-    if (eligible.length === 0) { stats.skipped++; return; }
+    if (eligible.length === 0) {
+      stats.skipped++;
+      return;
+    }
     const user = eligible[Math.floor(random() * eligible.length)];
     const wantFail = failing.length > 0 && random() < options.failRatio;
     const held = perUser.get(user)!;
     const choices = (wantFail ? failing : working).filter((c) => !held.has(c.challengeId));
-    if (choices.length === 0) { stats.skipped++; return; }
+    if (choices.length === 0) {
+      stats.skipped++;
+      return;
+    }
     const entry = choices[Math.floor(random() * choices.length)];
     const name = `${entry.challengeId}-${user}`;
     // Reserve before the request so a concurrent open does not pick the same pair.
     held.add(entry.challengeId);
     const holdMs = -Math.log(1 - random()) * options.holdMs;
     try {
-      await retryTooManyRequests(() => api.createNamespacedCustomObject({
-        ...target,
-        body: {
-          apiVersion: API_VERSION,
-          kind: 'Challenge',
-          metadata: {
-            name,
-            labels: { [LABEL_CHALLENGE_ID]: entry.challengeId, [LABEL_USER]: user, [LABEL_DEMO]: 'true' },
+      await retryTooManyRequests(() =>
+        api.createNamespacedCustomObject({
+          ...target,
+          body: {
+            apiVersion: API_VERSION,
+            kind: 'Challenge',
+            metadata: {
+              name,
+              labels: { [LABEL_CHALLENGE_ID]: entry.challengeId, [LABEL_USER]: user, [LABEL_DEMO]: 'true' },
+            },
+            spec: { definition: entry.definition },
           },
-          spec: { definition: entry.definition },
-        },
-      }));
+        })
+      );
     } catch (e) {
       held.delete(entry.challengeId);
-      if (isStatus(e, 409)) stats.conflicts++;
-      else { stats.errors++; log(`create ${name}: ${(e as Error).message}`); }
+      if (isStatus(e, 409)) {
+        stats.conflicts++;
+      } else {
+        stats.errors++;
+        log(`create ${name}: ${(e as Error).message}`);
+      }
       return;
     }
     stats.opened++;
-    if (entry.fails) stats.openedFailing++;
+    if (entry.fails) {
+      stats.openedFailing++;
+    }
     stats.byCategory[entry.category] = (stats.byCategory[entry.category] ?? 0) + 1;
     const timer = setTimeout(() => track(close(name)), holdMs);
     live.set(name, { user, challengeId: entry.challengeId, timer });
@@ -310,21 +396,29 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
   let lastReport = start;
   for (let k = 0; ; k++) {
     const due = start + k * intervalMs;
-    if (due >= endAt || hooks.signal?.aborted) break;
+    if (due >= endAt || hooks.signal?.aborted) {
+      break;
+    }
     const wait = due - Date.now();
     if (wait > 0) {
       const stopped = await sleep(wait, hooks.signal);
-      if (stopped) break;
+      if (stopped) {
+        break;
+      }
     }
     track(open());
     if (Date.now() - lastReport >= 10_000) {
       lastReport = Date.now();
-      log(`opened=${stats.opened} closed=${stats.closed} live=${live.size} failing=${stats.openedFailing} errors=${stats.errors}`);
+      log(
+        `opened=${stats.opened} closed=${stats.closed} live=${live.size} failing=${stats.openedFailing} errors=${stats.errors}`
+      );
     }
   }
   await Promise.all(inFlight);
 
-  for (const inst of live.values()) clearTimeout(inst.timer);
+  for (const inst of live.values()) {
+    clearTimeout(inst.timer);
+  }
   if (options.cleanup) {
     await Promise.all([...live.keys()].map((name) => close(name)));
   }
@@ -335,9 +429,17 @@ export async function runWorkload(kc: KubeConfig, options: WorkloadOptions, defs
 /** Resolves true when the signal aborted before ms passed. */
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((done) => {
-    if (signal?.aborted) return done(true);
-    const onAbort = () => { clearTimeout(t); done(true); };
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); done(false); }, ms);
+    if (signal?.aborted) {
+      return done(true);
+    }
+    const onAbort = () => {
+      clearTimeout(t);
+      done(true);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done(false);
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -346,15 +448,24 @@ async function main(): Promise<void> {
   const args = parseWorkloadArgs(process.argv.slice(2));
   const kc = new KubeConfig();
   // --kubeconfig, else KUBECONFIG / ~/.kube/config, else the in-cluster service account.
-  if (args.kubeconfig) kc.loadFromFile(args.kubeconfig);
-  else kc.loadFromDefault();
+  if (args.kubeconfig) {
+    kc.loadFromFile(args.kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
   const defs = loadDefinitions(args.definitions);
-  if (args.applyDefinitions) await applyDefinitions(kc, args.options.namespace, defs);
+  if (args.applyDefinitions) {
+    await applyDefinitions(kc, args.options.namespace, defs);
+  }
   const controller = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => controller.abort());
+  }
   const o = args.options;
-  console.log(`workload: ${o.users} players, ${o.challenges} challenges, ${o.rate}/s, fail ${o.failRatio}, hold ${o.holdMs}ms, ` +
-    `namespace ${o.namespace}, ${o.durationMs ? `for ${o.durationMs}ms` : 'until stopped'}`);
+  console.log(
+    `workload: ${o.users} players, ${o.challenges} challenges, ${o.rate}/s, fail ${o.failRatio}, hold ${o.holdMs}ms, ` +
+      `namespace ${o.namespace}, ${o.durationMs ? `for ${o.durationMs}ms` : 'until stopped'}`
+  );
   const stats = await runWorkload(kc, o, defs, { signal: controller.signal, log: (l) => console.log(l) });
   console.log(JSON.stringify(stats));
 }

@@ -12,7 +12,9 @@ export interface Logger {
 export function makeLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const min = LEVELS[level];
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[lvl] < min) return;
+    if (LEVELS[lvl] < min) {
+      return;
+    }
     write(JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
   };
   return {

@@ -29,7 +29,9 @@ async function main(): Promise<number> {
   let signalled = false;
   const done = new Promise<number>((resolve) => {
     const onSignal = (sig: string) => {
-      if (signalled) return;
+      if (signalled) {
+        return;
+      }
       signalled = true;
       log.info('shutting down', { signal: sig });
       // Kubernetes kills the pod after its grace period anyway; leave on our own terms a little earlier.
@@ -37,10 +39,13 @@ async function main(): Promise<number> {
         log.error('graceful shutdown took too long; exiting');
         resolve(1);
       }, SHUTDOWN_DEADLINE_MS).unref();
-      manager.stop().then(() => resolve(0), (err) => {
-        log.error('shutdown failed', { error: (err as Error).message });
-        resolve(1);
-      });
+      manager.stop().then(
+        () => resolve(0),
+        (err) => {
+          log.error('shutdown failed', { error: (err as Error).message });
+          resolve(1);
+        }
+      );
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
@@ -60,5 +65,5 @@ main().then(
   (err) => {
     process.stderr.write(`fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
-  },
+  }
 );

@@ -71,14 +71,16 @@ export class Manager {
   readonly seriesKeeper?: SeriesKeeper;
   private readonly elector?: LeaderElector;
   private becomingLeader?: Promise<void>;
-  private readonly informers: Informer<any>[];
+  private readonly informers: Array<Informer<any>>;
   private readonly apiserverHealth: ApiserverHealth;
   private metricsServer?: BoundServer;
   private readonly metricsAuth?: MetricsAuthorizer;
   /** Concurrent scrapes share one render of the registry and the challenge series. */
   readonly metricsText = new SharedRender(async (push) => {
     push(await this.metrics.registry.metrics());
-    if (this.leading) await this.collector.renderPieces(push);
+    if (this.leading) {
+      await this.collector.renderPieces(push);
+    }
   });
   private healthServer?: BoundServer;
   private leading = false;
@@ -106,20 +108,42 @@ export class Manager {
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
     const informerLog = (msg: string, fields?: Record<string, unknown>) => this.log.warn(msg, fields);
     // One list+watch per challenge namespace when the RBAC is namespaced (a Role in each), else one cluster-wide.
-    const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) => namespaces.length === 0
-      ? kubeListWatch<T>(this.rest, ref, { labelSelector })
-      : multiNamespaceListWatch(new Map(namespaces.map((namespace) => [namespace, kubeListWatch<T>(this.rest, ref, { namespace, labelSelector })])));
-    const newInformer: InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, o: InformerFactoryOptions<T> = {}) =>
-      new Informer<T>(listWatch<T>(ref, o.labelSelector), { name, clock: this.clock, resyncMs: o.resyncMs ?? 0, log: informerLog, transform: o.transform });
+    const listWatch = <T extends KubeObject>(ref: ResourceRef, labelSelector?: string) =>
+      namespaces.length === 0
+        ? kubeListWatch<T>(this.rest, ref, { labelSelector })
+        : multiNamespaceListWatch(
+            new Map(
+              namespaces.map((namespace) => [namespace, kubeListWatch<T>(this.rest, ref, { namespace, labelSelector })])
+            )
+          );
+    const newInformer: InformerFactory = <T extends KubeObject>(
+      name: string,
+      ref: ResourceRef,
+      o: InformerFactoryOptions<T> = {}
+    ) =>
+      new Informer<T>(listWatch<T>(ref, o.labelSelector), {
+        name,
+        clock: this.clock,
+        resyncMs: o.resyncMs ?? 0,
+        log: informerLog,
+        transform: o.transform,
+      });
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
-    if (this.flags.metricsSecure) this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
+    if (this.flags.metricsSecure) {
+      this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
+    }
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
     if (this.flags.emitEvents) {
       // Event writes together get a quarter of the request budget, so a burst of them never holds back reconciles.
       const { kubeApiQps: qps, kubeApiBurst: burst } = this.flags;
       this.events = new EventRecorder(this.rest, {
-        controller: EVENTS_CONTROLLER, instance: this.identity, clock: this.clock, log: this.log, metrics: this.metrics.eventStats,
-        globalQps: qps > 0 ? qps / 4 : 50, globalBurst: qps > 0 ? Math.max(1, Math.floor(burst / 4)) : 100,
+        controller: EVENTS_CONTROLLER,
+        instance: this.identity,
+        clock: this.clock,
+        log: this.log,
+        metrics: this.metrics.eventStats,
+        globalQps: qps > 0 ? qps / 4 : 50,
+        globalBurst: qps > 0 ? Math.max(1, Math.floor(burst / 4)) : 100,
         ...opts.eventOptions,
       });
     }
@@ -138,7 +162,10 @@ export class Manager {
         maxPerUser: this.flags.maxPerUser,
         quotaWaitTimeoutMs: this.flags.quotaWaitTimeoutMs,
         deleteOnError: this.flags.deleteOnError,
-        childPolicy: { allowLoadBalancer: this.flags.allowLoadBalancer, allowedCapabilities: capabilityList(this.flags.allowedCapabilities) },
+        childPolicy: {
+          allowLoadBalancer: this.flags.allowLoadBalancer,
+          allowedCapabilities: capabilityList(this.flags.allowedCapabilities),
+        },
         isolation: {
           enabled: this.flags.networkPolicy,
           internalCidrs: cidrList(this.flags.internalCidrs, 'internal-cidrs'),
@@ -160,10 +187,13 @@ export class Manager {
         definition: (namespace, name) => c.definitions.get(`${namespace}/${name}`),
       },
       this.clock,
-      this.flags.deletedSeriesRetentionMs,
+      this.flags.deletedSeriesRetentionMs
     );
-    const store = opts.seriesStateStore ??
-      (this.flags.seriesStateConfigMap ? configMapStore(this.rest, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap) : undefined);
+    const store =
+      opts.seriesStateStore ??
+      (this.flags.seriesStateConfigMap
+        ? configMapStore(this.rest, this.flags.leaderElectionNamespace, this.flags.seriesStateConfigMap)
+        : undefined);
     if (store) {
       this.seriesKeeper = new SeriesKeeper(this.collector, store, this.clock, this.log, {
         flushIntervalMs: opts.seriesStateFlushMs ?? 5000,
@@ -173,8 +203,12 @@ export class Manager {
     }
     // The lifecycle series exist at 0 before their first observation (ControllerMetrics.lifecycleDefinition); every
     // replica creates them, so a new leader's first scrape already has them.
-    for (const namespace of namespaces) this.metrics.lifecycleNamespace(namespace);
-    c.definitions.addHandlers({ onAdd: (d) => this.metrics.lifecycleDefinition(d.metadata.namespace!, d.metadata.name) });
+    for (const namespace of namespaces) {
+      this.metrics.lifecycleNamespace(namespace);
+    }
+    c.definitions.addHandlers({
+      onAdd: (d) => this.metrics.lifecycleDefinition(d.metadata.namespace!, d.metadata.name),
+    });
     // Deleted Challenges keep their series (value 2) for --deleted-series-retention.
     c.challenges.addHandlers({
       onAdd: () => this.seriesKeeper?.markDirty(),
@@ -201,11 +235,17 @@ export class Manager {
 
   /** Starts informers, servers and (after leader election, if enabled) the controller. */
   async start(): Promise<void> {
-    for (const inf of this.informers) inf.start();
+    for (const inf of this.informers) {
+      inf.start();
+    }
     const f = this.flags;
     if (f.metricsBindAddress !== '0') {
       const tls = f.metricsSecure ? servingCert(f.metricsCertDir) : undefined;
-      this.metricsServer = await listen(f.metricsBindAddress, { '/metrics': (req, res) => this.serveMetrics(req, res) }, { tls });
+      this.metricsServer = await listen(
+        f.metricsBindAddress,
+        { '/metrics': (req, res) => this.serveMetrics(req, res) },
+        { tls }
+      );
     }
     if (f.healthProbeBindAddress !== '0') {
       this.healthServer = await listen(f.healthProbeBindAddress, {
@@ -213,30 +253,45 @@ export class Manager {
         '/readyz': async (_q, res) => {
           const waiting = this.informers.filter((i) => !i.hasSynced()).map((i) => i.name);
           const apiserver = waiting.length ? undefined : await this.apiserverHealth.check();
-          if (waiting.length) res.writeHead(503, { 'content-type': 'text/plain' }).end(`caches not synced: ${waiting.join(', ')}\n`);
-          else if (apiserver) res.writeHead(503, { 'content-type': 'text/plain' }).end(`${apiserver}\n`);
-          else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+          if (waiting.length) {
+            res.writeHead(503, { 'content-type': 'text/plain' }).end(`caches not synced: ${waiting.join(', ')}\n`);
+          } else if (apiserver) {
+            res.writeHead(503, { 'content-type': 'text/plain' }).end(`${apiserver}\n`);
+          } else {
+            res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+          }
         },
       });
     }
     await this.waitForSyncOrFail();
     this.log.info('caches synced', { namespace: f.namespace || '(all)' });
-    if (this.stopping) return;
-    if (this.elector) this.elector.start();
-    else this.startLeading();
+    if (this.stopping) {
+      return;
+    }
+    if (this.elector) {
+      this.elector.start();
+    } else {
+      this.startLeading();
+    }
   }
 
   /** Like controller-runtime's CacheSyncTimeout: a cache that cannot list (RBAC, CRD missing) fails the start. */
   private async waitForSyncOrFail(): Promise<void> {
-    if (!this.cacheSyncTimeoutMs) return this.waitForSync();
+    if (!this.cacheSyncTimeoutMs) {
+      return this.waitForSync();
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.cacheSyncTimeoutMs);
     });
     const outcome = await Promise.race([this.waitForSync(), timeout]);
     clearTimeout(timer);
-    if (outcome !== 'timeout') return;
-    const waiting = this.informers.filter((i) => !i.hasSynced()).map((i) => `${i.name}${i.lastError ? ` (${i.lastError})` : ''}`);
+    if (outcome !== 'timeout') {
+      return;
+    }
+    const waiting = this.informers
+      .filter((i) => !i.hasSynced())
+      .map((i) => `${i.name}${i.lastError ? ` (${i.lastError})` : ''}`);
     await this.stop();
     throw new Error(`caches not synced after ${this.cacheSyncTimeoutMs / 1000}s: ${waiting.join(', ')}`);
   }
@@ -255,7 +310,9 @@ export class Manager {
 
   /** Reconciles every cached Challenge again now (what the periodic resync does); for tests that move the clock. */
   enqueueAll(): void {
-    for (const ch of this.caches.challenges.list()) this.controller.enqueue(objectKey(ch));
+    for (const ch of this.caches.challenges.list()) {
+      this.controller.enqueue(objectKey(ch));
+    }
   }
 
   get metricsUrl(): string | undefined {
@@ -269,7 +326,9 @@ export class Manager {
   /** The full /metrics text: prom-client's registry plus the challenge series (leader only). */
   async renderMetrics(): Promise<string> {
     let body = await this.metrics.registry.metrics();
-    if (this.leading) await this.collector.renderTo((chunk) => (body += chunk.toString()));
+    if (this.leading) {
+      await this.collector.renderTo((chunk) => (body += chunk.toString()));
+    }
     return body;
   }
 
@@ -281,16 +340,25 @@ export class Manager {
         return;
       }
     }
-    await sendRendered(await this.metricsText.get(), req.headers['accept-encoding'], this.metrics.registry.contentType, res);
+    await sendRendered(
+      await this.metricsText.get(),
+      req.headers['accept-encoding'],
+      this.metrics.registry.contentType,
+      res
+    );
   }
 
   /** The kept series state is restored first, so the first scrape with Challenge series already has it. */
   private startLeading(): void {
-    if (this.stopping || this.leading || this.becomingLeader) return;
+    if (this.stopping || this.leading || this.becomingLeader) {
+      return;
+    }
     this.becomingLeader = (async () => {
       await this.seriesKeeper?.restore();
       this.becomingLeader = undefined;
-      if (this.stopping) return;
+      if (this.stopping) {
+        return;
+      }
       this.leading = true;
       this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 1);
       this.events?.start();
@@ -302,7 +370,9 @@ export class Manager {
   /** `graceful`: this replica stops on its own (it writes the series state a last time); not when the lease was lost. */
   private async stopLeading(graceful = false): Promise<void> {
     await this.becomingLeader;
-    if (!this.leading) return;
+    if (!this.leading) {
+      return;
+    }
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.flags.leaderElectionId }, 0);
     await this.controller.stop();
@@ -317,7 +387,9 @@ export class Manager {
       await this.stopLeading(true);
       await this.elector?.stop();
       await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
-      for (const inf of this.informers) inf.stop();
+      for (const inf of this.informers) {
+        inf.stop();
+      }
       await this.events?.stop();
       await Promise.all([this.rest.close(), this.controlRest.close()]);
     })();
@@ -333,6 +405,8 @@ export async function startManager(opts: ManagerOptions): Promise<Manager> {
 
 /** --metrics-cert-dir's tls.crt and tls.key, or a self-signed certificate for this pod. */
 function servingCert(dir: string): { cert: string; key: string } {
-  if (dir) return { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
+  if (dir) {
+    return { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
+  }
   return selfSignedCert('challenge-operator-metrics', [hostname(), 'localhost', '127.0.0.1', '::1']);
 }

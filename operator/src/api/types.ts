@@ -120,7 +120,9 @@ export interface ChallengeDefinition extends KubeObject {
 
 /** Time fields come back as strings from watches and as Date from client-node's typed deserializer. */
 export function timeMs(t: string | Date | undefined): number | undefined {
-  if (t === undefined || t === null) return undefined;
+  if (t === undefined || t === null) {
+    return undefined;
+  }
   const ms = t instanceof Date ? t.getTime() : Date.parse(t);
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -1,10 +1,22 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
 // indexes that turn "which Challenge does this child belong to" into map lookups instead of scans (each user's
 // line under --max-per-user is kept by quota-line.ts).
-import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, MANAGED_BY,
-  type Challenge, type ChallengeDefinition, type KubeObject,
+  CHALLENGES,
+  DEFINITIONS,
+  DEPLOYMENTS,
+  NETWORK_POLICIES,
+  PODS,
+  SERVICES,
+  type ResourceRef,
+} from '../api/resources.ts';
+import {
+  ANNOTATION_CHALLENGE,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+  type Challenge,
+  type ChallengeDefinition,
+  type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from './projections.ts';
@@ -28,7 +40,11 @@ export interface InformerFactoryOptions<T> {
 }
 
 /** Makes an informer for one kind (the manager owns the connection, the namespace and the clock). */
-export type InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, opts?: InformerFactoryOptions<T>) => Informer<T>;
+export type InformerFactory = <T extends KubeObject>(
+  name: string,
+  ref: ResourceRef,
+  opts?: InformerFactoryOptions<T>
+) => Informer<T>;
 
 /** Challenge key (namespace/name) of the Challenge a Deployment, Service or Pod belongs to. */
 export const INDEX_OWNER = 'owner';
@@ -55,7 +71,10 @@ export function definitionKeyOfChallenge(ch: Challenge): string[] {
 export function makeCaches(newInformer: InformerFactory, challengeResyncMs: number): Caches {
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
   const caches: Caches = {
-    challenges: newInformer<Challenge>('challenges', CHALLENGES, { resyncMs: challengeResyncMs, transform: projectCustom }),
+    challenges: newInformer<Challenge>('challenges', CHALLENGES, {
+      resyncMs: challengeResyncMs,
+      transform: projectCustom,
+    }),
     definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS, { transform: projectCustom }),
     deployments: newInformer<Child>('deployments', DEPLOYMENTS, { ...owned, transform: projectDeployment }),
     services: newInformer<Child>('services', SERVICES, { ...owned, transform: projectSpecOnly }),

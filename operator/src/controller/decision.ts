@@ -6,7 +6,13 @@
 // generated from it (scripts/state-table.ts); a unit test fails when the two differ.
 import { FINALIZER, timeMs, type Challenge, type ChallengeDefinition, type ChallengeStatus } from '../api/types.ts';
 import {
-  COND_DEFINITION, COND_DELETING, COND_READY, RECOVERABLE_REASONS, getCondition, removeCondition, setCondition,
+  COND_DEFINITION,
+  COND_DELETING,
+  COND_READY,
+  RECOVERABLE_REASONS,
+  getCondition,
+  removeCondition,
+  setCondition,
 } from './status.ts';
 import { identity } from './children.ts';
 
@@ -101,7 +107,9 @@ const admitted = (f: Facts) => state(f) === 'Pending' || state(f) === 'Running';
 
 function missingLabels(f: Facts): string[] {
   const { challengeId, user } = identity(f.challenge);
-  return [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter((x): x is string => Boolean(x));
+  return [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter((x): x is string =>
+    Boolean(x)
+  );
 }
 
 /** isOne as the definition says, or as last recorded when the definition is gone. */
@@ -111,7 +119,9 @@ function isOne(f: Facts): boolean {
 
 /** Milliseconds until the TTL deletes a Running instance; undefined when no TTL applies. */
 function ttlLeftMs(f: Facts): number | undefined {
-  if (!f.options.challengeTtlMs || isOne(f)) return undefined;
+  if (!f.options.challengeTtlMs || isOne(f)) {
+    return undefined;
+  }
   const started = timeMs(f.challenge.status?.startedAt);
   return started === undefined ? undefined : started + f.options.challengeTtlMs - f.now;
 }
@@ -119,7 +129,9 @@ function ttlLeftMs(f: Facts): number | undefined {
 /** Milliseconds left before a waiting Challenge is given up; undefined when waiting has no limit. */
 function quotaWaitLeftMs(f: Facts): number | undefined {
   const created = timeMs(f.challenge.metadata.creationTimestamp);
-  if (!f.options.quotaWaitTimeoutMs || created === undefined) return undefined;
+  if (!f.options.quotaWaitTimeoutMs || created === undefined) {
+    return undefined;
+  }
   return created + f.options.quotaWaitTimeoutMs - f.now;
 }
 
@@ -137,7 +149,11 @@ function waitingFor(c: ChildrenFacts): string {
 
 function setError(f: Facts, s: ChallengeStatus, reason: string, message: string): void {
   s.currentStatus = { state: 'Error', errorMsg: message.slice(0, 1024) };
-  setCondition(s, { type: COND_READY, status: 'False', reason, message, observedGeneration: s.observedGeneration }, isoOf(f));
+  setCondition(
+    s,
+    { type: COND_READY, status: 'False', reason, message, observedGeneration: s.observedGeneration },
+    isoOf(f)
+  );
 }
 
 function setReady(f: Facts, s: ChallengeStatus, status: 'True' | 'False', reason: string, message: string): void {
@@ -145,12 +161,32 @@ function setReady(f: Facts, s: ChallengeStatus, status: 'True' | 'False', reason
 }
 
 function definitionFound(f: Facts, s: ChallengeStatus): void {
-  setCondition(s, { type: COND_DEFINITION, status: 'True', reason: 'Found', message: `definition ${f.challenge.spec.definition}`, observedGeneration: gen(f) }, isoOf(f));
+  setCondition(
+    s,
+    {
+      type: COND_DEFINITION,
+      status: 'True',
+      reason: 'Found',
+      message: `definition ${f.challenge.spec.definition}`,
+      observedGeneration: gen(f),
+    },
+    isoOf(f)
+  );
   s.isOne = isOne(f);
 }
 
 function definitionMissing(f: Facts, s: ChallengeStatus): void {
-  setCondition(s, { type: COND_DEFINITION, status: 'False', reason: 'NotFound', message: `definition ${f.challenge.spec.definition} not found`, observedGeneration: gen(f) }, isoOf(f));
+  setCondition(
+    s,
+    {
+      type: COND_DEFINITION,
+      status: 'False',
+      reason: 'NotFound',
+      message: `definition ${f.challenge.spec.definition} not found`,
+      observedGeneration: gen(f),
+    },
+    isoOf(f)
+  );
 }
 
 /** Status fields every admitted instance gets from its children and definition. */
@@ -167,7 +203,9 @@ function childrenSeen(f: Facts, s: ChallengeStatus): void {
  */
 function pending(f: Facts, s: ChallengeStatus): void {
   childrenSeen(f, s);
-  if (state(f) !== 'Pending' || timeMs(f.challenge.status?.pendingSince) === undefined) s.pendingSince = isoOf(f);
+  if (state(f) !== 'Pending' || timeMs(f.challenge.status?.pendingSince) === undefined) {
+    s.pendingSince = isoOf(f);
+  }
   s.currentStatus = { state: 'Pending', errorMsg: '' };
 }
 
@@ -183,13 +221,17 @@ function deletionRecheckMs(f: Facts): number {
 export const STATE_TABLE: readonly Row[] = [
   {
     id: 'released',
-    state: 'any', when: 'deletionTimestamp set, our finalizer already removed', becomes: 'unchanged', then: 'nothing',
+    state: 'any',
+    when: 'deletionTimestamp set, our finalizer already removed',
+    becomes: 'unchanged',
+    then: 'nothing',
     match: (f) => deleting(f) && !(f.challenge.metadata.finalizers ?? []).includes(FINALIZER),
     decide: () => ({ status: null }),
   },
   {
     id: 'cleanup-blocked',
-    state: 'any', when: 'deletionTimestamp set; after deleting its children, some are still there',
+    state: 'any',
+    when: 'deletionTimestamp set; after deleting its children, some are still there',
     becomes: 'Deleted, `CleanupBlocked=True` (`ChildrenRemaining` or `DeleteFailed`), Ready `Deleting`',
     then: 'check again after 1 s growing to 30 s (child events also trigger a check)',
     needs: 'cleanup',
@@ -198,18 +240,26 @@ export const STATE_TABLE: readonly Row[] = [
     decide: (f, s) => {
       const { remaining, deleteError } = f.cleanup!;
       s.currentStatus = { state: 'Deleted', errorMsg: f.challenge.status?.currentStatus?.errorMsg ?? '' };
-      setCondition(s, {
-        type: COND_DELETING, status: 'True', reason: deleteError ? 'DeleteFailed' : 'ChildrenRemaining',
-        message: `${deleteError ? `${deleteError}; ` : ''}waiting for ${remaining.length} child(ren) to go away: ${remaining.join('; ')}`,
-        observedGeneration: gen(f),
-      }, isoOf(f));
+      setCondition(
+        s,
+        {
+          type: COND_DELETING,
+          status: 'True',
+          reason: deleteError ? 'DeleteFailed' : 'ChildrenRemaining',
+          message: `${deleteError ? `${deleteError}; ` : ''}waiting for ${remaining.length} child(ren) to go away: ${remaining.join('; ')}`,
+          observedGeneration: gen(f),
+        },
+        isoOf(f)
+      );
       setReady(f, s, 'False', 'Deleting', 'deletion in progress');
       return { requeueAfterMs: deletionRecheckMs(f) };
     },
   },
   {
     id: 'cleaned-up',
-    state: 'any', when: 'deletionTimestamp set; its children are gone', becomes: 'Deleted, Ready `Deleted`',
+    state: 'any',
+    when: 'deletionTimestamp set; its children are gone',
+    becomes: 'Deleted, Ready `Deleted`',
     then: 'remove the finalizer (the apiserver then removes the Challenge)',
     needs: 'cleanup',
     match: deleting,
@@ -222,14 +272,18 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'error-kept',
-    state: 'Error', when: 'a reason that does not heal by itself', becomes: 'unchanged',
+    state: 'Error',
+    when: 'a reason that does not heal by itself',
+    becomes: 'unchanged',
     then: 'delete the Challenge with `--delete-on-error`',
     match: (f) => state(f) === 'Error' && !RECOVERABLE_REASONS.has(readyReason(f)),
     decide: onErrorDelete,
   },
   {
     id: 'missing-labels',
-    state: 'any', when: 'label `apps.hexactf.io/challengeId` or `apps.hexactf.io/user` missing', becomes: 'Error `MissingLabels`',
+    state: 'any',
+    when: 'label `apps.hexactf.io/challengeId` or `apps.hexactf.io/user` missing',
+    becomes: 'Error `MissingLabels`',
     then: 're-checked on every event',
     match: (f) => missingLabels(f).length > 0,
     decide: (f, s) => {
@@ -239,14 +293,18 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'ttl-expired',
-    state: 'Running', when: '`--challenge-ttl` after `startedAt` has passed, definition not `isOne`', becomes: 'unchanged',
+    state: 'Running',
+    when: '`--challenge-ttl` after `startedAt` has passed, definition not `isOne`',
+    becomes: 'unchanged',
     then: 'delete the Challenge',
     match: (f) => state(f) === 'Running' && (ttlLeftMs(f) ?? 1) <= 0,
     decide: () => ({ status: null, deleteChallenge: true, note: 'challenge TTL expired; deleting' }),
   },
   {
     id: 'running-without-definition',
-    state: 'Running', when: 'definition not found', becomes: 'Running, `DefinitionResolved=False`',
+    state: 'Running',
+    when: 'definition not found',
+    becomes: 'Running, `DefinitionResolved=False`',
     then: 'keep its children; requeue at the TTL',
     match: (f) => state(f) === 'Running' && !f.definition,
     decide: (f, s) => {
@@ -256,7 +314,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'definition-not-found',
-    state: 'not Running', when: 'definition not found', becomes: 'Error `DefinitionNotFound`',
+    state: 'not Running',
+    when: 'definition not found',
+    becomes: 'Error `DefinitionNotFound`',
     then: 're-checked when the definition appears',
     match: (f) => !f.definition,
     decide: (f, s) => {
@@ -267,16 +327,23 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'quota-wait-expired',
-    state: 'not Pending or Running', when: 'would wait for a quota slot, created more than `--quota-wait-timeout` ago',
-    becomes: 'unchanged', then: 'delete the Challenge',
+    state: 'not Pending or Running',
+    when: 'would wait for a quota slot, created more than `--quota-wait-timeout` ago',
+    becomes: 'unchanged',
+    then: 'delete the Challenge',
     needs: 'quota',
     match: (f) => !admitted(f) && f.options.maxPerUser > 0 && f.options.quotaWaitTimeoutMs > 0,
     also: (f) => f.quota!.ahead >= f.options.maxPerUser && (quotaWaitLeftMs(f) ?? 1) <= 0,
-    decide: () => ({ status: null, deleteChallenge: true, note: 'waited for a quota slot longer than --quota-wait-timeout; deleting' }),
+    decide: () => ({
+      status: null,
+      deleteChallenge: true,
+      note: 'waited for a quota slot longer than --quota-wait-timeout; deleting',
+    }),
   },
   {
     id: 'quota-exceeded',
-    state: 'not Pending or Running', when: '`--max-per-user` set and that many live instances of the user come first',
+    state: 'not Pending or Running',
+    when: '`--max-per-user` set and that many live instances of the user come first',
     becomes: 'Error `QuotaExceeded` (the message does not change while it waits)',
     then: 're-checked when a slot frees and it is first in line; requeue at `--quota-wait-timeout`',
     needs: 'quota',
@@ -286,14 +353,21 @@ export const STATE_TABLE: readonly Row[] = [
       definitionFound(f, s);
       const user = identity(f.challenge).user;
       // No position in the message: a queue position would rewrite every waiting status whenever one leaves.
-      setError(f, s, 'QuotaExceeded', `quota exceeded: user ${user} has the maximum of ${f.options.maxPerUser} live instance(s); waiting for one to end`);
+      setError(
+        f,
+        s,
+        'QuotaExceeded',
+        `quota exceeded: user ${user} has the maximum of ${f.options.maxPerUser} live instance(s); waiting for one to end`
+      );
       return { requeueAfterMs: quotaWaitLeftMs(f) };
     },
   },
   {
     id: 'definition-refused',
-    state: 'any', when: 'the definition asks for a field the pod/Service policy refuses (host access, privileges, ...)',
-    becomes: 'Error `DefinitionRefused`, the field named', then: 'nothing is created; delete the Challenge with `--delete-on-error`',
+    state: 'any',
+    when: 'the definition asks for a field the pod/Service policy refuses (host access, privileges, ...)',
+    becomes: 'Error `DefinitionRefused`, the field named',
+    then: 'nothing is created; delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,
     also: (f) => f.children!.definitionRefused !== undefined,
@@ -305,7 +379,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'child-name-conflict',
-    state: 'any', when: 'a child\'s name is taken by another Challenge\'s (or nobody\'s) object', becomes: 'Error `ChildNameConflict`',
+    state: 'any',
+    when: "a child's name is taken by another Challenge's (or nobody's) object",
+    becomes: 'Error `ChildNameConflict`',
     then: 'the other object is left alone; delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,
@@ -318,7 +394,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'child-refused',
-    state: 'any', when: 'the apiserver refused a child for good (400/403/422)', becomes: 'Error `ChildCreateFailed`',
+    state: 'any',
+    when: 'the apiserver refused a child for good (400/403/422)',
+    becomes: 'Error `ChildCreateFailed`',
     then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,
@@ -331,7 +409,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'running-child-retrying',
-    state: 'Running', when: 'a child cannot be created for now (5xx)', becomes: 'Running, Ready `ChildCreateRetrying`',
+    state: 'Running',
+    when: 'a child cannot be created for now (5xx)',
+    becomes: 'Running, Ready `ChildCreateRetrying`',
     then: 'retry with backoff',
     needs: 'children',
     match: (f) => state(f) === 'Running',
@@ -344,7 +424,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'running-degraded',
-    state: 'Running', when: 'a Deployment is not available', becomes: 'Running, Ready `Degraded`',
+    state: 'Running',
+    when: 'a Deployment is not available',
+    becomes: 'Running, Ready `Degraded`',
     then: 'requeue at the TTL',
     needs: 'children',
     match: (f) => state(f) === 'Running',
@@ -357,7 +439,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'running-available',
-    state: 'Running', when: 'every Deployment available', becomes: 'Running, Ready `Available`',
+    state: 'Running',
+    when: 'every Deployment available',
+    becomes: 'Running, Ready `Available`',
     then: 'requeue at the TTL',
     needs: 'children',
     match: (f) => state(f) === 'Running',
@@ -369,7 +453,9 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'started',
-    state: 'not Running', when: 'every Deployment available, no child waiting to be created', becomes: 'Running (`startedAt` = now), Ready `Available`',
+    state: 'not Running',
+    when: 'every Deployment available, no child waiting to be created',
+    becomes: 'Running (`startedAt` = now), Ready `Available`',
     then: 'requeue at the TTL',
     needs: 'children',
     match: () => true,
@@ -384,8 +470,10 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'pod-failed',
-    state: 'not Running', when: 'a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, or a pod failed',
-    becomes: 'Error with that reason (`PodFailed` for a failed pod)', then: 'delete the Challenge with `--delete-on-error`',
+    state: 'not Running',
+    when: 'a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, or a pod failed',
+    becomes: 'Error with that reason (`PodFailed` for a failed pod)',
+    then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,
     also: (f) => f.children!.podFailure !== undefined,
@@ -397,19 +485,27 @@ export const STATE_TABLE: readonly Row[] = [
   },
   {
     id: 'pending-timeout',
-    state: 'Pending', when: 'Pending for `--pending-timeout`', becomes: 'Error `PendingTimeout`',
+    state: 'Pending',
+    when: 'Pending for `--pending-timeout`',
+    becomes: 'Error `PendingTimeout`',
     then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: pendingTimedOut,
     decide: (f, s) => {
       pending(f, s);
-      setError(f, s, 'PendingTimeout', `not available after ${Math.round(f.options.pendingTimeoutMs / 1000)}s: ${waitingFor(f.children!)}`);
+      setError(
+        f,
+        s,
+        'PendingTimeout',
+        `not available after ${Math.round(f.options.pendingTimeoutMs / 1000)}s: ${waitingFor(f.children!)}`
+      );
       return onErrorDelete(f);
     },
   },
   {
     id: 'pending',
-    state: 'not Running', when: 'otherwise (children created, waiting for Deployments)',
+    state: 'not Running',
+    when: 'otherwise (children created, waiting for Deployments)',
     becomes: 'Pending (`pendingSince` set on entry, or when missing), Ready `Pending` or `ChildCreateRetrying`',
     then: 'requeue at the pending timeout; retry with backoff if a child is waiting to be created',
     needs: 'children',
@@ -430,16 +526,25 @@ export const STATE_TABLE: readonly Row[] = [
  */
 export function decide(f: Facts): Decision | { need: Need } {
   for (const row of STATE_TABLE) {
-    if (!row.match(f)) continue;
-    if (row.needs && f[row.needs] === undefined) return { need: row.needs };
-    if (row.also && !row.also(f)) continue;
+    if (!row.match(f)) {
+      continue;
+    }
+    if (row.needs && f[row.needs] === undefined) {
+      return { need: row.needs };
+    }
+    if (row.also && !row.also(f)) {
+      continue;
+    }
     const draft: ChallengeStatus = structuredClone(f.challenge.status ?? {});
     draft.observedGeneration = gen(f);
     const { status, ...rest } = row.decide(f, draft);
     const out: Decision = { row: row.id, ...rest, status: status === null ? undefined : (status ?? draft) };
-    for (const k of Object.keys(out) as (keyof Decision)[]) if (out[k] === undefined || out[k] === false) delete out[k];
+    for (const k of Object.keys(out) as Array<keyof Decision>) {
+      if (out[k] === undefined || out[k] === false) {
+        delete out[k];
+      }
+    }
     return out;
   }
   throw new Error('STATE_TABLE has no row for these facts'); // unreachable: the last rows match anything
 }
-

@@ -7,7 +7,12 @@ import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../log.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import {
-  INDEX_DEFINITION, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
+  INDEX_DEFINITION,
+  challengeKeyOfChild,
+  challengeKeyOfPod,
+  makeCaches,
+  type Caches,
+  type InformerFactory,
 } from './caches.ts';
 import { Admission } from './admission.ts';
 import { Controller } from './controller.ts';
@@ -42,8 +47,15 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
   const admission = new Admission(deps.clock);
   const lines = new QuotaLines((key) => caches.challenges.get(key));
   const reconciler = new Reconciler({
-    caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
-    lines, events: deps.events,
+    caches,
+    client: deps.client,
+    clock: deps.clock,
+    log: deps.log,
+    recorder: deps.metrics,
+    opts: deps.options,
+    admission,
+    lines,
+    events: deps.events,
   });
   const controller = new Controller({
     name: CONTROLLER_NAME,
@@ -59,7 +71,13 @@ export function setupChallengeController(deps: ChallengeControllerDeps): Challen
 }
 
 /** Which events enqueue which Challenges. */
-function watch(c: Caches, controller: Controller, options: ReconcileOptions, admission: Admission, lines: QuotaLines): void {
+function watch(
+  c: Caches,
+  controller: Controller,
+  options: ReconcileOptions,
+  admission: Admission,
+  lines: QuotaLines
+): void {
   const enqueue = (key: string) => controller.enqueue(key);
 
   // A Challenge itself. Under --max-per-user, when one leaves a slot or the line (deleted, stopped holding a
@@ -68,27 +86,39 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
   // are updated first, so what follows sees this event.
   const quota = options.maxPerUser > 0;
   const slotFreed = (user: string | undefined) => {
-    if (!quota || !user) return;
+    if (!quota || !user) {
+      return;
+    }
     const first = lines.first(user, admission.holds);
-    if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) enqueue(objectKey(first));
+    if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) {
+      enqueue(objectKey(first));
+    }
   };
   c.challenges.addHandlers({
     onAdd: (ch) => {
-      if (quota) lines.observe(undefined, ch);
+      if (quota) {
+        lines.observe(undefined, ch);
+      }
       admission.observe(ch);
       enqueue(objectKey(ch));
     },
     onUpdate: (old, ch) => {
-      if (quota) lines.observe(old, ch);
+      if (quota) {
+        lines.observe(old, ch);
+      }
       admission.observe(ch);
       enqueue(objectKey(ch));
       if (userOf(old) !== userOf(ch)) {
         slotFreed(userOf(old));
         slotFreed(userOf(ch));
-      } else if (place(old) !== place(ch)) slotFreed(userOf(ch));
+      } else if (place(old) !== place(ch)) {
+        slotFreed(userOf(ch));
+      }
     },
     onDelete: (ch) => {
-      if (quota) lines.observe(ch, undefined);
+      if (quota) {
+        lines.observe(ch, undefined);
+      }
       admission.observe(ch, true);
       enqueue(objectKey(ch));
       slotFreed(userOf(ch));
@@ -97,9 +127,15 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
 
   // A definition: every Challenge that uses it.
   const definitionEvent = (def: ChallengeDefinition) => {
-    for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) enqueue(objectKey(ch));
+    for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) {
+      enqueue(objectKey(ch));
+    }
   };
-  c.definitions.addHandlers({ onAdd: definitionEvent, onUpdate: (_o, d) => definitionEvent(d), onDelete: definitionEvent });
+  c.definitions.addHandlers({
+    onAdd: definitionEvent,
+    onUpdate: (_o, d) => definitionEvent(d),
+    onDelete: definitionEvent,
+  });
 
   // A child (Deployment, Service, NetworkPolicy) or one of its pods: the Challenge it belongs to.
   const onEvents = (keysOf: (o: KubeObject) => string[]) => {

@@ -22,7 +22,11 @@ interface ListPage {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
-export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: ResourceRef, opts: ListWatchOptions = {}): ListWatch<T> {
+export function kubeListWatch<T extends KubeObject>(
+  rest: RestClient,
+  ref: ResourceRef,
+  opts: ListWatchOptions = {}
+): ListWatch<T> {
   const path = resourcePath(ref, opts.namespace || undefined);
   const apiVersion = apiVersionOf(ref);
   // The server closes the watch first (a clean close resumes from the last resourceVersion without a relist);
@@ -34,7 +38,11 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
       let cont: string | undefined;
       let resourceVersion = '';
       do {
-        const page = await rest.get<ListPage>(path, { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: cont });
+        const page = await rest.get<ListPage>(path, {
+          labelSelector: opts.labelSelector,
+          limit: opts.pageSize ?? 500,
+          continue: cont,
+        });
         // List items carry no apiVersion/kind; the cache and the metrics want them.
         for (const item of page.items ?? []) {
           item.apiVersion = apiVersion;
@@ -53,7 +61,7 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
         path,
         { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: timeout, labelSelector: opts.labelSelector },
         (type, obj) => onEvent(type as WatchEventType, obj),
-        onDone,
+        onDone
       );
     },
   };

@@ -23,8 +23,12 @@ export class TokenBucket implements RateLimiter {
   private last: number;
 
   constructor(qps: number, burst: number, clock: Clock = realClock) {
-    if (!(qps > 0)) throw new Error(`qps must be positive, got ${qps}`);
-    if (!(burst >= 1)) throw new Error(`burst must be at least 1, got ${burst}`);
+    if (!(qps > 0)) {
+      throw new Error(`qps must be positive, got ${qps}`);
+    }
+    if (!(burst >= 1)) {
+      throw new Error(`burst must be at least 1, got ${burst}`);
+    }
     this.qps = qps;
     this.burst = burst;
     this.clock = clock;
@@ -41,7 +45,9 @@ export class TokenBucket implements RateLimiter {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
     this.tokens -= 1;
-    if (this.tokens >= 0) return Promise.resolve();
+    if (this.tokens >= 0) {
+      return Promise.resolve();
+    }
     const delayMs = (-this.tokens / this.qps) * 1000;
     return new Promise((resolve) => this.clock.setTimeout(resolve, delayMs));
   }

@@ -7,19 +7,26 @@
 // one gone, a definition changed). At 100,000 Challenges a scrape without changes then only checks each cached
 // object against its entry and hands over some 400 ready pieces.
 import {
-  CATEGORY_LABEL, DEFINITION_LABEL, INFO_METRIC, REQUESTS_METRIC, REQUEST_LABELS, REQUEST_RESOURCES, STATE_CODES,
-  STATE_NAMES, STATUS_HELP, STATUS_LABELS, STATUS_METRIC, isStateName, type RequestResource,
+  CATEGORY_LABEL,
+  DEFINITION_LABEL,
+  INFO_METRIC,
+  REQUESTS_METRIC,
+  REQUEST_LABELS,
+  REQUEST_RESOURCES,
+  STATE_CODES,
+  STATE_NAMES,
+  STATUS_HELP,
+  STATUS_LABELS,
+  STATUS_METRIC,
+  isStateName,
+  type RequestResource,
 } from '@hexactf/contract';
-import {
-  LABEL_CHALLENGE_ID, LABEL_USER,
-  type Challenge, type ChallengeDefinition,
-} from '../api/types.ts';
+import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge, type ChallengeDefinition } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseQuantity } from '../controller/quantity.ts';
 import { escapeLabelValue, formatValue, header, labelSet } from './exposition.ts';
 import { piece, type Piece } from './gzip-pieces.ts';
 import type { SeriesIdentity, StoredTombstone } from './series-state.ts';
-
 
 export interface ChallengeSource {
   challenges(): Iterable<Challenge>;
@@ -65,14 +72,21 @@ interface Tombstone {
 /** The values of a Challenge's four status labels. */
 export function seriesIdentity(ch: Challenge): SeriesIdentity {
   const l = ch.metadata.labels ?? {};
-  return { namespace: ch.metadata.namespace ?? '', name: ch.metadata.name, challengeId: l[LABEL_CHALLENGE_ID] ?? '', user: l[LABEL_USER] ?? '' };
+  return {
+    namespace: ch.metadata.namespace ?? '',
+    name: ch.metadata.name,
+    challengeId: l[LABEL_CHALLENGE_ID] ?? '',
+    user: l[LABEL_USER] ?? '',
+  };
 }
 
 const keyOf = (id: SeriesIdentity) => (id.namespace ? `${id.namespace}/${id.name}` : id.name);
 
 /** The gauge value; a state that is not ours (the original operator's None or Creating, say) counts as Pending. */
 export function stateValue(ch: Challenge): number {
-  if (ch.metadata.deletionTimestamp) return STATE_CODES.Deleted;
+  if (ch.metadata.deletionTimestamp) {
+    return STATE_CODES.Deleted;
+  }
   const s: unknown = ch.status?.currentStatus?.state;
   return isStateName(s) ? STATE_CODES[s] : STATE_CODES.Pending;
 }
@@ -113,7 +127,9 @@ export class ChallengeCollector {
    * known is kept as is; one whose retention has passed, or whose Challenge exists again, is not exported.
    */
   restoreTombstone(t: StoredTombstone): void {
-    if (!this.tombstones.has(keyOf(t))) this.addTombstone(t, t.deletedAt);
+    if (!this.tombstones.has(keyOf(t))) {
+      this.addTombstone(t, t.deletedAt);
+    }
   }
 
   /** The tombstones still within the retention (what a restart must keep). */
@@ -131,7 +147,9 @@ export class ChallengeCollector {
     const { namespace, name, challengeId, user } = id;
     const identity = { namespace, name, challengeId, user };
     this.tombstones.set(keyOf(identity), { id: identity, labels: this.renderLabels(identity), deletedAt });
-    if (this.tombstones.size % 1024 === 0) this.prune(this.clock.now());
+    if (this.tombstones.size % 1024 === 0) {
+      this.prune(this.clock.now());
+    }
   }
 
   tombstoneCount(): number {
@@ -139,15 +157,26 @@ export class ChallengeCollector {
   }
 
   private prune(now: number): void {
-    for (const [k, t] of this.tombstones) if (now - t.deletedAt >= this.retentionMs) this.tombstones.delete(k);
+    for (const [k, t] of this.tombstones) {
+      if (now - t.deletedAt >= this.retentionMs) {
+        this.tombstones.delete(k);
+      }
+    }
   }
 
   private renderLabels(id: SeriesIdentity): string {
     // A fixed template is several times faster than a generic loop.
-    return LABEL_OPEN.challengeId + escapeLabelValue(id.challengeId) +
-      LABEL_OPEN.challengeName + escapeLabelValue(id.name) +
-      LABEL_OPEN.username + escapeLabelValue(id.user) +
-      LABEL_OPEN.namespace + escapeLabelValue(id.namespace) + '"}';
+    return (
+      LABEL_OPEN.challengeId +
+      escapeLabelValue(id.challengeId) +
+      LABEL_OPEN.challengeName +
+      escapeLabelValue(id.name) +
+      LABEL_OPEN.username +
+      escapeLabelValue(id.user) +
+      LABEL_OPEN.namespace +
+      escapeLabelValue(id.namespace) +
+      '"}'
+    );
   }
 
   private definitionOf(ch: Challenge): ChallengeDefinition | undefined {
@@ -159,9 +188,14 @@ export class ChallengeCollector {
   }
 
   private infoLine({ ch, def }: Entry): string {
-    if (ch.metadata.deletionTimestamp) return '';
-    return INFO_METRIC + this.renderLabels(seriesIdentity(ch)).slice(0, -1) +
-      `,${DEFINITION_LABEL}="${escapeLabelValue(ch.spec?.definition ?? '')}",${CATEGORY_LABEL}="${escapeLabelValue(def?.spec?.category ?? '')}"} 1\n`;
+    if (ch.metadata.deletionTimestamp) {
+      return '';
+    }
+    return (
+      INFO_METRIC +
+      this.renderLabels(seriesIdentity(ch)).slice(0, -1) +
+      `,${DEFINITION_LABEL}="${escapeLabelValue(ch.spec?.definition ?? '')}",${CATEGORY_LABEL}="${escapeLabelValue(def?.spec?.category ?? '')}"} 1\n`
+    );
   }
 
   /**
@@ -179,15 +213,21 @@ export class ChallengeCollector {
       const at = info ? e.infoAt : e.statusAt;
       let len = info ? e.infoLen : e.statusLen;
       if (at >= 0) {
-        if (text) parts.push(Buffer.from(text));
+        if (text) {
+          parts.push(Buffer.from(text));
+        }
         text = '';
         if (runEnd !== at) {
-          if (runStart >= 0) parts.push(old.subarray(runStart, runEnd));
+          if (runStart >= 0) {
+            parts.push(old.subarray(runStart, runEnd));
+          }
           runStart = at;
         }
         runEnd = at + len;
       } else {
-        if (runStart >= 0) parts.push(old.subarray(runStart, runEnd));
+        if (runStart >= 0) {
+          parts.push(old.subarray(runStart, runEnd));
+        }
         runStart = runEnd = -1;
         const line = info ? this.infoLine(e) : this.statusLine(e);
         text += line;
@@ -202,17 +242,23 @@ export class ChallengeCollector {
       }
       offset += len;
     }
-    if (runStart >= 0) parts.push(old.subarray(runStart, runEnd));
-    if (text) parts.push(Buffer.from(text));
+    if (runStart >= 0) {
+      parts.push(old.subarray(runStart, runEnd));
+    }
+    if (text) {
+      parts.push(Buffer.from(text));
+    }
     return piece(Buffer.concat(parts, offset));
   }
 
   /** The whole text at once (tests, small caches). */
   render(): string {
-    if (this.rendering) throw new Error('render() while an asynchronous render is under way');
+    if (this.rendering) {
+      throw new Error('render() while an asynchronous render is under way');
+    }
     const steps = this.build();
     let r;
-    while (!(r = steps.next()).done);
+    while (!(r = steps.next()).done) {}
     return r.value.map((p) => p.plain.toString()).join('');
   }
 
@@ -234,7 +280,11 @@ export class ChallengeCollector {
             sliceStart = performance.now();
           }
         }
-        for (const p of r.value) if (p.plain.length > 0) push(p);
+        for (const p of r.value) {
+          if (p.plain.length > 0) {
+            push(p);
+          }
+        }
       } finally {
         this.rendering = false;
       }
@@ -261,25 +311,44 @@ export class ChallengeCollector {
     // its slots are cleared after each render so that it keeps no replaced object alive.
     const live = this.snapshot;
     let count = 0;
-    for (const ch of this.source.challenges()) live[count++] = ch;
-    if (live.length > count) live.length = count;
+    for (const ch of this.source.challenges()) {
+      live[count++] = ch;
+    }
+    if (live.length > count) {
+      live.length = count;
+    }
     const defs = Array.from(this.source.definitions());
     let tombs = '';
-    for (const [key, t] of this.tombstones) if (!this.source.get(key)) tombs += STATUS_METRIC + t.labels + DELETED_SUFFIX;
+    for (const [key, t] of this.tombstones) {
+      if (!this.source.get(key)) {
+        tombs += STATUS_METRIC + t.labels + DELETED_SUFFIX;
+      }
+    }
     // An info line names its definition's category: when the definitions changed (updated, deleted, added), each
     // line is checked against the definition object it was built from.
-    const liveDefs = defs.length === this.lastDefs.length && defs.every((d, i) => d === this.lastDefs[i]) ? undefined : new Set(defs);
+    const liveDefs =
+      defs.length === this.lastDefs.length && defs.every((d, i) => d === this.lastDefs[i]) ? undefined : new Set(defs);
     this.lastDefs = defs;
     yield;
 
     // Which cached objects are known, which are new (counts start from zero even after a render that failed).
-    for (const b of this.blocks) b.seen = 0;
+    for (const b of this.blocks) {
+      b.seen = 0;
+    }
     const fresh: Entry[] = [];
     for (let i = 0; i < live.length; i++) {
       const ch = live[i];
       const e = this.entries.get(ch);
       if (e === undefined) {
-        const added: Entry = { ch, def: this.definitionOf(ch), seen: epoch, statusAt: -1, statusLen: 0, infoAt: -1, infoLen: 0 };
+        const added: Entry = {
+          ch,
+          def: this.definitionOf(ch),
+          seen: epoch,
+          statusAt: -1,
+          statusLen: 0,
+          infoAt: -1,
+          infoLen: 0,
+        };
         this.entries.set(ch, added);
         fresh.push(added);
       } else if (e.seen !== epoch) {
@@ -301,7 +370,9 @@ export class ChallengeCollector {
           }
         }
       }
-      if ((i & 1023) === 1023) yield;
+      if ((i & 1023) === 1023) {
+        yield;
+      }
     }
 
     // Entries no longer in the cache (deleted, or replaced by a newer version) leave their blocks.
@@ -309,21 +380,29 @@ export class ChallengeCollector {
       const b = this.blocks[i];
       if (b.seen !== b.entries.length) {
         b.entries = b.entries.filter((e) => {
-          if (e.seen === epoch) return true;
+          if (e.seen === epoch) {
+            return true;
+          }
           this.entries.delete(e.ch);
           return false;
         });
         b.statusStale = b.infoStale = true;
       }
       b.seen = 0;
-      if ((i & 63) === 63) yield;
+      if ((i & 63) === 63) {
+        yield;
+      }
     }
 
     // New entries fill the gaps first, then new blocks.
     let bi = 0;
     for (const e of fresh) {
-      while (bi < this.blocks.length && this.blocks[bi].entries.length >= BLOCK_SIZE) bi++;
-      if (bi === this.blocks.length) this.blocks.push({ entries: [], seen: 0, status: EMPTY, info: EMPTY, statusStale: false, infoStale: false });
+      while (bi < this.blocks.length && this.blocks[bi].entries.length >= BLOCK_SIZE) {
+        bi++;
+      }
+      if (bi === this.blocks.length) {
+        this.blocks.push({ entries: [], seen: 0, status: EMPTY, info: EMPTY, statusStale: false, infoStale: false });
+      }
       const b = this.blocks[bi];
       b.entries.push(e);
       e.block = b;
@@ -341,8 +420,11 @@ export class ChallengeCollector {
       }
       out.push(b.status);
     }
-    const tail = tombs + header(INFO_METRIC, 'One series per live Challenge with its definition and category.', 'gauge');
-    if (tail !== this.tail.text) this.tail = { text: tail, piece: piece(tail) };
+    const tail =
+      tombs + header(INFO_METRIC, 'One series per live Challenge with its definition and category.', 'gauge');
+    if (tail !== this.tail.text) {
+      this.tail = { text: tail, piece: piece(tail) };
+    }
     out.push(this.tail.piece);
     for (const b of this.blocks) {
       if (b.infoStale) {
@@ -353,15 +435,22 @@ export class ChallengeCollector {
       out.push(b.info);
     }
 
-    let requests = header(REQUESTS_METRIC, 'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.', 'gauge');
+    let requests = header(
+      REQUESTS_METRIC,
+      'Resources one instance of a definition requests (all components and replicas): cpu in cores, memory in bytes.',
+      'gauge'
+    );
     for (const def of defs) {
       const amounts = definitionRequests(def);
       const base = [def.metadata.namespace ?? '', def.metadata.name, def.spec?.category ?? ''];
       for (const resource of REQUEST_RESOURCES) {
-        requests += REQUESTS_METRIC + labelSet(REQUEST_LABELS, [...base, resource]) + ' ' + formatValue(amounts[resource]) + '\n';
+        requests +=
+          REQUESTS_METRIC + labelSet(REQUEST_LABELS, [...base, resource]) + ' ' + formatValue(amounts[resource]) + '\n';
       }
     }
-    if (requests !== this.requests.text) this.requests = { text: requests, piece: piece(requests) };
+    if (requests !== this.requests.text) {
+      this.requests = { text: requests, piece: piece(requests) };
+    }
     out.push(this.requests.piece);
     (live as unknown[]).fill(undefined);
     return out;
@@ -375,7 +464,9 @@ export class ChallengeCollector {
  */
 const BLOCK_SIZE = 1024;
 /** ' <code>\n' per state code, the end of a status line. */
-const VALUE_SUFFIX: Record<number, string> = Object.fromEntries(STATE_NAMES.map((s) => [STATE_CODES[s], ` ${STATE_CODES[s]}\n`]));
+const VALUE_SUFFIX: Record<number, string> = Object.fromEntries(
+  STATE_NAMES.map((s) => [STATE_CODES[s], ` ${STATE_CODES[s]}\n`])
+);
 const DELETED_SUFFIX = VALUE_SUFFIX[STATE_CODES.Deleted];
 /** What goes before each status label's value: the label set opens with the first, the others follow a value. */
 const LABEL_OPEN = {

@@ -25,9 +25,29 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
   const manager = await startManager({ kubeConfig: kc, flags: defaultFlags(ns), defaultMetrics: false });
   stopManager = () => manager.stop();
 
-  await custom.createNamespacedCustomObject({ ...g, plural: 'challengedefinitions', body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: definitionSpec() } });
-  await custom.createNamespacedCustomObject({ ...g, plural: 'challenges', body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { name: 'c-sam', labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'sam' } }, spec: { definition: 'web' } } });
-  const state = async (name: string) => ((await custom.getNamespacedCustomObject({ ...g, plural: 'challenges', name })) as any).status?.currentStatus?.state;
+  await custom.createNamespacedCustomObject({
+    ...g,
+    plural: 'challengedefinitions',
+    body: {
+      apiVersion: 'apps.hexactf.io/v1alpha1',
+      kind: 'ChallengeDefinition',
+      metadata: { name: 'web' },
+      spec: definitionSpec(),
+    },
+  });
+  await custom.createNamespacedCustomObject({
+    ...g,
+    plural: 'challenges',
+    body: {
+      apiVersion: 'apps.hexactf.io/v1alpha1',
+      kind: 'Challenge',
+      metadata: { name: 'c-sam', labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'sam' } },
+      spec: { definition: 'web' },
+    },
+  });
+  const state = async (name: string) =>
+    ((await custom.getNamespacedCustomObject({ ...g, plural: 'challenges', name })) as any).status?.currentStatus
+      ?.state;
   await waitFor('Pending', async () => (await state('c-sam')) === 'Pending');
 
   await env.stopApiserver();
@@ -41,11 +61,30 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
   const [d] = (await apps.listNamespacedDeployment({ namespace: ns })).items;
   const n = d.spec!.replicas ?? 1;
   await apps.replaceNamespacedDeploymentStatus({
-    name: d.metadata!.name!, namespace: ns,
-    body: { ...d, status: { observedGeneration: d.metadata!.generation, replicas: n, readyReplicas: n, availableReplicas: n, updatedReplicas: n } },
+    name: d.metadata!.name!,
+    namespace: ns,
+    body: {
+      ...d,
+      status: {
+        observedGeneration: d.metadata!.generation,
+        replicas: n,
+        readyReplicas: n,
+        availableReplicas: n,
+        updatedReplicas: n,
+      },
+    },
   });
   await waitFor('Running after the outage', async () => (await state('c-sam')) === 'Running', 30_000);
-  await custom.createNamespacedCustomObject({ ...g, plural: 'challenges', body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { name: 'c-tom', labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'tom' } }, spec: { definition: 'web' } } });
+  await custom.createNamespacedCustomObject({
+    ...g,
+    plural: 'challenges',
+    body: {
+      apiVersion: 'apps.hexactf.io/v1alpha1',
+      kind: 'Challenge',
+      metadata: { name: 'c-tom', labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'tom' } },
+      spec: { definition: 'web' },
+    },
+  });
   await waitFor('a new Challenge is picked up', async () => (await state('c-tom')) === 'Pending', 30_000);
   assert.ok(manager.caches.challenges.stats.errors > 0, 'the outage was noticed');
   assert.ok(manager.caches.challenges.stats.lists > 1, 'and answered with a relist');

@@ -59,7 +59,10 @@ test('children the apiserver refuses put the Challenge in Error with the apiserv
   await f.createDefinition('bad', definitionSpec({ containerExtra: { imagePullPolicy: 'Sometimes' } }));
   await f.createChallenge('c-frank', { user: 'frank', definition: 'bad' });
   const err = await f.waitForState('c-frank', 'Error');
-  assert.match(err.status!.currentStatus!.errorMsg!, /^creating Deployment ch-1-frank-web-[0-9a-f]+: .*imagePullPolicy/);
+  assert.match(
+    err.status!.currentStatus!.errorMsg!,
+    /^creating Deployment ch-1-frank-web-[0-9a-f]+: .*imagePullPolicy/
+  );
   assert.equal(err.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
 });
 

@@ -14,7 +14,6 @@ import type { ChallengeDefinition } from '../../src/api/types.ts';
 /** Re-exported for tests written against this harness; its one home is @hexactf/testing/wait. */
 export { waitFor } from '@hexactf/testing/wait';
 
-
 let shared: Promise<KubeConfig> | undefined;
 export function testKubeConfig(): Promise<KubeConfig> {
   shared ??= Promise.resolve(connectTestEnv()).then((env) => env.kubeConfig);
@@ -51,23 +50,40 @@ export function definitionSpec(o: DefinitionOptions = {}): ChallengeDefinition['
           replicas: 1,
           template: {
             spec: {
-              containers: [{
-                name: 'web', image: o.image ?? 'nginx:1.27',
-                ports: [{ containerPort: 80 }],
-                resources: { requests: { cpu: '100m', memory: '64Mi' } },
-                ...(o.containerExtra ?? {}),
-              }],
+              containers: [
+                {
+                  name: 'web',
+                  image: o.image ?? 'nginx:1.27',
+                  ports: [{ containerPort: 80 }],
+                  resources: { requests: { cpu: '100m', memory: '64Mi' } },
+                  ...(o.containerExtra ?? {}),
+                },
+              ],
             },
           },
         },
       },
-      service: { spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 80, ...(o.nodePort ? { nodePort: o.nodePort } : {}) }] } },
+      service: {
+        spec: {
+          type: 'NodePort',
+          ports: [{ port: 80, targetPort: 80, ...(o.nodePort ? { nodePort: o.nodePort } : {}) }],
+        },
+      },
     },
   ];
   if (o.withDb) {
     components.push({
       name: 'db',
-      deployment: { spec: { replicas: 2, template: { spec: { containers: [{ name: 'db', image: 'redis:7', resources: { requests: { cpu: '50m', memory: '32Mi' } } }] } } } },
+      deployment: {
+        spec: {
+          replicas: 2,
+          template: {
+            spec: {
+              containers: [{ name: 'db', image: 'redis:7', resources: { requests: { cpu: '50m', memory: '32Mi' } } }],
+            },
+          },
+        },
+      },
     });
   }
   return { isOne: o.isOne ?? false, category: o.category ?? 'web', components };
@@ -88,7 +104,9 @@ export class Fixture extends ChallengeClient {
     const kc = await testKubeConfig();
     const ns = await createTestNamespace(kc, prefix);
     const f = new Fixture(kc, ns, { ...defaultFlags(ns), ...flags });
-    if (start) await f.startManager();
+    if (start) {
+      await f.startManager();
+    }
     return f;
   }
 
@@ -122,7 +140,9 @@ export class Fixture extends ChallengeClient {
 
   async scrapeText(): Promise<string> {
     const res = await fetch(this.manager!.metricsUrl!);
-    if (!res.ok) throw new Error(`scrape failed: ${res.status}`);
+    if (!res.ok) {
+      throw new Error(`scrape failed: ${res.status}`);
+    }
     return res.text();
   }
 
@@ -135,7 +155,9 @@ export class Fixture extends ChallengeClient {
 export function parseSeries(text: string, metric: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    if (!line.startsWith(metric + '{')) continue;
+    if (!line.startsWith(metric + '{')) {
+      continue;
+    }
     const i = line.lastIndexOf(' ');
     out.set(line.slice(metric.length, i), line.slice(i + 1));
   }

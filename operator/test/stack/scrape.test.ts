@@ -28,22 +28,47 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     ns = await createTestNamespace(env.kubeConfig, 'scrape');
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     const target = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-    await retryTooManyRequests(() => custom.createNamespacedCustomObject({
-      ...target, plural: 'challengedefinitions',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'pwn-echo' },
-        spec: { category: 'pwn', components: [{ name: 'svc', deployment: { spec: { template: { spec: { containers: [{ name: 'nc', image: 'busybox:1.36' }] } } } } }] } },
-    }));
+    await retryTooManyRequests(() =>
+      custom.createNamespacedCustomObject({
+        ...target,
+        plural: 'challengedefinitions',
+        body: {
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          kind: 'ChallengeDefinition',
+          metadata: { name: 'pwn-echo' },
+          spec: {
+            category: 'pwn',
+            components: [
+              {
+                name: 'svc',
+                deployment: { spec: { template: { spec: { containers: [{ name: 'nc', image: 'busybox:1.36' }] } } } },
+              },
+            ],
+          },
+        },
+      })
+    );
     manager = new Manager({
-      kubeConfig: env.kubeConfig, defaultMetrics: false,
+      kubeConfig: env.kubeConfig,
+      defaultMetrics: false,
       flags: { namespace: ns, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0 },
     });
     await manager.start();
-    await retryTooManyRequests(() => custom.createNamespacedCustomObject({
-      ...target, plural: 'challenges',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-        metadata: { name: 'pwn-1-bob', labels: { 'apps.hexactf.io/challengeId': 'pwn-1', 'apps.hexactf.io/user': 'bob' } },
-        spec: { definition: 'pwn-echo' } },
-    }));
+    await retryTooManyRequests(() =>
+      custom.createNamespacedCustomObject({
+        ...target,
+        plural: 'challenges',
+        body: {
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          kind: 'Challenge',
+          metadata: {
+            name: 'pwn-1-bob',
+            labels: { 'apps.hexactf.io/challengeId': 'pwn-1', 'apps.hexactf.io/user': 'bob' },
+          },
+          spec: { definition: 'pwn-echo' },
+        },
+      })
+    );
 
     const config = parse(readFileSync(join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8'));
     config.global.scrape_interval = '1s';
@@ -64,9 +89,13 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
   async function query(expr: string): Promise<any[]> {
     for (let i = 0; i < 150; i++) {
       try {
-        const body = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json() as any;
-        if (body.status === 'success' && body.data.result.length > 0) return body.data.result;
-      } catch { /* Prometheus still starting */ }
+        const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as any;
+        if (body.status === 'success' && body.data.result.length > 0) {
+          return body.data.result;
+        }
+      } catch {
+        /* Prometheus still starting */
+      }
       await sleep(200);
     }
     return [];
@@ -76,8 +105,15 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     const [series] = await query('challenge_resource_status{job="challenge-operator"}');
     assert.ok(series, 'no challenge_resource_status scraped');
     assert.deepEqual(
-      [series.metric.namespace, series.metric.challenge_id, series.metric.challenge_name, series.metric.username, series.value[1]],
-      [ns, 'pwn-1', 'pwn-1-bob', 'bob', '0']);
+      [
+        series.metric.namespace,
+        series.metric.challenge_id,
+        series.metric.challenge_name,
+        series.metric.username,
+        series.value[1],
+      ],
+      [ns, 'pwn-1', 'pwn-1-bob', 'bob', '0']
+    );
     assert.equal(series.metric.exported_namespace, undefined);
   });
 
@@ -90,7 +126,9 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
 
   it('does not consider the operator absent', async () => {
     assert.equal((await query('up{job="challenge-operator"} == 1')).length, 1);
-    const body = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('absent(up{job="challenge-operator"} == 1)')}`)).json() as any;
+    const body = (await (
+      await fetch(`${url}/api/v1/query?query=${encodeURIComponent('absent(up{job="challenge-operator"} == 1)')}`)
+    ).json()) as any;
     assert.deepEqual(body.data.result, []);
   });
 });

@@ -24,18 +24,28 @@ after(async () => {
 });
 
 const statusOf = async (name: string) =>
-  parseSeries(await op.scrape(), STATUS_METRIC).get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
+  parseSeries(await op.scrape(), STATUS_METRIC).get(
+    `{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`
+  );
 
 /** Plays the Deployment controller for one Challenge and waits for Running. */
 async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`${name} Running`, async () => {
-    const ch = await kube.getChallenge(name);
-    if (!ch) return false;
-    for (const d of await kube.deployments()) {
-      if (d.metadata!.labels!['apps.hexactf.io/owner-uid'] === ch.metadata.uid && !d.status?.availableReplicas) await kube.markAvailable(d);
-    }
-    return ch.status?.currentStatus?.state === 'Running';
-  }, timeoutMs);
+  await waitFor(
+    `${name} Running`,
+    async () => {
+      const ch = await kube.getChallenge(name);
+      if (!ch) {
+        return false;
+      }
+      for (const d of await kube.deployments()) {
+        if (d.metadata!.labels!['apps.hexactf.io/owner-uid'] === ch.metadata.uid && !d.status?.availableReplicas) {
+          await kube.markAvailable(d);
+        }
+      }
+      return ch.status?.currentStatus?.state === 'Running';
+    },
+    timeoutMs
+  );
 }
 
 test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, reconciling resumes', async (t) => {

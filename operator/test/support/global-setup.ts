@@ -7,9 +7,13 @@ import { defaultCrdDir, SHARED_KUBECONFIG_ENV, startTestEnv, type TestEnv } from
 let env: TestEnv | undefined;
 
 export async function globalSetup(): Promise<void> {
-  if (process.env[SHARED_KUBECONFIG_ENV]) return; // the caller brought its own cluster
+  if (process.env[SHARED_KUBECONFIG_ENV]) {
+    return;
+  } // the caller brought its own cluster
   env = await startTestEnv();
-  if (existsSync(defaultCrdDir)) await env.installCrds();
+  if (existsSync(defaultCrdDir)) {
+    await env.installCrds();
+  }
   process.env[SHARED_KUBECONFIG_ENV] = env.kubeconfigPath;
 }
 

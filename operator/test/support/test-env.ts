@@ -13,9 +13,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiextensionsV1Api, CoreV1Api, KubeConfig, type KubernetesObject,
-} from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { freePort } from '@hexactf/testing/ports';
 import { removeTempDir, spawnLogged, stopChild, tail, tempDir } from '@hexactf/testing/processes';
 import { requiredTool } from '@hexactf/testing/tools';
@@ -71,7 +69,9 @@ class Server {
 
   /** Spawns the process and resolves once ready() does; on failure kills it and throws with the log's tail. */
   async start(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    if (this.child) throw new Error(`${this.name} is already running`);
+    if (this.child) {
+      throw new Error(`${this.name} is already running`);
+    }
     const child = spawnLogged(this.command, this.args, this.logFile);
     this.child = child;
     let exitCode: string | undefined;
@@ -81,12 +81,18 @@ class Server {
     while (true) {
       if (exitCode !== undefined) {
         this.child = undefined;
-        throw new Error(`${this.name} exited (${exitCode}) while starting; log ${this.logFile}:\n${tail(this.logFile, 40)}`);
+        throw new Error(
+          `${this.name} exited (${exitCode}) while starting; log ${this.logFile}:\n${tail(this.logFile, 40)}`
+        );
       }
-      if (await ready().catch(() => false)) return;
+      if (await ready().catch(() => false)) {
+        return;
+      }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`${this.name} not ready after ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile, 40)}`);
+        throw new Error(
+          `${this.name} not ready after ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile, 40)}`
+        );
       }
       await sleep(200);
     }
@@ -94,7 +100,9 @@ class Server {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child) return;
+    if (!child) {
+      return;
+    }
     this.child = undefined;
     await stopChild(child);
   }
@@ -103,10 +111,14 @@ class Server {
 /** GET over https without certificate checks (readiness only; the kubeconfig pins the server's CA). */
 function httpsStatus(url: string, token: string): Promise<number> {
   return new Promise((res, rej) => {
-    const req = request(url, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (r) => {
-      r.resume();
-      res(r.statusCode ?? 0);
-    });
+    const req = request(
+      url,
+      { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` }, timeout: 2000 },
+      (r) => {
+        r.resume();
+        res(r.statusCode ?? 0);
+      }
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', rej);
     req.end();
@@ -130,13 +142,21 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     const peerUrl = `http://127.0.0.1:${peerPort}`;
     const apiserverUrl = `https://127.0.0.1:${apiPort}`;
 
-    const etcd = new Server('etcd', etcdBin, [
-      '--name=testenv', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=testenv=${peerUrl}`,
-      '--unsafe-no-fsync', // throwaway data: durability only costs time here
-    ], join(dir, 'etcd.log'));
+    const etcd = new Server(
+      'etcd',
+      etcdBin,
+      [
+        '--name=testenv',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=testenv=${peerUrl}`,
+        '--unsafe-no-fsync', // throwaway data: durability only costs time here
+      ],
+      join(dir, 'etcd.log')
+    );
 
     // Service-account tokens need a signing key even though nothing here mints them for pods.
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
@@ -150,23 +170,30 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
 
     const certDir = join(dir, 'certs');
-    const apiserver = new Server('kube-apiserver', apiserverBin, [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`, // self-signed serving cert, reused across restarts
-      '--service-cluster-ip-range=10.0.0.0/24',
-      // The endpoints of Service "kubernetes" may not point at loopback, and nothing here needs them.
-      '--endpoint-reconciler-type=none',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      `--authorization-mode=${options.authorizationMode ?? 'RBAC'}`,
-      // ServiceAccount admission wants each namespace's "default" account, which only controller-manager creates.
-      '--disable-admission-plugins=ServiceAccount',
-      '--allow-privileged=true',
-      ...(options.extraApiserverArgs ?? []),
-    ], join(dir, 'kube-apiserver.log'));
+    const apiserver = new Server(
+      'kube-apiserver',
+      apiserverBin,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${certDir}`, // self-signed serving cert, reused across restarts
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // The endpoints of Service "kubernetes" may not point at loopback, and nothing here needs them.
+        '--endpoint-reconciler-type=none',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        `--authorization-mode=${options.authorizationMode ?? 'RBAC'}`,
+        // ServiceAccount admission wants each namespace's "default" account, which only controller-manager creates.
+        '--disable-admission-plugins=ServiceAccount',
+        '--allow-privileged=true',
+        ...(options.extraApiserverArgs ?? []),
+      ],
+      join(dir, 'kube-apiserver.log')
+    );
 
     const apiserverReady = async () => (await httpsStatus(`${apiserverUrl}/readyz`, adminToken)) === 200;
     let stopped = false;
@@ -185,9 +212,13 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
 
     // The serving cert file holds the leaf followed by its self-signed CA: a valid trust bundle for clients.
     const kubeconfigPath = join(dir, 'kubeconfig.yaml');
-    writeFileSync(kubeconfigPath, kubeconfigYaml(apiserverUrl, adminToken, readFileSync(join(certDir, 'apiserver.crt'))), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      kubeconfigPath,
+      kubeconfigYaml(apiserverUrl, adminToken, readFileSync(join(certDir, 'apiserver.crt'))),
+      {
+        mode: 0o600,
+      }
+    );
     const kubeConfig = loadKubeConfig(kubeconfigPath);
 
     return {
@@ -201,7 +232,9 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
       stopEtcd: () => etcd.stop(),
       startEtcd: () => etcd.start(() => etcdHealthy(etcdUrl), timeoutMs),
       async stop() {
-        if (stopped) return;
+        if (stopped) {
+          return;
+        }
         stopped = true;
         await stopAll();
         removeTempDir(dir);
@@ -236,10 +269,14 @@ function loadKubeConfig(path: string): KubeConfig {
  */
 export function connectTestEnv(): TestEnv {
   const kubeconfigPath = process.env[SHARED_KUBECONFIG_ENV];
-  if (!kubeconfigPath) throw new Error(`${SHARED_KUBECONFIG_ENV} is not set: no shared test env to connect to`);
+  if (!kubeconfigPath) {
+    throw new Error(`${SHARED_KUBECONFIG_ENV} is not set: no shared test env to connect to`);
+  }
   const kubeConfig = loadKubeConfig(kubeconfigPath);
   const unsupported = (what: string) => async () => {
-    throw new Error(`${what} on the shared test env would disturb other test files: use startTestEnv() for a private one`);
+    throw new Error(
+      `${what} on the shared test env would disturb other test files: use startTestEnv() for a private one`
+    );
   };
   return {
     kubeconfigPath,
@@ -266,20 +303,33 @@ export async function useTestEnv(options?: TestEnvOptions): Promise<TestEnv> {
  * `x-kubernetes-preserve-unknown-fields` and friends read from YAML were silently dropped, and the tests ran
  * against weaker CRDs than `helm install` creates.
  */
-export async function applyRaw(kc: KubeConfig, obj: KubernetesObject, fieldManager = 'hexactf-test-env'): Promise<void> {
+export async function applyRaw(
+  kc: KubeConfig,
+  obj: KubernetesObject,
+  fieldManager = 'hexactf-test-env'
+): Promise<void> {
   const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
   const plural = `${obj.kind!.toLowerCase()}s`;
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
   const ns = obj.metadata?.namespace ? `/namespaces/${obj.metadata.namespace}` : '';
-  const url = new URL(`${kc.getCurrentCluster()!.server}${base}${ns}/${plural}/${obj.metadata!.name}?fieldManager=${fieldManager}&force=true`);
-  const opts: import('node:https').RequestOptions = { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' } };
+  const url = new URL(
+    `${kc.getCurrentCluster()!.server}${base}${ns}/${plural}/${obj.metadata!.name}?fieldManager=${fieldManager}&force=true`
+  );
+  const opts: import('node:https').RequestOptions = {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+  };
   await kc.applyToHTTPSOptions(opts);
   const body = JSON.stringify(obj);
   await new Promise<void>((res, rej) => {
     const req = request(url, opts, (r) => {
       let text = '';
       r.on('data', (b) => (text += b));
-      r.on('end', () => ((r.statusCode ?? 0) < 300 ? res() : rej(new Error(`apply ${obj.kind} ${obj.metadata!.name}: ${r.statusCode} ${text}`))));
+      r.on('end', () =>
+        (r.statusCode ?? 0) < 300
+          ? res()
+          : rej(new Error(`apply ${obj.kind} ${obj.metadata!.name}: ${r.statusCode} ${text}`))
+      );
     });
     req.on('error', rej);
     req.end(body);
@@ -289,24 +339,38 @@ export async function applyRaw(kc: KubeConfig, obj: KubernetesObject, fieldManag
 /** Server-side applies every document of every .yaml/.yml file in dir, then waits until each CRD is Established. */
 export async function installCrds(kc: KubeConfig, dir: string = defaultCrdDir, timeoutMs = 30_000): Promise<void> {
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  if (files.length === 0) throw new Error(`no YAML files in ${dir}`);
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  if (files.length === 0) {
+    throw new Error(`no YAML files in ${dir}`);
+  }
   const crdNames: string[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+      if (doc.errors.length > 0) {
+        throw new Error(`${file}: ${doc.errors[0].message}`);
+      }
       const obj = doc.toJS() as KubernetesObject | null;
-      if (!obj) continue;
+      if (!obj) {
+        continue;
+      }
       await applyRaw(kc, obj);
-      if (obj.kind === 'CustomResourceDefinition') crdNames.push(obj.metadata!.name!);
+      if (obj.kind === 'CustomResourceDefinition') {
+        crdNames.push(obj.metadata!.name!);
+      }
     }
   }
   const deadline = Date.now() + timeoutMs;
   for (const name of crdNames) {
     while (true) {
       const crd = await extensions.readCustomResourceDefinition({ name });
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${name} not Established after ${timeoutMs} ms`);
+      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`CRD ${name} not Established after ${timeoutMs} ms`);
+      }
       await sleep(100);
     }
   }

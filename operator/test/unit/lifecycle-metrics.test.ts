@@ -10,7 +10,14 @@ const BOUNDS = ['1', '5', '10', '30', '60', '120', '300', '600', '1800', '3600',
 /** Sample lines of one metric family (`name` and its _bucket/_sum/_count), as `series value`. */
 async function samples(m: ControllerMetrics, name: string): Promise<string[]> {
   const text = await m.registry.metrics();
-  return text.split('\n').filter((l) => !l.startsWith('#') && /^[a-z_]+[{ ]/.test(l) && l.replace(/[{ ].*/, '').replace(/_(bucket|sum|count)$/, '') === name);
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        !l.startsWith('#') &&
+        /^[a-z_]+[{ ]/.test(l) &&
+        l.replace(/[{ ].*/, '').replace(/_(bucket|sum|count)$/, '') === name
+    );
 }
 
 function zeroHistogram(name: string, ns: string, def: string): string[] {
@@ -23,7 +30,9 @@ function zeroHistogram(name: string, ns: string, def: string): string[] {
 
 test('nothing is exported before a namespace or definition is known', async () => {
   const m = new ControllerMetrics(false);
-  for (const name of [TRANSITIONS_METRIC, TIME_TO_RUNNING_METRIC, LIFETIME_METRIC]) assert.deepEqual(await samples(m, name), []);
+  for (const name of [TRANSITIONS_METRIC, TIME_TO_RUNNING_METRIC, LIFETIME_METRIC]) {
+    assert.deepEqual(await samples(m, name), []);
+  }
 });
 
 test('a known definition has both histograms at 0 (every bucket) and its namespace every transition at 0', async () => {
@@ -36,10 +45,19 @@ test('a known definition has both histograms at 0 (every bucket) and its namespa
     return /from="(\w+)",to="(\w+)"/.exec(l)!.slice(1).join('->');
   });
   assert.deepEqual(pairs.sort(), [
-    'Error->Deleted', 'Error->Pending', 'Error->Running',
-    'None->Deleted', 'None->Error', 'None->Pending', 'None->Running',
-    'Pending->Deleted', 'Pending->Error', 'Pending->Running',
-    'Running->Deleted', 'Running->Error', 'Running->Pending',
+    'Error->Deleted',
+    'Error->Pending',
+    'Error->Running',
+    'None->Deleted',
+    'None->Error',
+    'None->Pending',
+    'None->Running',
+    'Pending->Deleted',
+    'Pending->Error',
+    'Pending->Running',
+    'Running->Deleted',
+    'Running->Error',
+    'Running->Pending',
   ]);
 });
 
@@ -67,14 +85,20 @@ test('observations add to the pre-created series; seeing the definition again re
 test('a definition never seen is recorded under one series per namespace, however many names players make up', async () => {
   const m = new ControllerMetrics(false);
   m.lifecycleDefinition('ctf', 'web-login');
-  for (let i = 0; i < 500; i++) m.lifetime('ctf', `made-up-${i}`, 3);
+  for (let i = 0; i < 500; i++) {
+    m.lifetime('ctf', `made-up-${i}`, 3);
+  }
   m.timeToRunning('ctf2', 'made-up', 2);
   const life = await samples(m, LIFETIME_METRIC);
   assert.ok(!life.some((l) => l.includes('made-up')));
   assert.ok(life.includes(`${LIFETIME_METRIC}_count{namespace="ctf",definition="${UNKNOWN_DEFINITION}"} 500`));
   assert.ok(life.includes(`${LIFETIME_METRIC}_count{namespace="ctf",definition="web-login"} 0`));
   assert.equal(new Set(life.map((l) => /definition="([^"]*)"/.exec(l)![1])).size, 2);
-  assert.ok((await samples(m, TIME_TO_RUNNING_METRIC)).includes(`${TIME_TO_RUNNING_METRIC}_count{namespace="ctf2",definition="${UNKNOWN_DEFINITION}"} 1`));
+  assert.ok(
+    (await samples(m, TIME_TO_RUNNING_METRIC)).includes(
+      `${TIME_TO_RUNNING_METRIC}_count{namespace="ctf2",definition="${UNKNOWN_DEFINITION}"} 1`
+    )
+  );
   // The namespace of such an observation gets its transitions too (a watched namespace, not a player's choice).
   assert.equal((await samples(m, TRANSITIONS_METRIC)).filter((l) => l.includes('namespace="ctf2"')).length, 13);
 });

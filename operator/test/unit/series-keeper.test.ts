@@ -23,7 +23,9 @@ class MemoryStore implements SeriesStateStore {
   }
 
   async read(): Promise<Buffer | undefined> {
-    if (this.failReads-- > 0) throw new Error('503 Service Unavailable');
+    if (this.failReads-- > 0) {
+      throw new Error('503 Service Unavailable');
+    }
     return this.bytes;
   }
 
@@ -35,7 +37,9 @@ class MemoryStore implements SeriesStateStore {
 
 /** Lets a write started by a timer finish (compression runs off the event loop). */
 async function writesReach(store: MemoryStore, n: number): Promise<void> {
-  for (let i = 0; i < 200 && store.writes < n; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && store.writes < n; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 const challenge = (namespace: string, name: string): Challenge => ({
@@ -47,26 +51,62 @@ function setup(live: Challenge[], o: { failReads?: number; namespaces?: string[]
   const clock = new FakeClock();
   const cache = new Map(live.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
   const collector = new ChallengeCollector(
-    { challenges: () => cache.values(), get: (k) => cache.get(k), definitions: () => [], definition: () => undefined }, clock, RETENTION);
+    { challenges: () => cache.values(), get: (k) => cache.get(k), definitions: () => [], definition: () => undefined },
+    clock,
+    RETENTION
+  );
   const store = new MemoryStore(o.failReads ?? 0);
-  const keeper = new SeriesKeeper(collector, store, clock, o.log ?? silentLogger, { flushIntervalMs: 5000, retentionMs: RETENTION, namespaces: o.namespaces ?? [] });
-  const exported = () => collector.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{')).map((l) => l.replace(/^.*challenge_name="([^"]+)".*namespace="([^"]+)".* (\d)$/, '$2/$1=$3')).sort();
+  const keeper = new SeriesKeeper(collector, store, clock, o.log ?? silentLogger, {
+    flushIntervalMs: 5000,
+    retentionMs: RETENTION,
+    namespaces: o.namespaces ?? [],
+  });
+  const exported = () =>
+    collector
+      .render()
+      .split('\n')
+      .filter((l) => l.startsWith('challenge_resource_status{'))
+      .map((l) => l.replace(/^.*challenge_name="([^"]+)".*namespace="([^"]+)".* (\d)$/, '$2/$1=$3'))
+      .sort();
   return { clock, cache, collector, store, keeper, exported };
 }
 
-const stored = async (s: { tombstones?: Array<[string, string, number]>; live?: Array<[string, string]> }, savedAt: number) => (await encodeSnapshot({
-  savedAt,
-  tombstones: (s.tombstones ?? []).map(([namespace, name, deletedAt]) => ({ namespace, name, challengeId: '1', user: name, deletedAt })),
-  live: (s.live ?? []).map(([namespace, name]) => ({ namespace, name, challengeId: '1', user: name })),
-})).bytes;
+const stored = async (
+  s: { tombstones?: Array<[string, string, number]>; live?: Array<[string, string]> },
+  savedAt: number
+) =>
+  (
+    await encodeSnapshot({
+      savedAt,
+      tombstones: (s.tombstones ?? []).map(([namespace, name, deletedAt]) => ({
+        namespace,
+        name,
+        challengeId: '1',
+        user: name,
+        deletedAt,
+      })),
+      live: (s.live ?? []).map(([namespace, name]) => ({ namespace, name, challengeId: '1', user: name })),
+    })
+  ).bytes;
 
 test('restore: tombstones within the retention, and a Deleted for each stored live Challenge the cache lacks; only its namespaces', async () => {
   const t = setup([challenge('ctf', 'kept')], { namespaces: ['ctf'] });
   const now = t.clock.now();
-  t.store.bytes = await stored({
-    tombstones: [['ctf', 'recent', now - 30_000], ['ctf', 'old', now - RETENTION], ['other', 'theirs', now - 1000]],
-    live: [['ctf', 'kept'], ['ctf', 'vanished'], ['other', 'not-mine']],
-  }, now - 40_000);
+  t.store.bytes = await stored(
+    {
+      tombstones: [
+        ['ctf', 'recent', now - 30_000],
+        ['ctf', 'old', now - RETENTION],
+        ['other', 'theirs', now - 1000],
+      ],
+      live: [
+        ['ctf', 'kept'],
+        ['ctf', 'vanished'],
+        ['other', 'not-mine'],
+      ],
+    },
+    now - 40_000
+  );
   await t.keeper.restore();
   assert.deepEqual(t.exported(), ['ctf/kept=0', 'ctf/recent=2', 'ctf/vanished=2']);
   // The restored tombstone keeps its deletion time: gone 30 s later; the vanished one a full retention after now.

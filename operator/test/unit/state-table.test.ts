@@ -14,5 +14,8 @@ test('operator/README.md shows STATE_TABLE as it is (npm run docs:state-table -w
 test('the README section lists every row id once, in decision order', () => {
   const section = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END));
   const ids = [...section.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
-  assert.deepEqual(ids, STATE_TABLE.map((r) => r.id));
+  assert.deepEqual(
+    ids,
+    STATE_TABLE.map((r) => r.id)
+  );
 });
