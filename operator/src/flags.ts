@@ -358,7 +358,7 @@ function convert(spec: FlagSpec, value: string): unknown {
   }
 }
 
-/** The shortest scrape interval we allow for; Deleted must survive two scrapes (the seed: 30 s scrape, 60 s). */
+/** The shortest scrape interval we allow for; Deleted must survive two scrapes (the original HexaCTF operator: 30 s scrape, 60 s retention). */
 export const MIN_SCRAPE_INTERVAL_MS = 5000;
 
 /** Checks a complete set of flag values (also used for in-process managers, which skip argv parsing). */

@@ -192,7 +192,7 @@ describe('workload against the apiserver', () => {
     const a = await run();
     const b = await run();
     assert.ok(a.opened.length >= 5);
-    // Timing decides how many ticks fit in 300 ms, the seed decides which: the shorter run is a prefix of the other.
+    // Timing decides how many ticks fit in 300 ms, the PRNG seed decides which: the shorter run is a prefix of the other.
     const [short, long] = a.opened.length <= b.opened.length ? [a.opened, b.opened] : [b.opened, a.opened];
     assert.ok(
       short.every((n) => long.includes(n)),

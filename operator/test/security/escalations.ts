@@ -1,8 +1,8 @@
-// The escalations tried against the operator (issue 11: "a ChallengeDefinition is a cluster takeover"), shared by
+// The escalations tried against the operator (the threat: "a ChallengeDefinition is a cluster takeover"), shared by
 // the pod policy's unit tests, the definition tests on the real apiserver and the admission policy tests.
 // Each one mutates a pod spec; the third element is the field the operator's refusal names.
 
-/** The escalations tried against the operator (issue: a ChallengeDefinition is a cluster takeover). */
+/** The escalations tried against the operator (the threat: a ChallengeDefinition is a cluster takeover). */
 export const POD_ESCALATIONS: Array<[string, (spec: Record<string, any>) => void, string]> = [
   ['hostNetwork', (s) => (s.hostNetwork = true), 'spec.hostNetwork'],
   ['hostPID', (s) => (s.hostPID = true), 'spec.hostPID'],
