@@ -1,6 +1,7 @@
 // Challenge authors against the operator, on the real apiserver: every escalation in escalations.ts (a
 // ChallengeDefinition as a cluster takeover), written into a ChallengeDefinition, puts its Challenge in Error naming
-// the field and creates nothing; a harmless definition's children carry the forced security settings (read back from the apiserver).
+// the field and creates nothing; a harmless definition's children carry the forced security settings (read back
+// from the apiserver).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NetworkingV1Api } from '@kubernetes/client-node';
