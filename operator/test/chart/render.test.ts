@@ -57,7 +57,7 @@ describe('helm template, default values', () => {
     ]);
   });
 
-  it('runs the operator with the original HexaCTF operator's flags, probes and a locked-down security context', () => {
+  it('runs the operator with the flags of the original HexaCTF operator, probes and a locked-down security context', () => {
     const c = container(objs);
     assert.equal(c.image, 'hexactf/challenge-operator:0.1.0');
     assert.ok(c.args.includes('--metrics-bind-address=:8080'));
@@ -92,7 +92,7 @@ describe('helm template, default values', () => {
     assert.deepEqual(c.env[0], { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
   });
 
-  it('exposes metrics on a Service port named operator-metrics, labelled like the original HexaCTF operator's', () => {
+  it('exposes metrics on a Service port named operator-metrics, labelled like the original HexaCTF operator', () => {
     const svc = findObject(objs, 'Service');
     assert.equal(svc.metadata.name, 'hexactf-challenge-operator-metrics');
     assert.deepEqual(svc.spec.ports, [
@@ -283,7 +283,7 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
     assert.equal(findObject(objs, 'Service').spec.ports[0].nodePort, 30080);
   });
 
-  it('renders the original HexaCTF operator's ServiceMonitor with values: namespace, release label, interval, namespaceSelector', () => {
+  it('renders the ServiceMonitor of the original HexaCTF operator with values: namespace, release label, interval, namespaceSelector', () => {
     const sm = findObject(objs, 'ServiceMonitor');
     assert.equal(sm.metadata.namespace, 'monitoring');
     assert.equal(sm.metadata.labels!.release, 'kps');

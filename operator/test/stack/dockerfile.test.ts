@@ -59,7 +59,7 @@ describe('operator/Dockerfile', () => {
     }
   });
 
-  it('runs what the build emits, as a numeric non-root user, with the original HexaCTF operator's default args', () => {
+  it('runs what the build emits, as a numeric non-root user, with the default args of the original HexaCTF operator', () => {
     const build = JSON.parse(readFileSync(join(operator, 'tsconfig.build.json'), 'utf8')).compilerOptions;
     assert.deepEqual([build.rootDir, build.outDir], ['src', 'dist']);
     assert.ok(existsSync(join(operator, 'src/main.ts')));
