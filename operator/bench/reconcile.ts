@@ -16,7 +16,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { createTestNamespace, startTestEnv, type TestEnv } from '../test/support/test-env.ts';
-import { startManager } from '../src/manager.ts';
+import { startOperator } from '../src/operator.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { RestClient } from '../src/kube/rest.ts';
@@ -127,7 +127,7 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
 
 async function operatorRun(env: TestEnv, n: number) {
   const ns = await setupNamespace(env, 'bench-op');
-  const manager = await startManager({
+  const { manager, challenges } = await startOperator({
     kubeConfig: env.kubeConfig,
     defaultMetrics: false,
     // The client-side rate limit off, like the baseline's client: this measures the operator's own overhead
@@ -162,7 +162,7 @@ async function operatorRun(env: TestEnv, n: number) {
       resolveDone();
     }
   };
-  manager.caches.challenges.addHandlers({ onUpdate: (_o, ch) => check(ch), onAdd: check });
+  challenges.caches.challenges.addHandlers({ onUpdate: (_o, ch) => check(ch), onAdd: check });
 
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   // Created as the baseline creates them (the same client, 50 at a time): client-node's new TLS connection per
@@ -178,7 +178,7 @@ async function operatorRun(env: TestEnv, n: number) {
   await allDone;
   await rest.close();
   const total = performance.now() - t0;
-  const children = manager.caches.deployments.size() + manager.caches.services.size();
+  const children = challenges.caches.deployments.size() + challenges.caches.services.size();
   const mem = process.memoryUsage();
   await manager.stop();
   const latency = names.map((nm) => doneAt.get(nm)! - createdAt.get(nm)!).sort((a, b) => a - b);

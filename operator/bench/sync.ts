@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestEnv, type TestEnv } from '../test/support/test-env.ts';
-import { Manager } from '../src/manager.ts';
+import { newOperator } from '../src/operator.ts';
 import { kubeListWatch } from '../src/kube/list-watch.ts';
 import { RestClient } from '../src/kube/rest.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../src/api/types.ts';
@@ -139,7 +139,7 @@ async function scenario(env: TestEnv, label: string, ns: string, n: number): Pro
   });
   await rest.close();
 
-  const manager = new Manager({
+  const { manager, challenges } = newOperator({
     kubeConfig: env.kubeConfig,
     defaultMetrics: false,
     cacheSyncTimeoutMs: 0,
@@ -165,7 +165,7 @@ async function scenario(env: TestEnv, label: string, ns: string, n: number): Pro
   const readyLatency = await ready.stop();
 
   // Relist: the informer lists again over a full cache (what a 410 or a watch failure leads to).
-  const inf = manager.caches.challenges;
+  const inf = challenges.caches.challenges;
   const watchesBefore = inf.stats.watches;
   const healthz = poller(`${manager.healthUrl}/healthz`);
   const relist = await blocking(async () => {

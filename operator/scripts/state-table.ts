@@ -1,4 +1,4 @@
-// Rewrites the state table in operator/README.md from STATE_TABLE (src/controller/decision.ts).
+// Rewrites the state table in operator/README.md from STATE_TABLE (src/controller/state-table.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withStateTable } from '../src/controller/state-table-doc.ts';
 

@@ -3,7 +3,7 @@
 import { FlagError, helpText, parseFlags } from './flags.ts';
 import { inClusterConfig, loadKubeconfig } from './kube/kubeconfig.ts';
 import { makeLogger } from './log.ts';
-import { Manager } from './manager.ts';
+import { newOperator } from './operator.ts';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const log = makeLogger(flags.logLevel);
   const kc = flags.kubeconfig ? await loadKubeconfig(flags.kubeconfig) : inClusterConfig();
 
-  const manager = new Manager({ kubeConfig: kc, flags, log });
+  const { manager } = newOperator({ kubeConfig: kc, flags, log });
   let signalled = false;
   const done = new Promise<number>((resolve) => {
     const onSignal = (sig: string) => {

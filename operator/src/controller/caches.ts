@@ -19,6 +19,7 @@ import {
   type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
+import type { InformerFactory } from '../kube/informer-factory.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from './projections.ts';
 
 export type Child = KubeObject & { spec?: any; status?: any };
@@ -31,20 +32,6 @@ export interface Caches {
   networkPolicies: Informer<Child>;
   pods: Informer<Child>;
 }
-
-export interface InformerFactoryOptions<T> {
-  labelSelector?: string;
-  resyncMs?: number;
-  /** What of each object is cached (controller/projections.ts). */
-  transform?: (obj: any) => T;
-}
-
-/** Makes an informer for one kind (the manager owns the connection, the namespace and the clock). */
-export type InformerFactory = <T extends KubeObject>(
-  name: string,
-  ref: ResourceRef,
-  opts?: InformerFactoryOptions<T>
-) => Informer<T>;
 
 /** Challenge key (namespace/name) of the Challenge a Deployment, Service or Pod belongs to. */
 export const INDEX_OWNER = 'owner';

@@ -3,7 +3,7 @@
 // answers without a scan of the user's whole pile, which at 20,000 Challenges of one user blocked the event loop
 // for tens of milliseconds per reconcile or event. Only keys and creation times are kept: the cache holds the objects.
 import { objectKey, timeMs, type Challenge } from '../api/types.ts';
-import { quotaUser as userOf, slotPlace as place, type SlotView } from './quota.ts';
+import { quotaUser, slotPlace, type SlotView } from './quota.ts';
 
 interface Waiting {
   /** creationTimestamp in ms, then namespace/name: quota.ts's compareAge. */
@@ -54,7 +54,7 @@ export class QuotaLines {
 
   /** A cache event: `old` left its place (undefined for an add), `now` took its place (undefined for a delete). */
   observe(old: Challenge | undefined, now: Challenge | undefined): void {
-    if (old && now && userOf(old) === userOf(now) && place(old) === place(now)) {
+    if (old && now && quotaUser(old) === quotaUser(now) && slotPlace(old) === slotPlace(now)) {
       return;
     } // nothing moved
     if (old) {
@@ -67,7 +67,7 @@ export class QuotaLines {
 
   /** quotaAhead(ch, the user's Challenges, holds, limit). */
   ahead(ch: Challenge, admission: AdmissionView, limit = Infinity): number {
-    const user = userOf(ch);
+    const user = quotaUser(ch);
     const line = user === undefined ? undefined : this.lines.get(user);
     if (!line) {
       return 0;
@@ -85,7 +85,7 @@ export class QuotaLines {
         continue;
       }
       const c = this.get(key);
-      if (!c || userOf(c) !== user || place(c) !== 'waits' || !admission.holds(c)) {
+      if (!c || quotaUser(c) !== user || slotPlace(c) !== 'waits' || !admission.holds(c)) {
         continue;
       }
       if (before(me, entryOf(c))) {
@@ -107,8 +107,8 @@ export class QuotaLines {
   }
 
   private join(c: Challenge): void {
-    const user = userOf(c);
-    const p = place(c);
+    const user = quotaUser(c);
+    const p = slotPlace(c);
     if (user === undefined || p === 'leaving') {
       return;
     }
@@ -128,7 +128,7 @@ export class QuotaLines {
   }
 
   private leave(c: Challenge): void {
-    const user = userOf(c);
+    const user = quotaUser(c);
     const line = user === undefined ? undefined : this.lines.get(user);
     if (!line) {
       return;

@@ -1,6 +1,6 @@
 // The README's copy of STATE_TABLE, rendered from the rows themselves so the two cannot drift
 // (scripts/state-table.ts writes it; test/unit/state-table.test.ts fails when the README is stale).
-import { STATE_TABLE } from './decision.ts';
+import { STATE_TABLE } from './state-table.ts';
 
 export const BEGIN =
   '<!-- state-table: generated from src/controller/decision.ts by `npm run docs:state-table -w operator` -->';

@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import type { Flags } from '../../src/flags.ts';
-import { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { renderChart, type K8sObject } from './helm.ts';
@@ -258,7 +258,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
   const problems: string[] = [];
   const record = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
     problems.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-  const manager = new Manager({
+  const { manager, challenges } = newOperator({
     kubeConfig: sa,
     flags: { metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0, ...flags },
     defaultMetrics: false,
@@ -352,7 +352,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     );
     // The series state (tombstone included) is written with the chart's permissions.
     if (flags.seriesStateConfigMap) {
-      await manager.seriesKeeper!.flush();
+      await challenges.seriesKeeper!.flush();
       const cm = await env.kubeConfig
         .makeApiClient(CoreV1Api)
         .readNamespacedConfigMap({ name: flags.seriesStateConfigMap, namespace: flags.leaderElectionNamespace! });

@@ -6,7 +6,7 @@ import { STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
-import { startManager } from '../../src/manager.ts';
+import { startOperator } from '../../src/operator.ts';
 import { defaultFlags, definitionSpec, parseSeries } from './harness.ts';
 
 test('after kube-apiserver restarts, the operator resumes watching and reconciling', async (t) => {
@@ -22,7 +22,11 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
   const custom = kc.makeApiClient(CustomObjectsApi);
   const apps = kc.makeApiClient(AppsV1Api);
   const g = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-  const manager = await startManager({ kubeConfig: kc, flags: defaultFlags(ns), defaultMetrics: false });
+  const { manager, challenges } = await startOperator({
+    kubeConfig: kc,
+    flags: defaultFlags(ns),
+    defaultMetrics: false,
+  });
   stopManager = () => manager.stop();
 
   await custom.createNamespacedCustomObject({
@@ -86,6 +90,6 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
     },
   });
   await waitFor('a new Challenge is picked up', async () => (await state('c-tom')) === 'Pending', 30_000);
-  assert.ok(manager.caches.challenges.stats.errors > 0, 'the outage was noticed');
-  assert.ok(manager.caches.challenges.stats.lists > 1, 'and answered with a relist');
+  assert.ok(challenges.caches.challenges.stats.errors > 0, 'the outage was noticed');
+  assert.ok(challenges.caches.challenges.stats.lists > 1, 'and answered with a relist');
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Challenge } from '../../src/api/types.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
 import { RestClient } from '../../src/kube/rest.ts';
-import { EVENTS_CONTROLLER } from '../../src/manager.ts';
+import { EVENTS_CONTROLLER } from '../../src/options.ts';
 import { Fixture, definitionSpec, waitFor } from './harness.ts';
 
 interface Event {

@@ -6,7 +6,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { connectTestEnv, createTestNamespace } from '../support/test-env.ts';
 import { OffsetClock } from '../../src/clock.ts';
-import { startManager, type Manager } from '../../src/manager.ts';
+import type { ChallengeController } from '../../src/controller/setup.ts';
+import type { Manager } from '../../src/manager.ts';
+import { startOperator } from '../../src/operator.ts';
 import { makeLogger, silentLogger } from '../../src/log.ts';
 import type { Flags } from '../../src/flags.ts';
 import type { ChallengeDefinition } from '../../src/api/types.ts';
@@ -92,6 +94,8 @@ export function definitionSpec(o: DefinitionOptions = {}): ChallengeDefinition['
 export class Fixture extends ChallengeClient {
   readonly clock = new OffsetClock();
   manager?: Manager;
+  /** The Challenge controller the manager runs (its caches, collector, series keeper). */
+  challengeController?: ChallengeController;
   private flags: Partial<Flags>;
 
   private constructor(kc: KubeConfig, ns: string, flags: Partial<Flags>) {
@@ -112,7 +116,7 @@ export class Fixture extends ChallengeClient {
 
   async startManager(flags: Partial<Flags> = {}, identity?: string): Promise<Manager> {
     const log = process.env.HEXACTF_TEST_LOG ? makeLogger('debug') : silentLogger;
-    this.manager = await startManager({
+    const { manager, challenges } = await startOperator({
       kubeConfig: this.kc,
       flags: { ...this.flags, ...flags },
       clock: this.clock,
@@ -120,12 +124,15 @@ export class Fixture extends ChallengeClient {
       identity,
       defaultMetrics: false,
     });
-    return this.manager;
+    this.manager = manager;
+    this.challengeController = challenges;
+    return manager;
   }
 
   async stopManager(): Promise<void> {
     await this.manager?.stop();
     this.manager = undefined;
+    this.challengeController = undefined;
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { STATE_CODES, STATUS_METRIC } from '@hexactf/contract';
 import { ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { FINALIZER, type Challenge } from '../../src/api/types.ts';
-import { startManager } from '../../src/manager.ts';
+import { startOperator } from '../../src/operator.ts';
 import { applyRaw, defaultCrdDir, startTestEnv } from '../support/test-env.ts';
 import { Kube, parseSeries, waitFor } from '../stress/support.ts';
 
@@ -151,7 +151,7 @@ test('Challenges of the original operator are adopted after the CRD upgrade and 
 
   // 3. This project's operator (it exports states that are not its own as Pending: test/unit/collector.test.ts).
   const PENDING_TIMEOUT_MS = 4000;
-  const op = await startManager({
+  const { manager: op } = await startOperator({
     kubeConfig: kc,
     defaultMetrics: false,
     flags: {

@@ -8,7 +8,7 @@ import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
-import { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { Fixture, parseSeries } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -180,7 +180,7 @@ test('a manager whose caches cannot sync fails to start, naming the caches and t
       contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
     })
   );
-  const m = new Manager({
+  const { manager: m } = newOperator({
     kubeConfig: kc,
     flags: { metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' },
     defaultMetrics: false,

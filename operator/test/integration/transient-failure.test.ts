@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
-import { startManager } from '../../src/manager.ts';
+import { startOperator } from '../../src/operator.ts';
 import { defaultFlags, definitionSpec } from './harness.ts';
 import type { Challenge } from '../../src/api/types.ts';
 
@@ -22,7 +22,7 @@ test('transient child failures are visible while retried, then time out into Err
   const ns = await createTestNamespace(kc, 'iprange');
   const custom = kc.makeApiClient(CustomObjectsApi);
   const g = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-  const manager = await startManager({
+  const { manager } = await startOperator({
     kubeConfig: kc,
     flags: { ...defaultFlags(ns), pendingTimeoutMs: 4000 },
     defaultMetrics: false,

@@ -7,7 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { STATUS_METRIC } from '@hexactf/contract';
-import { Manager } from '../../src/manager.ts';
+import type { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { selfSignedCert } from '../../src/server/self-signed.ts';
 import { renderChart } from '../chart/helm.ts';
 import { create, serviceAccountKubeConfig } from '../chart/kube.ts';
@@ -78,7 +79,7 @@ describe('--metrics-secure', () => {
         spec: { definition: 'missing' },
       },
     });
-    manager = new Manager({
+    manager = newOperator({
       kubeConfig: sa,
       flags: {
         namespace: challengeNs,
@@ -88,7 +89,7 @@ describe('--metrics-secure', () => {
         seriesStateConfigMap: '',
       },
       defaultMetrics: false,
-    });
+    }).manager;
     await manager.start();
     url = manager.metricsUrl!;
   });
@@ -154,7 +155,7 @@ describe('--metrics-secure', () => {
     const pair = selfSignedCert('from-files', ['127.0.0.1']);
     writeFileSync(join(dir, 'tls.crt'), pair.cert);
     writeFileSync(join(dir, 'tls.key'), pair.key);
-    const m = new Manager({
+    const m = newOperator({
       kubeConfig: env.kubeConfig,
       flags: {
         namespace: ns,
@@ -165,7 +166,7 @@ describe('--metrics-secure', () => {
         seriesStateConfigMap: '',
       },
       defaultMetrics: false,
-    });
+    }).manager;
     await m.start();
     try {
       const r = await get(m.metricsUrl!);

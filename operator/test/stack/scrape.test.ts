@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { parse, stringify } from 'yaml';
-import { Manager } from '../../src/manager.ts';
+import type { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { retryTooManyRequests } from '../../demo/workload.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 
@@ -48,11 +49,11 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
         },
       })
     );
-    manager = new Manager({
+    manager = newOperator({
       kubeConfig: env.kubeConfig,
       defaultMetrics: false,
       flags: { namespace: ns, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0 },
-    });
+    }).manager;
     await manager.start();
     await retryTooManyRequests(() =>
       custom.createNamespacedCustomObject({

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestEnv } from '../support/test-env.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../../src/api/types.ts';
 import { RestClient } from '../../src/kube/rest.ts';
-import { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { defaultFlags } from '../integration/harness.ts';
 import { pool, privateEnv } from './support.ts';
 
@@ -71,7 +71,7 @@ test(
   `[heavy] /healthz and /readyz answer within ${PROBE_TIMEOUT_MS} ms while ${N} Challenges are listed and relisted`,
   { skip, timeout: 600_000 },
   async () => {
-    const manager = new Manager({
+    const { manager, challenges } = newOperator({
       kubeConfig: env!.kubeConfig,
       defaultMetrics: false,
       cacheSyncTimeoutMs: 0,
@@ -88,10 +88,10 @@ test(
         await sleep(10);
       }
       const initial = await ready.stop();
-      assert.equal(manager.caches.challenges.size(), N);
+      assert.equal(challenges.caches.challenges.size(), N);
 
       // A relist over the full cache, as after a 410 or a broken watch.
-      const inf = manager.caches.challenges;
+      const inf = challenges.caches.challenges;
       const watches = inf.stats.watches;
       const health = prober(`${manager.healthUrl}/healthz`);
       inf.stop();

@@ -7,7 +7,9 @@ import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
 import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { OffsetClock } from '../../src/clock.ts';
-import { startManager, type Manager } from '../../src/manager.ts';
+import type { ChallengeController } from '../../src/controller/setup.ts';
+import type { Manager } from '../../src/manager.ts';
+import { startOperator } from '../../src/operator.ts';
 import { Kube, metricSum, parseSeries, pool, privateEnv } from './support.ts';
 import { defaultFlags } from '../integration/harness.ts';
 
@@ -22,6 +24,7 @@ const skip = process.env.HEXACTF_SKIP_HEAVY === '1' ? 'HEXACTF_SKIP_HEAVY=1' : f
 let env: TestEnv | undefined;
 let kube: Kube;
 let manager: Manager | undefined;
+let challenges: ChallengeController | undefined;
 const clock = new OffsetClock();
 
 before(async () => {
@@ -32,7 +35,7 @@ before(async () => {
   env = await privateEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
   kube = await Kube.create(env.kubeConfig, 'thousand');
   await kube.createDefinition('web');
-  manager = await startManager({
+  ({ manager, challenges } = await startOperator({
     kubeConfig: env.kubeConfig,
     flags: {
       ...defaultFlags(kube.ns),
@@ -43,7 +46,7 @@ before(async () => {
     },
     clock,
     defaultMetrics: false,
-  });
+  }));
 });
 after(async () => {
   await manager?.stop();
@@ -61,7 +64,7 @@ function progress(phase: string): () => void {
       .map((r) => `${r}=${metricSum(text, CONTROLLER_METRICS.reconcileTotal, `result="${r}"`)}`)
       .join(' ');
     process.stderr.write(
-      `# ${phase} +${Math.round((Date.now() - started) / 1000)}s: challenges=${manager!.caches.challenges.size()} pending=${countOf(text, '0')} deployments=${manager!.caches.deployments.size()} services=${manager!.caches.services.size()} queue=${metricSum(text, 'workqueue_depth')} ${results}\n`
+      `# ${phase} +${Math.round((Date.now() - started) / 1000)}s: challenges=${challenges!.caches.challenges.size()} pending=${countOf(text, '0')} deployments=${challenges!.caches.deployments.size()} services=${challenges!.caches.services.size()} queue=${metricSum(text, 'workqueue_depth')} ${results}\n`
     );
   }, 10_000);
   return () => clearInterval(timer);
@@ -84,8 +87,8 @@ test(
       `${N} Challenges Pending with their children`,
       async () =>
         countOf(await scrape(), '0') === N &&
-        manager!.caches.deployments.size() === N &&
-        manager!.caches.services.size() === N,
+        challenges!.caches.deployments.size() === N &&
+        challenges!.caches.services.size() === N,
       PHASE_MS
     ).finally(stopCreateProgress);
     // The cache says so; the apiserver must agree (statuses written, children there, nothing doubled). The last
@@ -101,7 +104,7 @@ test(
     await pool(names, 50, (name) => kube.deleteChallenge(name));
     const deleted = Date.now() - t1;
     const stopDeleteProgress = progress('delete');
-    await waitFor(`${N} Challenges gone`, async () => manager!.caches.challenges.size() === 0, PHASE_MS).finally(
+    await waitFor(`${N} Challenges gone`, async () => challenges!.caches.challenges.size() === 0, PHASE_MS).finally(
       stopDeleteProgress
     );
     assert.equal((await kube.challenges()).length, 0);

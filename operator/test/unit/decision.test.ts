@@ -2,14 +2,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FINALIZER, type Challenge, type ChallengeDefinition, type ChallengeStatus } from '../../src/api/types.ts';
-import {
-  STATE_TABLE,
-  decide,
-  type ChildrenFacts,
-  type Decision,
-  type DecisionOptions,
-  type Facts,
-} from '../../src/controller/decision.ts';
+import { decide } from '../../src/controller/decision.ts';
+import type { ChildrenFacts, Decision, DecisionOptions, Facts } from '../../src/controller/facts.ts';
+import { STATE_TABLE } from '../../src/controller/state-table.ts';
 import { getCondition } from '../../src/controller/status.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC, UNKNOWN_DEFINITION } from '@hexactf/contract';
 import { ControllerMetrics } from '../../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../../src/metrics/lifecycle-metrics.ts';
 
 const BOUNDS = ['1', '5', '10', '30', '60', '120', '300', '600', '1800', '3600', '7200', '21600', '86400', '+Inf'];
 
 /** Sample lines of one metric family (`name` and its _bucket/_sum/_count), as `series value`. */
-async function samples(m: ControllerMetrics, name: string): Promise<string[]> {
+async function samples(m: LifecycleMetrics, name: string): Promise<string[]> {
   const text = await m.registry.metrics();
   return text
     .split('\n')
@@ -29,14 +30,14 @@ function zeroHistogram(name: string, ns: string, def: string): string[] {
 }
 
 test('nothing is exported before a namespace or definition is known', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   for (const name of [TRANSITIONS_METRIC, TIME_TO_RUNNING_METRIC, LIFETIME_METRIC]) {
     assert.deepEqual(await samples(m, name), []);
   }
 });
 
 test('a known definition has both histograms at 0 (every bucket) and its namespace every transition at 0', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
   assert.deepEqual(await samples(m, TIME_TO_RUNNING_METRIC), zeroHistogram(TIME_TO_RUNNING_METRIC, 'ctf', 'web-login'));
   assert.deepEqual(await samples(m, LIFETIME_METRIC), zeroHistogram(LIFETIME_METRIC, 'ctf', 'web-login'));
@@ -62,7 +63,7 @@ test('a known definition has both histograms at 0 (every bucket) and its namespa
 });
 
 test('observations add to the pre-created series; seeing the definition again resets nothing', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
   m.transition('ctf', 'None', 'Pending');
   m.timeToRunning('ctf', 'web-login', 7);
@@ -83,7 +84,7 @@ test('observations add to the pre-created series; seeing the definition again re
 });
 
 test('a definition never seen is recorded under one series per namespace, however many names players make up', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
   for (let i = 0; i < 500; i++) {
     m.lifetime('ctf', `made-up-${i}`, 3);

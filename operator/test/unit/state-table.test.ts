@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { STATE_TABLE } from '../../src/controller/decision.ts';
+import { STATE_TABLE } from '../../src/controller/state-table.ts';
 import { BEGIN, END, withStateTable } from '../../src/controller/state-table-doc.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
