@@ -24,7 +24,8 @@ import {
 import { Gauge } from 'prom-client';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
-import { ChallengeCollector, stateValue } from '../src/metrics/challenge-collector.ts';
+import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
+import { stateValue } from '../src/metrics/challenge-families.ts';
 import { realClock } from '../src/clock.ts';
 import { listen } from '../src/server/http-server.ts';
 import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge } from '../src/api/types.ts';

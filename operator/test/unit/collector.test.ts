@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
-import { ChallengeCollector, definitionRequests } from '../../src/metrics/challenge-collector.ts';
+import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
+import { definitionRequests } from '../../src/metrics/challenge-families.ts';
 import { escapeLabelValue } from '../../src/metrics/exposition.ts';
 import type { Piece } from '../../src/metrics/gzip-pieces.ts';
-import { parseQuantity } from '../../src/controller/quantity.ts';
+import { parseQuantity } from '../../src/api/quantity.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 
 function challenge(name: string, user: string, state?: string, extra: Partial<Challenge['metadata']> = {}): Challenge {
