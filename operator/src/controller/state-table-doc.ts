@@ -3,7 +3,7 @@
 import { STATE_TABLE } from './state-table.ts';
 
 export const BEGIN =
-  '<!-- state-table: generated from src/controller/decision.ts by `npm run docs:state-table -w operator` -->';
+  '<!-- state-table: generated from src/controller/state-table.ts by `npm run docs:state-table -w operator` -->';
 export const END = '<!-- /state-table -->';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
