@@ -13,7 +13,7 @@ import { desiredChildren, type DesiredChild } from './children.ts';
 import type { ChildrenFacts } from './facts.ts';
 import { DEPLOYMENTS, SERVICES } from '../api/resources.ts';
 import type { NetworkIsolation } from './network-policy.ts';
-import { DefinitionRefused, type ChildPolicy } from './pod-policy.ts';
+import { DefinitionRefused, type ChildPolicy } from './child-policy.ts';
 import { isSubset } from './status.ts';
 
 const POD_FAILURE_REASONS = new Set([

@@ -17,7 +17,9 @@ import {
 } from '../api/types.ts';
 import { childName } from './naming.ts';
 import { DEFAULT_ISOLATION, networkPolicySpec, type NetworkIsolation } from './network-policy.ts';
-import { DEFAULT_POLICY, policePodTemplate, policeService, type ChildPolicy } from './pod-policy.ts';
+import { DEFAULT_POLICY, type ChildPolicy } from './child-policy.ts';
+import { policePodTemplate } from './pod-policy.ts';
+import { policeService } from './service-policy.ts';
 
 export interface DesiredChild {
   kind: 'Deployment' | 'Service' | 'NetworkPolicy';

@@ -1,87 +1,29 @@
-// What a ChallengeDefinition may put into the pods and Services the operator creates. Challenge authors are not
-// trusted with the cluster: children are rebuilt from an allowlist of fields (anything else is refused with the
-// field's path), and the pod's security settings are forced to safe values whatever the definition says.
+// The pod rules of the child policy (child-policy.ts): which fields of a pod template a definition may set, and the
+// security settings forced whatever the definition says. To add a rule, change the allowlist below (a field, a
+// check) or renderContainer, and add its case to test/unit/pod-policy.test.ts (test/security/escalations.ts for an
+// escalation).
 //
 // The one opt-in: an operator started with --allowed-capabilities lets a container add those capabilities (and run
 // as root, which capabilities need to be effective), for nsjail-style pwn jails. Never host namespaces, host paths,
 // privileged mode or a ServiceAccount.
-
-export interface ChildPolicy {
-  /** Service type LoadBalancer (and its source ranges) may be used; --allow-load-balancer. */
-  allowLoadBalancer: boolean;
-  /** Capabilities a container may add (upper case, no CAP_ prefix); --allowed-capabilities. */
-  allowedCapabilities: readonly string[];
-}
-
-export const DEFAULT_POLICY: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [] };
-
-/** A definition the operator will not render; `field` is the path of the offending field. */
-export class DefinitionRefused extends Error {
-  readonly field: string;
-  constructor(field: string, why: string) {
-    super(`${field}: ${why}`);
-    this.field = field;
-  }
-}
-
-function refuse(path: string, why: string): never {
-  throw new DefinitionRefused(path, why);
-}
+import {
+  DEFAULT_POLICY,
+  fields,
+  isObject,
+  listOf,
+  metadataMap,
+  never,
+  NOT_LISTED,
+  onlyValue,
+  plain,
+  refuse,
+  type Check,
+  type ChildPolicy,
+} from './child-policy.ts';
 
 /** Capability names as Kubernetes writes them: upper case, no CAP_ prefix. */
 export function normalizeCapability(name: string): string {
   return name.trim().toUpperCase().replace(/^CAP_/, '');
-}
-
-type Check = (value: unknown, path: string, policy: ChildPolicy) => unknown;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const NOT_LISTED = 'is not on the allowlist of fields a challenge definition may set';
-
-/** An object whose keys must all be listed; values are checked one by one. */
-function fields(allowed: Record<string, Check>): Check {
-  return (value, path, policy) => {
-    if (!isObject(value)) {
-      refuse(path, 'must be an object');
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const check = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
-      if (!check) {
-        refuse(`${path}.${key}`, NOT_LISTED);
-      }
-      if (v === undefined || v === null) {
-        continue;
-      }
-      const checked = check(v, `${path}.${key}`, policy);
-      if (checked !== undefined) {
-        out[key] = checked;
-      }
-    }
-    return out;
-  };
-}
-
-function listOf(item: Check): Check {
-  return (value, path, policy) => {
-    if (!Array.isArray(value)) {
-      refuse(path, 'must be a list');
-    }
-    return value.map((v, i) => item(v, `${path}[${i}]`, policy));
-  };
-}
-
-/** A value with no security meaning; its shape is left to the apiserver's own validation. */
-const plain: Check = (v) => structuredClone(v);
-
-function never(why: string): Check {
-  return (_v, path) => refuse(path, why);
-}
-
-/** Allowed only with this one value (e.g. hostNetwork: false). */
-function onlyValue(allowed: unknown, why: string): Check {
-  return (v, path) => (v === allowed ? v : refuse(path, why));
 }
 
 const HOST_NAMESPACE = 'host namespaces are refused: they give a player the node';
@@ -233,34 +175,6 @@ const podSpec = fields({
   priorityClassName: never('a priority class is refused: it could preempt system pods'),
 });
 
-/** Label and annotation keys of Kubernetes' own domains (AppArmor, seccomp, topology...) and of this operator. */
-function reservedKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  if (slash < 0) {
-    return false;
-  }
-  const domain = key.slice(0, slash);
-  return /(^|\.)(kubernetes\.io|k8s\.io|hexactf\.io)$/.test(domain);
-}
-
-function metadataMap(value: unknown, path: string): Record<string, string> {
-  if (value === undefined || value === null) {
-    return {};
-  }
-  if (!isObject(value)) {
-    refuse(path, 'must be a map');
-  }
-  for (const key of Object.keys(value)) {
-    if (reservedKey(key)) {
-      refuse(
-        `${path}[${key}]`,
-        "keys of the kubernetes.io, k8s.io and hexactf.io domains are the cluster's and the operator's"
-      );
-    }
-  }
-  return structuredClone(value) as Record<string, string>;
-}
-
 function renderContainer(raw: Record<string, any>, path: string, policy: ChildPolicy): Record<string, any> {
   const c = container(raw, path, policy) as Record<string, any>;
   const sc = (c.securityContext ?? {}) as Record<string, any>;
@@ -337,85 +251,4 @@ export function policePodTemplate(tmpl: unknown, path: string, policy: ChildPoli
   spec.automountServiceAccountToken = false;
   spec.enableServiceLinks = false;
   return { metadata: { labels, annotations }, spec };
-}
-
-const SERVICE_TYPES = new Set(['ClusterIP', 'NodePort', 'LoadBalancer']);
-
-const servicePort = fields({
-  name: plain,
-  port: plain,
-  protocol: plain,
-  targetPort: plain,
-  appProtocol: plain,
-  nodePort: () => undefined, // allocated per instance by the apiserver: a fixed one would collide between users
-});
-
-const serviceSpec = fields({
-  type: plain,
-  ports: listOf(servicePort),
-  sessionAffinity: plain,
-  sessionAffinityConfig: plain,
-  externalTrafficPolicy: plain,
-  internalTrafficPolicy: plain,
-  publishNotReadyAddresses: plain,
-  ipFamilies: plain,
-  ipFamilyPolicy: plain,
-  loadBalancerSourceRanges: plain,
-  // Allocation details and the selector are the operator's: dropped, then set per instance.
-  selector: () => undefined,
-  clusterIP: () => undefined,
-  clusterIPs: () => undefined,
-  externalIPs: never(
-    'externalIPs are refused: a Service with them intercepts traffic to those addresses (CVE-2020-8554)'
-  ),
-  externalName: never('ExternalName Services are refused'),
-  loadBalancerIP: never('a fixed load-balancer address is refused'),
-  loadBalancerClass: never('a load-balancer class is refused'),
-  healthCheckNodePort: never('a fixed health-check node port is refused'),
-});
-
-export interface ServiceTemplate {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: Record<string, any>;
-}
-
-/** The Service spec a definition's component becomes (selector, clusterIP and nodePorts are the operator's). */
-export function policeService(svc: unknown, path: string, policy: ChildPolicy = DEFAULT_POLICY): ServiceTemplate {
-  const s = fields({ metadata: plain, spec: plain })(svc, path, policy) as { metadata?: unknown; spec?: unknown };
-  const meta = (s.metadata ?? {}) as Record<string, unknown>;
-  if (!isObject(meta)) {
-    refuse(`${path}.metadata`, 'must be an object');
-  }
-  for (const key of Object.keys(meta)) {
-    if (key !== 'labels' && key !== 'annotations') {
-      refuse(`${path}.metadata.${key}`, NOT_LISTED);
-    }
-  }
-  const spec = serviceSpec(s.spec, `${path}.spec`, policy) as Record<string, any>;
-  const type = spec.type ?? 'ClusterIP';
-  if (!SERVICE_TYPES.has(type)) {
-    refuse(
-      `${path}.spec.type`,
-      `type ${type} is refused (ClusterIP, NodePort${policy.allowLoadBalancer ? ', LoadBalancer' : ''})`
-    );
-  }
-  if (type === 'LoadBalancer' && !policy.allowLoadBalancer) {
-    refuse(
-      `${path}.spec.type`,
-      'LoadBalancer Services are refused unless the operator runs with --allow-load-balancer'
-    );
-  }
-  if (spec.loadBalancerSourceRanges !== undefined && type !== 'LoadBalancer') {
-    refuse(`${path}.spec.loadBalancerSourceRanges`, 'only for LoadBalancer Services');
-  }
-  if (!Array.isArray(spec.ports) || spec.ports.length === 0) {
-    refuse(`${path}.spec.ports`, 'at least one port is needed');
-  }
-  return {
-    metadata: {
-      labels: metadataMap(meta.labels, `${path}.metadata.labels`),
-      annotations: metadataMap(meta.annotations, `${path}.metadata.annotations`),
-    },
-    spec,
-  };
 }

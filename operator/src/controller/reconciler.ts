@@ -18,7 +18,7 @@ import { ChildSync, type ChildrenOutcome } from './child-sync.ts';
 import { decide } from './decision.ts';
 import type { ChallengeEvent, Decision, DecisionOptions, Facts } from './facts.ts';
 import type { NetworkIsolation } from './network-policy.ts';
-import type { ChildPolicy } from './pod-policy.ts';
+import type { ChildPolicy } from './child-policy.ts';
 import type { QuotaLines } from './quota-line.ts';
 import { RequeueError, TransientError, type Result } from './result.ts';
 import { stableJson } from './status.ts';

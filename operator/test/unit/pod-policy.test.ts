@@ -1,12 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredChildren } from '../../src/controller/children.ts';
-import {
-  DefinitionRefused,
-  policePodTemplate,
-  policeService,
-  type ChildPolicy,
-} from '../../src/controller/pod-policy.ts';
+import { DefinitionRefused, type ChildPolicy } from '../../src/controller/child-policy.ts';
+import { policePodTemplate } from '../../src/controller/pod-policy.ts';
+import { policeService } from '../../src/controller/service-policy.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 import { POD_ESCALATIONS } from '../security/escalations.ts';
 
