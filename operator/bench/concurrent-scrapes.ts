@@ -148,7 +148,7 @@ function runSideInChild(side: string, n: number, seconds: number): Result {
   return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 
-export function concurrentScrapeBench(n: number, seconds: number): void {
+function concurrentScrapeBench(n: number, seconds: number): void {
   // What this machine gives a /healthz probe with no scrapes at all: the floor the other figures sit on.
   const idle = runSideInChild('no-scrapes', n, seconds);
   const base = runSideInChild('per-scrape', n, seconds);

@@ -95,7 +95,7 @@ export function makeDefinitions(namespaces = 4): ChallengeDefinition[] {
 }
 
 /** A ListWatch that lists the given objects and then watches forever without events. */
-export function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> {
+function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> {
   return {
     list: async () => ({ items: [...items], resourceVersion: '1' }),
     watch: async () => ({ abort() {} }),

@@ -15,7 +15,7 @@ import { desiredChildren } from '../src/controller/children.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import { SharedRender } from '../src/metrics/shared-render.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from '../src/controller/projections.ts';
-import { ANNOTATION_CHALLENGE, type Challenge, type KubeObject } from '../src/api/types.ts';
+import { ANNOTATION_CHALLENGE, type KubeObject } from '../src/api/types.ts';
 import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
@@ -288,7 +288,7 @@ async function child(mode: Mode, dir: string): Promise<void> {
   }
 }
 
-export async function memoryBench(n: number): Promise<void> {
+async function memoryBench(n: number): Promise<void> {
   const defs = makeDefinitions();
   const defByKey = new Map(defs.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-bench-'));

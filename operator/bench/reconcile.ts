@@ -204,7 +204,7 @@ async function onFreshApiserver<T>(fn: (env: TestEnv) => Promise<T>): Promise<T>
   }
 }
 
-export async function reconcileBench(n: number): Promise<void> {
+async function reconcileBench(n: number): Promise<void> {
   const rounds: Array<{ same: number; op: Awaited<ReturnType<typeof operatorRun>> }> = [];
   const sameRun = () => onFreshApiserver((env) => sameClientBaseline(env, n));
   const opRun = () => onFreshApiserver((env) => operatorRun(env, n));

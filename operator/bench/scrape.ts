@@ -17,7 +17,7 @@ import {
   DEFINITION_LABEL,
   INFO_LABELS,
   INFO_METRIC,
-  LABEL_ROLES,
+  STATUS_LABEL_ORDER,
   STATUS_LABELS,
   STATUS_METRIC,
 } from '@hexactf/contract';
@@ -192,7 +192,7 @@ async function runSide(
     const status = new Gauge({
       name: STATUS_METRIC,
       help: 'State of each Challenge.',
-      labelNames: LABEL_ROLES.map((r) => STATUS_LABELS[r]),
+      labelNames: STATUS_LABEL_ORDER.map((r) => STATUS_LABELS[r]),
       registers: [registry],
     });
     const info = new Gauge({
@@ -258,7 +258,7 @@ function runSideInChild(side: string, n: number, runs: number, encoding: Encodin
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
 
-export async function scrapeBench(sizes: number[], runs: number): Promise<void> {
+async function scrapeBench(sizes: number[], runs: number): Promise<void> {
   const mb = (s: number) => `${(s / 1e6).toFixed(1)} MB`;
   const lag = (m: Measure) => Math.max(m.lagMs, m.gapMs);
   const fmt = (m: Measure) =>

@@ -204,7 +204,7 @@ async function scenario(env: TestEnv, label: string, ns: string, n: number): Pro
   );
 }
 
-export async function syncBench(n: number): Promise<void> {
+async function syncBench(n: number): Promise<void> {
   const env = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
   try {
     await env.installCrds();

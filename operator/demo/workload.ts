@@ -28,9 +28,9 @@ import {
   type ChallengeDefinition,
 } from '../src/api/types.ts';
 
-export const DEFAULT_DEFINITIONS = resolve(import.meta.dirname, 'definitions.yaml');
+const DEFAULT_DEFINITIONS = resolve(import.meta.dirname, 'definitions.yaml');
 /** Marks a demo definition that is meant to fail. */
-export const LABEL_FAILS = 'demo.hexactf.io/fails';
+const LABEL_FAILS = 'demo.hexactf.io/fails';
 /** Marks Challenges the generator created, so --cleanup and tests can find them. */
 export const LABEL_DEMO = 'demo.hexactf.io/workload';
 
@@ -68,7 +68,7 @@ export const defaultOptions: WorkloadOptions = {
   cleanup: false,
 };
 
-export interface WorkloadStats {
+interface WorkloadStats {
   opened: number;
   /** Of the opened, how many went to the failing challenge. */
   openedFailing: number;
@@ -84,7 +84,7 @@ export interface WorkloadStats {
   byCategory: Record<string, number>;
 }
 
-export interface CatalogEntry {
+interface CatalogEntry {
   challengeId: string;
   definition: string;
   category: string;
@@ -268,7 +268,7 @@ export async function applyDefinitions(kc: KubeConfig, namespace: string, defs: 
   }
 }
 
-export interface RunHooks {
+interface RunHooks {
   signal?: AbortSignal;
   log?: (line: string) => void;
   /** Called after each successful create, e.g. for benchmarks timing convergence. */

@@ -254,7 +254,7 @@ export function parseDuration(s: string): number {
   return total;
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms === 0) {
     return '0s';
   }
@@ -350,7 +350,7 @@ function convert(spec: FlagSpec, value: string): unknown {
 }
 
 /** The shortest scrape interval we allow for; Deleted must survive two scrapes (the original HexaCTF operator: 30 s scrape, 60 s retention). */
-export const MIN_SCRAPE_INTERVAL_MS = 5000;
+const MIN_SCRAPE_INTERVAL_MS = 5000;
 
 /** Checks a complete set of flag values (also used for in-process managers, which skip argv parsing). */
 export function validate(f: Flags): void {

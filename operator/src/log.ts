@@ -1,6 +1,6 @@
 // The operator's logger: JSON lines on stderr with a level filter. Every package logs through this interface.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type Level = keyof typeof LEVELS;
+type Level = keyof typeof LEVELS;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;

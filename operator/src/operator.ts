@@ -11,7 +11,7 @@ import { Manager } from './manager.ts';
 import type { SeriesStateStore } from './metrics/series-state.ts';
 import { challengeControllerOptions, managerOptions } from './options.ts';
 
-export interface OperatorOptions {
+interface OperatorOptions {
   /** kube/kubeconfig.ts's loaders, or a client-node KubeConfig (tests). */
   kubeConfig: KubeConfigLike;
   /** Flag values; anything left out takes the CLI default. */

@@ -1,15 +1,7 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
 // indexes that turn "which Challenge does this child belong to" into map lookups instead of scans (each user's
 // line under --max-per-user is kept by quota-line.ts).
-import {
-  CHALLENGES,
-  DEFINITIONS,
-  DEPLOYMENTS,
-  NETWORK_POLICIES,
-  PODS,
-  SERVICES,
-  type ResourceRef,
-} from '../api/resources.ts';
+import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES } from '../api/resources.ts';
 import {
   ANNOTATION_CHALLENGE,
   LABEL_MANAGED_BY,
@@ -50,7 +42,7 @@ export function challengeKeyOfPod(pod: KubeObject): string[] {
   return name && pod.metadata.namespace ? [`${pod.metadata.namespace}/${name}`] : [];
 }
 
-export function definitionKeyOfChallenge(ch: Challenge): string[] {
+function definitionKeyOfChallenge(ch: Challenge): string[] {
   return [`${ch.metadata.namespace}/${ch.spec?.definition}`];
 }
 

@@ -4,7 +4,7 @@ import { DEPLOYMENTS, NETWORK_POLICIES, SERVICES, type ResourceRef } from '../ap
 import type { Challenge, KubeObject } from '../api/types.ts';
 import type { Caches } from './caches.ts';
 
-export interface ChildKind {
+interface ChildKind {
   cache: Caches['deployments'];
   ref: ResourceRef;
 }

@@ -2,7 +2,7 @@
 // prunes the children of components that left the definition, and reads back from the caches what the state
 // table needs (availability, pod failures, the NodePort). It records nothing: what it did goes into the facts,
 // and decide() chooses the Events.
-import { apiVersionOf } from '../api/resources.ts';
+import { DEPLOYMENTS, SERVICES, apiVersionOf } from '../api/resources.ts';
 import { objectKey, type Challenge } from '../api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isPermanent } from '../kube/errors.ts';
@@ -11,7 +11,6 @@ import { INDEX_OWNER, type Caches } from './caches.ts';
 import { childKind, childKinds, ownedBy } from './child-kinds.ts';
 import { desiredChildren, type DesiredChild } from './children.ts';
 import type { ChildrenFacts } from './facts.ts';
-import { DEPLOYMENTS, SERVICES } from '../api/resources.ts';
 import type { NetworkIsolation } from './network-policy.ts';
 import { DefinitionRefused, type ChildPolicy } from './child-policy.ts';
 import { isSubset } from './status.ts';

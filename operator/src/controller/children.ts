@@ -32,7 +32,7 @@ export function identity(ch: Challenge): { challengeId: string; user: string } {
   return { challengeId: labels[LABEL_CHALLENGE_ID] ?? '', user: labels[LABEL_USER] ?? '' };
 }
 
-export function childLabels(ch: Challenge, component: string, instance: string): Record<string, string> {
+function childLabels(ch: Challenge, component: string, instance: string): Record<string, string> {
   const { challengeId, user } = identity(ch);
   return {
     [LABEL_MANAGED_BY]: MANAGED_BY,

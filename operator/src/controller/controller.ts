@@ -10,7 +10,7 @@ import { RequeueError, TransientError, type Result } from './result.ts';
 /** Keys queued per slice when a start fills the queue. */
 const FILL_SLICE = 1000;
 
-export interface ControllerOptions {
+interface ControllerOptions {
   name: string;
   workers: number;
   clock: Clock;

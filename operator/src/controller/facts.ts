@@ -13,7 +13,7 @@ export interface DecisionOptions {
 }
 
 /** How many of the user's live instances count before this one (admitted ones, then earlier waiting ones). */
-export interface QuotaFacts {
+interface QuotaFacts {
   ahead: number;
 }
 
@@ -61,7 +61,7 @@ export interface Facts {
   slotHeld?: boolean;
 }
 
-export type Need = 'quota' | 'children' | 'cleanup';
+type Need = 'quota' | 'children' | 'cleanup';
 
 /**
  * decide()'s answer when a row reads an observation the facts do not carry yet. `admit`: getting the children

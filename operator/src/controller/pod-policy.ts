@@ -22,7 +22,7 @@ import {
 } from './child-policy.ts';
 
 /** Capability names as Kubernetes writes them: upper case, no CAP_ prefix. */
-export function normalizeCapability(name: string): string {
+function normalizeCapability(name: string): string {
   return name.trim().toUpperCase().replace(/^CAP_/, '');
 }
 
@@ -210,7 +210,7 @@ function renderContainer(raw: Record<string, any>, path: string, policy: ChildPo
   return c;
 }
 
-export interface PodTemplate {
+interface PodTemplate {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
 }

@@ -19,7 +19,7 @@ interface Line {
 }
 
 /** Recent admissions the cache may not show yet (admission.ts): their keys, and whether one still counts. */
-export interface AdmissionView {
+interface AdmissionView {
   keys(): Iterable<string>;
   holds: SlotView;
 }

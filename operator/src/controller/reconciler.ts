@@ -30,7 +30,7 @@ type EventTarget = Pick<EventRecorder, 'record'>;
 
 const noEvents: EventTarget = { record() {} };
 
-export interface ReconcilerDeps {
+interface ReconcilerDeps {
   caches: Caches;
   client: KubeClient;
   opts: ReconcileOptions;

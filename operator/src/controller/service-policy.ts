@@ -48,7 +48,7 @@ const serviceSpec = fields({
   healthCheckNodePort: never('a fixed health-check node port is refused'),
 });
 
-export interface ServiceTemplate {
+interface ServiceTemplate {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, any>;
 }

@@ -8,7 +8,7 @@ export const END = '<!-- /state-table -->';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-export function renderStateTable(): string {
+function renderStateTable(): string {
   const lines = [
     '| row | state | when | becomes | then |',
     '|---|---|---|---|---|',

@@ -20,7 +20,7 @@ const PLURALS: Record<string, string> = Object.fromEntries(
   [DEPLOYMENTS, SERVICES, NETWORK_POLICIES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural])
 );
 
-export function objectPath(ref: ChildRef): string {
+function objectPath(ref: ChildRef): string {
   const plural = PLURALS[`${ref.apiVersion}/${ref.kind}`];
   if (!plural) {
     throw new Error(`no resource known for ${ref.apiVersion} ${ref.kind}`);

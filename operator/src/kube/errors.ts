@@ -1,5 +1,5 @@
 // Errors of apiserver calls (kube/rest.ts ApiError, client-node ApiException in tests): code, reason, message.
-export interface ApiErrorInfo {
+interface ApiErrorInfo {
   code: number; // 0 when there was no HTTP response (network error)
   reason: string;
   message: string;

@@ -27,7 +27,7 @@ export interface Regarding {
 }
 
 /** An Event's `regarding` as written. */
-export interface EventRegarding {
+interface EventRegarding {
   apiVersion: string;
   kind: string;
   namespace: string;
@@ -62,8 +62,8 @@ export interface EventBody {
   type: EventType;
 }
 
-/** Where Events go: the apiserver (restEventSink) or, in unit tests, a recording sink. */
-export interface EventSink {
+/** Where Events are written: the apiserver (restEventWriter) or, in unit tests, memory. */
+export interface EventWriter {
   create(body: EventBody): Promise<void>;
   /** Merge patch of the series and note of an Event written before. */
   patchSeries(namespace: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void>;
@@ -71,7 +71,7 @@ export interface EventSink {
 
 const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
 
-function restEventSink(rest: RestClient): EventSink {
+function restEventWriter(rest: RestClient): EventWriter {
   return {
     create: async (body) => {
       await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
@@ -121,7 +121,7 @@ export interface EventRecorderOptions {
 }
 
 /** The apiserver's limits on events.k8s.io/v1 fields (bytes). */
-export const NOTE_MAX_BYTES = 1024;
+const NOTE_MAX_BYTES = 1024;
 const FIELD_MAX = 128;
 const NAME_MAX = 253;
 
@@ -147,7 +147,7 @@ interface Bucket {
 }
 
 export class EventRecorder {
-  private readonly sink: EventSink;
+  private readonly writer: EventWriter;
   private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & {
     metrics?: EventRecorderStats;
     log?: Logger;
@@ -169,12 +169,12 @@ export class EventRecorder {
   /** Counts for tests and the docs: Events created, series patches, repeats aggregated, records dropped, failed writes. */
   readonly stats = { created: 0, seriesWrites: 0, aggregated: 0, dropped: 0, failed: 0 };
 
-  /** `target`: the operator's REST client, or (unit tests) a sink that keeps what would be written. */
-  constructor(target: RestClient | EventSink, opts: EventRecorderOptions) {
-    this.sink =
-      typeof (target as EventSink).patchSeries === 'function'
-        ? (target as EventSink)
-        : restEventSink(target as RestClient);
+  /** `target`: the operator's REST client, or (unit tests) a writer that keeps what would be written. */
+  constructor(target: RestClient | EventWriter, opts: EventRecorderOptions) {
+    this.writer =
+      typeof (target as EventWriter).patchSeries === 'function'
+        ? (target as EventWriter)
+        : restEventWriter(target as RestClient);
     this.o = {
       clock: realClock,
       seriesWindowMs: 6 * 60_000,
@@ -417,11 +417,11 @@ export class EventRecorder {
     try {
       if (s.name === undefined) {
         const body = this.body(s, series);
-        await this.sink.create(body);
+        await this.writer.create(body);
         s.name = body.metadata.name;
         this.stats.created++;
       } else {
-        await this.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+        await this.writer.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
         this.stats.seriesWrites++;
       }
       this.o.metrics?.written(verb, true);

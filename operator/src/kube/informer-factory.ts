@@ -9,7 +9,7 @@ import { kubeListWatch } from './list-watch.ts';
 import { multiNamespaceListWatch } from './multi-namespace-list-watch.ts';
 import type { RestClient } from './rest.ts';
 
-export interface InformerFactoryOptions<T> {
+interface InformerFactoryOptions<T> {
   labelSelector?: string;
   resyncMs?: number;
   /** What of each object is cached (e.g. controller/projections.ts). */

@@ -33,13 +33,13 @@ export interface ListWatch<T extends KubeObject> {
   ): Promise<WatchHandle>;
 }
 
-export interface InformerHandlers<T> {
+interface InformerHandlers<T> {
   onAdd?(obj: T): void;
   onUpdate?(oldObj: T, newObj: T): void;
   onDelete?(obj: T): void;
 }
 
-export interface InformerOptions<T = unknown> {
+interface InformerOptions<T = unknown> {
   name: string;
   /**
    * Applied to every listed or watched object before it is cached (client-go's SetTransform): keep only the fields
@@ -55,7 +55,7 @@ export interface InformerOptions<T = unknown> {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-export type IndexFunc<T> = (obj: T) => string[];
+type IndexFunc<T> = (obj: T) => string[];
 
 /** setImmediate: lets timers, I/O (probes, scrapes) and other callbacks run before the next slice. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

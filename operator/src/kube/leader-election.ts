@@ -50,7 +50,7 @@ export function kubeLeaseStore(rest: RestClient, namespace: string, name: string
   };
 }
 
-export interface LeaderElectorOptions {
+interface LeaderElectorOptions {
   store: LeaseStore;
   name: string;
   namespace: string;

@@ -5,14 +5,14 @@ import type { KubeObject } from '../api/types.ts';
 import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
 import type { RestClient } from './rest.ts';
 
-export interface ListWatchOptions {
+interface ListWatchOptions {
   namespace?: string; // '' or undefined = all namespaces
   labelSelector?: string;
   pageSize?: number;
   watchTimeoutSeconds?: number;
 }
 
-export function resourcePath(ref: ResourceRef, namespace?: string): string {
+function resourcePath(ref: ResourceRef, namespace?: string): string {
   const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
   return namespace ? `${base}/namespaces/${namespace}/${ref.plural}` : `${base}/${ref.plural}`;
 }

@@ -3,10 +3,6 @@
 // request takes one token, and a request that finds none waits its turn (first come, first served).
 import { realClock, type Clock } from '../clock.ts';
 
-/** kube-controller-manager's and controller-runtime's defaults for --kube-api-qps / --kube-api-burst. */
-export const DEFAULT_QPS = 20;
-export const DEFAULT_BURST = 30;
-
 export interface RateLimiter {
   /** Resolves when the caller may send its request. */
   wait(): Promise<void>;

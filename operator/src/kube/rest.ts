@@ -27,7 +27,7 @@ export interface RequestOptions {
   contentType?: string;
 }
 
-export interface RestClientOptions {
+interface RestClientOptions {
   limiter?: RateLimiter;
   userAgent?: string;
   /** Per request, not for watches (those end on their server-side timeout). */

@@ -20,7 +20,7 @@ import {
 import { piece, type Piece } from './gzip-pieces.ts';
 import type { SeriesIdentity, StoredTombstone } from './series-state.ts';
 
-export interface ChallengeSource {
+interface ChallengeSource {
   challenges(): Iterable<Challenge>;
   get(key: string): Challenge | undefined;
   definition(namespace: string, name: string): ChallengeDefinition | undefined;

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { ChallengeCollector } from './challenge-collector.ts';
 import { decodeSnapshot, encodeSnapshot, type SeriesStateStore } from './series-state.ts';
 
-export interface SeriesKeeperOptions {
+interface SeriesKeeperOptions {
   /** Changes are written at most this often. */
   flushIntervalMs: number;
   retentionMs: number;

@@ -26,7 +26,7 @@ export interface StoredTombstone extends SeriesIdentity {
   deletedAt: number;
 }
 
-export interface SeriesSnapshot {
+interface SeriesSnapshot {
   savedAt: number;
   tombstones: StoredTombstone[];
   /** undefined: unknown (not stored, or did not fit). */
@@ -36,7 +36,7 @@ export interface SeriesSnapshot {
 export const DATA_KEY = 'series-state.json.gz';
 const FORMAT = 1;
 /** ConfigMaps are limited to 1 MiB; leave room for metadata. */
-export const MAX_BYTES = 900 * 1024;
+const MAX_BYTES = 900 * 1024;
 /** Longer than any Kubernetes name or label value: anything longer did not come from us. */
 const MAX_FIELD = 1024;
 

@@ -7,9 +7,9 @@
 import type { ServerResponse } from 'node:http';
 import { gzipPieces, piece, type Piece } from './gzip-pieces.ts';
 
-export type Chunk = string | Buffer | Piece;
+type Chunk = string | Buffer | Piece;
 
-export interface RenderedText {
+interface RenderedText {
   pieces: readonly Piece[];
   /** Length of the text in bytes. */
   length: number;

@@ -13,7 +13,7 @@ export interface QueueMetricsSink {
   worked(seconds: number): void;
 }
 
-export interface WorkQueueOptions {
+interface WorkQueueOptions {
   clock?: Clock;
   baseDelayMs?: number;
   maxDelayMs?: number;

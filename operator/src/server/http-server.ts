@@ -4,14 +4,14 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from './bind-address.ts';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface BoundServer {
   url: string; // http://host:port
   close(): Promise<void>;
 }
 
-export interface ListenOptions {
+interface ListenOptions {
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string; key: string };
 }

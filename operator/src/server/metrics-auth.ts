@@ -7,12 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import type { RestClient } from '../kube/rest.ts';
 import type { Clock } from '../clock.ts';
 
-export interface Verdict {
+interface Verdict {
   status: 200 | 401 | 403;
   reason: string;
 }
 
-export interface MetricsAuthOptions {
+interface MetricsAuthOptions {
   clock: Clock;
   /** How long a verdict is reused (default 10 s). */
   cacheMs?: number;

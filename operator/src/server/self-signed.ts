@@ -56,7 +56,7 @@ function ipBytes(ip: string): Buffer {
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
-export interface ServingCert {
+interface ServingCert {
   cert: string; // PEM
   key: string; // PEM
   /** SHA-256 of the certificate's DER, for logs and pinning in tests. */

@@ -18,7 +18,7 @@ export interface K8sObject {
   [key: string]: any;
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   namespace?: string;
   release?: string;
   valuesFiles?: string[];

@@ -7,7 +7,7 @@ import type { ToolRun } from '@hexactf/testing/tools';
 import { stringify } from 'yaml';
 import { chartDir } from './helm.ts';
 
-export interface ExpectedSample {
+interface ExpectedSample {
   labels: string;
   value: number;
 }

@@ -17,7 +17,7 @@ import type { ChallengeDefinition } from '../../src/api/types.ts';
 export { waitFor } from '@hexactf/testing/wait';
 
 let shared: Promise<KubeConfig> | undefined;
-export function testKubeConfig(): Promise<KubeConfig> {
+function testKubeConfig(): Promise<KubeConfig> {
   shared ??= Promise.resolve(connectTestEnv()).then((env) => env.kubeConfig);
   return shared;
 }
@@ -34,7 +34,7 @@ export function defaultFlags(namespace: string): Partial<Flags> {
   };
 }
 
-export interface DefinitionOptions {
+interface DefinitionOptions {
   isOne?: boolean;
   category?: string;
   image?: string;

@@ -10,18 +10,18 @@
 //   (the operator's policies do not use them) and fail loudly.
 // Label selectors support matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist).
 
-export interface Selector {
+interface Selector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
 }
 
-export interface Peer {
+interface Peer {
   podSelector?: Selector;
   namespaceSelector?: Selector;
   ipBlock?: { cidr: string; except?: string[] };
 }
 
-export interface PolicyPort {
+interface PolicyPort {
   protocol?: string;
   port?: number | string;
   endPort?: number;

@@ -108,16 +108,6 @@ export class OperatorProcess {
   }
 }
 
-/** A value of one series in a scrape, e.g. metricValue(text, 'workqueue_depth{name="challenge"}'). */
-export function metricValue(text: string, series: string): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith(series + ' ')) {
-      return Number(line.slice(series.length + 1));
-    }
-  }
-  return undefined;
-}
-
 /** Sum of every series of a metric whose label set contains all of `has` (substrings like 'result="error"'). */
 export function metricSum(text: string, metric: string, ...has: string[]): number {
   let sum = 0;

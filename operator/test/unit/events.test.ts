@@ -11,14 +11,14 @@ import {
   type DropReason,
   type EventBody,
   type EventRecorderOptions,
-  type EventSink,
+  type EventWriter,
   type EventType,
   type Regarding,
 } from '../../src/kube/events.ts';
 import { microTime } from '../../src/kube/leader-election.ts';
 import { ApiError } from '../../src/kube/rest.ts';
 
-class MemorySink implements EventSink {
+class MemorySink implements EventWriter {
   created: EventBody[] = [];
   patches: Array<{ name: string; series: EventBody['series']; note: string }> = [];
   fail?: (verb: string) => Error | undefined;
