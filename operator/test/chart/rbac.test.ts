@@ -21,7 +21,7 @@ import { newOperator } from '../../src/operator.ts';
 import { DATA_KEY, decodeSnapshot } from '../../src/metrics/series-state.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { renderChart, type K8sObject } from './helm.ts';
-import { retryTooManyRequests } from '../../demo/workload.ts';
+import { retryTooManyRequests } from '../../demo/api-calls.ts';
 import { create, serviceAccountKubeConfig, statusOf } from './kube.ts';
 import { samples, testRulesOver } from './promtool.ts';
 
@@ -268,6 +268,7 @@ async function converge(sa: KubeConfig, work: string, flags: Partial<Flags>): Pr
     // start() waits for the informers' first list: a missing list/watch permission never gets there.
     await Promise.race([
       manager.start(),
+      // A deadline, not a settle: a missing permission never lets start() finish.
       sleep(20_000).then(() => {
         throw new Error(`operator caches did not sync as the ServiceAccount: ${problems.slice(0, 3).join('; ')}`);
       }),

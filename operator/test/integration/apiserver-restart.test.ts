@@ -58,7 +58,7 @@ test('after kube-apiserver restarts, the operator resumes watching and reconcili
   // Metrics keep coming from the cache while the apiserver is away.
   const during = parseSeries(await (await fetch(manager.metricsUrl!)).text(), STATUS_METRIC);
   assert.equal(during.get(`{challenge_id="1",challenge_name="c-sam",username="sam",namespace="${ns}"}`), '0');
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 1000)); // the outage lasts a while: watches fail and retry meanwhile
   await env.startApiserver();
 
   // Changes made after the outage reach the operator through restarted watches.

@@ -207,6 +207,7 @@ test("the operator's recorder: 1,000 repeats are one Event written in a few requ
     );
   }
   assert.equal(recorder.pending, 1000);
+  // The sleep is the measurement window: how many Events the rate limit let through in 2 s.
   await new Promise((r) => setTimeout(r, 2000));
   const sent = recorder.stats.created - created;
   const allowed = 7 + 5 * ((Date.now() - started) / 1000) + 1;

@@ -1,7 +1,8 @@
 // Integration fixture: one namespace per test on the shared real kube-apiserver, an in-process operator
 // watching only that namespace, and the helpers a test needs to play kubelet (there is none: tests move
 // Deployment and Pod status themselves, as envtest users do).
-import { STATUS_METRIC } from '@hexactf/contract';
+import { CONTROLLER_METRICS, STATUS_METRIC } from '@hexactf/contract';
+import { waitFor } from '@hexactf/testing/wait';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { connectTestEnv, createTestNamespace } from '../support/test-env.ts';
@@ -141,6 +142,35 @@ export class Fixture extends ChallengeClient {
 
   createDefinition(name: string, spec: ChallengeDefinition['spec'] = definitionSpec()): Promise<ChallengeDefinition> {
     return super.createDefinition(name, spec);
+  }
+
+  // ---- the operator at rest
+
+  /** Sum of a metric's series in the in-process operator's registry. */
+  private async metricTotal(name: string): Promise<number> {
+    const metric = this.manager!.metrics.registry.getSingleMetric(name);
+    return ((await metric?.get())?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+  }
+
+  private async idle(): Promise<boolean> {
+    const busy =
+      (await this.metricTotal(CONTROLLER_METRICS.queueDepth)) +
+      (await this.metricTotal(CONTROLLER_METRICS.activeWorkers));
+    return busy === 0;
+  }
+
+  /**
+   * Runs `change`, then waits until the operator has reconciled after it and has nothing queued or running: what a
+   * test waits for before asserting that a change changed nothing.
+   */
+  async settledAfter(change: () => unknown): Promise<void> {
+    await waitFor('the operator idle before the change', () => this.idle());
+    const before = await this.metricTotal(CONTROLLER_METRICS.reconcileTotal);
+    await change();
+    await waitFor(
+      'a reconcile after the change, then nothing queued or running',
+      async () => (await this.metricTotal(CONTROLLER_METRICS.reconcileTotal)) > before && (await this.idle())
+    );
   }
 
   // ---- metrics

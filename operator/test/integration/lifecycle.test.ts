@@ -52,8 +52,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   assert.equal(withEndpoint.status!.endpoint, nodePort);
 
   // Still Pending while one Deployment is unavailable.
-  await f.markAvailable(deployments[0].metadata!.name!);
-  await new Promise((r) => setTimeout(r, 300));
+  await f.settledAfter(() => f.markAvailable(deployments[0].metadata!.name!));
   assert.equal((await f.getChallenge('challenge-1-alice'))!.status!.currentStatus!.state, 'Pending');
   await f.markAvailable(deployments[1].metadata!.name!);
   const running = await f.waitForState('challenge-1-alice', 'Running');

@@ -49,7 +49,7 @@ async function quiet(f: Fixture, quietMs = 1500): Promise<number> {
   let last = await reconciles(f);
   let since = Date.now();
   for (;;) {
-    await sleep(100);
+    await sleep(100); // the poll interval of the quiet period this waits for
     const now = await reconciles(f);
     if (now !== last) {
       [last, since] = [now, Date.now()];
@@ -83,10 +83,10 @@ test('--max-per-user=1: bursts of 8 concurrent creates for one user never admit 
     // are older and, checked against a cache that does not show the admission yet, would be admitted too. Creates
     // start just after a second boundary; the gap sweeps the admission's duration on this machine.
     while (Date.now() % 1000 > 50) {
-      await sleep(5);
+      await sleep(5); // to just after a second boundary (see above)
     }
     const first = create(names[burst - 1]);
-    await sleep(gaps[r % gaps.length]);
+    await sleep(gaps[r % gaps.length]); // the gap between the first create and the others is what the test sweeps
     await Promise.all([first, ...names.slice(0, -1).map(create)]);
   }
   const all = Array.from({ length: rounds }, (_, r) => Array.from({ length: burst }, (_, i) => `r${r}-c${i}`));

@@ -21,7 +21,7 @@ test(`--kube-api-qps=${QPS} --kube-api-burst=${BURST}: requests per second stay 
   const sampler = (async () => {
     while (sampling) {
       samples.push([performance.now(), rest.sent.total]);
-      await sleep(50);
+      await sleep(50); // the sampling interval of the request rate
     }
   })();
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);

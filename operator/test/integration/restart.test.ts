@@ -59,6 +59,7 @@ test('with --leader-elect only the leader reconciles and exports challenge serie
     await a.stop();
     await b.stop();
   });
+  // Nothing to wait for: b must stay a follower, so it gets a while in which it could (wrongly) take the lease.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(b.isLeader(), false);
 

@@ -82,8 +82,7 @@ test('TTL follows the injected clock: 30 minutes later (by the clock) the instan
   await f.markAllAvailable('c-vera', 1);
   await f.waitForState('c-vera', 'Running');
   f.clock.offsetMs = 29 * 60_000;
-  f.challengeController!.enqueueAll();
-  await new Promise((r) => setTimeout(r, 500));
+  await f.settledAfter(() => f.challengeController!.enqueueAll());
   assert.equal((await f.getChallenge('c-vera'))?.status?.currentStatus?.state, 'Running', 'not yet');
   f.clock.offsetMs = 31 * 60_000;
   f.challengeController!.enqueueAll();
@@ -101,8 +100,7 @@ test('--quota-wait-timeout: a Challenge still waiting that long after its creati
   await f.createChallenge('c2-uma', { user: 'uma', challengeId: '2', definition: 'web-basic' });
   await f.waitForState('c2-uma', 'Error');
   f.clock.offsetMs = 9 * 60_000;
-  f.challengeController!.enqueueAll();
-  await new Promise((r) => setTimeout(r, 500));
+  await f.settledAfter(() => f.challengeController!.enqueueAll());
   assert.equal(
     (await f.getChallenge('c2-uma'))?.status?.currentStatus?.state,
     'Error',

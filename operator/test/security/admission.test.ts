@@ -5,8 +5,8 @@
 // (b) a SubjectAccessReview matrix shows what the ServiceAccount may do in the default (namespaced) and the
 // cluster-wide modes, and that by default it may do nothing in kube-system or in its own namespace.
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthorizationV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { desiredChildren } from '../../src/controller/children.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
@@ -111,14 +111,15 @@ async function createAs(kc: KubeConfig, obj: any): Promise<{ status?: number; me
 async function waitForPolicy(inst: Install): Promise<void> {
   const bad = rendered(inst.challengeNs, 'Deployment', 'probe');
   bad.spec.template.spec.hostNetwork = true;
-  for (let i = 0; i < 100; i++) {
-    const r = await createAs(inst.sa, bad);
-    if (r.status === 403 || r.status === 422) {
-      return;
-    }
-    await sleep(100);
+  const refused = await waitFor(
+    'the admission policy',
+    async () => [403, 422].includes((await createAs(inst.sa, bad)).status ?? 0),
+    10_000,
+    100
+  ).catch(() => false);
+  if (!refused) {
+    assert.fail('the admission policy never took effect');
   }
-  assert.fail('the admission policy never took effect');
 }
 
 describe("ValidatingAdmissionPolicy on what the operator's ServiceAccount creates", () => {

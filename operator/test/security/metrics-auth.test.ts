@@ -2,6 +2,7 @@
 // the chart's RBAC and --metrics-secure, and /metrics over HTTPS refuses a request without a token (401) and a
 // token without the grant (403), and serves a token bound to the chart's metrics-reader ClusterRole (200).
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { request } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -127,11 +128,12 @@ describe('--metrics-secure', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: ns }],
       },
     });
-    let r = await get(url, token);
-    for (let i = 0; i < 50 && r.status !== 200; i++) {
-      await new Promise((res) => setTimeout(res, 100)); // RBAC caches settle in the apiserver
-      r = await get(url, token);
-    }
+    // Until the RBAC caches settle in the apiserver.
+    const allowed = async () => {
+      const got = await get(url, token);
+      return got.status === 200 && got;
+    };
+    const r = await waitFor('the binding to take effect', allowed, 5000, 100).catch(() => get(url, token));
     assert.equal(r.status, 200, r.body);
     assert.match(r.body, new RegExp(`${STATUS_METRIC}\\{`));
     assert.match(r.body, /username="alice"/, 'the player names the metrics carry');

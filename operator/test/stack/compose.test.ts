@@ -2,6 +2,7 @@
 // Debian's docker-compose (1.29, the v1 CLI; the file sticks to keys Compose v2 also reads), every shell script
 // linted by shellcheck, and deploy/prometheus/prometheus.yml loaded by a real Prometheus with the chart's rules.
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -125,14 +126,11 @@ describe('deploy/prometheus/prometheus.yml in a real Prometheus', () => {
 
   it('scrapes the operator NodePort on the kind node as job challenge-operator', async () => {
     // Static targets show up after the first service-discovery sync.
-    let target: any;
-    for (let i = 0; i < 100 && !target; i++) {
+    const findTarget = async () => {
       const body = (await (await fetch(`${url}/api/v1/targets`)).json()) as any;
-      target = body.data.activeTargets.find((t: any) => t.labels.job === 'challenge-operator');
-      if (!target) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+      return body.data.activeTargets.find((t: any) => t.labels.job === 'challenge-operator');
+    };
+    const target: any = await waitFor('the challenge-operator target', findTarget, 10_000, 100).catch(() => undefined);
     assert.equal(target?.labels.instance, 'hexactf-control-plane:30080');
   });
 });

@@ -57,6 +57,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
     for (let i = 0; !stop; i++) {
       const deps = await kube.deployments();
       const d = deps[(i + w) % Math.max(1, deps.length)];
+      // The editors' pace: racing writes spread over the run, not one burst.
       if (!d) {
         await sleep(20);
         continue;
@@ -108,7 +109,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
           }
         }
       }
-      await sleep(20);
+      await sleep(20); // the kubelet's pace
     }
   };
   // A second client racing the operator on the Challenges themselves: guarded label writes with a read resourceVersion.
@@ -143,7 +144,7 @@ test(`${N} Challenges under concurrent writers (409s on Challenges and children)
       kube.createChallenge(name, { user: `user-${i % 8}`, challengeId: String(1 + (i % 3)), definition: 'web' })
     )
   );
-  await sleep(WRITE_MS);
+  await sleep(WRITE_MS); // how long the writers race the operator
   stop = true;
   await Promise.all(writers);
 

@@ -60,7 +60,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
   const noticedMs = Date.now() - down;
   assert.equal(await op.healthz(), 200, 'liveness stays up: restarting the pod would not help');
   assert.equal(await statusOf('c-ann'), '1', 'metrics keep coming from the cache');
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 2000)); // the outage goes on: the operator must live through it
   assert.ok(op.alive(), 'the operator did not exit');
 
   await env.startApiserver();
@@ -82,7 +82,7 @@ test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume',
   await waitFor('/readyz 503 during the etcd outage', async () => (await op.readyz()) === 503, 30_000);
   assert.equal(await op.healthz(), 200);
   assert.equal(await statusOf('c-cyd'), '1');
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 2000)); // the outage goes on: the operator must live through it
   assert.ok(op.alive(), 'the operator did not exit');
 
   await env.startEtcd();

@@ -46,6 +46,11 @@ const leading = async (r: OperatorProcess) =>
     (await r.scrape()).split('\n').find((l) => l.startsWith('leader_election_master_status{name="lock"}')) ?? ''
   );
 const reconciles = async (r: OperatorProcess) => metricSum(await r.scrape(), CONTROLLER_METRICS.reconcileTotal);
+/** The work queue is empty and no reconcile runs: a late write would have happened by now. */
+const idle = async (r: OperatorProcess) => {
+  const text = await r.scrape();
+  return metricSum(text, CONTROLLER_METRICS.queueDepth) + metricSum(text, CONTROLLER_METRICS.activeWorkers) === 0;
+};
 const transitions = async (r: OperatorProcess, to: string) =>
   metricSum(await r.scrape(), 'challenge_state_transitions_total', `to="${to}"`);
 const statusSeries = async (r: OperatorProcess) => parseSeries(await r.scrape(), STATUS_METRIC);
@@ -54,6 +59,7 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   const a = await start();
   await waitFor('a leads', () => leading(a), 15_000);
   const b = await start();
+  // Nothing to wait for: b must stay a follower, so it gets two retry periods in which it could take the lease.
   await new Promise((r) => setTimeout(r, 2 * RETRY_MS));
   assert.equal(await leading(b), false);
 
@@ -124,7 +130,7 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
   // B takes over with everything already converged: it reconciles every key but writes nothing.
   await waitFor('b exports every series', async () => (await statusSeries(b)).size === N);
   await waitFor('b went through every key', async () => (await reconciles(b)) >= N);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitFor('b has nothing queued or running', () => idle(b));
   assert.deepEqual(await childVersions(), childrenBefore, 'children rewritten by the new leader');
   assert.deepEqual(await challengeVersions(), challengesBefore, 'Challenges rewritten by the new leader');
   assert.equal(await transitions(b, 'Pending'), 0);
@@ -139,7 +145,7 @@ test('only the leader reconciles and exports; SIGKILL hands over within the leas
     30_000
   );
   await waitFor('b counted every transition', async () => (await transitions(b, 'Running')) === N);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitFor('b has nothing queued or running', () => idle(b));
   assert.equal(await transitions(b, 'Running'), N);
   const report = await kube.childReport();
   assert.deepEqual([report.orphans, report.duplicates, report.perChallenge.size], [[], [], N]);

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../../src/api/types.ts';
 import { RestClient } from '../../src/kube/rest.ts';
@@ -61,7 +62,7 @@ function prober(url: string) {
         () => 0
       );
       polls.push({ status, ms: performance.now() - t });
-      await sleep(25);
+      await sleep(25); // the probe interval
     }
   })();
   return { polls, stop: async () => ((running = false), await done, polls) };
@@ -79,14 +80,10 @@ test(
     });
     try {
       const started = manager.start();
-      while (!manager.healthUrl) {
-        await sleep(1);
-      }
+      await waitFor('the health server', async () => manager.healthUrl !== undefined, 30_000, 1);
       const ready = prober(`${manager.healthUrl}/readyz`);
       await started;
-      while (!ready.polls.some((p) => p.status === 200)) {
-        await sleep(10);
-      }
+      await waitFor('a ready probe', async () => ready.polls.some((p) => p.status === 200), 60_000, 10);
       const initial = await ready.stop();
       assert.equal(challenges.caches.challenges.size(), N);
 
@@ -96,9 +93,7 @@ test(
       const health = prober(`${manager.healthUrl}/healthz`);
       inf.stop();
       inf.start();
-      while (inf.stats.watches === watches) {
-        await sleep(5);
-      }
+      await waitFor('the relist done and a new watch started', async () => inf.stats.watches !== watches, 60_000, 5);
       const relist = await health.stop();
 
       const worst = (polls: Array<{ status: number; ms: number }>) => Math.max(...polls.map((p) => p.ms));

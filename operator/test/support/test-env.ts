@@ -94,7 +94,7 @@ class Server {
           `${this.name} not ready after ${timeoutMs} ms; log ${this.logFile}:\n${tail(this.logFile, 40)}`
         );
       }
-      await sleep(200);
+      await sleep(200); // the poll interval of this readiness check (it has its own deadline and error)
     }
   }
 
@@ -371,7 +371,7 @@ export async function installCrds(kc: KubeConfig, dir: string = defaultCrdDir, t
       if (Date.now() > deadline) {
         throw new Error(`CRD ${name} not Established after ${timeoutMs} ms`);
       }
-      await sleep(100);
+      await sleep(100); // the poll interval of this check (it has its own deadline and error)
     }
   }
 }

@@ -256,9 +256,9 @@ test('a large (re)list is handled in slices: the event loop runs between them', 
   // A relist that a stop() interrupts leaves the cache as it was and starts no watch.
   const watches = lw.watches.length;
   lw.items.clear();
-  (inf as unknown as { relist(): Promise<void> }).relist();
+  const relisting = (inf as unknown as { relist(): Promise<void> }).relist();
   inf.stop();
-  await new Promise((r) => setTimeout(r, 20));
+  await relisting;
   assert.equal(lw.watches.length, watches);
   assert.equal(inf.size(), 100);
 });
