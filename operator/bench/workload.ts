@@ -25,14 +25,9 @@ import { freePort } from '@hexactf/testing/ports';
 import { stopChild } from '@hexactf/testing/processes';
 import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv } from '../test/support/test-env.ts';
-import {
-  applyDefinitions,
-  defaultOptions,
-  loadDefinitions,
-  parseDuration,
-  runWorkload,
-  type WorkloadOptions,
-} from '../demo/workload.ts';
+import { applyDefinitions, loadDefinitions } from '../demo/catalog.ts';
+import { defaultOptions, parseDuration, type WorkloadOptions } from '../demo/options.ts';
+import { runWorkload } from '../demo/workload.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 

@@ -1,6 +1,6 @@
 // Helpers for the chart tests that talk to the real test apiserver.
 import { resolve } from 'node:path';
-import { retryTooManyRequests } from '../../demo/workload.ts';
+import { retryTooManyRequests } from '../../demo/api-calls.ts';
 import {
   ApiException,
   CoreV1Api,

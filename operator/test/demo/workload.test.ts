@@ -5,18 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { applyDefinitions, buildCatalog, loadDefinitions } from '../../demo/catalog.ts';
 import {
-  LABEL_DEMO,
-  applyDefinitions,
-  buildCatalog,
-  loadDefinitions,
+  defaultOptions,
   parseDuration,
   parseRate,
   parseWorkloadArgs,
-  runWorkload,
-  defaultOptions,
   type WorkloadOptions,
-} from '../../demo/workload.ts';
+} from '../../demo/options.ts';
+import { LABEL_DEMO, runWorkload } from '../../demo/workload.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 
 const workloadScript = resolve(import.meta.dirname, '../../demo/workload.ts');

@@ -2,16 +2,16 @@
 // scraped by a real Prometheus using deploy/prometheus/prometheus.yml (only the target address and the intervals
 // changed), which evaluates the chart's rules live.
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { parse, stringify } from 'yaml';
 import type { Manager } from '../../src/manager.ts';
 import { newOperator } from '../../src/operator.ts';
-import { retryTooManyRequests } from '../../demo/workload.ts';
+import { retryTooManyRequests } from '../../demo/api-calls.ts';
 import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -87,19 +87,13 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     await env?.stop();
   });
 
+  /** The query's result once it has one (errors while Prometheus starts count as not yet), else []. */
   async function query(expr: string): Promise<any[]> {
-    for (let i = 0; i < 150; i++) {
-      try {
-        const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as any;
-        if (body.status === 'success' && body.data.result.length > 0) {
-          return body.data.result;
-        }
-      } catch {
-        /* Prometheus still starting */
-      }
-      await sleep(200);
-    }
-    return [];
+    const result = async () => {
+      const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as any;
+      return body.status === 'success' && body.data.result.length > 0 && (body.data.result as any[]);
+    };
+    return waitFor(expr, result, 30_000, 200).catch(() => []);
   }
 
   it('scrapes challenge_resource_status with the Challenge labels, as job challenge-operator', async () => {
