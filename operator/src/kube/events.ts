@@ -14,76 +14,23 @@ import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { apiError, isNotFound } from './errors.ts';
 import { microTime } from './leader-election.ts';
+import { SpamFilter } from './event-spam-filter.ts';
 import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
 import type { RestClient } from './rest.ts';
-
-export type EventType = 'Normal' | 'Warning';
-
-/** The object an Event is about: a Challenge, or anything with its metadata. */
-export interface Regarding {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
-}
-
-/** An Event's `regarding` as written. */
-interface EventRegarding {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid?: string;
-  resourceVersion?: string;
-}
-
-interface EventOccurrence {
-  type: EventType;
-  /** CamelCase, why the action was taken (e.g. `QuotaExceeded`). */
-  reason: string;
-  /** CamelCase, what was done or failed (e.g. `Create`). */
-  action: string;
-  /** Human-readable; may carry user-controlled text, which is escaped and truncated here. */
-  note: string;
-}
-
-/** An events.k8s.io/v1 Event as written. */
-export interface EventBody {
-  apiVersion: 'events.k8s.io/v1';
-  kind: 'Event';
-  metadata: { name: string; namespace: string };
-  eventTime: string;
-  series?: { count: number; lastObservedTime: string };
-  reportingController: string;
-  reportingInstance: string;
-  action: string;
-  reason: string;
-  regarding: EventRegarding;
-  note: string;
-  type: EventType;
-}
-
-/** Where Events are written: the apiserver (restEventWriter) or, in unit tests, memory. */
-export interface EventWriter {
-  create(body: EventBody): Promise<void>;
-  /** Merge patch of the series and note of an Event written before. */
-  patchSeries(namespace: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void>;
-}
-
-const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
-
-function restEventWriter(rest: RestClient): EventWriter {
-  return {
-    create: async (body) => {
-      await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
-    },
-    patchSeries: async (namespace, name, patch) => {
-      await rest.request('PATCH', `${EVENTS_PATH(namespace)}/${encodeURIComponent(name)}`, {
-        body: patch,
-        contentType: 'application/merge-patch+json',
-      });
-    },
-  };
-}
+import {
+  FIELD_MAX,
+  NAME_MAX,
+  camelCase,
+  restEventWriter,
+  sanitizeNote,
+  truncateUtf8,
+  type EventBody,
+  type EventOccurrence,
+  type EventRegarding,
+  type EventType,
+  type EventWriter,
+  type Regarding,
+} from './event-writer.ts';
 
 export type DropReason = 'spam_filter' | 'queue_full' | 'write_failed' | 'invalid';
 
@@ -120,11 +67,6 @@ export interface EventRecorderOptions {
   drainTimeoutMs?: number;
 }
 
-/** The apiserver's limits on events.k8s.io/v1 fields (bytes). */
-const NOTE_MAX_BYTES = 1024;
-const FIELD_MAX = 128;
-const NAME_MAX = 253;
-
 interface Series {
   key: string;
   regarding: EventRegarding;
@@ -141,11 +83,6 @@ interface Series {
   retryAtMs: number;
 }
 
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
 export class EventRecorder {
   private readonly writer: EventWriter;
   private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & {
@@ -156,7 +93,7 @@ export class EventRecorder {
   private readonly series = new Map<string, Series>();
   /** Series with something to write, in the order they became so. */
   private readonly dirty = new Set<Series>();
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly spamFilter: SpamFilter;
   private pumping?: Promise<void>;
   private timer?: TimerHandle;
   private lastSweepMs = 0;
@@ -191,6 +128,7 @@ export class EventRecorder {
       instance: truncateUtf8(opts.instance, FIELD_MAX),
     };
     this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, this.o.clock);
+    this.spamFilter = new SpamFilter(this.o.burstPerObject, this.o.refillPerObjectMs);
   }
 
   /** Records again after stop() (leadership regained: only the leader records). */
@@ -226,7 +164,7 @@ export class EventRecorder {
     await this.pumping;
     this.dirty.clear();
     this.series.clear();
-    this.buckets.clear();
+    this.spamFilter.clear();
   }
 
   /** Records an Event about `regarding`; returns at once (the write happens later). Never throws. */
@@ -266,7 +204,7 @@ export class EventRecorder {
       this.kick();
       return;
     }
-    if (!this.allow(uid, now)) {
+    if (!this.spamFilter.allow(uid, now)) {
       return this.drop('spam_filter');
     }
     if (this.dirty.size >= this.o.maxPending) {
@@ -318,18 +256,6 @@ export class EventRecorder {
   }
 
   /** Per-object spam filter: a token bucket per regarding uid. */
-  private allow(uid: string, now: number): boolean {
-    const b = this.buckets.get(uid) ?? { tokens: this.o.burstPerObject, last: now };
-    b.tokens = Math.min(this.o.burstPerObject, b.tokens + (now - b.last) / this.o.refillPerObjectMs);
-    b.last = now;
-    this.buckets.set(uid, b);
-    if (b.tokens < 1) {
-      return false;
-    }
-    b.tokens -= 1;
-    return true;
-  }
-
   /** Forgets finished series and refilled buckets, at most once a minute (memory stays bounded by recent activity). */
   private sweep(now: number): void {
     if (now - this.lastSweepMs < 60_000) {
@@ -341,11 +267,7 @@ export class EventRecorder {
         this.series.delete(key);
       }
     }
-    for (const [uid, b] of this.buckets) {
-      if (b.tokens + (now - b.last) / this.o.refillPerObjectMs >= this.o.burstPerObject) {
-        this.buckets.delete(uid);
-      }
-    }
+    this.spamFilter.sweep(now);
   }
 
   /** When a series may be written: a new Event at once, a grown one seriesFlushMs after its last write. */
@@ -474,42 +396,4 @@ export class EventRecorder {
       type: s.occurrence.type,
     };
   }
-}
-
-/** Reasons and actions are CamelCase identifiers of at most 128 characters; anything else is removed. */
-function camelCase(s: string): string {
-  return String(s ?? '')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, FIELD_MAX);
-}
-
-/**
- * A note may quote what players and challenge authors wrote (names, images, pod messages): control characters,
- * line breaks and bidirectional overrides (which could make `kubectl describe` show something else) are escaped as
- * \uXXXX, and the result is cut to the apiserver's 1 KiB on a character boundary.
- */
-export function sanitizeNote(s: string): string {
-  const escaped = String(s ?? '').replace(
-    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  );
-  return truncateUtf8(escaped, NOTE_MAX_BYTES);
-}
-
-/** Cuts to at most `max` UTF-8 bytes without splitting a character; a cut string ends with "...". */
-export function truncateUtf8(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) {
-    return s;
-  }
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max - 3) {
-      break;
-    }
-    out += ch;
-    bytes += n;
-  }
-  return `${out}...`;
 }

@@ -4,17 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
+import { EventRecorder, type DropReason, type EventRecorderOptions } from '../../src/kube/events.ts';
 import {
-  EventRecorder,
   sanitizeNote,
   truncateUtf8,
-  type DropReason,
   type EventBody,
-  type EventRecorderOptions,
   type EventWriter,
   type EventType,
   type Regarding,
-} from '../../src/kube/events.ts';
+} from '../../src/kube/event-writer.ts';
 import { microTime } from '../../src/kube/leader-election.ts';
 import { ApiError } from '../../src/kube/rest.ts';
 
