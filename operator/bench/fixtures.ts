@@ -1,6 +1,7 @@
 // Synthetic Challenges for the in-process benchmarks, fed through the operator's own Informer cache (a
 // ListWatch that answers from memory: the apiserver route for 100k objects would take hours here).
-import { Informer, type ListWatch } from '../src/kube/informer.ts';
+import { Informer } from '../src/kube/informer.ts';
+import type { ListWatch } from '../src/kube/list-watch.ts';
 import { realClock } from '../src/clock.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import type { Challenge, ChallengeDefinition, KubeObject, State } from '../src/api/types.ts';

@@ -9,7 +9,8 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Informer, type ListWatch } from '../src/kube/informer.ts';
+import { Informer } from '../src/kube/informer.ts';
+import type { ListWatch } from '../src/kube/list-watch.ts';
 import { realClock } from '../src/clock.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';

@@ -5,33 +5,8 @@
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { objectKey, type KubeObject } from '../api/types.ts';
 import { apiError } from './errors.ts';
-
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-
-export interface ListResult<T> {
-  items: T[];
-  resourceVersion: string;
-  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
-  transformed?: boolean;
-}
-
-export interface WatchHandle {
-  abort(): void;
-}
-
-/** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
-export interface ListWatch<T extends KubeObject> {
-  /**
-   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
-   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
-   */
-  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
-  watch(
-    resourceVersion: string,
-    onEvent: (type: WatchEventType, obj: any) => void,
-    onDone: (err: unknown) => void
-  ): Promise<WatchHandle>;
-}
+import { Indexes, type IndexFunc } from './indexes.ts';
+import type { ListResult, ListWatch, WatchEventType, WatchHandle } from './list-watch.ts';
 
 interface InformerHandlers<T> {
   onAdd?(obj: T): void;
@@ -55,8 +30,6 @@ interface InformerOptions<T = unknown> {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-type IndexFunc<T> = (obj: T) => string[];
-
 /** setImmediate: lets timers, I/O (probes, scrapes) and other callbacks run before the next slice. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -64,8 +37,7 @@ export class Informer<T extends KubeObject> {
   readonly name: string;
   private readonly clock: Clock;
   private readonly cache = new Map<string, T>();
-  private readonly indexFns = new Map<string, IndexFunc<T>>();
-  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly indexes = new Indexes<T>();
   private readonly handlers: Array<InformerHandlers<T>> = [];
   private resourceVersion = '';
   private synced = false;
@@ -98,12 +70,7 @@ export class Informer<T extends KubeObject> {
   }
 
   addIndex(name: string, fn: IndexFunc<T>): void {
-    this.indexFns.set(name, fn);
-    const idx = new Map<string, Set<string>>();
-    this.indexes.set(name, idx);
-    for (const [key, obj] of this.cache) {
-      this.indexAdd(name, fn, key, obj);
-    }
+    this.indexes.add(name, fn, this.cache);
   }
 
   get(key: string): T | undefined {
@@ -119,12 +86,8 @@ export class Informer<T extends KubeObject> {
   }
 
   byIndex(name: string, value: string): T[] {
-    const keys = this.indexes.get(name)?.get(value);
-    if (!keys) {
-      return [];
-    }
     const out: T[] = [];
-    for (const k of keys) {
+    for (const k of this.indexes.keys(name, value)) {
       const o = this.cache.get(k);
       if (o) {
         out.push(o);
@@ -361,12 +324,10 @@ export class Informer<T extends KubeObject> {
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (old) {
-      this.unindex(key, old);
+      this.indexes.delete(key, old);
     }
     this.cache.set(key, obj);
-    for (const [name, fn] of this.indexFns) {
-      this.indexAdd(name, fn, key, obj);
-    }
+    this.indexes.insert(key, obj);
     if (old) {
       if (old.metadata.resourceVersion === obj.metadata.resourceVersion) {
         return;
@@ -387,37 +348,10 @@ export class Informer<T extends KubeObject> {
     if (!old) {
       return;
     }
-    this.unindex(key, old);
+    this.indexes.delete(key, old);
     this.cache.delete(key);
     for (const h of this.handlers) {
       h.onDelete?.(obj);
-    }
-  }
-
-  private indexAdd(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
-    const idx = this.indexes.get(name)!;
-    for (const v of fn(obj)) {
-      let set = idx.get(v);
-      if (!set) {
-        idx.set(v, (set = new Set()));
-      }
-      set.add(key);
-    }
-  }
-
-  private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexFns) {
-      const idx = this.indexes.get(name)!;
-      for (const v of fn(obj)) {
-        const set = idx.get(v);
-        if (!set) {
-          continue;
-        }
-        set.delete(key);
-        if (set.size === 0) {
-          idx.delete(v);
-        }
-      }
     }
   }
 }

@@ -2,8 +2,34 @@
 // between pages), the watch streams events with bookmarks and a server-side timeout.
 import { apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
-import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
 import type { RestClient } from './rest.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
+  transformed?: boolean;
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+/** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
+export interface ListWatch<T extends KubeObject> {
+  /**
+   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
+   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
+   */
+  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: any) => void,
+    onDone: (err: unknown) => void
+  ): Promise<WatchHandle>;
+}
 
 interface ListWatchOptions {
   namespace?: string; // '' or undefined = all namespaces

@@ -2,7 +2,7 @@
 // list cluster-wide). Each namespace has its own list and watch; their resourceVersions are kept here, per
 // namespace, because one informer-level resourceVersion cannot resume several watches.
 import type { KubeObject } from '../api/types.ts';
-import type { ListResult, ListWatch, WatchHandle } from './informer.ts';
+import type { ListResult, ListWatch, WatchHandle } from './list-watch.ts';
 
 export function multiNamespaceListWatch<T extends KubeObject>(perNamespace: Map<string, ListWatch<T>>): ListWatch<T> {
   if (perNamespace.size === 1) {

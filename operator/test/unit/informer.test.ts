@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
-import { Informer, type ListWatch, type WatchEventType } from '../../src/kube/informer.ts';
+import { Informer } from '../../src/kube/informer.ts';
+import type { ListWatch, WatchEventType } from '../../src/kube/list-watch.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 // A scripted ListWatch: the real one is exercised against kube-apiserver in the integration suite; this one
