@@ -169,7 +169,7 @@ async function runSide(
       realClock,
       60_000
     );
-    // What Manager.metricsText renders: registry text, then the challenge series.
+    // What MetricsEndpoint (src/server/metrics-endpoint.ts) renders: registry text, then the challenge series.
     render = new SharedRender(async (push) => {
       push(await registry.metrics());
       await collector.renderPieces(push);

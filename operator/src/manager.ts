@@ -4,11 +4,11 @@
 // controller on it (controller/setup.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { realClock, type Clock } from './clock.ts';
-import type { ControllerHost, LeaderController, LeaderRunnable, MetricsSource } from './controller/host.ts';
+import type { ControllerHost, LeaderController, LeaderRunnable } from './controller/host.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
 import { EventRecorder, type EventRecorderOptions } from './kube/events.ts';
 import type { Informer } from './kube/informer.ts';
@@ -19,9 +19,9 @@ import { rateLimiter } from './kube/rate-limiter.ts';
 import { RestClient } from './kube/rest.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
-import { SharedRender, sendRendered } from './metrics/shared-render.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
 import { MetricsAuthorizer } from './server/metrics-auth.ts';
+import { MetricsEndpoint, type MetricsSource } from './server/metrics-endpoint.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
 export interface ManagerOptions {
@@ -58,23 +58,13 @@ export class Manager implements ControllerHost {
   /** Every request of the controllers and their informers goes through this client and its rate limit. */
   readonly rest: RestClient;
   readonly newInformer: InformerFactory;
-  /** Concurrent scrapes share one render of the registry and the leader's metric sources. */
-  readonly metricsText = new SharedRender(async (push) => {
-    push(await this.metrics.registry.metrics());
-    if (this.leading) {
-      for (const source of this.metricSources) {
-        await source(push);
-      }
-    }
-  });
   private readonly opts: ManagerOptions;
   private readonly controlRest: RestClient;
   private readonly informers: Array<Informer<any>> = [];
   private readonly controllers: LeaderController[] = [];
   private readonly runnables: LeaderRunnable[] = [];
-  private readonly metricSources: MetricsSource[] = [];
+  private readonly metricsEndpoint: MetricsEndpoint;
   private readonly apiserverHealth: ApiserverHealth;
-  private readonly metricsAuth?: MetricsAuthorizer;
   private readonly elector?: LeaderElector;
   private readonly cacheSyncTimeoutMs: number;
   private metricsServer?: BoundServer;
@@ -105,10 +95,9 @@ export class Manager implements ControllerHost {
       made: (informer) => this.informers.push(informer),
     });
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
-    if (opts.metricsSecure) {
-      this.metricsAuth = new MetricsAuthorizer(this.controlRest, { clock: this.clock });
-    }
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
+    const metricsAuth = opts.metricsSecure ? new MetricsAuthorizer(this.controlRest, { clock: this.clock }) : undefined;
+    this.metricsEndpoint = new MetricsEndpoint(this.metrics.registry, () => this.leading, metricsAuth);
     const election = opts.leaderElection;
     if (election.enabled) {
       this.elector = new LeaderElector({
@@ -167,7 +156,7 @@ export class Manager implements ControllerHost {
   }
 
   addMetricsSource(source: MetricsSource): void {
-    this.metricSources.push(source);
+    this.metricsEndpoint.addSource(source);
   }
 
   /** Starts informers, servers and (after leader election, if enabled) the controllers. */
@@ -180,7 +169,7 @@ export class Manager implements ControllerHost {
       const tls = o.metricsSecure ? servingCert(o.metricsCertDir) : undefined;
       this.metricsServer = await listen(
         o.metricsBindAddress,
-        { '/metrics': (req, res) => this.serveMetrics(req, res) },
+        { '/metrics': (req, res) => this.metricsEndpoint.serve(req, res) },
         { tls }
       );
     }
@@ -256,26 +245,8 @@ export class Manager implements ControllerHost {
   }
 
   /** The full /metrics text: prom-client's registry plus the metric sources (leader only). */
-  async renderMetrics(): Promise<string> {
-    let body = await this.metrics.registry.metrics();
-    if (this.leading) {
-      for (const source of this.metricSources) {
-        await source((p) => (body += p.plain.toString()));
-      }
-    }
-    return body;
-  }
-
-  private async serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.metricsAuth) {
-      const verdict = await this.metricsAuth.check(req);
-      if (verdict.status !== 200) {
-        res.writeHead(verdict.status, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
-        return;
-      }
-    }
-    const text = await this.metricsText.get();
-    await sendRendered(text, req.headers['accept-encoding'], this.metrics.registry.contentType, res);
+  renderMetrics(): Promise<string> {
+    return this.metricsEndpoint.render();
   }
 
   /** What a new leader must have (e.g. the kept series state) is restored first, before anything leads. */

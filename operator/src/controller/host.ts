@@ -7,7 +7,7 @@ import type { InformerFactory } from '../kube/informer-factory.ts';
 import type { RestClient } from '../kube/rest.ts';
 import type { Logger } from '../log.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
-import type { Piece } from '../metrics/gzip-pieces.ts';
+import type { MetricsSource } from '../server/metrics-endpoint.ts';
 
 /** Runs while this replica leads: started after the event recorder, stopped before it. */
 export interface LeaderController {
@@ -24,9 +24,6 @@ export interface LeaderRunnable {
   start(): void;
   stop(graceful: boolean): Promise<void>;
 }
-
-/** Hands over metric text in pieces; served after the registry's, by the leader only. */
-export type MetricsSource = (push: (piece: Piece) => void) => Promise<void>;
 
 export interface ControllerHost {
   readonly rest: RestClient;
