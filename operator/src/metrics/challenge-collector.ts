@@ -1,23 +1,15 @@
-// challenge_resource_status and the additive challenge_info / challenge_definition_requests (names, labels and state
-// codes from the metric contract, @hexactf/contract), rendered at scrape time from the informer caches plus
-// tombstones of deleted Challenges, so a restarted operator renders the same series from a fresh list.
-// Like kube-state-metrics, the text of every series is kept ready between scrapes: Challenges sit in blocks of
-// BLOCK_SIZE, each block keeps its status and its info lines as rendered bytes (and, through Piece, their gzip
-// segment), and a scrape re-renders only the blocks whose Challenges changed (a new object version in the cache,
-// one gone, a definition changed). At 100,000 Challenges a scrape without changes then only checks each cached
+// The Challenge series (challenge-families.ts says which series an object produces) rendered at scrape time from
+// the informer caches plus tombstones of deleted Challenges (tombstones.ts), so a restarted operator renders the
+// same series from a fresh list. Like kube-state-metrics, the text of every series is kept ready between scrapes
+// in blocks (series-blocks.ts), and a scrape re-renders only the blocks whose Challenges changed (a new object
+// version in the cache, one gone, a definition changed). At 100,000 Challenges a scrape without changes then only checks each cached
 // object against its entry and hands over some 400 ready pieces.
 import type { Challenge, ChallengeDefinition } from '../api/types.ts';
 import type { Clock } from '../clock.ts';
 import { Tombstones } from './tombstones.ts';
-import {
-  INFO_HEADER,
-  STATUS_HEADER,
-  infoLine,
-  requestsFamily,
-  seriesIdentity,
-  statusLine,
-} from './challenge-families.ts';
+import { INFO_HEADER, STATUS_HEADER, requestsFamily, seriesIdentity } from './challenge-families.ts';
 import { piece, type Piece } from './gzip-pieces.ts';
+import { BLOCK_SIZE, EMPTY, rebuildBlock, type Block, type Entry } from './series-blocks.ts';
 import type { SeriesIdentity, StoredTombstone } from './series-state.ts';
 
 interface ChallengeSource {
@@ -26,34 +18,6 @@ interface ChallengeSource {
   definition(namespace: string, name: string): ChallengeDefinition | undefined;
   definitions(): Iterable<ChallengeDefinition>;
 }
-
-/**
- * One cached Challenge object version and where its lines are in its block's bytes (offset -1: not there, to be
- * rendered). Offsets instead of a string or buffer per line: a changed block copies its unchanged lines from its
- * previous bytes, with no per-line objects kept between scrapes.
- */
-interface Entry {
-  ch: Challenge;
-  def: ChallengeDefinition | undefined; // the definition object its info line names the category of
-  seen: number; // the last render that found this object in the cache
-  block?: Block;
-  statusAt: number;
-  statusLen: number;
-  infoAt: number;
-  infoLen: number;
-}
-
-/** Up to BLOCK_SIZE entries with their rendered lines of each family. */
-interface Block {
-  entries: Entry[];
-  seen: number; // entries found by the current render
-  status: Piece;
-  info: Piece;
-  statusStale: boolean;
-  infoStale: boolean;
-}
-
-const EMPTY = piece('');
 
 export class ChallengeCollector {
   private readonly source: ChallengeSource;
@@ -106,59 +70,6 @@ export class ChallengeCollector {
 
   private definitionOf(ch: Challenge): ChallengeDefinition | undefined {
     return this.source.definition(ch.metadata.namespace ?? '', ch.spec?.definition ?? '');
-  }
-
-  /**
-   * New bytes for one family of a block: the lines of entries that were in its previous bytes are copied from
-   * there in runs (they stay in order, so a few changes leave a few long runs), the others are rendered.
-   */
-  private rebuild(b: Block, info: boolean): Piece {
-    const old = (info ? b.info : b.status).plain;
-    const parts: Buffer[] = [];
-    let runStart = -1;
-    let runEnd = -1;
-    let text = '';
-    let offset = 0;
-    for (const e of b.entries) {
-      const at = info ? e.infoAt : e.statusAt;
-      let len = info ? e.infoLen : e.statusLen;
-      if (at >= 0) {
-        if (text) {
-          parts.push(Buffer.from(text));
-        }
-        text = '';
-        if (runEnd !== at) {
-          if (runStart >= 0) {
-            parts.push(old.subarray(runStart, runEnd));
-          }
-          runStart = at;
-        }
-        runEnd = at + len;
-      } else {
-        if (runStart >= 0) {
-          parts.push(old.subarray(runStart, runEnd));
-        }
-        runStart = runEnd = -1;
-        const line = info ? infoLine(e.ch, e.def) : statusLine(e.ch);
-        text += line;
-        len = Buffer.byteLength(line);
-      }
-      if (info) {
-        e.infoAt = offset;
-        e.infoLen = len;
-      } else {
-        e.statusAt = offset;
-        e.statusLen = len;
-      }
-      offset += len;
-    }
-    if (runStart >= 0) {
-      parts.push(old.subarray(runStart, runEnd));
-    }
-    if (text) {
-      parts.push(Buffer.from(text));
-    }
-    return piece(Buffer.concat(parts, offset));
   }
 
   /** The whole text at once (tests, small caches). */
@@ -319,7 +230,7 @@ export class ChallengeCollector {
     const out: Piece[] = [this.statusHeader];
     for (const b of this.blocks) {
       if (b.statusStale) {
-        b.status = this.rebuild(b, false);
+        b.status = rebuildBlock(b, false);
         b.statusStale = false;
         yield;
       }
@@ -332,7 +243,7 @@ export class ChallengeCollector {
     out.push(this.tail.piece);
     for (const b of this.blocks) {
       if (b.infoStale) {
-        b.info = this.rebuild(b, true);
+        b.info = rebuildBlock(b, true);
         b.infoStale = false;
         yield;
       }
@@ -348,10 +259,3 @@ export class ChallengeCollector {
     return out;
   }
 }
-
-/**
- * Challenges per block: a block re-renders as a whole when one of its Challenges changes (mostly copying, about
- * 140 KB of status text at this size), and a scrape hands over two pieces per block, each compressed on its own.
- * Smaller blocks re-render less under scattered changes but cost more per piece (a thread-pool call each for gzip).
- */
-const BLOCK_SIZE = 1024;
