@@ -15,7 +15,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { createTestNamespace, startTestEnv, type TestEnv } from '../test/support/test-env.ts';
+import { startTestEnv, type TestEnv } from '../test/support/test-env.ts';
+import { createTestNamespace } from '../test/support/cluster-setup.ts';
 import { startOperator } from '../src/operator.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { KubeClient } from '../src/kube/client.ts';

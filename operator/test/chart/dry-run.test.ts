@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { allOnValues, chartDir, helm, renderChart, type K8sObject } from './helm.ts';
 import { dryRunCreate, monitoringCrdDir, statusOf } from './kube.ts';
 

@@ -14,7 +14,8 @@ import {
   type WorkloadOptions,
 } from '../../demo/options.ts';
 import { LABEL_DEMO, runWorkload } from '../../demo/workload.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 
 const workloadScript = resolve(import.meta.dirname, '../../demo/workload.ts');
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
-import { createTestNamespace, startTestEnv } from '../support/test-env.ts';
+import { startTestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { startOperator } from '../../src/operator.ts';
 import { defaultFlags, definitionSpec, parseSeries } from './harness.ts';
 

@@ -13,7 +13,8 @@ import { ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes
 import { parse } from 'yaml';
 import { FINALIZER, type Challenge } from '../../src/api/types.ts';
 import { startOperator } from '../../src/operator.ts';
-import { applyRaw, defaultCrdDir, startTestEnv } from '../support/test-env.ts';
+import { startTestEnv } from '../support/test-env.ts';
+import { applyRaw, defaultCrdDir } from '../support/cluster-setup.ts';
 import { Kube, parseSeries, waitFor } from '../stress/support.ts';
 
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };

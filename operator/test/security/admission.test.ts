@@ -12,7 +12,8 @@ import { desiredChildren } from '../../src/controller/children.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 import { renderChart, type K8sObject } from '../chart/helm.ts';
 import { create, serviceAccountKubeConfig, statusOf } from '../chart/kube.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { ADMISSION_ESCALATIONS, POD_ESCALATIONS, SERVICE_ESCALATIONS } from './escalations.ts';
 
 let env: TestEnv;

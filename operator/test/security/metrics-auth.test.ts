@@ -13,7 +13,8 @@ import { newOperator } from '../../src/operator.ts';
 import { selfSignedCert } from '../../src/server/self-signed.ts';
 import { renderChart } from '../chart/helm.ts';
 import { create, serviceAccountKubeConfig } from '../chart/kube.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 
 let env: TestEnv;
 before(async () => {

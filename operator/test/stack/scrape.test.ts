@@ -12,7 +12,8 @@ import { parse, stringify } from 'yaml';
 import type { Manager } from '../../src/manager.ts';
 import { newOperator } from '../../src/operator.ts';
 import { retryTooManyRequests } from '../../demo/api-calls.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 

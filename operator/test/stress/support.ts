@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { waitFor } from '@hexactf/testing/wait';
-import { createTestNamespace, startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
+import { startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { definitionSpec, parseSeries } from '../integration/harness.ts';
 
 export { definitionSpec, parseSeries };

@@ -2,7 +2,8 @@
 // Test files attach with useTestEnv()/connectTestEnv() through HEXACTF_TEST_KUBECONFIG (inherited by the test
 // processes, which start after this) and isolate by namespace; files that restart servers start a private env.
 import { existsSync } from 'node:fs';
-import { defaultCrdDir, SHARED_KUBECONFIG_ENV, startTestEnv, type TestEnv } from './test-env.ts';
+import { defaultCrdDir } from './cluster-setup.ts';
+import { SHARED_KUBECONFIG_ENV, startTestEnv, type TestEnv } from './test-env.ts';
 
 let env: TestEnv | undefined;
 

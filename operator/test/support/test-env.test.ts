@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
-import { createTestNamespace, defaultCrdDir, startTestEnv, type TestEnv } from './test-env.ts';
+import { createTestNamespace, defaultCrdDir } from './cluster-setup.ts';
+import { startTestEnv, type TestEnv } from './test-env.ts';
 
 let env: TestEnv;
 let core: CoreV1Api;
