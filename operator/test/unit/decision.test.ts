@@ -1,67 +1,23 @@
 // The state table as a pure function: every row reached from plain facts, no apiserver.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FINALIZER, type Challenge, type ChallengeDefinition, type ChallengeStatus } from '../../src/api/types.ts';
+import { FINALIZER, type Challenge, type ChallengeStatus } from '../../src/api/types.ts';
 import { decide } from '../../src/controller/decision.ts';
-import type { ChildrenFacts, Decision, DecisionOptions, Facts } from '../../src/controller/facts.ts';
+import type { Decision, Facts } from '../../src/controller/facts.ts';
 import { STATE_TABLE } from '../../src/controller/state-table.ts';
 import { getCondition } from '../../src/controller/status.ts';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-const OPTIONS: DecisionOptions = {
-  pendingTimeoutMs: 300_000,
-  challengeTtlMs: 1_800_000,
-  maxPerUser: 0,
-  quotaWaitTimeoutMs: 0,
-  deleteOnError: false,
-};
-
-function challenge(status?: ChallengeStatus, meta: Partial<Challenge['metadata']> = {}): Challenge {
-  return {
-    metadata: {
-      name: 'c1',
-      namespace: 'ns',
-      uid: 'u1',
-      generation: 1,
-      finalizers: [FINALIZER],
-      labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': 'alice' },
-      creationTimestamp: iso(T0 - 60_000),
-      ...meta,
-    },
-    spec: { definition: 'web' },
-    status,
-  };
-}
-
-const definition = (isOne = false): ChallengeDefinition => ({
-  metadata: { name: 'web', namespace: 'ns' },
-  spec: {
-    isOne,
-    components: [
-      { name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } } },
-    ],
-  },
-});
-
-const available: ChildrenFacts = { unavailable: [], endpoint: 31000 };
-const waiting: ChildrenFacts = { unavailable: ['deployment ch-7-alice-web-0123456789'] };
-
-const running = (startedAt = T0 - 60_000): ChallengeStatus => ({
-  currentStatus: { state: 'Running', errorMsg: '' },
-  startedAt: iso(startedAt),
-  isOne: false,
-  observedGeneration: 1,
-});
-const pendingSince = (since: number): ChallengeStatus => ({
-  currentStatus: { state: 'Pending', errorMsg: '' },
-  pendingSince: iso(since),
-  observedGeneration: 1,
-});
-const errorWith = (reason: string): ChallengeStatus => ({
-  currentStatus: { state: 'Error', errorMsg: 'x' },
-  conditions: [{ type: 'Ready', status: 'False', reason, message: 'x', lastTransitionTime: iso(T0 - 1000) }],
-});
+import {
+  OPTIONS,
+  T0,
+  available,
+  challenge,
+  definition,
+  errorWith,
+  iso,
+  pendingSince,
+  running,
+  waiting,
+} from './decision-fixtures.ts';
 
 const seen = new Set<string>();
 function facts(f: Partial<Facts> & { challenge: Challenge }): Facts {
