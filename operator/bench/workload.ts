@@ -14,7 +14,6 @@
  */
 import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +28,7 @@ import { applyDefinitions, loadDefinitions } from '../demo/catalog.ts';
 import { defaultOptions, parseDuration, type WorkloadOptions } from '../demo/options.ts';
 import { runWorkload } from '../demo/workload.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
+import { histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 const SHORT = short();
@@ -41,62 +41,6 @@ const KUBE_API_QPS = Number(process.env.BENCH_KUBE_API_QPS ?? 200);
 const KUBE_API_BURST = Number(process.env.BENCH_KUBE_API_BURST ?? 400);
 /** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
 const STARTUP_DELAY_MS = 200;
-
-/** histogram_quantile's linear interpolation over cumulative buckets parsed from the exposition text. */
-function histogramQuantile(text: string, metric: string, q: number, filter = ''): number {
-  const buckets: Array<[number, number]> = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}_bucket{`) || !line.includes(filter)) {
-      continue;
-    }
-    const le = /le="([^"]+)"/.exec(line)![1];
-    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
-    const bound = le === '+Inf' ? Infinity : Number(le);
-    const existing = buckets.find((b) => b[0] === bound);
-    if (existing) {
-      existing[1] += v; // several label sets (e.g. per definition): add them up
-    } else {
-      buckets.push([bound, v]);
-    }
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  if (total === 0) {
-    return NaN;
-  }
-  const rank = q * total;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const [bound, count] of buckets) {
-    if (count >= rank) {
-      if (bound === Infinity) {
-        return prevBound;
-      }
-      return prevBound + ((bound - prevBound) * (rank - prevCount)) / Math.max(1, count - prevCount);
-    }
-    prevBound = bound;
-    prevCount = count;
-  }
-  return prevBound;
-}
-
-function sumOf(text: string, metric: string, filter = ''): number {
-  let s = 0;
-  for (const line of text.split('\n')) {
-    if ((line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) && line.includes(filter)) {
-      s += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return s;
-}
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
-const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
   const options: WorkloadOptions = {
