@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../src/metrics/lifecycle-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
 import { listen } from '../src/server/http-server.ts';
 import type { Challenge } from '../src/api/types.ts';
@@ -71,6 +72,9 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   const chInf = await filledInformer<Challenge>('challenges', makeChallenges(n));
   const defInf = await filledInformer('definitions', makeDefinitions());
   const metrics = new ControllerMetrics(false);
+  // The operator's registry also holds the lifecycle and event-recorder families (controller/setup.ts).
+  new LifecycleMetrics(metrics.registry);
+  metrics.eventStats();
   const collector = collectorOver(chInf, defInf);
   const text = new SharedRender(async (push) => {
     push(await metrics.registry.metrics());

@@ -23,6 +23,7 @@ import {
 } from '@hexactf/contract';
 import { Gauge } from 'prom-client';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../src/metrics/lifecycle-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import { stateValue } from '../src/metrics/challenge-families.ts';
@@ -153,6 +154,9 @@ async function runSide(
   const chInf = await filledInformer<Challenge>('challenges', challenges);
   const defInf = await filledInformer('definitions', makeDefinitions());
   const metrics = new ControllerMetrics(false);
+  // The operator's registry also holds the lifecycle and event-recorder families (controller/setup.ts).
+  new LifecycleMetrics(metrics.registry);
+  metrics.eventStats();
   const registry = metrics.registry;
   // The cached objects as the informer holds them, in a map the churn can replace objects in (an informer update).
   const live = new Map([...chInf.list()].map((ch) => [`${ch.metadata.namespace}/${ch.metadata.name}`, ch]));
