@@ -1,129 +1,26 @@
 // The state table: what a reconcile decides, row by row; the first row that matches wins (decision.ts runs it).
 // operator/README.md shows the same table, generated from it (scripts/state-table.ts); a unit test fails when the
 // two differ. To add a state or a rule, add a row here (and its test in test/unit/decision.test.ts).
-import { FINALIZER, timeMs, type ChallengeStatus } from '../api/types.ts';
-import type { ChildrenFacts, Facts, Row } from './facts.ts';
-import {
-  COND_DEFINITION,
-  COND_DELETING,
-  COND_READY,
-  RECOVERABLE_REASONS,
-  getCondition,
-  removeCondition,
-  setCondition,
-} from './status.ts';
+import { FINALIZER, timeMs } from '../api/types.ts';
+import type { Facts, Row } from './facts.ts';
+import { COND_DELETING, RECOVERABLE_REASONS, removeCondition, setCondition } from './status.ts';
 import { identity } from './children.ts';
-
-const state = (f: Facts) => f.challenge.status?.currentStatus?.state;
-const deleting = (f: Facts) => Boolean(f.challenge.metadata.deletionTimestamp);
-const readyReason = (f: Facts) => getCondition(f.challenge.status, COND_READY)?.reason ?? '';
-const isoOf = (f: Facts) => new Date(f.now).toISOString();
-const gen = (f: Facts) => f.challenge.metadata.generation;
-const admitted = (f: Facts) => state(f) === 'Pending' || state(f) === 'Running';
-
-function missingLabels(f: Facts): string[] {
-  const { challengeId, user } = identity(f.challenge);
-  return [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter((x): x is string =>
-    Boolean(x)
-  );
-}
-
-/** isOne as the definition says, or as last recorded when the definition is gone. */
-function isOne(f: Facts): boolean {
-  return f.definition ? (f.definition.spec.isOne ?? false) : (f.challenge.status?.isOne ?? false);
-}
-
-/** Milliseconds until the TTL deletes a Running instance; undefined when no TTL applies. */
-function ttlLeftMs(f: Facts): number | undefined {
-  if (!f.options.challengeTtlMs || isOne(f)) {
-    return undefined;
-  }
-  const started = timeMs(f.challenge.status?.startedAt);
-  return started === undefined ? undefined : started + f.options.challengeTtlMs - f.now;
-}
-
-/** Milliseconds left before a waiting Challenge is given up; undefined when waiting has no limit. */
-function quotaWaitLeftMs(f: Facts): number | undefined {
-  const created = timeMs(f.challenge.metadata.creationTimestamp);
-  if (!f.options.quotaWaitTimeoutMs || created === undefined) {
-    return undefined;
-  }
-  return created + f.options.quotaWaitTimeoutMs - f.now;
-}
-
-/** Start of the current Pending spell: kept while Pending, restarted on entering Pending. */
-function pendingSinceMs(f: Facts): number {
-  return state(f) === 'Pending' ? (timeMs(f.challenge.status?.pendingSince) ?? f.now) : f.now;
-}
-
-const pendingTimedOut = (f: Facts) =>
-  f.options.pendingTimeoutMs > 0 && f.now - pendingSinceMs(f) >= f.options.pendingTimeoutMs;
-
-function waitingFor(c: ChildrenFacts): string {
-  return [...c.unavailable, ...(c.retrying ? [c.retrying] : [])].join('; ');
-}
-
-function setError(f: Facts, s: ChallengeStatus, reason: string, message: string): void {
-  s.currentStatus = { state: 'Error', errorMsg: message.slice(0, 1024) };
-  setCondition(
-    s,
-    { type: COND_READY, status: 'False', reason, message, observedGeneration: s.observedGeneration },
-    isoOf(f)
-  );
-}
-
-function setReady(f: Facts, s: ChallengeStatus, status: 'True' | 'False', reason: string, message: string): void {
-  setCondition(s, { type: COND_READY, status, reason, message, observedGeneration: gen(f) }, isoOf(f));
-}
-
-function definitionFound(f: Facts, s: ChallengeStatus): void {
-  setCondition(
-    s,
-    {
-      type: COND_DEFINITION,
-      status: 'True',
-      reason: 'Found',
-      message: `definition ${f.challenge.spec.definition}`,
-      observedGeneration: gen(f),
-    },
-    isoOf(f)
-  );
-  s.isOne = isOne(f);
-}
-
-function definitionMissing(f: Facts, s: ChallengeStatus): void {
-  setCondition(
-    s,
-    {
-      type: COND_DEFINITION,
-      status: 'False',
-      reason: 'NotFound',
-      message: `definition ${f.challenge.spec.definition} not found`,
-      observedGeneration: gen(f),
-    },
-    isoOf(f)
-  );
-}
-
-/** Status fields every admitted instance gets from its children and definition. */
-function childrenSeen(f: Facts, s: ChallengeStatus): void {
-  definitionFound(f, s);
-  s.endpoint = f.children!.endpoint ?? s.endpoint;
-}
-
-/**
- * Entering or staying in Pending (restarts pendingSince on entry). A Pending status without pendingSince (written by
- * hand, or by a version before it existed) gets one now, so its timeout runs; the original HexaCTF operator's
- * states (None, Creating, Created, ...) are not ours, so such an instance enters Pending here like a new one, with
- * a full --pending-timeout from its adoption (when it started waiting is not known).
- */
-function pending(f: Facts, s: ChallengeStatus): void {
-  childrenSeen(f, s);
-  if (state(f) !== 'Pending' || timeMs(f.challenge.status?.pendingSince) === undefined) {
-    s.pendingSince = isoOf(f);
-  }
-  s.currentStatus = { state: 'Pending', errorMsg: '' };
-}
+import {
+  admitted,
+  deleting,
+  isOne,
+  isoOf,
+  missingLabels,
+  pendingSinceMs,
+  pendingTimedOut,
+  quotaWaitLeftMs,
+  readyReason,
+  state,
+  ttlLeftMs,
+  waitingFor,
+  gen,
+} from './row-conditions.ts';
+import { childrenSeen, definitionFound, definitionMissing, pending, setError, setReady } from './status-edits.ts';
 
 const ttlRequeue = (f: Facts) => ({ requeueAfterMs: ttlLeftMs(f) });
 const onErrorDelete = (f: Facts) => ({ deleteChallenge: f.options.deleteOnError });
