@@ -1,10 +1,10 @@
-import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
-import { parseBindAddress } from './server/bind-address.ts';
-
 // Command-line flags (names fixed by the team conventions; the chart and tests rely on them). FLAG_SPECS is the one
 // list: the Flags type is derived from it, parseFlags() and helpText() read it. To add a flag, add its spec here
 // and pass it in the chart (values.yaml and templates/deployment.yaml); options.ts hands flag values to the parts
 // that use them.
+import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+import { parseBindAddress } from './server/bind-address.ts';
+import { FlagError, capabilityList, formatDuration, namespaceList, parseDuration } from './flag-values.ts';
 
 type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
@@ -233,51 +233,6 @@ type FlagValue<S extends FlagSpec> = S extends { choices: ReadonlyArray<infer C>
 /** Parsed flag values, one field per FLAG_SPECS entry. */
 export type Flags = { [S in (typeof FLAG_SPECS)[number] as S['key']]: FlagValue<S> };
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go duration syntax: "300ms", "1.5h", "2h45m", "0". */
-export function parseDuration(s: string): number {
-  if (s === '0') {
-    return 0;
-  }
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) {
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    pos = re.lastIndex;
-  }
-  if (pos !== s.length || s.length === 0) {
-    throw new Error(`invalid duration "${s}" (use e.g. 30s, 5m, 1h30m)`);
-  }
-  return total;
-}
-
-function formatDuration(ms: number): string {
-  if (ms === 0) {
-    return '0s';
-  }
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest) {
-    parts.push(`${rest}ms`);
-  }
-  return parts.join('');
-}
-
-export class FlagError extends Error {}
-
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Flags {
   const raw = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -404,34 +359,6 @@ export function validate(f: Flags): void {
       }
     }
   }
-}
-
-/** --namespace as a list; empty = all namespaces. */
-export function namespaceList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
-  for (const n of names) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) {
-      throw new FlagError(`--namespace: "${n}" is not a namespace name`);
-    }
-  }
-  return [...new Set(names)];
-}
-
-/** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */
-export function capabilityList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((c) => c.trim().toUpperCase().replace(/^CAP_/, ''))
-    .filter(Boolean);
-  for (const name of names) {
-    if (!/^[A-Z_]+$/.test(name) || name === 'ALL') {
-      throw new FlagError(`--allowed-capabilities: "${name}" is not a capability name (ALL is refused)`);
-    }
-  }
-  return [...new Set(names)];
 }
 
 export function helpText(): string {

@@ -1,6 +1,7 @@
 // CLI entry: node operator/src/main.ts [flags]. SIGTERM/SIGINT stop it gracefully (in-flight reconciles finish,
 // the lease is released). Exit codes: 0 after a clean stop, 2 for bad flags, 1 for fatal errors.
-import { FlagError, helpText, parseFlags } from './flags.ts';
+import { FlagError } from './flag-values.ts';
+import { helpText, parseFlags } from './flags.ts';
 import { inClusterConfig, loadKubeconfig } from './kube/kubeconfig.ts';
 import { makeLogger } from './log.ts';
 import { newOperator } from './operator.ts';

@@ -1,6 +1,7 @@
 // Where flag values become options: the manager's (connection, servers, leader election, Events) and the
 // Challenge controller's (its reconcile rules, workers, metrics). The one place that reads Flags besides main.ts.
-import { capabilityList, namespaceList, type Flags } from './flags.ts';
+import { capabilityList, namespaceList } from './flag-values.ts';
+import type { Flags } from './flags.ts';
 import { cidrList } from './controller/network-policy.ts';
 import type { ChallengeControllerOptions } from './controller/setup.ts';
 import type { ManagerOptions } from './manager.ts';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FLAG_SPECS, capabilityList, helpText, namespaceList, parseDuration, parseFlags } from '../../src/flags.ts';
+import { capabilityList, namespaceList, parseDuration } from '../../src/flag-values.ts';
+import { FLAG_SPECS, helpText, parseFlags } from '../../src/flags.ts';
 import { parseBindAddress } from '../../src/server/bind-address.ts';
 
 test('defaults match the team conventions', () => {
