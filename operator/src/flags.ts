@@ -1,7 +1,7 @@
 // Command-line flags (names fixed by the team conventions; the chart and tests rely on them). FLAG_SPECS is the one
 // list: the Flags type is derived from it, parseFlags() and helpText() read it. To add a flag, add its spec here
-// and pass it in the chart (values.yaml and templates/deployment.yaml); options.ts hands flag values to the parts
-// that use them.
+// and pass it in the chart (values.yaml and templates/deployment.yaml); list it in operator/README.md (a unit test
+// checks); options.ts hands flag values to the parts that use them.
 import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
 import { parseBindAddress } from './server/bind-address.ts';
 import { FlagError, capabilityList, formatDuration, namespaceList, parseDuration } from './flag-values.ts';
