@@ -5,8 +5,6 @@ import baseConfig from './.config/eslint.config.mjs';
 export default defineConfig([
   {
     ignores: [
-      // The operator workspace is plain TypeScript with its own checks (tsc, node --test).
-      'operator/',
       '.cache/',
       '**/logs',
       '**/*.log',
@@ -72,4 +70,6 @@ export default defineConfig([
     languageOptions: { parserOptions: { project: './tsconfig.tools.json' } },
     rules: { '@typescript-eslint/no-deprecated': 'warn' },
   },
+  // The operator workspace gets the same rules; naming its .ts files is what makes ESLint lint them.
+  { files: ['operator/**/*.ts'] },
 ]);

@@ -26,8 +26,8 @@ export interface LabelNames {
 }
 export type LabelRole = keyof LabelNames;
 
-/** The roles in the order the operator writes them on every Challenge series. */
-export const LABEL_ROLES: readonly LabelRole[] = Object.freeze(['challengeId', 'challengeName', 'username', 'namespace']);
+/** The status label roles in the order the operator writes them on every Challenge series. */
+export const STATUS_LABEL_ORDER: readonly LabelRole[] = Object.freeze(['challengeId', 'challengeName', 'username', 'namespace']);
 
 /** The operator's label names. */
 export const STATUS_LABELS: Readonly<LabelNames> = Object.freeze({
@@ -39,8 +39,6 @@ export const STATUS_LABELS: Readonly<LabelNames> = Object.freeze({
 
 /** The original HexaCTF operator (Go, v0.0.5) spelled the challenge id label this way. */
 export const LEGACY_CHALLENGE_ID_LABEL = 'challeng_id';
-/** The original operator's label names (only the challenge id differs). */
-export const LEGACY_STATUS_LABELS: Readonly<LabelNames> = Object.freeze({ ...STATUS_LABELS, challengeId: LEGACY_CHALLENGE_ID_LABEL });
 
 /** Labels `challenge_info` adds to the status labels, and `challenge_definition_requests`' own. */
 export const DEFINITION_LABEL = 'definition';
@@ -50,7 +48,7 @@ export const RESOURCE_LABEL = 'resource';
 export const REQUESTS_NAMESPACE_LABEL = 'namespace';
 
 /** `challenge_info`'s labels in exposition order. */
-export const INFO_LABELS: readonly string[] = Object.freeze([...LABEL_ROLES.map((r) => STATUS_LABELS[r]), DEFINITION_LABEL, CATEGORY_LABEL]);
+export const INFO_LABELS: readonly string[] = Object.freeze([...STATUS_LABEL_ORDER.map((r) => STATUS_LABELS[r]), DEFINITION_LABEL, CATEGORY_LABEL]);
 /** `challenge_definition_requests`' labels in exposition order. */
 export const REQUEST_LABELS: readonly string[] = Object.freeze([REQUESTS_NAMESPACE_LABEL, DEFINITION_LABEL, CATEGORY_LABEL, RESOURCE_LABEL]);
 
@@ -64,7 +62,6 @@ export type RequestResource = (typeof REQUEST_RESOURCES)[number];
 /** The Challenge states (status.currentStatus.state) and the gauge value each is exported as. */
 export const STATE_CODES = Object.freeze({ Pending: 0, Running: 1, Deleted: 2, Error: 3 } as const);
 export type StateName = keyof typeof STATE_CODES;
-export type StateCode = (typeof STATE_CODES)[StateName];
 
 /** All states in code order. */
 export const STATE_NAMES: readonly StateName[] = Object.freeze(

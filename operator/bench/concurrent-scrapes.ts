@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../src/metrics/lifecycle-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
 import { listen } from '../src/server/http-server.ts';
 import type { Challenge } from '../src/api/types.ts';
@@ -71,6 +72,9 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   const chInf = await filledInformer<Challenge>('challenges', makeChallenges(n));
   const defInf = await filledInformer('definitions', makeDefinitions());
   const metrics = new ControllerMetrics(false);
+  // The operator's registry also holds the lifecycle and event-recorder families (controller/setup.ts).
+  new LifecycleMetrics(metrics.registry);
+  metrics.eventStats();
   const collector = collectorOver(chInf, defInf);
   const text = new SharedRender(async (push) => {
     push(await metrics.registry.metrics());
@@ -95,7 +99,10 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   const healthServer = await listen('127.0.0.1:0', {
     '/healthz': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
   });
-  const scraper = new Worker(SCRAPER, { eval: true, workerData: { url: `${metricsServer.url}/metrics`, n: side === 'no-scrapes' ? 0 : SCRAPERS } });
+  const scraper = new Worker(SCRAPER, {
+    eval: true,
+    workerData: { url: `${metricsServer.url}/metrics`, n: side === 'no-scrapes' ? 0 : SCRAPERS },
+  });
   await new Promise((r) => setTimeout(r, 500)); // warm-up: JIT, label strings, connections
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -109,34 +116,69 @@ async function runSide(side: 'shared' | 'per-scrape' | 'no-scrapes', n: number, 
   chInf.stop();
   defInf.stop();
   const sorted = [...ms].sort((a, b) => a - b);
-  if (process.env.BENCH_DEBUG) console.error(side, 'slowest probes', sorted.slice(-6).map((x) => x.toFixed(0)).join(' '), 'loop delay max', (loop.max / 1e6).toFixed(0), 'ms');
+  if (process.env.BENCH_DEBUG) {
+    console.error(
+      side,
+      'slowest probes',
+      sorted
+        .slice(-6)
+        .map((x) => x.toFixed(0))
+        .join(' '),
+      'loop delay max',
+      (loop.max / 1e6).toFixed(0),
+      'ms'
+    );
+  }
   return {
-    healthP99: percentile(sorted, 99), healthMax: sorted[sorted.length - 1], probes: ms.length, scrapes,
-    renders: side === 'shared' ? text.renders : renders, seconds,
+    healthP99: percentile(sorted, 99),
+    healthMax: sorted[sorted.length - 1],
+    probes: ms.length,
+    scrapes,
+    renders: side === 'shared' ? text.renders : renders,
+    seconds,
   };
 }
 
 function runSideInChild(side: string, n: number, seconds: number): Result {
-  const out = execFileSync(process.execPath, [import.meta.filename, '--side', side, '--n', String(n), '--seconds', String(seconds)], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [import.meta.filename, '--side', side, '--n', String(n), '--seconds', String(seconds)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    }
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 
-export function concurrentScrapeBench(n: number, seconds: number): void {
+function concurrentScrapeBench(n: number, seconds: number): void {
   // What this machine gives a /healthz probe with no scrapes at all: the floor the other figures sit on.
   const idle = runSideInChild('no-scrapes', n, seconds);
   const base = runSideInChild('per-scrape', n, seconds);
   const shared = runSideInChild('shared', n, seconds);
-  const fmt = (r: Result) => `/healthz p99 ${r.healthP99.toFixed(1)} ms (max ${r.healthMax.toFixed(1)} ms, ${r.probes} probes), ` +
+  const fmt = (r: Result) =>
+    `/healthz p99 ${r.healthP99.toFixed(1)} ms (max ${r.healthMax.toFixed(1)} ms, ${r.probes} probes), ` +
     `${(r.scrapes / r.seconds).toFixed(0)} scrapes/s from ${r.renders} renders`;
-  row(`no scrapes, ${n} Challenges (the machine's floor)`, `/healthz p99 ${idle.healthP99.toFixed(1)} ms (max ${idle.healthMax.toFixed(1)} ms, ${idle.probes} probes)`);
+  row(
+    `no scrapes, ${n} Challenges (the machine's floor)`,
+    `/healthz p99 ${idle.healthP99.toFixed(1)} ms (max ${idle.healthMax.toFixed(1)} ms, ${idle.probes} probes)`
+  );
   row(`${SCRAPERS} concurrent scrapes, ${n} Challenges: one render each (baseline)`, fmt(base));
   row(`${SCRAPERS} concurrent scrapes, ${n} Challenges: shared render`, fmt(shared));
-  row(`${SCRAPERS} concurrent scrapes: shared vs baseline`, `/healthz p99 ${(base.healthP99 / shared.healthP99).toFixed(1)}x lower, ` +
-    `${((shared.scrapes / shared.seconds) / (base.scrapes / base.seconds)).toFixed(1)}x the scrapes/s`);
-  row(`${SCRAPERS} concurrent scrapes: machine load (1-min average, ${availableParallelism()} CPUs)`, loadavg()[0].toFixed(1));
-  row(`${SCRAPERS} concurrent scrapes target (/healthz p99 <= ${TARGET_P99_MS} ms)`, shared.healthP99 <= TARGET_P99_MS ? 'met' : 'NOT met');
+  row(
+    `${SCRAPERS} concurrent scrapes: shared vs baseline`,
+    `/healthz p99 ${(base.healthP99 / shared.healthP99).toFixed(1)}x lower, ` +
+      `${(shared.scrapes / shared.seconds / (base.scrapes / base.seconds)).toFixed(1)}x the scrapes/s`
+  );
+  row(
+    `${SCRAPERS} concurrent scrapes: machine load (1-min average, ${availableParallelism()} CPUs)`,
+    loadavg()[0].toFixed(1)
+  );
+  row(
+    `${SCRAPERS} concurrent scrapes target (/healthz p99 <= ${TARGET_P99_MS} ms)`,
+    shared.healthP99 <= TARGET_P99_MS ? 'met' : 'NOT met'
+  );
 }
 
 if (import.meta.main) {

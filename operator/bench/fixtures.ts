@@ -1,6 +1,7 @@
 // Synthetic Challenges for the in-process benchmarks, fed through the operator's own Informer cache (a
 // ListWatch that answers from memory: the apiserver route for 100k objects would take hours here).
-import { Informer, type ListWatch } from '../src/kube/informer.ts';
+import { Informer } from '../src/kube/informer.ts';
+import type { ListWatch } from '../src/kube/list-watch.ts';
 import { realClock } from '../src/clock.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import type { Challenge, ChallengeDefinition, KubeObject, State } from '../src/api/types.ts';
@@ -35,8 +36,22 @@ export function makeChallenges(n: number, users = Math.max(1, Math.ceil(n / 5)),
         observedGeneration: 1,
         endpoint: 30000 + (i % 2768),
         conditions: [
-          { type: 'DefinitionResolved', status: 'True', reason: 'Found', message: `definition def-${i % 10}`, lastTransitionTime: now, observedGeneration: 1 },
-          { type: 'Ready', status: 'True', reason: 'Available', message: 'every component is available', lastTransitionTime: now, observedGeneration: 1 },
+          {
+            type: 'DefinitionResolved',
+            status: 'True',
+            reason: 'Found',
+            message: `definition def-${i % 10}`,
+            lastTransitionTime: now,
+            observedGeneration: 1,
+          },
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Available',
+            message: 'every component is available',
+            lastTransitionTime: now,
+            observedGeneration: 1,
+          },
         ],
       },
     });
@@ -55,11 +70,24 @@ export function makeDefinitions(namespaces = 4): ChallengeDefinition[] {
         spec: {
           isOne: false,
           category: ['web', 'pwn', 'crypto', 'rev', 'misc'][d % 5],
-          components: [{
-            name: 'app',
-            deployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } },
-            service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } },
-          }],
+          components: [
+            {
+              name: 'app',
+              deployment: {
+                spec: {
+                  replicas: 1,
+                  template: {
+                    spec: {
+                      containers: [
+                        { name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+                      ],
+                    },
+                  },
+                },
+              },
+              service: { spec: { type: 'NodePort', ports: [{ port: 80 }] } },
+            },
+          ],
         },
       });
     }
@@ -68,7 +96,7 @@ export function makeDefinitions(namespaces = 4): ChallengeDefinition[] {
 }
 
 /** A ListWatch that lists the given objects and then watches forever without events. */
-export function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> {
+function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> {
   return {
     list: async () => ({ items: [...items], resourceVersion: '1' }),
     watch: async () => ({ abort() {} }),
@@ -76,7 +104,11 @@ export function staticListWatch<T extends KubeObject>(items: T[]): ListWatch<T> 
 }
 
 /** A started, synced Informer holding `items`. */
-export async function filledInformer<T extends KubeObject>(name: string, items: T[], transform?: (o: any) => T): Promise<Informer<T>> {
+export async function filledInformer<T extends KubeObject>(
+  name: string,
+  items: T[],
+  transform?: (o: any) => T
+): Promise<Informer<T>> {
   const inf = new Informer<T>(staticListWatch(items), { name, transform });
   inf.start();
   await inf.waitForSync();
@@ -84,11 +116,18 @@ export async function filledInformer<T extends KubeObject>(name: string, items: 
 }
 
 /** The Challenge series collector over filled informers, wired as the manager wires it (60 s retention). */
-export function collectorOver(challenges: Informer<Challenge>, definitions: Informer<ChallengeDefinition>): ChallengeCollector {
-  return new ChallengeCollector({
-    challenges: () => challenges.list(),
-    get: (k) => challenges.get(k),
-    definitions: () => definitions.list(),
-    definition: (ns, name) => definitions.get(`${ns}/${name}`),
-  }, realClock, 60_000);
+export function collectorOver(
+  challenges: Informer<Challenge>,
+  definitions: Informer<ChallengeDefinition>
+): ChallengeCollector {
+  return new ChallengeCollector(
+    {
+      challenges: () => challenges.list(),
+      get: (k) => challenges.get(k),
+      definitions: () => definitions.list(),
+      definition: (ns, name) => definitions.get(`${ns}/${name}`),
+    },
+    realClock,
+    60_000
+  );
 }

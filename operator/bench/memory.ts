@@ -9,20 +9,22 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Informer, type ListWatch } from '../src/kube/informer.ts';
+import { Informer } from '../src/kube/informer.ts';
+import type { ListWatch } from '../src/kube/list-watch.ts';
 import { realClock } from '../src/clock.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
 import { SharedRender } from '../src/metrics/shared-render.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from '../src/controller/projections.ts';
-import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
-import type { Challenge, KubeObject } from '../src/api/types.ts';
+import { ANNOTATION_CHALLENGE, type KubeObject } from '../src/api/types.ts';
 import { filledInformer, makeChallenges, makeDefinitions } from './fixtures.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 function settle(): NodeJS.MemoryUsage {
   const gc = (globalThis as { gc?: () => void }).gc;
-  for (let i = 0; i < 3; i++) gc?.();
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+  }
   return process.memoryUsage();
 }
 
@@ -33,12 +35,56 @@ function asStored(obj: KubeObject & { spec: any }, i: number): KubeObject {
     ...obj,
     metadata: {
       ...obj.metadata,
-      uid: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resourceVersion: String(50_000 + i), generation: 1, creationTimestamp: now,
-      managedFields: [{ manager: 'hexactf-challenge-operator', operation: 'Apply', apiVersion: obj.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(obj.metadata.labels ?? {}).map((k) => [`f:${k}`, {}])), 'f:ownerReferences': {} }, 'f:spec': { 'f:replicas': {}, 'f:selector': {}, 'f:template': {} } } }],
+      uid: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      resourceVersion: String(50_000 + i),
+      generation: 1,
+      creationTimestamp: now,
+      managedFields: [
+        {
+          manager: 'hexactf-challenge-operator',
+          operation: 'Apply',
+          apiVersion: obj.apiVersion,
+          time: now,
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': {
+              'f:labels': Object.fromEntries(Object.keys(obj.metadata.labels ?? {}).map((k) => [`f:${k}`, {}])),
+              'f:ownerReferences': {},
+            },
+            'f:spec': { 'f:replicas': {}, 'f:selector': {}, 'f:template': {} },
+          },
+        },
+      ],
     } as KubeObject['metadata'],
     ...(obj.kind === 'Deployment'
-      ? { status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: now, lastTransitionTime: now }] } }
-      : { spec: { ...obj.spec, clusterIP: `10.0.${(i >> 8) & 255}.${i & 255}`, clusterIPs: [`10.0.${(i >> 8) & 255}.${i & 255}`], ports: obj.spec.ports.map((p: object) => ({ ...p, protocol: 'TCP', nodePort: 30000 + (i % 2768) })) }, status: { loadBalancer: {} } }),
+      ? {
+          status: {
+            observedGeneration: 1,
+            replicas: 1,
+            updatedReplicas: 1,
+            readyReplicas: 1,
+            availableReplicas: 1,
+            conditions: [
+              {
+                type: 'Available',
+                status: 'True',
+                reason: 'MinimumReplicasAvailable',
+                message: 'Deployment has minimum availability.',
+                lastUpdateTime: now,
+                lastTransitionTime: now,
+              },
+            ],
+          },
+        }
+      : {
+          spec: {
+            ...obj.spec,
+            clusterIP: `10.0.${(i >> 8) & 255}.${i & 255}`,
+            clusterIPs: [`10.0.${(i >> 8) & 255}.${i & 255}`],
+            ports: obj.spec.ports.map((p: object) => ({ ...p, protocol: 'TCP', nodePort: 30000 + (i % 2768) })),
+          },
+          status: { loadBalancer: {} },
+        }),
   } as KubeObject;
 }
 
@@ -47,26 +93,110 @@ function podOf(d: KubeObject & { spec: any }, i: number): KubeObject {
   const now = '2026-11-25T12:00:00Z';
   const tmpl = d.spec.template;
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
-      name: `${d.metadata.name}-7d9f8c6b5-${String(i).padStart(5, '0')}`, namespace: d.metadata.namespace, uid: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      resourceVersion: String(90_000 + i), creationTimestamp: now, labels: { ...tmpl.metadata?.labels, 'pod-template-hash': '7d9f8c6b5' },
+      name: `${d.metadata.name}-7d9f8c6b5-${String(i).padStart(5, '0')}`,
+      namespace: d.metadata.namespace,
+      uid: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      resourceVersion: String(90_000 + i),
+      creationTimestamp: now,
+      labels: { ...tmpl.metadata?.labels, 'pod-template-hash': '7d9f8c6b5' },
       annotations: { ...tmpl.metadata?.annotations },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${d.metadata.name}-7d9f8c6b5`, uid: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`, controller: true, blockOwnerDeletion: true }],
-      managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {}, 'f:ownerReferences': {} }, 'f:spec': { 'f:containers': {} } } },
-        { manager: 'kubelet', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', subresource: 'status', fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:podIP': {} } } }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${d.metadata.name}-7d9f8c6b5`,
+          uid: `30000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      managedFields: [
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: now,
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:metadata': { 'f:labels': {}, 'f:ownerReferences': {} }, 'f:spec': { 'f:containers': {} } },
+        },
+        {
+          manager: 'kubelet',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: now,
+          fieldsType: 'FieldsV1',
+          subresource: 'status',
+          fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:podIP': {} } },
+        },
+      ],
     } as KubeObject['metadata'],
     spec: {
       ...tmpl.spec,
-      containers: tmpl.spec.containers.map((c: object) => ({ ...c, imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', volumeMounts: [{ name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] })),
-      restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', serviceAccount: 'default', nodeName: 'node-1', securityContext: {}, schedulerName: 'default-scheduler', priority: 0, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority',
-      tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
-      volumes: [{ name: 'kube-api-access-x7k2p', projected: { sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }, { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } }], defaultMode: 420 } }],
+      containers: tmpl.spec.containers.map((c: object) => ({
+        ...c,
+        imagePullPolicy: 'IfNotPresent',
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        volumeMounts: [
+          { name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+        ],
+      })),
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      serviceAccountName: 'default',
+      serviceAccount: 'default',
+      nodeName: 'node-1',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+      priority: 0,
+      enableServiceLinks: true,
+      preemptionPolicy: 'PreemptLowerPriority',
+      tolerations: [
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      ],
+      volumes: [
+        {
+          name: 'kube-api-access-x7k2p',
+          projected: {
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+              {
+                downwardAPI: {
+                  items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+                },
+              },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ],
     },
     status: {
-      phase: 'Running', hostIP: '10.0.0.1', podIP: `10.244.${(i >> 8) & 255}.${i & 255}`, startTime: now, qosClass: 'Burstable',
-      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now })),
-      containerStatuses: tmpl.spec.containers.map((c: { name: string; image: string }) => ({ name: c.name, state: { running: { startedAt: now } }, lastState: {}, ready: true, restartCount: 0, image: c.image, imageID: `docker.io/library/${c.image}@sha256:${'a'.repeat(64)}`, containerID: `containerd://${'b'.repeat(64)}`, started: true })),
+      phase: 'Running',
+      hostIP: '10.0.0.1',
+      podIP: `10.244.${(i >> 8) & 255}.${i & 255}`,
+      startTime: now,
+      qosClass: 'Burstable',
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(
+        (type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now })
+      ),
+      containerStatuses: tmpl.spec.containers.map((c: { name: string; image: string }) => ({
+        name: c.name,
+        state: { running: { startedAt: now } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: c.image,
+        imageID: `docker.io/library/${c.image}@sha256:${'a'.repeat(64)}`,
+        containerID: `containerd://${'b'.repeat(64)}`,
+        started: true,
+      })),
     },
   } as KubeObject;
 }
@@ -78,7 +208,9 @@ type Mode = 'empty' | 'projected' | 'whole';
 /** Writes the objects as list pages (one JSON array of up to 500 per line), as the apiserver hands them out. */
 function writePages(file: string, items: KubeObject[]): void {
   const lines: string[] = [];
-  for (let i = 0; i < items.length; i += PAGE) lines.push(JSON.stringify(items.slice(i, i + PAGE)));
+  for (let i = 0; i < items.length; i += PAGE) {
+    lines.push(JSON.stringify(items.slice(i, i + PAGE)));
+  }
   writeFileSync(file, lines.join('\n') + '\n');
 }
 
@@ -88,8 +220,12 @@ function pagedFileListWatch<T extends KubeObject>(file: string): ListWatch<T> {
     async list(transform) {
       const items: T[] = [];
       for await (const line of createInterface({ input: createReadStream(file) })) {
-        if (!line) continue;
-        for (const o of JSON.parse(line) as T[]) items.push(transform ? transform(o) : o);
+        if (!line) {
+          continue;
+        }
+        for (const o of JSON.parse(line) as T[]) {
+          items.push(transform ? transform(o) : o);
+        }
       }
       return { items, resourceVersion: '1', transformed: !!transform };
     },
@@ -104,73 +240,164 @@ function vmRssBytes(): number {
 
 /** One process, one way of caching: what its memory is once the caches are full and /metrics was rendered. */
 async function child(mode: Mode, dir: string): Promise<void> {
-  const transforms = { challenges: projectCustom, deployments: projectDeployment, services: projectSpecOnly, pods: projectPod };
+  const transforms = {
+    challenges: projectCustom,
+    deployments: projectDeployment,
+    services: projectSpecOnly,
+    pods: projectPod,
+  };
   const caches: Record<string, Informer<any>> = {};
   if (mode !== 'empty') {
     for (const kind of KINDS) {
-      const inf = new Informer<any>(pagedFileListWatch(join(dir, `${kind}.ndjson`)), { name: kind, transform: mode === 'projected' ? transforms[kind] : undefined });
+      const inf = new Informer<any>(pagedFileListWatch(join(dir, `${kind}.ndjson`)), {
+        name: kind,
+        transform: mode === 'projected' ? transforms[kind] : undefined,
+      });
       inf.start();
       await inf.waitForSync();
       caches[kind] = inf;
     }
   }
   const defs = await filledInformer('definitions', makeDefinitions(), mode === 'projected' ? projectCustom : undefined);
-  const collector = new ChallengeCollector({
-    challenges: () => caches.challenges?.list() ?? [].values(), get: (k) => caches.challenges?.get(k),
-    definitions: () => defs.list(), definition: (ns, name) => defs.get(`${ns}/${name}`),
-  }, realClock, 60_000);
+  const collector = new ChallengeCollector(
+    {
+      challenges: () => caches.challenges?.list() ?? [].values(),
+      get: (k) => caches.challenges?.get(k),
+      definitions: () => defs.list(),
+      definition: (ns, name) => defs.get(`${ns}/${name}`),
+    },
+    realClock,
+    60_000
+  );
   // A scrape as Prometheus makes it: the text and its gzip form, whose pieces the collector keeps between scrapes.
   const text = await new SharedRender((push) => collector.renderPieces(push)).get();
   const bytes = text.length;
   await text.gzipped();
   const m = settle();
-  process.stdout.write(JSON.stringify({ rss: vmRssBytes(), heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, bytes }) + '\n');
-  for (const inf of [...Object.values(caches), defs]) inf.stop();
+  process.stdout.write(
+    JSON.stringify({
+      rss: vmRssBytes(),
+      heapTotal: m.heapTotal,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      bytes,
+    }) + '\n'
+  );
+  for (const inf of [...Object.values(caches), defs]) {
+    inf.stop();
+  }
 }
 
-export async function memoryBench(n: number): Promise<void> {
+async function memoryBench(n: number): Promise<void> {
   const defs = makeDefinitions();
   const defByKey = new Map(defs.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d]));
   const dir = mkdtempSync(join(tmpdir(), 'hexactf-bench-'));
   try {
     const challenges = makeChallenges(n);
-    const children: { deployments: KubeObject[]; services: KubeObject[]; pods: KubeObject[] } = { deployments: [], services: [], pods: [] };
+    const children: { deployments: KubeObject[]; services: KubeObject[]; pods: KubeObject[] } = {
+      deployments: [],
+      services: [],
+      pods: [],
+    };
     challenges.forEach((ch, i) => {
       for (const c of desiredChildren(ch, defByKey.get(`${ch.metadata.namespace}/${ch.spec.definition}`)!)) {
-        if (c.kind === 'NetworkPolicy') continue; // small and one per instance; the figure is about the others
+        if (c.kind === 'NetworkPolicy') {
+          continue;
+        } // small and one per instance; the figure is about the others
         const stored = asStored(c.object, i);
         (c.kind === 'Deployment' ? children.deployments : children.services).push(stored);
-        if (c.kind === 'Deployment') children.pods.push(podOf(c.object, i));
+        if (c.kind === 'Deployment') {
+          children.pods.push(podOf(c.object, i));
+        }
       }
       // What the apiserver adds to a Challenge: managedFields of the creator and of the operator's status writes.
       (ch.metadata as unknown as Record<string, unknown>).managedFields = [
-        { manager: 'hexactf-web', operation: 'Update', apiVersion: 'apps.hexactf.io/v1alpha1', time: ch.metadata.creationTimestamp, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { [`f:${ANNOTATION_CHALLENGE}`]: {} } }, 'f:spec': { '.': {}, 'f:definition': {} } } },
-        { manager: 'hexactf-challenge-operator', operation: 'Update', apiVersion: 'apps.hexactf.io/v1alpha1', time: ch.metadata.creationTimestamp, fieldsType: 'FieldsV1', subresource: 'status', fieldsV1: { 'f:status': { '.': {}, 'f:conditions': {}, 'f:currentStatus': { '.': {}, 'f:errorMsg': {}, 'f:state': {} }, 'f:endpoint': {}, 'f:isOne': {}, 'f:observedGeneration': {}, 'f:startedAt': {} } } },
+        {
+          manager: 'hexactf-web',
+          operation: 'Update',
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          time: ch.metadata.creationTimestamp,
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': { 'f:labels': { [`f:${ANNOTATION_CHALLENGE}`]: {} } },
+            'f:spec': { '.': {}, 'f:definition': {} },
+          },
+        },
+        {
+          manager: 'hexactf-challenge-operator',
+          operation: 'Update',
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          time: ch.metadata.creationTimestamp,
+          fieldsType: 'FieldsV1',
+          subresource: 'status',
+          fieldsV1: {
+            'f:status': {
+              '.': {},
+              'f:conditions': {},
+              'f:currentStatus': { '.': {}, 'f:errorMsg': {}, 'f:state': {} },
+              'f:endpoint': {},
+              'f:isOne': {},
+              'f:observedGeneration': {},
+              'f:startedAt': {},
+            },
+          },
+        },
       ];
     });
     writePages(join(dir, 'challenges.ndjson'), challenges);
-    for (const kind of ['deployments', 'services', 'pods'] as const) writePages(join(dir, `${kind}.ndjson`), children[kind]);
+    for (const kind of ['deployments', 'services', 'pods'] as const) {
+      writePages(join(dir, `${kind}.ndjson`), children[kind]);
+    }
 
     const run = (mode: Mode) => {
       // V8 flags as the image's ENTRYPOINT sets them.
-      const r = spawnSync(process.execPath, ['--expose-gc', ...IMAGE_NODE_FLAGS, import.meta.filename, '--child', mode, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      if (r.status !== 0) throw new Error(`memory child ${mode} failed`);
-      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; bytes: number };
+      const r = spawnSync(
+        process.execPath,
+        ['--expose-gc', ...IMAGE_NODE_FLAGS, import.meta.filename, '--child', mode, dir],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
+      );
+      if (r.status !== 0) {
+        throw new Error(`memory child ${mode} failed`);
+      }
+      return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        rss: number;
+        heapTotal: number;
+        heapUsed: number;
+        external: number;
+        arrayBuffers: number;
+        bytes: number;
+      };
     };
     const empty = run('empty');
     const projected = run('projected');
     const whole = run('whole');
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     const objects = `${n} Challenges + ${3 * n} children`;
-    row(`memory: empty caches, own process (baseline)`, `rss ${mib(empty.rss)}, heap used ${mib(empty.heapUsed)} of ${mib(empty.heapTotal)}`);
-    row(`memory: ${objects} cached whole (before projections)`, `rss ${mib(whole.rss)}, heap used ${mib(whole.heapUsed)} of ${mib(whole.heapTotal)}`);
-    row(`memory: ${objects}, projected, metrics built`, `rss ${mib(projected.rss)} (target <= 400 MiB: ${projected.rss <= 400 * 2 ** 20 ? 'met' : 'NOT met'}; ${(projected.rss / whole.rss).toFixed(2)}x whole), heap used ${mib(projected.heapUsed)} of ${mib(projected.heapTotal)} (${((projected.heapUsed - empty.heapUsed) / (whole.heapUsed - empty.heapUsed)).toFixed(2)}x whole over baseline), external ${mib(projected.external)}, array buffers ${mib(projected.arrayBuffers)}`);
-    row(`memory: per Challenge (with its children and series)`, `${((projected.heapUsed + projected.external - empty.heapUsed - empty.external) / n / 1024).toFixed(1)} KiB heap+external projected, ${((whole.heapUsed + whole.external - empty.heapUsed - empty.external) / n / 1024).toFixed(1)} KiB whole; ${(projected.bytes / 1e6).toFixed(1)} MB exposition`);
+    row(
+      `memory: empty caches, own process (baseline)`,
+      `rss ${mib(empty.rss)}, heap used ${mib(empty.heapUsed)} of ${mib(empty.heapTotal)}`
+    );
+    row(
+      `memory: ${objects} cached whole (before projections)`,
+      `rss ${mib(whole.rss)}, heap used ${mib(whole.heapUsed)} of ${mib(whole.heapTotal)}`
+    );
+    row(
+      `memory: ${objects}, projected, metrics built`,
+      `rss ${mib(projected.rss)} (target <= 400 MiB: ${projected.rss <= 400 * 2 ** 20 ? 'met' : 'NOT met'}; ${(projected.rss / whole.rss).toFixed(2)}x whole), heap used ${mib(projected.heapUsed)} of ${mib(projected.heapTotal)} (${((projected.heapUsed - empty.heapUsed) / (whole.heapUsed - empty.heapUsed)).toFixed(2)}x whole over baseline), external ${mib(projected.external)}, array buffers ${mib(projected.arrayBuffers)}`
+    );
+    row(
+      `memory: per Challenge (with its children and series)`,
+      `${((projected.heapUsed + projected.external - empty.heapUsed - empty.external) / n / 1024).toFixed(1)} KiB heap+external projected, ${((whole.heapUsed + whole.external - empty.heapUsed - empty.external) / n / 1024).toFixed(1)} KiB whole; ${(projected.bytes / 1e6).toFixed(1)} MB exposition`
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const childAt = process.argv.indexOf('--child');
-if (import.meta.main && childAt >= 0) await child(process.argv[childAt + 1] as Mode, process.argv[childAt + 2]);
-else if (import.meta.main) await memoryBench(short() ? 2000 : 10_000);
+if (import.meta.main && childAt >= 0) {
+  await child(process.argv[childAt + 1] as Mode, process.argv[childAt + 2]);
+} else if (import.meta.main) {
+  await memoryBench(short() ? 2000 : 10_000);
+}

@@ -7,14 +7,21 @@
 // the same writes through client-node (the baseline before the operator had its own client). Reported: wall time
 // to converge, ratio to the baseline, per-Challenge latency from create to status written (p50/p90/p99),
 // per-reconcile duration percentiles, and the process's memory.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { createTestNamespace, startTestEnv, type TestEnv } from '../test/support/test-env.ts';
-import { startManager } from '../src/manager.ts';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { startTestEnv, type TestEnv } from '../test/support/test-env.ts';
+import { createTestNamespace } from '../test/support/cluster-setup.ts';
+import { startOperator } from '../src/operator.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { RestClient } from '../src/kube/rest.ts';
-import { FINALIZER } from '../src/api/types.ts';
-import type { Challenge, ChallengeDefinition } from '../src/api/types.ts';
+import { FINALIZER, type Challenge, type ChallengeDefinition } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
 import { definitionSpec } from '../test/integration/harness.ts';
 import { pool } from '../test/stress/support.ts';
@@ -24,8 +31,12 @@ const WORKERS = 4; // --max-concurrent-reconciles default
 
 function challengeBody(name: string, i: number) {
   return {
-    apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-    metadata: { name, labels: { 'apps.hexactf.io/challengeId': String(1 + (i % 25)), 'apps.hexactf.io/user': `player-${i % 200}` } },
+    apiVersion: 'apps.hexactf.io/v1alpha1',
+    kind: 'Challenge',
+    metadata: {
+      name,
+      labels: { 'apps.hexactf.io/challengeId': String(1 + (i % 25)), 'apps.hexactf.io/user': `player-${i % 200}` },
+    },
     spec: { definition: 'web' },
   };
 }
@@ -33,8 +44,15 @@ function challengeBody(name: string, i: number) {
 async function setupNamespace(env: TestEnv, prefix: string): Promise<string> {
   const ns = await createTestNamespace(env.kubeConfig, prefix);
   await env.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-    ...G, namespace: ns, plural: 'challengedefinitions',
-    body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'web' }, spec: definitionSpec() },
+    ...G,
+    namespace: ns,
+    plural: 'challengedefinitions',
+    body: {
+      apiVersion: 'apps.hexactf.io/v1alpha1',
+      kind: 'ChallengeDefinition',
+      metadata: { name: 'web' },
+      spec: definitionSpec(),
+    },
   });
   return ns;
 }
@@ -51,18 +69,33 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
   const t0 = performance.now();
   const created: Challenge[] = [];
   await pool(names, 50, async (name, i) => {
-    created[i] = (await custom.createNamespacedCustomObject({ ...G, namespace: ns, plural: 'challenges', body: challengeBody(name, i) })) as Challenge;
+    created[i] = (await custom.createNamespacedCustomObject({
+      ...G,
+      namespace: ns,
+      plural: 'challenges',
+      body: challengeBody(name, i),
+    })) as Challenge;
   });
   await pool(created, WORKERS, async (ch) => {
     for (const child of desiredChildren(ch, def)) {
-      if (child.kind === 'Deployment') await apps.createNamespacedDeployment({ namespace: ns, body: child.object as never });
-      else if (child.kind === 'NetworkPolicy') await net.createNamespacedNetworkPolicy({ namespace: ns, body: child.object as never });
-      else await core.createNamespacedService({ namespace: ns, body: child.object as never });
+      if (child.kind === 'Deployment') {
+        await apps.createNamespacedDeployment({ namespace: ns, body: child.object as never });
+      } else if (child.kind === 'NetworkPolicy') {
+        await net.createNamespacedNetworkPolicy({ namespace: ns, body: child.object as never });
+      } else {
+        await core.createNamespacedService({ namespace: ns, body: child.object as never });
+      }
     }
-    await custom.patchNamespacedCustomObjectStatus({
-      ...G, namespace: ns, plural: 'challenges', name: ch.metadata.name,
-      body: { status: { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 } },
-    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        ...G,
+        namespace: ns,
+        plural: 'challenges',
+        name: ch.metadata.name,
+        body: { status: { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+    );
   });
   return performance.now() - t0;
 }
@@ -80,7 +113,9 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
   const t0 = performance.now();
   const created: Challenge[] = [];
   await pool(names, 50, async (name, i) => {
-    created[i] = await rest.request<Challenge>('POST', `/apis/${G.group}/${G.version}/namespaces/${ns}/challenges`, { body: challengeBody(name, i) });
+    created[i] = await rest.request<Challenge>('POST', `/apis/${G.group}/${G.version}/namespaces/${ns}/challenges`, {
+      body: challengeBody(name, i),
+    });
   });
   await pool(created, WORKERS, async (ch) => {
     ch = await client.setFinalizers(ch, [FINALIZER]);
@@ -93,11 +128,20 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
 
 async function operatorRun(env: TestEnv, n: number) {
   const ns = await setupNamespace(env, 'bench-op');
-  const manager = await startManager({
-    kubeConfig: env.kubeConfig, defaultMetrics: false,
+  const { manager, challenges } = await startOperator({
+    kubeConfig: env.kubeConfig,
+    defaultMetrics: false,
     // The client-side rate limit off, like the baseline's client: this measures the operator's own overhead
     // (README: what --kube-api-qps costs on top).
-    flags: { namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '0', pendingTimeoutMs: 0, challengeTtlMs: 0, maxConcurrentReconciles: WORKERS, kubeApiQps: -1 },
+    flags: {
+      namespace: ns,
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '0',
+      pendingTimeoutMs: 0,
+      challengeTtlMs: 0,
+      maxConcurrentReconciles: WORKERS,
+      kubeApiQps: -1,
+    },
   });
   // Measurement hooks only: the raw duration of every reconcile, and when each Challenge's status arrived.
   const reconcileMs: number[] = [];
@@ -111,11 +155,15 @@ async function operatorRun(env: TestEnv, n: number) {
   let resolveDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveDone = r));
   const check = (ch: Challenge) => {
-    if (doneAt.has(ch.metadata.name) || ch.status?.currentStatus?.state !== 'Pending') return;
+    if (doneAt.has(ch.metadata.name) || ch.status?.currentStatus?.state !== 'Pending') {
+      return;
+    }
     doneAt.set(ch.metadata.name, performance.now());
-    if (doneAt.size === n) resolveDone();
+    if (doneAt.size === n) {
+      resolveDone();
+    }
   };
-  manager.caches.challenges.addHandlers({ onUpdate: (_o, ch) => check(ch), onAdd: check });
+  challenges.caches.challenges.addHandlers({ onUpdate: (_o, ch) => check(ch), onAdd: check });
 
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   // Created as the baseline creates them (the same client, 50 at a time): client-node's new TLS connection per
@@ -123,13 +171,15 @@ async function operatorRun(env: TestEnv, n: number) {
   const rest = new RestClient(env.kubeConfig);
   const t0 = performance.now();
   await pool(names, 50, async (name, i) => {
-    await rest.request('POST', `/apis/${G.group}/${G.version}/namespaces/${ns}/challenges`, { body: challengeBody(name, i) });
+    await rest.request('POST', `/apis/${G.group}/${G.version}/namespaces/${ns}/challenges`, {
+      body: challengeBody(name, i),
+    });
     createdAt.set(name, performance.now());
   });
   await allDone;
   await rest.close();
   const total = performance.now() - t0;
-  const children = manager.caches.deployments.size() + manager.caches.services.size();
+  const children = challenges.caches.deployments.size() + challenges.caches.services.size();
   const mem = process.memoryUsage();
   await manager.stop();
   const latency = names.map((nm) => doneAt.get(nm)! - createdAt.get(nm)!).sort((a, b) => a - b);
@@ -155,7 +205,7 @@ async function onFreshApiserver<T>(fn: (env: TestEnv) => Promise<T>): Promise<T>
   }
 }
 
-export async function reconcileBench(n: number): Promise<void> {
+async function reconcileBench(n: number): Promise<void> {
   const rounds: Array<{ same: number; op: Awaited<ReturnType<typeof operatorRun>> }> = [];
   const sameRun = () => onFreshApiserver((env) => sameClientBaseline(env, n));
   const opRun = () => onFreshApiserver((env) => operatorRun(env, n));
@@ -180,12 +230,31 @@ export async function reconcileBench(n: number): Promise<void> {
   const ratio = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const p = (xs: number[], q: number) => percentile(xs, q).toFixed(0);
-  row(`reconcile ${n}: the same writes directly, same HTTP client (baseline)`, `${s(same)} (mean of ${rounds.map((r) => s(r.same)).join(', ')})`);
-  if (base !== undefined) row(`reconcile ${n}: direct writes through client-node (earlier baseline)`, s(base));
-  row(`reconcile ${n}: operator, children + status written`, `${s(total)} (mean of ${rounds.map((r) => s(r.op.total)).join(', ')}; ${op.children} children), ${ratio.toFixed(2)}x baseline (median of the rounds' ${ratios.map((x) => x.toFixed(2)).join(', ')}; target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'NOT met'})${base !== undefined ? `, ${(total / base).toFixed(2)}x client-node` : ''}${n >= 1000 ? `, target <= 30 s: ${total <= 30_000 ? 'met' : 'NOT met'}` : ''}`);
-  row(`reconcile ${n}: create -> status written per Challenge (last round)`, `p50 ${p(op.latency, 50)} ms, p90 ${p(op.latency, 90)} ms, p99 ${p(op.latency, 99)} ms, max ${p(op.latency, 100)} ms`);
-  row(`reconcile ${n}: duration per reconcile (${op.reconcileMs.length} runs, last round)`, `p50 ${p(op.reconcileMs, 50)} ms, p90 ${p(op.reconcileMs, 90)} ms, p99 ${p(op.reconcileMs, 99)} ms`);
-  row(`reconcile ${n}: process memory after (operator + bench client)`, `rss ${(op.mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(op.mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  row(
+    `reconcile ${n}: the same writes directly, same HTTP client (baseline)`,
+    `${s(same)} (mean of ${rounds.map((r) => s(r.same)).join(', ')})`
+  );
+  if (base !== undefined) {
+    row(`reconcile ${n}: direct writes through client-node (earlier baseline)`, s(base));
+  }
+  row(
+    `reconcile ${n}: operator, children + status written`,
+    `${s(total)} (mean of ${rounds.map((r) => s(r.op.total)).join(', ')}; ${op.children} children), ${ratio.toFixed(2)}x baseline (median of the rounds' ${ratios.map((x) => x.toFixed(2)).join(', ')}; target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'NOT met'})${base !== undefined ? `, ${(total / base).toFixed(2)}x client-node` : ''}${n >= 1000 ? `, target <= 30 s: ${total <= 30_000 ? 'met' : 'NOT met'}` : ''}`
+  );
+  row(
+    `reconcile ${n}: create -> status written per Challenge (last round)`,
+    `p50 ${p(op.latency, 50)} ms, p90 ${p(op.latency, 90)} ms, p99 ${p(op.latency, 99)} ms, max ${p(op.latency, 100)} ms`
+  );
+  row(
+    `reconcile ${n}: duration per reconcile (${op.reconcileMs.length} runs, last round)`,
+    `p50 ${p(op.reconcileMs, 50)} ms, p90 ${p(op.reconcileMs, 90)} ms, p99 ${p(op.reconcileMs, 99)} ms`
+  );
+  row(
+    `reconcile ${n}: process memory after (operator + bench client)`,
+    `rss ${(op.mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(op.mem.heapUsed / 2 ** 20).toFixed(0)} MiB`
+  );
 }
 
-if (import.meta.main && !reexecWithImageFlags()) await reconcileBench(short() ? 200 : 1000);
+if (import.meta.main && !reexecWithImageFlags()) {
+  await reconcileBench(short() ? 200 : 1000);
+}

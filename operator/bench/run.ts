@@ -20,6 +20,8 @@ for (const [file, nodeArgs] of benches) {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [...nodeArgs, join(import.meta.dirname, file), ...mode], { stdio: 'inherit' });
   process.stdout.write(`(${file}: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-  if (r.status !== 0) failed++;
+  if (r.status !== 0) {
+    failed++;
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -12,12 +12,21 @@ import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { CATEGORY_LABEL, DEFINITION_LABEL, INFO_LABELS, INFO_METRIC, LABEL_ROLES, STATUS_LABELS, STATUS_METRIC } from '@hexactf/contract';
+import {
+  CATEGORY_LABEL,
+  DEFINITION_LABEL,
+  INFO_LABELS,
+  INFO_METRIC,
+  STATUS_LABEL_ORDER,
+  STATUS_LABELS,
+  STATUS_METRIC,
+} from '@hexactf/contract';
 import { Gauge } from 'prom-client';
-import { stateValue } from '../src/metrics/challenge-collector.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../src/metrics/lifecycle-metrics.ts';
 import { SharedRender, sendRendered } from '../src/metrics/shared-render.ts';
 import { ChallengeCollector } from '../src/metrics/challenge-collector.ts';
+import { stateValue } from '../src/metrics/challenge-families.ts';
 import { realClock } from '../src/clock.ts';
 import { listen } from '../src/server/http-server.ts';
 import { LABEL_CHALLENGE_ID, LABEL_USER, type Challenge } from '../src/api/types.ts';
@@ -100,37 +109,71 @@ async function measure(url: string, runs: number, encoding: Encoding, between: (
       const g = gap();
       bytes = r.bytes;
       textBytes = r.textBytes;
-      if (i === 0) continue; // warm-up (JIT, first build of cached label strings)
+      if (i === 0) {
+        continue;
+      } // warm-up (JIT, first build of cached label strings)
       times.push(r.ms);
       lags.push(h.max / 1e6);
       gaps.push(g);
       cpus.push((cpu.user + cpu.system) / 1000);
-      if (process.env.BENCH_DEBUG) console.error(url, r.ms.toFixed(1), (h.max / 1e6).toFixed(1), g.toFixed(1), ((cpu.user + cpu.system) / 1000).toFixed(1));
+      if (process.env.BENCH_DEBUG) {
+        console.error(
+          url,
+          r.ms.toFixed(1),
+          (h.max / 1e6).toFixed(1),
+          g.toFixed(1),
+          ((cpu.user + cpu.system) / 1000).toFixed(1)
+        );
+      }
       await sleep(20);
     }
   } finally {
     await worker.terminate();
   }
-  return { scrapeMs: median(times), lagMs: Math.max(...lags), gapMs: Math.max(...gaps), cpuMs: median(cpus), bytes, textBytes, floorLagMs: NaN };
+  return {
+    scrapeMs: median(times),
+    lagMs: Math.max(...lags),
+    gapMs: Math.max(...gaps),
+    cpuMs: median(cpus),
+    bytes,
+    textBytes,
+    floorLagMs: NaN,
+  };
 }
 
 /** Serves n Challenges the operator's way ('operator') or prom-client's way ('baseline') and scrapes it. */
-async function runSide(side: 'operator' | 'baseline', n: number, runs: number, encoding: Encoding, churn: number, recent: boolean): Promise<Measure> {
+async function runSide(
+  side: 'operator' | 'baseline',
+  n: number,
+  runs: number,
+  encoding: Encoding,
+  churn: number,
+  recent: boolean
+): Promise<Measure> {
   const challenges = makeChallenges(n);
   const chInf = await filledInformer<Challenge>('challenges', challenges);
   const defInf = await filledInformer('definitions', makeDefinitions());
   const metrics = new ControllerMetrics(false);
+  // The operator's registry also holds the lifecycle and event-recorder families (controller/setup.ts).
+  new LifecycleMetrics(metrics.registry);
+  metrics.eventStats();
   const registry = metrics.registry;
   // The cached objects as the informer holds them, in a map the churn can replace objects in (an informer update).
   const live = new Map([...chInf.list()].map((ch) => [`${ch.metadata.namespace}/${ch.metadata.name}`, ch]));
   let render: SharedRender;
   let between = () => {};
   if (side === 'operator') {
-    const collector = new ChallengeCollector({
-      challenges: () => live.values(), get: (k) => live.get(k),
-      definitions: () => defInf.list(), definition: (ns, name) => defInf.get(`${ns}/${name}`),
-    }, realClock, 60_000);
-    // What Manager.metricsText renders: registry text, then the challenge series.
+    const collector = new ChallengeCollector(
+      {
+        challenges: () => live.values(),
+        get: (k) => live.get(k),
+        definitions: () => defInf.list(),
+        definition: (ns, name) => defInf.get(`${ns}/${name}`),
+      },
+      realClock,
+      60_000
+    );
+    // What MetricsEndpoint (src/server/metrics-endpoint.ts) renders: registry text, then the challenge series.
     render = new SharedRender(async (push) => {
       push(await registry.metrics());
       await collector.renderPieces(push);
@@ -150,13 +193,25 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number, e
   } else {
     // The same series (challenge_resource_status + challenge_info) as prom-client GaugeVecs, set once and
     // rendered by prom-client on every scrape, next to the same controller metrics.
-    const status = new Gauge({ name: STATUS_METRIC, help: 'State of each Challenge.', labelNames: LABEL_ROLES.map((r) => STATUS_LABELS[r]), registers: [registry] });
-    const info = new Gauge({ name: INFO_METRIC, help: 'One series per live Challenge.', labelNames: INFO_LABELS, registers: [registry] });
+    const status = new Gauge({
+      name: STATUS_METRIC,
+      help: 'State of each Challenge.',
+      labelNames: STATUS_LABEL_ORDER.map((r) => STATUS_LABELS[r]),
+      registers: [registry],
+    });
+    const info = new Gauge({
+      name: INFO_METRIC,
+      help: 'One series per live Challenge.',
+      labelNames: INFO_LABELS,
+      registers: [registry],
+    });
     for (const ch of challenges) {
       const l = ch.metadata.labels!;
       const labels = {
-        [STATUS_LABELS.challengeId]: l[LABEL_CHALLENGE_ID], [STATUS_LABELS.challengeName]: ch.metadata.name,
-        [STATUS_LABELS.username]: l[LABEL_USER], [STATUS_LABELS.namespace]: ch.metadata.namespace!,
+        [STATUS_LABELS.challengeId]: l[LABEL_CHALLENGE_ID],
+        [STATUS_LABELS.challengeName]: ch.metadata.name,
+        [STATUS_LABELS.username]: l[LABEL_USER],
+        [STATUS_LABELS.namespace]: ch.metadata.namespace!,
       };
       status.set(labels, stateValue(ch));
       const def = defInf.get(`${ch.metadata.namespace}/${ch.spec.definition}`);
@@ -165,7 +220,8 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number, e
     render = new SharedRender(async (push) => push(await registry.metrics()));
   }
   const server = await listen('127.0.0.1:0', {
-    '/metrics': async (req, res) => sendRendered(await render.get(), req.headers['accept-encoding'], registry.contentType, res),
+    '/metrics': async (req, res) =>
+      sendRendered(await render.get(), req.headers['accept-encoding'], registry.contentType, res),
     '/floor': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
   });
   try {
@@ -185,17 +241,32 @@ async function runSide(side: 'operator' | 'baseline', n: number, runs: number, e
 
 /** Each side in its own process (under the image's V8 flags), so neither pays for the other's heap in garbage collection. */
 function runSideInChild(side: string, n: number, runs: number, encoding: Encoding, churn = 0, recent = false): Measure {
-  const args = ['--side', side, '--n', String(n), '--runs', String(runs), '--encoding', encoding, '--churn', String(churn), ...(recent ? ['--churn-recent'] : [])];
+  const args = [
+    '--side',
+    side,
+    '--n',
+    String(n),
+    '--runs',
+    String(runs),
+    '--encoding',
+    encoding,
+    '--churn',
+    String(churn),
+    ...(recent ? ['--churn-recent'] : []),
+  ];
   const out = execFileSync(process.execPath, [...IMAGE_NODE_FLAGS, '--expose-gc', import.meta.filename, ...args], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
 
-export async function scrapeBench(sizes: number[], runs: number): Promise<void> {
+async function scrapeBench(sizes: number[], runs: number): Promise<void> {
   const mb = (s: number) => `${(s / 1e6).toFixed(1)} MB`;
   const lag = (m: Measure) => Math.max(m.lagMs, m.gapMs);
-  const fmt = (m: Measure) => `${m.scrapeMs.toFixed(1)} ms/scrape (median of ${runs}; serving thread CPU ${m.cpuMs.toFixed(1)} ms), event-loop lag max ${m.lagMs.toFixed(1)} ms (monitorEventLoopDelay) / ${m.gapMs.toFixed(1)} ms (timer gap) (no-scrape floor ${m.floorLagMs.toFixed(1)} ms), ${mb(m.bytes)} sent (${mb(m.textBytes)} text)`;
+  const fmt = (m: Measure) =>
+    `${m.scrapeMs.toFixed(1)} ms/scrape (median of ${runs}; serving thread CPU ${m.cpuMs.toFixed(1)} ms), event-loop lag max ${m.lagMs.toFixed(1)} ms (monitorEventLoopDelay) / ${m.gapMs.toFixed(1)} ms (timer gap) (no-scrape floor ${m.floorLagMs.toFixed(1)} ms), ${mb(m.bytes)} sent (${mb(m.textBytes)} text)`;
   for (const n of sizes) {
     for (const encoding of ['gzip', 'identity'] as const) {
       const b = runSideInChild('baseline', n, runs, encoding);
@@ -203,11 +274,15 @@ export async function scrapeBench(sizes: number[], runs: number): Promise<void> 
       const what = `scrape ${n} Challenges, ${encoding}`;
       row(`${what}: prom-client GaugeVec (baseline)`, fmt(b));
       row(`${what}: operator collector`, fmt(o));
-      row(`${what}: operator vs baseline`, `${(b.scrapeMs / o.scrapeMs).toFixed(1)}x faster (CPU ${(b.cpuMs / o.cpuMs).toFixed(1)}x less), worst lag ${(lag(o) / lag(b)).toFixed(3)}x of baseline's`);
+      row(
+        `${what}: operator vs baseline`,
+        `${(b.scrapeMs / o.scrapeMs).toFixed(1)}x faster (CPU ${(b.cpuMs / o.cpuMs).toFixed(1)}x less), worst lag ${(lag(o) / lag(b)).toFixed(3)}x of baseline's`
+      );
       if (n >= 100_000) {
         const churn = n / 100;
         const c = runSideInChild('operator', n, runs, encoding, churn);
-        const met = (m: Measure) => (m.scrapeMs <= 100 && b.scrapeMs / m.scrapeMs >= 5 && lag(m) <= 20 ? 'met' : 'NOT met');
+        const met = (m: Measure) =>
+          m.scrapeMs <= 100 && b.scrapeMs / m.scrapeMs >= 5 && lag(m) <= 20 ? 'met' : 'NOT met';
         row(`${what} targets (<=100 ms, >=5x faster, lag <=20 ms)`, met(o));
         row(`${what}: operator, ${churn} changed between scrapes, scattered`, fmt(c));
         row(`${what}: the same targets with ${churn} scattered changes`, met(c));
@@ -228,7 +303,18 @@ if (import.meta.main) {
   const side = arg('--side');
   if (side === 'operator' || side === 'baseline') {
     const encoding = arg('--encoding') === 'identity' ? 'identity' : 'gzip';
-    process.stdout.write(JSON.stringify(await runSide(side, Number(arg('--n')), Number(arg('--runs')), encoding, Number(arg('--churn') ?? 0), process.argv.includes('--churn-recent'))) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        await runSide(
+          side,
+          Number(arg('--n')),
+          Number(arg('--runs')),
+          encoding,
+          Number(arg('--churn') ?? 0),
+          process.argv.includes('--churn-recent')
+        )
+      ) + '\n'
+    );
   } else {
     const s = short();
     await scrapeBench(s ? [10_000] : [10_000, 100_000], s ? 3 : 7);

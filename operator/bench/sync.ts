@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestEnv, type TestEnv } from '../test/support/test-env.ts';
-import { Manager } from '../src/manager.ts';
+import { newOperator } from '../src/operator.ts';
 import { kubeListWatch } from '../src/kube/list-watch.ts';
 import { RestClient } from '../src/kube/rest.ts';
 import { API_VERSION, LABEL_CHALLENGE_ID, LABEL_USER } from '../src/api/types.ts';
@@ -24,23 +24,39 @@ const CHALLENGES = { group: 'apps.hexactf.io', version: 'v1alpha1', kind: 'Chall
  * cache's. For one user it exists, so every reconcile asks where its Challenge stands in the user's line (the
  * quota) and three of them get children.
  */
-async function createChallenges(rest: RestClient, ns: string, n: number, userOf: (i: number) => string, definition?: string): Promise<void> {
-  await rest.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+async function createChallenges(
+  rest: RestClient,
+  ns: string,
+  n: number,
+  userOf: (i: number) => string,
+  definition?: string
+): Promise<void> {
+  await rest.request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+  });
   if (definition) {
     await rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challengedefinitions`, {
       body: {
-        apiVersion: API_VERSION, kind: 'ChallengeDefinition', metadata: { name: definition },
+        apiVersion: API_VERSION,
+        kind: 'ChallengeDefinition',
+        metadata: { name: definition },
         spec: definitionSpec(),
       },
     });
   }
-  await pool(Array.from({ length: n }, (_, i) => i), 48, (i) => rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challenges`, {
-    body: {
-      apiVersion: API_VERSION, kind: 'Challenge',
-      metadata: { name: `c-${i}`, labels: { [LABEL_CHALLENGE_ID]: String(1 + (i % 40)), [LABEL_USER]: userOf(i) } },
-      spec: { definition: definition ?? 'absent' },
-    },
-  }));
+  await pool(
+    Array.from({ length: n }, (_, i) => i),
+    48,
+    (i) =>
+      rest.request('POST', `/apis/apps.hexactf.io/v1alpha1/namespaces/${ns}/challenges`, {
+        body: {
+          apiVersion: API_VERSION,
+          kind: 'Challenge',
+          metadata: { name: `c-${i}`, labels: { [LABEL_CHALLENGE_ID]: String(1 + (i % 40)), [LABEL_USER]: userOf(i) } },
+          spec: { definition: definition ?? 'absent' },
+        },
+      })
+  );
 }
 
 interface Blocks {
@@ -67,7 +83,9 @@ async function blocking<T>(fn: () => Promise<T>): Promise<{ value: T } & Blocks>
     const now = performance.now();
     const used = process.cpuUsage(lastCpu);
     const cpuMs = (used.user + used.system) / 1000;
-    if (now - last > longest.ms) longest = { ms: now - last, cpuMs };
+    if (now - last > longest.ms) {
+      longest = { ms: now - last, cpuMs };
+    }
     maxCpuInGapMs = Math.max(maxCpuInGapMs, cpuMs);
     last = now;
     lastCpu = process.cpuUsage();
@@ -91,9 +109,14 @@ function poller(url: string) {
   const done = (async () => {
     while (running) {
       const t = performance.now();
-      const ok = await fetch(url).then((r) => r.ok, () => false);
+      const ok = await fetch(url).then(
+        (r) => r.ok,
+        () => false
+      );
       latencies.push(performance.now() - t);
-      if (ok && firstOkMs === undefined) firstOkMs = performance.now() - t0;
+      if (ok && firstOkMs === undefined) {
+        firstOkMs = performance.now() - t0;
+      }
       await sleep(50);
     }
   })();
@@ -116,41 +139,72 @@ async function scenario(env: TestEnv, label: string, ns: string, n: number): Pro
   });
   await rest.close();
 
-  const manager = new Manager({
-    kubeConfig: env.kubeConfig, defaultMetrics: false, cacheSyncTimeoutMs: 0,
-    flags: { namespace: ns, metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0', maxPerUser: 3, challengeTtlMs: 0 },
+  const { manager, challenges } = newOperator({
+    kubeConfig: env.kubeConfig,
+    defaultMetrics: false,
+    cacheSyncTimeoutMs: 0,
+    flags: {
+      namespace: ns,
+      metricsBindAddress: '0',
+      healthProbeBindAddress: '127.0.0.1:0',
+      maxPerUser: 3,
+      challengeTtlMs: 0,
+    },
   });
   const started = manager.start();
-  while (!manager.healthUrl) await sleep(1);
+  while (!manager.healthUrl) {
+    await sleep(1);
+  }
   const ready = poller(`${manager.healthUrl}/readyz`);
   const sync = await blocking(async () => {
     await started;
-    while (ready.firstOk() === undefined) await sleep(10);
+    while (ready.firstOk() === undefined) {
+      await sleep(10);
+    }
   });
   const readyLatency = await ready.stop();
 
   // Relist: the informer lists again over a full cache (what a 410 or a watch failure leads to).
-  const inf = manager.caches.challenges;
+  const inf = challenges.caches.challenges;
   const watchesBefore = inf.stats.watches;
   const healthz = poller(`${manager.healthUrl}/healthz`);
   const relist = await blocking(async () => {
     const t = performance.now();
     inf.stop();
     inf.start();
-    while (inf.stats.watches === watchesBefore) await sleep(5);
+    while (inf.stats.watches === watchesBefore) {
+      await sleep(5);
+    }
     return performance.now() - t;
   });
   const healthLatency = await healthz.stop();
   await manager.stop();
 
-  row(`sync ${label}: plain paged list of ${plain.value.count} (baseline)`, `${ms(plain.value.ms)}, longest event-loop block ${ms(plain.maxBlockMs)} (CPU in the longest gap ${ms(plain.cpuInLongestMs)}, most CPU in one gap ${ms(plain.maxCpuInGapMs)})`);
-  row(`sync ${label}: operator start to /readyz 200 (target <= 10 s)`, `${ms(ready.firstOk() ?? NaN)} (${((ready.firstOk() ?? NaN) / plain.value.ms).toFixed(1)}x baseline)`);
-  row(`sync ${label}: longest block, initial sync (target <= 50 ms)`, `${verdict(sync)}; /readyz answered in p99 ${ms(percentile(readyLatency, 99))}`);
-  row(`sync ${label}: relist over a full cache, longest block (<= 50 ms)`, `${verdict(relist)} in ${ms(relist.value)}; /healthz p99 ${ms(percentile(healthLatency, 99))}, max ${ms(percentile(healthLatency, 100))}`);
-  row(`sync ${label}: load average during the scenario`, loadavg().map((x) => x.toFixed(1)).join(' '));
+  row(
+    `sync ${label}: plain paged list of ${plain.value.count} (baseline)`,
+    `${ms(plain.value.ms)}, longest event-loop block ${ms(plain.maxBlockMs)} (CPU in the longest gap ${ms(plain.cpuInLongestMs)}, most CPU in one gap ${ms(plain.maxCpuInGapMs)})`
+  );
+  row(
+    `sync ${label}: operator start to /readyz 200 (target <= 10 s)`,
+    `${ms(ready.firstOk() ?? NaN)} (${((ready.firstOk() ?? NaN) / plain.value.ms).toFixed(1)}x baseline)`
+  );
+  row(
+    `sync ${label}: longest block, initial sync (target <= 50 ms)`,
+    `${verdict(sync)}; /readyz answered in p99 ${ms(percentile(readyLatency, 99))}`
+  );
+  row(
+    `sync ${label}: relist over a full cache, longest block (<= 50 ms)`,
+    `${verdict(relist)} in ${ms(relist.value)}; /healthz p99 ${ms(percentile(healthLatency, 99))}, max ${ms(percentile(healthLatency, 100))}`
+  );
+  row(
+    `sync ${label}: load average during the scenario`,
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')
+  );
 }
 
-export async function syncBench(n: number): Promise<void> {
+async function syncBench(n: number): Promise<void> {
   const env = await startTestEnv({ authorizationMode: 'AlwaysAllow' });
   try {
     await env.installCrds();
@@ -167,4 +221,6 @@ export async function syncBench(n: number): Promise<void> {
   }
 }
 
-if (import.meta.main && !reexecWithImageFlags()) await syncBench(short() ? 2000 : 20_000);
+if (import.meta.main && !reexecWithImageFlags()) {
+  await syncBench(short() ? 2000 : 20_000);
+}

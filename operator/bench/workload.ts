@@ -14,7 +14,6 @@
  */
 import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,10 +24,11 @@ import { freePort } from '@hexactf/testing/ports';
 import { stopChild } from '@hexactf/testing/processes';
 import { waitFor } from '@hexactf/testing/wait';
 import { startTestEnv } from '../test/support/test-env.ts';
-import {
-  applyDefinitions, defaultOptions, loadDefinitions, parseDuration, runWorkload, type WorkloadOptions,
-} from '../demo/workload.ts';
+import { applyDefinitions, loadDefinitions } from '../demo/catalog.ts';
+import { defaultOptions, parseDuration, type WorkloadOptions } from '../demo/options.ts';
+import { runWorkload } from '../demo/workload.ts';
 import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
+import { histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 const SHORT = short();
@@ -41,62 +41,6 @@ const KUBE_API_QPS = Number(process.env.BENCH_KUBE_API_QPS ?? 200);
 const KUBE_API_BURST = Number(process.env.BENCH_KUBE_API_BURST ?? 400);
 /** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
 const STARTUP_DELAY_MS = 200;
-
-/** histogram_quantile's linear interpolation over cumulative buckets parsed from the exposition text. */
-function histogramQuantile(text: string, metric: string, q: number, filter = ''): number {
-  const buckets: Array<[number, number]> = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}_bucket{`) || !line.includes(filter)) {
-      continue;
-    }
-    const le = /le="([^"]+)"/.exec(line)![1];
-    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
-    const bound = le === '+Inf' ? Infinity : Number(le);
-    const existing = buckets.find((b) => b[0] === bound);
-    if (existing) {
-      existing[1] += v; // several label sets (e.g. per definition): add them up
-    } else {
-      buckets.push([bound, v]);
-    }
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  const total = buckets.at(-1)?.[1] ?? 0;
-  if (total === 0) {
-    return NaN;
-  }
-  const rank = q * total;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const [bound, count] of buckets) {
-    if (count >= rank) {
-      if (bound === Infinity) {
-        return prevBound;
-      }
-      return prevBound + ((bound - prevBound) * (rank - prevCount)) / Math.max(1, count - prevCount);
-    }
-    prevBound = bound;
-    prevCount = count;
-  }
-  return prevBound;
-}
-
-function sumOf(text: string, metric: string, filter = ''): number {
-  let s = 0;
-  for (const line of text.split('\n')) {
-    if ((line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) && line.includes(filter)) {
-      s += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return s;
-}
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
-const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
   const options: WorkloadOptions = {
@@ -114,36 +58,67 @@ async function main(): Promise<void> {
   };
   // Every instance has a Service: the test env's default /24 service range (254 ClusterIPs) would run out at event
   // size ("failed to allocate a serviceIP: range is full"), so give it a /16 like a real cluster's.
-  const env = await startTestEnv({ authorizationMode: 'AlwaysAllow', extraApiserverArgs: ['--service-cluster-ip-range=10.96.0.0/16'] });
+  const env = await startTestEnv({
+    authorizationMode: 'AlwaysAllow',
+    extraApiserverArgs: ['--service-cluster-ip-range=10.96.0.0/16'],
+  });
   const stops: Array<() => Promise<void>> = [() => env.stop()];
   try {
     await env.installCrds();
     const kc = env.kubeConfig;
     const defs = loadDefinitions();
     await applyDefinitions(kc, NS, defs);
-    const failingDefs = new Set(defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name));
+    const failingDefs = new Set(
+      defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name)
+    );
 
-    const build = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', resolve(OPERATOR_DIR, 'tsconfig.build.json')], { stdio: 'inherit' });
+    const build = spawnSync(
+      process.execPath,
+      [
+        createRequire(import.meta.url).resolve('typescript/bin/tsc'),
+        '-p',
+        resolve(OPERATOR_DIR, 'tsconfig.build.json'),
+      ],
+      { stdio: 'inherit' }
+    );
     if (build.status !== 0) {
       throw new Error('building the operator failed');
     }
     const port = await freePort();
-    const operator = spawn(process.execPath, [
-      ...IMAGE_NODE_FLAGS, OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
-      '--kubeconfig', env.kubeconfigPath, '--namespace', NS,
-      `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0',
-      '--challenge-ttl=0', '--log-level=warn', `--kube-api-qps=${KUBE_API_QPS}`, `--kube-api-burst=${KUBE_API_BURST}`, `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const operator = spawn(
+      process.execPath,
+      [
+        ...IMAGE_NODE_FLAGS,
+        OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
+        '--kubeconfig',
+        env.kubeconfigPath,
+        '--namespace',
+        NS,
+        `--metrics-bind-address=127.0.0.1:${port}`,
+        '--health-probe-bind-address=0',
+        '--challenge-ttl=0',
+        '--log-level=warn',
+        `--kube-api-qps=${KUBE_API_QPS}`,
+        `--kube-api-burst=${KUBE_API_BURST}`,
+        `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] }
+    );
     stops.unshift(() => stopChild(operator));
     let opLog = '';
     operator.stderr!.on('data', (b) => (opLog = (opLog + b).slice(-200_000)));
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(() => `the operator's /metrics:\n${opLog}`, async () => {
-      if (operator.exitCode !== null) {
-        throw new Error(`operator exited (${operator.exitCode})`);
-      }
-      return (await fetch(metricsUrl)).ok;
-    }, 60_000, 200);
+    await waitFor(
+      () => `the operator's /metrics:\n${opLog}`,
+      async () => {
+        if (operator.exitCode !== null) {
+          throw new Error(`operator exited (${operator.exitCode})`);
+        }
+        return (await fetch(metricsUrl)).ok;
+      },
+      60_000,
+      200
+    );
 
     await sleep(5000); // settled after startup, before any load
     const idleRss = rssBytes(operator.pid!);
@@ -157,7 +132,9 @@ async function main(): Promise<void> {
     const handled = new Set<string>();
     const standIn = async (d: V1Deployment) => {
       const name = d.metadata!.name!;
-      const challenge = d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ?? d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
+      const challenge =
+        d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ??
+        d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
       if (handled.has(name) || !challenge) {
         return;
       }
@@ -184,14 +161,19 @@ async function main(): Promise<void> {
         for (const d of list.items) {
           standIn(d).catch(() => standInErrors++);
         }
-        req = await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, { resourceVersion: list.metadata?.resourceVersion }, (type, obj: V1Deployment) => {
-          if (type === 'ADDED') {
-            standIn(obj).catch(() => standInErrors++);
+        req = await watch.watch(
+          `/apis/apps/v1/namespaces/${NS}/deployments`,
+          { resourceVersion: list.metadata?.resourceVersion },
+          (type, obj: V1Deployment) => {
+            if (type === 'ADDED') {
+              standIn(obj).catch(() => standInErrors++);
+            }
+          },
+          () => {
+            watchRestarts++;
+            setTimeout(() => void watchDeployments(), 200);
           }
-        }, () => {
-          watchRestarts++;
-          setTimeout(() => void watchDeployments(), 200);
-        });
+        );
       } catch {
         watchRestarts++;
         setTimeout(() => void watchDeployments(), 500);
@@ -243,17 +225,34 @@ async function main(): Promise<void> {
     const text = await (await fetch(metricsUrl)).text();
 
     // Baseline: the median round trip of a plain GET of one Challenge from the same apiserver, same run.
-    const list = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', limit: 1 })) as { items: Array<{ metadata: { name: string } }> };
+    const list = (await custom.listNamespacedCustomObject({
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'challenges',
+      limit: 1,
+    })) as { items: Array<{ metadata: { name: string } }> };
     const rtts: number[] = [];
     for (let i = 0; i < 50 && list.items[0]; i++) {
       const t0 = performance.now();
-      await custom.getNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges', name: list.items[0].metadata.name });
+      await custom.getNamespacedCustomObject({
+        group: 'apps.hexactf.io',
+        version: 'v1alpha1',
+        namespace: NS,
+        plural: 'challenges',
+        name: list.items[0].metadata.name,
+      });
       rtts.push((performance.now() - t0) / 1000);
     }
     rtts.sort((a, b) => a - b);
     const base = rtts[Math.floor(rtts.length / 2)] ?? NaN;
 
-    const live = (await custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: NS, plural: 'challenges' })) as { items: Array<{ status?: { currentStatus?: { state?: string } } }> };
+    const live = (await custom.listNamespacedCustomObject({
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'challenges',
+    })) as { items: Array<{ status?: { currentStatus?: { state?: string } } }> };
     const byState: Record<string, number> = {};
     for (const c of live.items) {
       const s = c.status?.currentStatus?.state ?? '(none)';
@@ -262,8 +261,14 @@ async function main(): Promise<void> {
 
     process.stdout.write(`\noperator under the demo workload (${SHORT ? 'short' : 'full'} mode)\n`);
     row('players / challenges', `${options.users} / ${options.challenges}`);
-    row('opens (failing) / closes / skipped / errors', `${stats.opened} (${stats.openedFailing}) / ${stats.closed} / ${stats.skipped} / ${stats.errors}`);
-    row('load duration, rate', `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round(stats.opened / loadS * 3600)} opens/h)`);
+    row(
+      'opens (failing) / closes / skipped / errors',
+      `${stats.opened} (${stats.openedFailing}) / ${stats.closed} / ${stats.skipped} / ${stats.errors}`
+    );
+    row(
+      'load duration, rate',
+      `${loadS.toFixed(0)} s at ${options.rate}/s (${Math.round((stats.opened / loadS) * 3600)} opens/h)`
+    );
     row('live Challenges at the end by state', JSON.stringify(byState));
     row('peak live (generator)', String(stats.peakLive));
     const reconciles = sumOf(text, CONTROLLER_METRICS.reconcileTotal);
@@ -274,13 +279,25 @@ async function main(): Promise<void> {
       row(`reconcile time p${q * 100}`, `${ms(v)}  (${(v / base).toFixed(1)}x baseline)`);
     }
     for (const q of [0.5, 0.9, 0.99]) {
-      row(`time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`, ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q)));
+      row(
+        `time to Running p${q * 100} (incl. ${STARTUP_DELAY_MS} ms stand-in delay)`,
+        ms(histogramQuantile(text, TIME_TO_RUNNING_METRIC, q))
+      );
     }
-    row('queue wait p99 (workqueue_queue_duration_seconds)', ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99)));
+    row(
+      'queue wait p99 (workqueue_queue_duration_seconds)',
+      ms(histogramQuantile(text, CONTROLLER_METRICS.queueDuration, 0.99))
+    );
     const memory = (t: string) =>
       `heap used ${mib(sumOf(t, 'nodejs_heap_size_used_bytes'))}, external ${mib(sumOf(t, 'nodejs_external_memory_bytes'))}, array buffers ${mib(sumOf(t, 'nodejs_array_buffers_bytes'))}`;
-    row('operator RSS idle after startup (target <= 100 MiB)', `${mib(idleRss)} (${idleRss <= 100 * 2 ** 20 ? 'met' : 'NOT met'}); ${memory(idleText)}`);
-    row(`operator RSS at the most live instances (${peakLiveSeen})`, `${mib(rssAtPeakLive)}${peakLiveSeen >= 1000 ? ` (target <= 200 MiB at 1,000: ${rssAtPeakLive <= 200 * 2 ** 20 ? 'met' : 'NOT met'})` : ''}`);
+    row(
+      'operator RSS idle after startup (target <= 100 MiB)',
+      `${mib(idleRss)} (${idleRss <= 100 * 2 ** 20 ? 'met' : 'NOT met'}); ${memory(idleText)}`
+    );
+    row(
+      `operator RSS at the most live instances (${peakLiveSeen})`,
+      `${mib(rssAtPeakLive)}${peakLiveSeen >= 1000 ? ` (target <= 200 MiB at 1,000: ${rssAtPeakLive <= 200 * 2 ** 20 ? 'met' : 'NOT met'})` : ''}`
+    );
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS at the end, after the drain', `${mib(rssBytes(operator.pid!))}; ${memory(text)}`);
     row('kubelet stand-in errors / watch restarts', `${standInErrors} / ${watchRestarts}`);
@@ -289,7 +306,9 @@ async function main(): Promise<void> {
       try {
         const entry = JSON.parse(line) as { level?: string; msg?: string; code?: number; error?: string; err?: string };
         if (entry.level === 'error' || entry.level === 'warn') {
-          const key = `${entry.msg}${entry.code ? ` ${entry.code}` : ""}: ${String(entry.error ?? entry.err ?? '').replace(/[a-z0-9-]+-player-\d+[a-z0-9-]*/g, '<name>').slice(0, 100)}`;
+          const key = `${entry.msg}${entry.code ? ` ${entry.code}` : ''}: ${String(entry.error ?? entry.err ?? '')
+            .replace(/[a-z0-9-]+-player-\d+[a-z0-9-]*/g, '<name>')
+            .slice(0, 100)}`;
           reasons.set(key, (reasons.get(key) ?? 0) + 1);
         }
       } catch {
@@ -306,7 +325,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+);

@@ -53,8 +53,14 @@ export class FakeClock implements Clock {
     const end = this.time + ms;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
-      if (!next) break;
+      for (const entry of this.timers) {
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) {
+          next = entry;
+        }
+      }
+      if (!next) {
+        break;
+      }
       this.timers.delete(next[0]);
       this.time = Math.max(this.time, next[1].at);
       next[1].fn();

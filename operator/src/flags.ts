@@ -1,111 +1,237 @@
+// Command-line flags (names fixed by the team conventions; the chart and tests rely on them). FLAG_SPECS is the one
+// list: the Flags type is derived from it, parseFlags() and helpText() read it. To add a flag, add its spec here
+// and pass it in the chart (values.yaml and templates/deployment.yaml); list it in operator/README.md (a unit test
+// checks); options.ts hands flag values to the parts that use them.
 import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
-
-// Command-line flags (names fixed by the team conventions; the chart and tests rely on them).
-export interface Flags {
-  metricsBindAddress: string;
-  healthProbeBindAddress: string;
-  leaderElect: boolean;
-  leaderElectionId: string;
-  leaderElectionNamespace: string;
-  leaseDurationMs: number;
-  namespace: string;
-  pendingTimeoutMs: number;
-  deleteOnError: boolean;
-  challengeTtlMs: number;
-  maxPerUser: number;
-  quotaWaitTimeoutMs: number;
-  deletedSeriesRetentionMs: number;
-  seriesStateConfigMap: string;
-  maxConcurrentReconciles: number;
-  kubeconfig: string;
-  kubeApiQps: number;
-  kubeApiBurst: number;
-  emitEvents: boolean;
-  allowedCapabilities: string;
-  allowLoadBalancer: boolean;
-  networkPolicy: boolean;
-  metricsSecure: boolean;
-  metricsCertDir: string;
-  internalCidrs: string;
-  egressAllowCidrs: string;
-  ingressAllowCidrs: string;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
-  help: boolean;
-}
+import { parseBindAddress } from './server/bind-address.ts';
+import { FlagError, capabilityList, formatDuration, namespaceList, parseDuration } from './flag-values.ts';
 
 type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
   name: string;
-  key: keyof Flags;
+  /** The field of Flags; durations are in milliseconds (key ending in Ms). */
+  key: string;
   kind: Kind;
+  /** The only values a string flag takes (its Flags field is typed as their union). */
+  choices?: readonly string[];
   def: (env: NodeJS.ProcessEnv) => string;
   help: string;
 }
 
-export const FLAG_SPECS: FlagSpec[] = [
-  { name: 'metrics-bind-address', key: 'metricsBindAddress', kind: 'string', def: () => ':8080', help: 'Address the /metrics endpoint binds to ("0" disables it, ":0" picks a free port).' },
-  { name: 'metrics-secure', key: 'metricsSecure', kind: 'bool', def: () => 'false', help: 'Serve /metrics over HTTPS to callers whose bearer token passes a TokenReview and a SubjectAccessReview for get on /metrics (as controller-runtime\'s secure metrics).' },
-  { name: 'metrics-cert-dir', key: 'metricsCertDir', kind: 'string', def: () => '', help: 'Directory with tls.crt and tls.key for --metrics-secure ("" = a self-signed certificate made at start).' },
-  { name: 'health-probe-bind-address', key: 'healthProbeBindAddress', kind: 'string', def: () => ':8081', help: 'Address of /healthz and /readyz ("0" disables it).' },
-  { name: 'leader-elect', key: 'leaderElect', kind: 'bool', def: () => 'false', help: 'Elect a leader through a Lease; only the leader reconciles and exports challenge series.' },
-  { name: 'leader-election-id', key: 'leaderElectionId', kind: 'string', def: () => 'challenge-operator.hexactf.io', help: 'Name of the leader-election Lease.' },
-  { name: 'leader-election-namespace', key: 'leaderElectionNamespace', kind: 'string', def: (env) => env.POD_NAMESPACE || 'default', help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").' },
-  { name: 'lease-duration', key: 'leaseDurationMs', kind: 'duration', def: () => '15s', help: 'How long a leader holds the Lease without renewing it.' },
-  { name: 'namespace', key: 'namespace', kind: 'string', def: () => '', help: 'Watch only these namespaces, comma-separated ("" = all namespaces; the chart\'s namespaced RBAC gives a Role in each).' },
-  { name: 'pending-timeout', key: 'pendingTimeoutMs', kind: 'duration', def: () => '5m', help: 'A Challenge still Pending after this long goes to Error (0 = never).' },
-  { name: 'delete-on-error', key: 'deleteOnError', kind: 'bool', def: () => 'false', help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.' },
-  { name: 'challenge-ttl', key: 'challengeTtlMs', kind: 'duration', def: () => '30m', help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).' },
-  { name: 'max-per-user', key: 'maxPerUser', kind: 'int', def: () => '0', help: 'Live Challenges allowed per user (0 = unlimited). Admission is atomic per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.' },
-  { name: 'quota-wait-timeout', key: 'quotaWaitTimeoutMs', kind: 'duration', def: () => '0', help: 'Delete a Challenge still waiting for a --max-per-user slot this long after it was created (0 = it waits until a slot frees).' },
-  { name: 'deleted-series-retention', key: 'deletedSeriesRetentionMs', kind: 'duration', def: () => '60s', help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).' },
-  { name: 'series-state-configmap', key: 'seriesStateConfigMap', kind: 'string', def: () => '', help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).' },
-  { name: 'max-concurrent-reconciles', key: 'maxConcurrentReconciles', kind: 'int', def: () => '4', help: 'Reconcile workers.' },
-  { name: 'allowed-capabilities', key: 'allowedCapabilities', kind: 'string', def: () => '', help: 'Comma-separated capabilities a definition\'s container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.' },
-  { name: 'allow-load-balancer', key: 'allowLoadBalancer', kind: 'bool', def: () => 'false', help: 'Let definitions use Service type LoadBalancer (refused by default).' },
-  { name: 'network-policy', key: 'networkPolicy', kind: 'bool', def: () => 'true', help: 'Give every instance a NetworkPolicy: its own pods, DNS and the internet; not other instances, --internal-cidrs, the apiserver or cloud metadata.' },
-  { name: 'internal-cidrs', key: 'internalCidrs', kind: 'string', def: () => DEFAULT_INTERNAL_CIDRS.join(','), help: 'Ranges an instance may neither reach nor be reached from: the cluster\'s pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).' },
-  { name: 'egress-allow-cidrs', key: 'egressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).' },
-  { name: 'ingress-allow-cidrs', key: 'ingressAllowCidrs', kind: 'string', def: () => '', help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).' },
-  { name: 'kubeconfig', key: 'kubeconfig', kind: 'string', def: (env) => env.KUBECONFIG || '', help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).' },
-  { name: 'kube-api-qps', key: 'kubeApiQps', kind: 'float', def: () => '20', help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).' },
-  { name: 'kube-api-burst', key: 'kubeApiBurst', kind: 'int', def: () => '30', help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).' },
-  { name: 'emit-events', key: 'emitEvents', kind: 'bool', def: () => 'true', help: 'Record Kubernetes Events (events.k8s.io/v1) about Challenges: children created, errors and their reasons, quota waits, TTL expiry, blocked cleanups. Repeats are aggregated and each Challenge is rate limited; false records none.' },
-  { name: 'log-level', key: 'logLevel', kind: 'string', def: () => 'info', help: 'debug, info, warn or error (JSON lines on stderr).' },
+/** The value each kind of flag parses to. */
+interface KindValue {
+  string: string;
+  bool: boolean;
+  duration: number;
+  int: number;
+  float: number;
+}
+
+export const FLAG_SPECS = [
+  {
+    name: 'metrics-bind-address',
+    key: 'metricsBindAddress',
+    kind: 'string',
+    def: () => ':8080',
+    help: 'Address the /metrics endpoint binds to ("0" disables it, ":0" picks a free port).',
+  },
+  {
+    name: 'metrics-secure',
+    key: 'metricsSecure',
+    kind: 'bool',
+    def: () => 'false',
+    help: "Serve /metrics over HTTPS to callers whose bearer token passes a TokenReview and a SubjectAccessReview for get on /metrics (as controller-runtime's secure metrics).",
+  },
+  {
+    name: 'metrics-cert-dir',
+    key: 'metricsCertDir',
+    kind: 'string',
+    def: () => '',
+    help: 'Directory with tls.crt and tls.key for --metrics-secure ("" = a self-signed certificate made at start).',
+  },
+  {
+    name: 'health-probe-bind-address',
+    key: 'healthProbeBindAddress',
+    kind: 'string',
+    def: () => ':8081',
+    help: 'Address of /healthz and /readyz ("0" disables it).',
+  },
+  {
+    name: 'leader-elect',
+    key: 'leaderElect',
+    kind: 'bool',
+    def: () => 'false',
+    help: 'Elect a leader through a Lease; only the leader reconciles and exports challenge series.',
+  },
+  {
+    name: 'leader-election-id',
+    key: 'leaderElectionId',
+    kind: 'string',
+    def: () => 'challenge-operator.hexactf.io',
+    help: 'Name of the leader-election Lease.',
+  },
+  {
+    name: 'leader-election-namespace',
+    key: 'leaderElectionNamespace',
+    kind: 'string',
+    def: (env) => env.POD_NAMESPACE || 'default',
+    help: 'Namespace of the Lease (default: $POD_NAMESPACE, else "default").',
+  },
+  {
+    name: 'lease-duration',
+    key: 'leaseDurationMs',
+    kind: 'duration',
+    def: () => '15s',
+    help: 'How long a leader holds the Lease without renewing it.',
+  },
+  {
+    name: 'namespace',
+    key: 'namespace',
+    kind: 'string',
+    def: () => '',
+    help: 'Watch only these namespaces, comma-separated ("" = all namespaces; the chart\'s namespaced RBAC gives a Role in each).',
+  },
+  {
+    name: 'pending-timeout',
+    key: 'pendingTimeoutMs',
+    kind: 'duration',
+    def: () => '5m',
+    help: 'A Challenge still Pending after this long goes to Error (0 = never).',
+  },
+  {
+    name: 'delete-on-error',
+    key: 'deleteOnError',
+    kind: 'bool',
+    def: () => 'false',
+    help: 'Delete Challenges that reach a terminal Error (pod failures, pending timeout, refused children); by default they are kept for organizers to see.',
+  },
+  {
+    name: 'challenge-ttl',
+    key: 'challengeTtlMs',
+    kind: 'duration',
+    def: () => '30m',
+    help: 'Delete a Running Challenge this long after it started, unless its definition isOne (0 = never).',
+  },
+  {
+    name: 'max-per-user',
+    key: 'maxPerUser',
+    kind: 'int',
+    def: () => '0',
+    help: 'Live Challenges allowed per user (0 = unlimited). Admission is atomic per user, so concurrent creates never exceed it; the rest wait, oldest first, in Error QuotaExceeded.',
+  },
+  {
+    name: 'quota-wait-timeout',
+    key: 'quotaWaitTimeoutMs',
+    kind: 'duration',
+    def: () => '0',
+    help: 'Delete a Challenge still waiting for a --max-per-user slot this long after it was created (0 = it waits until a slot frees).',
+  },
+  {
+    name: 'deleted-series-retention',
+    key: 'deletedSeriesRetentionMs',
+    kind: 'duration',
+    def: () => '60s',
+    help: 'How long a deleted Challenge stays exported as 2 (Deleted); keep it at least twice the scrape interval (minimum 10s).',
+  },
+  {
+    name: 'series-state-configmap',
+    key: 'seriesStateConfigMap',
+    kind: 'string',
+    def: () => '',
+    help: 'ConfigMap (in --leader-election-namespace, the operator\'s own) that keeps recent Deleted series and the live set across restarts, so deletions shortly before a restart or while no operator runs are still exported as Deleted ("" = keep them in memory only).',
+  },
+  {
+    name: 'max-concurrent-reconciles',
+    key: 'maxConcurrentReconciles',
+    kind: 'int',
+    def: () => '4',
+    help: 'Reconcile workers.',
+  },
+  {
+    name: 'allowed-capabilities',
+    key: 'allowedCapabilities',
+    kind: 'string',
+    def: () => '',
+    help: "Comma-separated capabilities a definition's container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.",
+  },
+  {
+    name: 'allow-load-balancer',
+    key: 'allowLoadBalancer',
+    kind: 'bool',
+    def: () => 'false',
+    help: 'Let definitions use Service type LoadBalancer (refused by default).',
+  },
+  {
+    name: 'network-policy',
+    key: 'networkPolicy',
+    kind: 'bool',
+    def: () => 'true',
+    help: 'Give every instance a NetworkPolicy: its own pods, DNS and the internet; not other instances, --internal-cidrs, the apiserver or cloud metadata.',
+  },
+  {
+    name: 'internal-cidrs',
+    key: 'internalCidrs',
+    kind: 'string',
+    def: () => DEFAULT_INTERNAL_CIDRS.join(','),
+    help: "Ranges an instance may neither reach nor be reached from: the cluster's pod, service and node ranges and cloud metadata (default: private, shared, link-local and loopback ranges).",
+  },
+  {
+    name: 'egress-allow-cidrs',
+    key: 'egressAllowCidrs',
+    kind: 'string',
+    def: () => '',
+    help: 'Comma-separated ranges inside --internal-cidrs that instances may still reach (what a challenge needs).',
+  },
+  {
+    name: 'ingress-allow-cidrs',
+    key: 'ingressAllowCidrs',
+    kind: 'string',
+    def: () => '',
+    help: 'Comma-separated ranges inside --internal-cidrs that may reach instances (the nodes when NodePort traffic is SNATed, an ingress controller).',
+  },
+  {
+    name: 'kubeconfig',
+    key: 'kubeconfig',
+    kind: 'string',
+    def: (env) => env.KUBECONFIG || '',
+    help: 'Path to a kubeconfig (default: $KUBECONFIG, else the in-cluster service account).',
+  },
+  {
+    name: 'kube-api-qps',
+    key: 'kubeApiQps',
+    kind: 'float',
+    def: () => '20',
+    help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).',
+  },
+  {
+    name: 'kube-api-burst',
+    key: 'kubeApiBurst',
+    kind: 'int',
+    def: () => '30',
+    help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).',
+  },
+  {
+    name: 'emit-events',
+    key: 'emitEvents',
+    kind: 'bool',
+    def: () => 'true',
+    help: 'Record Kubernetes Events (events.k8s.io/v1) about Challenges: children created, errors and their reasons, quota waits, TTL expiry, blocked cleanups. Repeats are aggregated and each Challenge is rate limited; false records none.',
+  },
+  {
+    name: 'log-level',
+    key: 'logLevel',
+    kind: 'string',
+    choices: ['debug', 'info', 'warn', 'error'],
+    def: () => 'info',
+    help: 'debug, info, warn or error (JSON lines on stderr).',
+  },
   { name: 'help', key: 'help', kind: 'bool', def: () => 'false', help: 'Print this help and exit.' },
-];
+] as const satisfies readonly FlagSpec[];
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+type FlagValue<S extends FlagSpec> = S extends { choices: ReadonlyArray<infer C> } ? C : KindValue[S['kind']];
 
-/** Go duration syntax: "300ms", "1.5h", "2h45m", "0". */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) {
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    pos = re.lastIndex;
-  }
-  if (pos !== s.length || s.length === 0) throw new Error(`invalid duration "${s}" (use e.g. 30s, 5m, 1h30m)`);
-  return total;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest) parts.push(`${rest}ms`);
-  return parts.join('');
-}
-
-export class FlagError extends Error {}
+/** Parsed flag values, one field per FLAG_SPECS entry. */
+export type Flags = { [S in (typeof FLAG_SPECS)[number] as S['key']]: FlagValue<S> };
 
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Flags {
   const raw = new Map<string, string>();
@@ -115,16 +241,25 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       raw.set('help', 'true');
       continue;
     }
-    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument "${arg}"`);
+    if (!arg.startsWith('-')) {
+      throw new FlagError(`unexpected argument "${arg}"`);
+    }
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
     const name = eq < 0 ? body : body.slice(0, eq);
     const spec = FLAG_SPECS.find((f) => f.name === name);
-    if (!spec) throw new FlagError(`unknown flag --${name}`);
-    if (eq >= 0) raw.set(name, body.slice(eq + 1));
-    else if (spec.kind === 'bool') raw.set(name, 'true');
-    else if (i + 1 < argv.length) raw.set(name, argv[++i]);
-    else throw new FlagError(`flag --${name} needs a value`);
+    if (!spec) {
+      throw new FlagError(`unknown flag --${name}`);
+    }
+    if (eq >= 0) {
+      raw.set(name, body.slice(eq + 1));
+    } else if (spec.kind === 'bool') {
+      raw.set(name, 'true');
+    } else if (i + 1 < argv.length) {
+      raw.set(name, argv[++i]);
+    } else {
+      throw new FlagError(`flag --${name} needs a value`);
+    }
   }
   const out: Record<string, unknown> = {};
   for (const spec of FLAG_SPECS) {
@@ -139,15 +274,23 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
 function convert(spec: FlagSpec, value: string): unknown {
   switch (spec.kind) {
     case 'bool':
-      if (value === 'true' || value === '1') return true;
-      if (value === 'false' || value === '0') return false;
+      if (value === 'true' || value === '1') {
+        return true;
+      }
+      if (value === 'false' || value === '0') {
+        return false;
+      }
       throw new FlagError(`--${spec.name}: expected true or false, got "${value}"`);
     case 'int': {
-      if (!/^\d+$/.test(value)) throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
+      if (!/^\d+$/.test(value)) {
+        throw new FlagError(`--${spec.name}: expected a non-negative integer, got "${value}"`);
+      }
       return Number(value);
     }
     case 'float': {
-      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new FlagError(`--${spec.name}: expected a number, got "${value}"`);
+      if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) {
+        throw new FlagError(`--${spec.name}: expected a number, got "${value}"`);
+      }
       return Number(value);
     }
     case 'duration':
@@ -161,61 +304,61 @@ function convert(spec: FlagSpec, value: string): unknown {
   }
 }
 
-/** The shortest scrape interval we allow for; Deleted must survive two scrapes (the seed: 30 s scrape, 60 s). */
-export const MIN_SCRAPE_INTERVAL_MS = 5000;
+/** The shortest scrape interval we allow for; Deleted must survive two scrapes (the original HexaCTF operator: 30 s scrape, 60 s retention). */
+const MIN_SCRAPE_INTERVAL_MS = 5000;
 
 /** Checks a complete set of flag values (also used for in-process managers, which skip argv parsing). */
 export function validate(f: Flags): void {
-  if (!['debug', 'info', 'warn', 'error'].includes(f.logLevel)) throw new FlagError(`--log-level: unknown level "${f.logLevel}"`);
-  if (f.maxConcurrentReconciles < 1) throw new FlagError('--max-concurrent-reconciles must be at least 1');
+  if (!['debug', 'info', 'warn', 'error'].includes(f.logLevel)) {
+    throw new FlagError(`--log-level: unknown level "${f.logLevel}"`);
+  }
+  if (f.maxConcurrentReconciles < 1) {
+    throw new FlagError('--max-concurrent-reconciles must be at least 1');
+  }
   if (f.deletedSeriesRetentionMs < 2 * MIN_SCRAPE_INTERVAL_MS) {
     throw new FlagError(
-      `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`,
+      `--deleted-series-retention must be at least twice the scrape interval (>= ${formatDuration(2 * MIN_SCRAPE_INTERVAL_MS)}); got ${formatDuration(f.deletedSeriesRetentionMs)}`
     );
   }
-  if (f.kubeApiQps === 0) throw new FlagError('--kube-api-qps must be positive, or negative to turn the limit off');
-  if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
+  if (f.kubeApiQps === 0) {
+    throw new FlagError('--kube-api-qps must be positive, or negative to turn the limit off');
+  }
+  if (f.kubeApiQps > 0 && f.kubeApiBurst < 1) {
+    throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
+  }
   capabilityList(f.allowedCapabilities);
   namespaceList(f.namespace);
-  for (const [flag, value] of [['internal-cidrs', f.internalCidrs], ['egress-allow-cidrs', f.egressAllowCidrs], ['ingress-allow-cidrs', f.ingressAllowCidrs]]) {
+  for (const [flag, value] of [
+    ['internal-cidrs', f.internalCidrs],
+    ['egress-allow-cidrs', f.egressAllowCidrs],
+    ['ingress-allow-cidrs', f.ingressAllowCidrs],
+  ]) {
     try {
       cidrList(value, flag);
     } catch (err) {
       throw new FlagError((err as Error).message);
     }
   }
-  if (f.leaseDurationMs < 2000) throw new FlagError('--lease-duration must be at least 2s');
+  if (f.leaseDurationMs < 2000) {
+    throw new FlagError('--lease-duration must be at least 2s');
+  }
   if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
-    throw new FlagError(`--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`);
+    throw new FlagError(
+      `--series-state-configmap: "${f.seriesStateConfigMap}" is not a valid ConfigMap name (lower case DNS subdomain)`
+    );
   }
-  for (const [flag, addr] of [['metrics-bind-address', f.metricsBindAddress], ['health-probe-bind-address', f.healthProbeBindAddress]]) {
-    if (addr !== '0') parseBindAddress(addr, flag);
+  for (const [flag, addr] of [
+    ['metrics-bind-address', f.metricsBindAddress],
+    ['health-probe-bind-address', f.healthProbeBindAddress],
+  ]) {
+    if (addr !== '0') {
+      try {
+        parseBindAddress(addr, flag);
+      } catch (err) {
+        throw new FlagError((err as Error).message);
+      }
+    }
   }
-}
-
-/** --namespace as a list; empty = all namespaces. */
-export function namespaceList(value: string): string[] {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
-  for (const n of names) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) throw new FlagError(`--namespace: "${n}" is not a namespace name`);
-  return [...new Set(names)];
-}
-
-/** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */
-export function capabilityList(value: string): string[] {
-  const names = value.split(',').map((c) => c.trim().toUpperCase().replace(/^CAP_/, '')).filter(Boolean);
-  for (const name of names) {
-    if (!/^[A-Z_]+$/.test(name) || name === 'ALL') throw new FlagError(`--allowed-capabilities: "${name}" is not a capability name (ALL is refused)`);
-  }
-  return [...new Set(names)];
-}
-
-/** ":8080" / "127.0.0.1:0" / "[::1]:8080" → host + port. */
-export function parseBindAddress(addr: string, flag = 'address'): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(addr);
-  if (!m) throw new FlagError(`--${flag}: expected [host]:port, got "${addr}"`);
-  const port = Number(m[2]);
-  if (port > 65535) throw new FlagError(`--${flag}: port out of range`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
 export function helpText(): string {

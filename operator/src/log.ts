@@ -1,6 +1,6 @@
 // The operator's logger: JSON lines on stderr with a level filter. Every package logs through this interface.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type Level = keyof typeof LEVELS;
+type Level = keyof typeof LEVELS;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -12,7 +12,9 @@ export interface Logger {
 export function makeLogger(level: Level, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const min = LEVELS[level];
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[lvl] < min) return;
+    if (LEVELS[lvl] < min) {
+      return;
+    }
     write(JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
   };
   return {

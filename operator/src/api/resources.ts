@@ -10,10 +10,20 @@ export interface ResourceRef {
 }
 
 export const CHALLENGES: ResourceRef = { group: GROUP, version: VERSION, kind: 'Challenge', plural: CHALLENGE_PLURAL };
-export const DEFINITIONS: ResourceRef = { group: GROUP, version: VERSION, kind: 'ChallengeDefinition', plural: DEFINITION_PLURAL };
+export const DEFINITIONS: ResourceRef = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'ChallengeDefinition',
+  plural: DEFINITION_PLURAL,
+};
 export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments' };
 export const SERVICES: ResourceRef = { group: '', version: 'v1', kind: 'Service', plural: 'services' };
-export const NETWORK_POLICIES: ResourceRef = { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies' };
+export const NETWORK_POLICIES: ResourceRef = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  kind: 'NetworkPolicy',
+  plural: 'networkpolicies',
+};
 export const PODS: ResourceRef = { group: '', version: 'v1', kind: 'Pod', plural: 'pods' };
 
 export function apiVersionOf(ref: ResourceRef): string {

@@ -1,6 +1,6 @@
 // Custom resource shapes (apps.hexactf.io/v1alpha1) and the constants shared by the controller and metrics.
 // Validation lives in the CRDs (chart/crds/); these types describe what the operator reads and writes.
-import { STATE_CODES, type StateName } from '@hexactf/contract';
+import type { StateName } from '@hexactf/contract';
 
 export const GROUP = 'apps.hexactf.io';
 export const VERSION = 'v1alpha1';
@@ -26,7 +26,6 @@ export const FIELD_MANAGER = 'hexactf-challenge-operator';
 
 /** status.currentStatus.state; the gauge value of each is the metric contract's. */
 export type State = StateName;
-export const STATE_VALUE: Readonly<Record<State, number>> = STATE_CODES;
 
 export interface ObjectMeta {
   name: string;
@@ -42,7 +41,7 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
 }
 
-export interface OwnerReference {
+interface OwnerReference {
   apiVersion: string;
   kind: string;
   name: string;
@@ -81,14 +80,14 @@ export interface Challenge extends KubeObject {
   status?: ChallengeStatus;
 }
 
-export interface ContainerSpec {
+interface ContainerSpec {
   name: string;
   image: string;
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   [key: string]: unknown;
 }
 
-export interface ServicePort {
+interface ServicePort {
   name?: string;
   port: number;
   nodePort?: number;
@@ -120,16 +119,13 @@ export interface ChallengeDefinition extends KubeObject {
 
 /** Time fields come back as strings from watches and as Date from client-node's typed deserializer. */
 export function timeMs(t: string | Date | undefined): number | undefined {
-  if (t === undefined || t === null) return undefined;
+  if (t === undefined || t === null) {
+    return undefined;
+  }
   const ms = t instanceof Date ? t.getTime() : Date.parse(t);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
 export function objectKey(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }

@@ -25,7 +25,9 @@ export class Admission {
 
   /** A cache event: once the cache shows the slot taken, or the Challenge deleted, the note is not needed. */
   observe(ch: Challenge, gone = false): void {
-    if (gone || ch.metadata.deletionTimestamp || holdsSlot(ch)) this.admitted.delete(objectKey(ch));
+    if (gone || ch.metadata.deletionTimestamp || holdsSlot(ch)) {
+      this.admitted.delete(objectKey(ch));
+    }
   }
 
   /** Challenges admitted here that the cache may not show yet (some may have expired; holds() says). */
@@ -35,11 +37,19 @@ export class Admission {
 
   /** Holds a slot, as the cache shows it or as admitted here moments ago. */
   readonly holds = (c: Challenge): boolean => {
-    if (holdsSlot(c)) return true;
-    if (this.admitted.size === 0) return false; // the common case in a scan of a long line: no key to build
+    if (holdsSlot(c)) {
+      return true;
+    }
+    if (this.admitted.size === 0) {
+      return false;
+    } // the common case in a scan of a long line: no key to build
     const at = this.admitted.get(objectKey(c));
-    if (at === undefined) return false;
-    if (this.clock.now() - at < REMEMBER_MS) return true;
+    if (at === undefined) {
+      return false;
+    }
+    if (this.clock.now() - at < REMEMBER_MS) {
+      return true;
+    }
     this.admitted.delete(objectKey(c));
     return false;
   };

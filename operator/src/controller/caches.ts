@@ -1,12 +1,17 @@
 // What the Challenge controller caches and how it looks things up: one informer per kind it reads, and the
 // indexes that turn "which Challenge does this child belong to" into map lookups instead of scans (each user's
 // line under --max-per-user is kept by quota-line.ts).
-import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES, type ResourceRef } from '../api/resources.ts';
+import { CHALLENGES, DEFINITIONS, DEPLOYMENTS, NETWORK_POLICIES, PODS, SERVICES } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, LABEL_MANAGED_BY, MANAGED_BY,
-  type Challenge, type ChallengeDefinition, type KubeObject,
+  ANNOTATION_CHALLENGE,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+  type Challenge,
+  type ChallengeDefinition,
+  type KubeObject,
 } from '../api/types.ts';
 import type { Informer } from '../kube/informer.ts';
+import type { InformerFactory } from '../kube/informer-factory.ts';
 import { projectCustom, projectDeployment, projectPod, projectSpecOnly } from './projections.ts';
 
 export type Child = KubeObject & { spec?: any; status?: any };
@@ -19,16 +24,6 @@ export interface Caches {
   networkPolicies: Informer<Child>;
   pods: Informer<Child>;
 }
-
-export interface InformerFactoryOptions<T> {
-  labelSelector?: string;
-  resyncMs?: number;
-  /** What of each object is cached (controller/projections.ts). */
-  transform?: (obj: any) => T;
-}
-
-/** Makes an informer for one kind (the manager owns the connection, the namespace and the clock). */
-export type InformerFactory = <T extends KubeObject>(name: string, ref: ResourceRef, opts?: InformerFactoryOptions<T>) => Informer<T>;
 
 /** Challenge key (namespace/name) of the Challenge a Deployment, Service or Pod belongs to. */
 export const INDEX_OWNER = 'owner';
@@ -47,7 +42,7 @@ export function challengeKeyOfPod(pod: KubeObject): string[] {
   return name && pod.metadata.namespace ? [`${pod.metadata.namespace}/${name}`] : [];
 }
 
-export function definitionKeyOfChallenge(ch: Challenge): string[] {
+function definitionKeyOfChallenge(ch: Challenge): string[] {
   return [`${ch.metadata.namespace}/${ch.spec?.definition}`];
 }
 
@@ -55,7 +50,10 @@ export function definitionKeyOfChallenge(ch: Challenge): string[] {
 export function makeCaches(newInformer: InformerFactory, challengeResyncMs: number): Caches {
   const owned = { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
   const caches: Caches = {
-    challenges: newInformer<Challenge>('challenges', CHALLENGES, { resyncMs: challengeResyncMs, transform: projectCustom }),
+    challenges: newInformer<Challenge>('challenges', CHALLENGES, {
+      resyncMs: challengeResyncMs,
+      transform: projectCustom,
+    }),
     definitions: newInformer<ChallengeDefinition>('definitions', DEFINITIONS, { transform: projectCustom }),
     deployments: newInformer<Child>('deployments', DEPLOYMENTS, { ...owned, transform: projectDeployment }),
     services: newInformer<Child>('services', SERVICES, { ...owned, transform: projectSpecOnly }),

@@ -2,12 +2,24 @@
 // NetworkPolicy isolating the instance.
 import { CHALLENGES, DEPLOYMENTS, NETWORK_POLICIES, SERVICES, apiVersionOf } from '../api/resources.ts';
 import {
-  ANNOTATION_CHALLENGE, LABEL_CHALLENGE_ID, LABEL_COMPONENT, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER_UID,
-  LABEL_USER, MANAGED_BY, type Challenge, type ChallengeDefinition, type Component, type KubeObject,
+  ANNOTATION_CHALLENGE,
+  LABEL_CHALLENGE_ID,
+  LABEL_COMPONENT,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_OWNER_UID,
+  LABEL_USER,
+  MANAGED_BY,
+  type Challenge,
+  type ChallengeDefinition,
+  type Component,
+  type KubeObject,
 } from '../api/types.ts';
 import { childName } from './naming.ts';
 import { DEFAULT_ISOLATION, networkPolicySpec, type NetworkIsolation } from './network-policy.ts';
-import { DEFAULT_POLICY, policePodTemplate, policeService, type ChildPolicy } from './pod-policy.ts';
+import { DEFAULT_POLICY, type ChildPolicy } from './child-policy.ts';
+import { policePodTemplate } from './pod-policy.ts';
+import { policeService } from './service-policy.ts';
 
 export interface DesiredChild {
   kind: 'Deployment' | 'Service' | 'NetworkPolicy';
@@ -20,7 +32,7 @@ export function identity(ch: Challenge): { challengeId: string; user: string } {
   return { challengeId: labels[LABEL_CHALLENGE_ID] ?? '', user: labels[LABEL_USER] ?? '' };
 }
 
-export function childLabels(ch: Challenge, component: string, instance: string): Record<string, string> {
+function childLabels(ch: Challenge, component: string, instance: string): Record<string, string> {
   const { challengeId, user } = identity(ch);
   return {
     [LABEL_MANAGED_BY]: MANAGED_BY,
@@ -48,14 +60,21 @@ function ownerRef(ch: Challenge) {
  * before anything is built when the definition asks for something the operator does not allow.
  */
 export function desiredChildren(
-  ch: Challenge, def: ChallengeDefinition, policy: ChildPolicy = DEFAULT_POLICY, isolation: NetworkIsolation = DEFAULT_ISOLATION,
+  ch: Challenge,
+  def: ChallengeDefinition,
+  policy: ChildPolicy = DEFAULT_POLICY,
+  isolation: NetworkIsolation = DEFAULT_ISOLATION
 ): DesiredChild[] {
   const out: DesiredChild[] = [];
   for (const comp of def.spec.components) {
     out.push({ kind: 'Deployment', component: comp.name, object: desiredDeployment(ch, comp, policy) });
-    if (comp.service) out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp, policy) });
+    if (comp.service) {
+      out.push({ kind: 'Service', component: comp.name, object: desiredService(ch, comp, policy) });
+    }
   }
-  if (isolation.enabled) out.push({ kind: 'NetworkPolicy', component: '', object: desiredNetworkPolicy(ch, isolation) });
+  if (isolation.enabled) {
+    out.push({ kind: 'NetworkPolicy', component: '', object: desiredNetworkPolicy(ch, isolation) });
+  }
   return out;
 }
 
@@ -82,13 +101,20 @@ function desiredNetworkPolicy(ch: Challenge, isolation: NetworkIsolation): Desir
 }
 
 /** Names of the children a definition makes, without policing it (deletion removes whatever may exist). */
-export function childRefs(ch: Challenge, def: ChallengeDefinition): Array<{ kind: DesiredChild['kind']; name: string }> {
+export function childRefs(
+  ch: Challenge,
+  def: ChallengeDefinition
+): Array<{ kind: DesiredChild['kind']; name: string }> {
   const { challengeId, user } = identity(ch);
-  const refs: Array<{ kind: DesiredChild['kind']; name: string }> = [{ kind: 'NetworkPolicy', name: networkPolicyName(ch) }];
+  const refs: Array<{ kind: DesiredChild['kind']; name: string }> = [
+    { kind: 'NetworkPolicy', name: networkPolicyName(ch) },
+  ];
   for (const comp of def.spec.components) {
     const name = childName(ch.metadata.name, challengeId, user, comp.name);
     refs.push({ kind: 'Deployment', name });
-    if (comp.service) refs.push({ kind: 'Service', name });
+    if (comp.service) {
+      refs.push({ kind: 'Service', name });
+    }
   }
   return refs;
 }
@@ -101,7 +127,11 @@ function desiredDeployment(ch: Challenge, comp: Component, policy: ChildPolicy):
   const { challengeId, user } = identity(ch);
   const name = childName(ch.metadata.name, challengeId, user, comp.name);
   const labels = childLabels(ch, comp.name, name);
-  const tmpl = policePodTemplate(comp.deployment.spec.template, `${componentPath(comp)}.deployment.spec.template`, policy);
+  const tmpl = policePodTemplate(
+    comp.deployment.spec.template,
+    `${componentPath(comp)}.deployment.spec.template`,
+    policy
+  );
   return {
     apiVersion: apiVersionOf(DEPLOYMENTS),
     kind: DEPLOYMENTS.kind,

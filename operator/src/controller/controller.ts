@@ -10,7 +10,7 @@ import { RequeueError, TransientError, type Result } from './result.ts';
 /** Keys queued per slice when a start fills the queue. */
 const FILL_SLICE = 1000;
 
-export interface ControllerOptions {
+interface ControllerOptions {
   name: string;
   workers: number;
   clock: Clock;
@@ -23,7 +23,7 @@ export interface ControllerOptions {
 export class Controller {
   private readonly o: ControllerOptions;
   private queue?: WorkQueue;
-  private running: Promise<void>[] = [];
+  private running: Array<Promise<void>> = [];
   private active = 0;
 
   constructor(o: ControllerOptions) {
@@ -39,7 +39,9 @@ export class Controller {
   }
 
   start(): void {
-    if (this.queue) return;
+    if (this.queue) {
+      return;
+    }
     const q: WorkQueue = new WorkQueue({
       clock: this.o.clock,
       metrics: this.o.metrics.queueSink(this.o.name, () => ({ now: this.o.clock.now(), since: q.processingSince() })),
@@ -57,16 +59,22 @@ export class Controller {
   private async fill(q: WorkQueue): Promise<void> {
     let n = 0;
     for (const key of [...this.o.keys()]) {
-      if (this.queue !== q) return; // stopped (or restarted) meanwhile
+      if (this.queue !== q) {
+        return;
+      } // stopped (or restarted) meanwhile
       q.add(key);
-      if (++n % FILL_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (++n % FILL_SLICE === 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
   }
 
   /** Stops handing out keys and waits for in-flight reconciles to finish. */
   async stop(): Promise<void> {
     const q = this.queue;
-    if (!q) return;
+    if (!q) {
+      return;
+    }
     this.queue = undefined;
     q.shutDown();
     await Promise.all(this.running);
@@ -77,7 +85,9 @@ export class Controller {
     const { name, metrics, clock, log } = this.o;
     for (;;) {
       const key = await q.get();
-      if (key === undefined) return;
+      if (key === undefined) {
+        return;
+      }
       this.active++;
       metrics.workers(name, this.active, this.o.workers);
       const started = clock.now();
@@ -97,10 +107,17 @@ export class Controller {
           result = 'error';
           metrics.reconcileErrors.inc({ controller: name });
           const info = apiError(err instanceof TransientError ? err.cause : err);
-          log.error('reconcile failed', { key, code: info.code || undefined, reason: info.reason || undefined, error: info.message });
+          log.error('reconcile failed', {
+            key,
+            code: info.code || undefined,
+            reason: info.reason || undefined,
+            error: info.message,
+          });
         }
         q.addRateLimited(key);
-        if (err instanceof TransientError && err.requeueAfterMs !== undefined) q.addAfter(key, Math.max(0, err.requeueAfterMs));
+        if (err instanceof TransientError && err.requeueAfterMs !== undefined) {
+          q.addAfter(key, Math.max(0, err.requeueAfterMs));
+        }
       } finally {
         metrics.reconcileTotal.inc({ controller: name, result });
         metrics.reconcileTime.observe({ controller: name }, (clock.now() - started) / 1000);

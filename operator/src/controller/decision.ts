@@ -1,445 +1,134 @@
-// What a reconcile decides, as a pure function of what it observed: the Challenge (with its status), its
-// definition, the clock, the user's quota position and what became of its children. No I/O here: the reconciler
-// gathers these facts, asks decide(), and carries the decision out (children, status write, delete, requeue).
-//
-// STATE_TABLE is the decision: the first row that matches wins. operator/README.md shows the same table,
-// generated from it (scripts/state-table.ts); a unit test fails when the two differ.
-import { FINALIZER, timeMs, type Challenge, type ChallengeDefinition, type ChallengeStatus } from '../api/types.ts';
-import {
-  COND_DEFINITION, COND_DELETING, COND_READY, RECOVERABLE_REASONS, getCondition, removeCondition, setCondition,
-} from './status.ts';
-import { identity } from './children.ts';
-
-export interface DecisionOptions {
-  pendingTimeoutMs: number;
-  challengeTtlMs: number;
-  maxPerUser: number;
-  /** A Challenge still waiting for a quota slot this long after its creation is deleted (0 = waits forever). */
-  quotaWaitTimeoutMs: number;
-  deleteOnError: boolean;
-}
-
-/** How many of the user's live instances count before this one (admitted ones, then earlier waiting ones). */
-export interface QuotaFacts {
-  ahead: number;
-}
-
-/** What converging the children (server-side apply of each desired child) left behind, plus the cache's view. */
-export interface ChildrenFacts {
-  /** The pod/Service policy refused the definition (pod-policy.ts): nothing was created. */
-  definitionRefused?: string;
-  /** A child's name is taken by an object of another Challenge (or of no Challenge); it is left alone. */
-  nameConflict?: string;
-  /** The apiserver refused a child for good (400/403/422). */
-  refused?: string;
-  /** A child could not be created for now (5xx, timeout); retried with backoff. */
-  retrying?: string;
-  /** Deployments not (yet) available, as "deployment <name>". */
-  unavailable: string[];
-  /** A container of the instance's pods waits for a reason that will not fix itself, or a pod failed. */
-  podFailure?: { reason: string; message: string };
-  /** NodePort of the first Service port. */
-  endpoint?: number;
-}
-
-/** What deleting the children of a deleted Challenge left behind. */
-export interface CleanupFacts {
-  /** Children still there, with their finalizers ("deployment x (finalizers: a)"). */
-  remaining: string[];
-  deleteError?: string;
-}
-
-export interface Facts {
-  challenge: Challenge;
-  definition?: ChallengeDefinition;
-  now: number;
-  options: DecisionOptions;
-  /** Observations that cost work; decide() asks for each one only when a row needs it. */
-  quota?: QuotaFacts;
-  children?: ChildrenFacts;
-  cleanup?: CleanupFacts;
-}
-
-export type Need = 'quota' | 'children' | 'cleanup';
-
-export interface Decision {
-  /** The STATE_TABLE row that decided. */
-  row: string;
-  /** The status to write (only if it differs from the current one); undefined leaves the Challenge alone. */
-  status?: ChallengeStatus;
-  requeueAfterMs?: number;
-  /** A child failed for now: after the status write, retry with backoff. */
-  retry?: boolean;
-  deleteChallenge?: boolean;
-  removeFinalizer?: boolean;
-  /** Said at info level when the decision is carried out. */
-  note?: string;
-}
-
-export interface Row {
-  id: string;
-  /** README columns. */
-  state: string;
-  when: string;
-  becomes: string;
-  then: string;
-  /** An observation this row reads in `also`; decide() asks for it once `match` holds. */
-  needs?: Need;
-  /** The condition on the Challenge, its definition and the clock. */
-  match(f: Facts): boolean;
-  /** A further condition on what `needs` observed. */
-  also?(f: Facts): boolean;
-  decide(f: Facts, draft: ChallengeStatus): Omit<Decision, 'row' | 'status'> & { status?: ChallengeStatus | null };
-}
-
-const state = (f: Facts) => f.challenge.status?.currentStatus?.state;
-const deleting = (f: Facts) => Boolean(f.challenge.metadata.deletionTimestamp);
-const readyReason = (f: Facts) => getCondition(f.challenge.status, COND_READY)?.reason ?? '';
-const isoOf = (f: Facts) => new Date(f.now).toISOString();
-const gen = (f: Facts) => f.challenge.metadata.generation;
-const admitted = (f: Facts) => state(f) === 'Pending' || state(f) === 'Running';
-
-function missingLabels(f: Facts): string[] {
-  const { challengeId, user } = identity(f.challenge);
-  return [!challengeId && 'apps.hexactf.io/challengeId', !user && 'apps.hexactf.io/user'].filter((x): x is string => Boolean(x));
-}
-
-/** isOne as the definition says, or as last recorded when the definition is gone. */
-function isOne(f: Facts): boolean {
-  return f.definition ? (f.definition.spec.isOne ?? false) : (f.challenge.status?.isOne ?? false);
-}
-
-/** Milliseconds until the TTL deletes a Running instance; undefined when no TTL applies. */
-function ttlLeftMs(f: Facts): number | undefined {
-  if (!f.options.challengeTtlMs || isOne(f)) return undefined;
-  const started = timeMs(f.challenge.status?.startedAt);
-  return started === undefined ? undefined : started + f.options.challengeTtlMs - f.now;
-}
-
-/** Milliseconds left before a waiting Challenge is given up; undefined when waiting has no limit. */
-function quotaWaitLeftMs(f: Facts): number | undefined {
-  const created = timeMs(f.challenge.metadata.creationTimestamp);
-  if (!f.options.quotaWaitTimeoutMs || created === undefined) return undefined;
-  return created + f.options.quotaWaitTimeoutMs - f.now;
-}
-
-/** Start of the current Pending spell: kept while Pending, restarted on entering Pending. */
-function pendingSinceMs(f: Facts): number {
-  return state(f) === 'Pending' ? (timeMs(f.challenge.status?.pendingSince) ?? f.now) : f.now;
-}
-
-const pendingTimedOut = (f: Facts) =>
-  f.options.pendingTimeoutMs > 0 && f.now - pendingSinceMs(f) >= f.options.pendingTimeoutMs;
-
-function waitingFor(c: ChildrenFacts): string {
-  return [...c.unavailable, ...(c.retrying ? [c.retrying] : [])].join('; ');
-}
-
-function setError(f: Facts, s: ChallengeStatus, reason: string, message: string): void {
-  s.currentStatus = { state: 'Error', errorMsg: message.slice(0, 1024) };
-  setCondition(s, { type: COND_READY, status: 'False', reason, message, observedGeneration: s.observedGeneration }, isoOf(f));
-}
-
-function setReady(f: Facts, s: ChallengeStatus, status: 'True' | 'False', reason: string, message: string): void {
-  setCondition(s, { type: COND_READY, status, reason, message, observedGeneration: gen(f) }, isoOf(f));
-}
-
-function definitionFound(f: Facts, s: ChallengeStatus): void {
-  setCondition(s, { type: COND_DEFINITION, status: 'True', reason: 'Found', message: `definition ${f.challenge.spec.definition}`, observedGeneration: gen(f) }, isoOf(f));
-  s.isOne = isOne(f);
-}
-
-function definitionMissing(f: Facts, s: ChallengeStatus): void {
-  setCondition(s, { type: COND_DEFINITION, status: 'False', reason: 'NotFound', message: `definition ${f.challenge.spec.definition} not found`, observedGeneration: gen(f) }, isoOf(f));
-}
-
-/** Status fields every admitted instance gets from its children and definition. */
-function childrenSeen(f: Facts, s: ChallengeStatus): void {
-  definitionFound(f, s);
-  s.endpoint = f.children!.endpoint ?? s.endpoint;
-}
+// What a reconcile decides, as a pure function of what it observed (facts.ts): the Challenge (with its status),
+// its definition, the clock, the user's quota position and what became of its children. No I/O here: the
+// reconciler gathers the facts, asks decide(), and carries the decision out (children, status write, delete,
+// requeue, the Events below). The rows are in state-table.ts; this file runs them and picks the Events.
+import type { ChallengeStatus } from '../api/types.ts';
+import type { ChallengeEvent, Decision, Facts, Observation } from './facts.ts';
+import { STATE_TABLE } from './state-table.ts';
+import { COND_DELETING, COND_READY, getCondition } from './status.ts';
 
 /**
- * Entering or staying in Pending (restarts pendingSince on entry). A Pending status without pendingSince (written by
- * hand, or by a version before it existed) gets one now, so its timeout runs; the original HexaCTF operator's
- * states (None, Creating, Created, ...) are not ours, so such an instance enters Pending here like a new one, with
- * a full --pending-timeout from its adoption (when it started waiting is not known).
+ * The first matching row of STATE_TABLE, with the Events it records. When that row reads an observation the facts
+ * do not carry yet, the answer is an Observation: the reconciler makes it (which may converge or delete children)
+ * and asks again.
  */
-function pending(f: Facts, s: ChallengeStatus): void {
-  childrenSeen(f, s);
-  if (state(f) !== 'Pending' || timeMs(f.challenge.status?.pendingSince) === undefined) s.pendingSince = isoOf(f);
-  s.currentStatus = { state: 'Pending', errorMsg: '' };
-}
-
-const ttlRequeue = (f: Facts) => ({ requeueAfterMs: ttlLeftMs(f) });
-const onErrorDelete = (f: Facts) => ({ deleteChallenge: f.options.deleteOnError });
-
-/** A stuck deletion is re-checked sooner at first, then at most every 30 s (child events also trigger a check). */
-function deletionRecheckMs(f: Facts): number {
-  const since = f.now - (timeMs(f.challenge.metadata.deletionTimestamp) ?? f.now);
-  return Math.min(30_000, Math.max(1000, since / 4));
-}
-
-export const STATE_TABLE: readonly Row[] = [
-  {
-    id: 'released',
-    state: 'any', when: 'deletionTimestamp set, our finalizer already removed', becomes: 'unchanged', then: 'nothing',
-    match: (f) => deleting(f) && !(f.challenge.metadata.finalizers ?? []).includes(FINALIZER),
-    decide: () => ({ status: null }),
-  },
-  {
-    id: 'cleanup-blocked',
-    state: 'any', when: 'deletionTimestamp set; after deleting its children, some are still there',
-    becomes: 'Deleted, `CleanupBlocked=True` (`ChildrenRemaining` or `DeleteFailed`), Ready `Deleting`',
-    then: 'check again after 1 s growing to 30 s (child events also trigger a check)',
-    needs: 'cleanup',
-    match: deleting,
-    also: (f) => f.cleanup!.remaining.length > 0,
-    decide: (f, s) => {
-      const { remaining, deleteError } = f.cleanup!;
-      s.currentStatus = { state: 'Deleted', errorMsg: f.challenge.status?.currentStatus?.errorMsg ?? '' };
-      setCondition(s, {
-        type: COND_DELETING, status: 'True', reason: deleteError ? 'DeleteFailed' : 'ChildrenRemaining',
-        message: `${deleteError ? `${deleteError}; ` : ''}waiting for ${remaining.length} child(ren) to go away: ${remaining.join('; ')}`,
-        observedGeneration: gen(f),
-      }, isoOf(f));
-      setReady(f, s, 'False', 'Deleting', 'deletion in progress');
-      return { requeueAfterMs: deletionRecheckMs(f) };
-    },
-  },
-  {
-    id: 'cleaned-up',
-    state: 'any', when: 'deletionTimestamp set; its children are gone', becomes: 'Deleted, Ready `Deleted`',
-    then: 'remove the finalizer (the apiserver then removes the Challenge)',
-    needs: 'cleanup',
-    match: deleting,
-    decide: (f, s) => {
-      s.currentStatus = { state: 'Deleted', errorMsg: f.challenge.status?.currentStatus?.errorMsg ?? '' };
-      removeCondition(s, COND_DELETING);
-      setReady(f, s, 'False', 'Deleted', 'children removed');
-      return { removeFinalizer: true };
-    },
-  },
-  {
-    id: 'error-kept',
-    state: 'Error', when: 'a reason that does not heal by itself', becomes: 'unchanged',
-    then: 'delete the Challenge with `--delete-on-error`',
-    match: (f) => state(f) === 'Error' && !RECOVERABLE_REASONS.has(readyReason(f)),
-    decide: onErrorDelete,
-  },
-  {
-    id: 'missing-labels',
-    state: 'any', when: 'label `apps.hexactf.io/challengeId` or `apps.hexactf.io/user` missing', becomes: 'Error `MissingLabels`',
-    then: 're-checked on every event',
-    match: (f) => missingLabels(f).length > 0,
-    decide: (f, s) => {
-      setError(f, s, 'MissingLabels', `missing label ${missingLabels(f).join(', ')}`);
-      return {};
-    },
-  },
-  {
-    id: 'ttl-expired',
-    state: 'Running', when: '`--challenge-ttl` after `startedAt` has passed, definition not `isOne`', becomes: 'unchanged',
-    then: 'delete the Challenge',
-    match: (f) => state(f) === 'Running' && (ttlLeftMs(f) ?? 1) <= 0,
-    decide: () => ({ status: null, deleteChallenge: true, note: 'challenge TTL expired; deleting' }),
-  },
-  {
-    id: 'running-without-definition',
-    state: 'Running', when: 'definition not found', becomes: 'Running, `DefinitionResolved=False`',
-    then: 'keep its children; requeue at the TTL',
-    match: (f) => state(f) === 'Running' && !f.definition,
-    decide: (f, s) => {
-      definitionMissing(f, s);
-      return ttlRequeue(f);
-    },
-  },
-  {
-    id: 'definition-not-found',
-    state: 'not Running', when: 'definition not found', becomes: 'Error `DefinitionNotFound`',
-    then: 're-checked when the definition appears',
-    match: (f) => !f.definition,
-    decide: (f, s) => {
-      definitionMissing(f, s);
-      setError(f, s, 'DefinitionNotFound', `definition ${f.challenge.spec.definition} not found`);
-      return {};
-    },
-  },
-  {
-    id: 'quota-wait-expired',
-    state: 'not Pending or Running', when: 'would wait for a quota slot, created more than `--quota-wait-timeout` ago',
-    becomes: 'unchanged', then: 'delete the Challenge',
-    needs: 'quota',
-    match: (f) => !admitted(f) && f.options.maxPerUser > 0 && f.options.quotaWaitTimeoutMs > 0,
-    also: (f) => f.quota!.ahead >= f.options.maxPerUser && (quotaWaitLeftMs(f) ?? 1) <= 0,
-    decide: () => ({ status: null, deleteChallenge: true, note: 'waited for a quota slot longer than --quota-wait-timeout; deleting' }),
-  },
-  {
-    id: 'quota-exceeded',
-    state: 'not Pending or Running', when: '`--max-per-user` set and that many live instances of the user come first',
-    becomes: 'Error `QuotaExceeded` (the message does not change while it waits)',
-    then: 're-checked when a slot frees and it is first in line; requeue at `--quota-wait-timeout`',
-    needs: 'quota',
-    match: (f) => !admitted(f) && f.options.maxPerUser > 0,
-    also: (f) => f.quota!.ahead >= f.options.maxPerUser,
-    decide: (f, s) => {
-      definitionFound(f, s);
-      const user = identity(f.challenge).user;
-      // No position in the message: a queue position would rewrite every waiting status whenever one leaves.
-      setError(f, s, 'QuotaExceeded', `quota exceeded: user ${user} has the maximum of ${f.options.maxPerUser} live instance(s); waiting for one to end`);
-      return { requeueAfterMs: quotaWaitLeftMs(f) };
-    },
-  },
-  {
-    id: 'definition-refused',
-    state: 'any', when: 'the definition asks for a field the pod/Service policy refuses (host access, privileges, ...)',
-    becomes: 'Error `DefinitionRefused`, the field named', then: 'nothing is created; delete the Challenge with `--delete-on-error`',
-    needs: 'children',
-    match: () => true,
-    also: (f) => f.children!.definitionRefused !== undefined,
-    decide: (f, s) => {
-      definitionFound(f, s);
-      setError(f, s, 'DefinitionRefused', f.children!.definitionRefused!);
-      return onErrorDelete(f);
-    },
-  },
-  {
-    id: 'child-name-conflict',
-    state: 'any', when: 'a child\'s name is taken by another Challenge\'s (or nobody\'s) object', becomes: 'Error `ChildNameConflict`',
-    then: 'the other object is left alone; delete the Challenge with `--delete-on-error`',
-    needs: 'children',
-    match: () => true,
-    also: (f) => f.children!.nameConflict !== undefined,
-    decide: (f, s) => {
-      definitionFound(f, s);
-      setError(f, s, 'ChildNameConflict', f.children!.nameConflict!);
-      return onErrorDelete(f);
-    },
-  },
-  {
-    id: 'child-refused',
-    state: 'any', when: 'the apiserver refused a child for good (400/403/422)', becomes: 'Error `ChildCreateFailed`',
-    then: 'delete the Challenge with `--delete-on-error`',
-    needs: 'children',
-    match: () => true,
-    also: (f) => f.children!.refused !== undefined,
-    decide: (f, s) => {
-      definitionFound(f, s);
-      setError(f, s, 'ChildCreateFailed', f.children!.refused!);
-      return onErrorDelete(f);
-    },
-  },
-  {
-    id: 'running-child-retrying',
-    state: 'Running', when: 'a child cannot be created for now (5xx)', becomes: 'Running, Ready `ChildCreateRetrying`',
-    then: 'retry with backoff',
-    needs: 'children',
-    match: (f) => state(f) === 'Running',
-    also: (f) => f.children!.retrying !== undefined,
-    decide: (f, s) => {
-      childrenSeen(f, s);
-      setReady(f, s, 'False', 'ChildCreateRetrying', f.children!.retrying!);
-      return { retry: true };
-    },
-  },
-  {
-    id: 'running-degraded',
-    state: 'Running', when: 'a Deployment is not available', becomes: 'Running, Ready `Degraded`',
-    then: 'requeue at the TTL',
-    needs: 'children',
-    match: (f) => state(f) === 'Running',
-    also: (f) => f.children!.unavailable.length > 0,
-    decide: (f, s) => {
-      childrenSeen(f, s);
-      setReady(f, s, 'False', 'Degraded', `unavailable: ${f.children!.unavailable.join(', ')}`);
-      return ttlRequeue(f);
-    },
-  },
-  {
-    id: 'running-available',
-    state: 'Running', when: 'every Deployment available', becomes: 'Running, Ready `Available`',
-    then: 'requeue at the TTL',
-    needs: 'children',
-    match: (f) => state(f) === 'Running',
-    decide: (f, s) => {
-      childrenSeen(f, s);
-      setReady(f, s, 'True', 'Available', 'every component is available');
-      return ttlRequeue(f);
-    },
-  },
-  {
-    id: 'started',
-    state: 'not Running', when: 'every Deployment available, no child waiting to be created', becomes: 'Running (`startedAt` = now), Ready `Available`',
-    then: 'requeue at the TTL',
-    needs: 'children',
-    match: () => true,
-    also: (f) => f.children!.unavailable.length === 0 && f.children!.retrying === undefined,
-    decide: (f, s) => {
-      childrenSeen(f, s);
-      s.currentStatus = { state: 'Running', errorMsg: '' };
-      s.startedAt = isoOf(f);
-      setReady(f, s, 'True', 'Available', 'every component is available');
-      return { requeueAfterMs: f.options.challengeTtlMs && !isOne(f) ? f.options.challengeTtlMs : undefined };
-    },
-  },
-  {
-    id: 'pod-failed',
-    state: 'not Running', when: 'a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, or a pod failed',
-    becomes: 'Error with that reason (`PodFailed` for a failed pod)', then: 'delete the Challenge with `--delete-on-error`',
-    needs: 'children',
-    match: () => true,
-    also: (f) => f.children!.podFailure !== undefined,
-    decide: (f, s) => {
-      pending(f, s);
-      setError(f, s, f.children!.podFailure!.reason, f.children!.podFailure!.message);
-      return onErrorDelete(f);
-    },
-  },
-  {
-    id: 'pending-timeout',
-    state: 'Pending', when: 'Pending for `--pending-timeout`', becomes: 'Error `PendingTimeout`',
-    then: 'delete the Challenge with `--delete-on-error`',
-    needs: 'children',
-    match: pendingTimedOut,
-    decide: (f, s) => {
-      pending(f, s);
-      setError(f, s, 'PendingTimeout', `not available after ${Math.round(f.options.pendingTimeoutMs / 1000)}s: ${waitingFor(f.children!)}`);
-      return onErrorDelete(f);
-    },
-  },
-  {
-    id: 'pending',
-    state: 'not Running', when: 'otherwise (children created, waiting for Deployments)',
-    becomes: 'Pending (`pendingSince` set on entry, or when missing), Ready `Pending` or `ChildCreateRetrying`',
-    then: 'requeue at the pending timeout; retry with backoff if a child is waiting to be created',
-    needs: 'children',
-    match: () => true,
-    decide: (f, s) => {
-      pending(f, s);
-      const retrying = f.children!.retrying !== undefined;
-      setReady(f, s, 'False', retrying ? 'ChildCreateRetrying' : 'Pending', `waiting for ${waitingFor(f.children!)}`);
-      const timeout = f.options.pendingTimeoutMs;
-      return { requeueAfterMs: timeout > 0 ? pendingSinceMs(f) + timeout - f.now : undefined, retry: retrying };
-    },
-  },
-];
-
-/**
- * The first matching row of STATE_TABLE. When that row reads an observation the facts do not carry yet, the
- * answer is `{ need }`: the reconciler makes that observation (which may converge or delete children) and asks again.
- */
-export function decide(f: Facts): Decision | { need: Need } {
+export function decide(f: Facts): Decision | Observation {
   for (const row of STATE_TABLE) {
-    if (!row.match(f)) continue;
-    if (row.needs && f[row.needs] === undefined) return { need: row.needs };
-    if (row.also && !row.also(f)) continue;
+    if (!row.match(f)) {
+      continue;
+    }
+    if (row.needs && f[row.needs] === undefined) {
+      return row.needs === 'children' && admits(f) ? { need: row.needs, admit: true } : { need: row.needs };
+    }
+    if (row.also && !row.also(f)) {
+      continue;
+    }
     const draft: ChallengeStatus = structuredClone(f.challenge.status ?? {});
-    draft.observedGeneration = gen(f);
+    draft.observedGeneration = f.challenge.metadata.generation;
     const { status, ...rest } = row.decide(f, draft);
     const out: Decision = { row: row.id, ...rest, status: status === null ? undefined : (status ?? draft) };
-    for (const k of Object.keys(out) as (keyof Decision)[]) if (out[k] === undefined || out[k] === false) delete out[k];
+    const events = eventsOf(f, out);
+    if (events.length) {
+      out.events = events;
+    }
+    for (const k of Object.keys(out) as Array<keyof Decision>) {
+      if (out[k] === undefined || out[k] === false) {
+        delete out[k];
+      }
+    }
     return out;
   }
   throw new Error('STATE_TABLE has no row for these facts'); // unreachable: the last rows match anything
 }
 
+/**
+ * Getting children takes a quota slot under --max-per-user. The reconciler notes it in the same turn of the event
+ * loop as the quota check that allowed it (no await in between), so the user's other reconciles count it before
+ * the cache shows it.
+ */
+function admits(f: Facts): boolean {
+  return f.options.maxPerUser > 0 && f.slotHeld === false;
+}
+
+/** Every Event a reconcile records, chosen here: what converging the children did, what the status write changed, why the Challenge is deleted. */
+function eventsOf(f: Facts, d: Decision): ChallengeEvent[] {
+  const events: ChallengeEvent[] = [];
+  const { created = [], restored = [] } = f.children ?? {};
+  if (created.length) {
+    events.push({
+      after: 'children',
+      type: 'Normal',
+      reason: 'ChildrenCreated',
+      action: 'Create',
+      note: `created ${created.join(', ')}`,
+    });
+  }
+  if (restored.length) {
+    events.push({
+      after: 'children',
+      type: 'Normal',
+      reason: 'ChildrenRestored',
+      action: 'Update',
+      note: `restored ${restored.join(', ')} (changed or deleted by someone else)`,
+    });
+  }
+  if (d.status) {
+    events.push(...statusEvents(f.challenge.status ?? {}, d.status));
+  }
+  if (d.deleteChallenge) {
+    events.push(deleteEvent(f, d));
+  }
+  return events;
+}
+
+/**
+ * Events for what a status write changes: an Error (its reason and message), a wait for a quota slot or a child
+ * that cannot be created yet, a cleanup that cannot finish. The same message again joins the same Event's series.
+ */
+function statusEvents(before: ChallengeStatus, after: ChallengeStatus): ChallengeEvent[] {
+  const events: ChallengeEvent[] = [];
+  const written = (type: ChallengeEvent['type'], reason: string, action: string, note: string) =>
+    events.push({ after: 'status', type, reason, action, note });
+  const ready = getCondition(after, COND_READY);
+  const wasReady = getCondition(before, COND_READY);
+  const changed = ready && (ready.reason !== wasReady?.reason || ready.message !== wasReady?.message);
+  const state = after.currentStatus?.state;
+  if (changed && ready.reason === 'QuotaExceeded') {
+    written('Normal', 'QuotaWait', 'Admit', ready.message ?? '');
+  } else if (changed && state === 'Error') {
+    written('Warning', ready.reason ?? 'Error', 'Reconcile', ready.message ?? '');
+  } else if (changed && ready.reason === 'ChildCreateRetrying') {
+    written('Warning', 'ChildCreateRetrying', 'Create', ready.message ?? '');
+  }
+  const blocked = getCondition(after, COND_DELETING);
+  const wasBlocked = getCondition(before, COND_DELETING);
+  if (blocked?.status === 'True' && blocked.message !== wasBlocked?.message) {
+    written('Warning', 'CleanupBlocked', 'Delete', blocked.message ?? '');
+  }
+  return events;
+}
+
+/** Why the Challenge is deleted: its TTL, a quota wait that lasted too long, or a terminal error (--delete-on-error). */
+function deleteEvent(f: Facts, d: Decision): ChallengeEvent {
+  if (d.row === 'ttl-expired') {
+    return {
+      after: 'delete',
+      type: 'Normal',
+      reason: 'TTLExpired',
+      action: 'Delete',
+      note: d.note ?? 'challenge TTL expired; deleting',
+    };
+  }
+  if (d.row === 'quota-wait-expired') {
+    const note = d.note ?? 'waited too long for a quota slot; deleting';
+    return { after: 'delete', type: 'Normal', reason: 'QuotaWaitExpired', action: 'Delete', note };
+  }
+  const errorMsg = (d.status ?? f.challenge.status)?.currentStatus?.errorMsg ?? 'terminal error';
+  return {
+    after: 'delete',
+    type: 'Warning',
+    reason: 'DeletedOnError',
+    action: 'Delete',
+    note: `${errorMsg}; deleting (--delete-on-error)`,
+  };
+}

@@ -16,7 +16,7 @@ export function dnsSafe(s: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-export function shortHash(s: string): string {
+function shortHash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, HASH_LEN);
 }
 

@@ -18,12 +18,23 @@ export interface NetworkIsolation {
 
 /** Private, shared-address, link-local (cloud metadata) and unique-local ranges: "the cluster" unless told otherwise. */
 export const DEFAULT_INTERNAL_CIDRS = [
-  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8',
-  'fc00::/7', 'fe80::/10', '::1/128',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  '127.0.0.0/8',
+  'fc00::/7',
+  'fe80::/10',
+  '::1/128',
 ];
 
 export const DEFAULT_ISOLATION: NetworkIsolation = {
-  enabled: true, internalCidrs: DEFAULT_INTERNAL_CIDRS, egressAllowCidrs: [], ingressAllowCidrs: [], allowDns: true,
+  enabled: true,
+  internalCidrs: DEFAULT_INTERNAL_CIDRS,
+  egressAllowCidrs: [],
+  ingressAllowCidrs: [],
+  allowDns: true,
 };
 
 const isV6 = (cidr: string) => cidr.includes(':');
@@ -41,14 +52,21 @@ export function networkPolicySpec(ownerUidLabel: string, uid: string, iso: Netwo
   const egress: Array<Record<string, unknown>> = [{ to: [self] }, { to: outside(iso.internalCidrs) }];
   if (iso.allowDns) {
     egress.push({
-      to: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      }],
-      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
     });
   }
-  if (iso.egressAllowCidrs.length) egress.push({ to: iso.egressAllowCidrs.map((cidr) => ({ ipBlock: { cidr } })) });
+  if (iso.egressAllowCidrs.length) {
+    egress.push({ to: iso.egressAllowCidrs.map((cidr) => ({ ipBlock: { cidr } })) });
+  }
   const from = [...outside(iso.internalCidrs), ...iso.ingressAllowCidrs.map((cidr) => ({ ipBlock: { cidr } }))];
   return {
     podSelector: self.podSelector,
@@ -60,12 +78,20 @@ export function networkPolicySpec(ownerUidLabel: string, uid: string, iso: Netwo
 
 /** Checks a CIDR list flag: "a.b.c.d/n" or an IPv6 prefix. */
 export function cidrList(value: string, flag: string): string[] {
-  const out = value.split(',').map((c) => c.trim()).filter(Boolean);
+  const out = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   for (const c of out) {
     const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(c);
     const max = m && isV6(m[1]) ? 128 : 32;
-    const v4ok = m && !isV6(m[1]) ? m[1].split('.').length === 4 && m[1].split('.').every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255) : true;
-    if (!m || Number(m[2]) > max || !v4ok) throw new Error(`--${flag}: "${c}" is not a CIDR (e.g. 10.0.0.0/8)`);
+    const v4ok =
+      m && !isV6(m[1])
+        ? m[1].split('.').length === 4 && m[1].split('.').every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)
+        : true;
+    if (!m || Number(m[2]) > max || !v4ok) {
+      throw new Error(`--${flag}: "${c}" is not a CIDR (e.g. 10.0.0.0/8)`);
+    }
   }
   return out;
 }

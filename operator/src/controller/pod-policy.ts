@@ -1,120 +1,98 @@
-// What a ChallengeDefinition may put into the pods and Services the operator creates. Challenge authors are not
-// trusted with the cluster: children are rebuilt from an allowlist of fields (anything else is refused with the
-// field's path), and the pod's security settings are forced to safe values whatever the definition says.
+// The pod rules of the child policy (child-policy.ts): which fields of a pod template a definition may set, and the
+// security settings forced whatever the definition says. To add a rule, change the allowlist below (a field, a
+// check) or renderContainer, and add its case to test/unit/pod-policy.test.ts (test/security/escalations.ts for an
+// escalation).
 //
 // The one opt-in: an operator started with --allowed-capabilities lets a container add those capabilities (and run
 // as root, which capabilities need to be effective), for nsjail-style pwn jails. Never host namespaces, host paths,
 // privileged mode or a ServiceAccount.
-
-export interface ChildPolicy {
-  /** Service type LoadBalancer (and its source ranges) may be used; --allow-load-balancer. */
-  allowLoadBalancer: boolean;
-  /** Capabilities a container may add (upper case, no CAP_ prefix); --allowed-capabilities. */
-  allowedCapabilities: readonly string[];
-}
-
-export const DEFAULT_POLICY: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [] };
-
-/** A definition the operator will not render; `field` is the path of the offending field. */
-export class DefinitionRefused extends Error {
-  readonly field: string;
-  constructor(field: string, why: string) {
-    super(`${field}: ${why}`);
-    this.field = field;
-  }
-}
-
-function refuse(path: string, why: string): never {
-  throw new DefinitionRefused(path, why);
-}
+import {
+  DEFAULT_POLICY,
+  fields,
+  isObject,
+  listOf,
+  metadataMap,
+  never,
+  NOT_LISTED,
+  onlyValue,
+  plain,
+  refuse,
+  type Check,
+  type ChildPolicy,
+} from './child-policy.ts';
 
 /** Capability names as Kubernetes writes them: upper case, no CAP_ prefix. */
-export function normalizeCapability(name: string): string {
+function normalizeCapability(name: string): string {
   return name.trim().toUpperCase().replace(/^CAP_/, '');
-}
-
-type Check = (value: unknown, path: string, policy: ChildPolicy) => unknown;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const NOT_LISTED = 'is not on the allowlist of fields a challenge definition may set';
-
-/** An object whose keys must all be listed; values are checked one by one. */
-function fields(allowed: Record<string, Check>): Check {
-  return (value, path, policy) => {
-    if (!isObject(value)) refuse(path, 'must be an object');
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const check = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
-      if (!check) refuse(`${path}.${key}`, NOT_LISTED);
-      if (v === undefined || v === null) continue;
-      const checked = check(v, `${path}.${key}`, policy);
-      if (checked !== undefined) out[key] = checked;
-    }
-    return out;
-  };
-}
-
-function listOf(item: Check): Check {
-  return (value, path, policy) => {
-    if (!Array.isArray(value)) refuse(path, 'must be a list');
-    return value.map((v, i) => item(v, `${path}[${i}]`, policy));
-  };
-}
-
-/** A value with no security meaning; its shape is left to the apiserver's own validation. */
-const plain: Check = (v) => structuredClone(v);
-
-function never(why: string): Check {
-  return (_v, path) => refuse(path, why);
-}
-
-/** Allowed only with this one value (e.g. hostNetwork: false). */
-function onlyValue(allowed: unknown, why: string): Check {
-  return (v, path) => (v === allowed ? v : refuse(path, why));
 }
 
 const HOST_NAMESPACE = 'host namespaces are refused: they give a player the node';
 const NO_SERVICE_ACCOUNT = 'challenge pods run without a ServiceAccount token; a ServiceAccount cannot be chosen';
-const NO_SECRETS = 'Secrets of the namespace are not readable from a definition (put the data in the image or a ConfigMap)';
+const NO_SECRETS =
+  'Secrets of the namespace are not readable from a definition (put the data in the image or a ConfigMap)';
 
 const seccompProfile: Check = fields({
   type: onlyValue('RuntimeDefault', 'only the RuntimeDefault seccomp profile is allowed'),
 });
 
 const httpGet = fields({
-  path: plain, port: plain, scheme: plain, httpHeaders: plain,
+  path: plain,
+  port: plain,
+  scheme: plain,
+  httpHeaders: plain,
   host: never('probes must target the pod itself (a host makes the kubelet connect elsewhere)'),
 });
-const tcpSocket = fields({ port: plain, host: never('probes must target the pod itself (a host makes the kubelet connect elsewhere)') });
+const tcpSocket = fields({
+  port: plain,
+  host: never('probes must target the pod itself (a host makes the kubelet connect elsewhere)'),
+});
 const handler = { exec: fields({ command: plain }), httpGet, tcpSocket, grpc: fields({ port: plain, service: plain }) };
 const probe = fields({
-  ...handler, initialDelaySeconds: plain, periodSeconds: plain, timeoutSeconds: plain, successThreshold: plain,
-  failureThreshold: plain, terminationGracePeriodSeconds: plain,
+  ...handler,
+  initialDelaySeconds: plain,
+  periodSeconds: plain,
+  timeoutSeconds: plain,
+  successThreshold: plain,
+  failureThreshold: plain,
+  terminationGracePeriodSeconds: plain,
 });
 const lifecycleHandler = fields({ ...handler, sleep: plain });
 
 const envVar = fields({
   name: plain,
   value: plain,
-  valueFrom: fields({ fieldRef: plain, resourceFieldRef: plain, configMapKeyRef: plain, secretKeyRef: never(NO_SECRETS) }),
+  valueFrom: fields({
+    fieldRef: plain,
+    resourceFieldRef: plain,
+    configMapKeyRef: plain,
+    secretKeyRef: never(NO_SECRETS),
+  }),
 });
 const envFrom = fields({ prefix: plain, configMapRef: plain, secretRef: never(NO_SECRETS) });
 
 const containerPort = fields({
-  name: plain, containerPort: plain, protocol: plain,
+  name: plain,
+  containerPort: plain,
+  protocol: plain,
   hostPort: never('host ports are refused: they open the node itself'),
   hostIP: never('host ports are refused: they open the node itself'),
 });
 
 const volumeMount = fields({
-  name: plain, mountPath: plain, readOnly: plain, subPath: plain, subPathExpr: plain,
+  name: plain,
+  mountPath: plain,
+  readOnly: plain,
+  subPath: plain,
+  subPathExpr: plain,
   mountPropagation: onlyValue('None', 'mount propagation to or from the host is refused'),
 });
 
 /** Container securityContext as the definition may write it; forced values are applied by renderContainer. */
 const containerSecurityContext = fields({
-  runAsUser: plain, runAsGroup: plain, runAsNonRoot: plain, readOnlyRootFilesystem: plain,
+  runAsUser: plain,
+  runAsGroup: plain,
+  runAsNonRoot: plain,
+  readOnlyRootFilesystem: plain,
   allowPrivilegeEscalation: onlyValue(false, 'privilege escalation is refused'),
   privileged: onlyValue(false, 'privileged containers are refused'),
   procMount: onlyValue('Default', 'an unmasked /proc is refused'),
@@ -123,12 +101,28 @@ const containerSecurityContext = fields({
 });
 
 const container = fields({
-  name: plain, image: plain, imagePullPolicy: plain, command: plain, args: plain, workingDir: plain,
-  ports: listOf(containerPort), env: listOf(envVar), envFrom: listOf(envFrom), resources: plain,
-  volumeMounts: listOf(volumeMount), livenessProbe: probe, readinessProbe: probe, startupProbe: probe,
+  name: plain,
+  image: plain,
+  imagePullPolicy: plain,
+  command: plain,
+  args: plain,
+  workingDir: plain,
+  ports: listOf(containerPort),
+  env: listOf(envVar),
+  envFrom: listOf(envFrom),
+  resources: plain,
+  volumeMounts: listOf(volumeMount),
+  livenessProbe: probe,
+  readinessProbe: probe,
+  startupProbe: probe,
   lifecycle: fields({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: plain }),
-  stdin: plain, stdinOnce: plain, tty: plain, terminationMessagePath: plain, terminationMessagePolicy: plain,
-  restartPolicy: plain, securityContext: containerSecurityContext,
+  stdin: plain,
+  stdinOnce: plain,
+  tty: plain,
+  terminationMessagePath: plain,
+  terminationMessagePolicy: plain,
+  restartPolicy: plain,
+  securityContext: containerSecurityContext,
 });
 
 const volume = fields({
@@ -142,7 +136,11 @@ const volume = fields({
 });
 
 const podSecurityContext = fields({
-  runAsUser: (v, path) => (v === 0 ? refuse(path, 'pods run as non-root (a jail container opts in per container)') : v), runAsGroup: plain, fsGroup: plain, fsGroupChangePolicy: plain, supplementalGroups: plain,
+  runAsUser: (v, path) => (v === 0 ? refuse(path, 'pods run as non-root (a jail container opts in per container)') : v),
+  runAsGroup: plain,
+  fsGroup: plain,
+  fsGroupChangePolicy: plain,
+  supplementalGroups: plain,
   runAsNonRoot: onlyValue(true, 'pods run as non-root (a jail container opts in per container)'),
   seccompProfile,
 });
@@ -177,51 +175,42 @@ const podSpec = fields({
   priorityClassName: never('a priority class is refused: it could preempt system pods'),
 });
 
-/** Label and annotation keys of Kubernetes' own domains (AppArmor, seccomp, topology...) and of this operator. */
-function reservedKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  if (slash < 0) return false;
-  const domain = key.slice(0, slash);
-  return /(^|\.)(kubernetes\.io|k8s\.io|hexactf\.io)$/.test(domain);
-}
-
-function metadataMap(value: unknown, path: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) refuse(path, 'must be a map');
-  for (const key of Object.keys(value)) {
-    if (reservedKey(key)) refuse(`${path}[${key}]`, "keys of the kubernetes.io, k8s.io and hexactf.io domains are the cluster's and the operator's");
-  }
-  return structuredClone(value) as Record<string, string>;
-}
-
 function renderContainer(raw: Record<string, any>, path: string, policy: ChildPolicy): Record<string, any> {
   const c = container(raw, path, policy) as Record<string, any>;
   const sc = (c.securityContext ?? {}) as Record<string, any>;
   const add = ((sc.capabilities?.add ?? []) as unknown[]).map((cap, i) => {
     const name = typeof cap === 'string' ? normalizeCapability(cap) : '';
     if (!name || !policy.allowedCapabilities.includes(name)) {
-      refuse(`${path}.securityContext.capabilities.add[${i}]`, `capability ${String(cap)} is not allowed by the operator (--allowed-capabilities: ${policy.allowedCapabilities.join(',') || 'none'})`);
+      refuse(
+        `${path}.securityContext.capabilities.add[${i}]`,
+        `capability ${String(cap)} is not allowed by the operator (--allowed-capabilities: ${policy.allowedCapabilities.join(',') || 'none'})`
+      );
     }
     return name;
   });
   // Capabilities only take effect for root; a jail container (one that adds an allowed capability) may run as root.
   const jail = add.length > 0;
   if (!jail && (sc.runAsUser === 0 || sc.runAsNonRoot === false)) {
-    refuse(`${path}.securityContext.${sc.runAsUser === 0 ? 'runAsUser' : 'runAsNonRoot'}`, 'containers run as non-root unless they are jails with --allowed-capabilities');
+    refuse(
+      `${path}.securityContext.${sc.runAsUser === 0 ? 'runAsUser' : 'runAsNonRoot'}`,
+      'containers run as non-root unless they are jails with --allowed-capabilities'
+    );
   }
   c.securityContext = {
     ...sc,
-    runAsNonRoot: jail ? sc.runAsNonRoot ?? sc.runAsUser !== 0 : true,
+    runAsNonRoot: jail ? (sc.runAsNonRoot ?? sc.runAsUser !== 0) : true,
     allowPrivilegeEscalation: false,
     privileged: false,
     capabilities: add.length ? { drop: ['ALL'], add: [...new Set(add)] } : { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
-  if (jail && sc.runAsUser === 0) c.securityContext.runAsNonRoot = false;
+  if (jail && sc.runAsUser === 0) {
+    c.securityContext.runAsNonRoot = false;
+  }
   return c;
 }
 
-export interface PodTemplate {
+interface PodTemplate {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
 }
@@ -230,79 +219,36 @@ export interface PodTemplate {
 export function policePodTemplate(tmpl: unknown, path: string, policy: ChildPolicy = DEFAULT_POLICY): PodTemplate {
   const t = fields({ metadata: plain, spec: plain })(tmpl, path, policy) as { metadata?: unknown; spec?: unknown };
   const meta = (t.metadata ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(meta)) if (key !== 'labels' && key !== 'annotations') refuse(`${path}.metadata.${key}`, NOT_LISTED);
+  for (const key of Object.keys(meta)) {
+    if (key !== 'labels' && key !== 'annotations') {
+      refuse(`${path}.metadata.${key}`, NOT_LISTED);
+    }
+  }
   const labels = metadataMap(meta.labels, `${path}.metadata.labels`);
   const annotations = metadataMap(meta.annotations, `${path}.metadata.annotations`);
   const specPath = `${path}.spec`;
-  if (!isObject(t.spec)) refuse(specPath, 'must be an object');
+  if (!isObject(t.spec)) {
+    refuse(specPath, 'must be an object');
+  }
   const { containers, initContainers, ...rest } = t.spec;
   const spec = podSpec(rest, specPath, policy) as Record<string, unknown>;
-  if (!Array.isArray(containers) || containers.length === 0) refuse(`${specPath}.containers`, 'at least one container is needed');
-  spec.containers = containers.map((c, i) => renderContainer(c as Record<string, any>, `${specPath}.containers[${i}]`, policy));
+  if (!Array.isArray(containers) || containers.length === 0) {
+    refuse(`${specPath}.containers`, 'at least one container is needed');
+  }
+  spec.containers = containers.map((c, i) =>
+    renderContainer(c as Record<string, any>, `${specPath}.containers[${i}]`, policy)
+  );
   if (initContainers !== undefined) {
-    if (!Array.isArray(initContainers)) refuse(`${specPath}.initContainers`, 'must be a list');
-    spec.initContainers = initContainers.map((c, i) => renderContainer(c as Record<string, any>, `${specPath}.initContainers[${i}]`, policy));
+    if (!Array.isArray(initContainers)) {
+      refuse(`${specPath}.initContainers`, 'must be a list');
+    }
+    spec.initContainers = initContainers.map((c, i) =>
+      renderContainer(c as Record<string, any>, `${specPath}.initContainers[${i}]`, policy)
+    );
   }
   const podSc = (spec.securityContext ?? {}) as Record<string, unknown>;
   spec.securityContext = { ...podSc, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
   spec.automountServiceAccountToken = false;
   spec.enableServiceLinks = false;
   return { metadata: { labels, annotations }, spec };
-}
-
-const SERVICE_TYPES = new Set(['ClusterIP', 'NodePort', 'LoadBalancer']);
-
-const servicePort = fields({
-  name: plain, port: plain, protocol: plain, targetPort: plain, appProtocol: plain,
-  nodePort: () => undefined, // allocated per instance by the apiserver: a fixed one would collide between users
-});
-
-const serviceSpec = fields({
-  type: plain,
-  ports: listOf(servicePort),
-  sessionAffinity: plain,
-  sessionAffinityConfig: plain,
-  externalTrafficPolicy: plain,
-  internalTrafficPolicy: plain,
-  publishNotReadyAddresses: plain,
-  ipFamilies: plain,
-  ipFamilyPolicy: plain,
-  loadBalancerSourceRanges: plain,
-  // Allocation details and the selector are the operator's: dropped, then set per instance.
-  selector: () => undefined,
-  clusterIP: () => undefined,
-  clusterIPs: () => undefined,
-  externalIPs: never('externalIPs are refused: a Service with them intercepts traffic to those addresses (CVE-2020-8554)'),
-  externalName: never('ExternalName Services are refused'),
-  loadBalancerIP: never('a fixed load-balancer address is refused'),
-  loadBalancerClass: never('a load-balancer class is refused'),
-  healthCheckNodePort: never('a fixed health-check node port is refused'),
-});
-
-export interface ServiceTemplate {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: Record<string, any>;
-}
-
-/** The Service spec a definition's component becomes (selector, clusterIP and nodePorts are the operator's). */
-export function policeService(svc: unknown, path: string, policy: ChildPolicy = DEFAULT_POLICY): ServiceTemplate {
-  const s = fields({ metadata: plain, spec: plain })(svc, path, policy) as { metadata?: unknown; spec?: unknown };
-  const meta = (s.metadata ?? {}) as Record<string, unknown>;
-  if (!isObject(meta)) refuse(`${path}.metadata`, 'must be an object');
-  for (const key of Object.keys(meta)) if (key !== 'labels' && key !== 'annotations') refuse(`${path}.metadata.${key}`, NOT_LISTED);
-  const spec = serviceSpec(s.spec, `${path}.spec`, policy) as Record<string, any>;
-  const type = spec.type ?? 'ClusterIP';
-  if (!SERVICE_TYPES.has(type)) refuse(`${path}.spec.type`, `type ${type} is refused (ClusterIP, NodePort${policy.allowLoadBalancer ? ', LoadBalancer' : ''})`);
-  if (type === 'LoadBalancer' && !policy.allowLoadBalancer) {
-    refuse(`${path}.spec.type`, 'LoadBalancer Services are refused unless the operator runs with --allow-load-balancer');
-  }
-  if (spec.loadBalancerSourceRanges !== undefined && type !== 'LoadBalancer') refuse(`${path}.spec.loadBalancerSourceRanges`, 'only for LoadBalancer Services');
-  if (!Array.isArray(spec.ports) || spec.ports.length === 0) refuse(`${path}.spec.ports`, 'at least one port is needed');
-  return {
-    metadata: {
-      labels: metadataMap(meta.labels, `${path}.metadata.labels`),
-      annotations: metadataMap(meta.annotations, `${path}.metadata.annotations`),
-    },
-    spec,
-  };
 }

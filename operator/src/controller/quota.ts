@@ -6,7 +6,9 @@ import { COND_READY, RECOVERABLE_REASONS, getCondition } from './status.ts';
 /** Holds a slot: started or starting, or kept in an Error that does not heal by itself. */
 export function holdsSlot(c: Challenge): boolean {
   const s = c.status?.currentStatus?.state;
-  if (s === 'Pending' || s === 'Running') return true;
+  if (s === 'Pending' || s === 'Running') {
+    return true;
+  }
   return s === 'Error' && !RECOVERABLE_REASONS.has(getCondition(c.status, COND_READY)?.reason ?? '');
 }
 
@@ -23,7 +25,9 @@ export function slotPlace(c: Challenge): 'leaving' | 'holds' | 'waits' {
 /** Waiting instances are admitted oldest first (creationTimestamp, then namespace/name). */
 export function compareAge(a: Challenge, b: Challenge): number {
   const byTime = (timeMs(a.metadata.creationTimestamp) ?? 0) - (timeMs(b.metadata.creationTimestamp) ?? 0);
-  if (byTime) return byTime;
+  if (byTime) {
+    return byTime;
+  }
   const ka = objectKey(a);
   const kb = objectKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
@@ -40,8 +44,12 @@ export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, h
   const key = objectKey(ch);
   let ahead = 0;
   for (const c of userChallenges) {
-    if (c.metadata.deletionTimestamp || objectKey(c) === key) continue;
-    if (holds(c) || compareAge(c, ch) < 0) ahead++;
+    if (c.metadata.deletionTimestamp || objectKey(c) === key) {
+      continue;
+    }
+    if (holds(c) || compareAge(c, ch) < 0) {
+      ahead++;
+    }
   }
   return ahead;
 }
@@ -50,8 +58,12 @@ export function quotaAhead(ch: Challenge, userChallenges: Iterable<Challenge>, h
 export function oldestWaiting(userChallenges: Iterable<Challenge>, holds: SlotView = holdsSlot): Challenge | undefined {
   let first: Challenge | undefined;
   for (const c of userChallenges) {
-    if (c.metadata.deletionTimestamp || holds(c)) continue;
-    if (!first || compareAge(c, first) < 0) first = c;
+    if (c.metadata.deletionTimestamp || holds(c)) {
+      continue;
+    }
+    if (!first || compareAge(c, first) < 0) {
+      first = c;
+    }
   }
   return first;
 }

@@ -1,65 +1,139 @@
-// Sets up the Challenge controller (kubebuilder's SetupWithManager): the caches it reads with their indexes, its
-// reconciler and workers, and which informer events enqueue which Challenge keys.
+// Sets up the Challenge controller on a manager (kubebuilder's SetupWithManager): the caches it reads with their
+// indexes, its reconciler and workers, which informer events enqueue which Challenge keys, and its metrics: the
+// lifecycle metrics, the Challenge series (collector) and the keeper of their state across restarts.
 import { CHALLENGE_CONTROLLER } from '@hexactf/contract';
 import { objectKey, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
-import type { Clock } from '../clock.ts';
-import type { KubeClient } from '../kube/client.ts';
-import type { Logger } from '../log.ts';
-import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
-import {
-  INDEX_DEFINITION, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches, type InformerFactory,
-} from './caches.ts';
+import { KubeClient } from '../kube/client.ts';
+import { ChallengeCollector } from '../metrics/challenge-collector.ts';
+import { LifecycleMetrics } from '../metrics/lifecycle-metrics.ts';
+import { SeriesKeeper } from '../metrics/series-keeper.ts';
+import { configMapStore, type SeriesStateStore } from '../metrics/series-state.ts';
 import { Admission } from './admission.ts';
+import { INDEX_DEFINITION, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches } from './caches.ts';
 import { Controller } from './controller.ts';
-import { quotaUser as userOf, slotPlace as place } from './quota.ts';
+import type { ControllerHost } from './host.ts';
+import { quotaUser, slotPlace } from './quota.ts';
 import { QuotaLines } from './quota-line.ts';
-import { Reconciler, type EventSink, type ReconcileOptions } from './reconciler.ts';
+import { Reconciler, type ReconcileOptions } from './reconciler.ts';
 
-/** The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it). */
-export const CONTROLLER_NAME = CHALLENGE_CONTROLLER;
-
-export interface ChallengeControllerDeps {
-  newInformer: InformerFactory;
+export interface ChallengeControllerOptions {
+  reconcile: ReconcileOptions;
+  workers: number;
   /** Periodic resync of the Challenge cache: every Challenge is reconciled again at this interval. */
   resyncMs: number;
-  client: KubeClient;
-  clock: Clock;
-  log: Logger;
-  metrics: ControllerMetrics;
-  options: ReconcileOptions;
-  workers: number;
-  /** Kubernetes Events about Challenges (none when left out). */
-  events?: EventSink;
+  /** How long a deleted Challenge stays exported as Deleted. */
+  deletedSeriesRetentionMs: number;
+  /** Where the series state is kept across restarts: a store, or a ConfigMap by name; neither = memory only. */
+  seriesState: {
+    store?: SeriesStateStore;
+    configMap?: { namespace: string; name: string };
+    flushIntervalMs: number;
+  };
 }
 
 export interface ChallengeController {
   caches: Caches;
   controller: Controller;
+  collector: ChallengeCollector;
+  lifecycle: LifecycleMetrics;
+  /** Keeps tombstones and the live set across restarts (--series-state-configmap). */
+  seriesKeeper?: SeriesKeeper;
+  /** Reconciles every cached Challenge again now (what the periodic resync does); for tests that move the clock. */
+  enqueueAll(): void;
 }
 
-export function setupChallengeController(deps: ChallengeControllerDeps): ChallengeController {
-  const caches = makeCaches(deps.newInformer, deps.resyncMs);
-  const admission = new Admission(deps.clock);
+export function setupChallengeController(host: ControllerHost, o: ChallengeControllerOptions): ChallengeController {
+  const { clock, log } = host;
+  const caches = makeCaches(host.newInformer, o.resyncMs);
+  const admission = new Admission(clock);
   const lines = new QuotaLines((key) => caches.challenges.get(key));
+  const lifecycle = new LifecycleMetrics(host.metrics.registry);
   const reconciler = new Reconciler({
-    caches, client: deps.client, clock: deps.clock, log: deps.log, recorder: deps.metrics, opts: deps.options, admission,
-    lines, events: deps.events,
+    caches,
+    client: new KubeClient(host.rest),
+    clock,
+    log,
+    lifecycle,
+    opts: o.reconcile,
+    admission,
+    lines,
+    events: host.eventRecorder(),
   });
   const controller = new Controller({
-    name: CONTROLLER_NAME,
-    workers: deps.workers,
-    clock: deps.clock,
-    metrics: deps.metrics,
-    log: deps.log,
+    // The `controller` label of its metrics (the contract's: the chart's reconcile-error alert selects it).
+    name: CHALLENGE_CONTROLLER,
+    workers: o.workers,
+    clock,
+    metrics: host.metrics,
+    log,
     reconcile: (key) => reconciler.reconcile(key),
     keys: () => [...caches.challenges.list()].map(objectKey),
   });
-  watch(caches, controller, deps.options, admission, lines);
-  return { caches, controller };
+  watch(caches, controller, o.reconcile, admission, lines);
+  host.addController(controller);
+
+  const collector = new ChallengeCollector(
+    {
+      challenges: () => caches.challenges.list(),
+      get: (key) => caches.challenges.get(key),
+      definitions: () => caches.definitions.list(),
+      definition: (namespace, name) => caches.definitions.get(`${namespace}/${name}`),
+    },
+    clock,
+    o.deletedSeriesRetentionMs
+  );
+  host.addMetricsSource((push) => collector.renderPieces(push));
+  const { configMap } = o.seriesState;
+  const store =
+    o.seriesState.store ?? (configMap ? configMapStore(host.rest, configMap.namespace, configMap.name) : undefined);
+  const seriesKeeper = store
+    ? new SeriesKeeper(collector, store, clock, log, {
+        flushIntervalMs: o.seriesState.flushIntervalMs,
+        retentionMs: o.deletedSeriesRetentionMs,
+        namespaces: host.namespaces,
+      })
+    : undefined;
+  if (seriesKeeper) {
+    // The kept series state is restored before leading, so the first scrape with Challenge series already has it.
+    host.addRunnable({
+      beforeLeading: () => seriesKeeper.restore(),
+      start: () => seriesKeeper.start(),
+      stop: (graceful) => seriesKeeper.stop(graceful),
+    });
+  }
+
+  // The lifecycle series exist at 0 before their first observation (LifecycleMetrics.lifecycleDefinition); every
+  // replica creates them, so a new leader's first scrape already has them.
+  for (const namespace of host.namespaces) {
+    lifecycle.lifecycleNamespace(namespace);
+  }
+  caches.definitions.addHandlers({
+    onAdd: (d) => lifecycle.lifecycleDefinition(d.metadata.namespace!, d.metadata.name),
+  });
+  // Deleted Challenges keep their series (value 2) for --deleted-series-retention.
+  caches.challenges.addHandlers({
+    onAdd: () => seriesKeeper?.markDirty(),
+    onDelete: (ch) => {
+      collector.onDeleted(ch);
+      seriesKeeper?.markDirty();
+    },
+  });
+  const enqueueAll = () => {
+    for (const ch of caches.challenges.list()) {
+      controller.enqueue(objectKey(ch));
+    }
+  };
+  return { caches, controller, collector, lifecycle, seriesKeeper, enqueueAll };
 }
 
 /** Which events enqueue which Challenges. */
-function watch(c: Caches, controller: Controller, options: ReconcileOptions, admission: Admission, lines: QuotaLines): void {
+function watch(
+  c: Caches,
+  controller: Controller,
+  options: ReconcileOptions,
+  admission: Admission,
+  lines: QuotaLines
+): void {
   const enqueue = (key: string) => controller.enqueue(key);
 
   // A Challenge itself. Under --max-per-user, when one leaves a slot or the line (deleted, stopped holding a
@@ -68,38 +142,56 @@ function watch(c: Caches, controller: Controller, options: ReconcileOptions, adm
   // are updated first, so what follows sees this event.
   const quota = options.maxPerUser > 0;
   const slotFreed = (user: string | undefined) => {
-    if (!quota || !user) return;
+    if (!quota || !user) {
+      return;
+    }
     const first = lines.first(user, admission.holds);
-    if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) enqueue(objectKey(first));
+    if (first && lines.ahead(first, admission, options.maxPerUser) < options.maxPerUser) {
+      enqueue(objectKey(first));
+    }
   };
   c.challenges.addHandlers({
     onAdd: (ch) => {
-      if (quota) lines.observe(undefined, ch);
+      if (quota) {
+        lines.observe(undefined, ch);
+      }
       admission.observe(ch);
       enqueue(objectKey(ch));
     },
     onUpdate: (old, ch) => {
-      if (quota) lines.observe(old, ch);
+      if (quota) {
+        lines.observe(old, ch);
+      }
       admission.observe(ch);
       enqueue(objectKey(ch));
-      if (userOf(old) !== userOf(ch)) {
-        slotFreed(userOf(old));
-        slotFreed(userOf(ch));
-      } else if (place(old) !== place(ch)) slotFreed(userOf(ch));
+      if (quotaUser(old) !== quotaUser(ch)) {
+        slotFreed(quotaUser(old));
+        slotFreed(quotaUser(ch));
+      } else if (slotPlace(old) !== slotPlace(ch)) {
+        slotFreed(quotaUser(ch));
+      }
     },
     onDelete: (ch) => {
-      if (quota) lines.observe(ch, undefined);
+      if (quota) {
+        lines.observe(ch, undefined);
+      }
       admission.observe(ch, true);
       enqueue(objectKey(ch));
-      slotFreed(userOf(ch));
+      slotFreed(quotaUser(ch));
     },
   });
 
   // A definition: every Challenge that uses it.
   const definitionEvent = (def: ChallengeDefinition) => {
-    for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) enqueue(objectKey(ch));
+    for (const ch of c.challenges.byIndex(INDEX_DEFINITION, objectKey(def))) {
+      enqueue(objectKey(ch));
+    }
   };
-  c.definitions.addHandlers({ onAdd: definitionEvent, onUpdate: (_o, d) => definitionEvent(d), onDelete: definitionEvent });
+  c.definitions.addHandlers({
+    onAdd: definitionEvent,
+    onUpdate: (_o, d) => definitionEvent(d),
+    onDelete: definitionEvent,
+  });
 
   // A child (Deployment, Service, NetworkPolicy) or one of its pods: the Challenge it belongs to.
   const onEvents = (keysOf: (o: KubeObject) => string[]) => {

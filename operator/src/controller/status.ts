@@ -8,11 +8,7 @@ export const COND_DELETING = 'CleanupBlocked';
 /** Error reasons that are re-evaluated on every reconcile (the cause can go away by itself). */
 export const RECOVERABLE_REASONS = new Set(['DefinitionNotFound', 'QuotaExceeded', 'MissingLabels']);
 
-export function setCondition(
-  status: ChallengeStatus,
-  c: Omit<Condition, 'lastTransitionTime'>,
-  nowIso: string,
-): void {
+export function setCondition(status: ChallengeStatus, c: Omit<Condition, 'lastTransitionTime'>, nowIso: string): void {
   const list = (status.conditions ??= []);
   const i = list.findIndex((x) => x.type === c.type);
   const old = i >= 0 ? list[i] : undefined;
@@ -21,8 +17,11 @@ export function setCondition(
     message: c.message.slice(0, 32768),
     lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : nowIso,
   };
-  if (i >= 0) list[i] = next;
-  else list.push(next);
+  if (i >= 0) {
+    list[i] = next;
+  } else {
+    list.push(next);
+  }
 }
 
 export function getCondition(status: ChallengeStatus | undefined, type: string): Condition | undefined {
@@ -30,13 +29,17 @@ export function getCondition(status: ChallengeStatus | undefined, type: string):
 }
 
 export function removeCondition(status: ChallengeStatus, type: string): void {
-  if (!status.conditions) return;
+  if (!status.conditions) {
+    return;
+  }
   status.conditions = status.conditions.filter((c) => c.type !== type);
 }
 
 /** Canonical JSON (sorted keys) so "did the status change?" ignores key order. */
 export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (Array.isArray(v)) {
+    return `[${v.map(stableJson).join(',')}]`;
+  }
   if (v && typeof v === 'object' && !(v instanceof Date)) {
     return `{${Object.keys(v)
       .filter((k) => (v as any)[k] !== undefined)
@@ -49,15 +52,23 @@ export function stableJson(v: unknown): string {
 
 /** True when every field of `want` is present in `have` with the same value (extra defaulted fields are fine). */
 export function isSubset(want: unknown, have: unknown): boolean {
-  if (want === null || want === undefined) return true;
+  if (want === null || want === undefined) {
+    return true;
+  }
   if (Array.isArray(want)) {
-    if (!Array.isArray(have) || have.length !== want.length) return false;
+    if (!Array.isArray(have) || have.length !== want.length) {
+      return false;
+    }
     return want.every((w, i) => isSubset(w, have[i]));
   }
   if (typeof want === 'object') {
-    if (!have || typeof have !== 'object') return false;
+    if (!have || typeof have !== 'object') {
+      return false;
+    }
     return Object.entries(want as object).every(([k, w]) => isSubset(w, (have as any)[k]));
   }
-  if (typeof want === 'number' && typeof have === 'string') return String(want) === have;
+  if (typeof want === 'number' && typeof have === 'string') {
+    return String(want) === have;
+  }
   return want === have;
 }

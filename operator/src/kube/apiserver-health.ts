@@ -21,15 +21,24 @@ export class ApiserverHealth {
   /** undefined when the apiserver reports ready, else why not. */
   check(): Promise<string | undefined> {
     const now = this.clock.now();
-    if (!this.last || now - this.last.at >= this.cacheMs) this.last = { at: now, result: this.probe() };
+    if (!this.last || now - this.last.at >= this.cacheMs) {
+      this.last = { at: now, result: this.probe() };
+    }
     return this.last.result;
   }
 
   private async probe(): Promise<string | undefined> {
     try {
       const { status, text } = await this.rest.probe('/readyz', this.timeoutMs);
-      if (status === 200) return undefined;
-      return `apiserver /readyz ${status}: ${text.trim().split('\n').filter((l) => l.includes('failed')).join('; ').slice(0, 300)}`;
+      if (status === 200) {
+        return undefined;
+      }
+      return `apiserver /readyz ${status}: ${text
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('failed'))
+        .join('; ')
+        .slice(0, 300)}`;
     } catch (err) {
       return `apiserver unreachable: ${(err as Error).message}`;
     }

@@ -17,18 +17,25 @@ const APPLY_PATCH = 'application/apply-patch+yaml'; // JSON is YAML
 
 /** The kinds the operator writes, by apiVersion/kind: their resource names. */
 const PLURALS: Record<string, string> = Object.fromEntries(
-  [DEPLOYMENTS, SERVICES, NETWORK_POLICIES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural]),
+  [DEPLOYMENTS, SERVICES, NETWORK_POLICIES, CHALLENGES].map((ref) => [`${apiVersionOf(ref)}/${ref.kind}`, ref.plural])
 );
 
-export function objectPath(ref: ChildRef): string {
+function objectPath(ref: ChildRef): string {
   const plural = PLURALS[`${ref.apiVersion}/${ref.kind}`];
-  if (!plural) throw new Error(`no resource known for ${ref.apiVersion} ${ref.kind}`);
+  if (!plural) {
+    throw new Error(`no resource known for ${ref.apiVersion} ${ref.kind}`);
+  }
   const group = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   return `${group}/namespaces/${encodeURIComponent(ref.namespace)}/${plural}/${encodeURIComponent(ref.name)}`;
 }
 
 const challengePath = (ch: Challenge) =>
-  objectPath({ apiVersion: apiVersionOf(CHALLENGES), kind: CHALLENGES.kind, namespace: ch.metadata.namespace!, name: ch.metadata.name });
+  objectPath({
+    apiVersion: apiVersionOf(CHALLENGES),
+    kind: CHALLENGES.kind,
+    namespace: ch.metadata.namespace!,
+    name: ch.metadata.name,
+  });
 
 export class KubeClient {
   private readonly rest: RestClient;
@@ -42,8 +49,17 @@ export class KubeClient {
    * edited it. Without force, fields another manager set differently are a 409 instead of being taken over.
    */
   async apply<T extends KubeObject>(obj: T, force = true): Promise<T> {
-    const path = objectPath({ apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: obj.metadata.namespace!, name: obj.metadata.name });
-    return this.rest.request<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER, force }, body: obj, contentType: APPLY_PATCH });
+    const path = objectPath({
+      apiVersion: obj.apiVersion!,
+      kind: obj.kind!,
+      namespace: obj.metadata.namespace!,
+      name: obj.metadata.name,
+    });
+    return this.rest.request<T>('PATCH', path, {
+      query: { fieldManager: FIELD_MANAGER, force },
+      body: obj,
+      contentType: APPLY_PATCH,
+    });
   }
 
   /**
@@ -53,10 +69,17 @@ export class KubeClient {
   async deleteChild(ref: ChildRef, uid?: string): Promise<void> {
     try {
       await this.rest.request('DELETE', objectPath(ref), {
-        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: 'Background',
+          ...(uid ? { preconditions: { uid } } : {}),
+        },
       });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFound(err)) {
+        throw err;
+      }
     }
   }
 
@@ -65,7 +88,9 @@ export class KubeClient {
     try {
       return await this.rest.get<KubeObject>(objectPath(ref));
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err)) {
+        return undefined;
+      }
       throw err;
     }
   }
@@ -76,7 +101,10 @@ export class KubeClient {
    */
   async patchChallengeStatus(ch: Challenge, status: ChallengeStatus): Promise<Challenge> {
     return this.rest.request<Challenge>('PATCH', `${challengePath(ch)}/status`, {
-      body: { metadata: { resourceVersion: ch.metadata.resourceVersion }, status: nullMissing(ch.status ?? {}, status) },
+      body: {
+        metadata: { resourceVersion: ch.metadata.resourceVersion },
+        status: nullMissing(ch.status ?? {}, status),
+      },
       contentType: MERGE_PATCH,
     });
   }
@@ -95,7 +123,9 @@ export class KubeClient {
         body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: ch.metadata.uid } },
       });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFound(err)) {
+        throw err;
+      }
     }
   }
 }
@@ -103,6 +133,10 @@ export class KubeClient {
 /** Merge patch: a key present before and absent now must be sent as null to be removed. */
 function nullMissing(before: Record<string, any>, after: Record<string, any>): Record<string, any> {
   const out: Record<string, any> = { ...after };
-  for (const k of Object.keys(before)) if (!(k in after)) out[k] = null;
+  for (const k of Object.keys(before)) {
+    if (!(k in after)) {
+      out[k] = null;
+    }
+  }
   return out;
 }

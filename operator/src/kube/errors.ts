@@ -1,5 +1,5 @@
 // Errors of apiserver calls (kube/rest.ts ApiError, client-node ApiException in tests): code, reason, message.
-export interface ApiErrorInfo {
+interface ApiErrorInfo {
   code: number; // 0 when there was no HTTP response (network error)
   reason: string;
   message: string;
@@ -31,11 +31,14 @@ export const isConflict = (err: unknown) => apiError(err).code === 409;
  * template with `cpu: lots` or `env: "A=b"` (the CRD keeps pod specs open). The same input fails the same way
  * every time, so it is bad input, not a server fault.
  */
-const UNCONVERTIBLE = /unable to convert unstructured object|failed to convert new object|failed to create typed patch object/;
+const UNCONVERTIBLE =
+  /unable to convert unstructured object|failed to convert new object|failed to create typed patch object/;
 
 /** A request the apiserver refused for good (bad input, forbidden): retrying the same thing will not help. */
 export function isPermanent(err: unknown): boolean {
   const { code, message } = apiError(err);
-  if (code === 500 && UNCONVERTIBLE.test(message)) return true;
+  if (code === 500 && UNCONVERTIBLE.test(message)) {
+    return true;
+  }
   return code >= 400 && code < 500 && code !== 404 && code !== 408 && code !== 409 && code !== 429;
 }

@@ -14,73 +14,23 @@ import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { apiError, isNotFound } from './errors.ts';
 import { microTime } from './leader-election.ts';
+import { SpamFilter } from './event-spam-filter.ts';
 import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
 import type { RestClient } from './rest.ts';
-
-export type EventType = 'Normal' | 'Warning';
-
-/** The object an Event is about: a Challenge, or anything with its metadata. */
-export interface Regarding {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
-}
-
-/** An Event's `regarding` as written. */
-export interface EventRegarding {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid?: string;
-  resourceVersion?: string;
-}
-
-interface EventOccurrence {
-  type: EventType;
-  /** CamelCase, why the action was taken (e.g. `QuotaExceeded`). */
-  reason: string;
-  /** CamelCase, what was done or failed (e.g. `Create`). */
-  action: string;
-  /** Human-readable; may carry user-controlled text, which is escaped and truncated here. */
-  note: string;
-}
-
-/** An events.k8s.io/v1 Event as written. */
-export interface EventBody {
-  apiVersion: 'events.k8s.io/v1';
-  kind: 'Event';
-  metadata: { name: string; namespace: string };
-  eventTime: string;
-  series?: { count: number; lastObservedTime: string };
-  reportingController: string;
-  reportingInstance: string;
-  action: string;
-  reason: string;
-  regarding: EventRegarding;
-  note: string;
-  type: EventType;
-}
-
-/** Where Events go: the apiserver (restEventSink) or, in unit tests, a recording sink. */
-export interface EventSink {
-  create(body: EventBody): Promise<void>;
-  /** Merge patch of the series and note of an Event written before. */
-  patchSeries(namespace: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void>;
-}
-
-const EVENTS_PATH = (ns: string) => `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/events`;
-
-function restEventSink(rest: RestClient): EventSink {
-  return {
-    create: async (body) => {
-      await rest.request('POST', EVENTS_PATH(body.metadata.namespace), { body });
-    },
-    patchSeries: async (namespace, name, patch) => {
-      await rest.request('PATCH', `${EVENTS_PATH(namespace)}/${encodeURIComponent(name)}`, { body: patch, contentType: 'application/merge-patch+json' });
-    },
-  };
-}
+import {
+  FIELD_MAX,
+  NAME_MAX,
+  camelCase,
+  restEventWriter,
+  sanitizeNote,
+  truncateUtf8,
+  type EventBody,
+  type EventOccurrence,
+  type EventRegarding,
+  type EventType,
+  type EventWriter,
+  type Regarding,
+} from './event-writer.ts';
 
 export type DropReason = 'spam_filter' | 'queue_full' | 'write_failed' | 'invalid';
 
@@ -117,11 +67,6 @@ export interface EventRecorderOptions {
   drainTimeoutMs?: number;
 }
 
-/** The apiserver's limits on events.k8s.io/v1 fields (bytes). */
-export const NOTE_MAX_BYTES = 1024;
-const FIELD_MAX = 128;
-const NAME_MAX = 253;
-
 interface Series {
   key: string;
   regarding: EventRegarding;
@@ -138,19 +83,17 @@ interface Series {
   retryAtMs: number;
 }
 
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
 export class EventRecorder {
-  private readonly sink: EventSink;
-  private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & { metrics?: EventRecorderStats; log?: Logger };
+  private readonly writer: EventWriter;
+  private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & {
+    metrics?: EventRecorderStats;
+    log?: Logger;
+  };
   private readonly global: RateLimiter;
   private readonly series = new Map<string, Series>();
   /** Series with something to write, in the order they became so. */
   private readonly dirty = new Set<Series>();
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly spamFilter: SpamFilter;
   private pumping?: Promise<void>;
   private timer?: TimerHandle;
   private lastSweepMs = 0;
@@ -163,9 +106,12 @@ export class EventRecorder {
   /** Counts for tests and the docs: Events created, series patches, repeats aggregated, records dropped, failed writes. */
   readonly stats = { created: 0, seriesWrites: 0, aggregated: 0, dropped: 0, failed: 0 };
 
-  /** `target`: the operator's REST client, or (unit tests) a sink that keeps what would be written. */
-  constructor(target: RestClient | EventSink, opts: EventRecorderOptions) {
-    this.sink = typeof (target as EventSink).patchSeries === 'function' ? (target as EventSink) : restEventSink(target as RestClient);
+  /** `target`: the operator's REST client, or (unit tests) a writer that keeps what would be written. */
+  constructor(target: RestClient | EventWriter, opts: EventRecorderOptions) {
+    this.writer =
+      typeof (target as EventWriter).patchSeries === 'function'
+        ? (target as EventWriter)
+        : restEventWriter(target as RestClient);
     this.o = {
       clock: realClock,
       seriesWindowMs: 6 * 60_000,
@@ -182,11 +128,14 @@ export class EventRecorder {
       instance: truncateUtf8(opts.instance, FIELD_MAX),
     };
     this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, this.o.clock);
+    this.spamFilter = new SpamFilter(this.o.burstPerObject, this.o.refillPerObjectMs);
   }
 
   /** Records again after stop() (leadership regained: only the leader records). */
   start(): void {
-    if (this.running) return;
+    if (this.running) {
+      return;
+    }
     this.stopped = new Promise((resolve) => (this.signalStop = resolve));
     this.running = true;
     this.kick();
@@ -200,28 +149,46 @@ export class EventRecorder {
     if (drain && this.running) {
       // Bounded: a long queue must not hold up the shutdown (the pod's grace period).
       let timer: TimerHandle | undefined;
-      await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, this.o.drainTimeoutMs)))]);
+      await Promise.race([
+        this.flush(),
+        new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, this.o.drainTimeoutMs))),
+      ]);
       this.o.clock.clearTimeout(timer!);
     }
     this.running = false;
     this.signalStop();
-    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    if (this.timer) {
+      this.o.clock.clearTimeout(this.timer);
+    }
     this.timer = undefined;
     await this.pumping;
     this.dirty.clear();
     this.series.clear();
-    this.buckets.clear();
+    this.spamFilter.clear();
   }
 
   /** Records an Event about `regarding`; returns at once (the write happens later). Never throws. */
   record(regarding: Regarding, type: EventType, reason: string, action: string, note: string): void {
-    if (!this.running) return;
-    const occ: EventOccurrence = { type: type === 'Warning' ? 'Warning' : 'Normal', reason: camelCase(reason), action: camelCase(action), note: sanitizeNote(note) };
+    if (!this.running) {
+      return;
+    }
+    const occ: EventOccurrence = {
+      type: type === 'Warning' ? 'Warning' : 'Normal',
+      reason: camelCase(reason),
+      action: camelCase(action),
+      note: sanitizeNote(note),
+    };
     const m = regarding.metadata;
-    if (!occ.reason || !occ.action || !m.namespace) return this.drop('invalid');
+    if (!occ.reason || !occ.action || !m.namespace) {
+      return this.drop('invalid');
+    }
     const ref: EventRegarding = {
-      apiVersion: regarding.apiVersion ?? '', kind: regarding.kind ?? '', namespace: m.namespace, name: m.name,
-      ...(m.uid ? { uid: m.uid } : {}), ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+      apiVersion: regarding.apiVersion ?? '',
+      kind: regarding.kind ?? '',
+      namespace: m.namespace,
+      name: m.name,
+      ...(m.uid ? { uid: m.uid } : {}),
+      ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
     };
     const now = this.o.clock.now();
     this.sweep(now);
@@ -237,17 +204,36 @@ export class EventRecorder {
       this.kick();
       return;
     }
-    if (!this.allow(uid, now)) return this.drop('spam_filter');
-    if (this.dirty.size >= this.o.maxPending) return this.drop('queue_full');
-    const s: Series = { key, regarding: ref, occurrence: occ, firstMs: now, lastMs: now, count: 1, writtenCount: 0, lastWriteMs: 0, attempts: 0, retryAtMs: 0 };
-    if (existing) this.dirty.delete(existing);
+    if (!this.spamFilter.allow(uid, now)) {
+      return this.drop('spam_filter');
+    }
+    if (this.dirty.size >= this.o.maxPending) {
+      return this.drop('queue_full');
+    }
+    const s: Series = {
+      key,
+      regarding: ref,
+      occurrence: occ,
+      firstMs: now,
+      lastMs: now,
+      count: 1,
+      writtenCount: 0,
+      lastWriteMs: 0,
+      attempts: 0,
+      retryAtMs: 0,
+    };
+    if (existing) {
+      this.dirty.delete(existing);
+    }
     this.series.set(key, s);
     this.dirty.add(s);
     this.kick();
   }
 
   private drop(reason: DropReason): void {
-    if (reason !== 'write_failed') this.stats.dropped++;
+    if (reason !== 'write_failed') {
+      this.stats.dropped++;
+    }
     this.o.metrics?.dropped(reason);
   }
 
@@ -270,24 +256,18 @@ export class EventRecorder {
   }
 
   /** Per-object spam filter: a token bucket per regarding uid. */
-  private allow(uid: string, now: number): boolean {
-    const b = this.buckets.get(uid) ?? { tokens: this.o.burstPerObject, last: now };
-    b.tokens = Math.min(this.o.burstPerObject, b.tokens + (now - b.last) / this.o.refillPerObjectMs);
-    b.last = now;
-    this.buckets.set(uid, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  }
-
   /** Forgets finished series and refilled buckets, at most once a minute (memory stays bounded by recent activity). */
   private sweep(now: number): void {
-    if (now - this.lastSweepMs < 60_000) return;
-    this.lastSweepMs = now;
-    for (const [key, s] of this.series) if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) this.series.delete(key);
-    for (const [uid, b] of this.buckets) {
-      if (b.tokens + (now - b.last) / this.o.refillPerObjectMs >= this.o.burstPerObject) this.buckets.delete(uid);
+    if (now - this.lastSweepMs < 60_000) {
+      return;
     }
+    this.lastSweepMs = now;
+    for (const [key, s] of this.series) {
+      if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) {
+        this.series.delete(key);
+      }
+    }
+    this.spamFilter.sweep(now);
   }
 
   /** When a series may be written: a new Event at once, a grown one seriesFlushMs after its last write. */
@@ -296,16 +276,24 @@ export class EventRecorder {
   }
 
   private nextReady(now: number): Series | undefined {
-    for (const s of this.dirty) if (this.forcing || this.readyAt(s) <= now) return s;
+    for (const s of this.dirty) {
+      if (this.forcing || this.readyAt(s) <= now) {
+        return s;
+      }
+    }
     return undefined;
   }
 
   /** Starts the writer if it is idle and something is ready, else sets a timer for when something will be. */
   private kick(): void {
-    if (!this.running || this.pumping || !this.dirty.size) return;
+    if (!this.running || this.pumping || !this.dirty.size) {
+      return;
+    }
     const now = this.o.clock.now();
     if (this.nextReady(now)) {
-      if (this.timer) this.o.clock.clearTimeout(this.timer);
+      if (this.timer) {
+        this.o.clock.clearTimeout(this.timer);
+      }
       this.timer = undefined;
       this.pumping = this.pump().finally(() => {
         this.pumping = undefined;
@@ -313,9 +301,13 @@ export class EventRecorder {
       });
       return;
     }
-    if (this.timer) return;
+    if (this.timer) {
+      return;
+    }
     let at = Infinity;
-    for (const s of this.dirty) at = Math.min(at, this.readyAt(s));
+    for (const s of this.dirty) {
+      at = Math.min(at, this.readyAt(s));
+    }
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.kick();
@@ -325,11 +317,17 @@ export class EventRecorder {
   /** Writes ready series one at a time, each behind a token of the global bucket. */
   private async pump(): Promise<void> {
     for (;;) {
-      if (!this.running) return;
+      if (!this.running) {
+        return;
+      }
       const next = this.nextReady(this.o.clock.now());
-      if (!next) return;
+      if (!next) {
+        return;
+      }
       await Promise.race([this.global.wait(), this.stopped]);
-      if (!this.running || !this.dirty.has(next)) continue;
+      if (!this.running || !this.dirty.has(next)) {
+        continue;
+      }
       await this.write(next);
     }
   }
@@ -341,11 +339,11 @@ export class EventRecorder {
     try {
       if (s.name === undefined) {
         const body = this.body(s, series);
-        await this.sink.create(body);
+        await this.writer.create(body);
         s.name = body.metadata.name;
         this.stats.created++;
       } else {
-        await this.sink.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
+        await this.writer.patchSeries(s.regarding.namespace, s.name, { series, note: s.occurrence.note });
         this.stats.seriesWrites++;
       }
       this.o.metrics?.written(verb, true);
@@ -353,7 +351,9 @@ export class EventRecorder {
       s.attempts = 0;
       s.retryAtMs = 0;
       s.lastWriteMs = this.o.clock.now();
-      if (s.count === s.writtenCount) this.dirty.delete(s);
+      if (s.count === s.writtenCount) {
+        this.dirty.delete(s);
+      }
     } catch (err) {
       this.stats.failed++;
       this.o.metrics?.written(verb, false);
@@ -365,7 +365,11 @@ export class EventRecorder {
         this.dirty.delete(s);
         this.series.delete(s.key);
         this.drop('write_failed');
-        this.o.log?.warn('event not written', { reason: s.occurrence.reason, regarding: `${s.regarding.namespace}/${s.regarding.name}`, error: apiError(err).message });
+        this.o.log?.warn('event not written', {
+          reason: s.occurrence.reason,
+          regarding: `${s.regarding.namespace}/${s.regarding.name}`,
+          error: apiError(err).message,
+        });
         return;
       }
       s.retryAtMs = this.o.clock.now() + this.o.retryDelayMs;
@@ -377,7 +381,10 @@ export class EventRecorder {
     return {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name: `${s.regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`, namespace: s.regarding.namespace },
+      metadata: {
+        name: `${s.regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`,
+        namespace: s.regarding.namespace,
+      },
       eventTime: microTime(s.firstMs),
       ...(series ? { series } : {}),
       reportingController: this.o.controller,
@@ -389,34 +396,4 @@ export class EventRecorder {
       type: s.occurrence.type,
     };
   }
-}
-
-/** Reasons and actions are CamelCase identifiers of at most 128 characters; anything else is removed. */
-function camelCase(s: string): string {
-  return String(s ?? '').replace(/[^A-Za-z0-9]/g, '').slice(0, FIELD_MAX);
-}
-
-/**
- * A note may quote what players and challenge authors wrote (names, images, pod messages): control characters,
- * line breaks and bidirectional overrides (which could make `kubectl describe` show something else) are escaped as
- * \uXXXX, and the result is cut to the apiserver's 1 KiB on a character boundary.
- */
-export function sanitizeNote(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = String(s ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return truncateUtf8(escaped, NOTE_MAX_BYTES);
-}
-
-/** Cuts to at most `max` UTF-8 bytes without splitting a character; a cut string ends with "...". */
-export function truncateUtf8(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) return s;
-  let out = '';
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max - 3) break;
-    out += ch;
-    bytes += n;
-  }
-  return `${out}...`;
 }

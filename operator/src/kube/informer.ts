@@ -5,41 +5,16 @@
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { objectKey, type KubeObject } from '../api/types.ts';
 import { apiError } from './errors.ts';
+import { Indexes, type IndexFunc } from './indexes.ts';
+import type { ListResult, ListWatch, WatchEventType, WatchHandle } from './list-watch.ts';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-
-export interface ListResult<T> {
-  items: T[];
-  resourceVersion: string;
-  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
-  transformed?: boolean;
-}
-
-export interface WatchHandle {
-  abort(): void;
-}
-
-/** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
-export interface ListWatch<T extends KubeObject> {
-  /**
-   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
-   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
-   */
-  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
-  watch(
-    resourceVersion: string,
-    onEvent: (type: WatchEventType, obj: any) => void,
-    onDone: (err: unknown) => void,
-  ): Promise<WatchHandle>;
-}
-
-export interface InformerHandlers<T> {
+interface InformerHandlers<T> {
   onAdd?(obj: T): void;
   onUpdate?(oldObj: T, newObj: T): void;
   onDelete?(obj: T): void;
 }
 
-export interface InformerOptions<T = unknown> {
+interface InformerOptions<T = unknown> {
   name: string;
   /**
    * Applied to every listed or watched object before it is cached (client-go's SetTransform): keep only the fields
@@ -55,8 +30,6 @@ export interface InformerOptions<T = unknown> {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-export type IndexFunc<T> = (obj: T) => string[];
-
 /** setImmediate: lets timers, I/O (probes, scrapes) and other callbacks run before the next slice. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -64,9 +37,8 @@ export class Informer<T extends KubeObject> {
   readonly name: string;
   private readonly clock: Clock;
   private readonly cache = new Map<string, T>();
-  private readonly indexFns = new Map<string, IndexFunc<T>>();
-  private readonly indexes = new Map<string, Map<string, Set<string>>>();
-  private readonly handlers: InformerHandlers<T>[] = [];
+  private readonly indexes = new Indexes<T>();
+  private readonly handlers: Array<InformerHandlers<T>> = [];
   private resourceVersion = '';
   private synced = false;
   private syncWaiters: Array<() => void> = [];
@@ -76,7 +48,8 @@ export class Informer<T extends KubeObject> {
   private resyncTimer?: TimerHandle;
   private failures = 0;
   private generation = 0; // bumps on every (re)start of list/watch, so stale callbacks are ignored
-  private readonly opts: Required<Omit<InformerOptions<T>, 'clock' | 'log' | 'transform'>> & Pick<InformerOptions<T>, 'log' | 'transform'>;
+  private readonly opts: Required<Omit<InformerOptions<T>, 'clock' | 'log' | 'transform'>> &
+    Pick<InformerOptions<T>, 'log' | 'transform'>;
 
   /** Counts for tests and logs. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
@@ -97,10 +70,7 @@ export class Informer<T extends KubeObject> {
   }
 
   addIndex(name: string, fn: IndexFunc<T>): void {
-    this.indexFns.set(name, fn);
-    const idx = new Map<string, Set<string>>();
-    this.indexes.set(name, idx);
-    for (const [key, obj] of this.cache) this.indexAdd(name, fn, key, obj);
+    this.indexes.add(name, fn, this.cache);
   }
 
   get(key: string): T | undefined {
@@ -116,12 +86,12 @@ export class Informer<T extends KubeObject> {
   }
 
   byIndex(name: string, value: string): T[] {
-    const keys = this.indexes.get(name)?.get(value);
-    if (!keys) return [];
     const out: T[] = [];
-    for (const k of keys) {
+    for (const k of this.indexes.keys(name, value)) {
       const o = this.cache.get(k);
-      if (o) out.push(o);
+      if (o) {
+        out.push(o);
+      }
     }
     return out;
   }
@@ -131,12 +101,16 @@ export class Informer<T extends KubeObject> {
   }
 
   waitForSync(): Promise<void> {
-    if (this.synced) return Promise.resolve();
+    if (this.synced) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
   start(): void {
-    if (!this.stopped) return;
+    if (!this.stopped) {
+      return;
+    }
     this.stopped = false;
     void this.relist();
     this.scheduleResync();
@@ -147,8 +121,12 @@ export class Informer<T extends KubeObject> {
     this.generation++;
     this.watchHandle?.abort();
     this.watchHandle = undefined;
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    if (this.resyncTimer) this.clock.clearTimeout(this.resyncTimer);
+    if (this.timer) {
+      this.clock.clearTimeout(this.timer);
+    }
+    if (this.resyncTimer) {
+      this.clock.clearTimeout(this.resyncTimer);
+    }
     this.timer = this.resyncTimer = undefined;
   }
 
@@ -161,67 +139,100 @@ export class Informer<T extends KubeObject> {
       this.stats.lists++;
       result = await this.lw.list(this.opts.transform);
     } catch (err) {
-      if (gen === this.generation) this.retryLater(err, 'list');
+      if (gen === this.generation) {
+        this.retryLater(err, 'list');
+      }
       return;
     }
-    if (gen !== this.generation || this.stopped) return;
-    if (!(await this.replace(result.items, gen, !result.transformed))) return;
+    if (gen !== this.generation || this.stopped) {
+      return;
+    }
+    if (!(await this.replace(result.items, gen, !result.transformed))) {
+      return;
+    }
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     if (!this.synced) {
       this.synced = true;
       const waiters = this.syncWaiters;
       this.syncWaiters = [];
-      for (const w of waiters) w();
+      for (const w of waiters) {
+        w();
+      }
     }
     await this.startWatch(gen);
   }
 
   private async startWatch(gen: number): Promise<void> {
-    if (gen !== this.generation || this.stopped) return;
+    if (gen !== this.generation || this.stopped) {
+      return;
+    }
     this.stats.watches++;
     let finished = false;
     const startedAt = this.clock.now();
     const onDone = (err: unknown) => {
-      if (finished || gen !== this.generation || this.stopped) return;
+      if (finished || gen !== this.generation || this.stopped) {
+        return;
+      }
       finished = true;
       this.watchHandle = undefined;
-      if (err) return this.retryLater(err, 'watch');
+      if (err) {
+        return this.retryLater(err, 'watch');
+      }
       // A close right after opening would spin; treat it as a failure so backoff applies.
-      if (this.clock.now() - startedAt < 1000) return this.retryLater(new Error('watch closed immediately'), 'watch');
+      if (this.clock.now() - startedAt < 1000) {
+        return this.retryLater(new Error('watch closed immediately'), 'watch');
+      }
       // A clean server-side close (timeoutSeconds): resume from the last resourceVersion right away.
       void this.startWatch(gen);
     };
     const onEvent = (type: WatchEventType, obj: any) => {
-      if (finished || gen !== this.generation || this.stopped) return;
+      if (finished || gen !== this.generation || this.stopped) {
+        return;
+      }
       this.failures = 0;
       if (type === 'ERROR') {
         finished = true;
         this.watchHandle?.abort();
         const code = obj?.code;
         // 410 Gone: our resourceVersion is too old; relist now. Anything else: relist after a backoff.
-        if (code === 410) void this.relist();
-        else this.retryLater(new Error(`watch error event: ${obj?.message ?? JSON.stringify(obj)}`), 'watch');
+        if (code === 410) {
+          void this.relist();
+        } else {
+          this.retryLater(new Error(`watch error event: ${obj?.message ?? JSON.stringify(obj)}`), 'watch');
+        }
         return;
       }
       const rv = obj?.metadata?.resourceVersion;
-      if (rv) this.resourceVersion = rv;
-      if (type === 'BOOKMARK') return;
+      if (rv) {
+        this.resourceVersion = rv;
+      }
+      if (type === 'BOOKMARK') {
+        return;
+      }
       const cached = this.opts.transform ? this.opts.transform(obj) : (obj as T);
-      if (type === 'DELETED') this.remove(cached);
-      else this.upsert(cached);
+      if (type === 'DELETED') {
+        this.remove(cached);
+      } else {
+        this.upsert(cached);
+      }
     };
     try {
       const handle = await this.lw.watch(this.resourceVersion, onEvent, onDone);
-      if (finished || gen !== this.generation || this.stopped) handle.abort();
-      else this.watchHandle = handle;
+      if (finished || gen !== this.generation || this.stopped) {
+        handle.abort();
+      } else {
+        this.watchHandle = handle;
+      }
     } catch (err) {
       onDone(err ?? new Error('watch failed'));
     }
   }
 
   private retryLater(err: unknown, what: string): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     this.stats.errors++;
     const info = apiError(err);
     this.lastError = info.code ? `${info.code}: ${info.message}` : info.message;
@@ -233,23 +244,39 @@ export class Informer<T extends KubeObject> {
       error: this.lastError,
     });
     const gen = ++this.generation;
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.timer) {
+      this.clock.clearTimeout(this.timer);
+    }
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
-      if (gen === this.generation && !this.stopped) void this.relist();
+      if (gen === this.generation && !this.stopped) {
+        void this.relist();
+      }
     }, delay);
   }
 
   private scheduleResync(): void {
-    if (!this.opts.resyncMs || this.stopped) return;
+    if (!this.opts.resyncMs || this.stopped) {
+      return;
+    }
     this.resyncTimer = this.clock.setTimeout(async () => {
-      if (this.stopped) return;
+      if (this.stopped) {
+        return;
+      }
       let n = 0;
       for (const key of [...this.cache.keys()]) {
         const obj = this.cache.get(key);
-        if (obj) for (const h of this.handlers) h.onUpdate?.(obj, obj);
-        if (++n % this.opts.chunkSize === 0) await yieldToEventLoop();
-        if (this.stopped) return;
+        if (obj) {
+          for (const h of this.handlers) {
+            h.onUpdate?.(obj, obj);
+          }
+        }
+        if (++n % this.opts.chunkSize === 0) {
+          await yieldToEventLoop();
+        }
+        if (this.stopped) {
+          return;
+        }
       }
       this.scheduleResync();
     }, this.opts.resyncMs);
@@ -266,7 +293,9 @@ export class Informer<T extends KubeObject> {
     for (let i = 0; i < items.length; i += size) {
       if (i > 0) {
         await yieldToEventLoop();
-        if (gen !== this.generation || this.stopped) return false;
+        if (gen !== this.generation || this.stopped) {
+          return false;
+        }
       }
       const end = Math.min(items.length, i + size);
       for (let j = i; j < end; j++) {
@@ -278,10 +307,14 @@ export class Informer<T extends KubeObject> {
     }
     let n = 0;
     for (const [key, obj] of [...this.cache]) {
-      if (!seen.has(key)) this.remove(obj);
+      if (!seen.has(key)) {
+        this.remove(obj);
+      }
       if (++n % (size * 4) === 0) {
         await yieldToEventLoop();
-        if (gen !== this.generation || this.stopped) return false;
+        if (gen !== this.generation || this.stopped) {
+          return false;
+        }
       }
     }
     return true;
@@ -290,44 +323,35 @@ export class Informer<T extends KubeObject> {
   private upsert(obj: T): void {
     const key = objectKey(obj);
     const old = this.cache.get(key);
-    if (old) this.unindex(key, old);
-    this.cache.set(key, obj);
-    for (const [name, fn] of this.indexFns) this.indexAdd(name, fn, key, obj);
     if (old) {
-      if (old.metadata.resourceVersion === obj.metadata.resourceVersion) return; // relist of an unchanged object
-      for (const h of this.handlers) h.onUpdate?.(old, obj);
+      this.indexes.delete(key, old);
+    }
+    this.cache.set(key, obj);
+    this.indexes.insert(key, obj);
+    if (old) {
+      if (old.metadata.resourceVersion === obj.metadata.resourceVersion) {
+        return;
+      } // relist of an unchanged object
+      for (const h of this.handlers) {
+        h.onUpdate?.(old, obj);
+      }
     } else {
-      for (const h of this.handlers) h.onAdd?.(obj);
+      for (const h of this.handlers) {
+        h.onAdd?.(obj);
+      }
     }
   }
 
   private remove(obj: T): void {
     const key = objectKey(obj);
     const old = this.cache.get(key);
-    if (!old) return;
-    this.unindex(key, old);
-    this.cache.delete(key);
-    for (const h of this.handlers) h.onDelete?.(obj);
-  }
-
-  private indexAdd(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
-    const idx = this.indexes.get(name)!;
-    for (const v of fn(obj)) {
-      let set = idx.get(v);
-      if (!set) idx.set(v, (set = new Set()));
-      set.add(key);
+    if (!old) {
+      return;
     }
-  }
-
-  private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexFns) {
-      const idx = this.indexes.get(name)!;
-      for (const v of fn(obj)) {
-        const set = idx.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) idx.delete(v);
-      }
+    this.indexes.delete(key, old);
+    this.cache.delete(key);
+    for (const h of this.handlers) {
+      h.onDelete?.(obj);
     }
   }
 }

@@ -53,12 +53,17 @@ class StaticKubeConfig implements KubeConfigLike {
     Object.assign(opts, this.tls);
     const token = this.bearer();
     const headers = (opts.headers ??= {});
-    if (token) headers.Authorization = `Bearer ${token}`;
-    else if (this.basic) headers.Authorization = `Basic ${this.basic}`;
+    if (token) {
+      headers.Authorization = `Bearer ${token}`;
+    } else if (this.basic) {
+      headers.Authorization = `Basic ${this.basic}`;
+    }
   }
 
   private bearer(): string | undefined {
-    if (!this.tokenFile) return this.token;
+    if (!this.tokenFile) {
+      return this.token;
+    }
     const now = Date.now();
     if (!this.cachedToken || now - this.cachedToken.at > TOKEN_REREAD_MS) {
       this.cachedToken = { value: readFileSync(this.tokenFile, 'utf8').trim(), at: now };
@@ -71,7 +76,9 @@ class StaticKubeConfig implements KubeConfigLike {
 export function inClusterConfig(env: NodeJS.ProcessEnv = process.env, dir = SA_DIR): KubeConfigLike {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
-  if (!host || !port) throw new Error('not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset) and no --kubeconfig given');
+  if (!host || !port) {
+    throw new Error('not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset) and no --kubeconfig given');
+  }
   const hostPart = host.includes(':') ? `[${host}]` : host;
   return new StaticKubeConfig({
     server: `https://${hostPart}:${port}`,
@@ -96,7 +103,9 @@ export async function loadKubeconfig(path: string): Promise<KubeConfigLike> {
   const pick = <T>(list: unknown, name: unknown, what: string): T => {
     const found = (Array.isArray(list) ? (list as Array<Named<T>>) : []).find((e) => e?.name === name);
     const body = found?.[what] as T | undefined;
-    if (!body) throw new Error(`kubeconfig ${path}: no ${what} named "${String(name)}"`);
+    if (!body) {
+      throw new Error(`kubeconfig ${path}: no ${what} named "${String(name)}"`);
+    }
     return body;
   };
   const ctx = pick<{ cluster?: string; user?: string }>(doc.contexts, doc['current-context'], 'context');
@@ -113,19 +122,49 @@ export async function loadKubeconfig(path: string): Promise<KubeConfigLike> {
 
   const file = (p: unknown) => readFileSync(isAbsolute(String(p)) ? String(p) : resolve(base, String(p)));
   const material = (data: unknown, filePath: unknown) =>
-    typeof data === 'string' && data ? Buffer.from(data, 'base64') : typeof filePath === 'string' && filePath ? file(filePath) : undefined;
+    typeof data === 'string' && data
+      ? Buffer.from(data, 'base64')
+      : typeof filePath === 'string' && filePath
+        ? file(filePath)
+        : undefined;
   const server = cluster.server;
-  if (typeof server !== 'string' || !server) throw new Error(`kubeconfig ${path}: cluster "${ctx.cluster}" has no server`);
+  if (typeof server !== 'string' || !server) {
+    throw new Error(`kubeconfig ${path}: cluster "${ctx.cluster}" has no server`);
+  }
   const tls: HttpsOptions = {};
   const ca = material(cluster['certificate-authority-data'], cluster['certificate-authority']);
-  if (ca) tls.ca = ca;
+  if (ca) {
+    tls.ca = ca;
+  }
   const cert = material(user['client-certificate-data'], user['client-certificate']);
   const key = material(user['client-key-data'], user['client-key']);
-  if (cert) tls.cert = cert;
-  if (key) tls.key = key;
-  if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false;
-  if (typeof cluster['tls-server-name'] === 'string') tls.servername = cluster['tls-server-name'];
-  const tokenFile = typeof user.tokenFile === 'string' && user.tokenFile ? (isAbsolute(user.tokenFile) ? user.tokenFile : resolve(base, user.tokenFile)) : undefined;
-  const basic = typeof user.username === 'string' ? Buffer.from(`${user.username}:${String(user.password ?? '')}`).toString('base64') : undefined;
-  return new StaticKubeConfig({ server, tls, token: typeof user.token === 'string' ? user.token : undefined, tokenFile, basic });
+  if (cert) {
+    tls.cert = cert;
+  }
+  if (key) {
+    tls.key = key;
+  }
+  if (cluster['insecure-skip-tls-verify'] === true) {
+    tls.rejectUnauthorized = false;
+  }
+  if (typeof cluster['tls-server-name'] === 'string') {
+    tls.servername = cluster['tls-server-name'];
+  }
+  const tokenFile =
+    typeof user.tokenFile === 'string' && user.tokenFile
+      ? isAbsolute(user.tokenFile)
+        ? user.tokenFile
+        : resolve(base, user.tokenFile)
+      : undefined;
+  const basic =
+    typeof user.username === 'string'
+      ? Buffer.from(`${user.username}:${String(user.password ?? '')}`).toString('base64')
+      : undefined;
+  return new StaticKubeConfig({
+    server,
+    tls,
+    token: typeof user.token === 'string' ? user.token : undefined,
+    tokenFile,
+    basic,
+  });
 }

@@ -39,7 +39,9 @@ export function kubeLeaseStore(rest: RestClient, namespace: string, name: string
       try {
         return await rest.get<Lease>(`${base}/${encodeURIComponent(name)}`);
       } catch (err) {
-        if (isNotFound(err)) return undefined;
+        if (isNotFound(err)) {
+          return undefined;
+        }
         throw err;
       }
     },
@@ -48,7 +50,7 @@ export function kubeLeaseStore(rest: RestClient, namespace: string, name: string
   };
 }
 
-export interface LeaderElectorOptions {
+interface LeaderElectorOptions {
   store: LeaseStore;
   name: string;
   namespace: string;
@@ -85,7 +87,9 @@ export class LeaderElector {
   }
 
   start(): void {
-    if (!this.stopped) return;
+    if (!this.stopped) {
+      return;
+    }
     this.stopped = false;
     this.tick();
   }
@@ -93,9 +97,13 @@ export class LeaderElector {
   /** Stops campaigning; a leader releases the Lease so another replica takes over without waiting. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    if (this.timer) {
+      this.o.clock.clearTimeout(this.timer);
+    }
     await this.inFlight;
-    if (!this.leader) return;
+    if (!this.leader) {
+      return;
+    }
     this.setLeader(false);
     try {
       const lease = await this.o.store.get();
@@ -112,10 +120,14 @@ export class LeaderElector {
   }
 
   private tick(): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     this.inFlight = this.round().finally(() => {
       this.inFlight = undefined;
-      if (!this.stopped) this.timer = this.o.clock.setTimeout(() => this.tick(), this.o.retryPeriodMs);
+      if (!this.stopped) {
+        this.timer = this.o.clock.setTimeout(() => this.tick(), this.o.retryPeriodMs);
+      }
     });
   }
 
@@ -124,13 +136,19 @@ export class LeaderElector {
     try {
       ok = await this.tryAcquireOrRenew();
     } catch (err) {
-      if (!isConflict(err)) this.o.log.warn('leader election round failed', { error: (err as Error).message });
+      if (!isConflict(err)) {
+        this.o.log.warn('leader election round failed', { error: (err as Error).message });
+      }
     }
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     const now = this.o.clock.now();
     if (ok) {
       this.lastRenew = now;
-      if (!this.leader) this.setLeader(true);
+      if (!this.leader) {
+        this.setLeader(true);
+      }
     } else if (this.leader && now - this.lastRenew >= this.o.renewDeadlineMs) {
       this.o.log.warn('lost leadership: lease not renewed within the renew deadline');
       this.setLeader(false);
@@ -139,9 +157,15 @@ export class LeaderElector {
 
   private setLeader(v: boolean): void {
     this.leader = v;
-    this.o.log.info(v ? 'became leader' : 'stopped leading', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity });
-    if (v) this.o.onStartedLeading();
-    else this.o.onStoppedLeading();
+    this.o.log.info(v ? 'became leader' : 'stopped leading', {
+      lease: `${this.o.namespace}/${this.o.name}`,
+      identity: this.o.identity,
+    });
+    if (v) {
+      this.o.onStartedLeading();
+    } else {
+      this.o.onStoppedLeading();
+    }
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -155,18 +179,30 @@ export class LeaderElector {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name: this.o.name, namespace: this.o.namespace },
-        spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: micro, renewTime: micro, leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: micro,
+          renewTime: micro,
+          leaseTransitions: 0,
+        },
       });
       this.observe(`${identity}|${new Date(micro).toISOString()}`, now);
       return true;
     }
     const spec = lease.spec ?? {};
     const record = `${spec.holderIdentity ?? ''}|${spec.renewTime ? new Date(spec.renewTime).toISOString() : ''}`;
-    if (record !== this.observedRecord) this.observe(record, now);
+    if (record !== this.observedRecord) {
+      this.observe(record, now);
+    }
     const holder = spec.holderIdentity ?? '';
-    const held = holder !== '' && holder !== identity &&
+    const held =
+      holder !== '' &&
+      holder !== identity &&
       this.observedAt + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 > now;
-    if (held) return false;
+    if (held) {
+      return false;
+    }
     const takingOver = holder !== identity;
     const updated = await store.replace({
       ...lease,

@@ -2,17 +2,43 @@
 // between pages), the watch streams events with bookmarks and a server-side timeout.
 import { apiVersionOf, type ResourceRef } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
-import type { ListResult, ListWatch, WatchHandle, WatchEventType } from './informer.ts';
 import type { RestClient } from './rest.ts';
 
-export interface ListWatchOptions {
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface ListResult<T> {
+  items: T[];
+  resourceVersion: string;
+  /** True when list() already applied the transform it was given (page by page, so raw pages die early). */
+  transformed?: boolean;
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+/** The two calls an informer needs; kube/list-watch.ts implements them against the apiserver. */
+export interface ListWatch<T extends KubeObject> {
+  /**
+   * A fresh array each call: the informer takes it over (it drops each raw item once its projection is cached).
+   * A ListWatch that can apply `transform` to each page as it arrives says so with `transformed`.
+   */
+  list(transform?: (obj: any) => T): Promise<ListResult<T>>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: any) => void,
+    onDone: (err: unknown) => void
+  ): Promise<WatchHandle>;
+}
+
+interface ListWatchOptions {
   namespace?: string; // '' or undefined = all namespaces
   labelSelector?: string;
   pageSize?: number;
   watchTimeoutSeconds?: number;
 }
 
-export function resourcePath(ref: ResourceRef, namespace?: string): string {
+function resourcePath(ref: ResourceRef, namespace?: string): string {
   const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
   return namespace ? `${base}/namespaces/${namespace}/${ref.plural}` : `${base}/${ref.plural}`;
 }
@@ -22,7 +48,11 @@ interface ListPage {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
-export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: ResourceRef, opts: ListWatchOptions = {}): ListWatch<T> {
+export function kubeListWatch<T extends KubeObject>(
+  rest: RestClient,
+  ref: ResourceRef,
+  opts: ListWatchOptions = {}
+): ListWatch<T> {
   const path = resourcePath(ref, opts.namespace || undefined);
   const apiVersion = apiVersionOf(ref);
   // The server closes the watch first (a clean close resumes from the last resourceVersion without a relist);
@@ -34,7 +64,11 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
       let cont: string | undefined;
       let resourceVersion = '';
       do {
-        const page = await rest.get<ListPage>(path, { labelSelector: opts.labelSelector, limit: opts.pageSize ?? 500, continue: cont });
+        const page = await rest.get<ListPage>(path, {
+          labelSelector: opts.labelSelector,
+          limit: opts.pageSize ?? 500,
+          continue: cont,
+        });
         // List items carry no apiVersion/kind; the cache and the metrics want them.
         for (const item of page.items ?? []) {
           item.apiVersion = apiVersion;
@@ -53,7 +87,7 @@ export function kubeListWatch<T extends KubeObject>(rest: RestClient, ref: Resou
         path,
         { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: timeout, labelSelector: opts.labelSelector },
         (type, obj) => onEvent(type as WatchEventType, obj),
-        onDone,
+        onDone
       );
     },
   };

@@ -3,10 +3,6 @@
 // request takes one token, and a request that finds none waits its turn (first come, first served).
 import { realClock, type Clock } from '../clock.ts';
 
-/** kube-controller-manager's and controller-runtime's defaults for --kube-api-qps / --kube-api-burst. */
-export const DEFAULT_QPS = 20;
-export const DEFAULT_BURST = 30;
-
 export interface RateLimiter {
   /** Resolves when the caller may send its request. */
   wait(): Promise<void>;
@@ -23,8 +19,12 @@ export class TokenBucket implements RateLimiter {
   private last: number;
 
   constructor(qps: number, burst: number, clock: Clock = realClock) {
-    if (!(qps > 0)) throw new Error(`qps must be positive, got ${qps}`);
-    if (!(burst >= 1)) throw new Error(`burst must be at least 1, got ${burst}`);
+    if (!(qps > 0)) {
+      throw new Error(`qps must be positive, got ${qps}`);
+    }
+    if (!(burst >= 1)) {
+      throw new Error(`burst must be at least 1, got ${burst}`);
+    }
     this.qps = qps;
     this.burst = burst;
     this.clock = clock;
@@ -41,7 +41,9 @@ export class TokenBucket implements RateLimiter {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
     this.tokens -= 1;
-    if (this.tokens >= 0) return Promise.resolve();
+    if (this.tokens >= 0) {
+      return Promise.resolve();
+    }
     const delayMs = (-this.tokens / this.qps) * 1000;
     return new Promise((resolve) => this.clock.setTimeout(resolve, delayMs));
   }

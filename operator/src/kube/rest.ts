@@ -27,7 +27,7 @@ export interface RequestOptions {
   contentType?: string;
 }
 
-export interface RestClientOptions {
+interface RestClientOptions {
   limiter?: RateLimiter;
   userAgent?: string;
   /** Per request, not for watches (those end on their server-side timeout). */
@@ -73,7 +73,9 @@ export class RestClient {
     const res = await this.send(p, method, path, opts.query, body, opts.contentType, this.timeoutMs);
     const text = await readAll(res);
     const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw errorOf(status, text, method, path);
+    if (status < 200 || status >= 300) {
+      throw errorOf(status, text, method, path);
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -95,7 +97,7 @@ export class RestClient {
     path: string,
     query: Query,
     onEvent: (type: string, obj: unknown) => void,
-    onDone: (err: unknown) => void,
+    onDone: (err: unknown) => void
   ): Promise<{ abort(): void }> {
     const p = await this.prepare();
     await this.limiter.wait();
@@ -105,11 +107,15 @@ export class RestClient {
     const idleMs = serverTimeoutS > 0 ? (serverTimeoutS + 30) * 1000 : 0;
     const res = await this.send(p, 'GET', path, { ...query, watch: 1 }, undefined, undefined, idleMs);
     const status = res.statusCode ?? 0;
-    if (status !== 200) throw errorOf(status, await readAll(res), 'WATCH', path);
+    if (status !== 200) {
+      throw errorOf(status, await readAll(res), 'WATCH', path);
+    }
     let aborted = false;
     let finished = false;
     const finish = (err: unknown) => {
-      if (finished || aborted) return;
+      if (finished || aborted) {
+        return;
+      }
       finished = true;
       onDone(err);
     };
@@ -121,7 +127,9 @@ export class RestClient {
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        if (!line.trim()) continue;
+        if (!line.trim()) {
+          continue;
+        }
         let ev: { type?: string; object?: unknown };
         try {
           ev = JSON.parse(line);
@@ -129,7 +137,9 @@ export class RestClient {
           res.destroy();
           return finish(new Error(`watch ${path}: undecodable event: ${(err as Error).message}`));
         }
-        if (aborted || finished) return;
+        if (aborted || finished) {
+          return;
+        }
         onEvent(String(ev.type), ev.object);
       }
     });
@@ -144,9 +154,21 @@ export class RestClient {
     };
   }
 
-  private send(p: Prepared, method: string, path: string, query: Query | undefined, body: Buffer | undefined, contentType: string | undefined, timeoutMs: number): Promise<IncomingMessage> {
+  private send(
+    p: Prepared,
+    method: string,
+    path: string,
+    query: Query | undefined,
+    body: Buffer | undefined,
+    contentType: string | undefined,
+    timeoutMs: number
+  ): Promise<IncomingMessage> {
     const url = new URL(path, p.server);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined && v !== '') {
+        url.searchParams.set(k, String(v));
+      }
+    }
     const headers: Record<string, string> = { ...p.headers, Accept: 'application/json', 'User-Agent': this.userAgent };
     if (body) {
       headers['Content-Type'] = contentType ?? 'application/json';
@@ -155,7 +177,11 @@ export class RestClient {
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, { method, agent: p.agent, headers }, resolve);
-      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
+      if (timeoutMs > 0) {
+        req.setTimeout(timeoutMs, () =>
+          req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`))
+        );
+      }
       req.on('error', (err) => reject(new ApiError(0, undefined, `${method} ${url.pathname}: ${err.message}`)));
       req.end(body);
     });
@@ -166,30 +192,50 @@ export class RestClient {
     const current = this.prepared;
     this.prepared = (async () => {
       const prev = current ? await current.catch(() => undefined) : undefined;
-      if (prev && Date.now() - prev.at < CREDENTIAL_REFRESH_MS) return prev;
+      if (prev && Date.now() - prev.at < CREDENTIAL_REFRESH_MS) {
+        return prev;
+      }
       const server = this.kc.getCurrentCluster()?.server;
-      if (!server) throw new ApiError(0, undefined, 'no apiserver configured');
+      if (!server) {
+        throw new ApiError(0, undefined, 'no apiserver configured');
+      }
       const opts: HttpsOptions = {};
       await this.kc.applyToHTTPSOptions(opts);
       const material = [opts.ca, opts.cert, opts.key, opts.rejectUnauthorized, opts.servername].map(String).join('\0');
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-      if (opts.auth && !headers.Authorization) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      for (const [k, v] of Object.entries(opts.headers ?? {})) {
+        if (typeof v === 'string') {
+          headers[k] = v;
+        }
+      }
+      if (opts.auth && !headers.Authorization) {
+        headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      }
       const url = new URL(server);
       let agent = prev && prev.material === material ? prev.agent : undefined;
       if (!agent) {
         // A replaced agent is dropped, not destroyed: its open watches and requests finish on their own.
         const common = { keepAlive: true, keepAliveMsecs: 30_000, maxFreeSockets: 32, scheduling: 'lifo' as const };
-        agent = url.protocol === 'http:'
-          ? new HttpAgent(common)
-          : new HttpsAgent({ ...common, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
+        agent =
+          url.protocol === 'http:'
+            ? new HttpAgent(common)
+            : new HttpsAgent({
+                ...common,
+                ca: opts.ca,
+                cert: opts.cert,
+                key: opts.key,
+                rejectUnauthorized: opts.rejectUnauthorized,
+                servername: opts.servername,
+              });
       }
       return { server: url, agent, headers, at: Date.now(), material };
     })();
     // A failure is not cached: the next request asks again.
     const mine = this.prepared;
     mine.catch(() => {
-      if (this.prepared === mine) this.prepared = undefined;
+      if (this.prepared === mine) {
+        this.prepared = undefined;
+      }
     });
     return mine;
   }

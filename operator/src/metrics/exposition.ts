@@ -2,7 +2,9 @@
 const NEEDS_ESCAPE = /[\\"\n]/;
 
 export function escapeLabelValue(v: string): string {
-  if (!NEEDS_ESCAPE.test(v)) return v;
+  if (!NEEDS_ESCAPE.test(v)) {
+    return v;
+  }
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -10,7 +12,9 @@ export function escapeLabelValue(v: string): string {
 export function labelSet(names: readonly string[], values: readonly string[]): string {
   let out = '{';
   for (let i = 0; i < names.length; i++) {
-    if (i) out += ',';
+    if (i) {
+      out += ',';
+    }
     out += names[i] + '="' + escapeLabelValue(values[i] ?? '') + '"';
   }
   return out + '}';
@@ -21,8 +25,14 @@ export function header(name: string, help: string, type: 'gauge' | 'counter'): s
 }
 
 export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
+  if (Number.isNaN(v)) {
+    return 'NaN';
+  }
+  if (v === Infinity) {
+    return '+Inf';
+  }
+  if (v === -Infinity) {
+    return '-Inf';
+  }
   return String(v);
 }

@@ -15,7 +15,9 @@ export interface Piece {
   deflated?: Promise<Buffer>;
 }
 
-export const piece = (plain: Buffer | string): Piece => ({ plain: typeof plain === 'string' ? Buffer.from(plain) : plain });
+export const piece = (plain: Buffer | string): Piece => ({
+  plain: typeof plain === 'string' ? Buffer.from(plain) : plain,
+});
 
 /** Magic, deflate, no flags, no mtime, no extra flags, OS unknown. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { ChallengeCollector } from './challenge-collector.ts';
 import { decodeSnapshot, encodeSnapshot, type SeriesStateStore } from './series-state.ts';
 
-export interface SeriesKeeperOptions {
+interface SeriesKeeperOptions {
   /** Changes are written at most this often. */
   flushIntervalMs: number;
   retentionMs: number;
@@ -29,7 +29,13 @@ export class SeriesKeeper {
   private readonly log: Logger;
   private readonly opts: SeriesKeeperOptions;
 
-  constructor(collector: ChallengeCollector, store: SeriesStateStore, clock: Clock, log: Logger, opts: SeriesKeeperOptions) {
+  constructor(
+    collector: ChallengeCollector,
+    store: SeriesStateStore,
+    clock: Clock,
+    log: Logger,
+    opts: SeriesKeeperOptions
+  ) {
     this.collector = collector;
     this.store = store;
     this.clock = clock;
@@ -58,11 +64,17 @@ export class SeriesKeeper {
           await sleep(500 * attempt);
           continue;
         }
-        this.log.warn('series state not restored: cannot read it', { where: this.store.where, error: (err as Error).message, attempts });
+        this.log.warn('series state not restored: cannot read it', {
+          where: this.store.where,
+          error: (err as Error).message,
+          attempts,
+        });
         return;
       }
     }
-    if (!bytes) return;
+    if (!bytes) {
+      return;
+    }
     let decoded;
     try {
       decoded = decodeSnapshot(bytes);
@@ -75,40 +87,56 @@ export class SeriesKeeper {
     const mine = (ns: string) => this.opts.namespaces.length === 0 || this.opts.namespaces.includes(ns);
     let tombstones = 0;
     for (const t of snapshot.tombstones) {
-      if (!mine(t.namespace) || now - t.deletedAt >= this.opts.retentionMs) continue;
+      if (!mine(t.namespace) || now - t.deletedAt >= this.opts.retentionMs) {
+        continue;
+      }
       this.collector.restoreTombstone(t);
       tombstones++;
     }
     const cached = new Set(this.collector.liveIdentities().map((id) => objectKey({ metadata: id })));
     let vanished = 0;
     for (const id of snapshot.live ?? []) {
-      if (!mine(id.namespace) || cached.has(objectKey({ metadata: id }))) continue;
+      if (!mine(id.namespace) || cached.has(objectKey({ metadata: id }))) {
+        continue;
+      }
       this.collector.restoreTombstone({ ...id, deletedAt: now });
       vanished++;
     }
     this.dirty = true;
     this.log.info('series state restored', {
-      where: this.store.where, savedAt: new Date(snapshot.savedAt).toISOString(), tombstones, deletedWhileDown: vanished,
-      liveKnown: snapshot.live !== undefined, skipped,
+      where: this.store.where,
+      savedAt: new Date(snapshot.savedAt).toISOString(),
+      tombstones,
+      deletedWhileDown: vanished,
+      liveKnown: snapshot.live !== undefined,
+      skipped,
     });
   }
 
   /** Starts writing changes, at most every flushIntervalMs. */
   start(): void {
-    if (this.timer) return;
+    if (this.timer) {
+      return;
+    }
     const tick = () => {
       this.timer = this.clock.setTimeout(tick, this.opts.flushIntervalMs);
-      if ((this.dirty || this.clock.now() >= this.storedExpiry) && !this.writing) void this.flush();
+      if ((this.dirty || this.clock.now() >= this.storedExpiry) && !this.writing) {
+        void this.flush();
+      }
     };
     this.timer = this.clock.setTimeout(tick, this.opts.flushIntervalMs);
   }
 
   /** Stops the timer; `flush` writes what changed since the last write first (a graceful stop). */
   async stop(flush: boolean): Promise<void> {
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.timer) {
+      this.clock.clearTimeout(this.timer);
+    }
     this.timer = undefined;
     await this.writing;
-    if (flush && this.dirty) await this.flush();
+    if (flush && this.dirty) {
+      await this.flush();
+    }
   }
 
   /** Writes the current tombstones and live set now. Failures are logged; the next change retries. */
@@ -121,16 +149,30 @@ export class SeriesKeeper {
 
   private async write(): Promise<void> {
     this.dirty = false;
-    const snapshot = { savedAt: this.clock.now(), tombstones: this.collector.tombstoneList(), live: this.collector.liveIdentities() };
+    const snapshot = {
+      savedAt: this.clock.now(),
+      tombstones: this.collector.tombstoneList(),
+      live: this.collector.liveIdentities(),
+    };
     const { bytes, liveKept, tombstonesKept } = await encodeSnapshot(snapshot);
-    this.storedExpiry = snapshot.tombstones.reduce((min, t) => Math.min(min, t.deletedAt + this.opts.retentionMs), Infinity);
+    this.storedExpiry = snapshot.tombstones.reduce(
+      (min, t) => Math.min(min, t.deletedAt + this.opts.retentionMs),
+      Infinity
+    );
     if (!liveKept && !this.warnedLiveDropped) {
       this.warnedLiveDropped = true;
-      this.log.warn('series state: the live set is too large to keep; deletions while no operator runs will not be seen', {
-        live: snapshot.live.length, tombstones: snapshot.tombstones.length, tombstonesKept,
-      });
+      this.log.warn(
+        'series state: the live set is too large to keep; deletions while no operator runs will not be seen',
+        {
+          live: snapshot.live.length,
+          tombstones: snapshot.tombstones.length,
+          tombstonesKept,
+        }
+      );
     }
-    if (liveKept) this.warnedLiveDropped = false;
+    if (liveKept) {
+      this.warnedLiveDropped = false;
+    }
     try {
       await this.store.write(bytes);
     } catch (err) {

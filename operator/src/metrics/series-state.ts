@@ -26,7 +26,7 @@ export interface StoredTombstone extends SeriesIdentity {
   deletedAt: number;
 }
 
-export interface SeriesSnapshot {
+interface SeriesSnapshot {
   savedAt: number;
   tombstones: StoredTombstone[];
   /** undefined: unknown (not stored, or did not fit). */
@@ -36,7 +36,7 @@ export interface SeriesSnapshot {
 export const DATA_KEY = 'series-state.json.gz';
 const FORMAT = 1;
 /** ConfigMaps are limited to 1 MiB; leave room for metadata. */
-export const MAX_BYTES = 900 * 1024;
+const MAX_BYTES = 900 * 1024;
 /** Longer than any Kubernetes name or label value: anything longer did not come from us. */
 const MAX_FIELD = 1024;
 
@@ -50,16 +50,25 @@ const gzipAsync = promisify(gzip);
  * The stored bytes: everything when it fits, else the tombstones without the live set, newest first, as many as fit.
  * Compressed off the event loop (about 10 bytes per live Challenge: some 90,000 fit).
  */
-export async function encodeSnapshot(snap: SeriesSnapshot, maxBytes = MAX_BYTES): Promise<{ bytes: Buffer; liveKept: boolean; tombstonesKept: number }> {
+export async function encodeSnapshot(
+  snap: SeriesSnapshot,
+  maxBytes = MAX_BYTES
+): Promise<{ bytes: Buffer; liveKept: boolean; tombstonesKept: number }> {
   const tombs = [...snap.tombstones].sort((a, b) => b.deletedAt - a.deletedAt);
-  const encode = (live: boolean, nTombs: number) => gzipAsync(JSON.stringify({
-    v: FORMAT,
-    savedAt: snap.savedAt,
-    tombstones: tombs.slice(0, nTombs).map((t) => [...identityRow(t), t.deletedAt]),
-    live: live && snap.live ? snap.live.map(identityRow) : null,
-  }), { level: 1 });
+  const encode = (live: boolean, nTombs: number) =>
+    gzipAsync(
+      JSON.stringify({
+        v: FORMAT,
+        savedAt: snap.savedAt,
+        tombstones: tombs.slice(0, nTombs).map((t) => [...identityRow(t), t.deletedAt]),
+        live: live && snap.live ? snap.live.map(identityRow) : null,
+      }),
+      { level: 1 }
+    );
   let bytes = await encode(true, tombs.length);
-  if (bytes.length <= maxBytes) return { bytes, liveKept: snap.live !== undefined, tombstonesKept: tombs.length };
+  if (bytes.length <= maxBytes) {
+    return { bytes, liveKept: snap.live !== undefined, tombstonesKept: tombs.length };
+  }
   let n = tombs.length;
   bytes = await encode(false, n);
   while (bytes.length > maxBytes && n > 0) {
@@ -70,7 +79,8 @@ export async function encodeSnapshot(snap: SeriesSnapshot, maxBytes = MAX_BYTES)
 }
 
 const isField = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_FIELD;
-const isRow = (r: unknown): r is Row => Array.isArray(r) && r.length >= 4 && r.slice(0, 4).every(isField) && r[0] !== '' && r[1] !== '';
+const isRow = (r: unknown): r is Row =>
+  Array.isArray(r) && r.length >= 4 && r.slice(0, 4).every(isField) && r[0] !== '' && r[1] !== '';
 const identityOf = (r: Row): SeriesIdentity => ({ namespace: r[0], name: r[1], challengeId: r[2], user: r[3] });
 
 /**
@@ -85,22 +95,34 @@ export function decodeSnapshot(bytes: Buffer): { snapshot: SeriesSnapshot; skipp
   } catch (err) {
     throw new Error(`not gzip'd JSON: ${(err as Error).message}`);
   }
-  if (doc?.v !== FORMAT) throw new Error(`unknown format ${JSON.stringify(doc?.v)} (expected ${FORMAT})`);
-  if (!Array.isArray(doc.tombstones)) throw new Error('tombstones is not a list');
-  if (doc.live !== null && !Array.isArray(doc.live)) throw new Error('live is neither a list nor null');
+  if (doc?.v !== FORMAT) {
+    throw new Error(`unknown format ${JSON.stringify(doc?.v)} (expected ${FORMAT})`);
+  }
+  if (!Array.isArray(doc.tombstones)) {
+    throw new Error('tombstones is not a list');
+  }
+  if (doc.live !== null && !Array.isArray(doc.live)) {
+    throw new Error('live is neither a list nor null');
+  }
   let skipped = 0;
   const tombstones: StoredTombstone[] = [];
   for (const r of doc.tombstones) {
     const deletedAt = Array.isArray(r) ? r[4] : undefined;
-    if (isRow(r) && typeof deletedAt === 'number' && Number.isFinite(deletedAt)) tombstones.push({ ...identityOf(r), deletedAt });
-    else skipped++;
+    if (isRow(r) && typeof deletedAt === 'number' && Number.isFinite(deletedAt)) {
+      tombstones.push({ ...identityOf(r), deletedAt });
+    } else {
+      skipped++;
+    }
   }
   let live: SeriesIdentity[] | undefined;
   if (doc.live) {
     live = [];
     for (const r of doc.live) {
-      if (isRow(r)) live.push(identityOf(r));
-      else skipped++;
+      if (isRow(r)) {
+        live.push(identityOf(r));
+      } else {
+        skipped++;
+      }
     }
   }
   return { snapshot: { savedAt: Number(doc.savedAt) || 0, tombstones, live }, skipped };
@@ -130,7 +152,9 @@ export function configMapStore(rest: RestClient, namespace: string, name: string
         const data = cm.binaryData?.[DATA_KEY];
         return data === undefined ? undefined : Buffer.from(data, 'base64');
       } catch (err) {
-        if (isNotFound(err)) return undefined;
+        if (isNotFound(err)) {
+          return undefined;
+        }
         throw err;
       }
     },
@@ -138,7 +162,9 @@ export function configMapStore(rest: RestClient, namespace: string, name: string
       try {
         await rest.request('PUT', path, { body: body(bytes) });
       } catch (err) {
-        if (!isNotFound(err)) throw err;
+        if (!isNotFound(err)) {
+          throw err;
+        }
         await rest.request('POST', base, { body: body(bytes) });
       }
     },

@@ -7,9 +7,9 @@
 import type { ServerResponse } from 'node:http';
 import { gzipPieces, piece, type Piece } from './gzip-pieces.ts';
 
-export type Chunk = string | Buffer | Piece;
+type Chunk = string | Buffer | Piece;
 
-export interface RenderedText {
+interface RenderedText {
   pieces: readonly Piece[];
   /** Length of the text in bytes. */
   length: number;
@@ -33,7 +33,9 @@ export class SharedRender {
     this.inflight ??= (async () => {
       this.renders++;
       const pieces: Piece[] = [];
-      await this.render((chunk) => void pieces.push(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? piece(chunk) : chunk));
+      await this.render(
+        (chunk) => void pieces.push(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? piece(chunk) : chunk)
+      );
       let zipped: Promise<Buffer[]> | undefined;
       return {
         pieces,
@@ -51,22 +53,37 @@ export class SharedRender {
 /** Whether an Accept-Encoding header takes gzip (and does not refuse it with q=0). */
 export function acceptsGzip(header: string | undefined): boolean {
   return (header ?? '').split(',').some((part) => {
-    const [coding, ...params] = part.trim().split(';').map((x) => x.trim());
+    const [coding, ...params] = part
+      .trim()
+      .split(';')
+      .map((x) => x.trim());
     const q = params.find((p) => p.startsWith('q='));
     return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
   });
 }
 
 /** Sends the shared text, gzipped when the scraper accepts it, part by part (the parts are not copied into one). */
-export async function sendRendered(text: RenderedText, accept: string | undefined, contentType: string, res: ServerResponse): Promise<void> {
+export async function sendRendered(
+  text: RenderedText,
+  accept: string | undefined,
+  contentType: string,
+  res: ServerResponse
+): Promise<void> {
   const gzip = acceptsGzip(accept);
   const parts = gzip ? await text.gzipped() : text.pieces.map((p) => p.plain);
   const length = gzip ? parts.reduce((n, p) => n + p.length, 0) : text.length;
   res.writeHead(200, {
-    'content-type': contentType, 'content-length': length, vary: 'Accept-Encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    'content-type': contentType,
+    'content-length': length,
+    vary: 'Accept-Encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
   res.cork();
-  for (const part of parts) if (part.length > 0) res.write(part);
+  for (const part of parts) {
+    if (part.length > 0) {
+      res.write(part);
+    }
+  }
   res.uncork();
   res.end();
 }

@@ -13,7 +13,7 @@ export interface QueueMetricsSink {
   worked(seconds: number): void;
 }
 
-export interface WorkQueueOptions {
+interface WorkQueueOptions {
   clock?: Clock;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -43,21 +43,33 @@ export class WorkQueue {
   }
 
   add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+    if (this.shuttingDown || this.dirty.has(key)) {
+      return;
+    }
     this.metrics?.add();
     this.dirty.add(key);
     this.addedAt.set(key, this.clock.now());
-    if (this.processing.has(key)) return; // re-queued by done()
+    if (this.processing.has(key)) {
+      return;
+    } // re-queued by done()
     this.push(key);
   }
 
   addAfter(key: string, delayMs: number): void {
-    if (this.shuttingDown) return;
-    if (delayMs <= 0) return this.add(key);
+    if (this.shuttingDown) {
+      return;
+    }
+    if (delayMs <= 0) {
+      return this.add(key);
+    }
     const at = this.clock.now() + delayMs;
     const existing = this.delayed.get(key);
-    if (existing && existing.at <= at) return;
-    if (existing) this.clock.clearTimeout(existing.timer);
+    if (existing && existing.at <= at) {
+      return;
+    }
+    if (existing) {
+      this.clock.clearTimeout(existing.timer);
+    }
     const timer = this.clock.setTimeout(() => {
       this.delayed.delete(key);
       this.add(key);
@@ -88,15 +100,21 @@ export class WorkQueue {
   /** Next key to process, or undefined once the queue is shut down. */
   get(): Promise<string | undefined> {
     const key = this.pop();
-    if (key !== undefined || this.shuttingDown) return Promise.resolve(key);
+    if (key !== undefined || this.shuttingDown) {
+      return Promise.resolve(key);
+    }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   done(key: string): void {
     const started = this.processing.get(key);
     this.processing.delete(key);
-    if (started !== undefined) this.metrics?.worked((this.clock.now() - started) / 1000);
-    if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
+    if (started !== undefined) {
+      this.metrics?.worked((this.clock.now() - started) / 1000);
+    }
+    if (this.dirty.has(key) && !this.shuttingDown) {
+      this.push(key);
+    }
   }
 
   len(): number {
@@ -114,11 +132,15 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const { timer } of this.delayed.values()) this.clock.clearTimeout(timer);
+    for (const { timer } of this.delayed.values()) {
+      this.clock.clearTimeout(timer);
+    }
     this.delayed.clear();
     const waiters = this.waiters;
     this.waiters = [];
-    for (const w of waiters) w(undefined);
+    for (const w of waiters) {
+      w(undefined);
+    }
   }
 
   private push(key: string): void {
@@ -133,7 +155,9 @@ export class WorkQueue {
   }
 
   private pop(): string | undefined {
-    if (this.shuttingDown || this.head >= this.queue.length) return undefined;
+    if (this.shuttingDown || this.head >= this.queue.length) {
+      return undefined;
+    }
     const key = this.queue[this.head++];
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
@@ -149,7 +173,9 @@ export class WorkQueue {
     const now = this.clock.now();
     const added = this.addedAt.get(key);
     this.addedAt.delete(key);
-    if (added !== undefined) this.metrics?.queued((now - added) / 1000);
+    if (added !== undefined) {
+      this.metrics?.queued((now - added) / 1000);
+    }
     this.processing.set(key, now);
   }
 }

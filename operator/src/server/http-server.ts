@@ -2,21 +2,25 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { parseBindAddress } from '../flags.ts';
+import { parseBindAddress } from './bind-address.ts';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface BoundServer {
   url: string; // http://host:port
   close(): Promise<void>;
 }
 
-export interface ListenOptions {
+interface ListenOptions {
   /** Serve HTTPS with this PEM certificate and key. */
   tls?: { cert: string; key: string };
 }
 
-export async function listen(bindAddress: string, routes: Record<string, Handler>, opts: ListenOptions = {}): Promise<BoundServer> {
+export async function listen(
+  bindAddress: string,
+  routes: Record<string, Handler>,
+  opts: ListenOptions = {}
+): Promise<BoundServer> {
   const { host, port } = parseBindAddress(bindAddress);
   const handle: RequestListener = async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -28,18 +32,29 @@ export async function listen(bindAddress: string, routes: Record<string, Handler
     try {
       await route(req, res);
     } catch (err) {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+      }
       res.end(`error: ${(err as Error).message}\n`);
     }
   };
-  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handle)
+    : createServer(handle);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host || undefined, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const shownHost = addr.family === 'IPv6' ? (host ? `[${addr.address}]` : '127.0.0.1') : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address;
+  const shownHost =
+    addr.family === 'IPv6'
+      ? host
+        ? `[${addr.address}]`
+        : '127.0.0.1'
+      : addr.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : addr.address;
   return {
     url: `${opts.tls ? 'https' : 'http'}://${shownHost}:${addr.port}`,
     close: () =>

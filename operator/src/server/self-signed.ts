@@ -6,9 +6,12 @@ import { isIP } from 'node:net';
 
 function der(tag: number, content: Buffer): Buffer {
   const len = content.length;
-  const head = len < 0x80 ? Buffer.from([tag, len])
-    : len < 0x100 ? Buffer.from([tag, 0x81, len])
-      : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
+  const head =
+    len < 0x80
+      ? Buffer.from([tag, len])
+      : len < 0x100
+        ? Buffer.from([tag, 0x81, len])
+        : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
   return Buffer.concat([head, content]);
 }
 
@@ -21,7 +24,9 @@ function oid(dotted: string): Buffer {
   const bytes = [40 * a + b];
   for (const n of rest) {
     const parts = [n & 0x7f];
-    for (let v = n >>> 7; v > 0; v >>>= 7) parts.unshift((v & 0x7f) | 0x80);
+    for (let v = n >>> 7; v > 0; v >>>= 7) {
+      parts.unshift((v & 0x7f) | 0x80);
+    }
     bytes.push(...parts);
   }
   return der(0x06, Buffer.from(bytes));
@@ -33,21 +38,25 @@ function utcTime(d: Date): Buffer {
 }
 
 function ipBytes(ip: string): Buffer {
-  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
+  if (isIP(ip) === 4) {
+    return Buffer.from(ip.split('.').map(Number));
+  }
   const [head, tail = ''] = ip.split('::');
   const h = head ? head.split(':') : [];
   const t = ip.includes('::') && tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  return Buffer.concat(groups.map((g) => {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(parseInt(g, 16));
-    return b;
-  }));
+  return Buffer.concat(
+    groups.map((g) => {
+      const b = Buffer.alloc(2);
+      b.writeUInt16BE(parseInt(g, 16));
+      return b;
+    })
+  );
 }
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
-export interface ServingCert {
+interface ServingCert {
   cert: string; // PEM
   key: string; // PEM
   /** SHA-256 of the certificate's DER, for logs and pinning in tests. */
@@ -62,11 +71,14 @@ export function selfSignedCert(commonName: string, hosts: string[], now = new Da
   const name = seq(set(seq(oid('2.5.4.3'), der(0x0c, Buffer.from(commonName, 'utf8')))));
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const san = hosts.map((h) => (isIP(h) ? der(0x87, ipBytes(h)) : der(0x82, Buffer.from(h, 'ascii'))));
-  const extensions = explicit(3, seq(
-    seq(oid('2.5.29.17'), der(0x04, seq(...san))), // subjectAltName
-    seq(oid('2.5.29.19'), der(0x01, Buffer.from([0xff])), der(0x04, seq())), // basicConstraints, critical, CA:false
-    seq(oid('2.5.29.37'), der(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage serverAuth
-  ));
+  const extensions = explicit(
+    3,
+    seq(
+      seq(oid('2.5.29.17'), der(0x04, seq(...san))), // subjectAltName
+      seq(oid('2.5.29.19'), der(0x01, Buffer.from([0xff])), der(0x04, seq())), // basicConstraints, critical, CA:false
+      seq(oid('2.5.29.37'), der(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))) // extKeyUsage serverAuth
+    )
+  );
   const tbs = seq(
     explicit(0, der(0x02, Buffer.from([2]))), // v3
     der(0x02, serial),
@@ -75,7 +87,7 @@ export function selfSignedCert(commonName: string, hosts: string[], now = new Da
     seq(utcTime(new Date(now.getTime() - 60_000)), utcTime(notAfter)),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
-    extensions,
+    extensions
   );
   const signature = sign('sha256', tbs, privateKey); // DER-encoded ECDSA signature
   const certDer = seq(tbs, ECDSA_SHA256, der(0x03, Buffer.concat([Buffer.from([0]), signature])));

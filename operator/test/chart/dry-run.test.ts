@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { allOnValues, chartDir, helm, renderChart, type K8sObject } from './helm.ts';
 import { dryRunCreate, monitoringCrdDir, statusOf } from './kube.ts';
 
@@ -22,7 +23,9 @@ before(async () => {
 after(async () => env?.stop());
 
 async function createNamespaces(objs: K8sObject[]): Promise<void> {
-  for (const obj of objs.filter((o) => o.kind === 'Namespace')) await KubernetesObjectApi.makeApiClient(env.kubeConfig).create(obj as KubernetesObject);
+  for (const obj of objs.filter((o) => o.kind === 'Namespace')) {
+    await KubernetesObjectApi.makeApiClient(env.kubeConfig).create(obj as KubernetesObject);
+  }
 }
 
 async function dryRunAll(objs: K8sObject[]): Promise<string[]> {
@@ -48,8 +51,14 @@ describe('server-side dry run of the rendered chart', () => {
     assert.equal((await dryRunAll(objs.filter((o) => o.kind !== 'Namespace'))).length, objs.length - 1);
     // Dry run really stored nothing.
     const api = KubernetesObjectApi.makeApiClient(env.kubeConfig);
-    await assert.rejects(api.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${ns}-challenge-operator`, namespace: ns } }),
-      (e) => statusOf(e) === 404);
+    await assert.rejects(
+      api.read({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${ns}-challenge-operator`, namespace: ns },
+      }),
+      (e) => statusOf(e) === 404
+    );
   });
 
   it('accepts every object with every toggle on (ServiceMonitor, PrometheusRule, namespaced RBAC, leader election)', async () => {
@@ -58,26 +67,51 @@ describe('server-side dry run of the rendered chart', () => {
       await createTestNamespace(env.kubeConfig, 'chart-monitoring'),
     ];
     const objs = renderChart({
-      release: ns, namespace: ns, valuesFiles: [allOnValues],
+      release: ns,
+      namespace: ns,
+      valuesFiles: [allOnValues],
       // Test namespaces instead of the fixed ones in the values file; a nodePort no other test asks for.
-      set: [`challengeNamespaces={${ns}-ctf,${ns}-pwn}`, `serviceMonitor.namespace=${monitoring}`, `prometheusRule.namespace=${monitoring}`,
-        'metrics.service.nodePort=30999'],
+      set: [
+        `challengeNamespaces={${ns}-ctf,${ns}-pwn}`,
+        `serviceMonitor.namespace=${monitoring}`,
+        `prometheusRule.namespace=${monitoring}`,
+        'metrics.service.nodePort=30999',
+      ],
     });
     await createNamespaces(objs);
     const accepted = await dryRunAll(objs.filter((o) => o.kind !== 'Namespace'));
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'Deployment', 'Service', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']) {
-      assert.ok(accepted.some((a) => a.startsWith(kind + '/')), `${kind} missing from ${accepted.join(', ')}`);
+    for (const kind of [
+      'ServiceMonitor',
+      'PrometheusRule',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+    ]) {
+      assert.ok(
+        accepted.some((a) => a.startsWith(kind + '/')),
+        `${kind} missing from ${accepted.join(', ')}`
+      );
     }
   });
 
   it('refuses what a wrong value renders (so the dry run is a real check)', async () => {
     const ns = await createTestNamespace(env.kubeConfig, 'chart-bad');
-    const badCpu = renderChart({ release: ns, namespace: ns, set: ['resources.requests.cpu=lots'] })
-      .find((o) => o.kind === 'Deployment')!;
-    await assert.rejects(dryRunCreate(env.kubeConfig, badCpu as KubernetesObject), (e) => statusOf(e) === 422 || statusOf(e) === 400);
+    const badCpu = renderChart({ release: ns, namespace: ns, set: ['resources.requests.cpu=lots'] }).find(
+      (o) => o.kind === 'Deployment'
+    )!;
+    await assert.rejects(
+      dryRunCreate(env.kubeConfig, badCpu as KubernetesObject),
+      (e) => statusOf(e) === 422 || statusOf(e) === 400
+    );
     // values.schema.json cannot know DNS rules for names; the apiserver does.
-    const badName = renderChart({ release: ns, namespace: ns, set: ['serviceMonitor.enabled=true', 'fullnameOverride=Not_A_DNS_Name'] })
-      .find((o) => o.kind === 'ServiceMonitor')!;
+    const badName = renderChart({
+      release: ns,
+      namespace: ns,
+      set: ['serviceMonitor.enabled=true', 'fullnameOverride=Not_A_DNS_Name'],
+    }).find((o) => o.kind === 'ServiceMonitor')!;
     await assert.rejects(dryRunCreate(env.kubeConfig, badName as KubernetesObject), (e) => statusOf(e) === 422);
   });
 });
@@ -91,15 +125,32 @@ describe('helm install into the test apiserver', () => {
     const watched = [`${ns}-ctf`, `${ns}-pwn`];
     const kube = ['--kubeconfig', env.kubeconfigPath, '--namespace', ns];
     // No kubelet here, so no --wait: the Deployment never becomes available.
-    const out = helm(['install', ns, chartDir, ...kube, '--values', allOnValues, '--set', `challengeNamespaces={${watched.join(',')}}`,
-      '--set', `serviceMonitor.namespace=${monitoring}`, '--set', `prometheusRule.namespace=${monitoring}`,
-      '--set', 'metrics.service.nodePort=30998']);
+    const out = helm([
+      'install',
+      ns,
+      chartDir,
+      ...kube,
+      '--values',
+      allOnValues,
+      '--set',
+      `challengeNamespaces={${watched.join(',')}}`,
+      '--set',
+      `serviceMonitor.namespace=${monitoring}`,
+      '--set',
+      `prometheusRule.namespace=${monitoring}`,
+      '--set',
+      'metrics.service.nodePort=30998',
+    ]);
     assert.match(out, /STATUS: deployed/);
     assert.match(out, new RegExp(`Watching Challenges in: ${watched.join(', ')}`));
     assert.match(out, /Leader election: on \(2 replicas/);
     assert.match(out, new RegExp(`ServiceMonitor ${monitoring}/${ns}-challenge-operator`));
     const api = KubernetesObjectApi.makeApiClient(env.kubeConfig);
-    const smRef = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: `${ns}-challenge-operator`, namespace: monitoring } };
+    const smRef = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: `${ns}-challenge-operator`, namespace: monitoring },
+    };
     const sm = await api.read(smRef);
     assert.equal(sm.metadata?.labels?.release, 'kps');
     assert.match(helm(['uninstall', ns, ...kube]), /uninstalled/);
@@ -108,12 +159,17 @@ describe('helm install into the test apiserver', () => {
 });
 
 describe('server-side dry run of the local stack manifests', () => {
-  const load = (file: string) => parseAllDocuments(readFileSync(resolve(repo, file), 'utf8'))
-    .map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  const load = (file: string) =>
+    parseAllDocuments(readFileSync(resolve(repo, file), 'utf8'))
+      .map((d) => d.toJS() as K8sObject | null)
+      .filter((o): o is K8sObject => o !== null);
 
   it('accepts the demo ChallengeDefinitions (validated by the chart CRD schema)', async () => {
     const ns = await createTestNamespace(env.kubeConfig, 'demo-defs');
-    const defs = load('operator/demo/definitions.yaml').map((d) => ({ ...d, metadata: { ...d.metadata, namespace: ns } }));
+    const defs = load('operator/demo/definitions.yaml').map((d) => ({
+      ...d,
+      metadata: { ...d.metadata, namespace: ns },
+    }));
     assert.equal(defs.length, 5);
     assert.equal((await dryRunAll(defs)).length, 5);
   });
@@ -123,9 +179,14 @@ describe('server-side dry run of the local stack manifests', () => {
     const objs = load('deploy/kind/workload.yaml').map((o) => {
       const copy = structuredClone(o);
       copy.metadata.namespace = ns;
-      for (const s of copy.subjects ?? []) s.namespace = ns;
+      for (const s of copy.subjects ?? []) {
+        s.namespace = ns;
+      }
       return copy;
     });
-    assert.deepEqual((await dryRunAll(objs)).map((a) => a.split('/')[0]), ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment']);
+    assert.deepEqual(
+      (await dryRunAll(objs)).map((a) => a.split('/')[0]),
+      ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment']
+    );
   });
 });

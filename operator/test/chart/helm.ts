@@ -18,7 +18,7 @@ export interface K8sObject {
   [key: string]: any;
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   namespace?: string;
   release?: string;
   valuesFiles?: string[];
@@ -28,8 +28,12 @@ export interface RenderOptions {
 /** `helm template` → the rendered objects (CRDs excluded, as Helm installs those from crds/ itself). */
 export function renderChart(opts: RenderOptions = {}): K8sObject[] {
   const args = ['template', opts.release ?? 'hexactf', chartDir, '--namespace', opts.namespace ?? 'hexactf'];
-  for (const f of opts.valuesFiles ?? []) args.push('--values', f);
-  for (const s of opts.set ?? []) args.push('--set', s);
+  for (const f of opts.valuesFiles ?? []) {
+    args.push('--values', f);
+  }
+  for (const s of opts.set ?? []) {
+    args.push('--set', s);
+  }
   return parseAllDocuments(helm(args))
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
@@ -37,6 +41,8 @@ export function renderChart(opts: RenderOptions = {}): K8sObject[] {
 
 export function findObject(objs: K8sObject[], kind: string, name?: string): K8sObject {
   const found = objs.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (!found) throw new Error(`no ${kind}${name ? ' ' + name : ''} in ${objs.map((o) => o.kind).join(', ')}`);
+  if (!found) {
+    throw new Error(`no ${kind}${name ? ' ' + name : ''} in ${objs.map((o) => o.kind).join(', ')}`);
+  }
   return found;
 }

@@ -1,7 +1,13 @@
 // Helpers for the chart tests that talk to the real test apiserver.
 import { resolve } from 'node:path';
-import { retryTooManyRequests } from '../../demo/workload.ts';
-import { ApiException, CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { retryTooManyRequests } from '../../demo/api-calls.ts';
+import {
+  ApiException,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 
 export const monitoringCrdDir = resolve(import.meta.dirname, 'fixtures/monitoring-crds');
 
@@ -22,7 +28,9 @@ export function statusOf(err: unknown): number | undefined {
 export async function serviceAccountKubeConfig(kc: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
   const core = kc.makeApiClient(CoreV1Api);
   const tr = await core.createNamespacedServiceAccountToken({
-    namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const cluster = kc.getCurrentCluster()!;
   const sa = new KubeConfig();

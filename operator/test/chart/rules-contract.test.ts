@@ -7,14 +7,30 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import {
-  CHALLENGE_METRICS, CONTROLLER_LABEL, CONTROLLER_METRICS, INFO_LABELS, INFO_METRIC, RECORDING_RULES, REQUEST_LABELS,
-  REQUESTS_METRIC, STATE_RULE_LABEL, STATUS_LABELS, STATUS_METRIC,
+  CHALLENGE_METRICS,
+  CONTROLLER_LABEL,
+  CONTROLLER_METRICS,
+  INFO_LABELS,
+  INFO_METRIC,
+  RECORDING_RULES,
+  REQUEST_LABELS,
+  REQUESTS_METRIC,
+  STATE_RULE_LABEL,
+  STATUS_LABELS,
+  STATUS_METRIC,
 } from '@hexactf/contract';
 import { chartDir } from './helm.ts';
 
-interface Rule { record?: string; alert?: string; expr: string; annotations?: Record<string, string> }
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  annotations?: Record<string, string>;
+}
 
-const groups: Array<{ name: string; rules: Rule[] }> = parse(readFileSync(join(chartDir, 'files/rules.yaml'), 'utf8')).groups;
+const groups: Array<{ name: string; rules: Rule[] }> = parse(
+  readFileSync(join(chartDir, 'files/rules.yaml'), 'utf8')
+).groups;
 const rules = groups.flatMap((g) => g.rules);
 
 /** Series Prometheus writes itself (not the operator's): the scrape health of each target. */
@@ -22,7 +38,21 @@ const PROMETHEUS_SERIES = ['up'];
 /** Target labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job'];
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+]);
 const GROUPING = /\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g;
 
 /** Metric names an expression selects: identifiers that are not functions, keywords, label lists or strings. */
@@ -35,8 +65,12 @@ function seriesNames(expr: string): string[] {
   const names: string[] = [];
   for (const m of bare.matchAll(/[A-Za-z0-9_:.]+/g)) {
     const word = m[0];
-    if (/^[0-9.]/.test(word) || KEYWORDS.has(word.toLowerCase())) continue;
-    if (/^\s*\(/.test(bare.slice(m.index + word.length))) continue; // a function or aggregation
+    if (/^[0-9.]/.test(word) || KEYWORDS.has(word.toLowerCase())) {
+      continue;
+    }
+    if (/^\s*\(/.test(bare.slice(m.index + word.length))) {
+      continue;
+    } // a function or aggregation
     names.push(word);
   }
   return names;
@@ -46,40 +80,88 @@ function seriesNames(expr: string): string[] {
 function labelNames(rule: Rule): string[] {
   const expr = rule.expr.replace(/"(?:[^"\\]|\\.)*"/g, (s) => (s.includes('=') ? '""' : s));
   const out: string[] = [];
-  for (const m of expr.matchAll(GROUPING)) out.push(...m[2].split(',').map((l) => l.trim()).filter(Boolean));
-  for (const sel of expr.matchAll(/\{([^}]*)\}/g)) for (const m of sel[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g)) out.push(m[1]);
-  for (const text of Object.values(rule.annotations ?? {})) for (const m of text.matchAll(/\$labels\.([A-Za-z_][A-Za-z0-9_]*)/g)) out.push(m[1]);
+  for (const m of expr.matchAll(GROUPING)) {
+    out.push(
+      ...m[2]
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    );
+  }
+  for (const sel of expr.matchAll(/\{([^}]*)\}/g)) {
+    for (const m of sel[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g)) {
+      out.push(m[1]);
+    }
+  }
+  for (const text of Object.values(rule.annotations ?? {})) {
+    for (const m of text.matchAll(/\$labels\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      out.push(m[1]);
+    }
+  }
   return out;
 }
 
 describe('files/rules.yaml speaks the metric contract', () => {
   const recorded = rules.flatMap((r) => (r.record ? [r.record] : []));
-  const knownSeries = new Set([...CHALLENGE_METRICS, ...Object.values(CONTROLLER_METRICS), ...Object.values(RECORDING_RULES), ...PROMETHEUS_SERIES]);
-  const knownLabels = new Set([...Object.values(STATUS_LABELS), ...INFO_LABELS, ...REQUEST_LABELS, STATE_RULE_LABEL, CONTROLLER_LABEL, ...TARGET_LABELS]);
+  const knownSeries = new Set([
+    ...CHALLENGE_METRICS,
+    ...Object.values(CONTROLLER_METRICS),
+    ...Object.values(RECORDING_RULES),
+    ...PROMETHEUS_SERIES,
+  ]);
+  const knownLabels = new Set([
+    ...Object.values(STATUS_LABELS),
+    ...INFO_LABELS,
+    ...REQUEST_LABELS,
+    STATE_RULE_LABEL,
+    CONTROLLER_LABEL,
+    ...TARGET_LABELS,
+  ]);
 
   it('the expression scanner finds series and labels (and so can fail)', () => {
-    assert.deepEqual(seriesNames('sum by (a) (rate(x_total{b="c{d}"}[5m] offset 1h)) / on (e) group_left (f) y:z > bool 0.1 or vector(0)'), ['x_total', 'y:z']);
-    assert.deepEqual(labelNames({ expr: 'max by (a, b) (m{c="1", d=~"x"}) * on (e) group_right m2', annotations: { s: '{{ $labels.f }}' } }), ['a', 'b', 'e', 'c', 'd', 'f']);
+    assert.deepEqual(
+      seriesNames(
+        'sum by (a) (rate(x_total{b="c{d}"}[5m] offset 1h)) / on (e) group_left (f) y:z > bool 0.1 or vector(0)'
+      ),
+      ['x_total', 'y:z']
+    );
+    assert.deepEqual(
+      labelNames({
+        expr: 'max by (a, b) (m{c="1", d=~"x"}) * on (e) group_right m2',
+        annotations: { s: '{{ $labels.f }}' },
+      }),
+      ['a', 'b', 'e', 'c', 'd', 'f']
+    );
     const all = new Set(rules.flatMap((r) => seriesNames(r.expr)));
-    for (const name of [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]) assert.ok(all.has(name), `no rule reads ${name}`);
+    for (const name of [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]) {
+      assert.ok(all.has(name), `no rule reads ${name}`);
+    }
   });
 
-  it('every series a rule reads is an operator metric, a recorded rule or Prometheus\' own', () => {
-    const unknown = rules.flatMap((r) => seriesNames(r.expr).filter((n) => !knownSeries.has(n)).map((n) => `${r.record ?? r.alert}: ${n}`));
+  it("every series a rule reads is an operator metric, a recorded rule or Prometheus' own", () => {
+    const unknown = rules.flatMap((r) =>
+      seriesNames(r.expr)
+        .filter((n) => !knownSeries.has(n))
+        .map((n) => `${r.record ?? r.alert}: ${n}`)
+    );
     assert.deepEqual(unknown, []);
   });
 
   it('every label a rule uses is a contract label (or job)', () => {
-    const unknown = rules.flatMap((r) => labelNames(r).filter((l) => !knownLabels.has(l)).map((l) => `${r.record ?? r.alert}: ${l}`));
+    const unknown = rules.flatMap((r) =>
+      labelNames(r)
+        .filter((l) => !knownLabels.has(l))
+        .map((l) => `${r.record ?? r.alert}: ${l}`)
+    );
     assert.deepEqual(unknown, []);
   });
 
-  it('records exactly the contract\'s recording rules', () => {
+  it("records exactly the contract's recording rules", () => {
     assert.deepEqual([...recorded].sort(), Object.values(RECORDING_RULES).sort());
     assert.equal(new Set(recorded).size, recorded.length, 'a rule is recorded twice');
   });
 
-  it('the state count rule puts the state in the contract\'s label', () => {
+  it("the state count rule puts the state in the contract's label", () => {
     const rule = rules.find((r) => r.record === RECORDING_RULES.challengeStateCount);
     assert.ok(rule);
     assert.match(rule.expr, new RegExp(`count_values by \\([^)]*\\) \\("${STATE_RULE_LABEL}"`));

@@ -24,16 +24,23 @@ function chartRelabelings(set: string[] = []): Array<Record<string, unknown>> {
   const sm: any = findObject(renderChart({ set: ['serviceMonitor.enabled=true', ...set] }), 'ServiceMonitor');
   const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   return sm.spec.endpoints[0].metricRelabelings.map((r: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v])));
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v]))
+  );
 }
 
 /** The metric names a relabeling's regex selects (it is `(?:a|b|c)()`). */
 const namesOf = (regex: unknown) => /^\(\?:([a-z_|:]+)\)\(\)$/.exec(String(regex))?.[1].split('|') ?? [];
 
 describe('Challenge series identity', () => {
-  it('the ServiceMonitor drops pod and instance from exactly the contract\'s Challenge series, before user relabelings', () => {
-    const rules = chartRelabelings(['serviceMonitor.metricRelabelings[0].action=labeldrop', 'serviceMonitor.metricRelabelings[0].regex=foo']);
-    assert.deepEqual(rules.map((r) => r.target_label ?? r.action), ['pod', 'instance', 'labeldrop']);
+  it("the ServiceMonitor drops pod and instance from exactly the contract's Challenge series, before user relabelings", () => {
+    const rules = chartRelabelings([
+      'serviceMonitor.metricRelabelings[0].action=labeldrop',
+      'serviceMonitor.metricRelabelings[0].regex=foo',
+    ]);
+    assert.deepEqual(
+      rules.map((r) => r.target_label ?? r.action),
+      ['pod', 'instance', 'labeldrop']
+    );
     for (const r of rules.slice(0, 2)) {
       assert.deepEqual(r.source_labels, ['__name__']);
       assert.deepEqual(namesOf(r.regex).sort(), [...CHALLENGE_SERIES].sort());
@@ -42,18 +49,26 @@ describe('Challenge series identity', () => {
     }
   });
 
-  it('the local stack\'s Prometheus does the same', () => {
+  it("the local stack's Prometheus does the same", () => {
     const config = parse(readFileSync(join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8'));
     const job = config.scrape_configs.find((j: { job_name: string }) => j.job_name === 'challenge-operator');
     // Prometheus' default action is replace, which the stack's file leaves implicit.
-    assert.deepEqual(job.metric_relabel_configs, chartRelabelings().map(({ action: _action, ...rule }) => rule));
+    assert.deepEqual(
+      job.metric_relabel_configs,
+      chartRelabelings().map(({ action: _action, ...rule }) => rule)
+    );
   });
 
   it('two replicas under leader election, scraped as two pods: one series per Challenge through a hand-over', async (t) => {
     connectTestEnv();
     const f = await Fixture.create('identity', {}, false);
     t.after(() => f.close());
-    const lease = { leaderElect: true, leaderElectionId: `lock-${f.ns}`, leaderElectionNamespace: f.ns, leaseDurationMs: 3000 };
+    const lease = {
+      leaderElect: true,
+      leaderElectionId: `lock-${f.ns}`,
+      leaderElectionNamespace: f.ns,
+      leaseDurationMs: 3000,
+    };
     const a = await f.startManager(lease, 'pod-a');
     await waitFor('a leads', async () => a.isLeader());
     const b = await f.startManager(lease, 'pod-b');
@@ -62,22 +77,31 @@ describe('Challenge series identity', () => {
       await b.stop();
     });
     await f.createDefinition('web-basic');
-    for (const user of ['ann', 'bob']) await f.createChallenge(`c-${user}`, { user, definition: 'web-basic' });
+    for (const user of ['ann', 'bob']) {
+      await f.createChallenge(`c-${user}`, { user, definition: 'web-basic' });
+    }
     await f.waitForState('c-ann', 'Pending');
     await f.waitForState('c-bob', 'Pending');
 
     const target = (url: string, pod: string) => ({ targets: [new URL(url).host], labels: { pod } });
     const targets = [target(a.metricsUrl!, 'pod-a'), target(b.metricsUrl!, 'pod-b')];
     const job = (name: string, relabel: boolean) => ({
-      job_name: name, honor_labels: true, scrape_interval: '500ms', scrape_timeout: '400ms', static_configs: targets,
+      job_name: name,
+      honor_labels: true,
+      scrape_interval: '500ms',
+      scrape_timeout: '400ms',
+      static_configs: targets,
       ...(relabel ? { metric_relabel_configs: chartRelabelings().map(({ action: _a, ...r }) => r) } : {}),
     });
-    const prom = await startPrometheus({ config: prometheusConfig([job('challenge-operator', true), job('control', false)]) });
+    const prom = await startPrometheus({
+      config: prometheusConfig([job('challenge-operator', true), job('control', false)]),
+    });
     t.after(() => prom.stop());
 
     const query = (q: string) => prom.query(q);
     const seriesOf = (jobName: string) => query(`${STATUS_METRIC}{job="${jobName}",namespace="${f.ns}"}[5m]`);
-    const podsExporting = async () => (await query(`count by (pod) (${STATUS_METRIC}{job="control",namespace="${f.ns}"})`)).map((r) => r.metric.pod);
+    const podsExporting = async () =>
+      (await query(`count by (pod) (${STATUS_METRIC}{job="control",namespace="${f.ns}"})`)).map((r) => r.metric.pod);
 
     // Both pods are scraped; only the leader (a) exports the Challenge series.
     await prom.waitForScrapes(4); // two pods in each of the two jobs
@@ -92,10 +116,15 @@ describe('Challenge series identity', () => {
     // With the chart's relabelings: still one series per Challenge over the window, without per-pod labels.
     const stable = await seriesOf('challenge-operator');
     assert.deepEqual(stable.map((s) => s.metric.challenge_name).sort(), ['c-ann', 'c-bob']);
-    for (const s of stable) assert.ok(!('pod' in s.metric) && !('instance' in s.metric), JSON.stringify(s.metric));
+    for (const s of stable) {
+      assert.ok(!('pod' in s.metric) && !('instance' in s.metric), JSON.stringify(s.metric));
+    }
     // Without them, each Challenge is two series in the window (one per pod): what the relabelings prevent.
     assert.equal((await seriesOf('control')).length, 4);
     // Prometheus' own target health series keep their per-pod labels.
-    assert.equal((await query(`up{job="challenge-operator"}`)).filter((r) => r.metric.pod && r.metric.instance).length, 2);
+    assert.equal(
+      (await query(`up{job="challenge-operator"}`)).filter((r) => r.metric.pod && r.metric.instance).length,
+      2
+    );
   });
 });

@@ -18,8 +18,16 @@ export function prometheusConfig(scrapeConfigs: Array<Record<string, unknown>>):
 
 /** prometheus.yml scraping each URL every 500 ms as the job named by its key. */
 export function scrapeConfig(targets: Record<string, string>): string {
-  return prometheusConfig(Object.entries(targets).map(([job, url]) => {
-    const u = new URL(url);
-    return { job_name: job, scrape_interval: '500ms', scrape_timeout: '400ms', metrics_path: u.pathname, static_configs: [{ targets: [u.host] }] };
-  }));
+  return prometheusConfig(
+    Object.entries(targets).map(([job, url]) => {
+      const u = new URL(url);
+      return {
+        job_name: job,
+        scrape_interval: '500ms',
+        scrape_timeout: '400ms',
+        metrics_path: u.pathname,
+        static_configs: [{ targets: [u.host] }],
+      };
+    })
+  );
 }

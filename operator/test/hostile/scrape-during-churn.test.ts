@@ -14,13 +14,21 @@ import { promtoolCheckMetrics } from './prometheus.ts';
 test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges stays one consistent, valid exposition', async () => {
   // Enough spare Challenges that none deleted during the scrape comes back (a tombstone then stays unexported).
   const all = makeChallenges(40_000);
-  const live = new Map<string, Challenge>(all.slice(0, 20_000).map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
+  const live = new Map<string, Challenge>(
+    all.slice(0, 20_000).map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c])
+  );
   const defs = makeDefinitions();
   const clock = new FakeClock();
-  const collector = new ChallengeCollector({
-    challenges: () => live.values(), get: (k) => live.get(k), definitions: () => defs,
-    definition: (ns, n) => defs.find((d) => d.metadata.namespace === ns && d.metadata.name === n),
-  }, clock, 60_000);
+  const collector = new ChallengeCollector(
+    {
+      challenges: () => live.values(),
+      get: (k) => live.get(k),
+      definitions: () => defs,
+      definition: (ns, n) => defs.find((d) => d.metadata.namespace === ns && d.metadata.name === n),
+    },
+    clock,
+    60_000
+  );
   const before = new Set(live.keys());
 
   // Churn on every turn of the event loop while the scrape runs (sliceMs 0: yield after every piece).
@@ -28,7 +36,9 @@ test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges s
   let next = 20_000;
   let churning = true;
   const churn = () => {
-    if (!churning) return;
+    if (!churning) {
+      return;
+    }
     turns++;
     for (let i = 0; i < 50; i++) {
       const victim = `ctf-${(turns * 50 + i) % 4}/${all[(turns * 97 + i * 13) % 20_000].metadata.name}`;
@@ -38,7 +48,10 @@ test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges s
         collector.onDeleted(ch);
       }
       const added = all[next++ % all.length];
-      live.set(`${added.metadata.namespace}/${added.metadata.name}`, { ...added, status: { currentStatus: { state: 'Running' } } });
+      live.set(`${added.metadata.namespace}/${added.metadata.name}`, {
+        ...added,
+        status: { currentStatus: { state: 'Running' } },
+      });
     }
     setImmediate(churn);
   };
@@ -57,9 +70,14 @@ test('a scrape interleaved with adds, updates and deletes of 20,000 Challenges s
   assert.equal(info.size, before.size);
   const name = (labels: string) => /challenge_name="([^"]*)"/.exec(labels)![1];
   const statusNames = new Set([...status.keys()].map(name));
-  for (const k of info.keys()) assert.ok(statusNames.has(name(k)), `info without status: ${k}`);
+  for (const k of info.keys()) {
+    assert.ok(statusNames.has(name(k)), `info without status: ${k}`);
+  }
   // Families are contiguous (the exposition format requires it).
-  const order = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.indexOf('{')));
+  const order = text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.slice(0, l.indexOf('{')));
   const families = order.filter((m, i) => i === 0 || order[i - 1] !== m);
   assert.deepEqual(families, [STATUS_METRIC, INFO_METRIC, REQUESTS_METRIC]);
   const r = promtoolCheckMetrics(text);

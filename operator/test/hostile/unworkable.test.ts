@@ -46,8 +46,16 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
 
   test('Challenge without the user label: Error MissingLabels', async () => {
     await f.custom.createNamespacedCustomObject({
-      group: 'apps.hexactf.io', version: 'v1alpha1', namespace: f.ns, plural: 'challenges',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { name: 'c-nolabels', labels: { 'apps.hexactf.io/challengeId': '1' } }, spec: { definition: 'web-basic' } },
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: f.ns,
+      plural: 'challenges',
+      body: {
+        apiVersion: 'apps.hexactf.io/v1alpha1',
+        kind: 'Challenge',
+        metadata: { name: 'c-nolabels', labels: { 'apps.hexactf.io/challengeId': '1' } },
+        spec: { definition: 'web-basic' },
+      },
     });
     const ch = await f.waitForState('c-nolabels', 'Error');
     assert.match(ch.status!.currentStatus!.errorMsg!, /missing label apps\.hexactf\.io\/user/);
@@ -70,13 +78,21 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
   });
 
   test('a resource request that is not a quantity ("lots"): Error ChildCreateFailed, and the requests metric survives it', async () => {
-    await f.createDefinition('bad-quantity', definitionSpec({ containerExtra: { resources: { requests: { cpu: 'lots', memory: '64Mi' } } } }));
+    await f.createDefinition(
+      'bad-quantity',
+      definitionSpec({ containerExtra: { resources: { requests: { cpu: 'lots', memory: '64Mi' } } } })
+    );
     await f.createChallenge('c-badqty', { user: 'cat', definition: 'bad-quantity' });
     const ch = await f.waitForState('c-badqty', 'Error');
     assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
     assert.match(ch.status!.currentStatus!.errorMsg!, /creating Deployment .*quantit/i);
     const text = await f.scrapeText();
-    assert.match(text, new RegExp(`challenge_definition_requests\\{namespace="${f.ns}",definition="bad-quantity",category="web",resource="memory"\\} ${64 * 2 ** 20}`));
+    assert.match(
+      text,
+      new RegExp(
+        `challenge_definition_requests\\{namespace="${f.ns}",definition="bad-quantity",category="web",resource="memory"\\} ${64 * 2 ** 20}`
+      )
+    );
   });
   test('a pod spec field of the wrong type (env as a string): Error DefinitionRefused naming it, not endless retries', async () => {
     await f.createDefinition('bad-env', definitionSpec({ containerExtra: { env: 'FLAG=hexactf{x}' } }));
@@ -88,7 +104,7 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
 });
 
 describe('accepted by the schema and made to work', () => {
-  test('a Service selecting nothing: the operator selects the instance\'s own pods', async () => {
+  test("a Service selecting nothing: the operator selects the instance's own pods", async () => {
     const spec = structuredClone(definitionSpec()) as any;
     spec.components[0].service.spec.selector = { app: 'matches-nothing' };
     await f.createDefinition('dangling-svc', spec);
@@ -98,7 +114,9 @@ describe('accepted by the schema and made to work', () => {
     const svc = await waitFor('service', async () => (await f.servicesOf(ch))[0]);
     const podLabels = d.spec!.template.metadata!.labels!;
     assert.ok(Object.keys(svc.spec!.selector!).length > 0);
-    for (const [k, v] of Object.entries(svc.spec!.selector!)) assert.equal(podLabels[k], v, `selector ${k}=${v} matches the pods`);
+    for (const [k, v] of Object.entries(svc.spec!.selector!)) {
+      assert.equal(podLabels[k], v, `selector ${k}=${v} matches the pods`);
+    }
     assert.equal(svc.spec!.selector!.app, undefined);
     await f.markAvailable(d.metadata!.name!);
     await f.waitForState('c-dangling', 'Running');
@@ -108,12 +126,15 @@ describe('accepted by the schema and made to work', () => {
     await f.createDefinition('fixed-port', definitionSpec({ nodePort: 30777 }));
     await f.createChallenge('c-port-1', { user: 'eve', definition: 'fixed-port' });
     await f.createChallenge('c-port-2', { user: 'fay', definition: 'fixed-port' });
-    for (const name of ['c-port-1', 'c-port-2']) await f.markAllAvailable(name, 1);
+    for (const name of ['c-port-1', 'c-port-2']) {
+      await f.markAllAvailable(name, 1);
+    }
     // The endpoint is written once the Service is in the operator's cache, which may be a reconcile after Running.
-    const withEndpoint = (name: string) => waitFor(`${name} Running with its endpoint`, async () => {
-      const ch = await f.getChallenge(name);
-      return ch?.status?.currentStatus?.state === 'Running' && ch.status.endpoint !== undefined ? ch : undefined;
-    });
+    const withEndpoint = (name: string) =>
+      waitFor(`${name} Running with its endpoint`, async () => {
+        const ch = await f.getChallenge(name);
+        return ch?.status?.currentStatus?.state === 'Running' && ch.status.endpoint !== undefined ? ch : undefined;
+      });
     const a = await withEndpoint('c-port-1');
     const b = await withEndpoint('c-port-2');
     assert.ok(a.status!.endpoint! >= 30000 && b.status!.endpoint! >= 30000);
@@ -122,12 +143,19 @@ describe('accepted by the schema and made to work', () => {
   });
 
   test('usernames of 63 characters and with regex characters . _ -: distinct children and series, names valid', async () => {
-    for (const u of users) await f.createChallenge(u.name, { user: u.user, challengeId: u.id, definition: 'web-basic-h' }).catch((e) => assert.fail(`${u.user}: ${e.body}`));
+    for (const u of users) {
+      await f
+        .createChallenge(u.name, { user: u.user, challengeId: u.id, definition: 'web-basic-h' })
+        .catch((e) => assert.fail(`${u.user}: ${e.body}`));
+    }
     await f.createDefinition('web-basic-h');
     const names = new Set<string>();
     for (const u of users) {
       const [d] = await f.waitForDeployments(u.name, 1);
-      assert.ok(d.metadata!.name!.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d.metadata!.name!), d.metadata!.name);
+      assert.ok(
+        d.metadata!.name!.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d.metadata!.name!),
+        d.metadata!.name
+      );
       names.add(d.metadata!.name!);
       await f.markAvailable(d.metadata!.name!);
       const ch = await f.waitForState(u.name, 'Running');
@@ -135,10 +163,12 @@ describe('accepted by the schema and made to work', () => {
     }
     assert.equal(names.size, users.length, 'a.b, a-b and a_b must not share children');
     const series = await f.statusSeries();
-    for (const u of users) assert.equal(series.get(seriesKey({ name: u.name, user: u.user, challengeId: u.id, ns: f.ns })), '1', u.user);
+    for (const u of users) {
+      assert.equal(series.get(seriesKey({ name: u.name, user: u.user, challengeId: u.id, ns: f.ns })), '1', u.user);
+    }
   });
 
-  test('after all of the above: no reconcile threw, and promtool accepts the operator\'s exposition', async () => {
+  test("after all of the above: no reconcile threw, and promtool accepts the operator's exposition", async () => {
     assert.equal(await reconcileErrors(), 0);
     const text = await f.scrapeText();
     const r = promtoolCheckMetrics(text);
@@ -150,26 +180,56 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
   // Kubernetes never lets these characters into label values, object names or namespaces (crd-schema.test.ts),
   // so they cannot come through the apiserver: the collector is fed from an in-memory source instead.
   const hostile = [
-    'quote"inside', 'back\\slash', 'new\nline', 'tab\tand space', '한국어 사용자', 'emoji 🚩', 'x'.repeat(300),
-    'regex .*+?^$()[]{}|', 'trailing\\', '"', '', '{curly}', 'a=b,c="d"',
+    'quote"inside',
+    'back\\slash',
+    'new\nline',
+    'tab\tand space',
+    '한국어 사용자',
+    'emoji 🚩',
+    'x'.repeat(300),
+    'regex .*+?^$()[]{}|',
+    'trailing\\',
+    '"',
+    '',
+    '{curly}',
+    'a=b,c="d"',
   ];
   const challenges: Challenge[] = hostile.map((user, i) => ({
-    metadata: { name: `c-${i}`, namespace: 'ctf', labels: { 'apps.hexactf.io/challengeId': `id-${hostile[(i + 1) % hostile.length]}`, 'apps.hexactf.io/user': user } },
+    metadata: {
+      name: `c-${i}`,
+      namespace: 'ctf',
+      labels: {
+        'apps.hexactf.io/challengeId': `id-${hostile[(i + 1) % hostile.length]}`,
+        'apps.hexactf.io/user': user,
+      },
+    },
     spec: { definition: 'weird"def' },
     status: { currentStatus: { state: 'Running' } },
   }));
-  const def = { metadata: { name: 'weird"def', namespace: 'ctf' }, spec: { category: 'c\\a"t\negory', components: [] } } as unknown as ChallengeDefinition;
+  const def = {
+    metadata: { name: 'weird"def', namespace: 'ctf' },
+    spec: { category: 'c\\a"t\negory', components: [] },
+  } as unknown as ChallengeDefinition;
   const live = new Map(challenges.map((c) => [`ctf/${c.metadata.name}`, c]));
-  const collector = new ChallengeCollector({
-    challenges: () => live.values(), get: (k) => live.get(k), definitions: () => [def], definition: (_ns, n) => (n === def.metadata.name ? def : undefined),
-  }, new FakeClock(), 60_000);
+  const collector = new ChallengeCollector(
+    {
+      challenges: () => live.values(),
+      get: (k) => live.get(k),
+      definitions: () => [def],
+      definition: (_ns, n) => (n === def.metadata.name ? def : undefined),
+    },
+    new FakeClock(),
+    60_000
+  );
   let server: BoundServer;
   before(async () => {
-    server = await listen('127.0.0.1:0', { '/metrics': async (_q, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      await collector.renderTo((c) => res.write(c));
-      res.end();
-    } });
+    server = await listen('127.0.0.1:0', {
+      '/metrics': async (_q, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        await collector.renderTo((c) => res.write(c));
+        res.end();
+      },
+    });
   });
   after(() => server.close());
 
@@ -181,7 +241,9 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
   });
 
   test('a real Prometheus scrape stores every label value exactly as the Challenge had it', async () => {
-    const prom = await startPrometheus({ config: scrapeConfig({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! }) });
+    const prom = await startPrometheus({
+      config: scrapeConfig({ hostile: `${server.url}/metrics`, operator: f.manager!.metricsUrl! }),
+    });
     try {
       await prom.waitForScrapes(2);
       const stored = await waitFor('all series stored', async () => {
@@ -194,10 +256,18 @@ describe('label values are escaped correctly in the exposition (Prometheus parse
         assert.equal(s.challenge_id ?? '', ch.metadata.labels!['apps.hexactf.io/challengeId']);
       }
       const info = await prom.series('challenge_info{job="hostile"}');
-      assert.ok(info.length === hostile.length && info.every((s) => s.definition === 'weird"def' && s.category === 'c\\a"t\negory'));
+      assert.ok(
+        info.length === hostile.length &&
+          info.every((s) => s.definition === 'weird"def' && s.category === 'c\\a"t\negory')
+      );
       // The operator's own series, with the 63-character and dotted usernames, made it in as well.
       const ours = await prom.series(`challenge_resource_status{job="operator",namespace="${f.ns}"}`);
-      for (const u of users) assert.ok(ours.some((s) => s.username === u.user && s.challenge_id === u.id), u.user);
+      for (const u of users) {
+        assert.ok(
+          ours.some((s) => s.username === u.user && s.challenge_id === u.id),
+          u.user
+        );
+      }
     } finally {
       await prom.stop();
     }

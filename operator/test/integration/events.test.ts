@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Challenge } from '../../src/api/types.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
 import { RestClient } from '../../src/kube/rest.ts';
-import { EVENTS_CONTROLLER } from '../../src/manager.ts';
+import { EVENTS_CONTROLLER } from '../../src/options.ts';
 import { Fixture, definitionSpec, waitFor } from './harness.ts';
 
 interface Event {
@@ -18,7 +18,14 @@ interface Event {
   note: string;
   reportingController: string;
   reportingInstance: string;
-  regarding: { apiVersion: string; kind: string; name: string; uid: string; namespace: string; resourceVersion?: string };
+  regarding: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    namespace: string;
+    resourceVersion?: string;
+  };
   series?: { count: number; lastObservedTime: string };
   eventTime: string;
 }
@@ -43,7 +50,8 @@ test('the operator records Events regarding each Challenge: children created, er
   const got = await waitFor('the Events of both Challenges', async () => {
     await f.manager!.events!.flush();
     const all = await events(rest, f.ns);
-    const of = (ch: Challenge, reason: string) => all.find((e) => e.regarding.uid === ch.metadata.uid && e.reason === reason);
+    const of = (ch: Challenge, reason: string) =>
+      all.find((e) => e.regarding.uid === ch.metadata.uid && e.reason === reason);
     const want = [of(ok, 'ChildrenCreated'), of(lost, 'DefinitionNotFound')];
     return want.every(Boolean) && (want as Event[]);
   });
@@ -51,7 +59,10 @@ test('the operator records Events regarding each Challenge: children created, er
   assert.equal(created.type, 'Normal');
   assert.equal(created.action, 'Create');
   assert.match(created.note, /^created Deployment ch-.*, Service ch-/);
-  assert.deepEqual({ kind: created.regarding.kind, name: created.regarding.name, namespace: created.regarding.namespace }, { kind: 'Challenge', name: 'ok', namespace: f.ns });
+  assert.deepEqual(
+    { kind: created.regarding.kind, name: created.regarding.name, namespace: created.regarding.namespace },
+    { kind: 'Challenge', name: 'ok', namespace: f.ns }
+  );
   assert.equal(created.reportingController, EVENTS_CONTROLLER);
   assert.equal(created.reportingInstance, f.manager!.identity);
   for (const e of got) {
@@ -62,7 +73,10 @@ test('the operator records Events regarding each Challenge: children created, er
   assert.deepEqual([created.regarding.uid, notFound.regarding.uid], [ok.metadata.uid, lost.metadata.uid]);
   // Becoming Running is in the status and the metrics; an Event for it would double the Events of every open.
   await f.manager!.events!.flush();
-  assert.equal((await events(rest, f.ns)).filter((e) => e.regarding.uid === ok.metadata.uid && e.reason === 'Running').length, 0);
+  assert.equal(
+    (await events(rest, f.ns)).filter((e) => e.regarding.uid === ok.metadata.uid && e.reason === 'Running').length,
+    0
+  );
   assert.equal(notFound.type, 'Warning');
   assert.match(notFound.note, /definition nope not found/);
 });
@@ -86,22 +100,43 @@ test('a burst is aggregated: repeats become one Event with a series count; one o
     await f.close();
   });
   const objects: Challenge[] = [];
-  for (let i = 0; i < 50; i++) objects.push(await f.createChallenge(`c-${i}`, { user: `u-${i}`, definition: 'web' }));
-  const recorder = new EventRecorder(rest, { controller: EVENTS_CONTROLLER, instance: 'test', seriesFlushMs: 3_600_000, globalQps: 200, globalBurst: 200 });
+  for (let i = 0; i < 50; i++) {
+    objects.push(await f.createChallenge(`c-${i}`, { user: `u-${i}`, definition: 'web' }));
+  }
+  const recorder = new EventRecorder(rest, {
+    controller: EVENTS_CONTROLLER,
+    instance: 'test',
+    seriesFlushMs: 3_600_000,
+    globalQps: 200,
+    globalBurst: 200,
+  });
   t.after(() => recorder.stop());
 
   // 1,000 opens' worth of the same few Events: 50 Challenges, each told the same thing 20 times.
   for (let round = 0; round < 20; round++) {
-    for (const ch of objects) recorder.record(ch, 'Normal', 'QuotaWait', 'Admit', `waiting for a slot of user ${ch.metadata.labels?.['apps.hexactf.io/user']}`);
+    for (const ch of objects) {
+      recorder.record(
+        ch,
+        'Normal',
+        'QuotaWait',
+        'Admit',
+        `waiting for a slot of user ${ch.metadata.labels?.['apps.hexactf.io/user']}`
+      );
+    }
   }
   // One Challenge told 100 different things at once: its bucket holds 25.
-  for (let i = 0; i < 100; i++) recorder.record(objects[0], 'Warning', 'ChildCreateRetrying', 'Create', `attempt ${i} failed`);
+  for (let i = 0; i < 100; i++) {
+    recorder.record(objects[0], 'Warning', 'ChildCreateRetrying', 'Create', `attempt ${i} failed`);
+  }
   await recorder.flush();
 
   const all = await events(rest, f.ns);
   const waits = all.filter((e) => e.reason === 'QuotaWait');
   assert.equal(waits.length, 50, 'one Event per Challenge, not 1,000');
-  assert.ok(waits.every((e) => e.series?.count === 20), JSON.stringify(waits.map((e) => e.series)));
+  assert.ok(
+    waits.every((e) => e.series?.count === 20),
+    JSON.stringify(waits.map((e) => e.series))
+  );
   const retries = all.filter((e) => e.reason === 'ChildCreateRetrying');
   // The first object already spent 1 token on QuotaWait: 24 left for the different notes.
   assert.equal(retries.length, 24);
@@ -119,17 +154,22 @@ test('a user-controlled message is escaped in the Warning Event of an Error', as
   await f.createDefinition('web', definitionSpec());
   const ch = await f.createChallenge('c-dave', { user: 'dave', definition: 'web' });
   const [d] = await f.waitForDeployments('c-dave', 1);
-  await f.createWaitingPod(d.metadata!.name!, 'ImagePullBackOff', 'back-off pulling image "evil\u202e/gpj.exe"\nline two');
+  await f.createWaitingPod(
+    d.metadata!.name!,
+    'ImagePullBackOff',
+    'back-off pulling image "evil\u202e/gpj.exe"\nline two'
+  );
   await f.waitForState('c-dave', 'Error');
   const warning = await waitFor('the ImagePullBackOff Event', async () =>
-    (await events(rest, f.ns)).find((e) => e.regarding.uid === ch.metadata.uid && e.reason === 'ImagePullBackOff'));
+    (await events(rest, f.ns)).find((e) => e.regarding.uid === ch.metadata.uid && e.reason === 'ImagePullBackOff')
+  );
   assert.equal(warning.type, 'Warning');
   // The bidi override (which would make kubectl show a reversed name) and the line break are escaped.
   assert.match(warning.note, /back-off pulling image "evil\\u202e\/gpj\.exe"\\u000aline two/);
   assert.ok(!/[\u202e\n]/.test(warning.note));
 });
 
-test('the operator\'s recorder: 1,000 repeats are one Event written in a few requests; 1,500 distinct at once are written at its global rate', async (t) => {
+test("the operator's recorder: 1,000 repeats are one Event written in a few requests; 1,500 distinct at once are written at its global rate", async (t) => {
   const f = await Fixture.create('eventflood', { kubeApiQps: 20, kubeApiBurst: 30 });
   t.after(() => f.close());
   const rest = new RestClient(f.kc);
@@ -139,7 +179,9 @@ test('the operator\'s recorder: 1,000 repeats are one Event written in a few req
   const recorder = f.manager!.events!;
   await recorder.flush();
   const before = { ...recorder.stats };
-  for (let i = 0; i < 1000; i++) recorder.record(ch, 'Warning', 'BurstTest', 'Open', 'the same thing again');
+  for (let i = 0; i < 1000; i++) {
+    recorder.record(ch, 'Warning', 'BurstTest', 'Open', 'the same thing again');
+  }
   await recorder.flush();
   const burst = (await events(rest, f.ns)).filter((e) => e.reason === 'BurstTest');
   assert.equal(burst.length, 1, 'one Event object for 1,000 occurrences');
@@ -152,13 +194,27 @@ test('the operator\'s recorder: 1,000 repeats are one Event written in a few req
   const started = Date.now();
   const created = recorder.stats.created;
   for (let i = 0; i < 1500; i++) {
-    recorder.record({ apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { namespace: f.ns, name: `open-${i}`, uid: `open-${i}` } }, 'Normal', 'Opened', 'Open', 'opened');
+    recorder.record(
+      {
+        apiVersion: 'apps.hexactf.io/v1alpha1',
+        kind: 'Challenge',
+        metadata: { namespace: f.ns, name: `open-${i}`, uid: `open-${i}` },
+      },
+      'Normal',
+      'Opened',
+      'Open',
+      'opened'
+    );
   }
   assert.equal(recorder.pending, 1000);
+  // The sleep is the measurement window: how many Events the rate limit let through in 2 s.
   await new Promise((r) => setTimeout(r, 2000));
   const sent = recorder.stats.created - created;
   const allowed = 7 + 5 * ((Date.now() - started) / 1000) + 1;
-  assert.ok(sent >= 7 && sent <= allowed, `${sent} Events written in ${Date.now() - started} ms (budget ${allowed.toFixed(1)})`);
+  assert.ok(
+    sent >= 7 && sent <= allowed,
+    `${sent} Events written in ${Date.now() - started} ms (budget ${allowed.toFixed(1)})`
+  );
   const metrics = await f.scrapeText();
   assert.match(metrics, /event_recorder_dropped_total\{reason="queue_full"\} 500/);
   assert.match(metrics, /event_recorder_writes_total\{verb="create",result="success"\} \d+/);

@@ -33,8 +33,7 @@ for (const reason of ['ImagePullBackOff', 'CrashLoopBackOff']) {
     assert.match(err.status!.currentStatus!.errorMsg!, new RegExp(`container web: ${reason}: back-off pulling image`));
     assert.equal(err.status!.conditions!.find((c) => c.type === 'Ready')!.reason, reason);
     // Kept for organizers: still there, still Error, a while later, and a late recovery does not flip it.
-    await f.markAvailable(d.metadata!.name!);
-    await new Promise((r) => setTimeout(r, 500));
+    await f.settledAfter(() => f.markAvailable(d.metadata!.name!));
     const kept = await f.getChallenge('c-dave');
     assert.equal(kept?.status?.currentStatus?.state, 'Error');
     assert.equal((await f.statusSeries()).get(seriesKey({ name: 'c-dave', user: 'dave', ns: f.ns })), '3');
@@ -59,7 +58,10 @@ test('children the apiserver refuses put the Challenge in Error with the apiserv
   await f.createDefinition('bad', definitionSpec({ containerExtra: { imagePullPolicy: 'Sometimes' } }));
   await f.createChallenge('c-frank', { user: 'frank', definition: 'bad' });
   const err = await f.waitForState('c-frank', 'Error');
-  assert.match(err.status!.currentStatus!.errorMsg!, /^creating Deployment ch-1-frank-web-[0-9a-f]+: .*imagePullPolicy/);
+  assert.match(
+    err.status!.currentStatus!.errorMsg!,
+    /^creating Deployment ch-1-frank-web-[0-9a-f]+: .*imagePullPolicy/
+  );
   assert.equal(err.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
 });
 

@@ -12,9 +12,11 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   // Its lifecycle series exist at 0 before any Challenge of it (the first observation must be a rise from 0).
   await waitFor('lifecycle series at 0', async () => {
     const text = await f.scrapeText();
-    return [`challenge_time_to_running_seconds_count{namespace="${f.ns}",definition="web-basic"} 0`,
+    return [
+      `challenge_time_to_running_seconds_count{namespace="${f.ns}",definition="web-basic"} 0`,
       `challenge_lifetime_seconds_bucket{le="+Inf",namespace="${f.ns}",definition="web-basic"} 0`,
-      `challenge_state_transitions_total{namespace="${f.ns}",from="None",to="Pending"} 0`].every((l) => text.includes(l));
+      `challenge_state_transitions_total{namespace="${f.ns}",from="None",to="Pending"} 0`,
+    ].every((l) => text.includes(l));
   });
   await f.createChallenge('challenge-1-alice', { user: 'alice', challengeId: '1', definition: 'web-basic' });
 
@@ -50,8 +52,7 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   assert.equal(withEndpoint.status!.endpoint, nodePort);
 
   // Still Pending while one Deployment is unavailable.
-  await f.markAvailable(deployments[0].metadata!.name!);
-  await new Promise((r) => setTimeout(r, 300));
+  await f.settledAfter(() => f.markAvailable(deployments[0].metadata!.name!));
   assert.equal((await f.getChallenge('challenge-1-alice'))!.status!.currentStatus!.state, 'Pending');
   await f.markAvailable(deployments[1].metadata!.name!);
   const running = await f.waitForState('challenge-1-alice', 'Running');
@@ -61,9 +62,20 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   assert.equal(ready.status, 'True');
   const text = await f.scrapeText();
   assert.equal(parseSeries(text, STATUS_METRIC).get(key), '1');
-  assert.ok(text.includes(`challenge_info{challenge_id="1",challenge_name="challenge-1-alice",username="alice",namespace="${f.ns}",definition="web-basic",category="web"} 1`));
-  assert.ok(text.includes(`challenge_definition_requests{namespace="${f.ns}",definition="web-basic",category="web",resource="cpu"} 0.2`));
-  assert.match(text, new RegExp(`challenge_state_transitions_total\\{namespace="${f.ns}",from="Pending",to="Running"\\} 1`));
+  assert.ok(
+    text.includes(
+      `challenge_info{challenge_id="1",challenge_name="challenge-1-alice",username="alice",namespace="${f.ns}",definition="web-basic",category="web"} 1`
+    )
+  );
+  assert.ok(
+    text.includes(
+      `challenge_definition_requests{namespace="${f.ns}",definition="web-basic",category="web",resource="cpu"} 0.2`
+    )
+  );
+  assert.match(
+    text,
+    new RegExp(`challenge_state_transitions_total\\{namespace="${f.ns}",from="Pending",to="Running"\\} 1`)
+  );
   assert.match(text, /controller_runtime_reconcile_total\{controller="challenge",result="success"\} \d+/);
   assert.match(text, /leader_election_master_status\{name="challenge-operator.hexactf.io"\} 1/);
 
@@ -73,7 +85,10 @@ test('a Challenge goes Pending → Running → Deleted, with its children create
   assert.deepEqual(await f.allChildren(), [], 'no orphaned children');
   const after = await f.scrapeText();
   assert.equal(parseSeries(after, STATUS_METRIC).get(key), '2', 'Deleted stays visible');
-  assert.ok(!after.includes('challenge_name="challenge-1-alice",username="alice",namespace="' + f.ns + '",definition'), 'no info for a gone instance');
+  assert.ok(
+    !after.includes('challenge_name="challenge-1-alice",username="alice",namespace="' + f.ns + '",definition'),
+    'no info for a gone instance'
+  );
   assert.match(after, /challenge_lifetime_seconds_count\{namespace="[^"]+",definition="web-basic"\} 1/);
 
   // ...for the retention window (10 s here), then the series is gone.
@@ -90,9 +105,11 @@ test('a deletion that cannot finish stays Deleted with a condition saying why', 
   await f.createChallenge('c-bob', { user: 'bob', definition: 'web-basic' });
   const [d] = await f.waitForDeployments('c-bob', 1);
   // Someone else's finalizer holds the Deployment.
-  await f.apps.patchNamespacedDeployment(
-    { name: d.metadata!.name!, namespace: f.ns, body: [{ op: 'add', path: '/metadata/finalizers', value: ['example.com/hold'] }] },
-  );
+  await f.apps.patchNamespacedDeployment({
+    name: d.metadata!.name!,
+    namespace: f.ns,
+    body: [{ op: 'add', path: '/metadata/finalizers', value: ['example.com/hold'] }],
+  });
   await f.deleteChallenge('c-bob');
   const stuck = await waitFor('CleanupBlocked condition', async () => {
     const ch = await f.getChallenge('c-bob');
@@ -107,9 +124,11 @@ test('a deletion that cannot finish stays Deleted with a condition saying why', 
   assert.equal((await f.servicesOf(stuck)).length, 0, 'the Service went away');
 
   // Releasing the hold lets the deletion finish.
-  await f.apps.patchNamespacedDeployment(
-    { name: d.metadata!.name!, namespace: f.ns, body: [{ op: 'remove', path: '/metadata/finalizers' }] },
-  );
+  await f.apps.patchNamespacedDeployment({
+    name: d.metadata!.name!,
+    namespace: f.ns,
+    body: [{ op: 'remove', path: '/metadata/finalizers' }],
+  });
   await f.waitForGone('c-bob');
   assert.deepEqual(await f.allChildren(), []);
 });
@@ -130,5 +149,8 @@ test('long Challenge names and odd user or challenge ids still give valid, disti
   await f.markAvailable(a[0].metadata!.name!);
   await f.waitForState(long, 'Running');
   const series = await f.statusSeries();
-  assert.equal(series.get(`{challenge_id="Web.2024_A",challenge_name="${long}",username="Alice.Smith_99",namespace="${f.ns}"}`), '1');
+  assert.equal(
+    series.get(`{challenge_id="Web.2024_A",challenge_name="${long}",username="Alice.Smith_99",namespace="${f.ns}"}`),
+    '1'
+  );
 });

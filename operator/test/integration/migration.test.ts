@@ -12,8 +12,9 @@ import { STATE_CODES, STATUS_METRIC } from '@hexactf/contract';
 import { ApiextensionsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { FINALIZER, type Challenge } from '../../src/api/types.ts';
-import { startManager } from '../../src/manager.ts';
-import { applyRaw, defaultCrdDir, startTestEnv } from '../support/test-env.ts';
+import { startOperator } from '../../src/operator.ts';
+import { startTestEnv } from '../support/test-env.ts';
+import { applyRaw, defaultCrdDir } from '../support/cluster-setup.ts';
 import { Kube, parseSeries, waitFor } from '../stress/support.ts';
 
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
@@ -28,25 +29,40 @@ const ORIGINAL_CRD = {
     group: 'apps.hexactf.io',
     scope: 'Namespaced',
     names: { kind: 'Challenge', listKind: 'ChallengeList', plural: 'challenges', singular: 'challenge' },
-    versions: [{
-      name: 'v1alpha1', served: true, storage: true, subresources: { status: {} },
-      schema: {
-        openAPIV3Schema: {
-          type: 'object',
-          properties: {
-            apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' },
-            spec: { type: 'object', required: ['definition', 'namespace'], properties: { definition: { type: 'string' }, namespace: { type: 'string' } } },
-            status: {
-              type: 'object',
-              properties: {
-                currentStatus: { type: 'object', required: ['errorMsg'], properties: { state: { type: 'string' }, errorMsg: { type: 'string' } } },
-                startedAt: { type: 'string', format: 'date-time' },
+    versions: [
+      {
+        name: 'v1alpha1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: {
+                type: 'object',
+                required: ['definition', 'namespace'],
+                properties: { definition: { type: 'string' }, namespace: { type: 'string' } },
+              },
+              status: {
+                type: 'object',
+                properties: {
+                  currentStatus: {
+                    type: 'object',
+                    required: ['errorMsg'],
+                    properties: { state: { type: 'string' }, errorMsg: { type: 'string' } },
+                  },
+                  startedAt: { type: 'string', format: 'date-time' },
+                },
               },
             },
           },
         },
       },
-    }],
+    ],
   },
 };
 
@@ -54,11 +70,15 @@ const ourCrd = (file: string) => parse(readFileSync(join(defaultCrdDir, file), '
 
 async function established(kube: Kube, name: string, generation?: number): Promise<void> {
   const ext = kube.kc.makeApiClient(ApiextensionsV1Api);
-  await waitFor(`${name} established`, async () => {
-    const crd = await ext.readCustomResourceDefinition({ name });
-    const ok = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    return ok && (generation === undefined || (crd.metadata?.generation ?? 0) >= generation);
-  }, 30_000);
+  await waitFor(
+    `${name} established`,
+    async () => {
+      const crd = await ext.readCustomResourceDefinition({ name });
+      const ok = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      return ok && (generation === undefined || (crd.metadata?.generation ?? 0) >= generation);
+    },
+    30_000
+  );
 }
 
 test('Challenges of the original operator are adopted after the CRD upgrade and converge', async (t) => {
@@ -76,19 +96,33 @@ test('Challenges of the original operator are adopted after the CRD upgrade and 
   const legacy: Array<[string, string, Record<string, unknown>]> = [
     ['c-none', 'ann', { currentStatus: { state: 'None', errorMsg: '' } }],
     ['c-creating', 'bob', { currentStatus: { state: 'Creating', errorMsg: '' } }],
-    ['c-running', 'cat', { currentStatus: { state: 'Running', errorMsg: '' }, startedAt: new Date(Date.now() - 60_000).toISOString() }],
+    [
+      'c-running',
+      'cat',
+      { currentStatus: { state: 'Running', errorMsg: '' }, startedAt: new Date(Date.now() - 60_000).toISOString() },
+    ],
     ['c-pending', 'dan', { currentStatus: { state: 'Pending', errorMsg: '' } }],
   ];
   for (const [name, user, status] of legacy) {
     await kube.custom.createNamespacedCustomObject({
-      ...G, namespace: kube.ns, plural: 'challenges',
+      ...G,
+      namespace: kube.ns,
+      plural: 'challenges',
       body: {
-        apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-        metadata: { name, finalizers: [FINALIZER], labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': user } },
+        apiVersion: 'apps.hexactf.io/v1alpha1',
+        kind: 'Challenge',
+        metadata: {
+          name,
+          finalizers: [FINALIZER],
+          labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': user },
+        },
         spec: { definition: 'web', namespace: kube.ns },
       },
     });
-    await kube.custom.patchNamespacedCustomObjectStatus({ ...G, namespace: kube.ns, plural: 'challenges', name, body: { status } }, merge);
+    await kube.custom.patchNamespacedCustomObjectStatus(
+      { ...G, namespace: kube.ns, plural: 'challenges', name, body: { status } },
+      merge
+    );
   }
   // The original's CRD takes what this project's refuses.
   assert.equal(await kube.state('c-creating'), 'Creating');
@@ -97,19 +131,37 @@ test('Challenges of the original operator are adopted after the CRD upgrade and 
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   await applyRaw(kc, ourCrd('challenges.yaml'));
   await established(kube, 'challenges.apps.hexactf.io', 2);
-  const schema = (await ext.readCustomResourceDefinition({ name: 'challenges.apps.hexactf.io' })).spec.versions[0].schema!.openAPIV3Schema!;
-  assert.ok(JSON.stringify(schema).includes('pendingSince'), 'this project\'s schema is served');
+  const schema = (await ext.readCustomResourceDefinition({ name: 'challenges.apps.hexactf.io' })).spec.versions[0]
+    .schema!.openAPIV3Schema!;
+  assert.ok(JSON.stringify(schema).includes('pendingSince'), "this project's schema is served");
   // New writes are held to it; the stored objects are still as the original left them.
-  await assert.rejects(kube.custom.patchNamespacedCustomObjectStatus({
-    ...G, namespace: kube.ns, plural: 'challenges', name: 'c-none', body: { status: { currentStatus: { state: 'Creating', errorMsg: '' } } },
-  }, merge), /HTTP-Code: 422[\s\S]*status.currentStatus.state: Unsupported value/);
+  await assert.rejects(
+    kube.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...G,
+        namespace: kube.ns,
+        plural: 'challenges',
+        name: 'c-none',
+        body: { status: { currentStatus: { state: 'Creating', errorMsg: '' } } },
+      },
+      merge
+    ),
+    /HTTP-Code: 422[\s\S]*status.currentStatus.state: Unsupported value/
+  );
   assert.equal(await kube.state('c-none'), 'None');
 
   // 3. This project's operator (it exports states that are not its own as Pending: test/unit/collector.test.ts).
   const PENDING_TIMEOUT_MS = 4000;
-  const op = await startManager({
-    kubeConfig: kc, defaultMetrics: false,
-    flags: { namespace: kube.ns, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: PENDING_TIMEOUT_MS, challengeTtlMs: 0 },
+  const { manager: op } = await startOperator({
+    kubeConfig: kc,
+    defaultMetrics: false,
+    flags: {
+      namespace: kube.ns,
+      metricsBindAddress: '127.0.0.1:0',
+      healthProbeBindAddress: '0',
+      pendingTimeoutMs: PENDING_TIMEOUT_MS,
+      challengeTtlMs: 0,
+    },
   });
   t.after(() => op.stop());
   const adoptedAt = Date.now();
@@ -123,25 +175,32 @@ test('Challenges of the original operator are adopted after the CRD upgrade and 
   }
   await waitFor('children of every adopted Challenge', async () => (await kube.deployments()).length === legacy.length);
   for (const d of await kube.deployments()) {
-    if (!d.metadata!.name!.includes('-dan-')) await kube.markAvailable(d);
+    if (!d.metadata!.name!.includes('-dan-')) {
+      await kube.markAvailable(d);
+    }
   }
   for (const name of ['c-none', 'c-creating', 'c-running']) {
     await waitFor(`${name} Running`, async () => (await kube.state(name)) === 'Running');
   }
 
   // The one left Pending without pendingSince times out one --pending-timeout after its adoption.
-  const timedOut = await waitFor('c-pending in Error', async () => {
-    const ch = await kube.getChallenge('c-pending');
-    return ch?.status?.currentStatus?.state === 'Error' ? ch : undefined;
-  }, PENDING_TIMEOUT_MS + 15_000);
+  const timedOut = await waitFor(
+    'c-pending in Error',
+    async () => {
+      const ch = await kube.getChallenge('c-pending');
+      return ch?.status?.currentStatus?.state === 'Error' ? ch : undefined;
+    },
+    PENDING_TIMEOUT_MS + 15_000
+  );
   assert.ok(Date.now() - adoptedAt >= PENDING_TIMEOUT_MS - 500, 'not before the timeout');
   assert.ok((timedOut as Challenge).status!.conditions!.some((c) => c.reason === 'PendingTimeout'));
 
   const series = parseSeries(await (await fetch(op.metricsUrl!)).text(), STATUS_METRIC);
-  const value = (name: string, user: string) => series.get(`{challenge_id="1",challenge_name="${name}",username="${user}",namespace="${kube.ns}"}`);
+  const value = (name: string, user: string) =>
+    series.get(`{challenge_id="1",challenge_name="${name}",username="${user}",namespace="${kube.ns}"}`);
   assert.deepEqual(
     [value('c-none', 'ann'), value('c-creating', 'bob'), value('c-running', 'cat'), value('c-pending', 'dan')],
-    [STATE_CODES.Running, STATE_CODES.Running, STATE_CODES.Running, STATE_CODES.Error].map(String),
+    [STATE_CODES.Running, STATE_CODES.Running, STATE_CODES.Running, STATE_CODES.Error].map(String)
   );
 
   // Deleting an adopted Challenge completes: the original's finalizer is this operator's.

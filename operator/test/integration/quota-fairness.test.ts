@@ -15,18 +15,24 @@ import { Fixture } from './harness.ts';
 
 /** Every status the apiserver stored for each Challenge of the namespace, as seen through a watch. */
 function watchStatuses(f: Fixture) {
-  const inf = new Informer<Challenge>(kubeListWatch(new RestClient(f.kc), CHALLENGES, { namespace: f.ns }), { name: 'test-challenges' });
+  const inf = new Informer<Challenge>(kubeListWatch(new RestClient(f.kc), CHALLENGES, { namespace: f.ns }), {
+    name: 'test-challenges',
+  });
   const everAdmitted = new Set<string>();
   const statusWrites = new Map<string, number>();
   const seen = (ch: Challenge) => {
     const s = ch.status?.currentStatus?.state;
-    if (s === 'Pending' || s === 'Running') everAdmitted.add(ch.metadata.name);
+    if (s === 'Pending' || s === 'Running') {
+      everAdmitted.add(ch.metadata.name);
+    }
   };
   inf.addHandlers({
     onAdd: seen,
     onUpdate: (old, ch) => {
       seen(ch);
-      if (stableJson(old.status ?? {}) !== stableJson(ch.status ?? {})) statusWrites.set(ch.metadata.name, (statusWrites.get(ch.metadata.name) ?? 0) + 1);
+      if (stableJson(old.status ?? {}) !== stableJson(ch.status ?? {})) {
+        statusWrites.set(ch.metadata.name, (statusWrites.get(ch.metadata.name) ?? 0) + 1);
+      }
     },
   });
   inf.start();
@@ -43,10 +49,13 @@ async function quiet(f: Fixture, quietMs = 1500): Promise<number> {
   let last = await reconciles(f);
   let since = Date.now();
   for (;;) {
-    await sleep(100);
+    await sleep(100); // the poll interval of the quiet period this waits for
     const now = await reconciles(f);
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (Date.now() - since >= quietMs) return now;
+    if (now !== last) {
+      [last, since] = [now, Date.now()];
+    } else if (Date.now() - since >= quietMs) {
+      return now;
+    }
   }
 }
 
@@ -73,27 +82,45 @@ test('--max-per-user=1: bursts of 8 concurrent creates for one user never admit 
     // is on the way (children, then the status write). Within one creation second names decide the order, so they
     // are older and, checked against a cache that does not show the admission yet, would be admitted too. Creates
     // start just after a second boundary; the gap sweeps the admission's duration on this machine.
-    while (Date.now() % 1000 > 50) await sleep(5);
+    while (Date.now() % 1000 > 50) {
+      await sleep(5); // to just after a second boundary (see above)
+    }
     const first = create(names[burst - 1]);
-    await sleep(gaps[r % gaps.length]);
+    await sleep(gaps[r % gaps.length]); // the gap between the first create and the others is what the test sweeps
     await Promise.all([first, ...names.slice(0, -1).map(create)]);
   }
   const all = Array.from({ length: rounds }, (_, r) => Array.from({ length: burst }, (_, i) => `r${r}-c${i}`));
-  await waitFor('every Challenge decided', async () => all.flat().every((n) => w.inf.get(`${f.ns}/${n}`)?.status?.currentStatus?.state), 60_000);
+  await waitFor(
+    'every Challenge decided',
+    async () => all.flat().every((n) => w.inf.get(`${f.ns}/${n}`)?.status?.currentStatus?.state),
+    60_000
+  );
   await quiet(f);
   const leaks: string[] = [];
   for (const [r, names] of all.entries()) {
     const admitted = names.filter((n) => w.everAdmitted.has(n));
     const states = names.map((n) => w.inf.get(`${f.ns}/${n}`)!.status!.currentStatus!.state);
-    if (admitted.length !== 1 || states.filter((s) => s === 'Pending').length !== 1) leaks.push(`round ${r}: admitted ${admitted.join(',')} states ${states.join(',')}`);
+    if (admitted.length !== 1 || states.filter((s) => s === 'Pending').length !== 1) {
+      leaks.push(`round ${r}: admitted ${admitted.join(',')} states ${states.join(',')}`);
+    }
   }
   const deployments = await f.apps.listNamespacedDeployment({ namespace: f.ns });
   const perUser = new Map<string, number>();
-  for (const d of deployments.items) perUser.set(d.metadata!.labels!['apps.hexactf.io/user'], (perUser.get(d.metadata!.labels!['apps.hexactf.io/user']) ?? 0) + 1);
-  console.log(`# ${rounds} rounds of ${burst} concurrent creates: ${leaks.length} over the cap; Deployments per user: max ${Math.max(...perUser.values())}`);
+  for (const d of deployments.items) {
+    perUser.set(
+      d.metadata!.labels!['apps.hexactf.io/user'],
+      (perUser.get(d.metadata!.labels!['apps.hexactf.io/user']) ?? 0) + 1
+    );
+  }
+  console.log(
+    `# ${rounds} rounds of ${burst} concurrent creates: ${leaks.length} over the cap; Deployments per user: max ${Math.max(...perUser.values())}`
+  );
   assert.deepEqual(leaks, []);
   assert.equal(perUser.size, rounds);
-  assert.ok([...perUser.values()].every((n) => n === 1), 'one instance (one Deployment) per user');
+  assert.ok(
+    [...perUser.values()].every((n) => n === 1),
+    'one instance (one Deployment) per user'
+  );
 });
 
 test('400 waiting for one user: one more create or delete costs at most 3 reconciles and rewrites at most one other status', async (t) => {
@@ -110,7 +137,11 @@ test('400 waiting for one user: one more create or delete costs at most 3 reconc
   await f.waitForState('admitted', 'Pending');
   const names = Array.from({ length: waiting }, (_, i) => `w-${String(i).padStart(3, '0')}`);
   // Created in order (one second apart is not needed: equal timestamps fall back to the name).
-  for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map((n) => f.createChallenge(n, { user: 'pat', definition: 'web-basic' })));
+  for (let i = 0; i < names.length; i += 20) {
+    await Promise.all(
+      names.slice(i, i + 20).map((n) => f.createChallenge(n, { user: 'pat', definition: 'web-basic' }))
+    );
+  }
   const stateOf = (n: string) => w.inf.get(`${f.ns}/${n}`)?.status?.currentStatus?.state;
   await waitFor(`${waiting} waiting`, async () => names.every((n) => stateOf(n) === 'Error'), 120_000);
   await quiet(f);
@@ -122,26 +153,54 @@ test('400 waiting for one user: one more create or delete costs at most 3 reconc
     await waitFor(what, async () => settled(), 30_000);
     const after = await quiet(f);
     const others = [...w.statusWrites.keys()].filter((n) => n !== subject);
-    console.log(`# ${what}: ${after - before} reconciles, other statuses rewritten: ${others.length ? others.join(', ') : 'none'}`);
+    console.log(
+      `# ${what}: ${after - before} reconciles, other statuses rewritten: ${others.length ? others.join(', ') : 'none'}`
+    );
     return { reconciles: after - before, others };
   };
 
-  const create = await measure('create one more', 'w-new', () => f.createChallenge('w-new', { user: 'pat', definition: 'web-basic' }), () => stateOf('w-new') === 'Error');
+  const create = await measure(
+    'create one more',
+    'w-new',
+    () => f.createChallenge('w-new', { user: 'pat', definition: 'web-basic' }),
+    () => stateOf('w-new') === 'Error'
+  );
   assert.ok(create.reconciles <= 3, `create: ${create.reconciles} reconciles`);
   assert.deepEqual(create.others, []);
-  assert.match(w.inf.get(`${f.ns}/w-new`)!.status!.currentStatus!.errorMsg!, /^quota exceeded: user pat has the maximum of 1 live instance/);
+  assert.match(
+    w.inf.get(`${f.ns}/w-new`)!.status!.currentStatus!.errorMsg!,
+    /^quota exceeded: user pat has the maximum of 1 live instance/
+  );
 
-  const middle = await measure('delete one waiting (middle of the line)', 'w-200', () => f.deleteChallenge('w-200'), () => !w.inf.get(`${f.ns}/w-200`));
+  const middle = await measure(
+    'delete one waiting (middle of the line)',
+    'w-200',
+    () => f.deleteChallenge('w-200'),
+    () => !w.inf.get(`${f.ns}/w-200`)
+  );
   assert.ok(middle.reconciles <= 3, `delete middle: ${middle.reconciles} reconciles`);
   assert.deepEqual(middle.others, []);
 
-  const head = await measure('delete the first waiting', 'w-000', () => f.deleteChallenge('w-000'), () => !w.inf.get(`${f.ns}/w-000`));
+  const head = await measure(
+    'delete the first waiting',
+    'w-000',
+    () => f.deleteChallenge('w-000'),
+    () => !w.inf.get(`${f.ns}/w-000`)
+  );
   assert.ok(head.reconciles <= 3, `delete head: ${head.reconciles} reconciles`);
   assert.deepEqual(head.others, []);
 
   // The admitted one leaves: exactly the next in line is admitted, nobody else's status changes.
-  const freed = await measure('delete the admitted one', 'admitted', () => f.deleteChallenge('admitted'), () => !w.inf.get(`${f.ns}/admitted`) && stateOf('w-001') === 'Pending');
+  const freed = await measure(
+    'delete the admitted one',
+    'admitted',
+    () => f.deleteChallenge('admitted'),
+    () => !w.inf.get(`${f.ns}/admitted`) && stateOf('w-001') === 'Pending'
+  );
   assert.deepEqual(freed.others, ['w-001']);
-  assert.ok(freed.reconciles <= 10, `admitted one deleted: ${freed.reconciles} reconciles (its own, the next one's admission and its children's events)`);
+  assert.ok(
+    freed.reconciles <= 10,
+    `admitted one deleted: ${freed.reconciles} reconciles (its own, the next one's admission and its children's events)`
+  );
   assert.equal(names.filter((n) => stateOf(n) === 'Pending').length, 1);
 });

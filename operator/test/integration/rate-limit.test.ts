@@ -21,12 +21,14 @@ test(`--kube-api-qps=${QPS} --kube-api-burst=${BURST}: requests per second stay 
   const sampler = (async () => {
     while (sampling) {
       samples.push([performance.now(), rest.sent.total]);
-      await sleep(50);
+      await sleep(50); // the sampling interval of the request rate
     }
   })();
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
   await Promise.all(names.map((name, i) => f.createChallenge(name, { user: `u-${i}`, definition: 'web' })));
-  for (const name of names) await f.waitForState(name, 'Pending', 120_000);
+  for (const name of names) {
+    await f.waitForState(name, 'Pending', 120_000);
+  }
   sampling = false;
   await sampler;
 
@@ -40,11 +42,15 @@ test(`--kube-api-qps=${QPS} --kube-api-burst=${BURST}: requests per second stay 
       const [ta, na] = samples[i];
       const [tb, nb] = samples[j];
       const excess = nb - na - (BURST + (QPS * (tb - ta)) / 1000 + 1);
-      if (excess > worst.excess) worst = { excess, window: `${nb - na} requests in ${Math.round(tb - ta)} ms` };
+      if (excess > worst.excess) {
+        worst = { excess, window: `${nb - na} requests in ${Math.round(tb - ta)} ms` };
+      }
     }
   }
   const rate = (sent / (t1 - t0)) * 1000;
-  process.stderr.write(`# ${sent} requests in ${((t1 - t0) / 1000).toFixed(1)} s (${rate.toFixed(1)}/s); tightest window: ${worst.window}\n`);
+  process.stderr.write(
+    `# ${sent} requests in ${((t1 - t0) / 1000).toFixed(1)} s (${rate.toFixed(1)}/s); tightest window: ${worst.window}\n`
+  );
   assert.ok(worst.excess <= 0, `more than the bucket allows: ${worst.window}`);
   // The limit was what paced the work: ${N} Challenges need several requests each, far above QPS at once.
   assert.ok(sent >= 3 * N, `${sent} requests`);

@@ -8,7 +8,7 @@ import { INFO_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
-import { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { Fixture, parseSeries } from './harness.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -46,7 +46,12 @@ test('a restarted operator renders identical challenge series', async (t) => {
 
 test('with --leader-elect only the leader reconciles and exports challenge series; the standby takes over', async (t) => {
   const f = await Fixture.create('leader', {}, false);
-  const lease = { leaderElect: true, leaderElectionId: `lock-${f.ns}`, leaderElectionNamespace: f.ns, leaseDurationMs: 3000 };
+  const lease = {
+    leaderElect: true,
+    leaderElectionId: `lock-${f.ns}`,
+    leaderElectionNamespace: f.ns,
+    leaseDurationMs: 3000,
+  };
   const a = await f.startManager(lease, 'replica-a');
   await waitFor('a leads', async () => a.isLeader());
   const b = await f.startManager(lease, 'replica-b');
@@ -54,6 +59,7 @@ test('with --leader-elect only the leader reconciles and exports challenge serie
     await a.stop();
     await b.stop();
   });
+  // Nothing to wait for: b must stay a follower, so it gets a while in which it could (wrongly) take the lease.
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(b.isLeader(), false);
 
@@ -80,24 +86,45 @@ test('the CLI runs as a child process: probes, metrics, and a clean exit on SIGT
   t.after(() => f.close());
   await f.createDefinition('web-basic');
   await f.createChallenge('c-rosa', { user: 'rosa', definition: 'web-basic' });
-  const child = spawn(process.execPath, [
-    MAIN, '--kubeconfig', env.kubeconfigPath, '--namespace', f.ns,
-    '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0', '--log-level=info',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      MAIN,
+      '--kubeconfig',
+      env.kubeconfigPath,
+      '--namespace',
+      f.ns,
+      '--metrics-bind-address=127.0.0.1:0',
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--log-level=info',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
+  );
   t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+    }
   });
   let log = '';
   child.stderr!.on('data', (b) => (log += b));
-  const started = await waitFor('started log line', async () => {
-    const line = log.split('\n').find((l) => l.includes('"operator started"'));
-    return line ? JSON.parse(line) : undefined;
-  }, 20_000);
+  const started = await waitFor(
+    'started log line',
+    async () => {
+      const line = log.split('\n').find((l) => l.includes('"operator started"'));
+      return line ? JSON.parse(line) : undefined;
+    },
+    20_000
+  );
   assert.equal((await fetch(`${started.health}/healthz`)).status, 200);
   assert.equal((await fetch(`${started.health}/readyz`)).status, 200);
   await f.waitForState('c-rosa', 'Pending');
   const text = await (await fetch(started.metrics)).text();
-  assert.equal(parseSeries(text, STATUS_METRIC).get(`{challenge_id="1",challenge_name="c-rosa",username="rosa",namespace="${f.ns}"}`), '0');
+  assert.equal(
+    parseSeries(text, STATUS_METRIC).get(
+      `{challenge_id="1",challenge_name="c-rosa",username="rosa",namespace="${f.ns}"}`
+    ),
+    '0'
+  );
   assert.match(text, /process_cpu_seconds_total/);
 
   child.kill('SIGTERM');
@@ -117,7 +144,23 @@ test('--help documents the flags; bad flags exit 2', async () => {
   };
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--metrics-bind-address', '--health-probe-bind-address', '--leader-elect', '--leader-election-id', '--leader-election-namespace', '--lease-duration', '--namespace', '--pending-timeout', '--delete-on-error', '--challenge-ttl', '--max-per-user', '--deleted-series-retention', '--max-concurrent-reconciles', '--kubeconfig', '--log-level']) {
+  for (const flag of [
+    '--metrics-bind-address',
+    '--health-probe-bind-address',
+    '--leader-elect',
+    '--leader-election-id',
+    '--leader-election-namespace',
+    '--lease-duration',
+    '--namespace',
+    '--pending-timeout',
+    '--delete-on-error',
+    '--challenge-ttl',
+    '--max-per-user',
+    '--deleted-series-retention',
+    '--max-concurrent-reconciles',
+    '--kubeconfig',
+    '--log-level',
+  ]) {
     assert.ok(help.out.includes(flag), flag);
   }
   const bad = await run(['--deleted-series-retention=1s']);
@@ -128,19 +171,31 @@ test('--help documents the flags; bad flags exit 2', async () => {
 test('a manager whose caches cannot sync fails to start, naming the caches and the error', async () => {
   const env = connectTestEnv();
   const kc = new KubeConfig();
-  kc.loadFromString(JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
-    clusters: [{ name: 'x', cluster: { server: env.apiserverUrl, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'x', user: { token: 'not-a-valid-token' } }],
-    contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
-  }));
-  const m = new Manager({ kubeConfig: kc, flags: { metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' }, defaultMetrics: false, cacheSyncTimeoutMs: 1500 });
+  kc.loadFromString(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'x',
+      clusters: [{ name: 'x', cluster: { server: env.apiserverUrl, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'x', user: { token: 'not-a-valid-token' } }],
+      contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
+    })
+  );
+  const { manager: m } = newOperator({
+    kubeConfig: kc,
+    flags: { metricsBindAddress: '0', healthProbeBindAddress: '127.0.0.1:0' },
+    defaultMetrics: false,
+    cacheSyncTimeoutMs: 1500,
+  });
   const started = m.start();
   // Alive but not ready while the caches cannot sync.
   const health = await waitFor('probe server', async () => m.healthUrl);
   assert.equal((await fetch(`${health}/healthz`)).status, 200);
   const ready = await fetch(`${health}/readyz`);
   assert.equal(ready.status, 503);
-  assert.match(await ready.text(), /caches not synced: challenges, definitions, deployments, services, networkpolicies, pods/);
+  assert.match(
+    await ready.text(),
+    /caches not synced: challenges, definitions, deployments, services, networkpolicies, pods/
+  );
   await assert.rejects(started, /caches not synced after 1.5s: challenges \(401: Unauthorized\)/);
 });

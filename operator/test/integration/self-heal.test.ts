@@ -24,7 +24,8 @@ test('a deleted Deployment or Service is recreated and an edited one restored', 
 
   // Edited Deployment: image and replicas restored.
   await f.apps.patchNamespacedDeployment({
-    name, namespace: f.ns,
+    name,
+    namespace: f.ns,
     body: [
       { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'evil:latest' },
       { op: 'replace', path: '/spec/replicas', value: 5 },
@@ -42,7 +43,10 @@ test('a deleted Deployment or Service is recreated and an edited one restored', 
     const [x] = await f.servicesOf(running);
     return x && x.metadata!.uid !== svc.metadata!.uid ? x : undefined;
   });
-  await waitFor('endpoint updated', async () => (await f.getChallenge('c-mia'))?.status?.endpoint === svc2.spec!.ports![0].nodePort);
+  await waitFor(
+    'endpoint updated',
+    async () => (await f.getChallenge('c-mia'))?.status?.endpoint === svc2.spec!.ports![0].nodePort
+  );
 
   // Running is kept through all of this (an instance does not go back to Pending).
   assert.equal((await f.getChallenge('c-mia'))!.status!.currentStatus!.state, 'Running');

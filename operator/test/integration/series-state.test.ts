@@ -19,10 +19,15 @@ async function setup(prefix: string) {
   const env = connectTestEnv();
   const kube = await Kube.create(env.kubeConfig, prefix);
   await kube.createDefinition('web');
-  const start = () => OperatorProcess.start(env.kubeconfigPath, [
-    '--namespace', kube.ns, `--leader-election-namespace=${kube.ns}`, `--series-state-configmap=${CONFIGMAP}`,
-    `--deleted-series-retention=${RETENTION_S}s`, '--pending-timeout=0',
-  ]);
+  const start = () =>
+    OperatorProcess.start(env.kubeconfigPath, [
+      '--namespace',
+      kube.ns,
+      `--leader-election-namespace=${kube.ns}`,
+      `--series-state-configmap=${CONFIGMAP}`,
+      `--deleted-series-retention=${RETENTION_S}s`,
+      '--pending-timeout=0',
+    ]);
   return { kube, start };
 }
 
@@ -35,17 +40,23 @@ async function stored(kube: Kube) {
     const cm = await kube.core.readNamespacedConfigMap({ name: CONFIGMAP, namespace: kube.ns });
     return decodeSnapshot(Buffer.from(cm.binaryData![DATA_KEY], 'base64')).snapshot;
   } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
+    if ((err as { code?: number }).code === 404) {
+      return undefined;
+    }
     throw err;
   }
 }
 
 /** Scrapes until the Challenge series are there (the operator leads), and returns that first such scrape. */
 async function firstChallengeScrape(op: OperatorProcess): Promise<Map<string, string>> {
-  return waitFor('challenge series', async () => {
-    const series = parseSeries(await op.scrape(), STATUS_METRIC);
-    return series.size ? series : undefined;
-  }, 20_000);
+  return waitFor(
+    'challenge series',
+    async () => {
+      const series = parseSeries(await op.scrape(), STATUS_METRIC);
+      return series.size ? series : undefined;
+    },
+    20_000
+  );
 }
 
 test('SIGKILL within the retention: the restarted operator still exports the Deleted series, then drops it on time', async (t) => {
@@ -54,43 +65,76 @@ test('SIGKILL within the retention: the restarted operator still exports the Del
   t.after(() => op.kill());
   await kube.createChallenge('c-stay', { user: 'ann', definition: 'web' });
   await kube.createChallenge('c-gone', { user: 'bob', definition: 'web' });
-  await waitFor('both Pending', async () => (await kube.state('c-stay')) === 'Pending' && (await kube.state('c-gone')) === 'Pending');
+  await waitFor(
+    'both Pending',
+    async () => (await kube.state('c-stay')) === 'Pending' && (await kube.state('c-gone')) === 'Pending'
+  );
 
   await kube.deleteChallenge('c-gone');
   await waitFor('c-gone finalized', async () => (await kube.getChallenge('c-gone')) === undefined);
   const deletedAt = Date.now();
   const gone = seriesKey(kube.ns, 'c-gone', 'bob');
   assert.equal(parseSeries(await op.scrape(), STATUS_METRIC).get(gone), String(STATE_CODES.Deleted));
-  await waitFor('tombstone stored', async () => (await stored(kube))?.tombstones.some((x) => x.name === 'c-gone'), 10_000);
+  await waitFor(
+    'tombstone stored',
+    async () => (await stored(kube))?.tombstones.some((x) => x.name === 'c-gone'),
+    10_000
+  );
 
   await op.kill('SIGKILL');
   op = await start();
   const first = await firstChallengeScrape(op);
   assert.ok(Date.now() - deletedAt < RETENTION_S * 1000, 'restarted within the retention');
-  assert.equal(first.get(gone), String(STATE_CODES.Deleted), 'the first scrape with challenge series has the tombstone');
+  assert.equal(
+    first.get(gone),
+    String(STATE_CODES.Deleted),
+    'the first scrape with challenge series has the tombstone'
+  );
   assert.equal(first.get(seriesKey(kube.ns, 'c-stay', 'ann')), String(STATE_CODES.Pending));
 
   // Kept for what is left of the retention (counted from the deletion, not from the restart), then dropped.
-  await waitFor('tombstone dropped', async () => !parseSeries(await op.scrape(), STATUS_METRIC).has(gone), (RETENTION_S + 5) * 1000);
+  await waitFor(
+    'tombstone dropped',
+    async () => !parseSeries(await op.scrape(), STATUS_METRIC).has(gone),
+    (RETENTION_S + 5) * 1000
+  );
   const droppedAfterS = (Date.now() - deletedAt) / 1000;
-  assert.ok(droppedAfterS >= RETENTION_S - 1 && droppedAfterS < RETENTION_S + 5, `dropped ${droppedAfterS.toFixed(1)} s after the deletion`);
+  assert.ok(
+    droppedAfterS >= RETENTION_S - 1 && droppedAfterS < RETENTION_S + 5,
+    `dropped ${droppedAfterS.toFixed(1)} s after the deletion`
+  );
 });
 
 test('deleted while no operator runs: exported as Deleted once it is back, then dropped after the retention', async (t) => {
   const { kube, start } = await setup('tomb-down');
   let op = await start();
   t.after(() => op.kill());
-  for (const [name, user] of [['c-live', 'cat'], ['c-forced', 'dan'], ['c-normal', 'eve']]) await kube.createChallenge(name, { user, definition: 'web' });
-  await waitFor('all Pending', async () => (await kube.challenges()).every((c) => c.status?.currentStatus?.state === 'Pending'));
+  for (const [name, user] of [
+    ['c-live', 'cat'],
+    ['c-forced', 'dan'],
+    ['c-normal', 'eve'],
+  ]) {
+    await kube.createChallenge(name, { user, definition: 'web' });
+  }
+  await waitFor('all Pending', async () =>
+    (await kube.challenges()).every((c) => c.status?.currentStatus?.state === 'Pending')
+  );
   await waitFor('live set stored', async () => (await stored(kube))?.live?.length === 3, 10_000);
   await op.kill('SIGKILL');
 
   // While no operator runs: one deletion completes because its finalizer is removed by hand, one waits for it.
   await kube.deleteChallenge('c-forced');
-  await kube.custom.patchNamespacedCustomObject({
-    group: 'apps.hexactf.io', version: 'v1alpha1', namespace: kube.ns, plural: 'challenges', name: 'c-forced',
-    body: { metadata: { finalizers: null } },
-  }, merge);
+  await kube.custom.patchNamespacedCustomObject(
+    {
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: kube.ns,
+      plural: 'challenges',
+      name: 'c-forced',
+      body: { metadata: { finalizers: null } },
+    },
+    merge
+  );
   await waitFor('c-forced gone', async () => (await kube.getChallenge('c-forced')) === undefined);
   await kube.deleteChallenge('c-normal');
 
@@ -104,15 +148,23 @@ test('deleted while no operator runs: exported as Deleted once it is back, then 
   assert.equal(first.get(seriesKey(kube.ns, 'c-live', 'cat')), String(STATE_CODES.Pending));
   await waitFor('c-normal finalized', async () => (await kube.getChallenge('c-normal')) === undefined);
 
-  await waitFor('both dropped', async () => {
-    const s = parseSeries(await op.scrape(), STATUS_METRIC);
-    return !s.has(forced) && !s.has(normal);
-  }, (RETENTION_S + 10) * 1000);
+  await waitFor(
+    'both dropped',
+    async () => {
+      const s = parseSeries(await op.scrape(), STATUS_METRIC);
+      return !s.has(forced) && !s.has(normal);
+    },
+    (RETENTION_S + 10) * 1000
+  );
   const droppedAfterS = (Date.now() - backAt) / 1000;
   assert.ok(droppedAfterS >= RETENTION_S - 1, `dropped ${droppedAfterS.toFixed(1)} s after the restart`);
   // The stored state follows: no tombstone left once the retention has passed, the live set is what is left.
-  await waitFor('state pruned', async () => {
-    const s = await stored(kube);
-    return s && s.tombstones.length === 0 && s.live?.map((x) => x.name).join() === 'c-live';
-  }, 15_000);
+  await waitFor(
+    'state pruned',
+    async () => {
+      const s = await stored(kube);
+      return s && s.tombstones.length === 0 && s.live?.map((x) => x.name).join() === 'c-live';
+    },
+    15_000
+  );
 });

@@ -35,7 +35,10 @@ test('--max-per-user: the next live instance of a user is refused with no childr
   await f.createChallenge('c2-judy', { user: 'judy', challengeId: '2', definition: 'web-basic' });
   await f.createChallenge('c1-kim', { user: 'kim', challengeId: '1', definition: 'web-basic' });
   const refused = await f.waitForState('c2-judy', 'Error');
-  assert.match(refused.status!.currentStatus!.errorMsg!, /^quota exceeded: user judy has the maximum of 1 live instance\(s\); waiting for one to end$/);
+  assert.match(
+    refused.status!.currentStatus!.errorMsg!,
+    /^quota exceeded: user judy has the maximum of 1 live instance\(s\); waiting for one to end$/
+  );
   assert.equal((await f.deploymentsOf(refused)).length, 0);
   assert.equal((await f.servicesOf(refused)).length, 0);
   await f.waitForState('c1-kim', 'Pending');
@@ -51,15 +54,24 @@ test('quota order is deterministic: creationTimestamp, then name', async (t) => 
   t.after(() => f.close());
   await f.createDefinition('web-basic');
   // Created before the operator starts, within the same second: the names decide.
-  for (const n of ['c-z', 'c-b', 'c-a']) await f.createChallenge(n, { user: 'lee', definition: 'web-basic' });
+  for (const n of ['c-z', 'c-b', 'c-a']) {
+    await f.createChallenge(n, { user: 'lee', definition: 'web-basic' });
+  }
   await f.startManager();
   const states = await waitFor('all decided', async () => {
-    const s = await Promise.all(['c-a', 'c-b', 'c-z'].map(async (n) => (await f.getChallenge(n))?.status?.currentStatus?.state));
+    const s = await Promise.all(
+      ['c-a', 'c-b', 'c-z'].map(async (n) => (await f.getChallenge(n))?.status?.currentStatus?.state)
+    );
     return s.every(Boolean) ? s : undefined;
   });
-  const created = await Promise.all(['c-a', 'c-b', 'c-z'].map(async (n) => Date.parse((await f.getChallenge(n))!.metadata.creationTimestamp as string)));
-  if (new Set(created).size === 1) assert.deepEqual(states, ['Pending', 'Pending', 'Error']);
-  else assert.equal(states.filter((s) => s === 'Error').length, 1);
+  const created = await Promise.all(
+    ['c-a', 'c-b', 'c-z'].map(async (n) => Date.parse((await f.getChallenge(n))!.metadata.creationTimestamp as string))
+  );
+  if (new Set(created).size === 1) {
+    assert.deepEqual(states, ['Pending', 'Pending', 'Error']);
+  } else {
+    assert.equal(states.filter((s) => s === 'Error').length, 1);
+  }
 });
 
 test('TTL follows the injected clock: 30 minutes later (by the clock) the instance is deleted', async (t) => {
@@ -70,11 +82,10 @@ test('TTL follows the injected clock: 30 minutes later (by the clock) the instan
   await f.markAllAvailable('c-vera', 1);
   await f.waitForState('c-vera', 'Running');
   f.clock.offsetMs = 29 * 60_000;
-  f.manager!.enqueueAll();
-  await new Promise((r) => setTimeout(r, 500));
+  await f.settledAfter(() => f.challengeController!.enqueueAll());
   assert.equal((await f.getChallenge('c-vera'))?.status?.currentStatus?.state, 'Running', 'not yet');
   f.clock.offsetMs = 31 * 60_000;
-  f.manager!.enqueueAll();
+  f.challengeController!.enqueueAll();
   await f.waitForGone('c-vera');
   assert.deepEqual(await f.allChildren(), []);
 });
@@ -89,11 +100,14 @@ test('--quota-wait-timeout: a Challenge still waiting that long after its creati
   await f.createChallenge('c2-uma', { user: 'uma', challengeId: '2', definition: 'web-basic' });
   await f.waitForState('c2-uma', 'Error');
   f.clock.offsetMs = 9 * 60_000;
-  f.manager!.enqueueAll();
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal((await f.getChallenge('c2-uma'))?.status?.currentStatus?.state, 'Error', 'still waiting before the deadline');
+  await f.settledAfter(() => f.challengeController!.enqueueAll());
+  assert.equal(
+    (await f.getChallenge('c2-uma'))?.status?.currentStatus?.state,
+    'Error',
+    'still waiting before the deadline'
+  );
   f.clock.offsetMs = 11 * 60_000;
-  f.manager!.enqueueAll();
+  f.challengeController!.enqueueAll();
   await f.waitForGone('c2-uma');
   assert.equal((await f.getChallenge('c1-uma'))?.status?.currentStatus?.state, 'Running');
 });

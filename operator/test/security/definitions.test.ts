@@ -1,6 +1,7 @@
-// Challenge authors against the operator, on the real apiserver: every escalation of issue 11, written into a
-// ChallengeDefinition, puts its Challenge in Error naming the field and creates nothing; a harmless definition's
-// children carry the forced security settings (read back from the apiserver).
+// Challenge authors against the operator, on the real apiserver: every escalation in escalations.ts (a
+// ChallengeDefinition as a cluster takeover), written into a ChallengeDefinition, puts its Challenge in Error naming
+// the field and creates nothing; a harmless definition's children carry the forced security settings (read back
+// from the apiserver).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NetworkingV1Api } from '@kubernetes/client-node';
@@ -17,10 +18,18 @@ describe('ChallengeDefinitions are policed', () => {
   after(async () => f?.close());
 
   const cases: Array<[string, (spec: ChallengeDefinition['spec']) => void, string]> = [
-    ...POD_ESCALATIONS.map(([what, mutate, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] =>
-      [what, (spec) => mutate(spec.components[0].deployment.spec.template.spec), `spec.components[web].deployment.spec.template.${field}`]),
-    ...SERVICE_ESCALATIONS.map(([what, patch, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] =>
-      [what, (spec) => Object.assign(spec.components[0].service!.spec, patch), `spec.components[web].service.${field}`]),
+    ...POD_ESCALATIONS.map(([what, mutate, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] => [
+      what,
+      (spec) => mutate(spec.components[0].deployment.spec.template.spec),
+      `spec.components[web].deployment.spec.template.${field}`,
+    ]),
+    ...SERVICE_ESCALATIONS.map(
+      ([what, patch, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] => [
+        what,
+        (spec) => Object.assign(spec.components[0].service!.spec, patch),
+        `spec.components[web].service.${field}`,
+      ]
+    ),
   ];
 
   it('every escalation ends in Error DefinitionRefused, naming the field, with no child created', async () => {
@@ -38,14 +47,17 @@ describe('ChallengeDefinitions are policed', () => {
       const ch = await f.waitForState(name, 'Error');
       const ready = getCondition(ch.status, 'Ready');
       assert.equal(ready?.reason, 'DefinitionRefused', `${what}: ${ready?.message}`);
-      assert.ok(ch.status!.currentStatus!.errorMsg!.includes(field), `${what}: "${ch.status!.currentStatus!.errorMsg}" should name ${field}`);
+      assert.ok(
+        ch.status!.currentStatus!.errorMsg!.includes(field),
+        `${what}: "${ch.status!.currentStatus!.errorMsg}" should name ${field}`
+      );
     }
     assert.deepEqual(await f.allChildren(), [], 'no Deployment or Service was created for a refused definition');
     const policies = await f.kc.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: f.ns });
     assert.deepEqual(policies.items, [], 'nor a NetworkPolicy');
   });
 
-  it('a harmless definition\'s children carry the forced securityContext, no token, no service links, and their NetworkPolicy', async () => {
+  it("a harmless definition's children carry the forced securityContext, no token, no service links, and their NetworkPolicy", async () => {
     await f.createDefinition('good', definitionSpec());
     await f.createChallenge('ch-good', { user: 'alice', definition: 'good' });
     const [dep] = await f.waitForDeployments('ch-good', 1);
@@ -58,15 +70,33 @@ describe('ChallengeDefinitions are policed', () => {
     assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
     const ch = (await f.getChallenge('ch-good'))!;
     const net = f.kc.makeApiClient(NetworkingV1Api);
-    const policies = (await net.listNamespacedNetworkPolicy({ namespace: f.ns, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` })).items;
+    const policies = (
+      await net.listNamespacedNetworkPolicy({
+        namespace: f.ns,
+        labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}`,
+      })
+    ).items;
     assert.equal(policies.length, 1, 'one NetworkPolicy per instance');
     assert.deepEqual(policies[0].spec!.podSelector!.matchLabels, { 'apps.hexactf.io/owner-uid': ch.metadata.uid });
     assert.deepEqual(policies[0].spec!.policyTypes, ['Ingress', 'Egress']);
     assert.equal(policies[0].metadata!.ownerReferences![0].uid, ch.metadata.uid);
-    assert.equal(dep.spec!.template.metadata!.labels!['apps.hexactf.io/owner-uid'], ch.metadata.uid, 'the pods carry the label it selects');
+    assert.equal(
+      dep.spec!.template.metadata!.labels!['apps.hexactf.io/owner-uid'],
+      ch.metadata.uid,
+      'the pods carry the label it selects'
+    );
     await f.deleteChallenge('ch-good');
     await f.waitForGone('ch-good');
-    assert.deepEqual((await net.listNamespacedNetworkPolicy({ namespace: f.ns, labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}` })).items, [], 'removed with the instance');
+    assert.deepEqual(
+      (
+        await net.listNamespacedNetworkPolicy({
+          namespace: f.ns,
+          labelSelector: `apps.hexactf.io/owner-uid=${ch.metadata.uid}`,
+        })
+      ).items,
+      [],
+      'removed with the instance'
+    );
     for (const c of pod.containers) {
       assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
       assert.equal(c.securityContext?.privileged, false);
@@ -84,7 +114,10 @@ describe('the jail opt-in (--allowed-capabilities)', () => {
   after(async () => f?.close());
 
   it('renders an allowed capability (root allowed for that container), still refuses host access', async () => {
-    await f.createDefinition('jail', definitionSpec({ containerExtra: { securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } } }));
+    await f.createDefinition(
+      'jail',
+      definitionSpec({ containerExtra: { securityContext: { runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } } })
+    );
     await f.createChallenge('ch-jail', { user: 'alice', definition: 'jail' });
     const [dep] = await f.waitForDeployments('ch-jail', 1);
     const sc = dep.spec!.template.spec!.containers[0].securityContext!;
@@ -101,7 +134,7 @@ describe('the jail opt-in (--allowed-capabilities)', () => {
   });
 });
 
-describe('--namespace with several namespaces (the chart\'s namespaced RBAC)', () => {
+describe("--namespace with several namespaces (the chart's namespaced RBAC)", () => {
   let a: Fixture;
   let b: Fixture;
   before(async () => {
@@ -116,6 +149,8 @@ describe('--namespace with several namespaces (the chart\'s namespaced RBAC)', (
       await f.createDefinition('web', definitionSpec());
       await f.createChallenge('ch-1', { user: 'alice', definition: 'web' });
     }
-    for (const f of [a, b]) assert.equal((await f.waitForDeployments('ch-1', 1))[0].metadata!.namespace, f.ns);
+    for (const f of [a, b]) {
+      assert.equal((await f.waitForDeployments('ch-1', 1))[0].metadata!.namespace, f.ns);
+    }
   });
 });

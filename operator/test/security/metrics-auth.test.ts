@@ -2,16 +2,19 @@
 // the chart's RBAC and --metrics-secure, and /metrics over HTTPS refuses a request without a token (401) and a
 // token without the grant (403), and serves a token bound to the chart's metrics-reader ClusterRole (200).
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { request } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { STATUS_METRIC } from '@hexactf/contract';
-import { Manager } from '../../src/manager.ts';
+import type { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
 import { selfSignedCert } from '../../src/server/self-signed.ts';
 import { renderChart } from '../chart/helm.ts';
 import { create, serviceAccountKubeConfig } from '../chart/kube.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -22,12 +25,18 @@ after(async () => env?.stop());
 
 function get(url: string, token?: string): Promise<{ status: number; body: string; cert?: X509Certificate }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { rejectUnauthorized: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      const raw = (res.socket as import('node:tls').TLSSocket).getPeerX509Certificate?.();
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), cert: raw }));
-    });
+    const req = request(
+      url,
+      { rejectUnauthorized: false, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const raw = (res.socket as import('node:tls').TLSSocket).getPeerX509Certificate?.();
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), cert: raw })
+        );
+      }
+    );
     req.on('error', reject);
     req.end();
   });
@@ -36,7 +45,11 @@ function get(url: string, token?: string): Promise<{ status: number; body: strin
 async function tokenFor(namespace: string, name: string): Promise<string> {
   const core = env.kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }).catch(() => undefined);
-  const tr = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   return tr.status!.token!;
 }
 
@@ -48,21 +61,37 @@ describe('--metrics-secure', () => {
     ns = await createTestNamespace(env.kubeConfig, 'metrics-secure');
     const challengeNs = await createTestNamespace(env.kubeConfig, 'metrics-secure-ch');
     const objs = renderChart({ release: ns, namespace: ns, set: [`challengeNamespaces={${challengeNs}}`] });
-    for (const obj of objs.filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind))) {
+    for (const obj of objs.filter((o) =>
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind)
+    )) {
       await create(env.kubeConfig, obj as any);
     }
     const sa = await serviceAccountKubeConfig(env.kubeConfig, ns, `${ns}-challenge-operator`);
     // One Challenge so the body has a challenge series to look for.
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     await custom.createNamespacedCustomObject({
-      group: 'apps.hexactf.io', version: 'v1alpha1', namespace: challengeNs, plural: 'challenges',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { name: 'c1', labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': 'alice' } }, spec: { definition: 'missing' } },
+      group: 'apps.hexactf.io',
+      version: 'v1alpha1',
+      namespace: challengeNs,
+      plural: 'challenges',
+      body: {
+        apiVersion: 'apps.hexactf.io/v1alpha1',
+        kind: 'Challenge',
+        metadata: { name: 'c1', labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': 'alice' } },
+        spec: { definition: 'missing' },
+      },
     });
-    manager = new Manager({
+    manager = newOperator({
       kubeConfig: sa,
-      flags: { namespace: challengeNs, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', metricsSecure: true, seriesStateConfigMap: '' },
+      flags: {
+        namespace: challengeNs,
+        metricsBindAddress: '127.0.0.1:0',
+        healthProbeBindAddress: '0',
+        metricsSecure: true,
+        seriesStateConfigMap: '',
+      },
       defaultMetrics: false,
-    });
+    }).manager;
     await manager.start();
     url = manager.metricsUrl!;
   });
@@ -87,29 +116,37 @@ describe('--metrics-secure', () => {
     assert.match(r.body, /may not get \/metrics/);
   });
 
-  it('serves a token bound to the chart\'s metrics-reader ClusterRole (200)', async () => {
+  it("serves a token bound to the chart's metrics-reader ClusterRole (200)", async () => {
     const token = await tokenFor(ns, 'prometheus');
     await env.kubeConfig.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
       body: {
         metadata: { name: `${ns}-reader` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${ns}-challenge-operator-metrics-reader` },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `${ns}-challenge-operator-metrics-reader`,
+        },
         subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: ns }],
       },
     });
-    let r = await get(url, token);
-    for (let i = 0; i < 50 && r.status !== 200; i++) {
-      await new Promise((res) => setTimeout(res, 100)); // RBAC caches settle in the apiserver
-      r = await get(url, token);
-    }
+    // Until the RBAC caches settle in the apiserver.
+    const allowed = async () => {
+      const got = await get(url, token);
+      return got.status === 200 && got;
+    };
+    const r = await waitFor('the binding to take effect', allowed, 5000, 100).catch(() => get(url, token));
     assert.equal(r.status, 200, r.body);
     assert.match(r.body, new RegExp(`${STATUS_METRIC}\\{`));
-    assert.match(r.body, /username="alice"/, "the player names the metrics carry");
+    assert.match(r.body, /username="alice"/, 'the player names the metrics carry');
   });
 
   it('32 concurrent scrapes with one token are all served, with one review of the token', async () => {
     const token = await tokenFor(ns, 'prometheus');
     const results = await Promise.all(Array.from({ length: 32 }, () => get(url, token)));
-    assert.deepEqual(results.map((r) => r.status), Array(32).fill(200));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(32).fill(200)
+    );
     assert.ok(results.every((r) => r.body.includes('username="alice"')));
   });
 
@@ -121,11 +158,18 @@ describe('--metrics-secure', () => {
     const pair = selfSignedCert('from-files', ['127.0.0.1']);
     writeFileSync(join(dir, 'tls.crt'), pair.cert);
     writeFileSync(join(dir, 'tls.key'), pair.key);
-    const m = new Manager({
+    const m = newOperator({
       kubeConfig: env.kubeConfig,
-      flags: { namespace: ns, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', metricsSecure: true, metricsCertDir: dir, seriesStateConfigMap: '' },
+      flags: {
+        namespace: ns,
+        metricsBindAddress: '127.0.0.1:0',
+        healthProbeBindAddress: '0',
+        metricsSecure: true,
+        metricsCertDir: dir,
+        seriesStateConfigMap: '',
+      },
       defaultMetrics: false,
-    });
+    }).manager;
     await m.start();
     try {
       const r = await get(m.metricsUrl!);

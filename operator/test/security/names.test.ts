@@ -25,12 +25,24 @@ describe('child name collisions', () => {
       namespace: f.ns,
       body: {
         metadata: {
-          name, labels: { 'app.kubernetes.io/managed-by': 'hexactf-challenge-operator', app: 'theirs' },
-          ownerReferences: [{ apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', name: 'other', uid: other.metadata.uid!, controller: true }],
+          name,
+          labels: { 'app.kubernetes.io/managed-by': 'hexactf-challenge-operator', app: 'theirs' },
+          ownerReferences: [
+            {
+              apiVersion: 'apps.hexactf.io/v1alpha1',
+              kind: 'Challenge',
+              name: 'other',
+              uid: other.metadata.uid!,
+              controller: true,
+            },
+          ],
         },
         spec: {
           selector: { matchLabels: { app: 'theirs' } },
-          template: { metadata: { labels: { app: 'theirs' } }, spec: { containers: [{ name: 'web', image: 'example.test/theirs:1' }] } },
+          template: {
+            metadata: { labels: { app: 'theirs' } },
+            spec: { containers: [{ name: 'web', image: 'example.test/theirs:1' }] },
+          },
         },
       },
     });
@@ -39,7 +51,10 @@ describe('child name collisions', () => {
     await f.createChallenge('victim', { user: 'alice', definition: 'web' });
     const ch = await f.waitForState('victim', 'Error');
     assert.equal(getCondition(ch.status, 'Ready')?.reason, 'ChildNameConflict');
-    assert.match(ch.status!.currentStatus!.errorMsg!, new RegExp(`Deployment ${name} already exists and belongs to Challenge other`));
+    assert.match(
+      ch.status!.currentStatus!.errorMsg!,
+      new RegExp(`Deployment ${name} already exists and belongs to Challenge other`)
+    );
     assert.equal(ch.status!.endpoint, undefined, 'no endpoint from a Service it does not own');
 
     await f.deleteChallenge('victim');
@@ -58,7 +73,10 @@ describe('child name collisions', () => {
         metadata: { name, labels: { app: 'someone-elses' } },
         spec: {
           selector: { matchLabels: { app: 'someone-elses' } },
-          template: { metadata: { labels: { app: 'someone-elses' } }, spec: { containers: [{ name: 'web', image: 'example.test/other:1' }] } },
+          template: {
+            metadata: { labels: { app: 'someone-elses' } },
+            spec: { containers: [{ name: 'web', image: 'example.test/other:1' }] },
+          },
         },
       },
     });

@@ -2,16 +2,18 @@
 // scraped by a real Prometheus using deploy/prometheus/prometheus.yml (only the target address and the intervals
 // changed), which evaluates the chart's rules live.
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { parse, stringify } from 'yaml';
-import { Manager } from '../../src/manager.ts';
-import { retryTooManyRequests } from '../../demo/workload.ts';
-import { createTestNamespace, useTestEnv, type TestEnv } from '../support/test-env.ts';
+import type { Manager } from '../../src/manager.ts';
+import { newOperator } from '../../src/operator.ts';
+import { retryTooManyRequests } from '../../demo/api-calls.ts';
+import { useTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 
@@ -28,22 +30,47 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     ns = await createTestNamespace(env.kubeConfig, 'scrape');
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     const target = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-    await retryTooManyRequests(() => custom.createNamespacedCustomObject({
-      ...target, plural: 'challengedefinitions',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'ChallengeDefinition', metadata: { name: 'pwn-echo' },
-        spec: { category: 'pwn', components: [{ name: 'svc', deployment: { spec: { template: { spec: { containers: [{ name: 'nc', image: 'busybox:1.36' }] } } } } }] } },
-    }));
-    manager = new Manager({
-      kubeConfig: env.kubeConfig, defaultMetrics: false,
+    await retryTooManyRequests(() =>
+      custom.createNamespacedCustomObject({
+        ...target,
+        plural: 'challengedefinitions',
+        body: {
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          kind: 'ChallengeDefinition',
+          metadata: { name: 'pwn-echo' },
+          spec: {
+            category: 'pwn',
+            components: [
+              {
+                name: 'svc',
+                deployment: { spec: { template: { spec: { containers: [{ name: 'nc', image: 'busybox:1.36' }] } } } },
+              },
+            ],
+          },
+        },
+      })
+    );
+    manager = newOperator({
+      kubeConfig: env.kubeConfig,
+      defaultMetrics: false,
       flags: { namespace: ns, metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '0', pendingTimeoutMs: 0 },
-    });
+    }).manager;
     await manager.start();
-    await retryTooManyRequests(() => custom.createNamespacedCustomObject({
-      ...target, plural: 'challenges',
-      body: { apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge',
-        metadata: { name: 'pwn-1-bob', labels: { 'apps.hexactf.io/challengeId': 'pwn-1', 'apps.hexactf.io/user': 'bob' } },
-        spec: { definition: 'pwn-echo' } },
-    }));
+    await retryTooManyRequests(() =>
+      custom.createNamespacedCustomObject({
+        ...target,
+        plural: 'challenges',
+        body: {
+          apiVersion: 'apps.hexactf.io/v1alpha1',
+          kind: 'Challenge',
+          metadata: {
+            name: 'pwn-1-bob',
+            labels: { 'apps.hexactf.io/challengeId': 'pwn-1', 'apps.hexactf.io/user': 'bob' },
+          },
+          spec: { definition: 'pwn-echo' },
+        },
+      })
+    );
 
     const config = parse(readFileSync(join(repo, 'deploy/prometheus/prometheus.yml'), 'utf8'));
     config.global.scrape_interval = '1s';
@@ -61,23 +88,28 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
     await env?.stop();
   });
 
+  /** The query's result once it has one (errors while Prometheus starts count as not yet), else []. */
   async function query(expr: string): Promise<any[]> {
-    for (let i = 0; i < 150; i++) {
-      try {
-        const body = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json() as any;
-        if (body.status === 'success' && body.data.result.length > 0) return body.data.result;
-      } catch { /* Prometheus still starting */ }
-      await sleep(200);
-    }
-    return [];
+    const result = async () => {
+      const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as any;
+      return body.status === 'success' && body.data.result.length > 0 && (body.data.result as any[]);
+    };
+    return waitFor(expr, result, 30_000, 200).catch(() => []);
   }
 
   it('scrapes challenge_resource_status with the Challenge labels, as job challenge-operator', async () => {
     const [series] = await query('challenge_resource_status{job="challenge-operator"}');
     assert.ok(series, 'no challenge_resource_status scraped');
     assert.deepEqual(
-      [series.metric.namespace, series.metric.challenge_id, series.metric.challenge_name, series.metric.username, series.value[1]],
-      [ns, 'pwn-1', 'pwn-1-bob', 'bob', '0']);
+      [
+        series.metric.namespace,
+        series.metric.challenge_id,
+        series.metric.challenge_name,
+        series.metric.username,
+        series.value[1],
+      ],
+      [ns, 'pwn-1', 'pwn-1-bob', 'bob', '0']
+    );
     assert.equal(series.metric.exported_namespace, undefined);
   });
 
@@ -90,7 +122,9 @@ describe('Prometheus (deploy/prometheus/prometheus.yml) scraping the operator, w
 
   it('does not consider the operator absent', async () => {
     assert.equal((await query('up{job="challenge-operator"} == 1')).length, 1);
-    const body = await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('absent(up{job="challenge-operator"} == 1)')}`)).json() as any;
+    const body = (await (
+      await fetch(`${url}/api/v1/query?query=${encodeURIComponent('absent(up{job="challenge-operator"} == 1)')}`)
+    ).json()) as any;
     assert.deepEqual(body.data.result, []);
   });
 });

@@ -24,18 +24,28 @@ after(async () => {
 });
 
 const statusOf = async (name: string) =>
-  parseSeries(await op.scrape(), STATUS_METRIC).get(`{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`);
+  parseSeries(await op.scrape(), STATUS_METRIC).get(
+    `{challenge_id="1",challenge_name="${name}",username="${name.slice(2)}",namespace="${kube.ns}"}`
+  );
 
 /** Plays the Deployment controller for one Challenge and waits for Running. */
 async function bringUp(name: string, timeoutMs = 30_000): Promise<void> {
-  await waitFor(`${name} Running`, async () => {
-    const ch = await kube.getChallenge(name);
-    if (!ch) return false;
-    for (const d of await kube.deployments()) {
-      if (d.metadata!.labels!['apps.hexactf.io/owner-uid'] === ch.metadata.uid && !d.status?.availableReplicas) await kube.markAvailable(d);
-    }
-    return ch.status?.currentStatus?.state === 'Running';
-  }, timeoutMs);
+  await waitFor(
+    `${name} Running`,
+    async () => {
+      const ch = await kube.getChallenge(name);
+      if (!ch) {
+        return false;
+      }
+      for (const d of await kube.deployments()) {
+        if (d.metadata!.labels!['apps.hexactf.io/owner-uid'] === ch.metadata.uid && !d.status?.availableReplicas) {
+          await kube.markAvailable(d);
+        }
+      }
+      return ch.status?.currentStatus?.state === 'Running';
+    },
+    timeoutMs
+  );
 }
 
 test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, reconciling resumes', async (t) => {
@@ -50,7 +60,7 @@ test('kube-apiserver stopped and restarted: no exit, /readyz 503 then 200, recon
   const noticedMs = Date.now() - down;
   assert.equal(await op.healthz(), 200, 'liveness stays up: restarting the pod would not help');
   assert.equal(await statusOf('c-ann'), '1', 'metrics keep coming from the cache');
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 2000)); // the outage goes on: the operator must live through it
   assert.ok(op.alive(), 'the operator did not exit');
 
   await env.startApiserver();
@@ -72,7 +82,7 @@ test('etcd stopped and restarted: no exit, /readyz 503 then 200, writes resume',
   await waitFor('/readyz 503 during the etcd outage', async () => (await op.readyz()) === 503, 30_000);
   assert.equal(await op.healthz(), 200);
   assert.equal(await statusOf('c-cyd'), '1');
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 2000)); // the outage goes on: the operator must live through it
   assert.ok(op.alive(), 'the operator did not exit');
 
   await env.startEtcd();

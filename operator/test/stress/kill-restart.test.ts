@@ -41,37 +41,62 @@ async function challengeSeries(o: OperatorProcess): Promise<string[]> {
 }
 
 async function markAllAvailable(): Promise<void> {
-  for (const d of await kube.deployments()) if (!d.status?.availableReplicas) await kube.markAvailable(d);
+  for (const d of await kube.deployments()) {
+    if (!d.status?.availableReplicas) {
+      await kube.markAvailable(d);
+    }
+  }
 }
 
 test('SIGKILL mid-reconcile: the restarted operator finishes the job without duplicates or orphans', async () => {
   op = await OperatorProcess.start(env.kubeconfigPath, args());
   const names = Array.from({ length: N }, (_, i) => `c-${i}`);
-  await pool(names, 20, (name, i) => kube.createChallenge(name, { user: `user-${i % 15}`, challengeId: String(1 + (i % 4)), definition: 'web' }));
+  await pool(names, 20, (name, i) =>
+    kube.createChallenge(name, { user: `user-${i % 15}`, challengeId: String(1 + (i % 4)), definition: 'web' })
+  );
   await waitFor('the first children', async () => (await kube.deployments()).length > 0, 30_000);
   await op.kill('SIGKILL');
   const partial = (await kube.deployments()).length + (await kube.services()).length;
   const withStatus = (await kube.challenges()).filter((c) => c.status?.currentStatus?.state).length;
-  process.stderr.write(`# killed mid-reconcile with ${partial}/${N * CHILDREN} children and ${withStatus}/${N} statuses written\n`);
+  process.stderr.write(
+    `# killed mid-reconcile with ${partial}/${N * CHILDREN} children and ${withStatus}/${N} statuses written\n`
+  );
   assert.ok(partial < N * CHILDREN && withStatus < N, 'the kill landed mid-way');
 
   op = await OperatorProcess.start(env.kubeconfigPath, args());
-  await waitFor('every Challenge Pending with all its children', async () => {
-    const chs = await kube.challenges();
-    const r = await kube.childReport();
-    return chs.length === N && chs.every((c) => c.status?.currentStatus?.state === 'Pending' && c.metadata.finalizers?.includes(FINALIZER)) &&
-      r.perChallenge.size === N && [...r.perChallenge.values()].every((n) => n === CHILDREN);
-  }, 60_000);
+  await waitFor(
+    'every Challenge Pending with all its children',
+    async () => {
+      const chs = await kube.challenges();
+      const r = await kube.childReport();
+      return (
+        chs.length === N &&
+        chs.every((c) => c.status?.currentStatus?.state === 'Pending' && c.metadata.finalizers?.includes(FINALIZER)) &&
+        r.perChallenge.size === N &&
+        [...r.perChallenge.values()].every((n) => n === CHILDREN)
+      );
+    },
+    60_000
+  );
   const report = await kube.childReport();
   assert.deepEqual(report.orphans, []);
   assert.deepEqual(report.duplicates, []);
-  for (const c of await kube.challenges()) assert.equal(c.metadata.finalizers!.filter((x) => x === FINALIZER).length, 1);
+  for (const c of await kube.challenges()) {
+    assert.equal(c.metadata.finalizers!.filter((x) => x === FINALIZER).length, 1);
+  }
 });
 
 test('SIGKILL in steady state: /metrics after the restart equals /metrics before', async () => {
   await markAllAvailable();
-  await waitFor('all Running', async () => (await kube.challenges()).every((c) => c.status?.currentStatus?.state === 'Running'), 60_000);
-  await waitFor('the operator\'s cache caught up', async () => (await challengeSeries(op!)).filter((l) => l.endsWith(' 1')).length === 2 * N);
+  await waitFor(
+    'all Running',
+    async () => (await kube.challenges()).every((c) => c.status?.currentStatus?.state === 'Running'),
+    60_000
+  );
+  await waitFor(
+    "the operator's cache caught up",
+    async () => (await challengeSeries(op!)).filter((l) => l.endsWith(' 1')).length === 2 * N
+  );
   const before = await challengeSeries(op!);
   await op!.kill('SIGKILL');
   op = await OperatorProcess.start(env.kubeconfigPath, args());
@@ -88,18 +113,34 @@ test('SIGKILL mid-deletion: every finalizer removed exactly once, no orphan, ser
   const removals = new Map<string, number>();
   const readds = new Map<string, number>();
   const last = new Map<string, boolean>();
-  const list = (await kube.custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: kube.ns, plural: 'challenges' })) as { metadata: { resourceVersion: string }; items: Challenge[] };
-  for (const c of list.items) last.set(c.metadata.name, c.metadata.finalizers?.includes(FINALIZER) ?? false);
+  const list = (await kube.custom.listNamespacedCustomObject({
+    group: 'apps.hexactf.io',
+    version: 'v1alpha1',
+    namespace: kube.ns,
+    plural: 'challenges',
+  })) as { metadata: { resourceVersion: string }; items: Challenge[] };
+  for (const c of list.items) {
+    last.set(c.metadata.name, c.metadata.finalizers?.includes(FINALIZER) ?? false);
+  }
   // Removing the last finalizer of a deleting object is the deletion itself: the apiserver may report it as one
   // DELETED event carrying the last stored version (finalizer still listed), so DELETED counts as the removal.
-  const watch = await new Watch(env.kubeConfig).watch(`/apis/apps.hexactf.io/v1alpha1/namespaces/${kube.ns}/challenges`, { resourceVersion: list.metadata.resourceVersion }, (type: string, obj: Challenge) => {
-    const name = obj.metadata.name;
-    const has = type !== 'DELETED' && (obj.metadata.finalizers?.includes(FINALIZER) ?? false);
-    const had = last.get(name) ?? false;
-    if (had && !has) removals.set(name, (removals.get(name) ?? 0) + 1);
-    if (!had && has) readds.set(name, (readds.get(name) ?? 0) + 1);
-    last.set(name, has);
-  }, () => {});
+  const watch = await new Watch(env.kubeConfig).watch(
+    `/apis/apps.hexactf.io/v1alpha1/namespaces/${kube.ns}/challenges`,
+    { resourceVersion: list.metadata.resourceVersion },
+    (type: string, obj: Challenge) => {
+      const name = obj.metadata.name;
+      const has = type !== 'DELETED' && (obj.metadata.finalizers?.includes(FINALIZER) ?? false);
+      const had = last.get(name) ?? false;
+      if (had && !has) {
+        removals.set(name, (removals.get(name) ?? 0) + 1);
+      }
+      if (!had && has) {
+        readds.set(name, (readds.get(name) ?? 0) + 1);
+      }
+      last.set(name, has);
+    },
+    () => {}
+  );
 
   try {
     await pool(doomed, 30, (name) => kube.deleteChallenge(name));
@@ -111,26 +152,37 @@ test('SIGKILL mid-deletion: every finalizer removed exactly once, no orphan, ser
 
     op = await OperatorProcess.start(env.kubeconfigPath, args());
     await waitFor('every doomed Challenge gone', async () => (await kube.challenges()).length === N / 2, 60_000);
-    await new Promise((r) => setTimeout(r, 500)); // let the last watch events arrive
+    // The watch has seen each doomed Challenge's finalizer go (the assertions below say which did not).
+    await waitFor('every finalizer removal watched', async () => doomed.every((n) => removals.has(n)), 10_000).catch(
+      () => {}
+    );
   } finally {
     watch.abort();
   }
 
-  for (const name of doomed) assert.equal(removals.get(name), 1, `${name}: finalizer removed ${removals.get(name) ?? 0} times`);
+  for (const name of doomed) {
+    assert.equal(removals.get(name), 1, `${name}: finalizer removed ${removals.get(name) ?? 0} times`);
+  }
   assert.equal(readds.size, 0, `finalizers re-added: ${[...readds.keys()]}`);
   const report = await kube.childReport();
   assert.deepEqual(report.orphans, []);
   assert.deepEqual(report.duplicates, []);
   assert.deepEqual([...report.perChallenge.keys()].sort(), [...kept].sort());
-  const leftovers = [...(await kube.deployments()), ...(await kube.services())].filter((o) => doomed.some((n) => uids.get(n) === o.metadata!.labels!['apps.hexactf.io/owner-uid']));
-  assert.deepEqual(leftovers.map((o) => o.metadata!.name), []);
+  const leftovers = [...(await kube.deployments()), ...(await kube.services())].filter((o) =>
+    doomed.some((n) => uids.get(n) === o.metadata!.labels!['apps.hexactf.io/owner-uid'])
+  );
+  assert.deepEqual(
+    leftovers.map((o) => o.metadata!.name),
+    []
+  );
 
   const keptOnly = before.filter((l) => kept.some((n) => l.includes(`challenge_name="${n}"`)));
   assert.equal(keptOnly.length, N); // status + info of each kept Challenge
   // The new process still saw the unfinished deletions, so those are exported as Deleted (2) until the
   // retention ends: the only series allowed beyond the kept ones.
   const after = await challengeSeries(op!);
-  const tombstone = (l: string) => l.startsWith(`${STATUS_METRIC}{`) && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
+  const tombstone = (l: string) =>
+    l.startsWith(`${STATUS_METRIC}{`) && l.endsWith('} 2') && doomed.some((n) => l.includes(`challenge_name="${n}"`));
   const diff = [
     ...after.filter((l) => !keptOnly.includes(l) && !tombstone(l)).map((l) => `+ ${l}`),
     ...keptOnly.filter((l) => !after.includes(l)).map((l) => `- ${l}`),

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { waitFor } from '@hexactf/testing/wait';
-import { createTestNamespace, startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
+import { startTestEnv, type TestEnv, type TestEnvOptions } from '../support/test-env.ts';
+import { createTestNamespace } from '../support/cluster-setup.ts';
 import { definitionSpec, parseSeries } from '../integration/harness.ts';
 
 export { definitionSpec, parseSeries };
@@ -44,17 +45,32 @@ export class OperatorProcess {
   }
 
   static async start(kubeconfigPath: string, args: string[], timeoutMs = 30_000): Promise<OperatorProcess> {
-    const child = spawn(process.execPath, [
-      MAIN, '--kubeconfig', kubeconfigPath, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=127.0.0.1:0',
-      '--log-level=info', ...args,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--kubeconfig',
+        kubeconfigPath,
+        '--metrics-bind-address=127.0.0.1:0',
+        '--health-probe-bind-address=127.0.0.1:0',
+        '--log-level=info',
+        ...args,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] }
+    );
     const op = new OperatorProcess(child);
     try {
-      const started = await waitFor('operator started', async () => {
-        if (child.exitCode !== null) throw new Error(`operator exited ${child.exitCode}:\n${op.log.slice(-3000)}`);
-        const line = op.log.split('\n').find((l) => l.includes('"operator started"'));
-        return line ? (JSON.parse(line) as { metrics: string; health: string }) : undefined;
-      }, timeoutMs);
+      const started = await waitFor(
+        'operator started',
+        async () => {
+          if (child.exitCode !== null) {
+            throw new Error(`operator exited ${child.exitCode}:\n${op.log.slice(-3000)}`);
+          }
+          const line = op.log.split('\n').find((l) => l.includes('"operator started"'));
+          return line ? (JSON.parse(line) as { metrics: string; health: string }) : undefined;
+        },
+        timeoutMs
+      );
       op.metricsUrl = started.metrics;
       op.healthUrl = started.health;
     } catch (err) {
@@ -69,14 +85,18 @@ export class OperatorProcess {
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.alive()) return;
+    if (!this.alive()) {
+      return;
+    }
     this.child.kill(signal);
     await this.exited;
   }
 
   async scrape(): Promise<string> {
     const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`scrape: ${res.status}`);
+    if (!res.ok) {
+      throw new Error(`scrape: ${res.status}`);
+    }
     return res.text();
   }
 
@@ -89,21 +109,17 @@ export class OperatorProcess {
   }
 }
 
-/** A value of one series in a scrape, e.g. metricValue(text, 'workqueue_depth{name="challenge"}'). */
-export function metricValue(text: string, series: string): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
-  }
-  return undefined;
-}
-
 /** Sum of every series of a metric whose label set contains all of `has` (substrings like 'result="error"'). */
 export function metricSum(text: string, metric: string, ...has: string[]): number {
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (!line.startsWith(metric + '{') && !line.startsWith(metric + ' ')) continue;
+    if (!line.startsWith(metric + '{') && !line.startsWith(metric + ' ')) {
+      continue;
+    }
     const i = line.lastIndexOf(' ');
-    if (has.every((h) => line.slice(0, i).includes(h))) sum += Number(line.slice(i + 1));
+    if (has.every((h) => line.slice(0, i).includes(h))) {
+      sum += Number(line.slice(i + 1));
+    }
   }
   return sum;
 }
@@ -136,11 +152,15 @@ export class Kube extends ChallengeClient {
       const uid = o.metadata!.labels?.['apps.hexactf.io/owner-uid'] ?? '';
       const owner = live.get(uid);
       if (!owner || o.metadata!.deletionTimestamp) {
-        if (!o.metadata!.deletionTimestamp) orphans.push(`${kind} ${o.metadata!.name}`);
+        if (!o.metadata!.deletionTimestamp) {
+          orphans.push(`${kind} ${o.metadata!.name}`);
+        }
         continue;
       }
       const slot = `${kind}/${uid}/${o.metadata!.labels?.['apps.hexactf.io/component']}`;
-      if (seen.has(slot)) duplicates.push(`${kind} ${o.metadata!.name} (owner ${owner})`);
+      if (seen.has(slot)) {
+        duplicates.push(`${kind} ${o.metadata!.name} (owner ${owner})`);
+      }
       seen.add(slot);
       perChallenge.set(owner, (perChallenge.get(owner) ?? 0) + 1);
     }
@@ -151,12 +171,14 @@ export class Kube extends ChallengeClient {
 /** Runs fn over items with at most `limit` in flight. */
 export async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    })
+  );
 }
 
 export { sleep };

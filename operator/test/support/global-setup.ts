@@ -2,14 +2,19 @@
 // Test files attach with useTestEnv()/connectTestEnv() through HEXACTF_TEST_KUBECONFIG (inherited by the test
 // processes, which start after this) and isolate by namespace; files that restart servers start a private env.
 import { existsSync } from 'node:fs';
-import { defaultCrdDir, SHARED_KUBECONFIG_ENV, startTestEnv, type TestEnv } from './test-env.ts';
+import { defaultCrdDir } from './cluster-setup.ts';
+import { SHARED_KUBECONFIG_ENV, startTestEnv, type TestEnv } from './test-env.ts';
 
 let env: TestEnv | undefined;
 
 export async function globalSetup(): Promise<void> {
-  if (process.env[SHARED_KUBECONFIG_ENV]) return; // the caller brought its own cluster
+  if (process.env[SHARED_KUBECONFIG_ENV]) {
+    return;
+  } // the caller brought its own cluster
   env = await startTestEnv();
-  if (existsSync(defaultCrdDir)) await env.installCrds();
+  if (existsSync(defaultCrdDir)) {
+    await env.installCrds();
+  }
   process.env[SHARED_KUBECONFIG_ENV] = env.kubeconfigPath;
 }
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
-import { createTestNamespace, defaultCrdDir, startTestEnv, type TestEnv } from './test-env.ts';
+import { createTestNamespace, defaultCrdDir } from './cluster-setup.ts';
+import { startTestEnv, type TestEnv } from './test-env.ts';
 
 let env: TestEnv;
 let core: CoreV1Api;
@@ -75,24 +76,37 @@ test('data survives an apiserver restart and an etcd restart', async () => {
   await env.startEtcd();
   // The apiserver reconnects to etcd by itself; writes work again and the old data is there.
   await waitFor('a write after the etcd restart', async () => {
-    await core.patchNamespacedConfigMap({ name: 'kept', namespace: ns, body: [{ op: 'replace', path: '/data/k', value: 'v2' }] });
+    await core.patchNamespacedConfigMap({
+      name: 'kept',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/data/k', value: 'v2' }],
+    });
     return true;
   });
   const afterEtcd = await core.readNamespacedConfigMap({ name: 'kept', namespace: ns });
   assert.deepEqual(afterEtcd.data, { k: 'v2' });
 });
 
-test('installCrds applies operator/chart/crds and the CRDs are Established and servable', { skip: !existsSync(defaultCrdDir) }, async () => {
-  await env.installCrds();
-  await env.installCrds(); // idempotent: a second apply is a no-op, not a conflict
-  const crds = await env.kubeConfig.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();
-  const names = crds.items.map((c) => c.metadata?.name).sort();
-  assert.deepEqual(names, ['challengedefinitions.apps.hexactf.io', 'challenges.apps.hexactf.io']);
-  const ns = await createTestNamespace(env.kubeConfig, 'crd');
-  const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
-  // Served right after Established: an empty list, not a 404.
-  const list = (await waitFor('the Challenge list', () =>
-    custom.listNamespacedCustomObject({ group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns, plural: 'challenges' }),
-  )) as { items: unknown[] };
-  assert.deepEqual(list.items, []);
-});
+test(
+  'installCrds applies operator/chart/crds and the CRDs are Established and servable',
+  { skip: !existsSync(defaultCrdDir) },
+  async () => {
+    await env.installCrds();
+    await env.installCrds(); // idempotent: a second apply is a no-op, not a conflict
+    const crds = await env.kubeConfig.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition();
+    const names = crds.items.map((c) => c.metadata?.name).sort();
+    assert.deepEqual(names, ['challengedefinitions.apps.hexactf.io', 'challenges.apps.hexactf.io']);
+    const ns = await createTestNamespace(env.kubeConfig, 'crd');
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    // Served right after Established: an empty list, not a 404.
+    const list = (await waitFor('the Challenge list', () =>
+      custom.listNamespacedCustomObject({
+        group: 'apps.hexactf.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'challenges',
+      })
+    )) as { items: unknown[] };
+    assert.deepEqual(list.items, []);
+  }
+);

@@ -2,15 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { FakeClock } from '../../src/clock.ts';
-import { ChallengeCollector, definitionRequests } from '../../src/metrics/challenge-collector.ts';
+import { ChallengeCollector } from '../../src/metrics/challenge-collector.ts';
+import { definitionRequests } from '../../src/metrics/challenge-families.ts';
 import { escapeLabelValue } from '../../src/metrics/exposition.ts';
 import type { Piece } from '../../src/metrics/gzip-pieces.ts';
-import { parseQuantity } from '../../src/controller/quantity.ts';
+import { parseQuantity } from '../../src/api/quantity.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 
 function challenge(name: string, user: string, state?: string, extra: Partial<Challenge['metadata']> = {}): Challenge {
   return {
-    metadata: { name, namespace: 'ctf', labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': user }, ...extra },
+    metadata: {
+      name,
+      namespace: 'ctf',
+      labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': user },
+      ...extra,
+    },
     spec: { definition: 'web-basic' },
     status: state ? { currentStatus: { state: state as any } } : undefined,
   };
@@ -21,8 +27,29 @@ const def: ChallengeDefinition = {
   spec: {
     category: 'web',
     components: [
-      { name: 'app', deployment: { spec: { replicas: 2, template: { spec: { containers: [{ name: 'a', image: 'x', resources: { requests: { cpu: '250m', memory: '64Mi' } } }] } } } } },
-      { name: 'db', deployment: { spec: { template: { spec: { containers: [{ name: 'b', image: 'y', resources: { limits: { cpu: '1', memory: '1G' } } }] } } } } },
+      {
+        name: 'app',
+        deployment: {
+          spec: {
+            replicas: 2,
+            template: {
+              spec: {
+                containers: [{ name: 'a', image: 'x', resources: { requests: { cpu: '250m', memory: '64Mi' } } }],
+              },
+            },
+          },
+        },
+      },
+      {
+        name: 'db',
+        deployment: {
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'b', image: 'y', resources: { limits: { cpu: '1', memory: '1G' } } }] },
+            },
+          },
+        },
+      },
     ],
   },
 };
@@ -31,18 +58,30 @@ function setup(items: Challenge[]) {
   const clock = new FakeClock();
   const live = new Map(items.map((c) => [c.metadata.name, c]));
   const col = new ChallengeCollector(
-    { challenges: () => live.values(), get: (k) => live.get(k.split('/')[1]), definitions: () => [def], definition: (_ns, n) => (n === def.metadata.name ? def : undefined) },
+    {
+      challenges: () => live.values(),
+      get: (k) => live.get(k.split('/')[1]),
+      definitions: () => [def],
+      definition: (_ns, n) => (n === def.metadata.name ? def : undefined),
+    },
     clock,
-    60_000,
+    60_000
   );
   return { clock, live, col };
 }
 
-test('states that are not ours count as Pending: the original operator\'s, and names inherited by every object', () => {
+test("states that are not ours count as Pending: the original operator's, and names inherited by every object", () => {
   const odd = ['None', 'Creating', 'Created', 'Terminating', 'constructor', 'toString', '__proto__', 'hasOwnProperty'];
   const { col } = setup(odd.map((state, i) => challenge(`x${i}`, `u${i}`, state)));
-  const values = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).map((l) => l.slice(l.lastIndexOf(' ') + 1));
-  assert.deepEqual(values, odd.map(() => '0'));
+  const values = col
+    .render()
+    .split('\n')
+    .filter((l) => l.startsWith(`${STATUS_METRIC}{`))
+    .map((l) => l.slice(l.lastIndexOf(' ') + 1));
+  assert.deepEqual(
+    values,
+    odd.map(() => '0')
+  );
 });
 
 test('one series per Challenge with the contract labels and values 0-3', () => {
@@ -53,7 +92,10 @@ test('one series per Challenge with the contract labels and values 0-3', () => {
     challenge('d', 'dave', 'Error'),
     challenge('e', 'erin', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }),
   ]);
-  const lines = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
+  const lines = col
+    .render()
+    .split('\n')
+    .filter((l) => l.startsWith(`${STATUS_METRIC}{`));
   assert.deepEqual(lines, [
     'challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0',
     'challenge_resource_status{challenge_id="7",challenge_name="b",username="bob",namespace="ctf"} 0',
@@ -68,8 +110,14 @@ test('a deleted Challenge stays exported as 2 for the retention, then disappears
   const gone = live.get('a')!;
   live.delete('a');
   col.onDeleted(gone);
-  const series = () => col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
-  assert.deepEqual(series(), ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 2']);
+  const series = () =>
+    col
+      .render()
+      .split('\n')
+      .filter((l) => l.startsWith(`${STATUS_METRIC}{`));
+  assert.deepEqual(series(), [
+    'challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 2',
+  ]);
   clock.advance(59_999);
   assert.equal(series().length, 1);
   clock.advance(1);
@@ -81,8 +129,13 @@ test('a Challenge recreated under the same name is exported once, from the cache
   const { live, col } = setup([challenge('a', 'alice', 'Running')]);
   col.onDeleted(live.get('a')!);
   live.set('a', challenge('a', 'alice', 'Pending'));
-  const lines = col.render().split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`));
-  assert.deepEqual(lines, ['challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0']);
+  const lines = col
+    .render()
+    .split('\n')
+    .filter((l) => l.startsWith(`${STATUS_METRIC}{`));
+  assert.deepEqual(lines, [
+    'challenge_resource_status{challenge_id="7",challenge_name="a",username="alice",namespace="ctf"} 0',
+  ]);
 });
 
 test('label values are escaped', () => {
@@ -95,9 +148,21 @@ test('label values are escaped', () => {
 test('challenge_info and definition requests carry definition and category', () => {
   const { col } = setup([challenge('a', 'alice', 'Running')]);
   const text = col.render();
-  assert.ok(text.includes('challenge_info{challenge_id="7",challenge_name="a",username="alice",namespace="ctf",definition="web-basic",category="web"} 1'));
-  assert.ok(text.includes('challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="cpu"} 1.5'));
-  assert.ok(text.includes(`challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="memory"} ${2 * 64 * 2 ** 20 + 1e9}`));
+  assert.ok(
+    text.includes(
+      'challenge_info{challenge_id="7",challenge_name="a",username="alice",namespace="ctf",definition="web-basic",category="web"} 1'
+    )
+  );
+  assert.ok(
+    text.includes(
+      'challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="cpu"} 1.5'
+    )
+  );
+  assert.ok(
+    text.includes(
+      `challenge_definition_requests{namespace="ctf",definition="web-basic",category="web",resource="memory"} ${2 * 64 * 2 ** 20 + 1e9}`
+    )
+  );
   assert.deepEqual(definitionRequests(def), { cpu: 1.5, memory: 2 * 64 * 2 ** 20 + 1e9 });
 });
 
@@ -122,7 +187,10 @@ test('a scrape re-renders only the blocks whose Challenges changed, and says wha
   const before = await pieces(col);
   const again = await pieces(col);
   assert.deepEqual(again, before);
-  assert.ok(again.every((p, i) => p === before[i]), 'nothing changed: the same pieces, nothing rendered');
+  assert.ok(
+    again.every((p, i) => p === before[i]),
+    'nothing changed: the same pieces, nothing rendered'
+  );
 
   live.set('c700', challenge('c700', 'u700', 'Error')); // an update: a new object version
   live.delete('c1500');
@@ -135,13 +203,27 @@ test('a scrape re-renders only the blocks whose Challenges changed, and says wha
 
   const text = after.map((p) => p.plain.toString()).join('');
   const fresh = setup([]);
-  for (const [k, v] of live) fresh.live.set(k, v);
+  for (const [k, v] of live) {
+    fresh.live.set(k, v);
+  }
   fresh.col.onDeleted(items[1500]);
   const sorted = (t: string) => t.split('\n').sort();
   assert.deepEqual(sorted(text), sorted(fresh.col.render()));
-  assert.ok(text.includes('challenge_resource_status{challenge_id="7",challenge_name="c700",username="u700",namespace="ctf"} 3\n'));
-  assert.ok(text.includes('challenge_resource_status{challenge_id="7",challenge_name="c1500",username="u1500",namespace="ctf"} 2\n'));
-  assert.ok(text.includes('challenge_info{challenge_id="7",challenge_name="new",username="newcomer",namespace="ctf",definition="web-basic",category="web"} 1\n'));
+  assert.ok(
+    text.includes(
+      'challenge_resource_status{challenge_id="7",challenge_name="c700",username="u700",namespace="ctf"} 3\n'
+    )
+  );
+  assert.ok(
+    text.includes(
+      'challenge_resource_status{challenge_id="7",challenge_name="c1500",username="u1500",namespace="ctf"} 2\n'
+    )
+  );
+  assert.ok(
+    text.includes(
+      'challenge_info{challenge_id="7",challenge_name="new",username="newcomer",namespace="ctf",definition="web-basic",category="web"} 1\n'
+    )
+  );
   assert.equal(text.split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).length, 2001);
 });
 
@@ -149,9 +231,14 @@ test('an info line follows its definition: updated, deleted and created again', 
   let current: ChallengeDefinition | undefined = def;
   const live = new Map([['a', challenge('a', 'alice', 'Running')]]);
   const col = new ChallengeCollector(
-    { challenges: () => live.values(), get: (k) => live.get(k.split('/')[1]), definitions: () => (current ? [current] : []), definition: () => current },
+    {
+      challenges: () => live.values(),
+      get: (k) => live.get(k.split('/')[1]),
+      definitions: () => (current ? [current] : []),
+      definition: () => current,
+    },
     new FakeClock(),
-    60_000,
+    60_000
   );
   const category = () => /challenge_info\{[^}]*category="([^"]*)"/.exec(col.render())?.[1];
   assert.equal(category(), 'web');

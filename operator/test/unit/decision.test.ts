@@ -1,46 +1,23 @@
 // The state table as a pure function: every row reached from plain facts, no apiserver.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FINALIZER, type Challenge, type ChallengeDefinition, type ChallengeStatus } from '../../src/api/types.ts';
-import {
-  STATE_TABLE, decide, type ChildrenFacts, type Decision, type DecisionOptions, type Facts,
-} from '../../src/controller/decision.ts';
+import { FINALIZER, type Challenge, type ChallengeStatus } from '../../src/api/types.ts';
+import { decide } from '../../src/controller/decision.ts';
+import type { Decision, Facts } from '../../src/controller/facts.ts';
+import { STATE_TABLE } from '../../src/controller/state-table.ts';
 import { getCondition } from '../../src/controller/status.ts';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-const OPTIONS: DecisionOptions = { pendingTimeoutMs: 300_000, challengeTtlMs: 1_800_000, maxPerUser: 0, quotaWaitTimeoutMs: 0, deleteOnError: false };
-
-function challenge(status?: ChallengeStatus, meta: Partial<Challenge['metadata']> = {}): Challenge {
-  return {
-    metadata: {
-      name: 'c1', namespace: 'ns', uid: 'u1', generation: 1, finalizers: [FINALIZER],
-      labels: { 'apps.hexactf.io/challengeId': '7', 'apps.hexactf.io/user': 'alice' },
-      creationTimestamp: iso(T0 - 60_000), ...meta,
-    },
-    spec: { definition: 'web' },
-    status,
-  };
-}
-
-const definition = (isOne = false): ChallengeDefinition => ({
-  metadata: { name: 'web', namespace: 'ns' },
-  spec: { isOne, components: [{ name: 'web', deployment: { spec: { template: { spec: { containers: [{ name: 'a', image: 'x' }] } } } } }] },
-});
-
-const available: ChildrenFacts = { unavailable: [], endpoint: 31000 };
-const waiting: ChildrenFacts = { unavailable: ['deployment ch-7-alice-web-0123456789'] };
-
-const running = (startedAt = T0 - 60_000): ChallengeStatus => ({
-  currentStatus: { state: 'Running', errorMsg: '' }, startedAt: iso(startedAt), isOne: false, observedGeneration: 1,
-});
-const pendingSince = (since: number): ChallengeStatus => ({
-  currentStatus: { state: 'Pending', errorMsg: '' }, pendingSince: iso(since), observedGeneration: 1,
-});
-const errorWith = (reason: string): ChallengeStatus => ({
-  currentStatus: { state: 'Error', errorMsg: 'x' },
-  conditions: [{ type: 'Ready', status: 'False', reason, message: 'x', lastTransitionTime: iso(T0 - 1000) }],
-});
+import {
+  OPTIONS,
+  T0,
+  available,
+  challenge,
+  definition,
+  errorWith,
+  iso,
+  pendingSince,
+  running,
+  waiting,
+} from './decision-fixtures.ts';
 
 const seen = new Set<string>();
 function facts(f: Partial<Facts> & { challenge: Challenge }): Facts {
@@ -82,7 +59,9 @@ describe('deletion', () => {
 
   test('a failing delete is named, and a fresh deletion is re-checked after 1 s', () => {
     const ch = challenge(running(), { deletionTimestamp: iso(T0), finalizers: [FINALIZER] });
-    const d = decided(facts({ challenge: ch, cleanup: { remaining: ['service b'], deleteError: 'deleting service b: boom' } }));
+    const d = decided(
+      facts({ challenge: ch, cleanup: { remaining: ['service b'], deleteError: 'deleting service b: boom' } })
+    );
     assert.equal(getCondition(d.status, 'CleanupBlocked')!.reason, 'DeleteFailed');
     assert.match(getCondition(d.status, 'CleanupBlocked')!.message, /^deleting service b: boom; waiting for 1/);
     assert.equal(d.requeueAfterMs, 1000);
@@ -91,7 +70,16 @@ describe('deletion', () => {
   test('children gone: Deleted, CleanupBlocked cleared, finalizer removed, the error message kept', () => {
     const status: ChallengeStatus = {
       ...errorWith('PendingTimeout'),
-      conditions: [...errorWith('PendingTimeout').conditions!, { type: 'CleanupBlocked', status: 'True', reason: 'ChildrenRemaining', message: 'm', lastTransitionTime: iso(T0) }],
+      conditions: [
+        ...errorWith('PendingTimeout').conditions!,
+        {
+          type: 'CleanupBlocked',
+          status: 'True',
+          reason: 'ChildrenRemaining',
+          message: 'm',
+          lastTransitionTime: iso(T0),
+        },
+      ],
     };
     const d = decided(facts({ challenge: deleting([FINALIZER], status), cleanup: { remaining: [] } }));
     assert.equal(d.row, 'cleaned-up');
@@ -108,7 +96,9 @@ describe('errors that stay, errors that heal', () => {
     assert.equal(kept.row, 'error-kept');
     assert.deepEqual(kept.status, { ...errorWith('PendingTimeout'), observedGeneration: 1 });
     assert.equal(kept.deleteChallenge, undefined);
-    const deleted = decided(facts({ challenge: challenge(errorWith('CrashLoopBackOff')), options: { ...OPTIONS, deleteOnError: true } }));
+    const deleted = decided(
+      facts({ challenge: challenge(errorWith('CrashLoopBackOff')), options: { ...OPTIONS, deleteOnError: true } })
+    );
     assert.equal(deleted.deleteChallenge, true);
   });
 
@@ -146,14 +136,19 @@ describe('quota', () => {
     const d = decided(facts({ challenge: challenge(), options: capped, quota: { ahead: 2 } }));
     assert.equal(d.row, 'quota-exceeded');
     assert.equal(ready(d)!.reason, 'QuotaExceeded');
-    assert.equal(d.status!.currentStatus!.errorMsg, 'quota exceeded: user alice has the maximum of 2 live instance(s); waiting for one to end');
+    assert.equal(
+      d.status!.currentStatus!.errorMsg,
+      'quota exceeded: user alice has the maximum of 2 live instance(s); waiting for one to end'
+    );
     assert.equal(getCondition(d.status, 'DefinitionResolved')!.status, 'True');
     assert.equal(d.requeueAfterMs, undefined, 'waits until a slot frees');
   });
 
   test('the message does not depend on the position in line (one leaving rewrites no other status)', () => {
     const third = decided(facts({ challenge: challenge(), options: capped, quota: { ahead: 4 } }));
-    const second = decided(facts({ challenge: challenge(third.status), options: capped, quota: { ahead: 3 }, now: T0 + 1000 }));
+    const second = decided(
+      facts({ challenge: challenge(third.status), options: capped, quota: { ahead: 3 }, now: T0 + 1000 })
+    );
     assert.deepEqual(second.status, third.status);
   });
 
@@ -162,30 +157,49 @@ describe('quota', () => {
     const waits = decided(facts({ challenge: challenge(), options: timed, quota: { ahead: 2 } }));
     assert.equal(waits.row, 'quota-exceeded');
     assert.equal(waits.requeueAfterMs, 540_000);
-    const expired = decided(facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 2 }, now: T0 + 540_000 }));
+    const expired = decided(
+      facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 2 }, now: T0 + 540_000 })
+    );
     assert.equal(expired.row, 'quota-wait-expired');
     assert.equal(expired.deleteChallenge, true);
     assert.equal(expired.status, undefined);
     // A slot free at the deadline: admitted, not deleted.
-    assert.deepEqual(decide(facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 1 }, now: T0 + 540_000 })), { need: 'children' });
+    assert.deepEqual(
+      decide(facts({ challenge: challenge(waits.status), options: timed, quota: { ahead: 1 }, now: T0 + 540_000 })),
+      { need: 'children' }
+    );
   });
 
   test('below the cap it gets children; an admitted instance is not asked again', () => {
-    assert.deepEqual(decide(facts({ challenge: challenge(), options: capped, quota: { ahead: 1 } })), { need: 'children' });
+    assert.deepEqual(decide(facts({ challenge: challenge(), options: capped, quota: { ahead: 1 } })), {
+      need: 'children',
+    });
     assert.deepEqual(decide(facts({ challenge: challenge(pendingSince(T0)), options: capped })), { need: 'children' });
   });
 });
 
 describe('starting', () => {
   test('a child name taken by another Challenge: ChildNameConflict naming the object', () => {
-    const d = decided(facts({ challenge: challenge(), children: { unavailable: [], nameConflict: 'Deployment x already exists and belongs to Challenge other; it is left alone' } }));
+    const d = decided(
+      facts({
+        challenge: challenge(),
+        children: {
+          unavailable: [],
+          nameConflict: 'Deployment x already exists and belongs to Challenge other; it is left alone',
+        },
+      })
+    );
     assert.equal(d.row, 'child-name-conflict');
     assert.equal(ready(d)!.reason, 'ChildNameConflict');
     assert.match(d.status!.currentStatus!.errorMsg!, /belongs to Challenge other/);
   });
 
   test('a definition the pod policy refuses: DefinitionRefused naming the field, deleted only with --delete-on-error', () => {
-    const refused = { unavailable: [], definitionRefused: 'definition d refused: spec.components[web].deployment.spec.template.spec.hostPID: host namespaces are refused' };
+    const refused = {
+      unavailable: [],
+      definitionRefused:
+        'definition d refused: spec.components[web].deployment.spec.template.spec.hostPID: host namespaces are refused',
+    };
     const d = decided(facts({ challenge: challenge(), children: refused }));
     assert.equal(d.row, 'definition-refused');
     assert.equal(ready(d)!.reason, 'DefinitionRefused');
@@ -195,7 +209,9 @@ describe('starting', () => {
   });
 
   test('children refused for good: ChildCreateFailed', () => {
-    const d = decided(facts({ challenge: challenge(), children: { unavailable: [], refused: 'creating Deployment x: forbidden' } }));
+    const d = decided(
+      facts({ challenge: challenge(), children: { unavailable: [], refused: 'creating Deployment x: forbidden' } })
+    );
     assert.equal(d.row, 'child-refused');
     assert.equal(ready(d)!.reason, 'ChildCreateFailed');
     assert.equal(d.status!.currentStatus!.errorMsg, 'creating Deployment x: forbidden');
@@ -242,7 +258,7 @@ describe('starting', () => {
     assert.equal(later.row, 'pending-timeout');
   });
 
-  test('the original operator\'s states (None, Creating, Created, Terminating): adopted into Pending, then Running', () => {
+  test("the original operator's states (None, Creating, Created, Terminating): adopted into Pending, then Running", () => {
     for (const state of ['None', 'Creating', 'Created', 'Terminating', '']) {
       const legacy = { currentStatus: { state, errorMsg: '' } } as unknown as ChallengeStatus;
       const d = decided(facts({ challenge: challenge(legacy), children: waiting }));
@@ -254,7 +270,9 @@ describe('starting', () => {
   });
 
   test('a child that cannot be created for now: Pending with ChildCreateRetrying, retried with backoff', () => {
-    const d = decided(facts({ challenge: challenge(), children: { unavailable: [], retrying: 'creating Service s: 503' } }));
+    const d = decided(
+      facts({ challenge: challenge(), children: { unavailable: [], retrying: 'creating Service s: 503' } })
+    );
     assert.equal(d.row, 'pending');
     assert.equal(ready(d)!.reason, 'ChildCreateRetrying');
     assert.equal(ready(d)!.message, 'waiting for creating Service s: 503');
@@ -262,7 +280,15 @@ describe('starting', () => {
   });
 
   test('an image that cannot be pulled: Error with the kubelet reason', () => {
-    const d = decided(facts({ challenge: challenge(), children: { ...waiting, podFailure: { reason: 'ImagePullBackOff', message: 'pod p container a: ImagePullBackOff' } } }));
+    const d = decided(
+      facts({
+        challenge: challenge(),
+        children: {
+          ...waiting,
+          podFailure: { reason: 'ImagePullBackOff', message: 'pod p container a: ImagePullBackOff' },
+        },
+      })
+    );
     assert.equal(d.row, 'pod-failed');
     assert.equal(ready(d)!.reason, 'ImagePullBackOff');
     assert.equal(d.status!.pendingSince, iso(T0));
@@ -279,7 +305,9 @@ describe('running', () => {
     assert.equal(degraded.row, 'running-degraded');
     assert.equal(degraded.status!.currentStatus!.state, 'Running');
     assert.equal(ready(degraded)!.reason, 'Degraded');
-    const retrying = decided(facts({ challenge: challenge(running()), children: { unavailable: [], retrying: 'creating Service s: 503' } }));
+    const retrying = decided(
+      facts({ challenge: challenge(running()), children: { unavailable: [], retrying: 'creating Service s: 503' } })
+    );
     assert.equal(retrying.row, 'running-child-retrying');
     assert.equal(retrying.retry, true);
   });
@@ -289,7 +317,9 @@ describe('running', () => {
     assert.equal(d.row, 'ttl-expired');
     assert.equal(d.deleteChallenge, true);
     assert.equal(d.status, undefined);
-    assert.deepEqual(decide(facts({ challenge: challenge(running(T0 - 1_800_000)), definition: definition(true) })), { need: 'children' });
+    assert.deepEqual(decide(facts({ challenge: challenge(running(T0 - 1_800_000)), definition: definition(true) })), {
+      need: 'children',
+    });
   });
 });
 

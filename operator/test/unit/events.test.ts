@@ -4,24 +4,34 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
+import { EventRecorder, type DropReason, type EventRecorderOptions } from '../../src/kube/events.ts';
 import {
-  EventRecorder, sanitizeNote, truncateUtf8, type DropReason, type EventBody, type EventRecorderOptions, type EventSink, type EventType, type Regarding,
-} from '../../src/kube/events.ts';
+  sanitizeNote,
+  truncateUtf8,
+  type EventBody,
+  type EventWriter,
+  type EventType,
+  type Regarding,
+} from '../../src/kube/event-writer.ts';
 import { microTime } from '../../src/kube/leader-election.ts';
 import { ApiError } from '../../src/kube/rest.ts';
 
-class MemorySink implements EventSink {
+class MemorySink implements EventWriter {
   created: EventBody[] = [];
-  patches: { name: string; series: EventBody['series']; note: string }[] = [];
+  patches: Array<{ name: string; series: EventBody['series']; note: string }> = [];
   fail?: (verb: string) => Error | undefined;
   async create(body: EventBody): Promise<void> {
     const err = this.fail?.('create');
-    if (err) throw err;
+    if (err) {
+      throw err;
+    }
     this.created.push(structuredClone(body));
   }
   async patchSeries(_ns: string, name: string, patch: { series: EventBody['series']; note: string }): Promise<void> {
     const err = this.fail?.('patch');
-    if (err) throw err;
+    if (err) {
+      throw err;
+    }
     this.patches.push({ name, ...structuredClone(patch) });
   }
 }
@@ -31,21 +41,38 @@ function setup(o: Partial<EventRecorderOptions> = {}) {
   const sink = new MemorySink();
   const dropped: DropReason[] = [];
   const rec = new EventRecorder(sink, {
-    clock, log: silentLogger, controller: 'hexactf.io/challenge-operator', instance: 'pod-0',
+    clock,
+    log: silentLogger,
+    controller: 'hexactf.io/challenge-operator',
+    instance: 'pod-0',
     metrics: { dropped: (r) => dropped.push(r), written: () => {} },
     ...o,
   });
-  const record = (r: Regarding, e: { type: EventType; reason: string; action: string; note: string }) => rec.record(r, e.type, e.reason, e.action, e.note);
+  const record = (r: Regarding, e: { type: EventType; reason: string; action: string; note: string }) =>
+    rec.record(r, e.type, e.reason, e.action, e.note);
   return { clock, sink, rec, dropped, record };
 }
 
-const obj = (i = 0): Regarding => ({ apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', metadata: { namespace: 'ctf', name: `c-${i}`, uid: `uid-${i}`, resourceVersion: '7' } });
-const written = (i = 0) => ({ apiVersion: 'apps.hexactf.io/v1alpha1', kind: 'Challenge', namespace: 'ctf', name: `c-${i}`, uid: `uid-${i}`, resourceVersion: '7' });
+const obj = (i = 0): Regarding => ({
+  apiVersion: 'apps.hexactf.io/v1alpha1',
+  kind: 'Challenge',
+  metadata: { namespace: 'ctf', name: `c-${i}`, uid: `uid-${i}`, resourceVersion: '7' },
+});
+const written = (i = 0) => ({
+  apiVersion: 'apps.hexactf.io/v1alpha1',
+  kind: 'Challenge',
+  namespace: 'ctf',
+  name: `c-${i}`,
+  uid: `uid-${i}`,
+  resourceVersion: '7',
+});
 const warn = (note = 'x', reason = 'QuotaExceeded') => ({ type: 'Warning' as const, reason, action: 'Admit', note });
 
 /** Lets the writer's promises run (the fake sink answers at once). */
 const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setImmediate(r));
+  }
 };
 
 test('an occurrence becomes an events.k8s.io/v1 Event of the standard shape', async () => {
@@ -63,7 +90,10 @@ test('an occurrence becomes an events.k8s.io/v1 Event of the standard shape', as
   assert.match(e.eventTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   assert.equal(e.reportingController, 'hexactf.io/challenge-operator');
   assert.equal(e.reportingInstance, 'pod-0');
-  assert.deepEqual([e.type, e.reason, e.action, e.note], ['Normal', 'Running', 'Start', 'every component is available']);
+  assert.deepEqual(
+    [e.type, e.reason, e.action, e.note],
+    ['Normal', 'Running', 'Start', 'every component is available']
+  );
   assert.equal(e.series, undefined);
 });
 
@@ -81,7 +111,10 @@ test('repeats within the window grow one series, written at most every seriesFlu
   clock.advance(10_000);
   await settle();
   assert.equal(sink.patches.length, 1);
-  assert.deepEqual(sink.patches[0].series, { count: 1000, lastObservedTime: microTime(Date.parse('2026-01-01T00:00:00Z') + 9990) });
+  assert.deepEqual(sink.patches[0].series, {
+    count: 1000,
+    lastObservedTime: microTime(Date.parse('2026-01-01T00:00:00Z') + 9990),
+  });
   assert.equal(sink.patches[0].name, sink.created[0].metadata.name);
   assert.equal(sink.patches[0].note, 'waiting');
   // Nothing new: nothing written.
@@ -109,7 +142,9 @@ test('a different reason, action, type, note or object is another Event; after t
 
 test('per-object spam filter: 25 new Events, then one per 5 minutes; other objects are not affected', async () => {
   const { clock, sink, rec, dropped, record } = setup({ globalBurst: 1000 });
-  for (let i = 0; i < 40; i++) record(obj(), warn('x', `Reason${i}`));
+  for (let i = 0; i < 40; i++) {
+    record(obj(), warn('x', `Reason${i}`));
+  }
   await settle();
   assert.equal(sink.created.length, 25);
   assert.deepEqual(dropped, Array(15).fill('spam_filter'));
@@ -120,7 +155,11 @@ test('per-object spam filter: 25 new Events, then one per 5 minutes; other objec
   record(obj(), warn('x', 'Later1'));
   record(obj(), warn('x', 'Later2'));
   await settle();
-  assert.deepEqual(sink.created.slice(26).map((e) => e.reason), ['Later1'], 'one token after 5 minutes');
+  assert.deepEqual(
+    sink.created.slice(26).map((e) => e.reason),
+    ['Later1'],
+    'one token after 5 minutes'
+  );
   // Repeats of an Event that got through are never filtered: they only grow its series.
   record(obj(), warn('x', 'Later1'));
   assert.equal(dropped.length, 16);
@@ -128,7 +167,9 @@ test('per-object spam filter: 25 new Events, then one per 5 minutes; other objec
 
 test('global cap: writes go out at globalQps after globalBurst, never all at once', async () => {
   const { clock, sink, rec, record } = setup({ globalQps: 5, globalBurst: 10 });
-  for (let i = 0; i < 100; i++) record(obj(i), warn());
+  for (let i = 0; i < 100; i++) {
+    record(obj(i), warn());
+  }
   await settle();
   assert.equal(sink.created.length, 10, 'the burst');
   clock.advance(1000);
@@ -143,7 +184,9 @@ test('global cap: writes go out at globalQps after globalBurst, never all at onc
 
 test('a full queue drops new Events (counted), while queued ones still aggregate', async () => {
   const { sink, rec, dropped, record } = setup({ globalQps: 1, globalBurst: 1, maxPending: 50 });
-  for (let i = 0; i < 1000; i++) record(obj(i), warn());
+  for (let i = 0; i < 1000; i++) {
+    record(obj(i), warn());
+  }
   assert.equal(rec.pending, 50);
   assert.deepEqual(new Set(dropped), new Set(['queue_full']));
   assert.equal(dropped.length, 950);
@@ -192,7 +235,9 @@ test('a series whose Event is gone (event TTL) is written anew', async () => {
 
 test('after stop (leadership lost) nothing is recorded or written until start; stop(false) drops what waits', async () => {
   const { clock, sink, rec, record } = setup({ globalQps: 1, globalBurst: 1 });
-  for (let i = 0; i < 5; i++) record(obj(i), warn());
+  for (let i = 0; i < 5; i++) {
+    record(obj(i), warn());
+  }
   await settle();
   assert.equal(sink.created.length, 1);
   await rec.stop(false);
@@ -205,19 +250,27 @@ test('after stop (leadership lost) nothing is recorded or written until start; s
   record(obj(9), warn());
   clock.advance(1000);
   await settle();
-  assert.deepEqual(sink.created.map((e) => e.regarding.name), ['c-0', 'c-9']);
+  assert.deepEqual(
+    sink.created.map((e) => e.regarding.name),
+    ['c-0', 'c-9']
+  );
 });
 
 test('a graceful stop writes what waits, for at most drainTimeoutMs', async () => {
   const { clock, sink, rec, record } = setup({ drainTimeoutMs: 2000, globalQps: 1, globalBurst: 1 });
-  for (let i = 0; i < 10; i++) record(obj(i), warn());
+  for (let i = 0; i < 10; i++) {
+    record(obj(i), warn());
+  }
   const stopping = rec.stop();
   for (let i = 0; i < 5; i++) {
     await settle();
     clock.advance(1000);
   }
   await stopping;
-  assert.ok(sink.created.length >= 2 && sink.created.length <= 4, `${sink.created.length} written before the drain timeout`);
+  assert.ok(
+    sink.created.length >= 2 && sink.created.length <= 4,
+    `${sink.created.length} written before the drain timeout`
+  );
   assert.equal(rec.pending, 0);
 });
 
@@ -237,6 +290,9 @@ test('reasons and actions are reduced to CamelCase identifiers; a record without
   record(obj(1), { type: 'Warning', reason: '!!!', action: 'A', note: '' });
   record({ metadata: { name: 'no-namespace' } }, { type: 'Warning', reason: 'R', action: 'A', note: '' });
   await settle();
-  assert.deepEqual(sink.created.map((e) => [e.reason, e.action]), [['BadReason', 'DoIt']]);
+  assert.deepEqual(
+    sink.created.map((e) => [e.reason, e.action]),
+    [['BadReason', 'DoIt']]
+  );
   assert.deepEqual(dropped, ['invalid', 'invalid']);
 });

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FLAG_SPECS, capabilityList, helpText, namespaceList, parseDuration, parseFlags, parseBindAddress } from '../../src/flags.ts';
+import { capabilityList, namespaceList, parseDuration } from '../../src/flag-values.ts';
+import { FLAG_SPECS, helpText, parseFlags } from '../../src/flags.ts';
+import { parseBindAddress } from '../../src/server/bind-address.ts';
 
 test('defaults match the team conventions', () => {
   const f = parseFlags([], {});
@@ -30,7 +32,18 @@ test('environment supplies the lease namespace and kubeconfig defaults', () => {
 });
 
 test('both --flag=value and --flag value forms; booleans without a value', () => {
-  const f = parseFlags(['--challenge-ttl=1h30m', '--max-per-user', '3', '--leader-elect', '--delete-on-error=false', '--metrics-bind-address', '0'], {});
+  const f = parseFlags(
+    [
+      '--challenge-ttl=1h30m',
+      '--max-per-user',
+      '3',
+      '--leader-elect',
+      '--delete-on-error=false',
+      '--metrics-bind-address',
+      '0',
+    ],
+    {}
+  );
   assert.equal(f.challengeTtlMs, 5_400_000);
   assert.equal(f.maxPerUser, 3);
   assert.equal(f.leaderElect, true);
@@ -44,11 +57,16 @@ test('Go durations', () => {
   assert.equal(parseDuration('300ms'), 300);
   assert.equal(parseDuration('1.5h'), 5_400_000);
   assert.equal(parseDuration('2h45m10s'), 9_910_000);
-  for (const bad of ['', '5', '5x', 'm', '1h 2m']) assert.throws(() => parseDuration(bad), /invalid duration/);
+  for (const bad of ['', '5', '5x', 'm', '1h 2m']) {
+    assert.throws(() => parseDuration(bad), /invalid duration/);
+  }
 });
 
 test('invalid values are refused with the flag name', () => {
-  assert.throws(() => parseFlags(['--deleted-series-retention=5s'], {}), /deleted-series-retention must be at least twice the scrape interval/);
+  assert.throws(
+    () => parseFlags(['--deleted-series-retention=5s'], {}),
+    /deleted-series-retention must be at least twice the scrape interval/
+  );
   assert.throws(() => parseFlags(['--max-per-user=-1'], {}), /max-per-user/);
   assert.throws(() => parseFlags(['--pending-timeout=soon'], {}), /pending-timeout/);
   assert.throws(() => parseFlags(['--nope'], {}), /unknown flag --nope/);
@@ -80,13 +98,19 @@ test('--allowed-capabilities and --namespace take checked lists', () => {
 
 test('--help documents every flag', () => {
   const text = helpText();
-  for (const f of FLAG_SPECS) assert.ok(text.includes(`--${f.name}`), f.name);
+  for (const f of FLAG_SPECS) {
+    assert.ok(text.includes(`--${f.name}`), f.name);
+  }
   assert.equal(FLAG_SPECS.length, 29);
 });
 
 test('operator/README.md documents every flag', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  for (const f of FLAG_SPECS) if (f.name !== 'help') assert.ok(readme.includes(`\`--${f.name}\``), `--${f.name} in README`);
+  for (const f of FLAG_SPECS) {
+    if (f.name !== 'help') {
+      assert.ok(readme.includes(`\`--${f.name}\``), `--${f.name} in README`);
+    }
+  }
 });
 
 test('bind addresses', () => {

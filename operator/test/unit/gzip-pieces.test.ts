@@ -4,8 +4,17 @@ import { gunzipSync } from 'node:zlib';
 import { gzipPieces, piece } from '../../src/metrics/gzip-pieces.ts';
 
 test('pieces compressed one by one make one gzip member that a checking reader takes (CRC and length)', async () => {
-  const big = Array.from({ length: 3000 }, (_, i) => `challenge_resource_status{challenge_name="c-${i}",username="ü-${i % 7}"} ${i % 4}\n`).join('');
-  const pieces = [piece('# HELP x y\n'), piece(''), piece(big), piece(Buffer.from('tail ✓\n')), piece(big.slice(0, 100_000))];
+  const big = Array.from(
+    { length: 3000 },
+    (_, i) => `challenge_resource_status{challenge_name="c-${i}",username="ü-${i % 7}"} ${i % 4}\n`
+  ).join('');
+  const pieces = [
+    piece('# HELP x y\n'),
+    piece(''),
+    piece(big),
+    piece(Buffer.from('tail ✓\n')),
+    piece(big.slice(0, 100_000)),
+  ];
   const parts = await gzipPieces(pieces);
   const expected = Buffer.concat(pieces.map((p) => p.plain));
   const body = Buffer.concat(parts);

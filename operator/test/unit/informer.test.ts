@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
-import { Informer, type ListWatch, type WatchEventType } from '../../src/kube/informer.ts';
+import { Informer } from '../../src/kube/informer.ts';
+import type { ListWatch, WatchEventType } from '../../src/kube/list-watch.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 // A scripted ListWatch: the real one is exercised against kube-apiserver in the integration suite; this one
@@ -11,7 +12,12 @@ class ScriptedListWatch implements ListWatch<KubeObject> {
   rv = 1;
   listCalls = 0;
   failLists = 0;
-  watches: Array<{ rv: string; emit: (t: WatchEventType, o: any) => void; done: (e: unknown) => void; aborted: boolean }> = [];
+  watches: Array<{
+    rv: string;
+    emit: (t: WatchEventType, o: any) => void;
+    done: (e: unknown) => void;
+    aborted: boolean;
+  }> = [];
 
   put(name: string, labels: Record<string, string> = {}): KubeObject {
     const o = { metadata: { name, namespace: 'ns', resourceVersion: String(++this.rv), labels } };
@@ -170,10 +176,16 @@ test('indexes follow updates and deletes', async () => {
   inf.start();
   await inf.waitForSync();
   await tick();
-  assert.deepEqual(inf.byIndex('user', 'alice').map((o) => o.metadata.name), ['a']);
+  assert.deepEqual(
+    inf.byIndex('user', 'alice').map((o) => o.metadata.name),
+    ['a']
+  );
   lw.current.emit('MODIFIED', lw.put('a', { user: 'bob' }));
   assert.deepEqual(inf.byIndex('user', 'alice'), []);
-  assert.deepEqual(inf.byIndex('user', 'bob').map((o) => o.metadata.name), ['a']);
+  assert.deepEqual(
+    inf.byIndex('user', 'bob').map((o) => o.metadata.name),
+    ['a']
+  );
   lw.current.emit('DELETED', lw.items.get('a'));
   assert.deepEqual(inf.byIndex('user', 'bob'), []);
   inf.stop();
@@ -198,7 +210,14 @@ test('a transform shapes what is cached from lists and watch events; handlers se
   const clock = new FakeClock();
   const lw = new ScriptedListWatch();
   lw.put('a', { keep: 'yes', drop: 'no' });
-  const slim = (o: KubeObject) => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, labels: { keep: o.metadata.labels?.keep ?? '' } } });
+  const slim = (o: KubeObject) => ({
+    metadata: {
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      resourceVersion: o.metadata.resourceVersion,
+      labels: { keep: o.metadata.labels?.keep ?? '' },
+    },
+  });
   const inf = new Informer<KubeObject>(lw, { name: 't', clock, transform: slim });
   const added: KubeObject[] = [];
   inf.addHandlers({ onAdd: (o) => added.push(o), onUpdate: (_o, n) => added.push(n) });
@@ -207,20 +226,27 @@ test('a transform shapes what is cached from lists and watch events; handlers se
   await tick();
   lw.current.emit('MODIFIED', lw.put('a', { keep: 'still', drop: 'gone' }));
   assert.deepEqual(inf.get('ns/a')?.metadata.labels, { keep: 'still' });
-  assert.deepEqual(added.map((o) => o.metadata.labels), [{ keep: 'yes' }, { keep: 'still' }]);
+  assert.deepEqual(
+    added.map((o) => o.metadata.labels),
+    [{ keep: 'yes' }, { keep: 'still' }]
+  );
   inf.stop();
 });
 
 test('a large (re)list is handled in slices: the event loop runs between them', async () => {
   const clock = new FakeClock();
   const lw = new ScriptedListWatch();
-  for (let i = 0; i < 100; i++) lw.put(`o${i}`);
+  for (let i = 0; i < 100; i++) {
+    lw.put(`o${i}`);
+  }
   const inf = new Informer(lw, { name: 't', clock, chunkSize: 10 });
   let turns = 0;
   let running = true;
   const spin = () => {
     turns++;
-    if (running) setImmediate(spin);
+    if (running) {
+      setImmediate(spin);
+    }
   };
   setImmediate(spin);
   inf.start();
@@ -231,9 +257,9 @@ test('a large (re)list is handled in slices: the event loop runs between them', 
   // A relist that a stop() interrupts leaves the cache as it was and starts no watch.
   const watches = lw.watches.length;
   lw.items.clear();
-  (inf as unknown as { relist(): Promise<void> }).relist();
+  const relisting = (inf as unknown as { relist(): Promise<void> }).relist();
   inf.stop();
-  await new Promise((r) => setTimeout(r, 20));
+  await relisting;
   assert.equal(lw.watches.length, watches);
   assert.equal(inf.size(), 100);
 });

@@ -8,21 +8,34 @@ import { inClusterConfig, loadKubeconfig, type HttpsOptions } from '../../src/ku
 
 function kubeconfig(dir: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
   const path = join(dir, 'config');
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'b',
-    contexts: [{ name: 'a', context: { cluster: 'x', user: 'x' } }, { name: 'b', context: { cluster: 'c', user: 'u' } }],
-    clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } }],
-    users: [{ name: 'u', user }],
-  }));
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'b',
+      contexts: [
+        { name: 'a', context: { cluster: 'x', user: 'x' } },
+        { name: 'b', context: { cluster: 'c', user: 'u' } },
+      ],
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } }],
+      users: [{ name: 'u', user }],
+    })
+  );
   return path;
 }
 
 test('the current context: server, CA and client certificate (data or files relative to the kubeconfig), token', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kc-'));
   writeFileSync(join(dir, 'client.key'), 'KEY');
-  const path = kubeconfig(dir, { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key': 'client.key', token: 't0k' }, {
-    'certificate-authority-data': Buffer.from('CA').toString('base64'), 'tls-server-name': 'kubernetes',
-  });
+  const path = kubeconfig(
+    dir,
+    { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key': 'client.key', token: 't0k' },
+    {
+      'certificate-authority-data': Buffer.from('CA').toString('base64'),
+      'tls-server-name': 'kubernetes',
+    }
+  );
   const kc = await loadKubeconfig(path);
   assert.equal(kc.getCurrentCluster()?.server, 'https://127.0.0.1:6443');
   const opts: HttpsOptions = {};
@@ -38,7 +51,9 @@ test('the current context: server, CA and client certificate (data or files rela
 test('insecure-skip-tls-verify, basic auth, token files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kc-'));
   const opts: HttpsOptions = {};
-  await (await loadKubeconfig(kubeconfig(dir, { username: 'admin', password: 'pw' }, { 'insecure-skip-tls-verify': true }))).applyToHTTPSOptions(opts);
+  await (
+    await loadKubeconfig(kubeconfig(dir, { username: 'admin', password: 'pw' }, { 'insecure-skip-tls-verify': true }))
+  ).applyToHTTPSOptions(opts);
   assert.equal(opts.rejectUnauthorized, false);
   assert.deepEqual(opts.headers, { Authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` });
   writeFileSync(join(dir, 'tok'), 'from-file\n');

@@ -12,7 +12,9 @@ class MemoryLeaseStore implements LeaseStore {
   rv = 0;
   down = false;
   private check() {
-    if (this.down) throw Object.assign(new Error('connection refused'), { code: 0 });
+    if (this.down) {
+      throw Object.assign(new Error('connection refused'), { code: 0 });
+    }
   }
   async get() {
     this.check();
@@ -20,25 +22,37 @@ class MemoryLeaseStore implements LeaseStore {
   }
   async create(l: V1Lease) {
     this.check();
-    if (this.lease) throw Object.assign(new Error('exists'), { code: 409 });
+    if (this.lease) {
+      throw Object.assign(new Error('exists'), { code: 409 });
+    }
     this.lease = { ...l, metadata: { ...l.metadata, resourceVersion: String(++this.rv) } };
     return structuredClone(this.lease);
   }
   async replace(l: V1Lease) {
     this.check();
-    if (l.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+    if (l.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) {
+      throw Object.assign(new Error('conflict'), { code: 409 });
+    }
     this.lease = { ...l, metadata: { ...l.metadata, resourceVersion: String(++this.rv) } };
     return structuredClone(this.lease);
   }
 }
 
 const flush = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setImmediate(r));
+  }
 };
 
 function elector(store: LeaseStore, clock: FakeClock, identity: string, events: string[]) {
   return new LeaderElector({
-    store, clock, identity, name: 'lock', namespace: 'default', leaseDurationMs: 15_000, log: silentLogger,
+    store,
+    clock,
+    identity,
+    name: 'lock',
+    namespace: 'default',
+    leaseDurationMs: 15_000,
+    log: silentLogger,
     onStartedLeading: () => events.push(`${identity} leads`),
     onStoppedLeading: () => events.push(`${identity} stops`),
   });

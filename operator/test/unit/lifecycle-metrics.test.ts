@@ -4,13 +4,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC, UNKNOWN_DEFINITION } from '@hexactf/contract';
 import { ControllerMetrics } from '../../src/metrics/controller-metrics.ts';
+import { LifecycleMetrics } from '../../src/metrics/lifecycle-metrics.ts';
 
 const BOUNDS = ['1', '5', '10', '30', '60', '120', '300', '600', '1800', '3600', '7200', '21600', '86400', '+Inf'];
 
 /** Sample lines of one metric family (`name` and its _bucket/_sum/_count), as `series value`. */
-async function samples(m: ControllerMetrics, name: string): Promise<string[]> {
+async function samples(m: LifecycleMetrics, name: string): Promise<string[]> {
   const text = await m.registry.metrics();
-  return text.split('\n').filter((l) => !l.startsWith('#') && /^[a-z_]+[{ ]/.test(l) && l.replace(/[{ ].*/, '').replace(/_(bucket|sum|count)$/, '') === name);
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        !l.startsWith('#') &&
+        /^[a-z_]+[{ ]/.test(l) &&
+        l.replace(/[{ ].*/, '').replace(/_(bucket|sum|count)$/, '') === name
+    );
 }
 
 function zeroHistogram(name: string, ns: string, def: string): string[] {
@@ -22,12 +30,14 @@ function zeroHistogram(name: string, ns: string, def: string): string[] {
 }
 
 test('nothing is exported before a namespace or definition is known', async () => {
-  const m = new ControllerMetrics(false);
-  for (const name of [TRANSITIONS_METRIC, TIME_TO_RUNNING_METRIC, LIFETIME_METRIC]) assert.deepEqual(await samples(m, name), []);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
+  for (const name of [TRANSITIONS_METRIC, TIME_TO_RUNNING_METRIC, LIFETIME_METRIC]) {
+    assert.deepEqual(await samples(m, name), []);
+  }
 });
 
 test('a known definition has both histograms at 0 (every bucket) and its namespace every transition at 0', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
   assert.deepEqual(await samples(m, TIME_TO_RUNNING_METRIC), zeroHistogram(TIME_TO_RUNNING_METRIC, 'ctf', 'web-login'));
   assert.deepEqual(await samples(m, LIFETIME_METRIC), zeroHistogram(LIFETIME_METRIC, 'ctf', 'web-login'));
@@ -36,15 +46,24 @@ test('a known definition has both histograms at 0 (every bucket) and its namespa
     return /from="(\w+)",to="(\w+)"/.exec(l)!.slice(1).join('->');
   });
   assert.deepEqual(pairs.sort(), [
-    'Error->Deleted', 'Error->Pending', 'Error->Running',
-    'None->Deleted', 'None->Error', 'None->Pending', 'None->Running',
-    'Pending->Deleted', 'Pending->Error', 'Pending->Running',
-    'Running->Deleted', 'Running->Error', 'Running->Pending',
+    'Error->Deleted',
+    'Error->Pending',
+    'Error->Running',
+    'None->Deleted',
+    'None->Error',
+    'None->Pending',
+    'None->Running',
+    'Pending->Deleted',
+    'Pending->Error',
+    'Pending->Running',
+    'Running->Deleted',
+    'Running->Error',
+    'Running->Pending',
   ]);
 });
 
 test('observations add to the pre-created series; seeing the definition again resets nothing', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
   m.transition('ctf', 'None', 'Pending');
   m.timeToRunning('ctf', 'web-login', 7);
@@ -65,16 +84,22 @@ test('observations add to the pre-created series; seeing the definition again re
 });
 
 test('a definition never seen is recorded under one series per namespace, however many names players make up', async () => {
-  const m = new ControllerMetrics(false);
+  const m = new LifecycleMetrics(new ControllerMetrics(false).registry);
   m.lifecycleDefinition('ctf', 'web-login');
-  for (let i = 0; i < 500; i++) m.lifetime('ctf', `made-up-${i}`, 3);
+  for (let i = 0; i < 500; i++) {
+    m.lifetime('ctf', `made-up-${i}`, 3);
+  }
   m.timeToRunning('ctf2', 'made-up', 2);
   const life = await samples(m, LIFETIME_METRIC);
   assert.ok(!life.some((l) => l.includes('made-up')));
   assert.ok(life.includes(`${LIFETIME_METRIC}_count{namespace="ctf",definition="${UNKNOWN_DEFINITION}"} 500`));
   assert.ok(life.includes(`${LIFETIME_METRIC}_count{namespace="ctf",definition="web-login"} 0`));
   assert.equal(new Set(life.map((l) => /definition="([^"]*)"/.exec(l)![1])).size, 2);
-  assert.ok((await samples(m, TIME_TO_RUNNING_METRIC)).includes(`${TIME_TO_RUNNING_METRIC}_count{namespace="ctf2",definition="${UNKNOWN_DEFINITION}"} 1`));
+  assert.ok(
+    (await samples(m, TIME_TO_RUNNING_METRIC)).includes(
+      `${TIME_TO_RUNNING_METRIC}_count{namespace="ctf2",definition="${UNKNOWN_DEFINITION}"} 1`
+    )
+  );
   // The namespace of such an observation gets its transitions too (a watched namespace, not a player's choice).
   assert.equal((await samples(m, TRANSITIONS_METRIC)).filter((l) => l.includes('namespace="ctf2"')).length, 13);
 });

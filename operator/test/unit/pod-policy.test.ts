@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredChildren } from '../../src/controller/children.ts';
-import { DefinitionRefused, policePodTemplate, policeService, type ChildPolicy } from '../../src/controller/pod-policy.ts';
+import { DefinitionRefused, type ChildPolicy } from '../../src/controller/child-policy.ts';
+import { policePodTemplate } from '../../src/controller/pod-policy.ts';
+import { policeService } from '../../src/controller/service-policy.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 import { POD_ESCALATIONS } from '../security/escalations.ts';
 
@@ -19,13 +21,15 @@ function refusedField(fn: () => unknown): string {
   assert.fail('expected the definition to be refused');
 }
 
-
 describe('pod policy', () => {
   for (const [what, mutate, field] of POD_ESCALATIONS) {
     it(`refuses ${what}, naming ${field}`, () => {
       const t = base();
       mutate(t.spec);
-      assert.equal(refusedField(() => policePodTemplate(t, P, NONE)), `${P}.${field}`);
+      assert.equal(
+        refusedField(() => policePodTemplate(t, P, NONE)),
+        `${P}.${field}`
+      );
     });
   }
 
@@ -43,19 +47,29 @@ describe('pod policy', () => {
       assert.deepEqual(c.securityContext.capabilities, { drop: ['ALL'] });
       assert.deepEqual(c.securityContext.seccompProfile, { type: 'RuntimeDefault' });
     }
-    assert.equal((out.spec.initContainers as any[])[0].securityContext.readOnlyRootFilesystem, true, 'allowed fields are kept');
+    assert.equal(
+      (out.spec.initContainers as any[])[0].securityContext.readOnlyRootFilesystem,
+      true,
+      'allowed fields are kept'
+    );
   });
 
   it('keeps ordinary fields: ports, env from a ConfigMap, resources, probes, emptyDir and ConfigMap volumes', () => {
     const t = base();
     Object.assign(t.spec.containers[0], {
       ports: [{ containerPort: 8080, name: 'http' }],
-      env: [{ name: 'FLAG', value: 'flag{x}' }, { name: 'C', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }],
+      env: [
+        { name: 'FLAG', value: 'flag{x}' },
+        { name: 'C', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } },
+      ],
       resources: { requests: { cpu: '10m' } },
       readinessProbe: { httpGet: { path: '/', port: 8080 } },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     });
-    t.spec.volumes = [{ name: 'tmp', emptyDir: {} }, { name: 'cm', configMap: { name: 'cm' } }];
+    t.spec.volumes = [
+      { name: 'tmp', emptyDir: {} },
+      { name: 'cm', configMap: { name: 'cm' } },
+    ];
     t.spec.securityContext = { runAsUser: 1000, fsGroup: 1000 };
     const out = policePodTemplate(t, P, NONE);
     const c = (out.spec.containers as any[])[0];
@@ -67,16 +81,27 @@ describe('pod policy', () => {
 
   it('an explicit false for a host namespace or a token is accepted (it is the safe value)', () => {
     const t = base();
-    Object.assign(t.spec, { hostNetwork: false, hostPID: false, automountServiceAccountToken: false, enableServiceLinks: false });
+    Object.assign(t.spec, {
+      hostNetwork: false,
+      hostPID: false,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+    });
     assert.equal(policePodTemplate(t, P, NONE).spec.hostNetwork, false);
   });
 
   it('refuses labels and annotations of the cluster or the operator (AppArmor, instance selectors)', () => {
     const t: any = base();
     t.metadata = { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' } };
-    assert.equal(refusedField(() => policePodTemplate(t, P, NONE)), `${P}.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]`);
+    assert.equal(
+      refusedField(() => policePodTemplate(t, P, NONE)),
+      `${P}.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]`
+    );
     t.metadata = { labels: { 'apps.hexactf.io/instance': 'someone-else' } };
-    assert.equal(refusedField(() => policePodTemplate(t, P, NONE)), `${P}.metadata.labels[apps.hexactf.io/instance]`);
+    assert.equal(
+      refusedField(() => policePodTemplate(t, P, NONE)),
+      `${P}.metadata.labels[apps.hexactf.io/instance]`
+    );
     t.metadata = { labels: { app: 'web', 'example.com/tier': 'x' } };
     assert.deepEqual(policePodTemplate(t, P, NONE).metadata?.labels, { app: 'web', 'example.com/tier': 'x' });
   });
@@ -98,11 +123,18 @@ describe('pod policy', () => {
     it('still refuses capabilities outside the list, privileged mode and host access', () => {
       const t = base();
       t.spec.containers[0].securityContext = { capabilities: { add: ['SYS_ADMIN', 'NET_ADMIN'] } };
-      assert.equal(refusedField(() => policePodTemplate(t, P, JAIL)), `${P}.spec.containers[0].securityContext.capabilities.add[1]`);
+      assert.equal(
+        refusedField(() => policePodTemplate(t, P, JAIL)),
+        `${P}.spec.containers[0].securityContext.capabilities.add[1]`
+      );
       for (const [what, mutate, field] of POD_ESCALATIONS.filter(([w]) => w !== 'SYS_ADMIN' && w !== 'root user')) {
         const e = base();
         mutate(e.spec);
-        assert.equal(refusedField(() => policePodTemplate(e, P, JAIL)), `${P}.${field}`, what);
+        assert.equal(
+          refusedField(() => policePodTemplate(e, P, JAIL)),
+          `${P}.${field}`,
+          what
+        );
       }
     });
   });
@@ -111,32 +143,75 @@ describe('pod policy', () => {
 describe('service policy', () => {
   const svc = (spec: Record<string, unknown>) => ({ spec: { ports: [{ port: 80 }], ...spec } });
   it('refuses externalIPs, LoadBalancer, ExternalName and unknown fields, naming the field', () => {
-    assert.equal(refusedField(() => policeService(svc({ externalIPs: ['8.8.8.8'] }), 'svc', NONE)), 'svc.spec.externalIPs');
-    assert.equal(refusedField(() => policeService(svc({ type: 'LoadBalancer' }), 'svc', NONE)), 'svc.spec.type');
-    assert.equal(refusedField(() => policeService(svc({ type: 'ExternalName' }), 'svc', NONE)), 'svc.spec.type');
-    assert.equal(refusedField(() => policeService(svc({ externalName: 'x.example' }), 'svc', NONE)), 'svc.spec.externalName');
-    assert.equal(refusedField(() => policeService(svc({ loadBalancerIP: '1.2.3.4' }), 'svc', NONE)), 'svc.spec.loadBalancerIP');
-    assert.equal(refusedField(() => policeService(svc({ foo: 1 }), 'svc', NONE)), 'svc.spec.foo');
+    assert.equal(
+      refusedField(() => policeService(svc({ externalIPs: ['8.8.8.8'] }), 'svc', NONE)),
+      'svc.spec.externalIPs'
+    );
+    assert.equal(
+      refusedField(() => policeService(svc({ type: 'LoadBalancer' }), 'svc', NONE)),
+      'svc.spec.type'
+    );
+    assert.equal(
+      refusedField(() => policeService(svc({ type: 'ExternalName' }), 'svc', NONE)),
+      'svc.spec.type'
+    );
+    assert.equal(
+      refusedField(() => policeService(svc({ externalName: 'x.example' }), 'svc', NONE)),
+      'svc.spec.externalName'
+    );
+    assert.equal(
+      refusedField(() => policeService(svc({ loadBalancerIP: '1.2.3.4' }), 'svc', NONE)),
+      'svc.spec.loadBalancerIP'
+    );
+    assert.equal(
+      refusedField(() => policeService(svc({ foo: 1 }), 'svc', NONE)),
+      'svc.spec.foo'
+    );
   });
   it('LoadBalancer with --allow-load-balancer; externalIPs never', () => {
     const lb: ChildPolicy = { allowLoadBalancer: true, allowedCapabilities: [] };
     assert.equal(policeService(svc({ type: 'LoadBalancer' }), 'svc', lb).spec.type, 'LoadBalancer');
-    assert.equal(refusedField(() => policeService(svc({ type: 'LoadBalancer', externalIPs: ['1.1.1.1'] }), 'svc', lb)), 'svc.spec.externalIPs');
+    assert.equal(
+      refusedField(() => policeService(svc({ type: 'LoadBalancer', externalIPs: ['1.1.1.1'] }), 'svc', lb)),
+      'svc.spec.externalIPs'
+    );
   });
   it('drops nodePort, clusterIP and selector (the operator sets them per instance)', () => {
-    const out = policeService(svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30080, targetPort: 8080 }], clusterIP: '10.0.0.1', selector: { app: 'x' } }), 'svc', NONE);
+    const out = policeService(
+      svc({
+        type: 'NodePort',
+        ports: [{ port: 80, nodePort: 30080, targetPort: 8080 }],
+        clusterIP: '10.0.0.1',
+        selector: { app: 'x' },
+      }),
+      'svc',
+      NONE
+    );
     assert.deepEqual(out.spec, { type: 'NodePort', ports: [{ port: 80, targetPort: 8080 }] });
   });
 });
 
 describe('desiredChildren through the policy', () => {
   const ch: Challenge = {
-    metadata: { name: 'c1', namespace: 'ns', uid: 'u1', labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'alice' } },
+    metadata: {
+      name: 'c1',
+      namespace: 'ns',
+      uid: 'u1',
+      labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'alice' },
+    },
     spec: { definition: 'd' },
   };
   const def = (podSpec: Record<string, unknown>): ChallengeDefinition => ({
     metadata: { name: 'd', namespace: 'ns' },
-    spec: { components: [{ name: 'web', deployment: { spec: { template: { spec: podSpec as any } } }, service: { spec: { ports: [{ port: 80 }] } } }] },
+    spec: {
+      components: [
+        {
+          name: 'web',
+          deployment: { spec: { template: { spec: podSpec as any } } },
+          service: { spec: { ports: [{ port: 80 }] } },
+        },
+      ],
+    },
   });
   it('a refused component refuses the whole definition, naming the component and field', () => {
     const err = (() => {

@@ -11,24 +11,39 @@ import { QuotaLines } from '../../src/controller/quota-line.ts';
 import { seededRandom } from '@hexactf/testing/random';
 
 const STATES: Array<[string | undefined, string | undefined]> = [
-  [undefined, undefined], ['Pending', undefined], ['Running', undefined], ['Error', 'QuotaExceeded'],
-  ['Error', 'PendingTimeout'], ['Error', 'DefinitionNotFound'],
+  [undefined, undefined],
+  ['Pending', undefined],
+  ['Running', undefined],
+  ['Error', 'QuotaExceeded'],
+  ['Error', 'PendingTimeout'],
+  ['Error', 'DefinitionNotFound'],
 ];
 
-function challenge(name: string, namespace: string, user: string, createdS: number, stateIx: number, deleting: boolean): Challenge {
+function challenge(
+  name: string,
+  namespace: string,
+  user: string,
+  createdS: number,
+  stateIx: number,
+  deleting: boolean
+): Challenge {
   const [state, reason] = STATES[stateIx];
   return {
     metadata: {
-      name, namespace, labels: { [LABEL_USER]: user },
+      name,
+      namespace,
+      labels: { [LABEL_USER]: user },
       // Whole seconds as the apiserver writes them, so many share a second and the tie-break by key matters.
       creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, createdS)).toISOString().replace('.000Z', 'Z'),
       ...(deleting ? { deletionTimestamp: '2026-01-02T00:00:00Z' } : {}),
     },
     spec: { definition: 'web' },
-    status: state ? {
-      currentStatus: { state: state as never },
-      conditions: reason ? [{ type: 'Ready', status: 'False', reason, message: '', lastTransitionTime: '' }] : [],
-    } : undefined,
+    status: state
+      ? {
+          currentStatus: { state: state as never },
+          conditions: reason ? [{ type: 'Ready', status: 'False', reason, message: '', lastTransitionTime: '' }] : [],
+        }
+      : undefined,
   };
 }
 
@@ -57,8 +72,17 @@ test('the lines answer as quota.ts does over random creates, state changes, user
       } else if (old && r < 0.3) {
         clock.advance(61_000); // admissions the cache never showed expire
       } else {
-        if (!created.has(key)) created.set(key, pick(5));
-        const next = challenge(name, namespace, users[pick(users.length)], created.get(key)!, pick(STATES.length), !!old && rnd() < 0.1);
+        if (!created.has(key)) {
+          created.set(key, pick(5));
+        }
+        const next = challenge(
+          name,
+          namespace,
+          users[pick(users.length)],
+          created.get(key)!,
+          pick(STATES.length),
+          !!old && rnd() < 0.1
+        );
         cache.set(key, next);
         lines.observe(old, next);
         admission.observe(next);
@@ -69,7 +93,11 @@ test('the lines answer as quota.ts does over random creates, state changes, user
         assert.equal(lines.first(user, admission.holds), want, `seed ${seed} step ${step} first of ${user}`);
         for (const c of mine) {
           for (const limit of [2, Infinity]) {
-            assert.equal(lines.ahead(c, admission, limit), Math.min(limit, quotaAhead(c, mine, admission.holds)), `seed ${seed} step ${step} ahead of ${objectKey(c)} (limit ${limit})`);
+            assert.equal(
+              lines.ahead(c, admission, limit),
+              Math.min(limit, quotaAhead(c, mine, admission.holds)),
+              `seed ${seed} step ${step} ahead of ${objectKey(c)} (limit ${limit})`
+            );
           }
         }
       }
@@ -89,7 +117,9 @@ test('a line of 20,000 of one user: where one stands and who is first take no sc
   // Counted by cache reads: a scan would read all 20,000 objects.
   let reads = 0;
   const counting = new QuotaLines((k) => (reads++, cache.get(k)));
-  for (const c of cache.values()) counting.observe(undefined, c);
+  for (const c of cache.values()) {
+    counting.observe(undefined, c);
+  }
   const last = cache.get('ns/c-19999')!;
   assert.equal(counting.ahead(last, admission, 3), 3);
   assert.equal(counting.ahead(last, admission), 19_999);

@@ -8,14 +8,18 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 function ch(name: string, ageS: number, state?: string, reason?: string, deleting = false): Challenge {
   return {
     metadata: {
-      name, namespace: 'ns', creationTimestamp: new Date(T0 - ageS * 1000).toISOString(),
+      name,
+      namespace: 'ns',
+      creationTimestamp: new Date(T0 - ageS * 1000).toISOString(),
       ...(deleting ? { deletionTimestamp: new Date(T0).toISOString() } : {}),
     },
     spec: { definition: 'web' },
-    status: state ? {
-      currentStatus: { state: state as any },
-      conditions: reason ? [{ type: 'Ready', status: 'False', reason, message: '', lastTransitionTime: '' }] : [],
-    } : undefined,
+    status: state
+      ? {
+          currentStatus: { state: state as any },
+          conditions: reason ? [{ type: 'Ready', status: 'False', reason, message: '', lastTransitionTime: '' }] : [],
+        }
+      : undefined,
   };
 }
 
@@ -51,5 +55,9 @@ test('the first in line is the oldest live Challenge holding no slot', () => {
   assert.equal(oldestWaiting(all)?.metadata.name, 'older');
   assert.equal(oldestWaiting([ch('running', 50, 'Running')]), undefined);
   // An admission the cache does not show yet takes it out of the line.
-  assert.equal(oldestWaiting(all, (c) => c.metadata.name === 'older' || c.status?.currentStatus?.state === 'Running')?.metadata.name, 'younger');
+  assert.equal(
+    oldestWaiting(all, (c) => c.metadata.name === 'older' || c.status?.currentStatus?.state === 'Running')?.metadata
+      .name,
+    'younger'
+  );
 });

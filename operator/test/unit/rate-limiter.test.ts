@@ -4,14 +4,18 @@ import { FakeClock } from '../../src/clock.ts';
 import { TokenBucket, rateLimiter, unlimited } from '../../src/kube/rate-limiter.ts';
 
 const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setImmediate(r));
+  }
 };
 
 test('a full bucket lets `burst` requests through at once, then one per 1/qps, in arrival order', async () => {
   const clock = new FakeClock();
   const bucket = new TokenBucket(10, 3, clock); // 10/s: one token per 100 ms
   const done: number[] = [];
-  for (let i = 0; i < 6; i++) void bucket.wait().then(() => done.push(i));
+  for (let i = 0; i < 6; i++) {
+    void bucket.wait().then(() => done.push(i));
+  }
   await flush();
   assert.deepEqual(done, [0, 1, 2]);
   clock.advance(99);
@@ -32,7 +36,9 @@ test('an idle bucket refills up to burst, never beyond', async () => {
   await bucket.wait();
   clock.advance(60_000); // a minute idle: still only 2 tokens
   const done: number[] = [];
-  for (let i = 0; i < 3; i++) void bucket.wait().then(() => done.push(i));
+  for (let i = 0; i < 3; i++) {
+    void bucket.wait().then(() => done.push(i));
+  }
   await flush();
   assert.deepEqual(done, [0, 1]);
   clock.advance(500);

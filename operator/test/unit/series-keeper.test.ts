@@ -3,6 +3,7 @@
 // apiserver in test/integration/series-state.test.ts and test/chart/rbac.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '@hexactf/testing/wait';
 import { FakeClock } from '../../src/clock.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import type { Challenge } from '../../src/api/types.ts';
@@ -23,7 +24,9 @@ class MemoryStore implements SeriesStateStore {
   }
 
   async read(): Promise<Buffer | undefined> {
-    if (this.failReads-- > 0) throw new Error('503 Service Unavailable');
+    if (this.failReads-- > 0) {
+      throw new Error('503 Service Unavailable');
+    }
     return this.bytes;
   }
 
@@ -35,7 +38,7 @@ class MemoryStore implements SeriesStateStore {
 
 /** Lets a write started by a timer finish (compression runs off the event loop). */
 async function writesReach(store: MemoryStore, n: number): Promise<void> {
-  for (let i = 0; i < 200 && store.writes < n; i++) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(`${n} writes`, async () => store.writes >= n, 1000, 5).catch(() => {}); // the test asserts what came
 }
 
 const challenge = (namespace: string, name: string): Challenge => ({
@@ -47,26 +50,62 @@ function setup(live: Challenge[], o: { failReads?: number; namespaces?: string[]
   const clock = new FakeClock();
   const cache = new Map(live.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
   const collector = new ChallengeCollector(
-    { challenges: () => cache.values(), get: (k) => cache.get(k), definitions: () => [], definition: () => undefined }, clock, RETENTION);
+    { challenges: () => cache.values(), get: (k) => cache.get(k), definitions: () => [], definition: () => undefined },
+    clock,
+    RETENTION
+  );
   const store = new MemoryStore(o.failReads ?? 0);
-  const keeper = new SeriesKeeper(collector, store, clock, o.log ?? silentLogger, { flushIntervalMs: 5000, retentionMs: RETENTION, namespaces: o.namespaces ?? [] });
-  const exported = () => collector.render().split('\n').filter((l) => l.startsWith('challenge_resource_status{')).map((l) => l.replace(/^.*challenge_name="([^"]+)".*namespace="([^"]+)".* (\d)$/, '$2/$1=$3')).sort();
+  const keeper = new SeriesKeeper(collector, store, clock, o.log ?? silentLogger, {
+    flushIntervalMs: 5000,
+    retentionMs: RETENTION,
+    namespaces: o.namespaces ?? [],
+  });
+  const exported = () =>
+    collector
+      .render()
+      .split('\n')
+      .filter((l) => l.startsWith('challenge_resource_status{'))
+      .map((l) => l.replace(/^.*challenge_name="([^"]+)".*namespace="([^"]+)".* (\d)$/, '$2/$1=$3'))
+      .sort();
   return { clock, cache, collector, store, keeper, exported };
 }
 
-const stored = async (s: { tombstones?: Array<[string, string, number]>; live?: Array<[string, string]> }, savedAt: number) => (await encodeSnapshot({
-  savedAt,
-  tombstones: (s.tombstones ?? []).map(([namespace, name, deletedAt]) => ({ namespace, name, challengeId: '1', user: name, deletedAt })),
-  live: (s.live ?? []).map(([namespace, name]) => ({ namespace, name, challengeId: '1', user: name })),
-})).bytes;
+const stored = async (
+  s: { tombstones?: Array<[string, string, number]>; live?: Array<[string, string]> },
+  savedAt: number
+) =>
+  (
+    await encodeSnapshot({
+      savedAt,
+      tombstones: (s.tombstones ?? []).map(([namespace, name, deletedAt]) => ({
+        namespace,
+        name,
+        challengeId: '1',
+        user: name,
+        deletedAt,
+      })),
+      live: (s.live ?? []).map(([namespace, name]) => ({ namespace, name, challengeId: '1', user: name })),
+    })
+  ).bytes;
 
 test('restore: tombstones within the retention, and a Deleted for each stored live Challenge the cache lacks; only its namespaces', async () => {
   const t = setup([challenge('ctf', 'kept')], { namespaces: ['ctf'] });
   const now = t.clock.now();
-  t.store.bytes = await stored({
-    tombstones: [['ctf', 'recent', now - 30_000], ['ctf', 'old', now - RETENTION], ['other', 'theirs', now - 1000]],
-    live: [['ctf', 'kept'], ['ctf', 'vanished'], ['other', 'not-mine']],
-  }, now - 40_000);
+  t.store.bytes = await stored(
+    {
+      tombstones: [
+        ['ctf', 'recent', now - 30_000],
+        ['ctf', 'old', now - RETENTION],
+        ['other', 'theirs', now - 1000],
+      ],
+      live: [
+        ['ctf', 'kept'],
+        ['ctf', 'vanished'],
+        ['other', 'not-mine'],
+      ],
+    },
+    now - 40_000
+  );
   await t.keeper.restore();
   assert.deepEqual(t.exported(), ['ctf/kept=0', 'ctf/recent=2', 'ctf/vanished=2']);
   // The restored tombstone keeps its deletion time: gone 30 s later; the vanished one a full retention after now.

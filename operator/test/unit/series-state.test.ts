@@ -3,9 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { decodeSnapshot, encodeSnapshot, type SeriesIdentity, type StoredTombstone } from '../../src/metrics/series-state.ts';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  type SeriesIdentity,
+  type StoredTombstone,
+} from '../../src/metrics/series-state.ts';
 
-const id = (i: number, ns = 'ctf'): SeriesIdentity => ({ namespace: ns, name: `web-${i}-player${i}`, challengeId: `web-${i % 50}`, user: `player${i}` });
+const id = (i: number, ns = 'ctf'): SeriesIdentity => ({
+  namespace: ns,
+  name: `web-${i}-player${i}`,
+  challengeId: `web-${i % 50}`,
+  user: `player${i}`,
+});
 const tomb = (i: number, deletedAt: number): StoredTombstone => ({ ...id(i), deletedAt });
 
 test('a snapshot reads back as written, odd label values included', async () => {
@@ -18,7 +28,10 @@ test('a snapshot reads back as written, odd label values included', async () => 
   assert.equal(back.skipped, 0);
   assert.equal(back.snapshot.savedAt, 1234);
   assert.deepEqual(back.snapshot.live, snap.live);
-  assert.deepEqual(new Set(back.snapshot.tombstones.map((t) => JSON.stringify(t))), new Set(snap.tombstones.map((t) => JSON.stringify(t))));
+  assert.deepEqual(
+    new Set(back.snapshot.tombstones.map((t) => JSON.stringify(t))),
+    new Set(snap.tombstones.map((t) => JSON.stringify(t)))
+  );
 });
 
 test('too large: the live set goes first, then the oldest tombstones; never over the bound', async () => {
@@ -45,8 +58,15 @@ test('refuses what it did not write, with a reason; skips single malformed rows'
   assert.throws(() => decodeSnapshot(gzipSync('{"v":1,"tombstones":{},"live":null}')), /tombstones is not a list/);
   assert.throws(() => decodeSnapshot(gzipSync('{"v":1,"tombstones":[],"live":"x"}')), /live is neither/);
   const rows = {
-    v: 1, savedAt: 5,
-    tombstones: [['ctf', 'a', '1', 'u', 10], ['ctf', 'b', '1', 'u', 'soon'], ['', 'c', '1', 'u', 10], ['ctf', 'd', 1, 'u', 10], ['ctf', 'x'.repeat(5000), '1', 'u', 10]],
+    v: 1,
+    savedAt: 5,
+    tombstones: [
+      ['ctf', 'a', '1', 'u', 10],
+      ['ctf', 'b', '1', 'u', 'soon'],
+      ['', 'c', '1', 'u', 10],
+      ['ctf', 'd', 1, 'u', 10],
+      ['ctf', 'x'.repeat(5000), '1', 'u', 10],
+    ],
     live: [['ctf', 'e', '1', 'u'], 'ctf/f', ['ctf', '', '1', 'u']],
   };
   const { snapshot, skipped } = decodeSnapshot(gzipSync(JSON.stringify(rows)));

@@ -28,7 +28,9 @@ test('scrapes that arrive during a render share it; the next one after it render
 test('a failed render fails the scrapes that shared it, and the next scrape renders again', async () => {
   let fail = true;
   const shared = new SharedRender(async (push) => {
-    if (fail) throw new Error('boom');
+    if (fail) {
+      throw new Error('boom');
+    }
     push('ok\n');
   });
   await assert.rejects(Promise.all([shared.get(), shared.get()]), /boom/);

@@ -49,7 +49,10 @@ test('addAfter fires at the due time and the earliest delay wins', async () => {
 test('per-key exponential backoff, reset by forget', () => {
   const clock = new FakeClock();
   const q = new WorkQueue({ clock, baseDelayMs: 10, maxDelayMs: 100 });
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => q.backoffFor(n)), [10, 20, 40, 80, 100, 100]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((n) => q.backoffFor(n)),
+    [10, 20, 40, 80, 100, 100]
+  );
   q.addRateLimited('a');
   q.addRateLimited('b');
   assert.equal(q.numRequeues('a'), 1);
