@@ -7,10 +7,11 @@
 // - "legacy": renames challenge_id to challeng_id (the original operator's typo) and keeps the target labels, so a
 //   restart gives every series a new identity (what the queries must survive where the chart's settings are not used);
 // - "original": scrapes a stand-in for the ORIGINAL operator's exposition (original-operator.ts), played alongside.
-// It plays issue 10's situations on the real operator, recording a checkpoint after each step: the cluster's truth
-// (read back from the apiserver), the time to evaluate at, and whether the operator was reporting; while it reports,
-// also the operator pod's lifecycle counters and histograms as its /metrics shows them, and what the cluster did while
-// that pod ran (PodLifecycle), for the Lifecycle page's exact checks. Then it prints
+// It plays, on the real operator, the situations in which dashboards used to lie (tests/README.md), recording a
+// checkpoint after each step: the cluster's truth (read back from the apiserver), the time to evaluate at, and
+// whether the operator was reporting; while it reports, also the operator pod's lifecycle counters and histograms as
+// its /metrics shows them, and what the cluster did while that pod ran (PodLifecycle), for the Lifecycle page's exact
+// checks. Then it prints
 //   PATH-READY {"prometheus":{"<build>":{"default":URL,"legacy":URL,"original":URL}},"checkpoints":[...],...}
 // and keeps everything up until its stdin closes (or SIGTERM), then tears it all down. Prometheus keeps the history,
 // so path.jest.ts evaluates every checkpoint afterwards at its own time.

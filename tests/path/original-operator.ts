@@ -1,6 +1,6 @@
 // A stand-in for the exposition of the ORIGINAL HexaCTF operator (Go, v0.0.5). The original itself cannot run here (it
 // is a Go controller built against a Kubernetes it expects to find, with states this project's CRD refuses), so this
-// small HTTP server serves what it exported and plays what it does, as measured side by side (issue 10):
+// small HTTP server serves what it exported and plays what it does, as measured side by side:
 // - one gauge, challenge_resource_status, labelled challeng_id (its typo), challenge_name, username, namespace;
 //   no challenge_info and no challenge_definition_requests;
 // - it keeps its instances in memory only: a restart loses every series, and it never exports them again although

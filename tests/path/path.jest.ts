@@ -1,13 +1,14 @@
 /**
  * @jest-environment jsdom
  *
- * The path test: what the operator exports is what the app reads, through issue 10's situations. tests/path/cluster.ts
- * (a child process, Node 24) runs a real kube-apiserver + etcd, the operator and, per Prometheus version, real
- * Prometheus servers scraping it every second (one with the chart's scrape settings and rules, one renaming
- * challenge_id to challeng_id and keeping the target labels), plus a stand-in for the original operator's exposition
- * on its own Prometheus. It plays a CTF, an operator SIGKILLed, down with deletions meanwhile and back as a new pod,
- * an Error that recovers, a finalizer removed by hand, a delete and re-create under the same name, the same id and
- * user in two namespaces, and records the cluster's truth after each step. Here every query the app ships is built
+ * The path test: what the operator exports is what the app reads, through the situations in which dashboards used
+ * to lie (tests/README.md). tests/path/cluster.ts (a child process, Node 24) runs a real kube-apiserver + etcd, the
+ * operator and, per Prometheus version, real Prometheus servers scraping it every second (one with the chart's scrape
+ * settings and rules, one renaming challenge_id to challeng_id and keeping the target labels), plus a stand-in for
+ * the original operator's exposition on its own Prometheus. It plays a CTF, an operator SIGKILLed, down with
+ * deletions meanwhile and back as a new pod, an Error that recovers, a finalizer removed by hand, a delete and
+ * re-create under the same name, the same id and user in two namespaces, and records the cluster's truth after each
+ * step. Here every query the app ships is built
  * by the app's own query module (src/queries), run through Prometheus' HTTP API at each step's time as its panel
  * runs it (instant or range), turned into frames as Grafana's Prometheus datasource does (grafana-frames.ts), passed
  * through the app's own transforms (src/transforms/matrix.ts) and banner logic (OperatorStatusNotice's silentJobs),
@@ -551,7 +552,7 @@ const eventsOf = (t: LifecycleTruth): Record<TransitionKind, number> => ({
 });
 
 describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> transforms', () => {
-  it("played issue 10's situations on the real operator", () => {
+  it('played the situations in which dashboards used to lie on the real operator', () => {
     const steps = cluster.checkpoints;
     const state = (step: number, ns: string, name: string) =>
       steps[step].truth.find((r) => r.namespace === ns && r.name === name)?.state;
