@@ -132,7 +132,7 @@ async function operatorRun(env: TestEnv, n: number) {
     kubeConfig: env.kubeConfig,
     defaultMetrics: false,
     // The client-side rate limit off, like the baseline's client: this measures the operator's own overhead
-    // (README: what --kube-api-qps costs on top).
+    // (docs/performance.md: what --kube-api-qps costs on top).
     flags: {
       namespace: ns,
       metricsBindAddress: '0',

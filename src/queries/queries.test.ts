@@ -13,7 +13,7 @@ import {
 } from './usage';
 import { matrixQuery } from './users';
 
-// What Prometheus returns is proven in queries.promtool.test.ts; these cover the text the scenes receive.
+// What Prometheus returns is proven in the page modules' promtool tests; these cover the text the scenes receive.
 describe('query text', () => {
   const s = DEFAULT_SETTINGS;
 
