@@ -9,7 +9,8 @@ import { join } from 'node:path';
 const INSTALL_HINT = 'run `bash scripts/install-test-tools.sh` at the repository root';
 
 export function binDir(): string {
-  return process.env.HEXACTF_BIN ?? join(homedir(), '.cache/hexactf/bin');
+  // The same defaults as scripts/install-test-tools.sh: $HEXACTF_BIN, else $HEXACTF_CACHE/bin, else ~/.cache/hexactf/bin.
+  return process.env.HEXACTF_BIN ?? join(process.env.HEXACTF_CACHE ?? join(homedir(), '.cache/hexactf'), 'bin');
 }
 
 /** The tool in binDir() when it is there, else its bare name for PATH. */
