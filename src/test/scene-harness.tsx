@@ -399,6 +399,17 @@ export function printedColor(title: string, text: string): string | undefined {
   return cell?.getAttribute('data-color') ?? undefined;
 }
 
+/** Every value cell a rendered panel prints, row by row: its text and the colour the field config gave it. */
+export function printedCells(title: string): Array<Array<{ text: string; color?: string }>> {
+  const table = panelSection(title).querySelector('[data-testid="panel-data"] table');
+  return [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
+    [...tr.querySelectorAll('td')].map((td) => ({
+      text: td.textContent ?? '',
+      color: td.getAttribute('data-color') ?? undefined,
+    }))
+  );
+}
+
 /** The no-data text a rendered panel shows, if it shows one. */
 export function printedNoData(title: string): string | undefined {
   return panelSection(title).querySelector('[data-testid="no-data"]')?.textContent ?? undefined;

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { FieldType } from '@grafana/data';
 import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
-import { stateValueMappings } from '../../metric/contract';
+import { STATES, stateValueMappings } from '../../metric/contract';
 import { MATRIX_COLUMN_LABEL } from '../../queries/users';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
@@ -9,6 +9,7 @@ import {
   lastQueriesOf,
   panelSection,
   panelTitled,
+  printedCells,
   printedColor,
   printedNoData,
   printedRows,
@@ -18,6 +19,7 @@ import {
   LEGACY_SETTINGS,
   viewStatesText,
 } from '../../test/scene-harness';
+import { NO_STATE_CELL_MAPPING } from '../shared/stateStyles';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
 import { userScene } from './userPage';
@@ -147,6 +149,23 @@ describe('Users x Challenges page', () => {
     expect(printedColor(MATRIX, 'Error')).toBe('#F2495C');
   });
 
+  it('leaves a cell without an instance empty and uncoloured; every state reads by its name', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challenge_id') : []);
+    await renderScene(usersChallengesScene(DEFAULT_SETTINGS));
+    const cells = printedCells(MATRIX).flatMap((row) => row.slice(1));
+    const empty = cells.filter((cell) => cell.text === '');
+    // bob has no pwn-2, o"b and 2 no web-1 / pwn-2: no state colour (the thresholds' green base was Running's).
+    expect(empty).toHaveLength(3);
+    // Fully transparent, as the theme writes it (#rrggbb00 or rgba(..., 0)): the table's own background shows.
+    const transparent = /^#[0-9a-f]{6}00$|^rgba\(.*,\s*0\)$/i;
+    expect(empty.map((cell) => cell.color)).toEqual(empty.map(() => expect.stringMatching(transparent)));
+    // Readable without colour: each filled cell names its state.
+    expect(new Set(cells.filter((cell) => cell.text !== '').map((cell) => cell.text))).toEqual(
+      new Set(STATES.map((state) => state.name))
+    );
+  });
+
   it('configures mappings, colour-background cells, plain user cells and the user link', async () => {
     setupHarness();
     const scene = usersChallengesScene(DEFAULT_SETTINGS);
@@ -159,7 +178,7 @@ describe('Users x Challenges page', () => {
       {
         matcher: { id: 'byType', options: FieldType.number },
         properties: [
-          { id: 'mappings', value: stateValueMappings() },
+          { id: 'mappings', value: [...stateValueMappings(), NO_STATE_CELL_MAPPING] },
           { id: 'custom.cellOptions', value: { type: 'color-background' } },
         ],
       },

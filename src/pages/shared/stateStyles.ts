@@ -1,4 +1,4 @@
-import { FieldColorModeId } from '@grafana/data';
+import { FieldColorModeId, MappingType, SpecialValueMatch, type ValueMapping } from '@grafana/data';
 import type { FieldConfigOverridesBuilder } from '@grafana/scenes';
 import {
   BigValueColorMode,
@@ -43,9 +43,22 @@ export function stateOverrides(states: readonly StateInfo[] = STATES, matchBy: '
 }
 
 /**
- * Table cells of the fields `matched` selects show a state value by its name, on its colour. Applied to the state
- * fields only, so a label value that happens to read "1" (a username, say) is never shown as a state.
+ * A cell with no state (a matrix pair without an instance is null): no text and no colour. Without it the
+ * colour-background cell takes the field's colour scheme for null, whose default thresholds start green, which is
+ * Running's colour.
+ */
+export const NO_STATE_CELL_MAPPING: ValueMapping = Object.freeze({
+  type: MappingType.SpecialValue,
+  options: { match: SpecialValueMatch.NullAndNaN, result: { text: '', color: 'transparent' } },
+});
+
+/**
+ * Table cells of the fields `matched` selects show a state value by its name, on its colour, and nothing on no
+ * colour where there is no state. Applied to the state fields only, so a label value that happens to read "1" (a
+ * username, say) is never shown as a state.
  */
 export function stateCells(matched: FieldConfigOverridesBuilder<TableFieldOptions>) {
-  return matched.overrideMappings(stateValueMappings()).overrideCustomFieldConfig('cellOptions', STATE_CELL_OPTIONS);
+  return matched
+    .overrideMappings([...stateValueMappings(), NO_STATE_CELL_MAPPING])
+    .overrideCustomFieldConfig('cellOptions', STATE_CELL_OPTIONS);
 }
