@@ -20,6 +20,7 @@ import {
   viewStatesText,
 } from '../../test/scene-harness';
 import { NO_STATE_CELL_MAPPING } from '../shared/stateStyles';
+import { frameText } from '../shared/inspect/frameTable';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
 import { userScene } from './userPage';
@@ -166,6 +167,17 @@ describe('Users x Challenges page', () => {
     );
   });
 
+  it("heads the users' column with the user label's name, also in the transformed frames (Inspect, unformatted)", async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challenge_id') : []);
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(printedRows(MATRIX)[0]).toEqual(['User', 'web-1', 'pwn-2']);
+    // What Inspect > Data shows without the panel's formatting, and what a table reading the frames alone shows.
+    const frames = sceneGraph.getData(panelTitled(scene, MATRIX)).state.data!.series;
+    expect(frameText(frames[0], frames, 10).header).toEqual(['User', 'web-1', 'pwn-2']);
+  });
+
   it('configures mappings, colour-background cells, plain user cells and the user link', async () => {
     setupHarness();
     const scene = usersChallengesScene(DEFAULT_SETTINGS);
@@ -185,7 +197,6 @@ describe('Users x Challenges page', () => {
       {
         matcher: { id: 'byName', options: `username\\${MATRIX_COLUMN_LABEL}` },
         properties: [
-          { id: 'displayName', value: 'User' },
           { id: 'links', value: [{ title: 'Instances of ${__value.text}', url: USER_LINK }] },
         ],
       },
