@@ -26,7 +26,7 @@ import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
 import { instantSeries, instantTable } from '../../data/promQuery';
-import { pageScene } from '../shared/pageScene';
+import { noticeItem, pageScene } from '../shared/pageScene';
 import {
   CATEGORY_COUNT_DESCRIPTION,
   CATEGORY_SHARE_DESCRIPTION,
@@ -211,7 +211,7 @@ export function usageScene(settings: ResolvedSettings) {
     settings,
     () => [
       ...peakPanels(settings),
-      new SceneFlexItem({ body: new MissingMetricsNotice() }),
+      noticeItem(new MissingMetricsNotice()),
       ...capacityPanels(settings),
     ],
     { window: true }

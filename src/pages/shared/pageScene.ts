@@ -9,6 +9,7 @@ import {
   SceneTimeRange,
   VariableValueSelectors,
   type SceneFlexItemLike,
+  type SceneObject,
 } from '@grafana/scenes';
 import type { ResolvedSettings } from '../../settings/settings';
 import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
@@ -21,6 +22,12 @@ import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
 
 export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
+
+/**
+ * A notice above the panels: as tall as what it shows, nothing when it shows nothing. A column's flex item without
+ * a height otherwise grows to share the free space with the panels (a blank band above them).
+ */
+export const noticeItem = (body: SceneObject) => new SceneFlexItem({ ySizing: 'content', body });
 
 /**
  * A page's scene: variables, time range and controls around `rows` (a column of flex items). Without any
@@ -41,14 +48,12 @@ export function pageScene(
     });
   }
   const notices: SceneFlexItemLike[] = [
-    new SceneFlexItem({ body: new OperatorStatusNotice(settings) }),
-    new SceneFlexItem({ body: new LegacyOperatorNotice(settings) }),
+    noticeItem(new OperatorStatusNotice(settings)),
+    noticeItem(new LegacyOperatorNotice(settings)),
   ];
   if (!datasources.some((ds) => ds.uid === settings.datasourceUid)) {
     notices.push(
-      new SceneFlexItem({
-        body: new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }),
-      })
+      noticeItem(new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }))
     );
   }
   const scene = new EmbeddedScene({
