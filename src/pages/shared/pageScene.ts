@@ -17,6 +17,7 @@ import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from '../../data/datasource';
 import { addPanelMenus } from './panelMenu';
+import { applyTableLegends } from './legends';
 import { PanelInspector } from './inspect/PanelInspector';
 import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
@@ -63,7 +64,8 @@ export function pageScene(
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
       new SceneTimePicker({}),
-      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'] }),
+      // With its text: the text is also the refresh button's accessible name (without it the button has none).
+      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'], withText: true }),
     ],
     // The inspector shows the page's panels, or one alone (View), and the inspect drawer, as the URL says.
     body: new PanelInspector({
@@ -73,5 +75,6 @@ export function pageScene(
   // Every panel of every page gets the standard menu and a key for links here, not each where it is built.
   assignPanelKeys(scene);
   addPanelMenus(scene);
+  applyTableLegends(scene);
   return scene;
 }
