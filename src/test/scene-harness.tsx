@@ -201,8 +201,19 @@ const PANEL_IDS = ['stat', 'table', 'timeseries', 'barchart', 'bargauge', 'piech
 
 function panelPlugin(id: string): PanelPlugin {
   const plugin = new PanelPlugin(PrintedPanel).useFieldConfig({
-    // The table panel's own cell options (colour-background cells and so on).
+    // The table panel's own cell options (colour-background cells and so on); the charts' axis labels.
     useCustomConfig: (builder) => {
+      if (['barchart', 'timeseries'].includes(id)) {
+        builder.addCustomEditor({
+          id: 'axisLabel',
+          path: 'axisLabel',
+          name: 'Axis label',
+          editor: () => null,
+          override: () => null,
+          process: identityOverrideProcessor,
+          shouldApply: () => true,
+        });
+      }
       if (id === 'table') {
         builder.addCustomEditor({
           id: 'cellOptions',
