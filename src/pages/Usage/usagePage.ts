@@ -114,7 +114,8 @@ function peakDistributionPanel(s: ResolvedSettings) {
       .setData(data)
       .setNoValue('No running instances in the time range')
       // Upright bars over the peaks, each axis saying what it counts; one series, so no legend.
-      .setOption('xField', PEAK_AXIS)
+      // x by the field's name (the label), which renaming leaves: found whether or not display names are worked out.
+      .setOption('xField', PEAK_LABEL)
       .setOption('orientation', VizOrientation.Vertical)
       .setOption('xTickLabelRotation', 0)
       .setOption('legend', { showLegend: false, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] })
