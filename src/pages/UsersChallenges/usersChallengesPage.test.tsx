@@ -191,7 +191,7 @@ describe('Users x Challenges page', () => {
         matcher: { id: 'byType', options: FieldType.number },
         properties: [
           { id: 'mappings', value: [...stateValueMappings(), NO_STATE_CELL_MAPPING] },
-          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+          { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
         ],
       },
       {

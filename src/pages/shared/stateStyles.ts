@@ -4,6 +4,7 @@ import {
   BigValueColorMode,
   BigValueGraphMode,
   BigValueTextMode,
+  TableCellBackgroundDisplayMode,
   TableCellDisplayMode,
   type TableFieldOptions,
 } from '@grafana/schema';
@@ -17,8 +18,15 @@ export const stateRefId = (state: StateInfo) => state.name;
 /** A state's fixed colour, as a field's `color` config. */
 export const stateColor = (state: StateInfo) => ({ mode: FieldColorModeId.Fixed, fixedColor: state.color });
 
-/** Table cells showing a state: coloured background (the colour comes from the value mapping). */
-export const STATE_CELL_OPTIONS = Object.freeze({ type: TableCellDisplayMode.ColorBackground });
+/**
+ * Table cells showing a state: a solid background in the state's colour (from the value mapping). Solid, not the
+ * default gradient: the gradient is drawn even for a transparent colour, so a cell without a state would still get
+ * a background image; a solid transparent one is no paint at all.
+ */
+export const STATE_CELL_OPTIONS = Object.freeze({
+  type: TableCellDisplayMode.ColorBackground,
+  mode: TableCellBackgroundDisplayMode.Basic,
+});
 
 /** A per-state stat: the number alone on the state's colour. */
 export const STATE_STAT_OPTIONS = Object.freeze({
