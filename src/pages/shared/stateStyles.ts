@@ -61,12 +61,41 @@ export const NO_STATE_CELL_MAPPING: ValueMapping = Object.freeze({
 });
 
 /**
- * Table cells of the fields `matched` selects show a state value by its name, on its colour, and nothing on no
- * colour where there is no state. Applied to the state fields only, so a label value that happens to read "1" (a
- * username, say) is never shown as a state.
+ * A state cell's fill: the state's hue, dark enough (or, for Pending's yellow, light enough) that the table's text
+ * on it (light on dark fills, dark on bright ones) reads at 4.5:1 or more in both themes. The states' own colours
+ * (Running's green is #73BF69) carry light text at about 2:1.
+ */
+const STATE_CELL_FILLS: Readonly<Record<string, string>> = Object.freeze({
+  Pending: 'yellow',
+  Running: '#2D7A24',
+  Deleted: 'dark-blue',
+  Error: 'dark-red',
+});
+
+/** The state mappings (name and colour per value) with the cells' readable fills. */
+function stateCellMappings(): ValueMapping[] {
+  return stateValueMappings().map((mapping) =>
+    mapping.type === MappingType.ValueToText
+      ? {
+          ...mapping,
+          options: Object.fromEntries(
+            Object.entries(mapping.options).map(([value, result]) => [
+              value,
+              { ...result, color: STATE_CELL_FILLS[result.text ?? ''] ?? result.color },
+            ])
+          ),
+        }
+      : mapping
+  );
+}
+
+/**
+ * Table cells of the fields `matched` selects show a state value by its name, on a fill of its colour, and nothing
+ * on no colour where there is no state. Applied to the state fields only, so a label value that happens to read "1"
+ * (a username, say) is never shown as a state.
  */
 export function stateCells(matched: FieldConfigOverridesBuilder<TableFieldOptions>) {
   return matched
-    .overrideMappings([...stateValueMappings(), NO_STATE_CELL_MAPPING])
+    .overrideMappings([...stateCellMappings(), NO_STATE_CELL_MAPPING])
     .overrideCustomFieldConfig('cellOptions', STATE_CELL_OPTIONS);
 }
