@@ -201,8 +201,19 @@ const PANEL_IDS = ['stat', 'table', 'timeseries', 'barchart', 'bargauge', 'piech
 
 function panelPlugin(id: string): PanelPlugin {
   const plugin = new PanelPlugin(PrintedPanel).useFieldConfig({
-    // The table panel's own cell options (colour-background cells and so on).
+    // The table panel's own cell options (colour-background cells and so on); the charts' axis labels.
     useCustomConfig: (builder) => {
+      if (['barchart', 'timeseries'].includes(id)) {
+        builder.addCustomEditor({
+          id: 'axisLabel',
+          path: 'axisLabel',
+          name: 'Axis label',
+          editor: () => null,
+          override: () => null,
+          process: identityOverrideProcessor,
+          shouldApply: () => true,
+        });
+      }
       if (id === 'table') {
         builder.addCustomEditor({
           id: 'cellOptions',
@@ -397,6 +408,17 @@ export function printedRows(title: string): string[][] {
 export function printedColor(title: string, text: string): string | undefined {
   const cell = [...panelSection(title).querySelectorAll('td')].find((td) => td.textContent === text);
   return cell?.getAttribute('data-color') ?? undefined;
+}
+
+/** Every value cell a rendered panel prints, row by row: its text and the colour the field config gave it. */
+export function printedCells(title: string): Array<Array<{ text: string; color?: string }>> {
+  const table = panelSection(title).querySelector('[data-testid="panel-data"] table');
+  return [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
+    [...tr.querySelectorAll('td')].map((td) => ({
+      text: td.textContent ?? '',
+      color: td.getAttribute('data-color') ?? undefined,
+    }))
+  );
 }
 
 /** The no-data text a rendered panel shows, if it shows one. */

@@ -73,6 +73,19 @@ export function matrixTransformations(labels: MatrixLabels, valueField = TABLE_V
 }
 
 /**
+ * Names the matrix's first column (grouping to matrix calls it `<row>\\<column>`, an internal name) `header`, in an
+ * organize step: the transformed frames carry it, so the table, Inspect's unformatted data and a dashboard built
+ * from the same steps all read it, with or without the panel's field config. Grafana renames by display name
+ * (`field.name` stays, so field overrides can still match the internal name).
+ */
+export function matrixRowHeader(labels: MatrixLabels, header: string): DataTransformerConfig {
+  return {
+    id: DataTransformerID.organize,
+    options: { excludeByName: {}, indexByName: {}, renameByName: { [matrixRowField(labels)]: header } },
+  };
+}
+
+/**
  * Runs transformations through Grafana's own transformDataFrame (what a panel does) and resolves with the result.
  * The standard transformer registry must already be filled (Grafana does it at boot; tests and the benchmark use
  * src/test/register-transformers.ts). Entries resolve lazily, hence a Promise.

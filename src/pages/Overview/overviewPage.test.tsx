@@ -1,5 +1,5 @@
 import { act, screen } from '@testing-library/react';
-import { FieldColorModeId, FieldMatcherID } from '@grafana/data';
+import { FieldColorModeId, FieldMatcherID, FieldType } from '@grafana/data';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
@@ -189,12 +189,44 @@ describe('Overview page', () => {
     ]);
   });
 
+  it('labels the per-challenge bars by challenge id: x is the string id field, found by its name', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'per-challenge'
+        ? [
+            prometheusInstantTable(
+              [
+                // Numeric-looking ids and a label the scrape added: x stays the id, the only string field.
+                { labels: { challenge_id: '101', job: 'operator' }, value: q.refId === 'Running' ? 2 : 1 },
+                { labels: { challenge_id: '102', job: 'operator' }, value: q.refId === 'Running' ? 1 : 0 },
+              ],
+              { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+            ),
+          ]
+        : [];
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const bars = panelTitled(scene, 'Running and Error instances per challenge');
+    const [frame] = sceneGraph.getData(bars).state.data!.series;
+    const { xField } = bars.state.options as { xField: string };
+    // As a chart that does not work out display names finds it (field.name), and Grafana's (either).
+    const x = frame.fields.find((f) => f.name === xField);
+    expect(x?.type).toBe(FieldType.string);
+    expect(x?.values).toEqual(['101', '102']);
+    expect(frame.fields.filter((f) => f.type === FieldType.string)).toEqual([x]);
+    expect(printedRows('Running and Error instances per challenge')).toEqual([
+      ['Challenge', 'Running', 'Error'],
+      ['101', '2', '1'],
+      ['102', '1', '0'],
+    ]);
+  });
+
   it('colours and names the per-challenge bars and the series by state', async () => {
     setupHarness();
     const scene = overviewScene(DEFAULT_SETTINGS);
     await renderScene(scene);
     const bars = panelTitled(scene, 'Running and Error instances per challenge');
-    expect(bars.state.options).toMatchObject({ xField: 'Challenge' });
+    expect(bars.state.options).toMatchObject({ xField: 'challenge_id' });
     expect(bars.state.fieldConfig.overrides.map((o) => [o.matcher.options, o.properties[1].value.fixedColor])).toEqual([
       ['Running', 'green'],
       ['Error', 'red'],

@@ -58,16 +58,24 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
         instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, f))
       ),
   });
-  const challenge = displayName('challengeId');
-  const renameByName: Record<string, string> = { [settings.labels.challengeId]: challenge };
-  for (const state of PER_CHALLENGE_STATES) {
-    renameByName[`Value #${stateRefId(state)}`] = state.name;
-  }
+  // The challenge id first and the only string field, then a value per state: the bar chart's x and its bars.
+  const id = settings.labels.challengeId;
+  const values = PER_CHALLENGE_STATES.map((state) => `Value #${stateRefId(state)}`);
+  const renameByName: Record<string, string> = { [id]: displayName('challengeId') };
+  PER_CHALLENGE_STATES.forEach((state, i) => (renameByName[values[i]] = state.name));
   const data = new SceneDataTransformer({
     $data: runner,
     transformations: [
       { id: DataTransformerID.merge, options: {} },
-      { id: DataTransformerID.organize, options: { excludeByName: { Time: true }, renameByName, indexByName: {} } },
+      {
+        id: DataTransformerID.organize,
+        options: {
+          includeByName: Object.fromEntries([id, ...values].map((name) => [name, true])),
+          excludeByName: {},
+          indexByName: Object.fromEntries([id, ...values].map((name, i) => [name, i])),
+          renameByName,
+        },
+      },
     ],
   });
   return new SceneFlexItem({
@@ -77,7 +85,9 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
       .setDescription(`Per challenge id. ${VIEW_STATE_DESCRIPTION}`)
       .setData(data)
       .setNoValue('No challenge instances in the window')
-      .setOption('xField', challenge)
+      // x by the field's name, which a renaming leaves as it is: a chart finds it whether or not it works out the
+      // display names (Grafana's bar chart matches either), so the bars are labelled by challenge id.
+      .setOption('xField', id)
       .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
       .build(),
   });

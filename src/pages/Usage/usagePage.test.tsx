@@ -1,4 +1,6 @@
 import { screen } from '@testing-library/react';
+import { FieldType } from '@grafana/data';
+import { sceneGraph } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
@@ -119,6 +121,48 @@ describe('Usage page', () => {
     expect(screen.queryByText(/in Prometheus$/)).not.toBeInTheDocument();
   });
 
+  it('draws the peak distribution as upright bars per peak, in order, each axis named, no one-series legend', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'peak-distribution'
+        ? [
+            prometheusInstantTable(
+              [
+                { labels: { instances: '2' }, value: 4 },
+                { labels: { instances: '10' }, value: 1 },
+                { labels: { instances: '1' }, value: 7 },
+              ],
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const title = 'Users by their peak concurrent instances';
+    // x: the peaks as numbers order them (a string sort puts 10 before 2), as the string field the bar chart needs.
+    expect(printedRows(title)).toEqual([
+      ['Instances at once', 'Users'],
+      ['1', '7'],
+      ['2', '4'],
+      ['10', '1'],
+    ]);
+    const panel = panelTitled(scene, title);
+    const frame = sceneGraph.getData(panel).state.data!.series[0];
+    expect(frame.fields.map((f) => f.type)).toEqual([FieldType.string, FieldType.number]);
+    // The x field named as the frame names it (the peak label), so a chart finds it with or without display names.
+    expect(frame.fields[0].name).toBe((panel.state.options as { xField: string }).xField);
+    expect(panel.state.options).toMatchObject({
+      orientation: 'vertical',
+      legend: { showLegend: false },
+    });
+    // The axes' labels: the value axis counts users, the x axis the instances at once.
+    const [shown] = panel.applyFieldConfig(sceneGraph.getData(panel).state.data).series;
+    expect(shown.fields.map((f) => (f.config.custom as { axisLabel?: string }).axisLabel)).toEqual([
+      'Instances at once',
+      'Users',
+    ]);
+  });
+
   it('renders requests per challenge with units, merged from the CPU and memory queries', async () => {
     const harness = setupHarness();
     harness.respond = (q) =>
@@ -136,7 +180,7 @@ describe('Usage page', () => {
         : presence(['info', 'requests'])(q);
     await renderScene(usageScene(DEFAULT_SETTINGS));
     expect(printedRows('Requested by running instances, per challenge')).toEqual([
-      ['Challenge', 'CPU cores', 'Memory'],
+      ['Challenge', 'CPU requested (cores)', 'Memory requested'],
       ['web-1', '2.50', '512 MiB'],
     ]);
   });

@@ -1,4 +1,5 @@
-import { DataTransformerID } from '@grafana/data';
+import { DataTransformerID, FieldType } from '@grafana/data';
+import { LegendDisplayMode, VizOrientation } from '@grafana/schema';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -26,7 +27,8 @@ import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
 import { instantSeries, instantTable } from '../../data/promQuery';
-import { pageScene } from '../shared/pageScene';
+import { TABLE_VALUE_FIELD } from '../../transforms/matrix';
+import { noticeItem, pageScene } from '../shared/pageScene';
 import {
   CATEGORY_COUNT_DESCRIPTION,
   CATEGORY_SHARE_DESCRIPTION,
@@ -75,6 +77,55 @@ function tableOf($data: SceneDataProvider, [keep, keepAs]: [string, string], val
 const row = (height: number, children: SceneFlexItemLike[]) => new SceneFlexLayout({ height, children });
 const item = (body: SceneFlexItem['state']['body']) => new SceneFlexItem({ body });
 
+const PEAK_AXIS = 'Instances at once';
+const USERS_AXIS = 'Users';
+
+/**
+ * How many users reached each peak: a bar per peak, in order (1, 2, 3, ... instances at once), its height the
+ * users. The peak is a label (a string: "10" would sort before "2"), so it is sorted as a number and handed back to
+ * the bar chart as the string field it draws along x.
+ */
+function peakDistributionPanel(s: ResolvedSettings) {
+  const asType = (destinationType: FieldType) => ({
+    id: DataTransformerID.convertFieldType,
+    options: { fields: {}, conversions: [{ targetField: PEAK_AXIS, destinationType }] },
+  });
+  const data = new SceneDataTransformer({
+    $data: peakRunner('peak-distribution', s, (qs, f) => [instantTable('A', peakDistributionQuery(qs, f))]),
+    transformations: [
+      {
+        id: DataTransformerID.organize,
+        options: {
+          includeByName: { [PEAK_LABEL]: true, [TABLE_VALUE_FIELD]: true },
+          excludeByName: {},
+          indexByName: { [PEAK_LABEL]: 0, [TABLE_VALUE_FIELD]: 1 },
+          renameByName: { [PEAK_LABEL]: PEAK_AXIS, [TABLE_VALUE_FIELD]: USERS_AXIS },
+        },
+      },
+      asType(FieldType.number),
+      { id: DataTransformerID.sortBy, options: { sort: [{ field: PEAK_AXIS, desc: false }] } },
+      asType(FieldType.string),
+    ],
+  });
+  return (
+    PanelBuilders.barchart()
+      .setTitle('Users by their peak concurrent instances')
+      .setDescription('How many users peaked at 1, 2, 3, ... instances Running at once')
+      .setData(data)
+      .setNoValue('No running instances in the time range')
+      // Upright bars over the peaks, each axis saying what it counts; one series, so no legend.
+      // x by the field's name (the label), which renaming leaves: found whether or not display names are worked out.
+      .setOption('xField', PEAK_LABEL)
+      .setOption('orientation', VizOrientation.Vertical)
+      .setOption('xTickLabelRotation', 0)
+      .setOption('legend', { showLegend: false, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] })
+      .setDecimals(0)
+      .setCustomFieldConfig('axisLabel', USERS_AXIS)
+      .setOverrides((b) => b.matchFieldsWithName(PEAK_AXIS).overrideCustomFieldConfig('axisLabel', PEAK_AXIS))
+      .build()
+  );
+}
+
 /** Question 1: how many instances does one person keep at once? */
 function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
   const user = s.labels.username;
@@ -104,27 +155,14 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setMin(0)
           .build()
       ),
-      item(
-        PanelBuilders.barchart()
-          .setTitle('Users by their peak concurrent instances')
-          .setDescription('How many users peaked at 1, 2, 3, ... instances Running at once')
-          .setData(
-            tableOf(
-              peakRunner('peak-distribution', s, (qs, f) => [instantTable('A', peakDistributionQuery(qs, f))]),
-              [PEAK_LABEL, 'Peak instances'],
-              { Value: 'Users' }
-            )
-          )
-          .setNoValue('No running instances in the time range')
-          .setOption('xField', 'Peak instances')
-          .build()
-      ),
+      item(peakDistributionPanel(s)),
     ]),
   ];
 }
 
 const RESOURCES: RequestResource[] = ['cpu', 'memory'];
-const RESOURCE_NAMES: Record<RequestResource, string> = { cpu: 'CPU cores', memory: 'Memory' };
+/** The request columns' headers (the cores' unit is a count, so the name says it; memory has its unit, bytes). */
+const RESOURCE_NAMES: Record<RequestResource, string> = { cpu: 'CPU requested (cores)', memory: 'Memory requested' };
 
 /** Requested CPU and memory of the Running instances, per `label` (challenge id or category). */
 function requestsTable(
@@ -209,11 +247,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
 export function usageScene(settings: ResolvedSettings) {
   return pageScene(
     settings,
-    () => [
-      ...peakPanels(settings),
-      new SceneFlexItem({ body: new MissingMetricsNotice() }),
-      ...capacityPanels(settings),
-    ],
+    () => [...peakPanels(settings), noticeItem(new MissingMetricsNotice()), ...capacityPanels(settings)],
     { window: true }
   );
 }

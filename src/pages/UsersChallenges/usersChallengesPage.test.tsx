@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
-import { FieldType } from '@grafana/data';
+import { FieldType, colorManipulator } from '@grafana/data';
 import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
-import { stateValueMappings } from '../../metric/contract';
+import { STATES } from '../../metric/contract';
 import { MATRIX_COLUMN_LABEL } from '../../queries/users';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
@@ -9,6 +9,7 @@ import {
   lastQueriesOf,
   panelSection,
   panelTitled,
+  printedCells,
   printedColor,
   printedNoData,
   printedRows,
@@ -18,6 +19,8 @@ import {
   LEGACY_SETTINGS,
   viewStatesText,
 } from '../../test/scene-harness';
+import { NO_STATE_CELL_MAPPING } from '../shared/stateStyles';
+import { frameText } from '../shared/inspect/frameTable';
 import { CsvExportButton } from './CsvExportButton';
 import { decodeUserKey, encodeUserKey } from './userKey';
 import { userScene } from './userPage';
@@ -143,8 +146,44 @@ describe('Users x Challenges page', () => {
       ['o"b', '', 'Pending'],
       ['2', 'Pending', ''],
     ]);
-    expect(printedColor(MATRIX, 'Running')).toBe('#73BF69');
-    expect(printedColor(MATRIX, 'Error')).toBe('#F2495C');
+    expect(printedColor(MATRIX, 'Running')).toBe('#2D7A24');
+    expect(printedColor(MATRIX, 'Error')).toBe('#C4162A');
+  });
+
+  it('leaves a cell without an instance empty and uncoloured; every state reads by its name, legibly on its fill', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challenge_id') : []);
+    await renderScene(usersChallengesScene(DEFAULT_SETTINGS));
+    const cells = printedCells(MATRIX).flatMap((row) => row.slice(1));
+    const empty = cells.filter((cell) => cell.text === '');
+    // bob has no pwn-2, o"b and 2 no web-1 / pwn-2: no state colour (the thresholds' green base was Running's).
+    expect(empty).toHaveLength(3);
+    // Fully transparent, as the theme writes it (#rrggbb00 or rgba(..., 0)): the table's own background shows.
+    const transparent = /^#[0-9a-f]{6}00$|^rgba\(.*,\s*0\)$/i;
+    expect(empty.map((cell) => cell.color)).toEqual(empty.map(() => expect.stringMatching(transparent)));
+    // Readable on its fill: the table's text colour (light, or dark on a bright fill) at 4.5:1 at least (WCAG AA).
+    const contrast = (fill: string) => {
+      const [r, g, b] = colorManipulator.decomposeColor(colorManipulator.asRgbString(fill)).values;
+      const onFill = (r * 299 + g * 587 + b * 114) / 1000 > 180 ? 'rgb(32, 34, 38)' : 'rgb(247, 248, 250)';
+      return colorManipulator.getContrastRatio(onFill, fill);
+    };
+    const hardToRead = cells.filter((cell) => cell.text !== '' && contrast(cell.color!) < 4.5);
+    expect(hardToRead).toEqual([]);
+    // Readable without colour: each filled cell names its state.
+    expect(new Set(cells.filter((cell) => cell.text !== '').map((cell) => cell.text))).toEqual(
+      new Set(STATES.map((state) => state.name))
+    );
+  });
+
+  it("heads the users' column with the user label's name, also in the transformed frames (Inspect, unformatted)", async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challenge_id') : []);
+    const scene = usersChallengesScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(printedRows(MATRIX)[0]).toEqual(['User', 'web-1', 'pwn-2']);
+    // What Inspect > Data shows without the panel's formatting, and what a table reading the frames alone shows.
+    const frames = sceneGraph.getData(panelTitled(scene, MATRIX)).state.data!.series;
+    expect(frameText(frames[0], frames, 10).header).toEqual(['User', 'web-1', 'pwn-2']);
   });
 
   it('configures mappings, colour-background cells, plain user cells and the user link', async () => {
@@ -159,16 +198,13 @@ describe('Users x Challenges page', () => {
       {
         matcher: { id: 'byType', options: FieldType.number },
         properties: [
-          { id: 'mappings', value: stateValueMappings() },
-          { id: 'custom.cellOptions', value: { type: 'color-background' } },
+          { id: 'mappings', value: expect.arrayContaining([NO_STATE_CELL_MAPPING]) },
+          { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
         ],
       },
       {
         matcher: { id: 'byName', options: `username\\${MATRIX_COLUMN_LABEL}` },
-        properties: [
-          { id: 'displayName', value: 'User' },
-          { id: 'links', value: [{ title: 'Instances of ${__value.text}', url: USER_LINK }] },
-        ],
+        properties: [{ id: 'links', value: [{ title: 'Instances of ${__value.text}', url: USER_LINK }] }],
       },
     ]);
     expect(USER_LINK).toBe(

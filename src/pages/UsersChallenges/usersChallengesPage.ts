@@ -11,7 +11,7 @@ import { FieldType } from '@grafana/data';
 import { matrixPivotLabels, matrixQuery } from '../../queries/users';
 import { displayName, filterVariable } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
-import { matrixRowField, matrixTransformations } from '../../transforms/matrix';
+import { matrixRowField, matrixRowHeader, matrixTransformations } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
@@ -58,7 +58,10 @@ function matrixPanel(settings: ResolvedSettings) {
     build: (f) => [instantTable('A', matrixQuery(settings, f, undefined, severalNamespacesShown(runner)))],
   });
   const pivot = matrixPivotLabels(settings.labels);
-  const data = new SceneDataTransformer({ $data: runner, transformations: matrixTransformations(pivot) });
+  const data = new SceneDataTransformer({
+    $data: runner,
+    transformations: [...matrixTransformations(pivot), matrixRowHeader(pivot, displayName('username'))],
+  });
   return (
     PanelBuilders.table()
       .setTitle('Users x Challenges')
@@ -68,8 +71,8 @@ function matrixPanel(settings: ResolvedSettings) {
       // The cells are the numeric fields (a column per challenge; null keeps a column numeric), the rows the string one.
       .setOverrides((b) =>
         stateCells(b.matchFieldsByType(FieldType.number))
+          // The row field keeps its internal name under the header the organize step gives it.
           .matchFieldsWithName(matrixRowField(pivot))
-          .overrideDisplayName(displayName('username'))
           .overrideLinks([{ title: 'Instances of ${__value.text}', url: USER_LINK }])
       )
       .setHeaderActions([new CsvExportButton({ filename: 'users-x-challenges.csv' })])

@@ -1,7 +1,6 @@
 import React from 'react';
 import {
   SceneObjectBase,
-  SceneTimeRange,
   sceneGraph,
   type SceneComponentProps,
   type SceneObjectState,
@@ -12,6 +11,7 @@ import { type QuerySettings } from '../../queries/common';
 import { JOB_LABEL, operatorSilenceQuery } from '../../queries/operatorStatus';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { instantTable } from '../../data/promQuery';
+import { UnsyncedTimeRange } from './UnsyncedTimeRange';
 
 /** A job that stopped reporting, and the last time one of its targets was up (ms; 0 = not within the lookback). */
 export interface SilentJob {
@@ -34,7 +34,7 @@ export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
 
   constructor(settings: QuerySettings) {
     super({
-      $timeRange: new SceneTimeRange({ from: 'now-1m', to: 'now' }),
+      $timeRange: new UnsyncedTimeRange({ from: 'now-1m', to: 'now' }),
       $data: new FilteredQueryRunner({
         key: 'operator-status',
         build: () => [instantTable('silence', operatorSilenceQuery(settings))],

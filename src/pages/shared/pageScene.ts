@@ -9,6 +9,7 @@ import {
   SceneTimeRange,
   VariableValueSelectors,
   type SceneFlexItemLike,
+  type SceneObject,
 } from '@grafana/scenes';
 import type { ResolvedSettings } from '../../settings/settings';
 import { MissingDatasourceMessage, NoDatasourceMessage } from './DatasourceMessages';
@@ -16,11 +17,18 @@ import { LegacyOperatorNotice } from './LegacyOperatorNotice';
 import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from '../../data/datasource';
 import { addPanelMenus } from './panelMenu';
+import { applyTableLegends } from './legends';
 import { PanelInspector } from './inspect/PanelInspector';
 import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
 
 export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
+
+/**
+ * A notice above the panels: as tall as what it shows, nothing when it shows nothing. A column's flex item without
+ * a height otherwise grows to share the free space with the panels (a blank band above them).
+ */
+export const noticeItem = (body: SceneObject) => new SceneFlexItem({ ySizing: 'content', body });
 
 /**
  * A page's scene: variables, time range and controls around `rows` (a column of flex items). Without any
@@ -41,14 +49,12 @@ export function pageScene(
     });
   }
   const notices: SceneFlexItemLike[] = [
-    new SceneFlexItem({ body: new OperatorStatusNotice(settings) }),
-    new SceneFlexItem({ body: new LegacyOperatorNotice(settings) }),
+    noticeItem(new OperatorStatusNotice(settings)),
+    noticeItem(new LegacyOperatorNotice(settings)),
   ];
   if (!datasources.some((ds) => ds.uid === settings.datasourceUid)) {
     notices.push(
-      new SceneFlexItem({
-        body: new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }),
-      })
+      noticeItem(new SceneReactObject({ component: MissingDatasourceMessage, props: { uid: settings.datasourceUid } }))
     );
   }
   const scene = new EmbeddedScene({
@@ -58,7 +64,8 @@ export function pageScene(
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
       new SceneTimePicker({}),
-      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'] }),
+      // With its text: the text is also the refresh button's accessible name (without it the button has none).
+      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'], withText: true }),
     ],
     // The inspector shows the page's panels, or one alone (View), and the inspect drawer, as the URL says.
     body: new PanelInspector({
@@ -68,5 +75,6 @@ export function pageScene(
   // Every panel of every page gets the standard menu and a key for links here, not each where it is built.
   assignPanelKeys(scene);
   addPanelMenus(scene);
+  applyTableLegends(scene);
   return scene;
 }

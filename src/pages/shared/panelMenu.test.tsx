@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { EventBusSrv, type PanelMenuItem } from '@grafana/data';
-import { setAppEvents } from '@grafana/runtime';
+import { config, setAppEvents } from '@grafana/runtime';
 import {
   SceneQueryRunner,
   VizPanel,
@@ -129,6 +129,21 @@ describe('panel menus', () => {
       queries: [{ refId: 'Running', expr, datasource: { type: 'prometheus', uid: TEST_PROMETHEUS.uid } }],
       range: { from: 'now-24h', to: 'now-1h' },
     });
+  });
+
+  it("Explore links under Grafana's sub-path when Grafana is served from one, root-relative otherwise", async () => {
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const exploreHref = () => item(openMenu(panelTitled(scene, 'Running')), 'Explore')?.href ?? '';
+    const served = config.appSubUrl;
+    try {
+      config.appSubUrl = '/grafana';
+      expect(exploreHref()).toMatch(/^\/grafana\/explore\?/);
+      config.appSubUrl = '';
+      expect(exploreHref()).toMatch(/^\/explore\?/);
+    } finally {
+      config.appSubUrl = served;
+    }
   });
 
   it('Copy query puts the PromQL on the clipboard, each query under its refId when there are several', async () => {

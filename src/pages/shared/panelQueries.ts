@@ -1,4 +1,5 @@
 import { toURLRange, urlUtil } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import { sceneGraph, type VizPanel } from '@grafana/scenes';
 import { PROMETHEUS_DS_REF } from '../../data/datasource';
 
@@ -41,7 +42,8 @@ export function exploreUrl(panel: VizPanel): string {
     queries: panelQueries(panel).map(({ refId, expr }) => ({ refId, expr, datasource })),
     range: toURLRange({ from: timeRange.from, to: timeRange.to }),
   };
-  return urlUtil.renderUrl('/explore', { schemaVersion: 1, panes: JSON.stringify({ hexactf: pane }) });
+  // The menu renders it as a plain link: under a Grafana served from a sub-path it must carry that path.
+  return `${config.appSubUrl ?? ''}${urlUtil.renderUrl('/explore', { schemaVersion: 1, panes: JSON.stringify({ hexactf: pane }) })}`;
 }
 
 /** The PromQL to copy: one query as is, several each under a comment naming its refId. */

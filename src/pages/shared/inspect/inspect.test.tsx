@@ -1,9 +1,7 @@
-import React, { useEffect, useState, type ReactNode } from 'react';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { Router, type Navigator } from 'react-router-dom';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { EventBusSrv, type PanelMenuItem } from '@grafana/data';
-import { LocationServiceProvider, locationService, setAppEvents } from '@grafana/runtime';
-import { UrlSyncContextProvider, VizPanel, sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
+import { locationService, setAppEvents } from '@grafana/runtime';
+import { VizPanel, sceneGraph, type EmbeddedScene, type SceneObject } from '@grafana/scenes';
 import { NO_FILTERS } from '../../../queries/common';
 import { errorInstancesQuery } from '../../../queries/triage';
 import { DEFAULT_SETTINGS } from '../../../settings/settings';
@@ -16,6 +14,7 @@ import {
   settle,
   type SceneHarness,
 } from '../../../test/scene-harness';
+import { renderUrlSyncedPage } from '../../../test/url-sync';
 import { lifecycleScene } from '../../Lifecycle/lifecyclePage';
 import { overviewScene } from '../../Overview/overviewPage';
 import { triageScene } from '../../Triage/triagePage';
@@ -35,39 +34,7 @@ const PAGES: Array<[string, () => EmbeddedScene]> = [
 const ERROR_PANEL = 'Instances in Error';
 const ERROR_PANEL_KEY = 'panel-instances-in-error';
 
-/** React Router following Grafana's location service, as Grafana's own router does (Back moves both). */
-function LocationRouter({ children }: { children: ReactNode }) {
-  const history = locationService.getHistory();
-  const [location, setLocation] = useState(history.location);
-  useEffect(() => history.listen((next: typeof history.location) => setLocation(next)), [history]);
-  return (
-    <Router location={location} navigator={history as unknown as Navigator}>
-      {children}
-    </Router>
-  );
-}
-
-/**
- * Renders a page scene at `search` with the URL sync its SceneAppPage gives it in the app, inside the element
- * Grafana's drawers attach to.
- */
-async function renderPage(scene: EmbeddedScene, search = '') {
-  locationService.push(`/page${search}`);
-  await act(async () => {
-    render(
-      <LocationServiceProvider service={locationService}>
-        <LocationRouter>
-          <div className="main-view">
-            <UrlSyncContextProvider scene={scene} updateUrlOnInit createBrowserHistorySteps>
-              <scene.Component model={scene} />
-            </UrlSyncContextProvider>
-          </div>
-        </LocationRouter>
-      </LocationServiceProvider>
-    );
-  });
-  await settle();
-}
+const renderPage = renderUrlSyncedPage;
 
 const urlParam = (name: string) => locationService.getSearch().get(name);
 
