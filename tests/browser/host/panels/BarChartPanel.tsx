@@ -13,16 +13,17 @@ import {
   type Field,
   type PanelProps,
 } from '@grafana/data';
-import { LegendDisplayMode } from '@grafana/schema';
-import { useTheme2, VizLegend } from '@grafana/ui';
+import type { VizLegendOptions } from '@grafana/schema';
+import { useTheme2 } from '@grafana/ui';
 import { definePanel } from './plugin';
 import { NoData, hasData } from './NoData';
+import { DEFAULT_LEGEND, LegendLayout } from './LegendLayout';
 
 interface BarChartOptions {
   xField?: string;
+  legend: VizLegendOptions;
 }
 
-const LEGEND_HEIGHT = 28;
 const LABEL_HEIGHT = 20;
 
 function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps<BarChartOptions>) {
@@ -45,72 +46,74 @@ function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps
   }
   const bars = frame.fields.filter((f) => f !== x && f.type === FieldType.number);
   const max = Math.max(1, ...bars.flatMap((f) => f.values.map(Number).filter(Number.isFinite)));
-  const plotHeight = height - LEGEND_HEIGHT - LABEL_HEIGHT;
-  const groupWidth = width / Math.max(1, frame.length);
-  const barWidth = (groupWidth * 0.8) / Math.max(1, bars.length);
+  const items = bars.map((f, i) => ({
+    label: name(f),
+    color: f.display!(f.values[0]).color,
+    yAxis: 1,
+    getItemKey: () => `${i}`,
+  }));
   return (
-    <div style={{ width, height }}>
-      <svg width={width} height={plotHeight + LABEL_HEIGHT} role="img" aria-label="Bar chart">
-        {Array.from({ length: frame.length }, (_, row) => {
-          const left = row * groupWidth + groupWidth * 0.1;
-          const label = formattedValueToString(x.display ? x.display(x.values[row]) : { text: String(x.values[row]) });
-          return (
-            <g key={row} data-host-bar-group={label}>
-              {bars.map((f, i) => {
-                const shown = f.display!(f.values[row]);
-                const h = ((Number(f.values[row]) || 0) / max) * (plotHeight - 16);
-                return (
-                  <g key={i}>
-                    <rect
-                      x={left + i * barWidth}
-                      y={plotHeight - h}
-                      width={barWidth - 2}
-                      height={h}
-                      fill={shown.color}
-                    />
-                    <text
-                      x={left + (i + 0.5) * barWidth}
-                      y={plotHeight - h - 3}
-                      textAnchor="middle"
-                      fill={theme.colors.text.primary}
-                      fontSize={12}
-                    >
-                      {formattedValueToString(shown)}
-                    </text>
-                  </g>
-                );
-              })}
-              <text
-                data-host-x-label=""
-                x={left + groupWidth * 0.4}
-                y={plotHeight + 15}
-                textAnchor="middle"
-                fill={theme.colors.text.secondary}
-                fontSize={12}
-              >
-                {label}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <VizLegend
-        placement="bottom"
-        displayMode={LegendDisplayMode.List}
-        items={bars.map((f, i) => ({
-          label: name(f),
-          color: f.display!(f.values[0]).color,
-          yAxis: 1,
-          getItemKey: () => `${i}`,
-        }))}
-      />
-    </div>
+    <LegendLayout legend={options.legend} items={items} width={width} height={height}>
+      {(plotWidth, plotAreaHeight) => {
+        const plotHeight = plotAreaHeight - LABEL_HEIGHT;
+        const groupWidth = plotWidth / Math.max(1, frame.length);
+        const barWidth = (groupWidth * 0.8) / Math.max(1, bars.length);
+        return (
+          <svg width={plotWidth} height={plotAreaHeight} role="img" aria-label="Bar chart">
+            {Array.from({ length: frame.length }, (_, row) => {
+              const left = row * groupWidth + groupWidth * 0.1;
+              const label = formattedValueToString(
+                x.display ? x.display(x.values[row]) : { text: String(x.values[row]) }
+              );
+              return (
+                <g key={row} data-host-bar-group={label}>
+                  {bars.map((f, i) => {
+                    const shown = f.display!(f.values[row]);
+                    const h = ((Number(f.values[row]) || 0) / max) * (plotHeight - 16);
+                    return (
+                      <g key={i}>
+                        <rect
+                          x={left + i * barWidth}
+                          y={plotHeight - h}
+                          width={barWidth - 2}
+                          height={h}
+                          fill={shown.color}
+                        />
+                        <text
+                          x={left + (i + 0.5) * barWidth}
+                          y={plotHeight - h - 3}
+                          textAnchor="middle"
+                          fill={theme.colors.text.primary}
+                          fontSize={12}
+                        >
+                          {formattedValueToString(shown)}
+                        </text>
+                      </g>
+                    );
+                  })}
+                  <text
+                    data-host-x-label=""
+                    x={left + groupWidth * 0.4}
+                    y={plotHeight + 15}
+                    textAnchor="middle"
+                    fill={theme.colors.text.secondary}
+                    fontSize={12}
+                  >
+                    {label}
+                  </text>
+                </g>
+              );
+            })}
+          </svg>
+        );
+      }}
+    </LegendLayout>
   );
 }
 
 export const barChartPanel = definePanel<BarChartOptions>({
   id: 'barchart',
   component: BarChartPanel,
-  options: {},
+  options: { legend: DEFAULT_LEGEND },
   standardDefaults: { [FieldConfigProperty.Color]: { mode: FieldColorModeId.PaletteClassic } },
 });

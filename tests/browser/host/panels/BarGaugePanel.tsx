@@ -1,6 +1,11 @@
-/** Grafana's bar gauge panel, drawn as it draws it: getFieldDisplayValues, then a BarGauge per value. */
+/**
+ * Grafana's bar gauge panel, drawn as it draws it: getFieldDisplayValues, then a BarGauge per value, all sized by
+ * the same alignment factors when there are several (so their names and values line up, as in Grafana).
+ */
 import React from 'react';
 import {
+  getDisplayValueAlignmentFactors,
+  type DisplayValueAlignmentFactors,
   getFieldDisplayValues,
   VizOrientation,
   type FieldDisplay,
@@ -39,7 +44,7 @@ function BarGaugePanel({
     timeZone,
   });
   return (
-    <VizRepeater<FieldDisplay>
+    <VizRepeater<FieldDisplay, DisplayValueAlignmentFactors>
       source={data}
       getValues={() => values}
       renderCounter={0}
@@ -47,7 +52,8 @@ function BarGaugePanel({
       height={height}
       orientation={options.orientation}
       itemSpacing={8}
-      renderValue={({ value, width: w, height: h, orientation }) => (
+      getAlignmentFactors={(all) => getDisplayValueAlignmentFactors(all)}
+      renderValue={({ value, width: w, height: h, orientation, alignmentFactors, count }) => (
         <BarGauge
           value={value.display}
           field={value.field}
@@ -58,6 +64,7 @@ function BarGaugePanel({
           showUnfilled={options.showUnfilled}
           valueDisplayMode={options.valueMode}
           namePlacement={options.namePlacement}
+          alignmentFactors={count > 1 ? alignmentFactors : undefined}
           theme={theme}
         />
       )}

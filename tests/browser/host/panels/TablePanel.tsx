@@ -1,9 +1,11 @@
 /**
- * Grafana's table panel (12.4+): @grafana/ui's TableNG on the first frame (Grafana offers a frame picker when there
- * are several; the app's tables have one frame each after their transformations).
+ * Grafana's table panel (12.4+): the frames' display names worked out and cached first (cacheFieldDisplayNames, as
+ * Grafana's table panel does before it draws, so a column renamed by a transformation or an override is headed by
+ * its display name), then @grafana/ui's TableNG on the first frame (Grafana offers a frame picker when there are
+ * several; the app's tables have one frame each after their transformations).
  */
 import React from 'react';
-import type { PanelProps } from '@grafana/data';
+import { cacheFieldDisplayNames, type PanelProps } from '@grafana/data';
 import { TableCellDisplayMode, TableCellHeight } from '@grafana/schema';
 import { TableNG } from '@grafana/ui/unstable';
 import { definePanel } from './plugin';
@@ -18,6 +20,7 @@ function TablePanel({ data, options, fieldConfig, width, height, timeRange, titl
   if (!data.series.some((frame) => frame.fields.length > 0) || !hasData(data)) {
     return <NoData fieldConfig={fieldConfig} />;
   }
+  cacheFieldDisplayNames(data.series);
   return (
     <TableNG
       ariaLabel={title}
