@@ -137,3 +137,26 @@ export function urlParameterCounts(url: string): Record<string, number> {
   }
   return counts;
 }
+
+export interface PanelLegend {
+  /** The series a table legend names, in its row order (empty when the panel has no table legend). */
+  names: string[];
+  /** Whether the legend sits to the right of the plot (its left edge at or past the plot's right edge). */
+  besidePlot: boolean;
+}
+
+/** A panel's table legend (VizLegend's table: an HTML table, unlike TableNG's grid) and where it sits. */
+export async function tableLegend(page: Page, title: string): Promise<PanelLegend> {
+  return panel(page, title).evaluate((section) => {
+    const table = section.querySelector('table');
+    if (!table) {
+      return { names: [], besidePlot: false };
+    }
+    const names = [...table.querySelectorAll('tbody tr')].map((r) =>
+      ((r.querySelector('td, th') as HTMLElement | null)?.innerText ?? '').trim()
+    );
+    const plot = section.querySelector('canvas, svg[role="img"]');
+    const besidePlot = !!plot && table.getBoundingClientRect().left >= plot.getBoundingClientRect().right - 1;
+    return { names, besidePlot };
+  });
+}

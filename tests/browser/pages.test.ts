@@ -16,6 +16,7 @@ import {
   cellPaint,
   cutTexts,
   panel,
+  tableLegend,
   tableRecords,
   tableRows,
   urlParameterCounts,
@@ -25,6 +26,8 @@ import { startRig, type Rig } from './rig.ts';
 import { saveScreenshot } from './screenshots.ts';
 
 const APP = '/a/hexactf-challenges-app';
+/** The instance tables' headers: the label roles' display names and the state (src/pages/shared/instancesTable.ts). */
+const INSTANCE_COLUMNS = ['Namespace', 'User', 'Challenge', 'Name', 'State'];
 /** Controls and first panel are separated by the layout's gaps only (Grafana: 16 px or so). */
 const MAX_BAND_PX = 40;
 
@@ -144,7 +147,7 @@ describe('Overview', () => {
     }
   });
 
-  it('labels each group of per-challenge bars with its challenge, and gives Running and Error in the legend', async () => {
+  it('labels each group of per-challenge bars with its challenge, and names Running and Error in a table legend beside the bars', async () => {
     const title = 'Running and Error instances per challenge';
     assert.deepEqual(await barGroupLabels(page().page, title), expected.challenges);
     const values = await barValues(page().page, title);
@@ -154,24 +157,13 @@ describe('Overview', () => {
         Object.entries(expected.perChallenge).map(([id, c]) => [id, [String(c.Running), String(c.Error)]])
       )
     );
-    const legend = await panel(page().page, title)
-      .locator('[data-testid="data-testid viz-legend-list"], ul')
-      .last()
-      .innerText();
-    assert.deepEqual(
-      legend
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean),
-      ['Running', 'Error']
-    );
+    assert.deepEqual(await tableLegend(page().page, title), { names: ['Running', 'Error'], besidePlot: true });
   });
 
-  it('draws the instances per state over time with a legend of the four states', async () => {
-    const shown = await lines(page(), 'Instances per state over time');
-    for (const state of Object.keys(expected.stateCounts)) {
-      assert.ok(shown.includes(state), `legend lacks ${state}: ${shown.join(', ')}`);
-    }
+  it('draws the instances per state over time with a table legend of the four states beside the plot', async () => {
+    const legend = await tableLegend(page().page, 'Instances per state over time');
+    assert.deepEqual([...legend.names].sort(), Object.keys(expected.stateCounts).sort(), legend.names.join(', '));
+    assert.ok(legend.besidePlot, 'the legend is not beside the plot');
   });
 
   commonChecks('overview', page, reopen);
@@ -225,8 +217,11 @@ describe('User drilldown (alice, from the matrix)', () => {
   });
 
   it("lists alice's instances with their states", async () => {
+    const [header] = await tableRows(opened!.page, 'Instances of alice');
+    assert.deepEqual(header, INSTANCE_COLUMNS);
     const records = await tableRecords(opened!.page, 'Instances of alice');
-    const shown = Object.fromEntries(records.map((r) => [r.challenge_id ?? r.Challenge, r.Value ?? r.State]));
+    assert.deepEqual([...new Set(records.map((r) => r.User))], ['alice']);
+    const shown = Object.fromEntries(records.map((r) => [r.Challenge, r.State]));
     assert.deepEqual(shown, expected.matrix.alice);
   });
 
@@ -249,13 +244,30 @@ describe('Usage', () => {
     }
   });
 
-  it('heads the request tables CPU cores and Memory, not the query refIds', async () => {
+  it('names every category in a table legend beside the share pie', async () => {
+    const legend = await tableLegend(page().page, 'Share of running instances per category');
+    assert.deepEqual([...legend.names].sort(), Object.keys(expected.usage.runningPerCategory).sort());
+    assert.ok(legend.besidePlot, 'the legend is not beside the pie');
+  });
+
+  it('draws the peak distribution without a legend (one series)', async () => {
+    assert.deepEqual(await tableLegend(page().page, 'Users by their peak concurrent instances'), {
+      names: [],
+      besidePlot: false,
+    });
+  });
+
+  it('heads the request tables CPU requested (cores) and Memory requested, not the query refIds', async () => {
     for (const title of [
       'Requested by running instances, per challenge',
       'Requested by running instances, per category',
     ]) {
       const [header] = await tableRows(page().page, title);
-      assert.deepEqual(header.slice(1), ['CPU cores', 'Memory'], `${title}: ${header.join(' | ')}`);
+      assert.deepEqual(
+        header.slice(1),
+        ['CPU requested (cores)', 'Memory requested'],
+        `${title}: ${header.join(' | ')}`
+      );
     }
   });
 
@@ -277,18 +289,22 @@ describe('Usage', () => {
 describe('Triage', () => {
   const { page, reopen } = pageAt(`${APP}/triage`);
   const pairs = (records: Array<Record<string, string>>) =>
-    records.map((r) => ({ username: r.username, challenge_id: r.challenge_id }));
+    records.map((r) => ({ username: r.User, challenge_id: r.Challenge }));
 
-  it('lists the instances in Error', async () => {
-    const records = await tableRecords(page().page, 'Instances in Error');
+  it('lists the instances in Error, headed by the display names', async () => {
+    const title = 'Instances in Error';
+    assert.deepEqual((await tableRows(page().page, title))[0], INSTANCE_COLUMNS);
+    const records = await tableRecords(page().page, title);
     assert.deepEqual(pairs(records), expected.errorInstances);
-    assert.deepEqual([...new Set(records.map((r) => r.Value))], ['Error']);
+    assert.deepEqual([...new Set(records.map((r) => r.State))], ['Error']);
   });
 
-  it('lists the deletions that have not finished', async () => {
-    const records = await tableRecords(page().page, 'Deletions not finished after 5m');
+  it('lists the deletions that have not finished, headed by the display names', async () => {
+    const title = 'Deletions not finished after 5m';
+    assert.deepEqual((await tableRows(page().page, title))[0], INSTANCE_COLUMNS);
+    const records = await tableRecords(page().page, title);
     assert.deepEqual(pairs(records), expected.stuckDeletions);
-    assert.deepEqual([...new Set(records.map((r) => r.Value))], ['Deleted']);
+    assert.deepEqual([...new Set(records.map((r) => r.State))], ['Deleted']);
   });
 
   commonChecks('triage', page, reopen);
