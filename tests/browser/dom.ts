@@ -152,11 +152,39 @@ export async function tableLegend(page: Page, title: string): Promise<PanelLegen
     if (!table) {
       return { names: [], besidePlot: false };
     }
-    const names = [...table.querySelectorAll('tbody tr')].map((r) =>
-      ((r.querySelector('td, th') as HTMLElement | null)?.innerText ?? '').trim()
+    // A row's first text is its series' name (the calculations, when the legend has any, follow it).
+    const names = [...table.querySelectorAll('tbody tr')].map(
+      (r) =>
+        (r as HTMLElement).innerText
+          .split(/[\t\n]/)
+          .map((t) => t.trim())
+          .find(Boolean) ?? ''
     );
     const plot = section.querySelector('canvas, svg[role="img"]');
     const besidePlot = !!plot && table.getBoundingClientRect().left >= plot.getBoundingClientRect().right - 1;
     return { names, besidePlot };
+  });
+}
+
+/**
+ * How far (px, vertically) the Refresh button sits from the time picker it refreshes: 0 when they share a row, a
+ * row's height or more when the controls wrapped between them.
+ */
+export async function refreshOffsetFromTimePicker(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const picker = document.querySelector('[data-testid="data-testid TimePicker Open Button"]');
+    const refresh = [...document.querySelectorAll('button')].find((b) => b.innerText.trim() === 'Refresh');
+    if (!picker || !refresh) {
+      throw new Error(`time picker ${!!picker}, refresh button ${!!refresh}`);
+    }
+    return Math.round(Math.abs(refresh.getBoundingClientRect().top - picker.getBoundingClientRect().top));
+  });
+}
+
+/** A bar chart's axis labels: the value axis' and the x axis' ('' where there is none). */
+export async function barAxisLabels(page: Page, title: string): Promise<{ value: string; x: string }> {
+  return panel(page, title).evaluate((section) => {
+    const read = (axis: string) => section.querySelector(`[data-host-axis-label="${axis}"]`)?.textContent ?? '';
+    return { value: read('value'), x: read('x') };
   });
 }

@@ -11,11 +11,13 @@ import { REPO } from './buildHost.ts';
 import { seriousViolations } from './axe.ts';
 import {
   bandAboveFirstPanel,
+  barAxisLabels,
   barGroupLabels,
   barValues,
   cellPaint,
   cutTexts,
   panel,
+  refreshOffsetFromTimePicker,
   tableLegend,
   tableRecords,
   tableRows,
@@ -88,6 +90,10 @@ function commonChecks(
     it(`has no blank band between the controls and the first panel (< ${MAX_BAND_PX} px)`, async () => {
       const band = await bandAboveFirstPanel(page().page);
       assert.ok(band < MAX_BAND_PX, `${band} px of blank space above the first panel`);
+    });
+    it('keeps the Refresh button on the row of the time range it refreshes', async () => {
+      const offset = await refreshOffsetFromTimePicker(page().page);
+      assert.ok(offset < 4, `Refresh is ${offset} px below or above the time picker`);
     });
     it('keeps exactly one time range in the URL (from, to; no from-2, to-2, timezone-2)', () => {
       const counts = urlParameterCounts(page().page.url());
@@ -236,6 +242,13 @@ describe('Usage', () => {
     assert.deepEqual(Object.fromEntries(rows.map((r) => [r[0], Number(r.at(-1))])), expected.usage.peakRunningByUser);
   });
 
+  it('orders users with the same peak the same way on every load (by name)', async () => {
+    const rows = (await tableRows(page().page, 'Peak concurrent instances per user')).slice(1);
+    const shown = rows.map((r) => ({ user: r[0], peak: Number(r.at(-1)) }));
+    const stable = [...shown].sort((a, b) => b.peak - a.peak || a.user.localeCompare(b.user));
+    assert.deepEqual(shown, stable);
+  });
+
   it('gives the running instances per category', async () => {
     const shown = await lines(page(), 'Running instances per category');
     for (const [category, count] of Object.entries(expected.usage.runningPerCategory)) {
@@ -248,6 +261,13 @@ describe('Usage', () => {
     const legend = await tableLegend(page().page, 'Share of running instances per category');
     assert.deepEqual([...legend.names].sort(), Object.keys(expected.usage.runningPerCategory).sort());
     assert.ok(legend.besidePlot, 'the legend is not beside the pie');
+  });
+
+  it('says what each axis of the peak distribution counts', async () => {
+    assert.deepEqual(await barAxisLabels(page().page, 'Users by their peak concurrent instances'), {
+      value: 'Users',
+      x: 'Instances at once',
+    });
   });
 
   it('draws the peak distribution without a legend (one series)', async () => {

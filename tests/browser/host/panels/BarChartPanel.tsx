@@ -1,7 +1,8 @@
 /**
  * Grafana's bar chart panel is core code (not in @grafana/ui): drawn here from the published pieces it reads, the
  * frame's x field (options.xField, else the first string field) as the category labels under each group of bars,
- * one bar per numeric field in the field's display colour with its display text, and @grafana/ui's VizLegend.
+ * one bar per numeric field in the field's display colour with its display text, the axes' labels
+ * (custom.axisLabel), and @grafana/ui's VizLegend as options.legend says (LegendLayout).
  */
 import React from 'react';
 import {
@@ -25,6 +26,9 @@ interface BarChartOptions {
 }
 
 const LABEL_HEIGHT = 20;
+const AXIS_LABEL_SIZE = 20;
+
+const axisLabel = (f: Field | undefined): string => (f?.config.custom as { axisLabel?: string })?.axisLabel ?? '';
 
 function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps<BarChartOptions>) {
   const theme = useTheme2();
@@ -55,13 +59,40 @@ function BarChartPanel({ data, options, fieldConfig, width, height }: PanelProps
   return (
     <LegendLayout legend={options.legend} items={items} width={width} height={height}>
       {(plotWidth, plotAreaHeight) => {
-        const plotHeight = plotAreaHeight - LABEL_HEIGHT;
-        const groupWidth = plotWidth / Math.max(1, frame.length);
+        // The axes' labels (custom.axisLabel): the value axis' from the bars' field, the x axis' from the x field.
+        const valueAxis = axisLabel(bars[0]);
+        const xAxis = axisLabel(x);
+        const leftPad = valueAxis ? AXIS_LABEL_SIZE : 0;
+        const plotHeight = plotAreaHeight - LABEL_HEIGHT - (xAxis ? AXIS_LABEL_SIZE : 0);
+        const groupWidth = (plotWidth - leftPad) / Math.max(1, frame.length);
         const barWidth = (groupWidth * 0.8) / Math.max(1, bars.length);
         return (
           <svg width={plotWidth} height={plotAreaHeight} role="img" aria-label="Bar chart">
+            {valueAxis && (
+              <text
+                data-host-axis-label="value"
+                transform={`translate(12, ${plotHeight / 2}) rotate(-90)`}
+                textAnchor="middle"
+                fill={theme.colors.text.primary}
+                fontSize={12}
+              >
+                {valueAxis}
+              </text>
+            )}
+            {xAxis && (
+              <text
+                data-host-axis-label="x"
+                x={leftPad + (plotWidth - leftPad) / 2}
+                y={plotAreaHeight - 4}
+                textAnchor="middle"
+                fill={theme.colors.text.primary}
+                fontSize={12}
+              >
+                {xAxis}
+              </text>
+            )}
             {Array.from({ length: frame.length }, (_, row) => {
-              const left = row * groupWidth + groupWidth * 0.1;
+              const left = leftPad + row * groupWidth + groupWidth * 0.1;
               const label = formattedValueToString(
                 x.display ? x.display(x.values[row]) : { text: String(x.values[row]) }
               );
@@ -115,5 +146,7 @@ export const barChartPanel = definePanel<BarChartOptions>({
   id: 'barchart',
   component: BarChartPanel,
   options: { legend: DEFAULT_LEGEND },
+  // The bar chart's axis label option (its fieldConfig builder in Grafana), for fields' defaults and overrides.
+  custom: { axisLabel: '' },
   standardDefaults: { [FieldConfigProperty.Color]: { mode: FieldColorModeId.PaletteClassic } },
 });
