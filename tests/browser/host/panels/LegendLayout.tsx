@@ -23,7 +23,10 @@ interface Props {
 }
 
 export function LegendLayout({ legend = DEFAULT_LEGEND, items, width, height, children }: Props) {
-  const shown = legend.showLegend !== false && legend.displayMode !== LegendDisplayMode.Hidden && items.length > 0;
+  // Saved panels may still say displayMode 'hidden' (deprecated for showLegend: false); Grafana hides those too.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const hidden = legend.showLegend === false || legend.displayMode === LegendDisplayMode.Hidden;
+  const shown = !hidden && items.length > 0;
   return (
     <VizLayout
       width={width}
