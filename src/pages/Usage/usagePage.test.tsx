@@ -62,6 +62,24 @@ describe('Usage page', () => {
     ]);
   });
 
+  it('orders users with the same peak by name, whatever order Prometheus answers in', async () => {
+    const harness = setupHarness();
+    const answer = ['frank', 'carol', 'erin', 'bob'].map((username) => ({ labels: { username }, value: 1 }));
+    harness.respond = (q) =>
+      q.runner === 'peak-per-user'
+        ? [prometheusInstantTable([...answer, { labels: { username: 'zed' }, value: 2 }], { timeMs: 1 })]
+        : [];
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(printedRows('Peak concurrent instances per user').map((r) => r[0])).toEqual([
+      'User',
+      'zed',
+      'bob',
+      'carol',
+      'erin',
+      'frank',
+    ]);
+  });
+
   it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));

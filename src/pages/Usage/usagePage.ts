@@ -52,7 +52,10 @@ function peakRunner(key: string, s: ResolvedSettings, build: (s: QuerySettings, 
   });
 }
 
-/** Keeps the label `keep` (shown as `keepAs`) and the value columns, renamed; sorted by the first value, largest first. */
+/**
+ * Keeps the label `keep` (shown as `keepAs`) and the value columns, renamed; sorted by the first value, largest first,
+ * ties by name.
+ */
 function tableOf($data: SceneDataProvider, [keep, keepAs]: [string, string], values: Record<string, string>) {
   const names = [keep, ...Object.keys(values)];
   const rename = { ...values, [keep]: keepAs };
@@ -69,6 +72,9 @@ function tableOf($data: SceneDataProvider, [keep, keepAs]: [string, string], val
           renameByName: rename,
         },
       },
+      // By name first, then by the value: the sort is stable, so rows with the same value stay in name order
+      // instead of Prometheus' answer order, which changes from one load to the next.
+      { id: DataTransformerID.sortBy, options: { sort: [{ field: keepAs, desc: false }] } },
       { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
     ],
   });
