@@ -19,6 +19,7 @@ import { prometheusDatasources } from '../../data/datasource';
 import { addPanelMenus } from './panelMenu';
 import { applyTableLegends } from './legends';
 import { PanelInspector } from './inspect/PanelInspector';
+import { TimeControls } from './TimeControls';
 import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
 
@@ -63,9 +64,11 @@ export function pageScene(
     controls: [
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
-      new SceneTimePicker({}),
-      // With its text: the text is also the refresh button's accessible name (without it the button has none).
-      new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'], withText: true }),
+      new TimeControls({
+        timePicker: new SceneTimePicker({}),
+        // With its text: the text is also the refresh button's accessible name (without it the button has none).
+        refreshPicker: new SceneRefreshPicker({ intervals: ['30s', '1m', '5m', '15m'], withText: true }),
+      }),
     ],
     // The inspector shows the page's panels, or one alone (View), and the inspect drawer, as the URL says.
     body: new PanelInspector({
