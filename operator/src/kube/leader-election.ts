@@ -97,7 +97,9 @@ export class LeaderElector {
     };
     const { leaseDurationMs: lease, renewDeadlineMs: renew, retryPeriodMs: retry } = this.o;
     if (!(lease > renew && renew > retry && retry > 0)) {
-      throw new Error(`leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (${lease}/${renew}/${retry} ms)`);
+      throw new Error(
+        `leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (${lease}/${renew}/${retry} ms)`
+      );
     }
   }
 

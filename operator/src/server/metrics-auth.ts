@@ -55,7 +55,10 @@ export class MetricsAuthorizer {
     this.rest = rest;
     this.clock = opts.clock;
     const { clock: _, ...given } = opts;
-    this.limits = { ...DEFAULT_AUTH_LIMITS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+    this.limits = {
+      ...DEFAULT_AUTH_LIMITS,
+      ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+    };
     this.allowed = new VerdictCache(this.limits.positiveTtlMs, this.limits.cacheSize);
     this.refused = new VerdictCache(this.limits.negativeTtlMs, this.limits.cacheSize);
   }

@@ -11,7 +11,16 @@ import { STATUS_METRIC } from '@hexactf/contract';
 import { waitFor } from '@hexactf/testing/wait';
 import type { TestEnv } from '../support/test-env.ts';
 import { Kube, OperatorProcess, privateEnv } from './support.ts';
-import { LEASE_NAME, LeaseRecorder, floodBogusTokens, httpsGet, installOperatorIdentity, replicaArgs, sample, sleep } from './request-path.ts';
+import {
+  LEASE_NAME,
+  LeaseRecorder,
+  floodBogusTokens,
+  httpsGet,
+  installOperatorIdentity,
+  replicaArgs,
+  sample,
+  sleep,
+} from './request-path.ts';
 
 const RETRY_MS = 2000;
 const LEASE_MS = 15_000;
@@ -52,10 +61,14 @@ test('1,500 bogus tokens in 1.5 s at /metrics: renewals on time, never two leade
       series: got.body.split('\n').filter((l) => l.startsWith(`${STATUS_METRIC}{`)).length,
     };
   };
-  await waitFor('a leads and exports the 5 Challenges', async () => {
-    const s = await scrape(a);
-    return s?.leading && s.series === 5;
-  }, 30_000).catch(async (err) => {
+  await waitFor(
+    'a leads and exports the 5 Challenges',
+    async () => {
+      const s = await scrape(a);
+      return s?.leading && s.series === 5;
+    },
+    30_000
+  ).catch(async (err) => {
     const got = await httpsGet(a.metricsUrl, env.adminToken);
     throw new Error(`${err.message}: ${got.status} ${got.body.slice(0, 300)}\n${a.log.slice(-2000)}`);
   });
@@ -100,8 +113,15 @@ test('1,500 bogus tokens in 1.5 s at /metrics: renewals on time, never two leade
       `# renewals from the flood on: ${late.length}, lateness beyond the ${RETRY_MS} ms retry period: max ${worst} ms (${late.join(', ')})\n` +
       `# ${counts.samples} samples of both replicas, b acting in ${counts.bLed}, both in ${overlaps.length}\n`
   );
-  assert.equal(flood.statuses.size > 0 && [...flood.statuses.keys()].every((s) => s === 401 || s === 503), true, JSON.stringify(statuses));
-  assert.equal([...flood.statuses.values()].reduce((x, y) => x + y, 0), FLOOD.requests);
+  assert.equal(
+    flood.statuses.size > 0 && [...flood.statuses.keys()].every((s) => s === 401 || s === 503),
+    true,
+    JSON.stringify(statuses)
+  );
+  assert.equal(
+    [...flood.statuses.values()].reduce((x, y) => x + y, 0),
+    FLOOD.requests
+  );
   // Answered as they come (a full budget answers 503 at once), not queued behind a bucket.
   assert.ok(flood.answeredMs <= FLOOD.ms + 5000, `the flood was answered only after ${flood.answeredMs.toFixed(0)} ms`);
   assert.deepEqual(leases.holders().length, 1, `the Lease changed hands: ${JSON.stringify(leases.renewals)}`);

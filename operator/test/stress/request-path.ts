@@ -31,13 +31,22 @@ export interface Installed {
 }
 
 /** The chart's ServiceAccount and RBAC (and its FlowSchemas/levels with `flowControl`), created for real. */
-export async function installOperatorIdentity(env: TestEnv, flowControl: boolean, set: string[] = []): Promise<Installed> {
+export async function installOperatorIdentity(
+  env: TestEnv,
+  flowControl: boolean,
+  set: string[] = []
+): Promise<Installed> {
   const ns = await createTestNamespace(env.kubeConfig, 'reqpath');
   const challengeNs = await createTestNamespace(env.kubeConfig, 'reqpath-ch');
   const objs = renderChart({
     release: ns,
     namespace: ns,
-    set: [`challengeNamespaces={${challengeNs}}`, `flowControl.enabled=${flowControl}`, "operator.leaderElect=true", ...set],
+    set: [
+      `challengeNamespaces={${challengeNs}}`,
+      `flowControl.enabled=${flowControl}`,
+      'operator.leaderElect=true',
+      ...set,
+    ],
   });
   const kinds = [...IDENTITY_KINDS, ...(flowControl ? FLOW_KINDS : [])];
   const mine = objs.filter((o) => kinds.includes(o.kind));
@@ -48,11 +57,21 @@ export async function installOperatorIdentity(env: TestEnv, flowControl: boolean
   const kubeConfig = await serviceAccountKubeConfig(env.kubeConfig, ns, fullname);
   const kubeconfigPath = join(tempDir('hexactf-reqpath-'), 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeConfig.exportConfig(), { mode: 0o600 });
-  return { ns, challengeNs, fullname, kubeconfigPath, kubeConfig, flowObjects: mine.filter((o) => FLOW_KINDS.includes(o.kind)) };
+  return {
+    ns,
+    challengeNs,
+    fullname,
+    kubeconfigPath,
+    kubeConfig,
+    flowObjects: mine.filter((o) => FLOW_KINDS.includes(o.kind)),
+  };
 }
 
 /** Operator flags for a replica of the installed operator with the chart's leader-election timing. */
-export function replicaArgs(i: Installed, lease = { duration: '15s', renewDeadline: '10s', retryPeriod: '2s' }): string[] {
+export function replicaArgs(
+  i: Installed,
+  lease = { duration: '15s', renewDeadline: '10s', retryPeriod: '2s' }
+): string[] {
   return [
     '--namespace',
     i.challengeNs,
@@ -141,7 +160,11 @@ export function httpsGet(url: string, token?: string, agent?: Agent): Promise<{ 
  * `n` requests, each with a distinct bogus bearer token, sent evenly over `ms` (in batches every 50 ms) to a
  * loopback URL; resolves with the count of each answer's status (0 = no answer) and when the last answer came.
  */
-export async function floodBogusTokens(url: string, n: number, ms: number): Promise<{ statuses: Map<number, number>; sentMs: number; answeredMs: number }> {
+export async function floodBogusTokens(
+  url: string,
+  n: number,
+  ms: number
+): Promise<{ statuses: Map<number, number>; sentMs: number; answeredMs: number }> {
   if (!/^https:\/\/127\.0\.0\.1:/.test(url)) {
     throw new Error(`the flood targets loopback only, not ${url}`);
   }
@@ -154,7 +177,9 @@ export async function floodBogusTokens(url: string, n: number, ms: number): Prom
     const size = Math.floor(((b + 1) * n) / batches) - Math.floor((b * n) / batches);
     for (let k = 0; k < size; k++) {
       const token = `bogus-${b}-${k}-${Math.random().toString(36).slice(2)}`;
-      answers.push(httpsGet(url, token, agent).then((r) => void statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)));
+      answers.push(
+        httpsGet(url, token, agent).then((r) => void statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1))
+      );
     }
     await sleep(Math.max(0, t0 + ((b + 1) * ms) / batches - performance.now()));
   }
@@ -171,3 +196,62 @@ export function sample(text: string, prefix: string): number | undefined {
 }
 
 export { sleep };
+
+export interface ApfSnapshot {
+  limitSeats: Record<string, number>;
+  executingSeats: Record<string, number>;
+  inQueue: Record<string, number>;
+  dispatched: Record<string, number>;
+  /** Observations of the level's seat utilization (a fraction of its limit) above 1, from the apiserver's histogram. */
+  utilizationAboveOne: Record<string, number>;
+  /** All observations of that histogram (it samples continually). */
+  utilizationSamples: Record<string, number>;
+}
+
+/** The apiserver's API Priority and Fairness figures for some priority levels, from its /metrics. */
+export async function apfSnapshot(env: TestEnv, levels: string[]): Promise<ApfSnapshot> {
+  const { status, body: text } = await httpsGet(`${env.apiserverUrl}/metrics`, env.adminToken);
+  if (status !== 200) {
+    throw new Error(`apiserver /metrics: ${status}`);
+  }
+  const snap: ApfSnapshot = {
+    limitSeats: {},
+    executingSeats: {},
+    inQueue: {},
+    dispatched: {},
+    utilizationAboveOne: {},
+  };
+  const add = (rec: Record<string, number>, level: string, v: number) => (rec[level] = (rec[level] ?? 0) + v);
+  for (const line of text.split('\n')) {
+    const m = /^(apiserver_flowcontrol_[a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    const level = m && /priority_level="([^"]+)"/.exec(m[2])?.[1];
+    if (!m || !level || !levels.includes(level)) {
+      continue;
+    }
+    const v = Number(m[3]);
+    switch (m[1]) {
+      case 'apiserver_flowcontrol_nominal_limit_seats':
+        add(snap.limitSeats, level, v);
+        break;
+      case 'apiserver_flowcontrol_current_executing_seats':
+        add(snap.executingSeats, level, v);
+        break;
+      case 'apiserver_flowcontrol_current_inqueue_requests':
+        add(snap.inQueue, level, v);
+        break;
+      case 'apiserver_flowcontrol_dispatched_requests_total':
+        add(snap.dispatched, level, v);
+        break;
+      case 'apiserver_flowcontrol_priority_level_seat_utilization_count':
+        add(snap.utilizationAboveOne, level, v);
+        add(snap.utilizationSamples, level, v);
+        break;
+      case 'apiserver_flowcontrol_priority_level_seat_utilization_bucket':
+        if (/le="1"/.test(m[2])) {
+          add(snap.utilizationAboveOne, level, -v);
+        }
+        break;
+    }
+  }
+  return snap;
+}

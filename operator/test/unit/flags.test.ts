@@ -76,10 +76,19 @@ test('invalid values are refused with the flag name', () => {
   assert.throws(() => parseFlags(['--kube-api-qps=0'], {}), /kube-api-qps must be positive/);
   assert.throws(() => parseFlags(['--kube-api-qps=fast'], {}), /kube-api-qps: expected a number/);
   assert.throws(() => parseFlags(['--kube-api-qps=20', '--kube-api-burst=0'], {}), /kube-api-burst must be at least 1/);
-  assert.throws(() => parseFlags(['--lease-duration=15s', '--renew-deadline=15s'], {}), /--lease-duration > --renew-deadline > --retry-period/);
-  assert.throws(() => parseFlags(['--renew-deadline=2s', '--retry-period=2s'], {}), /--lease-duration > --renew-deadline > --retry-period/);
+  assert.throws(
+    () => parseFlags(['--lease-duration=15s', '--renew-deadline=15s'], {}),
+    /--lease-duration > --renew-deadline > --retry-period/
+  );
+  assert.throws(
+    () => parseFlags(['--renew-deadline=2s', '--retry-period=2s'], {}),
+    /--lease-duration > --renew-deadline > --retry-period/
+  );
   assert.throws(() => parseFlags(['--lease-duration=3s', '--renew-deadline=10s'], {}), /got 3s \/ 10s \/ 400ms/);
-  assert.throws(() => parseFlags(['--metrics-auth-max-inflight=0'], {}), /metrics-auth-max-inflight must be at least 1/);
+  assert.throws(
+    () => parseFlags(['--metrics-auth-max-inflight=0'], {}),
+    /metrics-auth-max-inflight must be at least 1/
+  );
 });
 
 test('client-side rate limit: off by default (controller-runtime since v0.21), fractions, negative turns it off', () => {

@@ -148,14 +148,28 @@ test('a leader whose renewal hangs steps down at the renew deadline, before the 
 });
 
 test('renewDeadline and retryPeriod: given, or derived from the lease duration; their order is checked', () => {
-  const opts = { store: new MemoryLeaseStore(), clock: new FakeClock(), name: 'l', namespace: 'n', identity: 'i',
-    log: silentLogger, onStartedLeading() {}, onStoppedLeading() {} };
+  const opts = {
+    store: new MemoryLeaseStore(),
+    clock: new FakeClock(),
+    name: 'l',
+    namespace: 'n',
+    identity: 'i',
+    log: silentLogger,
+    onStartedLeading() {},
+    onStoppedLeading() {},
+  };
   const d = new LeaderElector({ ...opts, leaseDurationMs: 15_000 });
   assert.deepEqual([d.renewDeadlineMs, d.retryPeriodMs], [10_000, 2_000]);
   const g = new LeaderElector({ ...opts, leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 5_000 });
   assert.deepEqual([g.renewDeadlineMs, g.retryPeriodMs], [20_000, 5_000]);
-  assert.throws(() => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 15_000 }), /leaseDuration > renewDeadline/);
-  assert.throws(() => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 5_000, retryPeriodMs: 5_000 }), /renewDeadline > retryPeriod/);
+  assert.throws(
+    () => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 15_000 }),
+    /leaseDuration > renewDeadline/
+  );
+  assert.throws(
+    () => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 5_000, retryPeriodMs: 5_000 }),
+    /renewDeadline > retryPeriod/
+  );
 });
 
 test('stop releases the lease so the next candidate takes over at once', async () => {
