@@ -220,6 +220,7 @@ export async function apfSnapshot(env: TestEnv, levels: string[]): Promise<ApfSn
     inQueue: {},
     dispatched: {},
     utilizationAboveOne: {},
+    utilizationSamples: {},
   };
   const add = (rec: Record<string, number>, level: string, v: number) => (rec[level] = (rec[level] ?? 0) + v);
   for (const line of text.split('\n')) {
