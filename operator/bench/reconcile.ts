@@ -21,6 +21,7 @@ import { startOperator } from '../src/operator.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { RestClient } from '../src/kube/rest.ts';
+import type { KubeConfigLike } from '../src/kube/kubeconfig.ts';
 import { FINALIZER, type Challenge, type ChallengeDefinition } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
 import { definitionSpec } from '../test/integration/harness.ts';
@@ -103,11 +104,18 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
 /**
  * The operator's own writes for n instances, made directly with its own HTTP client (no caches, queue or
  * reconciler): create the Challenge, add the finalizer, apply the children concurrently, write the status.
+ * `as` makes the writes after the create with other credentials in a namespace of theirs (the operator's
+ * ServiceAccount under the chart's flow control: bench/request-path.ts).
  */
-export async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
-  const ns = await setupNamespace(env, 'bench-same');
+export async function sameClientBaseline(
+  env: TestEnv,
+  n: number,
+  as?: { kubeConfig: KubeConfigLike; namespace: string }
+): Promise<number> {
+  const ns = as?.namespace ?? (await setupNamespace(env, 'bench-same'));
   const rest = new RestClient(env.kubeConfig);
-  const client = new KubeClient(rest);
+  const writer = as ? new RestClient(as.kubeConfig) : rest;
+  const client = new KubeClient(writer);
   const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
@@ -122,7 +130,7 @@ export async function sameClientBaseline(env: TestEnv, n: number): Promise<numbe
     await Promise.all(desiredChildren(ch, def).map((child) => client.apply(child.object)));
     await client.patchChallengeStatus(ch, { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 });
   });
-  await rest.close();
+  await Promise.all([rest.close(), writer.close()]);
   return performance.now() - t0;
 }
 
