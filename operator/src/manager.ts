@@ -276,6 +276,8 @@ export class Manager implements ControllerHost {
     if (this.stopping || this.leading || this.becomingLeader) {
       return;
     }
+    // The Lease is ours again: what prepares the leadership may write.
+    this.fenced = false;
     this.becomingLeader = (async () => {
       for (const runnable of this.runnables) {
         await runnable.beforeLeading?.();
@@ -284,7 +286,6 @@ export class Manager implements ControllerHost {
       if (this.stopping) {
         return;
       }
-      this.fenced = false;
       this.leading = true;
       this.metrics.leaderStatus.set({ name: this.opts.leaderElection.id }, 1);
       this.recorder?.start();
