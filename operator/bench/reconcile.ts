@@ -21,6 +21,7 @@ import { startOperator } from '../src/operator.ts';
 import { desiredChildren } from '../src/controller/children.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { RestClient } from '../src/kube/rest.ts';
+import type { KubeConfigLike } from '../src/kube/kubeconfig.ts';
 import { FINALIZER, type Challenge, type ChallengeDefinition } from '../src/api/types.ts';
 import { percentile, reexecWithImageFlags, row, short } from './report.ts';
 import { definitionSpec } from '../test/integration/harness.ts';
@@ -103,11 +104,18 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
 /**
  * The operator's own writes for n instances, made directly with its own HTTP client (no caches, queue or
  * reconciler): create the Challenge, add the finalizer, apply the children concurrently, write the status.
+ * `as` makes the writes after the create with other credentials in a namespace of theirs (the operator's
+ * ServiceAccount under the chart's flow control: bench/request-path.ts).
  */
-async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
-  const ns = await setupNamespace(env, 'bench-same');
+export async function sameClientBaseline(
+  env: TestEnv,
+  n: number,
+  as?: { kubeConfig: KubeConfigLike; namespace: string }
+): Promise<number> {
+  const ns = as?.namespace ?? (await setupNamespace(env, 'bench-same'));
   const rest = new RestClient(env.kubeConfig);
-  const client = new KubeClient(rest);
+  const writer = as ? new RestClient(as.kubeConfig) : rest;
+  const client = new KubeClient(writer);
   const def = { metadata: { name: 'web', namespace: ns }, spec: definitionSpec() } as ChallengeDefinition;
   const names = Array.from({ length: n }, (_, i) => `c-${i}`);
   const t0 = performance.now();
@@ -122,7 +130,7 @@ async function sameClientBaseline(env: TestEnv, n: number): Promise<number> {
     await Promise.all(desiredChildren(ch, def).map((child) => client.apply(child.object)));
     await client.patchChallengeStatus(ch, { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 });
   });
-  await rest.close();
+  await Promise.all([rest.close(), writer.close()]);
   return performance.now() - t0;
 }
 
@@ -131,8 +139,8 @@ async function operatorRun(env: TestEnv, n: number) {
   const { manager, challenges } = await startOperator({
     kubeConfig: env.kubeConfig,
     defaultMetrics: false,
-    // The client-side rate limit off, like the baseline's client: this measures the operator's own overhead
-    // (docs/performance.md: what --kube-api-qps costs on top).
+    // The defaults: no client-side rate limit (like the baseline's client), so this measures the operator's own
+    // overhead (docs/performance.md: what a --kube-api-qps costs on top).
     flags: {
       namespace: ns,
       metricsBindAddress: '0',
@@ -140,7 +148,6 @@ async function operatorRun(env: TestEnv, n: number) {
       pendingTimeoutMs: 0,
       challengeTtlMs: 0,
       maxConcurrentReconciles: WORKERS,
-      kubeApiQps: -1,
     },
   });
   // Measurement hooks only: the raw duration of every reconcile, and when each Challenge's status arrived.
@@ -194,7 +201,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (short() ? 2 : 4));
  * One run on a fresh apiserver + etcd: on a shared one every run made the next slower (its store and watch cache
  * grow by n Challenges, 3n children and the Events), so the second run of each round paid for the first.
  */
-async function onFreshApiserver<T>(fn: (env: TestEnv) => Promise<T>): Promise<T> {
+export async function onFreshApiserver<T>(fn: (env: TestEnv) => Promise<T>): Promise<T> {
   // n Services need more cluster IPs than the test env's default /24 holds.
   const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
   try {

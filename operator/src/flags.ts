@@ -3,6 +3,7 @@
 // and pass it in the chart (values.yaml and templates/deployment.yaml); list it in operator/README.md (a unit test
 // checks); options.ts hands flag values to the parts that use them.
 import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+import { electionTimes } from './kube/leader-election.ts';
 import { parseBindAddress } from './server/bind-address.ts';
 import { FlagError, capabilityList, formatDuration, namespaceList, parseDuration } from './flag-values.ts';
 
@@ -50,6 +51,34 @@ export const FLAG_SPECS = [
     help: 'Directory with tls.crt and tls.key for --metrics-secure ("" = a self-signed certificate made at start).',
   },
   {
+    name: 'metrics-auth-max-inflight',
+    key: 'metricsAuthMaxInflight',
+    kind: 'int',
+    def: () => '8',
+    help: 'With --metrics-secure: token reviews (TokenReview + SubjectAccessReview) in flight at most; a request needing one more is answered 503 with Retry-After at once.',
+  },
+  {
+    name: 'metrics-auth-cache-ttl',
+    key: 'metricsAuthCacheTtlMs',
+    kind: 'duration',
+    def: () => '1m',
+    help: 'With --metrics-secure: how long an allowed token is served without a new review (0 = review every request).',
+  },
+  {
+    name: 'metrics-auth-negative-cache-ttl',
+    key: 'metricsAuthNegativeCacheTtlMs',
+    kind: 'duration',
+    def: () => '10s',
+    help: 'With --metrics-secure: how long a refused token (401, 403) is answered from memory (0 = review every request).',
+  },
+  {
+    name: 'metrics-auth-cache-size',
+    key: 'metricsAuthCacheSize',
+    kind: 'int',
+    def: () => '1024',
+    help: 'With --metrics-secure: entries in each of the two caches of verdicts (by token hash), the oldest dropped first.',
+  },
+  {
     name: 'health-probe-bind-address',
     key: 'healthProbeBindAddress',
     kind: 'string',
@@ -83,6 +112,20 @@ export const FLAG_SPECS = [
     kind: 'duration',
     def: () => '15s',
     help: 'How long a leader holds the Lease without renewing it.',
+  },
+  {
+    name: 'renew-deadline',
+    key: 'renewDeadlineMs',
+    kind: 'duration',
+    def: () => '0',
+    help: 'A leader that could not renew the Lease for this long stops leading (reconciles, Challenge series, Events) before the Lease runs out for the others; must be below --lease-duration (0 = two thirds of it: 10s for 15s).',
+  },
+  {
+    name: 'retry-period',
+    key: 'retryPeriodMs',
+    kind: 'duration',
+    def: () => '0',
+    help: 'How often the Lease is renewed, or tried for by a standby; must be below --renew-deadline (0 = --lease-duration / 7.5: 2s for 15s).',
   },
   {
     name: 'namespace',
@@ -200,15 +243,15 @@ export const FLAG_SPECS = [
     name: 'kube-api-qps',
     key: 'kubeApiQps',
     kind: 'float',
-    def: () => '20',
-    help: 'Requests per second to the apiserver, sustained (client-side token bucket shared by every request; a negative value turns the limit off).',
+    def: () => '-1',
+    help: "Requests per second of the controllers' and informers' client, sustained (a client-side token bucket; negative = no client-side limit, the default: the apiserver's API Priority and Fairness bounds the operator, see the chart's flowControl). Lease renewals and metrics token reviews have clients of their own and never wait for it.",
   },
   {
     name: 'kube-api-burst',
     key: 'kubeApiBurst',
     kind: 'int',
     def: () => '30',
-    help: 'Requests the operator may send at once above --kube-api-qps before it waits (the bucket size).',
+    help: 'Requests the controllers may send at once above --kube-api-qps before they wait (the bucket size; only with a positive --kube-api-qps).',
   },
   {
     name: 'emit-events',
@@ -341,6 +384,17 @@ export function validate(f: Flags): void {
   }
   if (f.leaseDurationMs < 2000) {
     throw new FlagError('--lease-duration must be at least 2s');
+  }
+  const times = electionTimes(f.leaseDurationMs);
+  const renew = f.renewDeadlineMs || times.renewDeadlineMs;
+  const retry = f.retryPeriodMs || times.retryPeriodMs;
+  if (!(f.leaseDurationMs > renew && renew > retry)) {
+    throw new FlagError(
+      `leader election needs --lease-duration > --renew-deadline > --retry-period; got ${formatDuration(f.leaseDurationMs)} / ${formatDuration(renew)} / ${formatDuration(retry)}`
+    );
+  }
+  if (f.metricsAuthMaxInflight < 1) {
+    throw new FlagError('--metrics-auth-max-inflight must be at least 1');
   }
   if (f.seriesStateConfigMap && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.seriesStateConfigMap)) {
     throw new FlagError(

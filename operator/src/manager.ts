@@ -15,12 +15,12 @@ import type { Informer } from './kube/informer.ts';
 import { informerFactory, type InformerFactory } from './kube/informer-factory.ts';
 import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
-import { rateLimiter } from './kube/rate-limiter.ts';
+import { requestPaths } from './kube/request-paths.ts';
 import { RestClient } from './kube/rest.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
-import { MetricsAuthorizer } from './server/metrics-auth.ts';
+import { MetricsAuthorizer, type MetricsAuthLimits } from './server/metrics-auth.ts';
 import { MetricsEndpoint, type MetricsSource } from './server/metrics-endpoint.ts';
 import { selfSignedCert } from './server/self-signed.ts';
 
@@ -30,9 +30,11 @@ export interface ManagerOptions {
   clock?: Clock;
   log?: Logger;
   identity?: string;
-  /** Client-side rate limit of each API client (a negative qps turns it off). */
+  /** Client-side rate limit of the controllers' and informers' client (a negative qps, the default, turns it off). */
   kubeApiQps: number;
   kubeApiBurst: number;
+  /** The metrics authorizer's budget and caches (server/metrics-auth.ts's defaults when left out). */
+  metricsAuth?: Partial<MetricsAuthLimits>;
   /** Namespaces the informers watch (empty = all). */
   namespaces: string[];
   /** "0" disables the server. */
@@ -40,7 +42,15 @@ export interface ManagerOptions {
   metricsSecure: boolean;
   metricsCertDir: string;
   healthProbeBindAddress: string;
-  leaderElection: { enabled: boolean; id: string; namespace: string; leaseDurationMs: number };
+  /** renewDeadlineMs / retryPeriodMs: 0 or left out = derived from leaseDurationMs (2/3 and 1/7.5). */
+  leaderElection: {
+    enabled: boolean;
+    id: string;
+    namespace: string;
+    leaseDurationMs: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
   /** Kubernetes Events (none when left out): the reportingController, and overrides of the recorder's limits (tests). */
   events?: { reportingController: string; overrides?: Partial<EventRecorderOptions> };
   /** prom-client's default process metrics (on by default; tests running several managers switch them off). */
@@ -58,8 +68,14 @@ export class Manager implements ControllerHost {
   /** Every request of the controllers and their informers goes through this client and its rate limit. */
   readonly rest: RestClient;
   readonly newInformer: InformerFactory;
+  /** Set when the Lease was lost: the controllers' client then sends no more writes until this replica leads again. */
+  private fenced = false;
   private readonly opts: ManagerOptions;
-  private readonly controlRest: RestClient;
+  /** Leader election's own client: no rate limit, its own connections, nothing queued in front of a renewal. */
+  private readonly leaseRest: RestClient;
+  /** The metrics authorizer's own client; its budget is the authorizer's bound on reviews in flight. */
+  private readonly authRest: RestClient;
+  readonly metricsAuth?: MetricsAuthorizer;
   private readonly informers: Array<Informer<any>> = [];
   private readonly controllers: LeaderController[] = [];
   private readonly runnables: LeaderRunnable[] = [];
@@ -82,11 +98,9 @@ export class Manager implements ControllerHost {
     this.identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
     this.namespaces = opts.namespaces;
     this.cacheSyncTimeoutMs = opts.cacheSyncTimeoutMs ?? 120_000;
-    const { kubeConfig: kc, kubeApiQps: qps, kubeApiBurst: burst } = opts;
-    this.rest = new RestClient(kc, { limiter: rateLimiter(qps, burst) });
-    // Lease renewals and the reviews behind secure /metrics get a budget of their own (as client-go's leader
-    // election uses its own client): a queue of writes must cost neither the leadership nor a scrape.
-    this.controlRest = new RestClient(kc, { limiter: rateLimiter(qps, burst) });
+    const paths = requestPaths(opts, () => (this.fenced ? 'this replica lost its leader election Lease' : undefined));
+    ({ rest: this.rest, lease: this.leaseRest, auth: this.authRest } = paths);
+    const election = opts.leaderElection;
     this.newInformer = informerFactory({
       rest: this.rest,
       namespaces: this.namespaces,
@@ -96,20 +110,28 @@ export class Manager implements ControllerHost {
     });
     this.apiserverHealth = new ApiserverHealth(this.rest, { clock: this.clock });
     this.metrics = new ControllerMetrics(opts.defaultMetrics ?? true);
-    const metricsAuth = opts.metricsSecure ? new MetricsAuthorizer(this.controlRest, { clock: this.clock }) : undefined;
-    this.metricsEndpoint = new MetricsEndpoint(this.metrics.registry, () => this.leading, metricsAuth);
-    const election = opts.leaderElection;
+    this.metricsAuth = opts.metricsSecure
+      ? new MetricsAuthorizer(this.authRest, { clock: this.clock, ...opts.metricsAuth })
+      : undefined;
+    this.metricsEndpoint = new MetricsEndpoint(this.metrics.registry, () => this.leading, this.metricsAuth);
     if (election.enabled) {
       this.elector = new LeaderElector({
-        store: kubeLeaseStore(this.controlRest, election.namespace, election.id),
+        store: kubeLeaseStore(this.leaseRest, election.namespace, election.id),
         name: election.id,
         namespace: election.namespace,
         identity: this.identity,
         leaseDurationMs: election.leaseDurationMs,
+        renewDeadlineMs: election.renewDeadlineMs,
+        retryPeriodMs: election.retryPeriodMs,
         clock: this.clock,
         log: this.log,
         onStartedLeading: () => this.startLeading(),
-        onStoppedLeading: () => void this.stopLeading(),
+        onStoppedLeading: () => {
+          // The Lease was lost: stop acting at once. The series stop with `leading`, the fence refuses every write
+          // still queued or about to be made, before the others may take the Lease (leaseDuration > renewDeadline).
+          this.fenced = true;
+          void this.stopLeading();
+        },
       });
     }
     this.metrics.leaderStatus.set({ name: election.id }, 0);
@@ -254,6 +276,8 @@ export class Manager implements ControllerHost {
     if (this.stopping || this.leading || this.becomingLeader) {
       return;
     }
+    // The Lease is ours again: what prepares the leadership may write.
+    this.fenced = false;
     this.becomingLeader = (async () => {
       for (const runnable of this.runnables) {
         await runnable.beforeLeading?.();
@@ -280,6 +304,9 @@ export class Manager implements ControllerHost {
     if (!this.leading) {
       return;
     }
+    if (!graceful) {
+      this.fenced = true; // also when the Lease was lost while the runnables were still preparing to lead
+    }
     this.leading = false;
     this.metrics.leaderStatus.set({ name: this.opts.leaderElection.id }, 0);
     for (const controller of this.controllers) {
@@ -302,7 +329,7 @@ export class Manager implements ControllerHost {
         inf.stop();
       }
       await this.recorder?.stop();
-      await Promise.all([this.rest.close(), this.controlRest.close()]);
+      await Promise.all([this.rest.close(), this.leaseRest.close(), this.authRest.close()]);
     })();
     return this.stopping;
   }

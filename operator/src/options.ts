@@ -25,12 +25,20 @@ export function managerOptions(
     metricsBindAddress: f.metricsBindAddress,
     metricsSecure: f.metricsSecure,
     metricsCertDir: f.metricsCertDir,
+    metricsAuth: {
+      maxInFlight: f.metricsAuthMaxInflight,
+      positiveTtlMs: f.metricsAuthCacheTtlMs,
+      negativeTtlMs: f.metricsAuthNegativeCacheTtlMs,
+      cacheSize: f.metricsAuthCacheSize,
+    },
     healthProbeBindAddress: f.healthProbeBindAddress,
     leaderElection: {
       enabled: f.leaderElect,
       id: f.leaderElectionId,
       namespace: f.leaderElectionNamespace,
       leaseDurationMs: f.leaseDurationMs,
+      renewDeadlineMs: f.renewDeadlineMs,
+      retryPeriodMs: f.retryPeriodMs,
     },
     events: f.emitEvents ? { reportingController: EVENTS_CONTROLLER, overrides: eventOptions } : undefined,
   };

@@ -1,6 +1,9 @@
 // Lease-based leader election (coordination.k8s.io/v1), following client-go's rules: a lease is expired when
 // its record has not changed for leaseDuration as observed on OUR clock (no trust in other nodes' clocks);
 // the leader renews every retryPeriod and steps down when it could not renew within renewDeadline.
+// The renew deadline is a timer, not a check after a round: a renewal stuck in the network or behind a slow
+// apiserver ends the leadership when the deadline passes (controller-runtime's RenewDeadline), so a replica stops
+// acting while the others still consider the Lease held (leaseDuration > renewDeadline).
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { isConflict, isNotFound } from './errors.ts';
@@ -56,12 +59,22 @@ interface LeaderElectorOptions {
   namespace: string;
   identity: string;
   leaseDurationMs: number;
+  /** Default 2/3 of leaseDuration (10 s for 15 s); must be below leaseDuration. */
   renewDeadlineMs?: number;
+  /** Default leaseDuration / 7.5 (2 s for 15 s); must be below renewDeadline. */
   retryPeriodMs?: number;
   clock: Clock;
   log: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
+}
+
+/** client-go's proportions (15 s / 10 s / 2 s): the defaults when only the lease duration is given. */
+export function electionTimes(leaseDurationMs: number): { renewDeadlineMs: number; retryPeriodMs: number } {
+  return {
+    renewDeadlineMs: Math.round((leaseDurationMs * 2) / 3),
+    retryPeriodMs: Math.max(200, Math.round(leaseDurationMs / 7.5)),
+  };
 }
 
 export class LeaderElector {
@@ -73,13 +86,29 @@ export class LeaderElector {
   private observedAt = 0;
   private lastRenew = 0;
   private inFlight?: Promise<void>;
+  private deadlineTimer?: TimerHandle;
 
   constructor(o: LeaderElectorOptions) {
+    const defaults = electionTimes(o.leaseDurationMs);
     this.o = {
-      renewDeadlineMs: Math.round((o.leaseDurationMs * 2) / 3),
-      retryPeriodMs: Math.max(200, Math.round(o.leaseDurationMs / 7.5)),
       ...o,
+      renewDeadlineMs: o.renewDeadlineMs || defaults.renewDeadlineMs,
+      retryPeriodMs: o.retryPeriodMs || defaults.retryPeriodMs,
     };
+    const { leaseDurationMs: lease, renewDeadlineMs: renew, retryPeriodMs: retry } = this.o;
+    if (!(lease > renew && renew > retry && retry > 0)) {
+      throw new Error(
+        `leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (${lease}/${renew}/${retry} ms)`
+      );
+    }
+  }
+
+  get renewDeadlineMs(): number {
+    return this.o.renewDeadlineMs;
+  }
+
+  get retryPeriodMs(): number {
+    return this.o.retryPeriodMs;
   }
 
   isLeader(): boolean {
@@ -100,6 +129,7 @@ export class LeaderElector {
     if (this.timer) {
       this.o.clock.clearTimeout(this.timer);
     }
+    this.clearDeadline();
     await this.inFlight;
     if (!this.leader) {
       return;
@@ -131,27 +161,62 @@ export class LeaderElector {
     });
   }
 
+  /** One acquire-or-renew attempt, given up (as failed) after renewDeadline: a hung request never holds the loop. */
   private async round(): Promise<void> {
+    const { clock, renewDeadlineMs } = this.o;
+    const startedAt = clock.now();
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = clock.setTimeout(() => resolve('timeout'), renewDeadlineMs);
+    });
+    const attempt = this.tryAcquireOrRenew();
+    attempt.catch(() => undefined); // an attempt given up may still fail later
     let ok = false;
     try {
-      ok = await this.tryAcquireOrRenew();
+      const outcome = await Promise.race([attempt, timeout]);
+      if (outcome === 'timeout') {
+        this.o.log.warn('leader election round timed out', { afterMs: renewDeadlineMs });
+      } else {
+        ok = outcome;
+      }
     } catch (err) {
       if (!isConflict(err)) {
         this.o.log.warn('leader election round failed', { error: (err as Error).message });
       }
+    } finally {
+      clock.clearTimeout(timer!);
     }
-    if (this.stopped) {
+    if (this.stopped || !ok) {
       return;
     }
-    const now = this.o.clock.now();
-    if (ok) {
-      this.lastRenew = now;
-      if (!this.leader) {
-        this.setLeader(true);
+    // The renewal counts from when it was sent: the others saw the new record no earlier than that.
+    this.lastRenew = startedAt;
+    this.armDeadline();
+    if (!this.leader) {
+      this.setLeader(true);
+    }
+  }
+
+  /** Stops leading once renewDeadline has passed since the last renewal that succeeded, whatever is in flight. */
+  private armDeadline(): void {
+    this.clearDeadline();
+    const renewedAt = this.lastRenew;
+    const dueIn = renewedAt + this.o.renewDeadlineMs - this.o.clock.now();
+    this.deadlineTimer = this.o.clock.setTimeout(() => {
+      this.deadlineTimer = undefined;
+      if (this.leader && !this.stopped && this.lastRenew === renewedAt) {
+        this.o.log.warn('lost leadership: lease not renewed within the renew deadline', {
+          renewDeadlineMs: this.o.renewDeadlineMs,
+        });
+        this.setLeader(false);
       }
-    } else if (this.leader && now - this.lastRenew >= this.o.renewDeadlineMs) {
-      this.o.log.warn('lost leadership: lease not renewed within the renew deadline');
-      this.setLeader(false);
+    }, dueIn);
+  }
+
+  private clearDeadline(): void {
+    if (this.deadlineTimer) {
+      this.o.clock.clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 // The operator's HTTP client for the apiserver: JSON requests and watch streams over one keep-alive agent, every
-// request behind the client-side rate limiter (--kube-api-qps / --kube-api-burst).
+// request behind the client's rate limiter (the manager's controller client: --kube-api-qps / --kube-api-burst,
+// none by default). Each client has its own agent, so one client's queue of requests never holds another's.
 // Why not client-node's generated clients at run time: they build a new undici Agent, hence a new TLS
 // connection and OpenSSL context, for every request, and keep none of them; under load that was most of the
 // operator's RSS (see operator/docs/memory.md). Tests and tools still use client-node.
@@ -29,6 +30,11 @@ export interface RequestOptions {
 
 interface RestClientOptions {
   limiter?: RateLimiter;
+  /**
+   * Asked right before a write (any verb but GET) is sent, after the rate limiter: a reason refuses it (the
+   * manager's fence once this replica lost its Lease, so writes queued earlier never land after it).
+   */
+  fence?: () => string | undefined;
   userAgent?: string;
   /** Per request, not for watches (those end on their server-side timeout). */
   timeoutMs?: number;
@@ -48,6 +54,7 @@ const CREDENTIAL_REFRESH_MS = 10_000;
 export class RestClient {
   private readonly kc: KubeConfigLike;
   readonly limiter: RateLimiter;
+  private readonly fence?: () => string | undefined;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
   private prepared?: Promise<Prepared>;
@@ -57,6 +64,7 @@ export class RestClient {
   constructor(kc: KubeConfigLike, opts: RestClientOptions = {}) {
     this.kc = kc;
     this.limiter = opts.limiter ?? unlimited;
+    this.fence = opts.fence;
     this.userAgent = opts.userAgent ?? 'hexactf-challenge-operator';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
@@ -68,6 +76,10 @@ export class RestClient {
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const p = await this.prepare();
     await this.limiter.wait();
+    const fenced = method === 'GET' ? undefined : this.fence?.();
+    if (fenced) {
+      throw new ApiError(0, undefined, `${method} ${path}: not sent: ${fenced}`);
+    }
     this.sent.total++;
     const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const res = await this.send(p, method, path, opts.query, body, opts.contentType, this.timeoutMs);

@@ -50,7 +50,8 @@ export class MetricsEndpoint {
     if (this.auth) {
       const verdict = await this.auth.check(req);
       if (verdict.status !== 200) {
-        res.writeHead(verdict.status, { 'content-type': 'text/plain' }).end(`${verdict.reason}\n`);
+        const retry = verdict.retryAfter ? { 'retry-after': String(verdict.retryAfter) } : {};
+        res.writeHead(verdict.status, { 'content-type': 'text/plain', ...retry }).end(`${verdict.reason}\n`);
         return;
       }
     }

@@ -42,8 +42,12 @@ describe('helm template, default values', () => {
       'ClusterRole',
       'ClusterRoleBinding',
       'Deployment',
+      'FlowSchema',
+      'FlowSchema',
       'Namespace',
       'NetworkPolicy',
+      'PriorityLevelConfiguration',
+      'PriorityLevelConfiguration',
       'Role',
       'Role',
       'RoleBinding',
@@ -373,6 +377,7 @@ describe('helm template, defaults that follow other values', () => {
         'admissionPolicy.enabled=false',
         'createChallengeNamespaces=false',
         'metrics.networkPolicy.enabled=false',
+        'flowControl.enabled=false',
       ],
     });
     assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service']);

@@ -42,6 +42,17 @@ function get(url: string, token?: string): Promise<{ status: number; body: strin
   });
 }
 
+function getWithHeaders(url: string, token: string): Promise<{ status: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function tokenFor(namespace: string, name: string): Promise<string> {
   const core = env.kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }).catch(() => undefined);
@@ -148,6 +159,50 @@ describe('--metrics-secure', () => {
       Array(32).fill(200)
     );
     assert.ok(results.every((r) => r.body.includes('username="alice"')));
+  });
+
+  it('a refused token is answered from the negative cache; an allowed one from the positive cache', async () => {
+    const stats = manager.metricsAuth!.stats;
+    const before = stats.reviews;
+    const bogus = Array.from({ length: 20 }, () => get(url, 'the-same-bogus-token'));
+    assert.deepEqual(new Set((await Promise.all(bogus)).map((r) => r.status)), new Set([401]));
+    assert.equal((await get(url, 'the-same-bogus-token')).status, 401);
+    assert.equal(stats.reviews - before, 1, 'one review for 21 requests with one refused token');
+    const token = await tokenFor(ns, 'prometheus');
+    await get(url, token);
+    const reviewed = stats.reviews;
+    for (let k = 0; k < 5; k++) {
+      assert.equal((await get(url, token)).status, 200);
+    }
+    assert.equal(stats.reviews, reviewed, 'no review while the allowed verdict is cached');
+  });
+
+  it('reviews beyond --metrics-auth-max-inflight are answered 503 with Retry-After at once', async () => {
+    const m = newOperator({
+      kubeConfig: env.kubeConfig,
+      flags: {
+        namespace: ns,
+        metricsBindAddress: '127.0.0.1:0',
+        healthProbeBindAddress: '0',
+        metricsSecure: true,
+        metricsAuthMaxInflight: 2,
+        seriesStateConfigMap: '',
+      },
+      defaultMetrics: false,
+    }).manager;
+    await m.start();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, k) => getWithHeaders(m.metricsUrl!, `bogus-${k}`))
+      );
+      const busy = answers.filter((a) => a.status === 503);
+      assert.ok(busy.length > 0, 'some requests found the budget full');
+      assert.ok(busy.every((a) => a.retryAfter === '1'));
+      assert.ok(answers.every((a) => a.status === 401 || a.status === 503));
+      assert.ok(m.metricsAuth!.stats.reviews <= 40 - busy.length);
+    } finally {
+      await m.stop();
+    }
   });
 
   it('a certificate from --metrics-cert-dir is served as given', async () => {

@@ -75,12 +75,25 @@ test('invalid values are refused with the flag name', () => {
   assert.throws(() => parseFlags(['--max-concurrent-reconciles=0'], {}), /at least 1/);
   assert.throws(() => parseFlags(['--kube-api-qps=0'], {}), /kube-api-qps must be positive/);
   assert.throws(() => parseFlags(['--kube-api-qps=fast'], {}), /kube-api-qps: expected a number/);
-  assert.throws(() => parseFlags(['--kube-api-burst=0'], {}), /kube-api-burst must be at least 1/);
+  assert.throws(() => parseFlags(['--kube-api-qps=20', '--kube-api-burst=0'], {}), /kube-api-burst must be at least 1/);
+  assert.throws(
+    () => parseFlags(['--lease-duration=15s', '--renew-deadline=15s'], {}),
+    /--lease-duration > --renew-deadline > --retry-period/
+  );
+  assert.throws(
+    () => parseFlags(['--renew-deadline=2s', '--retry-period=2s'], {}),
+    /--lease-duration > --renew-deadline > --retry-period/
+  );
+  assert.throws(() => parseFlags(['--lease-duration=3s', '--renew-deadline=10s'], {}), /got 3s \/ 10s \/ 400ms/);
+  assert.throws(
+    () => parseFlags(['--metrics-auth-max-inflight=0'], {}),
+    /metrics-auth-max-inflight must be at least 1/
+  );
 });
 
-test('client-side rate limit: controller-runtime defaults, fractions, negative turns it off', () => {
+test('client-side rate limit: off by default (controller-runtime since v0.21), fractions, negative turns it off', () => {
   const d = parseFlags([], {});
-  assert.equal(d.kubeApiQps, 20);
+  assert.equal(d.kubeApiQps, -1, 'no client-side limit by default (controller-runtime since v0.21)');
   assert.equal(d.kubeApiBurst, 30);
   assert.equal(parseFlags(['--kube-api-qps=0.5'], {}).kubeApiQps, 0.5);
   assert.equal(parseFlags(['--kube-api-qps=-1', '--kube-api-burst=0'], {}).kubeApiQps, -1);
@@ -101,7 +114,7 @@ test('--help documents every flag', () => {
   for (const f of FLAG_SPECS) {
     assert.ok(text.includes(`--${f.name}`), f.name);
   }
-  assert.equal(FLAG_SPECS.length, 29);
+  assert.equal(FLAG_SPECS.length, 35);
 });
 
 test('operator/README.md documents every flag', () => {

@@ -114,6 +114,64 @@ test('a leader that cannot renew within the deadline steps down', async () => {
   await a.stop();
 });
 
+// A renewal that never answers (a request stuck behind a queue, a silent network): the in-memory store is the fake
+// here because the real apiserver answers or refuses; the stall is what the issue saw behind a client-side bucket.
+test('a leader whose renewal hangs steps down at the renew deadline, before the lease runs out for the others', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryLeaseStore();
+  const events: string[] = [];
+  const a = elector(store, clock, 'a', events);
+  const b = elector(store, clock, 'b', events);
+  a.start();
+  await flush();
+  b.start();
+  await flush();
+  const realGet = store.get.bind(store);
+  let hang = false;
+  store.get = () => (hang ? new Promise(() => undefined) : realGet());
+  await advance(clock, 2_000, 250);
+  hang = true;
+  const stalledAt = clock.now();
+  await advance(clock, 9_500, 250);
+  assert.ok(a.isLeader(), 'within the deadline');
+  await advance(clock, 1_000, 250);
+  assert.ok(!a.isLeader(), 'stepped down at the 10 s deadline although its renewal never answered');
+  const stoppedAfter = clock.now() - stalledAt;
+  assert.ok(stoppedAfter < 15_000 - 2_000, `stopped ${stoppedAfter} ms after the last renewal`);
+  assert.deepEqual(events, ['a leads', 'a stops']);
+  hang = false;
+  // Neither leads until b sees the lease expire on its own clock: never two at once.
+  a.stop();
+  await advance(clock, 20_000, 250);
+  assert.deepEqual(events, ['a leads', 'a stops', 'b leads']);
+  await b.stop();
+});
+
+test('renewDeadline and retryPeriod: given, or derived from the lease duration; their order is checked', () => {
+  const opts = {
+    store: new MemoryLeaseStore(),
+    clock: new FakeClock(),
+    name: 'l',
+    namespace: 'n',
+    identity: 'i',
+    log: silentLogger,
+    onStartedLeading() {},
+    onStoppedLeading() {},
+  };
+  const d = new LeaderElector({ ...opts, leaseDurationMs: 15_000 });
+  assert.deepEqual([d.renewDeadlineMs, d.retryPeriodMs], [10_000, 2_000]);
+  const g = new LeaderElector({ ...opts, leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 5_000 });
+  assert.deepEqual([g.renewDeadlineMs, g.retryPeriodMs], [20_000, 5_000]);
+  assert.throws(
+    () => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 15_000 }),
+    /leaseDuration > renewDeadline/
+  );
+  assert.throws(
+    () => new LeaderElector({ ...opts, leaseDurationMs: 15_000, renewDeadlineMs: 5_000, retryPeriodMs: 5_000 }),
+    /renewDeadline > retryPeriod/
+  );
+});
+
 test('stop releases the lease so the next candidate takes over at once', async () => {
   const clock = new FakeClock();
   const store = new MemoryLeaseStore();
