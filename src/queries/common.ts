@@ -16,7 +16,16 @@
  * - Grafana variables stay in the text (`$window`, `$__range`, `$__rate_interval`); scenes interpolate them.
  *   User-supplied values are escaped (promql-escape.ts) so they can neither break the query nor read as variables.
  */
-import { ChallengeState, DEFAULT_LABELS, RECORDING_RULES, STATUS_METRIC, type LabelNames } from '../metric/contract';
+import {
+  CHALLENGE_CONTROLLER,
+  CONTROLLER_LABEL,
+  CONTROLLER_METRICS,
+  ChallengeState,
+  DEFAULT_LABELS,
+  RECORDING_RULES,
+  STATUS_METRIC,
+  type LabelNames,
+} from '../metric/contract';
 import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
 import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
 import { labelMatcher } from './promql-escape';
@@ -27,7 +36,15 @@ import { labelMatcher } from './promql-escape';
  * metricPresenceQuery(STATE_COUNT_RULE)); the over-time and peak panels then read those instead of re-reading every
  * instance's samples at every step (bench/queries.bench.ts: tens of seconds for 6 h of 100,000 instances).
  */
-export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & { recordingRules?: boolean };
+export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & {
+  recordingRules?: boolean;
+  /**
+   * Evaluation time (Unix seconds) of the window's instant queries: every selector and subquery gets `@ <at>`
+   * (PromQL's @ modifier, Prometheus 2.33 and later). Set while the operator's last report within the page's range
+   * is before the range's end (last known state); unset, the query is evaluated at the request's time.
+   */
+  at?: number;
+};
 
 /**
  * Recording rules of the chart (group hexactf-challenge-dashboard, written for the default label names): instances
@@ -103,10 +120,101 @@ export function selector(
   return matchers.length ? `{${matchers.join(', ')}}` : '';
 }
 
-/** The state gauge, filtered. */
-export function status(s: QuerySettings, f: QueryFilters): string {
+/** ` @ <at>` when the settings fix an evaluation time, else nothing (checked: a finite number of seconds). */
+export function atModifier(s: Pick<QuerySettings, 'at'>): string {
+  if (s.at === undefined) {
+    return '';
+  }
+  if (!Number.isFinite(s.at)) {
+    throw new Error(`invalid evaluation time ${String(s.at)}`);
+  }
+  // Millisecond precision, as PromQL takes it; never an exponent.
+  return ` @ ${Number(s.at.toFixed(3))}`;
+}
+
+/** An instant vector selector, at the settings' evaluation time. */
+export const instantAt = (s: Pick<QuerySettings, 'at'>, sel: string) => `${sel}${atModifier(s)}`;
+/** A range vector selector `<sel>[<range>]`, at the settings' evaluation time. */
+export const rangeAt = (s: Pick<QuerySettings, 'at'>, sel: string, range: string) =>
+  `${sel}[${range}]${atModifier(s)}`;
+
+/** The state gauge's selector, filtered (no evaluation time: see status, statusRange). */
+export function statusSelector(s: QuerySettings, f: QueryFilters): string {
   checkSettings(s);
   return `${s.metricName}${selector(s.labels, f)}`;
+}
+
+/** The state gauge, filtered, at the settings' evaluation time. */
+export function status(s: QuerySettings, f: QueryFilters): string {
+  return instantAt(s, statusSelector(s, f));
+}
+
+/** The state gauge over `range`, filtered, at the settings' evaluation time. */
+export function statusRange(s: QuerySettings, f: QueryFilters, range: string): string {
+  return rangeAt(s, statusSelector(s, f), range);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the operator's heartbeat
+
+/**
+ * The Challenge controller's reconcile counter: controller-runtime exports it (our operator and the original Go one),
+ * from every replica, whether or not any Challenge exists.
+ */
+export const CONTROLLER_HEARTBEAT = `${CONTROLLER_METRICS.reconcileTotal}{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;
+
+/**
+ * The selectors of the operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): the operator
+ * reports at t when Prometheus has a sample of one of them at t (Prometheus' lookback; a failed scrape's staleness
+ * markers end it at once). Neither filters nor the scrape job are involved: an organizer's filter does not make the
+ * operator silent, and renaming the job (static config to ServiceMonitor) changes nothing.
+ */
+export function heartbeatSelectors(s: QuerySettings): string[] {
+  checkSettings(s);
+  return [s.metricName, CONTROLLER_HEARTBEAT];
+}
+
+/** One unlabelled sample, 1, when the operator reports at the evaluation time (at the settings' `at`); else nothing. */
+export function reportingQuery(s: QuerySettings): string {
+  return `group(${heartbeatSelectors(s)
+    .map((h) => instantAt(s, h))
+    .join(' or ')})`;
+}
+
+/**
+ * The 0 of a count: one unlabelled 0 when the operator reports at the evaluation time, nothing otherwise. Counts use
+ * `<count> or <this>` instead of `or vector(0)`, so "nothing known" (no data, a scrape gap, an operator that has
+ * stopped) is no answer, and only "the operator reports and nothing is in that state" is 0.
+ */
+export function zeroWhileReporting(s: QuerySettings): string {
+  return `(0 * ${reportingQuery(s)})`;
+}
+
+/**
+ * The subquery step of lastReportQuery for a range of `rangeSeconds`: about 200 steps, at least 15 s, at most 1 m
+ * below Prometheus' default lookback (5 m) so every sample is seen by some step.
+ */
+export function lastReportStep(rangeSeconds: number): number {
+  return Math.min(240, Math.max(15, Math.ceil(rangeSeconds / 200 / 15) * 15));
+}
+
+/**
+ * The operator's last report within the `rangeSeconds` before the evaluation time: Unix seconds of the heartbeat's
+ * last sample (its own time, not a subquery step's: timestamp() of a selector gives each sample's time). One
+ * unlabelled sample, or nothing when Prometheus holds nothing from the operator in the range. Nothing after the
+ * evaluation time counts. Exact to the scrape, except for a report after the last subquery step when the series
+ * ended (a staleness marker) before the range's end: then it is the report before it, at most one step earlier.
+ */
+export function lastReportQuery(s: QuerySettings, rangeSeconds: number): string {
+  if (!(Number.isInteger(rangeSeconds) && rangeSeconds > 0)) {
+    throw new Error(`invalid range ${rangeSeconds}`);
+  }
+  const step = lastReportStep(rangeSeconds);
+  // The selectors inside the subquery follow its steps; only the subquery as a whole takes the evaluation time.
+  const stamps = heartbeatSelectors(s)
+    .map((h) => `timestamp(${h})`)
+    .join(' or ');
+  return `max(max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)}))`;
 }
 
 /**
@@ -121,13 +229,22 @@ export function status(s: QuerySettings, f: QueryFilters): string {
  */
 export function lastStates(s: QuerySettings, f: QueryFilters, window: string): string {
   const id = identity(s.labels);
-  const deletedInWindow = `max by (${id}) (last_over_time(${status(s, f)}[${window}])) == ${ChallengeState.Deleted}`;
+  // Per series before aggregating: a series whose last sample in the window is Deleted, whatever the instance's
+  // other series (an old pod's Error that ended when the series identity changed) say.
+  const deletedInWindow = `max by (${id}) (last_over_time(${statusRange(s, f, window)}) == ${ChallengeState.Deleted})`;
   return `(${currentStates(s, f)} or ${deletedInWindow})`;
 }
 
-/** One sample per instance: its current state (Prometheus' lookback; a removed series is gone at once). */
+/**
+ * One sample per instance: its current state (Prometheus' lookback; a removed series is gone at once). When two
+ * series of one instance are current at once (a leader handover: both pods export it for a scrape), the newest
+ * sample wins: a state that existed, the latest one Prometheus saw, not the highest value.
+ */
 export function currentStates(s: QuerySettings, f: QueryFilters): string {
-  return `max by (${identity(s.labels)}) (${status(s, f)})`;
+  const id = identity(s.labels);
+  const m = status(s, f);
+  const newest = `${m} and (timestamp(${m}) >= on (${id}) group_left () max by (${id}) (timestamp(${m})))`;
+  return `max by (${id}) (${newest})`;
 }
 
 /**

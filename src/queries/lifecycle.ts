@@ -18,6 +18,7 @@ import {
   checkSettings,
   namespaceOnly,
   selector,
+  zeroWhileReporting,
   type QueryFilters,
   type QuerySettings,
 } from './common';
@@ -84,7 +85,10 @@ const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: s
   deleted: { metric: `${LIFETIME_METRIC}_count` },
 });
 
-/** Range: instances opened / failed / deleted per minute (one unlabelled series, 0 where there were none). */
+/**
+ * Range: instances opened / failed / deleted per minute (one unlabelled series, 0 where there were none while the
+ * operator reported; no sample where it did not).
+ */
 export function transitionsPerMinuteQuery(
   s: QuerySettings,
   kind: TransitionKind,
@@ -94,5 +98,5 @@ export function transitionsPerMinuteQuery(
   checkSettings(s);
   const { metric, matcher } = KIND_SOURCE[kind];
   const sel = selector(s.labels, f, ['namespace'], matcher ? [matcher] : []);
-  return `sum(rate(${metric}${sel}[${interval}])) * 60 or vector(0)`;
+  return `sum(rate(${metric}${sel}[${interval}])) * 60 or ${zeroWhileReporting(s)}`;
 }

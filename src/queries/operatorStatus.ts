@@ -12,22 +12,6 @@ export function legacyLabelPresenceQuery(s: QuerySettings, window = WINDOW_VARIA
   return `(count(last_over_time(${selector}[${window}])) > bool 0) or vector(0)`;
 }
 
-/** How far back the pages look for an operator that stopped reporting (how long they keep saying so). */
-export const OPERATOR_LOOKBACK = '1d';
-/** Target label that ties the gauge's series to the scrape target's `up` series. */
+/** Target label of the scrape job (Triage compares an instance's samples with its job's fullest instance). */
 export const JOB_LABEL = 'job';
 
-/**
- * The operator's targets that are not reporting: each job that exported the state gauge within `lookback` and has
- * no target up now (down, or gone from service discovery), valued with the last time one of its targets was up
- * (Unix seconds, at the subquery's 1 m resolution). Empty while the operator reports. Label: job.
- */
-export function operatorSilenceQuery(s: QuerySettings, lookback = OPERATOR_LOOKBACK): string {
-  checkSettings(s);
-  if (!/^[0-9]+[smhdwy]$/.test(lookback)) {
-    throw new Error(`invalid duration ${JSON.stringify(lookback)}`);
-  }
-  const lastUp = `max by (${JOB_LABEL}) (max_over_time(timestamp(up == 1)[${lookback}:1m]))`;
-  const exportedGauge = `group by (${JOB_LABEL}) (last_over_time(${s.metricName}[${lookback}]))`;
-  return `${lastUp} unless on (${JOB_LABEL}) (up == 1) and on (${JOB_LABEL}) ${exportedGauge}`;
-}

@@ -8,6 +8,7 @@ import {
   checkSettings,
   filtered,
   lastStates,
+  zeroWhileReporting,
   rulesServe,
   selector,
   type QueryFilters,
@@ -16,8 +17,9 @@ import {
 import { quoteString } from './promql-escape';
 
 /**
- * Instances whose last state in the window is `state` (the HexaCTF write-up's stat panels). One unlabelled sample, 0 when there
- * are none (never "No data").
+ * Instances whose last state in the window is `state` (the HexaCTF write-up's stat panels). One unlabelled sample: 0
+ * when there are none while the operator reports at the evaluation time; nothing (the panel's "No data") when it
+ * does not, so "nothing known" never reads as "nothing running".
  */
 export function stateCountQuery(
   s: QuerySettings,
@@ -25,12 +27,13 @@ export function stateCountQuery(
   f: QueryFilters = NO_FILTERS,
   window = WINDOW_VARIABLE
 ): string {
-  return `count(${lastStates(s, f, window)} == ${state}) or vector(0)`;
+  return `count(${lastStates(s, f, window)} == ${state}) or ${zeroWhileReporting(s)}`;
 }
 
 /**
  * Range query: instances in `state` at each step (last state within `$__rate_interval`, so a state shorter than the
- * step, like a 60 s Deleted, still shows). One unlabelled series, 0 where there are none.
+ * step, like a 60 s Deleted, still shows). One unlabelled series, 0 where there are none and the operator reports at
+ * that step; no sample where it does not (a scrape gap is a gap, not a fall to 0).
  */
 export function stateCountOverTimeQuery(
   s: QuerySettings,
@@ -47,9 +50,9 @@ export function stateCountOverTimeQuery(
       ['namespace', 'challengeId'],
       [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
     );
-    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or vector(0)`;
+    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or ${zeroWhileReporting(s)}`;
   }
-  return `count(${lastStates(s, f, interval)} == ${state}) or vector(0)`;
+  return `count(${lastStates(s, f, interval)} == ${state}) or ${zeroWhileReporting(s)}`;
 }
 
 /**

@@ -279,7 +279,9 @@ export function caseHelpers(s: QuerySettings) {
   };
   const cell = (user: string, id?: string): Labels => {
     const labels = inst(user, id);
-    return { ...labels, [MATRIX_COLUMN_LABEL]: labels[L.challengeId] };
+    // The matrix query names each column `<challenge id> @ <namespace>` (the app drops the namespace when its answer
+    // holds one: src/transforms/matrix.ts).
+    return { ...labels, [MATRIX_COLUMN_LABEL]: `${labels[L.challengeId]} @ ${labels[L.namespace]}` };
   };
   const none = {};
   const category = (c: string) => ({ category: c });

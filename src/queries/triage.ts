@@ -1,6 +1,14 @@
 /** The Triage page: instances in Error, and deletions that have not finished. */
 import { ChallengeState, DEFAULT_STUCK_DELETION_AFTER } from '../metric/contract';
-import { NO_FILTERS, currentStates, identity, status, type QueryFilters, type QuerySettings } from './common';
+import {
+  NO_FILTERS,
+  currentStates,
+  identity,
+  rangeAt,
+  statusRange,
+  type QueryFilters,
+  type QuerySettings,
+} from './common';
 import { JOB_LABEL } from './operatorStatus';
 
 /** Instances in Error now (current value; a removed Challenge is gone at once). Labels: the four; value 3. */
@@ -26,15 +34,15 @@ export function stuckDeletionsQuery(
     throw new Error(`invalid duration ${JSON.stringify(olderThan)}`);
   }
   const id = identity(s.labels);
-  const m = status(s, f);
+  const m = statusRange(s, f, olderThan);
   const deleted = ChallengeState.Deleted;
-  const samples = (selector: string) => `sum by (${id}, ${JOB_LABEL}) (count_over_time(${selector}[${olderThan}]))`;
+  const samples = (range: string) => `sum by (${id}, ${JOB_LABEL}) (count_over_time(${range}))`;
   // The fullest instance of each job, over the whole gauge: a filter must not make a partial one the measure.
-  const scrapes = `max by (${JOB_LABEL}) (${samples(s.metricName)})`;
+  const scrapes = `max by (${JOB_LABEL}) (${samples(rangeAt(s, s.metricName, olderThan))})`;
   return [
     `(${currentStates(s, f)} == ${deleted})`,
-    `(min by (${id}) (min_over_time(${m}[${olderThan}])) == ${deleted})`,
-    `(max by (${id}) (max_over_time(${m}[${olderThan}])) == ${deleted})`,
+    `(min by (${id}) (min_over_time(${m})) == ${deleted})`,
+    `(max by (${id}) (max_over_time(${m})) == ${deleted})`,
     `(${samples(m)} >= on (${JOB_LABEL}) group_left () ${scrapes})`,
   ].join(` and on (${id}) `);
 }

@@ -20,6 +20,7 @@ import {
   currentStates,
   filtered,
   identity,
+  instantAt,
   rulesServe,
   selector,
   type QueryFilters,
@@ -40,7 +41,7 @@ export const TOP_USERS = 10;
  */
 function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
   const id = identity(s.labels);
-  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${INFO_METRIC}${selector(s.labels, f)})`;
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${instantAt(s, INFO_METRIC + selector(s.labels, f))})`;
   const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
   return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
 }
@@ -54,7 +55,7 @@ function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
 function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
   const ns = s.labels.namespace;
   const sel = selector(s.labels, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
-  return `max by (${ns}, ${DEFINITION_LABEL}) (${REQUESTS_METRIC}${sel})`;
+  return `max by (${ns}, ${DEFINITION_LABEL}) (${instantAt(s, REQUESTS_METRIC + sel)})`;
 }
 
 /** Requested resource of every Running instance, labelled like runningWithInfo. */
@@ -76,6 +77,8 @@ export function peakConcurrentByUserQuery(
   range = RANGE_VARIABLE
 ): string {
   const user = s.labels.username;
+  // Over the range, at the request's time: never at a fixed evaluation time (the subquery's selectors follow its steps).
+  s = { ...s, at: undefined };
   // The rule counts per namespace and user: a challenge filter needs the raw form. Across namespaces the rule form
   // takes the highest per-namespace peak (the same when each user plays in one namespace).
   if (rulesServe(s) && !filtered(f, 'challengeId')) {

@@ -4,27 +4,23 @@ import { NO_FILTERS, WINDOW_VARIABLE, lastStates, type QueryFilters, type QueryS
 
 /**
  * The matrix source (instant, table format): each instance's state in the window's views, labelled with the four
- * labels and its column (MATRIX_COLUMN_LABEL). The transforms pivot it into users x challenges.
+ * labels and its column (MATRIX_COLUMN_LABEL): `<challenge id> @ <namespace>`, so each cell is one (namespace, user,
+ * challenge) whatever the filters offer. The app's matrix names a column by the challenge id alone when the answer
+ * holds one namespace (src/transforms/matrix.ts, singleNamespaceColumns: decided from the data); the bundled
+ * dashboard, which has no such step, keeps the namespace in every column.
  */
-export function matrixQuery(
-  s: QuerySettings,
-  f: QueryFilters = NO_FILTERS,
-  window = WINDOW_VARIABLE,
-  severalNamespaces = false
-): string {
+export function matrixQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS, window = WINDOW_VARIABLE): string {
   const { challengeId, namespace } = s.labels;
-  const column = severalNamespaces
-    ? `"${MATRIX_COLUMN_SEPARATOR}", "${challengeId}", "${namespace}"`
-    : `"", "${challengeId}"`;
+  const column = `"${MATRIX_COLUMN_SEPARATOR}", "${challengeId}", "${namespace}"`;
   return `label_join(${lastStates(s, f, window)}, "${MATRIX_COLUMN_LABEL}", ${column})`;
 }
 
 /**
- * Label the matrix query adds to name its columns: the challenge id, or `<challenge id> @ <namespace>` when several
- * namespaces are shown, so each cell is one (namespace, user, challenge).
+ * Label the matrix query adds to name its columns: the challenge id, or `<challenge id> @ <namespace>` when the
+ * answer holds several namespaces, so each cell is one (namespace, user, challenge).
  */
 export const MATRIX_COLUMN_LABEL = 'hexactf_matrix_column';
-const MATRIX_COLUMN_SEPARATOR = ' @ ';
+export const MATRIX_COLUMN_SEPARATOR = ' @ ';
 
 /** The labels the matrix transforms pivot on: a row per user, a column per MATRIX_COLUMN_LABEL. */
 export const matrixPivotLabels = (labels: LabelNames) => ({

@@ -3,11 +3,12 @@ import {
   ReducerID,
   SpecialValue,
   transformDataFrame,
+  type CustomTransformOperator,
   type DataFrame,
   type DataTransformerConfig,
   type GroupingToMatrixTransformerOptions,
 } from '@grafana/data';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, map } from 'rxjs';
 
 /** The label names the matrix pivots on (configurable: the original HexaCTF operator spelled the first `challeng_id`). */
 export interface MatrixLabels {
@@ -71,6 +72,49 @@ export function matrixTransformations(labels: MatrixLabels, valueField = TABLE_V
     { id: DataTransformerID.groupingToMatrix, options: matrixOptions },
   ];
 }
+
+/** The labels singleNamespaceColumns reads and rewrites. */
+export interface MatrixColumnLabels {
+  challengeId: string;
+  namespace: string;
+  /** The column label of the matrix query (MATRIX_COLUMN_LABEL): `<challenge id> @ <namespace>`. */
+  column: string;
+}
+
+/**
+ * The matrix's columns from what the answer holds: the query names each column `<challenge id> @ <namespace>`;
+ * when every row of the answer is of one namespace (or none says), the column is the challenge id alone. With
+ * several namespaces in the answer the namespace stays, so the same user and challenge id in two namespaces are two
+ * cells, whatever the namespace filter offers or selects.
+ */
+export function singleNamespaceColumns(frames: DataFrame[], labels: MatrixColumnLabels): DataFrame[] {
+  const namespaces = new Set<unknown>();
+  for (const frame of frames) {
+    const ns = frame.fields.find((f) => f.name === labels.namespace);
+    for (const v of ns?.values ?? []) {
+      namespaces.add(v);
+    }
+  }
+  if (namespaces.size > 1) {
+    return frames;
+  }
+  return frames.map((frame) => {
+    const id = frame.fields.find((f) => f.name === labels.challengeId);
+    if (!id || !frame.fields.some((f) => f.name === labels.column)) {
+      return frame;
+    }
+    return {
+      ...frame,
+      fields: frame.fields.map((f) => (f.name === labels.column ? { ...f, values: [...id.values] } : f)),
+    };
+  });
+}
+
+/** singleNamespaceColumns as a transformation step (a custom operator: it runs in the app, not in a dashboard). */
+export const singleNamespaceColumnsOperator =
+  (labels: MatrixColumnLabels): CustomTransformOperator =>
+  () =>
+    map((frames: DataFrame[]) => singleNamespaceColumns(frames, labels));
 
 /**
  * Names the matrix's first column (grouping to matrix calls it `<row>\\<column>`, an internal name) `header`, in an

@@ -137,9 +137,11 @@ function operatorHealth(): SceneFlexItemLike[] {
     row(200, [
       PanelBuilders.stat()
         .setTitle('Reconcile errors in the range')
-        .setDescription('Reconciles of the Challenge controller that failed in the range. Above 0: open Triage.')
+        .setDescription(
+          'Reconciles of the Challenge controller that failed in the range. Above 0: open Triage. 0 only when the ' +
+            'controller reported in the range; No data when Prometheus holds none of its metrics.'
+        )
         .setData(runner('reconcile-errors-in-range', () => [instantSeries('A', reconcileErrorsInRangeQuery())]))
-        .setNoValue('0')
         .setOption('colorMode', BigValueColorMode.Background)
         .setOption('graphMode', BigValueGraphMode.None)
         .setThresholds({

@@ -32,10 +32,13 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
             .setData(
               new FilteredQueryRunner({
                 key: `count-${state.name}`,
-                build: (f) => [instantSeries(stateRefId(state), stateCountQuery(settings, state.value, f))],
+                settings,
+                operatorKnowledge: 'window',
+                build: (f, _recordingRules, at) => [
+                  instantSeries(stateRefId(state), stateCountQuery({ ...settings, at }, state.value, f)),
+                ],
               })
             )
-            .setNoValue('0')
             .setOption('colorMode', STATE_STAT_OPTIONS.colorMode)
             .setOption('graphMode', STATE_STAT_OPTIONS.graphMode)
             .setOption('textMode', STATE_STAT_OPTIONS.textMode)
@@ -53,9 +56,11 @@ const PER_CHALLENGE_STATES = [stateInfo(ChallengeState.Running), stateInfo(Chall
 function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
   const runner = new FilteredQueryRunner({
     key: 'per-challenge',
-    build: (f) =>
+    settings,
+    operatorKnowledge: 'window',
+    build: (f, _recordingRules, at) =>
       PER_CHALLENGE_STATES.map((state) =>
-        instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, f))
+        instantTable(stateRefId(state), challengeStateCountQuery({ ...settings, at }, state.value, f))
       ),
   });
   // The challenge id first and the only string field, then a value per state: the bar chart's x and its bars.
@@ -103,6 +108,7 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
       .setData(
         new FilteredQueryRunner({
           key: 'counts-over-time',
+          settings,
           useRecordingRules: true,
           build: (f, recordingRules) =>
             STATES.map((state) =>
@@ -114,7 +120,6 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
             ),
         })
       )
-      .setNoValue('0')
       .setOverrides(stateOverrides())
       .build(),
   });

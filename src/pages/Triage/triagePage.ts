@@ -16,7 +16,8 @@ export function triageScene(settings: ResolvedSettings) {
       description: ERROR_INSTANCES_DESCRIPTION,
       noValue: 'No instance is in Error',
       minHeight: 280,
-      build: (f) => errorInstancesQuery(settings, f),
+      settings,
+      build: (f, at) => errorInstancesQuery({ ...settings, at }, f),
     }),
     instancesTable(settings.labels, {
       key: 'stuck-deletions',
@@ -24,7 +25,8 @@ export function triageScene(settings: ResolvedSettings) {
       description: stuckDeletionsDescription(DEFAULT_STUCK_DELETION_AFTER),
       noValue: 'No unfinished deletion',
       minHeight: 280,
-      build: (f) => stuckDeletionsQuery(settings, f),
+      settings,
+      build: (f, at) => stuckDeletionsQuery({ ...settings, at }, f),
     }),
   ]);
 }

@@ -39,14 +39,21 @@ import { MissingMetricsNotice } from './MissingMetricsNotice';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
 
-function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
-  return new FilteredQueryRunner({ key, build });
+/** A runner of the window's instant figures (categories, requests): at the last report while it is last known. */
+function runner(key: string, s: ResolvedSettings, build: (s: QuerySettings, f: QueryFilters) => PromQuery[]) {
+  return new FilteredQueryRunner({
+    key,
+    settings: s,
+    operatorKnowledge: 'window',
+    build: (f, _recordingRules, at) => build({ ...s, at }, f),
+  });
 }
 
 /** A runner for the peak panels, which read the chart's recording rules when the selected Prometheus has them. */
 function peakRunner(key: string, s: ResolvedSettings, build: (s: QuerySettings, f: QueryFilters) => PromQuery[]) {
   return new FilteredQueryRunner({
     key,
+    settings: s,
     useRecordingRules: true,
     build: (f, recordingRules) => build({ ...s, recordingRules }, f),
   });
@@ -175,14 +182,15 @@ function requestsTable(
   key: string,
   title: string,
   label: [string, string],
-  build: (r: RequestResource, f: QueryFilters) => string
+  s: ResolvedSettings,
+  build: (s: QuerySettings, r: RequestResource, f: QueryFilters) => string
 ) {
   const rename: Record<string, string> = {};
   for (const r of RESOURCES) {
     rename[`Value #${r}`] = RESOURCE_NAMES[r];
   }
   const data = tableOf(
-    runner(key, (f) => RESOURCES.map((r) => instantTable(r, build(r, f)))),
+    runner(key, s, (qs, f) => RESOURCES.map((r) => instantTable(r, build(qs, r, f)))),
     label,
     rename
   );
@@ -212,7 +220,9 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setTitle('Running instances per category')
           .setDescription(CATEGORY_COUNT_DESCRIPTION)
           .setData(
-            runner('instances-by-category', (f) => [instantSeries('A', instancesByCategoryQuery(s, f), category)])
+            runner('instances-by-category', s, (qs, f) => [
+              instantSeries('A', instancesByCategoryQuery(qs, f), category),
+            ])
           )
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setDecimals(0)
@@ -223,7 +233,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
         PanelBuilders.piechart()
           .setTitle('Share of running instances per category')
           .setDescription(CATEGORY_SHARE_DESCRIPTION)
-          .setData(runner('category-share', (f) => [instantSeries('A', categoryShareQuery(s, f), category)]))
+          .setData(runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]))
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setUnit('percentunit')
           .build()
@@ -235,7 +245,8 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           'requests-by-challenge',
           'Requested by running instances, per challenge',
           [s.labels.challengeId, displayName('challengeId')],
-          (r, f) => requestsByChallengeQuery(s, r, f)
+          s,
+          (qs, r, f) => requestsByChallengeQuery(qs, r, f)
         )
       ),
       item(
@@ -243,7 +254,8 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           'requests-by-category',
           'Requested by running instances, per category',
           [CATEGORY_LABEL, 'Category'],
-          (r, f) => requestsByCategoryQuery(s, r, f)
+          s,
+          (qs, r, f) => requestsByCategoryQuery(qs, r, f)
         )
       ),
     ]),

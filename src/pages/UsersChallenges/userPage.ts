@@ -18,7 +18,8 @@ export function userScene(settings: ResolvedSettings, user: string) {
         description: userInstancesDescription(user),
         noValue: `No instances of ${user} in the window`,
         minHeight: 300,
-        build: (f) => userInstancesQuery(settings, user, f),
+        settings,
+        build: (f, at) => userInstancesQuery({ ...settings, at }, user, f),
       }),
     ],
     { window: true, filters: ['namespace', 'challengeId'] }

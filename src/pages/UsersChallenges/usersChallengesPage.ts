@@ -1,17 +1,9 @@
-import {
-  MultiValueVariable,
-  PanelBuilders,
-  SceneAppPage,
-  SceneDataTransformer,
-  SceneFlexItem,
-  sceneGraph,
-  type SceneObject,
-} from '@grafana/scenes';
+import { PanelBuilders, SceneAppPage, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
 import { FieldType } from '@grafana/data';
-import { matrixPivotLabels, matrixQuery } from '../../queries/users';
-import { displayName, filterVariable } from '../../settings/labelRoles';
+import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery } from '../../queries/users';
+import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
-import { matrixRowField, matrixRowHeader, matrixTransformations } from '../../transforms/matrix';
+import { matrixRowField, matrixRowHeader, matrixTransformations, singleNamespaceColumnsOperator } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
@@ -26,21 +18,6 @@ import { USER_KEY_MACRO } from './userKey';
 const PAGE_URL = prefixRoute(ROUTES.UsersChallenges);
 
 /**
- * Whether the matrix may show several namespaces: several selected, or "All" of several. Then its columns are per
- * (challenge, namespace), so the same user and challenge id in two namespaces are two cells, not one.
- */
-function severalNamespacesShown(runner: SceneObject | undefined): boolean {
-  const variable = runner && sceneGraph.lookupVariable(filterVariable('namespace'), runner);
-  if (!(variable instanceof MultiValueVariable)) {
-    return false;
-  }
-  const value = variable.getValue();
-  const selected = (Array.isArray(value) ? value : [value]).map(String);
-  const all = variable.hasAllValue() || selected.length === 0;
-  return (all ? variable.state.options.length : selected.length) > 1;
-}
-
-/**
  * The link from a user's row to their page: the time range, the datasource and the window go along. Not the
  * filters: Grafana's URL sanitizer decodes the link, so a value holding `&` or `#` would break the query string.
  */
@@ -51,16 +28,22 @@ export const USER_LINK = `${PAGE_URL}/user/\${${USER_KEY_MACRO}}?\${__url_time_r
  * one column per challenge, cells named and coloured by state.
  */
 function matrixPanel(settings: ResolvedSettings) {
-  // The runner builds its first queries in its constructor, before it is in a scene (then: one namespace).
-  let runner: FilteredQueryRunner | undefined = undefined;
-  runner = new FilteredQueryRunner({
+  const runner = new FilteredQueryRunner({
     key: 'matrix',
-    build: (f) => [instantTable('A', matrixQuery(settings, f, undefined, severalNamespacesShown(runner)))],
+    settings,
+    operatorKnowledge: 'window',
+    build: (f, _recordingRules, at) => [instantTable('A', matrixQuery({ ...settings, at }, f))],
   });
   const pivot = matrixPivotLabels(settings.labels);
+  // Columns per (challenge, namespace) when the answer holds several namespaces: decided from the data.
+  const columns = singleNamespaceColumnsOperator({
+    challengeId: settings.labels.challengeId,
+    namespace: settings.labels.namespace,
+    column: MATRIX_COLUMN_LABEL,
+  });
   const data = new SceneDataTransformer({
     $data: runner,
-    transformations: [...matrixTransformations(pivot), matrixRowHeader(pivot, displayName('username'))],
+    transformations: [columns, ...matrixTransformations(pivot), matrixRowHeader(pivot, displayName('username'))],
   });
   return (
     PanelBuilders.table()

@@ -1,106 +1,100 @@
 import React from 'react';
 import {
   SceneObjectBase,
+  VariableDependencyConfig,
   sceneGraph,
   type SceneComponentProps,
   type SceneObjectState,
 } from '@grafana/scenes';
 import { Alert } from '@grafana/ui';
-import { LoadingState, dateTime, type PanelData } from '@grafana/data';
-import { type QuerySettings } from '../../queries/common';
-import { JOB_LABEL, operatorSilenceQuery } from '../../queries/operatorStatus';
-import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
-import { instantTable } from '../../data/promQuery';
-import { UnsyncedTimeRange } from './UnsyncedTimeRange';
-
-/** A job that stopped reporting, and the last time one of its targets was up (ms; 0 = not within the lookback). */
-export interface SilentJob {
-  job: string;
-  sinceMs: number;
-}
+import { dateTime } from '@grafana/data';
+import type { QuerySettings } from '../../queries/common';
+import { PROMETHEUS_DS_REF } from '../../data/datasource';
+import { operatorKnowledgeCheck, type OperatorKnowledge } from '../../data/operatorKnowledge';
+import { DS_VARIABLE } from './variables';
 
 interface OperatorStatusState extends SceneObjectState {
-  /** The silence the page's time range was last moved for (moved once per silence, so the user can move it back). */
-  appliedSinceMs?: number;
+  /** What the page's last run knew of the operator; undefined before the first answer. */
+  knowledge?: OperatorKnowledge;
+  /** The range it was asked for (ms), for the no-data notice. */
+  fromMs?: number;
+  toMs?: number;
 }
 
+export const formatTime = (ms: number) => dateTime(ms).format('YYYY-MM-DD HH:mm:ss');
+
+/** The banner's title while the state is last known. */
+export const stoppedTitle = (sinceS: number) => `The Challenge operator stopped reporting at ${formatTime(sinceS * 1000)}`;
+/** The notice's title while Prometheus holds nothing from the operator for the range. */
+export const NO_DATA_TITLE = 'No data from the Challenge operator in this time range';
+
 /**
- * Says prominently when the operator is not reporting (docs/dashboard-semantics.md), with since when, and moves the
- * page's time range to end at that moment: every panel then shows the last known state, labelled as such here,
- * instead of decaying into an empty-looking cluster. It asks about now, whatever time range the page shows.
+ * Says on every page what Prometheus knows of the operator for the page's time range (docs/dashboard-semantics.md,
+ * "What the pages know"): nothing while it reports at the range's end (live); a banner when it stopped reporting
+ * inside the range (last known: the window's figures are those of that moment, the page's runners evaluate them
+ * there); a notice when there is nothing from it in the range (no data: the panels say so, never 0). It asks the
+ * same page-level check the runners wait for (one request per run), for the page's own time range, which it never
+ * moves.
  */
 export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
   static Component = OperatorStatusRenderer;
 
-  constructor(settings: QuerySettings) {
-    super({
-      $timeRange: new UnsyncedTimeRange({ from: 'now-1m', to: 'now' }),
-      $data: new FilteredQueryRunner({
-        key: 'operator-status',
-        build: () => [instantTable('silence', operatorSilenceQuery(settings))],
-      }),
-    });
+  protected _variableDependency = new VariableDependencyConfig(this, {
+    variableNames: [DS_VARIABLE],
+    onReferencedVariableValueChanged: () => this.check(),
+  });
+
+  /** Counts checks, so an older answer does not overwrite a newer one. */
+  private checks = 0;
+
+  constructor(private readonly settings: QuerySettings) {
+    super({});
     this.addActivationHandler(() => {
-      const sub = sceneGraph.getData(this).subscribeToState((state) => this.showLastKnown(silentJobs(state.data)));
+      this.check();
+      const sub = sceneGraph.getTimeRange(this).subscribeToState(() => this.check());
       return () => sub.unsubscribe();
     });
   }
 
-  /** Moves the page's time range (the parent's, not this object's own "now") to end at the last report. */
-  private showLastKnown(silent: SilentJob[] | undefined) {
-    const since = lastReport(silent);
-    if (!since || since === this.state.appliedSinceMs || !this.parent) {
+  /** Asks the page-level check for the current range (shared with the runners: one request). */
+  public check() {
+    const check = ++this.checks;
+    const uid = sceneGraph.interpolate(this, PROMETHEUS_DS_REF.uid);
+    if (!uid || uid === PROMETHEUS_DS_REF.uid || this._variableDependency.hasDependencyInLoadingState()) {
       return;
     }
-    const page = sceneGraph.getTimeRange(this.parent);
-    const { from, to } = page.state.value;
-    const span = to.valueOf() - from.valueOf();
-    this.setState({ appliedSinceMs: since });
-    page.onTimeRangeChange({
-      from: dateTime(since - span),
-      to: dateTime(since),
-      raw: { from: dateTime(since - span), to: dateTime(since) },
+    const range = sceneGraph.getTimeRange(this).state.value;
+    void operatorKnowledgeCheck.ask(uid, range, this.settings).then((knowledge) => {
+      if (check === this.checks && this.isActive) {
+        this.setState({ knowledge, fromMs: range.from.valueOf(), toMs: range.to.valueOf() });
+      }
     });
   }
 }
 
-/** The silent jobs in a status answer; undefined while there is no answer. */
-export function silentJobs(data: PanelData | undefined): SilentJob[] | undefined {
-  if (!data || data.state !== LoadingState.Done) {
-    return undefined;
-  }
-  const out: SilentJob[] = [];
-  for (const frame of data.series) {
-    const job = frame.fields.find((f) => f.name === JOB_LABEL);
-    const value = frame.fields.find((f) => f.type === 'number');
-    for (let i = 0; i < frame.length; i++) {
-      out.push({ job: String(job?.values[i] ?? ''), sinceMs: Number(value?.values[i] ?? 0) * 1000 });
-    }
-  }
-  return out;
-}
-
-/** When the last silent job was last up (the moment the pages can still show as known). */
-const lastReport = (silent: SilentJob[] | undefined) =>
-  silent?.length ? Math.max(...silent.map((j) => j.sinceMs)) : undefined;
-
 function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNotice>) {
-  const data = sceneGraph.getData(model).useState().data;
-  const silent = silentJobs(data);
-  if (!silent?.length) {
-    return null;
+  const { knowledge, fromMs, toMs } = model.useState();
+  if (knowledge?.kind === 'lastKnown') {
+    const when = formatTime(knowledge.sinceS * 1000);
+    return (
+      <Alert severity="error" title={stoppedTitle(knowledge.sinceS)}>
+        Prometheus has no report from the operator after {when} in this time range: its scrape target went down or
+        away, or it was removed. The counts, the matrix and the other figures of the window show the last known state,
+        as of {when}, not the cluster as it is at the end of the range; the time range itself is unchanged. Instances
+        created, deleted or failed after that are not in them.
+      </Alert>
+    );
   }
-  const since = lastReport(silent)!;
-  const jobs = silent.map((j) => j.job).join(', ');
-  const when = since ? dateTime(since).format('YYYY-MM-DD HH:mm:ss') : undefined;
-  return (
-    <Alert severity="error" title={`The Challenge operator is not reporting (job ${jobs})`}>
-      {when ? `No fresh state from the operator since ${when}` : 'No fresh state from the operator for over a day'}: its
-      scrape target is down or gone.{' '}
-      {when
-        ? `The panels below show the last known state, at ${when} (the time range now ends there), not the cluster as it is now.`
-        : 'The panels below cannot show the cluster as it is now.'}{' '}
-      Instances created, deleted or failed since then are not in them.
-    </Alert>
-  );
+  if (knowledge?.kind === 'noData') {
+    const range =
+      fromMs !== undefined && toMs !== undefined ? ` between ${formatTime(fromMs)} and ${formatTime(toMs)}` : '';
+    return (
+      <Alert severity="warning" title={NO_DATA_TITLE}>
+        Prometheus holds nothing from the operator{range}: neither its state gauge nor its controller metrics (a fresh
+        install, another datasource, a range before the event, or one past the retention). The panels say No data:
+        this is not an empty cluster.
+      </Alert>
+    );
+  }
+  return null;
 }

@@ -1,7 +1,10 @@
 /** What an instance's state in the window's views is (docs/dashboard-semantics.md). */
 export const VIEW_STATE_DESCRIPTION =
   'Each instance counts once: in its current state while the operator reports it, or as Deleted when that was its ' +
-  'last state within the window. An instance whose series vanished without a Deleted is not counted.';
+  'last state within the window; when one instance has two series (an operator restart or handover), the newest ' +
+  'sample wins. An instance whose series vanished without a Deleted is not counted. Evaluated at the end of the ' +
+  'time range, or, when the operator stopped reporting inside it, at its last report (the banner says so). 0 only ' +
+  'while the operator reports; No data when Prometheus holds nothing from it.';
 
 /** Panels whose meaning is not in their title alone. */
 export const ERROR_INSTANCES_DESCRIPTION =
@@ -21,4 +24,5 @@ export const REQUESTS_DESCRIPTION =
   'CPU cores and memory requested by the containers of the instances Running now (not what they use).';
 export const COUNTS_OVER_TIME_DESCRIPTION =
   'Instances in each state at each step: reported by the operator at that step, or Deleted within the step. ' +
-  'A short Error or Deleted shows for as long as it lasted.';
+  'A short Error or Deleted shows for as long as it lasted. 0 only where the operator reported: a scrape gap or an ' +
+  'outage is a gap in the lines, not a fall to 0.';

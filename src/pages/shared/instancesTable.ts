@@ -1,7 +1,7 @@
 import { DataTransformerID } from '@grafana/data';
 import { PanelBuilders, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
 import type { LabelNames } from '../../metric/contract';
-import type { QueryFilters } from '../../queries/common';
+import type { QueryFilters, QuerySettings } from '../../queries/common';
 import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { instantTable } from '../../data/promQuery';
@@ -37,17 +37,27 @@ export interface InstancesTableOptions {
   /** What the table says when no instance matches. */
   noValue: string;
   minHeight: number;
-  /** The instant query of instances (the four labels, valued with the state) for the selected filters. */
-  build: (f: QueryFilters) => string;
+  /**
+   * The instant query of instances (the four labels, valued with the state) for the selected filters, at `at` (Unix
+   * seconds, QuerySettings.at) while the operator's state is last known.
+   */
+  build: (f: QueryFilters, at?: number) => string;
+  /** The page's settings, for the operator check (src/data/operatorKnowledge.ts). */
+  settings: QuerySettings;
 }
 
 /** A table of instances: namespace, user, challenge, name and the state in a coloured cell. */
 export function instancesTable(
   labels: LabelNames,
-  { key, title, description, noValue, minHeight, build }: InstancesTableOptions
+  { key, title, description, noValue, minHeight, build, settings }: InstancesTableOptions
 ) {
   const data = new SceneDataTransformer({
-    $data: new FilteredQueryRunner({ key, build: (f) => [instantTable('A', build(f))] }),
+    $data: new FilteredQueryRunner({
+      key,
+      settings,
+      operatorKnowledge: 'window',
+      build: (f, _recordingRules, at) => [instantTable('A', build(f, at))],
+    }),
     transformations: [{ id: DataTransformerID.organize, options: instanceColumns(labels, STATE_COLUMN) }],
   });
   return new SceneFlexItem({
