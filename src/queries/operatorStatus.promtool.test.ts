@@ -8,8 +8,8 @@
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { metricPresenceQuery } from './common';
-import { legacyLabelPresenceQuery, operatorSilenceQuery } from './operatorStatus';
+import { lastReportQuery, metricPresenceQuery, reportingQuery } from './common';
+import { legacyLabelPresenceQuery } from './operatorStatus';
 import { stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { errorInstancesQuery } from './triage';
 import { userInstancesQuery } from './users';
@@ -18,48 +18,60 @@ import { EVAL, promtoolTestRules, substitute } from './promtool.fixture';
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 
 describe.each(PROMETHEUS_BUILDS)('operator not reporting, evaluated by promtool of Prometheus $name', (build) => {
-  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (up 0), op-b leaves service discovery at
-  // 3000 s (its series end), op-c keeps reporting. A fourth job is down but never exported the gauge.
+  // Three scrape targets exporting the gauge: op-a goes down at 3000 s (a failed scrape: up 0, staleness markers),
+  // op-b leaves service discovery at 3000 s (its series end), op-c keeps reporting. A fourth job is down but never
+  // exported the gauge. The pages read the operator's heartbeat (the gauge, the Challenge controller's counter), not
+  // `up` or the job: while one target still reports, the operator reports. (Before, the check named the silent jobs
+  // op-a and op-b from `up`, and the page moved its time range to their last `up`.)
   const gauge = (job: string, values: string) => ({
     series: `challenge_resource_status{job="${job}", instance="x", namespace="ctf", challenge_id="web-1", challenge_name="web-1-${job}", username="u"}`,
     values,
   });
   const up = (job: string, values: string) => ({ series: `up{job="${job}", instance="x"}`, values });
-  const input = [
+  const silent = [
     up('op-a', '1x99 0x21'),
     gauge('op-a', '1x99 stale'),
     up('op-b', '1x99 stale'),
     gauge('op-b', '1x99 stale'),
-    up('op-c', '1x120'),
-    gauge('op-c', '1x120'),
     up('unrelated', '0x120'),
   ];
-  const silence = operatorSilenceQuery(DEFAULT_SETTINGS, '1h');
+  const file = (input: object[], cases: Array<{ expr: string; at: string; exp: Array<[string, number]> }>) => ({
+    rule_files: [],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '30s',
+        input_series: input,
+        promql_expr_test: cases.map((c) => ({
+          expr: c.expr,
+          eval_time: c.at,
+          exp_samples: c.exp.map(([labels, value]) => ({ labels, value })),
+        })),
+      },
+    ],
+  });
 
-  it('names each silent job with the last time it was up, and nothing while all report', () => {
-    const file = {
-      rule_files: [],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          interval: '30s',
-          input_series: input,
-          promql_expr_test: [
-            // Last up sample 2970 s; at the 1 m resolution of the subquery the last step that saw it up is 2940 s.
-            {
-              expr: silence,
-              eval_time: EVAL,
-              exp_samples: [
-                { labels: '{job="op-a"}', value: 2940 },
-                { labels: '{job="op-b"}', value: 2940 },
-              ],
-            },
-            { expr: silence, eval_time: '2400s', exp_samples: [] },
-          ],
-        },
-      ],
-    };
-    const { status, output } = promtoolTestRules(build, file);
+  it('is live while one target reports, whatever `up` says of the others', () => {
+    const { status, output } = promtoolTestRules(
+      build,
+      file(
+        [...silent, up('op-c', '1x120'), gauge('op-c', '1x120')],
+        [{ expr: reportingQuery(DEFAULT_SETTINGS), at: EVAL, exp: [['{}', 1]] }]
+      )
+    );
+    expect(output).not.toContain('FAILED');
+    expect(status).toBe(0);
+  });
+
+  it('gives the last report (the last scrape, 2970 s) once none reports, and is live before', () => {
+    const { status, output } = promtoolTestRules(
+      build,
+      file(silent, [
+        { expr: reportingQuery(DEFAULT_SETTINGS), at: EVAL, exp: [] },
+        { expr: lastReportQuery(DEFAULT_SETTINGS, 3600), at: EVAL, exp: [['{}', 2970]] },
+        { expr: reportingQuery(DEFAULT_SETTINGS), at: '2400s', exp: [['{}', 1]] },
+      ])
+    );
     expect(output).not.toContain('FAILED');
     expect(status).toBe(0);
   });
@@ -114,8 +126,8 @@ describe.each(PROMETHEUS_BUILDS)(
           // While p2 was in Error (2820 s), it shows as Error over time and in Triage.
           { expr: stateCountOverTimeQuery(legacy, ErrorState), at: '2820s', exp: [['{}', 1]] },
           { expr: errorInstancesQuery(legacy), at: '2820s', exp: [[user('p2'), 3]] },
-          // The operator keeps reporting (up): no banner.
-          { expr: operatorSilenceQuery(legacy, '1h'), exp: [] },
+          // The operator keeps reporting: no banner.
+          { expr: reportingQuery(legacy), exp: [['{}', 1]] },
         ])
       );
       expect(output).not.toContain('FAILED');

@@ -24,12 +24,26 @@ describe('query text', () => {
     expect(matrixQuery(s, NO_FILTERS, '6h')).toContain('[6h]');
   });
 
-  it('counts each instance once, in its current state or Deleted within the window, 0 instead of no data', () => {
+  // Changed on purpose: the newest sample wins (not the highest), Deleted is compared per series before the
+  // aggregation, and the 0 is only there while the operator reports (docs/dashboard-semantics.md).
+  it('counts each instance once, in its newest state or Deleted within the window, 0 only while the operator reports', () => {
     const by = 'max by (namespace, username, challenge_id, challenge_name)';
+    const on = 'on (namespace, username, challenge_id, challenge_name)';
+    const m = 'challenge_resource_status';
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
-      `count((${by} (challenge_resource_status) or ` +
-        `${by} (last_over_time(challenge_resource_status[$window])) == 2) == 3) or vector(0)`
+      `count((${by} (${m} and (timestamp(${m}) >= ${on} group_left () ${by} (timestamp(${m})))) or ` +
+        `${by} (last_over_time(${m}[$window]) == 2)) == 3) or ` +
+        `(0 * group(${m} or controller_runtime_reconcile_total{controller="challenge"}))`
     );
+  });
+
+  it('evaluates every selector at the last report while the state is last known', () => {
+    const q = stateCountQuery({ ...s, at: 1767000000.5 }, ChallengeState.Running);
+    expect(q).toContain('challenge_resource_status @ 1767000000.5 and (timestamp(challenge_resource_status @ 1767000000.5)');
+    expect(q).toContain('last_over_time(challenge_resource_status[$window] @ 1767000000.5)');
+    expect(q).toContain('group(challenge_resource_status @ 1767000000.5 or controller_runtime_reconcile_total{controller="challenge"} @ 1767000000.5)');
+    expect(q.match(/challenge_resource_status/g)?.length).toBe(q.match(/@ 1767000000\.5/g)?.length! - 1);
+    expect(() => stateCountQuery({ ...s, at: Number.NaN }, ChallengeState.Running)).toThrow('invalid evaluation time');
   });
 
   it('uses the configured metric and label names', () => {
