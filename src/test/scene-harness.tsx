@@ -30,6 +30,7 @@ import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceS
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
 import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
+import { LAST_REPORT_REF, REPORTING_REF, operatorKnowledgeCheck } from '../data/operatorKnowledge';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
@@ -83,7 +84,11 @@ export interface PrometheusStub {
  * current state, or Deleted when that was its last state within the window. For tests that pin the query text.
  */
 export const viewStatesText = (by: string, selector: string, window: string) =>
-  `(max by (${by}) (${selector}) or max by (${by}) (last_over_time(${selector}[${window}])) == 2)`;
+  `(max by (${by}) (${selector} and (timestamp(${selector}) >= on (${by}) group_left () max by (${by}) (timestamp(${selector})))) ` +
+  `or max by (${by}) (last_over_time(${selector}[${window}]) == 2))`;
+
+/** The 0 of a count while the operator reports (src/queries/common.ts, zeroWhileReporting), default names. */
+export const REPORTING_ZERO = '(0 * group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"}))';
 
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {
@@ -265,6 +270,24 @@ export interface SceneHarness {
   labelValues: Record<string, string[]>;
   /** Frames for each query (default: none, i.e. Prometheus returned no series); throw to fail that query. */
   respond: Responder;
+  /**
+   * What the stand-in Prometheus holds from the operator: how it answers the page-level operator check
+   * (src/data/operatorKnowledge.ts). Default live: the operator reports at the range's end.
+   */
+  operator: { kind: 'live' } | { kind: 'lastKnown'; sinceS: number } | { kind: 'noData' };
+}
+
+/** The stand-in's answer to the operator check's queries; undefined for every other query. */
+function operatorCheckAnswer(harness: SceneHarness, q: SentQuery, toMs: number): DataFrame[] | undefined {
+  if (q.refId !== REPORTING_REF && q.refId !== LAST_REPORT_REF) {
+    return undefined;
+  }
+  const o = harness.operator;
+  if (o.kind === 'noData' || (o.kind === 'lastKnown' && q.refId === REPORTING_REF)) {
+    return [];
+  }
+  const value = q.refId === REPORTING_REF ? 1 : o.kind === 'lastKnown' ? o.sinceS : Math.floor(toMs / 1000);
+  return [instantNumberFrame(q.refId, value, toMs)];
 }
 
 /**
@@ -273,7 +296,15 @@ export interface SceneHarness {
  */
 export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]): SceneHarness {
   registerStandardTransformers();
-  const harness: SceneHarness = { queries: [], variableQueries: [], labelValues: {}, respond: () => [] };
+  const harness: SceneHarness = {
+    queries: [],
+    variableQueries: [],
+    labelValues: {},
+    respond: () => [],
+    operator: { kind: 'live' },
+  };
+  // The page-level check is shared by the runners of a page; each test's stand-in answers it afresh.
+  operatorKnowledgeCheck.clear();
   const settings = datasources.map(instanceSettings);
   const instances = new Map(settings.map((s) => [s.uid, new PrometheusStubApi(s, harness)]));
 
@@ -313,7 +344,7 @@ export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]):
       };
       harness.queries.push(sent);
       try {
-        series.push(...harness.respond(sent));
+        series.push(...(operatorCheckAnswer(harness, sent, request.range.to.valueOf()) ?? harness.respond(sent)));
       } catch (error) {
         // A responder throws for a query Prometheus rejects: Grafana reports it as that query's error.
         errors.push({ refId: target.refId, message: error instanceof Error ? error.message : String(error) });

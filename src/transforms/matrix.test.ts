@@ -2,7 +2,7 @@ import { createTheme, getDisplayProcessor, MappingType, type DataFrame } from '@
 
 import { registerStandardTransformers } from '../test/register-transformers';
 import { prometheusInstantTable, type InstantSample } from '../test/prometheus-table';
-import { applyTransformations, matrixRowField, matrixTransformations } from './matrix';
+import { applyTransformations, matrixRowField, matrixTransformations, singleNamespaceColumns } from './matrix';
 
 beforeAll(() => registerStandardTransformers());
 
@@ -135,5 +135,42 @@ describe('matrixTransformations', () => {
   it('yields no frame (the panel shows its no-data state) when Prometheus returns no series', async () => {
     const empty = prometheusInstantTable([], { timeMs: AT });
     expect(await applyTransformations([empty], matrixTransformations(DEFAULT_LABELS))).toEqual([]);
+  });
+});
+
+describe('singleNamespaceColumns: the columns from what the answer holds', () => {
+  const COLUMN = 'hexactf_matrix_column';
+  const columnLabels = { challengeId: 'challenge_id', namespace: 'namespace', column: COLUMN };
+  const pivot = { challengeId: COLUMN, username: 'username' };
+  /** A sample of the matrix query: the column label `<id> @ <namespace>` as the query writes it. */
+  const cell = (challengeId: string, username: string, value: number, namespace: string): InstantSample => {
+    const s = series(challengeId, username, value, namespace);
+    return { ...s, labels: { ...s.labels, [COLUMN]: `${challengeId} @ ${namespace}` } };
+  };
+  async function pivoted(samples: InstantSample[]) {
+    const frame = prometheusInstantTable(samples, { timeMs: AT });
+    const columns = singleNamespaceColumns([frame], columnLabels);
+    return asRows(await applyTransformations(columns, matrixTransformations(pivot)));
+  }
+
+  it('keeps one cell per namespace when the answer holds two (alice in ctf Running, in ctf-2 Error)', async () => {
+    const rows = await pivoted([cell('web-1', 'alice', 1, 'ctf'), cell('web-1', 'alice', 3, 'ctf-2')]);
+    expect(rows).toEqual([
+      [`username\\${COLUMN}`, 'web-1 @ ctf', 'web-1 @ ctf-2'],
+      ['alice', 1, 3],
+    ]);
+  });
+
+  it('names a column by the challenge id alone when the answer holds one namespace', async () => {
+    const rows = await pivoted([cell('web-1', 'alice', 1, 'ctf'), cell('pwn-1', 'bob', 3, 'ctf')]);
+    expect(rows).toEqual([
+      [`username\\${COLUMN}`, 'web-1', 'pwn-1'],
+      ['alice', 1, null],
+      ['bob', null, 3],
+    ]);
+  });
+
+  it('leaves an empty answer alone', () => {
+    expect(singleNamespaceColumns([], columnLabels)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import {
   lastQueriesOf,
   panelTitled,
   printedNoData,
+  REPORTING_ZERO,
   renderScene,
   setupHarness,
   settle,
@@ -38,14 +39,14 @@ describe('Lifecycle page', () => {
       format: 'table',
     });
     expect(lastQueriesOf(harness, 'transitions').map((q) => q.expr)).toEqual([
-      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", from="None"}[$__rate_interval])) * 60 or vector(0)`,
-      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or vector(0)`,
-      `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or vector(0)`,
+      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", from="None"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
+      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
+      `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
     ]);
     // The operator's own health is not per namespace.
     expect(lastQueriesOf(harness, 'reconcile-rate').map((q) => q.expr)).toEqual([
       'sum by (result) (rate(controller_runtime_reconcile_total{controller="challenge"}[$__rate_interval]))',
-      'sum(rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or vector(0)',
+      'sum(rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or (0 * group(controller_runtime_reconcile_total{controller="challenge"}))',
     ]);
     expect(lastQueriesOf(harness, 'work-queue')[0].expr).toBe('sum(workqueue_depth{name="challenge"})');
   });

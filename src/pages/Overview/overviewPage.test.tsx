@@ -15,6 +15,7 @@ import {
   settle,
   LEGACY_SETTINGS,
   viewStatesText,
+  REPORTING_ZERO,
 } from '../../test/scene-harness';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
@@ -28,7 +29,7 @@ describe('Overview page', () => {
     const harness = setupHarness();
     await renderScene(overviewScene(DEFAULT_SETTINGS));
     const expected = (n: number) =>
-      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == ${n}) or vector(0)`;
+      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == ${n}) or ${REPORTING_ZERO}`;
     ['Pending', 'Running', 'Deleted', 'Error'].forEach((state, n) => {
       expect(lastQueriesOf(harness, `count-${state}`)).toEqual([
         expect.objectContaining({
@@ -68,7 +69,7 @@ describe('Overview page', () => {
     ]);
     // $__rate_interval is the Prometheus datasource's own variable: it stays for the datasource to fill in.
     expect(overTime[1].expr).toBe(
-      `count(${viewStatesText(BY, 'challenge_resource_status', '$__rate_interval')} == 1) or vector(0)`
+      `count(${viewStatesText(BY, 'challenge_resource_status', '$__rate_interval')} == 1) or ${REPORTING_ZERO}`
     );
   });
 
@@ -87,7 +88,7 @@ describe('Overview page', () => {
     await act(async () => user.changeValueTo([odd]));
     await settle();
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(LEGACY_BY, 'challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}', '2h')} == 1) or vector(0)`
+      `count(${viewStatesText(LEGACY_BY, 'challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}', '2h')} == 1) or ${REPORTING_ZERO}`
     );
     await act(async () => user.changeValueTo(['alice', odd]));
     await settle();
@@ -108,7 +109,7 @@ describe('Overview page', () => {
     const sent = harness.queries.map((q) => q.expr).join('\n');
     expect(sent).not.toContain('player-');
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == 1) or vector(0)`
+      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == 1) or ${REPORTING_ZERO}`
     );
     // Picking one user, then "All" again, goes back to no matcher.
     await act(async () => user.changeValueTo(['player-7']));
@@ -127,7 +128,7 @@ describe('Overview page', () => {
     window.urlSync!.updateFromUrl({ 'var-window': '1h])) or vector(99) or (x[1h' });
     await renderScene(scene);
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(BY, 'challenge_resource_status', '6h')} == 1) or vector(0)`
+      `count(${viewStatesText(BY, 'challenge_resource_status', '6h')} == 1) or ${REPORTING_ZERO}`
     );
     await act(async () => window.changeValueTo('24h'));
     await settle();
@@ -141,7 +142,9 @@ describe('Overview page', () => {
     expect(screen.queryByText('Configured datasource not found')).not.toBeInTheDocument();
   });
 
-  it('styles each stat: display name and fixed colour by override, colour mode background, 0 for no value', async () => {
+  // Changed on purpose: a stat has no noValue any more. Its query answers 0 while the operator reports, nothing when
+  // nothing is known, which the panel shows as "No data", never as 0 (docs/dashboard-semantics.md).
+  it('styles each stat: display name and fixed colour by override, colour mode background, No data for no answer', async () => {
     const harness = setupHarness();
     harness.respond = (q) => (q.runner === 'count-Error' ? [instantNumberFrame('Error', 2)] : []);
     const scene = overviewScene(DEFAULT_SETTINGS);
@@ -149,7 +152,7 @@ describe('Overview page', () => {
     const error = panelTitled(scene, 'Error');
     expect(error.state.pluginId).toBe('stat');
     expect(error.state.options).toMatchObject({ colorMode: 'background', graphMode: 'none' });
-    expect(error.state.fieldConfig.defaults.noValue).toBe('0');
+    expect(error.state.fieldConfig.defaults.noValue).toBeUndefined();
     expect(error.state.fieldConfig.overrides).toEqual([
       {
         matcher: { id: FieldMatcherID.byFrameRefID, options: 'Error' },
@@ -159,11 +162,11 @@ describe('Overview page', () => {
         ],
       },
     ]);
-    // Rendered: the Error count with its name and colour; the others show 0 rather than "No data".
+    // Rendered: the Error count with its name and colour; the others, with no answer, say No data (not 0).
     // (the stat panel shows the number field; its name and colour come from the override)
     expect(printedRows('Error').map((row) => row.at(-1))).toEqual(['Error', '2']);
     expect(printedColor('Error', '2')).toBe('#F2495C');
-    expect(printedNoData('Running')).toBe('0');
+    expect(printedNoData('Running')).toBe('No data');
   });
 
   it('merges the per-challenge Running and Error tables into one row per challenge', async () => {
