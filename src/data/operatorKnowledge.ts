@@ -16,10 +16,7 @@ import type { PromQuery } from './promQuery';
  * An operator that reports and exports no instance is `live` (the counts are 0): an empty cluster.
  */
 export type OperatorKnowledge =
-  | { kind: 'live' }
-  | { kind: 'lastKnown'; sinceS: number }
-  | { kind: 'noData' }
-  | { kind: 'unknown' };
+  { kind: 'live' } | { kind: 'lastKnown'; sinceS: number } | { kind: 'noData' } | { kind: 'unknown' };
 
 export const UNKNOWN: OperatorKnowledge = Object.freeze({ kind: 'unknown' });
 

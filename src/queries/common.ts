@@ -135,8 +135,7 @@ export function atModifier(s: Pick<QuerySettings, 'at'>): string {
 /** An instant vector selector, at the settings' evaluation time. */
 export const instantAt = (s: Pick<QuerySettings, 'at'>, sel: string) => `${sel}${atModifier(s)}`;
 /** A range vector selector `<sel>[<range>]`, at the settings' evaluation time. */
-export const rangeAt = (s: Pick<QuerySettings, 'at'>, sel: string, range: string) =>
-  `${sel}[${range}]${atModifier(s)}`;
+export const rangeAt = (s: Pick<QuerySettings, 'at'>, sel: string, range: string) => `${sel}[${range}]${atModifier(s)}`;
 
 /** The state gauge's selector, filtered (no evaluation time: see status, statusRange). */
 export function statusSelector(s: QuerySettings, f: QueryFilters): string {

@@ -131,8 +131,16 @@ function groups(s: QuerySettings): Record<string, Group> {
     'leader handover overlap': {
       interval: '15s',
       series: [
-        gauge('erin', podA, steps(239, (i) => (i % 2 === 0 ? 3 : '_'))),
-        gauge('erin', podB, steps(240, (i) => (i >= 201 && i % 2 === 1 ? 1 : '_'))),
+        gauge(
+          'erin',
+          podA,
+          steps(239, (i) => (i % 2 === 0 ? 3 : '_'))
+        ),
+        gauge(
+          'erin',
+          podB,
+          steps(240, (i) => (i >= 201 && i % 2 === 1 ? 1 : '_'))
+        ),
       ],
       cases: [
         { expr: stateCountQuery(s, ErrorState), at: '3590s', exp: [[none, 0]] },

@@ -14,4 +14,3 @@ export function legacyLabelPresenceQuery(s: QuerySettings, window = WINDOW_VARIA
 
 /** Target label of the scrape job (Triage compares an instance's samples with its job's fullest instance). */
 export const JOB_LABEL = 'job';
-

@@ -39,9 +39,13 @@ describe('query text', () => {
 
   it('evaluates every selector at the last report while the state is last known', () => {
     const q = stateCountQuery({ ...s, at: 1767000000.5 }, ChallengeState.Running);
-    expect(q).toContain('challenge_resource_status @ 1767000000.5 and (timestamp(challenge_resource_status @ 1767000000.5)');
+    expect(q).toContain(
+      'challenge_resource_status @ 1767000000.5 and (timestamp(challenge_resource_status @ 1767000000.5)'
+    );
     expect(q).toContain('last_over_time(challenge_resource_status[$window] @ 1767000000.5)');
-    expect(q).toContain('group(challenge_resource_status @ 1767000000.5 or controller_runtime_reconcile_total{controller="challenge"} @ 1767000000.5)');
+    expect(q).toContain(
+      'group(challenge_resource_status @ 1767000000.5 or controller_runtime_reconcile_total{controller="challenge"} @ 1767000000.5)'
+    );
     expect(q.match(/challenge_resource_status/g)?.length).toBe(q.match(/@ 1767000000\.5/g)?.length! - 1);
     expect(() => stateCountQuery({ ...s, at: Number.NaN }, ChallengeState.Running)).toThrow('invalid evaluation time');
   });

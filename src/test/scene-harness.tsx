@@ -88,7 +88,8 @@ export const viewStatesText = (by: string, selector: string, window: string) =>
   `or max by (${by}) (last_over_time(${selector}[${window}]) == 2))`;
 
 /** The 0 of a count while the operator reports (src/queries/common.ts, zeroWhileReporting), default names. */
-export const REPORTING_ZERO = '(0 * group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"}))';
+export const REPORTING_ZERO =
+  '(0 * group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"}))';
 
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {

@@ -1,60 +1,142 @@
 import { screen } from '@testing-library/react';
-import { dateTime } from '@grafana/data';
-import { sceneGraph } from '@grafana/scenes';
+import { sceneGraph, type SceneObject } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
-import { prometheusInstantTable } from '../../test/prometheus-table';
-import { lastQueriesOf, renderScene, setupHarness } from '../../test/scene-harness';
+import { LAST_REPORT_REF, REPORTING_REF } from '../../data/operatorKnowledge';
+import {
+  instantNumberFrame,
+  lastQueriesOf,
+  printedNoData,
+  printedRows,
+  renderScene,
+  setupHarness,
+  type SceneHarness,
+  type SentQuery,
+} from '../../test/scene-harness';
+import { lifecycleScene } from '../Lifecycle/lifecyclePage';
 import { overviewScene } from '../Overview/overviewPage';
 import { triageScene } from '../Triage/triagePage';
 import { usageScene } from '../Usage/usagePage';
 import { usersChallengesScene } from '../UsersChallenges/usersChallengesPage';
+import { NO_DATA_TITLE, formatTime, stoppedTitle } from './OperatorStatusNotice';
 
 const SINCE_S = 1_767_000_000;
-const TITLE = 'The Challenge operator is not reporting (job challenge-operator)';
+/** PromQL's @ modifier with a time (not the matrix column's separator ' @ '). */
+const AT_MODIFIER = / @ [0-9]/;
+const PAGES: Array<[string, (s: typeof DEFAULT_SETTINGS) => SceneObject]> = [
+  ['Overview', overviewScene],
+  ['Users x Challenges', usersChallengesScene],
+  ['Usage', usageScene],
+  ['Triage', triageScene],
+  ['Lifecycle', lifecycleScene],
+];
+/** The runners of each page that evaluate the window's instant figures (at the last report while last known). */
+const WINDOW_RUNNERS: Record<string, string[]> = {
+  Overview: ['count-Pending', 'count-Running', 'count-Deleted', 'count-Error', 'per-challenge'],
+  'Users x Challenges': ['matrix'],
+  Usage: ['instances-by-category', 'category-share', 'requests-by-challenge', 'requests-by-category'],
+  Triage: ['error-instances', 'stuck-deletions'],
+  Lifecycle: [],
+};
 
-/** The stand-in Prometheus answers the status query: the operator's job silent since SINCE_S. */
-function operatorDown() {
+const isCheck = (q: SentQuery) => q.refId === REPORTING_REF || q.refId === LAST_REPORT_REF;
+const pageQueries = (harness: SceneHarness) => harness.queries.filter((q) => !isCheck(q) && q.runner);
+
+async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operator: SceneHarness['operator']) {
   const harness = setupHarness();
-  harness.respond = (q) =>
-    q.runner === 'operator-status'
-      ? [prometheusInstantTable([{ labels: { job: 'challenge-operator' }, value: SINCE_S }], { timeMs: 1 })]
-      : [];
-  return harness;
+  harness.operator = operator;
+  // Every count answers 0 (the operator reports and nothing is in that state), the rest nothing.
+  harness.respond = (q) => (q.runner.startsWith('count-') ? [instantNumberFrame(q.refId, 0)] : []);
+  const scene = build(DEFAULT_SETTINGS);
+  await renderScene(scene);
+  return { harness, scene };
 }
 
-describe('operator status banner', () => {
-  it('asks about now with the silence query on every page', async () => {
-    for (const scene of [overviewScene, usersChallengesScene, usageScene, triageScene]) {
-      const harness = setupHarness();
-      await renderScene(scene(DEFAULT_SETTINGS));
-      const [status] = lastQueriesOf(harness, 'operator-status');
-      expect(status.expr).toContain('unless on (job) (up == 1)');
-      expect(status.expr).toContain('last_over_time(challenge_resource_status[1d])');
+describe('what the pages know of the operator', () => {
+  it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
+    const { harness } = await render(overviewScene, { kind: 'live' });
+    const checks = harness.queries.filter(isCheck);
+    expect(checks.map((q) => q.refId).sort()).toEqual([LAST_REPORT_REF, REPORTING_REF]);
+    const last = checks.find((q) => q.refId === LAST_REPORT_REF)!;
+    // The default range is 6 h: the subquery spans it, at 2 m steps (about 200 of them).
+    expect(last.expr).toContain('[21600s:120s]');
+    expect(last.expr).toContain('timestamp(challenge_resource_status) or timestamp(controller_runtime_reconcile_total');
+    expect(last.expr).not.toContain('job');
+    expect(last.expr).not.toContain('up');
+  });
+
+  it.each(PAGES)(
+    'on %s, live: no notice, the queries at the range end, an empty cluster shows 0',
+    async (page, build) => {
+      const { harness } = await render(build, { kind: 'live' });
+      expect(screen.queryByText(NO_DATA_TITLE)).toBeNull();
+      expect(screen.queryByText(/stopped reporting/)).toBeNull();
+      for (const q of pageQueries(harness)) {
+        expect(q.expr).not.toMatch(AT_MODIFIER);
+      }
+      if (page === 'Overview') {
+        expect(printedRows('Running').map((row) => row.at(-1))).toEqual(['Running', '0']);
+      }
+    }
+  );
+
+  it.each(PAGES)(
+    'on %s, last known: a banner with the last report, the window evaluated @ it, the range not moved',
+    async (page, build) => {
+      const { harness, scene } = await render(build, { kind: 'lastKnown', sinceS: SINCE_S });
+      const before = sceneGraph.getTimeRange(scene).state.value;
+      expect(screen.getByText(stoppedTitle(SINCE_S))).toBeInTheDocument();
+      expect(
+        screen.getByText(new RegExp(`show the last known state, as of ${formatTime(SINCE_S * 1000)}`))
+      ).toBeInTheDocument();
+      for (const runner of WINDOW_RUNNERS[page]) {
+        const queries = lastQueriesOf(harness, runner);
+        expect(queries.length).toBeGreaterThan(0);
+        for (const q of queries) {
+          expect(q.expr).toContain(`@ ${SINCE_S}`);
+        }
+      }
+      // Range queries (over time, peaks, lifecycle) stay over the page's range: no @.
+      for (const q of pageQueries(harness).filter((q) => !WINDOW_RUNNERS[page].includes(q.runner))) {
+        expect(q.expr).not.toMatch(AT_MODIFIER);
+      }
+      // The page's time range is what it was (one time range, not moved to the last report).
+      const after = sceneGraph.getTimeRange(scene).state.value;
+      expect(after.to.valueOf()).toBe(before.to.valueOf());
+      expect(after.to.valueOf()).not.toBe(SINCE_S * 1000);
+    }
+  );
+
+  it.each(PAGES)('on %s, no data: a notice, nothing sent, the stats say No data (never 0)', async (page, build) => {
+    const { harness } = await render(build, { kind: 'noData' });
+    expect(screen.getByText(NO_DATA_TITLE)).toBeInTheDocument();
+    expect(screen.getByText(/this is not an empty cluster/)).toBeInTheDocument();
+    // Runners that wait for the check sent nothing (the notices of the page may still ask their own questions).
+    for (const runner of WINDOW_RUNNERS[page]) {
+      expect(lastQueriesOf(harness, runner)).toEqual([]);
+    }
+    if (page === 'Overview') {
+      expect(lastQueriesOf(harness, 'counts-over-time')).toEqual([]);
+      for (const state of ['Pending', 'Running', 'Deleted', 'Error']) {
+        expect(printedNoData(state)).toBe('No data');
+      }
     }
   });
 
-  it('says nothing while the operator reports', async () => {
-    setupHarness();
-    await renderScene(overviewScene(DEFAULT_SETTINGS));
-    expect(screen.queryByText(TITLE)).toBeNull();
-  });
-
-  it.each([
-    ['Overview', overviewScene],
-    ['Users x Challenges', usersChallengesScene],
-    ['Usage', usageScene],
-    ['Triage', triageScene],
-  ])('on %s: says so with since when, and shows the last known state at that time', async (_page, build) => {
-    operatorDown();
-    const scene = build(DEFAULT_SETTINGS);
-    await renderScene(scene);
-    const when = dateTime(SINCE_S * 1000).format('YYYY-MM-DD HH:mm:ss');
-    expect(screen.getByText(TITLE)).toBeInTheDocument();
-    expect(screen.getByText(new RegExp(`No fresh state from the operator since ${when}`))).toBeInTheDocument();
-    expect(screen.getByText(new RegExp(`show the last known state, at ${when}`))).toBeInTheDocument();
-    // The page's time range now ends at the last report (the 6 h span kept), so instant panels read that moment.
-    const range = sceneGraph.getTimeRange(scene).state.value;
-    expect(range.to.valueOf()).toBe(SINCE_S * 1000);
-    expect(range.to.valueOf() - range.from.valueOf()).toBe(6 * 3600 * 1000);
+  it('after a recovery the next run is live again by itself', async () => {
+    const { harness, scene } = await render(overviewScene, { kind: 'lastKnown', sinceS: SINCE_S });
+    expect(screen.getByText(stoppedTitle(SINCE_S))).toBeInTheDocument();
+    harness.operator = { kind: 'live' };
+    // A refresh: the relative range is evaluated again (a new end), so the check is asked again.
+    await renderAgain(scene);
+    expect(screen.queryByText(stoppedTitle(SINCE_S))).toBeNull();
+    expect(lastQueriesOf(harness, 'count-Running')[0].expr).not.toMatch(AT_MODIFIER);
   });
 });
+
+async function renderAgain(scene: SceneObject) {
+  const { act } = await import('@testing-library/react');
+  const { settle } = await import('../../test/scene-harness');
+  await new Promise((r) => setTimeout(r, 5));
+  await act(async () => sceneGraph.getTimeRange(scene).onRefresh());
+  await settle();
+}

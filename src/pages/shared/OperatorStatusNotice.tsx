@@ -24,7 +24,8 @@ interface OperatorStatusState extends SceneObjectState {
 export const formatTime = (ms: number) => dateTime(ms).format('YYYY-MM-DD HH:mm:ss');
 
 /** The banner's title while the state is last known. */
-export const stoppedTitle = (sinceS: number) => `The Challenge operator stopped reporting at ${formatTime(sinceS * 1000)}`;
+export const stoppedTitle = (sinceS: number) =>
+  `The Challenge operator stopped reporting at ${formatTime(sinceS * 1000)}`;
 /** The notice's title while Prometheus holds nothing from the operator for the range. */
 export const NO_DATA_TITLE = 'No data from the Challenge operator in this time range';
 
@@ -78,10 +79,10 @@ function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNot
     const when = formatTime(knowledge.sinceS * 1000);
     return (
       <Alert severity="error" title={stoppedTitle(knowledge.sinceS)}>
-        Prometheus has no report from the operator after {when} in this time range: its scrape target went down or
-        away, or it was removed. The counts, the matrix and the other figures of the window show the last known state,
-        as of {when}, not the cluster as it is at the end of the range; the time range itself is unchanged. Instances
-        created, deleted or failed after that are not in them.
+        Prometheus has no report from the operator after {when} in this time range: its scrape target went down or away,
+        or it was removed. The counts, the matrix and the other figures of the window show the last known state, as of{' '}
+        {when}, not the cluster as it is at the end of the range; the time range itself is unchanged. Instances created,
+        deleted or failed after that are not in them.
       </Alert>
     );
   }
@@ -91,8 +92,8 @@ function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNot
     return (
       <Alert severity="warning" title={NO_DATA_TITLE}>
         Prometheus holds nothing from the operator{range}: neither its state gauge nor its controller metrics (a fresh
-        install, another datasource, a range before the event, or one past the retention). The panels say No data:
-        this is not an empty cluster.
+        install, another datasource, a range before the event, or one past the retention). The panels say No data: this
+        is not an empty cluster.
       </Alert>
     );
   }
