@@ -11,19 +11,19 @@
  * step. Here every query the app ships is built
  * by the app's own query module (src/queries), run through Prometheus' HTTP API at each step's time as its panel
  * runs it (instant or range), turned into frames as Grafana's Prometheus datasource does (grafana-frames.ts), passed
- * through the app's own transforms (src/transforms/matrix.ts) and banner logic (OperatorStatusNotice's silentJobs),
- * and the answers must equal what the apiserver held, or, while the operator was down, the documented "not
- * reporting" state: the banner, since the last report, and the last known state (docs/dashboard-semantics.md).
+ * through the app's own transforms (src/transforms/matrix.ts) and operator check (src/data/operatorKnowledge.ts),
+ * and the answers must equal what the apiserver held, or, while the operator was down, the documented "last known"
+ * state: the banner, the last report, and the window evaluated there (docs/dashboard-semantics.md).
  * The Lifecycle page's quantiles, lifetime shares and counts must equal what each operator pod's own exposition gives
  * (histogram-quantile.ts), and that exposition what the cluster did while the pod ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { FieldType, LoadingState, type DataFrame } from '@grafana/data';
+import { FieldType, LoadingState, dateTime, type DataFrame } from '@grafana/data';
 import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
 
 import { ChallengeState, INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
-import { silentJobs, type SilentJob } from '../../src/pages/shared/OperatorStatusNotice';
+import { knowledgeOf, knowledgeQueries, type OperatorKnowledge } from '../../src/data/operatorKnowledge';
 import {
   NO_FILTERS,
   labelValuesVariableQuery,
@@ -45,7 +45,7 @@ import {
   reconcileRateQuery,
   workQueueDepthQuery,
 } from '../../src/queries/operatorHealth';
-import { legacyLabelPresenceQuery, operatorSilenceQuery } from '../../src/queries/operatorStatus';
+import { legacyLabelPresenceQuery } from '../../src/queries/operatorStatus';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../src/queries/overview';
 import { errorInstancesQuery, stuckDeletionsQuery } from '../../src/queries/triage';
 import {
@@ -58,11 +58,11 @@ import {
   requestsByChallengeQuery,
   topUsersQuery,
 } from '../../src/queries/usage';
-import { matrixPivotLabels, matrixQuery, userInstancesQuery } from '../../src/queries/users';
+import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery, userInstancesQuery } from '../../src/queries/users';
 import { FILTER_ROLES } from '../../src/settings/labelRoles';
 import { DEFAULT_SETTINGS, resolveSettings, type ResolvedSettings } from '../../src/settings/settings';
 import { registerStandardTransformers } from '../../src/test/register-transformers';
-import { applyTransformations, matrixTransformations } from '../../src/transforms/matrix';
+import { applyTransformations, matrixTransformations, singleNamespaceColumns } from '../../src/transforms/matrix';
 import { BUILDS } from './builds';
 import type { Checkpoint, LifecycleTruth, OriginalCheckpoint, TruthRow } from './cluster';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
@@ -170,31 +170,57 @@ function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, nu
 const namespacesOf = (rows: Array<{ namespace: string }>) => [...new Set(rows.map((r) => r.namespace))].sort();
 const usersOf = (rows: Array<{ user: string }>) => [...new Set(rows.map((r) => r.user))].sort();
 
-/** The operator-not-reporting banner as the pages compute it (asked about `now`): the silent jobs and since when. */
-async function silence(promUrl: string, s: ResolvedSettings, now: number): Promise<SilentJob[]> {
-  const table = tableFrame(await instantQuery(promUrl, operatorSilenceQuery(s), now), now * 1000);
-  return silentJobs({ state: LoadingState.Done, series: table.length ? [table] : [], timeRange: undefined! })!;
+/**
+ * What the pages know of the operator for a range from the cluster's start to `at` (the page-level check's own
+ * queries, through knowledgeOf): live, last known since when, or no data.
+ */
+async function knowledge(promUrl: string, s: ResolvedSettings, at: number): Promise<OperatorKnowledge> {
+  const from = cluster.startTime - 60;
+  const range = { from: dateTime(from * 1000), to: dateTime(at * 1000), raw: { from: '', to: '' } };
+  const series: DataFrame[] = [];
+  for (const q of knowledgeQueries(s, range as never)) {
+    for (const frame of seriesFrames(await instantQuery(promUrl, q.expr, at))) {
+      series.push({ ...frame, refId: q.refId });
+    }
+  }
+  return knowledgeOf({ state: LoadingState.Done, series, timeRange: range as never });
 }
+
+/** The page's column step of the matrix (src/transforms/matrix.ts): the namespace only when the answer holds several. */
+const columns = (frames: DataFrame[]) =>
+  singleNamespaceColumns(frames, { challengeId: 'challenge_id', namespace: 'namespace', column: MATRIX_COLUMN_LABEL });
 
 /**
  * What the window's views show at `at` (stats, per-challenge counts, the matrix per namespace, each user's page,
  * Triage, the over-time panel's last step): the panels whose answer is the instances' state.
  */
-async function views(promUrl: string, s: ResolvedSettings, at: number, users: string[], namespaces: string[]) {
+async function views(
+  promUrl: string,
+  settings: ResolvedSettings,
+  at: number,
+  users: string[],
+  namespaces: string[],
+  evalAt?: number
+) {
+  // The window's instant figures at `evalAt` (the last report, while it is last known), as the pages' runners build
+  // them; the over-time panel over the range, as is.
+  const s = { ...settings, at: evalAt };
   const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q, at), at));
   const id = s.labels.challengeId;
   const stateCounts: Record<string, number[]> = {};
-  const overTimeAtEnd: Record<string, number> = {};
+  const overTimeAtEnd: Record<string, number | null> = {};
   const perChallenge: Record<string, Record<string, number>> = {};
   for (const { value, name } of STATES) {
     stateCounts[name] = statValues(await instant(stateCountQuery(s, value)));
     perChallenge[name] = valuesBy(await instant(challengeStateCountQuery(s, value)), id);
     if (value !== ChallengeState.Deleted) {
       const frames = seriesFrames(
-        await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(s, value), at), at - 30, at, 1)
+        await rangeQuery(promUrl, interpolate(stateCountOverTimeQuery(settings, value), at), at - 30, at, 1)
       );
-      const values = frames[0].fields[1].values as number[];
-      overTimeAtEnd[name] = values[values.length - 1];
+      // No sample at the end (null) while the operator does not report there: a gap, not a 0.
+      const values = (frames[0]?.fields[1].values ?? []) as number[];
+      const times = (frames[0]?.fields[0].values ?? []) as number[];
+      overTimeAtEnd[name] = times.at(-1) === at * 1000 ? values[values.length - 1] : null;
     }
   }
   // The matrix, one per namespace (the page's namespace filter): instant, table format, then the app's transforms.
@@ -204,15 +230,18 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
       await instantQuery(promUrl, interpolate(matrixQuery(s, { namespace: [ns] }), at), at),
       at * 1000
     );
-    matrix[ns] = matrixCells(await applyTransformations([table], matrixTransformations(matrixPivotLabels(s.labels))));
+    matrix[ns] = matrixCells(
+      await applyTransformations(columns([table]), matrixTransformations(matrixPivotLabels(s.labels)))
+    );
   }
-  // "All" of several namespaces: one cell per (namespace, user, challenge), the columns per challenge and namespace.
+  // "All" of several namespaces: one cell per (namespace, user, challenge), the columns per challenge and namespace
+  // (decided from the answer, as the page does).
   const allTable = tableFrame(
-    await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS, undefined, true), at), at),
+    await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS), at), at),
     at * 1000
   );
   const allNamespaces = matrixCells(
-    await applyTransformations([allTable], matrixTransformations(matrixPivotLabels(s.labels)))
+    await applyTransformations(columns([allTable]), matrixTransformations(matrixPivotLabels(s.labels)))
   );
   const userInstances: Record<string, Record<string, number>> = {};
   for (const user of users) {
@@ -236,7 +265,7 @@ async function views(promUrl: string, s: ResolvedSettings, at: number, users: st
 function expectedViews(truth: TruthRow[], users: string[], namespaces: string[]) {
   const challenges = [...new Set(truth.map((r) => r.challengeId))].sort();
   const stateCounts: Record<string, number[]> = {};
-  const overTimeAtEnd: Record<string, number> = {};
+  const overTimeAtEnd: Record<string, number | null> = {};
   const perChallenge: Record<string, Record<string, number>> = {};
   for (const { value, name } of STATES) {
     stateCounts[name] = [count(truth, (r) => r.value === value)];
@@ -395,33 +424,33 @@ async function checkPath(promUrl: string, s: ResolvedSettings) {
   const users = usersOf(all);
   const namespaces = namespacesOf(all);
   for (const cp of cluster.checkpoints) {
-    const banner = await silence(promUrl, s, cp.at);
+    const known = await knowledge(promUrl, s, cp.at);
     if (cp.reporting) {
-      expect({ step: cp.step, banner }).toEqual({ step: cp.step, banner: [] });
+      expect({ step: cp.step, known }).toEqual({ step: cp.step, known: { kind: 'live' } });
       expect({ step: cp.step, ...(await views(promUrl, s, cp.at, users, namespaces)) }).toEqual({
         step: cp.step,
         ...expectedViews(cp.truth, users, namespaces),
       });
       continue;
     }
-    // Not reporting: the banner names the job, since the last report to the minute (the status query's resolution).
-    expect(banner.map((j) => j.job)).toEqual([cluster.job]);
-    const since = banner[0].sinceMs / 1000;
+    // Not reporting: last known, since the operator's last scrape (no job involved).
+    expect(known.kind).toBe('lastKnown');
+    const since = (known as { sinceS: number }).sinceS;
     expect(since).toBeLessThanOrEqual(cp.killedAt!);
     expect(since).toBeGreaterThanOrEqual(cp.stableFrom!);
-    // The page's time range ends there: every panel shows the last known state, not an empty-looking cluster.
-    expect({ step: cp.step, ...(await views(promUrl, s, since, users, namespaces)) }).toEqual({
+    // The page's range is not moved: its window figures are evaluated @ the last report and show the last known
+    // state; the over-time panel has no sample at the range's end (a gap, not a 0).
+    const expected = expectedViews(cp.truth, users, namespaces);
+    expect({ step: cp.step, ...(await views(promUrl, s, cp.at, users, namespaces, since)) }).toEqual({
       step: cp.step,
-      ...expectedViews(cp.truth, users, namespaces),
+      ...expected,
+      overTimeAtEnd: Object.fromEntries(Object.keys(expected.overTimeAtEnd).map((k) => [k, null])),
     });
-    // Moved back to now, the views hold only the deletions within the window: nothing Running, nothing in Error.
+    // Without the evaluation time (the bundled dashboard), the queries hold only the deletions within the window
+    // and never a 0: nothing is known of Pending, Running or Error at the range's end.
     const now = await views(promUrl, s, cp.at, users, namespaces);
-    expect(now.stateCounts).toEqual({
-      ...expectedViews(cp.truth, users, namespaces).stateCounts,
-      Pending: [0],
-      Running: [0],
-      Error: [0],
-    });
+    const deleted = expected.stateCounts.Deleted[0];
+    expect(now.stateCounts).toEqual({ Pending: [], Running: [], Error: [], Deleted: deleted > 0 ? [deleted] : [] });
   }
 }
 
@@ -816,7 +845,7 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
             result: [],
           });
         }
-        expect(await silence(url, LEGACY, at)).toEqual([]);
+        expect(await knowledge(url, LEGACY, at)).toEqual({ kind: 'live' });
       }
       // This operator's Prometheus is not taken for the original.
       const at = cluster.checkpoints[0].at;
