@@ -52,6 +52,10 @@ interface Bench {
   query: string;
 }
 
+/** Stand-ins replaced at run time: the last-report query depends on the range, the @ time on the range's end. */
+const LAST_REPORT_MARKER = 'hexactf-bench-last-report';
+const AT_MARKER = 1234567.125;
+
 /** Every panel and variable query of the pages, as built by src/queries/. */
 function dashboardQueries(s: QuerySettings): Bench[] {
   const out: Bench[] = [];
@@ -85,6 +89,15 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   out.push({ name: 'memory by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'memory') });
   out.push({ name: 'triage: errors', kind: 'instant', query: q.errorInstancesQuery(s) });
   out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
+  // The page-level operator check (src/data/operatorKnowledge.ts), asked once per page run; its range is the page's.
+  out.push({ name: 'check: reporting', kind: 'instant', query: q.reportingQuery(s) });
+  out.push({ name: 'check: last report', kind: 'instant', query: LAST_REPORT_MARKER });
+  // A window figure while last known: evaluated @ 10 minutes before the range's end.
+  out.push({
+    name: 'stat Running @ last report',
+    kind: 'instant',
+    query: q.stateCountQuery({ ...s, at: AT_MARKER }, ChallengeState.Running),
+  });
   for (const role of FILTER_ROLES) {
     out.push({ name: `variable ${filterVariable(role)}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
   }
@@ -101,7 +114,8 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
   const step = stepFor(rangeS);
   // $__rate_interval = max($__interval + scrape interval, 4 x scrape interval)
   const rateInterval = `${Math.max(step + SCRAPE_S, 4 * SCRAPE_S)}s`;
-  const text = b.query
+  const text = (b.query === LAST_REPORT_MARKER ? q.lastReportQuery(DEFAULT_SETTINGS, rangeS) : b.query)
+    .replaceAll(String(AT_MARKER), String(endS - 600))
     .replaceAll('$window', `${windowH}h`)
     .replaceAll('$__range', `${rangeS}s`)
     .replaceAll('$__rate_interval', rateInterval);

@@ -128,7 +128,11 @@ const instance = (user: string, id: string): Labels => ({
   [L.challengeName]: `${id}-${user}`,
   [L.username]: user,
 });
-const cell = (user: string, id: string): Labels => ({ ...instance(user, id), [MATRIX_COLUMN_LABEL]: id });
+// The bundled dashboard has no column step: every column carries its namespace (src/queries/users.ts).
+const cell = (user: string, id: string): Labels => ({
+  ...instance(user, id),
+  [MATRIX_COLUMN_LABEL]: `${id} @ ${instance(user, id)[L.namespace]}`,
+});
 const unlabelled = (value: number) => [{ labels: {}, value }];
 const perChallenge = (web: number, pwn: number) => [
   { labels: { [L.challengeId]: 'web-1' }, value: web },

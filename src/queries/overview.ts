@@ -1,6 +1,7 @@
 /** The Overview page: instances per state, per challenge, and over time. */
 import { ChallengeState, STATE_RULE_LABEL } from '../metric/contract';
 import {
+  CONTROLLER_HEARTBEAT,
   NO_FILTERS,
   RATE_INTERVAL_VARIABLE,
   STATE_COUNT_RULE,
@@ -50,7 +51,9 @@ export function stateCountOverTimeQuery(
       ['namespace', 'challengeId'],
       [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
     );
-    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or ${zeroWhileReporting(s)}`;
+    // The 0 from the rule's own series and the controller's counter: not the raw gauge, whose every series the
+    // rule form exists not to read at every step.
+    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or (0 * group(${STATE_COUNT_RULE} or ${CONTROLLER_HEARTBEAT}))`;
   }
   return `count(${lastStates(s, f, interval)} == ${state}) or ${zeroWhileReporting(s)}`;
 }

@@ -23,9 +23,12 @@ describe('Triage page', () => {
     const harness = setupHarness();
     await renderScene(triageScene(LEGACY));
     const id = 'namespace, username, challeng_id, challenge_name';
+    // The newest sample of each instance (a handover scrape shows the newer exporter's state, not Error over Running).
+    const newest = (m: string) =>
+      `max by (${id}) (${m} and (timestamp(${m}) >= on (${id}) group_left () max by (${id}) (timestamp(${m}))))`;
     expect(lastQueriesOf(harness, 'error-instances')).toEqual([
       expect.objectContaining({
-        expr: `max by (${id}) (challenge_resource_status) == 3`,
+        expr: `${newest('challenge_resource_status')} == 3`,
         instant: true,
         format: 'table',
       }),
@@ -33,7 +36,7 @@ describe('Triage page', () => {
     const samples = `sum by (${id}, job) (count_over_time(challenge_resource_status[5m]))`;
     expect(lastQueriesOf(harness, 'stuck-deletions')[0].expr).toBe(
       [
-        `(max by (${id}) (challenge_resource_status) == 2)`,
+        `(${newest('challenge_resource_status')} == 2)`,
         `(min by (${id}) (min_over_time(challenge_resource_status[5m])) == 2)`,
         `(max by (${id}) (max_over_time(challenge_resource_status[5m])) == 2)`,
         `(${samples} >= on (job) group_left () max by (job) (${samples}))`,
@@ -50,9 +53,10 @@ describe('Triage page', () => {
       (sceneGraph.lookupVariable('user', scene) as MultiValueVariable).changeValueTo(['\\"}) or vector(1) #'])
     );
     await settle();
+    const id = 'namespace, username, challenge_id, challenge_name';
+    const m = 'challenge_resource_status{username="\\\\\\"}) or vector(1) #"}';
     expect(lastQueriesOf(harness, 'error-instances')[0].expr).toBe(
-      'max by (namespace, username, challenge_id, challenge_name) ' +
-        '(challenge_resource_status{username="\\\\\\"}) or vector(1) #"}) == 3'
+      `max by (${id}) (${m} and (timestamp(${m}) >= on (${id}) group_left () max by (${id}) (timestamp(${m})))) == 3`
     );
   });
 

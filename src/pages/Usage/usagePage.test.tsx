@@ -24,11 +24,15 @@ const LEGACY_ID = 'namespace, username, challeng_id, challenge_name';
 const presence = (present: string[]) => (q: SentQuery) =>
   q.runner === 'usage-metrics-presence' ? [instantNumberFrame(q.refId, present.includes(q.refId) ? 1 : 0)] : [];
 
+/** Each instance's newest sample (src/queries/common.ts, currentStates). */
+const newest = (id: string, m = 'challenge_resource_status') =>
+  `max by (${id}) (${m} and (timestamp(${m}) >= on (${id}) group_left () max by (${id}) (timestamp(${m}))))`;
+
 describe('Usage page', () => {
   it('asks for the peak concurrent instances per user over the range, the top users and the distribution', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(DEFAULT_SETTINGS));
-    const peak = `max_over_time((count by (username) (max by (${ID}) (challenge_resource_status) == 1))[$__range:])`;
+    const peak = `max_over_time((count by (username) (${newest(ID)} == 1))[$__range:])`;
     expect(lastQueriesOf(harness, 'peak-per-user')).toEqual([
       expect.objectContaining({ expr: peak, instant: true, format: 'table' }),
     ]);
@@ -84,7 +88,7 @@ describe('Usage page', () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
     // Running now (the only instances whose last state is Running) with their challenge_info and requests now.
-    const current = `max by (${LEGACY_ID}) (challenge_resource_status)`;
+    const current = newest(LEGACY_ID);
     const info = `max by (${LEGACY_ID}, definition, category) (challenge_info)`;
     const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${current} == 1))`;
     expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({
