@@ -91,7 +91,8 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
   // The page-level operator check (src/data/operatorKnowledge.ts), asked once per page run; its range is the page's.
   out.push({ name: 'check: reporting', kind: 'instant', query: q.reportingQuery(s) });
-  out.push({ name: 'check: last report', kind: 'instant', query: LAST_REPORT_MARKER });
+  out.push({ name: 'check: last report (controller)', kind: 'instant', query: `${LAST_REPORT_MARKER}controller` });
+  out.push({ name: 'check: last report (gauge)', kind: 'instant', query: `${LAST_REPORT_MARKER}gauge` });
   // A window figure while last known: evaluated @ 10 minutes before the range's end.
   out.push({
     name: 'stat Running @ last report',
@@ -114,7 +115,8 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
   const step = stepFor(rangeS);
   // $__rate_interval = max($__interval + scrape interval, 4 x scrape interval)
   const rateInterval = `${Math.max(step + SCRAPE_S, 4 * SCRAPE_S)}s`;
-  const text = (b.query === LAST_REPORT_MARKER ? q.lastReportQuery(DEFAULT_SETTINGS, rangeS) : b.query)
+  const source = b.query.startsWith(LAST_REPORT_MARKER) ? b.query.slice(LAST_REPORT_MARKER.length) : undefined;
+  const text = (source ? q.lastReportQuery(DEFAULT_SETTINGS, rangeS, source as q.HeartbeatSource) : b.query)
     .replaceAll(String(AT_MARKER), String(endS - 600))
     .replaceAll('$window', `${windowH}h`)
     .replaceAll('$__range', `${rangeS}s`)

@@ -20,22 +20,30 @@ export type OperatorKnowledge =
 
 export const UNKNOWN: OperatorKnowledge = Object.freeze({ kind: 'unknown' });
 
-/** refIds of the two queries of the check. */
+/** refIds of the check's queries. */
 export const REPORTING_REF = 'hexactf-reporting';
 export const LAST_REPORT_REF = 'hexactf-last-report';
+export const LAST_REPORT_GAUGE_REF = 'hexactf-last-report-gauge';
 
-/** The check's two instant queries for a range: is the operator reporting at its end, and when did it last report. */
+/**
+ * The check's instant queries for a range, in the order they are asked, each only when the ones before gave no
+ * answer: is the operator reporting at the range's end (cheap; the common case ends here), its last report from the
+ * Challenge controller's counter (a handful of series), from the state gauge (a series per Challenge: only when the
+ * counter has nothing in the range).
+ */
 export function knowledgeQueries(settings: QuerySettings, range: TimeRange): PromQuery[] {
   const seconds = Math.max(1, Math.ceil((range.to.valueOf() - range.from.valueOf()) / 1000));
+  const instant = (refId: string, expr: string): PromQuery => ({ refId, expr, instant: true, range: false });
   return [
-    { refId: REPORTING_REF, expr: reportingQuery(settings), instant: true, range: false },
-    { refId: LAST_REPORT_REF, expr: lastReportQuery(settings, seconds), instant: true, range: false },
+    instant(REPORTING_REF, reportingQuery(settings)),
+    instant(LAST_REPORT_REF, lastReportQuery(settings, seconds, 'controller')),
+    instant(LAST_REPORT_GAUGE_REF, lastReportQuery(settings, seconds, 'gauge')),
   ];
 }
 
-/** The last number an answer holds for `refId`, if any. */
-function valueOf(data: PanelData, refId: string): number | undefined {
-  for (const frame of data.series.filter((f) => f.refId === refId)) {
+/** The last number an answer holds, if any. */
+export function valueOf(data: PanelData): number | undefined {
+  for (const frame of data.series) {
     const v = frame.fields.find((field) => field.type === 'number')?.values.at(-1);
     if (typeof v === 'number' && Number.isFinite(v)) {
       return v;
@@ -44,16 +52,25 @@ function valueOf(data: PanelData, refId: string): number | undefined {
   return undefined;
 }
 
-/** The knowledge an answer of knowledgeQueries gives. */
-export function knowledgeOf(data: PanelData): OperatorKnowledge {
-  if (data.state === LoadingState.Error || data.errors?.length) {
-    return UNKNOWN;
-  }
-  if (valueOf(data, REPORTING_REF) !== undefined) {
+/**
+ * Asks the check's queries in order through `ask` (one query, its answer's value or undefined) and says what the
+ * answers mean. Shared by the page-level check and the path test.
+ */
+export async function knowledgeFrom(
+  queries: PromQuery[],
+  ask: (q: PromQuery) => Promise<number | undefined>
+): Promise<OperatorKnowledge> {
+  const [reporting, ...lastReports] = queries;
+  if ((await ask(reporting)) !== undefined) {
     return { kind: 'live' };
   }
-  const since = valueOf(data, LAST_REPORT_REF);
-  return since === undefined ? { kind: 'noData' } : { kind: 'lastKnown', sinceS: since };
+  for (const q of lastReports) {
+    const since = await ask(q);
+    if (since !== undefined) {
+      return { kind: 'lastKnown', sinceS: since };
+    }
+  }
+  return { kind: 'noData' };
 }
 
 /**
@@ -90,23 +107,25 @@ class OperatorKnowledgeCheck {
 
 async function askPrometheus(uid: string, range: TimeRange, settings: QuerySettings): Promise<OperatorKnowledge> {
   const ds = await getDataSourceSrv().get({ uid });
-  const request = {
-    app: 'hexactf-operator-knowledge',
-    requestId: `hexactf-operator-knowledge-${uid}`,
-    targets: knowledgeQueries(settings, range),
-    range,
-    interval: '1m',
-    intervalMs: 60_000,
-    maxDataPoints: 1,
-    scopedVars: {},
-    timezone: 'browser',
-    startTime: Date.now(),
-  } as DataQueryRequest<PromQuery>;
-  const data: PanelData = await lastValueFrom(getRunRequest()(ds, request));
-  if (data.state === LoadingState.Error || data.errors?.length) {
-    throw new Error(data.errors?.[0]?.message ?? 'operator check failed');
-  }
-  return knowledgeOf(data);
+  return knowledgeFrom(knowledgeQueries(settings, range), async (target) => {
+    const request = {
+      app: 'hexactf-operator-knowledge',
+      requestId: `hexactf-operator-knowledge-${uid}-${target.refId}`,
+      targets: [target],
+      range,
+      interval: '1m',
+      intervalMs: 60_000,
+      maxDataPoints: 1,
+      scopedVars: {},
+      timezone: 'browser',
+      startTime: Date.now(),
+    } as DataQueryRequest<PromQuery>;
+    const data: PanelData = await lastValueFrom(getRunRequest()(ds, request));
+    if (data.state === LoadingState.Error || data.errors?.length) {
+      throw new Error(data.errors?.[0]?.message ?? 'operator check failed');
+    }
+    return valueOf(data);
+  });
 }
 
 export const operatorKnowledgeCheck = new OperatorKnowledgeCheck();

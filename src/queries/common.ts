@@ -197,22 +197,30 @@ export function lastReportStep(rangeSeconds: number): number {
   return Math.min(240, Math.max(15, Math.ceil(rangeSeconds / 200 / 15) * 15));
 }
 
+/** Which heartbeat selectors a last-report query reads (see lastReportQuery). */
+export type HeartbeatSource = 'controller' | 'gauge' | 'both';
+
 /**
  * The operator's last report within the `rangeSeconds` before the evaluation time: Unix seconds of the heartbeat's
  * last sample (its own time, not a subquery step's: timestamp() of a selector gives each sample's time). One
  * unlabelled sample, or nothing when Prometheus holds nothing from the operator in the range. Nothing after the
  * evaluation time counts. Exact to the scrape, except for a report after the last subquery step when the series
  * ended (a staleness marker) before the range's end: then it is the report before it, at most one step earlier.
+ *
+ * `source`: the heartbeat's selectors it reads. The gauge has a series per Challenge, so reading its samples at
+ * every step costs seconds for large events (bench/queries.bench.ts); the controller's counter has a handful. The
+ * page-level check (src/data/operatorKnowledge.ts) asks the controller's first and the gauge's only when the
+ * controller's has nothing in the range (a Prometheus that drops controller-runtime's metrics).
  */
-export function lastReportQuery(s: QuerySettings, rangeSeconds: number): string {
+export function lastReportQuery(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource = 'both'): string {
   if (!(Number.isInteger(rangeSeconds) && rangeSeconds > 0)) {
     throw new Error(`invalid range ${rangeSeconds}`);
   }
   const step = lastReportStep(rangeSeconds);
+  const [gauge, controller] = heartbeatSelectors(s);
+  const selectors = source === 'controller' ? [controller] : source === 'gauge' ? [gauge] : [gauge, controller];
   // The selectors inside the subquery follow its steps; only the subquery as a whole takes the evaluation time.
-  const stamps = heartbeatSelectors(s)
-    .map((h) => `timestamp(${h})`)
-    .join(' or ');
+  const stamps = selectors.map((h) => `timestamp(${h})`).join(' or ');
   return `max(max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)}))`;
 }
 

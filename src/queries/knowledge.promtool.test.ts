@@ -168,6 +168,9 @@ function groups(s: QuerySettings): Record<string, Group> {
         // In the gap the page is last known: the last report is the scrape at 2970 s (not a subquery step).
         { expr: reportingQuery(s), at: '3060s', exp: [] },
         { expr: lastReportQuery(s, 3600), at: '3060s', exp: [[none, 2970]] },
+        // The page asks the controller's counter first, the gauge only when it has nothing: the same time here.
+        { expr: lastReportQuery(s, 3600, 'controller'), at: '3060s', exp: [[none, 2970]] },
+        { expr: lastReportQuery(s, 3600, 'gauge'), at: '3060s', exp: [[none, 2970]] },
       ],
     },
     // A finished event: the operator ran until 1770 s (last scrape; then its pod and the namespace were torn down:
@@ -215,6 +218,9 @@ function groups(s: QuerySettings): Record<string, Group> {
       cases: [
         { expr: reportingQuery(s), at: '60m', exp: [[none, 1]] },
         { expr: stateCountQuery(s, Running), at: '60m', exp: [[none, 1]] },
+        // No controller counter scraped here: its query has nothing, the gauge's gives the last scrape (3600 s).
+        { expr: lastReportQuery(s, 3600, 'controller'), at: '60m', exp: [] },
+        { expr: lastReportQuery(s, 3600, 'gauge'), at: '60m', exp: [[none, 3600]] },
       ],
     },
     // An outage longer than a day: the operator's last scrape at 2970 s, viewed at 49 h with a 7 d range.

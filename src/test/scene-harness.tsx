@@ -30,7 +30,12 @@ import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceS
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
 import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
-import { LAST_REPORT_REF, REPORTING_REF, operatorKnowledgeCheck } from '../data/operatorKnowledge';
+import {
+  LAST_REPORT_GAUGE_REF,
+  LAST_REPORT_REF,
+  REPORTING_REF,
+  operatorKnowledgeCheck,
+} from '../data/operatorKnowledge';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { registerStandardTransformers } from './register-transformers';
 import { registerStandardFieldConfig } from './standard-field-config';
@@ -280,7 +285,7 @@ export interface SceneHarness {
 
 /** The stand-in's answer to the operator check's queries; undefined for every other query. */
 function operatorCheckAnswer(harness: SceneHarness, q: SentQuery, toMs: number): DataFrame[] | undefined {
-  if (q.refId !== REPORTING_REF && q.refId !== LAST_REPORT_REF) {
+  if (![REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF].includes(q.refId)) {
     return undefined;
   }
   const o = harness.operator;

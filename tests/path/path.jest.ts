@@ -19,11 +19,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { FieldType, LoadingState, dateTime, type DataFrame } from '@grafana/data';
+import { FieldType, dateTime, type DataFrame } from '@grafana/data';
 import { instantQuery, promApi, rangeQuery } from '@hexactf/testing/prom-api';
 
 import { ChallengeState, INFO_METRIC, LEGACY_CHALLENGE_ID_LABEL, STATES } from '../../src/metric/contract';
-import { knowledgeOf, knowledgeQueries, type OperatorKnowledge } from '../../src/data/operatorKnowledge';
+import { knowledgeFrom, knowledgeQueries, type OperatorKnowledge } from '../../src/data/operatorKnowledge';
 import {
   NO_FILTERS,
   labelValuesVariableQuery,
@@ -177,13 +177,11 @@ const usersOf = (rows: Array<{ user: string }>) => [...new Set(rows.map((r) => r
 async function knowledge(promUrl: string, s: ResolvedSettings, at: number): Promise<OperatorKnowledge> {
   const from = cluster.startTime - 60;
   const range = { from: dateTime(from * 1000), to: dateTime(at * 1000), raw: { from: '', to: '' } };
-  const series: DataFrame[] = [];
-  for (const q of knowledgeQueries(s, range as never)) {
-    for (const frame of seriesFrames(await instantQuery(promUrl, q.expr, at))) {
-      series.push({ ...frame, refId: q.refId });
-    }
-  }
-  return knowledgeOf({ state: LoadingState.Done, series, timeRange: range as never });
+  return knowledgeFrom(knowledgeQueries(s, range as never), async (q) => {
+    const frame = seriesFrames(await instantQuery(promUrl, q.expr, at))[0];
+    const v = frame?.fields.find((f) => f.type === FieldType.number)?.values.at(-1);
+    return typeof v === 'number' ? v : undefined;
+  });
 }
 
 /** The page's column step of the matrix (src/transforms/matrix.ts): the namespace only when the answer holds several. */
@@ -236,10 +234,7 @@ async function views(
   }
   // "All" of several namespaces: one cell per (namespace, user, challenge), the columns per challenge and namespace
   // (decided from the answer, as the page does).
-  const allTable = tableFrame(
-    await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS), at), at),
-    at * 1000
-  );
+  const allTable = tableFrame(await instantQuery(promUrl, interpolate(matrixQuery(s, NO_FILTERS), at), at), at * 1000);
   const allNamespaces = matrixCells(
     await applyTransformations(columns([allTable]), matrixTransformations(matrixPivotLabels(s.labels)))
   );

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { sceneGraph, type SceneObject } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
-import { LAST_REPORT_REF, REPORTING_REF } from '../../data/operatorKnowledge';
+import { LAST_REPORT_GAUGE_REF, LAST_REPORT_REF, REPORTING_REF } from '../../data/operatorKnowledge';
 import {
   instantNumberFrame,
   lastQueriesOf,
@@ -38,7 +38,7 @@ const WINDOW_RUNNERS: Record<string, string[]> = {
   Lifecycle: [],
 };
 
-const isCheck = (q: SentQuery) => q.refId === REPORTING_REF || q.refId === LAST_REPORT_REF;
+const isCheck = (q: SentQuery) => [REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF].includes(q.refId);
 const pageQueries = (harness: SceneHarness) => harness.queries.filter((q) => !isCheck(q) && q.runner);
 
 async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operator: SceneHarness['operator']) {
@@ -53,15 +53,30 @@ async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operat
 
 describe('what the pages know of the operator', () => {
   it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
-    const { harness } = await render(overviewScene, { kind: 'live' });
-    const checks = harness.queries.filter(isCheck);
-    expect(checks.map((q) => q.refId).sort()).toEqual([LAST_REPORT_REF, REPORTING_REF]);
-    const last = checks.find((q) => q.refId === LAST_REPORT_REF)!;
+    // Live: one cheap question, is the operator reporting at the range's end.
+    const live = await render(overviewScene, { kind: 'live' });
+    expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF]);
+    expect(live.harness.queries.find(isCheck)!.expr).toBe(
+      'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
+    );
+    // Not reporting: then the last report, from the controller's counter (a handful of series) first.
+    const last = await render(overviewScene, { kind: 'lastKnown', sinceS: SINCE_S });
+    const checks = last.harness.queries.filter(isCheck);
+    expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, LAST_REPORT_REF]);
     // The default range is 6 h: the subquery spans it, at 2 m steps (about 200 of them).
-    expect(last.expr).toContain('[21600s:120s]');
-    expect(last.expr).toContain('timestamp(challenge_resource_status) or timestamp(controller_runtime_reconcile_total');
-    expect(last.expr).not.toContain('job');
-    expect(last.expr).not.toContain('up');
+    expect(checks[1].expr).toBe(
+      'max(max_over_time((timestamp(controller_runtime_reconcile_total{controller="challenge"}))[21600s:120s]))'
+    );
+    // Nothing from the controller: the gauge's last sample is asked (here, nothing either: no data).
+    const none = await render(overviewScene, { kind: 'noData' });
+    expect(none.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([
+      REPORTING_REF,
+      LAST_REPORT_REF,
+      LAST_REPORT_GAUGE_REF,
+    ]);
+    expect(none.harness.queries.filter(isCheck)[2].expr).toBe(
+      'max(max_over_time((timestamp(challenge_resource_status))[21600s:120s]))'
+    );
   });
 
   it.each(PAGES)(
