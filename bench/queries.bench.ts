@@ -9,7 +9,7 @@
  * Run: npm run bench:queries (ts-node: the query module imports @grafana/data, whose ESM build plain Node can't load)
  * Env: BENCH_SHORT=1 (CI: 10,000 series over 2 h, windows 1 h / 2 h), BENCH_RUNS (default 3), BENCH_ONLY (a regex
  * on the raw forms' names), BENCH_RULES_ONLY=1 (skip the raw forms), BENCH_TIMEOUT_S (default 60: Prometheus
- * stops a query after that; the table shows >60000). A query whose warm-up run takes over 5 s is not repeated: that run is its figure (marked *).
+ * stops a query after that; the table shows >60000), BENCH_BEFORE=1 (also the forms before newest-wins, same run). A query whose warm-up run takes over 5 s is not repeated: that run is its figure (marked *).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +102,39 @@ function dashboardQueries(s: QuerySettings): Bench[] {
   for (const role of FILTER_ROLES) {
     out.push({ name: `variable ${filterVariable(role)}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
   }
+  if (process.env.BENCH_BEFORE === '1') {
+    out.push(...beforeQueries(s));
+  }
   return out;
+}
+
+/**
+ * BENCH_BEFORE=1: the forms before "newest sample wins" and the reporting 0 (the highest value per instance, the
+ * Deleted branch folded before the comparison, `or vector(0)`), timed in the same run as the current ones.
+ */
+function beforeQueries(s: QuerySettings): Bench[] {
+  const id = q.identity(s.labels);
+  const m = s.metricName;
+  const last = (w: string) => `(max by (${id}) (${m}) or max by (${id}) (last_over_time(${m}[${w}])) == 2)`;
+  return [
+    { name: 'before: stat Running', kind: 'instant', query: `count(${last('$window')} == 1) or vector(0)` },
+    {
+      name: 'before: over time Running',
+      kind: 'range',
+      query: `count(${last('$__rate_interval')} == 1) or vector(0)`,
+    },
+    {
+      name: 'before: per challenge Running',
+      kind: 'instant',
+      query: `sum by (challenge_id) (${last('$window')} == bool 1)`,
+    },
+    {
+      name: 'before: matrix (table)',
+      kind: 'instant',
+      query: `label_join(${last('$window')}, "hexactf_matrix_column", "", "challenge_id")`,
+    },
+    { name: 'before: triage: errors', kind: 'instant', query: `max by (${id}) (${m}) == 3` },
+  ];
 }
 
 /** Grafana's step for a range panel: range / 1000 points, not below the scrape interval (the datasource's). */
