@@ -218,7 +218,7 @@ async function views(
       // No sample at the end (null) while the operator does not report there: a gap, not a 0.
       const values = (frames[0]?.fields[1].values ?? []) as number[];
       const times = (frames[0]?.fields[0].values ?? []) as number[];
-      overTimeAtEnd[name] = times.at(-1) === at * 1000 ? values[values.length - 1] : null;
+      overTimeAtEnd[name] = Math.abs((times.at(-1) ?? 0) - at * 1000) < 1000 ? values[values.length - 1] : null;
     }
   }
   // The matrix, one per namespace (the page's namespace filter): instant, table format, then the app's transforms.
