@@ -185,8 +185,12 @@ async function knowledge(promUrl: string, s: ResolvedSettings, at: number): Prom
 }
 
 /** The page's column step of the matrix (src/transforms/matrix.ts): the namespace only when the answer holds several. */
-const columns = (frames: DataFrame[]) =>
-  singleNamespaceColumns(frames, { challengeId: 'challenge_id', namespace: 'namespace', column: MATRIX_COLUMN_LABEL });
+const columnsOf = (s: ResolvedSettings) => (frames: DataFrame[]) =>
+  singleNamespaceColumns(frames, {
+    challengeId: s.labels.challengeId,
+    namespace: s.labels.namespace,
+    column: MATRIX_COLUMN_LABEL,
+  });
 
 /**
  * What the window's views show at `at` (stats, per-challenge counts, the matrix per namespace, each user's page,
@@ -203,6 +207,7 @@ async function views(
   // The window's instant figures at `evalAt` (the last report, while it is last known), as the pages' runners build
   // them; the over-time panel over the range, as is.
   const s = { ...settings, at: evalAt };
+  const columns = columnsOf(settings);
   const instant = async (q: string) => seriesFrames(await instantQuery(promUrl, interpolate(q, at), at));
   const id = s.labels.challengeId;
   const stateCounts: Record<string, number[]> = {};
@@ -284,16 +289,14 @@ function expectedViews(truth: TruthRow[], users: string[], namespaces: string[])
       ])
     );
   }
-  const columns = [...new Set(truth.map((r) => `${r.challengeId} @ ${r.namespace}`))].sort();
+  // "All": columns per challenge and namespace when the instances shown are in several namespaces, else per challenge.
+  const several = namespacesOf(truth).length > 1;
+  const columnOf = (r: TruthRow) => (several ? `${r.challengeId} @ ${r.namespace}` : r.challengeId);
+  const columns = [...new Set(truth.map(columnOf))].sort();
   const allNamespaces: Matrix = Object.fromEntries(
     usersOf(truth).map((u) => [
       u,
-      Object.fromEntries(
-        columns.map((c) => [
-          c,
-          truth.find((r) => r.user === u && `${r.challengeId} @ ${r.namespace}` === c)?.value ?? null,
-        ])
-      ),
+      Object.fromEntries(columns.map((c) => [c, truth.find((r) => r.user === u && columnOf(r) === c)?.value ?? null])),
     ])
   );
   const userInstances = Object.fromEntries(
