@@ -3,61 +3,24 @@
 // It knows nothing about Challenges: operator.ts builds it from the flags (options.ts) and sets up the Challenge
 // controller on it (controller/setup.ts).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { realClock, type Clock } from './clock.ts';
 import type { ControllerHost, LeaderController, LeaderRunnable } from './controller/host.ts';
 import { ApiserverHealth } from './kube/apiserver-health.ts';
-import { EventRecorder, type EventRecorderOptions } from './kube/events.ts';
+import { EventRecorder } from './kube/events.ts';
 import type { Informer } from './kube/informer.ts';
 import { informerFactory, type InformerFactory } from './kube/informer-factory.ts';
-import type { KubeConfigLike } from './kube/kubeconfig.ts';
 import { LeaderElector, kubeLeaseStore } from './kube/leader-election.ts';
 import { requestPaths } from './kube/request-paths.ts';
 import { RestClient } from './kube/rest.ts';
 import { silentLogger, type Logger } from './log.ts';
+import type { ManagerOptions } from './manager-options.ts';
 import { ControllerMetrics } from './metrics/controller-metrics.ts';
 import { listen, type BoundServer } from './server/http-server.ts';
-import { MetricsAuthorizer, type MetricsAuthLimits } from './server/metrics-auth.ts';
+import { MetricsAuthorizer } from './server/metrics-auth.ts';
 import { MetricsEndpoint, type MetricsSource } from './server/metrics-endpoint.ts';
-import { selfSignedCert } from './server/self-signed.ts';
-
-export interface ManagerOptions {
-  /** kube/kubeconfig.ts's loaders, or a client-node KubeConfig (tests). */
-  kubeConfig: KubeConfigLike;
-  clock?: Clock;
-  log?: Logger;
-  identity?: string;
-  /** Client-side rate limit of the controllers' and informers' client (a negative qps, the default, turns it off). */
-  kubeApiQps: number;
-  kubeApiBurst: number;
-  /** The metrics authorizer's budget and caches (server/metrics-auth.ts's defaults when left out). */
-  metricsAuth?: Partial<MetricsAuthLimits>;
-  /** Namespaces the informers watch (empty = all). */
-  namespaces: string[];
-  /** "0" disables the server. */
-  metricsBindAddress: string;
-  metricsSecure: boolean;
-  metricsCertDir: string;
-  healthProbeBindAddress: string;
-  /** renewDeadlineMs / retryPeriodMs: 0 or left out = derived from leaseDurationMs (2/3 and 1/7.5). */
-  leaderElection: {
-    enabled: boolean;
-    id: string;
-    namespace: string;
-    leaseDurationMs: number;
-    renewDeadlineMs?: number;
-    retryPeriodMs?: number;
-  };
-  /** Kubernetes Events (none when left out): the reportingController, and overrides of the recorder's limits (tests). */
-  events?: { reportingController: string; overrides?: Partial<EventRecorderOptions> };
-  /** prom-client's default process metrics (on by default; tests running several managers switch them off). */
-  defaultMetrics?: boolean;
-  /** start() fails (and stops everything) when the caches have not synced by then; default 2 min, 0 = wait forever. */
-  cacheSyncTimeoutMs?: number;
-}
+import { probeRoutes } from './server/probes.ts';
+import { servingCert } from './server/serving-cert.ts';
 
 export class Manager implements ControllerHost {
   readonly clock: Clock;
@@ -196,10 +159,7 @@ export class Manager implements ControllerHost {
       );
     }
     if (o.healthProbeBindAddress !== '0') {
-      this.healthServer = await listen(o.healthProbeBindAddress, {
-        '/healthz': (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
-        '/readyz': (_q, res) => this.serveReadyz(res),
-      });
+      this.healthServer = await listen(o.healthProbeBindAddress, probeRoutes(this.informers, this.apiserverHealth));
     }
     await this.waitForSyncOrFail();
     this.log.info('caches synced', { namespace: this.namespaces.join(',') || '(all)' });
@@ -210,18 +170,6 @@ export class Manager implements ControllerHost {
       this.elector.start();
     } else {
       this.startLeading();
-    }
-  }
-
-  private async serveReadyz(res: ServerResponse): Promise<void> {
-    const waiting = this.informers.filter((i) => !i.hasSynced()).map((i) => i.name);
-    const apiserver = waiting.length ? undefined : await this.apiserverHealth.check();
-    if (waiting.length) {
-      res.writeHead(503, { 'content-type': 'text/plain' }).end(`caches not synced: ${waiting.join(', ')}\n`);
-    } else if (apiserver) {
-      res.writeHead(503, { 'content-type': 'text/plain' }).end(`${apiserver}\n`);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     }
   }
 
@@ -333,12 +281,4 @@ export class Manager implements ControllerHost {
     })();
     return this.stopping;
   }
-}
-
-/** --metrics-cert-dir's tls.crt and tls.key, or a self-signed certificate for this pod. */
-function servingCert(dir: string): { cert: string; key: string } {
-  if (dir) {
-    return { cert: readFileSync(join(dir, 'tls.crt'), 'utf8'), key: readFileSync(join(dir, 'tls.key'), 'utf8') };
-  }
-  return selfSignedCert('challenge-operator-metrics', [hostname(), 'localhost', '127.0.0.1', '::1']);
 }

@@ -4,7 +4,7 @@ import { capabilityList, namespaceList } from './flag-values.ts';
 import type { Flags } from './flags.ts';
 import { cidrList } from './controller/network-policy.ts';
 import type { ChallengeControllerOptions } from './controller/setup.ts';
-import type { ManagerOptions } from './manager.ts';
+import type { ManagerOptions } from './manager-options.ts';
 
 /** reportingController of the operator's Events. */
 export const EVENTS_CONTROLLER = 'hexactf.io/challenge-operator';

@@ -1,5 +1,7 @@
 // An events.k8s.io/v1 Event as the operator writes it, where it is written (the apiserver, or memory in unit
 // tests), and the apiserver's rules for its text fields. The recorder that decides what to write is events.ts.
+import { randomBytes } from 'node:crypto';
+import { microTime } from './leader-election.ts';
 import type { RestClient } from './rest.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -111,4 +113,35 @@ export function truncateUtf8(s: string, max: number): string {
     bytes += n;
   }
   return `${out}...`;
+}
+
+/**
+ * A new Event for what `occurred` (first at `firstMs`), named after the object it is about plus a random suffix
+ * (client-go's scheme, so names never collide), with `series` when it already happened more than once.
+ */
+export function newEventBody(
+  occurred: { regarding: EventRegarding; occurrence: EventOccurrence; firstMs: number },
+  series: EventBody['series'],
+  controller: string,
+  instance: string
+): EventBody {
+  const { regarding, occurrence } = occurred;
+  const suffix = `.${randomBytes(8).toString('hex')}`;
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: {
+      name: `${regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`,
+      namespace: regarding.namespace,
+    },
+    eventTime: microTime(occurred.firstMs),
+    ...(series ? { series } : {}),
+    reportingController: controller,
+    reportingInstance: instance,
+    action: occurrence.action,
+    reason: occurrence.reason,
+    regarding,
+    note: occurrence.note,
+    type: occurrence.type,
+  };
 }

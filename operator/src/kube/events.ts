@@ -9,90 +9,38 @@
 //   that new ones are dropped and counted;
 // - notes quote what players and challenge authors control: they are escaped and cut to the apiserver's 1 KiB.
 // Time comes from the injected clock (timers included), so the unit tests drive it by hand.
-import { randomBytes } from 'node:crypto';
-import { realClock, type Clock, type TimerHandle } from '../clock.ts';
-import type { Logger } from '../log.ts';
-import { apiError, isNotFound } from './errors.ts';
-import { microTime } from './leader-election.ts';
-import { SpamFilter } from './event-spam-filter.ts';
-import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
-import type { RestClient } from './rest.ts';
+import type { TimerHandle } from '../clock.ts';
 import {
-  FIELD_MAX,
-  NAME_MAX,
+  withDefaults,
+  type DropReason,
+  type EventRecorderOptions,
+  type ResolvedEventRecorderOptions,
+} from './event-options.ts';
+import { SeriesStore, type Series } from './event-series.ts';
+import { SpamFilter } from './event-spam-filter.ts';
+import {
   camelCase,
+  newEventBody,
   restEventWriter,
   sanitizeNote,
-  truncateUtf8,
-  type EventBody,
   type EventOccurrence,
   type EventRegarding,
   type EventType,
   type EventWriter,
   type Regarding,
 } from './event-writer.ts';
+import { apiError, isNotFound } from './errors.ts';
+import { microTime } from './leader-election.ts';
+import { TokenBucket, type RateLimiter } from './rate-limiter.ts';
+import type { RestClient } from './rest.ts';
 
-export type DropReason = 'spam_filter' | 'queue_full' | 'write_failed' | 'invalid';
-
-export interface EventRecorderStats {
-  dropped(reason: DropReason): void;
-  written(verb: 'create' | 'patch', ok: boolean): void;
-}
-
-export interface EventRecorderOptions {
-  /** `reportingController`, a qualified name such as `hexactf.io/challenge-operator`. */
-  controller: string;
-  /** `reportingInstance`: this replica. */
-  instance: string;
-  clock?: Clock;
-  log?: Logger;
-  /** Counters for /metrics (event_recorder_*). */
-  metrics?: EventRecorderStats;
-  /** Repeats within this long of the last one join its series (client-go: 6 min). */
-  seriesWindowMs?: number;
-  /** A series that grew is written again at most this often (client-go: 30 s). */
-  seriesFlushMs?: number;
-  /** Per object: Events allowed at once, and how often one more is allowed (client-go: 25, 5 min). */
-  burstPerObject?: number;
-  refillPerObjectMs?: number;
-  /** All Event writes together (creates and series patches). */
-  globalQps?: number;
-  globalBurst?: number;
-  /** Events waiting to be written (new ones and grown series); a new Event beyond this is dropped. */
-  maxPending?: number;
-  /** Attempts per write before an Event is given up, and the wait between them (client-go: 12, 10 s). */
-  maxAttempts?: number;
-  retryDelayMs?: number;
-  /** How long a graceful stop keeps writing what waits. */
-  drainTimeoutMs?: number;
-}
-
-interface Series {
-  key: string;
-  regarding: EventRegarding;
-  occurrence: EventOccurrence;
-  firstMs: number;
-  lastMs: number;
-  count: number;
-  /** Set once the Event exists on the apiserver. */
-  name?: string;
-  writtenCount: number;
-  lastWriteMs: number;
-  attempts: number;
-  /** After a failed write: not before then (client-go waits 10 s between tries). */
-  retryAtMs: number;
-}
+export type { DropReason, EventRecorderOptions, EventRecorderStats } from './event-options.ts';
 
 export class EventRecorder {
   private readonly writer: EventWriter;
-  private readonly o: Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & {
-    metrics?: EventRecorderStats;
-    log?: Logger;
-  };
+  private readonly o: ResolvedEventRecorderOptions;
   private readonly global: RateLimiter;
-  private readonly series = new Map<string, Series>();
-  /** Series with something to write, in the order they became so. */
-  private readonly dirty = new Set<Series>();
+  private readonly series: SeriesStore;
   private readonly spamFilter: SpamFilter;
   private pumping?: Promise<void>;
   private timer?: TimerHandle;
@@ -112,23 +60,10 @@ export class EventRecorder {
       typeof (target as EventWriter).patchSeries === 'function'
         ? (target as EventWriter)
         : restEventWriter(target as RestClient);
-    this.o = {
-      clock: realClock,
-      seriesWindowMs: 6 * 60_000,
-      seriesFlushMs: 30_000,
-      burstPerObject: 25,
-      refillPerObjectMs: 5 * 60_000,
-      globalQps: 10,
-      globalBurst: 50,
-      maxPending: 1000,
-      maxAttempts: 12,
-      retryDelayMs: 10_000,
-      drainTimeoutMs: 2000,
-      ...opts,
-      instance: truncateUtf8(opts.instance, FIELD_MAX),
-    };
+    this.o = withDefaults(opts);
     this.global = new TokenBucket(this.o.globalQps, this.o.globalBurst, this.o.clock);
     this.spamFilter = new SpamFilter(this.o.burstPerObject, this.o.refillPerObjectMs);
+    this.series = new SeriesStore(this.o.seriesWindowMs, this.o.seriesFlushMs);
   }
 
   /** Records again after stop() (leadership regained: only the leader records). */
@@ -162,7 +97,6 @@ export class EventRecorder {
     }
     this.timer = undefined;
     await this.pumping;
-    this.dirty.clear();
     this.series.clear();
     this.spamFilter.clear();
   }
@@ -195,19 +129,19 @@ export class EventRecorder {
     const uid = m.uid ?? `${m.namespace}/${m.name}`;
     const key = [uid, occ.type, occ.reason, occ.action, occ.note].join('\0');
     const existing = this.series.get(key);
-    if (existing && now - existing.lastMs < this.o.seriesWindowMs) {
+    if (this.series.joins(existing, now)) {
       existing.count++;
       existing.lastMs = now;
       existing.regarding = ref;
       this.stats.aggregated++;
-      this.dirty.add(existing);
+      this.series.markDirty(existing);
       this.kick();
       return;
     }
     if (!this.spamFilter.allow(uid, now)) {
       return this.drop('spam_filter');
     }
-    if (this.dirty.size >= this.o.maxPending) {
+    if (this.series.pending >= this.o.maxPending) {
       return this.drop('queue_full');
     }
     const s: Series = {
@@ -222,11 +156,7 @@ export class EventRecorder {
       attempts: 0,
       retryAtMs: 0,
     };
-    if (existing) {
-      this.dirty.delete(existing);
-    }
-    this.series.set(key, s);
-    this.dirty.add(s);
+    this.series.startNew(s, existing);
     this.kick();
   }
 
@@ -239,14 +169,14 @@ export class EventRecorder {
 
   /** Events waiting to be written. */
   get pending(): number {
-    return this.dirty.size;
+    return this.series.pending;
   }
 
   /** Writes everything waiting now, grown series included (a graceful stop; tests). */
   async flush(): Promise<void> {
     this.forcing++;
     try {
-      for (let rounds = 0; this.running && this.dirty.size && rounds < this.o.maxAttempts; rounds++) {
+      for (let rounds = 0; this.running && this.series.pending && rounds < this.o.maxAttempts; rounds++) {
         this.kick();
         await this.pumping;
       }
@@ -255,42 +185,23 @@ export class EventRecorder {
     }
   }
 
-  /** Per-object spam filter: a token bucket per regarding uid. */
   /** Forgets finished series and refilled buckets, at most once a minute (memory stays bounded by recent activity). */
   private sweep(now: number): void {
     if (now - this.lastSweepMs < 60_000) {
       return;
     }
     this.lastSweepMs = now;
-    for (const [key, s] of this.series) {
-      if (!this.dirty.has(s) && now - s.lastMs >= this.o.seriesWindowMs) {
-        this.series.delete(key);
-      }
-    }
+    this.series.sweep(now);
     this.spamFilter.sweep(now);
-  }
-
-  /** When a series may be written: a new Event at once, a grown one seriesFlushMs after its last write. */
-  private readyAt(s: Series): number {
-    return Math.max(s.retryAtMs, s.name === undefined ? 0 : s.lastWriteMs + this.o.seriesFlushMs);
-  }
-
-  private nextReady(now: number): Series | undefined {
-    for (const s of this.dirty) {
-      if (this.forcing || this.readyAt(s) <= now) {
-        return s;
-      }
-    }
-    return undefined;
   }
 
   /** Starts the writer if it is idle and something is ready, else sets a timer for when something will be. */
   private kick(): void {
-    if (!this.running || this.pumping || !this.dirty.size) {
+    if (!this.running || this.pumping || !this.series.pending) {
       return;
     }
     const now = this.o.clock.now();
-    if (this.nextReady(now)) {
+    if (this.series.nextReady(now, this.forcing > 0)) {
       if (this.timer) {
         this.o.clock.clearTimeout(this.timer);
       }
@@ -304,10 +215,7 @@ export class EventRecorder {
     if (this.timer) {
       return;
     }
-    let at = Infinity;
-    for (const s of this.dirty) {
-      at = Math.min(at, this.readyAt(s));
-    }
+    const at = this.series.earliestReadyAt();
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;
       this.kick();
@@ -320,12 +228,12 @@ export class EventRecorder {
       if (!this.running) {
         return;
       }
-      const next = this.nextReady(this.o.clock.now());
+      const next = this.series.nextReady(this.o.clock.now(), this.forcing > 0);
       if (!next) {
         return;
       }
       await Promise.race([this.global.wait(), this.stopped]);
-      if (!this.running || !this.dirty.has(next)) {
+      if (!this.running || !this.series.isDirty(next)) {
         continue;
       }
       await this.write(next);
@@ -338,7 +246,7 @@ export class EventRecorder {
     const verb = s.name === undefined ? 'create' : 'patch';
     try {
       if (s.name === undefined) {
-        const body = this.body(s, series);
+        const body = newEventBody(s, series, this.o.controller, this.o.instance);
         await this.writer.create(body);
         s.name = body.metadata.name;
         this.stats.created++;
@@ -351,9 +259,7 @@ export class EventRecorder {
       s.attempts = 0;
       s.retryAtMs = 0;
       s.lastWriteMs = this.o.clock.now();
-      if (s.count === s.writtenCount) {
-        this.dirty.delete(s);
-      }
+      this.series.written(s);
     } catch (err) {
       this.stats.failed++;
       this.o.metrics?.written(verb, false);
@@ -362,8 +268,7 @@ export class EventRecorder {
         return;
       }
       if (++s.attempts >= this.o.maxAttempts || apiError(err).code === 403) {
-        this.dirty.delete(s);
-        this.series.delete(s.key);
+        this.series.forget(s);
         this.drop('write_failed');
         this.o.log?.warn('event not written', {
           reason: s.occurrence.reason,
@@ -374,26 +279,5 @@ export class EventRecorder {
       }
       s.retryAtMs = this.o.clock.now() + this.o.retryDelayMs;
     }
-  }
-
-  private body(s: Series, series: EventBody['series']): EventBody {
-    const suffix = `.${randomBytes(8).toString('hex')}`;
-    return {
-      apiVersion: 'events.k8s.io/v1',
-      kind: 'Event',
-      metadata: {
-        name: `${s.regarding.name.slice(0, NAME_MAX - suffix.length).replace(/[.-]+$/, '')}${suffix}`,
-        namespace: s.regarding.namespace,
-      },
-      eventTime: microTime(s.firstMs),
-      ...(series ? { series } : {}),
-      reportingController: this.o.controller,
-      reportingInstance: this.o.instance,
-      action: s.occurrence.action,
-      reason: s.occurrence.reason,
-      regarding: s.regarding,
-      note: s.occurrence.note,
-      type: s.occurrence.type,
-    };
   }
 }

@@ -1,18 +1,13 @@
-// A small list+watch informer with a local cache and indexes.
+// A small list+watch informer feeding a local cache with indexes (informer-cache.ts).
 // Why not client-node's informer: it stops for good after any watch error other than 410, never resyncs and asks
 // for no bookmarks. This one relists and restarts the watch with exponential backoff on every error, resumes from
 // the last resourceVersion (bookmarks keep it fresh) after a clean server-side close, and can resync periodically.
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
-import { objectKey, type KubeObject } from '../api/types.ts';
+import type { KubeObject } from '../api/types.ts';
 import { apiError } from './errors.ts';
-import { Indexes, type IndexFunc } from './indexes.ts';
+import type { IndexFunc } from './indexes.ts';
+import { InformerCache, yieldToEventLoop, type InformerHandlers } from './informer-cache.ts';
 import type { ListResult, ListWatch, WatchEventType, WatchHandle } from './list-watch.ts';
-
-interface InformerHandlers<T> {
-  onAdd?(obj: T): void;
-  onUpdate?(oldObj: T, newObj: T): void;
-  onDelete?(obj: T): void;
-}
 
 interface InformerOptions<T = unknown> {
   name: string;
@@ -30,15 +25,10 @@ interface InformerOptions<T = unknown> {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-/** setImmediate: lets timers, I/O (probes, scrapes) and other callbacks run before the next slice. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export class Informer<T extends KubeObject> {
   readonly name: string;
   private readonly clock: Clock;
-  private readonly cache = new Map<string, T>();
-  private readonly indexes = new Indexes<T>();
-  private readonly handlers: Array<InformerHandlers<T>> = [];
+  private readonly cache = new InformerCache<T>();
   private resourceVersion = '';
   private synced = false;
   private syncWaiters: Array<() => void> = [];
@@ -66,11 +56,11 @@ export class Informer<T extends KubeObject> {
   }
 
   addHandlers(h: InformerHandlers<T>): void {
-    this.handlers.push(h);
+    this.cache.addHandlers(h);
   }
 
   addIndex(name: string, fn: IndexFunc<T>): void {
-    this.indexes.add(name, fn, this.cache);
+    this.cache.addIndex(name, fn);
   }
 
   get(key: string): T | undefined {
@@ -78,22 +68,15 @@ export class Informer<T extends KubeObject> {
   }
 
   list(): IterableIterator<T> {
-    return this.cache.values();
+    return this.cache.list();
   }
 
   size(): number {
-    return this.cache.size;
+    return this.cache.size();
   }
 
   byIndex(name: string, value: string): T[] {
-    const out: T[] = [];
-    for (const k of this.indexes.keys(name, value)) {
-      const o = this.cache.get(k);
-      if (o) {
-        out.push(o);
-      }
-    }
-    return out;
+    return this.cache.byIndex(name, value);
   }
 
   hasSynced(): boolean {
@@ -147,7 +130,9 @@ export class Informer<T extends KubeObject> {
     if (gen !== this.generation || this.stopped) {
       return;
     }
-    if (!(await this.replace(result.items, gen, !result.transformed))) {
+    const transform = result.transformed ? undefined : this.opts.transform;
+    const superseded = () => gen !== this.generation || this.stopped;
+    if (!(await this.cache.replace(result.items, transform, this.opts.chunkSize, superseded))) {
       return;
     }
     this.resourceVersion = result.resourceVersion;
@@ -212,9 +197,9 @@ export class Informer<T extends KubeObject> {
       }
       const cached = this.opts.transform ? this.opts.transform(obj) : (obj as T);
       if (type === 'DELETED') {
-        this.remove(cached);
+        this.cache.remove(cached);
       } else {
-        this.upsert(cached);
+        this.cache.upsert(cached);
       }
     };
     try {
@@ -264,13 +249,8 @@ export class Informer<T extends KubeObject> {
         return;
       }
       let n = 0;
-      for (const key of [...this.cache.keys()]) {
-        const obj = this.cache.get(key);
-        if (obj) {
-          for (const h of this.handlers) {
-            h.onUpdate?.(obj, obj);
-          }
-        }
+      for (const key of this.cache.keys()) {
+        this.cache.resyncOne(key);
         if (++n % this.opts.chunkSize === 0) {
           await yieldToEventLoop();
         }
@@ -280,78 +260,5 @@ export class Informer<T extends KubeObject> {
       }
       this.scheduleResync();
     }, this.opts.resyncMs);
-  }
-
-  /**
-   * Swap the cache for a fresh list, telling handlers what changed (deletes seen only by the relist, too), one
-   * slice at a time so probes and scrapes are answered during a large (re)list. False when a newer (re)list or
-   * stop() took over meanwhile.
-   */
-  private async replace(items: T[], gen: number, transform: boolean): Promise<boolean> {
-    const seen = new Set<string>();
-    const size = this.opts.chunkSize;
-    for (let i = 0; i < items.length; i += size) {
-      if (i > 0) {
-        await yieldToEventLoop();
-        if (gen !== this.generation || this.stopped) {
-          return false;
-        }
-      }
-      const end = Math.min(items.length, i + size);
-      for (let j = i; j < end; j++) {
-        const obj = transform && this.opts.transform ? this.opts.transform(items[j]) : items[j];
-        items[j] = undefined as unknown as T; // the raw object can go as soon as its projection is cached
-        seen.add(objectKey(obj));
-        this.upsert(obj);
-      }
-    }
-    let n = 0;
-    for (const [key, obj] of [...this.cache]) {
-      if (!seen.has(key)) {
-        this.remove(obj);
-      }
-      if (++n % (size * 4) === 0) {
-        await yieldToEventLoop();
-        if (gen !== this.generation || this.stopped) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private upsert(obj: T): void {
-    const key = objectKey(obj);
-    const old = this.cache.get(key);
-    if (old) {
-      this.indexes.delete(key, old);
-    }
-    this.cache.set(key, obj);
-    this.indexes.insert(key, obj);
-    if (old) {
-      if (old.metadata.resourceVersion === obj.metadata.resourceVersion) {
-        return;
-      } // relist of an unchanged object
-      for (const h of this.handlers) {
-        h.onUpdate?.(old, obj);
-      }
-    } else {
-      for (const h of this.handlers) {
-        h.onAdd?.(obj);
-      }
-    }
-  }
-
-  private remove(obj: T): void {
-    const key = objectKey(obj);
-    const old = this.cache.get(key);
-    if (!old) {
-      return;
-    }
-    this.indexes.delete(key, old);
-    this.cache.delete(key);
-    for (const h of this.handlers) {
-      h.onDelete?.(obj);
-    }
   }
 }

@@ -8,7 +8,7 @@
 //   deadline (the elector stops leading then anyway).
 // - the metrics authorizer's TokenReviews and SubjectAccessReviews: bounded by the authorizer itself (reviews in
 //   flight, answered 503 beyond), so a flood of bogus tokens costs neither renewals nor reconciles.
-import type { ManagerOptions } from '../manager.ts';
+import type { ManagerOptions } from '../manager-options.ts';
 import { electionTimes } from './leader-election.ts';
 import { rateLimiter } from './rate-limiter.ts';
 import { RestClient } from './rest.ts';
