@@ -51,7 +51,8 @@ describe('App', () => {
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
       `label_join(${viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')}, ` +
-        '"hexactf_matrix_column", "", "challeng_id")'
+        // Columns are named per challenge and namespace; the transforms drop the namespace when only one is shown.
+        '"hexactf_matrix_column", " @ ", "challeng_id", "namespace")'
     );
     expect(harness.variableQueries.map((q) => q.query)).toContain('label_values(old_status, challeng_id)');
   });
