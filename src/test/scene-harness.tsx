@@ -7,26 +7,21 @@
  * mappings are the real ones.
  */
 import React from 'react';
-import { act, render, screen, type RenderResult } from '@testing-library/react';
+import { act, render, type RenderResult } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { of } from 'rxjs';
 import {
   DataSourceApi,
   FieldType,
   LoadingState,
-  formattedValueToString,
-  getFieldDisplayName,
-  identityOverrideProcessor,
-  PanelPlugin,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
   type DataSourceInstanceSettings,
   type PanelData,
-  type PanelProps,
   type ScopedVars,
 } from '@grafana/data';
-import { setDataSourceSrv, setPluginImportUtils, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
+import { setDataSourceSrv, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
 import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
@@ -37,44 +32,15 @@ import {
   operatorKnowledgeCheck,
 } from '../data/operatorKnowledge';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
+import { installPanelPlugins } from './printed-panels';
 import { registerStandardTransformers } from './register-transformers';
-import { registerStandardFieldConfig } from './standard-field-config';
+
+export { panelSection, printedCells, printedColor, printedNoData, printedRows } from './printed';
 
 // A page renders dozens of scene objects and panels; on a busy 2-core machine that can take seconds.
 jest.setTimeout(30_000);
 
-// ---------------------------------------------------------------------------------------------------------------
-// browser APIs jsdom lacks
-
-/** Every observed element measures 1000 x 400 (panels render nothing at width 0) and is in view. */
-class FixedSizeResizeObserver {
-  constructor(private readonly callback: ResizeObserverCallback) {}
-  observe(target: Element) {
-    const rect = { width: 1000, height: 400, top: 0, left: 0, bottom: 400, right: 1000, x: 0, y: 0 };
-    const entry = { target, contentRect: { ...rect, toJSON: () => rect } } as unknown as ResizeObserverEntry;
-    this.callback([entry], this as unknown as ResizeObserver);
-  }
-  unobserve() {}
-  disconnect() {}
-}
-
-class AlwaysVisibleIntersectionObserver {
-  constructor(private readonly callback: IntersectionObserverCallback) {}
-  observe(target: Element) {
-    const entry = { target, isIntersecting: true, intersectionRatio: 1 } as unknown as IntersectionObserverEntry;
-    this.callback([entry], this as unknown as IntersectionObserver);
-  }
-  unobserve() {}
-  disconnect() {}
-  takeRecords() {
-    return [];
-  }
-}
-
-Object.assign(window, {
-  ResizeObserver: FixedSizeResizeObserver,
-  IntersectionObserver: AlwaysVisibleIntersectionObserver,
-});
+import './jsdom-observers';
 
 // ---------------------------------------------------------------------------------------------------------------
 // datasources
@@ -165,103 +131,6 @@ class PrometheusStubApi extends DataSourceApi {
     const label = /,\s*([a-zA-Z_][a-zA-Z0-9_]*)\)\s*$/.exec(text)?.[1] ?? '';
     return (this.harness.labelValues[label] ?? []).map((value) => ({ text: value, value }));
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// panels
-
-/** Prints what a real panel shows: per frame, each field's display name and the display text of its values. */
-function PrintedPanel({ data, options, fieldConfig }: PanelProps<object>) {
-  if (!data.series.length || data.series.every((frame) => frame.length === 0)) {
-    // What Grafana's panels show without data: the panel's no-value text, else 'No data'.
-    const noValue = fieldConfig.defaults.noValue;
-    return <div data-testid="no-data">{noValue ?? 'No data'}</div>;
-  }
-  return (
-    <div data-testid="panel-data" data-options={JSON.stringify(options)}>
-      {data.series.map((frame, i) => (
-        <table key={i}>
-          <thead>
-            <tr>
-              {frame.fields.map((field, j) => (
-                <th key={j}>{getFieldDisplayName(field, frame, data.series)}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {Array.from({ length: frame.length }, (_, row) => (
-              <tr key={row}>
-                {frame.fields.map((field, j) => {
-                  const shown = field.display ? field.display(field.values[row]) : undefined;
-                  return (
-                    <td key={j} data-color={shown?.color}>
-                      {shown ? formattedValueToString(shown) : String(field.values[row] ?? '')}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ))}
-    </div>
-  );
-}
-
-const PANEL_IDS = ['stat', 'table', 'timeseries', 'barchart', 'bargauge', 'piechart', 'text'];
-
-function panelPlugin(id: string): PanelPlugin {
-  const plugin = new PanelPlugin(PrintedPanel).useFieldConfig({
-    // The table panel's own cell options (colour-background cells and so on); the charts' axis labels.
-    useCustomConfig: (builder) => {
-      if (['barchart', 'timeseries'].includes(id)) {
-        builder.addCustomEditor({
-          id: 'axisLabel',
-          path: 'axisLabel',
-          name: 'Axis label',
-          editor: () => null,
-          override: () => null,
-          process: identityOverrideProcessor,
-          shouldApply: () => true,
-        });
-      }
-      if (id === 'table') {
-        builder.addCustomEditor({
-          id: 'cellOptions',
-          path: 'cellOptions',
-          name: 'Cell options',
-          editor: () => null,
-          override: () => null,
-          process: identityOverrideProcessor,
-          shouldApply: () => true,
-        });
-      }
-    },
-  });
-  plugin.meta = { id, name: id, type: 'panel', module: '', baseUrl: '', info: {} } as PanelPlugin['meta'];
-  return plugin;
-}
-
-let panelsInstalled = false;
-
-/** The stand-in panels, installed once per test file (runtime allows setting the importer only once). */
-function installPanelPlugins() {
-  if (panelsInstalled) {
-    return;
-  }
-  panelsInstalled = true;
-  registerStandardFieldConfig();
-  const plugins = new Map(PANEL_IDS.map((id) => [id, panelPlugin(id)]));
-  setPluginImportUtils({
-    importPanelPlugin: async (id: string) => {
-      const plugin = plugins.get(id);
-      if (!plugin) {
-        throw new Error(`no stand-in for panel ${id}`);
-      }
-      return plugin;
-    },
-    getPanelPluginFromCache: (id: string) => plugins.get(id),
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -425,40 +294,4 @@ export function instantNumberFrame(refId: string, value: number, timeMs = 1_700_
       { name: 'Value', type: FieldType.number, config: {}, values: [value] },
     ],
   };
-}
-
-/** The panel section titled `title` (PanelChrome labels its section with the title). */
-export const panelSection = (title: string) => screen.getByRole('region', { name: title });
-
-/** The cells a rendered panel prints, row by row (header row first); [] when it shows its no-data text. */
-export function printedRows(title: string): string[][] {
-  const table = panelSection(title).querySelector('[data-testid="panel-data"] table');
-  if (!table) {
-    return [];
-  }
-  return [...table.querySelectorAll('tr')].map((tr) =>
-    [...tr.querySelectorAll('th,td')].map((c) => c.textContent ?? '')
-  );
-}
-
-/** The colour a printed cell was given by the field config (mapping, override or thresholds). */
-export function printedColor(title: string, text: string): string | undefined {
-  const cell = [...panelSection(title).querySelectorAll('td')].find((td) => td.textContent === text);
-  return cell?.getAttribute('data-color') ?? undefined;
-}
-
-/** Every value cell a rendered panel prints, row by row: its text and the colour the field config gave it. */
-export function printedCells(title: string): Array<Array<{ text: string; color?: string }>> {
-  const table = panelSection(title).querySelector('[data-testid="panel-data"] table');
-  return [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) =>
-    [...tr.querySelectorAll('td')].map((td) => ({
-      text: td.textContent ?? '',
-      color: td.getAttribute('data-color') ?? undefined,
-    }))
-  );
-}
-
-/** The no-data text a rendered panel shows, if it shows one. */
-export function printedNoData(title: string): string | undefined {
-  return panelSection(title).querySelector('[data-testid="no-data"]')?.textContent ?? undefined;
 }
