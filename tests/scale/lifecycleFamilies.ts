@@ -83,7 +83,10 @@ function events(list: readonly Instance[], o: HistoryOptions): Event[] {
       out.push({ t: settled, apply: (c) => observe(c.ttr[x.challenge], LIFECYCLE_BUCKETS, ttr) });
     }
     const cleaned = x.closeS + 2 + rnd() * 12;
-    reconcile(x.closeS, 'success');
+    reconcile(x.closeS, x.stuck ? 'error' : 'success');
+    if (x.stuck) {
+      continue; // its cleanup never ends: no lifetime observed
+    }
     out.push({ t: cleaned, apply: (c) => observe(c.life[x.challenge], LIFECYCLE_BUCKETS, cleaned - x.openS) });
   }
   return out.sort((a, b) => a.t - b.t);

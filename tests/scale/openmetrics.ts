@@ -37,6 +37,8 @@ export interface HistoryOptions {
    * no `pod` label at all (one series per instance).
    */
   restartEveryS?: number;
+  /** Share of deletions that never finish (exported as Deleted to the end: what Triage lists); default none. */
+  stuckRatio?: number;
   /** Names of users and challenges and what a challenge's definition is; default the scale names below. */
   catalog?: Catalog;
   /** Families written after the three above (OpenMetrics: one family after the other), from the same instances. */
@@ -62,6 +64,8 @@ export interface Instance {
   closeS: number;
   pendingS: number;
   error: boolean;
+  /** Its deletion never finishes. */
+  stuck?: boolean;
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -120,6 +124,8 @@ export function instancesOf(o: HistoryOptions): Instance[] {
       challenge, user, openS, closeS: openS + lifeS,
       pendingS: o.scrapeIntervalS * (1 + Math.floor(rnd() * 2)),
       error: rnd() < o.errorRatio,
+      // Drawn only when asked for, so histories without it repeat those written before the option existed.
+      stuck: o.stuckRatio ? rnd() < o.stuckRatio : undefined,
     });
   }
   return out.sort((a, b) => a.openS - b.openS);
@@ -172,7 +178,7 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
       while (next < list.length && list[next].openS <= t) {
         active.push(next++);
       }
-      active = active.filter((i) => list[i].closeS + o.retentionS > t);
+      active = active.filter((i) => list[i].stuck || list[i].closeS + o.retentionS > t);
       if (missedScrape(o, t)) {
         continue;
       }

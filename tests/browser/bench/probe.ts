@@ -115,9 +115,10 @@ export async function probe(page: Page): Promise<Probe> {
 
 /**
  * Waits until the page has settled after `fromMs` (performance.now() of the navigation; 0 = the document's start)
- * and `ready` holds; resolves with the settled time relative to fromMs, ms.
+ * and `ready` holds; resolves with the settled time relative to fromMs, ms. The default timeout outlasts Prometheus'
+ * own query timeout (2 min), after which the panels show the error and the page settles.
  */
-export async function waitSettled(page: Page, fromMs: number, ready: string, timeoutMs = 120_000): Promise<number> {
+export async function waitSettled(page: Page, fromMs: number, ready: string, timeoutMs = 200_000): Promise<number> {
   const handle = await page.waitForFunction(
     ({ quiet, from, ready: sel }) => {
       const p = (window as unknown as { __probe: Probe }).__probe;
