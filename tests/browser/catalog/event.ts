@@ -61,13 +61,13 @@ export const EVENT_CATALOG: Catalog = {
 };
 
 export const EVENT: Omit<HistoryOptions, 'extraFamilies'> = {
-  instances: 540,
+  instances: 1100,
   users: PLAYERS.length,
   challenges: CHALLENGES.length,
   spanS: SPAN_S,
   endS: END_S,
   scrapeIntervalS: 30,
-  meanLifetimeS: 40 * 60,
+  meanLifetimeS: 35 * 60,
   errorRatio: 0.05,
   stuckRatio: 0.01,
   retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS,
