@@ -8,8 +8,14 @@
 // deletion). Reconciles: three per open, one per deletion, two more (one an error) per failed instance, each with a
 // drawn duration and queue wait; the queue depth is the opens of the last scrape interval over the two workers.
 import {
-  CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS, LIFETIME_METRIC, NO_STATE, STATE_NAMES,
-  TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC,
+  CHALLENGE_CONTROLLER,
+  CONTROLLER_LABEL,
+  CONTROLLER_METRICS,
+  LIFETIME_METRIC,
+  NO_STATE,
+  STATE_NAMES,
+  TIME_TO_RUNNING_METRIC,
+  TRANSITIONS_METRIC,
 } from '@hexactf/contract';
 import { seededRandom } from '@hexactf/testing/random';
 import { SCALE_CATALOG, missedScrape, podAt, type HistoryOptions, type Instance } from './openmetrics.ts';
@@ -149,7 +155,8 @@ export async function writeLifecycleFamilies(
   const ns = `namespace="${o.namespace}"`;
   await family(`# TYPE ${TRANSITIONS_METRIC.replace(/_total$/, '')} counter\n`, (c, t, pod) =>
     TRANSITION_PAIRS.map(
-      ([from, to]) => `${TRANSITIONS_METRIC}{${ns},from="${from}",to="${to}"${pod}} ${c.transitions.get(`${from}|${to}`) ?? 0} ${t}\n`
+      ([from, to]) =>
+        `${TRANSITIONS_METRIC}{${ns},from="${from}",to="${to}"${pod}} ${c.transitions.get(`${from}|${to}`) ?? 0} ${t}\n`
     ).join('')
   );
   for (const [metric, pick] of [
@@ -169,8 +176,9 @@ export async function writeLifecycleFamilies(
       .map((r) => `${M.reconcileTotal}{${ctl},result="${r}"${pod}} ${c.reconciles[r]} ${t}\n`)
       .join('')
   );
-  await family(`# TYPE ${M.reconcileErrors.replace(/_total$/, '')} counter\n`, (c, t, pod) =>
-    `${M.reconcileErrors}{${ctl}${pod}} ${c.errors} ${t}\n`
+  await family(
+    `# TYPE ${M.reconcileErrors.replace(/_total$/, '')} counter\n`,
+    (c, t, pod) => `${M.reconcileErrors}{${ctl}${pod}} ${c.errors} ${t}\n`
   );
   await family(`# TYPE ${M.reconcileTime} histogram\n`, (c, t, pod) =>
     histLines(M.reconcileTime, `${ctl}${pod}`, RECONCILE_BUCKETS, c.reconcileTime, t)

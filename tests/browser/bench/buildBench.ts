@@ -8,7 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SHARED = ['react', 'react/jsx-runtime', '@grafana/data', '@grafana/runtime', '@grafana/ui', '@grafana/ui/unstable'];
+const SHARED = [
+  'react',
+  'react/jsx-runtime',
+  '@grafana/data',
+  '@grafana/runtime',
+  '@grafana/ui',
+  '@grafana/ui/unstable',
+];
 export const BARE_TABLE_MODULE = 'bench-bare-table.js';
 
 export async function buildBench(outDir: string): Promise<void> {

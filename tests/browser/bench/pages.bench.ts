@@ -107,7 +107,12 @@ async function scrollThrough(page: Page, grid: string) {
       await new Promise((r) => requestAnimationFrame(r));
     }
     await new Promise((r) => requestAnimationFrame(r));
-    return { ms: performance.now() - t0, steps, rows: g.querySelectorAll('[role="row"]').length, height: g.scrollHeight };
+    return {
+      ms: performance.now() - t0,
+      steps,
+      rows: g.querySelectorAll('[role="row"]').length,
+      height: g.scrollHeight,
+    };
   }, grid);
   const p = await probe(page);
   return { ...t, maxGap: p.maxFrameGap, longestLoaf: p.longestLoaf, frames: p.frames };
@@ -208,8 +213,16 @@ async function main() {
         `(generated in ${prom.generateS.toFixed(0)} s, backfilled in ${prom.backfillS.toFixed(0)} s)`
     );
     console.log(
-      `  ${execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}; Prometheus ${execFileSync(toolPath('prometheus'), ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^prometheus, version /, '')}; ` +
-        `${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; median of ${RUNS} runs`
+      `  ${execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}; Prometheus ${execFileSync(
+        toolPath('prometheus'),
+        ['--version'],
+        { encoding: 'utf8' }
+      )
+        .split('\n')[0]
+        .replace(/^prometheus, version /, '')}; ` +
+        `${cpus().length} cores, load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}; median of ${RUNS} runs`
     );
 
     const blank = await newPage(context);
@@ -220,7 +233,8 @@ async function main() {
     await blank.close();
 
     const all: PageFigures[] = [];
-    let matrix: { scroll: Awaited<ReturnType<typeof scrollThrough>>; width: number; height: number; body: string } | undefined;
+    let matrix:
+      { scroll: Awaited<ReturnType<typeof scrollThrough>>; width: number; height: number; body: string } | undefined;
     for (const [name, path] of PAGES) {
       const { figures, page } = await measurePage(context, base, prom.url, name, path);
       all.push(figures);
@@ -230,13 +244,20 @@ async function main() {
         if (!body) {
           throw new Error('the Users x Challenges page sent no matrix query (label_join)');
         }
-        matrix = { scroll: await scrollThrough(page, GRID), width: Math.round(box.width), height: Math.round(box.height), body };
+        matrix = {
+          scroll: await scrollThrough(page, GRID),
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+          body,
+        };
       }
       await page.close();
     }
     const bare = await bareTable(context, base, matrix!.body, matrix!.width, matrix!.height);
 
-    console.log(`\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`);
+    console.log(
+      `\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`
+    );
     console.log(
       `  ${'page'.padEnd(20)}${pad('cold ms', 9)}${pad('in-app ms', 11)}${pad('Prom ms', 9)}${pad('x Prom', 8)}` +
         `${pad('queries', 9)}${pad('expr B', 8)}${pad('request B', 11)}${pad('heap MB', 9)}${pad('after GC', 10)}`
@@ -277,18 +298,24 @@ async function main() {
     console.log(
       `    every page settles within ${TARGET.settleMs} ms (cold and in-app): ${met(slow.length === 0)}${slow.length ? ` (${slow.map((f) => f.name).join(', ')})` : ''}`
     );
-    console.log(`    Users x Challenges within ${TARGET.bareRatio}x of the bare table: ${bareRatio.toFixed(2)}x ${met(bareRatio <= TARGET.bareRatio)}`);
+    console.log(
+      `    Users x Challenges within ${TARGET.bareRatio}x of the bare table: ${bareRatio.toFixed(2)}x ${met(bareRatio <= TARGET.bareRatio)}`
+    );
     console.log(
       `    no page over ${TARGET.heapMB} MB of JS heap: ${met(heavy.length === 0)}${heavy.length ? ` (${heavy.map((f) => f.name).join(', ')})` : ''}`
     );
-    console.log(`    scrolling the matrix under ${TARGET.frameMs} ms a frame: ${scrollMs.toFixed(0)} ms ${met(scrollMs < TARGET.frameMs)}`);
+    console.log(
+      `    scrolling the matrix under ${TARGET.frameMs} ms a frame: ${scrollMs.toFixed(0)} ms ${met(scrollMs < TARGET.frameMs)}`
+    );
 
     // Profiles of the misses: one more in-app navigation (or scroll) under the CPU profiler.
     // A page whose time is Prometheus' (in-app under 1.5x of Prometheus alone) is not profiled: its figure says so.
     const browserBound = (f: PageFigures) => f.navMs > 1.5 * f.promMs || f.coldMs > 1.5 * f.promMs + 2000;
     const promBound = slow.filter((f) => !browserBound(f));
     if (promBound.length) {
-      console.log(`\n  Prometheus-bound (in-app within 1.5x of Prometheus alone), not profiled: ${promBound.map((f) => `${f.name} ${f.promMs.toFixed(0)} of ${f.navMs.toFixed(0)} ms`).join(', ')}`);
+      console.log(
+        `\n  Prometheus-bound (in-app within 1.5x of Prometheus alone), not profiled: ${promBound.map((f) => `${f.name} ${f.promMs.toFixed(0)} of ${f.navMs.toFixed(0)} ms`).join(', ')}`
+      );
     }
     const toProfile = new Set([...slow.filter(browserBound), ...heavy].map((f) => f.name));
     if (bareRatio > TARGET.bareRatio) {
@@ -324,7 +351,11 @@ async function main() {
       console.log(`\n  ${(await stopProfile(cdp, PROFILES, `${SHORT ? 'short-' : ''}matrix-scroll`)).join('\n  ')}`);
       await page.close();
     }
-    console.log(`\n  done in ${((Date.now() - started) / 1000).toFixed(0)} s; load now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `\n  done in ${((Date.now() - started) / 1000).toFixed(0)} s; load now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`
+    );
   } finally {
     await rig.stop();
   }

@@ -69,7 +69,13 @@ function install(loading: string) {
     // not offered by this Chromium: the frame gaps still say it
   }
   let changed = true;
-  const watch = () => new MutationObserver(() => (changed = true)).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  const watch = () =>
+    new MutationObserver(() => (changed = true)).observe(document, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
   if (document.documentElement) {
     watch();
   } else {

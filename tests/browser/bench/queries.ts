@@ -89,7 +89,9 @@ function send(prometheusUrl: string, q: SentQuery): Promise<void> {
       new URL(q.path, prometheusUrl),
       {
         method: q.method,
-        headers: q.body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(q.body) } : {},
+        headers: q.body
+          ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(q.body) }
+          : {},
       },
       (res) => {
         res.resume();
