@@ -235,12 +235,25 @@ async function main() {
     const all: PageFigures[] = [];
     let matrix:
       { scroll: Awaited<ReturnType<typeof scrollThrough>>; width: number; height: number; body: string } | undefined;
+    console.log(
+      `\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`
+    );
+    console.log(
+      `  ${'page'.padEnd(20)}${pad('cold ms', 9)}${pad('in-app ms', 11)}${pad('Prom ms', 9)}${pad('x Prom', 8)}` +
+        `${pad('queries', 9)}${pad('expr B', 8)}${pad('request B', 11)}${pad('heap MB', 9)}${pad('after GC', 10)}`
+    );
     for (const [name, path] of PAGES) {
-      const { figures, page } = await measurePage(context, base, prom.url, name, path);
-      all.push(figures);
+      const { figures: f, page } = await measurePage(context, base, prom.url, name, path);
+      all.push(f);
+      // Each row as soon as it is measured.
+      console.log(
+        `  ${(f.once ? `${f.name} *` : f.name).padEnd(20)}${pad(f.coldMs.toFixed(0), 9)}${pad(f.navMs.toFixed(0), 11)}${pad(f.promMs.toFixed(0), 9)}` +
+          `${pad(ratio(f.navMs, f.promMs), 8)}${pad(f.queries, 9)}${pad(f.exprBytes, 8)}${pad(f.requestBytes, 11)}` +
+          `${pad(f.heapMB.toFixed(0), 9)}${pad(f.heapGcMB.toFixed(0), 10)}`
+      );
       if (path === 'users-challenges') {
         const box = (await page.locator(GRID).first().boundingBox())!;
-        const body = figures.sent.find((q) => q.body.includes('label_join'))?.body;
+        const body = f.sent.find((q) => q.body.includes('label_join'))?.body;
         if (!body) {
           throw new Error('the Users x Challenges page sent no matrix query (label_join)');
         }
@@ -255,20 +268,6 @@ async function main() {
     }
     const bare = await bareTable(context, base, matrix!.body, matrix!.width, matrix!.height);
 
-    console.log(
-      `\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`
-    );
-    console.log(
-      `  ${'page'.padEnd(20)}${pad('cold ms', 9)}${pad('in-app ms', 11)}${pad('Prom ms', 9)}${pad('x Prom', 8)}` +
-        `${pad('queries', 9)}${pad('expr B', 8)}${pad('request B', 11)}${pad('heap MB', 9)}${pad('after GC', 10)}`
-    );
-    for (const f of all) {
-      console.log(
-        `  ${(f.once ? `${f.name} *` : f.name).padEnd(20)}${pad(f.coldMs.toFixed(0), 9)}${pad(f.navMs.toFixed(0), 11)}${pad(f.promMs.toFixed(0), 9)}` +
-          `${pad(ratio(f.navMs, f.promMs), 8)}${pad(f.queries, 9)}${pad(f.exprBytes, 8)}${pad(f.requestBytes, 11)}` +
-          `${pad(f.heapMB.toFixed(0), 9)}${pad(f.heapGcMB.toFixed(0), 10)}`
-      );
-    }
     if (all.some((f) => f.once)) {
       console.log(`  * over ${SLOW_MS / 1000} s: measured once, not ${RUNS} times`);
     }
