@@ -8,6 +8,7 @@
 import React, { useEffect, useState } from 'react';
 import { applyFieldOverrides, FieldType, type DataFrame } from '@grafana/data';
 import { config } from '@grafana/runtime';
+import { TableCellHeight } from '@grafana/schema';
 import { TableNG } from '@grafana/ui/unstable';
 import { stateValueMappings } from '../../../src/metric/contract';
 
@@ -75,7 +76,15 @@ export function Component() {
   }, [body]);
   return (
     <div style={{ padding: '16px 24px' }} data-bench-bare="">
-      {frame && <TableNG ariaLabel="Users x Challenges" data={frame} width={width} height={height} cellHeight="sm" />}
+      {frame && (
+        <TableNG
+          ariaLabel="Users x Challenges"
+          data={frame}
+          width={width}
+          height={height}
+          cellHeight={TableCellHeight.Sm}
+        />
+      )}
     </div>
   );
 }

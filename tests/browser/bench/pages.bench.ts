@@ -320,7 +320,7 @@ async function main() {
     if (bareRatio > TARGET.bareRatio) {
       toProfile.add('Users x Challenges');
     }
-    for (const [name, path] of PAGES.filter(([n]) => toProfile.has(n))) {
+    for (const [, path] of PAGES.filter(([n]) => toProfile.has(n))) {
       const page = await newPage(context);
       await page.goto(`${base}/bench/blank?${RANGE}`);
       await page.waitForSelector('.main-view', { state: 'attached' });
