@@ -281,7 +281,9 @@ async function main() {
     console.log(
       `  scrolling the matrix (${matrix!.width}x${matrix!.height} px, ${s.height} px of rows, ${s.steps} steps of 120 px, one a frame): ` +
         `${s.ms.toFixed(0)} ms, longest frame gap ${s.maxGap.toFixed(0)} ms, longest animation frame ${s.longestLoaf.toFixed(0)} ms; ` +
-        `bare table: gap ${bare.scroll.maxGap.toFixed(0)} ms, LoAF ${bare.scroll.longestLoaf.toFixed(0)} ms`
+        (bare.scroll.steps > 0
+          ? `bare table: ${bare.scroll.steps} steps, gap ${bare.scroll.maxGap.toFixed(0)} ms, LoAF ${bare.scroll.longestLoaf.toFixed(0)} ms`
+          : 'bare table: its grid did not scroll (0 steps), not measured')
     );
 
     // Targets
