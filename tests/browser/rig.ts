@@ -1,13 +1,15 @@
 /**
  * Everything the browser test runs against, started once: the built plugin, the host bundle, Prometheus with the
  * fixture, the host server at Grafana's root and a second one under a sub-path (/grafana), and Chromium. stop()
- * stops whatever did start, also after a failed start.
+ * stops whatever did start, also after a failed start. The benchmark and the catalog screenshots start the same rig
+ * on a Prometheus of their own (RigOptions).
  */
 import { join } from 'node:path';
 import { buildHost, REPO } from './buildHost.ts';
 import { launchChromium, type HostBrowser } from './chromium.ts';
 import { ensurePluginBuilt } from './pluginBuild.ts';
 import { pluginSettings } from './pluginMeta.ts';
+import type { Prometheus } from '@hexactf/testing/prometheus';
 import { startFixturePrometheus } from './prometheusFixture.ts';
 import { startHostServer, type HostServer } from './server.ts';
 
@@ -21,7 +23,16 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export async function startRig(): Promise<Rig> {
+export interface RigOptions {
+  /** Starts the Prometheus the host's datasource proxies to; default the e2e fixture's. */
+  prometheus?: () => Promise<Prometheus>;
+  /** Also serve the host under SUB_PATH (the test's Explore link check); default true. */
+  subPath?: boolean;
+  /** Before the host bundle is built (the benchmark adds its own bundle to BUILD_DIR). */
+  beforeServe?: () => Promise<void>;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<Rig & { prometheus: Prometheus }> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) {
@@ -31,7 +42,8 @@ export async function startRig(): Promise<Rig> {
   try {
     const dist = ensurePluginBuilt(REPO);
     await buildHost(BUILD_DIR);
-    const prometheus = await startFixturePrometheus(REPO);
+    await options.beforeServe?.();
+    const prometheus = await (options.prometheus ?? (() => startFixturePrometheus(REPO)))();
     stops.push(prometheus.stop);
     const serve = (appSubUrl: string) =>
       startHostServer({
@@ -46,11 +58,13 @@ export async function startRig(): Promise<Rig> {
       });
     const root = await serve('');
     stops.push(root.close);
-    const subPath = await serve(SUB_PATH);
-    stops.push(subPath.close);
+    const subPath = options.subPath === false ? root : await serve(SUB_PATH);
+    if (subPath !== root) {
+      stops.push(subPath.close);
+    }
     const browser = await launchChromium();
     stops.push(browser.close);
-    return { root, subPath, browser, stop };
+    return { root, subPath, browser, prometheus, stop };
   } catch (error) {
     await stop();
     throw error;

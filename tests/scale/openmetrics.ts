@@ -31,17 +31,41 @@ export interface HistoryOptions {
   retentionS: number;
   namespace: string;
   seed: number;
+  /**
+   * The operator's leader changes every this many seconds (a rollout, a failover): the series of the instances alive
+   * then continue under a new `pod` label after one missed scrape, so such an instance is several series. Unset:
+   * no `pod` label at all (one series per instance).
+   */
+  restartEveryS?: number;
+  /** Share of deletions that never finish (exported as Deleted to the end: what Triage lists); default none. */
+  stuckRatio?: number;
+  /** Names of users and challenges and what a challenge's definition is; default the scale names below. */
+  catalog?: Catalog;
+  /** Families written after the three above (OpenMetrics: one family after the other), from the same instances. */
+  extraFamilies?: (list: readonly Instance[], o: HistoryOptions, write: (s: string) => Promise<void>) => Promise<number>;
+}
+
+/** How the generated history names things. */
+export interface Catalog {
+  user(u: number): string;
+  challenge(c: number): string;
+  definition(c: number): string;
+  category(c: number): string;
+  /** What one instance of challenge c requests: cores and bytes. */
+  requests(c: number): { cpu: number; memory: number };
 }
 
 export const CATEGORIES = ['web', 'pwn', 'crypto', 'rev', 'forensics', 'misc'];
 
-interface Instance {
+export interface Instance {
   challenge: number;
   user: number;
   openS: number;
   closeS: number;
   pendingS: number;
   error: boolean;
+  /** Its deletion never finishes. */
+  stuck?: boolean;
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -53,7 +77,29 @@ export function userName(u: number): string {
   return `player-${pad(u + 1, 5)}`;
 }
 
-function instancesOf(o: HistoryOptions): Instance[] {
+export const SCALE_CATALOG: Catalog = {
+  user: (u) => userName(u),
+  challenge: (c) => challengeId(c),
+  definition: (c) => `def-${pad(c + 1, 3)}`,
+  category: (c) => CATEGORIES[c % CATEGORIES.length],
+  requests: (c) => ({ cpu: 0.05 * (1 + (c % 4)), memory: 67108864 * (1 + (c % 3)) }),
+};
+
+/** The leader's pod at time t (restartEveryS set): a new one every restartEveryS from the history's start. */
+export function podAt(o: HistoryOptions, t: number): number {
+  return o.restartEveryS ? Math.floor((t - (o.endS - o.spanS)) / o.restartEveryS) : 0;
+}
+
+/** Whether t is the one scrape each new leader misses (the old pod gone, the new one not yet scraped). */
+export function missedScrape(o: HistoryOptions, t: number): boolean {
+  if (!o.restartEveryS) {
+    return false;
+  }
+  const since = (t - (o.endS - o.spanS)) % o.restartEveryS;
+  return since >= 0 && since < o.scrapeIntervalS && t > o.endS - o.spanS + o.scrapeIntervalS;
+}
+
+export function instancesOf(o: HistoryOptions): Instance[] {
   const rnd = seededRandom(o.seed);
   const perUser = Math.ceil(o.instances / o.users);
   if (perUser > o.challenges) {
@@ -78,6 +124,8 @@ function instancesOf(o: HistoryOptions): Instance[] {
       challenge, user, openS, closeS: openS + lifeS,
       pendingS: o.scrapeIntervalS * (1 + Math.floor(rnd() * 2)),
       error: rnd() < o.errorRatio,
+      // Drawn only when asked for, so histories without it repeat those written before the option existed.
+      stuck: o.stuckRatio ? rnd() < o.stuckRatio : undefined,
     });
   }
   return out.sort((a, b) => a.openS - b.openS);
@@ -110,12 +158,14 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
   const first = Math.ceil(startS / o.scrapeIntervalS) * o.scrapeIntervalS;
   const ns = o.namespace;
   const L = STATUS_LABELS;
-  const labels = (x: Instance) => {
-    const c = challengeId(x.challenge);
-    const u = userName(x.user);
-    return `${L.challengeId}="${c}",${L.challengeName}="${c}-${u}",${L.username}="${u}",${L.namespace}="${ns}"`;
+  const cat = o.catalog ?? SCALE_CATALOG;
+  const labels = (x: Instance, t: number) => {
+    const c = cat.challenge(x.challenge);
+    const u = cat.user(x.user);
+    const pod = o.restartEveryS ? `,pod="challenge-operator-${podAt(o, t)}"` : '';
+    return `${L.challengeId}="${c}",${L.challengeName}="${c}-${u}",${L.username}="${u}",${L.namespace}="${ns}"${pod}`;
   };
-  const category = (c: number) => CATEGORIES[c % CATEGORIES.length];
+  const category = (c: number) => cat.category(c);
   let samples = 0;
   let peakLive = 0;
   const seen = new Set<number>();
@@ -128,7 +178,10 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
       while (next < list.length && list[next].openS <= t) {
         active.push(next++);
       }
-      active = active.filter((i) => list[i].closeS + o.retentionS > t);
+      active = active.filter((i) => list[i].stuck || list[i].closeS + o.retentionS > t);
+      if (missedScrape(o, t)) {
+        continue;
+      }
       for (const i of active) {
         await emit(list[i], i, t);
       }
@@ -151,7 +204,7 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
     }
     seen.add(i);
     samples++;
-    await write(`${STATUS_METRIC}{${labels(x)}} ${value} ${t}\n`);
+    await write(`${STATUS_METRIC}{${labels(x, t)}} ${value} ${t}\n`);
   });
   peakLive = Math.max(peakLive, liveAtT);
 
@@ -159,18 +212,22 @@ export async function writeHistory(file: string, o: HistoryOptions): Promise<His
   await walk(async (x, _i, t) => {
     if (t < x.closeS) {
       samples++;
-      await write(`${INFO_METRIC}{${labels(x)},${DEFINITION_LABEL}="def-${pad(x.challenge + 1, 3)}",${CATEGORY_LABEL}="${category(x.challenge)}"} 1 ${t}\n`);
+      await write(`${INFO_METRIC}{${labels(x, t)},${DEFINITION_LABEL}="${cat.definition(x.challenge)}",${CATEGORY_LABEL}="${category(x.challenge)}"} 1 ${t}\n`);
     }
   });
 
   await write(`# TYPE ${REQUESTS_METRIC} gauge\n# HELP ${REQUESTS_METRIC} Requests of one instance of a definition.\n`);
   for (let t = first; t <= o.endS; t += o.scrapeIntervalS) {
     for (let c = 0; c < o.challenges; c++) {
-      const d = `${REQUESTS_NAMESPACE_LABEL}="${ns}",${DEFINITION_LABEL}="def-${pad(c + 1, 3)}",${CATEGORY_LABEL}="${category(c)}"`;
+      const d = `${REQUESTS_NAMESPACE_LABEL}="${ns}",${DEFINITION_LABEL}="${cat.definition(c)}",${CATEGORY_LABEL}="${category(c)}"`;
+      const r = cat.requests(c);
       samples += 2;
-      await write(`${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="cpu"} ${0.05 * (1 + (c % 4))} ${t}\n` +
-        `${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="memory"} ${67108864 * (1 + (c % 3))} ${t}\n`);
+      await write(`${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="cpu"} ${r.cpu} ${t}\n` +
+        `${REQUESTS_METRIC}{${d},${RESOURCE_LABEL}="memory"} ${r.memory} ${t}\n`);
     }
+  }
+  if (o.extraFamilies) {
+    samples += await o.extraFamilies(list, o, write);
   }
   await write('# EOF\n');
   bytes += Buffer.byteLength(buf);

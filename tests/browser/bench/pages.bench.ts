@@ -1,0 +1,371 @@
+/**
+ * Benchmark: every page of the built plugin in Chromium (the browser test's host and rig) against a real Prometheus
+ * holding an event: USERS x CHALLENGES Challenge instances over a few hours with operator restarts (instances over
+ * several series), challenge_info, requests, lifecycle and controller metrics (eventPrometheus.ts). Per page:
+ * - settled: time from navigation to the last panel painted (probe.ts), cold (a fresh tab loading the page: host
+ *   boot, module.js, the page) and in-app (the plugin loaded, the route pushed): median of RUNS in-app runs;
+ * - the page's Prometheus requests: how many, the largest PromQL and the largest request (URL + body), bytes;
+ * - Prometheus alone: the same requests sent to it directly in the page's waves (queries.ts), median of RUNS;
+ * - JS heap after settling (CDP), and after a full GC; the host page alone (no app page) for reference;
+ * - Users x Challenges: a bare TableNG of the same answer in the same host (bareTable.tsx), and scrolling the
+ *   matrix through all rows, one step per frame: the longest frame gap and long animation frame.
+ * Targets are printed met or not; a page that misses one gets a CPU profile (profile.ts) whose summary is printed.
+ *
+ * Run: npm run bench:browser. Env: BENCH_SHORT=1 (100 x 20, 2 h), BENCH_RUNS (default 3).
+ */
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS } from '@hexactf/contract';
+import { toolPath } from '@hexactf/testing/tools';
+import { REPO } from '../buildHost.ts';
+import { CHROMIUM } from '../chromium.ts';
+import { startEventPrometheus } from '../eventPrometheus.ts';
+import { BUILD_DIR, startRig } from '../rig.ts';
+import { BARE_TABLE_MODULE, buildBench } from './buildBench.ts';
+import { heap, installProbe, probe, resetFrames, waitSettled } from './probe.ts';
+import { startProfile, stopProfile } from './profile.ts';
+import { recordQueries, replay, type SentQuery } from './queries.ts';
+
+const SHORT = process.env.BENCH_SHORT === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const USERS = SHORT ? 100 : 500;
+const CHALLENGES = SHORT ? 20 : 40;
+const SPAN_S = (SHORT ? 2 : 3) * 3600;
+const END_S = Date.UTC(2026, 0, 10, 12, 0, 0) / 1000;
+const RANGE = `from=${(END_S - SPAN_S) * 1000}&to=${END_S * 1000}`;
+const APP = '/a/hexactf-challenges-app';
+const PAGES = [
+  ['Overview', 'overview'],
+  ['Users x Challenges', 'users-challenges'],
+  ['Usage', 'usage'],
+  ['Triage', 'triage'],
+  ['Lifecycle', 'lifecycle'],
+] as const;
+const PROFILES = join(REPO, 'tests/browser/bench/.profiles');
+
+const SLOW_MS = 20_000;
+const TARGET = { settleMs: 3000, bareRatio: 1.2, heapMB: 200, frameMs: 50, queryBytes: 4096 };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (b: number) => b / 2 ** 20;
+const PAGE_READY = '[data-host-page]';
+const GRID = '[role="grid"]';
+
+interface PageFigures {
+  name: string;
+  coldMs: number;
+  navMs: number;
+  promMs: number;
+  queries: number;
+  exprBytes: number;
+  requestBytes: number;
+  heapMB: number;
+  heapGcMB: number;
+  sent: SentQuery[];
+  /** Measured once (over SLOW_MS). */
+  once: boolean;
+}
+
+async function newPage(context: BrowserContext, init?: Record<string, unknown>): Promise<Page> {
+  const page = await context.newPage();
+  if (init) {
+    await page.addInitScript((o) => Object.assign(window, o), init);
+  }
+  await installProbe(page);
+  return page;
+}
+
+/** A fresh tab on the host with the plugin loaded and no app page, then the app page pushed as Grafana's router does. */
+async function navigateInApp(context: BrowserContext, base: string, path: string) {
+  const page = await newPage(context);
+  await page.goto(`${base}/bench/blank?${RANGE}`);
+  await page.waitForSelector('.main-view', { state: 'attached' });
+  await page.waitForLoadState('networkidle');
+  const recorder = recordQueries(page);
+  const from = await page.evaluate((url) => {
+    const t = performance.now();
+    performance.mark('bench:navigate');
+    history.pushState({}, '', url);
+    dispatchEvent(new PopStateEvent('popstate', { state: {} }));
+    return t;
+  }, `${path}?${RANGE}`);
+  const ms = await waitSettled(page, from, PAGE_READY);
+  return { page, ms, sent: recorder.stop() };
+}
+
+async function scrollThrough(page: Page, grid: string) {
+  await resetFrames(page);
+  const t = await page.evaluate(async (sel) => {
+    const g = document.querySelector(sel)!;
+    const t0 = performance.now();
+    let steps = 0;
+    while (g.scrollTop + g.clientHeight < g.scrollHeight - 1) {
+      g.scrollTop += 120;
+      steps++;
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    await new Promise((r) => requestAnimationFrame(r));
+    return {
+      ms: performance.now() - t0,
+      steps,
+      rows: g.querySelectorAll('[role="row"]').length,
+      height: g.scrollHeight,
+    };
+  }, grid);
+  const p = await probe(page);
+  return { ...t, maxGap: p.maxFrameGap, longestLoaf: p.longestLoaf, frames: p.frames };
+}
+
+async function measurePage(context: BrowserContext, base: string, prom: string, name: string, path: string) {
+  const url = `${APP}/${path}`;
+  const cold = await newPage(context);
+  await cold.goto(`${base}${url}?${RANGE}`);
+  const coldMs = await waitSettled(cold, 0, PAGE_READY);
+  await cold.close();
+  const navs: number[] = [];
+  let last: Awaited<ReturnType<typeof navigateInApp>> | undefined;
+  // A page that takes over SLOW_MS is measured once (its figure is then marked *), as the query benchmark does.
+  for (let r = 0; r < RUNS && !(navs[0] > SLOW_MS); r++) {
+    await last?.page.close();
+    last = await navigateInApp(context, base, url);
+    navs.push(last.ms);
+  }
+  const cdp = await context.newCDPSession(last!.page);
+  const h = await heap(cdp);
+  const sent = last!.sent;
+  const proms: number[] = [];
+  for (let r = 0; r < RUNS && !(proms[0] > SLOW_MS); r++) {
+    proms.push(await replay(prom, sent));
+  }
+  const figures: PageFigures = {
+    name,
+    coldMs,
+    navMs: median(navs),
+    promMs: median(proms),
+    once: navs.length < RUNS || proms.length < RUNS,
+    queries: sent.length,
+    exprBytes: Math.max(0, ...sent.map((q) => q.exprBytes)),
+    requestBytes: Math.max(0, ...sent.map((q) => q.requestBytes)),
+    heapMB: mb(h.used),
+    heapGcMB: mb(h.afterGc),
+    sent,
+  };
+  return { figures, page: last!.page, cdp };
+}
+
+async function bareTable(context: BrowserContext, base: string, body: string, width: number, height: number) {
+  const runs: number[] = [];
+  let page: Page | undefined;
+  let coldMs = 0;
+  for (let r = 0; r < RUNS; r++) {
+    await page?.close();
+    page = await newPage(context, {
+      __hostBenchModule: `${base}/public/build/${BARE_TABLE_MODULE}`,
+      __benchBare: { body, width, height },
+    });
+    await page.goto(`${base}/bench/bare`);
+    const settled = await waitSettled(page, 0, `[data-bench-bare] ${GRID}`);
+    const start = await page.evaluate(() => performance.getEntriesByName('bench:start')[0].startTime);
+    coldMs = settled;
+    runs.push(settled - start);
+  }
+  const cdp = await context.newCDPSession(page!);
+  const h = await heap(cdp);
+  const scroll = await scrollThrough(page!, `[data-bench-bare] ${GRID}`);
+  await page!.close();
+  return { ms: median(runs), coldMs, heapMB: mb(h.used), heapGcMB: mb(h.afterGc), scroll };
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : '-');
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+async function main() {
+  const started = Date.now();
+  const rig = await startRig({
+    subPath: false,
+    beforeServe: () => buildBench(BUILD_DIR),
+    prometheus: () =>
+      startEventPrometheus({
+        instances: USERS * CHALLENGES,
+        users: USERS,
+        challenges: CHALLENGES,
+        spanS: SPAN_S,
+        endS: END_S,
+        scrapeIntervalS: 30,
+        meanLifetimeS: 2700,
+        errorRatio: 0.08,
+        retentionS: DEFAULT_DELETED_SERIES_RETENTION_SECONDS,
+        namespace: 'hexactf',
+        seed: 1,
+        restartEveryS: 1500,
+      }),
+  });
+  const prom = rig.prometheus as Awaited<ReturnType<typeof startEventPrometheus>>;
+  try {
+    const { context } = rig.browser;
+    const base = rig.root.url;
+    console.log(
+      `browser bench${SHORT ? ' (short)' : ''}: ${USERS} users x ${CHALLENGES} challenges = ${USERS * CHALLENGES} instances ` +
+        `over ${SPAN_S / 3600} h, ${prom.statusSeries} challenge_resource_status series, ${prom.seriesCount} series in all ` +
+        `(generated in ${prom.generateS.toFixed(0)} s, backfilled in ${prom.backfillS.toFixed(0)} s)`
+    );
+    console.log(
+      `  ${execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}; Prometheus ${execFileSync(
+        toolPath('prometheus'),
+        ['--version'],
+        { encoding: 'utf8' }
+      )
+        .split('\n')[0]
+        .replace(/^prometheus, version /, '')}; ` +
+        `${cpus().length} cores, load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}; median of ${RUNS} runs`
+    );
+
+    const blank = await newPage(context);
+    await blank.goto(`${base}/bench/blank?${RANGE}`);
+    await blank.waitForSelector('.main-view', { state: 'attached' });
+    await blank.waitForLoadState('networkidle');
+    const hostHeap = await heap(await context.newCDPSession(blank));
+    await blank.close();
+
+    const all: PageFigures[] = [];
+    let matrix:
+      { scroll: Awaited<ReturnType<typeof scrollThrough>>; width: number; height: number; body: string } | undefined;
+    console.log(
+      `\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`
+    );
+    console.log(
+      `  ${'page'.padEnd(20)}${pad('cold ms', 9)}${pad('in-app ms', 11)}${pad('Prom ms', 9)}${pad('x Prom', 8)}` +
+        `${pad('queries', 9)}${pad('expr B', 8)}${pad('request B', 11)}${pad('heap MB', 9)}${pad('after GC', 10)}`
+    );
+    for (const [name, path] of PAGES) {
+      const { figures: f, page } = await measurePage(context, base, prom.url, name, path);
+      all.push(f);
+      // Each row as soon as it is measured.
+      console.log(
+        `  ${(f.once ? `${f.name} *` : f.name).padEnd(20)}${pad(f.coldMs.toFixed(0), 9)}${pad(f.navMs.toFixed(0), 11)}${pad(f.promMs.toFixed(0), 9)}` +
+          `${pad(ratio(f.navMs, f.promMs), 8)}${pad(f.queries, 9)}${pad(f.exprBytes, 8)}${pad(f.requestBytes, 11)}` +
+          `${pad(f.heapMB.toFixed(0), 9)}${pad(f.heapGcMB.toFixed(0), 10)}`
+      );
+      if (path === 'users-challenges') {
+        const box = (await page.locator(GRID).first().boundingBox())!;
+        const body = f.sent.find((q) => q.body.includes('label_join'))?.body;
+        if (!body) {
+          throw new Error('the Users x Challenges page sent no matrix query (label_join)');
+        }
+        matrix = {
+          scroll: await scrollThrough(page, GRID),
+          width: Math.round(box.width),
+          height: Math.round(box.height),
+          body,
+        };
+      }
+      await page.close();
+    }
+    const bare = await bareTable(context, base, matrix!.body, matrix!.width, matrix!.height);
+
+    if (all.some((f) => f.once)) {
+      console.log(`  * over ${SLOW_MS / 1000} s: measured once, not ${RUNS} times`);
+    }
+    const uc = all.find((f) => f.name === 'Users x Challenges')!;
+    console.log(
+      `  ${'bare TableNG'.padEnd(20)}${pad(bare.coldMs.toFixed(0), 9)}${pad(bare.ms.toFixed(0), 11)}${pad('', 9)}${pad('', 8)}` +
+        `${pad(1, 9)}${pad('', 8)}${pad('', 11)}${pad(bare.heapMB.toFixed(0), 9)}${pad(bare.heapGcMB.toFixed(0), 10)}` +
+        `   (Users x Challenges in-app / bare: ${ratio(uc.navMs, bare.ms)}, heap ${ratio(uc.heapMB, bare.heapMB)})`
+    );
+    const s = matrix!.scroll;
+    console.log(
+      `  scrolling the matrix (${matrix!.width}x${matrix!.height} px, ${s.height} px of rows, ${s.steps} steps of 120 px, one a frame): ` +
+        `${s.ms.toFixed(0)} ms, longest frame gap ${s.maxGap.toFixed(0)} ms, longest animation frame ${s.longestLoaf.toFixed(0)} ms; ` +
+        (bare.scroll.steps > 0
+          ? `bare table: ${bare.scroll.steps} steps, gap ${bare.scroll.maxGap.toFixed(0)} ms, LoAF ${bare.scroll.longestLoaf.toFixed(0)} ms`
+          : 'bare table: its grid did not scroll (0 steps), not measured')
+    );
+
+    // Targets
+    const maxExpr = Math.max(...all.map((f) => f.exprBytes));
+    const slow = all.filter((f) => f.navMs > TARGET.settleMs || f.coldMs > TARGET.settleMs);
+    const heavy = all.filter((f) => f.heapMB > TARGET.heapMB);
+    const bareRatio = uc.navMs / bare.ms;
+    const scrollMs = Math.max(s.maxGap, s.longestLoaf);
+    console.log('\n  targets:');
+    console.log(
+      `    "All" sends no value list: largest PromQL ${maxExpr} B (< ${TARGET.queryBytes} B, ${USERS} users): ${met(maxExpr < TARGET.queryBytes)}`
+    );
+    console.log(
+      `    every page settles within ${TARGET.settleMs} ms (cold and in-app): ${met(slow.length === 0)}${slow.length ? ` (${slow.map((f) => f.name).join(', ')})` : ''}`
+    );
+    console.log(
+      `    Users x Challenges within ${TARGET.bareRatio}x of the bare table: ${bareRatio.toFixed(2)}x ${met(bareRatio <= TARGET.bareRatio)}`
+    );
+    console.log(
+      `    no page over ${TARGET.heapMB} MB of JS heap: ${met(heavy.length === 0)}${heavy.length ? ` (${heavy.map((f) => f.name).join(', ')})` : ''}`
+    );
+    console.log(
+      `    scrolling the matrix under ${TARGET.frameMs} ms a frame: ${scrollMs.toFixed(0)} ms ${met(scrollMs < TARGET.frameMs)}`
+    );
+
+    // Profiles of the misses: one more in-app navigation (or scroll) under the CPU profiler.
+    // A page whose time is Prometheus' (in-app under 1.5x of Prometheus alone) is not profiled: its figure says so.
+    const browserBound = (f: PageFigures) => f.navMs > 1.5 * f.promMs || f.coldMs > 1.5 * f.promMs + 2000;
+    const promBound = slow.filter((f) => !browserBound(f));
+    if (promBound.length) {
+      console.log(
+        `\n  Prometheus-bound (in-app within 1.5x of Prometheus alone), not profiled: ${promBound.map((f) => `${f.name} ${f.promMs.toFixed(0)} of ${f.navMs.toFixed(0)} ms`).join(', ')}`
+      );
+    }
+    const toProfile = new Set([...slow.filter(browserBound), ...heavy].map((f) => f.name));
+    if (bareRatio > TARGET.bareRatio) {
+      toProfile.add('Users x Challenges');
+    }
+    for (const [, path] of PAGES.filter(([n]) => toProfile.has(n))) {
+      const page = await newPage(context);
+      await page.goto(`${base}/bench/blank?${RANGE}`);
+      await page.waitForSelector('.main-view', { state: 'attached' });
+      await page.waitForLoadState('networkidle');
+      const cdp = await context.newCDPSession(page);
+      await startProfile(cdp);
+      const from = await page.evaluate((u) => {
+        const t = performance.now();
+        history.pushState({}, '', u);
+        dispatchEvent(new PopStateEvent('popstate', { state: {} }));
+        return t;
+      }, `${APP}/${path}?${RANGE}`);
+      await waitSettled(page, from, PAGE_READY);
+      console.log(`\n  ${(await stopProfile(cdp, PROFILES, `${SHORT ? 'short-' : ''}${path}`)).join('\n  ')}`);
+      if (path === 'users-challenges' && scrollMs >= TARGET.frameMs) {
+        await startProfile(cdp);
+        await scrollThrough(page, GRID);
+        console.log(`\n  ${(await stopProfile(cdp, PROFILES, `${SHORT ? 'short-' : ''}matrix-scroll`)).join('\n  ')}`);
+      }
+      await page.close();
+    }
+    if (scrollMs >= TARGET.frameMs && !toProfile.has('Users x Challenges')) {
+      const { page } = await navigateInApp(context, base, `${APP}/users-challenges`);
+      const cdp = await context.newCDPSession(page);
+      await startProfile(cdp);
+      await scrollThrough(page, GRID);
+      console.log(`\n  ${(await stopProfile(cdp, PROFILES, `${SHORT ? 'short-' : ''}matrix-scroll`)).join('\n  ')}`);
+      await page.close();
+    }
+    console.log(
+      `\n  done in ${((Date.now() - started) / 1000).toFixed(0)} s; load now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`
+    );
+  } finally {
+    await rig.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  }
+);
