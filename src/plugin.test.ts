@@ -8,10 +8,18 @@ const root = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 describe('plugin.json for the catalog', () => {
-  it('has logos and screenshots that exist in src/', () => {
-    const { logos, screenshots } = pluginJson.info;
-    for (const path of [logos.small, logos.large, ...screenshots.map((s: { path: string }) => s.path)]) {
+  it('has logos that exist in src/', () => {
+    const { logos } = pluginJson.info;
+    for (const path of [logos.small, logos.large]) {
       expect(existsSync(join(__dirname, path))).toBe(true);
+    }
+  });
+
+  it("lists a screenshot of each of the app's pages, PNGs under img/screenshots/ (the browser test makes them)", () => {
+    const screenshots: Array<{ name: string; path: string }> = pluginJson.info.screenshots;
+    expect(screenshots.map((s) => s.name)).toEqual(['Overview', 'Users x Challenges', 'Usage', 'Triage', 'Lifecycle']);
+    for (const { path } of screenshots) {
+      expect(path).toMatch(/^img\/screenshots\/[a-z-]+\.png$/);
     }
   });
 
