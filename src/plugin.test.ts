@@ -15,11 +15,12 @@ describe('plugin.json for the catalog', () => {
     }
   });
 
-  it("lists a screenshot of each of the app's pages, PNGs under img/screenshots/ (the browser test makes them)", () => {
+  it("lists a screenshot of each of the app's pages, PNGs under img/screenshots/ (npm run screenshots makes them)", () => {
     const screenshots: Array<{ name: string; path: string }> = pluginJson.info.screenshots;
     expect(screenshots.map((s) => s.name)).toEqual(['Overview', 'Users x Challenges', 'Usage', 'Triage', 'Lifecycle']);
     for (const { path } of screenshots) {
       expect(path).toMatch(/^img\/screenshots\/[a-z-]+\.png$/);
+      expect(existsSync(join(__dirname, path))).toBe(true);
     }
   });
 
