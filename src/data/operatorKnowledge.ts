@@ -3,6 +3,7 @@ import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } f
 import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
 import { lastReportQuery, reportingQuery, type QuerySettings } from '../queries/common';
 import type { PromQuery } from './promQuery';
+import { LastAnswer } from './lastAnswer';
 
 /**
  * What Prometheus holds from the operator for the page's time range (docs/dashboard-semantics.md, "What the pages
@@ -79,29 +80,16 @@ export async function knowledgeFrom(
  * new range, hence a new check; after a recovery the next run is live again by itself). Only the last key is kept.
  */
 class OperatorKnowledgeCheck {
-  private last?: { key: string; answer: Promise<OperatorKnowledge> };
+  private readonly answer = new LastAnswer<OperatorKnowledge>(UNKNOWN);
 
   ask(uid: string, range: TimeRange, settings: QuerySettings): Promise<OperatorKnowledge> {
     const key = JSON.stringify([uid, range.from.valueOf(), range.to.valueOf(), settings.metricName]);
-    if (this.last?.key !== key) {
-      const entry = {
-        key,
-        answer: askPrometheus(uid, range, settings).catch(() => {
-          // A failure is not kept: the next run asks again.
-          if (this.last === entry) {
-            this.last = undefined;
-          }
-          return UNKNOWN;
-        }),
-      };
-      this.last = entry;
-    }
-    return this.last.answer;
+    return this.answer.get(key, () => askPrometheus(uid, range, settings));
   }
 
   /** Forgets the answer (tests). */
   clear() {
-    this.last = undefined;
+    this.answer.clear();
   }
 }
 

@@ -4,6 +4,7 @@ import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
 import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../queries/common';
 import type { PromQuery } from './promQuery';
 import { isPresent, presenceQueries } from './metricPresence';
+import { LastAnswer } from './lastAnswer';
 
 /** How far back a rule's series count as present (the rules are evaluated every minute or so). */
 const PRESENCE_WINDOW = '1h';
@@ -15,27 +16,15 @@ const RULES = { stateCount: STATE_COUNT_RULE, userRunning: USER_RUNNING_RULE };
  * (or coming back to one) asks again. A failure answers false (raw queries always work) and is not kept.
  */
 class RecordingRulesDetector {
-  private last?: { uid: string; present: Promise<boolean> };
+  private readonly answer = new LastAnswer(false);
 
   present(uid: string, range: TimeRange): Promise<boolean> {
-    if (this.last?.uid !== uid) {
-      const entry = {
-        uid,
-        present: ask(uid, range).catch(() => {
-          if (this.last === entry) {
-            this.last = undefined;
-          }
-          return false;
-        }),
-      };
-      this.last = entry;
-    }
-    return this.last.present;
+    return this.answer.get(uid, () => ask(uid, range));
   }
 
   /** Forgets the answer (tests: a new stand-in datasource answer). */
   clear() {
-    this.last = undefined;
+    this.answer.clear();
   }
 }
 
