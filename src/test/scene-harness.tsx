@@ -12,6 +12,8 @@ import { MemoryRouter } from 'react-router-dom';
 import { of } from 'rxjs';
 import {
   DataSourceApi,
+  locationUtil,
+  type GrafanaConfig,
   FieldType,
   LoadingState,
   type DataFrame,
@@ -21,7 +23,7 @@ import {
   type PanelData,
   type ScopedVars,
 } from '@grafana/data';
-import { setDataSourceSrv, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
+import { config, setDataSourceSrv, setRunRequest, type DataSourceSrv } from '@grafana/runtime';
 import { VizPanel, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { DataSourceRef } from '@grafana/schema';
 import { DEFAULT_LABELS, LEGACY_CHALLENGE_ID_LABEL } from '../metric/contract';
@@ -171,6 +173,13 @@ function operatorCheckAnswer(harness: SceneHarness, q: SentQuery, toMs: number):
  */
 export function setupHarness(datasources: PrometheusStub[] = [TEST_PROMETHEUS]): SceneHarness {
   registerStandardTransformers();
+  // What Grafana's boot does: links learn the sub-path Grafana is served from (config.appSubUrl) from locationUtil.
+  locationUtil.initialize({
+    // The runtime's config is Grafana's config; their declared types differ between packages.
+    config: config as unknown as GrafanaConfig,
+    getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+    getVariablesUrlParams: () => ({}),
+  });
   const harness: SceneHarness = {
     queries: [],
     variableQueries: [],

@@ -1,5 +1,4 @@
-import { toURLRange, urlUtil } from '@grafana/data';
-import { config } from '@grafana/runtime';
+import { locationUtil, toURLRange, urlUtil } from '@grafana/data';
 import { sceneGraph, type VizPanel } from '@grafana/scenes';
 import { PROMETHEUS_DS_REF } from '../../data/datasource';
 
@@ -42,8 +41,11 @@ export function exploreUrl(panel: VizPanel): string {
     queries: panelQueries(panel).map(({ refId, expr }) => ({ refId, expr, datasource })),
     range: toURLRange({ from: timeRange.from, to: timeRange.to }),
   };
-  // The menu renders it as a plain link: under a Grafana served from a sub-path it must carry that path.
-  return `${config.appSubUrl ?? ''}${urlUtil.renderUrl('/explore', { schemaVersion: 1, panes: JSON.stringify({ hexactf: pane }) })}`;
+  // The menu renders it as a plain link: under a Grafana served from a sub-path it must carry that path, which
+  // Grafana's locationUtil knows (it is set up at boot; through @grafana/data, so Grafana 12.4 and 13 read it alike).
+  return locationUtil.assureBaseUrl(
+    urlUtil.renderUrl('/explore', { schemaVersion: 1, panes: JSON.stringify({ hexactf: pane }) })
+  );
 }
 
 /** The PromQL to copy: one query as is, several each under a comment naming its refId. */

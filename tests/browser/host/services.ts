@@ -7,6 +7,8 @@ import { from, of, type Observable } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
 import {
   DataSourcePlugin,
+  locationUtil,
+  type GrafanaConfig,
   EventBusSrv,
   LoadingState,
   type DataQueryRequest,
@@ -188,6 +190,13 @@ const echoSrv = {
 
 export function installServices() {
   initializeLoggersRegistry();
+  // Grafana's boot: links and URLs learn the sub-path it is served from (config.appSubUrl) through locationUtil.
+  locationUtil.initialize({
+    // The runtime's config is Grafana's config; their declared types differ between packages.
+    config: config as unknown as GrafanaConfig,
+    getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+    getVariablesUrlParams: () => ({}),
+  });
   registerStandardTransformers();
   registerStandardFieldConfig();
   setTemplateSrv(templateSrv);
