@@ -16,9 +16,14 @@ import { NO_FILTERS } from '../queries/common';
 import { challengeStateCountQuery, stateCountQuery } from '../queries/overview';
 import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
 import { instancesByCategoryQuery, peakConcurrentByUserQuery, requestsByCategoryQuery } from '../queries/usage';
-import { matrixPivotLabels, matrixQuery, userInstancesQuery } from '../queries/users';
+import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery, userInstancesQuery } from '../queries/users';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { applyTransformations, matrixRowField, matrixTransformations } from '../transforms/matrix';
+import {
+  applyTransformations,
+  matrixRowField,
+  matrixTransformations,
+  singleNamespaceColumns,
+} from '../transforms/matrix';
 import { prometheusInstantTable, type InstantSample } from './prometheus-table';
 import { registerStandardTransformers } from './register-transformers';
 
@@ -110,7 +115,13 @@ describe('e2e fixture', () => {
     const samples = await query(matrixQuery(DEFAULT_SETTINGS, NO_FILTERS, expected.window));
     const frame = prometheusInstantTable(samples, { timeMs: AT_S * 1000 });
     const pivot = matrixPivotLabels(labels);
-    const [matrix] = await applyTransformations([frame], matrixTransformations(pivot));
+    // The page's first step: columns carry the namespace only when the answer holds several.
+    const columnsNamed = singleNamespaceColumns([frame], {
+      challengeId: labels.challengeId,
+      namespace: labels.namespace,
+      column: MATRIX_COLUMN_LABEL,
+    });
+    const [matrix] = await applyTransformations(columnsNamed, matrixTransformations(pivot));
     const [rowField, ...columns] = matrix.fields;
     expect(rowField.name).toBe(matrixRowField(pivot));
     expect(columns.map((c) => c.name).sort()).toEqual(expected.challenges);
