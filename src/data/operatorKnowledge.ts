@@ -1,9 +1,8 @@
-import { lastValueFrom } from 'rxjs';
-import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } from '@grafana/data';
-import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
+import type { PanelData, TimeRange } from '@grafana/data';
 import { lastReportQuery, reportingQuery, type QuerySettings } from '../queries/common';
 import type { PromQuery } from './promQuery';
 import { LastAnswer } from './lastAnswer';
+import { runCheck } from './checkRequest';
 
 /**
  * What Prometheus holds from the operator for the page's time range (docs/dashboard-semantics.md, "What the pages
@@ -94,26 +93,9 @@ class OperatorKnowledgeCheck {
 }
 
 async function askPrometheus(uid: string, range: TimeRange, settings: QuerySettings): Promise<OperatorKnowledge> {
-  const ds = await getDataSourceSrv().get({ uid });
-  return knowledgeFrom(knowledgeQueries(settings, range), async (target) => {
-    const request = {
-      app: 'hexactf-operator-knowledge',
-      requestId: `hexactf-operator-knowledge-${uid}-${target.refId}`,
-      targets: [target],
-      range,
-      interval: '1m',
-      intervalMs: 60_000,
-      maxDataPoints: 1,
-      scopedVars: {},
-      timezone: 'browser',
-      startTime: Date.now(),
-    } as DataQueryRequest<PromQuery>;
-    const data: PanelData = await lastValueFrom(getRunRequest()(ds, request));
-    if (data.state === LoadingState.Error || data.errors?.length) {
-      throw new Error(data.errors?.[0]?.message ?? 'operator check failed');
-    }
-    return valueOf(data);
-  });
+  return knowledgeFrom(knowledgeQueries(settings, range), async (target) =>
+    valueOf(await runCheck(uid, 'hexactf-operator-knowledge', [target], range))
+  );
 }
 
 export const operatorKnowledgeCheck = new OperatorKnowledgeCheck();

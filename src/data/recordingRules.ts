@@ -1,10 +1,8 @@
-import { lastValueFrom } from 'rxjs';
-import { LoadingState, type DataQueryRequest, type PanelData, type TimeRange } from '@grafana/data';
-import { getDataSourceSrv, getRunRequest } from '@grafana/runtime';
+import type { TimeRange } from '@grafana/data';
 import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../queries/common';
-import type { PromQuery } from './promQuery';
 import { isPresent, presenceQueries } from './metricPresence';
 import { LastAnswer } from './lastAnswer';
+import { runCheck } from './checkRequest';
 
 /** How far back a rule's series count as present (the rules are evaluated every minute or so). */
 const PRESENCE_WINDOW = '1h';
@@ -29,24 +27,8 @@ class RecordingRulesDetector {
 }
 
 async function ask(uid: string, range: TimeRange): Promise<boolean> {
-  const ds = await getDataSourceSrv().get({ uid });
   const targets = presenceQueries(RULES, PRESENCE_WINDOW);
-  const request = {
-    app: 'hexactf-recording-rules',
-    requestId: `hexactf-recording-rules-${uid}`,
-    targets,
-    range,
-    interval: '1m',
-    intervalMs: 60_000,
-    maxDataPoints: 1,
-    scopedVars: {},
-    timezone: 'browser',
-    startTime: Date.now(),
-  } as DataQueryRequest<PromQuery>;
-  const data: PanelData = await lastValueFrom(getRunRequest()(ds, request));
-  if (data.state === LoadingState.Error || data.errors?.length) {
-    throw new Error(data.errors?.[0]?.message ?? 'recording rule check failed');
-  }
+  const data = await runCheck(uid, 'hexactf-recording-rules', targets, range);
   return targets.every(({ refId }) => isPresent(data, refId));
 }
 
