@@ -734,11 +734,13 @@ async function main(): Promise<void> {
     const peakRunning = { alice: 2, bob: 1, carol: 1, erin: 1 };
 
     // ---- the operator down for several scrape intervals, deletions meanwhile, then back as a new pod.
-    // The pages show the state at the operator's last report to the minute (the status query's resolution): stay
-    // unchanged across a minute boundary before the kill, so the last known state is the one just recorded.
+    // The pages show the state at the operator's last report to the minute (the status query's resolution), and the
+    // last-report query reads the heartbeat at its subquery steps (multiples of 15 s): stay unchanged across a minute
+    // boundary at least two scrape intervals after the checkpoint, so a scrape of the state just recorded lands
+    // before that boundary and the last report found is not older than the checkpoint.
     await waitFor(
       'a minute boundary with the state unchanged',
-      async () => Date.now() > Math.ceil(ctfDone.at / 60) * 60_000 + 1500,
+      async () => Date.now() > Math.ceil((ctfDone.at + 2) / 60) * 60_000 + 1500,
       65_000,
       200
     );
