@@ -153,6 +153,23 @@ function groups(s: QuerySettings): Record<string, Group> {
         { expr: stateCountQuery(s, ErrorState), at: '3000s', exp: [[none, 1]] },
       ],
     },
+    // Both pods scraped at the same instants: the newest is a tie, the highest state of it wins (Error over Running,
+    // as before the newest-wins form). A value that is no state code (7) is no state: gina counts nowhere, and
+    // packing the sample's time with the state cannot turn it into another state.
+    'same-instant samples and a value outside the codes': {
+      interval: '30s',
+      series: [
+        gauge('erin', podA, '3x119'),
+        gauge('erin', podB, '1x119'),
+        gauge('gina', podA, '7x119'),
+      ],
+      cases: [
+        { expr: stateCountQuery(s, ErrorState), at: '3570s', exp: [[none, 1]] },
+        { expr: stateCountQuery(s, Running), at: '3570s', exp: [[none, 0]] },
+        { expr: userInstancesQuery(s, 'gina'), at: '3570s', exp: [] },
+        { expr: errorInstancesQuery(s), at: '3570s', exp: [[id('erin'), ErrorState]] },
+      ],
+    },
     // One target, scrapes failing 3000..3090 s: Prometheus writes a staleness marker at 3000 s for every series of
     // it (the gauge and the controller counter), nothing until 3120 s. frank Running otherwise.
     // Before: the over-time Running line fell to 0 at 3030 and 3060 s.

@@ -28,10 +28,9 @@ describe('query text', () => {
   // aggregation, and the 0 is only there while the operator reports (docs/dashboard-semantics.md).
   it('counts each instance once, in its newest state or Deleted within the window, 0 only while the operator reports', () => {
     const by = 'max by (namespace, username, challenge_id, challenge_name)';
-    const on = 'on (namespace, username, challenge_id, challenge_name)';
     const m = 'challenge_resource_status';
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
-      `count((${by} (${m} and (timestamp(${m}) >= ${on} group_left () ${by} (timestamp(${m})))) or ` +
+      `count(((${by} (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4) or ` +
         `${by} (last_over_time(${m}[$window]) == 2)) == 3) or ` +
         `(0 * group(${m} or controller_runtime_reconcile_total{controller="challenge"}))`
     );
@@ -40,7 +39,7 @@ describe('query text', () => {
   it('evaluates every selector at the last report while the state is last known', () => {
     const q = stateCountQuery({ ...s, at: 1767000000.5 }, ChallengeState.Running);
     expect(q).toContain(
-      'challenge_resource_status @ 1767000000.5 and (timestamp(challenge_resource_status @ 1767000000.5)'
+      'round(timestamp(challenge_resource_status @ 1767000000.5) * 1000) * 4 + (challenge_resource_status @ 1767000000.5 >= 0 < 4)'
     );
     expect(q).toContain('last_over_time(challenge_resource_status[$window] @ 1767000000.5)');
     expect(q).toContain(

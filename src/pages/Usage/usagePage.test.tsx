@@ -26,7 +26,7 @@ const presence = (present: string[]) => (q: SentQuery) =>
 
 /** Each instance's newest sample (src/queries/common.ts, currentStates). */
 const newest = (id: string, m = 'challenge_resource_status') =>
-  `max by (${id}) (${m} and (timestamp(${m}) >= on (${id}) group_left () max by (${id}) (timestamp(${m}))))`;
+  `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4)`;
 
 describe('Usage page', () => {
   it('asks for the peak concurrent instances per user over the range, the top users and the distribution', async () => {
