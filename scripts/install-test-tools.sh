@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need beyond npm, idempotently and without prompts:
 #   - Debian packages: prometheus (prometheus + promtool), docker-compose, shellcheck, zip (plugin archive),
-#     chromium and fonts-inter (the browser test, tests/browser: Grafana's typeface for the host page)
+#     chromium, fonts-inter and fonts-liberation (the browser test, tests/browser: Grafana's typeface for the host
+#     page, and a monospace face for the one Grafana ships as Roboto Mono)
 #   - Go-built binaries into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}: kube-apiserver, etcd, helm; Prometheus 3
 #     (prometheus-3/prometheus, prometheus-3/promtool: the proofs run on Debian's 2.x and on 3.x); plugincheck2
 #     (Grafana's plugin validator, run by .ci/run on the packaged plugin)
@@ -38,8 +39,9 @@ install_debian_packages() {
   command -v zip >/dev/null || missing+=(zip)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -f /usr/share/fonts/opentype/inter/Inter-Regular.otf ] || missing+=(fonts-inter)
+  [ -f /usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf ] || missing+=(fonts-liberation)
   if [ "${#missing[@]}" -eq 0 ]; then
-    log "debian packages: prometheus, promtool, docker-compose, shellcheck, zip, chromium, fonts-inter already there"
+    log "debian packages: prometheus, promtool, docker-compose, shellcheck, zip, chromium, fonts-inter, fonts-liberation already there"
     return
   fi
   if ! command -v apt-get >/dev/null; then

@@ -19,6 +19,8 @@ export async function launchChromium(): Promise<HostBrowser> {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1440, height: 1000 },
+      // Times a page prints (the banner's "stopped reporting at") read the same on every machine.
+      timezoneId: 'UTC',
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -52,6 +52,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig & { promet
         pluginDir: dist,
         iconsDir: join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
         fontsDir: '/usr/share/fonts/opentype/inter',
+        monospaceFont: '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
         prometheusUrl: prometheus.url,
         pluginMeta: pluginSettings(REPO, dist),
         datasourceUid: 'hexactf-prometheus',

@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { basename, dirname, extname, join, normalize } from 'node:path';
 
 export interface HostServerOptions {
   appSubUrl: string;
@@ -17,6 +17,8 @@ export interface HostServerOptions {
   iconsDir: string;
   /** Debian's fonts-inter (Grafana serves Inter as woff2 under public/fonts/inter; same typeface, OTF). */
   fontsDir: string;
+  /** A monospace TTF for Grafana's Roboto Mono (public/fonts/roboto; @grafana/ui does not publish it). */
+  monospaceFont: string;
   prometheusUrl: string;
   pluginMeta: Record<string, unknown>;
   datasourceUid: string;
@@ -45,6 +47,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.woff2': 'font/woff2',
   '.otf': 'font/otf',
+  '.ttf': 'font/ttf',
   '.md': 'text/markdown',
 };
 
@@ -101,6 +104,9 @@ export async function startHostServer(o: HostServerOptions): Promise<HostServer>
     const font = /^\/public\/fonts\/inter\/(Inter-[A-Za-z]+)\.woff2$/.exec(path);
     if (font) {
       return sendFile(res, o.fontsDir, `${font[1]}.otf`);
+    }
+    if (/^\/public\/fonts\/roboto\/[\w-]+\.woff2$/.test(path)) {
+      return sendFile(res, dirname(o.monospaceFont), basename(o.monospaceFont));
     }
     if (path.startsWith('/public/build/')) {
       return sendFile(res, o.buildDir, path.slice('/public/build/'.length));

@@ -17,7 +17,7 @@ import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
-import { STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
+import { NO_DATA_STAT_MAPPING, STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 
 /** Stat per state: how many instances are in it (last state within `$window`), the HexaCTF write-up's first view. */
 function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
@@ -43,6 +43,7 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
             .setOption('graphMode', STATE_STAT_OPTIONS.graphMode)
             .setOption('textMode', STATE_STAT_OPTIONS.textMode)
             .setOption('reduceOptions', STATE_STAT_OPTIONS.reduceOptions)
+            .setMappings([NO_DATA_STAT_MAPPING])
             .setOverrides(stateOverrides([state]))
             .build(),
         })

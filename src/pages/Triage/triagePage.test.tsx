@@ -24,8 +24,7 @@ describe('Triage page', () => {
     await renderScene(triageScene(LEGACY));
     const id = 'namespace, username, challeng_id, challenge_name';
     // The newest sample of each instance (a handover scrape shows the newer exporter's state, not Error over Running).
-    const newest = (m: string) =>
-      `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4)`;
+    const newest = (m: string) => `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4)`;
     expect(lastQueriesOf(harness, 'error-instances')).toEqual([
       expect.objectContaining({
         expr: `${newest('challenge_resource_status')} == 3`,

@@ -61,6 +61,15 @@ export const NO_STATE_CELL_MAPPING: ValueMapping = Object.freeze({
 });
 
 /**
+ * A stat with nothing to show ("No data"): no colour. With no field there is no state override, so the stat would
+ * be painted with the default thresholds' base, green, which reads as "all fine".
+ */
+export const NO_DATA_STAT_MAPPING: ValueMapping = Object.freeze({
+  type: MappingType.SpecialValue,
+  options: { match: SpecialValueMatch.NullAndNaN, result: { color: 'transparent' } },
+});
+
+/**
  * A state cell's fill: the state's hue, dark enough (or, for Pending's yellow, light enough) that the table's text
  * on it (light on dark fills, dark on bright ones) reads at 4.5:1 or more in both themes. The states' own colours
  * (Running's green is #73BF69) carry light text at about 2:1.
