@@ -57,7 +57,7 @@ export interface PrometheusStub {
  * current state, or Deleted when that was its last state within the window. For tests that pin the query text.
  */
 export const viewStatesText = (by: string, selector: string, window: string) =>
-  `(max by (${by}) (${selector} and (timestamp(${selector}) >= on (${by}) group_left () max by (${by}) (timestamp(${selector})))) ` +
+  `((max by (${by}) (round(timestamp(${selector}) * 1000) * 4 + (${selector} >= 0 < 4)) % 4) ` +
   `or max by (${by}) (last_over_time(${selector}[${window}]) == 2))`;
 
 /** The 0 of a count while the operator reports (src/queries/common.ts, zeroWhileReporting), default names. */
