@@ -31,8 +31,11 @@ const NO_SERVICE_ACCOUNT = 'challenge pods run without a ServiceAccount token; a
 const NO_SECRETS =
   'Secrets of the namespace are not readable from a definition (put the data in the image or a ConfigMap)';
 
+const ONLY_RUNTIME_DEFAULT =
+  'only the RuntimeDefault seccomp profile is allowed (Localhost and Unconfined are refused)';
 const seccompProfile: Check = fields({
-  type: onlyValue('RuntimeDefault', 'only the RuntimeDefault seccomp profile is allowed'),
+  type: onlyValue('RuntimeDefault', ONLY_RUNTIME_DEFAULT),
+  localhostProfile: never(ONLY_RUNTIME_DEFAULT),
 });
 
 const httpGet = fields({
@@ -152,7 +155,13 @@ const podSpec = fields({
   securityContext: podSecurityContext,
   imagePullSecrets: plain,
   nodeSelector: plain,
-  runtimeClassName: plain,
+  runtimeClassName: (v, path, policy) =>
+    typeof v === 'string' && policy.allowedRuntimeClasses.includes(v)
+      ? v
+      : refuse(
+          path,
+          `RuntimeClass ${String(v)} is not allowed by the operator (--allowed-runtime-classes: ${policy.allowedRuntimeClasses.join(',') || 'none'})`
+        ),
   hostname: plain,
   subdomain: plain,
   hostAliases: plain,
