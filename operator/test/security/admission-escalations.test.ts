@@ -106,9 +106,12 @@ for (const [nsKind, set, allowed] of NAMESPACES) {
       assertRefusedBy(inst, 'services', await replaceAs(inst.sa, updated), `UPDATE ${what}`);
     });
 
-    it('accepts an unchanged update of what the operator rendered', async () => {
+    it('accepts an unchanged update of what the operator rendered, also after a kubectl rollout restart', async () => {
       assert.equal((await replaceAs(inst.sa, structuredClone(dep))).message, 'replaced');
       assert.equal((await replaceAs(inst.sa, structuredClone(svc))).message, 'replaced');
+      const restarted = structuredClone(dep);
+      restarted.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = '2026-01-01T00:00:00Z';
+      assert.equal((await replaceAs(inst.sa, restarted)).message, 'replaced');
     });
 
     if (nsKind === 'jail') {

@@ -108,6 +108,25 @@ export const POD_ESCALATIONS: Array<[string, (spec: Record<string, any>) => void
   ['schedulerName', (s) => (s.schedulerName = 'permissive-scheduler'), 'spec.schedulerName'],
   ['runtimeClassName', (s) => (s.runtimeClassName = 'unlisted-runtime'), 'spec.runtimeClassName'],
   [
+    'AppArmor Unconfined on a container',
+    (s) => (s.containers[0].securityContext = { appArmorProfile: { type: 'Unconfined' } }),
+    'spec.containers[0].securityContext.appArmorProfile',
+  ],
+  [
+    'SELinux options on the pod',
+    (s) => (s.securityContext = { ...s.securityContext, seLinuxOptions: { type: 'spc_t' } }),
+    'spec.securityContext.seLinuxOptions',
+  ],
+  [
+    'sysctls',
+    (s) =>
+      (s.securityContext = {
+        ...s.securityContext,
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+      }),
+    'spec.securityContext.sysctls',
+  ],
+  [
     'probe to another host',
     (s) => (s.containers[0].livenessProbe = { httpGet: { host: '169.254.169.254', port: 80 } }),
     'spec.containers[0].livenessProbe.httpGet.host',
@@ -142,6 +161,9 @@ export const ADMISSION_ESCALATIONS = new Set([
   'mountPropagation',
   'schedulerName',
   'runtimeClassName',
+  'AppArmor Unconfined on a container',
+  'SELinux options on the pod',
+  'sysctls',
 ]);
 
 /**
