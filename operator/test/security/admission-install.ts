@@ -123,7 +123,9 @@ export async function waitForPolicy(inst: Install): Promise<void> {
   dep.spec.template.spec.hostNetwork = true;
   const svc = rendered(inst.challengeNs, 'Service', 'probe');
   svc.spec.externalIPs = ['192.0.2.1'];
-  for (const bad of [dep, svc]) {
+  const netpol = rendered(inst.challengeNs, 'NetworkPolicy', 'probe');
+  netpol.spec = { podSelector: {}, policyTypes: ['Ingress'] };
+  for (const bad of [dep, svc, netpol]) {
     const refused = await waitFor(
       `the admission policy for ${bad.kind}`,
       () =>

@@ -41,7 +41,7 @@ describe("ValidatingAdmissionPolicy on what the operator's ServiceAccount create
   // Also proves every CEL expression compiles: with failurePolicy Fail, a broken expression would refuse this too.
   // (The policies' status.typeChecking is written by kube-controller-manager, which the test env does not run.)
   it('accepts what the operator renders (a dry-run create as the ServiceAccount)', async () => {
-    for (const kind of ['Deployment', 'Service'] as const) {
+    for (const kind of ['Deployment', 'Service', 'NetworkPolicy'] as const) {
       const r = await createAs(inst.sa, rendered(inst.challengeNs, kind, 'ok'));
       assert.equal(r.message, 'created', `${kind}: ${r.message}`);
     }
