@@ -1,5 +1,5 @@
-// The syntaxes of flag values: Go durations, and the comma-separated lists of --namespace and
-// --allowed-capabilities. A value that does not parse is a FlagError (main.ts prints the usage for it).
+// The syntaxes of flag values: Go durations, and the comma-separated lists of --namespace, --allowed-capabilities
+// and --allowed-runtime-classes. A value that does not parse is a FlagError (main.ts prints the usage for it).
 
 export class FlagError extends Error {}
 

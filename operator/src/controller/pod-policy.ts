@@ -3,9 +3,11 @@
 // check) or renderContainer, and add its case to test/unit/pod-policy.test.ts (test/security/escalations.ts for an
 // escalation).
 //
-// The one opt-in: an operator started with --allowed-capabilities lets a container add those capabilities (and run
-// as root, which capabilities need to be effective), for nsjail-style pwn jails. Never host namespaces, host paths,
-// privileged mode or a ServiceAccount.
+// The opt-ins: an operator started with --allowed-capabilities lets a container add those capabilities (and run as
+// root, which capabilities need to be effective), for nsjail-style pwn jails; --allowed-runtime-classes lets a pod
+// name one of those RuntimeClasses (a sandboxed runtime such as gVisor). Never host namespaces, host paths,
+// privileged mode or a ServiceAccount. The chart's admission policy (chart/templates/admission-policy.yaml) refuses
+// the same things at the apiserver: a new refusal here belongs there too.
 import {
   DEFAULT_POLICY,
   fields,
