@@ -49,6 +49,14 @@ export class ChallengeClient {
     })) as ChallengeDefinition;
   }
 
+  /** Replaces a definition's spec (a merge patch: the components list is replaced as a whole). */
+  async updateDefinition(name: string, spec: ChallengeDefinition['spec']): Promise<ChallengeDefinition> {
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...this.target(DEFINITION_PLURAL), name, body: { spec } },
+      merge,
+    )) as ChallengeDefinition;
+  }
+
   async createChallenge(name: string, o: NewChallenge): Promise<Challenge> {
     return (await this.custom.createNamespacedCustomObject({
       ...this.target(CHALLENGE_PLURAL),

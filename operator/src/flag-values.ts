@@ -1,5 +1,5 @@
-// The syntaxes of flag values: Go durations, and the comma-separated lists of --namespace and
-// --allowed-capabilities. A value that does not parse is a FlagError (main.ts prints the usage for it).
+// The syntaxes of flag values: Go durations, and the comma-separated lists of --namespace, --allowed-capabilities
+// and --allowed-runtime-classes. A value that does not parse is a FlagError (main.ts prints the usage for it).
 
 export class FlagError extends Error {}
 
@@ -47,18 +47,34 @@ export function formatDuration(ms: number): string {
   return parts.join('');
 }
 
-/** --namespace as a list; empty = all namespaces. */
-export function namespaceList(value: string): string[] {
+/** A comma-separated list of Kubernetes object names, each checked against `pattern` and `max` length. */
+function nameList(value: string, flag: string, what: string, pattern: RegExp, max: number): string[] {
   const names = value
     .split(',')
     .map((n) => n.trim())
     .filter(Boolean);
   for (const n of names) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) || n.length > 63) {
-      throw new FlagError(`--namespace: "${n}" is not a namespace name`);
+    if (!pattern.test(n) || n.length > max) {
+      throw new FlagError(`--${flag}: "${n}" is not ${what}`);
     }
   }
   return [...new Set(names)];
+}
+
+/** --namespace as a list; empty = all namespaces. */
+export function namespaceList(value: string): string[] {
+  return nameList(value, 'namespace', 'a namespace name', /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 63);
+}
+
+/** --allowed-runtime-classes as a list of RuntimeClass names (DNS subdomains); empty = none. */
+export function runtimeClassList(value: string): string[] {
+  return nameList(
+    value,
+    'allowed-runtime-classes',
+    'a RuntimeClass name',
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    253
+  );
 }
 
 /** --allowed-capabilities as a list of Kubernetes capability names (upper case, no CAP_ prefix). */

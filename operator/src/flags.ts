@@ -5,7 +5,14 @@
 import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
 import { electionTimes } from './kube/leader-election.ts';
 import { parseBindAddress } from './server/bind-address.ts';
-import { FlagError, capabilityList, formatDuration, namespaceList, parseDuration } from './flag-values.ts';
+import {
+  FlagError,
+  capabilityList,
+  formatDuration,
+  namespaceList,
+  parseDuration,
+  runtimeClassList,
+} from './flag-values.ts';
 
 type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
@@ -198,6 +205,13 @@ export const FLAG_SPECS = [
     help: "Comma-separated capabilities a definition's container may add (e.g. SYS_ADMIN for nsjail-style jails); such a container may also run as root. Empty = none. Never host namespaces, host paths, privileged or a ServiceAccount.",
   },
   {
+    name: 'allowed-runtime-classes',
+    key: 'allowedRuntimeClasses',
+    kind: 'string',
+    def: () => '',
+    help: 'Comma-separated RuntimeClasses a definition may name in runtimeClassName (e.g. gvisor). Empty = none.',
+  },
+  {
     name: 'allow-load-balancer',
     key: 'allowLoadBalancer',
     kind: 'bool',
@@ -370,6 +384,7 @@ export function validate(f: Flags): void {
     throw new FlagError('--kube-api-burst must be at least 1 when --kube-api-qps is positive');
   }
   capabilityList(f.allowedCapabilities);
+  runtimeClassList(f.allowedRuntimeClasses);
   namespaceList(f.namespace);
   for (const [flag, value] of [
     ['internal-cidrs', f.internalCidrs],

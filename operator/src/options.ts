@@ -1,6 +1,6 @@
 // Where flag values become options: the manager's (connection, servers, leader election, Events) and the
 // Challenge controller's (its reconcile rules, workers, metrics). The one place that reads Flags besides main.ts.
-import { capabilityList, namespaceList } from './flag-values.ts';
+import { capabilityList, namespaceList, runtimeClassList } from './flag-values.ts';
 import type { Flags } from './flags.ts';
 import { cidrList } from './controller/network-policy.ts';
 import type { ChallengeControllerOptions } from './controller/setup.ts';
@@ -63,6 +63,7 @@ export function challengeControllerOptions(
       childPolicy: {
         allowLoadBalancer: f.allowLoadBalancer,
         allowedCapabilities: capabilityList(f.allowedCapabilities),
+        allowedRuntimeClasses: runtimeClassList(f.allowedRuntimeClasses),
       },
       isolation: {
         enabled: f.networkPolicy,

@@ -8,9 +8,15 @@ export interface ChildPolicy {
   allowLoadBalancer: boolean;
   /** Capabilities a container may add (upper case, no CAP_ prefix); --allowed-capabilities. */
   allowedCapabilities: readonly string[];
+  /** RuntimeClasses a pod may name in runtimeClassName (e.g. gvisor); --allowed-runtime-classes. Empty = none. */
+  allowedRuntimeClasses: readonly string[];
 }
 
-export const DEFAULT_POLICY: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [] };
+export const DEFAULT_POLICY: ChildPolicy = {
+  allowLoadBalancer: false,
+  allowedCapabilities: [],
+  allowedRuntimeClasses: [],
+};
 
 /** A definition the operator will not render; `field` is the path of the offending field. */
 export class DefinitionRefused extends Error {

@@ -3,9 +3,11 @@
 // check) or renderContainer, and add its case to test/unit/pod-policy.test.ts (test/security/escalations.ts for an
 // escalation).
 //
-// The one opt-in: an operator started with --allowed-capabilities lets a container add those capabilities (and run
-// as root, which capabilities need to be effective), for nsjail-style pwn jails. Never host namespaces, host paths,
-// privileged mode or a ServiceAccount.
+// The opt-ins: an operator started with --allowed-capabilities lets a container add those capabilities (and run as
+// root, which capabilities need to be effective), for nsjail-style pwn jails; --allowed-runtime-classes lets a pod
+// name one of those RuntimeClasses (a sandboxed runtime such as gVisor). Never host namespaces, host paths,
+// privileged mode or a ServiceAccount. The chart's admission policy (chart/templates/admission-policy.yaml) refuses
+// the same things at the apiserver: a new refusal here belongs there too.
 import {
   DEFAULT_POLICY,
   fields,
@@ -31,8 +33,11 @@ const NO_SERVICE_ACCOUNT = 'challenge pods run without a ServiceAccount token; a
 const NO_SECRETS =
   'Secrets of the namespace are not readable from a definition (put the data in the image or a ConfigMap)';
 
+const ONLY_RUNTIME_DEFAULT =
+  'only the RuntimeDefault seccomp profile is allowed (Localhost and Unconfined are refused)';
 const seccompProfile: Check = fields({
-  type: onlyValue('RuntimeDefault', 'only the RuntimeDefault seccomp profile is allowed'),
+  type: onlyValue('RuntimeDefault', ONLY_RUNTIME_DEFAULT),
+  localhostProfile: never(ONLY_RUNTIME_DEFAULT),
 });
 
 const httpGet = fields({
@@ -152,7 +157,13 @@ const podSpec = fields({
   securityContext: podSecurityContext,
   imagePullSecrets: plain,
   nodeSelector: plain,
-  runtimeClassName: plain,
+  runtimeClassName: (v, path, policy) =>
+    typeof v === 'string' && policy.allowedRuntimeClasses.includes(v)
+      ? v
+      : refuse(
+          path,
+          `RuntimeClass ${String(v)} is not allowed by the operator (--allowed-runtime-classes: ${policy.allowedRuntimeClasses.join(',') || 'none'})`
+        ),
   hostname: plain,
   subdomain: plain,
   hostAliases: plain,

@@ -25,6 +25,7 @@ import { renderChart, type K8sObject } from './helm.ts';
 import { retryTooManyRequests } from '../../demo/api-calls.ts';
 import { create, serviceAccountKubeConfig, statusOf } from './kube.ts';
 import { samples, testRulesOver } from './promtool.ts';
+import { waitForPolicy } from '../security/admission-install.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -33,9 +34,20 @@ before(async () => {
 });
 after(async () => env?.stop());
 
-/** Creates the chart's ServiceAccount and RBAC objects for real; returns a kubeconfig acting as the ServiceAccount. */
+/**
+ * Creates the chart's ServiceAccount, RBAC objects and admission policies for real (so the operator below converges
+ * through them); returns a kubeconfig acting as the ServiceAccount.
+ */
 async function installRbac(release: string, namespace: string, set: string[] = []): Promise<KubeConfig> {
-  const kinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+  const kinds = [
+    'ServiceAccount',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Role',
+    'RoleBinding',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ];
   const objs = renderChart({ release, namespace, set }).filter((o) => kinds.includes(o.kind));
   for (const obj of objs) {
     await create(env.kubeConfig, obj as any);
@@ -84,6 +96,7 @@ describe('chart RBAC, rbac.clusterWide=true (the ClusterRole opt-in)', () => {
   before(async () => {
     ns = await createTestNamespace(env.kubeConfig, 'rbac-cluster');
     sa = await installRbac(ns, ns, ['rbac.clusterWide=true']);
+    await waitForPolicy({ release: ns, challengeNs: ns, sa, user: '', objects: [] });
   });
 
   it('allows what the operator does, in any namespace', async () => {
@@ -158,6 +171,7 @@ describe('chart RBAC, default values (a Role in the challenge namespace) with le
     ns = await createTestNamespace(env.kubeConfig, 'rbac-ns');
     watched = await createTestNamespace(env.kubeConfig, 'rbac-watched');
     sa = await installRbac(ns, ns, [`challengeNamespaces={${watched}}`, 'replicaCount=2']);
+    await waitForPolicy({ release: ns, challengeNs: watched, sa, user: '', objects: [] });
   });
 
   it('allows Challenges only in the watched namespace', async () => {

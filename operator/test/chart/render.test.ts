@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { parseFlags } from '../../src/flags.ts';
+import {
+  LABEL_CHALLENGE_ID,
+  LABEL_COMPONENT,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_OWNER_UID,
+  LABEL_USER,
+} from '../../src/api/types.ts';
 import { allOnValues, chartDir, findObject, helm, renderChart, type K8sObject } from './helm.ts';
 
 const container = (objs: K8sObject[]) => findObject(objs, 'Deployment').spec.template.spec.containers[0];
@@ -56,6 +64,8 @@ describe('helm template, default values', () => {
       'ServiceAccount',
       'ValidatingAdmissionPolicy',
       'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
       'ValidatingAdmissionPolicyBinding',
       'ValidatingAdmissionPolicyBinding',
     ]);
@@ -74,7 +84,12 @@ describe('helm template, default values', () => {
     assert.ok(c.args.includes('--namespace=hexactf-challenges'), 'the challenge namespaces only, by default');
     assert.ok(c.args.includes('--network-policy=true'), 'instances isolated by default');
     assert.ok(
-      !c.args.some((a: string) => a.startsWith('--allowed-capabilities') || a === '--allow-load-balancer'),
+      !c.args.some(
+        (a: string) =>
+          a.startsWith('--allowed-capabilities') ||
+          a.startsWith('--allowed-runtime-classes') ||
+          a === '--allow-load-balancer'
+      ),
       'no opt-ins by default'
     );
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
@@ -222,6 +237,7 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
     assert.ok(c.args.includes('--leader-elect'));
     assert.ok(c.args.includes('--namespace=ctf,ctf-pwn'));
     assert.ok(c.args.includes('--allowed-capabilities=SYS_ADMIN'));
+    assert.ok(c.args.includes('--allowed-runtime-classes=gvisor'));
     assert.ok(c.args.includes('--allow-load-balancer'));
     assert.ok(c.args.includes('--delete-on-error'));
     assert.ok(c.args.includes('--quota-wait-timeout=10m'));
@@ -275,8 +291,33 @@ describe('helm template, every toggle on (ci/all-on-values.yaml)', () => {
       workloads.spec.matchConditions[0].expression,
       'request.userInfo.username == "system:serviceaccount:hexactf:hexactf-challenge-operator"'
     );
+    assert.equal(
+      workloads.spec.variables.find((v: any) => v.name === 'allowedRuntimeClasses').expression,
+      '["gvisor"]'
+    );
     const services = findObject(objs, 'ValidatingAdmissionPolicy', 'hexactf-challenge-operator-services');
     assert.ok(services.spec.validations.some((v: any) => v.expression.includes("'LoadBalancer'")));
+  });
+
+  it("the admission policies name the operator's own labels (src/api/types.ts), so they cannot drift apart", () => {
+    const workloads = findObject(objs, 'ValidatingAdmissionPolicy', 'hexactf-challenge-operator-workloads');
+    const owned = workloads.spec.variables.find((v: any) => v.name === 'ownedLabels').expression;
+    for (const key of [
+      LABEL_MANAGED_BY,
+      LABEL_CHALLENGE_ID,
+      LABEL_USER,
+      LABEL_COMPONENT,
+      LABEL_INSTANCE,
+      LABEL_OWNER_UID,
+    ]) {
+      assert.ok(owned.includes(`'${key}'`), key);
+    }
+    const text = JSON.stringify(objs.filter((o) => o.kind === 'ValidatingAdmissionPolicy'));
+    for (const key of [LABEL_INSTANCE, LABEL_OWNER_UID]) {
+      assert.ok(text.includes(`'${key}'`), `selectors by ${key}`);
+    }
+    const netpols = findObject(objs, 'ValidatingAdmissionPolicy', 'hexactf-challenge-operator-networkpolicies');
+    assert.ok(netpols.spec.variables.some((v: any) => v.expression.includes(`'${LABEL_OWNER_UID}'`)));
   });
 
   it('places the pods as configured', () => {

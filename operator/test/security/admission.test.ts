@@ -1,20 +1,27 @@
 // The chart's defense in depth on a real apiserver (RBAC on, ValidatingAdmissionPolicy GA and enabled by default):
 // the chart's ServiceAccount, Roles, challenge namespace and admission policies are created for real, and
-// (a) the escalating Deployments and Services, sent directly with the ServiceAccount's token (TokenRequest), are
-// refused by the apiserver's admission policy while what the operator renders is accepted;
+// (a) the escalating Services, sent directly with the ServiceAccount's token (TokenRequest), are refused by the
+// apiserver's admission policy while what the operator renders is accepted (the pod escalations, on CREATE and
+// UPDATE in restricted and jail namespaces: admission-escalations.test.ts; NetworkPolicies:
+// admission-networkpolicy.test.ts);
 // (b) a SubjectAccessReview matrix shows what the ServiceAccount may do in the default (namespaced) and the
 // cluster-wide modes, and that by default it may do nothing in kube-system or in its own namespace.
 import assert from 'node:assert/strict';
-import { waitFor } from '@hexactf/testing/wait';
 import { after, before, describe, it } from 'node:test';
-import { AuthorizationV1Api, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { desiredChildren } from '../../src/controller/children.ts';
-import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
-import { renderChart, type K8sObject } from '../chart/helm.ts';
-import { create, serviceAccountKubeConfig, statusOf } from '../chart/kube.ts';
+import { AuthorizationV1Api } from '@kubernetes/client-node';
+import { renderChart } from '../chart/helm.ts';
+import { dryRunCreate, statusOf } from '../chart/kube.ts';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
 import { createTestNamespace } from '../support/cluster-setup.ts';
-import { ADMISSION_ESCALATIONS, POD_ESCALATIONS, SERVICE_ESCALATIONS } from './escalations.ts';
+import { SERVICE_ESCALATIONS } from './escalations.ts';
+import {
+  assertRefusedBy,
+  createAs,
+  install as installIn,
+  rendered,
+  waitForPolicy,
+  type Install,
+} from './admission-install.ts';
 
 let env: TestEnv;
 before(async () => {
@@ -22,106 +29,7 @@ before(async () => {
 });
 after(async () => env?.stop());
 
-interface Install {
-  release: string;
-  sa: KubeConfig;
-  user: string;
-  challengeNs: string;
-  objects: K8sObject[];
-}
-
-/** Creates the chart's ServiceAccount, namespaces, RBAC and admission policies; the Deployment itself is left out. */
-async function install(prefix: string, set: string[] = []): Promise<Install> {
-  const release = await createTestNamespace(env.kubeConfig, prefix);
-  const challengeNs = `${release}-ch`;
-  const objects = renderChart({ release, namespace: release, set: [`challengeNamespaces={${challengeNs}}`, ...set] });
-  const kinds = [
-    'Namespace',
-    'ServiceAccount',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'Role',
-    'RoleBinding',
-    'ValidatingAdmissionPolicy',
-    'ValidatingAdmissionPolicyBinding',
-  ];
-  const wanted = objects
-    .filter((o) => kinds.includes(o.kind))
-    .sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
-  for (const obj of wanted) {
-    await create(env.kubeConfig, obj as any);
-  }
-  const saObj = objects.find((o) => o.kind === 'ServiceAccount')!;
-  return {
-    release,
-    challengeNs,
-    objects,
-    sa: await serviceAccountKubeConfig(env.kubeConfig, release, saObj.metadata.name),
-    user: `system:serviceaccount:${release}:${saObj.metadata.name}`,
-  };
-}
-
-const challenge = (ns: string): Challenge => ({
-  metadata: {
-    name: 'c1',
-    namespace: ns,
-    uid: '00000000-0000-0000-0000-000000000001',
-    labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': 'alice' },
-  },
-  spec: { definition: 'd' },
-});
-const definition = (ns: string, svcType = 'NodePort'): ChallengeDefinition => ({
-  metadata: { name: 'd', namespace: ns },
-  spec: {
-    components: [
-      {
-        name: 'web',
-        deployment: {
-          spec: {
-            template: {
-              spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] }] },
-            },
-          },
-        },
-        service: { spec: { type: svcType, ports: [{ port: 80 }] } },
-      },
-    ],
-  },
-});
-
-/** What the operator renders for a harmless definition (ownerReferences dropped: no Challenge exists here). */
-function rendered(ns: string, kind: 'Deployment' | 'Service', suffix: string): any {
-  const obj = structuredClone(
-    desiredChildren(challenge(ns), definition(ns)).find((c) => c.kind === kind)!.object
-  ) as any;
-  delete obj.metadata.ownerReferences;
-  obj.metadata.name = `${obj.metadata.name.slice(0, 40)}-${suffix}`.replace(/[^a-z0-9-]/g, '-');
-  return obj;
-}
-
-async function createAs(kc: KubeConfig, obj: any): Promise<{ status?: number; message: string }> {
-  try {
-    await KubernetesObjectApi.makeApiClient(kc).create(obj, undefined, 'All');
-    return { message: 'created' };
-  } catch (err) {
-    return { status: statusOf(err), message: String((err as { body?: string }).body ?? err) };
-  }
-}
-
-/** A binding takes a moment to reach the apiserver's admission plugin: wait until a known-bad object is refused. */
-async function waitForPolicy(inst: Install): Promise<void> {
-  const bad = rendered(inst.challengeNs, 'Deployment', 'probe');
-  bad.spec.template.spec.hostNetwork = true;
-  const refused = await waitFor(
-    'the admission policy',
-    async () => [403, 422].includes((await createAs(inst.sa, bad)).status ?? 0),
-    10_000,
-    100
-  ).catch(() => false);
-  if (!refused) {
-    assert.fail('the admission policy never took effect');
-  }
-}
+const install = (prefix: string, set: string[] = []): Promise<Install> => installIn(env, prefix, set);
 
 describe("ValidatingAdmissionPolicy on what the operator's ServiceAccount creates", () => {
   let inst: Install;
@@ -133,48 +41,17 @@ describe("ValidatingAdmissionPolicy on what the operator's ServiceAccount create
   // Also proves every CEL expression compiles: with failurePolicy Fail, a broken expression would refuse this too.
   // (The policies' status.typeChecking is written by kube-controller-manager, which the test env does not run.)
   it('accepts what the operator renders (a dry-run create as the ServiceAccount)', async () => {
-    for (const kind of ['Deployment', 'Service'] as const) {
+    for (const kind of ['Deployment', 'Service', 'NetworkPolicy'] as const) {
       const r = await createAs(inst.sa, rendered(inst.challengeNs, kind, 'ok'));
       assert.equal(r.message, 'created', `${kind}: ${r.message}`);
     }
   });
 
-  for (const [what, mutate] of POD_ESCALATIONS.filter(([w]) => ADMISSION_ESCALATIONS.has(w))) {
-    it(`refuses a Deployment with ${what}`, async () => {
-      const obj = rendered(inst.challengeNs, 'Deployment', 'bad');
-      const pod = obj.spec.template.spec;
-      mutate(pod);
-      // Keep the forced settings the escalation did not touch, so only the escalation itself is at stake (and
-      // privileged + allowPrivilegeEscalation=false, which built-in validation refuses first, does not arise).
-      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
-        const sc = c.securityContext ?? {};
-        c.securityContext = {
-          capabilities: { drop: ['ALL'] },
-          allowPrivilegeEscalation: sc.privileged ? true : false,
-          ...sc,
-        };
-      }
-      const r = await createAs(inst.sa, obj);
-      assert.ok(r.status === 403 || r.status === 422, `${what}: ${r.status} ${r.message}`);
-      assert.match(
-        r.message,
-        new RegExp(`ValidatingAdmissionPolicy '${inst.release}-challenge-operator-workloads'`),
-        r.message
-      );
-    });
-  }
-
   for (const [what, patch] of SERVICE_ESCALATIONS) {
     it(`refuses a Service with ${what}`, async () => {
       const obj = rendered(inst.challengeNs, 'Service', 'bad');
       Object.assign(obj.spec, patch);
-      const r = await createAs(inst.sa, obj);
-      assert.ok(r.status === 403 || r.status === 422, `${what}: ${r.status} ${r.message}`);
-      assert.match(
-        r.message,
-        new RegExp(`ValidatingAdmissionPolicy '${inst.release}-challenge-operator-services'`),
-        r.message
-      );
+      assertRefusedBy(inst, 'services', await createAs(inst.sa, obj), what);
     });
   }
 
@@ -295,9 +172,12 @@ describe("SubjectAccessReview matrix for the chart's ServiceAccount", () => {
       metadata: { name: 'root', namespace: inst.challengeNs },
       spec: { containers: [{ name: 'c', image: 'busybox' }] },
     };
-    const r = await createAs(env.kubeConfig, pod);
-    assert.equal(r.status, 403, r.message);
-    assert.match(r.message, /violates PodSecurity .{0,2}restricted/);
+    const err = await dryRunCreate(env.kubeConfig, pod).then(
+      () => assert.fail('a root pod was admitted'),
+      (e: unknown) => e
+    );
+    assert.equal(statusOf(err), 403, String(err));
+    assert.match(String((err as { body?: string }).body), /violates PodSecurity .{0,2}restricted/);
   });
 
   it('rbac.clusterWide=true (explicit opt-in): the same calls in every namespace', async () => {

@@ -8,7 +8,7 @@ import { NetworkingV1Api } from '@kubernetes/client-node';
 import { getCondition } from '../../src/controller/status.ts';
 import type { ChallengeDefinition } from '../../src/api/types.ts';
 import { Fixture, definitionSpec } from '../integration/harness.ts';
-import { POD_ESCALATIONS, SERVICE_ESCALATIONS } from './escalations.ts';
+import { POD_ESCALATIONS, SERVICE_ESCALATIONS, TEMPLATE_ESCALATIONS } from './escalations.ts';
 
 describe('ChallengeDefinitions are policed', () => {
   let f: Fixture;
@@ -23,6 +23,13 @@ describe('ChallengeDefinitions are policed', () => {
       (spec) => mutate(spec.components[0].deployment.spec.template.spec),
       `spec.components[web].deployment.spec.template.${field}`,
     ]),
+    ...TEMPLATE_ESCALATIONS.map(
+      ([what, mutate, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] => [
+        what,
+        (spec) => mutate(spec.components[0].deployment.spec.template),
+        `spec.components[web].deployment.spec.template.${field}`,
+      ]
+    ),
     ...SERVICE_ESCALATIONS.map(
       ([what, patch, field]): [string, (spec: ChallengeDefinition['spec']) => void, string] => [
         what,

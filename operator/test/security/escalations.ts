@@ -50,6 +50,83 @@ export const POD_ESCALATIONS: Array<[string, (spec: Record<string, any>) => void
     'spec.initContainers[0].securityContext.privileged',
   ],
   [
+    'secret envFrom',
+    (s) => (s.containers[0].envFrom = [{ secretRef: { name: 's' } }]),
+    'spec.containers[0].envFrom[0].secretRef',
+  ],
+  ['secret volume', (s) => (s.volumes = [{ name: 's', secret: { secretName: 's' } }]), 'spec.volumes[0].secret'],
+  [
+    'persistentVolumeClaim volume',
+    (s) => (s.volumes = [{ name: 'v', persistentVolumeClaim: { claimName: 'other-players-data' } }]),
+    'spec.volumes[0].persistentVolumeClaim',
+  ],
+  [
+    'csi volume',
+    (s) => (s.volumes = [{ name: 'v', csi: { driver: 'secrets-store.csi.k8s.io' } }]),
+    'spec.volumes[0].csi',
+  ],
+  [
+    'ephemeral volume',
+    (s) =>
+      (s.volumes = [
+        {
+          name: 'v',
+          ephemeral: {
+            volumeClaimTemplate: {
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
+          },
+        },
+      ]),
+    'spec.volumes[0].ephemeral',
+  ],
+  ['nfs volume', (s) => (s.volumes = [{ name: 'v', nfs: { server: '10.0.0.2', path: '/' } }]), 'spec.volumes[0].nfs'],
+  [
+    'seccomp Localhost on the pod',
+    (s) =>
+      (s.securityContext = { ...s.securityContext, seccompProfile: { localhostProfile: 'p.json', type: 'Localhost' } }),
+    'spec.securityContext.seccompProfile.localhostProfile',
+  ],
+  [
+    'seccomp Localhost on a container',
+    (s) => (s.containers[0].securityContext = { seccompProfile: { localhostProfile: 'p.json', type: 'Localhost' } }),
+    'spec.containers[0].securityContext.seccompProfile.localhostProfile',
+  ],
+  [
+    'seccomp Unconfined on a container',
+    (s) => (s.containers[0].securityContext = { seccompProfile: { type: 'Unconfined' } }),
+    'spec.containers[0].securityContext.seccompProfile.type',
+  ],
+  [
+    'mountPropagation',
+    (s) => {
+      s.volumes = [{ name: 'v', emptyDir: {} }];
+      s.containers[0].volumeMounts = [{ name: 'v', mountPath: '/v', mountPropagation: 'HostToContainer' }];
+    },
+    'spec.containers[0].volumeMounts[0].mountPropagation',
+  ],
+  ['schedulerName', (s) => (s.schedulerName = 'permissive-scheduler'), 'spec.schedulerName'],
+  ['runtimeClassName', (s) => (s.runtimeClassName = 'unlisted-runtime'), 'spec.runtimeClassName'],
+  [
+    'AppArmor Unconfined on a container',
+    (s) => (s.containers[0].securityContext = { appArmorProfile: { type: 'Unconfined' } }),
+    'spec.containers[0].securityContext.appArmorProfile',
+  ],
+  [
+    'SELinux options on the pod',
+    (s) => (s.securityContext = { ...s.securityContext, seLinuxOptions: { type: 'spc_t' } }),
+    'spec.securityContext.seLinuxOptions',
+  ],
+  [
+    'sysctls',
+    (s) =>
+      (s.securityContext = {
+        ...s.securityContext,
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+      }),
+    'spec.securityContext.sysctls',
+  ],
+  [
     'probe to another host',
     (s) => (s.containers[0].livenessProbe = { httpGet: { host: '169.254.169.254', port: 80 } }),
     'spec.containers[0].livenessProbe.httpGet.host',
@@ -71,7 +148,60 @@ export const ADMISSION_ESCALATIONS = new Set([
   'hostPort',
   'projected token',
   'init container',
+  'secret env',
+  'secret envFrom',
+  'secret volume',
+  'persistentVolumeClaim volume',
+  'csi volume',
+  'ephemeral volume',
+  'nfs volume',
+  'seccomp Localhost on the pod',
+  'seccomp Localhost on a container',
+  'seccomp Unconfined on a container',
+  'mountPropagation',
+  'schedulerName',
+  'runtimeClassName',
+  'AppArmor Unconfined on a container',
+  'SELinux options on the pod',
+  'sysctls',
 ]);
+
+/**
+ * Escalations through the pod template's metadata: [what, mutate(template), field named]. The operator owns the
+ * instance/owner-uid/user/challenge labels (its Service and NetworkPolicy select by them) and Kubernetes' annotations.
+ */
+export const TEMPLATE_ESCALATIONS: Array<[string, (template: Record<string, any>) => void, string]> = [
+  ...(
+    [
+      ['apps.hexactf.io/owner-uid', '00000000-0000-0000-0000-0000000000ff'],
+      ['apps.hexactf.io/instance', 'ch-1-bob-web-0000'],
+      ['apps.hexactf.io/user', 'bob'],
+      ['apps.hexactf.io/challengeId', '2'],
+    ] as const
+  ).map(([key, value]): [string, (t: Record<string, any>) => void, string] => [
+    `pod label ${key}=${value}`,
+    (t) => (t.metadata = { ...t.metadata, labels: { ...t.metadata?.labels, [key]: value } }),
+    `metadata.labels[${key}]`,
+  ]),
+  [
+    'AppArmor unconfined annotation',
+    (t) =>
+      (t.metadata = {
+        ...t.metadata,
+        annotations: { ...t.metadata?.annotations, 'container.apparmor.security.beta.kubernetes.io/web': 'unconfined' },
+      }),
+    'metadata.annotations[container.apparmor.security.beta.kubernetes.io/web]',
+  ],
+];
+
+/**
+ * A Service selecting other pods than its instance's (the operator drops a definition's selector and sets its own;
+ * the admission policy refuses any other): [what, spec patch].
+ */
+export const SERVICE_SELECTOR_ESCALATION: [string, Record<string, unknown>] = [
+  'a selector of another instance',
+  { selector: { 'apps.hexactf.io/instance': 'ch-1-bob-web-0000' } },
+];
 
 /** Service escalations: [what, spec patch, field named]. */
 export const SERVICE_ESCALATIONS: Array<[string, Record<string, unknown>, string]> = [

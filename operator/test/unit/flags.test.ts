@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { capabilityList, namespaceList, parseDuration } from '../../src/flag-values.ts';
+import { capabilityList, namespaceList, parseDuration, runtimeClassList } from '../../src/flag-values.ts';
 import { FLAG_SPECS, helpText, parseFlags } from '../../src/flags.ts';
 import { parseBindAddress } from '../../src/server/bind-address.ts';
 
@@ -99,7 +99,14 @@ test('client-side rate limit: off by default (controller-runtime since v0.21), f
   assert.equal(parseFlags(['--kube-api-qps=-1', '--kube-api-burst=0'], {}).kubeApiQps, -1);
 });
 
-test('--allowed-capabilities and --namespace take checked lists', () => {
+test('--allowed-capabilities, --allowed-runtime-classes and --namespace take checked lists', () => {
+  assert.deepEqual(runtimeClassList('gvisor, kata.fc,gvisor'), ['gvisor', 'kata.fc']);
+  assert.deepEqual(runtimeClassList(''), []);
+  assert.throws(
+    () => runtimeClassList('Bad_Class'),
+    /--allowed-runtime-classes: "Bad_Class" is not a RuntimeClass name/
+  );
+  assert.throws(() => parseFlags(['--allowed-runtime-classes=a..b'], {}), /not a RuntimeClass name/);
   assert.deepEqual(capabilityList(' cap_sys_admin, SETUID,SYS_ADMIN'), ['SYS_ADMIN', 'SETUID']);
   assert.deepEqual(capabilityList(''), []);
   assert.throws(() => capabilityList('ALL'), /ALL is refused/);
@@ -114,7 +121,7 @@ test('--help documents every flag', () => {
   for (const f of FLAG_SPECS) {
     assert.ok(text.includes(`--${f.name}`), f.name);
   }
-  assert.equal(FLAG_SPECS.length, 35);
+  assert.equal(FLAG_SPECS.length, 36);
 });
 
 test('operator/README.md documents every flag', () => {

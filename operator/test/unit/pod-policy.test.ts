@@ -5,10 +5,10 @@ import { DefinitionRefused, type ChildPolicy } from '../../src/controller/child-
 import { policePodTemplate } from '../../src/controller/pod-policy.ts';
 import { policeService } from '../../src/controller/service-policy.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
-import { POD_ESCALATIONS } from '../security/escalations.ts';
+import { POD_ESCALATIONS, TEMPLATE_ESCALATIONS } from '../security/escalations.ts';
 
 const base = () => ({ spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } as Record<string, any> });
-const NONE: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [] };
+const NONE: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [], allowedRuntimeClasses: [] };
 const P = 'tmpl';
 
 function refusedField(fn: () => unknown): string {
@@ -32,6 +32,33 @@ describe('pod policy', () => {
       );
     });
   }
+
+  for (const [what, mutate, field] of TEMPLATE_ESCALATIONS) {
+    it(`refuses ${what}, naming ${field}`, () => {
+      const t = base() as Record<string, any>;
+      mutate(t);
+      assert.equal(
+        refusedField(() => policePodTemplate(t, P, NONE)),
+        `${P}.${field}`
+      );
+    });
+  }
+
+  it('a runtimeClassName only from --allowed-runtime-classes', () => {
+    const t = base();
+    t.spec.runtimeClassName = 'gvisor';
+    assert.equal(
+      refusedField(() => policePodTemplate(t, P, NONE)),
+      `${P}.spec.runtimeClassName`
+    );
+    const gvisor: ChildPolicy = { ...NONE, allowedRuntimeClasses: ['gvisor'] };
+    assert.equal(policePodTemplate(t, P, gvisor).spec.runtimeClassName, 'gvisor');
+    t.spec.runtimeClassName = 'runc-debug';
+    assert.equal(
+      refusedField(() => policePodTemplate(t, P, gvisor)),
+      `${P}.spec.runtimeClassName`
+    );
+  });
 
   it('forces the safe defaults on every container and the pod', () => {
     const t = base();
@@ -107,7 +134,11 @@ describe('pod policy', () => {
   });
 
   describe('jail opt-in (--allowed-capabilities)', () => {
-    const JAIL: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: ['SYS_ADMIN', 'SETUID'] };
+    const JAIL: ChildPolicy = {
+      allowLoadBalancer: false,
+      allowedCapabilities: ['SYS_ADMIN', 'SETUID'],
+      allowedRuntimeClasses: [],
+    };
     it('adds an allowed capability, lets that container run as root, keeps everything else forced', () => {
       const t = base();
       t.spec.containers[0].securityContext = { runAsUser: 0, capabilities: { add: ['CAP_SYS_ADMIN', 'setuid'] } };
@@ -169,7 +200,7 @@ describe('service policy', () => {
     );
   });
   it('LoadBalancer with --allow-load-balancer; externalIPs never', () => {
-    const lb: ChildPolicy = { allowLoadBalancer: true, allowedCapabilities: [] };
+    const lb: ChildPolicy = { allowLoadBalancer: true, allowedCapabilities: [], allowedRuntimeClasses: [] };
     assert.equal(policeService(svc({ type: 'LoadBalancer' }), 'svc', lb).spec.type, 'LoadBalancer');
     assert.equal(
       refusedField(() => policeService(svc({ type: 'LoadBalancer', externalIPs: ['1.1.1.1'] }), 'svc', lb)),
