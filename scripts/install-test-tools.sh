@@ -5,10 +5,12 @@
 #     page, and a monospace face for the one Grafana ships as Roboto Mono)
 #   - Go-built binaries into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}: kube-apiserver, etcd, helm; Prometheus 3
 #     (prometheus-3/prometheus, prometheus-3/promtool: the proofs run on Debian's 2.x and on 3.x); plugincheck2
-#     (Grafana's plugin validator, run by .ci/run on the packaged plugin)
+#     (Grafana's plugin validator, run by .ci/run on the packaged plugin); victoria-metrics (single-node: the app's
+#     queries are compared on it, src/test/victoriametrics.test.ts)
 # Every Go binary is built from the Go module proxy at a pinned version and skipped when a version stamp says it is
 # already there, so reruns take a second. Builds run one after another (the machines have 2 cores).
-# Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator); the Debian
+# Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator
+# victoria-metrics); the Debian
 # packages are always checked.
 set -euo pipefail
 
@@ -17,6 +19,7 @@ ETCD_VERSION="${HEXACTF_ETCD_VERSION:-v3.7.3}"  # the etcd minor line kube-apise
 HELM_VERSION="${HEXACTF_HELM_VERSION:-v3.22.0}"
 PROMETHEUS_MODULE_VERSION="${HEXACTF_PROMETHEUS_VERSION:-v0.316.0}" # the module's v0.3XY.Z is Prometheus 3.XY.Z
 VALIDATOR_VERSION="${HEXACTF_PLUGIN_VALIDATOR_VERSION:-v0.39.3}"
+VICTORIA_METRICS_VERSION="${HEXACTF_VICTORIA_METRICS_VERSION:-v1.151.0}" # newest whose go.mod builds with Go 1.26
 
 # Bumped whenever the way a binary is built changes, so caches built the old way are rebuilt once.
 RECIPE=2
@@ -205,16 +208,28 @@ build_plugin_validator() {
   log "$name $version: built in $((SECONDS - start))s"
 }
 
+# VictoriaMetrics' single-node server; its module has no replace directives, so `go install` builds it.
+build_victoria_metrics() {
+  local name=victoria-metrics version="$VICTORIA_METRICS_VERSION"
+  if is_current "$name" "$version"; then log "$name $version: already installed"; return; fi
+  local start=$SECONDS
+  log "$name $version: building"
+  (cd "$BUILD_DIR" && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GOBIN="$BIN_DIR" go install -trimpath \
+    -ldflags="-s -w" "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@$version")
+  stamp "$name" "$version"
+  log "$name $version: built in $((SECONDS - start))s"
+}
+
 main() {
   install_debian_packages
   if ! command -v go >/dev/null; then
-    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3 and the plugin validator" >&2
+    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3, the plugin validator and VictoriaMetrics" >&2
     exit 1
   fi
   mkdir -p "$BIN_DIR" "$BUILD_DIR"
   log "go $(go env GOVERSION), module cache $(go env GOMODCACHE), binaries in $BIN_DIR"
   local builds=("$@") b
-  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator)
+  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics)
   for b in "${builds[@]}"; do
     case "$b" in
       etcd) build_etcd ;;
@@ -222,6 +237,7 @@ main() {
       helm) build_helm ;;
       prometheus-3) build_prometheus_3 ;;
       plugin-validator) build_plugin_validator ;;
+      victoria-metrics) build_victoria_metrics ;;
       *) log "unknown build: $b" >&2; exit 2 ;;
     esac
   done
