@@ -46,3 +46,6 @@ export function findObject(objs: K8sObject[], kind: string, name?: string): K8sO
   }
   return found;
 }
+
+/** The operator's container in the rendered Deployment. */
+export const container = (objs: K8sObject[]) => findObject(objs, 'Deployment').spec.template.spec.containers[0];
