@@ -14,7 +14,7 @@ import { Fixture, definitionSpec, parseSeries, seriesKey } from '../integration/
 import { promtoolCheckMetrics, scrapeConfig } from './prometheus.ts';
 
 // Label values Kubernetes allows ([A-Za-z0-9._-], at most 63, alphanumeric at both ends); unicode, 64+
-// characters and other regex characters are refused by the apiserver (crd-schema.test.ts).
+// characters and other regex characters are refused by the apiserver (challenge-schema.test.ts).
 const users = [
   { name: 'c-long', user: 'u'.repeat(30) + 'X'.repeat(33), id: '12' }, // 63 characters, upper case
   { name: 'c-dots', user: 'a.b', id: '1.0-beta_X' }, // regex "." in user and challengeId
@@ -177,7 +177,7 @@ describe('accepted by the schema and made to work', () => {
 });
 
 describe('label values are escaped correctly in the exposition (Prometheus parses them back)', () => {
-  // Kubernetes never lets these characters into label values, object names or namespaces (crd-schema.test.ts),
+  // Kubernetes never lets these characters into label values, object names or namespaces (challenge-schema.test.ts),
   // so they cannot come through the apiserver: the collector is fed from an in-memory source instead.
   const hostile = [
     'quote"inside',
