@@ -21,20 +21,12 @@ import { startPrometheus } from '@hexactf/testing/prometheus';
 import { promtoolPath, toolPath } from '@hexactf/testing/tools';
 import { parse, stringify } from 'yaml';
 
-import {
-  DEFAULT_DELETED_SERIES_RETENTION_SECONDS,
-  RECORDING_RULES,
-  STATE_CODES,
-  STATE_NAMES,
-  STATUS_METRIC,
-} from '@hexactf/contract';
+import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS, RECORDING_RULES } from '@hexactf/contract';
 
-import { ChallengeState } from '../src/metric/contract';
 import * as q from '../src/queries';
-import type { QuerySettings } from '../src/queries/common';
-import { FILTER_ROLES, filterVariable } from '../src/settings/labelRoles';
 import { DEFAULT_SETTINGS } from '../src/settings/settings';
 import { writeHistory } from '../tests/scale/openmetrics';
+import { AT_MARKER, BASELINE, LAST_REPORT_MARKER, dashboardQueries, type Bench } from './bench-queries';
 
 const SHORT = process.env.BENCH_SHORT === '1' || process.argv.includes('--short');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -44,98 +36,6 @@ const WINDOWS_H = SHORT ? [1, 2] : [2, 6];
 const SCRAPE_S = 30;
 const TARGET_MS = 1000;
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 60);
-
-interface Bench {
-  name: string;
-  /** 'instant' at the range's end, 'range' over the dashboard range, 'labels' = the label values API. */
-  kind: 'instant' | 'range' | 'labels';
-  query: string;
-}
-
-/** Stand-ins replaced at run time: the last-report query depends on the range, the @ time on the range's end. */
-const LAST_REPORT_MARKER = 'hexactf-bench-last-report';
-const AT_MARKER = 1234567.125;
-
-/** Every panel and variable query of the pages, as built by src/queries/. */
-function dashboardQueries(s: QuerySettings): Bench[] {
-  const out: Bench[] = [];
-  const states = STATE_NAMES.map((name): [string, ChallengeState] => [name, STATE_CODES[name]]);
-  for (const [name, st] of states) {
-    out.push({ name: `stat ${name}`, kind: 'instant', query: q.stateCountQuery(s, st) });
-  }
-  for (const [name, st] of states) {
-    out.push({ name: `over time ${name}`, kind: 'range', query: q.stateCountOverTimeQuery(s, st) });
-  }
-  out.push({
-    name: 'per challenge Running',
-    kind: 'instant',
-    query: q.challengeStateCountQuery(s, ChallengeState.Running),
-  });
-  out.push({
-    name: 'per challenge Error',
-    kind: 'instant',
-    query: q.challengeStateCountQuery(s, ChallengeState.Error),
-  });
-  out.push({ name: 'matrix (table)', kind: 'instant', query: q.matrixQuery(s) });
-  out.push({ name: "one user's instances", kind: 'instant', query: q.userInstancesQuery(s, 'player-00042') });
-  out.push({ name: 'peak per user', kind: 'instant', query: q.peakConcurrentByUserQuery(s) });
-  out.push({ name: 'top users', kind: 'instant', query: q.topUsersQuery(s) });
-  out.push({ name: 'peak distribution', kind: 'instant', query: q.peakDistributionQuery(s) });
-  out.push({ name: 'instances by category', kind: 'instant', query: q.instancesByCategoryQuery(s) });
-  out.push({ name: 'category share', kind: 'instant', query: q.categoryShareQuery(s) });
-  out.push({ name: 'cpu by challenge', kind: 'instant', query: q.requestsByChallengeQuery(s, 'cpu') });
-  out.push({ name: 'memory by challenge', kind: 'instant', query: q.requestsByChallengeQuery(s, 'memory') });
-  out.push({ name: 'cpu by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'cpu') });
-  out.push({ name: 'memory by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'memory') });
-  out.push({ name: 'triage: errors', kind: 'instant', query: q.errorInstancesQuery(s) });
-  out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
-  // The page-level operator check (src/data/operatorKnowledge.ts), asked once per page run; its range is the page's.
-  out.push({ name: 'check: reporting', kind: 'instant', query: q.reportingQuery(s) });
-  out.push({ name: 'check: last report (controller)', kind: 'instant', query: `${LAST_REPORT_MARKER}controller` });
-  out.push({ name: 'check: last report (gauge)', kind: 'instant', query: `${LAST_REPORT_MARKER}gauge` });
-  // A window figure while last known: evaluated @ 10 minutes before the range's end.
-  out.push({
-    name: 'stat Running @ last report',
-    kind: 'instant',
-    query: q.stateCountQuery({ ...s, at: AT_MARKER }, ChallengeState.Running),
-  });
-  for (const role of FILTER_ROLES) {
-    out.push({ name: `variable ${filterVariable(role)}`, kind: 'labels', query: q.labelValuesVariableQuery(s, role) });
-  }
-  if (process.env.BENCH_BEFORE === '1') {
-    out.push(...beforeQueries(s));
-  }
-  return out;
-}
-
-/**
- * BENCH_BEFORE=1: the forms before "newest sample wins" and the reporting 0 (the highest value per instance, the
- * Deleted branch folded before the comparison, `or vector(0)`), timed in the same run as the current ones.
- */
-function beforeQueries(s: QuerySettings): Bench[] {
-  const id = q.identity(s.labels);
-  const m = s.metricName;
-  const last = (w: string) => `(max by (${id}) (${m}) or max by (${id}) (last_over_time(${m}[${w}])) == 2)`;
-  return [
-    { name: 'before: stat Running', kind: 'instant', query: `count(${last('$window')} == 1) or vector(0)` },
-    {
-      name: 'before: over time Running',
-      kind: 'range',
-      query: `count(${last('$__rate_interval')} == 1) or vector(0)`,
-    },
-    {
-      name: 'before: per challenge Running',
-      kind: 'instant',
-      query: `sum by (challenge_id) (${last('$window')} == bool 1)`,
-    },
-    {
-      name: 'before: matrix (table)',
-      kind: 'instant',
-      query: `label_join(${last('$window')}, "hexactf_matrix_column", "", "challenge_id")`,
-    },
-    { name: 'before: triage: errors', kind: 'instant', query: `max by (${id}) (${m}) == 3` },
-  ];
-}
 
 /** Grafana's step for a range panel: range / 1000 points, not below the scrape interval (the datasource's). */
 function stepFor(rangeS: number): number {
@@ -188,7 +88,6 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const PROM_CONFIG = `global:\n  scrape_interval: ${SCRAPE_S}s\n  evaluation_interval: ${SCRAPE_S}s\nscrape_configs: []\n`;
-const BASELINE: Bench = { name: `baseline count(${STATUS_METRIC})`, kind: 'instant', query: `count(${STATUS_METRIC})` };
 const RULE_GROUP = 'hexactf-challenge-dashboard';
 const CHART_RULES = join(__dirname, '../operator/chart/files/rules.yaml');
 

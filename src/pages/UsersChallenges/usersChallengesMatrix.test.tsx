@@ -1,12 +1,13 @@
-import { act, fireEvent, screen } from '@testing-library/react';
+// The Users x Challenges matrix as it shows: rows, columns and coloured state cells, empty cells, the users' column,
+// its field config, the links to each user's page, the no-data state, and the CSV download.
+import { fireEvent, screen } from '@testing-library/react';
 import { FieldType, colorManipulator } from '@grafana/data';
-import { SceneAppPage, sceneGraph, type MultiValueVariable } from '@grafana/scenes';
+import { sceneGraph } from '@grafana/scenes';
 import { STATES } from '../../metric/contract';
 import { MATRIX_COLUMN_LABEL } from '../../queries/users';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
-  lastQueriesOf,
   panelSection,
   panelTitled,
   printedCells,
@@ -15,133 +16,16 @@ import {
   printedRows,
   renderScene,
   setupHarness,
-  settle,
-  LEGACY_SETTINGS,
-  viewStatesText,
 } from '../../test/scene-harness';
 import { NO_STATE_CELL_MAPPING } from '../shared/stateStyles';
 import { frameText } from '../shared/inspect/frameTable';
 import { CsvExportButton } from './CsvExportButton';
-import { decodeUserKey, encodeUserKey } from './userKey';
-import { userScene } from './userPage';
-import { USER_LINK, usersChallengesPage, usersChallengesScene } from './usersChallengesPage';
+import { decodeUserKey } from './userKey';
 
-const LEGACY = LEGACY_SETTINGS;
-
-/** The matrix query around the view states: each instance labelled with its column (the challenge id). */
-const matrixText = (states: string, idLabel: string) =>
-  `label_join(${states}, "${MATRIX_COLUMN_LABEL}", " @ ", "${idLabel}", "namespace")`;
-const MATRIX = 'Users x Challenges';
-
-/** The instant table Prometheus returns for the matrix query: one row per instance. */
-function matrixResponse(idLabel: string) {
-  const row = (user: string, id: string, value: number) => ({
-    labels: {
-      namespace: 'ctf',
-      [idLabel]: id,
-      challenge_name: `${id}-${user}`,
-      username: user,
-      [MATRIX_COLUMN_LABEL]: id,
-    },
-    value,
-  });
-  return [
-    prometheusInstantTable(
-      [
-        row('alice', 'web-1', 1),
-        row('alice', 'pwn-2', 3),
-        row('bob', 'web-1', 2),
-        row('o"b', 'pwn-2', 0),
-        // A username that reads like a state value.
-        row('2', 'web-1', 0),
-      ],
-      {
-        timeMs: 1_700_000_000_000,
-      }
-    ),
-  ];
-}
+import { USER_LINK, usersChallengesScene } from './usersChallengesPage';
+import { LEGACY, MATRIX, matrixResponse } from '../../test/users-matrix';
 
 describe('Users x Challenges page', () => {
-  it('sends the matrix query as an instant table (default labels and challeng_id)', async () => {
-    for (const [settings, by, id] of [
-      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name', 'challenge_id'],
-      [LEGACY, 'namespace, username, challeng_id, challenge_name', 'challeng_id'],
-    ] as const) {
-      const harness = setupHarness();
-      await renderScene(usersChallengesScene(settings));
-      expect(lastQueriesOf(harness, 'matrix')).toEqual([
-        expect.objectContaining({
-          refId: 'A',
-          expr: matrixText(viewStatesText(by, 'challenge_resource_status', '2h'), id),
-          instant: true,
-          range: false,
-          format: 'table',
-        }),
-      ]);
-    }
-  });
-
-  it('applies namespace, user and challenge filters through the escaping, changing $window too', async () => {
-    const harness = setupHarness();
-    harness.labelValues = { namespace: ['ctf'], username: ['a"b\\c'], challeng_id: ['re(v)*2'] };
-    const scene = usersChallengesScene(LEGACY);
-    await renderScene(scene);
-    await act(async () => {
-      (sceneGraph.lookupVariable('namespace', scene) as MultiValueVariable).changeValueTo(['ctf']);
-      (sceneGraph.lookupVariable('user', scene) as MultiValueVariable).changeValueTo(['a"b\\c']);
-      (sceneGraph.lookupVariable('challenge', scene) as MultiValueVariable).changeValueTo(['re(v)*2']);
-      (sceneGraph.lookupVariable('window', scene) as MultiValueVariable).changeValueTo('6h');
-    });
-    await settle();
-    expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      matrixText(
-        viewStatesText(
-          'namespace, username, challeng_id, challenge_name',
-          'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
-          '6h'
-        ),
-        'challeng_id'
-      )
-    );
-  });
-
-  // Changed on purpose: the columns follow what the answer holds, not the filter's options. Before, a namespace
-  // filter offering one namespace (its options come from the latest label values) while the window reached another
-  // merged the two instances into one cell.
-  it('gives each namespace its own columns when the answer holds several, whatever the filter offers', async () => {
-    const harness = setupHarness();
-    harness.labelValues = { namespace: ['ctf'] };
-    const row = (namespace: string, value: number) => ({
-      labels: {
-        namespace,
-        challenge_id: 'web-1',
-        username: 'alice',
-        [MATRIX_COLUMN_LABEL]: `web-1 @ ${namespace}`,
-      },
-      value,
-    });
-    let rows = [row('ctf', 1), row('ctf-2', 3)];
-    harness.respond = (q) => (q.runner === 'matrix' ? [prometheusInstantTable(rows, { timeMs: 1 })] : []);
-    const scene = usersChallengesScene(DEFAULT_SETTINGS);
-    await renderScene(scene);
-    expect(lastQueriesOf(harness, 'matrix')[0].expr).toContain(
-      `"${MATRIX_COLUMN_LABEL}", " @ ", "challenge_id", "namespace")`
-    );
-    expect(printedRows(MATRIX)).toEqual([
-      ['User', 'web-1 @ ctf', 'web-1 @ ctf-2'],
-      ['alice', 'Running', 'Error'],
-    ]);
-    // An answer of one namespace: the columns are challenge ids.
-    rows = [row('ctf', 1)];
-    await act(async () => (sceneGraph.lookupVariable('namespace', scene) as MultiValueVariable).changeValueTo(['ctf']));
-    await settle();
-    expect(printedRows(MATRIX)).toEqual([
-      ['User', 'web-1'],
-      ['alice', 'Running'],
-    ]);
-  });
-
   it('renders the matrix: a row per user, a column per challenge, state names in coloured cells', async () => {
     const harness = setupHarness();
     harness.respond = (q) => (q.runner === 'matrix' ? matrixResponse('challeng_id') : []);
@@ -281,64 +165,5 @@ describe('Users x Challenges page', () => {
     const button = sceneGraph.findObject(scene, (o) => o instanceof CsvExportButton) as CsvExportButton;
     expect(button.csv()).toBe(text);
     expect(panelSection(MATRIX)).toContainElement(screen.getByRole('button', { name: 'CSV' }));
-  });
-
-  it("opens a user's page from the drilldown with that user's instances (escaped)", async () => {
-    const harness = setupHarness();
-    const page = usersChallengesPage(LEGACY);
-    const drilldown = page.state.drilldowns![0];
-    const odd = 'o"b$x';
-    const key = encodeUserKey(odd);
-    const userPage = drilldown.getPage({ params: { key }, url: '', path: '', isExact: true }, page) as SceneAppPage;
-    expect(userPage.state.title).toBe(odd);
-    expect(userPage.state.url).toBe(`/a/hexactf-challenges-app/users-challenges/user/${key}`);
-    harness.respond = (q) =>
-      q.runner === 'user-instances'
-        ? [
-            prometheusInstantTable(
-              [
-                {
-                  labels: { namespace: 'ctf', challeng_id: 'web-1', challenge_name: 'web-1-ob', username: odd },
-                  value: 3,
-                },
-              ],
-              { timeMs: 1 }
-            ),
-          ]
-        : [];
-    await renderScene(userScene(LEGACY, odd));
-    expect(lastQueriesOf(harness, 'user-instances')[0].expr).toBe(
-      viewStatesText(
-        'namespace, username, challeng_id, challenge_name',
-        'challenge_resource_status{username="o\\"b\\x24x"}',
-        '2h'
-      )
-    );
-    expect(printedRows(`Instances of ${odd}`)).toEqual([
-      ['Namespace', 'User', 'Challenge', 'Name', 'State'],
-      ['ctf', odd, 'web-1', 'web-1-ob', 'Error'],
-    ]);
-  });
-
-  it('says so when a per-user address does not name a user, and queries nothing', async () => {
-    const harness = setupHarness();
-    const page = usersChallengesPage(DEFAULT_SETTINGS);
-    const userPage = page.state.drilldowns![0].getPage(
-      { params: { key: 'not base64!' }, url: '', path: '', isExact: true },
-      page
-    ) as SceneAppPage;
-    await renderScene(userPage.getScene({ params: {}, url: '', path: '', isExact: true }));
-    expect(screen.getByText('Unknown user link')).toBeInTheDocument();
-    expect(harness.queries).toEqual([]);
-  });
-
-  it('turns any username into a URL-safe key and back', () => {
-    for (const user of ['alice', 'x/y#z?a&"q"', '한글 ü', '', '%2F..\\']) {
-      const key = encodeUserKey(user);
-      expect(key).toMatch(/^[A-Za-z0-9_-]*$/);
-      expect(decodeUserKey(key)).toBe(user);
-    }
-    expect(decodeUserKey('a/b')).toBeUndefined();
-    expect(decodeUserKey('_w')).toBeUndefined(); // not UTF-8
   });
 });
