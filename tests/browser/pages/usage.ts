@@ -1,0 +1,79 @@
+// The Usage page in Chromium: the peaks per user, instances and requests per category, as expected.json says.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { barAxisLabels, cutTexts, tableLegend, tableRows } from '../dom.ts';
+import { APP, commonChecks, expected, lines, pageAt } from '../pageSuite.ts';
+
+export function usagePage(): void {
+  describe('Usage', () => {
+    const { page, reopen } = pageAt(`${APP}/usage`);
+
+    it('gives the peak concurrent instances per user', async () => {
+      const rows = (await tableRows(page().page, 'Peak concurrent instances per user')).slice(1);
+      assert.deepEqual(Object.fromEntries(rows.map((r) => [r[0], Number(r.at(-1))])), expected.usage.peakRunningByUser);
+    });
+
+    it('orders users with the same peak the same way on every load (by name)', async () => {
+      const rows = (await tableRows(page().page, 'Peak concurrent instances per user')).slice(1);
+      const shown = rows.map((r) => ({ user: r[0], peak: Number(r.at(-1)) }));
+      const stable = [...shown].sort((a, b) => b.peak - a.peak || a.user.localeCompare(b.user));
+      assert.deepEqual(shown, stable);
+    });
+
+    it('gives the running instances per category', async () => {
+      const shown = await lines(page(), 'Running instances per category');
+      for (const [category, count] of Object.entries(expected.usage.runningPerCategory)) {
+        const at = shown.indexOf(category);
+        assert.ok(at >= 0 && shown.includes(String(count)), `${category} ${count} in ${shown.join(', ')}`);
+      }
+    });
+
+    it('names every category in a table legend beside the share pie', async () => {
+      const legend = await tableLegend(page().page, 'Share of running instances per category');
+      assert.deepEqual([...legend.names].sort(), Object.keys(expected.usage.runningPerCategory).sort());
+      assert.ok(legend.besidePlot, 'the legend is not beside the pie');
+    });
+
+    it('says what each axis of the peak distribution counts', async () => {
+      assert.deepEqual(await barAxisLabels(page().page, 'Users by their peak concurrent instances'), {
+        value: 'Users',
+        x: 'Instances at once',
+      });
+    });
+
+    it('draws the peak distribution without a legend (one series)', async () => {
+      assert.deepEqual(await tableLegend(page().page, 'Users by their peak concurrent instances'), {
+        names: [],
+        besidePlot: false,
+      });
+    });
+
+    it('heads the request tables CPU requested (cores) and Memory requested, not the query refIds', async () => {
+      for (const title of [
+        'Requested by running instances, per challenge',
+        'Requested by running instances, per category',
+      ]) {
+        const [header] = await tableRows(page().page, title);
+        assert.deepEqual(
+          header.slice(1),
+          ['CPU requested (cores)', 'Memory requested'],
+          `${title}: ${header.join(' | ')}`
+        );
+      }
+    });
+
+    it('gives the requests per category', async () => {
+      const rows = (await tableRows(page().page, 'Requested by running instances, per category')).slice(1);
+      const want = Object.fromEntries(
+        Object.entries(expected.usage.requestsPerCategory).map(([c, r]) => [c, [String(r.cpu), r.memoryText]])
+      );
+      assert.deepEqual(Object.fromEntries(rows.map(([c, ...v]) => [c, v])), want);
+    });
+
+    it("shows the distribution panel's labels whole", async () => {
+      assert.deepEqual(await cutTexts(page().page, 'Users by their peak concurrent instances'), []);
+    });
+
+    commonChecks('usage', page, reopen);
+  });
+}
