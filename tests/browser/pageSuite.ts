@@ -18,7 +18,7 @@ export const APP = '/a/hexactf-challenges-app';
 /** The instance tables' headers: the label roles' display names and the state (src/pages/shared/instancesTable.ts). */
 export const INSTANCE_COLUMNS = ['Namespace', 'User', 'Challenge', 'Name', 'State'];
 /** Controls and first panel are separated by the layout's gaps only (Grafana: 16 px or so). */
-export const MAX_BAND_PX = 40;
+const MAX_BAND_PX = 40;
 
 export interface Expected {
   stateCounts: Record<string, number>;

@@ -18,7 +18,7 @@ export interface Cluster {
   definitionKeys: string[];
 }
 
-export const CLUSTER = resolve(__dirname, 'cluster.ts');
+const CLUSTER = resolve(__dirname, 'cluster.ts');
 export const WINDOW = '5m'; // covers the whole run (a few minutes at most)
 export const SCRAPE_INTERVAL_S = 1;
 /** Grafana's $__rate_interval: max($__interval + scrape interval, 4 x scrape interval); $__interval = step = 1 s. */

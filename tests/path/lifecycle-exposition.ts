@@ -1,5 +1,5 @@
-// The operator's own exposition of its lifecycle metrics, as cluster.ts reads it from the operator's /metrics at
-// each checkpoint (JSON-safe: path.jest.ts gets it through the PATH-READY line).
+// The operator's own exposition of its lifecycle metrics, as the cluster side reads it from the operator's /metrics at
+// each checkpoint (operator-process.ts; JSON-safe: path.jest.ts gets it through the PATH-READY line).
 import { CONTROLLER_METRICS, LIFETIME_METRIC, TIME_TO_RUNNING_METRIC, TRANSITIONS_METRIC } from '@hexactf/contract';
 import { expositionSamples } from './exposition.ts';
 

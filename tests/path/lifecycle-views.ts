@@ -25,17 +25,17 @@ import { RATE_INTERVAL, cluster, round } from './cluster-run';
 export const TRANSITION_KINDS: readonly TransitionKind[] = ['opened', 'failed', 'deleted'];
 
 /** The page's variables for a page whose time range runs from `since` to `at`. */
-export function interpolateFrom(query: string, at: number, since: number): string {
+function interpolateFrom(query: string, at: number, since: number): string {
   return query.replaceAll('$__range', `${Math.ceil(at - since)}s`).replaceAll('$__rate_interval', RATE_INTERVAL);
 }
 
 /** An `le` label value as a number (Prometheus 3 writes 1 as "1.0"; both write "+Inf"). */
-export const leOf = (le: string) => (le === '+Inf' ? Infinity : Number(le));
-export const toBuckets = (h: Record<string, number>): Buckets =>
+const leOf = (le: string) => (le === '+Inf' ? Infinity : Number(le));
+const toBuckets = (h: Record<string, number>): Buckets =>
   new Map(Object.entries(h).map(([le, c]) => [leOf(le), c]));
 
 /** A histogram's series summed by group (what `sum by (<group>, le)` does). */
-export function sumBy(h: HistogramBuckets, group: (key: string) => string): Record<string, Buckets> {
+function sumBy(h: HistogramBuckets, group: (key: string) => string): Record<string, Buckets> {
   const out: Record<string, Buckets> = {};
   for (const [key, buckets] of Object.entries(h)) {
     const g = group(key);
@@ -45,7 +45,7 @@ export function sumBy(h: HistogramBuckets, group: (key: string) => string): Reco
 }
 
 /** The raw counter each per-minute panel reads: `sum(<its selector>)`, taken from the panel's own query. */
-export function rawCountQuery(s: ResolvedSettings, kind: TransitionKind): string {
+function rawCountQuery(s: ResolvedSettings, kind: TransitionKind): string {
   const m = /rate\((.+)\[\$__rate_interval\]\)/.exec(transitionsPerMinuteQuery(s, kind));
   return `sum(${m![1]})`;
 }
@@ -137,7 +137,7 @@ export function exposedAgainstTruth(e: LifecycleExposition, t: LifecycleTruth): 
   return wrong;
 }
 
-export const eventsOf = (t: LifecycleTruth): Record<TransitionKind, number> => ({
+const eventsOf = (t: LifecycleTruth): Record<TransitionKind, number> => ({
   opened: t.opened,
   failed: t.failed,
   deleted: Object.values(t.lifetimes).reduce((acc, l) => acc + l.length, 0),

@@ -17,10 +17,10 @@ import type { TruthRow } from './checkpoints';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
 import { STUCK_AFTER, cluster, count, interpolate } from './cluster-run';
 
-export type Matrix = Record<string, Record<string, number | null>>;
+type Matrix = Record<string, Record<string, number | null>>;
 
 /** The grouping-to-matrix frame as user -> challenge -> cell. */
-export function matrixCells(frames: DataFrame[]): Matrix {
+function matrixCells(frames: DataFrame[]): Matrix {
   if (frames.length === 0 || frames[0].length === 0) {
     return {}; // no instance in that namespace (yet)
   }
@@ -34,7 +34,7 @@ export function matrixCells(frames: DataFrame[]): Matrix {
 }
 
 /** Instant series frames keyed by namespace/name (one instance per series). */
-export function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, number> {
+function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, number> {
   const out: Record<string, number> = {};
   for (const frame of frames) {
     const value = frame.fields.find((f) => f.type === FieldType.number)!;
@@ -63,7 +63,7 @@ export async function knowledge(promUrl: string, s: ResolvedSettings, at: number
 }
 
 /** The page's column step of the matrix (src/transforms/matrix.ts): the namespace only when the answer holds several. */
-export const columnsOf = (s: ResolvedSettings) => (frames: DataFrame[]) =>
+const columnsOf = (s: ResolvedSettings) => (frames: DataFrame[]) =>
   singleNamespaceColumns(frames, {
     challengeId: s.labels.challengeId,
     namespace: s.labels.namespace,
