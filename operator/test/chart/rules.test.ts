@@ -14,6 +14,19 @@ const rulesFile = join(chartDir, 'files/rules.yaml');
 const unitTests = join(import.meta.dirname, 'fixtures/rules-test.yaml');
 const ruleNames = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) => r.alert ?? r.record));
 
+/**
+ * The alerts as they were before they read the newest sample: `max by` alone, so the highest value of a Challenge's
+ * series within the lookback won (an old pod's stale Error or Deleted over the new pod's state).
+ */
+const HIGHEST_VALUE_ALERTS: Record<string, string> = {
+  HexactfChallengeInstanceError:
+    'count by (namespace, challenge_id) (max by (namespace, challenge_id, challenge_name) (challenge_resource_status) == 3)',
+  HexactfChallengeDeletionStuck:
+    'max by (namespace, challenge_id, challenge_name, username) (challenge_resource_status) == 2',
+  HexactfChallengeInstancePendingTooLong:
+    'max by (namespace, challenge_id, challenge_name, username) (challenge_resource_status) == 0',
+};
+
 for (const build of PROMETHEUS_BUILDS) {
   describe(`promtool of Prometheus ${build.name}`, () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hexactf-rules-'));
@@ -71,6 +84,37 @@ for (const build of PROMETHEUS_BUILDS) {
       const r = promtool(['test', 'rules', file]);
       assert.notEqual(r.status, 0);
       assert.match(r.output, /HexactfChallengeInstancePendingTooLong/);
+    });
+
+    it('test rules fails on the highest-value alerts (the identity-change cases can fail)', () => {
+      // files/rules.yaml with the three state alerts as they were (max by alone): the fixture's change of series
+      // identity (an old pod's series within the lookback beside the new pod's) must make promtool report each.
+      const source = parse(readFileSync(rulesFile, 'utf8'));
+      let replaced = 0;
+      for (const group of source.groups) {
+        for (const rule of group.rules) {
+          if (rule.alert in HIGHEST_VALUE_ALERTS) {
+            assert.match(rule.expr, /timestamp\(challenge_resource_status\)/, `${rule.alert} reads the newest sample`);
+            rule.expr = HIGHEST_VALUE_ALERTS[rule.alert];
+            replaced++;
+          }
+        }
+      }
+      assert.equal(replaced, Object.keys(HIGHEST_VALUE_ALERTS).length);
+      const highest = join(tmp, 'highest-value-rules.yaml');
+      writeFileSync(highest, stringify(source));
+      const file = join(tmp, 'highest-value-test.yaml');
+      writeFileSync(file, readFileSync(unitTests, 'utf8').replaceAll('../../../chart/files/rules.yaml', highest));
+      const r = promtool(['test', 'rules', file]);
+      assert.notEqual(r.status, 0, r.output);
+      const failed = [...r.output.matchAll(/alertname: (\w+), time: (\w+)/g)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(failed, [
+        'HexactfChallengeInstanceError 3m', // hana's, frank's and jack's stale Error
+        'HexactfChallengeInstanceError 4m',
+        'HexactfChallengeDeletionStuck 6m', // kate's stale Deleted
+        'HexactfChallengeDeletionStuck 8m', // jack's Deleted hidden behind his stale Error
+        'HexactfChallengeInstancePendingTooLong 13m', // ivan's Pending hidden behind his stale Running
+      ]);
     });
   });
 }
