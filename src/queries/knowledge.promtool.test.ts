@@ -93,8 +93,9 @@ function groups(s: QuerySettings): Record<string, Group> {
         { expr: lastReportQuery(s, 3600), at: '60m', exp: [[none, 3600]] },
         { expr: stateCountQuery(s, Running), at: '60m', exp: [[none, 0]] },
         { expr: stateCountOverTimeQuery(s, Deleted), at: '60m', exp: [[none, 0]] },
-        // No transition series at all (the original operator has none), but the operator reports: 0 opens.
-        { expr: transitionsPerMinuteQuery(s, 'opened'), at: '60m', exp: [[none, 0]] },
+        // No transition series at all (the original operator has none), though the operator reports: no figure, not
+        // 0 opens (before: a flat 0 line on the Lifecycle page for an operator that counts nothing).
+        { expr: transitionsPerMinuteQuery(s, 'opened'), at: '60m', exp: [] },
         // The controller reported in the range and no error counter exists: sum() is empty, the 0 comes from it.
         { expr: reconcileErrorsInRangeQuery('1h'), at: '60m', exp: [[none, 0]] },
       ],

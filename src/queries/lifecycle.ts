@@ -18,7 +18,6 @@ import {
   checkSettings,
   namespaceOnly,
   selector,
-  zeroWhileReporting,
   type QueryFilters,
   type QuerySettings,
 } from './common';
@@ -87,7 +86,9 @@ const KIND_SOURCE: Readonly<Record<TransitionKind, { metric: string; matcher?: s
 
 /**
  * Range: instances opened / failed / deleted per minute (one unlabelled series, 0 where there were none while the
- * operator reported; no sample where it did not).
+ * operator exported the kind's metric, in any namespace; no sample where it did not). Not 0 merely while the
+ * operator reports: an operator without the lifecycle metrics (the original one) reports, and its "0 opened" would
+ * be a figure Prometheus does not have.
  */
 export function transitionsPerMinuteQuery(
   s: QuerySettings,
@@ -98,5 +99,5 @@ export function transitionsPerMinuteQuery(
   checkSettings(s);
   const { metric, matcher } = KIND_SOURCE[kind];
   const sel = selector(s.labels, f, ['namespace'], matcher ? [matcher] : []);
-  return `sum(rate(${metric}${sel}[${interval}])) * 60 or ${zeroWhileReporting(s)}`;
+  return `sum(rate(${metric}${sel}[${interval}])) * 60 or (0 * group(${metric}))`;
 }

@@ -116,6 +116,8 @@ export function stepCases(): Case[] {
     { expr: step(transitionsPerMinuteQuery(s, 'failed', ctf)), at, exp: one(perS(1) * 60) },
     { expr: step(transitionsPerMinuteQuery(s, 'deleted', ctf)), at, exp: one(0) },
     { expr: step(transitionsPerMinuteQuery(s, 'deleted')), at, exp: one(perS(2) * 60) },
+    // A namespace without transition series while the operator exports them elsewhere: 0, not nothing.
+    { expr: step(transitionsPerMinuteQuery(s, 'opened', { namespace: ['quiet'] })), at, exp: one(0) },
     {
       expr: step(reconcileRateQuery()),
       at,

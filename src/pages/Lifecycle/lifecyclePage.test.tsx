@@ -1,17 +1,25 @@
 import { act } from '@testing-library/react';
+import { FieldType, getFieldDisplayValues, type DataFrame } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
+import { BigValueColorMode } from '@grafana/schema';
+import { ChallengeState, stateInfo, STATES } from '../../metric/contract';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
+import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   instantNumberFrame,
   lastQueriesOf,
+  panelSection,
   panelTitled,
+  printedColor,
   printedNoData,
-  REPORTING_ZERO,
+  printedRows,
   renderScene,
   setupHarness,
   settle,
 } from '../../test/scene-harness';
-import { lifecycleScene, TRIAGE_LINK } from './lifecyclePage';
+import { QUANTITY_COLOR } from '../shared/chartColors';
+import { LIFETIME_AXIS, lifecycleScene, TRIAGE_LINK } from './lifecyclePage';
 
 const TTR = 'challenge_time_to_running_seconds_bucket';
 
@@ -38,10 +46,12 @@ describe('Lifecycle page', () => {
       instant: true,
       format: 'table',
     });
+    // 0 only while the operator exports the metric (not merely while it reports: the original operator has none).
+    const exported = (m: string) => `(0 * group(${m}))`;
     expect(lastQueriesOf(harness, 'transitions').map((q) => q.expr)).toEqual([
-      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", from="None"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
-      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
-      `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or ${REPORTING_ZERO}`,
+      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", from="None"}[$__rate_interval])) * 60 or ${exported('challenge_state_transitions_total')}`,
+      `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or ${exported('challenge_state_transitions_total')}`,
+      `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or ${exported('challenge_lifetime_seconds_count')}`,
     ]);
     // The operator's own health is not per namespace.
     expect(lastQueriesOf(harness, 'reconcile-rate').map((q) => q.expr)).toEqual([
@@ -82,4 +92,133 @@ describe('Lifecycle page', () => {
     expect(printedNoData('Instance lifetime')).toBe('No instance ended in the range');
     expect(printedNoData('Share of instances that ended within each lifetime')).toBe('No instance ended in the range');
   });
+
+  it('shows reconcile errors No data on no colour, and a real 0 still green', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'reconcile-errors-in-range' ? [instantNumberFrame('A', 0)] : []);
+    const scene = lifecycleScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const theme = config.theme2;
+    const panel = panelTitled(scene, 'Reconcile errors in the range');
+    expect(panel.state.options).toMatchObject({ colorMode: BigValueColorMode.Background });
+    // What Grafana's stat draws without data (its no-value display): the mapping's colour, not the base green.
+    const [noData] = getFieldDisplayValues({
+      data: [],
+      fieldConfig: panel.state.fieldConfig,
+      reduceOptions: { calcs: ['lastNotNull'] },
+      replaceVariables: (v) => v,
+      theme,
+    });
+    expect(noData.display.text).toBe('No data');
+    expect(noData.display.color).toMatch(/^(transparent|rgba\(0, ?0, ?0, ?0\))$/);
+    expect(printedColor('Reconcile errors in the range', '0')).toBe(theme.visualization.getColorByName('green'));
+  });
+
+  it('draws the lifetimes in the text colour at a modest size, and says No instance ended when every one is NaN', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'lifetime-quantiles' ? [instantNumberFrame(q.refId, Number.NaN)] : []);
+    const scene = lifecycleScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(panelTitled(scene, 'Instance lifetime').state.options).toMatchObject({
+      colorMode: BigValueColorMode.None,
+      text: { valueSize: expect.any(Number) },
+    });
+    expect((panelTitled(scene, 'Instance lifetime').state.options as { text: { valueSize: number } }).text.valueSize)
+      .toBeLessThanOrEqual(32);
+    expect(printedNoData('Instance lifetime')).toBe('No instance ended in the range');
+  });
+
+  it('colours each transition as the state it enters: Failed in Error red, not Pending yellow', async () => {
+    const harness = setupHarness();
+    const values: Record<string, number> = { opened: 4, failed: 1, deleted: 2 };
+    const names: Record<string, string> = { opened: 'Opened', failed: 'Failed (to Error)', deleted: 'Deleted' };
+    harness.respond = (q) =>
+      q.runner === 'transitions' ? [rangeFrame(q.refId, [values[q.refId]], names[q.refId])] : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    const color = (state: ChallengeState) => config.theme2.visualization.getColorByName(stateInfo(state).color);
+    expect(seriesColors('Opens, failures and deletions per minute')).toEqual({
+      Opened: color(ChallengeState.Pending),
+      'Failed (to Error)': color(ChallengeState.Error),
+      Deleted: color(ChallengeState.Deleted),
+    });
+  });
+
+  it('draws the Time to Running steps that have a figure and leaves the NaN windows empty', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'time-to-running' ? [rangeFrame(q.refId, [Number.NaN, 12, Number.NaN, 20], q.refId)] : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    const printed = printedRows('Time to Running').flat();
+    expect(printed).not.toContain('NaN');
+    expect(printed).toEqual(expect.arrayContaining(['12 s', '20 s']));
+    // p50, p90, p99 are no states: shades of the quantity colour, not the classic palette's green, yellow, blue.
+    const states = STATES.map((st) => config.theme2.visualization.getColorByName(st.color));
+    const colors = Object.values(seriesColors('Time to Running'));
+    expect(colors).toHaveLength(3);
+    for (const c of colors) {
+      expect(states).not.toContain(c);
+    }
+  });
+
+  it('says No instance got Running when every Time to Running window is NaN, instead of an empty chart', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'time-to-running' ? [rangeFrame(q.refId, [Number.NaN, Number.NaN])] : []);
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(printedNoData('Time to Running')).toBe('No instance got Running in the range');
+  });
+
+  it('lists the lifetime buckets in ascending order as durations, in the quantity colour', async () => {
+    const harness = setupHarness();
+    // As Prometheus answers: the bounds as strings, in no useful order ("1800" before "300").
+    const shares: Array<[string, number]> = [
+      ['+Inf', 1],
+      ['1800', 0.9],
+      ['300', 0.5],
+      ['60', 0.2],
+      ['86400', 1],
+    ];
+    harness.respond = (q) =>
+      q.runner === 'lifetime-distribution'
+        ? [prometheusInstantTable(shares.map(([le, value]) => ({ labels: { le }, value })), { timeMs: 1 })]
+        : [];
+    const scene = lifecycleScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const title = 'Share of instances that ended within each lifetime';
+    const [header, ...rows] = printedRows(title);
+    const axis = header.indexOf(LIFETIME_AXIS);
+    const value = header.indexOf('Value');
+    expect(rows.map((r) => [r[axis], r[value]])).toEqual([
+      ['≤ 1 m', '20%'],
+      ['≤ 5 m', '50%'],
+      ['≤ 30 m', '90%'],
+      ['≤ 1 d', '100%'],
+    ]);
+    expect(panelTitled(scene, title).state.options).toMatchObject({ xField: LIFETIME_AXIS });
+    const quantity = config.theme2.visualization.getColorByName(QUANTITY_COLOR);
+    expect(printedColor(title, '50%')).toBe(quantity);
+    const states = STATES.map((st) => config.theme2.visualization.getColorByName(st.color));
+    expect(states).not.toContain(quantity);
+  });
 });
+
+/** A range series frame as the datasource gives it: one value per 30 s step. */
+function rangeFrame(refId: string, values: number[], name?: string): DataFrame {
+  return {
+    refId,
+    length: values.length,
+    fields: [
+      { name: 'Time', type: FieldType.time, config: { interval: 30_000 }, values: values.map((_, i) => i * 30_000) },
+      { name: 'Value', type: FieldType.number, config: name ? { displayNameFromDS: name } : {}, values },
+    ],
+  };
+}
+
+/** Per printed series (a table per frame): its display name and the colour its values are drawn in. */
+function seriesColors(title: string): Record<string, string | undefined> {
+  return Object.fromEntries(
+    [...panelSection(title).querySelectorAll('[data-testid="panel-data"] table')].map((table) => [
+      table.querySelectorAll('th')[1]?.textContent ?? '',
+      table.querySelector('tbody td:nth-child(2)')?.getAttribute('data-color') ?? undefined,
+    ])
+  );
+}

@@ -1,12 +1,16 @@
+import type { CustomTransformOperator } from '@grafana/data';
 import {
   PanelBuilders,
   SceneAppPage,
+  SceneDataTransformer,
   SceneFlexItem,
   SceneFlexLayout,
+  type SceneDataProvider,
   type SceneFlexItemLike,
   type VizPanel,
 } from '@grafana/scenes';
-import { BigValueColorMode, BigValueGraphMode, ThresholdsMode } from '@grafana/schema';
+import { BigValueColorMode, BigValueGraphMode, LegendDisplayMode, ThresholdsMode } from '@grafana/schema';
+import { ChallengeState, stateInfo } from '../../metric/contract';
 import { type QueryFilters } from '../../queries/common';
 import {
   LIFECYCLE_QUANTILES,
@@ -31,6 +35,9 @@ import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
+import { finiteOnlyOperator, lifetimeBucketsOperator } from '../../transforms/lifecycle';
+import { NO_DATA_NEUTRAL_MAPPING, quantityColor, quantityShades } from '../shared/chartColors';
+import { stateColor } from '../shared/stateStyles';
 
 /** The Triage page with this page's time range and datasource. */
 export const TRIAGE_LINK = `${prefixRoute(ROUTES.Triage)}?\${__url_time_range}&\${ds:queryparam}`;
@@ -40,6 +47,14 @@ const percentile = (q: number) => `p${Math.round(q * 100)}`;
 function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
   return new FilteredQueryRunner({ key, build });
 }
+
+/** A runner's answers through custom steps (src/transforms/lifecycle.ts). */
+function through($data: SceneDataProvider, ...steps: CustomTransformOperator[]) {
+  return new SceneDataTransformer({ $data, transformations: steps });
+}
+
+/** Quantiles over steps: a window without observations (NaN) is a gap, not a chart that draws nothing. */
+const quantileSteps = ($data: SceneDataProvider) => through($data, finiteOnlyOperator('gaps'));
 
 function row(height: number, panels: VizPanel[]): SceneFlexLayout {
   return new SceneFlexLayout({ height, children: panels.map((body) => new SceneFlexItem({ body })) });
@@ -55,25 +70,44 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
           'there at each step). No point where none did.'
       )
       .setData(
-        runner('time-to-running', (f) =>
-          LIFECYCLE_QUANTILES.map((q) => rangeSeries(percentile(q), timeToRunningQuantileQuery(s, q, f), percentile(q)))
+        quantileSteps(
+          runner('time-to-running', (f) =>
+            LIFECYCLE_QUANTILES.map((q) =>
+              rangeSeries(percentile(q), timeToRunningQuantileQuery(s, q, f), percentile(q))
+            )
+          )
         )
       )
       .setUnit('s')
+      .setColor(quantityShades())
+      .setNoValue('No instance got Running in the range')
       .build(),
     PanelBuilders.table()
       .setTitle('Time to Running per definition')
       .setDescription("Over the dashboard range: p50, p90 and p99 of the wait of each definition's instances.")
       .setData(
-        runner('time-to-running-by-definition', (f) =>
-          LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
+        through(
+          runner('time-to-running-by-definition', (f) =>
+            LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
+          ),
+          finiteOnlyOperator('rows')
         )
       )
       .setUnit('s')
+      .setColor(quantityShades())
       .setNoValue('No instance got Running in the range')
       .build(),
   ]);
 }
+
+/** The lifetime distribution's x axis: the bucket bounds as durations (src/transforms/lifecycle.ts, atMost). */
+export const LIFETIME_AXIS = 'Lifetime';
+
+/**
+ * The lifetime figures' text size (px). A stat sizes its text to the panel, its no-data text too: without it
+ * "No instance ended in the range" fills the panel.
+ */
+export const LIFETIME_VALUE_SIZE = 28;
 
 /** How long players keep an instance: which TTL fits the event. */
 function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
@@ -82,13 +116,21 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
       .setTitle('Instance lifetime')
       .setDescription('Creation to the end of cleanup, of the instances that ended in the range: p50, p90, p99.')
       .setData(
-        runner('lifetime-quantiles', (f) =>
-          LIFECYCLE_QUANTILES.map((q) => instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q)))
+        through(
+          runner('lifetime-quantiles', (f) =>
+            LIFECYCLE_QUANTILES.map((q) =>
+              instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q))
+            )
+          ),
+          finiteOnlyOperator('rows')
         )
       )
       .setUnit('s')
       .setNoValue('No instance ended in the range')
+      // A lifetime is neither good nor bad: text colour, not the default thresholds' green and red.
+      .setOption('colorMode', BigValueColorMode.None)
       .setOption('graphMode', BigValueGraphMode.None)
+      .setOption('text', { valueSize: LIFETIME_VALUE_SIZE })
       .build(),
     PanelBuilders.barchart()
       .setTitle('Share of instances that ended within each lifetime')
@@ -96,9 +138,17 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
         'Of the instances that ended in the range, the share that lived at most this long. A TTL of that length ' +
           'would have cut the rest short.'
       )
-      .setData(runner('lifetime-distribution', (f) => [instantTable('A', lifetimeDistributionQuery(s, f))]))
+      .setData(
+        through(
+          runner('lifetime-distribution', (f) => [instantTable('A', lifetimeDistributionQuery(s, f))]),
+          lifetimeBucketsOperator(LIFETIME_AXIS)
+        )
+      )
       .setUnit('percentunit')
-      .setOption('xField', 'le')
+      .setColor(quantityColor())
+      .setOption('xField', LIFETIME_AXIS)
+      .setOption('xTickLabelRotation', 0)
+      .setOption('legend', { showLegend: false, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] })
       .setNoValue('No instance ended in the range')
       .build(),
   ]);
@@ -108,6 +158,13 @@ const TRANSITION_TITLES: Record<TransitionKind, string> = {
   opened: 'Opened',
   failed: 'Failed (to Error)',
   deleted: 'Deleted',
+};
+
+/** Each transition in the colour of the state it enters: opened instances start Pending. */
+const TRANSITION_STATES: Record<TransitionKind, ChallengeState> = {
+  opened: ChallengeState.Pending,
+  failed: ChallengeState.Error,
+  deleted: ChallengeState.Deleted,
 };
 
 /** How often instances are opened, fail and are deleted. */
@@ -126,6 +183,11 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
         )
       )
       .setUnit('short')
+      .setOverrides((b) => {
+        for (const k of kinds) {
+          b.matchFieldsByQuery(k).overrideColor(stateColor(stateInfo(TRANSITION_STATES[k])));
+        }
+      })
       .build(),
   });
 }
@@ -143,6 +205,8 @@ function operatorHealth(): SceneFlexItemLike[] {
         )
         .setData(runner('reconcile-errors-in-range', () => [instantSeries('A', reconcileErrorsInRangeQuery())]))
         .setOption('colorMode', BigValueColorMode.Background)
+        // No data on no colour: the thresholds' base colour would paint it green, as if all were well.
+        .setMappings([NO_DATA_NEUTRAL_MAPPING])
         .setOption('graphMode', BigValueGraphMode.None)
         .setThresholds({
           mode: ThresholdsMode.Absolute,
@@ -171,22 +235,29 @@ function operatorHealth(): SceneFlexItemLike[] {
         .setTitle('Reconcile duration')
         .setDescription('How long one reconcile of a Challenge takes: p50, p90, p99.')
         .setData(
-          runner('reconcile-duration', () =>
-            LIFECYCLE_QUANTILES.map((q) => rangeSeries(percentile(q), reconcileDurationQuantileQuery(q), percentile(q)))
+          quantileSteps(
+            runner('reconcile-duration', () =>
+              LIFECYCLE_QUANTILES.map((q) =>
+                rangeSeries(percentile(q), reconcileDurationQuantileQuery(q), percentile(q))
+              )
+            )
           )
         )
         .setUnit('s')
+        .setColor(quantityShades())
         .build(),
       PanelBuilders.timeseries()
         .setTitle('Work queue')
         .setDescription('Challenges waiting for a worker, and how long they waited (p50, p90, p99).')
         .setData(
-          runner('work-queue', () => [
-            rangeSeries('depth', workQueueDepthQuery(), 'waiting'),
-            ...LIFECYCLE_QUANTILES.map((q) =>
-              rangeSeries(`wait-${percentile(q)}`, workQueueWaitQuantileQuery(q), `wait ${percentile(q)}`)
-            ),
-          ])
+          quantileSteps(
+            runner('work-queue', () => [
+              rangeSeries('depth', workQueueDepthQuery(), 'waiting'),
+              ...LIFECYCLE_QUANTILES.map((q) =>
+                rangeSeries(`wait-${percentile(q)}`, workQueueWaitQuantileQuery(q), `wait ${percentile(q)}`)
+              ),
+            ])
+          )
         )
         .setOverrides((b) => b.matchFieldsByQuery('depth').overrideUnit('short'))
         .setUnit('s')

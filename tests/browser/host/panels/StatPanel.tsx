@@ -7,6 +7,7 @@ import {
   type PanelProps,
   type ReduceDataOptions,
 } from '@grafana/data';
+import type { VizTextDisplayOptions } from '@grafana/schema';
 import {
   BigValue,
   BigValueColorMode,
@@ -25,6 +26,7 @@ interface StatOptions {
   textMode: BigValueTextMode;
   justifyMode: BigValueJustifyMode;
   orientation: VizOrientation;
+  text?: VizTextDisplayOptions;
 }
 
 function StatPanel({ data, options, fieldConfig, replaceVariables, width, height, timeZone }: PanelProps<StatOptions>) {
@@ -58,6 +60,7 @@ function StatPanel({ data, options, fieldConfig, replaceVariables, width, height
           graphMode={options.graphMode}
           textMode={options.textMode}
           justifyMode={options.justifyMode}
+          text={options.text}
           count={count}
           theme={theme}
         />
