@@ -1,12 +1,17 @@
 import { screen } from '@testing-library/react';
-import { FieldType } from '@grafana/data';
+import { FieldType, type DataFrame } from '@grafana/data';
+import { config } from '@grafana/runtime';
+import { STATES } from '../../metric/contract';
+import { CATEGORY_COLORS, QUANTITY_COLOR } from '../shared/chartColors';
 import { sceneGraph } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   instantNumberFrame,
   lastQueriesOf,
+  panelSection,
   panelTitled,
+  printedColor,
   printedNoData,
   printedRows,
   renderScene,
@@ -206,4 +211,70 @@ describe('Usage page', () => {
       ['web-1', '2.50', '512 MiB'],
     ]);
   });
+
+  it('draws each category in a colour of its own that is no state colour, the same in the count and the share', async () => {
+    const harness = setupHarness();
+    // Answered in no name order: web first.
+    const byCategory = (values: Record<string, number>) =>
+      Object.entries(values).map(([category, value]) => labelledFrame({ category }, value));
+    harness.respond = (q) =>
+      q.runner === 'category-share'
+        ? byCategory({ web: 0.6, pwn: 0.3, crypto: 0.1 })
+        : q.runner === 'instances-by-category'
+          ? byCategory({ web: 6, pwn: 3, crypto: 1 })
+          : presence(['info', 'requests'])(q);
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    const resolve = (c: string) => config.theme2.visualization.getColorByName(c);
+    const states = STATES.map((st) => resolve(st.color));
+    const share = seriesColors('Share of running instances per category');
+    const count = seriesColors('Running instances per category');
+    expect(share).toEqual({
+      crypto: resolve(CATEGORY_COLORS[0]),
+      pwn: resolve(CATEGORY_COLORS[1]),
+      web: resolve(CATEGORY_COLORS[2]),
+    });
+    expect(count).toEqual(share);
+    for (const color of Object.values(share)) {
+      expect(states).not.toContain(color);
+    }
+  });
+
+  it('draws the top users and the peak distribution in the quantity colour, not Running green', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'top-users'
+        ? [labelledFrame({ username: 'alice' }, 2)]
+        : q.runner === 'peak-distribution'
+          ? [prometheusInstantTable([{ labels: { instances: '2' }, value: 4 }], { timeMs: 1 })]
+          : [];
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    const quantity = config.theme2.visualization.getColorByName(QUANTITY_COLOR);
+    expect(STATES.map((st) => config.theme2.visualization.getColorByName(st.color))).not.toContain(quantity);
+    expect(printedColor('Top users by peak concurrent instances', '2')).toBe(quantity);
+    expect(printedColor('Users by their peak concurrent instances', '4')).toBe(quantity);
+  });
 });
+
+/** An instant series as the datasource gives it: its labels on the value field, named by the legend. */
+function labelledFrame(labels: Record<string, string>, value: number): DataFrame {
+  const name = Object.values(labels)[0];
+  return {
+    refId: 'A',
+    name,
+    length: 1,
+    fields: [
+      { name: 'Time', type: FieldType.time, config: {}, values: [1] },
+      { name: 'Value', type: FieldType.number, labels, config: { displayNameFromDS: name }, values: [value] },
+    ],
+  };
+}
+
+/** Per printed series (a table per frame): its display name and the colour its value is drawn in. */
+function seriesColors(title: string): Record<string, string | undefined> {
+  return Object.fromEntries(
+    [...panelSection(title).querySelectorAll('[data-testid="panel-data"] table')].map((table) => [
+      table.querySelectorAll('th')[1]?.textContent ?? '',
+      table.querySelector('tbody td:nth-child(2)')?.getAttribute('data-color') ?? undefined,
+    ])
+  );
+}

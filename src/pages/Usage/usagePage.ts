@@ -1,5 +1,5 @@
 import { DataTransformerID, FieldType } from '@grafana/data';
-import { LegendDisplayMode, VizOrientation } from '@grafana/schema';
+import { BarGaugeValueMode, LegendDisplayMode, VizOrientation } from '@grafana/schema';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -36,6 +36,7 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
+import { colorCategoriesOperator, quantityColor } from '../shared/chartColors';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
 
@@ -133,6 +134,7 @@ function peakDistributionPanel(s: ResolvedSettings) {
       .setOption('xTickLabelRotation', 0)
       .setOption('legend', { showLegend: false, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] })
       .setDecimals(0)
+      .setColor(quantityColor())
       .setCustomFieldConfig('axisLabel', USERS_AXIS)
       .setOverrides((b) => b.matchFieldsWithName(PEAK_AXIS).overrideCustomFieldConfig('axisLabel', PEAK_AXIS))
       .build()
@@ -166,6 +168,9 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setNoValue('No running instances in the time range')
           .setDecimals(0)
           .setMin(0)
+          // A count of instances, not a state: not the default thresholds' green (Running's colour).
+          .setColor(quantityColor())
+          .setOption('valueMode', BarGaugeValueMode.Text)
           .build()
       ),
       item(peakDistributionPanel(s)),
@@ -210,6 +215,13 @@ function requestsTable(
   );
 }
 
+/**
+ * Each category in its own colour, the same in the count and the share panels (src/pages/shared/chartColors.ts):
+ * not the classic palette, whose first colours are the states' green, yellow and blue.
+ */
+const byCategory = ($data: SceneDataProvider) =>
+  new SceneDataTransformer({ $data, transformations: [colorCategoriesOperator(CATEGORY_LABEL)] });
+
 /** Question 2: which challenges and categories use what? */
 function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
   const category = `{{${CATEGORY_LABEL}}}`;
@@ -220,20 +232,25 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setTitle('Running instances per category')
           .setDescription(CATEGORY_COUNT_DESCRIPTION)
           .setData(
-            runner('instances-by-category', s, (qs, f) => [
-              instantSeries('A', instancesByCategoryQuery(qs, f), category),
-            ])
+            byCategory(
+              runner('instances-by-category', s, (qs, f) => [
+                instantSeries('A', instancesByCategoryQuery(qs, f), category),
+              ])
+            )
           )
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setDecimals(0)
           .setMin(0)
+          .setOption('valueMode', BarGaugeValueMode.Text)
           .build()
       ),
       item(
         PanelBuilders.piechart()
           .setTitle('Share of running instances per category')
           .setDescription(CATEGORY_SHARE_DESCRIPTION)
-          .setData(runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]))
+          .setData(
+            byCategory(runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]))
+          )
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setUnit('percentunit')
           .build()
