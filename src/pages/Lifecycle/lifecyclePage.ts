@@ -36,8 +36,8 @@ import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRun
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { finiteOnlyOperator, lifetimeBucketsOperator } from '../../transforms/lifecycle';
-import { NO_DATA_NEUTRAL_MAPPING, quantityColor, quantityShades } from '../shared/chartColors';
-import { stateColor } from '../shared/stateStyles';
+import { quantityColor, quantityShades } from '../shared/chartColors';
+import { NO_DATA_STAT_MAPPING, stateColor } from '../shared/stateStyles';
 
 /** The Triage page with this page's time range and datasource. */
 export const TRIAGE_LINK = `${prefixRoute(ROUTES.Triage)}?\${__url_time_range}&\${ds:queryparam}`;
@@ -206,7 +206,7 @@ function operatorHealth(): SceneFlexItemLike[] {
         .setData(runner('reconcile-errors-in-range', () => [instantSeries('A', reconcileErrorsInRangeQuery())]))
         .setOption('colorMode', BigValueColorMode.Background)
         // No data on no colour: the thresholds' base colour would paint it green, as if all were well.
-        .setMappings([NO_DATA_NEUTRAL_MAPPING])
+        .setMappings([NO_DATA_STAT_MAPPING])
         .setOption('graphMode', BigValueGraphMode.None)
         .setThresholds({
           mode: ThresholdsMode.Absolute,

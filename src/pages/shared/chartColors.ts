@@ -5,14 +5,7 @@
  * colours do exactly that (a panel's default thresholds start green; the classic palette starts green, yellow,
  * blue, then orange, red), hence the fixed choices below.
  */
-import {
-  FieldColorModeId,
-  MappingType,
-  SpecialValueMatch,
-  type CustomTransformOperator,
-  type DataFrame,
-  type ValueMapping,
-} from '@grafana/data';
+import { FieldColorModeId, type CustomTransformOperator, type DataFrame } from '@grafana/data';
 import { map } from 'rxjs';
 
 /** Counts, shares and durations that are no state (bars of the Usage and Lifecycle pages): one colour, no state's. */
@@ -65,12 +58,3 @@ export const colorCategoriesOperator =
   (label: string): CustomTransformOperator =>
   () =>
     map((frames: DataFrame[]) => colorCategories(frames, label));
-
-/**
- * "No data" drawn on no colour: a stat colours a missing value with its thresholds' base colour (green), which
- * reads as "all is well". A value of 0 or more still takes its threshold's colour.
- */
-export const NO_DATA_NEUTRAL_MAPPING: ValueMapping = Object.freeze({
-  type: MappingType.SpecialValue,
-  options: { match: SpecialValueMatch.NullAndNaN, result: { color: 'transparent' } },
-});
