@@ -32,7 +32,10 @@ interface Rgba {
 /** Every rgb()/rgba() colour in a computed style value (a colour, a gradient). */
 function colours(css: string): Rgba[] {
   return [...css.matchAll(/rgba?\(([^)]+)\)/g)].map(([, inner]) => {
-    const [r, g, b, a = 1] = inner.split(/[\s,/]+/).filter(Boolean).map(Number);
+    const [r, g, b, a = 1] = inner
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     return { r, g, b, a };
   });
 }

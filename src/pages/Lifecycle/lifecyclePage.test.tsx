@@ -123,8 +123,9 @@ describe('Lifecycle page', () => {
       colorMode: BigValueColorMode.None,
       text: { valueSize: expect.any(Number) },
     });
-    expect((panelTitled(scene, 'Instance lifetime').state.options as { text: { valueSize: number } }).text.valueSize)
-      .toBeLessThanOrEqual(32);
+    expect(
+      (panelTitled(scene, 'Instance lifetime').state.options as { text: { valueSize: number } }).text.valueSize
+    ).toBeLessThanOrEqual(32);
     expect(printedNoData('Instance lifetime')).toBe('No instance ended in the range');
   });
 
@@ -141,6 +142,17 @@ describe('Lifecycle page', () => {
       'Failed (to Error)': color(ChallengeState.Error),
       Deleted: color(ChallengeState.Deleted),
     });
+  });
+
+  it('draws the reconcile errors per second in the Error colour', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'reconcile-rate'
+        ? [rangeFrame(q.refId, [q.refId === 'errors' ? 1 : 5], q.refId === 'errors' ? 'errors' : 'success')]
+        : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    const red = config.theme2.visualization.getColorByName(stateInfo(ChallengeState.Error).color);
+    expect(seriesColors('Reconciles per second').errors).toBe(red);
   });
 
   it('draws the Time to Running steps that have a figure and leaves the NaN windows empty', async () => {
@@ -179,7 +191,12 @@ describe('Lifecycle page', () => {
     ];
     harness.respond = (q) =>
       q.runner === 'lifetime-distribution'
-        ? [prometheusInstantTable(shares.map(([le, value]) => ({ labels: { le }, value })), { timeMs: 1 })]
+        ? [
+            prometheusInstantTable(
+              shares.map(([le, value]) => ({ labels: { le }, value })),
+              { timeMs: 1 }
+            ),
+          ]
         : [];
     const scene = lifecycleScene(DEFAULT_SETTINGS);
     await renderScene(scene);

@@ -118,9 +118,7 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
       .setData(
         through(
           runner('lifetime-quantiles', (f) =>
-            LIFECYCLE_QUANTILES.map((q) =>
-              instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q))
-            )
+            LIFECYCLE_QUANTILES.map((q) => instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q)))
           ),
           finiteOnlyOperator('rows')
         )
@@ -227,6 +225,8 @@ function operatorHealth(): SceneFlexItemLike[] {
           ])
         )
         .setUnit('reqps')
+        // Errors in the Error colour, as the reconcile errors stat above 0 (the classic palette gave them yellow).
+        .setOverrides((b) => b.matchFieldsByQuery('errors').overrideColor(stateColor(stateInfo(ChallengeState.Error))))
         .setLinks(triage)
         .build(),
     ]),

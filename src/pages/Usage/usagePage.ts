@@ -249,7 +249,9 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setTitle('Share of running instances per category')
           .setDescription(CATEGORY_SHARE_DESCRIPTION)
           .setData(
-            byCategory(runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]))
+            byCategory(
+              runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)])
+            )
           )
           .setNoValue(NEEDS_NEW_OPERATOR)
           .setUnit('percentunit')
