@@ -1,4 +1,4 @@
-import type { CustomTransformOperator } from '@grafana/data';
+import { FieldColorModeId, type CustomTransformOperator } from '@grafana/data';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -36,7 +36,7 @@ import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRun
 import { pageScene } from '../shared/pageScene';
 import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { finiteOnlyOperator, lifetimeBucketsOperator } from '../../transforms/lifecycle';
-import { quantityColor, quantityShades } from '../shared/chartColors';
+import { NEUTRAL_COLOR, quantileColors, quantityColor } from '../shared/chartColors';
 import { NO_DATA_STAT_MAPPING, stateColor } from '../shared/stateStyles';
 
 /** The Triage page with this page's time range and datasource. */
@@ -79,7 +79,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
         )
       )
       .setUnit('s')
-      .setColor(quantityShades())
+      .setOverrides(quantileColors(LIFECYCLE_QUANTILES.map(percentile)))
       .setNoValue('No instance got Running in the range')
       .build(),
     PanelBuilders.table()
@@ -94,7 +94,6 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
         )
       )
       .setUnit('s')
-      .setColor(quantityShades())
       .setNoValue('No instance got Running in the range')
       .build(),
   ]);
@@ -244,7 +243,7 @@ function operatorHealth(): SceneFlexItemLike[] {
           )
         )
         .setUnit('s')
-        .setColor(quantityShades())
+        .setOverrides(quantileColors(LIFECYCLE_QUANTILES.map(percentile)))
         .build(),
       PanelBuilders.timeseries()
         .setTitle('Work queue')
@@ -259,7 +258,12 @@ function operatorHealth(): SceneFlexItemLike[] {
             ])
           )
         )
-        .setOverrides((b) => b.matchFieldsByQuery('depth').overrideUnit('short'))
+        .setOverrides((b) => {
+          b.matchFieldsByQuery('depth')
+            .overrideUnit('short')
+            .overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: NEUTRAL_COLOR });
+          quantileColors(LIFECYCLE_QUANTILES.map((q) => `wait-${percentile(q)}`))(b);
+        })
         .setUnit('s')
         .build(),
     ]),

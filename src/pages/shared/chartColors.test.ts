@@ -1,6 +1,6 @@
 import { createTheme, FieldType, type DataFrame } from '@grafana/data';
 import { STATES } from '../../metric/contract';
-import { CATEGORY_COLORS, QUANTITY_COLOR, colorCategories } from './chartColors';
+import { CATEGORY_COLORS, NEUTRAL_COLOR, QUANTILE_COLORS, QUANTITY_COLOR, colorCategories } from './chartColors';
 
 describe('chart colours', () => {
   it.each(['dark', 'light'] as const)('are neither a state colour nor each other (%s theme)', (mode) => {
@@ -9,7 +9,9 @@ describe('chart colours', () => {
     const categories = CATEGORY_COLORS.map((c) => resolve(c).toLowerCase());
     const quantity = resolve(QUANTITY_COLOR).toLowerCase();
     expect(new Set(categories).size).toBe(categories.length);
-    for (const c of [...categories, quantity]) {
+    const quantiles = QUANTILE_COLORS.map((c) => resolve(c).toLowerCase());
+    expect(new Set(quantiles).size).toBe(quantiles.length);
+    for (const c of [...categories, quantity, ...quantiles, resolve(NEUTRAL_COLOR).toLowerCase()]) {
       expect(states).not.toContain(c);
     }
     expect(categories).not.toContain(quantity);

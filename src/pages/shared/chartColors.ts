@@ -6,6 +6,7 @@
  * blue, then orange, red), hence the fixed choices below.
  */
 import { FieldColorModeId, type CustomTransformOperator, type DataFrame } from '@grafana/data';
+import type { FieldConfigOverridesBuilder } from '@grafana/scenes';
 import { map } from 'rxjs';
 
 /** Counts, shares and durations that are no state (bars of the Usage and Lifecycle pages): one colour, no state's. */
@@ -14,8 +15,26 @@ export const QUANTITY_COLOR = 'purple';
 /** The quantity colour as a field's `color` config. */
 export const quantityColor = () => ({ mode: FieldColorModeId.Fixed, fixedColor: QUANTITY_COLOR });
 
-/** Several figures of one quantity (p50, p90, p99): shades of the quantity colour, not the classic palette's states. */
-export const quantityShades = () => ({ mode: FieldColorModeId.Shades, fixedColor: QUANTITY_COLOR });
+/**
+ * Quantiles of one quantity (p50, p90, p99), in this order: light to dark shades of the quantity colour, far enough
+ * apart to tell the lines apart (Grafana's "shades" mode varies them by a few percent only), not the classic
+ * palette's green, yellow and blue.
+ */
+export const QUANTILE_COLORS: readonly string[] = Object.freeze(['super-light-purple', 'purple', 'dark-purple']);
+
+/** A count drawn beside quantiles (the work queue's depth): grey, neither a state nor the quantiles' colour. */
+export const NEUTRAL_COLOR = '#8E8E8E';
+
+/** Overrides giving the queries `refIds` (quantiles, in ascending order) QUANTILE_COLORS. */
+export function quantileColors(refIds: string[]) {
+  return (b: FieldConfigOverridesBuilder<object>) => {
+    refIds.forEach((refId, i) =>
+      b
+        .matchFieldsByQuery(refId)
+        .overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: QUANTILE_COLORS[i % QUANTILE_COLORS.length] })
+    );
+  };
+}
 
 /**
  * Categories, one colour each: distinct hues or shades that are no state's and not the quantity colour (orange,
