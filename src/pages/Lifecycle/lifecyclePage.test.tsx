@@ -144,15 +144,29 @@ describe('Lifecycle page', () => {
     });
   });
 
-  it('draws the reconcile errors per second in the Error colour', async () => {
+  it('draws the reconcile errors per second in the Error colour, and the other results in no state colour', async () => {
     const harness = setupHarness();
     harness.respond = (q) =>
       q.runner === 'reconcile-rate'
-        ? [rangeFrame(q.refId, [q.refId === 'errors' ? 1 : 5], q.refId === 'errors' ? 'errors' : 'success')]
+        ? q.refId === 'errors'
+          ? [rangeFrame(q.refId, [1], 'errors')]
+          : ['error', 'requeue', 'success'].map((result) => rangeFrame(q.refId, [2], result))
         : [];
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
-    const red = config.theme2.visualization.getColorByName(stateInfo(ChallengeState.Error).color);
-    expect(seriesColors('Reconciles per second').errors).toBe(red);
+    const color = (state: ChallengeState) => config.theme2.visualization.getColorByName(stateInfo(state).color);
+    const { errors, error, ...others } = seriesColors('Reconciles per second');
+    expect([errors, error]).toEqual([color(ChallengeState.Error), color(ChallengeState.Error)]);
+    expect(Object.keys(others).sort()).toEqual(['requeue', 'success']);
+    for (const c of Object.values(others)) {
+      expect(STATES.map((st) => color(st.value))).not.toContain(c);
+    }
+  });
+
+  it('prints the reconcile errors in the range as a whole number', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'reconcile-errors-in-range' ? [instantNumberFrame('A', 59.02)] : []);
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(printedColor('Reconcile errors in the range', '59')).toBeDefined();
   });
 
   it('draws the Time to Running steps that have a figure and leaves the NaN windows empty', async () => {

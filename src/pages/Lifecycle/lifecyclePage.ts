@@ -205,6 +205,8 @@ function operatorHealth(): SceneFlexItemLike[] {
         // No data on no colour: the thresholds' base colour would paint it green, as if all were well.
         .setMappings([NO_DATA_STAT_MAPPING])
         .setOption('graphMode', BigValueGraphMode.None)
+        // A count: increase() extrapolates to fractions ("59.0"), which no reconcile count has.
+        .setDecimals(0)
         .setThresholds({
           mode: ThresholdsMode.Absolute,
           steps: [
@@ -224,8 +226,15 @@ function operatorHealth(): SceneFlexItemLike[] {
           ])
         )
         .setUnit('reqps')
-        // Errors in the Error colour, as the reconcile errors stat above 0 (the classic palette gave them yellow).
-        .setOverrides((b) => b.matchFieldsByQuery('errors').overrideColor(stateColor(stateInfo(ChallengeState.Error))))
+        // Errors (result "error", and the error counter) in the Error colour, as the reconcile errors stat above 0;
+        // the other results in no state's colour (the classic palette drew "error" green and "errors" yellow).
+        .setOverrides((b) => {
+          const red = stateColor(stateInfo(ChallengeState.Error));
+          b.matchFieldsByQuery('errors').overrideColor(red);
+          b.matchFieldsWithName('error').overrideColor(red);
+          b.matchFieldsWithName('success').overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: NEUTRAL_COLOR });
+          b.matchFieldsWithName('requeue').overrideColor(quantityColor());
+        })
         .setLinks(triage)
         .build(),
     ]),
