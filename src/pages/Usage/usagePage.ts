@@ -36,7 +36,7 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
-import { colorCategoriesOperator, quantityColor } from '../shared/chartColors';
+import { quantityColor, withCategoryColors } from '../shared/chartColors';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
 
@@ -215,13 +215,6 @@ function requestsTable(
   );
 }
 
-/**
- * Each category in its own colour, the same in the count and the share panels (src/pages/shared/chartColors.ts):
- * not the classic palette, whose first colours are the states' green, yellow and blue.
- */
-const byCategory = ($data: SceneDataProvider) =>
-  new SceneDataTransformer({ $data, transformations: [colorCategoriesOperator(CATEGORY_LABEL)] });
-
 /** Question 2: which challenges and categories use what? */
 function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
   const category = `{{${CATEGORY_LABEL}}}`;
@@ -232,7 +225,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setTitle('Running instances per category')
           .setDescription(CATEGORY_COUNT_DESCRIPTION)
           .setData(
-            byCategory(
+            withCategoryColors(
               runner('instances-by-category', s, (qs, f) => [
                 instantSeries('A', instancesByCategoryQuery(qs, f), category),
               ])
@@ -249,7 +242,7 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setTitle('Share of running instances per category')
           .setDescription(CATEGORY_SHARE_DESCRIPTION)
           .setData(
-            byCategory(
+            withCategoryColors(
               runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)])
             )
           )
