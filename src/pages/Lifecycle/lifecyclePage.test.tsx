@@ -85,6 +85,26 @@ describe('Lifecycle page', () => {
     expect(printedNoData('Reconcile errors in the range')).toBeUndefined();
   });
 
+  it('shows the per-definition waits as one table: a row per definition in name order, a column per quantile', async () => {
+    const harness = setupHarness();
+    const answer = (refId: string, scale: number) =>
+      prometheusInstantTable(
+        [
+          { labels: { definition: 'web-login' }, value: 2 * scale },
+          { labels: { definition: 'crypto-rsa' }, value: 1 * scale },
+        ],
+        { timeMs: 1, refId, refIdsInResponse: 3 }
+      );
+    harness.respond = (q) =>
+      q.runner === 'time-to-running-by-definition' ? [answer('p50', 1), answer('p90', 10), answer('p99', 100)] : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(printedRows('Time to Running per definition')).toEqual([
+      ['Definition', 'p50', 'p90', 'p99'],
+      ['crypto-rsa', '1 s', '10 s', '1.67 mins'],
+      ['web-login', '2 s', '20 s', '3.33 mins'],
+    ]);
+  });
+
   it('says so when no instance got Running or ended in the range', async () => {
     setupHarness();
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));

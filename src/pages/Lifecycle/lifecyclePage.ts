@@ -1,4 +1,4 @@
-import { FieldColorModeId, type CustomTransformOperator } from '@grafana/data';
+import { DataTransformerID, FieldColorModeId, type CustomTransformOperator } from '@grafana/data';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -86,17 +86,40 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
       .setTitle('Time to Running per definition')
       .setDescription("Over the dashboard range: p50, p90 and p99 of the wait of each definition's instances.")
       .setData(
-        through(
-          runner('time-to-running-by-definition', (f) =>
+        new SceneDataTransformer({
+          $data: runner('time-to-running-by-definition', (f) =>
             LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
           ),
-          finiteOnlyOperator('rows')
-        )
+          transformations: [finiteOnlyOperator('rows'), ...perDefinitionColumns()],
+        })
       )
       .setUnit('s')
       .setNoValue('No instance got Running in the range')
       .build(),
   ]);
+}
+
+/**
+ * The per-definition quantile tables as one table: a row per definition (in name order, stable from one load to the
+ * next), a column per quantile named after it; without it the table shows one frame (p50) with Prometheus' `Time`
+ * and `Value #p50` columns.
+ */
+function perDefinitionColumns() {
+  const values = Object.fromEntries(LIFECYCLE_QUANTILES.map((q) => [`Value #${percentile(q)}`, percentile(q)]));
+  const names = ['definition', ...Object.keys(values)];
+  return [
+    { id: DataTransformerID.merge, options: {} },
+    {
+      id: DataTransformerID.organize,
+      options: {
+        includeByName: Object.fromEntries(names.map((n) => [n, true])),
+        excludeByName: {},
+        indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
+        renameByName: { ...values, definition: 'Definition' },
+      },
+    },
+    { id: DataTransformerID.sortBy, options: { sort: [{ field: 'Definition', desc: false }] } },
+  ];
 }
 
 /** The lifetime distribution's x axis: the bucket bounds as durations (src/transforms/lifecycle.ts, atMost). */
