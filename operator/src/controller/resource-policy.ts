@@ -45,21 +45,26 @@ export function containerResources(raw: unknown, path: string, policy: ChildPoli
   const limits = resourceMap(r.limits, `${path}.limits`);
   const requests = resourceMap(r.requests, `${path}.requests`);
   for (const name of RESOURCES) {
-    limits[name] ??= b.defaultLimits[name];
-    atMost(limits[name] ?? '0', b.maxContainer[name], `${path}.limits.${name}`, '--max-container-resources');
-    if (requests[name] === undefined && b.defaultRequests[name] !== undefined) {
-      const def = b.defaultRequests[name];
-      const limit = limits[name];
-      requests[name] =
-        limit !== undefined && quantity(limit, `${path}.limits.${name}`) < quantity(def, 'default request')
-          ? limit
-          : def;
-    }
+    const bound = b.maxContainer[name];
     if (requests[name] !== undefined) {
-      atMost(requests[name], b.maxContainer[name], `${path}.requests.${name}`, '--max-container-resources');
+      atMost(requests[name], bound, `${path}.requests.${name}`, '--max-container-resources');
+    }
+    if (limits[name] === undefined && b.defaultLimits[name] !== undefined) {
+      // The default limit, or the container's own request when that is higher (a limit below it is invalid).
+      const req = requests[name];
+      const def = b.defaultLimits[name];
+      limits[name] = req !== undefined && quantity(req, '') > quantity(def, 'default limit') ? req : def;
     }
     if (limits[name] === undefined) {
       delete limits[name];
+      continue;
+    }
+    atMost(limits[name], bound, `${path}.limits.${name}`, '--max-container-resources');
+    if (requests[name] === undefined && b.defaultRequests[name] !== undefined) {
+      // The default request, capped at the limit.
+      const def = b.defaultRequests[name];
+      const limit = limits[name];
+      requests[name] = quantity(limit, '') < quantity(def, 'default request') ? limit : def;
     }
   }
   return { ...r, limits, requests };

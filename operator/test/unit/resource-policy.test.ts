@@ -39,6 +39,11 @@ describe('resource rules', () => {
     assert.deepEqual(r, { limits: { cpu: '20m', memory: '256Mi' }, requests: { cpu: '20m', memory: '100Mi' } });
   });
 
+  it('a defaulted limit is raised to a higher request of the container (within the bound)', () => {
+    const r = container(pod({ resources: { requests: { cpu: '1', memory: '1Gi' } } }))[0].resources;
+    assert.deepEqual(r, { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1', memory: '1Gi' } });
+  });
+
   it('refuses requests and limits above --max-container-resources, naming the field and the bound', () => {
     assert.match(
       refusal(() => container(pod({ resources: { limits: { cpu: '3' } } }))),
