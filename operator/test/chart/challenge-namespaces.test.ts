@@ -47,7 +47,9 @@ describe('challenge namespaces', () => {
       assert.ok(quota.spec.hard[key], key);
     }
     assert.equal(quota.spec.hard['services.nodeports'], '500');
-    assert.equal(quota.spec.hard['services.loadbalancers'], '0');
+    assert.equal(quota.spec.hard['services.loadbalancers'], '0', 'no LoadBalancer without the opt-in');
+    const lb = inNamespaces(render(['childPolicy.allowLoadBalancer=true']), 'ResourceQuota')[0];
+    assert.equal(lb.spec.hard['services.loadbalancers'], undefined);
     const set = inNamespaces(render(['challengeResources.quota.hard.services\\.nodeports=1']), 'ResourceQuota')[0];
     assert.equal(set.spec.hard['services.nodeports'], '1');
     assert.equal(inNamespaces(render(['challengeResources.quota.enabled=false']), 'ResourceQuota').length, 0);
