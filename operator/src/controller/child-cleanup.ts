@@ -52,8 +52,9 @@ export async function deleteChildren(caches: Caches, client: KubeClient, ch: Cha
 
   let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
   let deleteError: string | undefined;
-  const pods = podsLeft(caches, ch);
   const isolation = (ref: ChildRef) => ref.kind === NETWORK_POLICIES.kind;
+  // Pods matter only while there is a NetworkPolicy to keep (without isolation, nothing waits for them).
+  const pods = [...candidates.values()].some(isolation) ? podsLeft(caches, ch) : [];
   // Workloads first; the NetworkPolicy only when no pod of the instance is left (the pod cache confirms it: every
   // pod event of the instance triggers this again).
   const deletable = [...candidates.values()].filter((ref) => !isolation(ref) || pods.length === 0);

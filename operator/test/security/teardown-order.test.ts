@@ -86,3 +86,24 @@ test("a deleted instance's NetworkPolicy stays while its pod is Terminating and 
   await waitFor('the NetworkPolicy deleted', async () => (await policies(uid)).length === 0);
   await f.waitForGone('ch-1-alice');
 });
+
+test('without isolation (--network-policy=false) a deletion does not wait for the pods', async (t) => {
+  const f = await Fixture.create('teardown-off', { networkPolicy: false });
+  t.after(() => f.close());
+  await f.createDefinition('web', definitionSpec());
+  await f.createChallenge('ch-1-bob', { user: 'bob', definition: 'web' });
+  const [dep] = await f.waitForDeployments('ch-1-bob', 1);
+  const tmpl = dep.spec!.template;
+  const pod = `${dep.metadata!.name}-stubborn`;
+  await f.core.createNamespacedPod({
+    namespace: f.ns,
+    body: {
+      metadata: { name: pod, labels: tmpl.metadata?.labels, annotations: tmpl.metadata?.annotations },
+      spec: tmpl.spec!,
+    },
+  });
+  t.after(() => f.core.deleteNamespacedPod({ name: pod, namespace: f.ns }).catch(() => undefined));
+  await f.deleteChallenge('ch-1-bob');
+  await f.waitForGone('ch-1-bob');
+  assert.ok(await f.core.readNamespacedPod({ name: pod, namespace: f.ns }), 'the pod is still there');
+});
