@@ -249,6 +249,14 @@ export class ChildSync {
   }
 
   private podFailure(ch: Challenge): ChildrenFacts['podFailure'] {
+    for (const d of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) {
+      if (ownedBy(d, ch) && typeof d.status?.quotaFailure === 'string') {
+        return {
+          reason: 'NamespaceQuotaExceeded',
+          message: `deployment ${d.metadata.name} cannot create its pods, the namespace's ResourceQuota is used up: ${d.status.quotaFailure}`,
+        };
+      }
+    }
     for (const pod of this.caches.pods.byIndex(INDEX_OWNER, objectKey(ch))) {
       const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
       for (const cs of statuses) {

@@ -284,8 +284,8 @@ export const STATE_TABLE: readonly Row[] = [
   {
     id: 'pod-failed',
     state: 'not Running',
-    when: 'a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, or a pod failed',
-    becomes: 'Error with that reason (`PodFailed` for a failed pod)',
+    when: "a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, a pod failed, or the namespace's ResourceQuota refuses a Deployment's pods",
+    becomes: 'Error with that reason (`PodFailed` for a failed pod, `NamespaceQuotaExceeded` for the quota)',
     then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,

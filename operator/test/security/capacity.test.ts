@@ -1,9 +1,10 @@
 // The namespace's capacity against the operator, on the real apiserver: a definition that would exceed the bounds
 // the chart also puts in the LimitRange is refused with the reason; when the namespace's ResourceQuota has no room
 // for one more NodePort Service, the Challenge goes to Error NodePortsExhausted at once, and stays there (no retry
-// until --pending-timeout). The quota's status is primed as its controller would (test/support/quota-controller.ts).
+// until --pending-timeout); a Deployment whose pods the quota refuses puts it in Error NamespaceQuotaExceeded. The quota's status is primed as its controller would (test/support/quota-controller.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { getCondition } from '../../src/controller/status.ts';
 import { primeQuotas } from '../support/quota-controller.ts';
 import { Fixture, definitionSpec } from '../integration/harness.ts';
@@ -57,4 +58,32 @@ test('quota services.nodeports=1: the second NodePort Challenge goes to Error No
   const after = (await f.getChallenge('ch-1-bob'))!;
   assert.equal(after.metadata.resourceVersion, before, 'no status rewrite, no retry');
   assert.equal(after.status!.currentStatus!.state, 'Error');
+});
+
+test("the quota refuses a Deployment's pods (its ReplicaFailure condition): Error NamespaceQuotaExceeded", async (t) => {
+  const f = await Fixture.create('podquota');
+  t.after(() => f.close());
+  await f.createDefinition('web', definitionSpec());
+  await f.createChallenge('ch-1-carol', { user: 'carol', definition: 'web' });
+  const [d] = await f.waitForDeployments('ch-1-carol', 1);
+  // Plays the Deployment controller: its ReplicaSet could not create the pod (the quota admission refused it).
+  const message =
+    'pods "x-7d9f-abcde" is forbidden: exceeded quota: challenges, requested: count/pods=1, used: count/pods=500, limited: count/pods=500';
+  await f.apps.patchNamespacedDeploymentStatus(
+    {
+      name: d.metadata!.name!,
+      namespace: f.ns,
+      body: {
+        status: {
+          observedGeneration: d.metadata!.generation,
+          conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message }],
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+  );
+  const ch = await f.waitForState('ch-1-carol', 'Error');
+  assert.equal(getCondition(ch.status, 'Ready')?.reason, 'NamespaceQuotaExceeded');
+  assert.match(ch.status!.currentStatus!.errorMsg!, /cannot create its pods, the namespace's ResourceQuota is used up/);
+  assert.match(ch.status!.currentStatus!.errorMsg!, /count\/pods=500/);
 });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { DEFAULT_POLICY, DefinitionRefused, type ChildPolicy } from '../../src/controller/child-policy.ts';
 import { desiredChildren } from '../../src/controller/children.ts';
 import { policePodTemplate } from '../../src/controller/pod-policy.ts';
-import { capacityRefusal } from '../../src/controller/capacity.ts';
+import { capacityRefusal, replicaFailureForRoom } from '../../src/controller/capacity.ts';
+import { projectDeployment } from '../../src/controller/projections.ts';
 import { resourceBounds } from '../../src/controller/resource-bounds.ts';
 import { parseFlags } from '../../src/flags.ts';
 import { ApiError } from '../../src/kube/rest.ts';
@@ -170,5 +171,19 @@ describe('capacity refusals', () => {
     );
     assert.equal(capacityRefusal(err(403, 'forbidden by RBAC')), undefined);
     assert.equal(capacityRefusal(err(500, 'etcdserver: request timed out')), undefined);
+  });
+
+  it("a Deployment's ReplicaFailure for the quota is kept by its projection; other failures are not", () => {
+    const failing = (message: string) => ({
+      metadata: { name: 'd' },
+      status: { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message }] },
+    });
+    const quota = 'pods "p" is forbidden: exceeded quota: q, requested: count/pods=1';
+    assert.equal(projectDeployment(failing(quota)).status.quotaFailure, quota);
+    assert.equal(
+      replicaFailureForRoom(failing('pods "p" is forbidden: unable to validate').status.conditions),
+      undefined
+    );
+    assert.equal(projectDeployment({ metadata: { name: 'd' }, status: {} }).status.quotaFailure, undefined);
   });
 });
