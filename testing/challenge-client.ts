@@ -7,8 +7,8 @@ import {
 } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
 import {
-  API_VERSION, CHALLENGE_PLURAL, DEFINITION_PLURAL, GROUP, LABEL_CHALLENGE_ID, LABEL_MANAGED_BY, LABEL_OWNER_UID,
-  LABEL_USER, MANAGED_BY, VERSION, type Challenge, type ChallengeDefinition, type State,
+  API_VERSION, CHALLENGE_PLURAL, DEFINITION_PLURAL, GROUP, LABEL_CHALLENGE_ID, LABEL_INSTANCE, LABEL_MANAGED_BY,
+  LABEL_OWNER_UID, LABEL_USER, MANAGED_BY, VERSION, type Challenge, type ChallengeDefinition, type State,
 } from '../operator/src/api/types.ts';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -158,6 +158,36 @@ export class ChallengeClient {
   async markAllAvailable(name: string, count: number): Promise<void> {
     for (const d of await this.waitForDeployments(name, count)) {
       await this.markAvailable(d);
+    }
+  }
+
+  /**
+   * Plays the garbage collector: deletes the pods of a Deployment that is gone (in a cluster, the Deployment's
+   * ReplicaSet and then its pods go after it). The operator deletes an instance's NetworkPolicy, and so finishes
+   * the deletion, only once its pods are gone.
+   */
+  async collectPodsOf(deployment: string): Promise<void> {
+    const pods = await this.core.listNamespacedPod({ namespace: this.ns, labelSelector: `${LABEL_INSTANCE}=${deployment}` });
+    for (const pod of pods.items) {
+      await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: this.ns, gracePeriodSeconds: 0 })
+        .catch((err: { code?: number }) => {
+          if (err.code !== 404) {
+            throw err;
+          }
+        });
+    }
+  }
+
+  /** collectPodsOf for every pod of the operator's whose Deployment is gone. */
+  async collectGarbage(): Promise<void> {
+    const [pods, deployments] = await Promise.all([
+      this.core.listNamespacedPod({ namespace: this.ns, labelSelector: MANAGED }),
+      this.deployments(),
+    ]);
+    const alive = new Set(deployments.map((d) => d.metadata!.name!));
+    const instances = pods.items.map((p) => p.metadata?.labels?.[LABEL_INSTANCE] ?? '');
+    for (const name of new Set(instances.filter((n) => n && !alive.has(n)))) {
+      await this.collectPodsOf(name);
     }
   }
 

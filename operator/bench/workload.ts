@@ -167,6 +167,9 @@ async function main(): Promise<void> {
           (type, obj: V1Deployment) => {
             if (type === 'ADDED') {
               standIn(obj).catch(() => standInErrors++);
+            } else if (type === 'DELETED') {
+              // The garbage collector's part: a deleted Deployment's pods go too.
+              client.collectPodsOf(obj.metadata!.name!).catch(() => standInErrors++);
             }
           },
           () => {

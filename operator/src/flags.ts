@@ -3,6 +3,7 @@
 // and pass it in the chart (values.yaml and templates/deployment.yaml); list it in operator/README.md (a unit test
 // checks); options.ts hands flag values to the parts that use them.
 import { DEFAULT_INTERNAL_CIDRS, cidrList } from './controller/network-policy.ts';
+import { DEFAULT_BOUNDS, resourceBounds, type ResourcePair } from './controller/resource-bounds.ts';
 import { electionTimes } from './kube/leader-election.ts';
 import { parseBindAddress } from './server/bind-address.ts';
 import {
@@ -13,6 +14,11 @@ import {
   parseDuration,
   runtimeClassList,
 } from './flag-values.ts';
+
+const pairText = (p: ResourcePair) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 type Kind = 'string' | 'bool' | 'duration' | 'int' | 'float';
 interface FlagSpec {
@@ -219,6 +225,48 @@ export const FLAG_SPECS = [
     help: 'Let definitions use Service type LoadBalancer (refused by default).',
   },
   {
+    name: 'default-container-limits',
+    key: 'defaultContainerLimits',
+    kind: 'string',
+    def: () => pairText(DEFAULT_BOUNDS.defaultLimits),
+    help: "CPU and memory limits of a definition's container that names none, as cpu=<q>,memory=<q>.",
+  },
+  {
+    name: 'default-container-requests',
+    key: 'defaultContainerRequests',
+    kind: 'string',
+    def: () => pairText(DEFAULT_BOUNDS.defaultRequests),
+    help: "CPU and memory requests of a definition's container that names none (capped at its limit), as cpu=<q>,memory=<q>.",
+  },
+  {
+    name: 'max-container-resources',
+    key: 'maxContainerResources',
+    kind: 'string',
+    def: () => pairText(DEFAULT_BOUNDS.maxContainer),
+    help: "The most a definition's container may request or be limited to, as cpu=<q>,memory=<q>; above it the definition is refused.",
+  },
+  {
+    name: 'max-empty-dir-memory',
+    key: 'maxEmptyDirMemory',
+    kind: 'string',
+    def: () => DEFAULT_BOUNDS.maxEmptyDirMemory,
+    help: 'The largest sizeLimit of a memory-backed emptyDir (one without a sizeLimit is refused).',
+  },
+  {
+    name: 'max-replicas',
+    key: 'maxReplicas',
+    kind: 'int',
+    def: () => String(DEFAULT_BOUNDS.maxReplicas),
+    help: "Replicas of a definition's component at most.",
+  },
+  {
+    name: 'max-termination-grace-period',
+    key: 'maxTerminationGracePeriodMs',
+    kind: 'duration',
+    def: () => `${DEFAULT_BOUNDS.maxGraceSeconds}s`,
+    help: 'terminationGracePeriodSeconds (pod, probes) and a preStop sleep at most; a preStop hook that runs code is refused.',
+  },
+  {
     name: 'network-policy',
     key: 'networkPolicy',
     kind: 'bool',
@@ -385,6 +433,11 @@ export function validate(f: Flags): void {
   }
   capabilityList(f.allowedCapabilities);
   runtimeClassList(f.allowedRuntimeClasses);
+  try {
+    resourceBounds(f);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
   namespaceList(f.namespace);
   for (const [flag, value] of [
     ['internal-cidrs', f.internalCidrs],

@@ -1,5 +1,6 @@
 // Where flag values become options: the manager's (connection, servers, leader election, Events) and the
 // Challenge controller's (its reconcile rules, workers, metrics). The one place that reads Flags besides main.ts.
+import { resourceBounds } from './controller/resource-bounds.ts';
 import { capabilityList, namespaceList, runtimeClassList } from './flag-values.ts';
 import type { Flags } from './flags.ts';
 import { cidrList } from './controller/network-policy.ts';
@@ -64,6 +65,7 @@ export function challengeControllerOptions(
         allowLoadBalancer: f.allowLoadBalancer,
         allowedCapabilities: capabilityList(f.allowedCapabilities),
         allowedRuntimeClasses: runtimeClassList(f.allowedRuntimeClasses),
+        bounds: resourceBounds(f),
       },
       isolation: {
         enabled: f.networkPolicy,

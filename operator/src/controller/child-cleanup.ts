@@ -1,7 +1,9 @@
 // Cleanup of a deleted Challenge: deletes its children and says which of them are still there (the state table
-// tells "done" from "stuck" with it).
-import { apiVersionOf, type ResourceRef } from '../api/resources.ts';
-import { objectKey, type Challenge } from '../api/types.ts';
+// tells "done" from "stuck" with it). Teardown order: the workloads (Deployments, Services) go first; the
+// NetworkPolicy that isolates the instance goes only once none of its pods is left, so a pod that ignores SIGTERM
+// (a long grace period, a finalizer) stays confined while it is Terminating.
+import { NETWORK_POLICIES, apiVersionOf, type ResourceRef } from '../api/resources.ts';
+import { LABEL_OWNER_UID, objectKey, type Challenge } from '../api/types.ts';
 import type { ChildRef, KubeClient } from '../kube/client.ts';
 import { apiError, isConflict } from '../kube/errors.ts';
 import { INDEX_OWNER, type Caches } from './caches.ts';
@@ -50,7 +52,16 @@ export async function deleteChildren(caches: Caches, client: KubeClient, ch: Cha
 
   let mayRemain = false; // a child that a delete may not have removed at once (finalizers, terminating, failure)
   let deleteError: string | undefined;
-  for (const ref of candidates.values()) {
+  const isolation = (ref: ChildRef) => ref.kind === NETWORK_POLICIES.kind;
+  // Pods matter only while there is a NetworkPolicy to keep (without isolation, nothing waits for them).
+  const pods = [...candidates.values()].some(isolation) ? podsLeft(caches, ch) : [];
+  // Workloads first; the NetworkPolicy only when no pod of the instance is left (the pod cache confirms it: every
+  // pod event of the instance triggers this again).
+  const deletable = [...candidates.values()].filter((ref) => !isolation(ref) || pods.length === 0);
+  if (pods.length > 0) {
+    mayRemain = true;
+  }
+  for (const ref of deletable) {
     const cached = childKind(caches, ref.kind).cache.get(`${ns}/${ref.name}`);
     if (cached && (cached.metadata.deletionTimestamp || (cached.metadata.finalizers ?? []).length)) {
       mayRemain = true;
@@ -80,7 +91,23 @@ export async function deleteChildren(caches: Caches, client: KubeClient, ch: Cha
       continue;
     }
     const fins = obj.metadata.finalizers ?? [];
-    remaining.push(`${ref.kind.toLowerCase()} ${ref.name}${fins.length ? ` (finalizers: ${fins.join(', ')})` : ''}`);
+    const why = fins.length
+      ? ` (finalizers: ${fins.join(', ')})`
+      : isolation(ref) && pods.length
+        ? ' (kept until the pods are gone)'
+        : '';
+    remaining.push(`${ref.kind.toLowerCase()} ${ref.name}${why}`);
+  }
+  for (const name of pods) {
+    remaining.push(`pod ${name} (not gone yet)`);
   }
   return { remaining, deleteError };
+}
+
+/** The instance's pods the cache still shows (Terminating ones included), by name. */
+function podsLeft(caches: Caches, ch: Challenge): string[] {
+  return caches.pods
+    .byIndex(INDEX_OWNER, objectKey(ch))
+    .filter((pod) => pod.metadata.labels?.[LABEL_OWNER_UID] === ch.metadata.uid)
+    .map((pod) => pod.metadata.name);
 }

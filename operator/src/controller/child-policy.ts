@@ -3,6 +3,8 @@
 // else is refused with the field's path). This file holds the operator's opt-ins (ChildPolicy) and the allowlist's
 // building blocks; the rules themselves are in pod-policy.ts and service-policy.ts.
 
+import { DEFAULT_BOUNDS, type ResourceBounds } from './resource-bounds.ts';
+
 export interface ChildPolicy {
   /** Service type LoadBalancer (and its source ranges) may be used; --allow-load-balancer. */
   allowLoadBalancer: boolean;
@@ -10,12 +12,15 @@ export interface ChildPolicy {
   allowedCapabilities: readonly string[];
   /** RuntimeClasses a pod may name in runtimeClassName (e.g. gvisor); --allowed-runtime-classes. Empty = none. */
   allowedRuntimeClasses: readonly string[];
+  /** What one instance may take from the cluster (resource-policy.ts). */
+  bounds: ResourceBounds;
 }
 
 export const DEFAULT_POLICY: ChildPolicy = {
   allowLoadBalancer: false,
   allowedCapabilities: [],
   allowedRuntimeClasses: [],
+  bounds: DEFAULT_BOUNDS,
 };
 
 /** A definition the operator will not render; `field` is the path of the offending field. */

@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
 import { INDEX_OWNER, type Caches } from './caches.ts';
+import { capacityRefusal } from './capacity.ts';
 import { childKind, childKinds, ownedBy } from './child-kinds.ts';
 import { desiredChildren, type DesiredChild } from './children.ts';
 import type { ChildrenFacts } from './facts.ts';
@@ -32,6 +33,8 @@ export type ChildrenOutcome = ChildrenFacts & { retryError?: unknown; pruneError
 /** Outcome of one child's apply. */
 interface ChildOutcome {
   refused?: string;
+  /** The Ready reason of a refusal for want of room (capacity.ts); otherwise ChildCreateFailed. */
+  refusedReason?: string;
   nameConflict?: string;
   retrying?: string;
   retryError?: unknown;
@@ -102,9 +105,9 @@ export class ChildSync {
     if (nameConflict) {
       return { nameConflict, unavailable: [], created, restored };
     }
-    const refused = outcomes.find((o) => o.refused)?.refused;
-    if (refused) {
-      return { refused, unavailable: [], created, restored };
+    const refusal = outcomes.find((o) => o.refused);
+    if (refusal) {
+      return { refused: refusal.refused, refusedReason: refusal.refusedReason, unavailable: [], created, restored };
     }
     const failed = outcomes.find((o) => o.retrying);
     // Children of components that left the definition. A failure here fails the reconcile, after the Events of
@@ -203,6 +206,10 @@ export class ChildSync {
         };
       }
       const message = `creating ${child.kind} ${child.object.metadata.name}: ${apiError(err).message}`;
+      const capacity = capacityRefusal(err);
+      if (capacity) {
+        return { refused: `${capacity.hint}: ${message}`, refusedReason: capacity.reason };
+      }
       return isPermanent(err) ? { refused: message } : { retrying: message, retryError: err };
     }
   }
@@ -242,6 +249,14 @@ export class ChildSync {
   }
 
   private podFailure(ch: Challenge): ChildrenFacts['podFailure'] {
+    for (const d of this.caches.deployments.byIndex(INDEX_OWNER, objectKey(ch))) {
+      if (ownedBy(d, ch) && typeof d.status?.quotaFailure === 'string') {
+        return {
+          reason: 'NamespaceQuotaExceeded',
+          message: `deployment ${d.metadata.name} cannot create its pods, the namespace's ResourceQuota is used up: ${d.status.quotaFailure}`,
+        };
+      }
+    }
     for (const pod of this.caches.pods.byIndex(INDEX_OWNER, objectKey(ch))) {
       const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
       for (const cs of statuses) {

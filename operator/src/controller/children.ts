@@ -19,6 +19,7 @@ import { childName } from './naming.ts';
 import { DEFAULT_ISOLATION, networkPolicySpec, type NetworkIsolation } from './network-policy.ts';
 import { DEFAULT_POLICY, type ChildPolicy } from './child-policy.ts';
 import { policePodTemplate } from './pod-policy.ts';
+import { replicas } from './resource-policy.ts';
 import { policeService } from './service-policy.ts';
 
 export interface DesiredChild {
@@ -143,7 +144,7 @@ function desiredDeployment(ch: Challenge, comp: Component, policy: ChildPolicy):
       ownerReferences: [ownerRef(ch)],
     },
     spec: {
-      replicas: comp.deployment.spec.replicas ?? 1,
+      replicas: replicas(comp.deployment.spec.replicas, `${componentPath(comp)}.deployment.spec.replicas`, policy),
       selector: { matchLabels: { [LABEL_INSTANCE]: name } },
       template: {
         metadata: {

@@ -25,6 +25,8 @@ export interface ChildrenFacts {
   nameConflict?: string;
   /** The apiserver refused a child for good (400/403/422). */
   refused?: string;
+  /** Why, when it is the cluster's capacity (capacity.ts): NamespaceQuotaExceeded or NodePortsExhausted. */
+  refusedReason?: string;
   /** A child could not be created for now (5xx, timeout); retried with backoff. */
   retrying?: string;
   /** Deployments not (yet) available, as "deployment <name>". */

@@ -6,7 +6,7 @@
 // The opt-ins: an operator started with --allowed-capabilities lets a container add those capabilities (and run as
 // root, which capabilities need to be effective), for nsjail-style pwn jails; --allowed-runtime-classes lets a pod
 // name one of those RuntimeClasses (a sandboxed runtime such as gVisor). Never host namespaces, host paths,
-// privileged mode or a ServiceAccount. The chart's admission policy (chart/templates/admission-policy.yaml) refuses
+// privileged mode or a ServiceAccount. Resources, replicas and grace periods: resource-policy.ts. The chart's admission policy (chart/templates/admission-policy.yaml) refuses
 // the same things at the apiserver: a new refusal here belongs there too.
 import {
   DEFAULT_POLICY,
@@ -22,6 +22,7 @@ import {
   type Check,
   type ChildPolicy,
 } from './child-policy.ts';
+import { containerResources, emptyDir, gracePeriod, preStop } from './resource-policy.ts';
 
 /** Capability names as Kubernetes writes them: upper case, no CAP_ prefix. */
 function normalizeCapability(name: string): string {
@@ -59,7 +60,7 @@ const probe = fields({
   timeoutSeconds: plain,
   successThreshold: plain,
   failureThreshold: plain,
-  terminationGracePeriodSeconds: plain,
+  terminationGracePeriodSeconds: gracePeriod,
 });
 const lifecycleHandler = fields({ ...handler, sleep: plain });
 
@@ -120,7 +121,7 @@ const container = fields({
   livenessProbe: probe,
   readinessProbe: probe,
   startupProbe: probe,
-  lifecycle: fields({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: plain }),
+  lifecycle: fields({ postStart: lifecycleHandler, preStop, stopSignal: plain }),
   stdin: plain,
   stdinOnce: plain,
   tty: plain,
@@ -132,7 +133,7 @@ const container = fields({
 
 const volume = fields({
   name: plain,
-  emptyDir: plain,
+  emptyDir,
   configMap: plain,
   downwardAPI: plain,
   hostPath: never("hostPath volumes are refused: they give a player the node's filesystem"),
@@ -170,7 +171,7 @@ const podSpec = fields({
   dnsPolicy: plain,
   dnsConfig: plain,
   restartPolicy: plain,
-  terminationGracePeriodSeconds: plain,
+  terminationGracePeriodSeconds: gracePeriod,
   shareProcessNamespace: plain,
   topologySpreadConstraints: plain,
   hostNetwork: onlyValue(false, HOST_NAMESPACE),
@@ -188,6 +189,7 @@ const podSpec = fields({
 
 function renderContainer(raw: Record<string, any>, path: string, policy: ChildPolicy): Record<string, any> {
   const c = container(raw, path, policy) as Record<string, any>;
+  c.resources = containerResources(c.resources, `${path}.resources`, policy);
   const sc = (c.securityContext ?? {}) as Record<string, any>;
   const add = ((sc.capabilities?.add ?? []) as unknown[]).map((cap, i) => {
     const name = typeof cap === 'string' ? normalizeCapability(cap) : '';
@@ -261,5 +263,7 @@ export function policePodTemplate(tmpl: unknown, path: string, policy: ChildPoli
   spec.securityContext = { ...podSc, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
   spec.automountServiceAccountToken = false;
   spec.enableServiceLinks = false;
+  // Explicit, so the apiserver's default (30 s) never exceeds a lower --max-termination-grace-period.
+  spec.terminationGracePeriodSeconds ??= Math.min(30, policy.bounds.maxGraceSeconds);
   return { metadata: { labels, annotations }, spec };
 }

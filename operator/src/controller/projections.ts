@@ -47,6 +47,8 @@ function meta(m: ObjectMeta & Record<string, unknown>, keepAnnotation: (key: str
 const notLastApplied = (k: string) => k !== LAST_APPLIED;
 const onlyOurs = (k: string) => k === ANNOTATION_CHALLENGE;
 
+import { replicaFailureForRoom } from './capacity.ts';
+
 type Raw = KubeObject & { spec?: any; status?: any };
 
 /** Challenges and ChallengeDefinitions: whole spec and status, metadata without managedFields. */
@@ -65,14 +67,21 @@ export function projectCustom<T extends Raw>(obj: T): T {
   return out;
 }
 
-/** Deployments: the spec (compared with the desired one), and the status fields that say "available". */
+/**
+ * Deployments: the spec (compared with the desired one), the status fields that say "available", and the message
+ * of a ReplicaFailure condition when it is for want of room (capacity.ts), as `quotaFailure`.
+ */
 export function projectDeployment(obj: Raw): Raw {
   const s = obj.status ?? {};
-  const status: Record<string, number> = {};
+  const status: Record<string, number | string> = {};
   for (const k of ['observedGeneration', 'replicas', 'availableReplicas'] as const) {
     if (typeof s[k] === 'number') {
       status[k] = s[k];
     }
+  }
+  const failure = replicaFailureForRoom(s.conditions);
+  if (failure) {
+    status.quotaFailure = failure;
   }
   return {
     apiVersion: obj.apiVersion,

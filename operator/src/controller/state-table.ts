@@ -208,15 +208,15 @@ export const STATE_TABLE: readonly Row[] = [
   {
     id: 'child-refused',
     state: 'any',
-    when: 'the apiserver refused a child for good (400/403/422)',
-    becomes: 'Error `ChildCreateFailed`',
+    when: "the apiserver refused a child for good (400/403/422), or there is no room for it (the namespace's ResourceQuota, a full node-port range)",
+    becomes: 'Error `ChildCreateFailed` (`NamespaceQuotaExceeded`, `NodePortsExhausted` for want of room)',
     then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,
     also: (f) => f.children!.refused !== undefined,
     decide: (f, s) => {
       definitionFound(f, s);
-      setError(f, s, 'ChildCreateFailed', f.children!.refused!);
+      setError(f, s, f.children!.refusedReason ?? 'ChildCreateFailed', f.children!.refused!);
       return onErrorDelete(f);
     },
   },
@@ -284,8 +284,8 @@ export const STATE_TABLE: readonly Row[] = [
   {
     id: 'pod-failed',
     state: 'not Running',
-    when: 'a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, or a pod failed',
-    becomes: 'Error with that reason (`PodFailed` for a failed pod)',
+    when: "a container waits with `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, `InvalidImageName` or `CreateContainerConfigError`, a pod failed, or the namespace's ResourceQuota refuses a Deployment's pods",
+    becomes: 'Error with that reason (`PodFailed` for a failed pod, `NamespaceQuotaExceeded` for the quota)',
     then: 'delete the Challenge with `--delete-on-error`',
     needs: 'children',
     match: () => true,

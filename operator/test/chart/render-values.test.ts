@@ -206,6 +206,9 @@ describe('helm template, defaults that follow other values', () => {
         'createChallengeNamespaces=false',
         'metrics.networkPolicy.enabled=false',
         'flowControl.enabled=false',
+        'isolation.namespaceDefaultDeny=false',
+        'challengeResources.limitRange.enabled=false',
+        'challengeResources.quota.enabled=false',
       ],
     });
     assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Service']);

@@ -77,15 +77,15 @@ describe('accepted by the schema, cannot work: Error with a reason', () => {
     assert.match(ch.status!.currentStatus!.errorMsg!, /creating Deployment .*restartPolicy/);
   });
 
-  test('a resource request that is not a quantity ("lots"): Error ChildCreateFailed, and the requests metric survives it', async () => {
+  test('a resource request that is not a quantity ("lots"): Error DefinitionRefused naming it, and the requests metric survives it', async () => {
     await f.createDefinition(
       'bad-quantity',
       definitionSpec({ containerExtra: { resources: { requests: { cpu: 'lots', memory: '64Mi' } } } })
     );
     await f.createChallenge('c-badqty', { user: 'cat', definition: 'bad-quantity' });
     const ch = await f.waitForState('c-badqty', 'Error');
-    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'ChildCreateFailed');
-    assert.match(ch.status!.currentStatus!.errorMsg!, /creating Deployment .*quantit/i);
+    assert.equal(ch.status!.conditions!.find((c) => c.type === 'Ready')!.reason, 'DefinitionRefused');
+    assert.match(ch.status!.currentStatus!.errorMsg!, /resources\.requests\.cpu: "lots" is not a resource quantity/);
     const text = await f.scrapeText();
     assert.match(
       text,

@@ -2,7 +2,7 @@
 // refuses, --delete-on-error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture, definitionSpec, seriesKey } from './harness.ts';
+import { Fixture, definitionSpec, seriesKey, waitFor } from './harness.ts';
 
 test('a missing definition is an Error that heals itself when the definition appears', async (t) => {
   const f = await Fixture.create('late');
@@ -72,7 +72,11 @@ test('--delete-on-error deletes instances that fail', async (t) => {
   await f.createChallenge('c-gina', { user: 'gina', definition: 'web-basic' });
   const [d] = await f.waitForDeployments('c-gina', 1);
   await f.createWaitingPod(d.metadata!.name!, 'ErrImagePull');
-  await f.waitForGone('c-gina');
+  // The garbage collector's part: the pod goes once its Deployment has (the operator waits for it).
+  await waitFor('c-gina gone', async () => {
+    await f.collectGarbage();
+    return (await f.getChallenge('c-gina')) === undefined;
+  });
   assert.deepEqual(await f.allChildren(), []);
   assert.equal((await f.statusSeries()).get(seriesKey({ name: 'c-gina', user: 'gina', ns: f.ns })), '2');
 });

@@ -1,13 +1,15 @@
-// The chart's workloads and services admission policies against every pod escalation the operator refuses
-// (escalations.ts), on the real apiserver, sent with the operator ServiceAccount's own token: on CREATE and on
-// UPDATE of a stored child, in a restricted challenge namespace and in a jail namespace (PSA `privileged`, an
+// The chart's workloads, resources and services admission policies against every pod escalation the operator
+// refuses (escalations.ts), on the real apiserver, sent with the operator ServiceAccount's own token: on CREATE and
+// on UPDATE of a stored child, in a restricted challenge namespace and in a jail namespace (PSA `privileged`, an
 // allowed capability and an allowed RuntimeClass), where the admission policy is the only check behind the operator.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { useTestEnv, type TestEnv } from '../support/test-env.ts';
 import {
   ADMISSION_ESCALATIONS,
+  ADMISSION_ONLY_ESCALATIONS,
   POD_ESCALATIONS,
+  RESOURCE_CASES,
   SERVICE_SELECTOR_ESCALATION,
   TEMPLATE_ESCALATIONS,
 } from './escalations.ts';
@@ -59,6 +61,10 @@ const DEPLOYMENT_CASES = (allowed: string[]): Array<[string, (dep: any) => any]>
     },
   ]),
   ['no controlling Challenge', (dep) => (delete dep.metadata.ownerReferences, dep)],
+  ...ADMISSION_ONLY_ESCALATIONS.map(([what, mutate]): [string, (dep: any) => any] => [
+    what,
+    (dep) => (mutate(dep), dep),
+  ]),
 ];
 
 for (const [nsKind, set, allowed] of NAMESPACES) {
@@ -78,10 +84,11 @@ for (const [nsKind, set, allowed] of NAMESPACES) {
     });
 
     for (const [what, bad] of DEPLOYMENT_CASES(allowed)) {
+      const policy = RESOURCE_CASES.has(what) ? 'resources' : 'workloads';
       it(`refuses a Deployment with ${what}`, async () => {
         assertRefusedBy(
           inst,
-          'workloads',
+          policy,
           await createAs(inst.sa, bad(rendered(inst.challengeNs, 'Deployment', 'bad'))),
           `CREATE ${what}`
         );
@@ -91,7 +98,7 @@ for (const [nsKind, set, allowed] of NAMESPACES) {
           assert.equal(updated.status, 422, updated.message);
           assert.match(updated.message, /field is immutable/);
         } else {
-          assertRefusedBy(inst, 'workloads', updated, `UPDATE ${what}`);
+          assertRefusedBy(inst, policy, updated, `UPDATE ${what}`);
         }
       });
     }

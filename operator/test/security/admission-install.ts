@@ -10,7 +10,8 @@ import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 import { renderChart, type K8sObject } from '../chart/helm.ts';
 import { create, dryRunCreate, serviceAccountKubeConfig, statusOf } from '../chart/kube.ts';
 import type { TestEnv } from '../support/test-env.ts';
-import { createTestNamespace } from '../support/cluster-setup.ts';
+import { applyRaw, createTestNamespace } from '../support/cluster-setup.ts';
+import { primeQuotas } from '../support/quota-controller.ts';
 
 export interface Install {
   release: string;
@@ -20,13 +21,19 @@ export interface Install {
   objects: K8sObject[];
 }
 
-/** Creates the chart's ServiceAccount, namespaces, RBAC and admission policies; the Deployment itself is left out. */
+/**
+ * Creates the chart's ServiceAccount, namespaces (with their LimitRange, ResourceQuota, primed as its controller
+ * would, and default-deny NetworkPolicy), RBAC and admission policies; the Deployment itself is left out.
+ */
 export async function install(env: TestEnv, prefix: string, set: string[] = []): Promise<Install> {
   const release = await createTestNamespace(env.kubeConfig, prefix);
   const challengeNs = `${release}-ch`;
   const objects = renderChart({ release, namespace: release, set: [`challengeNamespaces={${challengeNs}}`, ...set] });
   const kinds = [
     'Namespace',
+    'LimitRange',
+    'ResourceQuota',
+    'NetworkPolicy',
     'ServiceAccount',
     'ClusterRole',
     'ClusterRoleBinding',
@@ -39,8 +46,10 @@ export async function install(env: TestEnv, prefix: string, set: string[] = []):
     .filter((o) => kinds.includes(o.kind))
     .sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
   for (const obj of wanted) {
-    await create(env.kubeConfig, obj as any);
+    // A LimitRange as raw JSON: client-node's serializer knows its `default` only as `_default` and drops it.
+    await (obj.kind === 'LimitRange' ? applyRaw(env.kubeConfig, obj as any) : create(env.kubeConfig, obj as any));
   }
+  await primeQuotas(env.kubeConfig, challengeNs);
   const saObj = objects.find((o) => o.kind === 'ServiceAccount')!;
   return {
     release,
@@ -125,7 +134,9 @@ export async function waitForPolicy(inst: Install): Promise<void> {
   svc.spec.externalIPs = ['192.0.2.1'];
   const netpol = rendered(inst.challengeNs, 'NetworkPolicy', 'probe');
   netpol.spec = { podSelector: {}, policyTypes: ['Ingress'] };
-  for (const bad of [dep, svc, netpol]) {
+  const big = rendered(inst.challengeNs, 'Deployment', 'probe-replicas');
+  big.spec.replicas = 1000;
+  for (const bad of [dep, svc, netpol, big]) {
     const refused = await waitFor(
       `the admission policy for ${bad.kind}`,
       () =>
@@ -145,7 +156,7 @@ export async function waitForPolicy(inst: Install): Promise<void> {
 /** Asserts that the apiserver refused a request through the named policy of the release. */
 export function assertRefusedBy(
   inst: Install,
-  policy: 'workloads' | 'services' | 'networkpolicies',
+  policy: 'workloads' | 'services' | 'networkpolicies' | 'resources',
   r: { status?: number; message: string },
   what: string
 ): void {

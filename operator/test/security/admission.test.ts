@@ -56,7 +56,8 @@ describe("ValidatingAdmissionPolicy on what the operator's ServiceAccount create
   }
 
   it('leaves other users alone (the cluster admin may still create a LoadBalancer)', async () => {
-    const obj = rendered(inst.challengeNs, 'Service', 'admin');
+    // In the release namespace: the challenge namespace's ResourceQuota allows no LoadBalancer to anyone.
+    const obj = rendered(inst.release, 'Service', 'admin');
     obj.spec.type = 'LoadBalancer';
     assert.equal((await createAs(env.kubeConfig, obj)).message, 'created');
   });

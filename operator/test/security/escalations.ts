@@ -46,7 +46,15 @@ export const POD_ESCALATIONS: Array<[string, (spec: Record<string, any>) => void
   ['unknown container field', (s) => (s.containers[0].resizePolicy = []), 'spec.containers[0].resizePolicy'],
   [
     'init container',
-    (s) => (s.initContainers = [{ name: 'i', image: 'x', securityContext: { privileged: true } }]),
+    (s) =>
+      (s.initContainers = [
+        {
+          name: 'i',
+          image: 'x',
+          securityContext: { privileged: true },
+          resources: { limits: { cpu: '100m', memory: '64Mi' } }, // within bounds: only the privilege is at stake
+        },
+      ]),
     'spec.initContainers[0].securityContext.privileged',
   ],
   [
@@ -131,6 +139,38 @@ export const POD_ESCALATIONS: Array<[string, (spec: Record<string, any>) => void
     (s) => (s.containers[0].livenessProbe = { httpGet: { host: '169.254.169.254', port: 80 } }),
     'spec.containers[0].livenessProbe.httpGet.host',
   ],
+  // Resources (resource-policy.ts): a definition that would take the node's CPU or memory, or hold on to it.
+  [
+    'CPU limit above the bound',
+    (s) => (s.containers[0].resources = { limits: { cpu: '64', memory: '256Mi' } }),
+    'spec.containers[0].resources.limits.cpu',
+  ],
+  [
+    'memory request above the bound',
+    (s) => (s.containers[0].resources = { requests: { memory: '64Gi' } }),
+    'spec.containers[0].resources.requests.memory',
+  ],
+  [
+    'memory-backed emptyDir without sizeLimit',
+    (s) => (s.volumes = [{ name: 'm', emptyDir: { medium: 'Memory' } }]),
+    'spec.volumes[0].emptyDir.sizeLimit',
+  ],
+  [
+    'memory-backed emptyDir above the bound',
+    (s) => (s.volumes = [{ name: 'm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } }]),
+    'spec.volumes[0].emptyDir.sizeLimit',
+  ],
+  ['a day of grace period', (s) => (s.terminationGracePeriodSeconds = 86400), 'spec.terminationGracePeriodSeconds'],
+  [
+    'preStop exec',
+    (s) => (s.containers[0].lifecycle = { preStop: { exec: { command: ['sleep', '86400'] } } }),
+    'spec.containers[0].lifecycle.preStop.exec',
+  ],
+  [
+    'preStop sleep above the bound',
+    (s) => (s.containers[0].lifecycle = { preStop: { sleep: { seconds: 3600 } } }),
+    'spec.containers[0].lifecycle.preStop.sleep.seconds',
+  ],
 ];
 
 /** Those the chart's ValidatingAdmissionPolicy must also refuse when they reach the apiserver directly. */
@@ -164,7 +204,37 @@ export const ADMISSION_ESCALATIONS = new Set([
   'AppArmor Unconfined on a container',
   'SELinux options on the pod',
   'sysctls',
+  'CPU limit above the bound',
+  'memory request above the bound',
+  'memory-backed emptyDir without sizeLimit',
+  'memory-backed emptyDir above the bound',
+  'a day of grace period',
+  'preStop exec',
+  // (A preStop sleep beyond the pod's grace period is refused by the apiserver's built-in validation first.)
 ]);
+
+/** The cases the chart's resources admission policy refuses (the others are the workloads policy's). */
+export const RESOURCE_CASES = new Set([
+  'CPU limit above the bound',
+  'memory request above the bound',
+  'memory-backed emptyDir without sizeLimit',
+  'memory-backed emptyDir above the bound',
+  'a day of grace period',
+  'preStop exec',
+  'no resource limits',
+  'no memory limit',
+  '50 replicas',
+]);
+
+/**
+ * What the operator repairs rather than refuses (a container without limits gets the defaults) but the admission
+ * policy must refuse when it reaches the apiserver directly, and Deployment-level bounds: [what, mutate(Deployment)].
+ */
+export const ADMISSION_ONLY_ESCALATIONS: Array<[string, (dep: Record<string, any>) => void]> = [
+  ['no resource limits', (d) => delete d.spec.template.spec.containers[0].resources.limits],
+  ['no memory limit', (d) => delete d.spec.template.spec.containers[0].resources.limits.memory],
+  ['50 replicas', (d) => (d.spec.replicas = 50)],
+];
 
 /**
  * Escalations through the pod template's metadata: [what, mutate(template), field named]. The operator owns the

@@ -140,7 +140,8 @@ describe('reachability over the rendered policies', () => {
 
   const [aWeb, aDb] = podsOf(chA, ['10.244.1.10', '10.244.1.11']);
   const [bWeb] = podsOf(chB, ['10.244.2.10']);
-  const chart = renderChart({ release: 'hexactf', namespace: 'hexactf' });
+  // The chart with 'ctf' as its challenge namespace: its default-deny NetworkPolicy there is part of the world.
+  const chart = renderChart({ release: 'hexactf', namespace: 'hexactf', set: ['challengeNamespaces={ctf}'] });
   const operatorPod: Pod = {
     namespace: 'hexactf',
     labels: findObject(chart, 'Deployment').spec.template.metadata.labels,
@@ -154,7 +155,11 @@ describe('reachability over the rendered policies', () => {
   const otherMonitoring: Pod = { namespace: 'monitoring', labels: { app: 'grafana' }, ip: '10.244.4.3' };
   const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '10.244.0.2' };
   const world: World = {
-    policies: [...policiesOf(chA), ...policiesOf(chB), findObject(chart, 'NetworkPolicy') as unknown as NetworkPolicy],
+    policies: [
+      ...policiesOf(chA),
+      ...policiesOf(chB),
+      ...(chart.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[]),
+    ],
     namespaceLabels: Object.fromEntries(
       ['ctf', 'hexactf', 'monitoring', 'kube-system'].map((n) => [n, { 'kubernetes.io/metadata.name': n }])
     ),
@@ -176,6 +181,23 @@ describe('reachability over the rendered policies', () => {
     assert.ok(allowed(world, player, aWeb, 80));
     assert.ok(allowed(world, aWeb, aDb, 6379));
     assert.ok(allowed(world, aDb, aWeb, 80));
+  });
+
+  it("the namespace's default deny: a pod no instance policy selects reaches nothing and nothing reaches it", () => {
+    assert.ok(findObject(chart, 'NetworkPolicy', 'hexactf-challenge-operator-default-deny'));
+    const stray: Pod = { namespace: 'ctf', labels: { app: 'left-over' }, ip: '10.244.1.99' };
+    for (const [from, to, port] of [
+      [player, stray, 80],
+      [aWeb, stray, 80],
+      [stray, internet, 443],
+      [stray, aWeb, 80],
+      [stray, kubeDns, 53],
+    ] as const) {
+      assert.ok(
+        !allowed(world, from, to, port, port === 53 ? 'UDP' : 'TCP'),
+        `${JSON.stringify(from)} -> ${JSON.stringify(to)}`
+      );
+    }
   });
 
   it('no traffic between instances, either way', () => {

@@ -121,7 +121,7 @@ test('--help documents every flag', () => {
   for (const f of FLAG_SPECS) {
     assert.ok(text.includes(`--${f.name}`), f.name);
   }
-  assert.equal(FLAG_SPECS.length, 36);
+  assert.equal(FLAG_SPECS.length, 42);
 });
 
 test('operator/README.md documents every flag', () => {

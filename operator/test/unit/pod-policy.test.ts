@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredChildren } from '../../src/controller/children.ts';
-import { DefinitionRefused, type ChildPolicy } from '../../src/controller/child-policy.ts';
+import { DEFAULT_POLICY, DefinitionRefused, type ChildPolicy } from '../../src/controller/child-policy.ts';
 import { policePodTemplate } from '../../src/controller/pod-policy.ts';
 import { policeService } from '../../src/controller/service-policy.ts';
 import type { Challenge, ChallengeDefinition } from '../../src/api/types.ts';
 import { POD_ESCALATIONS, TEMPLATE_ESCALATIONS } from '../security/escalations.ts';
 
 const base = () => ({ spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } as Record<string, any> });
-const NONE: ChildPolicy = { allowLoadBalancer: false, allowedCapabilities: [], allowedRuntimeClasses: [] };
+const NONE: ChildPolicy = DEFAULT_POLICY;
 const P = 'tmpl';
 
 function refusedField(fn: () => unknown): string {
@@ -135,7 +135,7 @@ describe('pod policy', () => {
 
   describe('jail opt-in (--allowed-capabilities)', () => {
     const JAIL: ChildPolicy = {
-      allowLoadBalancer: false,
+      ...DEFAULT_POLICY,
       allowedCapabilities: ['SYS_ADMIN', 'SETUID'],
       allowedRuntimeClasses: [],
     };
@@ -200,7 +200,7 @@ describe('service policy', () => {
     );
   });
   it('LoadBalancer with --allow-load-balancer; externalIPs never', () => {
-    const lb: ChildPolicy = { allowLoadBalancer: true, allowedCapabilities: [], allowedRuntimeClasses: [] };
+    const lb: ChildPolicy = { ...DEFAULT_POLICY, allowLoadBalancer: true };
     assert.equal(policeService(svc({ type: 'LoadBalancer' }), 'svc', lb).spec.type, 'LoadBalancer');
     assert.equal(
       refusedField(() => policeService(svc({ type: 'LoadBalancer', externalIPs: ['1.1.1.1'] }), 'svc', lb)),
