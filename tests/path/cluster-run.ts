@@ -1,6 +1,7 @@
 // The path test's cluster seen from jest (path.jest.ts): cluster.ts spawned once, the PATH-READY answer it prints
 // once its script is played, its teardown, and how the dashboard variables are interpolated for a time in the run.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The edge plays (edges-run.ts) spawn their cluster half and interpolate the same way.
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Checkpoint, OriginalCheckpoint } from './checkpoints';
 
@@ -36,41 +37,58 @@ export const count = <T>(xs: T[], pred: (x: T) => boolean) => xs.filter(pred).le
 
 /** What cluster.ts played (set once it is ready, by startCluster). */
 export let cluster: Cluster;
-let child: ChildProcess | undefined;
-let childLog = '';
+let run: ClusterChild<Cluster> | undefined;
 
 /** Spawns cluster.ts and resolves once its script is played (its PATH-READY line). */
 export async function startCluster(): Promise<void> {
-  child = spawn(process.execPath, ['--no-warnings', CLUSTER], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (b) => (childLog = (childLog + b).slice(-20_000)));
-  cluster = await new Promise<Cluster>((res, rej) => {
-    let out = '';
-    child!.stdout!.on('data', (b) => {
-      out += b;
-      const line = out.split('\n').find((l) => l.startsWith('PATH-READY '));
-      if (line) {
-        res(JSON.parse(line.slice('PATH-READY '.length)));
-      }
-    });
-    child!.once('exit', (code) => rej(new Error(`cluster exited (${code}) before it was ready:\n${childLog}`)));
-  });
+  run = spawnCluster<Cluster>(CLUSTER, 'PATH-READY', 'cluster');
+  cluster = await run.ready;
 }
 
 /** Closes cluster.ts' stdin, which tears everything down, and waits for it to exit (SIGKILL after 30 s). */
 export async function stopCluster(): Promise<void> {
-  if (!child || child.exitCode !== null) {
-    return;
-  }
-  const exited = new Promise((res) => child!.once('exit', res));
-  child.stdin!.end(); // the cluster tears everything down when its stdin closes
-  const killer = setTimeout(() => child!.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(killer);
+  await run?.stop();
 }
 
-/** The dashboard variables, as scenes interpolate them for a page evaluated at `at`. */
-export function interpolate(query: string, at: number): string {
-  const rangeS = Math.ceil(at - cluster.startTime) + 60;
+/** A cluster half spawned with Node 24 (cluster.ts, edges-cluster.ts). */
+export interface ClusterChild<T> {
+  /** What it printed on its `<marker> {...}` line once its script was played. */
+  ready: Promise<T>;
+  /** Closes its stdin, which tears everything down, and waits for it to exit (SIGKILL after 30 s). */
+  stop(): Promise<void>;
+}
+
+export function spawnCluster<T>(file: string, marker: string, what: string): ClusterChild<T> {
+  let childLog = '';
+  const child = spawn(process.execPath, ['--no-warnings', file], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr!.on('data', (b) => (childLog = (childLog + b).slice(-20_000)));
+  const ready = new Promise<T>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (b) => {
+      out += b;
+      const line = out.split('\n').find((l) => l.startsWith(`${marker} `));
+      if (line) {
+        res(JSON.parse(line.slice(`${marker} `.length)));
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`${what} exited (${code}) before it was ready:\n${childLog}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((res) => child.once('exit', res));
+    child.stdin!.end(); // the cluster tears everything down when its stdin closes
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return { ready, stop };
+}
+
+/** The dashboard variables, as scenes interpolate them for a page evaluated at `at` (a range from the run's start). */
+export function interpolate(query: string, at: number, startTime = cluster.startTime): string {
+  const rangeS = Math.ceil(at - startTime) + 60;
   return query
     .replaceAll('$window', WINDOW)
     .replaceAll('$__range', `${rangeS}s`)

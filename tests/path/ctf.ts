@@ -1,6 +1,7 @@
 // The CTF of the path test (cluster.ts), as players and the missing controllers play it on the real operator: the
 // ChallengeDefinitions, and a Ctf that opens, runs, fails and deletes instances in two namespaces, keeping what the
-// cluster did (LifecycleTruth) and reading its truth back from the apiserver.
+// cluster did (LifecycleTruth) and reading its truth back from the apiserver. The edge plays (edges-script.ts) play
+// theirs with the same Ctf, in their own namespaces.
 import { STATE_CODES, isStateName } from '@hexactf/contract';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
@@ -65,8 +66,9 @@ export class Ctf {
   /** The lifecycle truth since the current operator pod started (reset when a new pod starts). */
   lifecycle = noLifecycle();
 
-  constructor(kc: KubeConfig) {
-    this.clients = { [NS]: new ChallengeClient(kc, NS), [NS2]: new ChallengeClient(kc, NS2) };
+  /** In these namespaces (the path test's two by default; the edge plays pass theirs). */
+  constructor(kc: KubeConfig, namespaces = [NS, NS2]) {
+    this.clients = Object.fromEntries(namespaces.map((ns) => [ns, new ChallengeClient(kc, ns)]));
   }
 
   client(ns = NS): ChallengeClient {
@@ -105,10 +107,14 @@ export class Ctf {
   }
 
   /** Plays the kubelet failing to pull the image: a pod of the Deployment waiting with reason. */
-  async failPull(name: string, reason: 'ErrImagePull' | 'ImagePullBackOff'): Promise<void> {
-    const [d] = await this.client().waitForDeployments(name, 1);
-    await this.client().createWaitingPod(d, reason, `pulling ${d.spec!.template.spec!.containers[0].image}: not found`);
-    await this.state(name, 'Error');
+  async failPull(name: string, reason: 'ErrImagePull' | 'ImagePullBackOff', ns = NS): Promise<void> {
+    const [d] = await this.client(ns).waitForDeployments(name, 1);
+    await this.client(ns).createWaitingPod(
+      d,
+      reason,
+      `pulling ${d.spec!.template.spec!.containers[0].image}: not found`
+    );
+    await this.state(name, 'Error', ns);
   }
 
   /** Asks for the deletion; the operator's finalizer finishes it (not awaited: the operator may be down). */
@@ -157,7 +163,7 @@ export class Ctf {
   /** What the cluster holds: live Challenges by their status (Deleted once deletion is asked), 2 for the ones gone. */
   async truth(): Promise<TruthRow[]> {
     const rows: TruthRow[] = [];
-    for (const ns of [NS, NS2]) {
+    for (const ns of Object.keys(this.clients)) {
       for (const ch of await this.client(ns).challenges()) {
         const written = ch.status?.currentStatus?.state;
         const state = ch.metadata.deletionTimestamp ? 'Deleted' : isStateName(written) ? written : 'Pending';

@@ -1,5 +1,6 @@
 // The operator of the path test (cluster.ts) as a child process, with the flags the chart gives it (series state in a
-// ConfigMap, leader election), one "pod" per start, and what its /metrics exports.
+// ConfigMap, leader election), one "pod" per start, and what its /metrics exports. The edge plays' replicas
+// (edges-replica.ts) are such processes with their own flags.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { STATUS_LABELS, STATUS_METRIC } from '@hexactf/contract';
@@ -13,12 +14,12 @@ import { parseLifecycle, type LifecycleExposition } from './lifecycle-exposition
 
 const OPERATOR_MAIN = resolve(import.meta.dirname, '../../operator/src/main.ts');
 /** Short enough to keep the test fast; the operator's minimum is 10 s, which is > 2 x the 1 s scrape interval. */
-const RETENTION = '10s';
+export const RETENTION = '10s';
 /** Long enough for every Prometheus server to scrape a new operator pod before it may take over a killed one's lease. */
 const LEASE = '20s';
 /** The series-state ConfigMap the chart gives the operator (--series-state-configmap), in its own namespace. */
 export const OPERATOR_NS = 'hexactf';
-const SERIES_STATE = 'hexactf-challenge-operator-series-state';
+export const SERIES_STATE = 'hexactf-challenge-operator-series-state';
 
 function parseStatusSeries(text: string): Map<string, number> {
   return new Map(
@@ -35,7 +36,7 @@ export class Operator {
   address = '';
   pod = '';
   private starts = 0;
-  private readonly env: TestEnv;
+  protected readonly env: TestEnv;
 
   constructor(env: TestEnv) {
     this.env = env;
@@ -50,30 +51,30 @@ export class Operator {
     const port = await freePort();
     this.address = `127.0.0.1:${port}`;
     this.pod = `hexactf-challenge-operator-${++this.starts}`;
-    const child = spawn(
-      process.execPath,
-      [
-        OPERATOR_MAIN,
-        '--kubeconfig',
-        this.env.kubeconfigPath,
-        '--namespace',
-        `${NS},${NS2}`,
-        `--metrics-bind-address=${this.address}`,
-        '--health-probe-bind-address=0',
-        '--pending-timeout=10m',
-        '--max-per-user=2',
-        `--deleted-series-retention=${RETENTION}`,
-        '--challenge-ttl=0',
-        `--leader-election-namespace=${OPERATOR_NS}`,
-        `--series-state-configmap=${SERIES_STATE}`,
-        '--log-level=info',
-        // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
-        // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
-        '--leader-elect',
-        `--lease-duration=${LEASE}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] }
-    );
+    await this.spawn([
+      '--kubeconfig',
+      this.env.kubeconfigPath,
+      '--namespace',
+      `${NS},${NS2}`,
+      `--metrics-bind-address=${this.address}`,
+      '--health-probe-bind-address=0',
+      '--pending-timeout=10m',
+      '--max-per-user=2',
+      `--deleted-series-retention=${RETENTION}`,
+      '--challenge-ttl=0',
+      `--leader-election-namespace=${OPERATOR_NS}`,
+      `--series-state-configmap=${SERIES_STATE}`,
+      '--log-level=info',
+      // As the chart runs more than one replica. A new pod then waits out a SIGKILLed one's lease before it
+      // reconciles, and Prometheus scrapes its lifecycle series at 0 meanwhile: over its life they are exact.
+      '--leader-elect',
+      `--lease-duration=${LEASE}`,
+    ]);
+  }
+
+  /** Runs the operator's main with these flags as this pod, until it says it started. */
+  protected async spawn(flags: string[]): Promise<void> {
+    const child = spawn(process.execPath, [OPERATOR_MAIN, ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     const from = this.log.length;
     child.stderr!.on('data', (b) => (this.log += b));

@@ -17,14 +17,22 @@ import type { TruthRow } from './checkpoints';
 import { seriesFrames, statValues, tableFrame, valuesBy } from './grafana-frames';
 import { STUCK_AFTER, cluster, count, interpolate } from './cluster-run';
 
-type Matrix = Record<string, Record<string, number | null>>;
+export type Matrix = Record<string, Record<string, number | null>>;
 
-/** The grouping-to-matrix frame as user -> challenge -> cell. */
+/** The grouping-to-matrix frame as user -> challenge -> cell, checked to be the only frame. */
 function matrixCells(frames: DataFrame[]): Matrix {
   if (frames.length === 0 || frames[0].length === 0) {
     return {}; // no instance in that namespace (yet)
   }
   expect(frames).toHaveLength(1);
+  return matrixCellsOf(frames);
+}
+
+/** The grouping-to-matrix frame as user -> challenge -> cell (the edge plays' views, edges-views.ts). */
+export function matrixCellsOf(frames: DataFrame[]): Matrix {
+  if (frames.length === 0 || frames[0].length === 0) {
+    return {};
+  }
   const [rowsField, ...columns] = frames[0].fields;
   const out: Matrix = {};
   rowsField.values.forEach((user: string, i: number) => {
@@ -34,7 +42,7 @@ function matrixCells(frames: DataFrame[]): Matrix {
 }
 
 /** Instant series frames keyed by namespace/name (one instance per series). */
-function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, number> {
+export function byInstance(frames: DataFrame[], s: ResolvedSettings): Record<string, number> {
   const out: Record<string, number> = {};
   for (const frame of frames) {
     const value = frame.fields.find((f) => f.type === FieldType.number)!;
@@ -52,8 +60,13 @@ export const usersOf = (rows: Array<{ user: string }>) => [...new Set(rows.map((
  * What the pages know of the operator for a range from the cluster's start to `at` (the page-level check's own
  * queries, through knowledgeOf): live, last known since when, or no data.
  */
-export async function knowledge(promUrl: string, s: ResolvedSettings, at: number): Promise<OperatorKnowledge> {
-  const from = cluster.startTime - 60;
+export async function knowledge(
+  promUrl: string,
+  s: ResolvedSettings,
+  at: number,
+  startTime = cluster.startTime
+): Promise<OperatorKnowledge> {
+  const from = startTime - 60;
   const range = { from: dateTime(from * 1000), to: dateTime(at * 1000), raw: { from: '', to: '' } };
   return knowledgeFrom(knowledgeQueries(s, range as never), async (q) => {
     const frame = seriesFrames(await instantQuery(promUrl, q.expr, at))[0];

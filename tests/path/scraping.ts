@@ -20,10 +20,12 @@ export function chartMetricRelabelings(): string[] {
   );
 }
 
+/** The scrape configuration of a server of that kind; the edge plays rename the job (edges-script.ts). */
 export function scrapeConfig(
   kind: 'default' | 'legacy' | 'original',
   targetsFile: string,
-  chartRelabelings: string[]
+  chartRelabelings: string[],
+  job = JOB
 ): string {
   const relabel = {
     // The ServiceMonitor's own relabelings: pod and instance dropped from the Challenge series.
@@ -44,7 +46,7 @@ export function scrapeConfig(
   scrape_timeout: 1s
   evaluation_interval: 1s
 ${rules}scrape_configs:
-  - job_name: ${JOB}
+  - job_name: ${JSON.stringify(job)}
     honor_labels: true
     file_sd_configs:
       - files: ['${targetsFile}']
@@ -54,7 +56,15 @@ ${rules}scrape_configs:
 
 /** Service discovery as a file: the operator's pod, as Prometheus Operator labels it (target `pod` label). */
 export function writeTargets(file: string, address: string, pod: string): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify([{ targets: [address], labels: { pod } }]));
+  writePodTargets(file, [{ address, pod }]);
+}
+
+/** Service discovery as a file: every pod (operator replicas, edges-cluster.ts), each with its target `pod` label. */
+export function writePodTargets(file: string, pods: Array<{ address: string; pod: string }>): void {
+  writeFileSync(
+    `${file}.tmp`,
+    JSON.stringify(pods.map(({ address, pod }) => ({ targets: [address], labels: { pod } })))
+  );
   // Renamed into place so Prometheus never reads half a file.
   renameSync(`${file}.tmp`, file);
 }
