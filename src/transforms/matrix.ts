@@ -1,5 +1,6 @@
 import {
   DataTransformerID,
+  FieldType,
   ReducerID,
   SpecialValue,
   transformDataFrame,
@@ -8,7 +9,7 @@ import {
   type DataTransformerConfig,
   type GroupingToMatrixTransformerOptions,
 } from '@grafana/data';
-import { lastValueFrom, map } from 'rxjs';
+import { lastValueFrom, map, mergeMap, of } from 'rxjs';
 
 /** The label names the matrix pivots on (configurable: the original HexaCTF operator spelled the first `challeng_id`). */
 export interface MatrixLabels {
@@ -127,6 +128,95 @@ export function matrixRowHeader(labels: MatrixLabels, header: string): DataTrans
     id: DataTransformerID.organize,
     options: { excludeByName: {}, indexByName: {}, renameByName: { [matrixRowField(labels)]: header } },
   };
+}
+
+/** A custom step that stands for standard ones: a dashboard (panelJson) holds `standardSteps` in its place. */
+export type StandardEquivalentOperator = CustomTransformOperator & { standardSteps: DataTransformerConfig[] };
+
+/**
+ * The matrix of matrixTransformations + matrixRowHeader in one pass over the answer: the same frame (the same
+ * fields, names, types, config and display names, row and column order, the last value per cell, null where a pair
+ * has no value).
+ * Only for the answer's usual shape (one frame, the three fields, string labels, a numeric value); anything else
+ * gives undefined and goes through the standard steps. Unlike group by, it never merges two pairs whose labels
+ * joined with a comma read the same (group by keys its groups by that string).
+ */
+export function pivotMatrix(
+  frames: DataFrame[],
+  labels: MatrixLabels,
+  header: string,
+  valueField = TABLE_VALUE_FIELD
+): DataFrame[] | undefined {
+  if (frames.length !== 1) {
+    return undefined;
+  }
+  const byName = (name: string) => frames[0].fields.find((f) => f.name === name);
+  const user = byName(labels.username);
+  const column = byName(labels.challengeId);
+  const value = byName(valueField);
+  if (!user || !column || !value || value.type !== FieldType.number || frames[0].length === 0) {
+    return undefined;
+  }
+  const rows = new Map<string, number>();
+  const columns = new Map<string, Array<number | null>>();
+  const n = frames[0].length;
+  for (let i = 0; i < n; i++) {
+    const u = user.values[i];
+    const c = column.values[i];
+    if (typeof u !== 'string' || typeof c !== 'string') {
+      return undefined;
+    }
+    let row = rows.get(u);
+    if (row === undefined) {
+      row = rows.size;
+      rows.set(u, row);
+    }
+    let cells = columns.get(c);
+    if (!cells) {
+      cells = [];
+      columns.set(c, cells);
+    }
+    cells[row] = value.values[i] ?? null;
+  }
+  const config = {};
+  const cellFields = [...columns].map(([name, cells]) => {
+    const values: Array<number | null> = new Array(rows.size);
+    for (let r = 0; r < rows.size; r++) {
+      values[r] = cells[r] ?? null;
+    }
+    // The display-name cache the standard steps leave on the frame (the organize step fills it).
+    return { name, values, config, type: value.type, state: { displayName: name, multipleFrames: false } };
+  });
+  return [
+    {
+      fields: [
+        {
+          name: matrixRowField(labels),
+          values: [...rows.keys()],
+          type: user.type,
+          config: { ...user.config, displayName: header },
+          state: { displayName: header, multipleFrames: false },
+        },
+        ...cellFields,
+      ],
+      length: rows.size,
+    },
+  ];
+}
+
+/**
+ * pivotMatrix as one transformation step, with the standard steps it stands for (matrixTransformations +
+ * matrixRowHeader): they run when the answer is not of the usual shape, and a dashboard built from the panel holds
+ * them.
+ */
+export function matrixPivotOperator(labels: MatrixLabels, header: string): StandardEquivalentOperator {
+  const standardSteps = [...matrixTransformations(labels), matrixRowHeader(labels, header)];
+  const operator: CustomTransformOperator = () =>
+    mergeMap((frames: DataFrame[]) => {
+      const pivoted = pivotMatrix(frames, labels, header);
+      return pivoted ? of(pivoted) : transformDataFrame(standardSteps, frames);
+    });
+  return Object.assign(operator, { standardSteps });
 }
 
 /**

@@ -3,7 +3,7 @@ import { FieldType } from '@grafana/data';
 import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery } from '../../queries/users';
 import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
-import { matrixRowField, matrixRowHeader, matrixTransformations, singleNamespaceColumnsOperator } from '../../transforms/matrix';
+import { matrixPivotOperator, matrixRowField, singleNamespaceColumnsOperator } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
@@ -43,7 +43,8 @@ function matrixPanel(settings: ResolvedSettings) {
   });
   const data = new SceneDataTransformer({
     $data: runner,
-    transformations: [columns, ...matrixTransformations(pivot), matrixRowHeader(pivot, displayName('username'))],
+    // One pass over the answer; a dashboard built from this panel holds the standard steps it stands for.
+    transformations: [columns, matrixPivotOperator(pivot, displayName('username'))],
   });
   return (
     PanelBuilders.table()

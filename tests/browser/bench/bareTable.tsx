@@ -76,15 +76,18 @@ export function Component() {
   }, [body]);
   return (
     <div style={{ padding: '16px 24px' }} data-bench-bare="">
-      {frame && (
-        <TableNG
-          ariaLabel="Users x Challenges"
-          data={frame}
-          width={width}
-          height={height}
-          cellHeight={TableCellHeight.Sm}
-        />
-      )}
+      {/* Sized as a panel's content box is: the grid fills its parent's height and scrolls inside it. */}
+      <div style={{ width, height }}>
+        {frame && (
+          <TableNG
+            ariaLabel="Users x Challenges"
+            data={frame}
+            width={width}
+            height={height}
+            cellHeight={TableCellHeight.Sm}
+          />
+        )}
+      </div>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { DataTransformerConfig } from '@grafana/data';
 import { SceneDataTransformer, SceneQueryRunner, sceneGraph, type VizPanel } from '@grafana/scenes';
+import type { StandardEquivalentOperator } from '../../../transforms/matrix';
 
 /** The query runner feeding a panel: its own, or the one under its transformer. */
 function runnerOf(panel: VizPanel): SceneQueryRunner | undefined {
@@ -10,15 +11,21 @@ function runnerOf(panel: VizPanel): SceneQueryRunner | undefined {
   return sceneGraph.findDescendents(provider, SceneQueryRunner)[0];
 }
 
-/** The panel's transformations that a dashboard can hold (custom operators are code, not JSON). */
+/**
+ * The panel's transformations that a dashboard can hold (custom operators are code, not JSON; one that stands for
+ * standard steps, such as the matrix's one-pass pivot, is written as those steps).
+ */
 function transformationsOf(panel: VizPanel): DataTransformerConfig[] {
   const provider = panel.state.$data;
   if (!(provider instanceof SceneDataTransformer)) {
     return [];
   }
-  return provider.state.transformations.filter(
-    (t): t is DataTransformerConfig => typeof t === 'object' && t !== null && 'id' in t
-  );
+  return provider.state.transformations.flatMap((t): DataTransformerConfig[] => {
+    if (typeof t === 'function') {
+      return (t as Partial<StandardEquivalentOperator>).standardSteps ?? [];
+    }
+    return typeof t === 'object' && t !== null && 'id' in t ? [t] : [];
+  });
 }
 
 /**
