@@ -72,4 +72,24 @@ export default defineConfig([
   },
   // The operator workspace gets the same rules; naming its .ts files is what makes ESLint lint them.
   { files: ['operator/**/*.ts'] },
+  {
+    // An ES import of these builtins builds their whole namespace, which runs their lazy getters: node:http's loads
+    // undici, node:crypto's WebCrypto, node:fs's the promises API (about 6 MiB of the operator's idle RSS together;
+    // operator/docs/memory.md). The operator takes them with process.getBuiltinModule; type imports are erased.
+    files: ['operator/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['http', 'crypto', 'fs', 'net', 'util'].flatMap((m) =>
+            [m, `node:${m}`].map((name) => ({
+              name,
+              allowTypeImports: true,
+              message: `Take ${name} with process.getBuiltinModule('node:${m}') (operator/docs/memory.md).`,
+            }))
+          ),
+        },
+      ],
+    },
+  },
 ]);

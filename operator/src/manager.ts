@@ -2,7 +2,6 @@
 // election, the metrics and health servers, and the controllers and runnables that run while this replica leads.
 // It knows nothing about Challenges: operator.ts builds it from the flags (options.ts) and sets up the Challenge
 // controller on it (controller/setup.ts).
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { realClock, type Clock } from './clock.ts';
 import type { ControllerHost, LeaderController, LeaderRunnable } from './controller/host.ts';
@@ -21,6 +20,8 @@ import { MetricsAuthorizer } from './server/metrics-auth.ts';
 import { MetricsEndpoint, type MetricsSource } from './server/metrics-endpoint.ts';
 import { probeRoutes } from './server/probes.ts';
 import { servingCert } from './server/serving-cert.ts';
+
+const { randomUUID } = process.getBuiltinModule('node:crypto');
 
 export class Manager implements ControllerHost {
   readonly clock: Clock;

@@ -1,7 +1,7 @@
 // Deterministic, DNS-safe child names. The readable part comes from challengeId, user and component; the hash
 // of the Challenge name and component makes the name unique per (Challenge, component) whatever the user name
 // looks like (long, upper-case, dots, unicode), so two instances never share a child.
-import { createHash } from 'node:crypto';
+const { createHash } = process.getBuiltinModule('node:crypto');
 
 const MAX_NAME = 63; // Service names are DNS-1035 labels; Deployment names end up in pod labels.
 // 16 hex digits = 64 bits: finding two Challenge names with one child name costs about 2^32 hashes per pair

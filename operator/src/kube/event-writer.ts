@@ -1,8 +1,9 @@
 // An events.k8s.io/v1 Event as the operator writes it, where it is written (the apiserver, or memory in unit
 // tests), and the apiserver's rules for its text fields. The recorder that decides what to write is events.ts.
-import { randomBytes } from 'node:crypto';
 import { microTime } from './leader-election.ts';
 import type { RestClient } from './rest.ts';
+
+const { randomBytes } = process.getBuiltinModule('node:crypto');
 
 export type EventType = 'Normal' | 'Warning';
 

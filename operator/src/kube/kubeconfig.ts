@@ -3,9 +3,9 @@
 // before the first request, most of the operator's memory budget). This reads the common cases itself: the
 // in-cluster service account, and kubeconfig files with certificates, tokens or basic auth. Credentials that run
 // code (exec plugins, auth providers) or proxies are handed to client-node, loaded only then.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** What kube/rest.ts needs; client-node's KubeConfig has the same two methods, so tests can pass theirs. */
 export interface KubeConfigLike {
@@ -98,6 +98,8 @@ interface Named<T> {
 /** The current context of a kubeconfig file. */
 export async function loadKubeconfig(path: string): Promise<KubeConfigLike> {
   const text = readFileSync(path, 'utf8');
+  // Loaded here, not at startup: in a cluster (the service account) the operator reads no YAML.
+  const { parse } = await import('yaml');
   const doc = (parse(text) ?? {}) as Record<string, unknown>;
   const base = dirname(resolve(path));
   const pick = <T>(list: unknown, name: unknown, what: string): T => {

@@ -4,10 +4,15 @@
 // Why not client-node's generated clients at run time: they build a new undici Agent, hence a new TLS
 // connection and OpenSSL context, for every request, and keep none of them; under load that was most of the
 // operator's RSS (see operator/docs/memory.md). Tests and tools still use client-node.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgentType, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { HttpsOptions, KubeConfigLike } from './kubeconfig.ts';
 import { unlimited, type RateLimiter } from './rate-limiter.ts';
+
+// node:http's CommonJS exports rather than an ES import: building the import's namespace reads every export, and
+// node:http's WebSocket getter loads undici (with node:crypto's WebCrypto and node:fs's promises, about 6 MiB of RSS
+// at startup; operator/docs/memory.md). src/ takes those builtins this way (eslint.config.mjs).
+const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** An error answer of the apiserver (code = HTTP status, body = its Status object), or code 0 with no answer. */
 export class ApiError extends Error {
@@ -42,7 +47,7 @@ interface RestClientOptions {
 
 interface Prepared {
   server: URL;
-  agent: HttpAgent;
+  agent: HttpAgentType;
   headers: Record<string, string>;
   at: number;
   material: string;

@@ -4,8 +4,9 @@
 // end on a byte boundary without the final-block bit, so laid end to end they are one valid deflate stream. One
 // gzip header, the segments, an empty final block and the CRC-32 and length of the whole text make one ordinary
 // gzip member (RFC 1951 section 3.2.3 and RFC 1952), which any gzip reader takes.
-import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw } from 'node:zlib';
+
+const { promisify } = process.getBuiltinModule('node:util');
 
 const deflateRawAsync = promisify(deflateRaw);
 

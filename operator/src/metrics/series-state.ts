@@ -8,11 +8,12 @@
 // needs no CRD. It is written in batches (at most every flush interval, and only when something changed), gzip'd
 // JSON in binaryData, bounded below the apiserver's object size limit: when the live set does not fit, only the
 // tombstones are kept (newest first) and the detection of deletions during downtime is off until it fits again.
-import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../api/types.ts';
 import { isNotFound } from '../kube/errors.ts';
 import type { RestClient } from '../kube/rest.ts';
+
+const { promisify } = process.getBuiltinModule('node:util');
 
 /** One Challenge's series identity: the values of its four status labels. */
 export interface SeriesIdentity {

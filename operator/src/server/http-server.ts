@@ -1,8 +1,10 @@
 // /metrics and /healthz + /readyz servers on node:http, or node:https when given a certificate (--metrics-secure).
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from './bind-address.ts';
+
+const { createServer } = process.getBuiltinModule('node:http');
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 

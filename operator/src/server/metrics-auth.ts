@@ -8,11 +8,12 @@
 // - verdicts cached per token hash: allowed for positiveTtl (1 min, as controller-runtime's authentication
 //   cache), refused for negativeTtl (10 s), each cache size-bounded. Concurrent requests with one token share
 //   one review. An apiserver failure is not remembered (503).
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RestClient } from '../kube/rest.ts';
 import type { Clock } from '../clock.ts';
 import { VerdictCache } from './verdict-cache.ts';
+
+const { createHash } = process.getBuiltinModule('node:crypto');
 
 export interface Verdict {
   status: 200 | 401 | 403 | 503;

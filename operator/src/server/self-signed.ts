@@ -1,8 +1,8 @@
 // A self-signed serving certificate for --metrics-secure without --metrics-cert-dir, made at start (as
 // controller-runtime does). Node can sign but not build X.509, so the DER of one small certificate is written here:
 // ECDSA P-256 with SHA-256, subject = issuer = CN, a SAN per host name / IP, valid for one year.
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { isIP } from 'node:net';
+const { createHash, generateKeyPairSync, randomBytes, sign } = process.getBuiltinModule('node:crypto');
+const { isIP } = process.getBuiltinModule('node:net');
 
 function der(tag: number, content: Buffer): Buffer {
   const len = content.length;
