@@ -10,9 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTempDir, tempDir } from '@hexactf/testing/processes';
-import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
+import type { Prometheus } from '@hexactf/testing/prometheus';
 import { promtoolPath } from '@hexactf/testing/tools';
+import { startBackfilledPrometheus } from './backfilledPrometheus.ts';
 
 const DAY_S = Date.parse('2026-01-10T00:00:00Z') / 1000;
 const H = 3600;
@@ -105,27 +105,16 @@ function openMetrics(): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function startKnowledgePrometheus(): Promise<Prometheus> {
-  const dir = tempDir('hexactf-knowledge-tsdb-');
-  try {
-    const file = join(dir, 'knowledge.om');
-    writeFileSync(file, openMetrics());
-    const data = join(dir, 'data');
-    execFileSync(promtoolPath(), ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'pipe' });
-    const prometheus = await startPrometheus({
-      config: 'global:\n  evaluation_interval: 1m\nscrape_configs: []\n',
-      dataDir: data,
-      retention: '100y',
-    });
-    return {
-      ...prometheus,
-      stop: async () => {
-        await prometheus.stop();
-        removeTempDir(dir);
-      },
-    };
-  } catch (error) {
-    removeTempDir(dir);
-    throw error;
-  }
+export function startKnowledgePrometheus(): Promise<Prometheus> {
+  return startBackfilledPrometheus(
+    'hexactf-knowledge-tsdb-',
+    'global:\n  evaluation_interval: 1m\nscrape_configs: []\n',
+    (dir) => {
+      const file = join(dir, 'knowledge.om');
+      writeFileSync(file, openMetrics());
+      const data = join(dir, 'data');
+      execFileSync(promtoolPath(), ['tsdb', 'create-blocks-from', 'openmetrics', '-q', file, data], { stdio: 'pipe' });
+      return data;
+    }
+  );
 }
