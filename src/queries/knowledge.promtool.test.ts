@@ -16,7 +16,8 @@ import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } fr
 import { errorInstancesQuery } from './triage';
 import { categoryShareQuery } from './usage';
 import { userInstancesQuery } from './users';
-import { LABEL_SETTINGS, formatLabels, promtoolTestRules, substitute, type Labels } from './promtool.fixture';
+import { LABEL_SETTINGS, promtoolTestRules, substitute } from './promtool.fixture';
+import { formatLabels, type Labels } from './promtool.series.fixture';
 
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 

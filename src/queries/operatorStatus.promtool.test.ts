@@ -13,7 +13,8 @@ import { legacyLabelPresenceQuery } from './operatorStatus';
 import { stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { errorInstancesQuery } from './triage';
 import { userInstancesQuery } from './users';
-import { EVAL, promtoolTestRules, substitute } from './promtool.fixture';
+import { promtoolTestRules, substitute } from './promtool.fixture';
+import { EVAL } from './promtool.series.fixture';
 
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 
