@@ -9,7 +9,8 @@
  */
 import { PROMETHEUS_BUILDS, versionOf } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, type LabelNames } from '../metric/contract';
-import { lastReportQuery, reportingQuery, type QuerySettings } from './common';
+import type { QuerySettings } from './common';
+import { lastReportQuery, reportingQuery } from './heartbeat';
 import { transitionsPerMinuteQuery } from './lifecycle';
 import { reconcileErrorsInRangeQuery } from './operatorHealth';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from './overview';

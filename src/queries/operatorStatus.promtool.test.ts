@@ -8,7 +8,8 @@
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { lastReportQuery, metricPresenceQuery, reportingQuery } from './common';
+import { metricPresenceQuery } from './common';
+import { lastReportQuery, reportingQuery } from './heartbeat';
 import { legacyLabelPresenceQuery } from './operatorStatus';
 import { stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { errorInstancesQuery } from './triage';
