@@ -1,5 +1,6 @@
 import type { PanelData, TimeRange } from '@grafana/data';
-import { lastReportQuery, reportingQuery, type QuerySettings } from '../queries/common';
+import type { QuerySettings } from '../queries/common';
+import { lastReportQuery, reportingQuery } from '../queries/heartbeat';
 import type { PromQuery } from './promQuery';
 import { LastAnswer } from './lastAnswer';
 import { runCheck } from './checkRequest';

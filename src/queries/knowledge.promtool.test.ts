@@ -9,14 +9,16 @@
  */
 import { PROMETHEUS_BUILDS, versionOf } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, type LabelNames } from '../metric/contract';
-import { lastReportQuery, reportingQuery, type QuerySettings } from './common';
+import type { QuerySettings } from './common';
+import { lastReportQuery, reportingQuery } from './heartbeat';
 import { transitionsPerMinuteQuery } from './lifecycle';
 import { reconcileErrorsInRangeQuery } from './operatorHealth';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { errorInstancesQuery } from './triage';
 import { categoryShareQuery } from './usage';
 import { userInstancesQuery } from './users';
-import { LABEL_SETTINGS, formatLabels, promtoolTestRules, substitute, type Labels } from './promtool.fixture';
+import { LABEL_SETTINGS, promtoolTestRules, substitute } from './promtool.fixture';
+import { formatLabels, type Labels } from './promtool.series.fixture';
 
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 

@@ -1,6 +1,7 @@
 /** The operator's health on the Lifecycle page: its own controller metrics, which take no filter. */
 import { CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS } from '../metric/contract';
-import { CONTROLLER_HEARTBEAT, RANGE_VARIABLE, RATE_INTERVAL_VARIABLE, bucketQuantile } from './common';
+import { RANGE_VARIABLE, RATE_INTERVAL_VARIABLE, bucketQuantile } from './common';
+import { CONTROLLER_HEARTBEAT } from './heartbeat';
 
 const CONTROLLER = `{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;
 /** The Challenge controller's work queue (controller-runtime names it after the controller). */

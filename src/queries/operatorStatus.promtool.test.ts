@@ -8,12 +8,14 @@
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, DEFAULT_LABELS, INFO_METRIC } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { lastReportQuery, metricPresenceQuery, reportingQuery } from './common';
+import { metricPresenceQuery } from './common';
+import { lastReportQuery, reportingQuery } from './heartbeat';
 import { legacyLabelPresenceQuery } from './operatorStatus';
 import { stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { errorInstancesQuery } from './triage';
 import { userInstancesQuery } from './users';
-import { EVAL, promtoolTestRules, substitute } from './promtool.fixture';
+import { promtoolTestRules, substitute } from './promtool.fixture';
+import { EVAL } from './promtool.series.fixture';
 
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 

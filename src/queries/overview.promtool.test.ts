@@ -1,23 +1,14 @@
 /**
  * @jest-environment node
  */
-/* The Overview page's queries on the shared promtool series (promtool.fixture.ts). */
+/* The Overview page's queries on the shared promtool series (promtool.series.fixture.ts). */
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import type { QuerySettings } from './common';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from './overview';
-import {
-  EVAL,
-  ODD_CHALLENGE,
-  ODD_USER,
-  caseHelpers,
-  describeCases,
-  promtoolFile,
-  promtoolTestRules,
-  substitute,
-  type Case,
-} from './promtool.fixture';
+import { caseHelpers, describeCases, promtoolFile, promtoolTestRules, substitute, type Case } from './promtool.fixture';
+import { EVAL, ODD_CHALLENGE, ODD_USER } from './promtool.series.fixture';
 
 const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
 

@@ -1,7 +1,6 @@
 /** The Overview page: instances per state, per challenge, and over time. */
 import { ChallengeState, STATE_RULE_LABEL } from '../metric/contract';
 import {
-  CONTROLLER_HEARTBEAT,
   NO_FILTERS,
   RATE_INTERVAL_VARIABLE,
   STATE_COUNT_RULE,
@@ -9,12 +8,12 @@ import {
   checkSettings,
   filtered,
   lastStates,
-  zeroWhileReporting,
   rulesServe,
   selector,
   type QueryFilters,
   type QuerySettings,
 } from './common';
+import { CONTROLLER_HEARTBEAT, zeroWhileReporting } from './heartbeat';
 import { quoteString } from './promql-escape';
 
 /**

@@ -1,12 +1,13 @@
 /**
  * @jest-environment node
  */
-/* The Triage page's queries on the shared promtool series (promtool.fixture.ts). */
+/* The Triage page's queries on the shared promtool series (promtool.series.fixture.ts). */
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import type { QuerySettings } from './common';
 import { errorInstancesQuery, stuckDeletionsQuery } from './triage';
-import { EVAL, caseHelpers, describeCases, promtoolTestRules, type Case } from './promtool.fixture';
+import { caseHelpers, describeCases, promtoolTestRules, type Case } from './promtool.fixture';
+import { EVAL } from './promtool.series.fixture';
 
 function cases(s: QuerySettings): Case[] {
   const { f, inst } = caseHelpers(s);

@@ -1,7 +1,7 @@
 /**
  * @jest-environment node
  */
-/* The Usage page's queries on the shared promtool series (promtool.fixture.ts). */
+/* The Usage page's queries on the shared promtool series (promtool.series.fixture.ts). */
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { INFO_METRIC, REQUESTS_METRIC } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
@@ -15,17 +15,8 @@ import {
   requestsByChallengeQuery,
   topUsersQuery,
 } from './usage';
-import {
-  EVAL,
-  ODD_CHALLENGE,
-  ODD_USER,
-  caseHelpers,
-  describeCases,
-  promtoolTestRules,
-  substitute,
-  type Case,
-  type Labels,
-} from './promtool.fixture';
+import { caseHelpers, describeCases, promtoolTestRules, substitute, type Case } from './promtool.fixture';
+import { EVAL, ODD_CHALLENGE, ODD_USER, type Labels } from './promtool.series.fixture';
 
 function cases(s: QuerySettings): Case[] {
   const { f, byId, byUser, category } = caseHelpers(s);

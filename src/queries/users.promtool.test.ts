@@ -1,20 +1,13 @@
 /**
  * @jest-environment node
  */
-/* The Users x Challenges page's and the user page's queries on the shared promtool series (promtool.fixture.ts). */
+/* The Users x Challenges page's and the user page's queries on the shared promtool series (promtool.series.fixture.ts). */
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { NO_FILTERS, type QuerySettings } from './common';
 import { MATRIX_COLUMN_LABEL, matrixQuery, userInstancesQuery } from './users';
-import {
-  EVAL,
-  ODD_USER,
-  caseHelpers,
-  describeCases,
-  promtoolTestRules,
-  substitute,
-  type Case,
-} from './promtool.fixture';
+import { caseHelpers, describeCases, promtoolTestRules, substitute, type Case } from './promtool.fixture';
+import { EVAL, ODD_USER } from './promtool.series.fixture';
 
 function cases(s: QuerySettings): Case[] {
   const { f, inst, cell } = caseHelpers(s);

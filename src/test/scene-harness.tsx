@@ -60,7 +60,7 @@ export const viewStatesText = (by: string, selector: string, window: string) =>
   `((max by (${by}) (round(timestamp(${selector}) * 1000) * 4 + (${selector} >= 0 < 4)) % 4) ` +
   `or max by (${by}) (last_over_time(${selector}[${window}]) == 2))`;
 
-/** The 0 of a count while the operator reports (src/queries/common.ts, zeroWhileReporting), default names. */
+/** The 0 of a count while the operator reports (src/queries/heartbeat.ts, zeroWhileReporting), default names. */
 export const REPORTING_ZERO =
   '(0 * group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"}))';
 

@@ -14,7 +14,8 @@ import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { startVictoriaMetrics, type VictoriaMetrics } from '@hexactf/testing/victoriametrics';
 
 import { ChallengeState, STATES } from '../metric/contract';
-import { NO_FILTERS, lastReportQuery, reportingQuery } from '../queries/common';
+import { NO_FILTERS } from '../queries/common';
+import { lastReportQuery, reportingQuery } from '../queries/heartbeat';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../queries/overview';
 import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
 import {

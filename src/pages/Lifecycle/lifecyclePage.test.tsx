@@ -19,7 +19,8 @@ import {
   settle,
 } from '../../test/scene-harness';
 import { QUANTITY_COLOR } from '../shared/chartColors';
-import { LIFETIME_AXIS, lifecycleScene, TRIAGE_LINK } from './lifecyclePage';
+import { LIFETIME_AXIS, lifecycleScene } from './lifecyclePage';
+import { TRIAGE_LINK } from './operatorHealth';
 
 const TTR = 'challenge_time_to_running_seconds_bucket';
 

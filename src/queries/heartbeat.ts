@@ -1,0 +1,74 @@
+/**
+ * The operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): whether it reports at the
+ * evaluation time, the 0 of a count while it does, and its last report within a range.
+ */
+import { CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS } from '../metric/contract';
+import { atModifier, checkSettings, instantAt, type QuerySettings } from './common';
+
+/**
+ * The Challenge controller's reconcile counter: controller-runtime exports it (our operator and the original Go one),
+ * from every replica, whether or not any Challenge exists.
+ */
+export const CONTROLLER_HEARTBEAT = `${CONTROLLER_METRICS.reconcileTotal}{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;
+
+/**
+ * The selectors of the operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): the operator
+ * reports at t when Prometheus has a sample of one of them at t (Prometheus' lookback; a failed scrape's staleness
+ * markers end it at once). Neither filters nor the scrape job are involved: an organizer's filter does not make the
+ * operator silent, and renaming the job (static config to ServiceMonitor) changes nothing.
+ */
+export function heartbeatSelectors(s: QuerySettings): string[] {
+  checkSettings(s);
+  return [s.metricName, CONTROLLER_HEARTBEAT];
+}
+
+/** One unlabelled sample, 1, when the operator reports at the evaluation time (at the settings' `at`); else nothing. */
+export function reportingQuery(s: QuerySettings): string {
+  return `group(${heartbeatSelectors(s)
+    .map((h) => instantAt(s, h))
+    .join(' or ')})`;
+}
+
+/**
+ * The 0 of a count: one unlabelled 0 when the operator reports at the evaluation time, nothing otherwise. Counts use
+ * `<count> or <this>` instead of `or vector(0)`, so "nothing known" (no data, a scrape gap, an operator that has
+ * stopped) is no answer, and only "the operator reports and nothing is in that state" is 0.
+ */
+export function zeroWhileReporting(s: QuerySettings): string {
+  return `(0 * ${reportingQuery(s)})`;
+}
+
+/**
+ * The subquery step of lastReportQuery for a range of `rangeSeconds`: about 200 steps, at least 15 s, at most 1 m
+ * below Prometheus' default lookback (5 m) so every sample is seen by some step.
+ */
+export function lastReportStep(rangeSeconds: number): number {
+  return Math.min(240, Math.max(15, Math.ceil(rangeSeconds / 200 / 15) * 15));
+}
+
+/** Which heartbeat selectors a last-report query reads (see lastReportQuery). */
+export type HeartbeatSource = 'controller' | 'gauge' | 'both';
+
+/**
+ * The operator's last report within the `rangeSeconds` before the evaluation time: Unix seconds of the heartbeat's
+ * last sample (its own time, not a subquery step's: timestamp() of a selector gives each sample's time). One
+ * unlabelled sample, or nothing when Prometheus holds nothing from the operator in the range. Nothing after the
+ * evaluation time counts. Exact to the scrape, except for a report after the last subquery step when the series
+ * ended (a staleness marker) before the range's end: then it is the report before it, at most one step earlier.
+ *
+ * `source`: the heartbeat's selectors it reads. The gauge has a series per Challenge, so reading its samples at
+ * every step costs seconds for large events (bench/queries.bench.ts); the controller's counter has a handful. The
+ * page-level check (src/data/operatorKnowledge.ts) asks the controller's first and the gauge's only when the
+ * controller's has nothing in the range (a Prometheus that drops controller-runtime's metrics).
+ */
+export function lastReportQuery(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource = 'both'): string {
+  if (!(Number.isInteger(rangeSeconds) && rangeSeconds > 0)) {
+    throw new Error(`invalid range ${rangeSeconds}`);
+  }
+  const step = lastReportStep(rangeSeconds);
+  const [gauge, controller] = heartbeatSelectors(s);
+  const selectors = source === 'controller' ? [controller] : source === 'gauge' ? [gauge] : [gauge, controller];
+  // The selectors inside the subquery follow its steps; only the subquery as a whole takes the evaluation time.
+  const stamps = selectors.map((h) => `timestamp(${h})`).join(' or ');
+  return `max(max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)}))`;
+}
