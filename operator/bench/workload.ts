@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
 import { freePort } from '@hexactf/testing/ports';
 import { stopChild } from '@hexactf/testing/processes';
@@ -27,8 +27,8 @@ import { startTestEnv } from '../test/support/test-env.ts';
 import { applyDefinitions, loadDefinitions } from '../demo/catalog.ts';
 import { defaultOptions, parseDuration, type WorkloadOptions } from '../demo/options.ts';
 import { runWorkload } from '../demo/workload.ts';
-import { ANNOTATION_CHALLENGE } from '../src/api/types.ts';
 import { histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
+import { startKubeletStandIn } from './kubelet-stand-in.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
 const SHORT = short();
@@ -138,69 +138,14 @@ async function main(): Promise<void> {
     await stopChild(bare);
     const idleText = await (await fetch(metricsUrl)).text();
 
-    // Kubelet stand-in: watch Deployments; report them available, or fail the failing definition's pull.
+    // Kubelet stand-in: report each new Deployment available, or fail the failing definition's pull.
     const client = new ChallengeClient(kc, NS);
-    const apps = kc.makeApiClient(AppsV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     const definitionOf = new Map<string, string>();
-    const handled = new Set<string>();
-    const standIn = async (d: V1Deployment) => {
-      const name = d.metadata!.name!;
-      const challenge =
-        d.metadata!.annotations?.[ANNOTATION_CHALLENGE] ??
-        d.spec?.template.metadata?.annotations?.[ANNOTATION_CHALLENGE];
-      if (handled.has(name) || !challenge) {
-        return;
-      }
-      handled.add(name);
-      await sleep(STARTUP_DELAY_MS);
-      if (failingDefs.has(definitionOf.get(challenge) ?? '')) {
-        await client.createWaitingPod(d, 'ErrImagePull', 'not found');
-      } else {
-        await client.markAvailable(d);
-      }
-    };
-    let standInErrors = 0;
-    let watchRestarts = 0;
-    let stopped = false;
-    let req: AbortController | undefined;
-    const watch = new Watch(kc);
-    // List, then watch from there; a watch the apiserver ends (timeout, overload) is started again the same way.
-    const watchDeployments = async (): Promise<void> => {
-      if (stopped) {
-        return;
-      }
-      try {
-        const list = await apps.listNamespacedDeployment({ namespace: NS });
-        for (const d of list.items) {
-          standIn(d).catch(() => standInErrors++);
-        }
-        req = await watch.watch(
-          `/apis/apps/v1/namespaces/${NS}/deployments`,
-          { resourceVersion: list.metadata?.resourceVersion },
-          (type, obj: V1Deployment) => {
-            if (type === 'ADDED') {
-              standIn(obj).catch(() => standInErrors++);
-            } else if (type === 'DELETED') {
-              // The garbage collector's part: a deleted Deployment's pods go too.
-              client.collectPodsOf(obj.metadata!.name!).catch(() => standInErrors++);
-            }
-          },
-          () => {
-            watchRestarts++;
-            setTimeout(() => void watchDeployments(), 200);
-          }
-        );
-      } catch {
-        watchRestarts++;
-        setTimeout(() => void watchDeployments(), 500);
-      }
-    };
-    await watchDeployments();
-    stops.unshift(async () => {
-      stopped = true;
-      req?.abort();
-    });
+    const standIn = await startKubeletStandIn(kc, client, NS, STARTUP_DELAY_MS, (challenge) =>
+      failingDefs.has(definitionOf.get(challenge) ?? '')
+    );
+    stops.unshift(async () => standIn.stop());
 
     // Sample the operator's RSS while the load runs, and remember it at the most live instances.
     let peakRss = 0;
@@ -318,7 +263,7 @@ async function main(): Promise<void> {
     );
     row('operator RSS peak (sampled /proc every 250 ms)', mib(peakRss));
     row('operator RSS at the end, after the drain', `${mib(rssBytes(operator.pid!))}; ${memory(text)}`);
-    row('kubelet stand-in errors / watch restarts', `${standInErrors} / ${watchRestarts}`);
+    row('kubelet stand-in errors / watch restarts', `${standIn.errors()} / ${standIn.watchRestarts()}`);
     const reasons = new Map<string, number>();
     for (const line of opLog.split('\n')) {
       try {
