@@ -19,6 +19,7 @@ const CHILDREN = 3; // web Deployment + Service, db Deployment
 let env: TestEnv;
 let kube: Kube;
 let op: OperatorProcess | undefined;
+let lastStates = '';
 const args = () => ['--namespace', kube.ns, '--max-concurrent-reconciles=2'];
 
 before(async () => {
@@ -65,10 +66,12 @@ test('SIGKILL mid-reconcile: the restarted operator finishes the job without dup
 
   op = await OperatorProcess.start(env.kubeconfigPath, args());
   await waitFor(
-    'every Challenge Pending with all its children',
+    () =>
+      `every Challenge Pending with all its children; states ${JSON.stringify(lastStates)}; operator log:\n${op?.log.slice(-4000)}`,
     async () => {
       const chs = await kube.challenges();
       const r = await kube.childReport();
+      lastStates = chs.map((c) => c.status?.currentStatus?.state ?? '-').join('');
       return (
         chs.length === N &&
         chs.every((c) => c.status?.currentStatus?.state === 'Pending' && c.metadata.finalizers?.includes(FINALIZER)) &&

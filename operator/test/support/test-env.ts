@@ -97,7 +97,8 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         '--advertise-address=127.0.0.1',
         `--secure-port=${apiPort}`,
         `--cert-dir=${certDir}`, // self-signed serving cert, reused across restarts
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // Room for every Service the suite's files create in the shared apiserver (a /24 filled up: "range is full").
+        '--service-cluster-ip-range=10.0.0.0/16',
         // The endpoints of Service "kubernetes" may not point at loopback, and nothing here needs them.
         '--endpoint-reconciler-type=none',
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
