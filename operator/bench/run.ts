@@ -14,6 +14,7 @@ const benches: Array<[string, string[]]> = [
   ['request-path.ts', []],
   ['sync.ts', []],
   ['workload.ts', []],
+  ['fairness.ts', []],
 ];
 process.stdout.write(`operator benchmarks (${short() ? 'short' : 'full'} mode), node ${process.version}\n`);
 let failed = 0;

@@ -29,6 +29,8 @@ interface OperatorOptions {
   seriesStateStore?: SeriesStateStore;
   /** How often changed series state is written (default 5 s). */
   seriesStateFlushMs?: number;
+  /** Per-user fair queueing of Challenge keys (default on); off only to measure it (bench/fairness.ts). */
+  fairQueue?: boolean;
   /** Overrides of the event recorder's windows and limits (tests). */
   eventOptions?: Partial<EventRecorderOptions>;
 }
@@ -45,10 +47,10 @@ export function newOperator(opts: OperatorOptions): Operator {
   const manager = new Manager(
     managerOptions(flags, { kubeConfig, clock, log, identity, defaultMetrics, cacheSyncTimeoutMs, eventOptions })
   );
-  const { resyncMs, seriesStateStore, seriesStateFlushMs } = opts;
+  const { resyncMs, seriesStateStore, seriesStateFlushMs, fairQueue } = opts;
   const challenges = setupChallengeController(
     manager,
-    challengeControllerOptions(flags, { resyncMs, seriesStateStore, seriesStateFlushMs })
+    challengeControllerOptions(flags, { resyncMs, seriesStateStore, seriesStateFlushMs, fairQueue })
   );
   return { manager, challenges };
 }

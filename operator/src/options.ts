@@ -52,6 +52,7 @@ export function challengeControllerOptions(
     resyncMs?: number;
     seriesStateStore?: ChallengeControllerOptions['seriesState']['store'];
     seriesStateFlushMs?: number;
+    fairQueue?: boolean;
   }
 ): ChallengeControllerOptions {
   return {
@@ -76,6 +77,7 @@ export function challengeControllerOptions(
       },
     },
     workers: f.maxConcurrentReconciles,
+    fairQueue: rest.fairQueue ?? true,
     resyncMs: rest.resyncMs ?? 10 * 60_000,
     deletedSeriesRetentionMs: f.deletedSeriesRetentionMs,
     seriesState: {

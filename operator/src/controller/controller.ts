@@ -18,6 +18,8 @@ interface ControllerOptions {
   log: Logger;
   reconcile: (key: string) => Promise<Result>;
   keys: () => Iterable<string>;
+  /** The queue's fairness group of a key (work-queue.ts); without it, one FIFO. */
+  fairnessKeyOf?: (key: string) => string;
 }
 
 export class Controller {
@@ -44,6 +46,7 @@ export class Controller {
     }
     const q: WorkQueue = new WorkQueue({
       clock: this.o.clock,
+      fairnessKeyOf: this.o.fairnessKeyOf,
       metrics: this.o.metrics.queueSink(this.o.name, () => ({ now: this.o.clock.now(), since: q.processingSince() })),
     });
     this.queue = q;

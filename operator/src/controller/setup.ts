@@ -2,7 +2,7 @@
 // indexes, its reconciler and workers, which informer events enqueue which Challenge keys, and its metrics: the
 // lifecycle metrics, the Challenge series (collector) and the keeper of their state across restarts.
 import { CHALLENGE_CONTROLLER } from '@hexactf/contract';
-import { objectKey, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
+import { objectKey, type Challenge, type ChallengeDefinition, type KubeObject } from '../api/types.ts';
 import { KubeClient } from '../kube/client.ts';
 import { ChallengeCollector } from '../metrics/challenge-collector.ts';
 import { LifecycleMetrics } from '../metrics/lifecycle-metrics.ts';
@@ -19,6 +19,8 @@ import { Reconciler, type ReconcileOptions } from './reconciler.ts';
 export interface ChallengeControllerOptions {
   reconcile: ReconcileOptions;
   workers: number;
+  /** Hand out Challenge keys round-robin across quota users (so one user's pile does not delay another's). */
+  fairQueue?: boolean;
   /** Periodic resync of the Challenge cache: every Challenge is reconciled again at this interval. */
   resyncMs: number;
   /** How long a deleted Challenge stays exported as Deleted. */
@@ -68,6 +70,7 @@ export function setupChallengeController(host: ControllerHost, o: ChallengeContr
     log,
     reconcile: (key) => reconciler.reconcile(key),
     keys: () => [...caches.challenges.list()].map(objectKey),
+    fairnessKeyOf: o.fairQueue === false ? undefined : (key) => fairnessGroup(caches.challenges.get(key)),
   });
   watch(caches, controller, o.reconcile, admission, lines);
   host.addController(controller);
@@ -124,6 +127,12 @@ export function setupChallengeController(host: ControllerHost, o: ChallengeContr
     }
   };
   return { caches, controller, collector, lifecycle, seriesKeeper, enqueueAll };
+}
+
+/** A Challenge key's fairness group: its quota user; one shared group for keys with no (known) user. */
+function fairnessGroup(ch: Challenge | undefined): string {
+  const user = ch && quotaUser(ch);
+  return user === undefined ? '' : `user:${user}`;
 }
 
 /** Which events enqueue which Challenges. */

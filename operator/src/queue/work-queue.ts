@@ -2,8 +2,10 @@
 // - a key is queued at most once; a key added while being processed is re-queued when done() is called,
 //   so one key is never processed by two workers at the same time;
 // - addAfter() delays a key (the earliest pending delay wins);
-// - addRateLimited() delays by per-key exponential backoff, forget() resets it.
+// - addRateLimited() delays by per-key exponential backoff, forget() resets it;
+// - with fairnessKeyOf, keys are handed out round-robin across its groups (FIFO inside each): fair-line.ts.
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { FairLine } from './fair-line.ts';
 
 export interface QueueMetricsSink {
   add(): void;
@@ -18,6 +20,8 @@ interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   metrics?: QueueMetricsSink;
+  /** The fairness group of a key (e.g. its Challenge's user), read when the key is queued; without it, one FIFO. */
+  fairnessKeyOf?: (key: string) => string;
 }
 
 export class WorkQueue {
@@ -25,8 +29,8 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly metrics?: QueueMetricsSink;
-  private readonly queue: string[] = [];
-  private head = 0;
+  private readonly fairnessKeyOf?: (key: string) => string;
+  private readonly queue = new FairLine();
   private readonly dirty = new Set<string>();
   private readonly processing = new Map<string, number>(); // key -> start time
   private readonly addedAt = new Map<string, number>();
@@ -40,6 +44,7 @@ export class WorkQueue {
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1000 * 1000;
     this.metrics = opts.metrics;
+    this.fairnessKeyOf = opts.fairnessKeyOf;
   }
 
   add(key: string): void {
@@ -118,7 +123,7 @@ export class WorkQueue {
   }
 
   len(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   isShuttingDown(): boolean {
@@ -150,18 +155,14 @@ export class WorkQueue {
       waiter(key);
       return;
     }
-    this.queue.push(key);
+    this.queue.push(this.fairnessKeyOf?.(key) ?? '', key);
     this.metrics?.depth(this.len());
   }
 
   private pop(): string | undefined {
-    if (this.shuttingDown || this.head >= this.queue.length) {
+    const key = this.shuttingDown ? undefined : this.queue.shift();
+    if (key === undefined) {
       return undefined;
-    }
-    const key = this.queue[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
     }
     this.metrics?.depth(this.len());
     this.take(key);

@@ -102,3 +102,48 @@ test('metrics sink sees adds, retries, depth and durations', async () => {
   assert.deepEqual(seen.worked, [0.5]);
   assert.deepEqual(seen.depth, [1, 0]);
 });
+
+test('fair queueing: after a pile of user A keys, user B key is handed out second, not last', async () => {
+  const q = new WorkQueue({ clock: new FakeClock(), fairnessKeyOf: (k) => k.split('-')[0] });
+  for (let i = 0; i < 100; i++) {
+    q.add(`a-${i}`);
+  }
+  q.add('b-0');
+  assert.equal(q.len(), 101);
+  assert.equal(await q.get(), 'a-0');
+  assert.equal(await q.get(), 'b-0');
+  assert.equal(await q.get(), 'a-1', 'A keeps its own order');
+  assert.equal(q.len(), 98);
+});
+
+test('fair queueing: groups take turns, each FIFO, dedup and one-worker-per-key kept', async () => {
+  const q = new WorkQueue({ clock: new FakeClock(), fairnessKeyOf: (k) => k.split('-')[0] });
+  for (const k of ['a-1', 'a-2', 'b-1', 'a-3', 'b-2', 'c-1', 'a-1', 'b-1']) {
+    q.add(k);
+  }
+  assert.equal(q.len(), 6);
+  const first = await q.get();
+  assert.equal(first, 'a-1');
+  q.add('a-1'); // while processing: not queued again until done
+  assert.equal(q.len(), 5);
+  const order = [];
+  for (let i = 0; i < 5; i++) {
+    order.push(await q.get());
+  }
+  assert.deepEqual(order, ['b-1', 'c-1', 'a-2', 'b-2', 'a-3']);
+  q.done(first!);
+  assert.equal(await q.get(), 'a-1');
+});
+
+test('fair queueing: delayed keys join their group when due; shutDown still ends get', async () => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ clock, fairnessKeyOf: (k) => k.split('-')[0] });
+  q.add('a-1');
+  q.add('a-2');
+  q.addAfter('b-1', 100);
+  clock.advance(100);
+  assert.equal(await q.get(), 'a-1');
+  assert.equal(await q.get(), 'b-1');
+  q.shutDown();
+  assert.equal(await q.get(), undefined);
+});
