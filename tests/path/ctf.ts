@@ -5,6 +5,7 @@
 import { STATE_CODES, isStateName } from '@hexactf/contract';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { ChallengeClient } from '@hexactf/testing/challenge-client';
+import { waitFor } from '@hexactf/testing/wait';
 import { FINALIZER, timeMs, type Challenge, type State } from '../../operator/src/api/types.ts';
 import { noLifecycle, type TruthRow } from './checkpoints.ts';
 
@@ -129,7 +130,13 @@ export class Ctf {
 
   /** Waits for a deletion the operator finishes (its finalizer): one lifetime observation between these bounds. */
   async gone(name: string, ns = NS): Promise<void> {
-    await this.client(ns).waitForGone(name);
+    const client = this.client(ns);
+    // The garbage collector's part, which this control plane lacks: the pods of a deleted Deployment go, so the
+    // operator, which removes an instance's NetworkPolicy only once its pods are gone, can finish the deletion.
+    await waitFor(`challenge ${name} gone`, async () => {
+      await client.collectGarbage();
+      return (await client.getChallenge(name)) === undefined;
+    });
     const { definition, createdMs, askedMs } = this.deleting.get(`${ns}/${name}`)!;
     this.deleting.delete(`${ns}/${name}`);
     // The operator reads its clock once its finalizer write has returned, which this poll may see first: a second's slack.
