@@ -3,59 +3,20 @@
 // A private control plane with a tiny Service range produces the real failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
-import { startTestEnv } from '../support/test-env.ts';
-import { createTestNamespace } from '../support/cluster-setup.ts';
-import { startOperator } from '../../src/operator.ts';
-import { defaultFlags, definitionSpec } from './harness.ts';
-import type { Challenge } from '../../src/api/types.ts';
+import { startPrivateOperator } from '../support/private-operator.ts';
 
 test('transient child failures are visible while retried, then time out into Error', async (t) => {
-  const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/29'] });
-  let stopManager = async () => {};
-  t.after(async () => {
-    await stopManager();
-    await env.stop();
-  });
-  await env.installCrds();
-  const kc = env.kubeConfig;
-  const ns = await createTestNamespace(kc, 'iprange');
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const g = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-  const { manager } = await startOperator({
-    kubeConfig: kc,
-    flags: { ...defaultFlags(ns), pendingTimeoutMs: 4000 },
-    defaultMetrics: false,
-  });
-  stopManager = () => manager.stop();
-
-  await custom.createNamespacedCustomObject({
-    ...g,
-    plural: 'challengedefinitions',
-    body: {
-      apiVersion: 'apps.hexactf.io/v1alpha1',
-      kind: 'ChallengeDefinition',
-      metadata: { name: 'web' },
-      spec: definitionSpec(),
-    },
+  const op = await startPrivateOperator(t, {
+    apiserverArgs: ['--service-cluster-ip-range=10.0.0.0/29'],
+    namespacePrefix: 'iprange',
+    flags: { pendingTimeoutMs: 4000 },
   });
   // A /29 holds at most 6 Services (one is `kubernetes`): 8 instances cannot all get one.
-  const names = Array.from({ length: 8 }, (_, i) => `c-${i}`);
-  for (const name of names) {
-    await custom.createNamespacedCustomObject({
-      ...g,
-      plural: 'challenges',
-      body: {
-        apiVersion: 'apps.hexactf.io/v1alpha1',
-        kind: 'Challenge',
-        metadata: { name, labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': name } },
-        spec: { definition: 'web' },
-      },
-    });
+  for (let i = 0; i < 8; i++) {
+    await op.create(`c-${i}`);
   }
-  const all = async () =>
-    ((await custom.listNamespacedCustomObject({ ...g, plural: 'challenges' })) as { items: Challenge[] }).items;
+  const all = op.all;
   const retrying = await waitFor('an instance retrying its Service', async () =>
     (await all()).find((c) =>
       c.status?.conditions?.some((x) => x.type === 'Ready' && x.reason === 'ChildCreateRetrying')

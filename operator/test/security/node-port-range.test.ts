@@ -2,53 +2,15 @@
 // NodePort Challenge takes it; the second goes to Error NodePortsExhausted with the reason, and is not retried.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { waitFor } from '@hexactf/testing/wait';
-import { startTestEnv } from '../support/test-env.ts';
-import { createTestNamespace } from '../support/cluster-setup.ts';
-import { startOperator } from '../../src/operator.ts';
 import { getCondition } from '../../src/controller/status.ts';
-import { defaultFlags, definitionSpec } from '../integration/harness.ts';
-import type { Challenge } from '../../src/api/types.ts';
+import { startPrivateOperator } from '../support/private-operator.ts';
 
 test('a full node-port range: the next NodePort Challenge goes to Error NodePortsExhausted, not retried', async (t) => {
-  const env = await startTestEnv({ extraApiserverArgs: ['--service-node-port-range=30000-30000'] });
-  let stopManager = async () => {};
-  t.after(async () => {
-    await stopManager();
-    await env.stop();
+  const { create, challenge: get } = await startPrivateOperator(t, {
+    apiserverArgs: ['--service-node-port-range=30000-30000'],
+    namespacePrefix: 'nodeports',
   });
-  await env.installCrds();
-  const kc = env.kubeConfig;
-  const ns = await createTestNamespace(kc, 'nodeports');
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const g = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-  const { manager } = await startOperator({ kubeConfig: kc, flags: defaultFlags(ns), defaultMetrics: false });
-  stopManager = () => manager.stop();
-  await custom.createNamespacedCustomObject({
-    ...g,
-    plural: 'challengedefinitions',
-    body: {
-      apiVersion: 'apps.hexactf.io/v1alpha1',
-      kind: 'ChallengeDefinition',
-      metadata: { name: 'web' },
-      spec: definitionSpec(),
-    },
-  });
-  const get = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ ...g, plural: 'challenges', name })) as Challenge;
-  const create = (name: string) =>
-    custom.createNamespacedCustomObject({
-      ...g,
-      plural: 'challenges',
-      body: {
-        apiVersion: 'apps.hexactf.io/v1alpha1',
-        kind: 'Challenge',
-        metadata: { name, labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': name } },
-        spec: { definition: 'web' },
-      },
-    });
-
   await create('first');
   await waitFor(
     'the first Challenge Pending',
