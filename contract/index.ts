@@ -141,6 +141,11 @@ export const RECORDING_RULES = Object.freeze({
   challengeStateCount: 'hexactf:challenge_state:count',
   /** Running instances per namespace and username. */
   userRunningInstances: 'hexactf:user_running_instances:count',
+  /**
+   * 1 while the operator reports (its state gauge or its Challenge controller's counter has a sample), recorded in
+   * the same group as the counts: the rule forms take their 0 from it, so after a gap both come back together.
+   */
+  operatorReporting: 'hexactf:operator_reporting:group',
 } as const);
 /** The label challengeStateCount puts the state code in. */
 export const STATE_RULE_LABEL = 'state';

@@ -45,6 +45,8 @@ export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & {
 export const STATE_COUNT_RULE = RECORDING_RULES.challengeStateCount;
 /** Running instances per namespace and username. */
 export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
+/** 1 while the operator reports, recorded in the same group as the counts (the rule forms' 0). */
+export const REPORTING_RULE = RECORDING_RULES.operatorReporting;
 
 /** Selected filter values per role (settings/labelRoles.ts); a missing or empty list means "all". */
 export type QueryFilters = Readonly<Partial<Record<FilterRole, readonly string[]>>>;

@@ -3,6 +3,7 @@ import { ChallengeState, STATE_RULE_LABEL } from '../metric/contract';
 import {
   NO_FILTERS,
   RATE_INTERVAL_VARIABLE,
+  REPORTING_RULE,
   STATE_COUNT_RULE,
   WINDOW_VARIABLE,
   checkSettings,
@@ -13,7 +14,7 @@ import {
   type QueryFilters,
   type QuerySettings,
 } from './common';
-import { CONTROLLER_HEARTBEAT, zeroWhileReporting } from './heartbeat';
+import { zeroWhileReporting } from './heartbeat';
 import { quoteString } from './promql-escape';
 
 /**
@@ -50,9 +51,10 @@ export function stateCountOverTimeQuery(
       ['namespace', 'challengeId'],
       [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
     );
-    // The 0 from the rule's own series and the controller's counter: not the raw gauge, whose every series the
+    // The 0 from recorded series only (not the raw heartbeat, which is back at the operator's first scrape after a
+    // gap, before the rule's next evaluation: that step would read 0), and not the raw gauge, whose every series the
     // rule form exists not to read at every step.
-    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or (0 * group(${STATE_COUNT_RULE} or ${CONTROLLER_HEARTBEAT}))`;
+    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or (0 * group(${STATE_COUNT_RULE} or ${REPORTING_RULE}))`;
   }
   return `count(${lastStates(s, f, interval)} == ${state}) or ${zeroWhileReporting(s)}`;
 }

@@ -4,8 +4,8 @@
 //   the standby takes over; then a graceful handover to a third pod (the stopped leader releases the Lease at once);
 // - a torn-down namespace: its instances deleted, then the operator stopped, the range viewed later;
 // - a job rename: the operator back as a new pod, the scrape job renamed by a config reload of every Prometheus (as
-//   Prometheus Operator applies a ServiceMonitor replacing a static config), so the operator's series get a new
-//   identity; then an Error instance deleted.
+//   Prometheus Operator applies a ServiceMonitor replacing a static config): its heartbeat gets a new identity, the
+//   Challenge series (job dropped by the chart's scrape settings) keep theirs; then an Error instance deleted.
 // Around each handover it records a span in which the cluster did not change (the over-time panel must show nothing
 // else).
 import { writeFileSync } from 'node:fs';
@@ -197,8 +197,8 @@ export async function playEdges({ ctf, a, b, newReplica, servers, targetsFile, r
   });
 
   // ---- the operator back as pod d; the scrape job renamed by a config reload, then an Error instance deleted. A
-  // reload that removes a scrape job (as a restart) writes no staleness markers for its series: they stay within
-  // Prometheus' 5 m lookback beside the new job's.
+  // reload that removes a scrape job (as a restart) writes no staleness markers for its series: a series that kept
+  // the job would stay within Prometheus' 5 m lookback beside the new job's.
   const d = await newReplica('hexactf-challenge-operator-d');
   writePodTargets(targetsFile, [d]);
   await waitFor('d leads', () => d.leading(), 30_000);

@@ -114,14 +114,16 @@ rules:
 {{- end }}
 
 {{- /*
-One Challenge is one series across operator restarts and leader changes: its series lose the per-pod target labels
-(pod, instance), which change with every new pod. Sound because only the leader exports them, so they never come
-from two pods at once. The empty group makes the default replacement ($1) empty, which removes the label (an
+One Challenge is one series across operator restarts, leader changes and scrape-job renames: its series lose the
+target labels (pod, instance, which change with every new pod; job, which changes when a static scrape config is
+replaced by this ServiceMonitor). Sound because only the leader exports them, so they never come from two pods at
+once. A rename that left the job on them gave a second series per Challenge, and the old job's, ended without a
+staleness marker, stayed current for Prometheus' 5 m lookback (a deleted instance in Error read Error). The empty group makes the default replacement ($1) empty, which removes the label (an
 explicit replacement "" is dropped by older Prometheus Operators). The metric names are the contract's
 (operator/test/chart/series-identity.test.ts checks them, and that deploy/prometheus/prometheus.yml does the same).
 */}}
 {{- define "challenge-operator.challengeSeriesRelabelings" -}}
-{{- range list "pod" "instance" }}
+{{- range list "pod" "instance" "job" }}
 - sourceLabels: [__name__]
   regex: (?:challenge_resource_status|challenge_info|challenge_definition_requests)()
   targetLabel: {{ . }}

@@ -32,16 +32,16 @@ function chartRelabelings(set: string[] = []): Array<Record<string, unknown>> {
 const namesOf = (regex: unknown) => /^\(\?:([a-z_|:]+)\)\(\)$/.exec(String(regex))?.[1].split('|') ?? [];
 
 describe('Challenge series identity', () => {
-  it("the ServiceMonitor drops pod and instance from exactly the contract's Challenge series, before user relabelings", () => {
+  it("the ServiceMonitor drops pod, instance and job from exactly the contract's Challenge series, before user relabelings", () => {
     const rules = chartRelabelings([
       'serviceMonitor.metricRelabelings[0].action=labeldrop',
       'serviceMonitor.metricRelabelings[0].regex=foo',
     ]);
     assert.deepEqual(
       rules.map((r) => r.target_label ?? r.action),
-      ['pod', 'instance', 'labeldrop']
+      ['pod', 'instance', 'job', 'labeldrop']
     );
-    for (const r of rules.slice(0, 2)) {
+    for (const r of rules.slice(0, 3)) {
       assert.deepEqual(r.source_labels, ['__name__']);
       assert.deepEqual(namesOf(r.regex).sort(), [...CHALLENGE_SERIES].sort());
       assert.equal(r.action, 'replace');
@@ -99,13 +99,14 @@ describe('Challenge series identity', () => {
     t.after(() => prom.stop());
 
     const query = (q: string) => prom.query(q);
+    // The relabelled job's Challenge series carry no job label (job=""); the control job's keep theirs.
     const seriesOf = (jobName: string) => query(`${STATUS_METRIC}{job="${jobName}",namespace="${f.ns}"}[5m]`);
     const podsExporting = async () =>
       (await query(`count by (pod) (${STATUS_METRIC}{job="control",namespace="${f.ns}"})`)).map((r) => r.metric.pod);
 
     // Both pods are scraped; only the leader (a) exports the Challenge series.
     await prom.waitForScrapes(4); // two pods in each of the two jobs
-    await waitFor('series from the leader', async () => (await seriesOf('challenge-operator')).length === 2, 20_000);
+    await waitFor('series from the leader', async () => (await seriesOf('')).length === 2, 20_000);
     assert.deepEqual(await podsExporting(), ['pod-a']);
 
     // Hand-over: a stops (releasing the Lease), b leads and exports the same Challenges.
@@ -114,10 +115,10 @@ describe('Challenge series identity', () => {
     await waitFor('series from the new leader', async () => (await podsExporting()).join() === 'pod-b', 20_000);
 
     // With the chart's relabelings: still one series per Challenge over the window, without per-pod labels.
-    const stable = await seriesOf('challenge-operator');
+    const stable = await seriesOf('');
     assert.deepEqual(stable.map((s) => s.metric.challenge_name).sort(), ['c-ann', 'c-bob']);
     for (const s of stable) {
-      assert.ok(!('pod' in s.metric) && !('instance' in s.metric), JSON.stringify(s.metric));
+      assert.ok(!('pod' in s.metric) && !('instance' in s.metric) && !('job' in s.metric), JSON.stringify(s.metric));
     }
     // Without them, each Challenge is two series in the window (one per pod): what the relabelings prevent.
     assert.equal((await seriesOf('control')).length, 4);
