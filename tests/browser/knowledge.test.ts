@@ -125,6 +125,13 @@ for (const state of STATES) {
             const zeros = Object.entries(await panelTexts(page!)).filter(([, lines]) => lines.includes('0'));
             assert.deepEqual(zeros, []);
           });
+          it('says No data in every empty panel, no empty text that reads as an all-clear', async () => {
+            // "No instance is in Error", "No running instances in the time range": statements about the cluster.
+            const allClear = Object.entries(await panelTexts(page!)).filter(([, lines]) =>
+              lines.some((l) => /^No /.test(l) && l !== 'No data')
+            );
+            assert.deepEqual(allClear, []);
+          });
         }
 
         if (name === 'overview') {

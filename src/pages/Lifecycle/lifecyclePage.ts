@@ -26,7 +26,7 @@ import { finiteOnlyOperator, lifetimeBucketsOperator } from '../../transforms/li
 import { quantileColors, quantityColor } from '../shared/chartColors';
 import { stateColor } from '../shared/stateStyles';
 import { operatorHealth } from './operatorHealth';
-import { percentile, quantileSteps, row, runner, through } from './panelParts';
+import { lifecycleRunner, percentile, quantileSteps, row, through } from './panelParts';
 
 /** How long players wait for their instance: over time, and per definition over the range. */
 function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
@@ -39,7 +39,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
       )
       .setData(
         quantileSteps(
-          runner('time-to-running', (f) =>
+          lifecycleRunner('time-to-running', s, (f) =>
             LIFECYCLE_QUANTILES.map((q) =>
               rangeSeries(percentile(q), timeToRunningQuantileQuery(s, q, f), percentile(q))
             )
@@ -55,7 +55,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
       .setDescription("Over the dashboard range: p50, p90 and p99 of the wait of each definition's instances.")
       .setData(
         new SceneDataTransformer({
-          $data: runner('time-to-running-by-definition', (f) =>
+          $data: lifecycleRunner('time-to-running-by-definition', s, (f) =>
             LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
           ),
           transformations: [finiteOnlyOperator('rows'), ...perDefinitionColumns()],
@@ -107,7 +107,7 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
       .setDescription('Creation to the end of cleanup, of the instances that ended in the range: p50, p90, p99.')
       .setData(
         through(
-          runner('lifetime-quantiles', (f) =>
+          lifecycleRunner('lifetime-quantiles', s, (f) =>
             LIFECYCLE_QUANTILES.map((q) => instantSeries(percentile(q), lifetimeQuantileQuery(s, q, f), percentile(q)))
           ),
           finiteOnlyOperator('rows')
@@ -128,7 +128,7 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
       )
       .setData(
         through(
-          runner('lifetime-distribution', (f) => [instantTable('A', lifetimeDistributionQuery(s, f))]),
+          lifecycleRunner('lifetime-distribution', s, (f) => [instantTable('A', lifetimeDistributionQuery(s, f))]),
           lifetimeBucketsOperator(LIFETIME_AXIS)
         )
       )
@@ -166,7 +166,7 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
         'Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended.'
       )
       .setData(
-        runner('transitions', (f) =>
+        lifecycleRunner('transitions', s, (f) =>
           kinds.map((k) => rangeSeries(k, transitionsPerMinuteQuery(s, k, f), TRANSITION_TITLES[k]))
         )
       )

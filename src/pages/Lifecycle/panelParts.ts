@@ -8,7 +8,7 @@ import {
   type SceneDataProvider,
   type VizPanel,
 } from '@grafana/scenes';
-import { type QueryFilters } from '../../queries/common';
+import { type QueryFilters, type QuerySettings } from '../../queries/common';
 import { FilteredQueryRunner, type PromQuery } from '../../data/FilteredQueryRunner';
 import { finiteOnlyOperator } from '../../transforms/lifecycle';
 
@@ -16,6 +16,14 @@ export const percentile = (q: number) => `p${Math.round(q * 100)}`;
 
 export function runner(key: string, build: (f: QueryFilters) => PromQuery[]) {
   return new FilteredQueryRunner({ key, build });
+}
+
+/**
+ * A runner of the Challenges' lifecycle metrics: it waits for the page's operator check, so while Prometheus holds
+ * nothing from the operator for the range it sends nothing and its panel says No data, not its empty text.
+ */
+export function lifecycleRunner(key: string, settings: QuerySettings, build: (f: QueryFilters) => PromQuery[]) {
+  return new FilteredQueryRunner({ key, build, settings });
 }
 
 /** A runner's answers through custom steps (src/transforms/lifecycle.ts). */

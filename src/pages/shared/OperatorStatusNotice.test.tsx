@@ -129,6 +129,10 @@ describe('what the pages know of the operator', () => {
     for (const runner of WINDOW_RUNNERS[page]) {
       expect(lastQueriesOf(harness, runner)).toEqual([]);
     }
+    // No panel's empty text speaks for the cluster ("No instance is in Error"): each says No data.
+    const emptyTexts = [...document.querySelectorAll('[data-testid="no-data"]')].map((e) => e.textContent);
+    expect(emptyTexts.length).toBeGreaterThan(0);
+    expect(emptyTexts.filter((t) => t !== 'No data')).toEqual([]);
     if (page === 'Overview') {
       expect(lastQueriesOf(harness, 'counts-over-time')).toEqual([]);
       for (const state of ['Pending', 'Running', 'Deleted', 'Error']) {

@@ -18,6 +18,7 @@ import { OperatorStatusNotice } from './OperatorStatusNotice';
 import { prometheusDatasources } from '../../data/datasource';
 import { addPanelMenus } from './panelMenu';
 import { applyTableLegends } from './legends';
+import { applyNoDataTexts } from './noDataText';
 import { PanelInspector } from './inspect/PanelInspector';
 import { TimeControls } from './TimeControls';
 import { assignPanelKeys } from './inspect/panelKeys';
@@ -79,5 +80,6 @@ export function pageScene(
   assignPanelKeys(scene);
   addPanelMenus(scene);
   applyTableLegends(scene);
+  applyNoDataTexts(scene);
   return scene;
 }

@@ -1,0 +1,45 @@
+import { VizPanel, sceneGraph, type SceneDataProvider, type SceneObject } from '@grafana/scenes';
+import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
+
+/** What a panel says while Prometheus holds nothing from the operator for the range. */
+export const NO_DATA_TEXT = 'No data';
+
+/** The FilteredQueryRunner behind a panel's data (through its transformers), if any. */
+function runnerOf(data: SceneDataProvider | undefined): FilteredQueryRunner | undefined {
+  let d: SceneObject | undefined = data;
+  while (d && !(d instanceof FilteredQueryRunner)) {
+    d = d.state.$data;
+  }
+  return d;
+}
+
+/**
+ * A panel's empty text ("No instance is in Error", "No running instances in the time range") says something about the
+ * cluster, so it may only show when the operator reports (docs/dashboard-semantics.md, "What the pages know"). While
+ * its runner knows Prometheus holds nothing from the operator for the range, every such panel says "No data" instead.
+ */
+export function applyNoDataTexts(scene: SceneObject) {
+  for (const panel of sceneGraph.findAllObjects(scene, (o) => o instanceof VizPanel) as VizPanel[]) {
+    const emptyText = panel.state.fieldConfig.defaults.noValue;
+    if (!emptyText) {
+      continue;
+    }
+    panel.addActivationHandler(() => {
+      const data = sceneGraph.getData(panel);
+      const runner = runnerOf(data);
+      if (!runner) {
+        return;
+      }
+      const update = () => {
+        const noValue = runner.knowledge.kind === 'noData' ? NO_DATA_TEXT : emptyText;
+        const { fieldConfig } = panel.state;
+        if (fieldConfig.defaults.noValue !== noValue) {
+          panel.setState({ fieldConfig: { ...fieldConfig, defaults: { ...fieldConfig.defaults, noValue } } });
+        }
+      };
+      update();
+      const sub = data.subscribeToState(update);
+      return () => sub.unsubscribe();
+    });
+  }
+}
