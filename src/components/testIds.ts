@@ -8,6 +8,7 @@ export const testIds = {
     challengeNameLabel: 'data-testid ac-challenge-name-label',
     usernameLabel: 'data-testid ac-username-label',
     namespaceLabel: 'data-testid ac-namespace-label',
+    clusterLabel: 'data-testid ac-cluster-label',
     submit: 'data-testid ac-submit-form',
   },
 };

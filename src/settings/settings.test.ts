@@ -14,7 +14,16 @@ describe('resolveSettings', () => {
         username: 'username',
         namespace: 'namespace',
       },
+      clusterLabel: 'cluster',
     });
+  });
+
+  it('takes a cluster label name, and refuses one that is not a name or is another role\'s', () => {
+    expect(resolveSettings({ clusterLabel: ' prometheus_cluster ' }).clusterLabel).toBe('prometheus_cluster');
+    expect(resolveSettings({ clusterLabel: 'a-b' }).clusterLabel).toBe('cluster');
+    expect(resolveSettings({ clusterLabel: 'username' })).toEqual(DEFAULT_SETTINGS);
+    // A role renamed to the cluster's default: both fall back, so no two roles share a label.
+    expect(resolveSettings({ challengeIdLabel: 'cluster' })).toEqual(DEFAULT_SETTINGS);
   });
 
   it("takes the original HexaCTF operator's label name", () => {
@@ -56,6 +65,16 @@ describe('validateSettings', () => {
   it('names the bad fields', () => {
     const errors = validateSettings({ metricName: '1abc', challengeIdLabel: 'a-b', defaultWindow: '5m' });
     expect(Object.keys(errors).sort()).toEqual(['challengeIdLabel', 'defaultWindow', 'metricName']);
+  });
+
+  it('validates the cluster label like the other label names', () => {
+    expect(validateSettings({ clusterLabel: 'kube cluster' })).toHaveProperty('clusterLabel');
+    expect(validateSettings({ clusterLabel: 'namespace' })).toEqual({
+      clusterLabel: 'Same label as the namespace label: each role needs its own label.',
+    });
+    expect(validateSettings({ usernameLabel: 'cluster' })).toEqual({
+      usernameLabel: 'Same label as the cluster label: each role needs its own label.',
+    });
   });
 
   it('refuses the same label for two roles, on the field set to the taken name', () => {

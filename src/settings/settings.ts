@@ -6,6 +6,7 @@ import {
   type LabelNames,
   type WindowChoice,
 } from '../metric/contract';
+import { CLUSTER_ROLE, DEFAULT_CLUSTER_LABEL } from './clusterRole';
 import { LABEL_ROLES, ROLES, type LabelSettingsField } from './labelRoles';
 import { labelNameProblem, metricNameProblem } from './promqlNames';
 
@@ -19,6 +20,8 @@ interface AppSettingsBase {
   defaultWindow?: string;
   /** Name of the state gauge. */
   metricName?: string;
+  /** Name of the label telling clusters apart (clusterRole.ts); not one of the operator's labels. */
+  clusterLabel?: string;
 }
 /** The app's jsonData (every field optional: an unconfigured app has `{}`); one label name field per role. */
 export type AppSettings = AppSettingsBase & Partial<Record<LabelSettingsField, string>>;
@@ -29,6 +32,8 @@ export interface ResolvedSettings {
   defaultWindow: WindowChoice;
   metricName: string;
   labels: LabelNames;
+  /** The cluster label (clusterRole.ts): in every `by`/`on` list, absent from a single Prometheus' series. */
+  clusterLabel: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<ResolvedSettings> = Object.freeze({
@@ -36,6 +41,7 @@ export const DEFAULT_SETTINGS: Readonly<ResolvedSettings> = Object.freeze({
   defaultWindow: DEFAULT_WINDOW,
   metricName: STATUS_METRIC,
   labels: DEFAULT_LABELS,
+  clusterLabel: DEFAULT_CLUSTER_LABEL,
 });
 
 export { isValidLabelName, isValidMetricName } from './promqlNames';
@@ -53,13 +59,12 @@ export function validateSettings(settings: AppSettings): SettingsErrors {
   if (settings.defaultWindow && !isValidWindow(settings.defaultWindow)) {
     errors.defaultWindow = 'Choose one of the window choices.';
   }
-  const names = ROLES.map((role) => {
-    const { settingsField, defaultLabel } = LABEL_ROLES[role];
-    const name = settings[settingsField]?.trim() || defaultLabel;
-    return { role, name, changed: name !== defaultLabel };
+  const names = LABEL_FIELDS.map((spec) => {
+    const name = settings[spec.settingsField]?.trim() || spec.defaultLabel;
+    return { spec, name, changed: name !== spec.defaultLabel };
   });
-  names.forEach(({ role, name, changed }, i) => {
-    const field = LABEL_ROLES[role].settingsField;
+  names.forEach(({ spec, name, changed }, i) => {
+    const field = spec.settingsField;
     // The defaults are distinct, so a clash always involves a changed field: that one is wrong (the later one when
     // both are changed), never a field left at its default.
     const taken = names.find((n, j) => j !== i && n.name === name && (!n.changed || j < i));
@@ -67,12 +72,23 @@ export function validateSettings(settings: AppSettings): SettingsErrors {
     if (problem) {
       errors[field] = problem;
     } else if (changed && taken) {
-      const takenBy = LABEL_ROLES[taken.role].settingLabel.toLowerCase();
+      const takenBy = taken.spec.settingLabel.toLowerCase();
       errors[field] = `Same label as the ${takenBy}: each role needs its own label.`;
     }
   });
   return errors;
 }
+
+/** Every label name field, as the configuration page lists them: the four roles in column order, then the cluster's. */
+export const LABEL_FIELDS: ReadonlyArray<{
+  settingsField: LabelSettingsField | typeof CLUSTER_ROLE.settingsField;
+  defaultLabel: string;
+  settingLabel: string;
+  help: string;
+}> = [
+  ...ROLES.map((role) => LABEL_ROLES[role]),
+  CLUSTER_ROLE,
+];
 
 const isValidWindow = (w: string) => isWindowChoice(w);
 
@@ -91,9 +107,11 @@ export function resolveSettings(jsonData?: AppSettings | null): ResolvedSettings
   for (const role of ROLES) {
     labels[role] = pick(LABEL_ROLES[role].settingsField, LABEL_ROLES[role].defaultLabel);
   }
+  let clusterLabel = pick(CLUSTER_ROLE.settingsField, DEFAULT_CLUSTER_LABEL);
   // A valid name can still collide with a default another role fell back to.
-  if (new Set(Object.values(labels)).size !== ROLES.length) {
+  if (new Set([...Object.values(labels), clusterLabel]).size !== ROLES.length + 1) {
     Object.assign(labels, DEFAULT_LABELS);
+    clusterLabel = DEFAULT_CLUSTER_LABEL;
   }
   const window = settings.defaultWindow;
   return {
@@ -101,6 +119,7 @@ export function resolveSettings(jsonData?: AppSettings | null): ResolvedSettings
     defaultWindow: isWindowChoice(window) ? window : DEFAULT_WINDOW,
     metricName: pick('metricName', STATUS_METRIC),
     labels,
+    clusterLabel,
   };
 }
 
@@ -115,5 +134,6 @@ export function toJsonData(settings: ResolvedSettings): SettingsJsonData {
     defaultWindow: settings.defaultWindow,
     metricName: settings.metricName,
     ...(labelFields as Record<LabelSettingsField, string>),
+    clusterLabel: settings.clusterLabel,
   };
 }

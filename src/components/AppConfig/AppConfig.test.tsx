@@ -80,9 +80,24 @@ describe('AppConfig', () => {
           challengeNameLabel: 'challenge_name',
           usernameLabel: 'username',
           namespaceLabel: 'namespace',
+          clusterLabel: 'cluster',
         },
       },
     });
+  });
+
+  it('shows the cluster label, saves a new one, and refuses one that another role has', async () => {
+    const { fetch, reload } = setup({ clusterLabel: 'region' });
+    const field = screen.getByTestId(testIds.appConfig.clusterLabel);
+    expect(field).toHaveValue('region');
+    fireEvent.change(field, { target: { value: 'username' } });
+    expect(screen.getByText(/Same label as the username label/)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
+    fireEvent.change(field, { target: { value: 'thanos_cluster' } });
+    fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    await waitFor(() => expect(reload).toHaveBeenCalled());
+    const sent = fetch.mock.calls[0][0] as { data: { jsonData: { clusterLabel: string } } };
+    expect(sent.data.jsonData.clusterLabel).toBe('thanos_cluster');
   });
 
   it('refuses a label name Prometheus would not accept', () => {

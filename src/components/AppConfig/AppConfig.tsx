@@ -6,8 +6,8 @@ import { DataSourcePicker, getBackendSrv, locationService } from '@grafana/runti
 import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
 import { WINDOW_CHOICES } from '../../metric/contract';
-import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
 import {
+  LABEL_FIELDS,
   resolveSettings,
   toJsonData,
   validateSettings,
@@ -96,8 +96,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(e) => set({ metricName: e.currentTarget.value })}
           />
         </Field>
-        {ROLES.map((role) => {
-          const { settingsField: field, settingLabel, help, defaultLabel } = LABEL_ROLES[role];
+        {LABEL_FIELDS.map(({ settingsField: field, settingLabel, help, defaultLabel }) => {
           return (
             <Field
               key={field}
