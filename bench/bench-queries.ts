@@ -77,7 +77,7 @@ export function dashboardQueries(s: QuerySettings): Bench[] {
  * Deleted branch folded before the comparison, `or vector(0)`), timed in the same run as the current ones.
  */
 function beforeQueries(s: QuerySettings): Bench[] {
-  const id = q.identity(s.labels);
+  const id = q.identity(s);
   const m = s.metricName;
   const last = (w: string) => `(max by (${id}) (${m}) or max by (${id}) (last_over_time(${m}[${w}])) == 2)`;
   return [

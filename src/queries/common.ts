@@ -14,10 +14,14 @@
  *   target labels (instance, pod, job): an operator restart under a ServiceMonitor gives the same Challenge a new
  *   `pod`/`instance` label, and without the reduction the HexaCTF write-up's queries would count it twice for a
  *   whole window. Which sample wins is in lastStates: the series reported now (the newest state), not the highest.
+ * - The cluster label (settings/clusterRole.ts) is in every `by`/`on` list too, so behind Thanos Query or
+ *   VictoriaMetrics two clusters' instances with the same four labels stay two; a single Prometheus' series lack
+ *   it, and the lists answer as without it.
  * - Grafana variables stay in the text (`$window`, `$__range`, `$__rate_interval`); scenes interpolate them.
  *   User-supplied values are escaped (promql-escape.ts) so they can neither break the query nor read as variables.
  */
-import { ChallengeState, DEFAULT_LABELS, RECORDING_RULES, STATUS_METRIC, type LabelNames } from '../metric/contract';
+import { ChallengeState, DEFAULT_LABELS, RECORDING_RULES, STATUS_METRIC } from '../metric/contract';
+import { CLUSTER_FILTER, DEFAULT_CLUSTER_LABEL } from '../settings/clusterRole';
 import { FILTER_ROLES, ROLES, type FilterRole } from '../settings/labelRoles';
 import { isValidLabelName, isValidMetricName, type ResolvedSettings } from '../settings/settings';
 import { labelMatcher } from './promql-escape';
@@ -29,6 +33,8 @@ import { labelMatcher } from './promql-escape';
  * instance's samples at every step (bench/queries.bench.ts: tens of seconds for 6 h of 100,000 instances).
  */
 export type QuerySettings = Pick<ResolvedSettings, 'metricName' | 'labels'> & {
+  /** The cluster label (settings/clusterRole.ts); absent: DEFAULT_CLUSTER_LABEL (`cluster`). */
+  clusterLabel?: string;
   recordingRules?: boolean;
   /**
    * Evaluation time (Unix seconds) of the window's instant queries: every selector and subquery gets `@ <at>`
@@ -48,8 +54,20 @@ export const USER_RUNNING_RULE = RECORDING_RULES.userRunningInstances;
 /** 1 while the operator reports, recorded in the same group as the counts (the rule forms' 0). */
 export const REPORTING_RULE = RECORDING_RULES.operatorReporting;
 
-/** Selected filter values per role (settings/labelRoles.ts); a missing or empty list means "all". */
-export type QueryFilters = Readonly<Partial<Record<FilterRole, readonly string[]>>>;
+/** What a page can filter on: the filter roles (settings/labelRoles.ts) and the cluster (settings/clusterRole.ts). */
+export type FilterKey = FilterRole | typeof CLUSTER_FILTER;
+
+/** Selected filter values per role and cluster; a missing or empty list means "all". */
+export type QueryFilters = Readonly<Partial<Record<FilterKey, readonly string[]>>>;
+
+/** The settings a label list or selector needs. */
+export type LabelSettings = Pick<QuerySettings, 'labels' | 'clusterLabel'>;
+
+/** The cluster label's name for these settings (the default when they name none). */
+export const clusterLabelOf = (s: Pick<QuerySettings, 'clusterLabel'>): string => s.clusterLabel ?? DEFAULT_CLUSTER_LABEL;
+
+/** `<labels>, <cluster>`: a `by (...)` / `on (...)` list that keeps clusters apart. */
+export const perCluster = (s: LabelSettings, ...labels: string[]): string => [...labels, clusterLabelOf(s)].join(', ');
 
 export const NO_FILTERS: QueryFilters = Object.freeze({});
 
@@ -62,12 +80,13 @@ export function rulesServe(s: QuerySettings): boolean {
   return (
     Boolean(s.recordingRules) &&
     s.metricName === STATUS_METRIC &&
+    clusterLabelOf(s) === DEFAULT_CLUSTER_LABEL &&
     ROLES.every((role) => s.labels[role] === DEFAULT_LABELS[role])
   );
 }
 
 /** Whether a filter selects anything (an empty selection is "all"). */
-export const filtered = (f: QueryFilters, role: FilterRole) => (f[role]?.length ?? 0) > 0;
+export const filtered = (f: QueryFilters, role: FilterKey) => (f[role]?.length ?? 0) > 0;
 
 /** Grafana variables the queries reference. */
 export const WINDOW_VARIABLE = '$window';
@@ -81,21 +100,24 @@ export function checkSettings(s: QuerySettings): void {
   if (!isValidMetricName(s.metricName)) {
     throw new Error(`invalid metric name ${JSON.stringify(s.metricName)}`);
   }
-  for (const name of Object.values(s.labels)) {
+  for (const name of [...Object.values(s.labels), clusterLabelOf(s)]) {
     if (!isValidLabelName(name)) {
       throw new Error(`invalid label name ${JSON.stringify(name)}`);
     }
   }
 }
 
-/** The four identity labels, comma-separated (a `by (...)` / `on (...)` list). */
-export function identity(labels: LabelNames): string {
-  return ROLES.map((role) => labels[role]).join(', ');
+/** An instance's identity: the four labels and the cluster's, comma-separated (a `by (...)` / `on (...)` list). */
+export function identity(s: LabelSettings): string {
+  return perCluster(s, ...ROLES.map((role) => s.labels[role]));
 }
 
-/** `{...}` for the filters; `only` restricts which filters apply (metrics lacking a label skip its filter). */
+/**
+ * `{...}` for the filters; `only` restricts which role filters apply (metrics lacking a label skip its filter). The
+ * cluster filter always applies: the cluster is an external label, on every series of its Prometheus.
+ */
 export function selector(
-  labels: LabelNames,
+  s: LabelSettings,
   f: QueryFilters,
   only?: readonly FilterRole[],
   extra: string[] = []
@@ -105,10 +127,14 @@ export function selector(
     if (only && !only.includes(role)) {
       continue;
     }
-    const matcher = labelMatcher(labels[role], f[role] ?? []);
+    const matcher = labelMatcher(s.labels[role], f[role] ?? []);
     if (matcher) {
       matchers.push(matcher);
     }
+  }
+  const cluster = labelMatcher(clusterLabelOf(s), f[CLUSTER_FILTER] ?? []);
+  if (cluster) {
+    matchers.push(cluster);
   }
   matchers.push(...extra);
   return matchers.length ? `{${matchers.join(', ')}}` : '';
@@ -134,7 +160,7 @@ export const rangeAt = (s: Pick<QuerySettings, 'at'>, sel: string, range: string
 /** The state gauge's selector, filtered (no evaluation time: see status, statusRange). */
 export function statusSelector(s: QuerySettings, f: QueryFilters): string {
   checkSettings(s);
-  return `${s.metricName}${selector(s.labels, f)}`;
+  return `${s.metricName}${selector(s, f)}`;
 }
 
 /** The state gauge, filtered, at the settings' evaluation time. */
@@ -158,7 +184,7 @@ export function statusRange(s: QuerySettings, f: QueryFilters, range: string): s
  *   hand, a lost tombstone); while the operator itself is not reporting, the pages evaluate at its last report.
  */
 export function lastStates(s: QuerySettings, f: QueryFilters, window: string): string {
-  const id = identity(s.labels);
+  const id = identity(s);
   // Per series before aggregating: a series whose last sample in the window is Deleted, whatever the instance's
   // other series (an old pod's Error that ended when the series identity changed) say.
   const deletedInWindow = `max by (${id}) (last_over_time(${statusRange(s, f, window)}) == ${ChallengeState.Deleted})`;
@@ -181,7 +207,7 @@ const STATE_BASE = Math.max(...Object.values(ChallengeState).filter((v) => typeo
  * Values outside the contract's codes are dropped, as no state matches them.
  */
 export function currentStates(s: QuerySettings, f: QueryFilters): string {
-  const id = identity(s.labels);
+  const id = identity(s);
   const m = status(s, f);
   const packed = `round(timestamp(${m}) * 1000) * ${STATE_BASE} + (${m} >= 0 < ${STATE_BASE})`;
   return `(max by (${id}) (${packed}) % ${STATE_BASE})`;
@@ -189,12 +215,16 @@ export function currentStates(s: QuerySettings, f: QueryFilters): string {
 
 /**
  * Variable query (Grafana's `label_values`, not PromQL) for the options of a filter: values of that role's label on
- * the state gauge, narrowed by the *other* filters.
+ * the state gauge, narrowed by the *other* filters. The cluster's options: the gauge's cluster label values, narrowed
+ * by no role filter (a cluster stays selectable whatever the other filters hold).
  */
-export function labelValuesVariableQuery(s: QuerySettings, role: FilterRole, f: QueryFilters = NO_FILTERS): string {
+export function labelValuesVariableQuery(s: QuerySettings, role: FilterKey, f: QueryFilters = NO_FILTERS): string {
   checkSettings(s);
+  if (role === CLUSTER_FILTER) {
+    return `label_values(${s.metricName}, ${clusterLabelOf(s)})`;
+  }
   const others = FILTER_ROLES.filter((r) => r !== role);
-  return `label_values(${s.metricName}${selector(s.labels, f, others)}, ${s.labels[role]})`;
+  return `label_values(${s.metricName}${selector(s, f, others)}, ${s.labels[role]})`;
 }
 
 /**
@@ -231,5 +261,5 @@ export function bucketQuantile(
 
 export const namespaceOnly = (s: QuerySettings, f: QueryFilters) => {
   checkSettings(s);
-  return selector(s.labels, f, ['namespace']);
+  return selector(s, f, ['namespace']);
 };

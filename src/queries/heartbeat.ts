@@ -3,7 +3,17 @@
  * evaluation time, the 0 of a count while it does, and its last report within a range.
  */
 import { CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS } from '../metric/contract';
-import { atModifier, checkSettings, instantAt, type QuerySettings } from './common';
+import { CLUSTER_FILTER } from '../settings/clusterRole';
+import {
+  NO_FILTERS,
+  atModifier,
+  checkSettings,
+  clusterLabelOf,
+  instantAt,
+  type QueryFilters,
+  type QuerySettings,
+} from './common';
+import { labelMatcher } from './promql-escape';
 
 /**
  * The Challenge controller's reconcile counter: controller-runtime exports it (our operator and the original Go one),
@@ -14,17 +24,35 @@ export const CONTROLLER_HEARTBEAT = `${CONTROLLER_METRICS.reconcileTotal}{${CONT
 /**
  * The selectors of the operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): the operator
  * reports at t when Prometheus has a sample of one of them at t (Prometheus' lookback; a failed scrape's staleness
- * markers end it at once). Neither filters nor the scrape job are involved: an organizer's filter does not make the
- * operator silent, and renaming the job (static config to ServiceMonitor) changes nothing.
+ * markers end it at once). Of the filters only the cluster's applies (`f`): an organizer's namespace, user or
+ * challenge filter does not make the operator silent, but the operator of a cluster not shown is not this page's.
+ * The scrape job is not involved: renaming it (static config to ServiceMonitor) changes nothing.
  */
-export function heartbeatSelectors(s: QuerySettings): string[] {
+export function heartbeatSelectors(s: QuerySettings, f: QueryFilters = NO_FILTERS): string[] {
   checkSettings(s);
-  return [s.metricName, CONTROLLER_HEARTBEAT];
+  const cluster = labelMatcher(clusterLabelOf(s), f[CLUSTER_FILTER] ?? []);
+  if (!cluster) {
+    return [s.metricName, CONTROLLER_HEARTBEAT];
+  }
+  return [`${s.metricName}{${cluster}}`, `${CONTROLLER_HEARTBEAT.slice(0, -1)}, ${cluster}}`];
 }
 
-/** One unlabelled sample, 1, when the operator reports at the evaluation time (at the settings' `at`); else nothing. */
-export function reportingQuery(s: QuerySettings): string {
-  return `group(${heartbeatSelectors(s)
+/**
+ * One unlabelled sample, 1, when the operator of some cluster shown reports at the evaluation time (at the settings'
+ * `at`); else nothing.
+ */
+export function reportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `group(${heartbeatSelectors(s, f)
+    .map((h) => instantAt(s, h))
+    .join(' or ')})`;
+}
+
+/**
+ * Per cluster (the cluster label), 1 for each cluster whose operator reports at the evaluation time. One unlabelled
+ * sample with a single Prometheus (no cluster label).
+ */
+export function clusterReportingQuery(s: QuerySettings): string {
+  return `group by (${clusterLabelOf(s)}) (${heartbeatSelectors(s)
     .map((h) => instantAt(s, h))
     .join(' or ')})`;
 }
@@ -34,8 +62,8 @@ export function reportingQuery(s: QuerySettings): string {
  * `<count> or <this>` instead of `or vector(0)`, so "nothing known" (no data, a scrape gap, an operator that has
  * stopped) is no answer, and only "the operator reports and nothing is in that state" is 0.
  */
-export function zeroWhileReporting(s: QuerySettings): string {
-  return `(0 * ${reportingQuery(s)})`;
+export function zeroWhileReporting(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `(0 * ${reportingQuery(s, f)})`;
 }
 
 /**
@@ -61,14 +89,32 @@ export type HeartbeatSource = 'controller' | 'gauge' | 'both';
  * page-level check (src/data/operatorKnowledge.ts) asks the controller's first and the gauge's only when the
  * controller's has nothing in the range (a Prometheus that drops controller-runtime's metrics).
  */
-export function lastReportQuery(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource = 'both'): string {
+export function lastReportQuery(
+  s: QuerySettings,
+  rangeSeconds: number,
+  source: HeartbeatSource = 'both',
+  f: QueryFilters = NO_FILTERS
+): string {
+  return `max(${lastReportStamps(s, rangeSeconds, source, f)})`;
+}
+
+/**
+ * Per cluster (the cluster label), the last report of its operator within the range, as lastReportQuery: one sample
+ * per cluster Prometheus holds anything from in the range (one unlabelled sample with a single Prometheus).
+ */
+export function clusterLastReportQuery(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource = 'both'): string {
+  return `max by (${clusterLabelOf(s)}) (${lastReportStamps(s, rangeSeconds, source, NO_FILTERS)})`;
+}
+
+/** The heartbeat's sample times over the range, per series (lastReportQuery aggregates them). */
+function lastReportStamps(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource, f: QueryFilters): string {
   if (!(Number.isInteger(rangeSeconds) && rangeSeconds > 0)) {
     throw new Error(`invalid range ${rangeSeconds}`);
   }
   const step = lastReportStep(rangeSeconds);
-  const [gauge, controller] = heartbeatSelectors(s);
+  const [gauge, controller] = heartbeatSelectors(s, f);
   const selectors = source === 'controller' ? [controller] : source === 'gauge' ? [gauge] : [gauge, controller];
   // The selectors inside the subquery follow its steps; only the subquery as a whole takes the evaluation time.
   const stamps = selectors.map((h) => `timestamp(${h})`).join(' or ');
-  return `max(max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)}))`;
+  return `max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)})`;
 }

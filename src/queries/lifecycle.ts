@@ -16,6 +16,7 @@ import {
   RATE_INTERVAL_VARIABLE,
   bucketQuantile,
   checkSettings,
+  clusterLabelOf,
   namespaceOnly,
   selector,
   type QueryFilters,
@@ -45,7 +46,9 @@ export function timeToRunningByDefinitionQuery(
   f: QueryFilters = NO_FILTERS,
   range = RANGE_VARIABLE
 ): string {
-  return bucketQuantile(q, TIME_TO_RUNNING_METRIC, namespaceOnly(s, f), 'increase', range, [DEFINITION_LABEL]);
+  // Per cluster too: two clusters' definitions of one name are two definitions.
+  const by = [DEFINITION_LABEL, clusterLabelOf(s)];
+  return bucketQuantile(q, TIME_TO_RUNNING_METRIC, namespaceOnly(s, f), 'increase', range, by);
 }
 
 /** Instant: the q-quantile of the lifetime (creation to the end of cleanup) of the instances that ended in the range. */
@@ -98,6 +101,6 @@ export function transitionsPerMinuteQuery(
 ): string {
   checkSettings(s);
   const { metric, matcher } = KIND_SOURCE[kind];
-  const sel = selector(s.labels, f, ['namespace'], matcher ? [matcher] : []);
+  const sel = selector(s, f, ['namespace'], matcher ? [matcher] : []);
   return `sum(rate(${metric}${sel}[${interval}])) * 60 or (0 * group(${metric}))`;
 }

@@ -9,6 +9,7 @@ import {
   checkSettings,
   filtered,
   lastStates,
+  perCluster,
   rulesServe,
   selector,
   type QueryFilters,
@@ -28,7 +29,7 @@ export function stateCountQuery(
   f: QueryFilters = NO_FILTERS,
   window = WINDOW_VARIABLE
 ): string {
-  return `count(${lastStates(s, f, window)} == ${state}) or ${zeroWhileReporting(s)}`;
+  return `count(${lastStates(s, f, window)} == ${state}) or ${zeroWhileReporting(s, f)}`;
 }
 
 /**
@@ -46,7 +47,7 @@ export function stateCountOverTimeQuery(
   if (rulesServe(s) && !filtered(f, 'username')) {
     checkSettings(s);
     const sel = selector(
-      s.labels,
+      s,
       f,
       ['namespace', 'challengeId'],
       [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
@@ -54,9 +55,11 @@ export function stateCountOverTimeQuery(
     // The 0 from recorded series only (not the raw heartbeat, which is back at the operator's first scrape after a
     // gap, before the rule's next evaluation: that step would read 0), and not the raw gauge, whose every series the
     // rule form exists not to read at every step.
-    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or (0 * group(${STATE_COUNT_RULE} or ${REPORTING_RULE}))`;
+    // Only the clusters shown (the filter applies to the recorded series' external label too).
+    const shown = selector(s, f, []);
+    return `sum(last_over_time(${STATE_COUNT_RULE}${sel}[${interval}])) or (0 * group(${STATE_COUNT_RULE}${shown} or ${REPORTING_RULE}${shown}))`;
   }
-  return `count(${lastStates(s, f, interval)} == ${state}) or ${zeroWhileReporting(s)}`;
+  return `count(${lastStates(s, f, interval)} == ${state}) or ${zeroWhileReporting(s, f)}`;
 }
 
 /**
@@ -71,5 +74,5 @@ export function challengeStateCountQuery(
 ): string {
   // `== bool` keeps every instance as 1 (in that state) or 0, so one pass gives the count and the zeros (a count plus
   // an `or` branch for the zeros read the whole window twice: 2 s instead of 1 s for 6 h of 100,000 instances).
-  return `sum by (${s.labels.challengeId}) (${lastStates(s, f, window)} == bool ${state})`;
+  return `sum by (${perCluster(s, s.labels.challengeId)}) (${lastStates(s, f, window)} == bool ${state})`;
 }

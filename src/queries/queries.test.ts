@@ -20,14 +20,14 @@ describe('query text', () => {
   it('keeps the Grafana variables for the scenes to interpolate', () => {
     expect(stateCountQuery(s, ChallengeState.Running)).toContain('[$window]');
     expect(stateCountOverTimeQuery(s, ChallengeState.Running)).toContain('[$__rate_interval]');
-    expect(peakConcurrentByUserQuery(s)).toContain('[$__range:]');
+    expect(peakConcurrentByUserQuery(s)).toContain('[$__range:30s]');
     expect(matrixQuery(s, NO_FILTERS, '6h')).toContain('[6h]');
   });
 
   // Changed on purpose: the newest sample wins (not the highest), Deleted is compared per series before the
   // aggregation, and the 0 is only there while the operator reports (docs/dashboard-semantics.md).
   it('counts each instance once, in its newest state or Deleted within the window, 0 only while the operator reports', () => {
-    const by = 'max by (namespace, username, challenge_id, challenge_name)';
+    const by = 'max by (namespace, username, challenge_id, challenge_name, cluster)';
     const m = 'challenge_resource_status';
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
       `count(((${by} (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4) or ` +
@@ -107,5 +107,19 @@ describe('query text', () => {
     expect(() => matrixQuery({ ...s, labels: { ...s.labels, username: 'a) or (b' } })).toThrow(/label name/);
     expect(() => stuckDeletionsQuery(s, NO_FILTERS, '5m) or vector(1')).toThrow(/duration/);
     expect(() => topUsersQuery(s, NO_FILTERS, 0)).toThrow(/limit/);
+  });
+
+  it('keeps clusters apart in every grouping, and filters by cluster with escaped values', () => {
+    const f = { ...NO_FILTERS, cluster: ['b"x'] };
+    expect(matrixQuery(s, f)).toContain('challenge_resource_status{cluster="b\\"x"}');
+    expect(stuckDeletionsQuery(s)).toContain('on (job, cluster) group_left () max by (job, cluster)');
+    expect(peakConcurrentByUserQuery(s)).toContain('count by (username, cluster)');
+    expect(requestsByChallengeQuery(s, 'cpu')).toContain('on (namespace, definition, cluster)');
+    const renamed = { ...s, clusterLabel: 'region' };
+    expect(stateCountQuery(renamed, ChallengeState.Running)).toContain('challenge_name, region)');
+    expect(labelValuesVariableQuery(renamed, 'cluster')).toBe('label_values(challenge_resource_status, region)');
+    // The chart's rules are written for the default cluster label.
+    expect(peakConcurrentByUserQuery({ ...renamed, recordingRules: true })).not.toContain('hexactf:');
+    expect(() => matrixQuery({ ...s, clusterLabel: 'a) or (b' })).toThrow(/label name/);
   });
 });

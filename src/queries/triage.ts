@@ -4,6 +4,7 @@ import {
   NO_FILTERS,
   currentStates,
   identity,
+  perCluster,
   rangeAt,
   statusRange,
   type QueryFilters,
@@ -33,16 +34,18 @@ export function stuckDeletionsQuery(
   if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(olderThan)) {
     throw new Error(`invalid duration ${JSON.stringify(olderThan)}`);
   }
-  const id = identity(s.labels);
+  const id = identity(s);
   const m = statusRange(s, f, olderThan);
   const deleted = ChallengeState.Deleted;
   const samples = (range: string) => `sum by (${id}, ${JOB_LABEL}) (count_over_time(${range}))`;
-  // The fullest instance of each job, over the whole gauge: a filter must not make a partial one the measure.
-  const scrapes = `max by (${JOB_LABEL}) (${samples(rangeAt(s, s.metricName, olderThan))})`;
+  // The fullest instance of each job of each cluster (every cluster's operator has the same job name), over the
+  // whole gauge: a filter must not make a partial one the measure, nor one cluster's scrapes the other's.
+  const job = perCluster(s, JOB_LABEL);
+  const scrapes = `max by (${job}) (${samples(rangeAt(s, s.metricName, olderThan))})`;
   return [
     `(${currentStates(s, f)} == ${deleted})`,
     `(min by (${id}) (min_over_time(${m})) == ${deleted})`,
     `(max by (${id}) (max_over_time(${m})) == ${deleted})`,
-    `(${samples(m)} >= on (${JOB_LABEL}) group_left () ${scrapes})`,
+    `(${samples(m)} >= on (${job}) group_left () ${scrapes})`,
   ].join(` and on (${id}) `);
 }

@@ -21,6 +21,7 @@ import {
   filtered,
   identity,
   instantAt,
+  perCluster,
   rulesServe,
   selector,
   type QueryFilters,
@@ -30,6 +31,12 @@ import { quoteString } from './promql-escape';
 
 /** Output label of peakDistributionQuery: the peak number of concurrent instances (value: how many users had it). */
 export const PEAK_LABEL = 'instances';
+/**
+ * The peak panels' subquery step. Explicit: a step-less subquery takes the engine's default (Prometheus: its
+ * evaluation interval; VictoriaMetrics: 5 m for an instant query, which loses short peaks). 30 s sees every state
+ * that lasts a typical scrape interval, and gives both engines the same steps.
+ */
+export const PEAK_SUBQUERY_STEP = '30s';
 /** Default number of users topUsersQuery returns. */
 export const TOP_USERS = 10;
 
@@ -40,8 +47,8 @@ export const TOP_USERS = 10;
  * challenge_info for just as long. Reading both over the window instead (6 h of 100,000 instances) took 1.5-3.2 s.
  */
 function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
-  const id = identity(s.labels);
-  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${instantAt(s, INFO_METRIC + selector(s.labels, f))})`;
+  const id = identity(s);
+  const info = `max by (${id}, ${DEFINITION_LABEL}, ${CATEGORY_LABEL}) (${instantAt(s, INFO_METRIC + selector(s, f))})`;
   const categorized = `label_replace(${info}, "${CATEGORY_LABEL}", "${UNCATEGORIZED}", "${CATEGORY_LABEL}", "")`;
   return `(${categorized} and on (${id}) (${currentStates(s, f)} == ${ChallengeState.Running}))`;
 }
@@ -53,39 +60,42 @@ function runningWithInfo(s: QuerySettings, f: QueryFilters): string {
  * through every block of the window (6 h of 100,000 instances: about twice the time, bench/queries.bench.ts).
  */
 function definitionRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
-  const ns = s.labels.namespace;
-  const sel = selector(s.labels, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
-  return `max by (${ns}, ${DEFINITION_LABEL}) (${instantAt(s, REQUESTS_METRIC + sel)})`;
+  const sel = selector(s, f, ['namespace'], [`${RESOURCE_LABEL}=${quoteString(resource)}`]);
+  return `max by (${definitionKey(s)}) (${instantAt(s, REQUESTS_METRIC + sel)})`;
 }
 
 /** Requested resource of every Running instance, labelled like runningWithInfo. */
 function runningRequests(s: QuerySettings, resource: RequestResource, f: QueryFilters): string {
-  const on = `${s.labels.namespace}, ${DEFINITION_LABEL}`;
-  return `(${runningWithInfo(s, f)} * on (${on}) group_left () ${definitionRequests(s, resource, f)})`;
+  return `(${runningWithInfo(s, f)} * on (${definitionKey(s)}) group_left () ${definitionRequests(s, resource, f)})`;
 }
+
+/** A definition: its namespace and name, in its cluster (two clusters may define the same one differently). */
+const definitionKey = (s: QuerySettings) => perCluster(s, s.labels.namespace, DEFINITION_LABEL);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Usage: question 1 (how many servers does one person keep at once?)
 
 /**
- * Per user: the peak number of instances Running at the same time over the dashboard range (instant query at the
- * range's end; subquery at Prometheus' evaluation interval). Label: username.
+ * Per user (and cluster): the peak number of instances Running at the same time over the dashboard range (instant
+ * query at the range's end; subquery every PEAK_SUBQUERY_STEP). Labels: username, and the cluster when present.
  */
 export function peakConcurrentByUserQuery(
   s: QuerySettings,
   f: QueryFilters = NO_FILTERS,
   range = RANGE_VARIABLE
 ): string {
-  const user = s.labels.username;
+  // Per user and cluster: a user of two clusters holds each cluster's instances apart.
+  const user = perCluster(s, s.labels.username);
   // Over the range, at the request's time: never at a fixed evaluation time (the subquery's selectors follow its steps).
   s = { ...s, at: undefined };
   // The rule counts per namespace and user: a challenge filter needs the raw form. Across namespaces the rule form
   // takes the highest per-namespace peak (the same when each user plays in one namespace).
   if (rulesServe(s) && !filtered(f, 'challengeId')) {
     checkSettings(s);
-    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s.labels, f, ['namespace', 'username'])}[${range}]))`;
+    return `max by (${user}) (max_over_time(${USER_RUNNING_RULE}${selector(s, f, ['namespace', 'username'])}[${range}]))`;
   }
-  return `max_over_time((count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running}))[${range}:])`;
+  const running = `count by (${user}) (${currentStates(s, f)} == ${ChallengeState.Running})`;
+  return `max_over_time((${running})[${range}:${PEAK_SUBQUERY_STEP}])`;
 }
 
 /** The `limit` users with the highest peak. */
@@ -110,13 +120,14 @@ export function peakDistributionQuery(s: QuerySettings, f: QueryFilters = NO_FIL
 // Usage: question 2 (which categories use what?); needs challenge_info / challenge_definition_requests
 /** Running instances per category (label `category`). */
 export function instancesByCategoryQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
-  return `count by (${CATEGORY_LABEL}) ${runningWithInfo(s, f)}`;
+  return `count by (${perCluster(s, CATEGORY_LABEL)}) ${runningWithInfo(s, f)}`;
 }
 
 /** Each category's share (0..1) of the Running instances (label `category`). */
 export function categoryShareQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
   const running = runningWithInfo(s, f);
-  return `count by (${CATEGORY_LABEL}) ${running} / scalar(count ${running})`;
+  // The share of all the clusters' Running instances shown: per cluster, the shares of all clusters add up to 1.
+  return `count by (${perCluster(s, CATEGORY_LABEL)}) ${running} / scalar(count ${running})`;
 }
 
 /** Requested CPU cores or memory bytes of the Running instances, per challenge id (label: challengeId). */
@@ -125,7 +136,7 @@ export function requestsByChallengeQuery(
   resource: RequestResource,
   f: QueryFilters = NO_FILTERS
 ): string {
-  return `sum by (${s.labels.challengeId}) ${runningRequests(s, resource, f)}`;
+  return `sum by (${perCluster(s, s.labels.challengeId)}) ${runningRequests(s, resource, f)}`;
 }
 
 /** Requested CPU cores or memory bytes of the Running instances, per category (label `category`). */
@@ -134,5 +145,5 @@ export function requestsByCategoryQuery(
   resource: RequestResource,
   f: QueryFilters = NO_FILTERS
 ): string {
-  return `sum by (${CATEGORY_LABEL}) ${runningRequests(s, resource, f)}`;
+  return `sum by (${perCluster(s, CATEGORY_LABEL)}) ${runningRequests(s, resource, f)}`;
 }
