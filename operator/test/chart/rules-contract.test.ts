@@ -35,8 +35,11 @@ const rules = groups.flatMap((g) => g.rules);
 
 /** Series Prometheus writes itself (not the operator's): the scrape health of each target. */
 const PROMETHEUS_SERIES = ['up'];
-/** Target labels Prometheus adds to every scraped series. */
-const TARGET_LABELS = ['job'];
+/**
+ * Target labels Prometheus adds to every scraped series, and the external label that tells clusters apart behind
+ * Thanos Query or VictoriaMetrics (each cluster's Prometheus adds `cluster`; absent with a single Prometheus).
+ */
+const TARGET_LABELS = ['job', 'cluster'];
 
 const KEYWORDS = new Set([
   'and',
