@@ -1,6 +1,7 @@
 import { LoadingState, type TimeRange } from '@grafana/data';
 import { SceneQueryRunner, sceneGraph, type QueryRunnerState, type SceneTimeRangeLike } from '@grafana/scenes';
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from '../queries/common';
+import { CLUSTER_FILTER } from '../settings/clusterRole';
 import { FILTER_ROLES, filterVariable } from '../settings/labelRoles';
 import { PROMETHEUS_DS_REF } from './datasource';
 import { readFilters } from './filters';
@@ -65,7 +66,7 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     // The filter variables are dependencies although the query text never names them: the runner waits while they
     // load and runs again (through runQueries) when they change. setVariableNames rescans the last state it saw.
     this._variableDependency.getNames();
-    this._variableDependency.setVariableNames(FILTER_ROLES.map(filterVariable));
+    this._variableDependency.setVariableNames([...FILTER_ROLES.map(filterVariable), CLUSTER_FILTER]);
     // A time-range change (a refresh of a relative range too) reaches SceneQueryRunner's private runWithTimeRange
     // directly: route it through runQueries, so the checks are asked for the new range and the queries rebuilt.
     const self = this as unknown as { runWithTimeRange: RunWithTimeRange };

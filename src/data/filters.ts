@@ -1,5 +1,6 @@
 import { MultiValueVariable, sceneGraph, type SceneObject } from '@grafana/scenes';
 import type { QueryFilters } from '../queries/common';
+import { CLUSTER_FILTER } from '../settings/clusterRole';
 import { FILTER_ROLES, filterVariable } from '../settings/labelRoles';
 
 /**
@@ -17,7 +18,8 @@ function selectedValues(sceneObject: SceneObject, name: string): string[] {
   return values.map(String).filter((v) => v !== '');
 }
 
-/** The filters selected for `sceneObject`'s page, as the query builders take them. */
+/** The filters selected for `sceneObject`'s page (the roles' and the cluster's), as the query builders take them. */
 export function readFilters(sceneObject: SceneObject): QueryFilters {
-  return Object.fromEntries(FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))]));
+  const roles = Object.fromEntries(FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))]));
+  return { ...roles, [CLUSTER_FILTER]: selectedValues(sceneObject, CLUSTER_FILTER) };
 }

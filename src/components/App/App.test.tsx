@@ -50,7 +50,7 @@ describe('App', () => {
       defaultWindow: '6h',
     });
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
-      `label_join(${viewStatesText('namespace, username, challeng_id, challenge_name', 'old_status', '6h')}, ` +
+      `label_join(${viewStatesText('namespace, username, challeng_id, challenge_name, cluster', 'old_status', '6h')}, ` +
         // Columns are named per challenge and namespace; the transforms drop the namespace when only one is shown.
         '"hexactf_matrix_column", " @ ", "challeng_id", "namespace")'
     );

@@ -43,7 +43,7 @@ describe('Lifecycle page', () => {
       ])
     );
     expect(lastQueriesOf(harness, 'time-to-running-by-definition')[0]).toMatchObject({
-      expr: `histogram_quantile(0.5, sum by (definition, le) (increase(${TTR}${ns}[$__range])))`,
+      expr: `histogram_quantile(0.5, sum by (definition, cluster, le) (increase(${TTR}${ns}[$__range])))`,
       instant: true,
       format: 'table',
     });

@@ -21,8 +21,8 @@ import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from './overviewPage';
 
 const LEGACY = LEGACY_SETTINGS;
-const BY = 'namespace, username, challenge_id, challenge_name';
-const LEGACY_BY = 'namespace, username, challeng_id, challenge_name';
+const BY = 'namespace, username, challenge_id, challenge_name, cluster';
+const LEGACY_BY = 'namespace, username, challeng_id, challenge_name, cluster';
 
 describe('Overview page', () => {
   it('sends the count per state for the default window (2h), 0 when none', async () => {
@@ -50,13 +50,13 @@ describe('Overview page', () => {
     expect(lastQueriesOf(harness, 'per-challenge')).toEqual([
       expect.objectContaining({
         refId: 'Running',
-        expr: `sum by (challenge_id) (${last} == bool 1)`,
+        expr: `sum by (challenge_id, cluster) (${last} == bool 1)`,
         format: 'table',
         instant: true,
       }),
       expect.objectContaining({
         refId: 'Error',
-        expr: `sum by (challenge_id) (${last} == bool 3)`,
+        expr: `sum by (challenge_id, cluster) (${last} == bool 3)`,
         format: 'table',
       }),
     ]);
@@ -83,6 +83,7 @@ describe('Overview page', () => {
       'label_values(challenge_resource_status, namespace)',
       'label_values(challenge_resource_status, username)',
       'label_values(challenge_resource_status, challeng_id)',
+      'label_values(challenge_resource_status, cluster)',
     ]);
     const user = sceneGraph.lookupVariable('user', scene) as MultiValueVariable;
     await act(async () => user.changeValueTo([odd]));

@@ -22,7 +22,7 @@ describe('Triage page', () => {
   it('asks for instances in Error now and for deletions older than 5m (challeng_id)', async () => {
     const harness = setupHarness();
     await renderScene(triageScene(LEGACY));
-    const id = 'namespace, username, challeng_id, challenge_name';
+    const id = 'namespace, username, challeng_id, challenge_name, cluster';
     // The newest sample of each instance (a handover scrape shows the newer exporter's state, not Error over Running).
     const newest = (m: string) => `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4)`;
     expect(lastQueriesOf(harness, 'error-instances')).toEqual([
@@ -38,7 +38,7 @@ describe('Triage page', () => {
         `(${newest('challenge_resource_status')} == 2)`,
         `(min by (${id}) (min_over_time(challenge_resource_status[5m])) == 2)`,
         `(max by (${id}) (max_over_time(challenge_resource_status[5m])) == 2)`,
-        `(${samples} >= on (job) group_left () max by (job) (${samples}))`,
+        `(${samples} >= on (job, cluster) group_left () max by (job, cluster) (${samples}))`,
       ].join(` and on (${id}) `)
     );
   });
@@ -52,7 +52,7 @@ describe('Triage page', () => {
       (sceneGraph.lookupVariable('user', scene) as MultiValueVariable).changeValueTo(['\\"}) or vector(1) #'])
     );
     await settle();
-    const id = 'namespace, username, challenge_id, challenge_name';
+    const id = 'namespace, username, challenge_id, challenge_name, cluster';
     const m = 'challenge_resource_status{username="\\\\\\"}) or vector(1) #"}';
     expect(lastQueriesOf(harness, 'error-instances')[0].expr).toBe(
       `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4) == 3`

@@ -22,8 +22,8 @@ import {
 import { usageScene } from './usagePage';
 
 const LEGACY = LEGACY_SETTINGS;
-const ID = 'namespace, username, challenge_id, challenge_name';
-const LEGACY_ID = 'namespace, username, challeng_id, challenge_name';
+const ID = 'namespace, username, challenge_id, challenge_name, cluster';
+const LEGACY_ID = 'namespace, username, challeng_id, challenge_name, cluster';
 
 /** Presence answers: 1 for the metrics listed as present, 0 for the others. */
 const presence = (present: string[]) => (q: SentQuery) =>
@@ -37,7 +37,7 @@ describe('Usage page', () => {
   it('asks for the peak concurrent instances per user over the range, the top users and the distribution', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(DEFAULT_SETTINGS));
-    const peak = `max_over_time((count by (username) (${newest(ID)} == 1))[$__range:])`;
+    const peak = `max_over_time((count by (username, cluster) (${newest(ID)} == 1))[$__range:30s])`;
     expect(lastQueriesOf(harness, 'peak-per-user')).toEqual([
       expect.objectContaining({ expr: peak, instant: true, format: 'table' }),
     ]);
@@ -97,18 +97,18 @@ describe('Usage page', () => {
     const info = `max by (${LEGACY_ID}, definition, category) (challenge_info)`;
     const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${current} == 1))`;
     expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({
-      expr: `count by (category) ${running}`,
+      expr: `count by (category, cluster) ${running}`,
       legendFormat: '{{category}}',
     });
     const requests = (r: string) =>
-      `(${running} * on (namespace, definition) group_left () max by (namespace, definition) (challenge_definition_requests{resource="${r}"}))`;
+      `(${running} * on (namespace, definition, cluster) group_left () max by (namespace, definition, cluster) (challenge_definition_requests{resource="${r}"}))`;
     expect(lastQueriesOf(harness, 'requests-by-challenge')).toEqual([
-      expect.objectContaining({ refId: 'cpu', expr: `sum by (challeng_id) ${requests('cpu')}`, format: 'table' }),
-      expect.objectContaining({ refId: 'memory', expr: `sum by (challeng_id) ${requests('memory')}`, format: 'table' }),
+      expect.objectContaining({ refId: 'cpu', expr: `sum by (challeng_id, cluster) ${requests('cpu')}`, format: 'table' }),
+      expect.objectContaining({ refId: 'memory', expr: `sum by (challeng_id, cluster) ${requests('memory')}`, format: 'table' }),
     ]);
     expect(lastQueriesOf(harness, 'requests-by-category').map((q) => q.expr)).toEqual([
-      `sum by (category) ${requests('cpu')}`,
-      `sum by (category) ${requests('memory')}`,
+      `sum by (category, cluster) ${requests('cpu')}`,
+      `sum by (category, cluster) ${requests('memory')}`,
     ]);
     expect(lastQueriesOf(harness, 'usage-metrics-presence')).toEqual([
       expect.objectContaining({

@@ -39,7 +39,7 @@ describe('Users x Challenges page', () => {
     await renderScene(userScene(LEGACY, odd));
     expect(lastQueriesOf(harness, 'user-instances')[0].expr).toBe(
       viewStatesText(
-        'namespace, username, challeng_id, challenge_name',
+        'namespace, username, challeng_id, challenge_name, cluster',
         'challenge_resource_status{username="o\\"b\\x24x"}',
         '2h'
       )

@@ -21,8 +21,8 @@ import { LEGACY, MATRIX, matrixText } from '../../test/users-matrix';
 describe('Users x Challenges page', () => {
   it('sends the matrix query as an instant table (default labels and challeng_id)', async () => {
     for (const [settings, by, id] of [
-      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name', 'challenge_id'],
-      [LEGACY, 'namespace, username, challeng_id, challenge_name', 'challeng_id'],
+      [DEFAULT_SETTINGS, 'namespace, username, challenge_id, challenge_name, cluster', 'challenge_id'],
+      [LEGACY, 'namespace, username, challeng_id, challenge_name, cluster', 'challeng_id'],
     ] as const) {
       const harness = setupHarness();
       await renderScene(usersChallengesScene(settings));
@@ -53,7 +53,7 @@ describe('Users x Challenges page', () => {
     expect(lastQueriesOf(harness, 'matrix')[0].expr).toBe(
       matrixText(
         viewStatesText(
-          'namespace, username, challeng_id, challenge_name',
+          'namespace, username, challeng_id, challenge_name, cluster',
           'challenge_resource_status{namespace="ctf", username="a\\"b\\\\c", challeng_id="re(v)*2"}',
           '6h'
         ),

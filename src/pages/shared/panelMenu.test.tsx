@@ -124,7 +124,7 @@ describe('panel menus', () => {
     await renderScene(scene);
     await act(async () => sceneGraph.getTimeRange(scene).setState({ from: 'now-24h', to: 'now-1h' }));
     const pane = explorePane(openMenu(panelTitled(scene, 'Running')));
-    const expr = `count(${viewStatesText('namespace, username, challenge_id, challenge_name', 'challenge_resource_status', '2h')} == 1) or ${REPORTING_ZERO}`;
+    const expr = `count(${viewStatesText('namespace, username, challenge_id, challenge_name, cluster', 'challenge_resource_status', '2h')} == 1) or ${REPORTING_ZERO}`;
     expect(pane).toEqual({
       datasource: TEST_PROMETHEUS.uid,
       queries: [{ refId: 'Running', expr, datasource: { type: 'prometheus', uid: TEST_PROMETHEUS.uid } }],
@@ -157,10 +157,10 @@ describe('panel menus', () => {
     item(openMenu(panelTitled(scene, 'Running and Error instances per challenge')), 'Copy query')?.onClick?.(
       {} as never
     );
-    const last = viewStatesText('namespace, username, challenge_id, challenge_name', 'challenge_resource_status', '2h');
+    const last = viewStatesText('namespace, username, challenge_id, challenge_name, cluster', 'challenge_resource_status', '2h');
     expect(copied).toEqual([
       `count(${last} == 1) or ${REPORTING_ZERO}`,
-      `# Running\nsum by (challenge_id) (${last} == bool 1)\n\n# Error\nsum by (challenge_id) (${last} == bool 3)`,
+      `# Running\nsum by (challenge_id, cluster) (${last} == bool 1)\n\n# Error\nsum by (challenge_id, cluster) (${last} == bool 3)`,
     ]);
   });
 

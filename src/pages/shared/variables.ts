@@ -11,6 +11,7 @@ import { labelValuesVariableQuery, NO_FILTERS } from '../../queries/common';
 import { FILTER_ROLES, displayName, filterVariable, type FilterRole } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
 import { PROMETHEUS_DS_REF } from '../../data/datasource';
+import { ClusterVariable } from './clusterVariable';
 
 /** Variable names (also the `var-<name>` URL parameters); the filters' are in settings/labelRoles.ts. */
 export const DS_VARIABLE = 'ds';
@@ -44,7 +45,7 @@ class WindowVariable extends CustomVariable {
 
 /**
  * The page variables: the Prometheus datasource (default from the app settings), `$window` (default from the
- * settings) and the namespace / user / challenge filters. Filter values never reach PromQL through interpolation:
+ * settings), the namespace / user / challenge filters and the cluster filter (shown only with several clusters). Filter values never reach PromQL through interpolation:
  * FilteredQueryRunner reads them with readFilters() (data/filters.ts) and the query builders escape them.
  */
 export function pageVariables(settings: ResolvedSettings, options: VariableOptions = {}): SceneVariableSet {
@@ -88,5 +89,7 @@ export function pageVariables(settings: ResolvedSettings, options: VariableOptio
       })
     );
   }
+  // Every page: several clusters' figures are never shown merged without a way to tell them apart.
+  variables.push(new ClusterVariable(settings));
   return new SceneVariableSet({ variables });
 }
