@@ -3,6 +3,8 @@ import { FieldType } from '@grafana/data';
 import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery } from '../../queries/users';
 import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
+import { perClusterColumnsOperator } from '../../transforms/clusterColumn';
+import { clusterLabelOf } from '../../queries/common';
 import { matrixPivotOperator, matrixRowField, singleNamespaceColumnsOperator } from '../../transforms/matrix';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
@@ -41,10 +43,12 @@ function matrixPanel(settings: ResolvedSettings) {
     namespace: settings.labels.namespace,
     column: MATRIX_COLUMN_LABEL,
   });
+  // And per cluster when it holds several: two clusters' instances are never one cell.
+  const clusterColumns = perClusterColumnsOperator({ cluster: clusterLabelOf(settings), column: MATRIX_COLUMN_LABEL });
   const data = new SceneDataTransformer({
     $data: runner,
     // One pass over the answer; a dashboard built from this panel holds the standard steps it stands for.
-    transformations: [columns, matrixPivotOperator(pivot, displayName('username'))],
+    transformations: [columns, clusterColumns, matrixPivotOperator(pivot, displayName('username'))],
   });
   return (
     PanelBuilders.table()

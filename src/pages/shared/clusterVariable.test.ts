@@ -1,8 +1,11 @@
-import { ALL_VARIABLE_VALUE, EmbeddedScene, SceneFlexLayout, SceneVariableSet } from '@grafana/scenes';
+import { EmbeddedScene, SceneFlexLayout, SceneVariableSet } from '@grafana/scenes';
 import { VariableHide } from '@grafana/schema';
 import { readFilters } from '../../data/filters';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { ClusterVariable } from './clusterVariable';
+
+// Grafana's value of the "All" option (scenes' ALL_VARIABLE_VALUE, not exported by every version).
+const ALL_VARIABLE_VALUE = '$__all';
 
 const option = (value: string) => ({ label: value, value });
 

@@ -1,7 +1,9 @@
 import { DataTransformerID } from '@grafana/data';
 import { PanelBuilders, SceneDataTransformer, SceneFlexItem } from '@grafana/scenes';
 import type { LabelNames } from '../../metric/contract';
-import type { QueryFilters, QuerySettings } from '../../queries/common';
+import { clusterLabelOf, type QueryFilters, type QuerySettings } from '../../queries/common';
+import { CLUSTER_ROLE } from '../../settings/clusterRole';
+import { clusterColumnWhenSeveralOperator } from '../../transforms/clusterColumn';
 import { LABEL_ROLES, ROLES } from '../../settings/labelRoles';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { instantTable } from '../../data/promQuery';
@@ -13,16 +15,18 @@ export const STATE_COLUMN = 'State';
 /**
  * Organize-fields options that turn a Prometheus instant table of instances (Time, the four labels, whatever the
  * scrape added, Value) into the four labels, in role order under their display names, and a value column named
- * `valueName`.
+ * `valueName`. With `clusterLabel`, the cluster comes first, as Cluster (clusterColumn.ts drops it unless the
+ * answer holds several clusters).
  */
-export function instanceColumns(labels: LabelNames, valueName: string, valueField = 'Value') {
-  const order = [...ROLES.map((role) => labels[role]), valueField];
+export function instanceColumns(labels: LabelNames, valueName: string, valueField = 'Value', clusterLabel?: string) {
+  const order = [...(clusterLabel ? [clusterLabel] : []), ...ROLES.map((role) => labels[role]), valueField];
   return {
     includeByName: Object.fromEntries(order.map((name) => [name, true])),
     excludeByName: {},
     indexByName: Object.fromEntries(order.map((name, i) => [name, i])),
     renameByName: {
       ...Object.fromEntries(ROLES.map((role) => [labels[role], LABEL_ROLES[role].displayName])),
+      ...(clusterLabel ? { [clusterLabel]: CLUSTER_ROLE.displayName } : {}),
       [valueField]: valueName,
     },
   };
@@ -46,7 +50,10 @@ export interface InstancesTableOptions {
   settings: QuerySettings;
 }
 
-/** A table of instances: namespace, user, challenge, name and the state in a coloured cell. */
+/**
+ * A table of instances: namespace, user, challenge, name and the state in a coloured cell; the cluster first when
+ * the answer holds several.
+ */
 export function instancesTable(
   labels: LabelNames,
   { key, title, description, noValue, minHeight, build, settings }: InstancesTableOptions
@@ -58,7 +65,13 @@ export function instancesTable(
       operatorKnowledge: 'window',
       build: (f, _recordingRules, at) => [instantTable('A', build(f, at))],
     }),
-    transformations: [{ id: DataTransformerID.organize, options: instanceColumns(labels, STATE_COLUMN) }],
+    transformations: [
+      {
+        id: DataTransformerID.organize,
+        options: instanceColumns(labels, STATE_COLUMN, 'Value', clusterLabelOf(settings)),
+      },
+      clusterColumnWhenSeveralOperator(CLUSTER_ROLE.displayName),
+    ],
   });
   return new SceneFlexItem({
     minHeight,
