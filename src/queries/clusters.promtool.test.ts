@@ -9,7 +9,13 @@
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, type LabelNames } from '../metric/contract';
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from './common';
-import { clusterLastReportQuery, clusterReportingQuery, lastReportQuery, reportingQuery } from './heartbeat';
+import {
+  clusterLastReportQuery,
+  clusterReportingQuery,
+  lastReportQuery,
+  reportingQuery,
+  stoppedClustersQuery,
+} from './heartbeat';
 import { challengeStateCountQuery, stateCountQuery } from './overview';
 import { stuckDeletionsQuery } from './triage';
 import { peakConcurrentByUserQuery } from './usage';
@@ -59,6 +65,8 @@ function helpers(L: LabelNames) {
   });
   return { inst, gauge, reconciles, cell };
 }
+
+const withoutCluster = ({ cluster: _cluster, ...labels }: Labels): Labels => labels;
 
 function groups(s: QuerySettings): Record<string, Group> {
   const L = s.labels;
@@ -124,7 +132,15 @@ function groups(s: QuerySettings): Record<string, Group> {
             [{ [L.username]: 'judy', cluster: 'b' }, 1],
           ],
         },
-        { expr: clusterReportingQuery(s), exp: [[{ cluster: 'a' }, 1], [{ cluster: 'b' }, 1]] },
+        {
+          expr: clusterReportingQuery(s),
+          exp: [
+            [{ cluster: 'a' }, 1],
+            [{ cluster: 'b' }, 1],
+          ],
+        },
+        // Both report: no cluster stopped.
+        { expr: stoppedClustersQuery(s, 3600), exp: [] },
       ],
     },
     // Cluster b's operator stops at 3000 s (its series end with staleness markers); a's reports throughout.
@@ -148,6 +164,9 @@ function groups(s: QuerySettings): Record<string, Group> {
             [{ cluster: 'b' }, 3000],
           ],
         },
+        // What the banner lists: b alone, with its last report; with the filter on a, nothing.
+        { expr: stoppedClustersQuery(s, 3600), exp: [[{ cluster: 'b' }, 3000]] },
+        { expr: stoppedClustersQuery(s, 3600, onlyCluster('a')), exp: [] },
         // The cluster filter set to b: not reporting, its last report at 3000 s (what the page then evaluates at).
         { expr: reportingQuery(s, onlyCluster('b')), exp: [] },
         { expr: lastReportQuery(s, 3600, 'both', onlyCluster('b')), exp: [[{}, 3000]] },
@@ -157,6 +176,22 @@ function groups(s: QuerySettings): Record<string, Group> {
         { expr: stateCountQuery(s, Running, onlyCluster('b')), exp: [] },
         // ... and at its last report, its last known state: alice and bob Running.
         { expr: stateCountQuery({ ...s, at: 3000 }, Running, onlyCluster('b')), exp: [[{}, 2]] },
+      ],
+    },
+    // A single Prometheus: no cluster label anywhere. The operator reports throughout, then (second series) stops.
+    'a single Prometheus: no stopped cluster, answers as before': {
+      series: [
+        { series: `challenge_resource_status${formatLabels(withoutCluster(inst('x', 'alice')))}`, values: '1x120' },
+        {
+          series: 'controller_runtime_reconcile_total{controller="challenge",job="challenge-operator"}',
+          values: '0+1x120',
+        },
+      ],
+      cases: [
+        { expr: stoppedClustersQuery(s, 3600), exp: [] },
+        { expr: clusterReportingQuery(s), exp: [[{}, 1]] },
+        { expr: stateCountQuery(s, Running), exp: [[{}, 1]] },
+        { expr: matrixQuery(s), exp: [[withoutCluster(cell('x', 'alice')), Running]] },
       ],
     },
   };

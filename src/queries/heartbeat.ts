@@ -51,8 +51,8 @@ export function reportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): 
  * Per cluster (the cluster label), 1 for each cluster whose operator reports at the evaluation time. One unlabelled
  * sample with a single Prometheus (no cluster label).
  */
-export function clusterReportingQuery(s: QuerySettings): string {
-  return `group by (${clusterLabelOf(s)}) (${heartbeatSelectors(s)
+export function clusterReportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  return `group by (${clusterLabelOf(s)}) (${heartbeatSelectors(s, f)
     .map((h) => instantAt(s, h))
     .join(' or ')})`;
 }
@@ -102,8 +102,24 @@ export function lastReportQuery(
  * Per cluster (the cluster label), the last report of its operator within the range, as lastReportQuery: one sample
  * per cluster Prometheus holds anything from in the range (one unlabelled sample with a single Prometheus).
  */
-export function clusterLastReportQuery(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource = 'both'): string {
-  return `max by (${clusterLabelOf(s)}) (${lastReportStamps(s, rangeSeconds, source, NO_FILTERS)})`;
+export function clusterLastReportQuery(
+  s: QuerySettings,
+  rangeSeconds: number,
+  source: HeartbeatSource = 'both',
+  f: QueryFilters = NO_FILTERS
+): string {
+  return `max by (${clusterLabelOf(s)}) (${lastReportStamps(s, rangeSeconds, source, f)})`;
+}
+
+/**
+ * The clusters (of those the filter shows) whose operator reported within the range but does not at its end, each
+ * valued with its last report (Unix seconds, from the controller's counter: a handful of series per cluster). The
+ * page is live while another cluster reports; these get their own banner line. Nothing with a single Prometheus
+ * (its one unlabelled report is removed by its one unlabelled reporting sample, or the page is not live).
+ */
+export function stoppedClustersQuery(s: QuerySettings, rangeSeconds: number, f: QueryFilters = NO_FILTERS): string {
+  const cluster = clusterLabelOf(s);
+  return `${clusterLastReportQuery(s, rangeSeconds, 'controller', f)} unless on (${cluster}) ${clusterReportingQuery(s, f)}`;
 }
 
 /** The heartbeat's sample times over the range, per series (lastReportQuery aggregates them). */
