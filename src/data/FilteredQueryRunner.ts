@@ -148,6 +148,6 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     if (!uid || !this.settings) {
       return UNKNOWN;
     }
-    return operatorKnowledgeCheck.ask(uid, range, this.settings);
+    return operatorKnowledgeCheck.ask(uid, range, this.settings, readFilters(this));
   }
 }

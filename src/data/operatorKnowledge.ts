@@ -1,6 +1,7 @@
 import type { PanelData, TimeRange } from '@grafana/data';
-import type { QuerySettings } from '../queries/common';
-import { lastReportQuery, reportingQuery } from '../queries/heartbeat';
+import { NO_FILTERS, clusterLabelOf, type QueryFilters, type QuerySettings } from '../queries/common';
+import { lastReportQuery, reportingQuery, stoppedClustersQuery } from '../queries/heartbeat';
+import { CLUSTER_FILTER } from '../settings/clusterRole';
 import type { PromQuery } from './promQuery';
 import { LastAnswer } from './lastAnswer';
 import { runCheck } from './checkRequest';
@@ -15,9 +16,24 @@ import { runCheck } from './checkRequest';
  * - `unknown`: the check could not be asked or failed: the queries run as they are, at the range's end, and no
  *   notice is shown (the check must never hide what the panels can show).
  * An operator that reports and exports no instance is `live` (the counts are 0): an empty cluster.
+ *
+ * Several clusters (settings/clusterRole.ts): the check is of the clusters the cluster filter shows. While one of
+ * them reports the page is `live`, and `stoppedClusters` lists the others that reported within the range, each
+ * with its last report: their instances are not current, so the figures leave them out; the banner says so, and
+ * the cluster filter set to one of them makes the page `lastKnown` for it (its figures at its last report).
  */
 export type OperatorKnowledge =
-  { kind: 'live' } | { kind: 'lastKnown'; sinceS: number } | { kind: 'noData' } | { kind: 'unknown' };
+  | { kind: 'live'; stoppedClusters?: readonly StoppedCluster[] }
+  | { kind: 'lastKnown'; sinceS: number }
+  | { kind: 'noData' }
+  | { kind: 'unknown' };
+
+/** A cluster whose operator stopped reporting within the range while another reports. */
+export interface StoppedCluster {
+  cluster: string;
+  /** Its last report (Unix seconds). */
+  sinceS: number;
+}
 
 export const UNKNOWN: OperatorKnowledge = Object.freeze({ kind: 'unknown' });
 
@@ -25,6 +41,11 @@ export const UNKNOWN: OperatorKnowledge = Object.freeze({ kind: 'unknown' });
 export const REPORTING_REF = 'hexactf-reporting';
 export const LAST_REPORT_REF = 'hexactf-last-report';
 export const LAST_REPORT_GAUGE_REF = 'hexactf-last-report-gauge';
+export const STOPPED_CLUSTERS_REF = 'hexactf-stopped-clusters';
+
+/** Only the cluster filter applies to the check (the operator is silent or not whatever the other filters). */
+export const clusterFilterOf = (f: QueryFilters): QueryFilters =>
+  f[CLUSTER_FILTER]?.length ? { [CLUSTER_FILTER]: f[CLUSTER_FILTER] } : NO_FILTERS;
 
 /**
  * The check's instant queries for a range, in the order they are asked, each only when the ones before gave no
@@ -32,14 +53,36 @@ export const LAST_REPORT_GAUGE_REF = 'hexactf-last-report-gauge';
  * Challenge controller's counter (a handful of series), from the state gauge (a series per Challenge: only when the
  * counter has nothing in the range).
  */
-export function knowledgeQueries(settings: QuerySettings, range: TimeRange): PromQuery[] {
-  const seconds = Math.max(1, Math.ceil((range.to.valueOf() - range.from.valueOf()) / 1000));
-  const instant = (refId: string, expr: string): PromQuery => ({ refId, expr, instant: true, range: false });
+export function knowledgeQueries(settings: QuerySettings, range: TimeRange, f: QueryFilters = NO_FILTERS): PromQuery[] {
+  const seconds = rangeSeconds(range);
+  const clusters = clusterFilterOf(f);
   return [
-    instant(REPORTING_REF, reportingQuery(settings)),
-    instant(LAST_REPORT_REF, lastReportQuery(settings, seconds, 'controller')),
-    instant(LAST_REPORT_GAUGE_REF, lastReportQuery(settings, seconds, 'gauge')),
+    instant(REPORTING_REF, reportingQuery(settings, clusters)),
+    instant(LAST_REPORT_REF, lastReportQuery(settings, seconds, 'controller', clusters)),
+    instant(LAST_REPORT_GAUGE_REF, lastReportQuery(settings, seconds, 'gauge', clusters)),
   ];
+}
+
+/** The query asked while live: the clusters shown that stopped reporting within the range. */
+export function stoppedClustersCheck(settings: QuerySettings, range: TimeRange, f: QueryFilters = NO_FILTERS) {
+  return instant(STOPPED_CLUSTERS_REF, stoppedClustersQuery(settings, rangeSeconds(range), clusterFilterOf(f)));
+}
+
+const rangeSeconds = (range: TimeRange) => Math.max(1, Math.ceil((range.to.valueOf() - range.from.valueOf()) / 1000));
+const instant = (refId: string, expr: string): PromQuery => ({ refId, expr, instant: true, range: false });
+
+/** Each cluster of an answer of stoppedClustersQuery with its last report (samples without the label are skipped). */
+export function stoppedClustersOf(data: PanelData, clusterLabel: string): StoppedCluster[] {
+  const stopped: StoppedCluster[] = [];
+  for (const frame of data.series) {
+    const field = frame.fields.find((f) => f.type === 'number');
+    const cluster = field?.labels?.[clusterLabel];
+    const sinceS = field?.values.at(-1);
+    if (cluster && typeof sinceS === 'number' && Number.isFinite(sinceS)) {
+      stopped.push({ cluster, sinceS });
+    }
+  }
+  return stopped.sort((a, b) => a.cluster.localeCompare(b.cluster));
 }
 
 /** The last number an answer holds, if any. */
@@ -59,11 +102,13 @@ export function valueOf(data: PanelData): number | undefined {
  */
 export async function knowledgeFrom(
   queries: PromQuery[],
-  ask: (q: PromQuery) => Promise<number | undefined>
+  ask: (q: PromQuery) => Promise<number | undefined>,
+  askStoppedClusters?: () => Promise<StoppedCluster[]>
 ): Promise<OperatorKnowledge> {
   const [reporting, ...lastReports] = queries;
   if ((await ask(reporting)) !== undefined) {
-    return { kind: 'live' };
+    const stoppedClusters = (await askStoppedClusters?.()) ?? [];
+    return stoppedClusters.length ? { kind: 'live', stoppedClusters } : { kind: 'live' };
   }
   for (const q of lastReports) {
     const since = await ask(q);
@@ -82,9 +127,15 @@ export async function knowledgeFrom(
 class OperatorKnowledgeCheck {
   private readonly answer = new LastAnswer<OperatorKnowledge>(UNKNOWN);
 
-  ask(uid: string, range: TimeRange, settings: QuerySettings): Promise<OperatorKnowledge> {
-    const key = JSON.stringify([uid, range.from.valueOf(), range.to.valueOf(), settings.metricName]);
-    return this.answer.get(key, () => askPrometheus(uid, range, settings));
+  ask(
+    uid: string,
+    range: TimeRange,
+    settings: QuerySettings,
+    f: QueryFilters = NO_FILTERS
+  ): Promise<OperatorKnowledge> {
+    const clusters = clusterFilterOf(f)[CLUSTER_FILTER] ?? [];
+    const key = JSON.stringify([uid, range.from.valueOf(), range.to.valueOf(), settings.metricName, clusters]);
+    return this.answer.get(key, () => askPrometheus(uid, range, settings, f));
   }
 
   /** Forgets the answer (tests). */
@@ -93,9 +144,17 @@ class OperatorKnowledgeCheck {
   }
 }
 
-async function askPrometheus(uid: string, range: TimeRange, settings: QuerySettings): Promise<OperatorKnowledge> {
-  return knowledgeFrom(knowledgeQueries(settings, range), async (target) =>
-    valueOf(await runCheck(uid, 'hexactf-operator-knowledge', [target], range))
+async function askPrometheus(
+  uid: string,
+  range: TimeRange,
+  settings: QuerySettings,
+  f: QueryFilters
+): Promise<OperatorKnowledge> {
+  const run = (target: PromQuery) => runCheck(uid, 'hexactf-operator-knowledge', [target], range);
+  return knowledgeFrom(
+    knowledgeQueries(settings, range, f),
+    async (target) => valueOf(await run(target)),
+    async () => stoppedClustersOf(await run(stoppedClustersCheck(settings, range, f)), clusterLabelOf(settings))
   );
 }
 

@@ -31,6 +31,7 @@ import {
   LAST_REPORT_GAUGE_REF,
   LAST_REPORT_REF,
   REPORTING_REF,
+  STOPPED_CLUSTERS_REF,
   operatorKnowledgeCheck,
 } from '../data/operatorKnowledge';
 import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
@@ -151,15 +152,23 @@ export interface SceneHarness {
    * What the stand-in Prometheus holds from the operator: how it answers the page-level operator check
    * (src/data/operatorKnowledge.ts). Default live: the operator reports at the range's end.
    */
-  operator: { kind: 'live' } | { kind: 'lastKnown'; sinceS: number } | { kind: 'noData' };
+  operator:
+    | { kind: 'live'; stoppedClusters?: ReadonlyArray<{ cluster: string; sinceS: number }> }
+    | { kind: 'lastKnown'; sinceS: number }
+    | { kind: 'noData' };
 }
 
 /** The stand-in's answer to the operator check's queries; undefined for every other query. */
 function operatorCheckAnswer(harness: SceneHarness, q: SentQuery, toMs: number): DataFrame[] | undefined {
+  const o = harness.operator;
+  if (q.refId === STOPPED_CLUSTERS_REF) {
+    // One sample per stopped cluster, labelled with the (default) cluster label, valued with its last report.
+    const stopped = o.kind === 'live' ? (o.stoppedClusters ?? []) : [];
+    return stopped.map(({ cluster, sinceS }) => labelledNumberFrame(q.refId, sinceS, { cluster }, toMs));
+  }
   if (![REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF].includes(q.refId)) {
     return undefined;
   }
-  const o = harness.operator;
   if (o.kind === 'noData' || (o.kind === 'lastKnown' && q.refId === REPORTING_REF)) {
     return [];
   }
@@ -294,6 +303,17 @@ export function panelTitled(scene: SceneObject, title: string): VizPanel {
 }
 
 /** A one-sample instant frame as the Prometheus datasource returns it for an unlabelled series. */
+/** An instant answer of one labelled sample (the labels on the value field, as Grafana's Prometheus frames carry them). */
+export function labelledNumberFrame(
+  refId: string,
+  value: number,
+  labels: Record<string, string>,
+  timeMs = 1_700_000_000_000
+): DataFrame {
+  const frame = instantNumberFrame(refId, value, timeMs);
+  return { ...frame, fields: [frame.fields[0], { ...frame.fields[1], labels }] };
+}
+
 export function instantNumberFrame(refId: string, value: number, timeMs = 1_700_000_000_000): DataFrame {
   return {
     refId,

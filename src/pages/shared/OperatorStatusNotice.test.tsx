@@ -1,7 +1,12 @@
 import { screen } from '@testing-library/react';
 import { sceneGraph, type SceneObject } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
-import { LAST_REPORT_GAUGE_REF, LAST_REPORT_REF, REPORTING_REF } from '../../data/operatorKnowledge';
+import {
+  LAST_REPORT_GAUGE_REF,
+  LAST_REPORT_REF,
+  REPORTING_REF,
+  STOPPED_CLUSTERS_REF,
+} from '../../data/operatorKnowledge';
 import {
   instantNumberFrame,
   lastQueriesOf,
@@ -17,7 +22,7 @@ import { overviewScene } from '../Overview/overviewPage';
 import { triageScene } from '../Triage/triagePage';
 import { usageScene } from '../Usage/usagePage';
 import { usersChallengesScene } from '../UsersChallenges/usersChallengesPage';
-import { NO_DATA_TITLE, formatTime, stoppedTitle } from './OperatorStatusNotice';
+import { NO_DATA_TITLE, clusterStoppedTitle, formatTime, stoppedTitle } from './OperatorStatusNotice';
 
 const SINCE_S = 1_767_000_000;
 /** PromQL's @ modifier with a time (not the matrix column's separator ' @ '). */
@@ -38,7 +43,8 @@ const WINDOW_RUNNERS: Record<string, string[]> = {
   Lifecycle: [],
 };
 
-const isCheck = (q: SentQuery) => [REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF].includes(q.refId);
+const isCheck = (q: SentQuery) =>
+  [REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF, STOPPED_CLUSTERS_REF].includes(q.refId);
 const pageQueries = (harness: SceneHarness) => harness.queries.filter((q) => !isCheck(q) && q.runner);
 
 async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operator: SceneHarness['operator']) {
@@ -53,9 +59,9 @@ async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operat
 
 describe('what the pages know of the operator', () => {
   it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
-    // Live: one cheap question, is the operator reporting at the range's end.
+    // Live: is the operator reporting at the range's end, then which clusters stopped (the controller's counter).
     const live = await render(overviewScene, { kind: 'live' });
-    expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF]);
+    expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF]);
     expect(live.harness.queries.find(isCheck)!.expr).toBe(
       'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
     );
@@ -139,6 +145,29 @@ describe('what the pages know of the operator', () => {
         expect(printedNoData(state)).toBe('No data');
       }
     }
+  });
+
+  it.each(PAGES)(
+    "on %s, one cluster stopped while another reports: that cluster's banner line, the figures live",
+    async (page, build) => {
+      const { harness } = await render(build, { kind: 'live', stoppedClusters: [{ cluster: 'b', sinceS: SINCE_S }] });
+      expect(screen.getByText(clusterStoppedTitle('b', SINCE_S))).toBeInTheDocument();
+      expect(screen.getByText(/cluster b's instances are not counted as current/)).toBeInTheDocument();
+      // The page as a whole is live: no page-level banner, the figures at the range's end.
+      expect(screen.queryByText(stoppedTitle(SINCE_S))).toBeNull();
+      for (const q of pageQueries(harness)) {
+        expect(q.expr).not.toMatch(AT_MODIFIER);
+      }
+      // Asked once the page is live: the stopped clusters, by the cluster label.
+      const stopped = harness.queries.filter((q) => q.refId === STOPPED_CLUSTERS_REF);
+      expect(stopped.length).toBeGreaterThan(0);
+      expect(stopped[0].expr).toContain('unless on (cluster) group by (cluster)');
+    }
+  );
+
+  it('with one cluster or none, no cluster banner: nothing is listed as stopped', async () => {
+    await render(overviewScene, { kind: 'live' });
+    expect(screen.queryByText(/^Cluster .* stopped reporting/)).toBeNull();
   });
 
   it('after a recovery the next run is live again by itself', async () => {

@@ -10,7 +10,9 @@ import { Alert } from '@grafana/ui';
 import { dateTime } from '@grafana/data';
 import type { QuerySettings } from '../../queries/common';
 import { PROMETHEUS_DS_REF } from '../../data/datasource';
-import { operatorKnowledgeCheck, type OperatorKnowledge } from '../../data/operatorKnowledge';
+import { operatorKnowledgeCheck, type OperatorKnowledge, type StoppedCluster } from '../../data/operatorKnowledge';
+import { readFilters } from '../../data/filters';
+import { CLUSTER_FILTER } from '../../settings/clusterRole';
 import { DS_VARIABLE } from './variables';
 
 interface OperatorStatusState extends SceneObjectState {
@@ -26,6 +28,9 @@ export const formatTime = (ms: number) => dateTime(ms).format('YYYY-MM-DD HH:mm:
 /** The banner's title while the state is last known. */
 export const stoppedTitle = (sinceS: number) =>
   `The Challenge operator stopped reporting at ${formatTime(sinceS * 1000)}`;
+/** A banner line's title for one cluster that stopped reporting while another reports. */
+export const clusterStoppedTitle = (cluster: string, sinceS: number) =>
+  `Cluster ${cluster} stopped reporting at ${formatTime(sinceS * 1000)}`;
 /** The notice's title while Prometheus holds nothing from the operator for the range. */
 export const NO_DATA_TITLE = 'No data from the Challenge operator in this time range';
 
@@ -41,7 +46,7 @@ export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
   static Component = OperatorStatusRenderer;
 
   protected _variableDependency = new VariableDependencyConfig(this, {
-    variableNames: [DS_VARIABLE],
+    variableNames: [DS_VARIABLE, CLUSTER_FILTER],
     onReferencedVariableValueChanged: () => this.check(),
   });
 
@@ -65,7 +70,7 @@ export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
       return;
     }
     const range = sceneGraph.getTimeRange(this).state.value;
-    void operatorKnowledgeCheck.ask(uid, range, this.settings).then((knowledge) => {
+    void operatorKnowledgeCheck.ask(uid, range, this.settings, readFilters(this)).then((knowledge) => {
       if (check === this.checks && this.isActive) {
         this.setState({ knowledge, fromMs: range.from.valueOf(), toMs: range.to.valueOf() });
       }
@@ -86,6 +91,9 @@ function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNot
       </Alert>
     );
   }
+  if (knowledge?.kind === 'live' && knowledge.stoppedClusters?.length) {
+    return <StoppedClusters clusters={knowledge.stoppedClusters} />;
+  }
   if (knowledge?.kind === 'noData') {
     const range =
       fromMs !== undefined && toMs !== undefined ? ` between ${formatTime(fromMs)} and ${formatTime(toMs)}` : '';
@@ -98,4 +106,22 @@ function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNot
     );
   }
   return null;
+}
+
+/**
+ * One banner line per cluster whose operator stopped reporting while another reports (docs/dashboard-semantics.md):
+ * the page is live for the others; the stopped cluster's instances are not in the figures.
+ */
+function StoppedClusters({ clusters }: { clusters: readonly StoppedCluster[] }) {
+  return (
+    <>
+      {clusters.map(({ cluster, sinceS }) => (
+        <Alert key={cluster} severity="error" title={clusterStoppedTitle(cluster, sinceS)}>
+          Prometheus has no report from the operator of cluster {cluster} after {formatTime(sinceS * 1000)} in this time
+          range. The figures show the clusters that report now: cluster {cluster}&apos;s instances are not counted as
+          current. Set the Cluster filter to {cluster} to see its last known state, as of {formatTime(sinceS * 1000)}.
+        </Alert>
+      ))}
+    </>
+  );
 }
