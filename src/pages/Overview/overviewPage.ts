@@ -10,6 +10,8 @@ import {
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/overview';
 import { displayName } from '../../settings/labelRoles';
+import { clusterLabelOf } from '../../queries/common';
+import { perClusterColumnsOperator } from '../../transforms/clusterColumn';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
@@ -73,6 +75,8 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
     $data: runner,
     transformations: [
       { id: DataTransformerID.merge, options: {} },
+      // With several clusters in the answer, a bar per challenge and cluster (`<challenge id> @ <cluster>`).
+      perClusterColumnsOperator({ cluster: clusterLabelOf(settings), column: id }),
       {
         id: DataTransformerID.organize,
         options: {
