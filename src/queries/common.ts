@@ -64,7 +64,8 @@ export type QueryFilters = Readonly<Partial<Record<FilterKey, readonly string[]>
 export type LabelSettings = Pick<QuerySettings, 'labels' | 'clusterLabel'>;
 
 /** The cluster label's name for these settings (the default when they name none). */
-export const clusterLabelOf = (s: Pick<QuerySettings, 'clusterLabel'>): string => s.clusterLabel ?? DEFAULT_CLUSTER_LABEL;
+export const clusterLabelOf = (s: Pick<QuerySettings, 'clusterLabel'>): string =>
+  s.clusterLabel ?? DEFAULT_CLUSTER_LABEL;
 
 /** `<labels>, <cluster>`: a `by (...)` / `on (...)` list that keeps clusters apart. */
 export const perCluster = (s: LabelSettings, ...labels: string[]): string => [...labels, clusterLabelOf(s)].join(', ');
@@ -92,6 +93,8 @@ export const filtered = (f: QueryFilters, role: FilterKey) => (f[role]?.length ?
 export const WINDOW_VARIABLE = '$window';
 export const RANGE_VARIABLE = '$__range';
 export const RATE_INTERVAL_VARIABLE = '$__rate_interval';
+/** The panel's interval: the range over its data points, never below the datasource's scrape interval. */
+export const INTERVAL_VARIABLE = '$__interval';
 
 // ---------------------------------------------------------------------------------------------------------------
 // building blocks

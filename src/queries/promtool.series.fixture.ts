@@ -10,7 +10,13 @@
 import type { LabelNames } from '../metric/contract';
 
 // Concrete values for the Grafana variables, as scenes would interpolate them.
-export const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
+// $__interval: the fixture's scrape and evaluation interval (30 s), what a step-less subquery took before.
+export const VARIABLES: Record<string, string> = {
+  $window: '30m',
+  $__range: '1h',
+  $__rate_interval: '2m',
+  $__interval: '30s',
+};
 export const EVAL = '60m'; // T = 3600 s; the window is [1800 s, 3600 s] (Prometheus 3 makes it (1800, 3600]).
 
 // A username with a quote, a backslash, Unicode (U+FFFD too, which Prometheus' lexer refuses written as is), regex

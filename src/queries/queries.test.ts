@@ -20,7 +20,7 @@ describe('query text', () => {
   it('keeps the Grafana variables for the scenes to interpolate', () => {
     expect(stateCountQuery(s, ChallengeState.Running)).toContain('[$window]');
     expect(stateCountOverTimeQuery(s, ChallengeState.Running)).toContain('[$__rate_interval]');
-    expect(peakConcurrentByUserQuery(s)).toContain('[$__range:30s]');
+    expect(peakConcurrentByUserQuery(s)).toContain('[$__range:$__interval]');
     expect(matrixQuery(s, NO_FILTERS, '6h')).toContain('[6h]');
   });
 

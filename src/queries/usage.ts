@@ -13,6 +13,7 @@ import {
   type RequestResource,
 } from '../metric/contract';
 import {
+  INTERVAL_VARIABLE,
   NO_FILTERS,
   RANGE_VARIABLE,
   USER_RUNNING_RULE,
@@ -33,10 +34,11 @@ import { quoteString } from './promql-escape';
 export const PEAK_LABEL = 'instances';
 /**
  * The peak panels' subquery step. Explicit: a step-less subquery takes the engine's default (Prometheus: its
- * evaluation interval; VictoriaMetrics: 5 m for an instant query, which loses short peaks). 30 s sees every state
- * that lasts a typical scrape interval, and gives both engines the same steps.
+ * evaluation interval; VictoriaMetrics: 5 m for an instant query, which loses short peaks). The panel's interval, as
+ * a graph of the range would sample it: the scrape interval at the least, so both engines see the same steps and a
+ * state that lasts a scrape is seen over short ranges (a fixed 30 s missed the path test's few-second instances).
  */
-export const PEAK_SUBQUERY_STEP = '30s';
+export const PEAK_SUBQUERY_STEP = INTERVAL_VARIABLE;
 /** Default number of users topUsersQuery returns. */
 export const TOP_USERS = 10;
 

@@ -37,9 +37,9 @@ const { labels } = DEFAULT_SETTINGS;
 let workDir: string;
 let prometheus: Prometheus | undefined;
 
-/** An instant query at the fixture's fixed time. */
+/** An instant query at the fixture's fixed time ($__interval: the fixture's 60 s scrape interval, as Grafana fills it). */
 async function query(promql: string): Promise<InstantSample[]> {
-  const data = await instantQuery(prometheus!.url, promql, AT_S);
+  const data = await instantQuery(prometheus!.url, promql.replaceAll('$__interval', '60s'), AT_S);
   expect(data.resultType).toBe('vector');
   return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
     labels: r.metric,

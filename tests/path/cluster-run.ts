@@ -92,5 +92,6 @@ export function interpolate(query: string, at: number, startTime = cluster.start
   return query
     .replaceAll('$window', WINDOW)
     .replaceAll('$__range', `${rangeS}s`)
-    .replaceAll('$__rate_interval', RATE_INTERVAL);
+    .replaceAll('$__rate_interval', RATE_INTERVAL)
+    .replaceAll('$__interval', `${SCRAPE_INTERVAL_S}s`);
 }
