@@ -34,6 +34,17 @@ export function withoutStretch(text: string, fromS: number, toS: number): string
   }));
 }
 
+/**
+ * The fixture with every sample `seconds` earlier: what a replica scraping the same targets at another phase of
+ * the scrape interval holds (each scrape sees the state of the next one of the other replica, a little earlier).
+ */
+export function shiftedBy(text: string, seconds: number): string {
+  return asOpenMetrics(samples(text).map((l) => {
+    const cut = l.lastIndexOf(' ');
+    return `${l.slice(0, cut)} ${Number(l.slice(cut + 1)) + seconds}`;
+  }));
+}
+
 export interface FixturePrometheus extends Prometheus {
   /** Stops the server and removes its TSDB. */
   close(): Promise<void>;
