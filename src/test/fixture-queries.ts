@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { type PromData } from '@hexactf/testing/prom-api';
 
 import { ChallengeState, STATES } from '../metric/contract';
-import { NO_FILTERS } from '../queries/common';
+import { NO_FILTERS, type QueryFilters } from '../queries/common';
 import { lastReportQuery, reportingQuery } from '../queries/heartbeat';
 import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../queries/overview';
 import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
@@ -35,38 +35,35 @@ export const STEP_S = 60;
 const RATE_INTERVAL = '4m';
 const s = DEFAULT_SETTINGS;
 
-/** Every instant query the pages send for the fixture's history, by the panel that sends it. */
-export function instantQueries(): Record<string, string> {
+/** Every instant query the pages send for the fixture's history with filters `f`, by the panel that sends it. */
+export function instantQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   const out: Record<string, string> = {
-    'check: reporting': reportingQuery(s),
-    'check: last report': lastReportQuery(s, TO_S - FROM_S),
-    'matrix (table)': matrixQuery(s, NO_FILTERS, expected.window),
-    "one user's instances": userInstancesQuery(s, 'alice', NO_FILTERS, expected.window),
-    'per challenge Running': challengeStateCountQuery(s, ChallengeState.Running, NO_FILTERS, expected.window),
-    'per challenge Error': challengeStateCountQuery(s, ChallengeState.Error, NO_FILTERS, expected.window),
-    'triage: errors': errorInstancesQuery(s),
-    'triage: stuck deletions': stuckDeletionsQuery(s),
-    'instances by category': instancesByCategoryQuery(s),
-    'category share': categoryShareQuery(s),
-    'cpu by challenge': requestsByChallengeQuery(s, 'cpu'),
-    'memory by category': requestsByCategoryQuery(s, 'memory'),
-    'peak per user': peakConcurrentByUserQuery(s, NO_FILTERS, RANGE),
-    'top users': topUsersQuery(s, NO_FILTERS, 10, RANGE),
-    'peak distribution': peakDistributionQuery(s, NO_FILTERS, RANGE),
+    'check: reporting': reportingQuery(s, f),
+    'check: last report': lastReportQuery(s, TO_S - FROM_S, 'both', f),
+    'matrix (table)': matrixQuery(s, f, expected.window),
+    "one user's instances": userInstancesQuery(s, 'alice', f, expected.window),
+    'per challenge Running': challengeStateCountQuery(s, ChallengeState.Running, f, expected.window),
+    'per challenge Error': challengeStateCountQuery(s, ChallengeState.Error, f, expected.window),
+    'triage: errors': errorInstancesQuery(s, f),
+    'triage: stuck deletions': stuckDeletionsQuery(s, f),
+    'instances by category': instancesByCategoryQuery(s, f),
+    'category share': categoryShareQuery(s, f),
+    'cpu by challenge': requestsByChallengeQuery(s, 'cpu', f),
+    'memory by category': requestsByCategoryQuery(s, 'memory', f),
+    'peak per user': peakConcurrentByUserQuery(s, f, RANGE),
+    'top users': topUsersQuery(s, f, 10, RANGE),
+    'peak distribution': peakDistributionQuery(s, f, RANGE),
   };
   for (const state of STATES) {
-    out[`stat ${state.name}`] = stateCountQuery(s, state.value, NO_FILTERS, expected.window);
+    out[`stat ${state.name}`] = stateCountQuery(s, state.value, f, expected.window);
   }
   return out;
 }
 
-/** The range panels' queries (over the fixture's range at STEP_S). */
-export function rangeQueries(): Record<string, string> {
+/** The range panels' queries with filters `f` (over the fixture's range at STEP_S). */
+export function rangeQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   return Object.fromEntries(
-    STATES.map((state) => [
-      `over time ${state.name}`,
-      stateCountOverTimeQuery(s, state.value, NO_FILTERS, RATE_INTERVAL),
-    ])
+    STATES.map((state) => [`over time ${state.name}`, stateCountOverTimeQuery(s, state.value, f, RATE_INTERVAL)])
   );
 }
 

@@ -10,6 +10,7 @@ import { removeTempDir, tempDir } from '@hexactf/testing/processes';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 
+import { CONTROLLER_HEARTBEAT } from '../queries/heartbeat';
 import { FIXTURES } from './fixture-queries';
 
 /** The fixture's sample lines, each `name{labels} value seconds`. */
@@ -43,6 +44,17 @@ export function shiftedBy(text: string, seconds: number): string {
     const cut = l.lastIndexOf(' ');
     return `${l.slice(0, cut)} ${Number(l.slice(cut + 1)) + seconds}`;
   }));
+}
+
+/**
+ * The fixture with the operator's other heartbeat, the Challenge controller's reconcile counter, at every time the
+ * fixture has a sample (so it stops where the fixture stops): what the pages' per-cluster banner reads.
+ */
+export function withControllerHeartbeat(text: string): string {
+  const lines = samples(text);
+  const times = [...new Set(lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1))))].sort((a, b) => a - b);
+  const counter = times.map((t, i) => `${CONTROLLER_HEARTBEAT.slice(0, -1)},result="success"} ${i} ${t}`);
+  return asOpenMetrics([...lines, ...counter]);
 }
 
 export interface FixturePrometheus extends Prometheus {
