@@ -6,12 +6,17 @@
  * control plane, the operator, a Prometheus with the chart's relabelings and its external label `cluster`, a
  * sidecar. Checked at the engine level against each cluster's truth (its Challenges read back from its apiserver):
  * Query answers the union of the clusters, each series under its cluster label, the instance both clusters have
- * twice; after cluster a's operator stops, cluster a's series and heartbeat end and cluster b's stay.
+ * twice; after cluster a's operator stops, cluster a's series and heartbeat end and cluster b's stay. And with the
+ * app's queries: the Running count is the union's, the operator check reports per cluster, and the banner's query
+ * names cluster a with a last report between the two moments.
  */
 import { resolve } from 'node:path';
 import { instantQuery, type PromData } from '@hexactf/testing/prom-api';
 
-import { heartbeatSelectors } from '../../src/queries/heartbeat';
+import { ChallengeState } from '../../src/metric/contract';
+import { NO_FILTERS } from '../../src/queries/common';
+import { clusterReportingQuery, heartbeatSelectors, stoppedClustersQuery } from '../../src/queries/heartbeat';
+import { stateCountQuery } from '../../src/queries/overview';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings';
 import type { TruthRow } from './checkpoints';
 import { spawnCluster, type ClusterChild } from './cluster-run';
@@ -67,6 +72,24 @@ describe('two clusters behind Thanos Query', () => {
     });
     const twice = await rows(`count by (namespace, username, challenge_id) (${s.metricName}) > 1`, stage.running);
     expect(twice.map((r) => `${r.namespace}/${r.username}/${r.challenge_id}=${r.value}`)).toEqual(['ctf/alice/101=2']);
+  });
+
+  it('the pages\' Running count is both clusters\' together', async () => {
+    const running = (['a', 'b'] as const).flatMap((c) => stage.truth[c]).filter((t) => t.state === 'Running').length;
+    const stat = await rows(stateCountQuery(s, ChallengeState.Running, NO_FILTERS, '5m'), stage.running);
+    expect(stat.map((r) => r.value)).toEqual([running]);
+  });
+
+  it('the operator check per cluster, and the banner naming the stopped cluster with its last report', async () => {
+    const reportingAt = async (at: number) => (await rows(clusterReportingQuery(s), at)).map((r) => r.cluster).sort();
+    expect(await reportingAt(stage.running)).toEqual(['a', 'b']);
+    expect(await reportingAt(stage.stopped)).toEqual(['b']);
+    expect(await rows(stoppedClustersQuery(s, 300), stage.running)).toEqual([]);
+    const stopped = await rows(stoppedClustersQuery(s, 300), stage.stopped);
+    expect(stopped.map((r) => r.cluster)).toEqual(['a']);
+    // Exact to the scrape, or one subquery step (15 s for this range) earlier (lastReportQuery).
+    expect(stopped[0].value).toBeGreaterThanOrEqual(stage.running - 16);
+    expect(stopped[0].value).toBeLessThanOrEqual(stage.stopped);
   });
 
   it('with cluster a\'s operator stopped, its series and heartbeat end; cluster b\'s stay', async () => {
