@@ -2,7 +2,8 @@
 // cluster a real etcd + kube-apiserver, the real operator (operator-process.ts) and a Prometheus 3 scraping it with the
 // chart's relabelings and rules (scraping.ts) and the external label `cluster`, a Thanos sidecar in front of it; one
 // Thanos Query over both sidecars. It opens Challenges in each cluster (alice's web-login in both: the same namespace,
-// user and challenge), records the moment every one is Running and scraped, then stops cluster a's operator and
+// user and challenge), records the moment every one is Running and scraped (and seen by a step of the pages'
+// last-report subquery), then stops cluster a's operator and
 // records the moment cluster b has been scraped twice more. Then it prints
 //   CLUSTERS-READY {"query":URL,"prometheus":{"a":URL,"b":URL},"running":T,"stopped":T,"truth":{...}}
 // and keeps everything up until its stdin closes, then tears it all down.
