@@ -10,8 +10,7 @@
 # Every Go binary is built from the Go module proxy at a pinned version and skipped when a version stamp says it is
 # already there, so reruns take a second. Builds run one after another (the machines have 2 cores).
 # Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator
-# victoria-metrics); the Debian
-# packages are always checked.
+# victoria-metrics thanos); the Debian packages are always checked.
 set -euo pipefail
 
 KUBE_VERSION="${HEXACTF_KUBE_VERSION:-v1.37.2}" # newest release whose go.mod builds with Go 1.26
@@ -20,6 +19,9 @@ HELM_VERSION="${HEXACTF_HELM_VERSION:-v3.22.0}"
 PROMETHEUS_MODULE_VERSION="${HEXACTF_PROMETHEUS_VERSION:-v0.316.0}" # the module's v0.3XY.Z is Prometheus 3.XY.Z
 VALIDATOR_VERSION="${HEXACTF_PLUGIN_VALIDATOR_VERSION:-v0.39.3}"
 VICTORIA_METRICS_VERSION="${HEXACTF_VICTORIA_METRICS_VERSION:-v1.151.0}" # newest whose go.mod builds with Go 1.26
+THANOS_VERSION="${HEXACTF_THANOS_VERSION:-v0.42.5}"
+# Thanos' go.mod asks for a newer Go than the machines have; the go command fetches this toolchain (a Go module).
+THANOS_GOTOOLCHAIN="${HEXACTF_THANOS_GOTOOLCHAIN:-go1.27.3}"
 
 # Bumped whenever the way a binary is built changes, so caches built the old way are rebuilt once.
 RECIPE=2
@@ -220,16 +222,44 @@ build_victoria_metrics() {
   log "$name $version: built in $((SECONDS - start))s"
 }
 
+# Thanos' main module has replace directives, which `go install` refuses; a wrapper module requires it and restates
+# them (copied from its go.mod). Built with -tags slicelabels, as its Makefile builds it (the label layout its
+# code is written for). Its go.mod needs a newer Go than the machine's: GOTOOLCHAIN for this build only.
+build_thanos() {
+  local name=thanos version="$THANOS_VERSION"
+  if is_current "$name" "$version"; then log "$name $version: already installed"; return; fi
+  local start=$SECONDS dir="$BUILD_DIR/thanos-$version" modfile
+  mkdir -p "$dir"
+  log "$name $version: building with $THANOS_GOTOOLCHAIN"
+  modfile="$(cd "$BUILD_DIR" && GOTOOLCHAIN="$THANOS_GOTOOLCHAIN" go mod download -json "github.com/thanos-io/thanos@$version" |
+    sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')"
+  {
+    printf 'module hexactf.local/thanos-build\n\ngo %s\n\n' "$(sed -n 's/^go \(.*\)$/\1/p' "$modfile" | head -1)"
+    printf 'require github.com/thanos-io/thanos %s\n\n' "$version"
+    sed -n '/^replace (/,/^)/p' "$modfile"
+    grep -E '^replace [^(]' "$modfile" || true
+  } >"$dir/go.mod"
+  grep -q '=>' "$dir/go.mod" || { log "$name: no replace directives found in $modfile" >&2; exit 1; }
+  rm -f "$dir/go.sum"
+  (cd "$dir" && GOTOOLCHAIN="$THANOS_GOTOOLCHAIN" CGO_ENABLED=0 GOFLAGS='-mod=mod -buildvcs=false' GOWORK=off \
+    go build -trimpath -tags slicelabels \
+      -ldflags="-s -w -X github.com/prometheus/common/version.Version=${version#v} -X github.com/prometheus/common/version.Branch=HEAD" \
+      -o "$BIN_DIR/$name.tmp" github.com/thanos-io/thanos/cmd/thanos)
+  mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+  stamp "$name" "$version"
+  log "$name $version: built in $((SECONDS - start))s ($("$BIN_DIR/$name" --version 2>&1 | head -1))"
+}
+
 main() {
   install_debian_packages
   if ! command -v go >/dev/null; then
-    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3, the plugin validator and VictoriaMetrics" >&2
+    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3, the plugin validator, VictoriaMetrics and Thanos" >&2
     exit 1
   fi
   mkdir -p "$BIN_DIR" "$BUILD_DIR"
   log "go $(go env GOVERSION), module cache $(go env GOMODCACHE), binaries in $BIN_DIR"
   local builds=("$@") b
-  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics)
+  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics thanos)
   for b in "${builds[@]}"; do
     case "$b" in
       etcd) build_etcd ;;
@@ -238,6 +268,7 @@ main() {
       prometheus-3) build_prometheus_3 ;;
       plugin-validator) build_plugin_validator ;;
       victoria-metrics) build_victoria_metrics ;;
+      thanos) build_thanos ;;
       *) log "unknown build: $b" >&2; exit 2 ;;
     esac
   done

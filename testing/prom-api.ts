@@ -18,7 +18,15 @@ export type PromData =
  * Calls /api/v1/<path> and returns `data`; throws on a non-success answer. Queries go as a POSTed form (as Grafana
  * sends them); the label values API only answers GET.
  */
-export function promApi<T = PromData>(baseUrl: string, path: string, params: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST'): Promise<T> {
+export async function promApi<T = PromData>(baseUrl: string, path: string, params: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST'): Promise<T> {
+  return (await promApiAnswer<T>(baseUrl, path, params, method)).data;
+}
+
+/**
+ * promApi's `data` with the answer's `warnings`: a Thanos Query that lost one of its stores still answers (partial
+ * response) and says so there, as Grafana shows it.
+ */
+export function promApiAnswer<T = PromData>(baseUrl: string, path: string, params: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST'): Promise<{ data: T; warnings: string[] }> {
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     for (const one of Array.isArray(v) ? v : [v]) {
@@ -38,11 +46,11 @@ export function promApi<T = PromData>(baseUrl: string, path: string, params: Rec
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
         try {
-          const json = JSON.parse(text) as { status: string; data: T; error?: string };
+          const json = JSON.parse(text) as { status: string; data: T; error?: string; warnings?: string[] };
           if (json.status !== 'success') {
             reject(new Error(`${path} ${String(params.query ?? params['match[]'])}: ${json.error ?? res.statusCode}`));
           } else {
-            resolve(json.data);
+            resolve({ data: json.data, warnings: json.warnings ?? [] });
           }
         } catch (err) {
           reject(new Error(`${path}: ${res.statusCode} ${text.slice(0, 200)} (${String(err)})`));

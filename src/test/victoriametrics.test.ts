@@ -6,90 +6,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { instantQuery, rangeQuery, type PromData } from '@hexactf/testing/prom-api';
+import { join } from 'node:path';
+import { instantQuery, rangeQuery } from '@hexactf/testing/prom-api';
 import { removeTempDir, tempDir } from '@hexactf/testing/processes';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { startVictoriaMetrics, type VictoriaMetrics } from '@hexactf/testing/victoriametrics';
 
-import { ChallengeState, STATES } from '../metric/contract';
-import { NO_FILTERS } from '../queries/common';
-import { lastReportQuery, reportingQuery } from '../queries/heartbeat';
-import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../queries/overview';
-import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
-import {
-  categoryShareQuery,
-  instancesByCategoryQuery,
-  peakConcurrentByUserQuery,
-  peakDistributionQuery,
-  requestsByCategoryQuery,
-  requestsByChallengeQuery,
-  topUsersQuery,
-} from '../queries/usage';
-import { matrixQuery, userInstancesQuery } from '../queries/users';
-import { DEFAULT_SETTINGS } from '../settings/settings';
+import { FIXTURES, FIXTURE_TEXT, FROM_S, STEP_S, TO_S, instantQueries, normalized, rangeQueries } from './fixture-queries';
 
 jest.setTimeout(120_000);
-
-const FIXTURES = resolve(__dirname, '../../tests/fixtures');
-const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
-const FROM_S = Date.parse(expected.timeRange.from) / 1000;
-const TO_S = Date.parse(expected.timeRange.to) / 1000;
-const RANGE = `${TO_S - FROM_S}s`;
-/** Grafana's step for a 3 h range panel, and its $__rate_interval at the fixture's 60 s scrape interval. */
-const STEP_S = 60;
-const RATE_INTERVAL = '4m';
-const s = DEFAULT_SETTINGS;
-
-/** Every query the pages send for the fixture's history, by the panel that sends it. */
-function instantQueries(): Record<string, string> {
-  const out: Record<string, string> = {
-    'check: reporting': reportingQuery(s),
-    'check: last report': lastReportQuery(s, TO_S - FROM_S),
-    'matrix (table)': matrixQuery(s, NO_FILTERS, expected.window),
-    "one user's instances": userInstancesQuery(s, 'alice', NO_FILTERS, expected.window),
-    'per challenge Running': challengeStateCountQuery(s, ChallengeState.Running, NO_FILTERS, expected.window),
-    'per challenge Error': challengeStateCountQuery(s, ChallengeState.Error, NO_FILTERS, expected.window),
-    'triage: errors': errorInstancesQuery(s),
-    'triage: stuck deletions': stuckDeletionsQuery(s),
-    'instances by category': instancesByCategoryQuery(s),
-    'category share': categoryShareQuery(s),
-    'cpu by challenge': requestsByChallengeQuery(s, 'cpu'),
-    'memory by category': requestsByCategoryQuery(s, 'memory'),
-    'peak per user': peakConcurrentByUserQuery(s, NO_FILTERS, RANGE),
-    'top users': topUsersQuery(s, NO_FILTERS, 10, RANGE),
-    'peak distribution': peakDistributionQuery(s, NO_FILTERS, RANGE),
-  };
-  for (const state of STATES) {
-    out[`stat ${state.name}`] = stateCountQuery(s, state.value, NO_FILTERS, expected.window);
-  }
-  return out;
-}
-
-function rangeQueries(): Record<string, string> {
-  return Object.fromEntries(
-    STATES.map((state) => [
-      `over time ${state.name}`,
-      stateCountOverTimeQuery(s, state.value, NO_FILTERS, RATE_INTERVAL),
-    ])
-  );
-}
-
-/** An answer in a form both engines can be compared in: each series' labels and values, sorted. */
-function normalized(data: PromData): string[] {
-  const rows = (data.result as Array<{ metric: Record<string, string>; value?: unknown; values?: unknown[] }>).map(
-    (r) => {
-      const labels = Object.entries(r.metric)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
-      const points = (r.values ?? [r.value]) as Array<[number, string]>;
-      return `{${labels}} ${points.map(([t, v]) => `${t}:${Number(v)}`).join(' ')}`;
-    }
-  );
-  return rows.sort();
-}
 
 let workDir: string;
 let prometheus: Prometheus | undefined;
@@ -111,7 +37,7 @@ beforeAll(async () => {
   // The fixture is backfilled: no staleness markers. Series that end are held for Prometheus' 5 m lookback by both
   // (a scraping Prometheus would end them at the next scrape, VictoriaMetrics after about two scrape intervals).
   vm = await startVictoriaMetrics({ staleAfter: '5m' });
-  await vm.importOpenMetrics(readFileSync(join(FIXTURES, 'challenges.om.txt'), 'utf8'));
+  await vm.importOpenMetrics(readFileSync(FIXTURE_TEXT, 'utf8'));
 });
 
 afterAll(async () => {
