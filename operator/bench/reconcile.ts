@@ -30,7 +30,8 @@ import { pool } from '../test/stress/support.ts';
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 const WORKERS = 4; // --max-concurrent-reconciles default
 
-function challengeBody(name: string, i: number) {
+/** The benches' Challenge i: 25 challenges, 200 players. */
+export function challengeBody(name: string, i: number) {
   return {
     apiVersion: 'apps.hexactf.io/v1alpha1',
     kind: 'Challenge',
