@@ -31,7 +31,12 @@ export function auditArgs(dir: string): { args: string[]; log: string } {
     ].join('\n')
   );
   return {
-    args: [`--audit-policy-file=${policy}`, `--audit-log-path=${log}`, '--audit-log-format=json', '--audit-log-maxsize=0'],
+    args: [
+      `--audit-policy-file=${policy}`,
+      `--audit-log-path=${log}`,
+      '--audit-log-format=json',
+      '--audit-log-maxsize=0',
+    ],
     log,
   };
 }

@@ -46,7 +46,10 @@ export async function burst(
     const convergeMs = performance.now() - c0;
     onConverged();
     const marked = await markDeploymentsAvailable(rest, namespace);
-    await Promise.race([watch.until(n, 'Running', 'Error'), new Promise((r) => setTimeout(r, RUNNING_WAIT_MS).unref())]);
+    await Promise.race([
+      watch.until(n, 'Running', 'Error'),
+      new Promise((r) => setTimeout(r, RUNNING_WAIT_MS).unref()),
+    ]);
     const runningLagMs: number[] = [];
     let endpointGapMs = 0;
     let notRunning = 0;

@@ -107,7 +107,10 @@ for (const [k, n] of SIZES.entries()) {
   const base = first ?? (await direct(n));
   if (op.flood) {
     row('lease renewal lateness, no load (baseline)', lateness(op.idle));
-    row('lease renewal lateness, 1,500 bogus tokens in 1.5 s', `${lateness(op.flood.late)}; answers ${op.flood.answers}`);
+    row(
+      'lease renewal lateness, 1,500 bogus tokens in 1.5 s',
+      `${lateness(op.flood.late)}; answers ${op.flood.answers}`
+    );
     worst.push(...op.flood.late);
   }
   row(`lease renewal lateness, ${n} Challenges created at once`, lateness(op.burst));
