@@ -19,6 +19,7 @@ export interface BurstResult {
   /** Challenges never seen Running within the wait, and those in Error by reason. */
   notRunning: number;
   errors: Map<string, number>;
+  watchRestarts: number;
 }
 
 /** How long to wait for Running after every Deployment was marked available. */
@@ -63,7 +64,14 @@ export async function burst(
       endpointGapMs = Math.max(endpointGapMs, (s.endpointAt ?? Infinity) - running);
     }
     runningLagMs.sort((a, b) => a - b);
-    return { convergeMs, runningLagMs, endpointGapMs, notRunning, errors: watch.errors() };
+    return {
+      convergeMs,
+      runningLagMs,
+      endpointGapMs,
+      notRunning,
+      errors: watch.errors(),
+      watchRestarts: watch.restarts,
+    };
   } finally {
     watch.stop();
     await rest.close();

@@ -17,19 +17,31 @@ export class ChallengeWatch {
   readonly reached = new Map<State, number>();
   private stream?: { abort(): void };
   private waiters: Array<() => void> = [];
+  private stopped = false;
+  /** How often the watch had to be started again. */
+  restarts = 0;
 
   static async start(rest: RestClient, namespace: string): Promise<ChallengeWatch> {
     const w = new ChallengeWatch();
-    const path = `/apis/apps.hexactf.io/v1alpha1/namespaces/${namespace}/challenges`;
+    await w.listAndWatch(rest, `/apis/apps.hexactf.io/v1alpha1/namespaces/${namespace}/challenges`);
+    return w;
+  }
+
+  /** A watch the apiserver ends (a busy bench process is a slow watcher it may drop) is started again from a list. */
+  private async listAndWatch(rest: RestClient, path: string): Promise<void> {
     const list = await rest.request<{ items: Challenge[]; metadata: { resourceVersion: string } }>('GET', path);
-    list.items.forEach((ch) => w.note(ch));
-    w.stream = await rest.watch(
+    list.items.forEach((ch) => this.note(ch));
+    this.stream = await rest.watch(
       path,
       { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false },
-      (type, obj) => type !== 'DELETED' && type !== 'ERROR' && w.note(obj as Challenge),
-      (err) => err && process.stderr.write(`challenge watch ended: ${String(err)}\n`)
+      (type, obj) => type !== 'DELETED' && type !== 'ERROR' && this.note(obj as Challenge),
+      () => {
+        if (!this.stopped) {
+          this.restarts++;
+          this.listAndWatch(rest, path).catch((err) => process.stderr.write(`challenge watch: ${String(err)}\n`));
+        }
+      }
     );
-    return w;
   }
 
   private note(ch: Challenge): void {
@@ -37,9 +49,12 @@ export class ChallengeWatch {
     const s: Seen = this.seen.get(ch.metadata.name) ?? { at: new Map() };
     this.seen.set(ch.metadata.name, s);
     const state = ch.status?.currentStatus?.state;
-    if (state && !s.at.has(state)) {
-      s.at.set(state, now);
-      this.reached.set(state, (this.reached.get(state) ?? 0) + 1);
+    // A version missed while the watch was restarted: seen Running or in Error, it has been Pending.
+    for (const st of state && state !== 'Pending' ? ['Pending' as State, state] : [state]) {
+      if (st && !s.at.has(st)) {
+        s.at.set(st, now);
+        this.reached.set(st, (this.reached.get(st) ?? 0) + 1);
+      }
     }
     if (ch.status?.endpoint && s.endpointAt === undefined) {
       s.endpointAt = now;
@@ -70,6 +85,7 @@ export class ChallengeWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stream?.abort();
   }
 }

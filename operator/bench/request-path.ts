@@ -131,7 +131,10 @@ for (const [k, n] of SIZES.entries()) {
     `${gap === Infinity ? 'never' : `${Math.max(0, gap).toFixed(0)} ms`} (target <= ${ENDPOINT_GAP_MS} ms: ${gap <= ENDPOINT_GAP_MS ? 'met' : 'NOT met'})`
   );
   const errors = [...op.result.errors].map(([reason, c]) => `${reason} ${c}`).join(', ');
-  row(`${n}: Challenges in Error / never Running`, `${errors || '0'} / ${op.result.notRunning}`);
+  row(
+    `${n}: Challenges in Error / never Running`,
+    `${errors || '0'} / ${op.result.notRunning} (the bench's watch restarted ${op.result.watchRestarts} times)`
+  );
 }
 const late = Math.max(...worst);
 row('  target: no renewal later than its retry period (+1 s slack)', late <= 1000 ? 'met' : `NOT met (${late} ms)`);
