@@ -30,7 +30,8 @@ import { pool } from '../test/stress/support.ts';
 const G = { group: 'apps.hexactf.io', version: 'v1alpha1' };
 const WORKERS = 4; // --max-concurrent-reconciles default
 
-function challengeBody(name: string, i: number) {
+/** The benches' Challenge i: 25 challenges, 200 players. */
+export function challengeBody(name: string, i: number) {
   return {
     apiVersion: 'apps.hexactf.io/v1alpha1',
     kind: 'Challenge',
@@ -202,8 +203,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (short() ? 2 : 4));
  * grow by n Challenges, 3n children and the Events), so the second run of each round paid for the first.
  */
 export async function onFreshApiserver<T>(fn: (env: TestEnv) => Promise<T>): Promise<T> {
-  // n Services need more cluster IPs than the test env's default /24 holds.
-  const env = await startTestEnv({ extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
+  // n Services need more cluster IPs than the test env's default /24 holds, and 10,000 NodePort Services more
+  // ports than the default range's 2,768.
+  const env = await startTestEnv({
+    extraApiserverArgs: ['--service-cluster-ip-range=10.0.0.0/16', '--service-node-port-range=20000-39999'],
+  });
   try {
     await env.installCrds();
     return await fn(env);

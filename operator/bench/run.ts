@@ -11,6 +11,7 @@ const benches: Array<[string, string[]]> = [
   ['concurrent-scrapes.ts', []],
   ['memory.ts', []], // runs its measurements in child processes of its own
   ['reconcile.ts', []],
+  ['request-count.ts', []],
   ['request-path.ts', []],
   ['sync.ts', []],
   ['workload.ts', []],

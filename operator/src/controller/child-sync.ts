@@ -7,7 +7,7 @@ import { objectKey, type Challenge } from '../api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { apiError, isConflict, isPermanent } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
-import { INDEX_OWNER, type Caches } from './caches.ts';
+import { INDEX_OWNER, type Caches, type Child } from './caches.ts';
 import { capacityRefusal } from './capacity.ts';
 import { childKind, childKinds, ownedBy } from './child-kinds.ts';
 import { desiredChildren, type DesiredChild } from './children.ts';
@@ -40,6 +40,8 @@ interface ChildOutcome {
   retryError?: unknown;
   created?: string;
   restored?: string;
+  /** What the apiserver answered to our apply (a new Service's nodePort is in it before the cache has it). */
+  applied?: Child;
 }
 
 export class ChildSync {
@@ -123,7 +125,7 @@ export class ChildSync {
       retryError: failed?.retryError,
       unavailable: this.unavailableDeployments(ch, desired),
       podFailure: this.podFailure(ch),
-      endpoint: this.endpoint(ch, desired),
+      endpoint: this.endpoint(ch, desired, outcomes),
       created,
       restored,
       pruneError,
@@ -186,7 +188,7 @@ export class ChildSync {
         name: applied.metadata.name,
       });
       const what = `${child.kind} ${applied.metadata.name}`;
-      return actual ? { restored: what } : { created: what };
+      return actual ? { restored: what, applied } : { created: what, applied };
     } catch (err) {
       if (!actual && isConflict(err)) {
         const found = await this.client.read({
@@ -236,13 +238,19 @@ export class ChildSync {
     return out;
   }
 
-  /** NodePort of the instance's first Service; only a Service this Challenge owns counts. */
-  private endpoint(ch: Challenge, desired: DesiredChild[]): number | undefined {
+  /**
+   * NodePort of the instance's first Service; only a Service this Challenge owns counts. A Service this reconcile
+   * just applied is taken from the apiserver's answer: its watch event comes later, and waiting for it cost a second
+   * status write (and a reconcile) per new Challenge, with the endpoint written late under a backlog.
+   */
+  private endpoint(ch: Challenge, desired: DesiredChild[], outcomes: ChildOutcome[]): number | undefined {
     const first = desired.find((c) => c.kind === SERVICES.kind);
     if (!first) {
       return undefined;
     }
-    const found = this.caches.services.get(objectKey(first.object));
+    const key = objectKey(first.object);
+    const applied = outcomes.find((o) => o.applied?.kind === SERVICES.kind && objectKey(o.applied) === key)?.applied;
+    const found = applied ?? this.caches.services.get(key);
     const svc = found && ownedBy(found, ch) ? found : undefined;
     const port = svc?.spec?.ports?.[0]?.nodePort;
     return typeof port === 'number' && port > 0 ? port : undefined;

@@ -133,6 +133,13 @@ export function startingCases(): void {
       assert.match(late.status!.currentStatus!.errorMsg!, /^not available after 300s: deployment ch-7-alice-web-/);
     });
 
+    test('past the pending timeout but every Deployment available (a reconcile that came late): Running', () => {
+      // An operator's backlog (an event start) must not turn an instance that is up into Error PendingTimeout.
+      const late = decided(facts({ challenge: challenge(pendingSince(T0 - 900_000)), children: available }));
+      assert.equal(late.row, 'started');
+      assert.equal(late.status!.currentStatus!.state, 'Running');
+    });
+
     test('Pending without pendingSince: it gets one now, and times out one --pending-timeout later', () => {
       const bare: ChallengeStatus = { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 };
       const first = decided(facts({ challenge: challenge(bare), children: waiting }));
