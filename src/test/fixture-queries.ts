@@ -57,7 +57,8 @@ export function instantQueries(f: QueryFilters = NO_FILTERS): Record<string, str
   for (const state of STATES) {
     out[`stat ${state.name}`] = stateCountQuery(s, state.value, f, expected.window);
   }
-  return out;
+  // Grafana's $__interval for the panels: their step (the fixture's scrape interval).
+  return Object.fromEntries(Object.entries(out).map(([k, q]) => [k, q.replaceAll('$__interval', `${STEP_S}s`)]));
 }
 
 /** The range panels' queries with filters `f` (over the fixture's range at STEP_S). */
