@@ -1,5 +1,5 @@
 import { FieldType, toDataFrame, type DataFrame } from '@grafana/data';
-import { clusterColumnWhenSeveral, perClusterColumns } from './clusterColumn';
+import { clusterColumnWhenSeveral, perClusterColumns, perClusterSeriesNames } from './clusterColumn';
 
 const table = (clusters: Array<string | undefined>): DataFrame =>
   toDataFrame({
@@ -41,5 +41,44 @@ describe('the matrix columns per cluster', () => {
   it('leaves the columns alone with one cluster or none', () => {
     expect(values(perClusterColumns([table(['a', 'a'])], labels), 'col')).toEqual(['web-1', 'web-1']);
     expect(values(perClusterColumns([table([undefined, undefined])], labels), 'col')).toEqual(['web-1', 'web-1']);
+  });
+});
+
+describe('series names per cluster', () => {
+  const series = (name: string, labels: Record<string, string>): DataFrame => ({
+    name,
+    length: 1,
+    fields: [
+      { name: 'Time', type: FieldType.time, config: {}, values: [1] },
+      { name: 'Value', type: FieldType.number, labels, config: { displayNameFromDS: name }, values: [1] },
+    ],
+  });
+  const shown = (frames: DataFrame[]) => frames.map((f) => f.fields[1].config.displayNameFromDS);
+
+  it('names each series with its cluster when the answer holds two: the same user in both is two entries', () => {
+    const frames = [
+      series('alice', { username: 'alice', cluster: 'a' }),
+      series('alice', { username: 'alice', cluster: 'b' }),
+    ];
+    expect(shown(perClusterSeriesNames(frames, 'cluster'))).toEqual(['alice @ a', 'alice @ b']);
+  });
+
+  it('leaves the names alone with one cluster or none', () => {
+    const one = [
+      series('alice', { username: 'alice', cluster: 'a' }),
+      series('bob', { username: 'bob', cluster: 'a' }),
+    ];
+    expect(shown(perClusterSeriesNames(one, 'cluster'))).toEqual(['alice', 'bob']);
+    const none = [series('alice', { username: 'alice' }), series('bob', { username: 'bob' })];
+    expect(shown(perClusterSeriesNames(none, 'cluster'))).toEqual(['alice', 'bob']);
+  });
+
+  it('reads the cluster from the configured label only', () => {
+    const frames = [
+      series('alice', { username: 'alice', site: 'a' }),
+      series('alice', { username: 'alice', site: 'b' }),
+    ];
+    expect(shown(perClusterSeriesNames(frames, 'cluster'))).toEqual(['alice', 'alice']);
+    expect(shown(perClusterSeriesNames(frames, 'site'))).toEqual(['alice @ a', 'alice @ b']);
   });
 });

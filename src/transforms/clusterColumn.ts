@@ -69,3 +69,48 @@ export const perClusterColumnsOperator =
   (labels: { cluster: string; column: string }): CustomTransformOperator =>
   () =>
     map((frames: DataFrame[]) => perClusterColumns(frames, labels));
+
+/** The distinct cluster values on the series' labels (a series answer: the labels are on its value fields). */
+export function clustersOnLabels(frames: DataFrame[], clusterLabel: string): Set<string> {
+  const clusters = new Set<string>();
+  for (const frame of frames) {
+    for (const field of frame.fields) {
+      const cluster = field.labels?.[clusterLabel];
+      if (cluster) {
+        clusters.add(cluster);
+      }
+    }
+  }
+  return clusters;
+}
+
+/**
+ * Series named per cluster when the answer holds several: `<legend> @ <cluster>` (`alice @ a`), so two clusters'
+ * series of one user or category are told apart in a legend, a bar gauge or a pie; as they are otherwise. The name
+ * is the datasource's (the query's legend format), else the frame's.
+ */
+export function perClusterSeriesNames(frames: DataFrame[], clusterLabel: string): DataFrame[] {
+  if (clustersOnLabels(frames, clusterLabel).size < 2) {
+    return frames;
+  }
+  return frames.map((frame) => ({
+    ...frame,
+    fields: frame.fields.map((field) => {
+      const cluster = field.labels?.[clusterLabel];
+      if (!cluster) {
+        return field;
+      }
+      const name = field.config.displayNameFromDS ?? frame.name ?? field.name;
+      return {
+        ...field,
+        config: { ...field.config, displayNameFromDS: `${name}${CLUSTER_COLUMN_SEPARATOR}${cluster}` },
+      };
+    }),
+  }));
+}
+
+/** perClusterSeriesNames as a transformation step. */
+export const perClusterSeriesNamesOperator =
+  (clusterLabel: string): CustomTransformOperator =>
+  () =>
+    map((frames: DataFrame[]) => perClusterSeriesNames(frames, clusterLabel));
