@@ -1,4 +1,4 @@
-import type { CustomTransformOperator, DataFrame } from '@grafana/data';
+import type { CustomTransformOperator, DataFrame, Field } from '@grafana/data';
 import { map } from 'rxjs';
 
 /**
@@ -8,11 +8,18 @@ import { map } from 'rxjs';
  * one row or one cell. Decided from the data, like the matrix's namespace (matrix.ts, singleNamespaceColumns).
  */
 
+/**
+ * Whether a field is the cluster's: by its name, or by the name an organize step gave it (Grafana's rename sets the
+ * display name and keeps the name: the label's).
+ */
+const isClusterField = (f: Field, clusterField: string) =>
+  f.name === clusterField || f.config.displayName === clusterField;
+
 /** The distinct cluster values of the answer (series without the label give none). */
 export function clustersIn(frames: DataFrame[], clusterField: string): Set<string> {
   const clusters = new Set<string>();
   for (const frame of frames) {
-    for (const v of frame.fields.find((f) => f.name === clusterField)?.values ?? []) {
+    for (const v of frame.fields.find((f) => isClusterField(f, clusterField))?.values ?? []) {
       if (typeof v === 'string' && v !== '') {
         clusters.add(v);
       }
@@ -27,8 +34,8 @@ export function clusterColumnWhenSeveral(frames: DataFrame[], clusterField: stri
     return frames;
   }
   return frames.map((frame) =>
-    frame.fields.some((f) => f.name === clusterField)
-      ? { ...frame, fields: frame.fields.filter((f) => f.name !== clusterField) }
+    frame.fields.some((f) => isClusterField(f, clusterField))
+      ? { ...frame, fields: frame.fields.filter((f) => !isClusterField(f, clusterField)) }
       : frame
   );
 }

@@ -103,8 +103,16 @@ describe('Usage page', () => {
     const requests = (r: string) =>
       `(${running} * on (namespace, definition, cluster) group_left () max by (namespace, definition, cluster) (challenge_definition_requests{resource="${r}"}))`;
     expect(lastQueriesOf(harness, 'requests-by-challenge')).toEqual([
-      expect.objectContaining({ refId: 'cpu', expr: `sum by (challeng_id, cluster) ${requests('cpu')}`, format: 'table' }),
-      expect.objectContaining({ refId: 'memory', expr: `sum by (challeng_id, cluster) ${requests('memory')}`, format: 'table' }),
+      expect.objectContaining({
+        refId: 'cpu',
+        expr: `sum by (challeng_id, cluster) ${requests('cpu')}`,
+        format: 'table',
+      }),
+      expect.objectContaining({
+        refId: 'memory',
+        expr: `sum by (challeng_id, cluster) ${requests('memory')}`,
+        format: 'table',
+      }),
     ]);
     expect(lastQueriesOf(harness, 'requests-by-category').map((q) => q.expr)).toEqual([
       `sum by (category, cluster) ${requests('cpu')}`,
@@ -237,6 +245,67 @@ describe('Usage page', () => {
     for (const color of Object.values(share)) {
       expect(states).not.toContain(color);
     }
+  });
+
+  it('names each cluster in the peak table, the top users and the requests when the answer holds two', async () => {
+    const harness = setupHarness();
+    const peaks = [
+      { labels: { username: 'alice', cluster: 'a' }, value: 3 },
+      { labels: { username: 'alice', cluster: 'b' }, value: 1 },
+    ];
+    harness.respond = (q) =>
+      q.runner === 'peak-per-user'
+        ? [prometheusInstantTable(peaks, { timeMs: 1 })]
+        : q.runner === 'top-users'
+          ? [
+              labelledFrame({ username: 'alice', cluster: 'a' }, 3),
+              labelledFrame({ username: 'alice', cluster: 'b' }, 1),
+            ]
+          : q.runner === 'requests-by-category'
+            ? [
+                prometheusInstantTable(
+                  [
+                    { labels: { category: 'web', cluster: 'a' }, value: q.refId === 'cpu' ? 2 : 1024 },
+                    { labels: { category: 'web', cluster: 'b' }, value: q.refId === 'cpu' ? 1 : 1024 },
+                  ],
+                  { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+                ),
+              ]
+            : q.runner === 'category-share'
+              ? [
+                  labelledFrame({ category: 'web', cluster: 'a' }, 0.75),
+                  labelledFrame({ category: 'web', cluster: 'b' }, 0.25),
+                ]
+              : presence(['info', 'requests'])(q);
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(printedRows('Peak concurrent instances per user')).toEqual([
+      ['User', 'Cluster', 'Peak instances'],
+      ['alice', 'a', '3'],
+      ['alice', 'b', '1'],
+    ]);
+    expect(printedRows('Requested by running instances, per category')).toEqual([
+      ['Category', 'Cluster', 'CPU requested (cores)', 'Memory requested'],
+      ['web', 'a', '2', '1 KiB'],
+      ['web', 'b', '1', '1 KiB'],
+    ]);
+    expect(Object.keys(seriesColors('Top users by peak concurrent instances'))).toEqual(['alice @ a', 'alice @ b']);
+    expect(Object.keys(seriesColors('Share of running instances per category'))).toEqual(['web @ a', 'web @ b']);
+  });
+
+  it('shows no cluster with one cluster in the answer', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'peak-per-user'
+        ? [prometheusInstantTable([{ labels: { username: 'alice', cluster: 'a' }, value: 3 }], { timeMs: 1 })]
+        : q.runner === 'top-users'
+          ? [labelledFrame({ username: 'alice', cluster: 'a' }, 3)]
+          : [];
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    expect(printedRows('Peak concurrent instances per user')).toEqual([
+      ['User', 'Peak instances'],
+      ['alice', '3'],
+    ]);
+    expect(Object.keys(seriesColors('Top users by peak concurrent instances'))).toEqual(['alice']);
   });
 
   it('draws the top users and the peak distribution in the quantity colour, not Running green', async () => {

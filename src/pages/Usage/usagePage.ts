@@ -6,7 +6,6 @@ import {
   SceneDataTransformer,
   SceneFlexItem,
   SceneFlexLayout,
-  type SceneDataProvider,
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { CATEGORY_LABEL, RESOURCE_UNITS, type RequestResource } from '../../metric/contract';
@@ -36,6 +35,7 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
+import { perClusterNames, tableOf } from './usageData';
 import { quantityColor, withCategoryColors } from '../shared/chartColors';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
@@ -57,34 +57,6 @@ function peakRunner(key: string, s: ResolvedSettings, build: (s: QuerySettings, 
     settings: s,
     useRecordingRules: true,
     build: (f, recordingRules) => build({ ...s, recordingRules }, f),
-  });
-}
-
-/**
- * Keeps the label `keep` (shown as `keepAs`) and the value columns, renamed; sorted by the first value, largest first,
- * ties by name.
- */
-function tableOf($data: SceneDataProvider, [keep, keepAs]: [string, string], values: Record<string, string>) {
-  const names = [keep, ...Object.keys(values)];
-  const rename = { ...values, [keep]: keepAs };
-  return new SceneDataTransformer({
-    $data,
-    transformations: [
-      ...(Object.keys(values).length > 1 ? [{ id: DataTransformerID.merge, options: {} }] : []),
-      {
-        id: DataTransformerID.organize,
-        options: {
-          includeByName: Object.fromEntries(names.map((n) => [n, true])),
-          excludeByName: {},
-          indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
-          renameByName: rename,
-        },
-      },
-      // By name first, then by the value: the sort is stable, so rows with the same value stay in name order
-      // instead of Prometheus' answer order, which changes from one load to the next.
-      { id: DataTransformerID.sortBy, options: { sort: [{ field: keepAs, desc: false }] } },
-      { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
-    ],
   });
 }
 
@@ -153,6 +125,7 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setData(
             tableOf(
               peakRunner('peak-per-user', s, (qs, f) => [instantTable('A', peakConcurrentByUserQuery(qs, f))]),
+              s,
               [user, displayName('username')],
               { Value: 'Peak instances' }
             )
@@ -164,7 +137,12 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
         PanelBuilders.bargauge()
           .setTitle('Top users by peak concurrent instances')
           .setDescription(TOP_USERS_DESCRIPTION)
-          .setData(peakRunner('top-users', s, (qs, f) => [instantSeries('A', topUsersQuery(qs, f), `{{${user}}}`)]))
+          .setData(
+            perClusterNames(
+              peakRunner('top-users', s, (qs, f) => [instantSeries('A', topUsersQuery(qs, f), `{{${user}}}`)]),
+              s
+            )
+          )
           .setNoValue('No running instances in the time range')
           .setDecimals(0)
           .setMin(0)
@@ -196,6 +174,7 @@ function requestsTable(
   }
   const data = tableOf(
     runner(key, s, (qs, f) => RESOURCES.map((r) => instantTable(r, build(qs, r, f)))),
+    s,
     label,
     rename
   );
@@ -226,9 +205,12 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setDescription(CATEGORY_COUNT_DESCRIPTION)
           .setData(
             withCategoryColors(
-              runner('instances-by-category', s, (qs, f) => [
-                instantSeries('A', instancesByCategoryQuery(qs, f), category),
-              ])
+              perClusterNames(
+                runner('instances-by-category', s, (qs, f) => [
+                  instantSeries('A', instancesByCategoryQuery(qs, f), category),
+                ]),
+                s
+              )
             )
           )
           .setNoValue(NEEDS_NEW_OPERATOR)
@@ -243,7 +225,10 @@ function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           .setDescription(CATEGORY_SHARE_DESCRIPTION)
           .setData(
             withCategoryColors(
-              runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)])
+              perClusterNames(
+                runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]),
+                s
+              )
             )
           )
           .setNoValue(NEEDS_NEW_OPERATOR)

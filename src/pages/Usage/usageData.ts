@@ -1,0 +1,50 @@
+// The Usage page's data steps: its tables (a Cluster column when the answer holds several clusters) and its series
+// named per cluster, so two clusters' entries of one user, challenge or category never look like one.
+import { DataTransformerID } from '@grafana/data';
+import { SceneDataTransformer, type SceneDataProvider } from '@grafana/scenes';
+import { clusterLabelOf } from '../../queries/common';
+import type { ResolvedSettings } from '../../settings/settings';
+import { clusterColumnWhenSeveralOperator, perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
+
+/** The Cluster column of the tables (shown only when the answer holds several clusters). */
+export const CLUSTER_COLUMN = 'Cluster';
+
+/**
+ * Keeps the label `keep` (shown as `keepAs`), the cluster when the answer holds several (a Cluster column after it:
+ * two clusters' rows of one user or challenge are told apart) and the value columns, renamed; sorted by the first
+ * value, largest first, ties by name.
+ */
+export function tableOf(
+  $data: SceneDataProvider,
+  s: ResolvedSettings,
+  [keep, keepAs]: [string, string],
+  values: Record<string, string>
+) {
+  const cluster = clusterLabelOf(s);
+  const names = [keep, cluster, ...Object.keys(values)];
+  const rename = { ...values, [keep]: keepAs, [cluster]: CLUSTER_COLUMN };
+  return new SceneDataTransformer({
+    $data,
+    transformations: [
+      ...(Object.keys(values).length > 1 ? [{ id: DataTransformerID.merge, options: {} }] : []),
+      {
+        id: DataTransformerID.organize,
+        options: {
+          includeByName: Object.fromEntries(names.map((n) => [n, true])),
+          excludeByName: {},
+          indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
+          renameByName: rename,
+        },
+      },
+      clusterColumnWhenSeveralOperator(CLUSTER_COLUMN),
+      // By name first, then by the value: the sort is stable, so rows with the same value stay in name order
+      // instead of Prometheus' answer order, which changes from one load to the next.
+      { id: DataTransformerID.sortBy, options: { sort: [{ field: keepAs, desc: false }] } },
+      { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
+    ],
+  });
+}
+
+/** A provider's series named per cluster when it answers with several (`alice @ a`), as they are otherwise. */
+export const perClusterNames = ($data: SceneDataProvider, s: ResolvedSettings) =>
+  new SceneDataTransformer({ $data, transformations: [perClusterSeriesNamesOperator(clusterLabelOf(s))] });
