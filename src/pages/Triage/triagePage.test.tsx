@@ -1,4 +1,4 @@
-import { act } from '@testing-library/react';
+import { act, cleanup } from '@testing-library/react';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
@@ -89,6 +89,30 @@ describe('Triage page', () => {
     // The Error cell's fill: dark red, on which the table's light text reads at 4.5:1 or more.
     expect(printedColor(ERRORS, 'Error')).toBe('#C4162A');
     expect(printedNoData(STUCK)).toBe('No unfinished deletion');
+  });
+
+  it('has a Cluster column only when the answer holds two clusters', async () => {
+    const harness = setupHarness();
+    const bob = { challenge_id: 'web-1', challenge_name: 'web-1-bob', namespace: 'ctf', username: 'bob' };
+    let clusters = ['a'];
+    harness.respond = (q) =>
+      q.runner === 'error-instances'
+        ? [
+            prometheusInstantTable(
+              clusters.map((cluster) => ({ labels: { ...bob, cluster }, value: 3 })),
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    await renderScene(triageScene(DEFAULT_SETTINGS));
+    expect(printedRows(ERRORS)[0]).toEqual(['Namespace', 'User', 'Challenge', 'Name', 'State']);
+    cleanup();
+    clusters = ['a', 'b'];
+    await renderScene(triageScene(DEFAULT_SETTINGS));
+    const [header, ...rows] = printedRows(ERRORS);
+    const cluster = header.indexOf('Cluster');
+    expect(cluster).toBeGreaterThanOrEqual(0);
+    expect(rows.map((r) => r[cluster])).toEqual(['a', 'b']);
   });
 
   it('says so when nothing needs attention', async () => {
