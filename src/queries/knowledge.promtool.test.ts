@@ -9,7 +9,7 @@
  */
 import { PROMETHEUS_BUILDS, versionOf } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, type LabelNames } from '../metric/contract';
-import type { QuerySettings } from './common';
+import { NO_FILTERS, type QuerySettings } from './common';
 import { lastReportQuery, reportingQuery } from './heartbeat';
 import { transitionsPerMinuteQuery } from './lifecycle';
 import { reconcileErrorsInRangeQuery } from './operatorHealth';
@@ -82,7 +82,7 @@ function groups(s: QuerySettings): Record<string, Group> {
         { expr: stateCountOverTimeQuery(s, Running), at: '60m', exp: [] },
         { expr: challengeStateCountQuery(s, Running), at: '60m', exp: [] },
         { expr: transitionsPerMinuteQuery(s, 'opened'), at: '60m', exp: [] },
-        { expr: reconcileErrorsInRangeQuery('1h'), at: '60m', exp: [] },
+        { expr: reconcileErrorsInRangeQuery(s, NO_FILTERS, '1h'), at: '60m', exp: [] },
       ],
     },
     // The operator reports (its controller counter, every 30 s) and exports no Challenge: an empty cluster, 0.
@@ -99,7 +99,7 @@ function groups(s: QuerySettings): Record<string, Group> {
         // 0 opens (before: a flat 0 line on the Lifecycle page for an operator that counts nothing).
         { expr: transitionsPerMinuteQuery(s, 'opened'), at: '60m', exp: [] },
         // The controller reported in the range and no error counter exists: sum() is empty, the 0 comes from it.
-        { expr: reconcileErrorsInRangeQuery('1h'), at: '60m', exp: [[none, 0]] },
+        { expr: reconcileErrorsInRangeQuery(s, NO_FILTERS, '1h'), at: '60m', exp: [[none, 0]] },
       ],
     },
     // carol's instance was in Error under pod op-a until 2700 s (then op-a was replaced: staleness marker at

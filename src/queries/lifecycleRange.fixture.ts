@@ -102,6 +102,6 @@ export function rangeCases(): Case[] {
     },
     // Nothing ended in a namespace without lifetimes: no sample (not a division by 0).
     { expr: lifetimeDistributionQuery(s, { namespace: ['quiet'] }).replaceAll('$__range', '1h'), at, exp: [] },
-    { expr: reconcileErrorsInRangeQuery().replaceAll('$__range', '1h'), at, exp: [{ labels: '{}', value: 3 }] },
+    { expr: reconcileErrorsInRangeQuery(s).replaceAll('$__range', '1h'), at, exp: [{ labels: '{}', value: 3 }] },
   ];
 }

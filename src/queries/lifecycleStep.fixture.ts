@@ -119,31 +119,31 @@ export function stepCases(): Case[] {
     // A namespace without transition series while the operator exports them elsewhere: 0, not nothing.
     { expr: step(transitionsPerMinuteQuery(s, 'opened', { namespace: ['quiet'] })), at, exp: one(0) },
     {
-      expr: step(reconcileRateQuery()),
+      expr: step(reconcileRateQuery(s)),
       at,
       exp: [
         { labels: '{result="requeue"}', value: perS(6) },
         { labels: '{result="success"}', value: perS(90) },
       ],
     },
-    { expr: step(reconcileErrorRateQuery()), at, exp: one(perS(6)) },
+    { expr: step(reconcileErrorRateQuery(s)), at, exp: one(perS(6)) },
     // Reconciles: 96; p50 = rank 48, 8 of the 40 in (0.01, 0.1]; p99 = rank 95.04, 15.04 of the 16 in (0.1, 1].
     {
-      expr: step(reconcileDurationQuantileQuery(0.5)),
+      expr: step(reconcileDurationQuantileQuery(s, 0.5)),
       at,
       exp: one(interpolate(0.01, 0.1, 0.5 * perS(96) - perS(40), perS(80) - perS(40))),
     },
     {
-      expr: step(reconcileDurationQuantileQuery(0.99)),
+      expr: step(reconcileDurationQuantileQuery(s, 0.99)),
       at,
       exp: one(interpolate(0.1, 1, 0.99 * perS(96) - perS(80), perS(96) - perS(80))),
     },
     // Queue waits: 100; p90 = rank 90, the top of (0.001, 0.01] → 0.01.
     {
-      expr: step(workQueueWaitQuantileQuery(0.9)),
+      expr: step(workQueueWaitQuantileQuery(s, 0.9)),
       at,
       exp: one(interpolate(0.001, 0.01, 0.9 * perS(100) - perS(50), perS(90) - perS(50))),
     },
-    { expr: workQueueDepthQuery(), at, exp: one(3) },
+    { expr: workQueueDepthQuery(s), at, exp: one(3) },
   ];
 }

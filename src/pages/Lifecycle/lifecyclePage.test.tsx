@@ -54,12 +54,12 @@ describe('Lifecycle page', () => {
       `sum(rate(challenge_state_transitions_total{namespace="ctf\\"}) or vector(1) #", to="Error"}[$__rate_interval])) * 60 or ${exported('challenge_state_transitions_total')}`,
       `sum(rate(challenge_lifetime_seconds_count{namespace="ctf\\"}) or vector(1) #"}[$__rate_interval])) * 60 or ${exported('challenge_lifetime_seconds_count')}`,
     ]);
-    // The operator's own health is not per namespace.
+    // The operator's own health is not per namespace; it is per cluster.
     expect(lastQueriesOf(harness, 'reconcile-rate').map((q) => q.expr)).toEqual([
-      'sum by (result) (rate(controller_runtime_reconcile_total{controller="challenge"}[$__rate_interval]))',
-      'sum(rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or (0 * group(controller_runtime_reconcile_total{controller="challenge"}))',
+      'sum by (result, cluster) (rate(controller_runtime_reconcile_total{controller="challenge"}[$__rate_interval]))',
+      'sum by (cluster) (rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or (0 * group by (cluster) (controller_runtime_reconcile_total{controller="challenge"}))',
     ]);
-    expect(lastQueriesOf(harness, 'work-queue')[0].expr).toBe('sum(workqueue_depth{name="challenge"})');
+    expect(lastQueriesOf(harness, 'work-queue')[0].expr).toBe('sum by (cluster) (workqueue_depth{name="challenge"})');
   });
 
   it('offers the namespace filter only: the lifecycle metrics have no user or challenge label', async () => {
@@ -183,6 +183,31 @@ describe('Lifecycle page', () => {
     }
   });
 
+  it('draws the reconcile results per cluster when two clusters answer, errors red in both', async () => {
+    const harness = setupHarness();
+    const perCluster = (refId: string, name: string) =>
+      ['a', 'b'].map((cluster) => rangeFrame(refId, [1], name, { cluster }));
+    harness.respond = (q) =>
+      q.runner === 'reconcile-rate'
+        ? q.refId === 'errors'
+          ? perCluster(q.refId, 'errors')
+          : ['error', 'success'].flatMap((result) => perCluster(q.refId, result))
+        : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    const red = config.theme2.visualization.getColorByName(stateInfo(ChallengeState.Error).color);
+    const shown = seriesColors('Reconciles per second');
+    expect(Object.keys(shown).sort()).toEqual([
+      'error @ a',
+      'error @ b',
+      'errors @ a',
+      'errors @ b',
+      'success @ a',
+      'success @ b',
+    ]);
+    expect([shown['error @ a'], shown['error @ b'], shown['errors @ b']]).toEqual([red, red, red]);
+    expect(shown['success @ a']).not.toBe(red);
+  });
+
   it('prints the reconcile errors in the range as a whole number', async () => {
     const harness = setupHarness();
     harness.respond = (q) => (q.runner === 'reconcile-errors-in-range' ? [instantNumberFrame('A', 59.02)] : []);
@@ -254,13 +279,13 @@ describe('Lifecycle page', () => {
 });
 
 /** A range series frame as the datasource gives it: one value per 30 s step. */
-function rangeFrame(refId: string, values: number[], name?: string): DataFrame {
+function rangeFrame(refId: string, values: number[], name?: string, labels?: Record<string, string>): DataFrame {
   return {
     refId,
     length: values.length,
     fields: [
       { name: 'Time', type: FieldType.time, config: { interval: 30_000 }, values: values.map((_, i) => i * 30_000) },
-      { name: 'Value', type: FieldType.number, config: name ? { displayNameFromDS: name } : {}, values },
+      { name: 'Value', type: FieldType.number, labels, config: name ? { displayNameFromDS: name } : {}, values },
     ],
   };
 }

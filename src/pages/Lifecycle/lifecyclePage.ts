@@ -183,7 +183,7 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
 export function lifecycleScene(settings: ResolvedSettings) {
   return pageScene(
     settings,
-    () => [timeToRunning(settings), lifetimes(settings), transitions(settings), ...operatorHealth()],
+    () => [timeToRunning(settings), lifetimes(settings), transitions(settings), ...operatorHealth(settings)],
     { filters: ['namespace'] }
   );
 }

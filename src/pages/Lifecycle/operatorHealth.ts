@@ -1,4 +1,5 @@
-// The Lifecycle page's operator-health rows: reconciles, their errors (with the way to Triage), durations, work queue.
+// The Lifecycle page's operator-health rows: reconciles, their errors (with the way to Triage), durations, work queue;
+// per cluster, each series named with its cluster when the answer holds several (queries/operatorHealth.ts).
 import { FieldColorModeId } from '@grafana/data';
 import { PanelBuilders, type SceneFlexItemLike } from '@grafana/scenes';
 import { BigValueColorMode, BigValueGraphMode, ThresholdsMode } from '@grafana/schema';
@@ -13,27 +14,41 @@ import {
   workQueueWaitQuantileQuery,
 } from '../../queries/operatorHealth';
 import { ROUTES } from '../../constants';
+import { CLUSTER_COLUMN_SEPARATOR } from '../../transforms/clusterColumn';
 import { prefixRoute } from '../../utils/utils.routing';
 import { instantSeries, rangeSeries } from '../../data/promQuery';
 import { NEUTRAL_COLOR, quantileColors, quantityColor } from '../shared/chartColors';
 import { NO_DATA_STAT_MAPPING, stateColor } from '../shared/stateStyles';
 import { percentile, quantileSteps, row, runner } from './panelParts';
+import { perClusterNames } from '../shared/perClusterNames';
+import type { QuerySettings } from '../../queries/common';
 
 /** The Triage page with this page's time range and datasource. */
 export const TRIAGE_LINK = `${prefixRoute(ROUTES.Triage)}?\${__url_time_range}&\${ds:queryparam}`;
 
+/** A reconcile result's series, alone or named with its cluster (`error @ a`). */
+const result = (name: string) => `^${name}(${CLUSTER_COLUMN_SEPARATOR}.+)?$`;
+
 /** Is the operator itself healthy: reconciles, errors (with the way to Triage), durations, its work queue. */
-export function operatorHealth(): SceneFlexItemLike[] {
+export function operatorHealth(s: QuerySettings): SceneFlexItemLike[] {
   const triage = [{ title: 'Open Triage: the instances in Error', url: TRIAGE_LINK }];
   return [
     row(200, [
       PanelBuilders.stat()
         .setTitle('Reconcile errors in the range')
         .setDescription(
-          'Reconciles of the Challenge controller that failed in the range. Above 0: open Triage. 0 only when the ' +
-            'controller reported in the range; No data when Prometheus holds none of its metrics.'
+          'Reconciles of the Challenge controller that failed in the range, per cluster when several are shown. Above ' +
+            '0: open Triage. 0 only when the controller reported in the range; No data when Prometheus holds none of ' +
+            'its metrics.'
         )
-        .setData(runner('reconcile-errors-in-range', () => [instantSeries('A', reconcileErrorsInRangeQuery())]))
+        .setData(
+          perClusterNames(
+            runner('reconcile-errors-in-range', (f) => [
+              instantSeries('A', reconcileErrorsInRangeQuery(s, f), 'errors'),
+            ]),
+            s
+          )
+        )
         .setOption('colorMode', BigValueColorMode.Background)
         // No data on no colour: the thresholds' base colour would paint it green, as if all were well.
         .setMappings([NO_DATA_STAT_MAPPING])
@@ -51,12 +66,18 @@ export function operatorHealth(): SceneFlexItemLike[] {
         .build(),
       PanelBuilders.timeseries()
         .setTitle('Reconciles per second')
-        .setDescription("The Challenge controller's reconciles by result, and those that returned an error.")
+        .setDescription(
+          "The Challenge controller's reconciles by result, and those that returned an error; per cluster " +
+            '(result @ cluster) when several are shown.'
+        )
         .setData(
-          runner('reconcile-rate', () => [
-            rangeSeries('rate', reconcileRateQuery(), '{{result}}'),
-            rangeSeries('errors', reconcileErrorRateQuery(), 'errors'),
-          ])
+          perClusterNames(
+            runner('reconcile-rate', (f) => [
+              rangeSeries('rate', reconcileRateQuery(s, f), '{{result}}'),
+              rangeSeries('errors', reconcileErrorRateQuery(s, f), 'errors'),
+            ]),
+            s
+          )
         )
         .setUnit('reqps')
         // Errors (result "error", and the error counter) in the Error colour, as the reconcile errors stat above 0;
@@ -64,9 +85,12 @@ export function operatorHealth(): SceneFlexItemLike[] {
         .setOverrides((b) => {
           const red = stateColor(stateInfo(ChallengeState.Error));
           b.matchFieldsByQuery('errors').overrideColor(red);
-          b.matchFieldsWithName('error').overrideColor(red);
-          b.matchFieldsWithName('success').overrideColor({ mode: FieldColorModeId.Fixed, fixedColor: NEUTRAL_COLOR });
-          b.matchFieldsWithName('requeue').overrideColor(quantityColor());
+          b.matchFieldsWithNameByRegex(result('error')).overrideColor(red);
+          b.matchFieldsWithNameByRegex(result('success')).overrideColor({
+            mode: FieldColorModeId.Fixed,
+            fixedColor: NEUTRAL_COLOR,
+          });
+          b.matchFieldsWithNameByRegex(result('requeue')).overrideColor(quantityColor());
         })
         .setLinks(triage)
         .build(),
@@ -74,14 +98,19 @@ export function operatorHealth(): SceneFlexItemLike[] {
     row(280, [
       PanelBuilders.timeseries()
         .setTitle('Reconcile duration')
-        .setDescription('How long one reconcile of a Challenge takes: p50, p90, p99.')
+        .setDescription(
+          'How long one reconcile of a Challenge takes: p50, p90, p99, per cluster when several are shown.'
+        )
         .setData(
-          quantileSteps(
-            runner('reconcile-duration', () =>
-              LIFECYCLE_QUANTILES.map((q) =>
-                rangeSeries(percentile(q), reconcileDurationQuantileQuery(q), percentile(q))
+          perClusterNames(
+            quantileSteps(
+              runner('reconcile-duration', (f) =>
+                LIFECYCLE_QUANTILES.map((q) =>
+                  rangeSeries(percentile(q), reconcileDurationQuantileQuery(s, q, f), percentile(q))
+                )
               )
-            )
+            ),
+            s
           )
         )
         .setUnit('s')
@@ -89,15 +118,21 @@ export function operatorHealth(): SceneFlexItemLike[] {
         .build(),
       PanelBuilders.timeseries()
         .setTitle('Work queue')
-        .setDescription('Challenges waiting for a worker, and how long they waited (p50, p90, p99).')
+        .setDescription(
+          'Challenges waiting for a worker, and how long they waited (p50, p90, p99); per cluster when several are ' +
+            'shown.'
+        )
         .setData(
-          quantileSteps(
-            runner('work-queue', () => [
-              rangeSeries('depth', workQueueDepthQuery(), 'waiting'),
-              ...LIFECYCLE_QUANTILES.map((q) =>
-                rangeSeries(`wait-${percentile(q)}`, workQueueWaitQuantileQuery(q), `wait ${percentile(q)}`)
-              ),
-            ])
+          perClusterNames(
+            quantileSteps(
+              runner('work-queue', (f) => [
+                rangeSeries('depth', workQueueDepthQuery(s, f), 'waiting'),
+                ...LIFECYCLE_QUANTILES.map((q) =>
+                  rangeSeries(`wait-${percentile(q)}`, workQueueWaitQuantileQuery(s, q, f), `wait ${percentile(q)}`)
+                ),
+              ])
+            ),
+            s
           )
         )
         .setOverrides((b) => {

@@ -1,10 +1,10 @@
-// The Usage page's data steps: its tables (a Cluster column when the answer holds several clusters) and its series
-// named per cluster, so two clusters' entries of one user, challenge or category never look like one.
+// The Usage page's tables: a Cluster column when the answer holds several clusters, so two clusters' rows of one
+// user, challenge or category never look like one.
 import { DataTransformerID } from '@grafana/data';
 import { SceneDataTransformer, type SceneDataProvider } from '@grafana/scenes';
 import { clusterLabelOf } from '../../queries/common';
 import type { ResolvedSettings } from '../../settings/settings';
-import { clusterColumnWhenSeveralOperator, perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
+import { clusterColumnWhenSeveralOperator } from '../../transforms/clusterColumn';
 
 /** The Cluster column of the tables (shown only when the answer holds several clusters). */
 export const CLUSTER_COLUMN = 'Cluster';
@@ -44,7 +44,3 @@ export function tableOf(
     ],
   });
 }
-
-/** A provider's series named per cluster when it answers with several (`alice @ a`), as they are otherwise. */
-export const perClusterNames = ($data: SceneDataProvider, s: ResolvedSettings) =>
-  new SceneDataTransformer({ $data, transformations: [perClusterSeriesNamesOperator(clusterLabelOf(s))] });

@@ -35,7 +35,8 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
-import { perClusterNames, tableOf } from './usageData';
+import { tableOf } from './usageData';
+import { perClusterNames } from '../shared/perClusterNames';
 import { quantityColor, withCategoryColors } from '../shared/chartColors';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
