@@ -1,0 +1,133 @@
+/**
+ * @jest-environment node
+ */
+/*
+ * Two clusters' operators behind one Thanos Query or VictoriaMetrics (an external `cluster` label on every series),
+ * evaluated by promtool of Prometheus 2.x and 3.x: the Lifecycle page's operator health per cluster, and the
+ * per-cluster not-reporting check when Prometheus keeps no controller-runtime metrics (the state gauge only). Every
+ * expected sample is worked out by hand from the series below.
+ */
+import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
+import { NO_FILTERS, type QueryFilters, type QuerySettings } from './common';
+import { stoppedClustersQuery } from './heartbeat';
+import { reconcileErrorRateQuery, reconcileErrorsInRangeQuery, workQueueDepthQuery } from './operatorHealth';
+import { LABEL_SETTINGS, promtoolTestRules, substitute } from './promtool.fixture';
+import { EVAL, formatLabels, type Labels } from './promtool.series.fixture';
+
+interface Series {
+  series: string;
+  values: string;
+}
+interface Case {
+  expr: string;
+  exp: Array<[Labels, number]>;
+}
+interface Group {
+  series: Series[];
+  cases: Case[];
+}
+
+// A cluster name is an external label an organizer writes: one with a quote and a backslash, escaped in the filter.
+const ODD = 'o"d\\d';
+const target = (cluster: string): Labels => ({ cluster, job: 'challenge-operator', instance: 'op-a' });
+const only = (cluster: string): QueryFilters => ({ ...NO_FILTERS, cluster: [cluster] });
+const metric = (name: string, labels: Labels, values: string): Series => ({
+  series: `${name}${formatLabels(labels)}`,
+  values,
+});
+
+function groups(s: QuerySettings): Record<string, Group> {
+  const L = s.labels;
+  const gauge = (cluster: string, user: string, values: string) =>
+    metric(
+      'challenge_resource_status',
+      {
+        [L.namespace]: 'ctf',
+        [L.challengeId]: 'web-1',
+        [L.challengeName]: `web-1-${user}`,
+        [L.username]: user,
+        ...target(cluster),
+      },
+      values
+    );
+  const controller = { controller: 'challenge' };
+  return {
+    // a's controller fails 6 reconciles per 30 s with 5 Challenges queued; the other cluster is healthy. Added up,
+    // the errors and the queue read as one operator's; per cluster, the healthy one reads 0.
+    "a cluster's failing operator is not averaged away by a healthy one": {
+      series: [
+        metric('controller_runtime_reconcile_total', { ...controller, result: 'success', ...target('a') }, '0+1x120'),
+        metric('controller_runtime_reconcile_total', { ...controller, result: 'success', ...target(ODD) }, '0+1x120'),
+        metric('controller_runtime_reconcile_errors_total', { ...controller, ...target('a') }, '0+6x120'),
+        metric('workqueue_depth', { name: 'challenge', ...target('a') }, '5x120'),
+        metric('workqueue_depth', { name: 'challenge', ...target(ODD) }, '0x120'),
+      ],
+      cases: [
+        // 12 errors over the last minute: 0.2 per second (exact on both versions: a linear counter).
+        {
+          expr: reconcileErrorRateQuery(s, NO_FILTERS, '1m'),
+          exp: [
+            [{ cluster: 'a' }, 0.2],
+            [{ cluster: ODD }, 0],
+          ],
+        },
+        { expr: reconcileErrorRateQuery(s, only(ODD), '1m'), exp: [[{ cluster: ODD }, 0]] },
+        { expr: reconcileErrorsInRangeQuery(s, only(ODD), '1h'), exp: [[{ cluster: ODD }, 0]] },
+        {
+          expr: workQueueDepthQuery(s),
+          exp: [
+            [{ cluster: 'a' }, 5],
+            [{ cluster: ODD }, 0],
+          ],
+        },
+      ],
+    },
+    // No controller-runtime metrics kept (the gauge only). Cluster b's operator stops at 3000 s; a's reports.
+    'the state gauge alone still names a stopped cluster': {
+      series: [gauge('a', 'alice', '1x120'), gauge('b', 'alice', '1x100 stale'), gauge('b', 'bob', '1x100 stale')],
+      cases: [
+        { expr: stoppedClustersQuery(s, 3600), exp: [[{ cluster: 'b' }, 3000]] },
+        { expr: stoppedClustersQuery(s, 3600, only('a')), exp: [] },
+      ],
+    },
+    // One cluster with controller metrics, one without (its Prometheus drops them): both report, none stopped.
+    'a cluster without the controller counter reporting beside one with it: no stopped cluster': {
+      series: [
+        gauge('a', 'alice', '1x120'),
+        metric('controller_runtime_reconcile_total', { ...controller, result: 'success', ...target('a') }, '0+1x120'),
+        gauge('b', 'alice', '1x120'),
+      ],
+      cases: [{ expr: stoppedClustersQuery(s, 3600), exp: [] }],
+    },
+  };
+}
+
+function promtoolFile(g: Group) {
+  return {
+    rule_files: [],
+    evaluation_interval: '30s',
+    tests: [
+      {
+        interval: '30s',
+        input_series: g.series,
+        promql_expr_test: g.cases.map((c) => ({
+          expr: substitute(c.expr),
+          eval_time: EVAL,
+          exp_samples: c.exp.map(([labels, value]) => ({ labels: formatLabels(labels), value })),
+        })),
+      },
+    ],
+  };
+}
+
+const CLASSES = Object.keys(groups(LABEL_SETTINGS[0][1]));
+
+describe.each(PROMETHEUS_BUILDS)("two clusters' operators, evaluated by promtool of Prometheus $name", (build) => {
+  describe.each(LABEL_SETTINGS)('with %s', (_name, settings) => {
+    it.each(CLASSES)('%s', (name) => {
+      const { status, output } = promtoolTestRules(build, promtoolFile(groups(settings)[name]));
+      expect(output).not.toContain('FAILED');
+      expect(status).toBe(0);
+    });
+  });
+});
