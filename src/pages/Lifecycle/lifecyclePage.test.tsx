@@ -91,8 +91,9 @@ describe('Lifecycle page', () => {
     const answer = (refId: string, scale: number) =>
       prometheusInstantTable(
         [
-          { labels: { definition: 'web-login' }, value: 2 * scale },
-          { labels: { definition: 'crypto-rsa' }, value: 1 * scale },
+          // One cluster in the answer: no Cluster column.
+          { labels: { definition: 'web-login', cluster: 'a' }, value: 2 * scale },
+          { labels: { definition: 'crypto-rsa', cluster: 'a' }, value: 1 * scale },
         ],
         { timeMs: 1, refId, refIdsInResponse: 3 }
       );
@@ -103,6 +104,23 @@ describe('Lifecycle page', () => {
       ['Definition', 'p50', 'p90', 'p99'],
       ['crypto-rsa', '1 s', '10 s', '1.67 mins'],
       ['web-login', '2 s', '20 s', '3.33 mins'],
+    ]);
+  });
+
+  it('gives the per-definition waits a Cluster column when two clusters answer: one definition name is two rows', async () => {
+    const harness = setupHarness();
+    const answer = (refId: string, scale: number) =>
+      prometheusInstantTable(
+        ['a', 'b'].map((cluster, i) => ({ labels: { definition: 'web-login', cluster }, value: (i + 1) * scale })),
+        { timeMs: 1, refId, refIdsInResponse: 3 }
+      );
+    harness.respond = (q) =>
+      q.runner === 'time-to-running-by-definition' ? [answer('p50', 1), answer('p90', 10), answer('p99', 100)] : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(printedRows('Time to Running per definition')).toEqual([
+      ['Definition', 'Cluster', 'p50', 'p90', 'p99'],
+      ['web-login', 'a', '1 s', '10 s', '1.67 mins'],
+      ['web-login', 'b', '2 s', '20 s', '3.33 mins'],
     ]);
   });
 

@@ -18,6 +18,9 @@ import {
   type TransitionKind,
 } from '../../queries/lifecycle';
 import type { ResolvedSettings } from '../../settings/settings';
+import { CLUSTER_ROLE } from '../../settings/clusterRole';
+import { clusterLabelOf } from '../../queries/common';
+import { clusterColumnWhenSeveralOperator } from '../../transforms/clusterColumn';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { pageScene } from '../shared/pageScene';
@@ -35,7 +38,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
       .setTitle('Time to Running')
       .setDescription(
         'How long instances that got Running waited for it, from Pending to Running (p50, p90, p99 of those that got ' +
-          'there at each step). No point where none did.'
+          'there at each step). All the clusters shown together: the Cluster filter narrows it. No point where none did.'
       )
       .setData(
         quantileSteps(
@@ -58,7 +61,7 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
           $data: lifecycleRunner('time-to-running-by-definition', s, (f) =>
             LIFECYCLE_QUANTILES.map((q) => instantTable(percentile(q), timeToRunningByDefinitionQuery(s, q, f)))
           ),
-          transformations: [finiteOnlyOperator('rows'), ...perDefinitionColumns()],
+          transformations: [finiteOnlyOperator('rows'), ...perDefinitionColumns(clusterLabelOf(s))],
         })
       )
       .setUnit('s')
@@ -70,11 +73,12 @@ function timeToRunning(s: ResolvedSettings): SceneFlexItemLike {
 /**
  * The per-definition quantile tables as one table: a row per definition (in name order, stable from one load to the
  * next), a column per quantile named after it; without it the table shows one frame (p50) with Prometheus' `Time`
- * and `Value #p50` columns.
+ * and `Value #p50` columns. A Cluster column when the answer holds several clusters: two clusters' definitions of
+ * one name are two rows.
  */
-function perDefinitionColumns() {
+function perDefinitionColumns(cluster: string) {
   const values = Object.fromEntries(LIFECYCLE_QUANTILES.map((q) => [`Value #${percentile(q)}`, percentile(q)]));
-  const names = ['definition', ...Object.keys(values)];
+  const names = ['definition', cluster, ...Object.keys(values)];
   return [
     { id: DataTransformerID.merge, options: {} },
     {
@@ -83,9 +87,10 @@ function perDefinitionColumns() {
         includeByName: Object.fromEntries(names.map((n) => [n, true])),
         excludeByName: {},
         indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
-        renameByName: { ...values, definition: 'Definition' },
+        renameByName: { ...values, definition: 'Definition', [cluster]: CLUSTER_ROLE.displayName },
       },
     },
+    clusterColumnWhenSeveralOperator(CLUSTER_ROLE.displayName),
     { id: DataTransformerID.sortBy, options: { sort: [{ field: 'Definition', desc: false }] } },
   ];
 }
@@ -104,7 +109,10 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
   return row(300, [
     PanelBuilders.stat()
       .setTitle('Instance lifetime')
-      .setDescription('Creation to the end of cleanup, of the instances that ended in the range: p50, p90, p99.')
+      .setDescription(
+        'Creation to the end of cleanup, of the instances that ended in the range: p50, p90, p99. All the clusters ' +
+          'shown together: the Cluster filter narrows it.'
+      )
       .setData(
         through(
           lifecycleRunner('lifetime-quantiles', s, (f) =>
@@ -123,8 +131,8 @@ function lifetimes(s: ResolvedSettings): SceneFlexItemLike {
     PanelBuilders.barchart()
       .setTitle('Share of instances that ended within each lifetime')
       .setDescription(
-        'Of the instances that ended in the range, the share that lived at most this long. A TTL of that length ' +
-          'would have cut the rest short.'
+        'Of the instances that ended in the range (all the clusters shown), the share that lived at most this long. ' +
+          'A TTL of that length would have cut the rest short.'
       )
       .setData(
         through(
@@ -163,7 +171,8 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
     body: PanelBuilders.timeseries()
       .setTitle('Opens, failures and deletions per minute')
       .setDescription(
-        'Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended.'
+        'Per minute: instances opened (their first state), changes to Error, deletions whose cleanup ended. All the ' +
+          'clusters shown added up: the Cluster filter narrows it.'
       )
       .setData(
         lifecycleRunner('transitions', s, (f) =>
