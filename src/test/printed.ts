@@ -36,3 +36,13 @@ export function printedCells(title: string): Array<Array<{ text: string; color?:
 export function printedNoData(title: string): string | undefined {
   return panelSection(title).querySelector('[data-testid="no-data"]')?.textContent ?? undefined;
 }
+
+/** Per printed series (a table per frame): its display name and the colour its first value is drawn in. */
+export function printedSeriesColors(title: string): Record<string, string | undefined> {
+  return Object.fromEntries(
+    [...panelSection(title).querySelectorAll('[data-testid="panel-data"] table')].map((table) => [
+      table.querySelectorAll('th')[1]?.textContent ?? '',
+      table.querySelector('tbody td:nth-child(2)')?.getAttribute('data-color') ?? undefined,
+    ])
+  );
+}

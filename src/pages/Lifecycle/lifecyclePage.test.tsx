@@ -9,11 +9,11 @@ import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   instantNumberFrame,
   lastQueriesOf,
-  panelSection,
   panelTitled,
   printedColor,
   printedNoData,
   printedRows,
+  printedSeriesColors,
   renderScene,
   setupHarness,
   settle,
@@ -107,23 +107,6 @@ describe('Lifecycle page', () => {
     ]);
   });
 
-  it('gives the per-definition waits a Cluster column when two clusters answer: one definition name is two rows', async () => {
-    const harness = setupHarness();
-    const answer = (refId: string, scale: number) =>
-      prometheusInstantTable(
-        ['a', 'b'].map((cluster, i) => ({ labels: { definition: 'web-login', cluster }, value: (i + 1) * scale })),
-        { timeMs: 1, refId, refIdsInResponse: 3 }
-      );
-    harness.respond = (q) =>
-      q.runner === 'time-to-running-by-definition' ? [answer('p50', 1), answer('p90', 10), answer('p99', 100)] : [];
-    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
-    expect(printedRows('Time to Running per definition')).toEqual([
-      ['Definition', 'Cluster', 'p50', 'p90', 'p99'],
-      ['web-login', 'a', '1 s', '10 s', '1.67 mins'],
-      ['web-login', 'b', '2 s', '20 s', '3.33 mins'],
-    ]);
-  });
-
   it('says so when no instance got Running or ended in the range', async () => {
     setupHarness();
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
@@ -176,7 +159,7 @@ describe('Lifecycle page', () => {
       q.runner === 'transitions' ? [rangeFrame(q.refId, [values[q.refId]], names[q.refId])] : [];
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
     const color = (state: ChallengeState) => config.theme2.visualization.getColorByName(stateInfo(state).color);
-    expect(seriesColors('Opens, failures and deletions per minute')).toEqual({
+    expect(printedSeriesColors('Opens, failures and deletions per minute')).toEqual({
       Opened: color(ChallengeState.Pending),
       'Failed (to Error)': color(ChallengeState.Error),
       Deleted: color(ChallengeState.Deleted),
@@ -193,37 +176,12 @@ describe('Lifecycle page', () => {
         : [];
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
     const color = (state: ChallengeState) => config.theme2.visualization.getColorByName(stateInfo(state).color);
-    const { errors, error, ...others } = seriesColors('Reconciles per second');
+    const { errors, error, ...others } = printedSeriesColors('Reconciles per second');
     expect([errors, error]).toEqual([color(ChallengeState.Error), color(ChallengeState.Error)]);
     expect(Object.keys(others).sort()).toEqual(['requeue', 'success']);
     for (const c of Object.values(others)) {
       expect(STATES.map((st) => color(st.value))).not.toContain(c);
     }
-  });
-
-  it('draws the reconcile results per cluster when two clusters answer, errors red in both', async () => {
-    const harness = setupHarness();
-    const perCluster = (refId: string, name: string) =>
-      ['a', 'b'].map((cluster) => rangeFrame(refId, [1], name, { cluster }));
-    harness.respond = (q) =>
-      q.runner === 'reconcile-rate'
-        ? q.refId === 'errors'
-          ? perCluster(q.refId, 'errors')
-          : ['error', 'success'].flatMap((result) => perCluster(q.refId, result))
-        : [];
-    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
-    const red = config.theme2.visualization.getColorByName(stateInfo(ChallengeState.Error).color);
-    const shown = seriesColors('Reconciles per second');
-    expect(Object.keys(shown).sort()).toEqual([
-      'error @ a',
-      'error @ b',
-      'errors @ a',
-      'errors @ b',
-      'success @ a',
-      'success @ b',
-    ]);
-    expect([shown['error @ a'], shown['error @ b'], shown['errors @ b']]).toEqual([red, red, red]);
-    expect(shown['success @ a']).not.toBe(red);
   });
 
   it('prints the reconcile errors in the range as a whole number', async () => {
@@ -243,7 +201,7 @@ describe('Lifecycle page', () => {
     expect(printed).toEqual(expect.arrayContaining(['12 s', '20 s']));
     // p50, p90, p99 are no states: three shades of the quantity colour, not the classic palette's green, yellow, blue.
     const states = STATES.map((st) => config.theme2.visualization.getColorByName(st.color));
-    const colors = Object.values(seriesColors('Time to Running'));
+    const colors = Object.values(printedSeriesColors('Time to Running'));
     expect(new Set(colors).size).toBe(3);
     for (const c of colors) {
       expect(states).not.toContain(c);
@@ -297,23 +255,13 @@ describe('Lifecycle page', () => {
 });
 
 /** A range series frame as the datasource gives it: one value per 30 s step. */
-function rangeFrame(refId: string, values: number[], name?: string, labels?: Record<string, string>): DataFrame {
+function rangeFrame(refId: string, values: number[], name?: string): DataFrame {
   return {
     refId,
     length: values.length,
     fields: [
       { name: 'Time', type: FieldType.time, config: { interval: 30_000 }, values: values.map((_, i) => i * 30_000) },
-      { name: 'Value', type: FieldType.number, labels, config: name ? { displayNameFromDS: name } : {}, values },
+      { name: 'Value', type: FieldType.number, config: name ? { displayNameFromDS: name } : {}, values },
     ],
   };
-}
-
-/** Per printed series (a table per frame): its display name and the colour its values are drawn in. */
-function seriesColors(title: string): Record<string, string | undefined> {
-  return Object.fromEntries(
-    [...panelSection(title).querySelectorAll('[data-testid="panel-data"] table')].map((table) => [
-      table.querySelectorAll('th')[1]?.textContent ?? '',
-      table.querySelector('tbody td:nth-child(2)')?.getAttribute('data-color') ?? undefined,
-    ])
-  );
 }

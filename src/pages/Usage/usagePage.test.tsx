@@ -9,11 +9,11 @@ import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
   instantNumberFrame,
   lastQueriesOf,
-  panelSection,
   panelTitled,
   printedColor,
   printedNoData,
   printedRows,
+  printedSeriesColors,
   renderScene,
   setupHarness,
   type SentQuery,
@@ -234,8 +234,8 @@ describe('Usage page', () => {
     await renderScene(usageScene(DEFAULT_SETTINGS));
     const resolve = (c: string) => config.theme2.visualization.getColorByName(c);
     const states = STATES.map((st) => resolve(st.color));
-    const share = seriesColors('Share of running instances per category');
-    const count = seriesColors('Running instances per category');
+    const share = printedSeriesColors('Share of running instances per category');
+    const count = printedSeriesColors('Running instances per category');
     expect(share).toEqual({
       crypto: resolve(CATEGORY_COLORS[0]),
       pwn: resolve(CATEGORY_COLORS[1]),
@@ -245,67 +245,6 @@ describe('Usage page', () => {
     for (const color of Object.values(share)) {
       expect(states).not.toContain(color);
     }
-  });
-
-  it('names each cluster in the peak table, the top users and the requests when the answer holds two', async () => {
-    const harness = setupHarness();
-    const peaks = [
-      { labels: { username: 'alice', cluster: 'a' }, value: 3 },
-      { labels: { username: 'alice', cluster: 'b' }, value: 1 },
-    ];
-    harness.respond = (q) =>
-      q.runner === 'peak-per-user'
-        ? [prometheusInstantTable(peaks, { timeMs: 1 })]
-        : q.runner === 'top-users'
-          ? [
-              labelledFrame({ username: 'alice', cluster: 'a' }, 3),
-              labelledFrame({ username: 'alice', cluster: 'b' }, 1),
-            ]
-          : q.runner === 'requests-by-category'
-            ? [
-                prometheusInstantTable(
-                  [
-                    { labels: { category: 'web', cluster: 'a' }, value: q.refId === 'cpu' ? 2 : 1024 },
-                    { labels: { category: 'web', cluster: 'b' }, value: q.refId === 'cpu' ? 1 : 1024 },
-                  ],
-                  { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
-                ),
-              ]
-            : q.runner === 'category-share'
-              ? [
-                  labelledFrame({ category: 'web', cluster: 'a' }, 0.75),
-                  labelledFrame({ category: 'web', cluster: 'b' }, 0.25),
-                ]
-              : presence(['info', 'requests'])(q);
-    await renderScene(usageScene(DEFAULT_SETTINGS));
-    expect(printedRows('Peak concurrent instances per user')).toEqual([
-      ['User', 'Cluster', 'Peak instances'],
-      ['alice', 'a', '3'],
-      ['alice', 'b', '1'],
-    ]);
-    expect(printedRows('Requested by running instances, per category')).toEqual([
-      ['Category', 'Cluster', 'CPU requested (cores)', 'Memory requested'],
-      ['web', 'a', '2', '1 KiB'],
-      ['web', 'b', '1', '1 KiB'],
-    ]);
-    expect(Object.keys(seriesColors('Top users by peak concurrent instances'))).toEqual(['alice @ a', 'alice @ b']);
-    expect(Object.keys(seriesColors('Share of running instances per category'))).toEqual(['web @ a', 'web @ b']);
-  });
-
-  it('shows no cluster with one cluster in the answer', async () => {
-    const harness = setupHarness();
-    harness.respond = (q) =>
-      q.runner === 'peak-per-user'
-        ? [prometheusInstantTable([{ labels: { username: 'alice', cluster: 'a' }, value: 3 }], { timeMs: 1 })]
-        : q.runner === 'top-users'
-          ? [labelledFrame({ username: 'alice', cluster: 'a' }, 3)]
-          : [];
-    await renderScene(usageScene(DEFAULT_SETTINGS));
-    expect(printedRows('Peak concurrent instances per user')).toEqual([
-      ['User', 'Peak instances'],
-      ['alice', '3'],
-    ]);
-    expect(Object.keys(seriesColors('Top users by peak concurrent instances'))).toEqual(['alice']);
   });
 
   it('draws the top users and the peak distribution in the quantity colour, not Running green', async () => {
@@ -336,14 +275,4 @@ function labelledFrame(labels: Record<string, string>, value: number): DataFrame
       { name: 'Value', type: FieldType.number, labels, config: { displayNameFromDS: name }, values: [value] },
     ],
   };
-}
-
-/** Per printed series (a table per frame): its display name and the colour its value is drawn in. */
-function seriesColors(title: string): Record<string, string | undefined> {
-  return Object.fromEntries(
-    [...panelSection(title).querySelectorAll('[data-testid="panel-data"] table')].map((table) => [
-      table.querySelectorAll('th')[1]?.textContent ?? '',
-      table.querySelector('tbody td:nth-child(2)')?.getAttribute('data-color') ?? undefined,
-    ])
-  );
 }
