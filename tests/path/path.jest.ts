@@ -250,10 +250,10 @@ describe('path: apiserver -> operator -> Prometheus -> app queries -> frames -> 
           f.fields.filter((x) => x.type === FieldType.number).flatMap((x) => x.values as number[])
         );
       // The Challenge controller reconciled successfully; its queue and error figures are there.
-      expect((await instant(reconcileRateQuery())).map((r) => r.labels.result)).toContain('success');
-      expect((await instant(workQueueDepthQuery())).map((r) => r.value >= 0)).toEqual([true]);
-      expect((await instant(reconcileErrorsInRangeQuery())).map((r) => r.value >= 0)).toEqual([true]);
-      expect((await steps(reconcileDurationQuantileQuery(0.99))).some((v) => v > 0)).toBe(true);
+      expect((await instant(reconcileRateQuery(DEFAULT_SETTINGS))).map((r) => r.labels.result)).toContain('success');
+      expect((await instant(workQueueDepthQuery(DEFAULT_SETTINGS))).map((r) => r.value >= 0)).toEqual([true]);
+      expect((await instant(reconcileErrorsInRangeQuery(DEFAULT_SETTINGS))).map((r) => r.value >= 0)).toEqual([true]);
+      expect((await steps(reconcileDurationQuantileQuery(DEFAULT_SETTINGS, 0.99))).some((v) => v > 0)).toBe(true);
     }, 60_000);
 
     it("the original operator's exposition (stand-in): what the pages show, and the legacy notice", async () => {
