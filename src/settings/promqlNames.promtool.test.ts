@@ -17,8 +17,8 @@ import * as q from '../queries';
 import { FILTER_ROLES, ROLES } from './labelRoles';
 import { labelNameProblem, metricNameProblem } from './promqlNames';
 import { resolveSettings, validateSettings } from './settings';
-
-const VARIABLES: Record<string, string> = { $window: '30m', $__range: '1h', $__rate_interval: '2m' };
+// The dashboard variables as the promtool cases fill them in.
+import { VARIABLES } from '../queries/promtool.series.fixture';
 
 // Placeholders the queries are built with, then replaced by the name under test (the builders refuse bad names).
 const METRIC = 'zz_metric';
