@@ -52,7 +52,8 @@ async function timeOnce(url: string, b: Bench, endS: number, windowH: number): P
     .replaceAll(String(AT_MARKER), String(endS - 600))
     .replaceAll('$window', `${windowH}h`)
     .replaceAll('$__range', `${rangeS}s`)
-    .replaceAll('$__rate_interval', rateInterval);
+    .replaceAll('$__rate_interval', rateInterval)
+    .replaceAll('$__interval', `${step}s`);
   const t0 = performance.now();
   // Prometheus gives up after TIMEOUT_S (its `timeout` parameter): such a query counts as TIMEOUT_S + and the run goes on.
   const timeout = `${TIMEOUT_S}s`;
