@@ -1,4 +1,4 @@
-import { LoadingState, type TimeRange } from '@grafana/data';
+import { LoadingState, type PanelData, type TimeRange } from '@grafana/data';
 import { SceneQueryRunner, sceneGraph, type QueryRunnerState, type SceneTimeRangeLike } from '@grafana/scenes';
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from '../queries/common';
 import { CLUSTER_FILTER } from '../settings/clusterRole';
@@ -8,6 +8,7 @@ import { readFilters } from './filters';
 import { UNKNOWN, operatorKnowledgeCheck, type OperatorKnowledge } from './operatorKnowledge';
 import type { PromQuery } from './promQuery';
 import { recordingRulesDetector } from './recordingRules';
+import { waitsForVariables } from './variableWait';
 
 export type { PromQuery };
 
@@ -24,11 +25,11 @@ export interface FilteredQueryRunnerState extends Omit<QueryRunnerState, 'querie
   /**
    * What the operator check (src/data/operatorKnowledge.ts) does to this runner, asked before each run with the
    * page's settings (`settings`):
-   * - 'range' (default with settings): nothing is sent while Prometheus holds nothing from the operator in the range
-   *   (the panel shows its "No data"); otherwise the queries run as built;
+   * - 'range' (default with settings): nothing is shown while Prometheus holds nothing from the operator in the
+   *   range (the panel shows its "No data"); otherwise the queries' answer as built;
    * - 'window': as 'range', and while the state is last known the queries are built with `at` = the last report,
    *   so the window's instant figures are those of that moment;
-   * - 'none' (default without settings): the runner does not wait for the check (the notices, the check itself).
+   * - 'none' (default without settings): the runner does not use the check (the notices, the check itself).
    */
   operatorKnowledge?: 'range' | 'window' | 'none';
   /** The page's settings, for the operator check (metric name, label names). */
@@ -36,23 +37,34 @@ export interface FilteredQueryRunnerState extends Omit<QueryRunnerState, 'querie
 }
 
 type RunWithTimeRange = (timeRange: SceneTimeRangeLike) => Promise<void>;
+type DataHandler = (data: PanelData) => void;
 
 /**
  * A query runner whose PromQL is rebuilt from the selected filter values before each run, so usernames, challenge
  * ids and namespaces reach PromQL only through the builders' escaping, never through Grafana's variable
  * interpolation (the Prometheus datasource's own escaping leaves double quotes alone). Other variables (`$window`,
- * `$ds`, `$__range`) stay in the text and are interpolated as usual. Before each run it waits for the page's
- * recording-rule and operator checks it uses.
+ * `$ds`, `$__range`) stay in the text and are interpolated as usual.
+ *
+ * Few sequential waves: a filter that reads as "All" is not waited for (variableWait.ts), and the queries go out
+ * beside the page's operator check, their answer held until it says what may be shown (live: that answer; last
+ * known: a window runner's queries again at the last report; no data: nothing). Only the recording-rules check,
+ * which picks the queries' form, is waited for, once per datasource.
  */
 export class FilteredQueryRunner extends SceneQueryRunner {
   private readonly build: FilteredQueryRunnerState['build'];
   private readonly useRecordingRules: boolean;
   private readonly knowledgeMode: 'range' | 'window' | 'none';
   private readonly settings?: QuerySettings;
-  /** Counts runs, so a run that waited for the checks does not overtake a newer one. */
+  /** Counts runs, so a run that waited for a check does not overtake a newer one. */
   private runs = 0;
   /** Set while this runner hands its own run to SceneQueryRunner. */
   private direct = false;
+  /** SceneQueryRunner's own handler of an answer (this runner holds answers back in front of it). */
+  private readonly deliver: DataHandler;
+  /** While the operator check of the run in flight has not answered: the latest answer of its queries, held. */
+  private held?: { data?: PanelData };
+  /** What the run in flight or shown was built from (runInputs), while no variable it needs was loading. */
+  private sentInputs?: string;
   /** What the last run knew of the operator (tests, the inspector). */
   public knowledge: OperatorKnowledge = UNKNOWN;
 
@@ -67,9 +79,22 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     // load and runs again (through runQueries) when they change. setVariableNames rescans the last state it saw.
     this._variableDependency.getNames();
     this._variableDependency.setVariableNames([...FILTER_ROLES.map(filterVariable), CLUSTER_FILTER]);
+    // Scenes' loading check first (it remembers that the runner waits, so it is called back when they have loaded),
+    // then whether the variables still loading are ones the queries need.
+    const dependencies = this._variableDependency;
+    const anyLoading = dependencies.hasDependencyInLoadingState.bind(dependencies);
+    dependencies.hasDependencyInLoadingState = () => anyLoading() && waitsForVariables(this, dependencies.getNames());
+    const self = this as unknown as { runWithTimeRange: RunWithTimeRange; onDataReceived: DataHandler };
+    this.deliver = self.onDataReceived;
+    self.onDataReceived = (data) => {
+      if (this.held && data.state !== LoadingState.Loading) {
+        this.held.data = data;
+        return;
+      }
+      this.deliver(data);
+    };
     // A time-range change (a refresh of a relative range too) reaches SceneQueryRunner's private runWithTimeRange
     // directly: route it through runQueries, so the checks are asked for the new range and the queries rebuilt.
-    const self = this as unknown as { runWithTimeRange: RunWithTimeRange };
     const base = (SceneQueryRunner.prototype as unknown as { runWithTimeRange: RunWithTimeRange }).runWithTimeRange;
     self.runWithTimeRange = (timeRange) => {
       if (this.direct) {
@@ -80,45 +105,113 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     };
   }
 
-  /** Every run comes through here; it waits for the checks this runner uses (each asked once per page run). */
+  /** Every run comes through here. */
   public runQueries() {
     const run = ++this.runs;
-    if (!this.useRecordingRules && this.knowledgeMode === 'none') {
-      this.runWith(false, UNKNOWN);
+    this.held = undefined;
+    if (this._variableDependency.hasDependencyInLoadingState()) {
+      // SceneQueryRunner shows the panel loading, and this runs again once they have loaded.
+      this.sentInputs = undefined;
+      this.handOver();
       return;
     }
+    this.sentInputs = this.runInputs();
     const range = sceneGraph.getTimeRange(this).state.value;
-    void Promise.all([
-      this.useRecordingRules ? this.hasRecordingRules(range) : Promise.resolve(false),
-      this.knowledgeMode === 'none' ? Promise.resolve(UNKNOWN) : this.operatorKnowledge(range),
-    ]).then(([recordingRules, knowledge]) => {
+    const known = this.knownKnowledge(range);
+    if (!this.useRecordingRules && known) {
+      this.runWith(false, known);
+      return;
+    }
+    const knowledge = known ? Promise.resolve(known) : this.operatorKnowledge(range);
+    void (this.useRecordingRules ? this.hasRecordingRules(range) : Promise.resolve(false)).then((recordingRules) => {
       // A newer run (say, another filter value) already went ahead.
-      if (run === this.runs && this.isActive) {
-        this.runWith(recordingRules, knowledge);
+      if (run !== this.runs || !this.isActive) {
+        return;
       }
+      const settled = this.knownKnowledge(range);
+      if (settled) {
+        this.runWith(recordingRules, settled);
+        return;
+      }
+      // The check is on its way: the queries go out beside it, their answer held until it has answered.
+      this.held = {};
+      this.send(this.build(readFilters(this), recordingRules));
+      void knowledge.then((answer) => {
+        if (run === this.runs && this.isActive) {
+          this.release(recordingRules, answer);
+        }
+      });
     });
+  }
+
+  /** The check has answered while the queries built without it were out: show their answer, or run as it says. */
+  private release(recordingRules: boolean, knowledge: OperatorKnowledge) {
+    const held = this.held;
+    this.held = undefined;
+    if (knowledge.kind === 'noData' || (this.knowledgeMode === 'window' && knowledge.kind === 'lastKnown')) {
+      this.runWith(recordingRules, knowledge);
+      return;
+    }
+    this.knowledge = knowledge;
+    if (held?.data) {
+      this.deliver(held.data);
+    }
   }
 
   private runWith(recordingRules: boolean, knowledge: OperatorKnowledge) {
     this.knowledge = knowledge;
     const at = this.knowledgeMode === 'window' && knowledge.kind === 'lastKnown' ? knowledge.sinceS : undefined;
     const queries = this.build(readFilters(this), recordingRules, at);
-    if (JSON.stringify(queries) !== JSON.stringify(this.state.queries)) {
-      this.setState({ queries });
-    }
     if (knowledge.kind === 'noData') {
       // Nothing from the operator in the range: nothing to ask. The panel shows its "No data", never a 0.
+      this.setQueries(queries);
       this.cancelQuery();
       const timeRange = sceneGraph.getTimeRange(this).state.value;
       this.setState({ data: { state: LoadingState.Done, series: [], timeRange }, _hasFetchedData: true });
       return;
     }
+    this.send(queries);
+  }
+
+  private setQueries(queries: PromQuery[]) {
+    if (JSON.stringify(queries) !== JSON.stringify(this.state.queries)) {
+      this.setState({ queries });
+    }
+  }
+
+  /** Sends `queries` (the one in flight is cancelled). */
+  private send(queries: PromQuery[]) {
+    this.setQueries(queries);
+    this.handOver();
+  }
+
+  /** SceneQueryRunner's own run of the queries in the state. */
+  private handOver() {
     this.direct = true;
     try {
       super.runQueries();
     } finally {
       this.direct = false;
     }
+  }
+
+  /**
+   * Called back by scenes when a variable has loaded or changed. A filter that read as "All" before its options
+   * came still does after them, yet its value changes ('' to "All"): a run with the same inputs is not sent again.
+   */
+  protected variablesCompleted() {
+    if (this.sentInputs === undefined || this.sentInputs !== this.runInputs()) {
+      this.runQueries();
+    }
+  }
+
+  /** What a run is built from: the filters as read, the other variables' values, the time range. */
+  private runInputs(): string {
+    const range = sceneGraph.getTimeRange(this).state.value;
+    const others = [...this._variableDependency.getNames()]
+      .filter((name) => name !== CLUSTER_FILTER && !FILTER_ROLES.some((role) => filterVariable(role) === name))
+      .map((name) => [name, sceneGraph.lookupVariable(name, this)?.getValue()]);
+    return JSON.stringify([readFilters(this), others, range.from.valueOf(), range.to.valueOf()]);
   }
 
   private datasourceUid(): string | undefined {
@@ -142,6 +235,15 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     }
   }
 
+  /** The operator check's answer if it needs not be waited for (not used, not askable, or already come). */
+  private knownKnowledge(range: TimeRange): OperatorKnowledge | undefined {
+    const uid = this.datasourceUid();
+    if (this.knowledgeMode === 'none' || !uid || !this.settings) {
+      return UNKNOWN;
+    }
+    return operatorKnowledgeCheck.known(uid, range, this.settings, readFilters(this));
+  }
+
   /** What Prometheus holds from the operator for the range; unknown whenever that can't be told. */
   private async operatorKnowledge(range: TimeRange): Promise<OperatorKnowledge> {
     const uid = this.datasourceUid();
@@ -151,3 +253,11 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     return operatorKnowledgeCheck.ask(uid, range, this.settings, readFilters(this));
   }
 }
+
+// SceneQueryRunner binds its (private) callback for completed variables at construction, so the runner's own is put
+// on its prototype (see variablesCompleted).
+Object.defineProperty(FilteredQueryRunner.prototype, 'onVariableUpdatesCompleted', {
+  value(this: FilteredQueryRunner) {
+    (this as unknown as { variablesCompleted: () => void }).variablesCompleted();
+  },
+});

@@ -20,6 +20,8 @@ function selectedValues(sceneObject: SceneObject, name: string): string[] {
 
 /** The filters selected for `sceneObject`'s page (the roles' and the cluster's), as the query builders take them. */
 export function readFilters(sceneObject: SceneObject): QueryFilters {
-  const roles = Object.fromEntries(FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))]));
+  const roles = Object.fromEntries(
+    FILTER_ROLES.map((role) => [role, selectedValues(sceneObject, filterVariable(role))])
+  );
   return { ...roles, [CLUSTER_FILTER]: selectedValues(sceneObject, CLUSTER_FILTER) };
 }

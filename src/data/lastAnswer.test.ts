@@ -15,4 +15,17 @@ describe('LastAnswer', () => {
     expect(await last.get('a', () => Promise.reject(new Error('down')))).toBe('fallback');
     expect(await last.get('a', () => Promise.resolve('up'))).toBe('up');
   });
+
+  it('tells a settled answer without asking, nothing while it is on its way or after a failure', async () => {
+    const last = new LastAnswer('fallback');
+    let answer: (v: string) => void = () => undefined;
+    const pending = last.get('a', () => new Promise<string>((resolve) => (answer = resolve)));
+    expect(last.settled('a')).toBeUndefined();
+    answer('live');
+    await pending;
+    expect(last.settled('a')).toEqual({ value: 'live' });
+    expect(last.settled('b')).toBeUndefined();
+    await last.get('c', () => Promise.reject(new Error('down')));
+    expect(last.settled('c')).toBeUndefined();
+  });
 });

@@ -4,24 +4,35 @@
  * again.
  */
 export class LastAnswer<T> {
-  private last?: { key: string; answer: Promise<T> };
+  private last?: { key: string; answer: Promise<T>; settled?: { value: T } };
 
   constructor(private readonly onFailure: T) {}
 
   get(key: string, ask: () => Promise<T>): Promise<T> {
     if (this.last?.key !== key) {
-      const entry = {
+      const entry: { key: string; answer: Promise<T>; settled?: { value: T } } = {
         key,
-        answer: ask().catch(() => {
-          if (this.last === entry) {
-            this.last = undefined;
+        answer: ask().then(
+          (value) => {
+            entry.settled = { value };
+            return value;
+          },
+          () => {
+            if (this.last === entry) {
+              this.last = undefined;
+            }
+            return this.onFailure;
           }
-          return this.onFailure;
-        }),
+        ),
       };
       this.last = entry;
     }
     return this.last.answer;
+  }
+
+  /** The answer to `key` if it has already come (a failure never counts), else undefined: no request is sent. */
+  settled(key: string): { value: T } | undefined {
+    return this.last?.key === key ? this.last.settled : undefined;
   }
 
   /** Forgets the answer (tests). */

@@ -12,7 +12,8 @@ import { runCheck } from './checkRequest';
  * - `live`: the operator reports at the range's end (its heartbeat has a sample there);
  * - `lastKnown`: it does not, and its last report within the range was at `sinceS` (Unix seconds): the window's
  *   instant queries are evaluated at that moment (`@ sinceS`), the page says so;
- * - `noData`: nothing from the operator in the range: no query is sent, the panels say "No data";
+ * - `noData`: nothing from the operator in the range: no answer is shown (the queries sent beside the check are
+ *   dropped), the panels say "No data";
  * - `unknown`: the check could not be asked or failed: the queries run as they are, at the range's end, and no
  *   notice is shown (the check must never hide what the panels can show).
  * An operator that reports and exports no instance is `live` (the counts are 0): an empty cluster.
@@ -133,9 +134,17 @@ class OperatorKnowledgeCheck {
     settings: QuerySettings,
     f: QueryFilters = NO_FILTERS
   ): Promise<OperatorKnowledge> {
-    const clusters = clusterFilterOf(f)[CLUSTER_FILTER] ?? [];
-    const key = JSON.stringify([uid, range.from.valueOf(), range.to.valueOf(), settings.metricName, clusters]);
-    return this.answer.get(key, () => askPrometheus(uid, range, settings, f));
+    return this.answer.get(checkKey(uid, range, settings, f), () => askPrometheus(uid, range, settings, f));
+  }
+
+  /** The answer for these arguments if it has already come, without asking (a runner then needs not guess). */
+  known(
+    uid: string,
+    range: TimeRange,
+    settings: QuerySettings,
+    f: QueryFilters = NO_FILTERS
+  ): OperatorKnowledge | undefined {
+    return this.answer.settled(checkKey(uid, range, settings, f))?.value;
   }
 
   /** Forgets the answer (tests). */
@@ -143,6 +152,15 @@ class OperatorKnowledgeCheck {
     this.answer.clear();
   }
 }
+
+const checkKey = (uid: string, range: TimeRange, settings: QuerySettings, f: QueryFilters) =>
+  JSON.stringify([
+    uid,
+    range.from.valueOf(),
+    range.to.valueOf(),
+    settings.metricName,
+    clusterFilterOf(f)[CLUSTER_FILTER] ?? [],
+  ]);
 
 async function askPrometheus(
   uid: string,

@@ -1,5 +1,5 @@
 import { screen } from '@testing-library/react';
-import { sceneGraph, type SceneObject } from '@grafana/scenes';
+import { sceneGraph, type SceneObject, type SceneQueryRunner } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
   LAST_REPORT_GAUGE_REF,
@@ -47,11 +47,18 @@ const isCheck = (q: SentQuery) =>
   [REPORTING_REF, LAST_REPORT_REF, LAST_REPORT_GAUGE_REF, STOPPED_CLUSTERS_REF].includes(q.refId);
 const pageQueries = (harness: SceneHarness) => harness.queries.filter((q) => !isCheck(q) && q.runner);
 
-async function render(build: (s: typeof DEFAULT_SETTINGS) => SceneObject, operator: SceneHarness['operator']) {
+/** Every count answers 0 (the operator reports and nothing is in that state), the rest nothing. */
+const EMPTY_CLUSTER: SceneHarness['respond'] = (q) =>
+  q.runner.startsWith('count-') ? [instantNumberFrame(q.refId, 0)] : [];
+
+async function render(
+  build: (s: typeof DEFAULT_SETTINGS) => SceneObject,
+  operator: SceneHarness['operator'],
+  respond = EMPTY_CLUSTER
+) {
   const harness = setupHarness();
   harness.operator = operator;
-  // Every count answers 0 (the operator reports and nothing is in that state), the rest nothing.
-  harness.respond = (q) => (q.runner.startsWith('count-') ? [instantNumberFrame(q.refId, 0)] : []);
+  harness.respond = respond;
   const scene = build(DEFAULT_SETTINGS);
   await renderScene(scene);
   return { harness, scene };
@@ -127,20 +134,25 @@ describe('what the pages know of the operator', () => {
     }
   );
 
-  it.each(PAGES)('on %s, no data: a notice, nothing sent, the stats say No data (never 0)', async (page, build) => {
-    const { harness } = await render(build, { kind: 'noData' });
+  it.each(PAGES)('on %s, no data: a notice, nothing shown, the stats say No data (never 0)', async (page, build) => {
+    // Every page query is answered a figure, which must not be shown.
+    const { harness, scene } = await render(build, { kind: 'noData' }, (q) => [instantNumberFrame(q.refId, 7)]);
     expect(screen.getByText(NO_DATA_TITLE)).toBeInTheDocument();
     expect(screen.getByText(/this is not an empty cluster/)).toBeInTheDocument();
-    // Runners that wait for the check sent nothing (the notices of the page may still ask their own questions).
+    // The runners' queries went out beside the check (one wave, not two): whatever they were answered is not shown,
+    // and nothing is asked at a last report.
     for (const runner of WINDOW_RUNNERS[page]) {
-      expect(lastQueriesOf(harness, runner)).toEqual([]);
+      for (const q of lastQueriesOf(harness, runner)) {
+        expect(q.expr).not.toMatch(AT_MODIFIER);
+      }
+      expect(runnerData(scene, runner)).toEqual([]);
     }
     // No panel's empty text speaks for the cluster ("No instance is in Error"): each says No data.
     const emptyTexts = [...document.querySelectorAll('[data-testid="no-data"]')].map((e) => e.textContent);
     expect(emptyTexts.length).toBeGreaterThan(0);
     expect(emptyTexts.filter((t) => t !== 'No data')).toEqual([]);
     if (page === 'Overview') {
-      expect(lastQueriesOf(harness, 'counts-over-time')).toEqual([]);
+      expect(runnerData(scene, 'counts-over-time')).toEqual([]);
       for (const state of ['Pending', 'Running', 'Deleted', 'Error']) {
         expect(printedNoData(state)).toBe('No data');
       }
@@ -180,6 +192,11 @@ describe('what the pages know of the operator', () => {
     expect(lastQueriesOf(harness, 'count-Running')[0].expr).not.toMatch(AT_MODIFIER);
   });
 });
+
+/** The series a runner of the scene holds (what its panel shows). */
+function runnerData(scene: SceneObject, key: string) {
+  return (sceneGraph.findByKey(scene, key) as SceneQueryRunner).state.data?.series;
+}
 
 async function renderAgain(scene: SceneObject) {
   const { act } = await import('@testing-library/react');
