@@ -18,6 +18,9 @@ export interface EventPrometheus extends Prometheus {
   /** Series in the TSDB over the whole history, every family. */
   seriesCount: number;
   statusSeries: number;
+  /** Its TSDB directory and a scratch directory beside it (dashboardRulesBackfill.ts adds blocks). */
+  dataDir: string;
+  scratchDir: string;
   /** Seconds: writing the OpenMetrics text, backfilling it. */
   generateS: number;
   backfillS: number;
@@ -47,6 +50,8 @@ export async function startEventPrometheus(o: Omit<HistoryOptions, 'extraFamilie
       (await promApi<unknown[]>(started.url, 'series', { 'match[]': match, ...range })).length;
     return {
       ...started,
+      dataDir: data,
+      scratchDir: dir,
       seriesCount: await count('{__name__=~".+"}'),
       statusSeries: await count('challenge_resource_status'),
       generateS,

@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 import { BARE_TABLE_MODULE } from './buildBench.ts';
 import { heap, installProbe, probe, resetFrames, waitSettled } from './probe.ts';
-import { recordQueries, replay, type SentQuery } from './queries.ts';
+import { recordQueries, replay, waves, type SentQuery } from './queries.ts';
 
 export const SHORT = process.env.BENCH_SHORT === '1';
 export const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -33,6 +33,8 @@ export interface PageFigures {
   paintMs: number;
   promMs: number;
   queries: number;
+  /** Sequential waves of requests (queries.ts). */
+  waves: number;
   exprBytes: number;
   requestBytes: number;
   heapMB: number;
@@ -163,6 +165,7 @@ export async function measurePage(context: BrowserContext, base: string, prom: s
     promMs: median(proms),
     once: navs.length < RUNS || proms.length < RUNS,
     queries: sent.length,
+    waves: waves(sent).length,
     exprBytes: Math.max(0, ...sent.map((q) => q.exprBytes)),
     requestBytes: Math.max(0, ...sent.map((q) => q.requestBytes)),
     heapMB: mb(h.used),

@@ -15,7 +15,9 @@ export interface SentQuery {
   /** Path and query string below the proxy, e.g. /api/v1/query_range. */
   path: string;
   body: string;
-  /** The PromQL (query / match[]), bytes. */
+  /** The PromQL (query / match[]). */
+  expr: string;
+  /** The PromQL, bytes. */
   exprBytes: number;
   /** URL + body, bytes. */
   requestBytes: number;
@@ -42,6 +44,7 @@ export function recordQueries(page: Page): { stop(): SentQuery[] } {
       method: r.method(),
       path,
       body,
+      expr,
       exprBytes: Buffer.byteLength(expr),
       requestBytes: Buffer.byteLength(r.url()) + Buffer.byteLength(body),
       start: performance.now(),
@@ -81,6 +84,18 @@ export function waves(sent: SentQuery[]): SentQuery[][] {
     end = Math.max(end, q.end);
   }
   return out;
+}
+
+/** The page's waves, a line per request: its time in the page, its API and the start of its PromQL. */
+export function describeWaves(sent: SentQuery[], exprChars = 110): string[] {
+  const t0 = sent[0]?.start ?? 0;
+  return waves(sent).flatMap((wave, i) =>
+    wave.map(
+      (q) =>
+        `wave ${i + 1}  ${(q.start - t0).toFixed(0).padStart(6)} ms +${(q.end - q.start).toFixed(0).padStart(6)} ms  ` +
+        `${q.path.split('?')[0].replace('/api/v1/', '').padEnd(13)}${q.expr.replace(/\s+/g, ' ').slice(0, exprChars)}`
+    )
+  );
 }
 
 function send(prometheusUrl: string, q: SentQuery): Promise<void> {
