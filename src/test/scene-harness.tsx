@@ -132,6 +132,7 @@ class PrometheusStubApi extends DataSourceApi {
     const text = interpolate(typeof query === 'string' ? query : query.query, options?.scopedVars);
     this.harness.variableQueries.push({ datasourceUid: this.uid, query: text });
     const label = /,\s*([a-zA-Z_][a-zA-Z0-9_]*)\)\s*$/.exec(text)?.[1] ?? '';
+    await this.harness.labelValuesAnswered;
     return (this.harness.labelValues[label] ?? []).map((value) => ({ text: value, value }));
   }
 }
@@ -146,6 +147,8 @@ export interface SceneHarness {
   variableQueries: SentVariableQuery[];
   /** Values the filter variables' label_values lookups return, by label name. */
   labelValues: Record<string, string[]>;
+  /** The label_values lookups answer once this has resolved (a slow Prometheus); undefined: at once. */
+  labelValuesAnswered?: Promise<void>;
   /** Frames for each query (default: none, i.e. Prometheus returned no series); throw to fail that query. */
   respond: Responder;
   /**
