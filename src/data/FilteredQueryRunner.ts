@@ -46,9 +46,9 @@ type DataHandler = (data: PanelData) => void;
  * `$ds`, `$__range`) stay in the text and are interpolated as usual.
  *
  * Few sequential waves: a filter that reads as "All" is not waited for (variableWait.ts), and the queries go out
- * beside the page's operator check, their answer held until it says what may be shown (live: that answer; last
- * known: a window runner's queries again at the last report; no data: nothing). Only the recording-rules check,
- * which picks the queries' form, is waited for, once per datasource.
+ * beside the page's operator check and recording-rules check, built as they mostly answer (operator live, rules
+ * present), their answer held until both have answered: shown when those were the right queries, else asked again
+ * as the answers say (the raw form; a window runner's queries at the last report) or dropped (no data).
  */
 export class FilteredQueryRunner extends SceneQueryRunner {
   private readonly build: FilteredQueryRunnerState['build'];
@@ -117,38 +117,37 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     }
     this.sentInputs = this.runInputs();
     const range = sceneGraph.getTimeRange(this).state.value;
-    const known = this.knownKnowledge(range);
-    if (!this.useRecordingRules && known) {
-      this.runWith(false, known);
+    const rulesKnown = this.knownRecordingRules();
+    const knowledgeKnown = this.knownKnowledge(range);
+    if (rulesKnown !== undefined && knowledgeKnown) {
+      this.runWith(rulesKnown, knowledgeKnown);
       return;
     }
-    const knowledge = known ? Promise.resolve(known) : this.operatorKnowledge(range);
-    void (this.useRecordingRules ? this.hasRecordingRules(range) : Promise.resolve(false)).then((recordingRules) => {
+    // A check is on its way: the queries go out beside it, built as the checks mostly answer (the rules present,
+    // whose form is cheap whatever the answer; the operator live), their answer held until both checks have answered.
+    const sent = this.queriesFor(rulesKnown ?? this.useRecordingRules, knowledgeKnown ?? UNKNOWN);
+    this.held = {};
+    this.send(sent);
+    void Promise.all([
+      rulesKnown ?? this.hasRecordingRules(range),
+      knowledgeKnown ?? this.operatorKnowledge(range),
+    ]).then(([recordingRules, knowledge]) => {
       // A newer run (say, another filter value) already went ahead.
-      if (run !== this.runs || !this.isActive) {
-        return;
+      if (run === this.runs && this.isActive) {
+        this.release(recordingRules, knowledge, sent);
       }
-      const settled = this.knownKnowledge(range);
-      if (settled) {
-        this.runWith(recordingRules, settled);
-        return;
-      }
-      // The check is on its way: the queries go out beside it, their answer held until it has answered.
-      this.held = {};
-      this.send(this.build(readFilters(this), recordingRules));
-      void knowledge.then((answer) => {
-        if (run === this.runs && this.isActive) {
-          this.release(recordingRules, answer);
-        }
-      });
     });
   }
 
-  /** The check has answered while the queries built without it were out: show their answer, or run as it says. */
-  private release(recordingRules: boolean, knowledge: OperatorKnowledge) {
+  /**
+   * Both checks have answered while `sent` was out: its answer is shown when those are the queries the answers call
+   * for, else the run goes on as they say (the raw form, the window at the last report, nothing at all).
+   */
+  private release(recordingRules: boolean, knowledge: OperatorKnowledge, sent: PromQuery[]) {
     const held = this.held;
     this.held = undefined;
-    if (knowledge.kind === 'noData' || (this.knowledgeMode === 'window' && knowledge.kind === 'lastKnown')) {
+    const wanted = this.queriesFor(recordingRules, knowledge);
+    if (knowledge.kind === 'noData' || JSON.stringify(wanted) !== JSON.stringify(sent)) {
       this.runWith(recordingRules, knowledge);
       return;
     }
@@ -158,10 +157,15 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     }
   }
 
+  /** The queries for the checks' answers: the window's at the last report while that is all that is known. */
+  private queriesFor(recordingRules: boolean, knowledge: OperatorKnowledge): PromQuery[] {
+    const at = this.knowledgeMode === 'window' && knowledge.kind === 'lastKnown' ? knowledge.sinceS : undefined;
+    return this.build(readFilters(this), recordingRules, at);
+  }
+
   private runWith(recordingRules: boolean, knowledge: OperatorKnowledge) {
     this.knowledge = knowledge;
-    const at = this.knowledgeMode === 'window' && knowledge.kind === 'lastKnown' ? knowledge.sinceS : undefined;
-    const queries = this.build(readFilters(this), recordingRules, at);
+    const queries = this.queriesFor(recordingRules, knowledge);
     if (knowledge.kind === 'noData') {
       // Nothing from the operator in the range: nothing to ask. The panel shows its "No data", never a 0.
       this.setQueries(queries);
@@ -233,6 +237,12 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     } catch {
       return false;
     }
+  }
+
+  /** Whether the recording rules are there, if that needs not be waited for (not used, not askable, already come). */
+  private knownRecordingRules(): boolean | undefined {
+    const uid = this.datasourceUid();
+    return this.useRecordingRules && uid ? recordingRulesDetector.known(uid) : false;
   }
 
   /** The operator check's answer if it needs not be waited for (not used, not askable, or already come). */

@@ -20,6 +20,11 @@ class RecordingRulesDetector {
     return this.answer.get(uid, () => ask(uid, range));
   }
 
+  /** The answer for `uid` if it has already come, without asking. */
+  known(uid: string): boolean | undefined {
+    return this.answer.settled(uid)?.value;
+  }
+
   /** Forgets the answer (tests: a new stand-in datasource answer). */
   clear() {
     this.answer.clear();

@@ -1,5 +1,5 @@
 import { act } from '@testing-library/react';
-import { sceneGraph, type MultiValueVariable, type SceneObject } from '@grafana/scenes';
+import { sceneGraph, type MultiValueVariable, type SceneObject, type SceneQueryRunner } from '@grafana/scenes';
 import { STATE_COUNT_RULE, USER_RUNNING_RULE } from '../queries/common';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
@@ -74,6 +74,34 @@ describe('recording rules', () => {
     }
     expect(present.queries.filter(isRuleCheck)).toHaveLength(2);
     expect(otherQueries(present, PEAKS)).toEqual(otherQueries(absent, PEAKS));
+  });
+
+  it('shows what the raw form answered, never what the rule form sent beside the check answered, without the rules', async () => {
+    // The over-time queries go out in the rule form before the check has answered; the rules are absent here.
+    recordingRulesDetector.clear();
+    const harness = setupHarness();
+    harness.respond = (q) => {
+      if (isRuleCheck(q)) {
+        return [instantNumberFrame(q.refId, 0)];
+      }
+      const fromRule = q.expr.includes(STATE_COUNT_RULE);
+      return q.runner === OVER_TIME ? [instantNumberFrame(q.refId, fromRule ? 7 : 3)] : [];
+    };
+    const scene = overviewScene(DEFAULT_SETTINGS);
+    const runner = sceneGraph.findByKey(scene, OVER_TIME) as SceneQueryRunner;
+    // Every figure the panel was ever given, not only the last.
+    const shown: unknown[] = [];
+    runner.subscribeToState(({ data }) =>
+      data?.series.forEach((frame) => shown.push(frame.fields.find((f) => f.type === 'number')?.values.at(-1)))
+    );
+    await renderScene(scene);
+    const ruleForm = harness.queries.filter((q) => q.runner === OVER_TIME && q.expr.includes(STATE_COUNT_RULE));
+    expect(ruleForm).toHaveLength(4);
+    for (const expr of exprsOf(harness, OVER_TIME)) {
+      expect(expr).not.toContain(STATE_COUNT_RULE);
+    }
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(shown)).toEqual(new Set([3]));
   });
 
   it('falls back to the raw queries when the check fails', async () => {
