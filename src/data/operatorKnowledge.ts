@@ -107,8 +107,13 @@ export async function knowledgeFrom(
   askStoppedClusters?: () => Promise<StoppedCluster[]>
 ): Promise<OperatorKnowledge> {
   const [reporting, ...lastReports] = queries;
-  if ((await ask(reporting)) !== undefined) {
-    const stoppedClusters = (await askStoppedClusters?.()) ?? [];
+  const isReporting = ask(reporting);
+  // Asked beside the reporting question, not after it: a live page (the common case) waits one round trip, not two.
+  const stopped = askStoppedClusters?.();
+  // Not awaited when the page is not live: its failure then must not surface as an unhandled rejection.
+  stopped?.catch(() => undefined);
+  if ((await isReporting) !== undefined) {
+    const stoppedClusters = (await stopped) ?? [];
     return stoppedClusters.length ? { kind: 'live', stoppedClusters } : { kind: 'live' };
   }
   for (const q of lastReports) {

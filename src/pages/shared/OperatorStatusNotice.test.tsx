@@ -66,28 +66,30 @@ async function render(
 
 describe('what the pages know of the operator', () => {
   it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
-    // Live: is the operator reporting at the range's end, then which clusters stopped (the controller's counter).
+    // Live: is the operator reporting at the range's end, and (asked beside it) which clusters stopped.
     const live = await render(overviewScene, { kind: 'live' });
     expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF]);
     expect(live.harness.queries.find(isCheck)!.expr).toBe(
       'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
     );
-    // Not reporting: then the last report, from the controller's counter (a handful of series) first.
+    // Not reporting: then the last report, from the controller's counter (a handful of series) first. (The stopped
+    // clusters' question went out beside the first one; its answer is not used.)
     const last = await render(overviewScene, { kind: 'lastKnown', sinceS: SINCE_S });
     const checks = last.harness.queries.filter(isCheck);
-    expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, LAST_REPORT_REF]);
+    expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF, LAST_REPORT_REF]);
     // The default range is 6 h: the subquery spans it, at 2 m steps (about 200 of them).
-    expect(checks[1].expr).toBe(
+    expect(checks[2].expr).toBe(
       'max(max_over_time((timestamp(controller_runtime_reconcile_total{controller="challenge"}))[21600s:120s]))'
     );
     // Nothing from the controller: the gauge's last sample is asked (here, nothing either: no data).
     const none = await render(overviewScene, { kind: 'noData' });
     expect(none.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([
       REPORTING_REF,
+      STOPPED_CLUSTERS_REF,
       LAST_REPORT_REF,
       LAST_REPORT_GAUGE_REF,
     ]);
-    expect(none.harness.queries.filter(isCheck)[2].expr).toBe(
+    expect(none.harness.queries.filter(isCheck)[3].expr).toBe(
       'max(max_over_time((timestamp(challenge_resource_status))[21600s:120s]))'
     );
   });
