@@ -7,25 +7,14 @@
  * per-cluster not-reporting check when Prometheus keeps no controller-runtime metrics (the state gauge only). Every
  * expected sample is worked out by hand from the series below.
  */
-import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from './common';
 import { stoppedClustersQuery } from './heartbeat';
 import { reconcileErrorRateQuery, reconcileErrorsInRangeQuery, workQueueDepthQuery } from './operatorHealth';
-import { LABEL_SETTINGS, promtoolTestRules, substitute } from './promtool.fixture';
-import { EVAL, formatLabels, type Labels } from './promtool.series.fixture';
+import { describeGroups, type SeriesGroup } from './promtool.fixture';
+import { formatLabels, type Labels } from './promtool.series.fixture';
 
-interface Series {
-  series: string;
-  values: string;
-}
-interface Case {
-  expr: string;
-  exp: Array<[Labels, number]>;
-}
-interface Group {
-  series: Series[];
-  cases: Case[];
-}
+type Group = SeriesGroup;
+type Series = Group['series'][number];
 
 // A cluster name is an external label an organizer writes: one with a quote and a backslash, escaped in the filter.
 const ODD = 'o"d\\d';
@@ -102,32 +91,4 @@ function groups(s: QuerySettings): Record<string, Group> {
   };
 }
 
-function promtoolFile(g: Group) {
-  return {
-    rule_files: [],
-    evaluation_interval: '30s',
-    tests: [
-      {
-        interval: '30s',
-        input_series: g.series,
-        promql_expr_test: g.cases.map((c) => ({
-          expr: substitute(c.expr),
-          eval_time: EVAL,
-          exp_samples: c.exp.map(([labels, value]) => ({ labels: formatLabels(labels), value })),
-        })),
-      },
-    ],
-  };
-}
-
-const CLASSES = Object.keys(groups(LABEL_SETTINGS[0][1]));
-
-describe.each(PROMETHEUS_BUILDS)("two clusters' operators, evaluated by promtool of Prometheus $name", (build) => {
-  describe.each(LABEL_SETTINGS)('with %s', (_name, settings) => {
-    it.each(CLASSES)('%s', (name) => {
-      const { status, output } = promtoolTestRules(build, promtoolFile(groups(settings)[name]));
-      expect(output).not.toContain('FAILED');
-      expect(status).toBe(0);
-    });
-  });
-});
+describeGroups("two clusters' operators", groups);

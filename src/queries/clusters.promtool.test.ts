@@ -6,7 +6,6 @@
  * label), evaluated by promtool of Prometheus 2.x and 3.x with both label settings. Every expected sample is worked
  * out by hand from the series below; "merged" says what a query without the cluster in its `by`/`on` lists answered.
  */
-import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState, type LabelNames } from '../metric/contract';
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from './common';
 import {
@@ -20,24 +19,13 @@ import { challengeStateCountQuery, stateCountQuery } from './overview';
 import { stuckDeletionsQuery } from './triage';
 import { peakConcurrentByUserQuery } from './usage';
 import { MATRIX_COLUMN_LABEL, matrixQuery, userInstancesQuery } from './users';
-import { LABEL_SETTINGS, promtoolTestRules, substitute } from './promtool.fixture';
-import { EVAL, formatLabels, type Labels } from './promtool.series.fixture';
+import { describeGroups, type SeriesGroup } from './promtool.fixture';
+import { formatLabels, type Labels } from './promtool.series.fixture';
 
 const { Running, Deleted, Error: ErrorState } = ChallengeState;
 
-interface Series {
-  series: string;
-  values: string;
-}
-interface ClusterCase {
-  expr: string;
-  at?: string;
-  exp: Array<[Labels, number]>;
-}
-interface Group {
-  series: Series[];
-  cases: ClusterCase[];
-}
+type Group = SeriesGroup;
+type Series = Group['series'][number];
 
 // Every cluster's operator has the same job and pod names: only the external label tells them apart.
 const target = (cluster: string): Labels => ({ cluster, job: 'challenge-operator', instance: 'op-a' });
@@ -197,32 +185,4 @@ function groups(s: QuerySettings): Record<string, Group> {
   };
 }
 
-function promtoolFile(g: Group) {
-  return {
-    rule_files: [],
-    evaluation_interval: '30s',
-    tests: [
-      {
-        interval: '30s',
-        input_series: g.series,
-        promql_expr_test: g.cases.map((c) => ({
-          expr: substitute(c.expr),
-          eval_time: c.at ?? EVAL,
-          exp_samples: c.exp.map(([labels, value]) => ({ labels: formatLabels(labels), value })),
-        })),
-      },
-    ],
-  };
-}
-
-const CLASSES = Object.keys(groups(LABEL_SETTINGS[0][1]));
-
-describe.each(PROMETHEUS_BUILDS)('two clusters, evaluated by promtool of Prometheus $name', (build) => {
-  describe.each(LABEL_SETTINGS)('with %s', (_name, settings) => {
-    it.each(CLASSES)('%s', (name) => {
-      const { status, output } = promtoolTestRules(build, promtoolFile(groups(settings)[name]));
-      expect(output).not.toContain('FAILED');
-      expect(status).toBe(0);
-    });
-  });
-});
+describeGroups('two clusters', groups);

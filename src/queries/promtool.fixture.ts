@@ -117,3 +117,41 @@ export function describeCases(page: string, cases: (s: QuerySettings) => Case[])
     });
   });
 }
+
+/** A class of cases on its own small series (a promtool file each). */
+export interface SeriesGroup {
+  series: Array<{ series: string; values: string }>;
+  cases: Case[];
+}
+
+function groupFile(g: SeriesGroup) {
+  return {
+    rule_files: [],
+    evaluation_interval: '30s',
+    tests: [
+      {
+        interval: '30s',
+        input_series: g.series,
+        promql_expr_test: g.cases.map((c) => ({
+          expr: substitute(c.expr),
+          eval_time: c.at ?? EVAL,
+          exp_samples: c.exp.map(([labels, value]) => ({ labels: formatLabels(labels), value })),
+        })),
+      },
+    ],
+  };
+}
+
+/** Each class of `groups` as its own promtool file, with both label settings, on Prometheus 2.x and 3.x. */
+export function describeGroups(title: string, groups: (s: QuerySettings) => Record<string, SeriesGroup>) {
+  const classes = Object.keys(groups(LABEL_SETTINGS[0][1]));
+  describe.each(PROMETHEUS_BUILDS)(`${title}, evaluated by promtool of Prometheus $name`, (build) => {
+    describe.each(LABEL_SETTINGS)('with %s', (_name, settings) => {
+      it.each(classes)('%s', (name) => {
+        const { status, output } = promtoolTestRules(build, groupFile(groups(settings)[name]));
+        expect(output).not.toContain('FAILED');
+        expect(status).toBe(0);
+      });
+    });
+  });
+}
