@@ -4,7 +4,7 @@
  * compare Thanos and VictoriaMetrics against, and what a Thanos sidecar serves.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDir, tempDir } from '@hexactf/testing/processes';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
@@ -29,10 +29,12 @@ export function renameUser(text: string, from: string, to: string): string {
 
 /** The fixture without the samples in [fromS, toS): what a replica that was down for that stretch holds. */
 export function withoutStretch(text: string, fromS: number, toS: number): string {
-  return asOpenMetrics(samples(text).filter((l) => {
-    const t = Number(l.slice(l.lastIndexOf(' ') + 1));
-    return t < fromS || t >= toS;
-  }));
+  return asOpenMetrics(
+    samples(text).filter((l) => {
+      const t = Number(l.slice(l.lastIndexOf(' ') + 1));
+      return t < fromS || t >= toS;
+    })
+  );
 }
 
 /**
@@ -40,10 +42,12 @@ export function withoutStretch(text: string, fromS: number, toS: number): string
  * the scrape interval holds (each scrape sees the state of the next one of the other replica, a little earlier).
  */
 export function shiftedBy(text: string, seconds: number): string {
-  return asOpenMetrics(samples(text).map((l) => {
-    const cut = l.lastIndexOf(' ');
-    return `${l.slice(0, cut)} ${Number(l.slice(cut + 1)) + seconds}`;
-  }));
+  return asOpenMetrics(
+    samples(text).map((l) => {
+      const cut = l.lastIndexOf(' ');
+      return `${l.slice(0, cut)} ${Number(l.slice(cut + 1)) + seconds}`;
+    })
+  );
 }
 
 /**
@@ -62,14 +66,26 @@ export interface FixturePrometheus extends Prometheus {
   close(): Promise<void>;
 }
 
-/** Prometheus 3 over `text` backfilled by promtool, with `global.external_labels` when given. */
-export async function fixturePrometheus(text: string, externalLabels: Record<string, string> = {}): Promise<FixturePrometheus> {
+/**
+ * Prometheus 3 over `text` backfilled by promtool, with `global.external_labels` when given, and the TSDB blocks in
+ * `blocksDir` (e.g. backfilled recording rules, rule-history.ts) added before it starts, so it serves them at once.
+ */
+export async function fixturePrometheus(
+  text: string,
+  externalLabels: Record<string, string> = {},
+  blocksDir?: string
+): Promise<FixturePrometheus> {
   const dir = tempDir('hexactf-fixture-variant-');
   const file = join(dir, 'fixture.om.txt');
   writeFileSync(file, text);
   const tsdb = join(dir, 'tsdb');
   execFileSync('sh', [join(FIXTURES, 'build-tsdb.sh'), tsdb, file], { stdio: 'pipe' });
-  const labels = Object.entries(externalLabels).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+  for (const block of blocksDir ? readdirSync(blocksDir) : []) {
+    cpSync(join(blocksDir!, block), join(tsdb, block), { recursive: true });
+  }
+  const labels = Object.entries(externalLabels)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
   let prometheus: Prometheus;
   try {
     prometheus = await startPrometheus({

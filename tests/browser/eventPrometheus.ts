@@ -18,7 +18,7 @@ export interface EventPrometheus extends Prometheus {
   /** Series in the TSDB over the whole history, every family. */
   seriesCount: number;
   statusSeries: number;
-  /** Its TSDB directory and a scratch directory beside it (dashboardRulesBackfill.ts adds blocks). */
+  /** Its TSDB directory and a scratch directory beside it (@hexactf/testing/dashboard-rules adds blocks). */
   dataDir: string;
   scratchDir: string;
   /** Seconds: writing the OpenMetrics text, backfilling it. */

@@ -22,7 +22,7 @@ import { DEFAULT_DELETED_SERIES_RETENTION_SECONDS } from '@hexactf/contract';
 import { toolPath } from '@hexactf/testing/tools';
 import { REPO } from '../buildHost.ts';
 import { CHROMIUM } from '../chromium.ts';
-import { DASHBOARD_RULE_GROUP, addDashboardRules } from '../dashboardRulesBackfill.ts';
+import { DASHBOARD_RULE_GROUP, addDashboardRules } from '@hexactf/testing/dashboard-rules';
 import { startEventPrometheus, type EventPrometheus } from '../eventPrometheus.ts';
 import { BUILD_DIR, startRig } from '../rig.ts';
 import { buildBench } from './buildBench.ts';
@@ -269,6 +269,7 @@ async function main() {
 async function measureWithRules(context: BrowserContext, base: string, prom: EventPrometheus) {
   const rulesS = await addDashboardRules({
     prometheusUrl: prom.url,
+    repo: REPO,
     dataDir: prom.dataDir,
     scratchDir: prom.scratchDir,
     startS: END_S - SPAN_S,
