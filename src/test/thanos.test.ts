@@ -14,7 +14,7 @@
  * answers must be non-empty: an empty answer on both engines would prove nothing.
  */
 import { readFileSync } from 'node:fs';
-import { instantQuery, rangeQuery } from '@hexactf/testing/prom-api';
+import { instantQuery, rangeQuery, type PromMatrixSeries, type PromVectorSample } from '@hexactf/testing/prom-api';
 import {
   startThanosQuery,
   startThanosSidecar,
@@ -112,13 +112,15 @@ describe('Thanos Query over one cluster answers the app like Prometheus', () => 
     const at = RESTART_S + 3 * STEP_S;
     // A range that starts before the reset: a query of that one step alone agrees (Query then sees no earlier sample).
     const value = async (url: string) => {
-      const values = (await rangeQuery(url, expr, RESTART_S - 10 * STEP_S, at, STEP_S)).result[0].values;
+      const [series] = (await rangeQuery(url, expr, RESTART_S - 10 * STEP_S, at, STEP_S)).result as PromMatrixSeries[];
+      const values = series.values;
       return Number(values[values.length - 1][1]);
     };
     const onPrometheus = await value(truth!.url);
     expect(onPrometheus).toBeCloseTo(2);
     expect(await value(query!.url)).toBeCloseTo(7 / 3);
-    expect(Number((await instantQuery(query!.url, expr, at)).result[0].value[1])).toBeCloseTo(onPrometheus);
+    const [instant] = (await instantQuery(query!.url, expr, at)).result as PromVectorSample[];
+    expect(Number(instant.value[1])).toBeCloseTo(onPrometheus);
   });
 
   it.each(Object.entries(ruleInstantQueries()))('%s', async (_name, expr) => {
