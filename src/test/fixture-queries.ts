@@ -71,21 +71,21 @@ export function rangeQueries(f: QueryFilters = NO_FILTERS): Record<string, strin
 /** Settings with the chart's dashboard rules present: the over-time and peak panels read the recorded series. */
 const RULES = { ...s, recordingRules: true };
 
-/** The rule forms (RULES) of the peak panels: instant at the fixture's end over its range. */
-export function ruleInstantQueries(): Record<string, string> {
+/** The rule forms (RULES) of the peak panels with filters `f`: instant at the fixture's end over its range. */
+export function ruleInstantQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   return {
-    'rules: peak per user': peakConcurrentByUserQuery(RULES, NO_FILTERS, RANGE),
-    'rules: top users': topUsersQuery(RULES, NO_FILTERS, 10, RANGE),
-    'rules: peak distribution': peakDistributionQuery(RULES, NO_FILTERS, RANGE),
+    'rules: peak per user': peakConcurrentByUserQuery(RULES, f, RANGE),
+    'rules: top users': topUsersQuery(RULES, f, 10, RANGE),
+    'rules: peak distribution': peakDistributionQuery(RULES, f, RANGE),
   };
 }
 
-/** The rule forms (RULES) of the over-time panel, one per state, over the fixture's range at STEP_S. */
-export function ruleRangeQueries(): Record<string, string> {
+/** The rule forms (RULES) of the over-time panel with filters `f`, one per state, over the range at STEP_S. */
+export function ruleRangeQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   return Object.fromEntries(
     STATES.map((state) => [
       `rules: over time ${state.name}`,
-      stateCountOverTimeQuery(RULES, state.value, NO_FILTERS, RATE_INTERVAL),
+      stateCountOverTimeQuery(RULES, state.value, f, RATE_INTERVAL),
     ])
   );
 }

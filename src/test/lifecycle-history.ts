@@ -1,9 +1,9 @@
 /**
  * The operator's lifecycle and controller metrics over the e2e fixture's range (the fixture has none): a small
  * deterministic OpenMetrics addition, appended to the fixture's text before it is backfilled, and every query the
- * Lifecycle page (its lifecycle and operator-health panels) builds for that range. The engine comparisons
- * (thanos.test.ts) ask these of each engine. One operator restart halfway (RESTART_S), so rate() and increase()
- * meet a counter reset as on a real event.
+ * Lifecycle page (its lifecycle and operator-health panels) builds for that range, with the filters given. The
+ * engine comparisons (thanos.test.ts; thanos-pages.test.ts per cluster) ask these of each engine. One operator
+ * restart halfway (RESTART_S), so rate() and increase() meet a counter reset as on a real event.
  */
 import { seededRandom } from '@hexactf/testing/random';
 
@@ -17,6 +17,7 @@ import {
   TIME_TO_RUNNING_METRIC,
   TRANSITIONS_METRIC,
 } from '../metric/contract';
+import { NO_FILTERS, type QueryFilters } from '../queries/common';
 import {
   LIFECYCLE_QUANTILES,
   lifetimeDistributionQuery,
@@ -151,38 +152,38 @@ export function withLifecycleFamilies(text: string): string {
 const s = DEFAULT_SETTINGS;
 const pct = (q: number) => `p${q * 100}`;
 
-/** The Lifecycle page's instant queries at the range's end, by panel. */
-export function lifecycleInstantQueries(): Record<string, string> {
+/** The Lifecycle page's instant queries with filters `f` at the range's end, by panel. */
+export function lifecycleInstantQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   return {
     ...Object.fromEntries(
       LIFECYCLE_QUANTILES.flatMap((q) => [
-        [`time to Running by definition ${pct(q)}`, timeToRunningByDefinitionQuery(s, q, undefined, RANGE)],
-        [`lifetime ${pct(q)}`, lifetimeQuantileQuery(s, q, undefined, RANGE)],
+        [`time to Running by definition ${pct(q)}`, timeToRunningByDefinitionQuery(s, q, f, RANGE)],
+        [`lifetime ${pct(q)}`, lifetimeQuantileQuery(s, q, f, RANGE)],
       ])
     ),
-    'lifetime distribution': lifetimeDistributionQuery(s, undefined, RANGE),
-    'operator: reconcile errors in range': reconcileErrorsInRangeQuery(s, undefined, RANGE),
+    'lifetime distribution': lifetimeDistributionQuery(s, f, RANGE),
+    'operator: reconcile errors in range': reconcileErrorsInRangeQuery(s, f, RANGE),
   };
 }
 
-/** The Lifecycle page's range queries, by panel. */
-export function lifecycleRangeQueries(): Record<string, string> {
+/** The Lifecycle page's range queries with filters `f`, by panel. */
+export function lifecycleRangeQueries(f: QueryFilters = NO_FILTERS): Record<string, string> {
   return {
     ...Object.fromEntries(
       LIFECYCLE_QUANTILES.flatMap((q) => [
-        [`time to Running ${pct(q)}`, timeToRunningQuantileQuery(s, q, undefined, RATE_INTERVAL)],
-        [`operator: reconcile duration ${pct(q)}`, reconcileDurationQuantileQuery(s, q, undefined, RATE_INTERVAL)],
-        [`operator: queue wait ${pct(q)}`, workQueueWaitQuantileQuery(s, q, undefined, RATE_INTERVAL)],
+        [`time to Running ${pct(q)}`, timeToRunningQuantileQuery(s, q, f, RATE_INTERVAL)],
+        [`operator: reconcile duration ${pct(q)}`, reconcileDurationQuantileQuery(s, q, f, RATE_INTERVAL)],
+        [`operator: queue wait ${pct(q)}`, workQueueWaitQuantileQuery(s, q, f, RATE_INTERVAL)],
       ])
     ),
     ...Object.fromEntries(
       (['opened', 'failed', 'deleted'] as const).map((k) => [
         `${k} per minute`,
-        transitionsPerMinuteQuery(s, k, undefined, RATE_INTERVAL),
+        transitionsPerMinuteQuery(s, k, f, RATE_INTERVAL),
       ])
     ),
-    'operator: reconcile rate': reconcileRateQuery(s, undefined, RATE_INTERVAL),
-    'operator: reconcile error rate': reconcileErrorRateQuery(s, undefined, RATE_INTERVAL),
-    'operator: queue depth': workQueueDepthQuery(s),
+    'operator: reconcile rate': reconcileRateQuery(s, f, RATE_INTERVAL),
+    'operator: reconcile error rate': reconcileErrorRateQuery(s, f, RATE_INTERVAL),
+    'operator: queue depth': workQueueDepthQuery(s, f),
   };
 }
