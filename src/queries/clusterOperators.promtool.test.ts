@@ -9,6 +9,8 @@
  */
 import { NO_FILTERS, type QueryFilters, type QuerySettings } from './common';
 import { stoppedClustersQuery } from './heartbeat';
+import { transitionsPerMinuteQuery } from './lifecycle';
+import { NO_STATE, TRANSITIONS_METRIC } from '../metric/contract';
 import { reconcileErrorRateQuery, reconcileErrorsInRangeQuery, workQueueDepthQuery } from './operatorHealth';
 import { describeGroups, type SeriesGroup } from './promtool.fixture';
 import { formatLabels, type Labels } from './promtool.series.fixture';
@@ -77,6 +79,24 @@ function groups(s: QuerySettings): Record<string, Group> {
       cases: [
         { expr: stoppedClustersQuery(s, 3600), exp: [[{ cluster: 'b' }, 3000]] },
         { expr: stoppedClustersQuery(s, 3600, only('a')), exp: [] },
+      ],
+    },
+    // Cluster b's operator stopped at 3000 s (its counter gone); a's still counts: a opened 2 per 30 s. Filtered to
+    // b, nothing is known: no 0 from a's counter (before: 0 at every step).
+    'the per-minute counts of a stopped cluster are not 0': {
+      series: [
+        metric(TRANSITIONS_METRIC, { namespace: 'ctf', from: NO_STATE, to: 'Pending', ...target('a') }, '0+2x120'),
+        metric(
+          TRANSITIONS_METRIC,
+          { namespace: 'ctf', from: NO_STATE, to: 'Pending', ...target('b') },
+          '0+2x100 stale'
+        ),
+      ],
+      cases: [
+        { expr: transitionsPerMinuteQuery(s, 'opened', only('b'), '1m'), exp: [] },
+        { expr: transitionsPerMinuteQuery(s, 'opened', only('a'), '1m'), exp: [[{}, 4]] },
+        // A quiet namespace of a reporting cluster reads 0.
+        { expr: transitionsPerMinuteQuery(s, 'opened', { ...only('a'), namespace: ['quiet'] }, '1m'), exp: [[{}, 0]] },
       ],
     },
     // One cluster with controller metrics, one without (its Prometheus drops them): both report, none stopped.

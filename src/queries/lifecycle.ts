@@ -102,5 +102,7 @@ export function transitionsPerMinuteQuery(
   checkSettings(s);
   const { metric, matcher } = KIND_SOURCE[kind];
   const sel = selector(s, f, ['namespace'], matcher ? [matcher] : []);
-  return `sum(rate(${metric}${sel}[${interval}])) * 60 or (0 * group(${metric}))`;
+  // The 0 while the operator of the clusters shown exports the counter: a quiet namespace reads 0, a cluster whose
+  // operator stopped reads nothing (not the 0 of another cluster's counter).
+  return `sum(rate(${metric}${sel}[${interval}])) * 60 or (0 * group(${metric}${selector(s, f, [])}))`;
 }
