@@ -1,5 +1,5 @@
-// A private control plane for a fault the shared one must not have (a tiny Service or node-port range): its own
-// etcd + kube-apiserver with extra arguments, the CRDs, a namespace, the operator watching it, and a `web`
+// A private control plane for a fault the shared one must not have (a tiny Service or node-port range, an apiserver
+// that stops): its own etcd + kube-apiserver with extra arguments, the CRDs, a namespace, the operator watching it, and a `web`
 // ChallengeDefinition. Challenges are created and read with `challenge(name)` / `create(name)` / `all()`.
 import type { TestContext } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';
@@ -12,7 +12,7 @@ import type { Challenge } from '../../src/api/types.ts';
 
 export async function startPrivateOperator(
   t: TestContext,
-  o: { apiserverArgs: string[]; namespacePrefix: string; flags?: Partial<Flags> }
+  o: { apiserverArgs?: string[]; namespacePrefix: string; flags?: Partial<Flags> }
 ) {
   const env = await startTestEnv({ extraApiserverArgs: o.apiserverArgs });
   let stopManager = async () => {};
@@ -25,7 +25,7 @@ export async function startPrivateOperator(
   const ns = await createTestNamespace(kc, o.namespacePrefix);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const g = { group: 'apps.hexactf.io', version: 'v1alpha1', namespace: ns };
-  const { manager } = await startOperator({
+  const { manager, challenges } = await startOperator({
     kubeConfig: kc,
     flags: { ...defaultFlags(ns), ...o.flags },
     defaultMetrics: false,
@@ -42,15 +42,21 @@ export async function startPrivateOperator(
     },
   });
   return {
+    env,
+    kc,
+    ns,
+    manager,
+    /** The Challenge controller, for its caches' statistics. */
+    controller: challenges,
     /** A Challenge of the `web` definition, its user named after it. */
-    create: (name: string) =>
+    create: (name: string, user = name) =>
       custom.createNamespacedCustomObject({
         ...g,
         plural: 'challenges',
         body: {
           apiVersion: 'apps.hexactf.io/v1alpha1',
           kind: 'Challenge',
-          metadata: { name, labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': name } },
+          metadata: { name, labels: { 'apps.hexactf.io/challengeId': '1', 'apps.hexactf.io/user': user } },
           spec: { definition: 'web' },
         },
       }),
