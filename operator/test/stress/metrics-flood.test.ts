@@ -6,17 +6,15 @@
 // Lease never changes hands, at no sample do both replicas lead or export Challenge series, and the flood is
 // answered 401/503 only.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { waitFor } from '@hexactf/testing/wait';
-import type { TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, privateEnv } from './support.ts';
+import { OperatorProcess } from './support.ts';
+import { privateControlPlaneForFile, installWithChallenges } from './two-replicas.ts';
 import {
   LEASE_NAME,
-  LeaseRecorder,
   floodBogusTokens,
   httpsGet,
-  installOperatorIdentity,
   replicaArgs,
   sample,
   sleep,
@@ -28,26 +26,12 @@ const LEASE_MS = 15_000;
 const SLACK_MS = 1000;
 const FLOOD = { requests: 1500, ms: 1500 };
 
-let env: TestEnv;
-const replicas: OperatorProcess[] = [];
-before(async () => {
-  env = await privateEnv();
-});
-after(async () => {
-  for (const r of replicas) {
-    await r.kill();
-  }
-  await env?.stop();
-});
+const plane = privateControlPlaneForFile();
+const replicas = plane.replicas;
 
 test('1,500 bogus tokens in 1.5 s at /metrics: renewals on time, never two leaders, answers 401/503', async () => {
-  const installed = await installOperatorIdentity(env, false);
-  const kube = new Kube(env.kubeConfig, installed.challengeNs);
-  await kube.createDefinition('web');
-  for (let k = 0; k < 5; k++) {
-    await kube.createChallenge(`c-${k}`, { user: `u-${k}`, definition: 'web' });
-  }
-  const leases = await LeaseRecorder.start(env.kubeConfig, installed.ns, LEASE_NAME);
+  const env = plane.env();
+  const { installed, leases } = await installWithChallenges(env, 5);
   const args = [...replicaArgs(installed), '--metrics-secure', '--kube-api-qps=20', '--kube-api-burst=30'];
   const a = await OperatorProcess.start(installed.kubeconfigPath, args);
   replicas.push(a);

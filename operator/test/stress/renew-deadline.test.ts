@@ -3,34 +3,20 @@
 // admin credentials) waits for the Lease to run out on its own clock. The leader must stop acting (leader flag,
 // Challenge series) at its 10 s renew deadline, before the standby may take over at 15 s: at no sample do both act.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { STATUS_METRIC } from '@hexactf/contract';
 import { waitFor } from '@hexactf/testing/wait';
-import type { TestEnv } from '../support/test-env.ts';
-import { Kube, OperatorProcess, privateEnv } from './support.ts';
-import { LEASE_NAME, LeaseRecorder, installOperatorIdentity, replicaArgs, sample, sleep } from './request-path.ts';
+import { OperatorProcess } from './support.ts';
+import { LEASE_NAME, replicaArgs, sample, sleep } from './request-path.ts';
+import { privateControlPlaneForFile, installWithChallenges } from './two-replicas.ts';
 
-let env: TestEnv;
-const replicas: OperatorProcess[] = [];
-before(async () => {
-  env = await privateEnv();
-});
-after(async () => {
-  for (const r of replicas) {
-    await r.kill();
-  }
-  await env?.stop();
-});
+const plane = privateControlPlaneForFile();
+const replicas = plane.replicas;
 
 test('a leader that cannot renew stops acting at its renew deadline, before the standby takes over', async () => {
-  const installed = await installOperatorIdentity(env, false);
-  const kube = new Kube(env.kubeConfig, installed.challengeNs);
-  await kube.createDefinition('web');
-  for (let k = 0; k < 3; k++) {
-    await kube.createChallenge(`c-${k}`, { user: `u-${k}`, definition: 'web' });
-  }
-  const leases = await LeaseRecorder.start(env.kubeConfig, installed.ns, LEASE_NAME);
+  const env = plane.env();
+  const { installed, leases } = await installWithChallenges(env, 3);
   const a = await OperatorProcess.start(installed.kubeconfigPath, replicaArgs(installed));
   replicas.push(a);
   const acting = async (r: OperatorProcess) => {
