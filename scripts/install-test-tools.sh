@@ -6,11 +6,12 @@
 #   - Go-built binaries into ${HEXACTF_BIN:-$HOME/.cache/hexactf/bin}: kube-apiserver, etcd, helm; Prometheus 3
 #     (prometheus-3/prometheus, prometheus-3/promtool: the proofs run on Debian's 2.x and on 3.x); plugincheck2
 #     (Grafana's plugin validator, run by .ci/run on the packaged plugin); victoria-metrics (single-node: the app's
-#     queries are compared on it, src/test/victoriametrics.test.ts)
+#     queries are compared on it, src/test/victoriametrics.test.ts); challenge-operator-go-stand-in (the Go
+#     baseline of operator/bench/memory-side-by-side.ts, built from operator/bench/go-baseline/ in this repository)
 # Every Go binary is built from the Go module proxy at a pinned version and skipped when a version stamp says it is
 # already there, so reruns take a second. Builds run one after another (the machines have 2 cores).
 # Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator
-# victoria-metrics thanos); the Debian packages are always checked.
+# victoria-metrics thanos go-baseline); the Debian packages are always checked.
 set -euo pipefail
 
 KUBE_VERSION="${HEXACTF_KUBE_VERSION:-v1.37.2}" # newest release whose go.mod builds with Go 1.26
@@ -29,6 +30,7 @@ RECIPE=2
 CACHE_DIR="${HEXACTF_CACHE:-$HOME/.cache/hexactf}"
 BIN_DIR="${HEXACTF_BIN:-$CACHE_DIR/bin}"
 BUILD_DIR="$CACHE_DIR/go-build-modules" # generated wrapper modules (go.mod + tiny main), never committed
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 log() { printf '[install-test-tools] %s\n' "$*"; }
 
@@ -250,16 +252,32 @@ build_thanos() {
   log "$name $version: built in $((SECONDS - start))s ($("$BIN_DIR/$name" --version 2>&1 | head -1))"
 }
 
+# The benchmark's Go baseline: a controller-runtime operator in the shape of the original Go challenge operator (a
+# stand-in, not that operator: operator/bench/go-baseline/README.md). Its module (go.mod, go.sum, main.go) is in
+# this repository; the stamp is a hash of those files, so an edit rebuilds it.
+build_go_baseline() {
+  local name=challenge-operator-go-stand-in dir="$REPO_DIR/operator/bench/go-baseline" version
+  version="src-$(cat "$dir/go.mod" "$dir/go.sum" "$dir/main.go" | sha256sum | cut -c1-16)"
+  if is_current "$name" "$version"; then log "$name $version: already installed"; return; fi
+  local start=$SECONDS
+  log "$name $version: building from operator/bench/go-baseline"
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS='-mod=readonly -buildvcs=false' GOWORK=off \
+    go build -trimpath -ldflags="-s -w" -o "$BIN_DIR/$name.tmp" .)
+  mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+  stamp "$name" "$version"
+  log "$name $version: built in $((SECONDS - start))s"
+}
+
 main() {
   install_debian_packages
   if ! command -v go >/dev/null; then
-    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3, the plugin validator, VictoriaMetrics and Thanos" >&2
+    log "go is not on PATH: it is needed to build kube-apiserver, etcd, helm, Prometheus 3, the plugin validator, VictoriaMetrics, Thanos and the Go baseline" >&2
     exit 1
   fi
   mkdir -p "$BIN_DIR" "$BUILD_DIR"
   log "go $(go env GOVERSION), module cache $(go env GOMODCACHE), binaries in $BIN_DIR"
   local builds=("$@") b
-  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics thanos)
+  [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics thanos go-baseline)
   for b in "${builds[@]}"; do
     case "$b" in
       etcd) build_etcd ;;
@@ -269,6 +287,7 @@ main() {
       plugin-validator) build_plugin_validator ;;
       victoria-metrics) build_victoria_metrics ;;
       thanos) build_thanos ;;
+      go-baseline) build_go_baseline ;;
       *) log "unknown build: $b" >&2; exit 2 ;;
     esac
   done
