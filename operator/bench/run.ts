@@ -10,6 +10,7 @@ const benches: Array<[string, string[]]> = [
   ['scrape.ts', []],
   ['concurrent-scrapes.ts', []],
   ['memory.ts', []], // runs its measurements in child processes of its own
+  ['memory-side-by-side.ts', []], // the compiled operator and the Go stand-in as processes of their own
   ['reconcile.ts', []],
   ['request-count.ts', []],
   ['request-path.ts', []],
