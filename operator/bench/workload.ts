@@ -8,13 +8,16 @@
  * the baseline.
  *
  * Run: npm run bench:workload (root or operator workspace); part of `npm run bench -w operator` (bench/run.ts).
- * Env: BENCH_SHORT=1 or --short (CI: 100 users, 5 opens/s for 40 s), BENCH_RATE, BENCH_DURATION (Go duration).
+ * Env: BENCH_SHORT=1 or --short (CI: 100 users, 5 opens/s for 40 s), BENCH_RATE, BENCH_DURATION (Go duration),
+ * BENCH_NODE_FLAGS (space-separated Node flags for the operator and the bare baseline instead of the image's, to
+ * compare flag sets; environment variables such as MALLOC_ARENA_MAX pass through to both).
  * Full: 500 users, 40 challenges, 10 opens/s for 3 min (1,800 opens: an event's few thousand opens per hour,
  * compressed about tenfold), mean hold 90 s, at most 3 live per player.
  */
 import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +30,7 @@ import { startTestEnv } from '../test/support/test-env.ts';
 import { applyDefinitions, loadDefinitions } from '../demo/catalog.ts';
 import { defaultOptions, parseDuration, type WorkloadOptions } from '../demo/options.ts';
 import { runWorkload } from '../demo/workload.ts';
-import { histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
+import { cpuSeconds, histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
 import { startKubeletStandIn } from './kubelet-stand-in.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
 
@@ -46,8 +49,14 @@ const KUBE_API_QPS = Number(process.env.BENCH_KUBE_API_QPS ?? 200);
 const KUBE_API_BURST = Number(process.env.BENCH_KUBE_API_BURST ?? 400);
 /** How long the kubelet stand-in takes to report a Deployment available (image pull + start, compressed). */
 const STARTUP_DELAY_MS = 200;
+/** The operator's Node flags: the image's, or BENCH_NODE_FLAGS to compare others. */
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS === undefined
+    ? IMAGE_NODE_FLAGS
+    : process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
 
 async function main(): Promise<void> {
+  const loadAverageAtStart = loadavg()[0];
   const options: WorkloadOptions = {
     ...defaultOptions,
     namespace: NS,
@@ -95,7 +104,7 @@ async function main(): Promise<void> {
     const operator = spawn(
       process.execPath,
       [
-        ...IMAGE_NODE_FLAGS,
+        ...NODE_FLAGS,
         OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
         '--kubeconfig',
         env.kubeconfigPath,
@@ -128,7 +137,7 @@ async function main(): Promise<void> {
     );
 
     // Baseline: a bare Node process under the same flags, started now and measured at the same moment.
-    const bare = spawn(process.execPath, [...IMAGE_NODE_FLAGS, '-e', 'setInterval(() => {}, 1000)'], {
+    const bare = spawn(process.execPath, [...NODE_FLAGS, '-e', 'setInterval(() => {}, 1000)'], {
       stdio: 'ignore',
     });
     stops.unshift(() => stopChild(bare));
@@ -137,6 +146,7 @@ async function main(): Promise<void> {
     const bareRss = rssBytes(bare.pid!);
     await stopChild(bare);
     const idleText = await (await fetch(metricsUrl)).text();
+    const idleCpu = cpuSeconds(operator.pid!);
 
     // Kubelet stand-in: report each new Deployment available, or fail the failing definition's pull.
     const client = new ChallengeClient(kc, NS);
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
       onClose: () => liveNow--,
     });
     const loadS = (performance.now() - started) / 1000;
+    const loadCpu = cpuSeconds(operator.pid!);
     // Let the queue drain: wait until workqueue_depth is 0 twice in a row (bounded).
     const drainDeadline = Date.now() + 60_000;
     let zeros = 0;
@@ -185,6 +196,7 @@ async function main(): Promise<void> {
       await sleep(500);
     }
     const text = await (await fetch(metricsUrl)).text();
+    const drainedCpu = cpuSeconds(operator.pid!);
 
     // Baseline: the median round trip of a plain GET of one Challenge from the same apiserver, same run.
     const list = (await custom.listNamespacedCustomObject({
@@ -222,6 +234,11 @@ async function main(): Promise<void> {
     }
 
     process.stdout.write(`\noperator under the demo workload (${SHORT ? 'short' : 'full'} mode)\n`);
+    row('node flags (operator and bare baseline)', NODE_FLAGS.join(' ') || '(none)');
+    row(
+      '1-minute load average at the start / at the end',
+      `${loadAverageAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}`
+    );
     row('players / challenges', `${options.users} / ${options.challenges}`);
     row(
       'opens (failing) / closes / skipped / errors',
@@ -252,6 +269,12 @@ async function main(): Promise<void> {
     );
     const memory = (t: string) =>
       `heap used ${mib(sumOf(t, 'nodejs_heap_size_used_bytes'))}, external ${mib(sumOf(t, 'nodejs_external_memory_bytes'))}, array buffers ${mib(sumOf(t, 'nodejs_array_buffers_bytes'))}`;
+    // CPU time from /proc (user + system), the operator's whole process: JIT compiler threads and GC included.
+    const cpuPerReconcile = (drainedCpu - idleCpu) / Math.max(1, reconciles);
+    row(
+      'operator CPU time: startup and idle / workload / drain',
+      `${idleCpu.toFixed(2)} s / ${(loadCpu - idleCpu).toFixed(2)} s / ${(drainedCpu - loadCpu).toFixed(2)} s (${ms(cpuPerReconcile)} per reconcile)`
+    );
     row('baseline: bare Node process RSS (same flags, same moment)', mib(bareRss));
     row(
       'operator RSS idle after startup (target <= 60 MiB)',
