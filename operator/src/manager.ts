@@ -127,6 +127,8 @@ export class Manager implements ControllerHost {
         metrics: stats,
         globalQps: qps > 0 ? qps / 4 : 50,
         globalBurst: qps > 0 ? Math.max(1, Math.floor(burst / 4)) : 100,
+        // And they wait while the controllers have a backlog (at most 30 s of it): the reconciles' writes go first.
+        deferWhile: () => this.controllers.some((c) => (c.backlog?.() ?? 0) > 0),
         ...events.overrides,
       });
     }

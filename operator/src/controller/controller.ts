@@ -36,6 +36,11 @@ export class Controller {
     return this.queue !== undefined;
   }
 
+  /** Keys waiting for a worker (not those being reconciled). */
+  backlog(): number {
+    return this.queue?.len() ?? 0;
+  }
+
   enqueue(key: string): void {
     this.queue?.add(key);
   }

@@ -13,6 +13,8 @@ import type { MetricsSource } from '../server/metrics-endpoint.ts';
 export interface LeaderController {
   start(): void;
   stop(): Promise<void>;
+  /** Keys waiting for a worker (the manager's Event writes wait while any controller has some). */
+  backlog?(): number;
 }
 
 /**

@@ -36,11 +36,18 @@ export interface EventRecorderOptions {
   retryDelayMs?: number;
   /** How long a graceful stop keeps writing what waits. */
   drainTimeoutMs?: number;
+  /**
+   * While this says so (the controllers have keys waiting), Event writes wait: the reconciles' writes go first. For
+   * at most `maxDeferMs` of a continuous backlog, and never while the waiting Events fill 90 % of `maxPending`.
+   */
+  deferWhile?: () => boolean;
+  maxDeferMs?: number;
 }
 
-export type ResolvedEventRecorderOptions = Required<Omit<EventRecorderOptions, 'metrics' | 'log'>> & {
+export type ResolvedEventRecorderOptions = Required<Omit<EventRecorderOptions, 'metrics' | 'log' | 'deferWhile'>> & {
   metrics?: EventRecorderStats;
   log?: Logger;
+  deferWhile?: () => boolean;
 };
 
 export function withDefaults(opts: EventRecorderOptions): ResolvedEventRecorderOptions {
@@ -56,6 +63,7 @@ export function withDefaults(opts: EventRecorderOptions): ResolvedEventRecorderO
     maxAttempts: 12,
     retryDelayMs: 10_000,
     drainTimeoutMs: 2000,
+    maxDeferMs: 30_000,
     ...opts,
     instance: truncateUtf8(opts.instance, FIELD_MAX),
   };

@@ -256,6 +256,66 @@ test('after stop (leadership lost) nothing is recorded or written until start; s
   );
 });
 
+test('while the controllers have a backlog, writes wait for it to clear, for at most maxDeferMs of it', async () => {
+  let backlog = true;
+  const { clock, sink, rec, record } = setup({ deferWhile: () => backlog, maxDeferMs: 30_000 });
+  for (let i = 0; i < 5; i++) {
+    record(obj(i), warn());
+  }
+  for (let t = 0; t < 10; t++) {
+    await settle();
+    clock.advance(1000);
+  }
+  assert.equal(sink.created.length, 0, 'held back while keys wait');
+  assert.equal(rec.pending, 5);
+  backlog = false;
+  clock.advance(200);
+  await settle();
+  assert.equal(sink.created.length, 5, 'written once the backlog is gone');
+
+  // A backlog that does not clear holds them back for maxDeferMs, then they are written beside it.
+  backlog = true;
+  record(obj(10), warn());
+  for (let t = 0; t < 29; t++) {
+    await settle();
+    clock.advance(1000);
+  }
+  await settle();
+  assert.equal(sink.created.length, 5, 'still held 29 s into the backlog');
+  for (let t = 0; t < 2; t++) {
+    clock.advance(1000);
+    await settle();
+  }
+  assert.equal(sink.created.length, 6, 'written after 30 s of a backlog that stays');
+  record(obj(11), warn());
+  await settle();
+  assert.equal(sink.created.length, 7, 'and from then on while the same backlog lasts');
+  await rec.stop(false);
+});
+
+test('held-back writes never make new Events drop: near maxPending they go out; a flush writes them at once', async () => {
+  const { sink, rec, dropped, record } = setup({
+    deferWhile: () => true,
+    maxPending: 10,
+    globalQps: 1000,
+    globalBurst: 1000,
+  });
+  for (let i = 0; i < 8; i++) {
+    record(obj(i), warn());
+  }
+  await settle();
+  assert.equal(sink.created.length, 0, 'held back');
+  for (let i = 8; i < 20; i++) {
+    record(obj(i), warn());
+    await settle();
+  }
+  assert.deepEqual(dropped, [], 'nothing dropped');
+  assert.ok(rec.pending < 10, `${rec.pending} waiting`);
+  await rec.flush();
+  assert.equal(sink.created.length, 20);
+  await rec.stop(false);
+});
+
 test('a graceful stop writes what waits, for at most drainTimeoutMs', async () => {
   const { clock, sink, rec, record } = setup({ drainTimeoutMs: 2000, globalQps: 1, globalBurst: 1 });
   for (let i = 0; i < 10; i++) {
