@@ -6,7 +6,13 @@ import { PROMETHEUS_BUILDS } from '@hexactf/testing/prometheus-builds';
 import { ChallengeState } from '../metric/contract';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import type { QuerySettings } from './common';
-import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from './overview';
+import {
+  STATE_CODE_LABEL,
+  challengeStateCountQuery,
+  challengeStateCountsQuery,
+  stateCountOverTimeQuery,
+  stateCountQuery,
+} from './overview';
 import { caseHelpers, describeCases, promtoolFile, promtoolTestRules, substitute, type Case } from './promtool.fixture';
 import { EVAL, ODD_CHALLENGE, ODD_USER } from './promtool.series.fixture';
 
@@ -14,6 +20,7 @@ const { Pending, Running, Deleted, Error: ErrorState } = ChallengeState;
 
 function cases(s: QuerySettings): Case[] {
   const { f, byId, none } = caseHelpers(s);
+  const byState = (id: string, state: number) => ({ ...byId(id), [STATE_CODE_LABEL]: String(state) });
   return [
     // State per instance at T (docs/dashboard-semantics.md): reported now, alice, erin (one instance over two
     // targets), odd, a.c, mia, nora (newest: Running, not her old target's Error) 1; judy, ken, leo 2; bob, abc 3;
@@ -59,6 +66,32 @@ function cases(s: QuerySettings): Case[] {
         [byId('pwn-1'), 1],
         [byId('rev-1'), 0],
         [byId(ODD_CHALLENGE), 0],
+      ],
+    },
+
+    // The one query the page sends for the stats and the per-challenge bars: per challenge and state, the counts
+    // above (Running web-1 4 + rev-1 1 + odd 1 = 6, Deleted web-1 2 + pwn-1 2 = 4, Error web-1 1 + pwn-1 1 = 2, no Pending), and the
+    // reporting 0 unlabelled.
+    {
+      expr: challengeStateCountsQuery(s),
+      exp: [
+        [none, 0],
+        [byState('web-1', Running), 4],
+        [byState('web-1', ErrorState), 1],
+        [byState('pwn-1', ErrorState), 1],
+        [byState('rev-1', Running), 1],
+        [byState(ODD_CHALLENGE, Running), 1],
+        [byState('web-1', Deleted), 2],
+        [byState('pwn-1', Deleted), 2],
+      ],
+    },
+    // ctf-2: a.c Running and abc Error, both on web-1.
+    {
+      expr: challengeStateCountsQuery(s, f({ namespace: ['ctf-2'] })),
+      exp: [
+        [none, 0],
+        [byState('web-1', Running), 1],
+        [byState('web-1', ErrorState), 1],
       ],
     },
 

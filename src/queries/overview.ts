@@ -46,12 +46,7 @@ export function stateCountOverTimeQuery(
   // The rule has no per-user series: a user filter needs the raw form.
   if (rulesServe(s) && !filtered(f, 'username')) {
     checkSettings(s);
-    const sel = selector(
-      s,
-      f,
-      ['namespace', 'challengeId'],
-      [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]
-    );
+    const sel = selector(s, f, ['namespace', 'challengeId'], [`${STATE_RULE_LABEL}=${quoteString(String(state))}`]);
     // The 0 from recorded series only (not the raw heartbeat, which is back at the operator's first scrape after a
     // gap, before the rule's next evaluation: that step would read 0), and not the raw gauge, whose every series the
     // rule form exists not to read at every step.
@@ -75,4 +70,24 @@ export function challengeStateCountQuery(
   // `== bool` keeps every instance as 1 (in that state) or 0, so one pass gives the count and the zeros (a count plus
   // an `or` branch for the zeros read the whole window twice: 2 s instead of 1 s for 6 h of 100,000 instances).
   return `sum by (${perCluster(s, s.labels.challengeId)}) (${lastStates(s, f, window)} == bool ${state})`;
+}
+
+/** The label `challengeStateCountsQuery` puts each instance's state code in (count_values' label). */
+export const STATE_CODE_LABEL = 'hexactf_state';
+
+/**
+ * Per challenge id and state code (label `hexactf_state`): instances whose last state in the window is that state,
+ * one sample per pair that has any; plus one unlabelled 0 while the operator reports at the evaluation time (the 0
+ * of stateCountQuery). One evaluation of every instance's last state serves the Overview's four stats and its
+ * per-challenge Running and Error counts (src/transforms/stateCounts.ts derives them): per state, the sum of its
+ * samples equals stateCountQuery, or that 0 when it has none; per challenge, every challenge with a sample gets a
+ * count per state, 0 where it has none, as challengeStateCountQuery gives. Labels: challengeId (and the cluster's),
+ * hexactf_state.
+ */
+export function challengeStateCountsQuery(
+  s: QuerySettings,
+  f: QueryFilters = NO_FILTERS,
+  window = WINDOW_VARIABLE
+): string {
+  return `count_values by (${perCluster(s, s.labels.challengeId)}) ("${STATE_CODE_LABEL}", ${lastStates(s, f, window)}) or ${zeroWhileReporting(s, f)}`;
 }

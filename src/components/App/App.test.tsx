@@ -39,7 +39,7 @@ describe('App', () => {
     const harness = setupHarness();
     await renderApp(BASE, {});
     expect(await screen.findByText('Running and Error instances per challenge')).toBeInTheDocument();
-    expect(lastQueriesOf(harness, 'count-Running')).toHaveLength(1);
+    expect(lastQueriesOf(harness, 'state-counts')).toHaveLength(1);
   });
 
   it('feeds the metric name, label names and window from jsonData into the queries', async () => {

@@ -4,7 +4,6 @@ import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
   TEST_PROMETHEUS,
-  instantNumberFrame,
   lastQueriesOf,
   panelTitled,
   printedColor,
@@ -25,41 +24,27 @@ const BY = 'namespace, username, challenge_id, challenge_name, cluster';
 const LEGACY_BY = 'namespace, username, challeng_id, challenge_name, cluster';
 
 describe('Overview page', () => {
-  it('sends the count per state for the default window (2h), 0 when none', async () => {
+  it('sends one instant query for the stats and the per-challenge bars: counts per challenge and state, 0 while reporting', async () => {
     const harness = setupHarness();
     await renderScene(overviewScene(DEFAULT_SETTINGS));
-    const expected = (n: number) =>
-      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == ${n}) or ${REPORTING_ZERO}`;
-    ['Pending', 'Running', 'Deleted', 'Error'].forEach((state, n) => {
-      expect(lastQueriesOf(harness, `count-${state}`)).toEqual([
-        expect.objectContaining({
-          refId: state,
-          expr: expected(n),
-          instant: true,
-          range: false,
-          datasourceUid: 'hexactf-prometheus',
-        }),
-      ]);
-    });
-  });
-
-  it('sends per-challenge Running/Error tables and per-state range series', async () => {
-    const harness = setupHarness();
-    await renderScene(overviewScene(DEFAULT_SETTINGS));
-    const last = viewStatesText(BY, 'challenge_resource_status', '2h');
-    expect(lastQueriesOf(harness, 'per-challenge')).toEqual([
+    expect(lastQueriesOf(harness, 'state-counts')).toEqual([
       expect.objectContaining({
-        refId: 'Running',
-        expr: `sum by (challenge_id, cluster) (${last} == bool 1)`,
+        refId: 'StateCounts',
+        expr: `count_values by (challenge_id, cluster) ("hexactf_state", ${viewStatesText(BY, 'challenge_resource_status', '2h')}) or ${REPORTING_ZERO}`,
         format: 'table',
         instant: true,
-      }),
-      expect.objectContaining({
-        refId: 'Error',
-        expr: `sum by (challenge_id, cluster) (${last} == bool 3)`,
-        format: 'table',
+        range: false,
+        datasourceUid: 'hexactf-prometheus',
       }),
     ]);
+    // Nothing else evaluates the instances' last states: the six panels' former queries are gone.
+    const window = harness.queries.filter((q) => q.expr.includes('[2h]'));
+    expect(new Set(window.map((q) => q.runner))).toEqual(new Set(['state-counts']));
+  });
+
+  it('sends per-state range series', async () => {
+    const harness = setupHarness();
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
     const overTime = lastQueriesOf(harness, 'counts-over-time');
     expect(overTime.map((q) => [q.refId, q.legendFormat, q.range])).toEqual([
       ['Pending', 'Pending', true],
@@ -88,12 +73,12 @@ describe('Overview page', () => {
     const user = sceneGraph.lookupVariable('user', scene) as MultiValueVariable;
     await act(async () => user.changeValueTo([odd]));
     await settle();
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(LEGACY_BY, 'challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}', '2h')} == 1) or ${REPORTING_ZERO}`
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toBe(
+      `count_values by (challeng_id, cluster) ("hexactf_state", ${viewStatesText(LEGACY_BY, 'challenge_resource_status{username="o\\"brien\\\\x|.*\\x24window"}', '2h')}) or ${REPORTING_ZERO}`
     );
     await act(async () => user.changeValueTo(['alice', odd]));
     await settle();
-    expect(lastQueriesOf(harness, 'per-challenge')[0].expr).toContain(
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toContain(
       `challenge_resource_status{username=~"alice|o\\"brien\\\\\\\\x\\\\|\\\\.\\\\*\\\\\\x24window"}[2h]`
     );
   });
@@ -109,16 +94,16 @@ describe('Overview page', () => {
     expect(user.getValue()).toHaveLength(500);
     const sent = harness.queries.map((q) => q.expr).join('\n');
     expect(sent).not.toContain('player-');
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(BY, 'challenge_resource_status', '2h')} == 1) or ${REPORTING_ZERO}`
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toBe(
+      `count_values by (challenge_id, cluster) ("hexactf_state", ${viewStatesText(BY, 'challenge_resource_status', '2h')}) or ${REPORTING_ZERO}`
     );
     // Picking one user, then "All" again, goes back to no matcher.
     await act(async () => user.changeValueTo(['player-7']));
     await settle();
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toContain('username="player-7"');
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toContain('username="player-7"');
     await act(async () => user.changeValueTo(['$__all']));
     await settle();
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).not.toContain('player-');
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).not.toContain('player-');
   });
 
   it('never lets a $window from the URL into PromQL unless it is one of the choices', async () => {
@@ -128,12 +113,12 @@ describe('Overview page', () => {
     // What scenes does with ?var-window=... before the page is active: the value is kept without validation.
     window.urlSync!.updateFromUrl({ 'var-window': '1h])) or vector(99) or (x[1h' });
     await renderScene(scene);
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toBe(
-      `count(${viewStatesText(BY, 'challenge_resource_status', '6h')} == 1) or ${REPORTING_ZERO}`
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toBe(
+      `count_values by (challenge_id, cluster) ("hexactf_state", ${viewStatesText(BY, 'challenge_resource_status', '6h')}) or ${REPORTING_ZERO}`
     );
     await act(async () => window.changeValueTo('24h'));
     await settle();
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).toContain('[24h]');
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).toContain('[24h]');
   });
 
   it('queries the datasource chosen in the settings, among several', async () => {
@@ -147,7 +132,20 @@ describe('Overview page', () => {
   // nothing is known, which the panel shows as "No data", never as 0 (docs/dashboard-semantics.md).
   it('styles each stat: display name and fixed colour by override, colour mode background, No data for no answer', async () => {
     const harness = setupHarness();
-    harness.respond = (q) => (q.runner === 'count-Error' ? [instantNumberFrame('Error', 2)] : []);
+    // Two Error instances on two challenges, nothing else, and no reporting 0: the Error stat sums them, the others
+    // have nothing known.
+    harness.respond = (q) =>
+      q.runner === 'state-counts'
+        ? [
+            prometheusInstantTable(
+              [
+                { labels: { challenge_id: 'web-1', hexactf_state: '3' }, value: 1 },
+                { labels: { challenge_id: 'pwn-2', hexactf_state: '3' }, value: 1 },
+              ],
+              { timeMs: 1, refId: q.refId }
+            ),
+          ]
+        : [];
     const scene = overviewScene(DEFAULT_SETTINGS);
     await renderScene(scene);
     const error = panelTitled(scene, 'Error');
@@ -170,18 +168,21 @@ describe('Overview page', () => {
     expect(printedNoData('Running')).toBe('No data');
   });
 
-  it('merges the per-challenge Running and Error tables into one row per challenge', async () => {
+  it('derives one row per challenge with its Running and Error counts, 0 where none, from the counts per state', async () => {
     const harness = setupHarness();
-    const counts: Record<string, Record<string, number>> = {
-      Running: { 'web-1': 2, 'pwn-2': 0 },
-      Error: { 'web-1': 0, 'pwn-2': 1 },
-    };
     harness.respond = (q) =>
-      q.runner === 'per-challenge'
+      q.runner === 'state-counts'
         ? [
             prometheusInstantTable(
-              Object.entries(counts[q.refId]).map(([id, value]) => ({ labels: { challenge_id: id }, value })),
-              { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+              [
+                { labels: {}, value: 0 },
+                { labels: { challenge_id: 'web-1', hexactf_state: '1' }, value: 2 },
+                { labels: { challenge_id: 'pwn-2', hexactf_state: '3' }, value: 1 },
+                { labels: { challenge_id: 'web-1', hexactf_state: '2' }, value: 5 },
+                // Only Pending: a row of zeros, as the per-state sums gave it.
+                { labels: { challenge_id: 'rev-3', hexactf_state: '0' }, value: 1 },
+              ],
+              { timeMs: 1, refId: q.refId }
             ),
           ]
         : [];
@@ -190,21 +191,40 @@ describe('Overview page', () => {
       ['Challenge', 'Running', 'Error'],
       ['web-1', '2', '0'],
       ['pwn-2', '0', '1'],
+      ['rev-3', '0', '0'],
     ]);
+    // The stats from the same answer: sums per state, and the reporting 0 where none is in it.
+    expect(printedRows('Running').map((row) => row.at(-1))).toEqual(['Running', '2']);
+    expect(printedRows('Deleted').map((row) => row.at(-1))).toEqual(['Deleted', '5']);
+    expect(printedRows('Error').map((row) => row.at(-1))).toEqual(['Error', '1']);
+    expect(printedRows('Pending').map((row) => row.at(-1))).toEqual(['Pending', '1']);
+  });
+
+  it('shows 0 in a stat while the operator reports and nothing is in that state', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'state-counts'
+        ? [prometheusInstantTable([{ labels: {}, value: 0 }], { timeMs: 1, refId: q.refId })]
+        : [];
+    await renderScene(overviewScene(DEFAULT_SETTINGS));
+    for (const state of ['Pending', 'Running', 'Deleted', 'Error']) {
+      expect(printedRows(state).map((row) => row.at(-1))).toEqual([state, '0']);
+    }
   });
 
   it('labels the per-challenge bars by challenge id: x is the string id field, found by its name', async () => {
     const harness = setupHarness();
     harness.respond = (q) =>
-      q.runner === 'per-challenge'
+      q.runner === 'state-counts'
         ? [
             prometheusInstantTable(
               [
                 // Numeric-looking ids and a label the scrape added: x stays the id, the only string field.
-                { labels: { challenge_id: '101', job: 'operator' }, value: q.refId === 'Running' ? 2 : 1 },
-                { labels: { challenge_id: '102', job: 'operator' }, value: q.refId === 'Running' ? 1 : 0 },
+                { labels: { challenge_id: '101', job: 'operator', hexactf_state: '1' }, value: 2 },
+                { labels: { challenge_id: '101', job: 'operator', hexactf_state: '3' }, value: 1 },
+                { labels: { challenge_id: '102', job: 'operator', hexactf_state: '1' }, value: 1 },
               ],
-              { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+              { timeMs: 1, refId: q.refId }
             ),
           ]
         : [];

@@ -8,7 +8,8 @@ import {
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
-import { challengeStateCountQuery, stateCountOverTimeQuery, stateCountQuery } from '../../queries/overview';
+import { challengeStateCountsQuery, stateCountOverTimeQuery } from '../../queries/overview';
+import { perChallengeStatesOperator, stateStatOperator } from '../../transforms/stateCounts';
 import { displayName } from '../../settings/labelRoles';
 import { clusterLabelOf } from '../../queries/common';
 import { perClusterColumnsOperator } from '../../transforms/clusterColumn';
@@ -17,9 +18,31 @@ import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
-import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
+import { instantTable, rangeSeries } from '../../data/promQuery';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { NO_DATA_STAT_MAPPING, STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
+
+/**
+ * The state counts behind the stats and the per-challenge bars: one instant query per challenge and state
+ * (challengeStateCountsQuery), which evaluates every instance's last state within `$window` once for all six panels.
+ */
+function stateCountsRunner(settings: ResolvedSettings) {
+  return new FilteredQueryRunner({
+    key: 'state-counts',
+    settings,
+    operatorKnowledge: 'window',
+    build: (f, _recordingRules, at) => [
+      instantTable(STATE_COUNTS_REF_ID, challengeStateCountsQuery({ ...settings, at }, f)),
+    ],
+  });
+}
+
+const STATE_COUNTS_REF_ID = 'StateCounts';
+
+const countLabels = (settings: ResolvedSettings) => ({
+  challengeId: settings.labels.challengeId,
+  cluster: clusterLabelOf(settings),
+});
 
 /** Stat per state: how many instances are in it (last state within `$window`), the HexaCTF write-up's first view. */
 function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
@@ -31,14 +54,10 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
           body: PanelBuilders.stat()
             .setTitle(state.name)
             .setDescription(VIEW_STATE_DESCRIPTION)
+            // The page's state counts (the parent's runner), this state's sum.
             .setData(
-              new FilteredQueryRunner({
-                key: `count-${state.name}`,
-                settings,
-                operatorKnowledge: 'window',
-                build: (f, _recordingRules, at) => [
-                  instantSeries(stateRefId(state), stateCountQuery({ ...settings, at }, state.value, f)),
-                ],
+              new SceneDataTransformer({
+                transformations: [stateStatOperator(countLabels(settings), state.value, stateRefId(state))],
               })
             )
             .setOption('colorMode', STATE_STAT_OPTIONS.colorMode)
@@ -55,26 +74,19 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
 
 const PER_CHALLENGE_STATES = [stateInfo(ChallengeState.Running), stateInfo(ChallengeState.Error)];
 
-/** Running and Error instances per challenge (the HexaCTF write-up's third view): two instant tables merged on the challenge id. */
+/** Running and Error instances per challenge (the HexaCTF write-up's third view), from the page's state counts. */
 function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
-  const runner = new FilteredQueryRunner({
-    key: 'per-challenge',
-    settings,
-    operatorKnowledge: 'window',
-    build: (f, _recordingRules, at) =>
-      PER_CHALLENGE_STATES.map((state) =>
-        instantTable(stateRefId(state), challengeStateCountQuery({ ...settings, at }, state.value, f))
-      ),
-  });
   // The challenge id first and the only string field, then a value per state: the bar chart's x and its bars.
   const id = settings.labels.challengeId;
   const values = PER_CHALLENGE_STATES.map((state) => `Value #${stateRefId(state)}`);
   const renameByName: Record<string, string> = { [id]: displayName('challengeId') };
   PER_CHALLENGE_STATES.forEach((state, i) => (renameByName[values[i]] = state.name));
   const data = new SceneDataTransformer({
-    $data: runner,
     transformations: [
-      { id: DataTransformerID.merge, options: {} },
+      perChallengeStatesOperator(
+        countLabels(settings),
+        PER_CHALLENGE_STATES.map((state) => ({ value: state.value, refId: stateRefId(state) }))
+      ),
       // With several clusters in the answer, a bar per challenge and cluster (`<challenge id> @ <cluster>`).
       perClusterColumnsOperator({ cluster: clusterLabelOf(settings), column: id }),
       {
@@ -100,6 +112,15 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
       .setOption('xField', id)
       .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
       .build(),
+  });
+}
+
+/** The stats and the per-challenge bars under the one runner they derive from. */
+function stateCountPanels(settings: ResolvedSettings): SceneFlexItemLike {
+  return new SceneFlexLayout({
+    direction: 'column',
+    $data: stateCountsRunner(settings),
+    children: [stateStats(settings), perChallengeCounts(settings)],
   });
 }
 
@@ -131,7 +152,7 @@ function countsOverTime(settings: ResolvedSettings): SceneFlexItemLike {
 }
 
 export function overviewScene(settings: ResolvedSettings) {
-  return pageScene(settings, () => [stateStats(settings), perChallengeCounts(settings), countsOverTime(settings)], {
+  return pageScene(settings, () => [stateCountPanels(settings), countsOverTime(settings)], {
     window: true,
   });
 }

@@ -18,6 +18,7 @@ import {
   type SentQuery,
 } from '../../test/scene-harness';
 import { lifecycleScene } from '../Lifecycle/lifecyclePage';
+import { prometheusInstantTable } from '../../test/prometheus-table';
 import { overviewScene } from '../Overview/overviewPage';
 import { triageScene } from '../Triage/triagePage';
 import { usageScene } from '../Usage/usagePage';
@@ -36,7 +37,7 @@ const PAGES: Array<[string, (s: typeof DEFAULT_SETTINGS) => SceneObject]> = [
 ];
 /** The runners of each page that evaluate the window's instant figures (at the last report while last known). */
 const WINDOW_RUNNERS: Record<string, string[]> = {
-  Overview: ['count-Pending', 'count-Running', 'count-Deleted', 'count-Error', 'per-challenge'],
+  Overview: ['state-counts'],
   'Users x Challenges': ['matrix'],
   Usage: ['instances-by-category', 'category-share', 'requests-by-challenge', 'requests-by-category'],
   Triage: ['error-instances', 'stuck-deletions'],
@@ -49,7 +50,9 @@ const pageQueries = (harness: SceneHarness) => harness.queries.filter((q) => !is
 
 /** Every count answers 0 (the operator reports and nothing is in that state), the rest nothing. */
 const EMPTY_CLUSTER: SceneHarness['respond'] = (q) =>
-  q.runner.startsWith('count-') ? [instantNumberFrame(q.refId, 0)] : [];
+  q.runner === 'state-counts'
+    ? [prometheusInstantTable([{ labels: {}, value: 0 }], { timeMs: 1, refId: q.refId })]
+    : [];
 
 async function render(
   build: (s: typeof DEFAULT_SETTINGS) => SceneObject,
@@ -191,7 +194,7 @@ describe('what the pages know of the operator', () => {
     // A refresh: the relative range is evaluated again (a new end), so the check is asked again.
     await renderAgain(scene);
     expect(screen.queryByText(stoppedTitle(SINCE_S))).toBeNull();
-    expect(lastQueriesOf(harness, 'count-Running')[0].expr).not.toMatch(AT_MODIFIER);
+    expect(lastQueriesOf(harness, 'state-counts')[0].expr).not.toMatch(AT_MODIFIER);
   });
 });
 

@@ -1,14 +1,21 @@
-import { VizPanel, sceneGraph, type SceneDataProvider, type SceneObject } from '@grafana/scenes';
+import { SceneDataTransformer, VizPanel, sceneGraph, type SceneDataProvider, type SceneObject } from '@grafana/scenes';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 
 /** What a panel says while Prometheus holds nothing from the operator for the range. */
 export const NO_DATA_TEXT = 'No data';
 
-/** The FilteredQueryRunner behind a panel's data (through its transformers), if any. */
-function runnerOf(data: SceneDataProvider | undefined): FilteredQueryRunner | undefined {
+/**
+ * The FilteredQueryRunner behind a panel's data (through its transformers, and a transformer without its own source
+ * reads its panel's parents' data, as scenes does), if any.
+ */
+export function runnerOf(data: SceneDataProvider | undefined): FilteredQueryRunner | undefined {
   let d: SceneObject | undefined = data;
   while (d && !(d instanceof FilteredQueryRunner)) {
-    d = d.state.$data;
+    if (!d.state.$data && d instanceof SceneDataTransformer && d.parent?.parent) {
+      d = sceneGraph.getData(d.parent.parent);
+    } else {
+      d = d.state.$data;
+    }
   }
   return d;
 }

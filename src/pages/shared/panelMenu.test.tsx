@@ -8,6 +8,7 @@ import {
   sceneGraph,
   type EmbeddedScene,
   type SceneObject,
+  SceneDataTransformer,
 } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
@@ -69,7 +70,9 @@ function explorePane(items: PanelMenuItem[]) {
 /** The key of the query runner that feeds a panel (directly or under its transformer). */
 function runnerKey(panel: VizPanel): string {
   const data = sceneGraph.getData(panel);
-  const runner = data instanceof SceneQueryRunner ? data : sceneGraph.findDescendents(data, SceneQueryRunner)[0];
+  // A transformer with no source of its own reads its panel's parents' data (the Overview's shared counts).
+  const shared = data instanceof SceneDataTransformer && !data.state.$data ? sceneGraph.getData(panel.parent!) : data;
+  const runner = shared instanceof SceneQueryRunner ? shared : sceneGraph.findDescendents(shared, SceneQueryRunner)[0];
   return runner?.state.key ?? '';
 }
 
@@ -124,10 +127,11 @@ describe('panel menus', () => {
     await renderScene(scene);
     await act(async () => sceneGraph.getTimeRange(scene).setState({ from: 'now-24h', to: 'now-1h' }));
     const pane = explorePane(openMenu(panelTitled(scene, 'Running')));
-    const expr = `count(${viewStatesText('namespace, username, challenge_id, challenge_name, cluster', 'challenge_resource_status', '2h')} == 1) or ${REPORTING_ZERO}`;
+    // The stat's query is the page's counts per challenge and state, which the stats and the bars derive from.
+    const expr = `count_values by (challenge_id, cluster) ("hexactf_state", ${viewStatesText('namespace, username, challenge_id, challenge_name, cluster', 'challenge_resource_status', '2h')}) or ${REPORTING_ZERO}`;
     expect(pane).toEqual({
       datasource: TEST_PROMETHEUS.uid,
-      queries: [{ refId: 'Running', expr, datasource: { type: 'prometheus', uid: TEST_PROMETHEUS.uid } }],
+      queries: [{ refId: 'StateCounts', expr, datasource: { type: 'prometheus', uid: TEST_PROMETHEUS.uid } }],
       range: { from: 'now-24h', to: 'now-1h' },
     });
   });
@@ -154,14 +158,18 @@ describe('panel menus', () => {
     const scene = overviewScene(DEFAULT_SETTINGS);
     await renderScene(scene);
     item(openMenu(panelTitled(scene, 'Running')), 'Copy query')?.onClick?.({} as never);
-    item(openMenu(panelTitled(scene, 'Running and Error instances per challenge')), 'Copy query')?.onClick?.(
-      {} as never
+    item(openMenu(panelTitled(scene, 'Instances per state over time')), 'Copy query')?.onClick?.({} as never);
+    const last = viewStatesText(
+      'namespace, username, challenge_id, challenge_name, cluster',
+      'challenge_resource_status',
+      '2h'
     );
-    const last = viewStatesText('namespace, username, challenge_id, challenge_name, cluster', 'challenge_resource_status', '2h');
+    const overTime = lastQueriesOf(harness, 'counts-over-time');
     expect(copied).toEqual([
-      `count(${last} == 1) or ${REPORTING_ZERO}`,
-      `# Running\nsum by (challenge_id, cluster) (${last} == bool 1)\n\n# Error\nsum by (challenge_id, cluster) (${last} == bool 3)`,
+      `count_values by (challenge_id, cluster) ("hexactf_state", ${last}) or ${REPORTING_ZERO}`,
+      overTime.map((q) => `# ${q.refId}\n${q.expr}`).join('\n\n'),
     ]);
+    expect(overTime.map((q) => q.refId)).toEqual(['Pending', 'Running', 'Deleted', 'Error']);
   });
 
   it("Download CSV writes the table's rows as the table shows them", async () => {

@@ -104,8 +104,8 @@ describe('panel View and Inspect', () => {
     const scene = overviewScene(DEFAULT_SETTINGS);
     const title = 'Running and Error instances per challenge';
     await renderPage(scene, `?inspect=${panelTitled(scene, title).state.key}&inspectTab=query`);
-    const sent = lastQueriesOf(harness, 'per-challenge');
-    expect(sent.map((q) => q.refId)).toEqual(['Running', 'Error']);
+    const sent = lastQueriesOf(harness, 'state-counts');
+    expect(sent.map((q) => q.refId)).toEqual(['StateCounts']);
     for (const query of sent) {
       const section = screen.getByRole('region', { name: `Query ${query.refId}` });
       expect(section.querySelector('pre')?.textContent).toBe(query.expr);
@@ -116,15 +116,15 @@ describe('panel View and Inspect', () => {
     );
     expect(stats['Time range']).toMatch(/^\d{4}-\d\d-\d\dT.* to \d{4}-\d\d-\d\dT.* \(now-6h to now\)$/);
     expect(stats['Interval (range query step)']).toMatch(/^\S+ \(\d+ ms\)$/);
-    expect(stats.Queries).toBe('2');
+    expect(stats.Queries).toBe('1');
     expect(stats['Frames (series)']).toBe('0');
     expect(stats.Rows).toBe('0');
     expect(stats['Request duration']).toMatch(/^\d+ ms$/);
     // Grafana's summary under the drawer's title.
-    expect(screen.getByTestId('data-testid drawer subtitle').textContent).toMatch(/^2 queries, 0 rows, \d+ ms$/);
+    expect(screen.getByTestId('data-testid drawer subtitle').textContent).toMatch(/^1 query, 0 rows, \d+ ms$/);
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: /Copy query/ })));
-    expect(copied).toEqual([sent.map((q) => `# ${q.refId}\n${q.expr}`).join('\n\n')]);
+    expect(copied).toEqual([sent[0].expr]);
   });
 
   it('Panel JSON tab: the panel as a classic dashboard panel', async () => {

@@ -8,7 +8,13 @@ function runnerOf(panel: VizPanel): SceneQueryRunner | undefined {
   if (!provider || provider instanceof SceneQueryRunner) {
     return provider;
   }
-  return sceneGraph.findDescendents(provider, SceneQueryRunner)[0];
+  // A transformer without a source of its own reads the data of the panel's parents (the Overview's shared counts).
+  return sceneGraph.findDescendents(provider, SceneQueryRunner)[0] ?? sharedRunnerOf(panel);
+}
+
+function sharedRunnerOf(panel: VizPanel): SceneQueryRunner | undefined {
+  const data = panel.parent ? sceneGraph.getData(panel.parent) : undefined;
+  return data instanceof SceneQueryRunner ? data : undefined;
 }
 
 /**
