@@ -1,4 +1,4 @@
-import { act } from '@testing-library/react';
+import { act, screen } from '@testing-library/react';
 import { FieldType, getFieldDisplayValues, type DataFrame } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { sceneGraph, type MultiValueVariable } from '@grafana/scenes';
@@ -107,12 +107,50 @@ describe('Lifecycle page', () => {
     ]);
   });
 
-  it('says so when no instance got Running or ended in the range', async () => {
-    setupHarness();
+  it('says so when no instance got Running or ended in the range, while Prometheus has the lifecycle metrics', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'lifecycle-metrics-presence' ? [instantNumberFrame(q.refId, 1)] : []);
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(printedNoData('Time to Running')).toBe('No instance got Running in the range');
     expect(printedNoData('Time to Running per definition')).toBe('No instance got Running in the range');
     expect(printedNoData('Instance lifetime')).toBe('No instance ended in the range');
     expect(printedNoData('Share of instances that ended within each lifetime')).toBe('No instance ended in the range');
+    expect(screen.queryByText(/in Prometheus for the time range/)).not.toBeInTheDocument();
+  });
+
+  it('without the lifecycle metrics: a notice naming them, and the panels say No data, not that nothing happened', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) => (q.runner === 'lifecycle-metrics-presence' ? [instantNumberFrame(q.refId, 0)] : []);
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(lastQueriesOf(harness, 'lifecycle-metrics-presence').map((q) => q.expr)).toEqual([
+      '(count(last_over_time(challenge_time_to_running_seconds_count[$__range])) > bool 0) or vector(0)',
+      '(count(last_over_time(challenge_lifetime_seconds_count[$__range])) > bool 0) or vector(0)',
+      '(count(last_over_time(challenge_state_transitions_total[$__range])) > bool 0) or vector(0)',
+    ]);
+    expect(
+      screen.getByText(
+        'No challenge_time_to_running_seconds, challenge_lifetime_seconds, challenge_state_transitions_total in Prometheus for the time range'
+      )
+    ).toBeInTheDocument();
+    for (const title of [
+      'Time to Running',
+      'Time to Running per definition',
+      'Instance lifetime',
+      'Share of instances that ended within each lifetime',
+      'Opens, failures and deletions per minute',
+    ]) {
+      expect([title, printedNoData(title)]).toEqual([title, 'No data']);
+    }
+  });
+
+  it('says No data only on the panels of the metric that is missing', async () => {
+    const harness = setupHarness();
+    harness.respond = (q) =>
+      q.runner === 'lifecycle-metrics-presence' ? [instantNumberFrame(q.refId, q.refId === 'lifetime' ? 0 : 1)] : [];
+    await renderScene(lifecycleScene(DEFAULT_SETTINGS));
+    expect(screen.getByText('No challenge_lifetime_seconds in Prometheus for the time range')).toBeInTheDocument();
+    expect(printedNoData('Instance lifetime')).toBe('No data');
+    expect(printedNoData('Time to Running per definition')).toBe('No instance got Running in the range');
   });
 
   it('shows reconcile errors No data on no colour, and a real 0 still green', async () => {
@@ -138,7 +176,12 @@ describe('Lifecycle page', () => {
 
   it('draws the lifetimes in the text colour at a modest size, and says No instance ended when every one is NaN', async () => {
     const harness = setupHarness();
-    harness.respond = (q) => (q.runner === 'lifetime-quantiles' ? [instantNumberFrame(q.refId, Number.NaN)] : []);
+    harness.respond = (q) =>
+      q.runner === 'lifetime-quantiles'
+        ? [instantNumberFrame(q.refId, Number.NaN)]
+        : q.runner === 'lifecycle-metrics-presence'
+          ? [instantNumberFrame(q.refId, 1)]
+          : [];
     const scene = lifecycleScene(DEFAULT_SETTINGS);
     await renderScene(scene);
     expect(panelTitled(scene, 'Instance lifetime').state.options).toMatchObject({
@@ -210,7 +253,12 @@ describe('Lifecycle page', () => {
 
   it('says No instance got Running when every Time to Running window is NaN, instead of an empty chart', async () => {
     const harness = setupHarness();
-    harness.respond = (q) => (q.runner === 'time-to-running' ? [rangeFrame(q.refId, [Number.NaN, Number.NaN])] : []);
+    harness.respond = (q) =>
+      q.runner === 'time-to-running'
+        ? [rangeFrame(q.refId, [Number.NaN, Number.NaN])]
+        : q.runner === 'lifecycle-metrics-presence'
+          ? [instantNumberFrame(q.refId, 1)]
+          : [];
     await renderScene(lifecycleScene(DEFAULT_SETTINGS));
     expect(printedNoData('Time to Running')).toBe('No instance got Running in the range');
   });

@@ -23,7 +23,8 @@ import { clusterLabelOf } from '../../queries/common';
 import { clusterColumnWhenSeveralOperator } from '../../transforms/clusterColumn';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
-import { pageScene } from '../shared/pageScene';
+import { noticeItem, pageScene } from '../shared/pageScene';
+import { MissingLifecycleMetricsNotice } from './MissingLifecycleMetricsNotice';
 import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
 import { finiteOnlyOperator, lifetimeBucketsOperator } from '../../transforms/lifecycle';
 import { quantileColors, quantityColor } from '../shared/chartColors';
@@ -192,7 +193,13 @@ function transitions(s: ResolvedSettings): SceneFlexItemLike {
 export function lifecycleScene(settings: ResolvedSettings) {
   return pageScene(
     settings,
-    () => [timeToRunning(settings), lifetimes(settings), transitions(settings), ...operatorHealth(settings)],
+    () => [
+      noticeItem(new MissingLifecycleMetricsNotice()),
+      timeToRunning(settings),
+      lifetimes(settings),
+      transitions(settings),
+      ...operatorHealth(settings),
+    ],
     { filters: ['namespace'] }
   );
 }

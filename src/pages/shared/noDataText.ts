@@ -1,6 +1,17 @@
 import { SceneDataTransformer, VizPanel, sceneGraph, type SceneDataProvider, type SceneObject } from '@grafana/scenes';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 
+/**
+ * A scene object that knows the metric some runners' panels read is absent from Prometheus (the Lifecycle page's
+ * notice of missing lifecycle metrics): their panels then say "No data" too, not their empty text.
+ */
+export interface AbsentMetricsSource extends SceneObject {
+  absentFor(runnerKey: string | undefined): boolean;
+}
+
+const isAbsentMetricsSource = (o: SceneObject): o is AbsentMetricsSource =>
+  typeof (o as Partial<AbsentMetricsSource>).absentFor === 'function';
+
 /** What a panel says while Prometheus holds nothing from the operator for the range. */
 export const NO_DATA_TEXT = 'No data';
 
@@ -26,6 +37,7 @@ export function runnerOf(data: SceneDataProvider | undefined): FilteredQueryRunn
  * its runner knows Prometheus holds nothing from the operator for the range, every such panel says "No data" instead.
  */
 export function applyNoDataTexts(scene: SceneObject) {
+  const absentSources = sceneGraph.findAllObjects(scene, isAbsentMetricsSource) as AbsentMetricsSource[];
   for (const panel of sceneGraph.findAllObjects(scene, (o) => o instanceof VizPanel) as VizPanel[]) {
     const emptyText = panel.state.fieldConfig.defaults.noValue;
     if (!emptyText) {
@@ -38,15 +50,19 @@ export function applyNoDataTexts(scene: SceneObject) {
         return;
       }
       const update = () => {
-        const noValue = runner.knowledge.kind === 'noData' ? NO_DATA_TEXT : emptyText;
+        const absent = absentSources.some((source) => source.absentFor(runner.state.key));
+        const noValue = runner.knowledge.kind === 'noData' || absent ? NO_DATA_TEXT : emptyText;
         const { fieldConfig } = panel.state;
         if (fieldConfig.defaults.noValue !== noValue) {
           panel.setState({ fieldConfig: { ...fieldConfig, defaults: { ...fieldConfig.defaults, noValue } } });
         }
       };
       update();
-      const sub = data.subscribeToState(update);
-      return () => sub.unsubscribe();
+      const subs = [
+        data.subscribeToState(update),
+        ...absentSources.flatMap((source) => (source.state.$data ? [source.state.$data.subscribeToState(update)] : [])),
+      ];
+      return () => subs.forEach((sub) => sub.unsubscribe());
     });
   }
 }
