@@ -133,6 +133,8 @@ export async function knowledgeFrom(
 class OperatorKnowledgeCheck {
   private readonly answer = new LastAnswer<OperatorKnowledge>(UNKNOWN);
 
+  private readonly stopped = new LastAnswer<StoppedCluster[]>([]);
+
   ask(
     uid: string,
     range: TimeRange,
@@ -140,6 +142,26 @@ class OperatorKnowledgeCheck {
     f: QueryFilters = NO_FILTERS
   ): Promise<OperatorKnowledge> {
     return this.answer.get(checkKey(uid, range, settings, f), () => askPrometheus(uid, range, settings, f));
+  }
+
+  /**
+   * The clusters shown that stopped reporting within the range, while live (stoppedClustersQuery): asked apart from
+   * the check, so the page's runners, which wait for the check, do not wait for it. It reads the state gauge at every
+   * subquery step, the slowest question a page asks; only the banner needs it, and the banner asks it once the page's
+   * own queries have answered (OperatorStatusNotice), so it does not share Prometheus with them either.
+   */
+  stoppedClusters(
+    uid: string,
+    range: TimeRange,
+    settings: QuerySettings,
+    f: QueryFilters = NO_FILTERS
+  ): Promise<StoppedCluster[]> {
+    return this.stopped.get(checkKey(uid, range, settings, f), async () =>
+      stoppedClustersOf(
+        await runCheck(uid, 'hexactf-operator-knowledge', [stoppedClustersCheck(settings, range, f)], range),
+        clusterLabelOf(settings)
+      )
+    );
   }
 
   /** The answer for these arguments if it has already come, without asking (a runner then needs not guess). */
@@ -155,6 +177,7 @@ class OperatorKnowledgeCheck {
   /** Forgets the answer (tests). */
   clear() {
     this.answer.clear();
+    this.stopped.clear();
   }
 }
 
@@ -174,11 +197,9 @@ async function askPrometheus(
   f: QueryFilters
 ): Promise<OperatorKnowledge> {
   const run = (target: PromQuery) => runCheck(uid, 'hexactf-operator-knowledge', [target], range);
-  return knowledgeFrom(
-    knowledgeQueries(settings, range, f),
-    async (target) => valueOf(await run(target)),
-    async () => stoppedClustersOf(await run(stoppedClustersCheck(settings, range, f)), clusterLabelOf(settings))
-  );
+  // Without the stopped clusters: a live page's runners go on at the reporting answer (operatorKnowledgeCheck's
+  // stoppedClusters asks them for the banner).
+  return knowledgeFrom(knowledgeQueries(settings, range, f), async (target) => valueOf(await run(target)));
 }
 
 export const operatorKnowledgeCheck = new OperatorKnowledgeCheck();

@@ -69,30 +69,30 @@ async function render(
 
 describe('what the pages know of the operator', () => {
   it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
-    // Live: is the operator reporting at the range's end, and (asked beside it) which clusters stopped.
+    // Live: is the operator reporting at the range's end, and (once the page's queries have answered, for the banner
+    // alone) which clusters stopped.
     const live = await render(overviewScene, { kind: 'live' });
     expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF]);
     expect(live.harness.queries.find(isCheck)!.expr).toBe(
       'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
     );
-    // Not reporting: then the last report, from the controller's counter (a handful of series) first. (The stopped
-    // clusters' question went out beside the first one; its answer is not used.)
+    // Not reporting: then the last report, from the controller's counter (a handful of series) first. (No stopped
+    // clusters' question: it is asked only while live.)
     const last = await render(overviewScene, { kind: 'lastKnown', sinceS: SINCE_S });
     const checks = last.harness.queries.filter(isCheck);
-    expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF, LAST_REPORT_REF]);
+    expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, LAST_REPORT_REF]);
     // The default range is 6 h: the subquery spans it, at 2 m steps (about 200 of them).
-    expect(checks[2].expr).toBe(
+    expect(checks[1].expr).toBe(
       'max(max_over_time((timestamp(controller_runtime_reconcile_total{controller="challenge"}))[21600s:120s]))'
     );
     // Nothing from the controller: the gauge's last sample is asked (here, nothing either: no data).
     const none = await render(overviewScene, { kind: 'noData' });
     expect(none.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([
       REPORTING_REF,
-      STOPPED_CLUSTERS_REF,
       LAST_REPORT_REF,
       LAST_REPORT_GAUGE_REF,
     ]);
-    expect(none.harness.queries.filter(isCheck)[3].expr).toBe(
+    expect(none.harness.queries.filter(isCheck)[2].expr).toBe(
       'max(max_over_time((timestamp(challenge_resource_status))[21600s:120s]))'
     );
   });
@@ -179,6 +179,13 @@ describe('what the pages know of the operator', () => {
       const stopped = harness.queries.filter((q) => q.refId === STOPPED_CLUSTERS_REF);
       expect(stopped.length).toBeGreaterThan(0);
       expect(stopped[0].expr).toContain('unless on (cluster) group by (cluster)');
+      // ...after the page's own queries (it reads the gauge at every step of the range: it must not hold their
+      // answers, nor share Prometheus with them).
+      const firstStopped = harness.queries.findIndex((q) => q.refId === STOPPED_CLUSTERS_REF);
+      const sentBefore = harness.queries.slice(0, firstStopped).filter((q) => !isCheck(q) && q.runner);
+      const runners = (queries: typeof sentBefore) => [...new Set(queries.map((q) => q.runner))].sort();
+      expect(runners(sentBefore)).toEqual(runners(pageQueries(harness)));
+      expect(sentBefore.length).toBeGreaterThan(0);
     }
   );
 

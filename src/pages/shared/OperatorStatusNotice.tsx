@@ -1,13 +1,15 @@
 import React from 'react';
 import {
   SceneObjectBase,
+  SceneQueryRunner,
   VariableDependencyConfig,
   sceneGraph,
   type SceneComponentProps,
+  type SceneObject,
   type SceneObjectState,
 } from '@grafana/scenes';
 import { Alert } from '@grafana/ui';
-import { dateTime } from '@grafana/data';
+import { LoadingState, dateTime } from '@grafana/data';
 import type { QuerySettings } from '../../queries/common';
 import { PROMETHEUS_DS_REF } from '../../data/datasource';
 import { operatorKnowledgeCheck, type OperatorKnowledge, type StoppedCluster } from '../../data/operatorKnowledge';
@@ -70,12 +72,59 @@ export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
       return;
     }
     const range = sceneGraph.getTimeRange(this).state.value;
-    void operatorKnowledgeCheck.ask(uid, range, this.settings, readFilters(this)).then((knowledge) => {
-      if (check === this.checks && this.isActive) {
-        this.setState({ knowledge, fromMs: range.from.valueOf(), toMs: range.to.valueOf() });
+    const filters = readFilters(this);
+    const current = () => check === this.checks && this.isActive;
+    void operatorKnowledgeCheck.ask(uid, range, this.settings, filters).then(async (knowledge) => {
+      if (!current()) {
+        return;
+      }
+      this.setState({ knowledge, fromMs: range.from.valueOf(), toMs: range.to.valueOf() });
+      if (knowledge.kind !== 'live') {
+        return;
+      }
+      // Live: which clusters shown stopped within the range, asked once the page's own queries have answered.
+      await afterPageQueries(this);
+      const stoppedClusters = current()
+        ? await operatorKnowledgeCheck.stoppedClusters(uid, range, this.settings, filters)
+        : [];
+      if (current() && stoppedClusters.length) {
+        this.setState({ knowledge: { kind: 'live', stoppedClusters } });
       }
     });
   }
+}
+
+/** How long the banner's stopped-clusters question waits at most for the page's queries (ms). */
+export const PAGE_QUERIES_WAIT_MS = 5000;
+
+/**
+ * Resolves once every active query runner of the page holds an answer that is not loading (after the runners have
+ * had a tick to start), or after `maxWaitMs`.
+ */
+export async function afterPageQueries(model: SceneObject, maxWaitMs = PAGE_QUERIES_WAIT_MS): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const runners = (
+    sceneGraph.findAllObjects(model.getRoot(), (o) => o instanceof SceneQueryRunner) as SceneQueryRunner[]
+  ).filter((r) => r.isActive);
+  const busy = () => runners.some((r) => !r.state.data || r.state.data.state === LoadingState.Loading);
+  if (!busy()) {
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      subs.forEach((sub) => sub.unsubscribe());
+      resolve();
+    };
+    const timer = setTimeout(done, maxWaitMs);
+    const subs = runners.map((r) =>
+      r.subscribeToState(() => {
+        if (!busy()) {
+          done();
+        }
+      })
+    );
+  });
 }
 
 function OperatorStatusRenderer({ model }: SceneComponentProps<OperatorStatusNotice>) {
