@@ -57,10 +57,12 @@ const EMPTY_CLUSTER: SceneHarness['respond'] = (q) =>
 async function render(
   build: (s: typeof DEFAULT_SETTINGS) => SceneObject,
   operator: SceneHarness['operator'],
-  respond = EMPTY_CLUSTER
+  respond = EMPTY_CLUSTER,
+  clusters: string[] = []
 ) {
   const harness = setupHarness();
   harness.operator = operator;
+  harness.labelValues = { cluster: clusters };
   harness.respond = respond;
   const scene = build(DEFAULT_SETTINGS);
   await renderScene(scene);
@@ -70,8 +72,8 @@ async function render(
 describe('what the pages know of the operator', () => {
   it('asks once per page run, for the page range, from the heartbeat (no job, no fixed lookback)', async () => {
     // Live: is the operator reporting at the range's end, and (once the page's queries have answered, for the banner
-    // alone) which clusters stopped.
-    const live = await render(overviewScene, { kind: 'live' });
+    // alone, with several clusters) which clusters stopped.
+    const live = await render(overviewScene, { kind: 'live' }, EMPTY_CLUSTER, ['a', 'b']);
     expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF]);
     expect(live.harness.queries.find(isCheck)!.expr).toBe(
       'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
@@ -167,7 +169,12 @@ describe('what the pages know of the operator', () => {
   it.each(PAGES)(
     "on %s, one cluster stopped while another reports: that cluster's banner line, the figures live",
     async (page, build) => {
-      const { harness } = await render(build, { kind: 'live', stoppedClusters: [{ cluster: 'b', sinceS: SINCE_S }] });
+      const { harness } = await render(
+        build,
+        { kind: 'live', stoppedClusters: [{ cluster: 'b', sinceS: SINCE_S }] },
+        EMPTY_CLUSTER,
+        ['a', 'b']
+      );
       expect(screen.getByText(clusterStoppedTitle('b', SINCE_S))).toBeInTheDocument();
       expect(screen.getByText(/cluster b's instances are not counted as current/)).toBeInTheDocument();
       // The page as a whole is live: no page-level banner, the figures at the range's end.
@@ -193,6 +200,15 @@ describe('what the pages know of the operator', () => {
     await render(overviewScene, { kind: 'live' });
     expect(screen.queryByText(/^Cluster .* stopped reporting/)).toBeNull();
   });
+
+  it.each([[[]], [['a']]])(
+    'with clusters %j the stopped-clusters question (the gauge at every step) is not asked at all',
+    async (clusters) => {
+      const { harness } = await render(overviewScene, { kind: 'live' }, EMPTY_CLUSTER, clusters);
+      expect(harness.queries.some((q) => q.refId === REPORTING_REF)).toBe(true);
+      expect(harness.queries.filter((q) => q.refId === STOPPED_CLUSTERS_REF)).toEqual([]);
+    }
+  );
 
   it('after a recovery the next run is live again by itself', async () => {
     const { harness, scene } = await render(overviewScene, { kind: 'lastKnown', sinceS: SINCE_S });

@@ -16,6 +16,7 @@ import { operatorKnowledgeCheck, type OperatorKnowledge, type StoppedCluster } f
 import { readFilters } from '../../data/filters';
 import { CLUSTER_FILTER } from '../../settings/clusterRole';
 import { DS_VARIABLE } from './variables';
+import { ClusterVariable } from './clusterVariable';
 
 interface OperatorStatusState extends SceneObjectState {
   /** What the page's last run knew of the operator; undefined before the first answer. */
@@ -82,16 +83,24 @@ export class OperatorStatusNotice extends SceneObjectBase<OperatorStatusState> {
       if (knowledge.kind !== 'live') {
         return;
       }
-      // Live: which clusters shown stopped within the range, asked once the page's own queries have answered.
+      // Live: which clusters shown stopped within the range, asked once the page's own queries have answered, and
+      // only when there are several clusters to tell apart (the question reads the gauge at every step).
       await afterPageQueries(this);
-      const stoppedClusters = current()
-        ? await operatorKnowledgeCheck.stoppedClusters(uid, range, this.settings, filters)
-        : [];
+      const stoppedClusters =
+        current() && severalClusters(this) !== false
+          ? await operatorKnowledgeCheck.stoppedClusters(uid, range, this.settings, filters)
+          : [];
       if (current() && stoppedClusters.length) {
         this.setState({ knowledge: { kind: 'live', stoppedClusters } });
       }
     });
   }
+}
+
+/** What the page's cluster filter offers: several clusters, one or none (false), or not known yet (undefined). */
+function severalClusters(model: SceneObject): boolean | undefined {
+  const variable = sceneGraph.lookupVariable(CLUSTER_FILTER, model);
+  return variable instanceof ClusterVariable ? variable.severalClusters() : undefined;
 }
 
 /** How long the banner's stopped-clusters question waits at most for the page's queries (ms). */

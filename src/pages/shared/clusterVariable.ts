@@ -17,7 +17,10 @@ export class ClusterVariable extends QueryVariable {
       label: CLUSTER_ROLE.displayName,
       datasource: PROMETHEUS_DS_REF,
       // Only the validated label name in here, no user-supplied value.
-      query: { refId: `${CLUSTER_FILTER}-values`, query: labelValuesVariableQuery(settings, CLUSTER_FILTER, NO_FILTERS) },
+      query: {
+        refId: `${CLUSTER_FILTER}-values`,
+        query: labelValuesVariableQuery(settings, CLUSTER_FILTER, NO_FILTERS),
+      },
       refresh: VariableRefresh.onTimeRangeChanged,
       sort: VariableSort.alphabeticalCaseInsensitiveAsc,
       isMulti: true,
@@ -36,9 +39,17 @@ export class ClusterVariable extends QueryVariable {
     });
   }
 
+  /**
+   * Whether the options offer two clusters or more; undefined while they load. With one or none a stopped operator
+   * is the whole page's (the page-level check says so), so there is no cluster to single out.
+   */
+  public severalClusters(): boolean | undefined {
+    return this.state.loading ? undefined : clusterChoices(this.state.options) > 1;
+  }
+
   /** Shown with two clusters or more; hidden with one or none. */
   private showWhenSeveral() {
-    const hide = clusterChoices(this.state.options) > 1 ? VariableHide.dontHide : VariableHide.hideVariable;
+    const hide = this.severalClusters() ? VariableHide.dontHide : VariableHide.hideVariable;
     if (hide !== this.state.hide) {
       this.setState({ hide });
     }
