@@ -13,8 +13,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binDir } from '@hexactf/testing/tools';
 import { freePort } from '@hexactf/testing/ports';
@@ -30,6 +29,7 @@ import { markDeploymentsAvailable } from './deployments-available.ts';
 import { rssBytes } from './metrics-text.ts';
 import { challengeBody } from './reconcile.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
+import { OPERATOR_MAIN, buildCompiledOperator } from './compiled-operator.ts';
 
 const SHORT = short();
 const N = Number(process.env.BENCH_SIDE_BY_SIDE_N ?? (SHORT ? 100 : 1000));
@@ -39,29 +39,6 @@ const GO_BINARY = 'challenge-operator-go-stand-in';
 /** How long N Challenges may take to be Running after their Deployments were marked available. */
 const RUNNING_WAIT_MS = 10 * 60_000;
 const IDLE_TARGET = 60 * 2 ** 20;
-
-const OPERATOR_DIR = resolve(import.meta.dirname, '..');
-const OPERATOR_MAIN = resolve(OPERATOR_DIR, 'dist/main.js');
-const CONTRACT_DIR = resolve(OPERATOR_DIR, '../contract');
-const COMPILED_CONTRACT = resolve(OPERATOR_DIR, 'dist/node_modules/@hexactf/contract');
-
-/** The compiled operator and its compiled contract, built as operator/Dockerfile builds them (as bench/workload.ts). */
-function buildOperator(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  for (const [what, args] of [
-    ['the operator', [tsc, '-p', resolve(OPERATOR_DIR, 'tsconfig.build.json')]],
-    ['the contract', [tsc, '-p', resolve(CONTRACT_DIR, 'tsconfig.build.json'), '--outDir', COMPILED_CONTRACT]],
-    ['the contract', [resolve(CONTRACT_DIR, 'write-dist-package.mjs'), COMPILED_CONTRACT]],
-  ] as const) {
-    if (spawnSync(process.execPath, args, { stdio: 'inherit' }).status !== 0) {
-      throw new Error(`building ${what} failed`);
-    }
-  }
-  const contractEntry = createRequire(OPERATOR_MAIN).resolve('@hexactf/contract');
-  if (contractEntry !== resolve(COMPILED_CONTRACT, 'index.js')) {
-    throw new Error(`the compiled operator would load the contract from ${contractEntry}`);
-  }
-}
 
 interface Contender {
   label: string;
@@ -229,7 +206,7 @@ async function main(): Promise<void> {
         '`bash scripts/install-test-tools.sh go-baseline` at the repository root (operator/bench/go-baseline/)'
     );
   }
-  buildOperator();
+  buildCompiledOperator();
   const ts = await measure(ours);
   const go = await measure(goStandIn(goBinary));
 

@@ -15,10 +15,8 @@
  * compressed about tenfold), mean hold 90 s, at most 3 live per player.
  */
 import { CONTROLLER_METRICS, TIME_TO_RUNNING_METRIC } from '@hexactf/contract';
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
@@ -33,17 +31,10 @@ import { runWorkload } from '../demo/workload.ts';
 import { cpuSeconds, histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
 import { startKubeletStandIn } from './kubelet-stand-in.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
+import { OPERATOR_MAIN, buildCompiledOperator } from './compiled-operator.ts';
 
 const SHORT = short();
 const NS = 'bench-workload';
-// The compiled operator, as the image runs it.
-const OPERATOR_DIR = resolve(import.meta.dirname, '..');
-const OPERATOR_MAIN = resolve(OPERATOR_DIR, 'dist/main.js');
-// The image's metric contract is compiled too (operator/Dockerfile's build stage): here the workspace link points at
-// contract/index.ts, which would load Node's type stripper into the operator (about 16 MiB of RSS). The same build
-// steps write it where dist/'s imports find it before the link.
-const CONTRACT_DIR = resolve(OPERATOR_DIR, '../contract');
-const COMPILED_CONTRACT = resolve(OPERATOR_DIR, 'dist/node_modules/@hexactf/contract');
 /** --kube-api-qps / --kube-api-burst for an event of this size (about 10 requests per open; operator README). */
 const KUBE_API_QPS = Number(process.env.BENCH_KUBE_API_QPS ?? 200);
 const KUBE_API_BURST = Number(process.env.BENCH_KUBE_API_BURST ?? 400);
@@ -86,20 +77,7 @@ async function main(): Promise<void> {
       defs.filter((d) => d.metadata.labels?.['demo.hexactf.io/fails'] === 'true').map((d) => d.metadata.name)
     );
 
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    for (const [what, args] of [
-      ['the operator', [tsc, '-p', resolve(OPERATOR_DIR, 'tsconfig.build.json')]],
-      ['the contract', [tsc, '-p', resolve(CONTRACT_DIR, 'tsconfig.build.json'), '--outDir', COMPILED_CONTRACT]],
-      ['the contract', [resolve(CONTRACT_DIR, 'write-dist-package.mjs'), COMPILED_CONTRACT]],
-    ] as const) {
-      if (spawnSync(process.execPath, args, { stdio: 'inherit' }).status !== 0) {
-        throw new Error(`building ${what} failed`);
-      }
-    }
-    const contractEntry = createRequire(OPERATOR_MAIN).resolve('@hexactf/contract');
-    if (contractEntry !== resolve(COMPILED_CONTRACT, 'index.js')) {
-      throw new Error(`the compiled operator would load the contract from ${contractEntry}`);
-    }
+    buildCompiledOperator();
     const port = await freePort();
     const operator = spawn(
       process.execPath,
