@@ -1,4 +1,4 @@
-import { DataTransformerID } from '@grafana/data';
+import { DataTransformerID, type DataTransformerConfig } from '@grafana/data';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -8,17 +8,23 @@ import {
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { ChallengeState, STATES, stateInfo } from '../../metric/contract';
-import { challengeStateCountsQuery, stateCountOverTimeQuery } from '../../queries/overview';
+import {
+  challengeStateCountQuery,
+  challengeStateCountsQuery,
+  stateCountOverTimeQuery,
+  stateCountQuery,
+} from '../../queries/overview';
 import { perChallengeStatesOperator, stateStatOperator } from '../../transforms/stateCounts';
 import { displayName } from '../../settings/labelRoles';
-import { clusterLabelOf } from '../../queries/common';
+import { NO_FILTERS, clusterLabelOf } from '../../queries/common';
 import { perClusterColumnsOperator } from '../../transforms/clusterColumn';
 import type { ResolvedSettings } from '../../settings/settings';
 import { ROUTES } from '../../constants';
 import { prefixRoute } from '../../utils/utils.routing';
 import { FilteredQueryRunner } from '../../data/FilteredQueryRunner';
 import { pageScene } from '../shared/pageScene';
-import { instantTable, rangeSeries } from '../../data/promQuery';
+import { instantSeries, instantTable, rangeSeries } from '../../data/promQuery';
+import { withStandaloneForm } from '../shared/inspect/standaloneForm';
 import { COUNTS_OVER_TIME_DESCRIPTION, VIEW_STATE_DESCRIPTION } from '../shared/descriptions';
 import { NO_DATA_STAT_MAPPING, STATE_STAT_OPTIONS, stateOverrides, stateRefId } from '../shared/stateStyles';
 
@@ -51,22 +57,28 @@ function stateStats(settings: ResolvedSettings): SceneFlexItemLike {
     children: STATES.map(
       (state) =>
         new SceneFlexItem({
-          body: PanelBuilders.stat()
-            .setTitle(state.name)
-            .setDescription(VIEW_STATE_DESCRIPTION)
-            // The page's state counts (the parent's runner), this state's sum.
-            .setData(
-              new SceneDataTransformer({
-                transformations: [stateStatOperator(countLabels(settings), state.value, stateRefId(state))],
-              })
-            )
-            .setOption('colorMode', STATE_STAT_OPTIONS.colorMode)
-            .setOption('graphMode', STATE_STAT_OPTIONS.graphMode)
-            .setOption('textMode', STATE_STAT_OPTIONS.textMode)
-            .setOption('reduceOptions', STATE_STAT_OPTIONS.reduceOptions)
-            .setMappings([NO_DATA_STAT_MAPPING])
-            .setOverrides(stateOverrides([state]))
-            .build(),
+          body: withStandaloneForm(
+            PanelBuilders.stat()
+              .setTitle(state.name)
+              .setDescription(VIEW_STATE_DESCRIPTION)
+              // The page's state counts (the parent's runner), this state's sum.
+              .setData(
+                new SceneDataTransformer({
+                  transformations: [stateStatOperator(countLabels(settings), state.value, stateRefId(state))],
+                })
+              )
+              .setOption('colorMode', STATE_STAT_OPTIONS.colorMode)
+              .setOption('graphMode', STATE_STAT_OPTIONS.graphMode)
+              .setOption('textMode', STATE_STAT_OPTIONS.textMode)
+              .setOption('reduceOptions', STATE_STAT_OPTIONS.reduceOptions)
+              .setMappings([NO_DATA_STAT_MAPPING])
+              .setOverrides(stateOverrides([state]))
+              .build(),
+            {
+              targets: [instantSeries(stateRefId(state), stateCountQuery(settings, state.value, NO_FILTERS))],
+              transformations: [],
+            }
+          ),
         })
     ),
   });
@@ -81,6 +93,15 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
   const values = PER_CHALLENGE_STATES.map((state) => `Value #${stateRefId(state)}`);
   const renameByName: Record<string, string> = { [id]: displayName('challengeId') };
   PER_CHALLENGE_STATES.forEach((state, i) => (renameByName[values[i]] = state.name));
+  const organize: DataTransformerConfig = {
+    id: DataTransformerID.organize,
+    options: {
+      includeByName: Object.fromEntries([id, ...values].map((name) => [name, true])),
+      excludeByName: {},
+      indexByName: Object.fromEntries([id, ...values].map((name, i) => [name, i])),
+      renameByName,
+    },
+  };
   const data = new SceneDataTransformer({
     transformations: [
       perChallengeStatesOperator(
@@ -89,29 +110,31 @@ function perChallengeCounts(settings: ResolvedSettings): SceneFlexItemLike {
       ),
       // With several clusters in the answer, a bar per challenge and cluster (`<challenge id> @ <cluster>`).
       perClusterColumnsOperator({ cluster: clusterLabelOf(settings), column: id }),
-      {
-        id: DataTransformerID.organize,
-        options: {
-          includeByName: Object.fromEntries([id, ...values].map((name) => [name, true])),
-          excludeByName: {},
-          indexByName: Object.fromEntries([id, ...values].map((name, i) => [name, i])),
-          renameByName,
-        },
-      },
+      organize,
     ],
   });
+  // On its own (the bundled dashboard): an instant table per state, merged on the challenge id.
+  const standalone = {
+    targets: PER_CHALLENGE_STATES.map((state) =>
+      instantTable(stateRefId(state), challengeStateCountQuery(settings, state.value, NO_FILTERS))
+    ),
+    transformations: [{ id: DataTransformerID.merge, options: {} }, organize],
+  };
   return new SceneFlexItem({
     height: 320,
-    body: PanelBuilders.barchart()
-      .setTitle('Running and Error instances per challenge')
-      .setDescription(`Per challenge id. ${VIEW_STATE_DESCRIPTION}`)
-      .setData(data)
-      .setNoValue('No challenge instances in the window')
-      // x by the field's name, which a renaming leaves as it is: a chart finds it whether or not it works out the
-      // display names (Grafana's bar chart matches either), so the bars are labelled by challenge id.
-      .setOption('xField', id)
-      .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
-      .build(),
+    body: withStandaloneForm(
+      PanelBuilders.barchart()
+        .setTitle('Running and Error instances per challenge')
+        .setDescription(`Per challenge id. ${VIEW_STATE_DESCRIPTION}`)
+        .setData(data)
+        .setNoValue('No challenge instances in the window')
+        // x by the field's name, which a renaming leaves as it is: a chart finds it whether or not it works out the
+        // display names (Grafana's bar chart matches either), so the bars are labelled by challenge id.
+        .setOption('xField', id)
+        .setOverrides(stateOverrides(PER_CHALLENGE_STATES, 'name'))
+        .build(),
+      standalone
+    ),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { DataTransformerConfig } from '@grafana/data';
 import { SceneDataTransformer, SceneQueryRunner, sceneGraph, type VizPanel } from '@grafana/scenes';
 import type { StandardEquivalentOperator } from '../../../transforms/matrix';
+import { standaloneFormOf } from './standaloneForm';
 
 /** The query runner feeding a panel: its own, or the one under its transformer. */
 function runnerOf(panel: VizPanel): SceneQueryRunner | undefined {
@@ -37,20 +38,22 @@ function transformationsOf(panel: VizPanel): DataTransformerConfig[] {
 /**
  * The panel as a classic dashboard panel (the model Grafana's "Panel JSON" shows): type, title, description,
  * datasource, targets as the runner holds them (the page's variables such as `${ds}` and `$window` not filled in),
- * transformations, options and field config.
+ * transformations, options and field config; a panel derived from a shared runner in its standalone form.
  */
 export function panelJson(panel: VizPanel) {
   const { title, description, pluginId, pluginVersion, options, fieldConfig } = panel.state;
   const runner = runnerOf(panel);
   const datasource = runner?.state.datasource;
-  const transformations = transformationsOf(panel);
+  const standalone = standaloneFormOf(panel);
+  const transformations = standalone?.transformations ?? transformationsOf(panel);
+  const queries = standalone?.targets ?? runner?.state.queries ?? [];
   return {
     type: pluginId,
     title,
     ...(description ? { description } : {}),
     ...(pluginVersion ? { pluginVersion } : {}),
     ...(datasource ? { datasource } : {}),
-    targets: (runner?.state.queries ?? []).map((query) => ({ ...(datasource ? { datasource } : {}), ...query })),
+    targets: queries.map((query) => ({ ...(datasource ? { datasource } : {}), ...query })),
     ...(transformations.length > 0 ? { transformations } : {}),
     options,
     fieldConfig,
