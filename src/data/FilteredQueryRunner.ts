@@ -209,10 +209,15 @@ export class FilteredQueryRunner extends SceneQueryRunner {
     }
   }
 
-  /** What a run is built from: the filters as read, the other variables' values, the time range. */
+  /**
+   * What a run is built from: the filters as read, the other variables' values, the time range. Built-ins such as
+   * `$__interval` are left out: they follow the range, and which of them the queries name changes with the form (the
+   * raw peak queries name `$__interval`, the rule forms do not), which would make the same inputs look new.
+   */
   private runInputs(): string {
     const range = sceneGraph.getTimeRange(this).state.value;
     const others = [...this._variableDependency.getNames()]
+      .filter((name) => !name.startsWith('__'))
       .filter((name) => name !== CLUSTER_FILTER && !FILTER_ROLES.some((role) => filterVariable(role) === name))
       .map((name) => [name, sceneGraph.lookupVariable(name, this)?.getValue()]);
     return JSON.stringify([readFilters(this), others, range.from.valueOf(), range.to.valueOf()]);

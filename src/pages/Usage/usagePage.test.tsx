@@ -20,6 +20,7 @@ import {
   LEGACY_SETTINGS,
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
+import { recordingRulesDetector } from '../../data/recordingRules';
 
 const LEGACY = LEGACY_SETTINGS;
 const ID = 'namespace, username, challenge_id, challenge_name, cluster';
@@ -47,6 +48,21 @@ describe('Usage page', () => {
     expect(lastQueriesOf(harness, 'peak-distribution')).toEqual([
       expect.objectContaining({ expr: `count_values("instances", ${peak})`, format: 'table' }),
     ]);
+  });
+
+  it('sends each peak query once: no second run of the same form', async () => {
+    // The raw form names $__interval and the rule form does not: that alone must not look like new inputs. The
+    // rules not yet known, as on a page's first load: the rule form goes out beside the check.
+    const harness = setupHarness();
+    recordingRulesDetector.clear();
+    await renderScene(usageScene(DEFAULT_SETTINGS));
+    for (const key of ['peak-per-user', 'top-users', 'peak-distribution']) {
+      const sent = harness.queries.filter((q) => q.runner === key).map((q) => q.expr);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(new Set(sent).size).toBe(sent.length);
+      // No rules in this Prometheus: the raw form is what the panel shows.
+      expect(sent.at(-1)).not.toContain('hexactf:user_running_instances:count');
+    }
   });
 
   it('lists each user with their peak, largest first', async () => {
