@@ -270,12 +270,15 @@ export class Manager implements ControllerHost {
     }
   }
 
-  /** Graceful stop: finish in-flight reconciles, release the lease, close servers, stop informers. */
+  /** Graceful stop: close /metrics, finish in-flight reconciles, release the lease, close the probes, stop informers. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // /metrics closes first: a scrape after leading ends but before the exit would find the controller's counters
+      // (the dashboards' heartbeat) without the Challenge series, which reads as an empty cluster for a step.
+      await this.metricsServer?.close();
       await this.stopLeading(true);
       await this.elector?.stop();
-      await Promise.all([this.metricsServer?.close(), this.healthServer?.close()]);
+      await this.healthServer?.close();
       for (const inf of this.informers) {
         inf.stop();
       }
