@@ -29,3 +29,19 @@ export function buildCompiledOperator(): void {
     throw new Error(`the compiled operator would load the contract from ${contractEntry}`);
   }
 }
+
+/** The compiled operator's command line against a test apiserver: one namespace, /metrics on 127.0.0.1, no probes. */
+export function compiledOperatorArgs(nodeFlags: readonly string[], kubeconfigPath: string, ns: string, port: number) {
+  return [
+    ...nodeFlags,
+    OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
+    '--kubeconfig',
+    kubeconfigPath,
+    '--namespace',
+    ns,
+    `--metrics-bind-address=127.0.0.1:${port}`,
+    '--health-probe-bind-address=0',
+    '--challenge-ttl=0',
+    '--log-level=warn',
+  ];
+}

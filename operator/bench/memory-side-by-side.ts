@@ -29,7 +29,7 @@ import { markDeploymentsAvailable } from './deployments-available.ts';
 import { rssBytes } from './metrics-text.ts';
 import { challengeBody } from './reconcile.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
-import { OPERATOR_MAIN, buildCompiledOperator } from './compiled-operator.ts';
+import { buildCompiledOperator, compiledOperatorArgs } from './compiled-operator.ts';
 
 const SHORT = short();
 const N = Number(process.env.BENCH_SIDE_BY_SIDE_N ?? (SHORT ? 100 : 1000));
@@ -48,22 +48,9 @@ interface Contender {
 const ours: Contender = {
   label: 'TypeScript operator (compiled, image flags)',
   start: (env, port) =>
-    spawn(
-      process.execPath,
-      [
-        ...IMAGE_NODE_FLAGS,
-        OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
-        '--kubeconfig',
-        env.kubeconfigPath,
-        '--namespace',
-        NS,
-        `--metrics-bind-address=127.0.0.1:${port}`,
-        '--health-probe-bind-address=0',
-        '--challenge-ttl=0',
-        '--log-level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] }
-    ),
+    spawn(process.execPath, compiledOperatorArgs(IMAGE_NODE_FLAGS, env.kubeconfigPath, NS, port), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
 };
 
 const goStandIn = (binary: string): Contender => ({

@@ -31,7 +31,7 @@ import { runWorkload } from '../demo/workload.ts';
 import { cpuSeconds, histogramQuantile, mib, ms, rssBytes, sumOf } from './metrics-text.ts';
 import { startKubeletStandIn } from './kubelet-stand-in.ts';
 import { IMAGE_NODE_FLAGS, row, short } from './report.ts';
-import { OPERATOR_MAIN, buildCompiledOperator } from './compiled-operator.ts';
+import { buildCompiledOperator, compiledOperatorArgs } from './compiled-operator.ts';
 
 const SHORT = short();
 const NS = 'bench-workload';
@@ -82,16 +82,7 @@ async function main(): Promise<void> {
     const operator = spawn(
       process.execPath,
       [
-        ...NODE_FLAGS,
-        OPERATOR_MAIN, // as the image's ENTRYPOINT runs it
-        '--kubeconfig',
-        env.kubeconfigPath,
-        '--namespace',
-        NS,
-        `--metrics-bind-address=127.0.0.1:${port}`,
-        '--health-probe-bind-address=0',
-        '--challenge-ttl=0',
-        '--log-level=warn',
+        ...compiledOperatorArgs(NODE_FLAGS, env.kubeconfigPath, NS, port),
         `--kube-api-qps=${KUBE_API_QPS}`,
         `--kube-api-burst=${KUBE_API_BURST}`,
         `--emit-events=${process.env.BENCH_EMIT_EVENTS ?? 'true'}`,
