@@ -36,6 +36,7 @@ import {
 } from '../queries/operatorHealth';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { FROM_S, STEP_S, TO_S } from './fixture-queries';
+import { emptyHistogram, histogramLines, observe, type HistogramCounts } from '@hexactf/testing/histogram';
 
 const NS = 'namespace="hexactf"';
 const DEFINITIONS = ['web-login', 'pwn-heap'];
@@ -46,25 +47,10 @@ const RANGE = `${TO_S - FROM_S}s`;
 /** The new operator leader's first scrape: every counter and histogram starts again from 0. */
 export const RESTART_S = FROM_S + Math.round((TO_S - FROM_S) / 2 / STEP_S) * STEP_S;
 
-interface Hist {
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-const hist = (bounds: number[]): Hist => ({ buckets: bounds.map(() => 0), sum: 0, count: 0 });
-function observe(h: Hist, bounds: number[], v: number) {
-  bounds.forEach((b, i) => (h.buckets[i] += v <= b ? 1 : 0));
-  h.sum += v;
-  h.count++;
-}
-function histLines(name: string, labels: string, bounds: number[], h: Hist, t: number): string[] {
-  return [
-    ...bounds.map((b, i) => `${name}_bucket{${labels},le="${b}"} ${h.buckets[i]} ${t}`),
-    `${name}_bucket{${labels},le="+Inf"} ${h.count} ${t}`,
-    `${name}_count{${labels}} ${h.count} ${t}`,
-    `${name}_sum{${labels}} ${h.sum.toFixed(3)} ${t}`,
-  ];
-}
+type Hist = HistogramCounts;
+const hist = emptyHistogram;
+const histLines = (name: string, labels: string, bounds: number[], h: Hist, t: number) =>
+  histogramLines(name, labels, bounds, h, t, (sum) => sum.toFixed(3));
 
 /** The families, one scrape every STEP_S over [FROM_S, TO_S], in OpenMetrics order (family after family). */
 export function lifecycleFamilies(): string {

@@ -19,6 +19,7 @@ import {
 } from '@hexactf/contract';
 import { seededRandom } from '@hexactf/testing/random';
 import { SCALE_CATALOG, missedScrape, podAt, type HistoryOptions, type Instance } from './openmetrics.ts';
+import { emptyHistogram, histogramLines, observe, type HistogramCounts } from '@hexactf/testing/histogram';
 
 const LIFECYCLE_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -27,21 +28,8 @@ const TRANSITION_PAIRS = [NO_STATE, ...STATE_NAMES.filter((s) => s !== 'Deleted'
   STATE_NAMES.filter((to) => to !== from).map((to) => [from, to] as const)
 );
 
-interface Hist {
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-const hist = (bounds: number[]): Hist => ({ buckets: bounds.map(() => 0), sum: 0, count: 0 });
-function observe(h: Hist, bounds: number[], v: number) {
-  bounds.forEach((b, i) => {
-    if (v <= b) {
-      h.buckets[i]++;
-    }
-  });
-  h.sum += v;
-  h.count++;
-}
+type Hist = HistogramCounts;
+const hist = emptyHistogram;
 
 interface Counts {
   transitions: Map<string, number>;
@@ -101,11 +89,7 @@ function events(list: readonly Instance[], o: HistoryOptions): Event[] {
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 
 function histLines(name: string, labels: string, bounds: number[], h: Hist, t: number): string {
-  let s = '';
-  bounds.forEach((b, i) => (s += `${name}_bucket{${labels},le="${b}"} ${h.buckets[i]} ${t}\n`));
-  s += `${name}_bucket{${labels},le="+Inf"} ${h.count} ${t}\n`;
-  s += `${name}_count{${labels}} ${h.count} ${t}\n${name}_sum{${labels}} ${fmt(h.sum)} ${t}\n`;
-  return s;
+  return histogramLines(name, labels, bounds, h, t, fmt).join('\n') + '\n';
 }
 
 /** Writes the families; resolves with the number of samples written. */
