@@ -5,14 +5,16 @@
  * RSS 5 s after startup (idle), then N Challenges created (50 at a time), their Deployments reported available
  * (bench/deployments-available.ts), RSS once all N are Running, and again a while after (60 s; short: 10 s).
  * RSS is VmRSS from /proc/<pid>/status. Baselines printed beside each figure: the other operator's (ratio ours/Go),
- * a bare Node process under the image's V8 flags measured at the same moment, and the load average (`uptime`).
+ * measured at the same moment under the image's V8 flags a bare Node process and a Node process that does only the
+ * operator's I/O (bench/io-floor.mjs: TLS list + watch of its six kinds, an HTTP server), and the load average.
  *
  * Run: node bench/memory-side-by-side.ts [--short]; part of `npm run bench -w operator` (bench/run.ts).
  * N: 1,000 (full), 100 (BENCH_SHORT=1 or --short), or BENCH_SIDE_BY_SIDE_N.
  * Needs challenge-operator-go-stand-in in $HEXACTF_BIN (scripts/install-test-tools.sh go-baseline).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binDir } from '@hexactf/testing/tools';
@@ -75,6 +77,7 @@ interface Figures {
   live: number;
   after: number;
   bare: { idle: number; live: number; after: number };
+  ioFloor: { idle: number; live: number; after: number };
   load: { idle: string; live: string; after: string };
   runningS: number;
   notRunning: number;
@@ -86,6 +89,17 @@ function uptime(): string {
   const r = spawnSync('uptime', { encoding: 'utf8' });
   const m = /load average:\s*(.*)$/.exec(r.stdout.trim());
   return m ? m[1] : r.stdout.trim();
+}
+
+/** bench/io-floor.mjs under the image's flags, as the admin of env's apiserver, watching the bench's namespace. */
+function startIoFloor(env: TestEnv): ChildProcess {
+  const caFile = join(mkdtempSync(join(tmpdir(), 'hexactf-io-floor-')), 'ca.crt');
+  writeFileSync(caFile, Buffer.from(env.kubeConfig.getCurrentCluster()!.caData!, 'base64'));
+  return spawn(
+    process.execPath,
+    [...IMAGE_NODE_FLAGS, join(import.meta.dirname, 'io-floor.mjs'), env.apiserverUrl, caFile, env.adminToken, NS],
+    { stdio: ['ignore', 'ignore', 'inherit'] }
+  );
 }
 
 async function measure(who: Contender): Promise<Figures> {
@@ -127,9 +141,12 @@ async function measure(who: Contender): Promise<Figures> {
       stdio: 'ignore',
     });
     stops.unshift(() => stopChild(bare));
+    const ioFloor = startIoFloor(env);
+    stops.unshift(() => stopChild(ioFloor));
     await sleep(5000); // settled after startup
     const idle = rssBytes(op.pid!);
     const bareIdle = rssBytes(bare.pid!);
+    const floorIdle = rssBytes(ioFloor.pid!);
     const loadIdle = uptime();
 
     const watch = await ChallengeWatch.start(rest, NS);
@@ -160,19 +177,25 @@ async function measure(who: Contender): Promise<Figures> {
     const notRunning = N - (watch.reached.get('Running') ?? 0);
     const live = rssBytes(op.pid!);
     const bareLive = rssBytes(bare.pid!);
+    const floorLive = rssBytes(ioFloor.pid!);
     const loadLive = uptime();
     await sleep(AFTER_MS);
     const after = rssBytes(op.pid!);
     const bareAfter = rssBytes(bare.pid!);
+    const floorAfter = rssBytes(ioFloor.pid!);
     const loadAfter = uptime();
     if (op.exitCode !== null) {
       throw new Error(`${who.label} exited (${op.exitCode}):\n${log}`);
+    }
+    if (ioFloor.exitCode !== null) {
+      throw new Error(`the I/O floor exited (${ioFloor.exitCode})`);
     }
     return {
       idle,
       live,
       after,
       bare: { idle: bareIdle, live: bareLive, after: bareAfter },
+      ioFloor: { idle: floorIdle, live: floorLive, after: floorAfter },
       load: { idle: loadIdle, live: loadLive, after: loadAfter },
       runningS,
       notRunning,
@@ -198,26 +221,42 @@ async function main(): Promise<void> {
   const go = await measure(goStandIn(goBinary));
 
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-  const line = (what: string, a: number, b: number, bare: [number, number], load: [string, string]) =>
+  const line = (
+    what: string,
+    a: number,
+    b: number,
+    bare: [number, number],
+    floor: [number, number],
+    load: [string, string]
+  ) =>
     row(
       `memory side by side: ${what}`,
-      `ours ${mib(a)}, Go stand-in ${mib(b)}, ${(a / b).toFixed(2)}x; bare Node ${mib(bare[0])} / ${mib(bare[1])}; load ${load[0]} / ${load[1]}`
+      `ours ${mib(a)}, Go stand-in ${mib(b)}, ${(a / b).toFixed(2)}x; bare Node ${mib(bare[0])} / ${mib(bare[1])}; ` +
+        `Node I/O floor ${mib(floor[0])} / ${mib(floor[1])}; load ${load[0]} / ${load[1]}`
     );
   process.stdout.write(`\nresident memory, ours beside a Go controller-runtime stand-in (${N} Challenges)\n`);
-  line('idle, 5 s after start', ts.idle, go.idle, [ts.bare.idle, go.bare.idle], [ts.load.idle, go.load.idle]);
-  line(`${N} live, all Running`, ts.live, go.live, [ts.bare.live, go.bare.live], [ts.load.live, go.load.live]);
-  line(
-    `${N} live, ${AFTER_MS / 1000} s after`,
-    ts.after,
-    go.after,
-    [ts.bare.after, go.bare.after],
-    [ts.load.after, go.load.after]
-  );
+  for (const [what, at] of [
+    ['idle, 5 s after start', 'idle'],
+    [`${N} live, all Running`, 'live'],
+    [`${N} live, ${AFTER_MS / 1000} s after`, 'after'],
+  ] as const) {
+    line(
+      what,
+      ts[at],
+      go[at],
+      [ts.bare[at], go.bare[at]],
+      [ts.ioFloor[at], go.ioFloor[at]],
+      [ts.load[at], go.load[at]]
+    );
+  }
   row(
     `memory side by side: create -> all ${N} Running`,
     `ours ${ts.runningS.toFixed(1)} s (${ts.notRunning} not Running, ${ts.withEndpoint} with endpoint), Go stand-in ${go.runningS.toFixed(1)} s (${go.notRunning} not Running, ${go.withEndpoint} with endpoint)`
   );
-  row('memory side by side: idle target <= 60 MiB', `${mib(ts.idle)}: ${ts.idle <= IDLE_TARGET ? 'met' : 'NOT met'}`);
+  row(
+    'memory side by side: idle target <= 60 MiB',
+    `${mib(ts.idle)}: ${ts.idle <= IDLE_TARGET ? 'met' : 'NOT met'} (the Node I/O floor alone: ${mib(ts.ioFloor.idle)})`
+  );
   const liveOk = ts.live <= go.live && ts.after <= go.after;
   row(
     `memory side by side: ${N} live <= the Go stand-in's`,
