@@ -23,6 +23,7 @@ import { PanelInspector } from './inspect/PanelInspector';
 import { TimeControls } from './TimeControls';
 import { assignPanelKeys } from './inspect/panelKeys';
 import { pageVariables, type VariableOptions } from './variables';
+import { PanelDataWithScene } from './panelDataWithScene';
 
 export const DEFAULT_TIME_RANGE = Object.freeze({ from: 'now-6h', to: 'now' });
 
@@ -62,6 +63,8 @@ export function pageScene(
   const scene = new EmbeddedScene({
     $timeRange: new SceneTimeRange({ ...DEFAULT_TIME_RANGE }),
     $variables: pageVariables(settings, variables),
+    // After the time range and variables: the panels' queries go out beside the filters' label values.
+    $behaviors: [new PanelDataWithScene()],
     controls: [
       new VariableValueSelectors({}),
       new SceneControlsSpacer(),
