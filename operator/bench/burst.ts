@@ -1,12 +1,13 @@
 // n Challenges created at once against an operator that runs as the chart installs it, seen through one list +
-// watch (bench/challenge-watch.ts): the time until every one has its children and a Pending status, then, once
-// every Deployment is reported available, how long each took to be Running after that, the largest gap between
-// Running and its endpoint in status, and the Challenges that ended in Error (by reason).
+// watch (bench/challenge-watch.ts), while a kubelet stand-in (bench/kubelet-at-scale.ts) reports each Deployment
+// available a short delay after it appears: the time until every one has its children and a Pending status, how
+// long each took to be Running after its Deployment was reported available, the largest gap between Running and
+// its endpoint in status, the Challenges that ended in Error (by reason), and the stand-in's own lag.
 import { RestClient } from '../src/kube/rest.ts';
 import type { KubeConfigLike } from '../src/kube/kubeconfig.ts';
 import { pool } from '../test/stress/support.ts';
 import { ChallengeWatch } from './challenge-watch.ts';
-import { markDeploymentsAvailable } from './deployments-available.ts';
+import { KubeletAtScale, type KubeletLag } from './kubelet-at-scale.ts';
 import { challengeBody } from './reconcile.ts';
 
 export interface BurstResult {
@@ -20,21 +21,27 @@ export interface BurstResult {
   notRunning: number;
   errors: Map<string, number>;
   watchRestarts: number;
+  /** The kubelet stand-in: its lag (sorted, ms), Deployments marked, watch restarts and writes sent again. */
+  kubelet: KubeletLag;
 }
 
-/** How long to wait for Running after every Deployment was marked available. */
+/** How long to wait for every Challenge to be Running (or in Error) once all are Pending. */
 const RUNNING_WAIT_MS = 10 * 60_000;
 
-/** `onConverged` runs once all are Pending, before the Deployments are marked (the caller's timing window). */
+/** `onConverged` runs once all are Pending (the caller's timing window); `delayMs`: the stand-in's delay. */
 export async function burst(
   admin: KubeConfigLike,
   namespace: string,
   n: number,
+  delayMs: number,
   onConverged: () => void = () => {}
 ): Promise<BurstResult> {
   // The same client and concurrency as the baseline's creates (bench/reconcile.ts sameClientBaseline).
   const rest = new RestClient(admin);
   const watch = await ChallengeWatch.start(rest, namespace);
+  // Its own client: its writes do not queue behind the creates' connections.
+  const kubeletRest = new RestClient(admin);
+  const kubelet = await KubeletAtScale.start(kubeletRest, namespace, { delayMs });
   try {
     const names = Array.from({ length: n }, (_, k) => `c-${k}`);
     const c0 = performance.now();
@@ -46,7 +53,6 @@ export async function burst(
     await watch.until(n, 'Pending');
     const convergeMs = performance.now() - c0;
     onConverged();
-    const marked = await markDeploymentsAvailable(rest, namespace);
     await Promise.race([
       watch.until(n, 'Running', 'Error'),
       new Promise((r) => setTimeout(r, RUNNING_WAIT_MS).unref()),
@@ -60,7 +66,7 @@ export async function burst(
         notRunning++;
         continue;
       }
-      runningLagMs.push(running - (marked.get(name) ?? running));
+      runningLagMs.push(running - (kubelet.markedAt.get(name) ?? running));
       endpointGapMs = Math.max(endpointGapMs, (s.endpointAt ?? Infinity) - running);
     }
     runningLagMs.sort((a, b) => a - b);
@@ -71,9 +77,11 @@ export async function burst(
       notRunning,
       errors: watch.errors(),
       watchRestarts: watch.restarts,
+      kubelet: kubelet.lag(),
     };
   } finally {
     watch.stop();
-    await rest.close();
+    await kubelet.stop();
+    await Promise.all([rest.close(), kubeletRest.close()]);
   }
 }

@@ -106,12 +106,13 @@ async function baseline(env: TestEnv, n: number): Promise<number> {
  * The operator's own writes for n instances, made directly with its own HTTP client (no caches, queue or
  * reconciler): create the Challenge, add the finalizer, apply the children concurrently, write the status.
  * `as` makes the writes after the create with other credentials in a namespace of theirs (the operator's
- * ServiceAccount under the chart's flow control: bench/request-path.ts).
+ * ServiceAccount under the chart's flow control: bench/request-path.ts); its `before`, if any, runs in the worker
+ * before each Challenge's writes (more writes of the caller's, made by the same four workers as the operator's).
  */
 export async function sameClientBaseline(
   env: TestEnv,
   n: number,
-  as?: { kubeConfig: KubeConfigLike; namespace: string }
+  as?: { kubeConfig: KubeConfigLike; namespace: string; before?: () => Promise<void> }
 ): Promise<number> {
   const ns = as?.namespace ?? (await setupNamespace(env, 'bench-same'));
   const rest = new RestClient(env.kubeConfig);
@@ -127,6 +128,7 @@ export async function sameClientBaseline(
     });
   });
   await pool(created, WORKERS, async (ch) => {
+    await as?.before?.();
     ch = await client.setFinalizers(ch, [FINALIZER]);
     await Promise.all(desiredChildren(ch, def).map((child) => client.apply(child.object)));
     await client.patchChallengeStatus(ch, { currentStatus: { state: 'Pending', errorMsg: '' }, observedGeneration: 1 });
