@@ -1,7 +1,7 @@
 // Runs reconcile workers over a work queue. start()/stop() can repeat (leadership gained and lost): each start
 // gets a fresh queue, filled with every cached key.
 import type { Clock } from '../clock.ts';
-import { WorkQueue } from '../queue/work-queue.ts';
+import { WorkQueue, type Priority } from '../queue/work-queue.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { apiError } from '../kube/errors.ts';
 import type { Logger } from '../log.ts';
@@ -41,8 +41,8 @@ export class Controller {
     return this.queue?.len() ?? 0;
   }
 
-  enqueue(key: string): void {
-    this.queue?.add(key);
+  enqueue(key: string, priority: Priority = 'normal'): void {
+    this.queue?.add(key, priority);
   }
 
   start(): void {
@@ -62,7 +62,8 @@ export class Controller {
 
   /**
    * Every cached key, a slice at a time with the event loop running between slices: 20,000 adds in one go blocked
-   * it for about 90 ms (each add updates the queue metrics). Workers start on the first slice.
+   * it for about 90 ms (each add updates the queue metrics). Workers start on the first slice. Low priority, as
+   * controller-runtime's initial list: an event of something in progress goes first.
    */
   private async fill(q: WorkQueue): Promise<void> {
     let n = 0;
@@ -70,7 +71,7 @@ export class Controller {
       if (this.queue !== q) {
         return;
       } // stopped (or restarted) meanwhile
-      q.add(key);
+      q.add(key, 'low');
       if (++n % FILL_SLICE === 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

@@ -11,6 +11,7 @@ import { configMapStore, type SeriesStateStore } from '../metrics/series-state.t
 import { Admission } from './admission.ts';
 import { INDEX_DEFINITION, challengeKeyOfChild, challengeKeyOfPod, makeCaches, type Caches } from './caches.ts';
 import { Controller } from './controller.ts';
+import type { Priority } from '../queue/work-queue.ts';
 import type { ControllerHost } from './host.ts';
 import { quotaUser, slotPlace } from './quota.ts';
 import { QuotaLines } from './quota-line.ts';
@@ -143,7 +144,7 @@ function watch(
   admission: Admission,
   lines: QuotaLines
 ): void {
-  const enqueue = (key: string) => controller.enqueue(key);
+  const enqueue = (key: string, priority?: Priority) => controller.enqueue(key, priority);
 
   // A Challenge itself. Under --max-per-user, when one leaves a slot or the line (deleted, stopped holding a
   // slot, moved to another user), at most one other can change: the user's first waiting Challenge, and only
@@ -159,20 +160,23 @@ function watch(
       enqueue(objectKey(first));
     }
   };
+  // A new Challenge, and one whose resync brings nothing new, wait until no event of an instance already under way
+  // does (work-queue.ts priorities): at an event's start, a Deployment that became available turns its Challenge
+  // Running in seconds instead of waiting behind every Challenge created after it.
   c.challenges.addHandlers({
     onAdd: (ch) => {
       if (quota) {
         lines.observe(undefined, ch);
       }
       admission.observe(ch);
-      enqueue(objectKey(ch));
+      enqueue(objectKey(ch), 'low');
     },
     onUpdate: (old, ch) => {
       if (quota) {
         lines.observe(old, ch);
       }
       admission.observe(ch);
-      enqueue(objectKey(ch));
+      enqueue(objectKey(ch), old.metadata.resourceVersion === ch.metadata.resourceVersion ? 'low' : 'normal');
       if (quotaUser(old) !== quotaUser(ch)) {
         slotFreed(quotaUser(old));
         slotFreed(quotaUser(ch));
@@ -204,7 +208,7 @@ function watch(
 
   // A child (Deployment, Service, NetworkPolicy) or one of its pods: the Challenge it belongs to.
   const onEvents = (keysOf: (o: KubeObject) => string[]) => {
-    const event = (o: KubeObject) => keysOf(o).forEach(enqueue);
+    const event = (o: KubeObject) => keysOf(o).forEach((key) => enqueue(key));
     return { onAdd: event, onUpdate: (_o: KubeObject, n: KubeObject) => event(n), onDelete: event };
   };
   c.deployments.addHandlers(onEvents(challengeKeyOfChild));

@@ -3,9 +3,17 @@
 //   so one key is never processed by two workers at the same time;
 // - addAfter() delays a key (the earliest pending delay wins);
 // - addRateLimited() delays by per-key exponential backoff, forget() resets it;
-// - with fairnessKeyOf, keys are handed out round-robin across its groups (FIFO inside each): fair-line.ts.
+// - with fairnessKeyOf, keys are handed out round-robin across its groups (FIFO inside each): fair-line.ts;
+// - two priorities, as controller-runtime's priority queue: a 'low' key waits until no 'normal' key does, and a
+//   'normal' add of a key waiting as 'low' lifts it.
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { FairLine } from './fair-line.ts';
+
+/**
+ * 'low': work that can wait for the progress of what is already under way (a new Challenge, the start's fill, an
+ * unchanged object's resync); 'normal': everything else (a child's event, a changed Challenge, a requeue).
+ */
+export type Priority = 'normal' | 'low';
 
 export interface QueueMetricsSink {
   add(): void;
@@ -30,7 +38,11 @@ export class WorkQueue {
   private readonly maxDelayMs: number;
   private readonly metrics?: QueueMetricsSink;
   private readonly fairnessKeyOf?: (key: string) => string;
-  private readonly queue = new FairLine();
+  private readonly lines: Record<Priority, FairLine> = { normal: new FairLine(), low: new FairLine() };
+  /** Where each queued key waits. A lifted key leaves a stale entry in the low line, skipped when it comes up. */
+  private readonly queued = new Map<string, Priority>();
+  /** The priority a dirty key is queued with (done() re-queues one added while it was processed). */
+  private readonly wanted = new Map<string, Priority>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Map<string, number>(); // key -> start time
   private readonly addedAt = new Map<string, number>();
@@ -47,12 +59,19 @@ export class WorkQueue {
     this.fairnessKeyOf = opts.fairnessKeyOf;
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) {
+  add(key: string, priority: Priority = 'normal'): void {
+    if (this.shuttingDown) {
+      return;
+    }
+    if (this.dirty.has(key)) {
+      if (priority === 'normal') {
+        this.lift(key);
+      }
       return;
     }
     this.metrics?.add();
     this.dirty.add(key);
+    this.wanted.set(key, priority);
     this.addedAt.set(key, this.clock.now());
     if (this.processing.has(key)) {
       return;
@@ -123,7 +142,7 @@ export class WorkQueue {
   }
 
   len(): number {
-    return this.queue.size;
+    return this.queued.size;
   }
 
   isShuttingDown(): boolean {
@@ -148,6 +167,15 @@ export class WorkQueue {
     }
   }
 
+  /** A dirty key added again as 'normal': it moves to the normal line, or is re-queued there if being processed. */
+  private lift(key: string): void {
+    this.wanted.set(key, 'normal');
+    if (this.queued.get(key) === 'low') {
+      this.queued.set(key, 'normal');
+      this.lines.normal.push(this.fairnessKeyOf?.(key) ?? '', key);
+    }
+  }
+
   private push(key: string): void {
     const waiter = this.waiters.shift();
     if (waiter) {
@@ -155,21 +183,32 @@ export class WorkQueue {
       waiter(key);
       return;
     }
-    this.queue.push(this.fairnessKeyOf?.(key) ?? '', key);
+    const priority = this.wanted.get(key) ?? 'normal';
+    this.queued.set(key, priority);
+    this.lines[priority].push(this.fairnessKeyOf?.(key) ?? '', key);
     this.metrics?.depth(this.len());
   }
 
   private pop(): string | undefined {
-    const key = this.shuttingDown ? undefined : this.queue.shift();
-    if (key === undefined) {
+    if (this.shuttingDown) {
       return undefined;
     }
-    this.metrics?.depth(this.len());
-    this.take(key);
-    return key;
+    for (const priority of ['normal', 'low'] as const) {
+      for (let key = this.lines[priority].shift(); key !== undefined; key = this.lines[priority].shift()) {
+        if (this.queued.get(key) !== priority) {
+          continue; // lifted to the normal line, handed out from there
+        }
+        this.take(key);
+        this.metrics?.depth(this.len());
+        return key;
+      }
+    }
+    return undefined;
   }
 
   private take(key: string): void {
+    this.queued.delete(key);
+    this.wanted.delete(key);
     this.dirty.delete(key);
     const now = this.clock.now();
     const added = this.addedAt.get(key);

@@ -147,3 +147,47 @@ test('fair queueing: delayed keys join their group when due; shutDown still ends
   q.shutDown();
   assert.equal(await q.get(), undefined);
 });
+
+test('priorities: a low key waits until no normal key does, each priority in its own fair order', async () => {
+  const q = new WorkQueue({ clock: new FakeClock(), fairnessKeyOf: (k) => k.split('-')[0] });
+  q.add('a-new1', 'low');
+  q.add('b-new1', 'low');
+  q.add('a-available');
+  q.add('a-new2', 'low');
+  q.add('c-available');
+  assert.equal(q.len(), 5);
+  const order = [];
+  for (let i = 0; i < 5; i++) {
+    order.push(await q.get());
+  }
+  assert.deepEqual(order, ['a-available', 'c-available', 'a-new1', 'b-new1', 'a-new2']);
+  assert.equal(q.len(), 0);
+});
+
+test('priorities: a normal add lifts a key waiting as low, which is then handed out once', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  q.add('new-1', 'low');
+  q.add('new-2', 'low');
+  q.add('new-3', 'low');
+  q.add('new-3'); // its Deployment's event arrives while it still waits
+  q.add('new-3', 'low'); // a low add does not put it back
+  assert.equal(q.len(), 3);
+  assert.equal(await q.get(), 'new-3');
+  assert.equal(await q.get(), 'new-1');
+  assert.equal(await q.get(), 'new-2');
+  assert.equal(q.len(), 0);
+  q.add('other', 'low');
+  assert.equal(await q.get(), 'other', 'the stale low entry of new-3 was skipped');
+});
+
+test('priorities: a normal add while a low key is processed re-queues it as normal on done', async () => {
+  const q = new WorkQueue({ clock: new FakeClock() });
+  q.add('k', 'low');
+  const k = await q.get();
+  q.add('k'); // an event during its reconcile
+  q.add('later', 'low');
+  q.done(k!);
+  q.add('queued-after', 'low');
+  assert.equal(await q.get(), 'k', 'ahead of the low keys added before its done');
+  assert.equal(await q.get(), 'later');
+});
