@@ -21,6 +21,7 @@ import {
 import { QUANTITY_COLOR } from '../shared/chartColors';
 import { LIFETIME_AXIS, lifecycleScene } from './lifecyclePage';
 import { TRIAGE_LINK } from './operatorHealth';
+import { LIFECYCLE_METRIC_PANELS, MISSING_LIFECYCLE_METRICS_TITLE } from '@hexactf/testing/lifecycle-expectations';
 
 const TTR = 'challenge_time_to_running_seconds_bucket';
 
@@ -127,18 +128,8 @@ describe('Lifecycle page', () => {
       '(count(last_over_time(challenge_lifetime_seconds_count[$__range])) > bool 0) or vector(0)',
       '(count(last_over_time(challenge_state_transitions_total[$__range])) > bool 0) or vector(0)',
     ]);
-    expect(
-      screen.getByText(
-        'No challenge_time_to_running_seconds, challenge_lifetime_seconds, challenge_state_transitions_total in Prometheus for the time range'
-      )
-    ).toBeInTheDocument();
-    for (const title of [
-      'Time to Running',
-      'Time to Running per definition',
-      'Instance lifetime',
-      'Share of instances that ended within each lifetime',
-      'Opens, failures and deletions per minute',
-    ]) {
+    expect(screen.getByText(MISSING_LIFECYCLE_METRICS_TITLE)).toBeInTheDocument();
+    for (const title of LIFECYCLE_METRIC_PANELS) {
       expect([title, printedNoData(title)]).toEqual([title, 'No data']);
     }
   });

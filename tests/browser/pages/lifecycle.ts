@@ -1,6 +1,7 @@
 // The Lifecycle page in Chromium.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LIFECYCLE_METRIC_PANELS, MISSING_LIFECYCLE_METRICS_TITLE } from '@hexactf/testing/lifecycle-expectations';
 import { APP, commonChecks, lines, pageAt } from '../pageSuite.ts';
 
 export function lifecyclePage(): void {
@@ -15,17 +16,9 @@ export function lifecyclePage(): void {
     });
 
     it('says the lifecycle metrics are missing, and their panels say No data, not that nothing happened', async () => {
-      const notice = page().page.getByText(
-        'No challenge_time_to_running_seconds, challenge_lifetime_seconds, challenge_state_transitions_total in Prometheus for the time range'
-      );
+      const notice = page().page.getByText(MISSING_LIFECYCLE_METRICS_TITLE);
       assert.equal(await notice.count(), 1);
-      for (const title of [
-        'Time to Running',
-        'Time to Running per definition',
-        'Instance lifetime',
-        'Share of instances that ended within each lifetime',
-        'Opens, failures and deletions per minute',
-      ]) {
+      for (const title of LIFECYCLE_METRIC_PANELS) {
         assert.deepEqual(await lines(page(), title), [title, 'No data'], title);
       }
       const text = await page().page.locator('body').innerText();
