@@ -167,12 +167,16 @@ export class WorkQueue {
     }
   }
 
+  private groupOf(key: string): string {
+    return this.fairnessKeyOf?.(key) ?? '';
+  }
+
   /** A dirty key added again as 'normal': it moves to the normal line, or is re-queued there if being processed. */
   private lift(key: string): void {
     this.wanted.set(key, 'normal');
     if (this.queued.get(key) === 'low') {
       this.queued.set(key, 'normal');
-      this.lines.normal.push(this.fairnessKeyOf?.(key) ?? '', key);
+      this.lines.normal.push(this.groupOf(key), key);
     }
   }
 
@@ -185,7 +189,7 @@ export class WorkQueue {
     }
     const priority = this.wanted.get(key) ?? 'normal';
     this.queued.set(key, priority);
-    this.lines[priority].push(this.fairnessKeyOf?.(key) ?? '', key);
+    this.lines[priority].push(this.groupOf(key), key);
     this.metrics?.depth(this.len());
   }
 
