@@ -122,6 +122,13 @@ export const CONTROLLER_METRICS = Object.freeze({
 export const CONTROLLER_LABEL = 'controller';
 /** The `controller` label value of the Challenge controller (and the `name` of its work queue). */
 export const CHALLENGE_CONTROLLER = 'challenge';
+/**
+ * The labels the Challenge controller's reconcile counter (controller, result) and the leader-election status (name,
+ * the Lease's) carry of their own. Every other label of their series is the scrape target's (job, instance, pod,
+ * namespace, ...) or an external one (cluster), the same on both for one replica: the heartbeat pairs a replica's
+ * counter with its status ignoring these (a standby's counter does not count).
+ */
+export const REPLICA_OWN_LABELS: readonly string[] = Object.freeze([CONTROLLER_LABEL, 'result', 'name']);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Recording rules of operator/chart/files/rules.yaml (written for STATUS_LABELS)
@@ -142,8 +149,9 @@ export const RECORDING_RULES = Object.freeze({
   /** Running instances per namespace and username. */
   userRunningInstances: 'hexactf:user_running_instances:count',
   /**
-   * 1 while the operator reports (its state gauge or its Challenge controller's counter has a sample), recorded in
-   * the same group as the counts: the rule forms take their 0 from it, so after a gap both come back together.
+   * 1 while the operator reports (its state gauge or the Challenge controller's counter of a replica that is not a
+   * standby has a sample), recorded in the same group as the counts: the rule forms take their 0 from it, so after a
+   * gap both come back together.
    */
   operatorReporting: 'hexactf:operator_reporting:group',
 } as const);

@@ -2,7 +2,7 @@
  * The operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): whether it reports at the
  * evaluation time, the 0 of a count while it does, and its last report within a range.
  */
-import { CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS } from '../metric/contract';
+import { CHALLENGE_CONTROLLER, CONTROLLER_LABEL, CONTROLLER_METRICS, REPLICA_OWN_LABELS } from '../metric/contract';
 import { CLUSTER_FILTER } from '../settings/clusterRole';
 import {
   NO_FILTERS,
@@ -17,14 +17,52 @@ import { labelMatcher } from './promql-escape';
 
 /**
  * The Challenge controller's reconcile counter: controller-runtime exports it (our operator and the original Go one),
- * from every replica, whether or not any Challenge exists.
+ * whether or not any Challenge exists; a replica that no longer leads keeps exporting it (see standbyExcluded).
  */
 export const CONTROLLER_HEARTBEAT = `${CONTROLLER_METRICS.reconcileTotal}{${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"}`;
 
 /**
+ * `<counter> unless <the standbys>`: of the Challenge controller's counter (`counter`, an expression keeping its
+ * series' labels: the selector, timestamp() of it, ...) only the replicas that lead or take no part in leader
+ * election. A replica that has led keeps its counter after it loses the Lease, with leader_election_master_status 0;
+ * without this its counter would say "the operator reports" once the leader has died hard (SIGKILL, a lost node),
+ * until the new leader's first scrape, and the counts would read an invented 0. A replica without the status series
+ * (leader election off; the original operator, whose standbys export neither) counts. A replica's counter and status are paired by every
+ * label but their own (REPLICA_OWN_LABELS): the target's labels, whatever the scrape config adds (job, instance, pod,
+ * namespace; a static config's), and the cluster's external label. `standby`: the status as the counter is read (the
+ * selector at the same evaluation time, or over the same range).
+ */
+export function standbyExcluded(counter: string, standby: string): string {
+  return `(${counter} unless ignoring (${REPLICA_OWN_LABELS.join(', ')}) (${standby} == 0))`;
+}
+
+/** leader_election_master_status in the clusters shown (`f`: only its cluster filter applies). */
+export function leaderStatusSelector(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  checkSettings(s);
+  const cluster = labelMatcher(clusterLabelOf(s), f[CLUSTER_FILTER] ?? []);
+  return cluster ? `${CONTROLLER_METRICS.leaderStatus}{${cluster}}` : CONTROLLER_METRICS.leaderStatus;
+}
+
+/**
+ * The heartbeat's expressions (the state gauge; the controller's counter of the replicas that lead, standbyExcluded),
+ * each selector passed through `read` (the evaluation time, timestamp(), ...) and the leader status through
+ * `readStatus` (the selector as the counter is read: `read` unless it changes the labels or values).
+ */
+export function heartbeatExprs(
+  s: QuerySettings,
+  f: QueryFilters,
+  read: (sel: string) => string,
+  readStatus: (sel: string) => string = read
+): [gauge: string, controller: string] {
+  const [gauge, controller] = heartbeatSelectors(s, f);
+  return [read(gauge), standbyExcluded(read(controller), readStatus(leaderStatusSelector(s, f)))];
+}
+
+/**
  * The selectors of the operator's heartbeat (docs/dashboard-semantics.md, "What the pages know"): the operator
  * reports at t when Prometheus has a sample of one of them at t (Prometheus' lookback; a failed scrape's staleness
- * markers end it at once). Of the filters only the cluster's applies (`f`): an organizer's namespace, user or
+ * markers end it at once), the controller's counter from a replica that is not a standby (heartbeatExprs; the state
+ * gauge only the leader exports). Of the filters only the cluster's applies (`f`): an organizer's namespace, user or
  * challenge filter does not make the operator silent, but the operator of a cluster not shown is not this page's.
  * The scrape job is not involved: renaming it (static config to ServiceMonitor) changes nothing.
  */
@@ -42,9 +80,7 @@ export function heartbeatSelectors(s: QuerySettings, f: QueryFilters = NO_FILTER
  * `at`); else nothing.
  */
 export function reportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
-  return `group(${heartbeatSelectors(s, f)
-    .map((h) => instantAt(s, h))
-    .join(' or ')})`;
+  return `group(${heartbeatExprs(s, f, (h) => instantAt(s, h)).join(' or ')})`;
 }
 
 /**
@@ -52,9 +88,7 @@ export function reportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): 
  * sample with a single Prometheus (no cluster label).
  */
 export function clusterReportingQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
-  return `group by (${clusterLabelOf(s)}) (${heartbeatSelectors(s, f)
-    .map((h) => instantAt(s, h))
-    .join(' or ')})`;
+  return `group by (${clusterLabelOf(s)}) (${heartbeatExprs(s, f, (h) => instantAt(s, h)).join(' or ')})`;
 }
 
 /**
@@ -131,9 +165,22 @@ export function stoppedClustersQuery(s: QuerySettings, rangeSeconds: number, f: 
  */
 function clusterLastReports(s: QuerySettings, rangeSeconds: number, f: QueryFilters): string {
   const step = checkedStep(rangeSeconds);
-  const [gauge, controller] = heartbeatSelectors(s, f);
-  const perCluster = (h: string) => `max by (${clusterLabelOf(s)}) (timestamp(${h}))`;
+  const [gauge, controller] = heartbeatStamps(s, f);
+  const perCluster = (h: string) => `max by (${clusterLabelOf(s)}) (${h})`;
   return `max_over_time((${perCluster(controller)} or ${perCluster(gauge)})[${rangeSeconds}s:${step}s]${atModifier(s)})`;
+}
+
+/**
+ * timestamp() of the heartbeat's selectors themselves (each sample's own time: timestamp() of any other expression
+ * gives the evaluation time), the standbys' counters removed after it.
+ */
+function heartbeatStamps(s: QuerySettings, f: QueryFilters): [gauge: string, controller: string] {
+  return heartbeatExprs(
+    s,
+    f,
+    (h) => `timestamp(${h})`,
+    (h) => h
+  );
 }
 
 /** lastReportStep of a valid range (a whole number of seconds above 0). */
@@ -147,9 +194,9 @@ function checkedStep(rangeSeconds: number): number {
 /** The heartbeat's sample times over the range, per series (lastReportQuery aggregates them). */
 function lastReportStamps(s: QuerySettings, rangeSeconds: number, source: HeartbeatSource, f: QueryFilters): string {
   const step = checkedStep(rangeSeconds);
-  const [gauge, controller] = heartbeatSelectors(s, f);
+  const [gauge, controller] = heartbeatStamps(s, f);
   const selectors = source === 'controller' ? [controller] : source === 'gauge' ? [gauge] : [gauge, controller];
   // The selectors inside the subquery follow its steps; only the subquery as a whole takes the evaluation time.
-  const stamps = selectors.map((h) => `timestamp(${h})`).join(' or ');
+  const stamps = selectors.join(' or ');
   return `max_over_time((${stamps})[${rangeSeconds}s:${step}s]${atModifier(s)})`;
 }

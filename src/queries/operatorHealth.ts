@@ -16,7 +16,7 @@ import {
   type QueryFilters,
   type QuerySettings,
 } from './common';
-import { heartbeatSelectors } from './heartbeat';
+import { heartbeatExprs, heartbeatSelectors, leaderStatusSelector, standbyExcluded } from './heartbeat';
 import { labelMatcher } from './promql-escape';
 
 /** `{<matcher>, <the cluster filter's matcher>}`: the cluster's value escaped (an external label is user-controlled). */
@@ -31,8 +31,8 @@ const controller = (s: QuerySettings, f: QueryFilters) =>
   controllerSelector(s, f, `${CONTROLLER_LABEL}="${CHALLENGE_CONTROLLER}"`);
 /** The Challenge controller's work queue (controller-runtime names it after the controller). */
 const queue = (s: QuerySettings, f: QueryFilters) => controllerSelector(s, f, `name="${CHALLENGE_CONTROLLER}"`);
-/** The controller's heartbeat (its reconcile counter) in the clusters shown. */
-const heartbeat = (s: QuerySettings, f: QueryFilters) => heartbeatSelectors(s, f)[1];
+/** The controller's heartbeat (its reconcile counter, of the replicas that are not standbys) in the clusters shown. */
+const heartbeat = (s: QuerySettings, f: QueryFilters) => heartbeatExprs(s, f, (h) => h)[1];
 
 /** Range: per cluster, the Challenge controller's reconciles per second by result (label `result`). */
 export function reconcileRateQuery(
@@ -69,7 +69,12 @@ export function reconcileErrorsInRangeQuery(
   range = RANGE_VARIABLE
 ): string {
   const cluster = clusterLabelOf(s);
-  const reported = `group by (${cluster}) (last_over_time(${heartbeat(s, f)}[${range}]))`;
+  // A replica that led at some time in the range (or takes no part in leader election).
+  const led = standbyExcluded(
+    `last_over_time(${heartbeatSelectors(s, f)[1]}[${range}])`,
+    `max_over_time(${leaderStatusSelector(s, f)}[${range}])`
+  );
+  const reported = `group by (${cluster}) (${led})`;
   const errors = `sum by (${cluster}) (increase(${CONTROLLER_METRICS.reconcileErrors}${controller(s, f)}[${range}]))`;
   return `${errors} or (0 * ${reported})`;
 }

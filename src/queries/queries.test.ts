@@ -32,7 +32,8 @@ describe('query text', () => {
     expect(stateCountQuery(s, ChallengeState.Error)).toBe(
       `count(((${by} (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4) or ` +
         `${by} (last_over_time(${m}[$window]) == 2)) == 3) or ` +
-        `(0 * group(${m} or controller_runtime_reconcile_total{controller="challenge"}))`
+        `(0 * group(${m} or (controller_runtime_reconcile_total{controller="challenge"} ` +
+        `unless ignoring (controller, result, name) (leader_election_master_status == 0))))`
     );
   });
 
@@ -43,9 +44,11 @@ describe('query text', () => {
     );
     expect(q).toContain('last_over_time(challenge_resource_status[$window] @ 1767000000.5)');
     expect(q).toContain(
-      'group(challenge_resource_status @ 1767000000.5 or controller_runtime_reconcile_total{controller="challenge"} @ 1767000000.5)'
+      'group(challenge_resource_status @ 1767000000.5 or (controller_runtime_reconcile_total{controller="challenge"} @ 1767000000.5 ' +
+        'unless ignoring (controller, result, name) (leader_election_master_status @ 1767000000.5 == 0)))'
     );
-    expect(q.match(/challenge_resource_status/g)?.length).toBe(q.match(/@ 1767000000\.5/g)?.length! - 1);
+    // Every gauge selector, and the heartbeat's counter and leader status.
+    expect(q.match(/challenge_resource_status/g)?.length).toBe(q.match(/@ 1767000000\.5/g)?.length! - 2);
     expect(() => stateCountQuery({ ...s, at: Number.NaN }, ChallengeState.Running)).toThrow('invalid evaluation time');
   });
 

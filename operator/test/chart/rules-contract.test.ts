@@ -13,6 +13,7 @@ import {
   INFO_LABELS,
   INFO_METRIC,
   RECORDING_RULES,
+  REPLICA_OWN_LABELS,
   REQUEST_LABELS,
   REQUESTS_METRIC,
   STATE_RULE_LABEL,
@@ -118,6 +119,7 @@ describe('files/rules.yaml speaks the metric contract', () => {
     ...REQUEST_LABELS,
     STATE_RULE_LABEL,
     CONTROLLER_LABEL,
+    ...REPLICA_OWN_LABELS,
     ...TARGET_LABELS,
   ]);
 

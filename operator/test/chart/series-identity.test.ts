@@ -2,13 +2,15 @@
 // stack's scrape config) drop the per-pod target labels from the Challenge series; that is sound only because
 // exactly one replica exports them. Proven with two real operator replicas under leader election on the real
 // apiserver, scraped by a real Prometheus as two pods of one job with the chart's relabelings (and, as a control,
-// as a job without them), through a hand-over from one pod to the other.
+// as a job without them), through a hand-over from one pod to the other. On the way, the chart's heartbeat (the
+// reporting rule) counts only the replica that leads: not one that lost the Lease and keeps its reconcile counter.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { INFO_METRIC, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
+import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
+import { INFO_METRIC, RECORDING_RULES, REQUESTS_METRIC, STATUS_METRIC } from '@hexactf/contract';
 import { startPrometheus } from '@hexactf/testing/prometheus';
 import { waitFor } from '@hexactf/testing/wait';
 import { connectTestEnv } from '../support/test-env.ts';
@@ -26,6 +28,16 @@ function chartRelabelings(set: string[] = []): Array<Record<string, unknown>> {
   return sm.spec.endpoints[0].metricRelabelings.map((r: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v]))
   );
+}
+
+/** The expression of one of the chart's recording rules (files/rules.yaml). */
+function ruleExpr(record: string): string {
+  const groups: Array<{ rules: Array<{ record?: string; expr: string }> }> = parse(
+    readFileSync(join(repo, 'operator/chart/files/rules.yaml'), 'utf8')
+  ).groups;
+  const rule = groups.flatMap((g) => g.rules).find((r) => r.record === record);
+  assert.ok(rule, record);
+  return rule.expr;
 }
 
 /** The metric names a relabeling's regex selects (it is `(?:a|b|c)()`). */
@@ -109,7 +121,46 @@ describe('Challenge series identity', () => {
     await waitFor('series from the leader', async () => (await seriesOf('')).length === 2, 20_000);
     assert.deepEqual(await podsExporting(), ['pod-a']);
 
-    // Hand-over: a stops (releasing the Lease), b leads and exports the same Challenges.
+    // The operator's heartbeat (the chart's reporting rule), per pod: only a replica that leads. The standby b has
+    // not reconciled (no counter of its own yet).
+    const heartbeat = ruleExpr(RECORDING_RULES.operatorReporting).replace('group by (cluster)', 'group by (pod)');
+    assert.notEqual(heartbeat, ruleExpr(RECORDING_RULES.operatorReporting));
+    const heartbeatPods = async () =>
+      (await query(heartbeat))
+        .map((r) => r.metric.pod)
+        .filter(Boolean)
+        .sort();
+    assert.deepEqual(await heartbeatPods(), ['pod-a']);
+
+    // b takes the Lease while a lives on (a's renewals are refused, as in a long pause or a partition): a stops
+    // leading (status 0) but keeps its reconcile counter. That counter must not say "the operator reports": were b
+    // then SIGKILLed, it would make the counts an invented 0 until a leads again.
+    const leases = connectTestEnv().kubeConfig.makeApiClient(CoordinationV1Api);
+    const leaseName = { name: lease.leaderElectionId, namespace: f.ns };
+    await waitFor('b holds the Lease', async () => {
+      const held = await leases.readNamespacedLease(leaseName);
+      if (held.spec?.holderIdentity === b.identity) {
+        return true;
+      }
+      const now = new V1MicroTime();
+      held.spec = { ...held.spec, holderIdentity: b.identity, acquireTime: now, renewTime: now };
+      await leases.replaceNamespacedLease({ ...leaseName, body: held }).catch(() => undefined); // a renewed first
+      return false;
+    });
+    await waitFor('a steps down, b leads', async () => !a.isLeader() && b.isLeader(), 10_000);
+    // (Scraped as a standby by both jobs: each scrapes a at its own moment.)
+    await waitFor('a scraped as a standby', async () => {
+      const status = await query(`leader_election_master_status{pod="pod-a"} == 0`);
+      const counter = await query(`controller_runtime_reconcile_total{job="challenge-operator",pod="pod-a"}`);
+      return status.length === 2 && counter.length > 0;
+    });
+    await waitFor('b reconciled and was scraped', async () => (await heartbeatPods()).includes('pod-b'), 20_000);
+    assert.deepEqual(await heartbeatPods(), ['pod-b']);
+    // The pairing is by the replica's target labels: a's counter and status, ignoring their own labels, are one.
+    const paired = `controller_runtime_reconcile_total{job="challenge-operator",pod="pod-a"} and ignoring (controller, result, name) leader_election_master_status`;
+    assert.ok((await query(paired)).length > 0);
+
+    // Hand-over: a stops, b leads and exports the same Challenges.
     await a.stop();
     await waitFor('b leads', async () => b.isLeader(), 10_000);
     await waitFor('series from the new leader', async () => (await podsExporting()).join() === 'pod-b', 20_000);
