@@ -12,7 +12,8 @@
  * Targets are printed met or not; a page that misses one gets a CPU profile (profile.ts) whose summary is printed.
  *
  * Run: npm run bench:browser. Env: BENCH_SHORT=1 (100 x 20, 2 h), BENCH_RUNS (default 3), BENCH_PAGES (paths, comma-separated;
- * default all), BENCH_RULES=0 (no second pass with the chart's recording rules).
+ * default all), BENCH_RULES=0 (no second pass with the chart's recording rules), BENCH_RULES=only (one pass, with the
+ * rules: the event-scale figures without the minutes the Prometheus-bound pages take without them).
  */
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -61,8 +62,10 @@ const ALL_PAGES = [
 const PAGES = process.env.BENCH_PAGES
   ? ALL_PAGES.filter(([, path]) => process.env.BENCH_PAGES!.split(',').includes(path))
   : ALL_PAGES;
-/** BENCH_RULES=0: only the pass without the chart's recording rules. */
+/** BENCH_RULES=0: only the pass without the chart's recording rules; BENCH_RULES=only: only the pass with them. */
 const WITH_RULES = process.env.BENCH_RULES !== '0';
+const RULES_ONLY = process.env.BENCH_RULES === 'only';
+const FIRST_PASS = RULES_ONLY ? 'with the rules' : 'without the rules';
 const PROFILES = join(REPO, 'tests/browser/bench/.profiles');
 
 const TARGET = { settleMs: 3000, bareRatio: 1.2, heapMB: 200, frameMs: 50, queryBytes: 4096 };
@@ -130,7 +133,11 @@ async function main() {
     console.log(
       `\n  host page alone (no app page): heap ${mb(hostHeap.used).toFixed(0)} MB, ${mb(hostHeap.afterGc).toFixed(0)} MB after GC`
     );
-    console.log(`  without the chart's recording rules:`);
+    if (RULES_ONLY) {
+      await loadRules(prom);
+    } else {
+      console.log(`  without the chart's recording rules:`);
+    }
     console.log(tableHeader());
     for (const [name, path] of PAGES) {
       const { figures: f, page } = await measurePage(context, base, prom.url, name, path);
@@ -191,7 +198,7 @@ async function main() {
       `    "All" sends no value list: largest PromQL ${maxExpr} B (< ${TARGET.queryBytes} B, ${USERS} users): ${met(maxExpr < TARGET.queryBytes)}`
     );
     console.log(
-      `    every page settles within ${TARGET.settleMs} ms (cold and in-app), without the rules: ${settleVerdict(slow, TARGET.settleMs)}`
+      `    every page settles within ${TARGET.settleMs} ms (cold and in-app), ${FIRST_PASS}: ${settleVerdict(slow, TARGET.settleMs)}`
     );
     console.log(
       `    Users x Challenges within ${TARGET.bareRatio}x of the bare table: ${bareRatio.toFixed(2)}x ${met(bareRatio <= TARGET.bareRatio)}` +
@@ -249,7 +256,7 @@ async function main() {
       await page.close();
     }
     printSlowWaves(slow);
-    if (WITH_RULES) {
+    if (WITH_RULES && !RULES_ONLY) {
       await measureWithRules(context, base, prom);
     }
     console.log(
@@ -262,11 +269,8 @@ async function main() {
   }
 }
 
-/**
- * The same event with the chart's dashboard recording rules, which an operator at event scale runs (the app reads
- * them when Prometheus has them: the over-time and peak panels): every page measured again.
- */
-async function measureWithRules(context: BrowserContext, base: string, prom: EventPrometheus) {
+/** The chart's dashboard recording rules, backfilled over the event and loaded into its Prometheus. */
+async function loadRules(prom: EventPrometheus) {
   const rulesS = await addDashboardRules({
     prometheusUrl: prom.url,
     repo: REPO,
@@ -282,6 +286,14 @@ async function measureWithRules(context: BrowserContext, base: string, prom: Eve
         .map((l) => l.toFixed(2))
         .join(' ')}):`
   );
+}
+
+/**
+ * The same event with the chart's dashboard recording rules, which an operator at event scale runs (the app reads
+ * them when Prometheus has them: the over-time and peak panels): every page measured again.
+ */
+async function measureWithRules(context: BrowserContext, base: string, prom: EventPrometheus) {
+  await loadRules(prom);
   console.log(tableHeader());
   const withRules: PageFigures[] = [];
   for (const [name, path] of PAGES) {
