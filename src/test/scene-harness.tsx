@@ -63,7 +63,7 @@ export const viewStatesText = (by: string, selector: string, window: string) =>
 
 /** The 0 of a count while the operator reports (src/queries/heartbeat.ts, zeroWhileReporting), default names. */
 export const REPORTING_ZERO =
-  '(0 * group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"}))';
+  '(0 * group(challenge_resource_status or (controller_runtime_reconcile_total{controller="challenge"} unless ignoring (controller, result, name) (leader_election_master_status == 0))))';
 
 /** The original HexaCTF operator's label spelling (challeng_id), every other setting at its default. */
 export const LEGACY_SETTINGS: ResolvedSettings = {

@@ -58,7 +58,7 @@ describe('Lifecycle page', () => {
     // The operator's own health is not per namespace; it is per cluster.
     expect(lastQueriesOf(harness, 'reconcile-rate').map((q) => q.expr)).toEqual([
       'sum by (result, cluster) (rate(controller_runtime_reconcile_total{controller="challenge"}[$__rate_interval]))',
-      'sum by (cluster) (rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or (0 * group by (cluster) (controller_runtime_reconcile_total{controller="challenge"}))',
+      'sum by (cluster) (rate(controller_runtime_reconcile_errors_total{controller="challenge"}[$__rate_interval])) or (0 * group by (cluster) ((controller_runtime_reconcile_total{controller="challenge"} unless ignoring (controller, result, name) (leader_election_master_status == 0))))',
     ]);
     expect(lastQueriesOf(harness, 'work-queue')[0].expr).toBe('sum by (cluster) (workqueue_depth{name="challenge"})');
   });

@@ -76,7 +76,7 @@ describe('what the pages know of the operator', () => {
     const live = await render(overviewScene, { kind: 'live' }, EMPTY_CLUSTER, ['a', 'b']);
     expect(live.harness.queries.filter(isCheck).map((q) => q.refId)).toEqual([REPORTING_REF, STOPPED_CLUSTERS_REF]);
     expect(live.harness.queries.find(isCheck)!.expr).toBe(
-      'group(challenge_resource_status or controller_runtime_reconcile_total{controller="challenge"})'
+      'group(challenge_resource_status or (controller_runtime_reconcile_total{controller="challenge"} unless ignoring (controller, result, name) (leader_election_master_status == 0)))'
     );
     // Not reporting: then the last report, from the controller's counter (a handful of series) first. (No stopped
     // clusters' question: it is asked only while live.)
@@ -85,7 +85,7 @@ describe('what the pages know of the operator', () => {
     expect(checks.map((q) => q.refId)).toEqual([REPORTING_REF, LAST_REPORT_REF]);
     // The default range is 6 h: the subquery spans it, at 2 m steps (about 200 of them).
     expect(checks[1].expr).toBe(
-      'max(max_over_time((timestamp(controller_runtime_reconcile_total{controller="challenge"}))[21600s:120s]))'
+      'max(max_over_time(((timestamp(controller_runtime_reconcile_total{controller="challenge"}) unless ignoring (controller, result, name) (leader_election_master_status == 0)))[21600s:120s]))'
     );
     // Nothing from the controller: the gauge's last sample is asked (here, nothing either: no data).
     const none = await render(overviewScene, { kind: 'noData' });
