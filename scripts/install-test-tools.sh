@@ -8,6 +8,9 @@
 #     (Grafana's plugin validator, run by .ci/run on the packaged plugin); victoria-metrics (single-node: the app's
 #     queries are compared on it, src/test/victoriametrics.test.ts); challenge-operator-go-stand-in (the Go
 #     baseline of operator/bench/memory-side-by-side.ts, built from operator/bench/go-baseline/ in this repository)
+#   - Unicons' line icons into ${HEXACTF_BIN}/unicons: the set Grafana's server ships its unicons/ icons from, for the
+#     browser test's host where @grafana/ui does not publish one (tests/browser/server.ts); only the SVGs are kept,
+#     the package is not installed (its own dependencies are build tools)
 # Every Go binary is built from the Go module proxy at a pinned version and skipped when a version stamp says it is
 # already there, so reruns take a second. Builds run one after another (the machines have 2 cores).
 # Arguments, if any, name the Go builds to run (etcd kube-apiserver helm prometheus-3 plugin-validator
@@ -23,6 +26,8 @@ VICTORIA_METRICS_VERSION="${HEXACTF_VICTORIA_METRICS_VERSION:-v1.151.0}" # newes
 THANOS_VERSION="${HEXACTF_THANOS_VERSION:-v0.42.5}"
 # Thanos' go.mod asks for a newer Go than the machines have; the go command fetches this toolchain (a Go module).
 THANOS_GOTOOLCHAIN="${HEXACTF_THANOS_GOTOOLCHAIN:-go1.27.3}"
+
+UNICONS_VERSION="${HEXACTF_UNICONS_VERSION:-4.2.0}"
 
 # Bumped whenever the way a binary is built changes, so caches built the old way are rebuilt once.
 RECIPE=2
@@ -268,6 +273,16 @@ build_go_baseline() {
   log "$name $version: built in $((SECONDS - start))s"
 }
 
+install_unicons() {
+  local dir="$BIN_DIR/unicons" tmp
+  if is_current unicons "$UNICONS_VERSION"; then log "unicons $UNICONS_VERSION: already installed"; return; fi
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "@iconscout/unicons@$UNICONS_VERSION" >/dev/null && tar xzf ./*.tgz package/svg/line)
+  rm -rf "$dir" && mv "$tmp/package/svg/line" "$dir" && rm -rf "$tmp"
+  stamp unicons "$UNICONS_VERSION"
+  log "unicons $UNICONS_VERSION: $(find "$dir" -name '*.svg' | wc -l) line icons in $dir"
+}
+
 main() {
   install_debian_packages
   if ! command -v go >/dev/null; then
@@ -275,6 +290,7 @@ main() {
     exit 1
   fi
   mkdir -p "$BIN_DIR" "$BUILD_DIR"
+  install_unicons
   log "go $(go env GOVERSION), module cache $(go env GOMODCACHE), binaries in $BIN_DIR"
   local builds=("$@") b
   [ "${#builds[@]}" -gt 0 ] || builds=(etcd kube-apiserver helm prometheus-3 plugin-validator victoria-metrics thanos go-baseline)

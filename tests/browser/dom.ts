@@ -188,3 +188,25 @@ export async function barAxisLabels(page: Page, title: string): Promise<{ value:
     return { value: read('value'), x: read('x') };
   });
 }
+
+/**
+ * The controls whose icon drew nothing (an SVG without shapes: an icon the host could not serve), named by their
+ * accessible label or text; [] when every visible icon has a shape.
+ */
+export async function blankIcons(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('svg')]
+      .filter(
+        (svg) =>
+          svg.getBoundingClientRect().width > 0 && svg.querySelector('path, circle, rect, polygon, line, g') === null
+      )
+      .map((svg) => {
+        const control = svg.closest('button, a, [role="button"], label') ?? svg.parentElement!;
+        return (
+          control.getAttribute('aria-label') ??
+          control.getAttribute('title') ??
+          (control.textContent?.trim() || control.outerHTML.slice(0, 80))
+        );
+      })
+  );
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { REPO } from './buildHost.ts';
 import { seriousViolations } from './axe.ts';
-import { bandAboveFirstPanel, panel, refreshOffsetFromTimePicker, urlParameterCounts } from './dom.ts';
+import { bandAboveFirstPanel, blankIcons, panel, refreshOffsetFromTimePicker, urlParameterCounts } from './dom.ts';
 import { openPage, type OpenedPage } from './pageProbe.ts';
 import { startRig, type Rig } from './rig.ts';
 import { saveScreenshot } from './screenshots.ts';
@@ -84,6 +84,13 @@ export function commonChecks(
     it('keeps the Refresh button on the row of the time range it refreshes', async () => {
       const offset = await refreshOffsetFromTimePicker(page().page);
       assert.ok(offset < 4, `Refresh is ${offset} px below or above the time picker`);
+    });
+    it('draws every icon (none answered blank by the host)', async () => {
+      assert.deepEqual(
+        await blankIcons(page().page),
+        [],
+        'run `bash scripts/install-test-tools.sh` for the Unicons icons'
+      );
     });
     it('keeps exactly one time range in the URL (from, to; no from-2, to-2, timezone-2)', () => {
       const counts = urlParameterCounts(page().page.url());

@@ -10,6 +10,7 @@ import { launchChromium, type HostBrowser } from './chromium.ts';
 import { ensurePluginBuilt } from './pluginBuild.ts';
 import { pluginSettings } from './pluginMeta.ts';
 import type { Prometheus } from '@hexactf/testing/prometheus';
+import { binDir } from '@hexactf/testing/tools';
 import { startFixturePrometheus } from './prometheusFixture.ts';
 import { startHostServer, type HostServer } from './server.ts';
 
@@ -51,6 +52,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig & { promet
         buildDir: BUILD_DIR,
         pluginDir: dist,
         iconsDir: join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
+        uniconsDir: join(binDir(), 'unicons'),
         fontsDir: '/usr/share/fonts/opentype/inter',
         monospaceFont: '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
         prometheusUrl: prometheus.url,

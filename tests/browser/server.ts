@@ -15,6 +15,11 @@ export interface HostServerOptions {
   pluginDir: string;
   /** @grafana/ui's published icons (Grafana serves them under public/build/img/icons). */
   iconsDir: string;
+  /**
+   * Unicons' line icons (scripts/install-test-tools.sh): the set Grafana's server ships its `unicons/` icons from, for
+   * the few @grafana/ui does not publish (the time picker's backward arrow, the spinner).
+   */
+  uniconsDir: string;
   /** Debian's fonts-inter (Grafana serves Inter as woff2 under public/fonts/inter; same typeface, OTF). */
   fontsDir: string;
   /** A monospace TTF for Grafana's Roboto Mono (public/fonts/roboto; @grafana/ui does not publish it). */
@@ -29,8 +34,8 @@ export interface HostServer {
   /** Requests that did not answer 2xx/3xx. */
   failures: string[];
   /**
-   * Icons the page asked for that @grafana/ui does not publish (only Grafana's server has them): answered with an
-   * empty SVG so a missing asset of Grafana's own is not counted as the app's failure, and listed here.
+   * Icons the page asked for that neither @grafana/ui nor Unicons has (only Grafana's server has them): answered with
+   * an empty SVG so a missing asset of Grafana's own is not counted as the app's failure, and listed here.
    */
   iconsNotPublished: string[];
   /** jsonData the configuration page saved, if any. */
@@ -94,6 +99,10 @@ export async function startHostServer(o: HostServerOptions): Promise<HostServer>
     const path = url.pathname.slice(o.appSubUrl.length);
     if (path.startsWith('/public/build/img/icons/')) {
       const icon = path.slice('/public/build/img/icons/'.length);
+      const unicon = icon.startsWith('unicons/') ? icon.slice('unicons/'.length) : undefined;
+      if (!existsSync(join(o.iconsDir, icon)) && unicon && existsSync(join(o.uniconsDir, unicon))) {
+        return sendFile(res, o.uniconsDir, unicon);
+      }
       if (!existsSync(join(o.iconsDir, icon))) {
         iconsNotPublished.push(icon);
         res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(EMPTY_SVG);
