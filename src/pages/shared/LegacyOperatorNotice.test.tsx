@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import {
   instantNumberFrame,
@@ -23,13 +23,26 @@ function exporter(legacyLabel: boolean, info: boolean) {
 }
 
 describe('legacy operator notice', () => {
-  it('asks for the challeng_id label on the gauge and for challenge_info over a fixed hour', async () => {
+  it('asks only for the challeng_id label on the gauge while no series has it', async () => {
     const harness = exporter(false, true);
     await renderScene(triageScene(DEFAULT_SETTINGS));
     expect(lastQueriesOf(harness, 'legacy-operator').map((q) => [q.refId, q.expr])).toEqual([
       ['legacyLabel', '(count(last_over_time(challenge_resource_status{challeng_id!=""}[1h])) > bool 0) or vector(0)'],
-      ['info', '(count(last_over_time(challenge_info[1h])) > bool 0) or vector(0)'],
     ]);
+  });
+
+  it('then asks for challenge_info over the same fixed hour', async () => {
+    const harness = exporter(true, true);
+    await renderScene(triageScene(DEFAULT_SETTINGS));
+    await waitFor(() =>
+      expect(lastQueriesOf(harness, 'legacy-operator').map((q) => [q.refId, q.expr])).toEqual([
+        [
+          'legacyLabel',
+          '(count(last_over_time(challenge_resource_status{challeng_id!=""}[1h])) > bool 0) or vector(0)',
+        ],
+        ['info', '(count(last_over_time(challenge_info[1h])) > bool 0) or vector(0)'],
+      ])
+    );
   });
 
   it.each([
