@@ -210,3 +210,21 @@ export async function blankIcons(page: Page): Promise<string[]> {
       })
   );
 }
+
+/** Where each of `texts` is drawn in a panel (the innermost element whose own text it is), in the order given. */
+export async function textBoxes(
+  page: Page,
+  title: string,
+  texts: string[]
+): Promise<Array<{ text: string; left: number; top: number } | undefined>> {
+  return panel(page, title).evaluate((section, wanted) => {
+    const elements = [...section.querySelectorAll('*')];
+    return wanted.map((text) => {
+      const el = elements.find((e) =>
+        [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() === text)
+      );
+      const box = el?.getBoundingClientRect();
+      return box && { text, left: Math.round(box.left), top: Math.round(box.top) };
+    });
+  }, texts);
+}

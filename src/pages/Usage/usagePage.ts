@@ -1,5 +1,5 @@
 import { DataTransformerID, FieldType } from '@grafana/data';
-import { BarGaugeValueMode, LegendDisplayMode, VizOrientation } from '@grafana/schema';
+import { BarGaugeNamePlacement, BarGaugeValueMode, LegendDisplayMode, VizOrientation } from '@grafana/schema';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -150,6 +150,9 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
           // A count of instances, not a state: not the default thresholds' green (Running's colour).
           .setColor(quantityColor())
           .setOption('valueMode', BarGaugeValueMode.Text)
+          // A bar per user, its name on the left: ten names under upright bars were cut to their first letters.
+          .setOption('orientation', VizOrientation.Horizontal)
+          .setOption('namePlacement', BarGaugeNamePlacement.Left)
           .build()
       ),
       item(peakDistributionPanel(s)),

@@ -1,7 +1,7 @@
 // The Usage page in Chromium: the peaks per user, instances and requests per category, as expected.json says.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { barAxisLabels, cutTexts, tableLegend, tableRows } from '../dom.ts';
+import { barAxisLabels, cutTexts, tableLegend, tableRows, textBoxes } from '../dom.ts';
 import { APP, commonChecks, expected, lines, pageAt } from '../pageSuite.ts';
 
 export function usagePage(): void {
@@ -72,6 +72,16 @@ export function usagePage(): void {
 
     it("shows the distribution panel's labels whole", async () => {
       assert.deepEqual(await cutTexts(page().page, 'Users by their peak concurrent instances'), []);
+    });
+
+    it('lists the top users one under another, each by its whole name', async () => {
+      const title = 'Top users by peak concurrent instances';
+      assert.deepEqual(await cutTexts(page().page, title), []);
+      const boxes = await textBoxes(page().page, title, Object.keys(expected.usage.peakRunningByUser));
+      assert.ok(boxes.every(Boolean), `names drawn: ${JSON.stringify(boxes)}`);
+      // Names left of their bars, in one column: side by side under upright bars, ten of them were cut to "she…".
+      assert.equal(new Set(boxes.map((b) => b!.left)).size, 1, JSON.stringify(boxes));
+      assert.equal(new Set(boxes.map((b) => b!.top)).size, boxes.length, JSON.stringify(boxes));
     });
 
     commonChecks('usage', page, reopen);
