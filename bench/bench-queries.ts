@@ -51,6 +51,9 @@ export function dashboardQueries(s: QuerySettings): Bench[] {
   out.push({ name: 'memory by challenge', kind: 'instant', query: q.requestsByChallengeQuery(s, 'memory') });
   out.push({ name: 'cpu by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'cpu') });
   out.push({ name: 'memory by category', kind: 'instant', query: q.requestsByCategoryQuery(s, 'memory') });
+  // What the Usage page sends for the six above: one runner, two queries (src/transforms/usageCounts.ts derives them).
+  out.push({ name: 'usage: running instances', kind: 'instant', query: q.runningInstancesQuery(s) });
+  out.push({ name: 'usage: definition requests', kind: 'instant', query: q.definitionRequestsQuery(s) });
   out.push({ name: 'triage: errors', kind: 'instant', query: q.errorInstancesQuery(s) });
   out.push({ name: 'triage: stuck deletions', kind: 'instant', query: q.stuckDeletionsQuery(s) });
   // The page-level operator check (src/data/operatorKnowledge.ts), asked once per page run; its range is the page's.

@@ -5,10 +5,12 @@ import { stateCountOverTimeQuery, stateCountQuery } from './overview';
 import { stuckDeletionsQuery } from './triage';
 import {
   categoryShareQuery,
+  definitionRequestsQuery,
   instancesByCategoryQuery,
   peakConcurrentByUserQuery,
   requestsByCategoryQuery,
   requestsByChallengeQuery,
+  runningInstancesQuery,
   topUsersQuery,
 } from './usage';
 import { matrixQuery } from './users';
@@ -66,6 +68,10 @@ describe('query text', () => {
       challengeId: ['web-1'],
     });
     expect(text).toContain('challenge_definition_requests{namespace="ctf", resource="cpu"}');
+    // The page's one query of both resources.
+    expect(definitionRequestsQuery(s, { namespace: ['ctf'], username: ['alice'], challengeId: ['web-1'] })).toBe(
+      'max by (namespace, definition, cluster, resource) (challenge_definition_requests{namespace="ctf", resource=~"cpu|memory"})'
+    );
   });
 
   it('reads the category and requests panels at the evaluation time, with no range anywhere', () => {
@@ -76,6 +82,8 @@ describe('query text', () => {
       categoryShareQuery(s),
       requestsByChallengeQuery(s, 'cpu'),
       requestsByCategoryQuery(s, 'memory'),
+      runningInstancesQuery(s),
+      definitionRequestsQuery(s),
     ]) {
       expect(text).not.toMatch(/\[/);
     }
@@ -118,6 +126,8 @@ describe('query text', () => {
     expect(stuckDeletionsQuery(s)).toContain('on (job, cluster) group_left () max by (job, cluster)');
     expect(peakConcurrentByUserQuery(s)).toContain('count by (username, cluster)');
     expect(requestsByChallengeQuery(s, 'cpu')).toContain('on (namespace, definition, cluster)');
+    expect(runningInstancesQuery(s)).toContain('count by (challenge_id, namespace, definition, category, cluster)');
+    expect(definitionRequestsQuery(s)).toContain('max by (namespace, definition, cluster, resource)');
     const renamed = { ...s, clusterLabel: 'region' };
     expect(stateCountQuery(renamed, ChallengeState.Running)).toContain('challenge_name, region)');
     expect(labelValuesVariableQuery(renamed, 'cluster')).toBe('label_values(challenge_resource_status, region)');

@@ -8,6 +8,7 @@ import {
   DEFINITION_LABEL,
   INFO_METRIC,
   REQUESTS_METRIC,
+  REQUEST_RESOURCES,
   RESOURCE_LABEL,
   UNCATEGORIZED,
   type RequestResource,
@@ -28,7 +29,7 @@ import {
   type QueryFilters,
   type QuerySettings,
 } from './common';
-import { quoteString } from './promql-escape';
+import { labelMatcher, quoteString } from './promql-escape';
 
 /** Output label of peakDistributionQuery: the peak number of concurrent instances (value: how many users had it). */
 export const PEAK_LABEL = 'instances';
@@ -148,4 +149,29 @@ export function requestsByCategoryQuery(
   f: QueryFilters = NO_FILTERS
 ): string {
   return `sum by (${perCluster(s, CATEGORY_LABEL)}) ${runningRequests(s, resource, f)}`;
+}
+
+/** The refId of runningInstancesQuery in the page's one runner of question 2. */
+export const RUNNING_INSTANCES_REF_ID = 'RunningInstances';
+/** The refId of definitionRequestsQuery in the page's one runner of question 2. */
+export const DEFINITION_REQUESTS_REF_ID = 'DefinitionRequests';
+
+/**
+ * Running instances per challenge id, namespace, definition and category (and cluster): runningWithInfo evaluated
+ * once for every panel of question 2 (src/transforms/usageCounts.ts derives them with definitionRequestsQuery). Per
+ * category, the sum of its samples is instancesByCategoryQuery; per definition, its samples times the definition's
+ * requests add up to runningRequests. Labels: challengeId, namespace, definition, category (and the cluster's).
+ */
+export function runningInstancesQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  const by = perCluster(s, s.labels.challengeId, s.labels.namespace, DEFINITION_LABEL, CATEGORY_LABEL);
+  return `count by (${by}) ${runningWithInfo(s, f)}`;
+}
+
+/**
+ * Requests of one instance of each definition, both resources (definitionRequests' samples, one query): one sample
+ * per (namespace, definition, cluster, resource). Labels: namespace, definition, resource (and the cluster's).
+ */
+export function definitionRequestsQuery(s: QuerySettings, f: QueryFilters = NO_FILTERS): string {
+  const sel = selector(s, f, ['namespace'], [labelMatcher(RESOURCE_LABEL, REQUEST_RESOURCES)!]);
+  return `max by (${definitionKey(s)}, ${RESOURCE_LABEL}) (${instantAt(s, REQUESTS_METRIC + sel)})`;
 }

@@ -12,10 +12,21 @@ import { removeTempDir, tempDir } from '@hexactf/testing/processes';
 import { startPrometheus, type Prometheus } from '@hexactf/testing/prometheus';
 
 import { ChallengeState, stateInfo, STATES } from '../metric/contract';
-import { NO_FILTERS } from '../queries/common';
+import { NO_FILTERS, clusterLabelOf } from '../queries/common';
 import { challengeStateCountQuery, stateCountQuery } from '../queries/overview';
 import { errorInstancesQuery, stuckDeletionsQuery } from '../queries/triage';
-import { instancesByCategoryQuery, peakConcurrentByUserQuery, requestsByCategoryQuery } from '../queries/usage';
+import {
+  DEFINITION_REQUESTS_REF_ID,
+  RUNNING_INSTANCES_REF_ID,
+  categoryShareQuery,
+  definitionRequestsQuery,
+  instancesByCategoryQuery,
+  peakConcurrentByUserQuery,
+  requestsByCategoryQuery,
+  requestsByChallengeQuery,
+  runningInstancesQuery,
+} from '../queries/usage';
+import { categoryCounts, requestsBy } from '../transforms/usageCounts';
 import { MATRIX_COLUMN_LABEL, matrixPivotLabels, matrixQuery, userInstancesQuery } from '../queries/users';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import {
@@ -33,6 +44,7 @@ const FIXTURES = resolve(__dirname, '../../tests/fixtures');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
 const AT_S = Date.parse(expected.timeRange.to) / 1000;
 const { labels } = DEFAULT_SETTINGS;
+const CATEGORY = 'category';
 
 let workDir: string;
 let prometheus: Prometheus | undefined;
@@ -161,6 +173,44 @@ describe('e2e fixture', () => {
         Object.entries<Record<string, number>>(expected.usage.requestsPerCategory).map(([c, r]) => [c, r[resource]])
       );
       expect(await byCategory(requestsByCategoryQuery(DEFAULT_SETTINGS, resource, NO_FILTERS))).toEqual(want);
+    }
+  });
+
+  it("derives the Usage page's question 2 from its two queries through the app's transform, as the six queries give it", async () => {
+    const s = DEFAULT_SETTINGS;
+    const table = async (refId: string, promql: string) =>
+      prometheusInstantTable(await query(promql), { timeMs: AT_S * 1000, refId, refIdsInResponse: 2 });
+    const frames = [
+      await table(RUNNING_INSTANCES_REF_ID, runningInstancesQuery(s)),
+      await table(DEFINITION_REQUESTS_REF_ID, definitionRequestsQuery(s)),
+    ];
+    const usageLabels = { challengeId: labels.challengeId, namespace: labels.namespace, cluster: clusterLabelOf(s) };
+    const series = (derived: typeof frames) =>
+      Object.fromEntries(derived.map((f) => [f.fields[1].labels![CATEGORY], f.fields[1].values[0]]));
+    const rows = (derived: typeof frames, resource: string, key: string) => {
+      const frame = derived.find((f) => f.refId === resource);
+      const keys = frame?.fields.find((f) => f.name === key)?.values ?? [];
+      const values = frame?.fields.find((f) => f.name === `Value #${resource}`)?.values ?? [];
+      return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+    };
+    const answer = async (promql: string, key: string) =>
+      Object.fromEntries((await query(promql)).map((sample) => [sample.labels[key], sample.value]));
+    expect(series(categoryCounts(frames, usageLabels, false))).toEqual(expected.usage.runningPerCategory);
+    expect(series(categoryCounts(frames, usageLabels, false))).toEqual(
+      await answer(instancesByCategoryQuery(s), CATEGORY)
+    );
+    expect(series(categoryCounts(frames, usageLabels, true))).toEqual(await answer(categoryShareQuery(s), CATEGORY));
+    for (const resource of ['cpu', 'memory'] as const) {
+      const perCategory = rows(requestsBy(frames, usageLabels, 'category'), resource, CATEGORY);
+      expect(perCategory).toEqual(await answer(requestsByCategoryQuery(s, resource), CATEGORY));
+      expect(perCategory).toEqual(
+        Object.fromEntries(
+          Object.entries<Record<string, number>>(expected.usage.requestsPerCategory).map(([c, r]) => [c, r[resource]])
+        )
+      );
+      expect(rows(requestsBy(frames, usageLabels, 'challengeId'), resource, labels.challengeId)).toEqual(
+        await answer(requestsByChallengeQuery(s, resource), labels.challengeId)
+      );
     }
   });
 

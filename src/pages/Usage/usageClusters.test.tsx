@@ -2,8 +2,10 @@
 import { FieldType, type DataFrame } from '@grafana/data';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
+import { sceneGraph } from '@grafana/scenes';
 import {
   instantNumberFrame,
+  panelTitled,
   printedRows,
   printedSeriesColors,
   renderScene,
@@ -11,6 +13,7 @@ import {
   type SentQuery,
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
+import { RUNNING_INSTANCES_REF_ID } from '../../queries/usage';
 
 /** Presence answers: both additive metrics there. */
 const presence = (q: SentQuery) => (q.runner === 'usage-metrics-presence' ? [instantNumberFrame(q.refId, 1)] : []);
@@ -28,6 +31,34 @@ function labelledFrame(labels: Record<string, string>, value: number, name = Obj
   };
 }
 
+/**
+ * The page's two answers of question 2 (instant tables, two refIds in the response). Cluster a: one instance of its
+ * web-1 (2 cores, 1 KiB) and two of web-2, which requests nothing; cluster b: one of its own web-1 (1 core, 1 KiB).
+ */
+function capacity(refId: string): DataFrame[] {
+  const running = [
+    {
+      labels: { challenge_id: 'web-1', namespace: 'ctf', definition: 'web-1', category: 'web', cluster: 'a' },
+      value: 1,
+    },
+    {
+      labels: { challenge_id: 'web-2', namespace: 'ctf', definition: 'web-2', category: 'web', cluster: 'a' },
+      value: 2,
+    },
+    {
+      labels: { challenge_id: 'web-1', namespace: 'ctf', definition: 'web-1', category: 'web', cluster: 'b' },
+      value: 1,
+    },
+  ];
+  const requested = (cluster: string, cpu: number) =>
+    (['cpu', 'memory'] as const).map((resource) => ({
+      labels: { namespace: 'ctf', definition: 'web-1', cluster, resource },
+      value: resource === 'cpu' ? cpu : 1024,
+    }));
+  const samples = refId === RUNNING_INSTANCES_REF_ID ? running : [...requested('a', 2), ...requested('b', 1)];
+  return [prometheusInstantTable(samples, { timeMs: 1, refId, refIdsInResponse: 2 })];
+}
+
 describe('Usage page, several clusters', () => {
   it('names each cluster in the peak table, the top users and the requests when the answer holds two', async () => {
     const harness = setupHarness();
@@ -43,23 +74,11 @@ describe('Usage page, several clusters', () => {
               labelledFrame({ username: 'alice', cluster: 'a' }, 3),
               labelledFrame({ username: 'alice', cluster: 'b' }, 1),
             ]
-          : q.runner === 'requests-by-category'
-            ? [
-                prometheusInstantTable(
-                  [
-                    { labels: { category: 'web', cluster: 'a' }, value: q.refId === 'cpu' ? 2 : 1024 },
-                    { labels: { category: 'web', cluster: 'b' }, value: q.refId === 'cpu' ? 1 : 1024 },
-                  ],
-                  { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
-                ),
-              ]
-            : q.runner === 'category-share'
-              ? [
-                  labelledFrame({ category: 'web', cluster: 'a' }, 0.75),
-                  labelledFrame({ category: 'web', cluster: 'b' }, 0.25),
-                ]
-              : presence(q);
-    await renderScene(usageScene(DEFAULT_SETTINGS));
+          : q.runner === 'capacity'
+            ? capacity(q.refId)
+            : presence(q);
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
     expect(printedRows('Peak concurrent instances per user')).toEqual([
       ['User', 'Cluster', 'Peak instances'],
       ['alice', 'a', '3'],
@@ -75,6 +94,13 @@ describe('Usage page, several clusters', () => {
       'alice @ b',
     ]);
     expect(Object.keys(printedSeriesColors('Share of running instances per category'))).toEqual(['web @ a', 'web @ b']);
+    expect(Object.keys(printedSeriesColors('Running instances per category'))).toEqual(['web @ a', 'web @ b']);
+    // The share of all the clusters' Running instances: 3 of 4 in a, 1 in b.
+    const shares = sceneGraph.getData(panelTitled(scene, 'Share of running instances per category')).state.data?.series;
+    expect(shares?.map((frame) => [frame.fields[1].labels, frame.fields[1].values[0]])).toEqual([
+      [{ category: 'web', cluster: 'a' }, 0.75],
+      [{ category: 'web', cluster: 'b' }, 0.25],
+    ]);
   });
 
   it('shows no cluster with one cluster in the answer', async () => {

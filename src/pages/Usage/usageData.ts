@@ -17,30 +17,36 @@ export const CLUSTER_COLUMN = 'Cluster';
 export function tableOf(
   $data: SceneDataProvider,
   s: ResolvedSettings,
-  [keep, keepAs]: [string, string],
+  keep: [string, string],
   values: Record<string, string>
 ) {
+  return new SceneDataTransformer({ $data, transformations: tableSteps(s, keep, values) });
+}
+
+/** tableOf's steps, for a transformer that reads its panel's parents' data (the page's shared runner). */
+export function tableSteps(
+  s: ResolvedSettings,
+  [keep, keepAs]: [string, string],
+  values: Record<string, string>
+): SceneDataTransformer['state']['transformations'] {
   const cluster = clusterLabelOf(s);
   const names = [keep, cluster, ...Object.keys(values)];
   const rename = { ...values, [keep]: keepAs, [cluster]: CLUSTER_COLUMN };
-  return new SceneDataTransformer({
-    $data,
-    transformations: [
-      ...(Object.keys(values).length > 1 ? [{ id: DataTransformerID.merge, options: {} }] : []),
-      {
-        id: DataTransformerID.organize,
-        options: {
-          includeByName: Object.fromEntries(names.map((n) => [n, true])),
-          excludeByName: {},
-          indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
-          renameByName: rename,
-        },
+  return [
+    ...(Object.keys(values).length > 1 ? [{ id: DataTransformerID.merge, options: {} }] : []),
+    {
+      id: DataTransformerID.organize,
+      options: {
+        includeByName: Object.fromEntries(names.map((n) => [n, true])),
+        excludeByName: {},
+        indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
+        renameByName: rename,
       },
-      clusterColumnWhenSeveralOperator(CLUSTER_COLUMN),
-      // By name first, then by the value: the sort is stable, so rows with the same value stay in name order
-      // instead of Prometheus' answer order, which changes from one load to the next.
-      { id: DataTransformerID.sortBy, options: { sort: [{ field: keepAs, desc: false }] } },
-      { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
-    ],
-  });
+    },
+    clusterColumnWhenSeveralOperator(CLUSTER_COLUMN),
+    // By name first, then by the value: the sort is stable, so rows with the same value stay in name order
+    // instead of Prometheus' answer order, which changes from one load to the next.
+    { id: DataTransformerID.sortBy, options: { sort: [{ field: keepAs, desc: false }] } },
+    { id: DataTransformerID.sortBy, options: { sort: [{ field: Object.values(values)[0], desc: true }] } },
+  ];
 }

@@ -3,7 +3,7 @@ import { FieldType, type DataFrame } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { STATES } from '../../metric/contract';
 import { CATEGORY_COLORS, QUANTITY_COLOR } from '../shared/chartColors';
-import { sceneGraph } from '@grafana/scenes';
+import { sceneGraph, type SceneObject } from '@grafana/scenes';
 import { DEFAULT_SETTINGS } from '../../settings/settings';
 import { prometheusInstantTable } from '../../test/prometheus-table';
 import {
@@ -21,6 +21,15 @@ import {
 } from '../../test/scene-harness';
 import { usageScene } from './usagePage';
 import { recordingRulesDetector } from '../../data/recordingRules';
+import {
+  DEFINITION_REQUESTS_REF_ID,
+  RUNNING_INSTANCES_REF_ID,
+  categoryShareQuery,
+  instancesByCategoryQuery,
+  requestsByCategoryQuery,
+} from '../../queries/usage';
+import { panelJson } from '../shared/inspect/panelJson';
+import { panelQueries } from '../shared/panelQueries';
 
 const LEGACY = LEGACY_SETTINGS;
 const ID = 'namespace, username, challenge_id, challenge_name, cluster';
@@ -105,35 +114,35 @@ describe('Usage page', () => {
     ]);
   });
 
-  it('asks for instances and CPU / memory requests per challenge and category, with challeng_id', async () => {
+  it("asks for the Running instances and the definitions' requests: two queries for question 2, not six", async () => {
     const harness = setupHarness();
     await renderScene(usageScene(LEGACY));
     // Running now (the only instances whose last state is Running) with their challenge_info and requests now.
     const current = newest(LEGACY_ID);
     const info = `max by (${LEGACY_ID}, definition, category) (challenge_info)`;
     const running = `(label_replace(${info}, "category", "uncategorized", "category", "") and on (${LEGACY_ID}) (${current} == 1))`;
-    expect(lastQueriesOf(harness, 'instances-by-category')[0]).toMatchObject({
-      expr: `count by (category, cluster) ${running}`,
-      legendFormat: '{{category}}',
-    });
-    const requests = (r: string) =>
-      `(${running} * on (namespace, definition, cluster) group_left () max by (namespace, definition, cluster) (challenge_definition_requests{resource="${r}"}))`;
-    expect(lastQueriesOf(harness, 'requests-by-challenge')).toEqual([
+    expect(lastQueriesOf(harness, 'capacity')).toEqual([
       expect.objectContaining({
-        refId: 'cpu',
-        expr: `sum by (challeng_id, cluster) ${requests('cpu')}`,
+        refId: RUNNING_INSTANCES_REF_ID,
+        expr: `count by (challeng_id, namespace, definition, category, cluster) ${running}`,
+        instant: true,
         format: 'table',
       }),
       expect.objectContaining({
-        refId: 'memory',
-        expr: `sum by (challeng_id, cluster) ${requests('memory')}`,
+        refId: DEFINITION_REQUESTS_REF_ID,
+        expr: 'max by (namespace, definition, cluster, resource) (challenge_definition_requests{resource=~"cpu|memory"})',
+        instant: true,
         format: 'table',
       }),
     ]);
-    expect(lastQueriesOf(harness, 'requests-by-category').map((q) => q.expr)).toEqual([
-      `sum by (category, cluster) ${requests('cpu')}`,
-      `sum by (category, cluster) ${requests('memory')}`,
-    ]);
+    // Question 2's queries (challenge_info or the requests, bar the notices' checks of the metrics and the
+    // operator): these two, in one request.
+    const checks = ['usage-metrics-presence', 'legacy-operator'];
+    const question2 = harness.queries.filter(
+      (q) => !checks.includes(q.runner) && /challenge_info|challenge_definition_requests/.test(q.expr)
+    );
+    expect(new Set(question2.map((q) => q.runner))).toEqual(new Set(['capacity']));
+    expect(lastQueriesOf(harness, 'capacity')).toHaveLength(2);
     expect(lastQueriesOf(harness, 'usage-metrics-presence')).toEqual([
       expect.objectContaining({
         refId: 'info',
@@ -144,6 +153,97 @@ describe('Usage page', () => {
         expr: '(count(last_over_time(challenge_definition_requests[2h])) > bool 0) or vector(0)',
       }),
     ]);
+  });
+
+  it("shows each category's instances and share and the requests per challenge and category from the two answers", async () => {
+    const harness = setupHarness();
+    // ctf-2 defines web-1 with requests of its own; pwn-1 requests CPU only (no memory: no memory for its instance).
+    harness.respond = (q) =>
+      capacity(
+        q,
+        [
+          [run('web-1', 'ctf', 'web-1', 'web'), 2],
+          [run('web-1', 'ctf-2', 'web-1', 'web'), 1],
+          [run('re(v)*2', 'ctf', 'rev-2', 'rev'), 1],
+          [run('rev-1', 'ctf', 'rev-1', 'uncategorized'), 1],
+          [run('pwn-1', 'ctf', 'pwn-1', 'pwn'), 1],
+        ],
+        [
+          ...requests('ctf', 'web-1', 0.5, 268435456),
+          ...requests('ctf-2', 'web-1', 1.5, 100000000),
+          ...requests('ctf', 'rev-2', 0.25, 134217728),
+          ...requests('ctf', 'rev-1', 1, 536870912),
+          [{ namespace: 'ctf', definition: 'pwn-1', resource: 'cpu' }, 2],
+        ]
+      ) ?? presence(['info', 'requests'])(q);
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    // What instancesByCategoryQuery and categoryShareQuery gave: a series per category, named by it.
+    expect(seriesOf(scene, 'Running instances per category')).toEqual({ web: 3, rev: 1, uncategorized: 1, pwn: 1 });
+    expect(seriesOf(scene, 'Share of running instances per category')).toEqual({
+      web: 3 / 6,
+      rev: 1 / 6,
+      uncategorized: 1 / 6,
+      pwn: 1 / 6,
+    });
+    expect(Object.keys(printedSeriesColors('Running instances per category')).sort()).toEqual([
+      'pwn',
+      'rev',
+      'uncategorized',
+      'web',
+    ]);
+    // What requestsByChallengeQuery and requestsByCategoryQuery gave per resource, merged: web-1 0.5 x 2 + 1.5.
+    expect(printedRows('Requested by running instances, per challenge')).toEqual([
+      ['Challenge', 'CPU requested (cores)', 'Memory requested'],
+      ['web-1', '2.50', '607 MiB'],
+      ['pwn-1', '2', ''],
+      ['rev-1', '1', '512 MiB'],
+      ['re(v)*2', '0.250', '128 MiB'],
+    ]);
+    expect(printedRows('Requested by running instances, per category')).toEqual([
+      ['Category', 'CPU requested (cores)', 'Memory requested'],
+      ['web', '2.50', '607 MiB'],
+      ['pwn', '2', ''],
+      ['uncategorized', '1', '512 MiB'],
+      ['rev', '0.250', '128 MiB'],
+    ]);
+  });
+
+  it("shows the page's two queries as each panel's (Explore, Inspect); Panel JSON gives the panel on its own", async () => {
+    const harness = setupHarness();
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    const sent = lastQueriesOf(harness, 'capacity').map((q) => `${q.refId}: ${q.expr}`);
+    expect(sent).toHaveLength(2);
+    const question2 = [
+      'Running instances per category',
+      'Share of running instances per category',
+      'Requested by running instances, per challenge',
+      'Requested by running instances, per category',
+    ];
+    for (const title of question2) {
+      expect([title, panelQueries(panelTitled(scene, title)).map((q) => `${q.refId}: ${q.expr}`)]).toEqual([
+        title,
+        sent,
+      ]);
+    }
+    // A dashboard cannot hold the steps that derive the panels: Panel JSON writes each with its own queries.
+    expect(panelJson(panelTitled(scene, 'Running instances per category'))).toMatchObject({
+      targets: [{ refId: 'A', expr: instancesByCategoryQuery(DEFAULT_SETTINGS), legendFormat: '{{category}}' }],
+    });
+    expect(panelJson(panelTitled(scene, 'Share of running instances per category'))).toMatchObject({
+      targets: [{ refId: 'A', expr: categoryShareQuery(DEFAULT_SETTINGS) }],
+    });
+    const perCategory = panelJson(panelTitled(scene, 'Requested by running instances, per category'));
+    expect(perCategory.targets).toEqual([
+      expect.objectContaining({
+        refId: 'cpu',
+        expr: requestsByCategoryQuery(DEFAULT_SETTINGS, 'cpu'),
+        format: 'table',
+      }),
+      expect.objectContaining({ refId: 'memory', expr: requestsByCategoryQuery(DEFAULT_SETTINGS, 'memory') }),
+    ]);
+    expect(perCategory.transformations?.map((t) => t.id)).toEqual(['merge', 'organize', 'sortBy', 'sortBy']);
   });
 
   it('says which metrics are missing when Prometheus has neither (the original operator)', async () => {
@@ -214,21 +314,11 @@ describe('Usage page', () => {
     ]);
   });
 
-  it('renders requests per challenge with units, merged from the CPU and memory queries', async () => {
+  it('renders requests per challenge with units, merged from the CPU and memory requests', async () => {
     const harness = setupHarness();
     harness.respond = (q) =>
-      q.runner === 'requests-by-challenge'
-        ? [
-            prometheusInstantTable(
-              [{ labels: { challenge_id: 'web-1' }, value: q.refId === 'cpu' ? 2.5 : 536870912 }],
-              {
-                timeMs: 1,
-                refId: q.refId,
-                refIdsInResponse: 2,
-              }
-            ),
-          ]
-        : presence(['info', 'requests'])(q);
+      capacity(q, [[run('web-1', 'ctf', 'web-1', 'web'), 2]], requests('ctf', 'web-1', 1.25, 268435456)) ??
+      presence(['info', 'requests'])(q);
     await renderScene(usageScene(DEFAULT_SETTINGS));
     expect(printedRows('Requested by running instances, per challenge')).toEqual([
       ['Challenge', 'CPU requested (cores)', 'Memory requested'],
@@ -239,14 +329,16 @@ describe('Usage page', () => {
   it('draws each category in a colour of its own that is no state colour, the same in the count and the share', async () => {
     const harness = setupHarness();
     // Answered in no name order: web first.
-    const byCategory = (values: Record<string, number>) =>
-      Object.entries(values).map(([category, value]) => labelledFrame({ category }, value));
+    const counts = { web: 6, pwn: 3, crypto: 1 };
     harness.respond = (q) =>
-      q.runner === 'category-share'
-        ? byCategory({ web: 0.6, pwn: 0.3, crypto: 0.1 })
-        : q.runner === 'instances-by-category'
-          ? byCategory({ web: 6, pwn: 3, crypto: 1 })
-          : presence(['info', 'requests'])(q);
+      capacity(
+        q,
+        Object.entries(counts).map(([c, n]): [Record<string, string>, number] => [
+          run(`${c}-1`, 'ctf', `${c}-1`, c),
+          n,
+        ]),
+        []
+      ) ?? presence(['info', 'requests'])(q);
     await renderScene(usageScene(DEFAULT_SETTINGS));
     const resolve = (c: string) => config.theme2.visualization.getColorByName(c);
     const states = STATES.map((st) => resolve(st.color));
@@ -278,6 +370,51 @@ describe('Usage page', () => {
     expect(printedColor('Users by their peak concurrent instances', '4')).toBe(quantity);
   });
 });
+
+/** The labels of runningInstancesQuery's sample of a challenge id, namespace, definition and category. */
+const run = (challenge_id: string, namespace: string, definition: string, category: string) => ({
+  challenge_id,
+  namespace,
+  definition,
+  category,
+});
+
+/** definitionRequestsQuery's samples of a definition. */
+const requests = (namespace: string, definition: string, cpu: number, memory: number): Array<[Labels, number]> => [
+  [{ namespace, definition, resource: 'cpu' }, cpu],
+  [{ namespace, definition, resource: 'memory' }, memory],
+];
+
+type Labels = Record<string, string>;
+
+/** The page's answer to its two queries of question 2 (instant tables, two refIds in the response), else undefined. */
+function capacity(
+  q: SentQuery,
+  running: Array<[Labels, number]>,
+  requested: Array<[Labels, number]>
+): DataFrame[] | undefined {
+  if (q.runner !== 'capacity') {
+    return undefined;
+  }
+  const samples = q.refId === RUNNING_INSTANCES_REF_ID ? running : requested;
+  return [
+    prometheusInstantTable(
+      samples.map(([labels, value]) => ({ labels, value })),
+      { timeMs: 1, refId: q.refId, refIdsInResponse: 2 }
+    ),
+  ];
+}
+
+/** Each series a panel gets: its name (as the legend names it) and its value. */
+function seriesOf(scene: SceneObject, title: string): Record<string, number> {
+  const frames = sceneGraph.getData(panelTitled(scene, title)).state.data?.series ?? [];
+  return Object.fromEntries(
+    frames.map((frame) => {
+      const value = frame.fields.find((f) => f.type === FieldType.number)!;
+      return [value.config.displayNameFromDS ?? frame.name, value.values[0]];
+    })
+  );
+}
 
 /** An instant series as the datasource gives it: its labels on the value field, named by the legend. */
 function labelledFrame(labels: Record<string, string>, value: number): DataFrame {

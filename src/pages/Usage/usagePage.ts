@@ -1,4 +1,4 @@
-import { DataTransformerID, FieldType } from '@grafana/data';
+import { DataTransformerID, FieldType, type DataTransformerConfig } from '@grafana/data';
 import { BarGaugeNamePlacement, BarGaugeValueMode, LegendDisplayMode, VizOrientation } from '@grafana/schema';
 import {
   PanelBuilders,
@@ -9,15 +9,19 @@ import {
   type SceneFlexItemLike,
 } from '@grafana/scenes';
 import { CATEGORY_LABEL, RESOURCE_UNITS, type RequestResource } from '../../metric/contract';
-import { type QueryFilters, type QuerySettings } from '../../queries/common';
+import { NO_FILTERS, clusterLabelOf, type QueryFilters, type QuerySettings } from '../../queries/common';
 import {
+  DEFINITION_REQUESTS_REF_ID,
   PEAK_LABEL,
+  RUNNING_INSTANCES_REF_ID,
   categoryShareQuery,
+  definitionRequestsQuery,
   instancesByCategoryQuery,
   peakConcurrentByUserQuery,
   peakDistributionQuery,
   requestsByCategoryQuery,
   requestsByChallengeQuery,
+  runningInstancesQuery,
   topUsersQuery,
 } from '../../queries/usage';
 import { displayName } from '../../settings/labelRoles';
@@ -35,9 +39,12 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
-import { tableOf } from './usageData';
+import { tableOf, tableSteps } from './usageData';
 import { perClusterNames } from '../shared/perClusterNames';
-import { quantityColor, withCategoryColors } from '../shared/chartColors';
+import { colorCategoriesOperator, quantityColor } from '../shared/chartColors';
+import { withStandaloneForm } from '../shared/inspect/standaloneForm';
+import { perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
+import { categoryCountsOperator, requestsByOperator, type UsageLabels } from '../../transforms/usageCounts';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
 
@@ -164,10 +171,32 @@ const RESOURCES: RequestResource[] = ['cpu', 'memory'];
 /** The request columns' headers (the cores' unit is a count, so the name says it; memory has its unit, bytes). */
 const RESOURCE_NAMES: Record<RequestResource, string> = { cpu: 'CPU requested (cores)', memory: 'Memory requested' };
 
-/** Requested CPU and memory of the Running instances, per `label` (challenge id or category). */
+/**
+ * The Running instances and the definitions' requests behind every panel of question 2: two instant queries
+ * (runningInstancesQuery, definitionRequestsQuery), which evaluate every instance's current state with its
+ * challenge_info once for all four panels (src/transforms/usageCounts.ts derives them).
+ */
+function capacityRunner(s: ResolvedSettings) {
+  return runner('capacity', s, (qs, f) => [
+    instantTable(RUNNING_INSTANCES_REF_ID, runningInstancesQuery(qs, f)),
+    instantTable(DEFINITION_REQUESTS_REF_ID, definitionRequestsQuery(qs, f)),
+  ]);
+}
+
+const usageLabels = (s: ResolvedSettings): UsageLabels => ({
+  challengeId: s.labels.challengeId,
+  namespace: s.labels.namespace,
+  cluster: clusterLabelOf(s),
+});
+
+/** The steps a dashboard can hold (custom operators are code). */
+const standardSteps = (steps: SceneDataTransformer['state']['transformations']) =>
+  steps.filter((t): t is DataTransformerConfig => typeof t === 'object' && t !== null && 'id' in t);
+
+/** Requested CPU and memory of the Running instances, per challenge id or per category, from the page's runner. */
 function requestsTable(
-  key: string,
   title: string,
+  per: 'challengeId' | 'category',
   label: [string, string],
   s: ResolvedSettings,
   build: (s: QuerySettings, r: RequestResource, f: QueryFilters) => string
@@ -176,17 +205,12 @@ function requestsTable(
   for (const r of RESOURCES) {
     rename[`Value #${r}`] = RESOURCE_NAMES[r];
   }
-  const data = tableOf(
-    runner(key, s, (qs, f) => RESOURCES.map((r) => instantTable(r, build(qs, r, f)))),
-    s,
-    label,
-    rename
-  );
-  return (
+  const steps = tableSteps(s, label, rename);
+  return withStandaloneForm(
     PanelBuilders.table()
       .setTitle(title)
       .setDescription(REQUESTS_DESCRIPTION)
-      .setData(data)
+      .setData(new SceneDataTransformer({ transformations: [requestsByOperator(usageLabels(s), per), ...steps] }))
       // No noValue: after the merge a challenge missing one resource has a null cell, which it would fill.
 
       .setOverrides((b) => {
@@ -194,72 +218,80 @@ function requestsTable(
           b.matchFieldsWithName(RESOURCE_NAMES[r]).overrideUnit(RESOURCE_UNITS[r]);
         }
       })
-      .build()
+      .build(),
+    // On its own: an instant table per resource, merged.
+    { targets: RESOURCES.map((r) => instantTable(r, build(s, r, NO_FILTERS))), transformations: standardSteps(steps) }
   );
 }
 
-/** Question 2: which challenges and categories use what? */
+/** The bar gauge's and the pie's series per category, from the page's runner, named and coloured per category. */
+const categoryData = (s: ResolvedSettings, share: boolean) =>
+  new SceneDataTransformer({
+    transformations: [
+      categoryCountsOperator(usageLabels(s), share),
+      perClusterSeriesNamesOperator(clusterLabelOf(s)),
+      colorCategoriesOperator(CATEGORY_LABEL),
+    ],
+  });
+
+/** Question 2: which challenges and categories use what? All four panels under the one runner they derive from. */
 function capacityPanels(s: ResolvedSettings): SceneFlexItemLike[] {
   const category = `{{${CATEGORY_LABEL}}}`;
   return [
-    row(320, [
-      item(
-        PanelBuilders.bargauge()
-          .setTitle('Running instances per category')
-          .setDescription(CATEGORY_COUNT_DESCRIPTION)
-          .setData(
-            withCategoryColors(
-              perClusterNames(
-                runner('instances-by-category', s, (qs, f) => [
-                  instantSeries('A', instancesByCategoryQuery(qs, f), category),
-                ]),
-                s
-              )
+    new SceneFlexLayout({
+      direction: 'column',
+      $data: capacityRunner(s),
+      children: [
+        row(320, [
+          item(
+            withStandaloneForm(
+              PanelBuilders.bargauge()
+                .setTitle('Running instances per category')
+                .setDescription(CATEGORY_COUNT_DESCRIPTION)
+                .setData(categoryData(s, false))
+                .setNoValue(NEEDS_NEW_OPERATOR)
+                .setDecimals(0)
+                .setMin(0)
+                .setOption('valueMode', BarGaugeValueMode.Text)
+                .build(),
+              { targets: [instantSeries('A', instancesByCategoryQuery(s, NO_FILTERS), category)], transformations: [] }
             )
-          )
-          .setNoValue(NEEDS_NEW_OPERATOR)
-          .setDecimals(0)
-          .setMin(0)
-          .setOption('valueMode', BarGaugeValueMode.Text)
-          .build()
-      ),
-      item(
-        PanelBuilders.piechart()
-          .setTitle('Share of running instances per category')
-          .setDescription(CATEGORY_SHARE_DESCRIPTION)
-          .setData(
-            withCategoryColors(
-              perClusterNames(
-                runner('category-share', s, (qs, f) => [instantSeries('A', categoryShareQuery(qs, f), category)]),
-                s
-              )
+          ),
+          item(
+            withStandaloneForm(
+              PanelBuilders.piechart()
+                .setTitle('Share of running instances per category')
+                .setDescription(CATEGORY_SHARE_DESCRIPTION)
+                .setData(categoryData(s, true))
+                .setNoValue(NEEDS_NEW_OPERATOR)
+                .setUnit('percentunit')
+                .build(),
+              { targets: [instantSeries('A', categoryShareQuery(s, NO_FILTERS), category)], transformations: [] }
             )
-          )
-          .setNoValue(NEEDS_NEW_OPERATOR)
-          .setUnit('percentunit')
-          .build()
-      ),
-    ]),
-    row(360, [
-      item(
-        requestsTable(
-          'requests-by-challenge',
-          'Requested by running instances, per challenge',
-          [s.labels.challengeId, displayName('challengeId')],
-          s,
-          (qs, r, f) => requestsByChallengeQuery(qs, r, f)
-        )
-      ),
-      item(
-        requestsTable(
-          'requests-by-category',
-          'Requested by running instances, per category',
-          [CATEGORY_LABEL, 'Category'],
-          s,
-          (qs, r, f) => requestsByCategoryQuery(qs, r, f)
-        )
-      ),
-    ]),
+          ),
+        ]),
+        row(360, [
+          item(
+            requestsTable(
+              'Requested by running instances, per challenge',
+              'challengeId',
+              [s.labels.challengeId, displayName('challengeId')],
+              s,
+              requestsByChallengeQuery
+            )
+          ),
+          item(
+            requestsTable(
+              'Requested by running instances, per category',
+              'category',
+              [CATEGORY_LABEL, 'Category'],
+              s,
+              requestsByCategoryQuery
+            )
+          ),
+        ]),
+      ],
+    }),
   ];
 }
 

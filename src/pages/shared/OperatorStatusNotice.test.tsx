@@ -39,7 +39,7 @@ const PAGES: Array<[string, (s: typeof DEFAULT_SETTINGS) => SceneObject]> = [
 const WINDOW_RUNNERS: Record<string, string[]> = {
   Overview: ['state-counts'],
   'Users x Challenges': ['matrix'],
-  Usage: ['instances-by-category', 'category-share', 'requests-by-challenge', 'requests-by-category'],
+  Usage: ['capacity'],
   Triage: ['error-instances', 'stuck-deletions'],
   Lifecycle: [],
 };

@@ -6,9 +6,8 @@
  * blue, then orange, red), hence the fixed choices below.
  */
 import { FieldColorModeId, type CustomTransformOperator, type DataFrame } from '@grafana/data';
-import { SceneDataTransformer, type FieldConfigOverridesBuilder, type SceneDataProvider } from '@grafana/scenes';
+import { type FieldConfigOverridesBuilder } from '@grafana/scenes';
 import { map } from 'rxjs';
-import { CATEGORY_LABEL } from '../../metric/contract';
 
 /** Counts, shares and durations that are no state (bars of the Usage and Lifecycle pages): one colour, no state's. */
 export const QUANTITY_COLOR = 'purple';
@@ -78,10 +77,3 @@ export const colorCategoriesOperator =
   (label: string): CustomTransformOperator =>
   () =>
     map((frames: DataFrame[]) => colorCategories(frames, label));
-
-/**
- * A provider's answers with each category in its own colour (colorCategories on the category label), so the count
- * and the share panels agree; not the classic palette, whose first colours are the states' green, yellow and blue.
- */
-export const withCategoryColors = ($data: SceneDataProvider, label = CATEGORY_LABEL) =>
-  new SceneDataTransformer({ $data, transformations: [colorCategoriesOperator(label)] });
