@@ -18,7 +18,8 @@ import { recordingRulesDetector } from '../data/recordingRules';
 
 const RULE_NAMES = [STATE_COUNT_RULE, USER_RUNNING_RULE];
 const OVER_TIME = 'counts-over-time';
-const PEAKS = ['peak-per-user', 'top-users', 'peak-distribution'];
+// The Usage page's peak runners (its top users are the peak-per-user runner's rows: no runner of their own).
+const PEAKS = ['peak-per-user', 'peak-distribution'];
 
 const isRuleCheck = (q: SentQuery) => RULE_NAMES.some((rule) => q.expr.includes(`last_over_time(${rule}[`));
 

@@ -40,7 +40,7 @@ export const PEAK_LABEL = 'instances';
  * state that lasts a scrape is seen over short ranges (a fixed 30 s missed the path test's few-second instances).
  */
 export const PEAK_SUBQUERY_STEP = INTERVAL_VARIABLE;
-/** Default number of users topUsersQuery returns. */
+/** How many users the Usage page's top users panel shows, and topUsersQuery returns by default. */
 export const TOP_USERS = 10;
 
 /**
@@ -101,7 +101,10 @@ export function peakConcurrentByUserQuery(
   return `max_over_time((${running})[${range}:${PEAK_SUBQUERY_STEP}])`;
 }
 
-/** The `limit` users with the highest peak. */
+/**
+ * The `limit` users with the highest peak. The page derives its top users from peakConcurrentByUserQuery instead
+ * (ties by name, which topk leaves to chance); this is the reference the tests check those users against.
+ */
 export function topUsersQuery(
   s: QuerySettings,
   f: QueryFilters = NO_FILTERS,

@@ -7,14 +7,46 @@ import {
   PanelPlugin,
   formattedValueToString,
   getFieldDisplayName,
+  getFieldDisplayValues,
+  type ReduceDataOptions,
   identityOverrideProcessor,
   type PanelProps,
 } from '@grafana/data';
-import { setPluginImportUtils } from '@grafana/runtime';
+import { config, setPluginImportUtils } from '@grafana/runtime';
 import { registerStandardFieldConfig } from './standard-field-config';
 
+/**
+ * The names and texts of the values a panel that draws every row (a bar gauge with `reduceOptions.values`) shows, as
+ * Grafana's panels work them out (getFieldDisplayValues: a value per row, named by the row's string fields), which
+ * the tables above do not say.
+ */
+function DisplayValues({ data, options, fieldConfig, replaceVariables, timeZone }: PanelProps<object>) {
+  const reduceOptions = (options as { reduceOptions?: ReduceDataOptions }).reduceOptions;
+  if (!reduceOptions?.values) {
+    return null;
+  }
+  const values = getFieldDisplayValues({
+    data: data.series,
+    reduceOptions,
+    fieldConfig,
+    replaceVariables,
+    theme: config.theme2,
+    timeZone,
+  });
+  return (
+    <ol data-testid="display-values">
+      {values.map((v, i) => (
+        <li key={i} data-title={v.display.title ?? ''}>
+          {formattedValueToString(v.display)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /** Prints what a real panel shows: per frame, each field's display name and the display text of its values. */
-function PrintedPanel({ data, options, fieldConfig }: PanelProps<object>) {
+function PrintedPanel(props: PanelProps<object>) {
+  const { data, options, fieldConfig } = props;
   if (!data.series.length || data.series.every((frame) => frame.length === 0)) {
     // What Grafana's panels show without data: the panel's no-value text, else 'No data'.
     const noValue = fieldConfig.defaults.noValue;
@@ -47,6 +79,7 @@ function PrintedPanel({ data, options, fieldConfig }: PanelProps<object>) {
           </tbody>
         </table>
       ))}
+      <DisplayValues {...props} />
     </div>
   );
 }

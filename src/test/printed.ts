@@ -46,3 +46,11 @@ export function printedSeriesColors(title: string): Record<string, string | unde
     ])
   );
 }
+
+/** The values a panel drawing every row shows (a bar gauge's bars, in order): each one's name and text. */
+export function printedDisplayValues(title: string): Array<[string, string]> {
+  return [...panelSection(title).querySelectorAll('[data-testid="display-values"] li')].map((li) => [
+    li.getAttribute('data-title') ?? '',
+    li.textContent ?? '',
+  ]);
+}

@@ -38,7 +38,15 @@ import { DEFAULT_SETTINGS, type ResolvedSettings } from '../settings/settings';
 import { installPanelPlugins } from './printed-panels';
 import { registerStandardTransformers } from './register-transformers';
 
-export { panelSection, printedCells, printedColor, printedNoData, printedRows, printedSeriesColors } from './printed';
+export {
+  panelSection,
+  printedCells,
+  printedColor,
+  printedDisplayValues,
+  printedNoData,
+  printedRows,
+  printedSeriesColors,
+} from './printed';
 
 // A page renders dozens of scene objects and panels; on a busy 2-core machine that can take seconds.
 jest.setTimeout(30_000);

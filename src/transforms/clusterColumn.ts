@@ -71,7 +71,7 @@ export function perClusterColumns(frames: DataFrame[], labels: { cluster: string
   });
 }
 
-/** perClusterColumns as a transformation step (after singleNamespaceColumns, before the pivot). */
+/** perClusterColumns as a transformation step (the matrix: after singleNamespaceColumns, before the pivot). */
 export const perClusterColumnsOperator =
   (labels: { cluster: string; column: string }): CustomTransformOperator =>
   () =>

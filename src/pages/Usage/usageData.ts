@@ -1,7 +1,7 @@
 // The Usage page's tables: a Cluster column when the answer holds several clusters, so two clusters' rows of one
 // user, challenge or category never look like one.
 import { DataTransformerID } from '@grafana/data';
-import { SceneDataTransformer, type SceneDataProvider } from '@grafana/scenes';
+import type { SceneDataTransformer } from '@grafana/scenes';
 import { clusterLabelOf } from '../../queries/common';
 import type { ResolvedSettings } from '../../settings/settings';
 import { clusterColumnWhenSeveralOperator } from '../../transforms/clusterColumn';
@@ -12,18 +12,9 @@ export const CLUSTER_COLUMN = 'Cluster';
 /**
  * Keeps the label `keep` (shown as `keepAs`), the cluster when the answer holds several (a Cluster column after it:
  * two clusters' rows of one user or challenge are told apart) and the value columns, renamed; sorted by the first
- * value, largest first, ties by name.
+ * value, largest first, ties by name. The steps of a transformer that reads its panel's parents' data (the page's
+ * runner it shares with other panels).
  */
-export function tableOf(
-  $data: SceneDataProvider,
-  s: ResolvedSettings,
-  keep: [string, string],
-  values: Record<string, string>
-) {
-  return new SceneDataTransformer({ $data, transformations: tableSteps(s, keep, values) });
-}
-
-/** tableOf's steps, for a transformer that reads its panel's parents' data (the page's shared runner). */
 export function tableSteps(
   s: ResolvedSettings,
   [keep, keepAs]: [string, string],

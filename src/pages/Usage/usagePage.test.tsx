@@ -11,6 +11,7 @@ import {
   lastQueriesOf,
   panelTitled,
   printedColor,
+  printedDisplayValues,
   printedNoData,
   printedRows,
   printedSeriesColors,
@@ -26,6 +27,7 @@ import {
   RUNNING_INSTANCES_REF_ID,
   categoryShareQuery,
   instancesByCategoryQuery,
+  peakConcurrentByUserQuery,
   requestsByCategoryQuery,
 } from '../../queries/usage';
 import { panelJson } from '../shared/inspect/panelJson';
@@ -44,16 +46,15 @@ const newest = (id: string, m = 'challenge_resource_status') =>
   `(max by (${id}) (round(timestamp(${m}) * 1000) * 4 + (${m} >= 0 < 4)) % 4)`;
 
 describe('Usage page', () => {
-  it('asks for the peak concurrent instances per user over the range, the top users and the distribution', async () => {
+  it('asks for the peak concurrent instances per user over the range and the distribution: no topk of its own', async () => {
     const harness = setupHarness();
     await renderScene(usageScene(DEFAULT_SETTINGS));
     const peak = `max_over_time((count by (username, cluster) (${newest(ID)} == 1))[$__range:30s])`;
     expect(lastQueriesOf(harness, 'peak-per-user')).toEqual([
       expect.objectContaining({ expr: peak, instant: true, format: 'table' }),
     ]);
-    expect(lastQueriesOf(harness, 'top-users')).toEqual([
-      expect.objectContaining({ expr: `topk(10, ${peak})`, instant: true, legendFormat: '{{username}}' }),
-    ]);
+    // The top users are the table's peaks: the topk of the same peaks is not sent.
+    expect(harness.queries.filter((q) => q.expr.includes('topk'))).toEqual([]);
     expect(lastQueriesOf(harness, 'peak-distribution')).toEqual([
       expect.objectContaining({ expr: `count_values("instances", ${peak})`, format: 'table' }),
     ]);
@@ -65,7 +66,7 @@ describe('Usage page', () => {
     const harness = setupHarness();
     recordingRulesDetector.clear();
     await renderScene(usageScene(DEFAULT_SETTINGS));
-    for (const key of ['peak-per-user', 'top-users', 'peak-distribution']) {
+    for (const key of ['peak-per-user', 'peak-distribution']) {
       const sent = harness.queries.filter((q) => q.runner === key).map((q) => q.expr);
       expect(sent.length).toBeGreaterThan(0);
       expect(new Set(sent).size).toBe(sent.length);
@@ -112,6 +113,58 @@ describe('Usage page', () => {
       'erin',
       'frank',
     ]);
+  });
+
+  it('draws the top users by peak, then by name, at most ten, from the peak per user (whatever order it came in)', async () => {
+    const harness = setupHarness();
+    // Twelve users: three at 7 and seven at 1 (a tie at the tenth place), and two above; in no order.
+    const peaks: Array<[string, number]> = [
+      ['shellwizard', 7],
+      ['null_smith18', 7],
+      ['zoe', 1],
+      ['shellcrab', 7],
+      ['mallory', 1],
+      ['ivan', 9],
+      ['bob', 1],
+      ['heidi', 1],
+      ['judy', 1],
+      ['alice', 1],
+      ['grace', 1],
+      ['dave', 12],
+    ];
+    harness.respond = (q) =>
+      q.runner === 'peak-per-user'
+        ? [
+            prometheusInstantTable(
+              peaks.map(([username, value]) => ({ labels: { username }, value })),
+              { timeMs: 1 }
+            ),
+          ]
+        : [];
+    const scene = usageScene(DEFAULT_SETTINGS);
+    await renderScene(scene);
+    expect(printedDisplayValues('Top users by peak concurrent instances')).toEqual([
+      ['dave', '12'],
+      ['ivan', '9'],
+      ['null_smith18', '7'],
+      ['shellcrab', '7'],
+      ['shellwizard', '7'],
+      ['alice', '1'],
+      ['bob', '1'],
+      ['grace', '1'],
+      ['heidi', '1'],
+      ['judy', '1'],
+    ]);
+    expect(harness.queries.filter((q) => q.expr.includes('topk'))).toEqual([]);
+    // The menu, Explore and Inspect say the query the panel's bars come from: the table's.
+    const peak = panelQueries(panelTitled(scene, 'Peak concurrent instances per user'));
+    expect(peak).toHaveLength(1);
+    expect(panelQueries(panelTitled(scene, 'Top users by peak concurrent instances'))).toEqual(peak);
+    expect(panelJson(panelTitled(scene, 'Top users by peak concurrent instances'))).toMatchObject({
+      targets: [expect.objectContaining({ expr: peakConcurrentByUserQuery(DEFAULT_SETTINGS), format: 'table' })],
+      transformations: expect.arrayContaining([{ id: 'limit', options: { limitField: 10 } }]),
+      options: expect.objectContaining({ reduceOptions: expect.objectContaining({ values: true }) }),
+    });
   });
 
   it("asks for the Running instances and the definitions' requests: two queries for question 2, not six", async () => {
@@ -358,8 +411,8 @@ describe('Usage page', () => {
   it('draws the top users and the peak distribution in the quantity colour, not Running green', async () => {
     const harness = setupHarness();
     harness.respond = (q) =>
-      q.runner === 'top-users'
-        ? [labelledFrame({ username: 'alice' }, 2)]
+      q.runner === 'peak-per-user'
+        ? [prometheusInstantTable([{ labels: { username: 'alice' }, value: 2 }], { timeMs: 1 })]
         : q.runner === 'peak-distribution'
           ? [prometheusInstantTable([{ labels: { instances: '2' }, value: 4 }], { timeMs: 1 })]
           : [];
@@ -414,18 +467,4 @@ function seriesOf(scene: SceneObject, title: string): Record<string, number> {
       return [value.config.displayNameFromDS ?? frame.name, value.values[0]];
     })
   );
-}
-
-/** An instant series as the datasource gives it: its labels on the value field, named by the legend. */
-function labelledFrame(labels: Record<string, string>, value: number): DataFrame {
-  const name = Object.values(labels)[0];
-  return {
-    refId: 'A',
-    name,
-    length: 1,
-    fields: [
-      { name: 'Time', type: FieldType.time, config: {}, values: [1] },
-      { name: 'Value', type: FieldType.number, labels, config: { displayNameFromDS: name }, values: [value] },
-    ],
-  };
 }

@@ -22,7 +22,7 @@ import {
   requestsByCategoryQuery,
   requestsByChallengeQuery,
   runningInstancesQuery,
-  topUsersQuery,
+  TOP_USERS,
 } from '../../queries/usage';
 import { displayName } from '../../settings/labelRoles';
 import type { ResolvedSettings } from '../../settings/settings';
@@ -39,11 +39,10 @@ import {
   TOP_USERS_DESCRIPTION,
 } from '../shared/descriptions';
 import { MissingMetricsNotice } from './MissingMetricsNotice';
-import { tableOf, tableSteps } from './usageData';
-import { perClusterNames } from '../shared/perClusterNames';
+import { tableSteps } from './usageData';
 import { colorCategoriesOperator, quantityColor } from '../shared/chartColors';
 import { withStandaloneForm } from '../shared/inspect/standaloneForm';
-import { perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
+import { perClusterColumnsOperator, perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
 import { categoryCountsOperator, requestsByOperator, type UsageLabels } from '../../transforms/usageCounts';
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
@@ -121,49 +120,76 @@ function peakDistributionPanel(s: ResolvedSettings) {
   );
 }
 
+/**
+ * The top users, from the peak-per-user runner the table reads (the same peaks: no topk query of its own): each
+ * user's row, named `<user> @ <cluster>` when the answer holds several clusters, the highest peaks first and users
+ * with the same peak by name, so the order and who makes the ten do not change from one load to the next (topk's
+ * and Prometheus' answer order do). Drawn as rows by the bar gauge (reduceOptions.values), each bar named by its
+ * row's string field: the user.
+ */
+function topUsersSteps(s: ResolvedSettings): SceneDataTransformer['state']['transformations'] {
+  const user = s.labels.username;
+  return [
+    perClusterColumnsOperator({ cluster: clusterLabelOf(s), column: user }),
+    {
+      id: DataTransformerID.organize,
+      options: {
+        includeByName: { [user]: true, [TABLE_VALUE_FIELD]: true },
+        excludeByName: {},
+        indexByName: { [user]: 0, [TABLE_VALUE_FIELD]: 1 },
+        // No renaming: a display name on the value field would name every bar.
+        renameByName: {},
+      },
+    },
+    // By name, then by the peak: the sort is stable, so users with the same peak stay in name order.
+    { id: DataTransformerID.sortBy, options: { sort: [{ field: user, desc: false }] } },
+    { id: DataTransformerID.sortBy, options: { sort: [{ field: TABLE_VALUE_FIELD, desc: true }] } },
+    { id: DataTransformerID.limit, options: { limitField: TOP_USERS } },
+  ];
+}
+
 /** Question 1: how many instances does one person keep at once? */
 function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
   const user = s.labels.username;
   return [
-    row(360, [
-      item(
-        PanelBuilders.table()
-          .setTitle('Peak concurrent instances per user')
-          .setDescription('Most instances each user had Running at the same time over the time range')
-          .setData(
-            tableOf(
-              peakRunner('peak-per-user', s, (qs, f) => [instantTable('A', peakConcurrentByUserQuery(qs, f))]),
-              s,
-              [user, displayName('username')],
-              { Value: 'Peak instances' }
+    new SceneFlexLayout({
+      height: 360,
+      // Every user's peak, read by the table and the top users alike.
+      $data: peakRunner('peak-per-user', s, (qs, f) => [instantTable('A', peakConcurrentByUserQuery(qs, f))]),
+      children: [
+        item(
+          PanelBuilders.table()
+            .setTitle('Peak concurrent instances per user')
+            .setDescription('Most instances each user had Running at the same time over the time range')
+            .setData(
+              new SceneDataTransformer({
+                transformations: tableSteps(s, [user, displayName('username')], { Value: 'Peak instances' }),
+              })
             )
-          )
-          .setNoValue('No running instances in the time range')
-          .build()
-      ),
-      item(
-        PanelBuilders.bargauge()
-          .setTitle('Top users by peak concurrent instances')
-          .setDescription(TOP_USERS_DESCRIPTION)
-          .setData(
-            perClusterNames(
-              peakRunner('top-users', s, (qs, f) => [instantSeries('A', topUsersQuery(qs, f), `{{${user}}}`)]),
-              s
-            )
-          )
-          .setNoValue('No running instances in the time range')
-          .setDecimals(0)
-          .setMin(0)
-          // A count of instances, not a state: not the default thresholds' green (Running's colour).
-          .setColor(quantityColor())
-          .setOption('valueMode', BarGaugeValueMode.Text)
-          // A bar per user, its name on the left: ten names under upright bars were cut to their first letters.
-          .setOption('orientation', VizOrientation.Horizontal)
-          .setOption('namePlacement', BarGaugeNamePlacement.Left)
-          .build()
-      ),
-      item(peakDistributionPanel(s)),
-    ]),
+            .setNoValue('No running instances in the time range')
+            .build()
+        ),
+        item(
+          PanelBuilders.bargauge()
+            .setTitle('Top users by peak concurrent instances')
+            .setDescription(TOP_USERS_DESCRIPTION)
+            .setData(new SceneDataTransformer({ transformations: topUsersSteps(s) }))
+            .setNoValue('No running instances in the time range')
+            .setDecimals(0)
+            .setMin(0)
+            // A bar per row (user), not one per numeric field reduced.
+            .setOption('reduceOptions', { values: true, calcs: [], fields: '' })
+            // A count of instances, not a state: not the default thresholds' green (Running's colour).
+            .setColor(quantityColor())
+            .setOption('valueMode', BarGaugeValueMode.Text)
+            // A bar per user, its name on the left: ten names under upright bars were cut to their first letters.
+            .setOption('orientation', VizOrientation.Horizontal)
+            .setOption('namePlacement', BarGaugeNamePlacement.Left)
+            .build()
+        ),
+        item(peakDistributionPanel(s)),
+      ],
+    }),
   ];
 }
 

@@ -84,6 +84,17 @@ export function usagePage(): void {
       assert.equal(new Set(boxes.map((b) => b!.top)).size, boxes.length, JSON.stringify(boxes));
     });
 
+    it('lists the top users by peak, then by name (the same order on every load)', async () => {
+      const byName = new Intl.Collator('en', { sensitivity: 'base' }).compare;
+      const want = Object.entries(expected.usage.peakRunningByUser)
+        .sort(([a, pa], [b, pb]) => pb - pa || byName(a, b))
+        .map(([user]) => user);
+      const boxes = await textBoxes(page().page, 'Top users by peak concurrent instances', want);
+      assert.ok(boxes.every(Boolean), `names drawn: ${JSON.stringify(boxes)}`);
+      const drawn = [...boxes].sort((a, b) => a!.top - b!.top).map((b) => b!.text);
+      assert.deepEqual(drawn, want);
+    });
+
     commonChecks('usage', page, reopen);
   });
 }
