@@ -1,5 +1,11 @@
 import { DataTransformerID, FieldType, type DataTransformerConfig } from '@grafana/data';
-import { BarGaugeNamePlacement, BarGaugeValueMode, LegendDisplayMode, VizOrientation } from '@grafana/schema';
+import {
+  BarGaugeNamePlacement,
+  BarGaugeSizing,
+  BarGaugeValueMode,
+  LegendDisplayMode,
+  VizOrientation,
+} from '@grafana/schema';
 import {
   PanelBuilders,
   SceneAppPage,
@@ -44,6 +50,9 @@ import { colorCategoriesOperator, quantityColor } from '../shared/chartColors';
 import { withStandaloneForm } from '../shared/inspect/standaloneForm';
 import { perClusterColumnsOperator, perClusterSeriesNamesOperator } from '../../transforms/clusterColumn';
 import { categoryCountsOperator, requestsByOperator, type UsageLabels } from '../../transforms/usageCounts';
+
+/** The top users' bar height at most: ten of them fit the panel, and a short list keeps list-sized names. */
+export const TOP_USER_BAR_PX = 28;
 
 const NEEDS_NEW_OPERATOR = 'No data: needs challenge_info and challenge_definition_requests (see above)';
 
@@ -185,6 +194,10 @@ function peakPanels(s: ResolvedSettings): SceneFlexItemLike[] {
             // A bar per user, its name on the left: ten names under upright bars were cut to their first letters.
             .setOption('orientation', VizOrientation.Horizontal)
             .setOption('namePlacement', BarGaugeNamePlacement.Left)
+            // Bars of a list's height, not the panel's: two users' bars filled it, in letters too large for their names.
+            .setOption('sizing', BarGaugeSizing.Manual)
+            .setOption('minVizHeight', 16)
+            .setOption('maxVizHeight', TOP_USER_BAR_PX)
             .build()
         ),
         item(peakDistributionPanel(s)),

@@ -95,6 +95,16 @@ export function usagePage(): void {
       assert.deepEqual(drawn, want);
     });
 
+    it('draws the top users as list rows, not bars stretched to the panel', async () => {
+      const users = Object.keys(expected.usage.peakRunningByUser);
+      const tops = (await textBoxes(page().page, 'Top users by peak concurrent instances', users))
+        .map((b) => b!.top)
+        .sort((a, b) => a - b);
+      const pitches = tops.slice(1).map((t, i) => t - tops[i]);
+      // A bar of at most 28 px (TOP_USER_BAR_PX) and the repeater's 8 px between bars.
+      assert.ok(Math.max(...pitches) <= 36, `rows ${pitches.join(', ')} px apart`);
+    });
+
     commonChecks('usage', page, reopen);
   });
 }

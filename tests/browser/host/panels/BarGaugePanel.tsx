@@ -12,7 +12,7 @@ import {
   type PanelProps,
   type ReduceDataOptions,
 } from '@grafana/data';
-import { BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeValueMode } from '@grafana/schema';
+import { BarGaugeDisplayMode, BarGaugeNamePlacement, BarGaugeSizing, BarGaugeValueMode } from '@grafana/schema';
 import { BarGauge, useTheme2, VizRepeater } from '@grafana/ui';
 import { definePanel } from './plugin';
 
@@ -23,6 +23,30 @@ interface BarGaugeOptions {
   showUnfilled: boolean;
   valueMode: BarGaugeValueMode;
   namePlacement: BarGaugeNamePlacement;
+  sizing: BarGaugeSizing;
+  minVizWidth: number;
+  minVizHeight: number;
+  maxVizHeight: number;
+}
+
+/** Grafana's bar gauge defaults: bars sized to fill the panel unless the sizing is manual. */
+const DEFAULT_SIZES = { minVizWidth: 8, minVizHeight: 16, maxVizHeight: 300 };
+
+/** As Grafana's panel: the manual sizes apply to the orientation they are for, the defaults otherwise. */
+function barSizes(options: BarGaugeOptions, width: number, height: number) {
+  const orientation =
+    options.orientation === VizOrientation.Auto
+      ? width > height
+        ? VizOrientation.Vertical
+        : VizOrientation.Horizontal
+      : options.orientation;
+  const manual = options.sizing === BarGaugeSizing.Manual;
+  const horizontal = manual && orientation === VizOrientation.Horizontal;
+  return {
+    minVizWidth: manual && orientation === VizOrientation.Vertical ? options.minVizWidth : DEFAULT_SIZES.minVizWidth,
+    minVizHeight: horizontal ? options.minVizHeight : DEFAULT_SIZES.minVizHeight,
+    maxVizHeight: horizontal ? options.maxVizHeight : DEFAULT_SIZES.maxVizHeight,
+  };
 }
 
 function BarGaugePanel({
@@ -51,6 +75,7 @@ function BarGaugePanel({
       width={width}
       height={height}
       orientation={options.orientation}
+      {...barSizes(options, width, height)}
       itemSpacing={8}
       getAlignmentFactors={(all) => getDisplayValueAlignmentFactors(all)}
       renderValue={({ value, width: w, height: h, orientation, alignmentFactors, count }) => (
@@ -82,5 +107,7 @@ export const barGaugePanel = definePanel<BarGaugeOptions>({
     showUnfilled: true,
     valueMode: BarGaugeValueMode.Color,
     namePlacement: BarGaugeNamePlacement.Auto,
+    sizing: BarGaugeSizing.Auto,
+    ...DEFAULT_SIZES,
   },
 });
