@@ -1,4 +1,5 @@
 import { FieldType, type CustomTransformOperator, type DataFrame, type Field } from '@grafana/data';
+import { labelField } from './labelField';
 import { map } from 'rxjs';
 import { STATE_CODE_LABEL } from '../queries/overview';
 
@@ -21,9 +22,6 @@ interface Row {
   value: number;
 }
 
-const labelOf = (frame: DataFrame, name: string): Field | undefined =>
-  frame.fields.find((f) => f.name === name && f.type === FieldType.string);
-
 function rowsOf(frames: DataFrame[], labels: StateCountLabels): Row[] {
   const rows: Row[] = [];
   for (const frame of frames) {
@@ -31,9 +29,9 @@ function rowsOf(frames: DataFrame[], labels: StateCountLabels): Row[] {
     if (!value) {
       continue;
     }
-    const id = labelOf(frame, labels.challengeId);
-    const cluster = labelOf(frame, labels.cluster);
-    const state = labelOf(frame, STATE_CODE_LABEL);
+    const id = labelField(frame, labels.challengeId);
+    const cluster = labelField(frame, labels.cluster);
+    const state = labelField(frame, STATE_CODE_LABEL);
     for (let i = 0; i < frame.length; i++) {
       rows.push({
         id: String(id?.values[i] ?? ''),
@@ -80,7 +78,7 @@ export function perChallengeStates(
   states: Array<{ value: number; refId: string }>
 ): DataFrame[] {
   const rows = rowsOf(frames, labels).filter((r) => r.state !== '');
-  const hasCluster = frames.some((f) => labelOf(f, labels.cluster));
+  const hasCluster = frames.some((f) => labelField(f, labels.cluster));
   const keys: string[] = [];
   const byKey = new Map<string, { id: string; cluster: string; counts: Map<string, number> }>();
   for (const r of rows) {

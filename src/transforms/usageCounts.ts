@@ -1,4 +1,5 @@
 import { FieldType, type CustomTransformOperator, type DataFrame, type Field } from '@grafana/data';
+import { labelField } from './labelField';
 import { map } from 'rxjs';
 import { CATEGORY_LABEL, DEFINITION_LABEL, REQUEST_RESOURCES, RESOURCE_LABEL } from '../metric/contract';
 import { DEFINITION_REQUESTS_REF_ID, RUNNING_INSTANCES_REF_ID } from '../queries/usage';
@@ -25,9 +26,6 @@ interface Running {
   count: number;
 }
 
-const labelOf = (frame: DataFrame, name: string): Field | undefined =>
-  frame.fields.find((f) => f.name === name && f.type === FieldType.string);
-
 const frameOf = (frames: DataFrame[], refId: string) => frames.find((f) => f.refId === refId);
 
 const timeOf = (frames: DataFrame[]) =>
@@ -39,7 +37,7 @@ function rowsOf(frame: DataFrame | undefined, names: string[]): Array<{ labels: 
   if (!frame || !value) {
     return [];
   }
-  const fields = names.map((n) => labelOf(frame, n));
+  const fields = names.map((n) => labelField(frame, n));
   const rows: Array<{ labels: string[]; value: number }> = [];
   for (let i = 0; i < frame.length; i++) {
     rows.push({ labels: fields.map((f) => String(f?.values[i] ?? '')), value: Number(value.values[i]) });
@@ -132,7 +130,7 @@ export function requestsBy(frames: DataFrame[], labels: UsageLabels, per: 'chall
   const by = per === 'category' ? CATEGORY_LABEL : labels.challengeId;
   const running = runningOf(frames, labels);
   const requests = requestsOf(frames, labels);
-  const hasCluster = frames.some((f) => f.refId === RUNNING_INSTANCES_REF_ID && labelOf(f, labels.cluster));
+  const hasCluster = frames.some((f) => f.refId === RUNNING_INSTANCES_REF_ID && labelField(f, labels.cluster));
   const time = timeOf(frames);
   const keyOf = (r: Running): [string, string] => [per === 'category' ? r.category : r.id, r.cluster];
   return REQUEST_RESOURCES.flatMap((resource): DataFrame[] => {
