@@ -100,10 +100,11 @@ export async function startHostServer(o: HostServerOptions): Promise<HostServer>
     if (path.startsWith('/public/build/img/icons/')) {
       const icon = path.slice('/public/build/img/icons/'.length);
       const unicon = icon.startsWith('unicons/') ? icon.slice('unicons/'.length) : undefined;
-      if (!existsSync(join(o.iconsDir, icon)) && unicon && existsSync(join(o.uniconsDir, unicon))) {
+      const published = existsSync(join(o.iconsDir, icon));
+      if (!published && unicon && existsSync(join(o.uniconsDir, unicon))) {
         return sendFile(res, o.uniconsDir, unicon);
       }
-      if (!existsSync(join(o.iconsDir, icon))) {
+      if (!published) {
         iconsNotPublished.push(icon);
         res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end(EMPTY_SVG);
         return;
